@@ -1,0 +1,161 @@
+/** The product-instance side of `slr`: the seeds' `license smart reservation …` and `show license …`. */
+import { basename } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { formatInstant } from '../../shared/codes/dates.ts';
+import type { Command, Outcome } from '../../shared/instance/commands.ts';
+import type { InstanceState } from '../../shared/instance/state.ts';
+import type { InstanceStatus } from '../../shared/instance/status.ts';
+import { readCodeFile, type InstanceService } from '../services/instance-service.ts';
+import { table, UsageError, type Io } from './output.ts';
+
+export interface CliContext {
+  readonly io: Io;
+  readonly json: boolean;
+  readonly now: number;
+}
+
+const plural = (n: number) => `${n} day${n === 1 ? '' : 's'}`;
+/** Days elapsed count whole days; days left count the day that has begun. */
+const days = (d: number) => plural(Math.floor(d));
+const daysLeft = (d: number) => plural(Math.ceil(d));
+
+function needArgs(args: readonly string[], n: number, usage: string): void {
+  if (args.length !== n) throw new UsageError(`Usage: slr ${usage}`);
+}
+
+function printOutcome(o: Outcome, ctx: CliContext, service: InstanceService): void {
+  if (ctx.json) {
+    const s = service.status(ctx.now);
+    ctx.io.out(JSON.stringify({ ok: true, message: o.message, issued: o.issued ?? null, registration: s.registration, authorization: s.authorization }));
+    return;
+  }
+  ctx.io.out(o.issued ? `${o.message}\n${o.issued.code}` : o.message);
+}
+
+export async function reservationCommand(service: InstanceService, args: readonly string[], ctx: CliContext): Promise<void> {
+  const [verb, ...rest] = args;
+  let command: Command;
+  switch (verb) {
+    case 'enable': case 'disable': case 'request': case 'cancel': case 'return':
+      needArgs(rest, 0, `license smart reservation ${verb}`);
+      command = { type: verb };
+      break;
+    case 'install':
+      needArgs(rest, 1, 'license smart reservation install "<authorization-code>"');
+      command = { type: 'install', code: rest[0]! };
+      break;
+    case 'install-file':
+      needArgs(rest, 1, 'license smart reservation install-file <path>');
+      command = { type: 'install', code: readCodeFile(rest[0]!) };
+      break;
+    case 'return-authorization':
+      needArgs(rest, 1, 'license smart reservation return-authorization "<authorization-code>"');
+      command = { type: 'return-authorization', code: rest[0]! };
+      break;
+    default:
+      throw new UsageError(`Unknown command: license smart reservation ${verb ?? ''}`.trim());
+  }
+  printOutcome(await service.run(command, ctx.now), ctx, service);
+}
+
+export async function usageCommand(service: InstanceService, args: readonly string[], ctx: CliContext): Promise<void> {
+  needArgs(args, 2, 'license usage <tag or short name> <count>');
+  if (!/^[0-9]+$/.test(args[1]!)) throw new UsageError(`The count must be a whole number, not "${args[1]}".`);
+  printOutcome(await service.run({ type: 'usage', tag: args[0]!, count: Number(args[1]) }, ctx.now), ctx, service);
+}
+
+export async function trustCommand(service: InstanceService, args: readonly string[], ctx: CliContext): Promise<void> {
+  const [verb, ...rest] = args;
+  if (verb === 'add') {
+    needArgs(rest, 1, 'license trust add <authority public key file>');
+    printOutcome(await service.trust(readFileSync(rest[0]!, 'utf8'), basename(rest[0]!), ctx.now), ctx, service);
+  } else if (verb === 'remove') {
+    needArgs(rest, 1, 'license trust remove <key id>');
+    printOutcome(await service.run({ type: 'trust-remove', id: rest[0]! }, ctx.now), ctx, service);
+  } else if (verb === 'list') {
+    const keys = service.load().trustedKeys;
+    if (ctx.json) ctx.io.out(JSON.stringify({ ok: true, trustedKeys: keys.map(({ id, label, addedAt }) => ({ id, label, addedAt })) }));
+    else ctx.io.out(keys.length ? table(['Key id', 'Label', 'Added'], keys.map((k) => [k.id, k.label, formatInstant(k.addedAt)])) : 'No License Central key is trusted yet.');
+  } else {
+    throw new UsageError('Usage: slr license trust add <file> | remove <key id> | list');
+  }
+}
+
+function statusLines(s: InstanceStatus): string[] {
+  const evaluation = s.evaluation.expired ? 'expired'
+    : !s.evaluation.started ? `not started (${daysLeft(s.evaluation.daysLeft)}; starts with the first license used)`
+      : s.evaluation.running ? `${daysLeft(s.evaluation.daysLeft)} left` : `paused, ${daysLeft(s.evaluation.daysLeft)} left`;
+  const lines = [
+    `Product: ${s.product.name} (${s.product.id})`,
+    `UDI: ${s.udi}`,
+    `License Reservation: ${s.reservationEnabled ? 'ENABLED' : 'DISABLED'}`,
+    `Registration Status: ${s.registration}`,
+    `Authorization Status: ${s.authorization}`,
+    `Evaluation Period: ${evaluation}`,
+  ];
+  if (s.overage.days > 0) lines.push(`Overage: ${days(s.overage.days)} (${daysLeft(s.overage.graceDaysLeft)} of grace left)`);
+  lines.push(`Export-Controlled Functionality: ${s.exportControlled.allowed ? 'Allowed' : 'Not Allowed'} (${s.exportControlled.reason})`);
+  lines.push(`Enforcement: ${s.enforcement.active ? `ACTIVE. ${s.enforcement.reason}` : 'none'}`);
+  if (s.clock.behindMs) {
+    lines.push(`WARNING: the device clock is ${Math.round(s.clock.behindMs / 60_000)} minutes behind the latest time seen (${formatInstant(s.clock.effective)}); the latest time seen is used.`);
+  }
+  return lines;
+}
+
+function usageTable(s: InstanceStatus): string {
+  if (!s.usage.length) return 'No licenses in use or reserved.';
+  return table(['License', 'In Use', 'Reserved', 'Valid Until', 'Status'],
+    s.usage.map((u) => [u.short, u.inUse, u.reserved, u.validUntil || (u.licenseType ? 'perpetual' : '-'), u.status]));
+}
+
+function reservationLines(state: InstanceState, s: InstanceStatus): string[] {
+  const lines = [`UDI: ${s.udi}`, `Registration Status: ${s.registration}`];
+  if (s.installed) {
+    lines.push(`Installed reservation: ${s.installed.piid}, issued ${formatInstant(Number(s.installed.timestamp))}, signed by key ${s.installed.signerKeyId}, installed ${formatInstant(s.installed.installedAt)}`);
+    lines.push(table(['License', 'Count', 'Type', 'Start', 'End'], s.installed.entitlements.map((e) => [e.displayName, e.count, e.licenseType, e.startDate || '-', e.endDate || '-'])));
+  } else {
+    lines.push('Installed reservation: none');
+  }
+  const issued = (label: string, c: InstanceState['lastRequest']) => lines.push(`${label}: ${c ? `${c.code} (${formatInstant(c.at)})` : 'none'}`);
+  issued('Last request code', state.lastRequest);
+  issued('Last confirmation code', state.lastConfirmation);
+  issued('Last return code', state.lastReturn);
+  return lines;
+}
+
+export function showCommand(service: InstanceService, args: readonly string[], ctx: CliContext): void {
+  const [what, detail, ...rest] = args;
+  if (what !== 'license' || !detail) throw new UsageError('Usage: slr show license status | udi | reservation | usage | summary | events');
+  const state = service.load();
+  const s = service.status(ctx.now);
+  const json = (o: object) => ctx.io.out(JSON.stringify({ ok: true, ...o }));
+  const plainStatus = {
+    udi: s.udi, product: s.product.id, reservationEnabled: s.reservationEnabled, registration: s.registration, authorization: s.authorization,
+    evaluation: s.evaluation, overage: s.overage, enforcement: s.enforcement, exportControlled: s.exportControlled, clock: s.clock,
+  };
+  switch (detail) {
+    case 'udi':
+      return ctx.json ? json({ udi: s.udi }) : ctx.io.out(s.udi);
+    case 'status':
+      return ctx.json ? json(plainStatus) : ctx.io.out(statusLines(s).join('\n'));
+    case 'usage':
+      return ctx.json ? json({ usage: s.usage }) : ctx.io.out(usageTable(s));
+    case 'summary':
+      return ctx.json ? json({ ...plainStatus, usage: s.usage }) : ctx.io.out([...statusLines(s), '', usageTable(s)].join('\n'));
+    case 'reservation':
+      return ctx.json
+        ? json({ udi: s.udi, registration: s.registration, installed: s.installed, lastRequest: state.lastRequest, lastConfirmation: state.lastConfirmation, lastReturn: state.lastReturn })
+        : ctx.io.out(reservationLines(state, s).join('\n'));
+    case 'events': {
+      const csv = rest.includes('--csv');
+      if (ctx.json) return json({ events: state.events });
+      if (csv) {
+        const q = (v: string) => `"${v.replace(/"/g, '""')}"`;
+        return ctx.io.out(['time,type,message', ...state.events.map((e) => [formatInstant(e.at), e.type, q(e.message)].join(','))].join('\n'));
+      }
+      return ctx.io.out(state.events.map((e) => `${formatInstant(e.at)}  ${e.type.padEnd(20)}  ${e.message}`).join('\n'));
+    }
+    default:
+      throw new UsageError(`Unknown: show license ${detail}. Use status | udi | reservation | usage | summary | events.`);
+  }
+}

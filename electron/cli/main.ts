@@ -1,0 +1,96 @@
+/** `slr`: argument parsing and dispatch. Each side's commands live in their own module. */
+import { instanceService } from '../services/instance-service.ts';
+import { resolveHome } from '../services/paths.ts';
+import { EXIT, processIo, reportError, UsageError, type Io } from './output.ts';
+import { reservationCommand, showCommand, trustCommand, usageCommand, type CliContext } from './instance-cli.ts';
+
+export const USAGE = `Usage: slr [--home DIR] [--json] <command>
+
+Product instance (the seeds' commands):
+  slr init --pid UCM|CUC                              create the product instance (UDI, device key, evaluation)
+  slr license smart reservation enable | disable | request | cancel | return
+  slr license smart reservation install "<code>"
+  slr license smart reservation install-file <path>
+  slr license smart reservation return-authorization "<code>"
+  slr license usage <tag or short name> <count>       set the product's current consumption
+  slr license trust add <file> | remove <id> | list   License Central keys this device accepts
+  slr show license status | udi | reservation | usage | summary | events [--csv]
+
+Options:
+  --home DIR   state directory (else $SLR_HOME, else the app's data directory)
+  --json       print one JSON object
+  --help       this text
+
+Exit codes: 0 done, 1 refused (nothing changed), 2 bad command line, 3 state busy, 70 internal error.`;
+
+interface Parsed {
+  home?: string;
+  json: boolean;
+  help: boolean;
+  pid?: string;
+  rest: string[];
+}
+
+/** Global options may stand anywhere; everything else is positional, in order. */
+function parseArgs(argv: readonly string[]): Parsed {
+  const p: Parsed = { json: false, help: false, rest: [] };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new UsageError(`${a} needs a value.`);
+      return v;
+    };
+    if (a === '--json') p.json = true;
+    else if (a === '--help' || a === '-h') p.help = true;
+    else if (a === '--home') p.home = value();
+    else if (a.startsWith('--home=')) p.home = a.slice(7);
+    else if (a === '--pid' && p.rest[0] === 'init') p.pid = value();
+    else p.rest.push(a);
+  }
+  return p;
+}
+
+/** The time the engine is given: the system clock, or $SLR_NOW (ISO 8601 or ms) for tests and demos. */
+export function clockNow(env: NodeJS.ProcessEnv = process.env): number {
+  const fake = env.SLR_NOW;
+  if (!fake) return Date.now();
+  const t = /^[0-9]+$/.test(fake) ? Number(fake) : Date.parse(fake);
+  if (!Number.isFinite(t)) throw new UsageError(`SLR_NOW="${fake}" is not a time (ISO 8601 or milliseconds).`);
+  return t;
+}
+
+export async function main(argv: readonly string[], io: Io = processIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  let json = argv.includes('--json');
+  try {
+    const p = parseArgs(argv);
+    json = p.json;
+    if (p.help || p.rest.length === 0) {
+      io.out(USAGE);
+      return p.help ? EXIT.ok : EXIT.usage;
+    }
+    const ctx: CliContext = { io, json, now: clockNow(env) };
+    const service = instanceService({ dir: resolveHome(p.home, env) });
+    const [first, second, third, ...tail] = p.rest;
+    if (first === 'init') {
+      if (!p.pid) throw new UsageError('Usage: slr init --pid UCM|CUC');
+      const state = await service.init(p.pid, ctx.now);
+      const s = service.status(ctx.now);
+      if (json) io.out(JSON.stringify({ ok: true, udi: s.udi, product: state.product, dir: service.dir }));
+      else io.out(`Product instance created in ${service.dir}\nUDI: ${s.udi}`);
+    } else if (first === 'license' && second === 'smart' && third === 'reservation') {
+      await reservationCommand(service, tail, ctx);
+    } else if (first === 'license' && second === 'usage') {
+      await usageCommand(service, p.rest.slice(2), ctx);
+    } else if (first === 'license' && second === 'trust') {
+      await trustCommand(service, p.rest.slice(2), ctx);
+    } else if (first === 'show') {
+      showCommand(service, p.rest.slice(1), ctx);
+    } else {
+      throw new UsageError(`Unknown command: ${p.rest.join(' ')}`);
+    }
+    return EXIT.ok;
+  } catch (e) {
+    return reportError(e, json, io, USAGE);
+  }
+}

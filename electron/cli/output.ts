@@ -1,0 +1,50 @@
+/** How the CLI speaks: plain text for people, one JSON object with --json, and its exit codes. */
+import { describeError, isSlrError } from '../../shared/errors.ts';
+
+export const EXIT = {
+  ok: 0,
+  /** The command was refused: bad input, or not allowed in this state. Nothing changed. */
+  refused: 1,
+  /** The command line itself is wrong. */
+  usage: 2,
+  /** Another SLR Desk process holds the state; nothing changed. */
+  busy: 3,
+  /** An unexpected failure (a bug): nothing was saved by the failing command. */
+  internal: 70,
+} as const;
+
+export class UsageError extends Error {}
+
+export interface Io {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+export const processIo: Io = {
+  out: (t) => process.stdout.write(t.endsWith('\n') ? t : `${t}\n`),
+  err: (t) => process.stderr.write(t.endsWith('\n') ? t : `${t}\n`),
+};
+
+export function reportError(e: unknown, json: boolean, io: Io, usage: string): number {
+  if (e instanceof UsageError) {
+    if (json) io.out(JSON.stringify({ ok: false, error: { code: 'usage', message: e.message } }));
+    io.err(`${e.message}\n${usage}`);
+    return EXIT.usage;
+  }
+  if (isSlrError(e)) {
+    if (json) io.out(JSON.stringify({ ok: false, error: { code: e.code, message: e.message, hint: e.hint ?? null } }));
+    io.err(describeError(e));
+    return e.code === 'busy' ? EXIT.busy : EXIT.refused;
+  }
+  const message = e instanceof Error ? (e.stack ?? e.message) : String(e);
+  if (json) io.out(JSON.stringify({ ok: false, error: { code: 'internal', message: String(e) } }));
+  io.err(`Internal error (please report it): ${message}`);
+  return EXIT.internal;
+}
+
+/** Renders rows as aligned columns. */
+export function table(headers: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
+  const cells = [headers, ...rows].map((r) => r.map(String));
+  const widths = headers.map((_, i) => Math.max(...cells.map((r) => r[i]!.length)));
+  return cells.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+}

@@ -1,0 +1,168 @@
+/**
+ * The product-instance service: the one place that loads, verifies, changes and saves a device's state.
+ * The CLI and the Electron main process both call it; they differ only in the key-value store they hand it
+ * (conf for the CLI, electron-store for the app: the same JSON file) and in how the device key is sealed.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import Conf from 'conf';
+import { findEntitlement, productById } from '../../shared/catalog.ts';
+import { parseAuthorizationCode } from '../../shared/codes/authorization-code.ts';
+import { refuse } from '../../shared/errors.ts';
+import { toBase64 } from '../../shared/bytes.ts';
+import { execute, createInstance, type Command, type Outcome } from '../../shared/instance/commands.ts';
+import { validateInstanceState } from '../../shared/instance/schema.ts';
+import type { InstanceState, DeviceKeyRecord } from '../../shared/instance/state.ts';
+import { deriveStatus, type InstanceStatus } from '../../shared/instance/status.ts';
+import { makeUdi, sameUdi } from '../../shared/udi.ts';
+import { compressedPublicKey, deviceCrypto, generateKeyPair, keyId, loadPublicKey, verifyMessage } from './crypto.ts';
+import { withDirLock } from './lock.ts';
+import { INSTANCE_STORE } from './paths.ts';
+
+/** The part of conf / electron-store this service uses. */
+export interface KeyValueStore {
+  store: Record<string, unknown>;
+  readonly path: string;
+}
+export type StoreFactory = (dir: string, name: string) => KeyValueStore;
+
+export const confStore: StoreFactory = (cwd, configName) =>
+  new Conf<Record<string, unknown>>({
+    cwd, configName, projectName: 'slr-desk', configFileMode: 0o600, clearInvalidConfig: false, watch: false, accessPropertiesByDotNotation: false,
+  });
+
+/** How the device private key is kept at rest; the app seals it with the OS keychain where there is one. */
+export interface KeySealer {
+  seal(privateKeyPem: string): DeviceKeyRecord['privateKey'];
+  unseal(record: DeviceKeyRecord['privateKey']): string;
+}
+
+export const plainKeySealer: KeySealer = {
+  seal: (value) => ({ format: 'pkcs8-pem', value }),
+  unseal: (record) => {
+    if (record.format !== 'pkcs8-pem') {
+      refuse('key-sealed', 'The device key is sealed by the desktop app with the operating system\'s secret storage, which this command cannot open.', 'Use the SLR Desk app for this product instance.');
+    }
+    return record.value;
+  },
+};
+
+export interface InstanceServiceOptions {
+  readonly dir: string;
+  readonly stores?: StoreFactory;
+  readonly sealer?: KeySealer;
+}
+
+export interface InstanceService {
+  readonly dir: string;
+  exists(): boolean;
+  init(productId: string, now: number): Promise<InstanceState>;
+  load(): InstanceState;
+  status(now: number): InstanceStatus;
+  run(command: Command, now: number): Promise<Outcome>;
+  /** Adds a License Central public key (PEM text) to the keys this device trusts. */
+  trust(pem: string, label: string, now: number): Promise<Outcome>;
+}
+
+/** Reads an authorization-code file as text: bounded, UTF-8 (or UTF-16 with its BOM), never binary. */
+export function readCodeFile(path: string, limit = 1_048_576): string {
+  let size: number;
+  try {
+    size = statSync(path).size;
+  } catch (e) {
+    return refuse('file', `Cannot read ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}.`);
+  }
+  if (size > limit) refuse('code-too-large', `${path} is ${size} bytes; a code file is at most ${limit} bytes.`, 'Check that the right file was chosen.');
+  const bytes = readFileSync(path);
+  if (bytes.length === 0) refuse('code-empty', `${path} is empty.`);
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder('utf-16le').decode(bytes.subarray(2));
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder('utf-16be').decode(bytes.subarray(2));
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes).replace(/^\uFEFF/, '');
+  } catch {
+    return refuse('file-not-text', `${path} is not UTF-8 text.`, 'Save the code as plain text (UTF-8) and try again.');
+  }
+}
+
+export function instanceService({ dir, stores = confStore, sealer = plainKeySealer }: InstanceServiceOptions): InstanceService {
+  const store = () => stores(dir, INSTANCE_STORE);
+  const filePath = () => store().path;
+
+  function load(): InstanceState {
+    if (!existsSync(filePath())) {
+      refuse('no-instance', `No product instance in ${dir}.`, 'Create one with `slr init --pid UCM` (or CUC), or name another directory with --home.');
+    }
+    let raw: unknown;
+    try {
+      raw = store().store;
+    } catch (e) {
+      refuse('state-corrupt', `The state file ${filePath()} cannot be read: ${(e as Error).message}`, 'Restore it from a backup.');
+    }
+    const state = validateInstanceState(raw);
+    verifyInstalled(state);
+    return state;
+  }
+
+  /** An installed code is verified again on every load: editing the file cannot raise counts. */
+  function verifyInstalled(state: InstanceState): void {
+    if (!state.installed) return;
+    const signer = state.trustedKeys.find((k) => k.id === state.installed!.signerKeyId);
+    const tampered = (why: string): never =>
+      refuse('state-tampered', `The installed authorization code in ${filePath()} failed verification: ${why}.`, 'The state file was changed outside SLR Desk; restore it from a backup.');
+    let code;
+    try {
+      code = parseAuthorizationCode(state.installed.code);
+    } catch (e) {
+      return tampered((e as Error).message);
+    }
+    if (!signer || !verifyMessage(signer.publicKey, code.signedBytes, code.signature)) tampered('its signature does not verify');
+    const product = productById(state.product)!;
+    if (!sameUdi(code.udi, makeUdi(product, state.uuid))) tampered('it is bound to another UDI');
+    if (code.entitlements.some((e) => !findEntitlement(product, e.tag))) tampered('it names a license this product does not have');
+  }
+
+  function save(state: InstanceState): void {
+    store().store = state as unknown as Record<string, unknown>;
+  }
+
+  const cryptoFor = (state: InstanceState) => deviceCrypto(sealer.unseal(state.deviceKey.privateKey));
+
+  return {
+    dir,
+    exists: () => existsSync(filePath()),
+    load,
+    status: (now) => deriveStatus(load(), now),
+    async init(productId, now) {
+      const product = productById(productId.toUpperCase());
+      if (!product) refuse('bad-product', `Unknown product "${productId}".`, 'Use --pid UCM (Unified CM) or --pid CUC (Unity Connection).');
+      return withDirLock(dir, 'product instance', () => {
+        if (existsSync(filePath())) {
+          refuse('instance-exists', `A product instance already exists in ${dir}.`, 'Its identity and key are made once; use another --home for another instance.');
+        }
+        const keys = generateKeyPair();
+        const deviceKey: DeviceKeyRecord = { publicKey: toBase64(compressedPublicKey(keys.publicKey)), privateKey: sealer.seal(keys.privateKey) };
+        const state = createInstance({ product, uuid: randomUUID(), deviceKey, now });
+        save(state);
+        return state;
+      });
+    },
+    async run(command, now) {
+      return withDirLock(dir, 'product instance', () => {
+        const state = load();
+        const outcome = execute(state, command, { now, crypto: cryptoFor(state) });
+        if (outcome.state !== state) save(outcome.state);
+        return outcome;
+      });
+    },
+    async trust(pem, label, now) {
+      let id: string;
+      try {
+        loadPublicKey(pem);
+        id = keyId(pem);
+      } catch (e) {
+        return refuse('bad-key', `This is not a License Central public key (PEM, P-256): ${(e as Error).message}.`, 'Use the file made by `slr authority key export`.');
+      }
+      return this.run({ type: 'trust-add', key: { id, publicKey: loadPublicKey(pem).export({ type: 'spki', format: 'pem' }).toString(), label } }, now);
+    },
+  };
+}

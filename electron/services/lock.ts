@@ -1,0 +1,34 @@
+/**
+ * One writer at a time per state directory (the store libraries do not support several): a lock directory
+ * made atomically by proper-lockfile, refreshed while held and taken over when its holder died.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import lockfile from 'proper-lockfile';
+import { refuse } from '../../shared/errors.ts';
+
+export const LOCK_NAME = '.slr-desk.lock';
+
+export async function withDirLock<T>(dir: string, what: string, fn: () => T | Promise<T>): Promise<T> {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  let release: () => Promise<void>;
+  try {
+    release = await lockfile.lock(dir, {
+      lockfilePath: join(dir, LOCK_NAME),
+      realpath: false,
+      stale: 10_000,
+      update: 2_000,
+      retries: { retries: 20, factor: 1.3, minTimeout: 50, maxTimeout: 500 },
+    });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ELOCKED') {
+      refuse('busy', `The ${what} in ${dir} is in use by another SLR Desk process (the app or another slr command).`, 'Try again when it has finished; nothing was changed.');
+    }
+    throw e;
+  }
+  try {
+    return await fn();
+  } finally {
+    await release().catch(() => undefined);
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * The issuing side of the protocol, as library functions: sign an authorization code for a request, and
+ * check a device's confirmation and return codes offline. The authority's ledger builds on these.
+ */
+import type { EntitlementDef } from '../catalog.ts';
+import { buildAuthorizationCode, signedBytesFor, type AuthorizationBody, type Entitlement } from '../codes/authorization-code.ts';
+import { formatCodeDate } from '../codes/dates.ts';
+import { codeMessage, makeConfirmationCode, makeReturnCode, parseConfirmationCode, parseReturnCode } from '../codes/device-codes.ts';
+import { refuse } from '../errors.ts';
+import { toBase64 } from '../bytes.ts';
+import type { AuthorityCrypto } from '../ports.ts';
+import { formatUdi, type Udi } from '../udi.ts';
+
+export interface Term {
+  readonly start: number;
+  readonly end: number;
+}
+
+/** An entitlement line for a catalog license: PERPETUAL, or TERM between two dates (ms, midnight UTC). */
+export function entitlementFor(def: EntitlementDef, count: number, term?: Term): Entitlement {
+  return {
+    tag: def.tag,
+    count,
+    startDate: term ? formatCodeDate(term.start) : '',
+    endDate: term ? formatCodeDate(term.end) : '',
+    licenseType: term ? 'TERM' : 'PERPETUAL',
+    displayName: def.displayName,
+    tagDescription: def.description,
+    subscriptionID: '',
+  };
+}
+
+export interface Issue {
+  readonly udi: Udi;
+  readonly piid: string;
+  /** ms since the epoch; strictly increasing per product instance. */
+  readonly timestamp: number;
+  readonly entitlements: readonly Entitlement[];
+  readonly keyId: string;
+}
+
+export function issueAuthorizationCode(issue: Issue, crypto: AuthorityCrypto): string {
+  const body: AuthorizationBody = { flag: 'A', version: 'C', piid: issue.piid, timestamp: String(issue.timestamp), entitlements: issue.entitlements };
+  const signature = crypto.sign(issue.keyId, signedBytesFor(body, issue.udi));
+  return buildAuthorizationCode(body, issue.udi, toBase64(signature));
+}
+
+/** Which authorization code a confirmation or return code answers, and the keys that make its MAC. */
+export interface CodeRef {
+  readonly udi: Udi;
+  readonly devicePublicKey: Uint8Array;
+  readonly piid: string;
+  readonly timestamp: number;
+  readonly keyId: string;
+}
+
+export function expectedConfirmationCode(ref: CodeRef, crypto: AuthorityCrypto): string {
+  return makeConfirmationCode(crypto.mac(ref.keyId, ref.devicePublicKey, codeMessage('confirm', ref.piid, String(ref.timestamp), ref.udi)));
+}
+
+export function expectedReturnCode(ref: CodeRef, crypto: AuthorityCrypto): string {
+  return makeReturnCode(ref.udi, crypto.mac(ref.keyId, ref.devicePublicKey, codeMessage('return', ref.piid, String(ref.timestamp), ref.udi)));
+}
+
+/**
+ * Checks a confirmation code (typos first) against the codes it may answer, newest first; returns the one
+ * it confirms, or refuses. `candidates` are the authorization codes issued to this instance.
+ */
+export function verifyConfirmationCode(input: string, candidates: readonly CodeRef[], crypto: AuthorityCrypto): CodeRef {
+  const canonical = parseConfirmationCode(input);
+  const match = candidates.find((ref) => expectedConfirmationCode(ref, crypto) === canonical);
+  if (!match) {
+    refuse('wrong-code', 'The confirmation code does not match any authorization code issued to this product instance.',
+      'Check that it comes from this device, after installing the latest authorization code.');
+  }
+  return match;
+}
+
+export function verifyReturnCode(input: string, candidates: readonly CodeRef[], crypto: AuthorityCrypto): CodeRef {
+  const parsed = parseReturnCode(input);
+  const sn = candidates[0]?.udi.sn;
+  if (sn && parsed.sn !== sn) {
+    refuse('wrong-device', `The return code comes from the device with serial number ${parsed.sn}, not from this product instance (${sn}).`,
+      'Enter it for the product instance it belongs to.');
+  }
+  const match = candidates.find((ref) => expectedReturnCode(ref, crypto) === parsed.canonical);
+  if (!match) {
+    refuse('wrong-code', `The return code does not match any authorization code issued to ${candidates[0] ? formatUdi(candidates[0].udi) : 'this product instance'}.`,
+      'Generate it again on the device with `license smart reservation return` (or return-authorization for a code never installed).');
+  }
+  return match;
+}

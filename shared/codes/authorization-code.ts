@@ -1,0 +1,299 @@
+/**
+ * The authorization code: the seeds' XML, element for element.
+ *
+ *   <specificPLR><authorizationCode><flag/><version/><piid/><timestamp/><entitlements>
+ *     <entitlement><tag/><count/><startDate/><endDate/><licenseType/><displayName/><tagDescription/>
+ *     <subscriptionID/></entitlement>…</entitlements></authorizationCode><signature/><udi/></specificPLR>
+ *
+ * Signed bytes: take the code text, delete every white-space character (space, tab, CR, LF), and
+ * concatenate the substring from `<authorizationCode>` to `</authorizationCode>` (inclusive) with
+ * `<udi>` + the UDI + `</udi>`. The signature is ECDSA P-256 / SHA-256 over those bytes, DER, base64.
+ * White space is left out so that wrapping cannot break a signature; no field whose meaning is checked
+ * may contain white space (dates aside, where it only separates "UTC"), so it cannot change meaning either.
+ */
+import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
+import { refuse } from '../errors.ts';
+import { fromBase64, utf8 } from '../bytes.ts';
+import { formatUdi, isUuid, parseUdi, type Udi } from '../udi.ts';
+import { DAY_MS, parseCodeDate } from './dates.ts';
+import { unpasteAuthorizationCode } from './paste.ts';
+
+export const MAX_AUTHORIZATION_INPUT = 1_048_576;
+export const MAX_ENTITLEMENTS = 2000;
+const MAX_COUNT = 9_999_999;
+
+export type LicenseType = 'PERPETUAL' | 'TERM';
+
+export interface Entitlement {
+  readonly tag: string;
+  readonly count: number;
+  readonly startDate: string;
+  readonly endDate: string;
+  readonly licenseType: LicenseType;
+  readonly displayName: string;
+  readonly tagDescription: string;
+  readonly subscriptionID: string;
+}
+
+export interface AuthorizationBody {
+  readonly flag: string;
+  readonly version: string;
+  readonly piid: string;
+  /** Milliseconds since the epoch, as the decimal string in the code. */
+  readonly timestamp: string;
+  readonly entitlements: readonly Entitlement[];
+}
+
+export interface AuthorizationCode extends AuthorizationBody {
+  readonly signature: Uint8Array;
+  readonly udi: Udi;
+  /** The exact bytes the signature covers. */
+  readonly signedBytes: Uint8Array;
+  /** The code as one line, as it was given (wrapping and quotes removed). */
+  readonly text: string;
+}
+
+const ROOT = 'specificPLR';
+const ROOT_CHILDREN = ['authorizationCode', 'signature', 'udi'];
+const CODE_CHILDREN = ['flag', 'version', 'piid', 'timestamp', 'entitlements'];
+const ENTITLEMENT_CHILDREN = ['tag', 'count', 'startDate', 'endDate', 'licenseType', 'displayName', 'tagDescription', 'subscriptionID'];
+
+// ---------------------------------------------------------------------------------------------- building
+
+const builder = new XMLBuilder({ suppressEmptyNode: false, processEntities: true, format: false });
+
+function bodyXml(body: AuthorizationBody): string {
+  return builder.build({
+    authorizationCode: {
+      flag: body.flag,
+      version: body.version,
+      piid: body.piid,
+      timestamp: body.timestamp,
+      entitlements: {
+        entitlement: body.entitlements.map((e) => ({
+          tag: e.tag,
+          count: String(e.count),
+          startDate: e.startDate,
+          endDate: e.endDate,
+          licenseType: e.licenseType,
+          displayName: e.displayName,
+          tagDescription: e.tagDescription,
+          subscriptionID: e.subscriptionID,
+        })),
+      },
+    },
+  }) as string;
+}
+
+const stripWhiteSpace = (s: string) => s.replace(/[ \t\r\n]/g, '');
+
+/** The bytes an authority signs for `body` bound to `udi` (see the header comment). */
+export function signedBytesFor(body: AuthorizationBody, udi: Udi): Uint8Array {
+  return utf8(stripWhiteSpace(bodyXml(body)) + `<udi>${formatUdi(udi)}</udi>`);
+}
+
+export function buildAuthorizationCode(body: AuthorizationBody, udi: Udi, signature: string): string {
+  const xml = bodyXml(body);
+  return `<${ROOT}>${xml}<signature>${signature}</signature><udi>${formatUdi(udi)}</udi></${ROOT}>`;
+}
+
+// ---------------------------------------------------------------------------------------------- parsing
+
+type Node = Record<string, unknown>;
+
+const parser = new XMLParser({
+  preserveOrder: true,
+  processEntities: false,
+  htmlEntities: false,
+  parseTagValue: false,
+  trimValues: false,
+  ignoreAttributes: false,
+  ignoreDeclaration: false,
+  ignorePiTags: false,
+  commentPropName: '#comment',
+  cdataPropName: '#cdata',
+  maxNestedTags: 8,
+});
+
+function malformed(message: string): never {
+  return refuse('code-malformed', `The authorization code is malformed: ${message}`, 'Copy the whole code again from License Central, or load it from its file.');
+}
+
+function nameOf(node: Node): string {
+  const keys = Object.keys(node).filter((k) => k !== ':@');
+  return keys[0] ?? '';
+}
+
+function childrenOf(node: Node): Node[] {
+  return node[nameOf(node)] as Node[];
+}
+
+/** The child elements of `node`, refusing attributes, text between elements and non-element content. */
+function elementsOf(node: Node, path: string): Node[] {
+  if (node[':@']) malformed(`${path} has attributes; none are allowed.`);
+  const elements: Node[] = [];
+  for (const kid of childrenOf(node)) {
+    const n = nameOf(kid);
+    if (n === '#text') {
+      const t = String(kid['#text']);
+      if (t.trim() !== '') malformed(`${path} contains the text "${t.slice(0, 40)}" between its elements.`);
+      continue;
+    }
+    if (n.startsWith('#') || n.startsWith('?')) malformed(`${path} contains a ${n.replace(/^[#?]/, '')} section; none are allowed.`);
+    elements.push(kid);
+  }
+  return elements;
+}
+
+/** Checks that `node` has exactly the child elements `expected`, in order, and no attributes. */
+function expectChildren(node: Node, path: string, expected: readonly string[]): Node[] {
+  const elements = elementsOf(node, path);
+  expected.forEach((want, i) => {
+    const got = elements[i];
+    if (!got) malformed(`${path} ends after ${i} element${i === 1 ? '' : 's'}: <${want}> is missing.`);
+    if (nameOf(got) !== want) malformed(`${path}: element ${i + 1} is <${nameOf(got)}>, expected <${want}>.`);
+  });
+  if (elements.length > expected.length) {
+    malformed(`${path}: unexpected element <${nameOf(elements[expected.length]!)}> after <${expected[expected.length - 1]}>.`);
+  }
+  return elements;
+}
+
+const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+
+/** The text of a leaf element, entities decoded (only XML's five), or a precise refusal. */
+function leafText(node: Node, path: string): string {
+  if (node[':@']) malformed(`${path} has attributes; none are allowed.`);
+  let text = '';
+  for (const kid of childrenOf(node)) {
+    const n = nameOf(kid);
+    if (n !== '#text') malformed(`${path} must hold text only, found ${n.startsWith('#') ? `a ${n.slice(1)} section` : `<${n}>`}.`);
+    text += String(kid['#text']);
+  }
+  return text.replace(/&([a-zA-Z]+|#[0-9]+|#x[0-9a-fA-F]+);|&/g, (m, name: string | undefined) => {
+    if (name && ENTITIES[name]) return ENTITIES[name];
+    return malformed(`${path} contains "${m}"; only &amp; &lt; &gt; &quot; &apos; are allowed.`);
+  }).trim();
+}
+
+function field(where: string, value: string, pattern: RegExp, expected: string): string {
+  if (!pattern.test(value)) refuse('code-field', `${where}: expected ${expected}, found "${value.slice(0, 80)}".`);
+  return value;
+}
+
+const TEXT = /^[^\u0000-\u001f\u007f]{0,256}$/;
+
+function parseEntitlement(node: Node, index: number): Entitlement {
+  const path = `<entitlement> ${index + 1}`;
+  const kids = expectChildren(node, path, ENTITLEMENT_CHILDREN);
+  const v = Object.fromEntries(kids.map((k) => [nameOf(k), leafText(k, `${path} <${nameOf(k)}>`)])) as Record<string, string>;
+  const at = (name: string) => `${path} <${name}>`;
+  const tag = field(at('tag'), v.tag!, /^[A-Za-z0-9._,:+-]{1,200}$/, 'an entitlement tag (regid.…)');
+  const countText = field(at('count'), v.count!, /^[0-9]{1,7}$/, 'a whole number from 1 to 9999999');
+  const count = Number(countText);
+  if (count < 1 || count > MAX_COUNT) refuse('code-field', `${at('count')}: expected a whole number from 1 to 9999999, found "${countText}".`);
+  const licenseType = field(at('licenseType'), v.licenseType!, /^(PERPETUAL|TERM)$/, 'PERPETUAL or TERM') as LicenseType;
+  if (licenseType === 'PERPETUAL') {
+    if (v.startDate !== '' || v.endDate !== '') refuse('code-field', `${path}: a PERPETUAL entitlement has empty <startDate> and <endDate>.`);
+  } else {
+    const start = parseCodeDate(v.startDate!, at('startDate'));
+    const end = parseCodeDate(v.endDate!, at('endDate'));
+    if (end < start) refuse('code-field', `${path}: <endDate> ${v.endDate} is before <startDate> ${v.startDate}.`);
+  }
+  field(at('displayName'), v.displayName!, TEXT, 'text of at most 256 characters');
+  field(at('tagDescription'), v.tagDescription!, TEXT, 'text of at most 256 characters');
+  field(at('subscriptionID'), v.subscriptionID!, /^[A-Za-z0-9._:-]{0,64}$/, 'an empty or short identifier');
+  return {
+    tag, count, licenseType,
+    startDate: v.startDate!, endDate: v.endDate!,
+    displayName: v.displayName!, tagDescription: v.tagDescription!, subscriptionID: v.subscriptionID!,
+  };
+}
+
+/**
+ * Parses an authorization code as pasted or loaded from a file. Refuses, naming the element and what was
+ * expected, anything that is not exactly the seeds' structure with valid values. Does not check the
+ * signature (that needs a key): see verifySignature in the instance engine.
+ */
+export function parseAuthorizationCode(input: string): AuthorizationCode {
+  if (input.length > MAX_AUTHORIZATION_INPUT) {
+    refuse('code-too-large', `The authorization code is ${input.length} characters long; the limit is ${MAX_AUTHORIZATION_INPUT}.`, 'Check that the right file was chosen.');
+  }
+  const text = unpasteAuthorizationCode(input);
+  if (text === '') refuse('code-empty', 'The authorization code is empty.', 'Paste the code from License Central or load it from its file.');
+  if (!text.startsWith(`<${ROOT}>`)) {
+    malformed(`it must start with <${ROOT}>, but starts with "${text.slice(0, 40)}".`);
+  }
+  if (/<!|<\?/.test(text)) malformed('it contains a declaration, comment, CDATA or processing instruction (<! or <?); none are allowed.');
+  const valid = XMLValidator.validate(text);
+  if (valid !== true) malformed(`${valid.err.msg.replace(/\.$/, '')} (at character ${valid.err.col}).`);
+  let doc: Node[];
+  try {
+    doc = parser.parse(text) as Node[];
+  } catch (e) {
+    return malformed(e instanceof Error ? e.message : String(e));
+  }
+  const roots = doc.filter((n) => nameOf(n) !== '#text' || String(n['#text']).trim() !== '');
+  if (roots.length !== 1 || nameOf(roots[0]!) !== ROOT) {
+    malformed(`expected one <${ROOT}> element, found ${roots.map((r) => `<${nameOf(r)}>`).join(', ')}; text after </${ROOT}> is not allowed.`);
+  }
+  const [codeNode, signatureNode, udiNode] = expectChildren(roots[0]!, `<${ROOT}>`, ROOT_CHILDREN) as [Node, Node, Node];
+  const codeKids = expectChildren(codeNode, '<authorizationCode>', CODE_CHILDREN);
+  const leaf = (i: number) => leafText(codeKids[i]!, `<${CODE_CHILDREN[i]}>`);
+  const flag = field('<flag>', leaf(0), /^A$/, 'A');
+  const version = field('<version>', leaf(1), /^C$/, 'C');
+  const piid = field('<piid>', leaf(2), /^[0-9a-fA-F-]{36}$/, 'a product instance UUID');
+  if (!isUuid(piid.toLowerCase())) refuse('code-field', `<piid>: expected a product instance UUID, found "${piid}".`);
+  const timestamp = field('<timestamp>', leaf(3), /^[1-9][0-9]{0,14}$/, 'milliseconds since 1970 (digits)');
+  const list = elementsOf(codeKids[4]!, '<entitlements>');
+  if (list.length > MAX_ENTITLEMENTS) refuse('code-too-large', `The authorization code has ${list.length} entitlements; the limit is ${MAX_ENTITLEMENTS}.`);
+  const entitlements = list.map((node, i) => {
+    if (nameOf(node) !== 'entitlement') malformed(`<entitlements>: element ${i + 1} is <${nameOf(node)}>, expected <entitlement>.`);
+    return parseEntitlement(node, i);
+  });
+  const seen = new Set<string>();
+  entitlements.forEach((e, i) => {
+    if (seen.has(e.tag)) refuse('code-field', `<entitlement> ${i + 1}: tag ${e.tag} appears twice.`);
+    seen.add(e.tag);
+  });
+  const signatureText = leafText(signatureNode, '<signature>').replace(/\s+/g, '');
+  const signature = fromBase64(signatureText);
+  if (!signature || !isDerEcdsaSignature(signature)) {
+    refuse('code-field', `<signature>: expected an ECDSA P-256 signature (DER, base64), found "${signatureText.slice(0, 40)}${signatureText.length > 40 ? '…' : ''}".`);
+  }
+  const udiText = leafText(udiNode, '<udi>');
+  const udi = parseUdi(udiText, 'Element <udi>');
+  const compact = stripWhiteSpace(text);
+  const signed = compact.slice(compact.indexOf('<authorizationCode>'), compact.indexOf('</authorizationCode>') + '</authorizationCode>'.length);
+  return {
+    flag, version, piid: piid.toLowerCase(), timestamp, entitlements, signature, udi, text,
+    signedBytes: utf8(`${signed}<udi>${udiText.replace(/\s/g, '')}</udi>`),
+  };
+}
+
+/** DER ECDSA-Sig-Value: SEQUENCE { INTEGER r, INTEGER s }, minimal encodings, each at most 33 bytes. */
+export function isDerEcdsaSignature(sig: Uint8Array): boolean {
+  if (sig.length < 8 || sig.length > 72 || sig[0] !== 0x30 || sig[1] !== sig.length - 2) return false;
+  let at = 2;
+  for (let i = 0; i < 2; i++) {
+    if (sig[at] !== 0x02) return false;
+    const len = sig[at + 1]!;
+    if (len < 1 || len > 33 || at + 2 + len > sig.length) return false;
+    const first = sig[at + 2]!;
+    if (first & 0x80) return false; // negative
+    if (len > 1 && first === 0 && !(sig[at + 3]! & 0x80)) return false; // not minimal
+    at += 2 + len;
+  }
+  return at === sig.length;
+}
+
+/** Start and end (exclusive) in ms of when an entitlement counts; PERPETUAL is always. */
+export function validityWindow(e: Entitlement): { from: number; until: number } {
+  if (e.licenseType === 'PERPETUAL') return { from: -Infinity, until: Infinity };
+  return { from: parseCodeDate(e.startDate, 'startDate'), until: parseCodeDate(e.endDate, 'endDate') + DAY_MS };
+}
+
+export function isValidAt(e: Entitlement, now: number): boolean {
+  const w = validityWindow(e);
+  return now >= w.from && now < w.until;
+}

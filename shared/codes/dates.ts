@@ -1,0 +1,41 @@
+/** The seeds' date form in authorization codes: `2020-Mar-04 UTC`. */
+import { refuse } from '../errors.ts';
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+export const DAY_MS = 86_400_000;
+
+/** Midnight UTC of the date, in ms since the epoch. */
+export function parseCodeDate(text: string, where: string): number {
+  const m = /^(\d{4})-([A-Za-z]{3})-(\d{2}) ?UTC$/.exec(text);
+  const month = m ? MONTHS.findIndex((x) => x.toLowerCase() === m[2]!.toLowerCase()) : -1;
+  if (!m || month < 0) refuse('code-field', `${where}: "${text}" is not a date of the form 2020-Mar-04 UTC.`);
+  const year = Number(m[1]);
+  const day = Number(m[3]);
+  const ms = Date.UTC(year, month, day);
+  if (new Date(ms).getUTCDate() !== day) refuse('code-field', `${where}: ${text} is not a calendar date.`);
+  return ms;
+}
+
+export function formatCodeDate(ms: number): string {
+  const d = new Date(ms);
+  return `${d.getUTCFullYear()}-${MONTHS[d.getUTCMonth()]}-${String(d.getUTCDate()).padStart(2, '0')} UTC`;
+}
+
+/** `YYYY-MM-DD` as typed on a command line, to midnight UTC. */
+export function parseIsoDate(text: string, where: string): number {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  if (!m) refuse('bad-date', `${where}: "${text}" is not a date of the form YYYY-MM-DD.`);
+  const ms = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+  if (new Date(ms).getUTCDate() !== Number(m[3]) || new Date(ms).getUTCMonth() !== Number(m[2]) - 1) {
+    refuse('bad-date', `${where}: ${text} is not a calendar date.`);
+  }
+  return ms;
+}
+
+export function formatIsoDate(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+export function formatInstant(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}

@@ -1,0 +1,121 @@
+/**
+ * The shared shape of the request, confirmation and return codes: a fixed number of base32 data symbols,
+ * split into checked blocks (see check-blocks.ts), shown in dash-separated groups. Parsing accepts what
+ * people really type or paste (any case, I/L for 1, O for 0, dashes, spaces, line breaks, quotes) and
+ * otherwise says precisely what is wrong, before anything else happens.
+ */
+import { refuse } from '../errors.ts';
+import { ALPHABET, symbolOf } from './base32.ts';
+import { blockSizes, checkBlock, encodeBlock } from './check-blocks.ts';
+
+export interface ShortCodeSpec {
+  /** Distinguishes the code types in the check (a code of one type never passes as another). */
+  readonly kind: number;
+  /** What the operator calls it, e.g. "return code". */
+  readonly name: string;
+  readonly dataSymbols: number;
+  /** Characters per dash-separated group when shown. */
+  readonly groupSize: number;
+}
+
+/** Characters of a code, without separators. */
+export function codeLength(spec: ShortCodeSpec): number {
+  return spec.dataSymbols + 2 * blockSizes(spec.dataSymbols).length;
+}
+
+/** Characters of a code as shown, with its dashes. */
+export function displayLength(spec: ShortCodeSpec): number {
+  const n = codeLength(spec);
+  return n + Math.ceil(n / spec.groupSize) - 1;
+}
+
+export function formatShortCode(spec: ShortCodeSpec, data: readonly number[]): string {
+  if (data.length !== spec.dataSymbols) throw new Error(`${spec.name}: ${data.length} symbols, want ${spec.dataSymbols}`);
+  const symbols: number[] = [];
+  let at = 0;
+  blockSizes(spec.dataSymbols).forEach((size, block) => {
+    symbols.push(...encodeBlock(data.slice(at, at + size), spec.kind, block));
+    at += size;
+  });
+  const text = symbols.map((s) => ALPHABET[s]).join('');
+  const groups: string[] = [];
+  for (let i = 0; i < text.length; i += spec.groupSize) groups.push(text.slice(i, i + spec.groupSize));
+  return groups.join('-');
+}
+
+/** Longest text accepted as a short code before even looking at it. */
+export const MAX_SHORT_CODE_INPUT = 4096;
+
+const SEPARATORS = /[\s\-–—_.]/;
+
+/** Strips what pasting adds: surrounding quotes and white space. */
+function unwrap(text: string): string {
+  let t = text.trim();
+  while (t.length >= 2 && /^["'“”‘’`]/.test(t) && /["'“”‘’`]$/.test(t)) t = t.slice(1, -1).trim();
+  return t;
+}
+
+/** Parses a short code and returns its data symbols, or refuses with the exact problem. */
+export function parseShortCode(spec: ShortCodeSpec, input: string, others: readonly ShortCodeSpec[] = []): number[] {
+  if (input.length > MAX_SHORT_CODE_INPUT) {
+    refuse('code-too-large', `The ${spec.name} is ${input.length} characters long; it cannot be longer than ${displayLength(spec)}.`, `Paste only the ${spec.name} itself.`);
+  }
+  const text = unwrap(input);
+  if (text === '') refuse('code-empty', `The ${spec.name} is empty.`, `Paste or type the ${spec.name}.`);
+  const symbols: number[] = [];
+  let typed = '';
+  for (const ch of text) {
+    if (SEPARATORS.test(ch)) continue;
+    const v = symbolOf(ch);
+    if (v < 0) {
+      const shown = /^[\x21-\x7e]$/.test(ch) ? `'${ch}'` : `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+      refuse(
+        'code-bad-character',
+        `Character ${symbols.length + 1} of the ${spec.name} (${shown}) is not used in codes.`,
+        'Codes use the digits 0-9 and the letters A-Z except U (I and L are read as 1, O as 0).',
+      );
+    }
+    symbols.push(v);
+    typed += ch.toUpperCase();
+  }
+  const want = codeLength(spec);
+  if (symbols.length !== want) {
+    const other = others.find((o) => codeLength(o) === symbols.length);
+    if (other) {
+      refuse('code-wrong-type', `This looks like a ${other.name} (${symbols.length} characters), not a ${spec.name} (${want} characters).`, `Enter the ${spec.name} here.`);
+    }
+    const diff = symbols.length - want;
+    refuse(
+      'code-wrong-length',
+      `The ${spec.name} has ${symbols.length} characters; it must have ${want} (not counting dashes): ` +
+        `${Math.abs(diff)} character${Math.abs(diff) === 1 ? ' is' : 's are'} ${diff < 0 ? 'missing' : 'too many'}.`,
+      `Compare it with the original, group by group.`,
+    );
+  }
+  const data: number[] = [];
+  let at = 0;
+  blockSizes(spec.dataSymbols).forEach((size, block) => {
+    const blockSymbols = symbols.slice(at, at + size + 2);
+    const check = checkBlock(blockSymbols, spec.kind, block);
+    if (!check.ok) {
+      if (check.position === null) {
+        refuse(
+          'code-typo',
+          `The ${spec.name} has more than one wrong character between characters ${at + 1} and ${at + size + 2}.`,
+          'Compare that part with the original, character by character.',
+        );
+      }
+      const pos = at + check.position;
+      const group = Math.floor(pos / spec.groupSize) + 1;
+      refuse(
+        'code-typo',
+        `Character ${pos + 1} of the ${spec.name} (group ${group}) is mistyped: it reads '${typed[pos]}', ` +
+          `the check expects '${ALPHABET[check.expected]}'.`,
+        'Compare that character with the original and type it again; nothing was changed.',
+      );
+    }
+    data.push(...blockSymbols.slice(0, size));
+    at += size + 2;
+  });
+  return data;
+}

@@ -1,0 +1,359 @@
+/**
+ * The product instance's commands, as pure functions of (state, command, time, crypto port). Each returns
+ * the new state and what to tell the operator, or throws an SlrError (and then nothing changed). Which
+ * command is allowed in which state is the table ALLOWED below, the one place for that rule.
+ */
+import { findEntitlement, type ProductProfile } from '../catalog.ts';
+import { parseAuthorizationCode, type AuthorizationCode } from '../codes/authorization-code.ts';
+import { codeMessage, makeConfirmationCode, makeRequestCode, makeReturnCode } from '../codes/device-codes.ts';
+import { formatInstant } from '../codes/dates.ts';
+import { fromBase64 } from '../bytes.ts';
+import { refuse } from '../errors.ts';
+import { makeUdi, sameUdi, formatUdi } from '../udi.ts';
+import type { DeviceCrypto } from '../ports.ts';
+import { REGISTRATION, SCHEMA_VERSION, type DeviceKeyRecord, type InstanceEvent, type InstanceState, type TrustedKey } from './state.ts';
+import { deriveStatus, installedCode, productOf } from './status.ts';
+import { accountTo, clockBehindMs, effectiveNow } from './time.ts';
+
+export interface Context {
+  readonly now: number;
+  readonly crypto: DeviceCrypto;
+}
+
+export type IssuedKind = 'request' | 'confirmation' | 'return';
+
+export interface Outcome {
+  readonly state: InstanceState;
+  readonly message: string;
+  readonly issued?: { readonly kind: IssuedKind; readonly code: string };
+}
+
+export type Command =
+  | { readonly type: 'enable' }
+  | { readonly type: 'disable' }
+  | { readonly type: 'request' }
+  | { readonly type: 'cancel' }
+  | { readonly type: 'install'; readonly code: string }
+  | { readonly type: 'return' }
+  | { readonly type: 'return-authorization'; readonly code: string }
+  | { readonly type: 'usage'; readonly tag: string; readonly count: number }
+  | { readonly type: 'trust-add'; readonly key: Omit<TrustedKey, 'addedAt'> }
+  | { readonly type: 'trust-remove'; readonly id: string };
+
+type Phase = 'disabled' | 'unregistered' | 'in-progress' | 'registered';
+
+function phaseOf(state: InstanceState): Phase {
+  if (!state.reservationEnabled) return 'disabled';
+  if (state.registration === REGISTRATION.inProgress) return 'in-progress';
+  if (state.registration === REGISTRATION.registered) return 'registered';
+  return 'unregistered';
+}
+
+const ENABLE = 'Run `license smart reservation enable` first.';
+const REQUEST = 'Run `license smart reservation request` and take the request code to License Central.';
+/** Where each reservation command may run, and what the operator is told to do instead. */
+const ALLOWED: Record<string, Partial<Record<Phase, true>> & { why: Partial<Record<Phase, [string, string]>> }> = {
+  enable: {
+    disabled: true, unregistered: true,
+    why: {
+      'in-progress': ['License reservation is already enabled and a reservation request is in progress.', 'Install the authorization code, or cancel with `license smart reservation cancel`.'],
+      registered: ['License reservation is already enabled and a reservation is installed.', 'Nothing to do.'],
+    },
+  },
+  disable: {
+    unregistered: true,
+    why: {
+      disabled: ['License reservation is not enabled.', 'Nothing to do.'],
+      'in-progress': ['A reservation request is in progress.', 'Cancel it first with `license smart reservation cancel` (or, if License Central already issued a code, use `license smart reservation return-authorization`).'],
+      registered: ['A reservation is installed; disabling would strand its licenses.', 'Return it first with `license smart reservation return` and enter the return code in License Central.'],
+    },
+  },
+  request: {
+    unregistered: true, 'in-progress': true,
+    why: {
+      disabled: ['License reservation is not enabled.', ENABLE],
+      registered: ['A reservation is already installed.', 'To change licenses, update the reservation in License Central and install the new code; to start over, run `license smart reservation return`.'],
+    },
+  },
+  cancel: {
+    'in-progress': true,
+    why: {
+      disabled: ['License reservation is not enabled, so there is no request to cancel.', ENABLE],
+      unregistered: ['No reservation request is in progress.', 'Nothing to cancel.'],
+      registered: ['The reservation is already installed and can no longer be cancelled.', 'Use `license smart reservation return` to give the licenses back.'],
+    },
+  },
+  install: {
+    'in-progress': true, registered: true,
+    why: {
+      disabled: ['License reservation is not enabled.', ENABLE],
+      unregistered: ['No reservation request is in progress.', REQUEST],
+    },
+  },
+  return: {
+    registered: true,
+    why: {
+      disabled: ['License reservation is not enabled and no reservation is installed.', 'Nothing to return.'],
+      unregistered: ['No reservation is installed.', 'Nothing to return.'],
+      'in-progress': ['No reservation is installed yet.', 'To give back a code you received but did not install, use `license smart reservation return-authorization "<code>"`; otherwise `license smart reservation cancel`.'],
+    },
+  },
+  'return-authorization': {
+    'in-progress': true,
+    why: {
+      disabled: ['License reservation is not enabled.', ENABLE],
+      unregistered: ['No reservation request is in progress.', 'A code can only be given back while its request is in progress.'],
+      registered: ['A reservation is installed.', 'Use `license smart reservation return` to give back the installed reservation.'],
+    },
+  },
+};
+
+function assertAllowed(command: string, state: InstanceState): void {
+  const rule = ALLOWED[command];
+  const phase = phaseOf(state);
+  if (!rule || rule[phase]) return;
+  const [why, hint] = rule.why[phase] ?? ['This command is not allowed now.', ''];
+  refuse('not-allowed', `Cannot run \`license smart reservation ${command}\`: ${why}`, hint);
+}
+
+const event = (at: number, type: string, message: string): InstanceEvent => ({ at, type, message });
+
+function withEvents(state: InstanceState, ...events: InstanceEvent[]): InstanceState {
+  return { ...state, events: [...state.events, ...events] };
+}
+
+/** Accounts evaluation and overage up to now, moves the high-water mark, and logs a clock set back. */
+export function advance(state: InstanceState, now: number): InstanceState {
+  const code = installedCode(state);
+  const t = effectiveNow(state, now);
+  const acc = accountTo(state, code?.entitlements ?? [], t);
+  const behind = clockBehindMs(state, now);
+  const next: InstanceState = {
+    ...state,
+    evaluation: { ...state.evaluation, usedMs: acc.evaluationUsedMs },
+    overage: { usedMs: acc.overageMs },
+    clock: { highWater: t, accountedTo: t, rollbacks: state.clock.rollbacks + (behind ? 1 : 0) },
+  };
+  if (!behind) return next;
+  return withEvents(next, event(t, 'clock-rollback',
+    `The device clock (${formatInstant(now)}) is ${Math.round(behind / 60_000)} minutes behind the latest time seen (${formatInstant(state.clock.highWater)}); time is taken as the latest seen.`));
+}
+
+export interface NewInstance {
+  readonly product: ProductProfile;
+  readonly uuid: string;
+  readonly deviceKey: DeviceKeyRecord;
+  readonly now: number;
+}
+
+export function createInstance({ product, uuid, deviceKey, now }: NewInstance): InstanceState {
+  const udi = formatUdi(makeUdi(product, uuid));
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    product: product.id,
+    uuid,
+    createdAt: now,
+    deviceKey,
+    trustedKeys: [],
+    reservationEnabled: false,
+    registration: REGISTRATION.unregistered,
+    installed: null,
+    highestCodeTimestamp: '0',
+    lastRequest: null,
+    lastConfirmation: null,
+    lastReturn: null,
+    usage: {},
+    evaluation: { startedAt: product.evaluationStarts === 'install' ? now : null, usedMs: 0 },
+    overage: { usedMs: 0 },
+    clock: { highWater: now, accountedTo: now, rollbacks: 0 },
+    events: [event(now, 'init', `Product instance ${udi} created (${product.name}); device key made.`)],
+  };
+}
+
+/** Verifies the signature with the trusted keys; returns the signer, or refuses as untrusted. */
+function trustedSigner(state: InstanceState, code: AuthorizationCode, crypto: DeviceCrypto): TrustedKey {
+  if (state.trustedKeys.length === 0) {
+    refuse('untrusted', 'The authorization code cannot be checked: this device trusts no License Central signing key yet.',
+      'Add the public key file exported by License Central with `slr license trust add <file>`, then install again.');
+  }
+  const signer = state.trustedKeys.find((k) => crypto.verify(k.publicKey, code.signedBytes, code.signature));
+  if (!signer) {
+    refuse('untrusted', 'The authorization code is not signed by a License Central key this device trusts (or it was changed after signing).',
+      'Check that the code comes from your License Central and was copied whole; if License Central uses a new key, add it with `slr license trust add <file>`.');
+  }
+  return signer;
+}
+
+/** Everything that decides whether this device may use `code`: trust, binding, freshness, known licenses. */
+function acceptCode(state: InstanceState, input: string, crypto: DeviceCrypto): { code: AuthorizationCode; signer: TrustedKey } {
+  const code = parseAuthorizationCode(input);
+  const signer = trustedSigner(state, code, crypto);
+  const product = productOf(state);
+  const own = makeUdi(product, state.uuid);
+  if (!sameUdi(code.udi, own)) {
+    refuse('wrong-device', `The authorization code is for another device (${formatUdi(code.udi)}); this device is ${formatUdi(own)}.`,
+      'Install it on the device it was made for, or ask License Central for a code for this UDI.');
+  }
+  if (Number(code.timestamp) <= Number(state.highestCodeTimestamp)) {
+    const same = state.installed && installedCode(state)?.timestamp === code.timestamp;
+    refuse(same ? 'already-installed' : 'replay',
+      same ? 'This authorization code is already installed.' : `The authorization code (issued ${formatInstant(Number(code.timestamp))}) is not newer than one this device already used (${formatInstant(Number(state.highestCodeTimestamp))}).`,
+      same ? 'Nothing changed. `show license reservation` shows the last confirmation code.' : 'Install the latest code from License Central.');
+  }
+  code.entitlements.forEach((e, i) => {
+    const def = findEntitlement(product, e.tag);
+    if (!def) refuse('unknown-license', `<entitlement> ${i + 1}: ${e.tag} is not a license of ${product.name}.`, 'Ask License Central for a code with licenses of this product.');
+    if (!def.reservable) refuse('unknown-license', `<entitlement> ${i + 1}: ${def.displayName} cannot be used with Specific License Reservation.`);
+  });
+  return { code, signer };
+}
+
+function confirmOrReturnCode(state: InstanceState, purpose: 'confirm' | 'return', code: AuthorizationCode, signer: TrustedKey, crypto: DeviceCrypto): string {
+  const udi = makeUdi(productOf(state), state.uuid);
+  const mac = crypto.mac(signer.publicKey, codeMessage(purpose, code.piid, code.timestamp, udi));
+  return purpose === 'confirm' ? makeConfirmationCode(mac) : makeReturnCode(udi, mac);
+}
+
+function summary(code: AuthorizationCode): string {
+  return code.entitlements.map((e) => `${e.count} x ${e.displayName}`).join(', ') || 'no licenses';
+}
+
+export function execute(state0: InstanceState, command: Command, ctx: Context): Outcome {
+  if (command.type in ALLOWED) assertAllowed(command.type, state0);
+  const state = advance(state0, ctx.now);
+  const t = state.clock.highWater;
+  const product = productOf(state);
+
+  switch (command.type) {
+    case 'enable':
+      if (state.reservationEnabled) refuse('not-allowed', 'License reservation is already enabled.', REQUEST);
+      return { state: withEvents({ ...state, reservationEnabled: true }, event(t, 'enable', 'License reservation mode enabled.')), message: 'License reservation mode is enabled successfully.' };
+
+    case 'disable':
+      return { state: withEvents({ ...state, reservationEnabled: false }, event(t, 'disable', 'License reservation mode disabled.')), message: 'License reservation mode is disabled.' };
+
+    case 'request': {
+      if (state.registration === REGISTRATION.inProgress && state.lastRequest) {
+        return { state: state0, message: 'A reservation request is already in progress; its request code is:', issued: { kind: 'request', code: state.lastRequest.code } };
+      }
+      const key = fromBase64(state.deviceKey.publicKey);
+      if (!key) throw new Error('device public key in the state is not base64');
+      const code = makeRequestCode(product, state.uuid, key);
+      const next = withEvents({ ...state, registration: REGISTRATION.inProgress, lastRequest: { code, at: t } },
+        event(t, 'request', `Reservation request code generated; registration is ${REGISTRATION.inProgress}.`));
+      return { state: next, message: 'Enter this request code in License Central (License Reservation):', issued: { kind: 'request', code } };
+    }
+
+    case 'cancel':
+      return {
+        state: withEvents({ ...state, registration: REGISTRATION.unregistered }, event(t, 'cancel', 'Reservation request cancelled.')),
+        message: 'The reservation request is cancelled. If License Central already issued an authorization code for it, give it back with `license smart reservation return-authorization` instead, so its licenses return to the pool.',
+      };
+
+    case 'install': {
+      const { code, signer } = acceptCode(state, command.code, ctx.crypto);
+      const installed = installedCode(state);
+      const update = state.registration === REGISTRATION.registered;
+      if (update && installed && installed.piid !== code.piid) {
+        refuse('wrong-reservation', `The authorization code belongs to reservation ${code.piid}, but the installed reservation is ${installed.piid}.`,
+          'Install the code License Central issued for this reservation, or return the installed one first.');
+      }
+      const highWater = Math.max(t, Number(code.timestamp));
+      let next: InstanceState = {
+        ...state,
+        registration: REGISTRATION.registered,
+        installed: { code: code.text, signerKeyId: signer.id, installedAt: t },
+        highestCodeTimestamp: code.timestamp,
+        overage: { usedMs: 0 },
+        clock: { ...state.clock, highWater, accountedTo: highWater },
+      };
+      if (!update) {
+        next = withEvents(next, event(t, 'install', `Authorization code ${code.piid} (${code.timestamp}) installed: ${summary(code)}.`));
+        return { state: next, message: 'Authorization code installed successfully.' };
+      }
+      const confirmation = confirmOrReturnCode(state, 'confirm', code, signer, ctx.crypto);
+      next = withEvents({ ...next, lastConfirmation: { code: confirmation, at: t, piid: code.piid, timestamp: code.timestamp } },
+        event(t, 'update', `Updated authorization code ${code.piid} (${code.timestamp}) installed: ${summary(code)}. Confirmation code ${confirmation}.`));
+      return { state: next, message: 'Authorization code installed successfully. Enter this confirmation code in License Central to release licenses in transition:', issued: { kind: 'confirmation', code: confirmation } };
+    }
+
+    case 'return': {
+      const code = installedCode(state)!;
+      const signer = state.trustedKeys.find((k) => k.id === state.installed!.signerKeyId);
+      if (!signer) {
+        refuse('untrusted', 'The key that signed the installed reservation is no longer trusted, so no return code can be made for it.',
+          'Add that License Central key again with `slr license trust add <file>`.');
+      }
+      const returnCode = confirmOrReturnCode(state, 'return', code, signer, ctx.crypto);
+      const next = withEvents({
+        ...state,
+        registration: REGISTRATION.unregistered,
+        installed: null,
+        overage: { usedMs: 0 },
+        lastReturn: { code: returnCode, at: t, piid: code.piid, timestamp: code.timestamp },
+      }, event(t, 'return', `Reservation ${code.piid} returned; return code ${returnCode}. Evaluation resumes with the days left.`));
+      return { state: next, message: 'The reservation is removed from this device. Enter this return code in License Central to return the licenses to the pool:', issued: { kind: 'return', code: returnCode } };
+    }
+
+    case 'return-authorization': {
+      const { code, signer } = acceptCode(state, command.code, ctx.crypto);
+      const returnCode = confirmOrReturnCode(state, 'return', code, signer, ctx.crypto);
+      const next = withEvents({
+        ...state,
+        registration: REGISTRATION.unregistered,
+        highestCodeTimestamp: code.timestamp,
+        lastReturn: { code: returnCode, at: t, piid: code.piid, timestamp: code.timestamp },
+      }, event(t, 'return-authorization', `Authorization code ${code.piid} (${code.timestamp}) given back without installing; return code ${returnCode}.`));
+      return { state: next, message: 'The authorization code will not be installed. Enter this return code in License Central to return its licenses to the pool:', issued: { kind: 'return', code: returnCode } };
+    }
+
+    case 'usage': {
+      const def = findEntitlement(product, command.tag);
+      if (!def) {
+        refuse('unknown-license', `${command.tag} is not a license of ${product.name}.`,
+          `Known licenses: ${product.entitlements.map((e) => e.short).join(', ')}.`);
+      }
+      if (!Number.isSafeInteger(command.count) || command.count < 0 || command.count > 9_999_999) {
+        refuse('bad-count', `The usage count must be a whole number from 0 to 9999999, not ${command.count}.`);
+      }
+      const before = state.usage[def.tag] ?? 0;
+      if (command.count > before) {
+        const status = deriveStatus(state, ctx.now);
+        if (status.enforcement.active) refuse('enforced', `Cannot add usage of ${def.displayName}: ${status.enforcement.reason}`, 'Existing usage keeps working; reducing usage is always allowed.');
+        if (!status.installed && !def.inEvaluation) refuse('not-in-evaluation', `${def.displayName} is not available in Evaluation Mode.`, 'Reserve it in License Central and install the authorization code.');
+      }
+      const usage = { ...state.usage };
+      if (command.count === 0) delete usage[def.tag];
+      else usage[def.tag] = command.count;
+      const starts = state.evaluation.startedAt === null && command.count > 0;
+      const next = withEvents({ ...state, usage, evaluation: starts ? { ...state.evaluation, startedAt: t } : state.evaluation },
+        event(t, 'usage', `Usage of ${def.displayName}: ${before} -> ${command.count}.${starts ? ' The evaluation period starts.' : ''}`));
+      return { state: next, message: `Usage of ${def.short} is now ${command.count}.` };
+    }
+
+    case 'trust-add': {
+      if (state.trustedKeys.some((k) => k.id === command.key.id)) {
+        refuse('already-trusted', `The key ${command.key.id} is already trusted.`, 'Nothing changed.');
+      }
+      return {
+        state: withEvents({ ...state, trustedKeys: [...state.trustedKeys, { ...command.key, addedAt: t }] }, event(t, 'trust-add', `License Central key ${command.key.id} (${command.key.label}) trusted.`)),
+        message: `License Central key ${command.key.id} is now trusted.`,
+      };
+    }
+
+    case 'trust-remove': {
+      if (!state.trustedKeys.some((k) => k.id === command.id)) refuse('not-trusted', `No trusted key has the id ${command.id}.`);
+      if (state.installed?.signerKeyId === command.id) {
+        refuse('key-in-use', `The key ${command.id} signed the installed reservation; it is needed to make its return code.`, 'Return the reservation first, or install a code signed by another trusted key.');
+      }
+      return {
+        state: withEvents({ ...state, trustedKeys: state.trustedKeys.filter((k) => k.id !== command.id) }, event(t, 'trust-remove', `License Central key ${command.id} no longer trusted.`)),
+        message: `License Central key ${command.id} is no longer trusted.`,
+      };
+    }
+  }
+}
+
+export function udiOf(state: InstanceState): string {
+  return formatUdi(makeUdi(productOf(state), state.uuid));
+}

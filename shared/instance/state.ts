@@ -1,0 +1,92 @@
+/**
+ * The product instance's state: what is persisted, in the one store format the CLI and the app share.
+ * Everything shown (statuses, days left) is derived from it by status.ts; it holds only facts.
+ */
+import type { ProductId } from '../catalog.ts';
+
+export const REGISTRATION = {
+  unregistered: 'Unregistered',
+  inProgress: 'Reservation In Progress',
+  registered: 'Registered - Specific License Reservation',
+} as const;
+export type RegistrationStatus = (typeof REGISTRATION)[keyof typeof REGISTRATION];
+
+export const AUTHORIZATION = {
+  evaluation: 'Evaluation Mode',
+  evaluationExpired: 'Evaluation Period Expired',
+  noLicenses: 'No Licenses in Use',
+  authorized: 'Authorized - Reserved',
+  notAuthorized: 'Not Authorized - Reserved',
+} as const;
+export type AuthorizationStatus = (typeof AUTHORIZATION)[keyof typeof AUTHORIZATION];
+
+export const SCHEMA_VERSION = 1;
+
+export interface TrustedKey {
+  /** First 16 hex digits of the SHA-256 of the key's DER SubjectPublicKeyInfo. */
+  readonly id: string;
+  /** PEM SubjectPublicKeyInfo of an authority's P-256 signing key. */
+  readonly publicKey: string;
+  readonly label: string;
+  readonly addedAt: number;
+}
+
+export interface InstalledReservation {
+  /** The authorization code as installed (one line); re-verified every time the state is loaded. */
+  readonly code: string;
+  readonly signerKeyId: string;
+  readonly installedAt: number;
+}
+
+export interface IssuedCode {
+  readonly code: string;
+  readonly at: number;
+  /** For confirmation and return codes: the authorization code (piid, timestamp) they answer. */
+  readonly piid?: string;
+  readonly timestamp?: string;
+}
+
+export interface InstanceEvent {
+  readonly at: number;
+  readonly type: string;
+  readonly message: string;
+}
+
+export interface DeviceKeyRecord {
+  /** SEC1 compressed P-256 public key, base64. */
+  readonly publicKey: string;
+  /** How the private key is kept: PEM PKCS#8 in the file (mode 0600), or sealed by the OS keychain. */
+  readonly privateKey: { readonly format: 'pkcs8-pem'; readonly value: string } | { readonly format: 'safe-storage'; readonly value: string };
+}
+
+export interface InstanceState {
+  readonly schemaVersion: typeof SCHEMA_VERSION;
+  readonly product: ProductId;
+  readonly uuid: string;
+  readonly createdAt: number;
+  readonly deviceKey: DeviceKeyRecord;
+  readonly trustedKeys: readonly TrustedKey[];
+  readonly reservationEnabled: boolean;
+  readonly registration: RegistrationStatus;
+  readonly installed: InstalledReservation | null;
+  /** Highest authorization-code timestamp ever installed or returned: an older or equal code is a replay. */
+  readonly highestCodeTimestamp: string;
+  readonly lastRequest: IssuedCode | null;
+  readonly lastConfirmation: IssuedCode | null;
+  readonly lastReturn: IssuedCode | null;
+  /** Licenses in use, by entitlement tag. */
+  readonly usage: Readonly<Record<string, number>>;
+  /** Evaluation: when it started (null: not yet) and how much of it has been used up to clock.accountedTo. */
+  readonly evaluation: { readonly startedAt: number | null; readonly usedMs: number };
+  /** Time spent Not Authorized - Reserved under the installed authorization code, up to clock.accountedTo. */
+  readonly overage: { readonly usedMs: number };
+  readonly clock: {
+    /** The latest time this instance has seen, from its own clock or a signed code: time never goes back. */
+    readonly highWater: number;
+    /** Evaluation and overage are accounted up to this instant. */
+    readonly accountedTo: number;
+    /** How many times the clock was found set back. */
+    readonly rollbacks: number;
+  };
+  readonly events: readonly InstanceEvent[];
+}

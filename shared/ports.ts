@@ -1,0 +1,21 @@
+/**
+ * What the pure engine needs from cryptography, as interfaces. The Node side implements them with
+ * node:crypto (electron/services/crypto.ts); shared/ never imports a crypto library.
+ */
+
+export interface DeviceCrypto {
+  /** True when `signature` (ECDSA P-256 / SHA-256, DER) over `message` verifies with the PEM `publicKey`. */
+  verify(publicKey: string, message: Uint8Array, signature: Uint8Array): boolean;
+  /**
+   * HMAC-SHA-256 over `message` under a key only this device and the holder of the authority key
+   * `authorityPublicKey` (PEM) can derive: HKDF-SHA-256 of their P-256 ECDH secret.
+   */
+  mac(authorityPublicKey: string, message: Uint8Array): Uint8Array;
+}
+
+export interface AuthorityCrypto {
+  /** ECDSA P-256 / SHA-256 signature, DER, with the authority key `keyId`. */
+  sign(keyId: string, message: Uint8Array): Uint8Array;
+  /** The same MAC as DeviceCrypto.mac, from the authority key `keyId` and the device's compressed public key. */
+  mac(keyId: string, devicePublicKey: Uint8Array, message: Uint8Array): Uint8Array;
+}

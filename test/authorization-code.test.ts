@@ -1,0 +1,141 @@
+import { describe, expect, it } from 'vitest';
+import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseAuthorizationCode, signedBytesFor, isDerEcdsaSignature } from '../shared/codes/authorization-code.ts';
+import { verifyMessage } from '../electron/services/crypto.ts';
+import { issue, lines, makeAuthorityKey, makeDevice, refusal, T0, days } from './helpers/world.ts';
+
+const fixture = (name: string) => readFileSync(new URL(`./fixtures/seeds/${name}`, import.meta.url), 'utf8');
+
+describe('the seeds\' authorization code (seeds/003)', () => {
+  it('parses: 5 entitlements, count 5 each, PERPETUAL, the seeds\' UDI', () => {
+    for (const name of ['003-install-command.txt', '003-install-command-wrapped.txt']) {
+      const code = parseAuthorizationCode(fixture(name));
+      expect(code.entitlements).toHaveLength(5);
+      expect(code.entitlements.every((e) => e.count === 5 && e.licenseType === 'PERPETUAL')).toBe(true);
+      expect(code.entitlements.map((e) => e.displayName)).toContain('UC Manager CUWL License (12.X)');
+      expect(code.udi).toEqual({ pid: 'UCM', sn: 'cc920', uuid: 'e53fc968-0253-4d61-a355-ba908a6cc920' });
+      expect(code.piid).toBe('6ca07f56-145c-4ace-bdc2-40417fd49d47');
+      expect(code.timestamp).toBe('1552292522579');
+      expect(isDerEcdsaSignature(code.signature)).toBe(true);
+    }
+  });
+
+  it('parses however it is pasted: wrapped, indented, quoted, as a command line, with CRLF', () => {
+    const bare = parseAuthorizationCode(fixture('003-install-command.txt')).text;
+    const wrapped = bare.replace(/(.{70})/g, '$1\n    ');
+    for (const input of [bare, `"${bare}"`, wrapped, wrapped.replace(/\n/g, '\r\n'), `admin:license smart reservation install "${wrapped}"`, `  '${bare}'  \n`, `\uFEFF${bare}`]) {
+      expect(parseAuthorizationCode(input).signedBytes).toEqual(parseAuthorizationCode(bare).signedBytes);
+    }
+  });
+
+  it('is refused as untrusted (not malformed) by a device: it is signed by a key we do not have', () => {
+    const key = makeAuthorityKey();
+    const device = makeDevice('UCM', T0, [key]);
+    device.run({ type: 'enable' }, T0);
+    device.run({ type: 'request' }, T0);
+    for (const name of ['003-install-command.txt', '003-install-command-wrapped.txt']) {
+      const r = refusal(() => device.run({ type: 'install', code: fixture(name) }, T0 + 1000));
+      expect(r.code).toBe('untrusted');
+    }
+  });
+});
+
+describe('the OCR-damaged codes of seeds/000 are refused as malformed, naming the element', () => {
+  it.each([
+    ['000-update-code-pid.txt', /<pid>, expected <piid>|udi/],
+    ['000-install-command-transcript.txt', /must start with <specificPLR>/],
+    ['000-update-code-ocr.txt', /entitlement/],
+  ])('%s', (name, element) => {
+    const r = refusal(() => parseAuthorizationCode(fixture(name)));
+    expect(r.code).toBe('code-malformed');
+    expect(r.message).toMatch(element);
+  });
+
+  it('names <pid> once the rest is well-formed', () => {
+    const good = parseAuthorizationCode(fixture('003-install-command.txt')).text;
+    const r = refusal(() => parseAuthorizationCode(good.replace('<piid>', '<pid>').replace('</piid>', '</pid>')));
+    expect(r.message).toContain('element 3 is <pid>, expected <piid>');
+  });
+});
+
+describe('structure and field checks', () => {
+  const good = parseAuthorizationCode(fixture('003-install-command.txt')).text;
+  const cases: [string, string, RegExp][] = [
+    ['missing element', good.replace(/<version>C<\/version>/, ''), /element 2 is <piid>, expected <version>/],
+    ['extra element', good.replace('</timestamp>', '</timestamp><extra>1</extra>'), /element 5 is <extra>, expected <entitlements>/],
+    ['element out of order', good.replace('<signature>', '<udi>X</udi><signature>'), /expected <signature>/],
+    ['attribute', good.replace('<flag>', '<flag x="1">'), /<flag> has attributes/],
+    ['entity', good.replace('<flag>A', '<flag>&xxe;'), /only &amp;/],
+    ['doctype', `<!DOCTYPE a [<!ENTITY x "y">]>${good}`, /must start with <specificPLR>/],
+    ['comment inside', good.replace('<flag>', '<!--x--><flag>'), /declaration, comment, CDATA/],
+    ['cdata', good.replace('<flag>A', '<flag><![CDATA[A]]>'), /declaration, comment, CDATA/],
+    ['trailing element', `${good}<specificPLR></specificPLR>`, /Multiple possible root nodes/],
+    ['unclosed', good.replace('</specificPLR>', ''), /malformed/],
+    ['bad flag', good.replace('<flag>A', '<flag>B'), /<flag>: expected A/],
+    ['bad count', good.replace('<count>5</count>', '<count>-5</count>'), /<entitlement> 1 <count>: expected a whole number/],
+    ['zero count', good.replace('<count>5</count>', '<count>0</count>'), /<count>: expected a whole number from 1/],
+    ['count with space', good.replace('<count>5</count>', '<count>1 0</count>'), /<count>/],
+    ['bad type', good.replace('<licenseType>PERPETUAL', '<licenseType>FOREVER'), /<licenseType>: expected PERPETUAL or TERM/],
+    ['perpetual with dates', good.replace('<startDate></startDate>', '<startDate>2020-Mar-04 UTC</startDate>'), /PERPETUAL entitlement has empty/],
+    ['term without dates', good.replace('<licenseType>PERPETUAL', '<licenseType>TERM'), /<startDate>: "" is not a date/],
+    ['bad timestamp', good.replace(/<timestamp>\d+/, '<timestamp>soon'), /<timestamp>: expected milliseconds/],
+    ['bad piid', good.replace(/<piid>[^<]+/, '<piid>nope'), /<piid>/],
+    ['bad signature', good.replace(/<signature>[^<]+/, '<signature>not base64!'), /<signature>: expected an ECDSA P-256 signature/],
+    ['signature not DER', good.replace(/<signature>[^<]+/, '<signature>AAAA'), /<signature>/],
+    ['bad udi', good.replace(/<udi>[^<]+/, '<udi>P.UCM,S.cc920.U.x'), /<udi> is not a UDI/],
+    ['udi serial mismatch', good.replace('S:cc920', 'S:cc921'), /does not match the UUID/],
+    ['duplicate tag', good.replace(/(<entitlement>.*?<\/entitlement>)/, '$1$1'), /appears twice/],
+    ['empty', '   ', /empty/],
+  ];
+  it.each(cases)('%s', (_name, input, message) => {
+    expect(refusal(() => parseAuthorizationCode(input)).message).toMatch(message);
+  });
+
+  it('bounds the input size and the number of entitlements', () => {
+    expect(refusal(() => parseAuthorizationCode('<specificPLR>' + ' '.repeat(1_100_000))).code).toBe('code-too-large');
+    const many = good.replace(/(<entitlement>.*?<\/entitlement>)/, (m) => Array.from({ length: 2001 }, (_, i) => m.replace('UCM_CUWL', `UCM_CUWL${i}`)).join(''));
+    expect(refusal(() => parseAuthorizationCode(many)).code).toBe('code-too-large');
+  });
+});
+
+describe('signing', () => {
+  it('round-trips: what an authority builds parses back to the same body and signed bytes', () => {
+    const key = makeAuthorityKey();
+    const device = makeDevice();
+    const ents = lines('UCM', { UCM_Basic: 3, UCM_CUWL: 2 }, { start: T0, end: T0 + days(365) });
+    const { code, piid } = issue(key, device, ents);
+    const parsed = parseAuthorizationCode(code);
+    expect(parsed.entitlements).toEqual(ents);
+    expect(parsed.piid).toBe(piid);
+    expect(parsed.signedBytes).toEqual(signedBytesFor(parsed, device.udi));
+    expect(verifyMessage(key.publicKey, parsed.signedBytes, parsed.signature)).toBe(true);
+  });
+
+  it('is checkable with openssl and the exported public key, exactly as the README says', () => {
+    const key = makeAuthorityKey();
+    const device = makeDevice();
+    const { code } = issue(key, device, lines('UCM', { UCM_Enhanced: 4 }));
+    const dir = mkdtempSync(join(tmpdir(), 'slr-openssl-'));
+    const wrapped = `license smart reservation install "${code.replace(/(.{64})/g, '$1\n  ')}"`;
+    writeFileSync(join(dir, 'code.txt'), wrapped);
+    writeFileSync(join(dir, 'authority.pem'), key.publicKey);
+    // README, "Checking an authorization code by hand":
+    const script = `
+      tr -d ' \\t\\r\\n' < code.txt > compact.txt
+      sed -e 's|.*\\(<authorizationCode>.*</authorizationCode>\\).*\\(<udi>.*</udi>\\).*|\\1\\2|' compact.txt > signed.bin
+      sed -e 's|.*<signature>\\(.*\\)</signature>.*|\\1|' compact.txt | openssl base64 -d -A > signature.der
+      openssl dgst -sha256 -verify authority.pem -signature signature.der signed.bin`;
+    expect(execFileSync('sh', ['-c', script], { cwd: dir, encoding: 'utf8' })).toContain('Verified OK');
+    writeFileSync(join(dir, 'code.txt'), wrapped.replace('<count>4</count>', '<count>40</count>'));
+    let out = '';
+    try {
+      execFileSync('sh', ['-c', script], { cwd: dir, encoding: 'utf8', stdio: 'pipe' });
+    } catch (e) {
+      out = String((e as { stdout: string }).stdout) + String((e as { stderr: string }).stderr);
+    }
+    expect(out).toContain('Verification failure');
+  });
+});

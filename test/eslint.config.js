@@ -1,0 +1,64 @@
+// ESLint, including the layering rules of DEVELOPERS.md as errors:
+//   shared/   imports neither Electron, Node built-ins, React nor the DOM, nor electron/ or renderer/;
+//   renderer/ imports neither Electron nor Node, and of electron/ nothing at all (the bridge's types are in shared/);
+//   electron/ never imports renderer/.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import globals from 'globals';
+import { builtinModules } from 'node:module';
+
+// Bare names (`fs`, `crypto`…); `node:`-prefixed ones are caught by the pattern `node:*`.
+const nodeBuiltins = [...new Set(builtinModules.filter((m) => !m.startsWith('node:') && !m.startsWith('_')))];
+
+const restrict = (patterns, paths = []) => ({
+  '@typescript-eslint/no-restricted-imports': ['error', { paths, patterns }],
+});
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'out/**', 'dist/**', 'test-results/**', 'test/fixtures/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-control-regex': 'off',
+    },
+  },
+  {
+    files: ['shared/**/*.ts'],
+    languageOptions: { globals: { TextEncoder: 'readonly', TextDecoder: 'readonly' } },
+    rules: {
+      ...restrict(
+        [
+          { group: ['**/electron/**', '**/renderer/**'], message: 'shared/ must not depend on electron/ or renderer/.' },
+          { group: ['react', 'react-dom', 'react/*', 'react-dom/*'], message: 'shared/ must not depend on React.' },
+          { group: ['node:*'], message: 'shared/ must stay free of Node built-ins: put it in electron/services.' },
+        ],
+        [
+          { name: 'electron', message: 'shared/ must stay free of Electron.' },
+          ...nodeBuiltins.map((name) => ({ name, message: 'shared/ must stay free of Node built-ins: put it in electron/services.' })),
+        ],
+      ),
+      'no-restricted-globals': ['error', 'process', 'Buffer', 'window', 'document', 'require', '__dirname', 'global', 'globalThis', 'navigator', 'localStorage', 'fetch'],
+    },
+  },
+  {
+    files: ['renderer/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser } },
+    rules: restrict(
+      [
+        { group: ['**/electron/**'], message: 'renderer/ reaches the main process only through the bridge (its types are in shared/bridge.ts).' },
+        { group: ['node:*'], message: 'renderer/ runs sandboxed: no Node built-ins.' },
+      ],
+      [
+        { name: 'electron', message: 'renderer/ must not import Electron: use window.slr (the preload bridge).' },
+        ...nodeBuiltins.map((name) => ({ name, message: 'renderer/ runs sandboxed: no Node built-ins.' })),
+      ],
+    ),
+  },
+  {
+    files: ['electron/**/*.ts'],
+    rules: restrict([{ group: ['**/renderer/**'], message: 'electron/ must not import renderer/.' }]),
+  },
+);

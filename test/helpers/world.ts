@@ -1,0 +1,80 @@
+/**
+ * Test helpers: an authority key and a device, in memory, with the real crypto. Time is always explicit.
+ */
+import { randomUUID } from 'node:crypto';
+import { findEntitlement, productById, type ProductId } from '../../shared/catalog.ts';
+import { fromBase64, toBase64 } from '../../shared/bytes.ts';
+import { createInstance, execute, type Command, type Outcome } from '../../shared/instance/commands.ts';
+import type { InstanceState } from '../../shared/instance/state.ts';
+import { entitlementFor, issueAuthorizationCode, type CodeRef, type Term } from '../../shared/authority/issue.ts';
+import { makeUdi, type Udi } from '../../shared/udi.ts';
+import { authorityCrypto, compressedPublicKey, deviceCrypto, generateKeyPair, keyId } from '../../electron/services/crypto.ts';
+import type { Entitlement } from '../../shared/codes/authorization-code.ts';
+import { DAY_MS } from '../../shared/codes/dates.ts';
+
+export const T0 = Date.UTC(2026, 0, 15, 12, 0, 0);
+export const days = (n: number) => n * DAY_MS;
+
+export function makeAuthorityKey() {
+  const pair = generateKeyPair();
+  const id = keyId(pair.publicKey);
+  return { ...pair, id, crypto: authorityCrypto((k) => { if (k !== id) throw new Error(`unknown key ${k}`); return pair.privateKey; }) };
+}
+export type AuthorityKey = ReturnType<typeof makeAuthorityKey>;
+
+export interface Device {
+  state: InstanceState;
+  readonly privateKey: string;
+  readonly udi: Udi;
+  readonly publicKey: Uint8Array;
+  run(command: Command, now: number): Outcome;
+}
+
+export function makeDevice(productId: ProductId = 'UCM', now = T0, trust: AuthorityKey[] = []): Device {
+  const product = productById(productId)!;
+  const pair = generateKeyPair();
+  const publicKey = compressedPublicKey(pair.publicKey);
+  const uuid = randomUUID();
+  let state = createInstance({ product, uuid, deviceKey: { publicKey: toBase64(publicKey), privateKey: { format: 'pkcs8-pem', value: pair.privateKey } }, now });
+  for (const k of trust) state = execute(state, { type: 'trust-add', key: { id: k.id, publicKey: k.publicKey, label: 'test authority' } }, { now, crypto: deviceCrypto(pair.privateKey) }).state;
+  const device: Device = {
+    state,
+    privateKey: pair.privateKey,
+    udi: makeUdi(product, uuid),
+    publicKey,
+    run(command, at) {
+      const outcome = execute(device.state, command, { now: at, crypto: deviceCrypto(pair.privateKey) });
+      device.state = outcome.state;
+      return outcome;
+    },
+  };
+  return device;
+}
+
+/** `UCM_Basic: 5` style lines to entitlements. */
+export function lines(productId: ProductId, spec: Record<string, number>, term?: Term): Entitlement[] {
+  const product = productById(productId)!;
+  return Object.entries(spec).map(([short, count]) => entitlementFor(findEntitlement(product, short)!, count, term));
+}
+
+export function issue(key: AuthorityKey, device: { udi: Udi }, entitlements: readonly Entitlement[], opts: { piid?: string; timestamp?: number } = {}) {
+  const piid = opts.piid ?? randomUUID();
+  const timestamp = opts.timestamp ?? T0;
+  return { piid, timestamp, code: issueAuthorizationCode({ udi: device.udi, piid, timestamp, entitlements, keyId: key.id }, key.crypto) };
+}
+
+export function refFor(key: AuthorityKey, device: Device, piid: string, timestamp: number): CodeRef {
+  return { udi: device.udi, devicePublicKey: fromBase64(device.state.deviceKey.publicKey)!, piid, timestamp, keyId: key.id };
+}
+
+/** Runs `fn` and returns the SlrError code it throws (or fails the test if it does not throw). */
+export function refusal(fn: () => unknown): { code: string; message: string; hint?: string } {
+  try {
+    fn();
+  } catch (e) {
+    const err = e as { code?: string; message: string; hint?: string };
+    if (!err.code) throw e;
+    return { code: err.code, message: err.message, hint: err.hint };
+  }
+  throw new Error('expected a refusal, but the call succeeded');
+}
