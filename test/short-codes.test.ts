@@ -12,11 +12,10 @@ const key = new Uint8Array(33).map((_, i) => (i === 0 ? 3 : (i * 37) & 255));
 const uuid = 'e53fc968-0253-4d61-a355-ba908a6cc920';
 const mac = new Uint8Array(32).map((_, i) => (i * 91 + 7) & 255);
 
-const samples: [ShortCodeSpec, string][] = [
-  [REQUEST_CODE, makeRequestCode(ucm, uuid, key)],
-  [CONFIRMATION_CODE, makeConfirmationCode(mac)],
-  [RETURN_CODE, makeReturnCode(makeUdi(ucm, uuid), mac)],
-];
+const requestCode = makeRequestCode(ucm, uuid, key);
+const confirmationCode = makeConfirmationCode(mac);
+const returnCode = makeReturnCode(makeUdi(ucm, uuid), mac);
+const samples: [ShortCodeSpec, string][] = [[REQUEST_CODE, requestCode], [CONFIRMATION_CODE, confirmationCode], [RETURN_CODE, returnCode]];
 
 describe('short codes', () => {
   it('stay within the target lengths, dashes included', () => {
@@ -28,7 +27,7 @@ describe('short codes', () => {
   });
 
   it('round-trip the request payload', () => {
-    const parsed = parseRequestCode(samples[0][1]);
+    const parsed = parseRequestCode(requestCode);
     expect(parsed.udi).toEqual(makeUdi(ucm, uuid));
     expect([...parsed.devicePublicKey]).toEqual([...key]);
   });
@@ -43,7 +42,7 @@ describe('short codes', () => {
   });
 
   it('accept what people type: lower case, I/L for 1, O for 0, no dashes, spaces, line breaks, quotes', () => {
-    const [, code] = samples[2];
+    const code = returnCode;
     const variants = [
       code.toLowerCase(),
       code.replace(/-/g, ''),
@@ -89,7 +88,7 @@ describe('short codes', () => {
   });
 
   it('catch any two substitutions (never accepted, never mistaken for a valid code)', () => {
-    const [spec, code] = samples[2];
+    const [spec, code] = [RETURN_CODE, returnCode];
     const bare = code.replace(/-/g, '');
     fc.assert(fc.property(fc.integer({ min: 0, max: bare.length - 1 }), fc.integer({ min: 0, max: bare.length - 1 }), fc.integer({ min: 1, max: 31 }), fc.integer({ min: 1, max: 31 }), (i, j, a, b) => {
       fc.pre(i !== j);
@@ -101,23 +100,23 @@ describe('short codes', () => {
   });
 
   it('say which code it is when one type is entered for another', () => {
-    expect(refusal(() => parseConfirmationCode(samples[2][1])).message).toMatch(/looks like a return code/);
-    expect(refusal(() => parseReturnCode(samples[1][1])).message).toMatch(/looks like a confirmation code/);
-    expect(refusal(() => parseRequestCode(samples[1][1])).code).toBe('code-wrong-type');
+    expect(refusal(() => parseConfirmationCode(returnCode)).message).toMatch(/looks like a return code/);
+    expect(refusal(() => parseReturnCode(confirmationCode)).message).toMatch(/looks like a confirmation code/);
+    expect(refusal(() => parseRequestCode(confirmationCode)).code).toBe('code-wrong-type');
   });
 
   it('refuse empty, oversized and foreign-character input precisely', () => {
     expect(refusal(() => parseReturnCode('  ""  ')).code).toBe('code-empty');
     expect(refusal(() => parseReturnCode('A'.repeat(5000))).code).toBe('code-too-large');
-    const r = refusal(() => parseReturnCode(samples[2][1].replace(/^(.{7})./, '$1U')));
+    const r = refusal(() => parseReturnCode(returnCode.replace(/^(.{7})./, '$1U')));
     expect(r.code).toBe('code-bad-character');
     expect(r.message).toContain("(U)".replace('(U)', "('U')"));
-    expect(refusal(() => parseReturnCode(samples[2][1].slice(0, 3) + 'é' + samples[2][1].slice(4))).message).toContain('U+00E9');
+    expect(refusal(() => parseReturnCode(returnCode.slice(0, 3) + 'é' + returnCode.slice(4))).message).toContain('U+00E9');
   });
 
   it('bind the check to the code type: a code of one type never verifies as another of the same length', () => {
     const other: ShortCodeSpec = { ...RETURN_CODE, kind: 9 };
-    const data = parseShortCode(RETURN_CODE, samples[2][1]);
+    const data = parseShortCode(RETURN_CODE, returnCode);
     expect(refusal(() => parseShortCode(other, formatShortCode(RETURN_CODE, data))).code).toBe('code-typo');
   });
 });

@@ -4,6 +4,7 @@
  * (conf for the CLI, electron-store for the app: the same JSON file) and in how the device key is sealed.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import Conf from 'conf';
 import { findEntitlement, productById } from '../../shared/catalog.ts';
@@ -85,8 +86,8 @@ export function readCodeFile(path: string, limit = 1_048_576): string {
 }
 
 export function instanceService({ dir, stores = confStore, sealer = plainKeySealer }: InstanceServiceOptions): InstanceService {
+  const filePath = () => join(dir, `${INSTANCE_STORE}.json`);
   const store = () => stores(dir, INSTANCE_STORE);
-  const filePath = () => store().path;
 
   function load(): InstanceState {
     if (!existsSync(filePath())) {
