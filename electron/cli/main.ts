@@ -3,6 +3,7 @@ import { instanceService } from '../services/instance-service.ts';
 import { resolveHome } from '../services/paths.ts';
 import { EXIT, processIo, reportError, UsageError, type Io } from './output.ts';
 import { reservationCommand, showCommand, trustCommand, usageCommand, type CliContext } from './instance-cli.ts';
+import { AUTHORITY_USAGE, authorityCommand } from './authority-cli.ts';
 
 export const USAGE = `Usage: slr [--home DIR] [--json] <command>
 
@@ -15,6 +16,8 @@ Product instance (the seeds' commands):
   slr license usage <tag or short name> <count>       set the product's current consumption
   slr license trust add <file> | remove <id> | list   License Central keys this device accepts
   slr show license status | udi | reservation | usage | summary | events [--csv]
+
+License authority: slr authority --help
 
 Options:
   --home DIR   state directory (else $SLR_HOME, else the app's data directory)
@@ -65,11 +68,15 @@ export async function main(argv: readonly string[], io: Io = processIo, env: Nod
   try {
     const p = parseArgs(argv);
     json = p.json;
-    if (p.help || p.rest.length === 0) {
-      io.out(USAGE);
+    if (p.help || p.rest.length === 0 || (p.rest.length === 1 && p.rest[0] === 'authority')) {
+      io.out(p.rest[0] === 'authority' ? AUTHORITY_USAGE : USAGE);
       return p.help ? EXIT.ok : EXIT.usage;
     }
     const ctx: CliContext = { io, json, now: clockNow(env) };
+    if (p.rest[0] === 'authority') {
+      authorityCommand(p.rest.slice(1), { ...ctx, home: resolveHome(p.home, env) });
+      return EXIT.ok;
+    }
     const service = instanceService({ dir: resolveHome(p.home, env) });
     const [first, second, third, ...tail] = p.rest;
     if (first === 'init') {
@@ -91,6 +98,6 @@ export async function main(argv: readonly string[], io: Io = processIo, env: Nod
     }
     return EXIT.ok;
   } catch (e) {
-    return reportError(e, json, io, USAGE);
+    return reportError(e, json, io, argv.includes('authority') ? AUTHORITY_USAGE : USAGE);
   }
 }

@@ -251,10 +251,12 @@ export function parseAuthorizationCode(input: string): AuthorizationCode {
     if (nameOf(node) !== 'entitlement') malformed(`<entitlements>: element ${i + 1} is <${nameOf(node)}>, expected <entitlement>.`);
     return parseEntitlement(node, i);
   });
+  // A tag may appear more than once only with different terms (say, a PERPETUAL and a TERM lot).
   const seen = new Set<string>();
   entitlements.forEach((e, i) => {
-    if (seen.has(e.tag)) refuse('code-field', `<entitlement> ${i + 1}: tag ${e.tag} appears twice.`);
-    seen.add(e.tag);
+    const key = `${e.tag}|${e.licenseType}|${e.startDate}|${e.endDate}`;
+    if (seen.has(key)) refuse('code-field', `<entitlement> ${i + 1}: tag ${e.tag} appears twice with the same term.`);
+    seen.add(key);
   });
   const signatureText = leafText(signatureNode, '<signature>').replace(/\s+/g, '');
   const signature = fromBase64(signatureText);

@@ -30,7 +30,7 @@ export interface Device {
   run(command: Command, now: number): Outcome;
 }
 
-export function makeDevice(productId: ProductId = 'UCM', now = T0, trust: AuthorityKey[] = []): Device {
+export function makeDevice(productId: ProductId = 'UCM', now = T0, trust: readonly Pick<AuthorityKey, 'id' | 'publicKey'>[] = []): Device {
   const product = productById(productId)!;
   const pair = generateKeyPair();
   const publicKey = compressedPublicKey(pair.publicKey);

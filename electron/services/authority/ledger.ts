@@ -1,0 +1,732 @@
+/**
+ * The license authority: a SQLite ledger (node:sqlite) of virtual accounts, license lots, product instances,
+ * their reservations and an event log, and the operations of the seeds' License Central. Every operation is
+ * one transaction: it happens whole or not at all. The rules of allocation are pure (shared/authority).
+ */
+import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { userInfo } from 'node:os';
+import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
+import { findAnyEntitlement, findEntitlement, productById, type ProductProfile } from '../../../shared/catalog.ts';
+import { entitlementFor, issueAuthorizationCode, verifyConfirmationCode, verifyReturnCode, type CodeRef } from '../../../shared/authority/issue.ts';
+import { isLotValid, planReservation, type Holding, type Lot } from '../../../shared/authority/allocation.ts';
+import { parseAuthorizationCode, type Entitlement } from '../../../shared/codes/authorization-code.ts';
+import { parseRequestCode, type RequestPayload } from '../../../shared/codes/device-codes.ts';
+import { formatInstant, formatIsoDate } from '../../../shared/codes/dates.ts';
+import { refuse, SlrError } from '../../../shared/errors.ts';
+import { formatUdi, makeUdi, type Udi } from '../../../shared/udi.ts';
+import { authorityCrypto, generateKeyPair, keyId, loadPublicKey } from '../crypto.ts';
+import { AUTHORITY_DB } from '../paths.ts';
+import { LEDGER_VERSION, MIGRATIONS } from './schema.ts';
+
+export const MAX_WRONG_CODES = 5;
+const CODE_CANDIDATES = 50;
+
+export interface InstanceRow {
+  readonly id: number;
+  readonly account_id: number;
+  readonly account: string;
+  readonly product: string;
+  readonly uuid: string;
+  readonly sn: string;
+  readonly device_key: Uint8Array;
+  readonly piid: string;
+  readonly state: 'active' | 'removed' | 'failed';
+  readonly created_at: number;
+  readonly last_contact: number;
+  readonly last_timestamp: number;
+  readonly wrong_codes: number;
+  readonly locked: number;
+}
+
+interface LotRow {
+  readonly id: number;
+  readonly account_id: number;
+  readonly tag: string;
+  readonly type: 'PERPETUAL' | 'TERM';
+  readonly start: number | null;
+  readonly end: number | null;
+  readonly count: number;
+  readonly blocked: number;
+}
+
+export interface LicenseLine {
+  readonly account: string;
+  readonly tag: string;
+  readonly short: string;
+  readonly displayName: string;
+  readonly level: number | null;
+  readonly purchased: number;
+  readonly reserved: number;
+  readonly inTransition: number;
+  readonly available: number;
+  /** Earliest end date of the TERM lots valid now ('' when all are PERPETUAL). */
+  readonly expires: string;
+}
+
+export interface InstanceLine {
+  readonly account: string;
+  readonly udi: string;
+  readonly sn: string;
+  readonly productType: string;
+  readonly piid: string;
+  readonly state: string;
+  readonly lastContact: number;
+  readonly locked: boolean;
+  readonly reserved: Readonly<Record<string, number>>;
+  readonly inTransition: Readonly<Record<string, number>>;
+}
+
+export interface LedgerEvent {
+  readonly id: number;
+  readonly at: number;
+  readonly actor: string;
+  readonly account: string | null;
+  readonly instance: string | null;
+  readonly type: string;
+  readonly message: string;
+  readonly code: string | null;
+}
+
+export interface Issued {
+  readonly code: string;
+  readonly udi: string;
+  readonly sn: string;
+  readonly piid: string;
+}
+
+export interface LedgerOptions {
+  readonly dir: string;
+  readonly actor?: string;
+}
+
+function defaultActor(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** Opens (and, with `create`, makes) the ledger in `dir`. */
+export function openLedger({ dir, actor = defaultActor() }: LedgerOptions, create = false): Ledger {
+  const path = join(dir, AUTHORITY_DB);
+  if (!existsSync(path)) {
+    if (!create) refuse('no-authority', `No license authority in ${dir}.`, 'Create one with `slr authority init --account "<smart account name>"`, or name another directory with --home.');
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    closeSync(openSync(path, 'a', 0o600));
+  }
+  return new Ledger(new DatabaseSync(path), actor);
+}
+
+export class Ledger {
+  readonly db: DatabaseSync;
+  private readonly actor: string;
+  private readonly statements = new Map<string, ReturnType<DatabaseSync['prepare']>>();
+
+  constructor(db: DatabaseSync, actor: string) {
+    this.db = db;
+    this.actor = actor;
+    db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;');
+    this.migrate();
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  // ------------------------------------------------------------------------------------------ plumbing
+
+  private sql(text: string) {
+    let s = this.statements.get(text);
+    if (!s) {
+      s = this.db.prepare(text);
+      this.statements.set(text, s);
+    }
+    return s;
+  }
+  private all<T>(text: string, ...params: SQLInputValue[]): T[] {
+    return this.sql(text).all(...params) as T[];
+  }
+  private get<T>(text: string, ...params: SQLInputValue[]): T | undefined {
+    return this.sql(text).get(...params) as T | undefined;
+  }
+  private run(text: string, ...params: SQLInputValue[]): { lastInsertRowid: number | bigint; changes: number | bigint } {
+    return this.sql(text).run(...params);
+  }
+
+  /** Runs `fn` as one IMMEDIATE transaction: all of it, or (on any error) none of it. */
+  transaction<T>(fn: () => T): T {
+    try {
+      this.db.exec('BEGIN IMMEDIATE');
+    } catch (e) {
+      if (/locked|busy/i.test((e as Error).message)) {
+        refuse('busy', 'The license authority ledger is in use by another SLR Desk process.', 'Try again when it has finished; nothing was changed.');
+      }
+      throw e;
+    }
+    try {
+      const result = fn();
+      this.db.exec('COMMIT');
+      return result;
+    } catch (e) {
+      this.db.exec('ROLLBACK');
+      throw e;
+    }
+  }
+
+  private migrate(): void {
+    const version = (this.db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version;
+    if (version > LEDGER_VERSION) {
+      refuse('state-newer', `The ledger was written by a newer SLR Desk (schema ${version}); this version reads schema ${LEDGER_VERSION} at most.`, 'Use the newer version of SLR Desk.');
+    }
+    if (version === LEDGER_VERSION) return;
+    this.transaction(() => {
+      for (let v = version; v < LEDGER_VERSION; v++) this.db.exec(MIGRATIONS[v]!);
+      this.db.exec(`PRAGMA user_version = ${LEDGER_VERSION}`);
+    });
+  }
+
+  private log(now: number, type: string, message: string, where: { account?: string | null; instance?: string | null; code?: string | null } = {}): void {
+    this.run('INSERT INTO events (at, actor, account, instance, type, message, code) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      now, this.actor, where.account ?? null, where.instance ?? null, type, message, where.code ?? null);
+  }
+
+  // ------------------------------------------------------------------------------------------ look-ups
+
+  isInitialized(): boolean {
+    return this.get<{ value: string }>("SELECT value FROM meta WHERE key = 'smart_account'") !== undefined;
+  }
+
+  private requireInit(): void {
+    if (!this.isInitialized()) refuse('no-authority', 'The license authority is not set up.', 'Run `slr authority init --account "<smart account name>"` first.');
+  }
+
+  smartAccount(): string {
+    this.requireInit();
+    return this.get<{ value: string }>("SELECT value FROM meta WHERE key = 'smart_account'")!.value;
+  }
+
+  private account(name: string): { id: number; name: string } {
+    const row = this.get<{ id: number; name: string }>('SELECT id, name FROM accounts WHERE name = ?', name);
+    if (!row) {
+      const names = this.all<{ name: string }>('SELECT name FROM accounts ORDER BY name').map((r) => r.name);
+      refuse('no-account', `There is no virtual account "${name}".`, `Virtual accounts: ${names.join(', ') || 'none'}. Add one with \`slr authority account add <name>\`.`);
+    }
+    return row;
+  }
+
+  /** The active instance named by its full UDI or its serial number. */
+  instance(ref: string): InstanceRow {
+    this.requireInit();
+    const key = ref.trim();
+    const select = 'SELECT i.*, a.name AS account FROM instances i JOIN accounts a ON a.id = i.account_id';
+    let rows: InstanceRow[];
+    if (/^[0-9a-fA-F]{5}$/.test(key)) {
+      rows = this.all<InstanceRow>(`${select} WHERE i.sn = ? AND i.state = 'active'`, key.toLowerCase());
+    } else {
+      const m = /U:([0-9a-fA-F-]{36})/.exec(key);
+      rows = m ? this.all<InstanceRow>(`${select} WHERE i.uuid = ? AND i.state = 'active'`, m[1]!.toLowerCase()) : [];
+      if (!m) refuse('bad-instance', `"${key}" is neither a UDI (P:…,S:…,U:…) nor a serial number (5 hex digits).`);
+    }
+    if (rows.length === 0) refuse('no-instance', `No product instance with reserved licenses matches ${key}.`, 'See `slr authority show instances`.');
+    if (rows.length > 1) {
+      refuse('ambiguous-instance', `Serial number ${key} matches ${rows.length} product instances: ${rows.map((r) => this.udiOf(r)).join('; ')}.`, 'Name the instance by its full UDI.');
+    }
+    return rows[0]!;
+  }
+
+  private udiOf(row: Pick<InstanceRow, 'product' | 'uuid'>): string {
+    return formatUdi(makeUdi(productById(row.product)!, row.uuid));
+  }
+
+  private productOf(row: Pick<InstanceRow, 'product'>): ProductProfile {
+    return productById(row.product)!;
+  }
+
+  private lotsOf(accountId: number, product: ProductProfile): Lot[] {
+    const tags = new Set(product.entitlements.map((e) => e.tag));
+    return this.all<LotRow>('SELECT * FROM lots WHERE account_id = ?', accountId).filter((l) => tags.has(l.tag));
+  }
+
+  private holdingsOf(instanceId: number): Holding[] {
+    return this.all<{ lot_id: number; count: number }>('SELECT lot_id, count FROM holdings WHERE instance_id = ?', instanceId).map((h) => ({ lotId: h.lot_id, count: h.count }));
+  }
+
+  private signingKey(): { id: string; private_key: string } {
+    const key = this.get<{ id: string; private_key: string }>('SELECT id, private_key FROM signing_keys WHERE retired_at IS NULL ORDER BY created_at DESC, rowid DESC LIMIT 1');
+    if (!key) refuse('no-key', 'The authority has no active signing key.', 'Add one with `slr authority key add`.');
+    return key;
+  }
+
+  private crypto() {
+    return authorityCrypto((id) => {
+      const row = this.get<{ private_key: string }>('SELECT private_key FROM signing_keys WHERE id = ?', id);
+      if (!row) throw new Error(`signing key ${id} is not in the ledger`);
+      return row.private_key;
+    });
+  }
+
+  // ------------------------------------------------------------------------------------------ set-up
+
+  init(smartAccount: string, now: number): { keyId: string } {
+    const name = smartAccount.trim();
+    if (!name || name.length > 200) refuse('bad-name', 'The smart account needs a name of 1 to 200 characters.');
+    return this.transaction(() => {
+      if (this.isInitialized()) refuse('authority-exists', `The license authority for "${this.smartAccount()}" is already set up here.`, 'Use another --home for another authority.');
+      this.run("INSERT INTO meta (key, value) VALUES ('smart_account', ?)", name);
+      const id = this.insertKey(now);
+      this.run('INSERT INTO accounts (name, created_at) VALUES (?, ?)', 'Default', now);
+      this.log(now, 'init', `Smart account "${name}" created with virtual account "Default"; signing key ${id}.`, { account: 'Default' });
+      return { keyId: id };
+    });
+  }
+
+  private insertKey(now: number): string {
+    const pair = generateKeyPair();
+    const id = keyId(pair.publicKey);
+    this.run('INSERT INTO signing_keys (id, public_key, private_key, created_at) VALUES (?, ?, ?, ?)', id, pair.publicKey, pair.privateKey, now);
+    return id;
+  }
+
+  addKey(now: number): { keyId: string } {
+    this.requireInit();
+    return this.transaction(() => {
+      const id = this.insertKey(now);
+      this.log(now, 'key-add', `Signing key ${id} added; new authorization codes are signed with it. Devices must trust it (slr license trust add) before installing them.`);
+      return { keyId: id };
+    });
+  }
+
+  retireKey(id: string, now: number): void {
+    this.requireInit();
+    this.transaction(() => {
+      const key = this.get<{ retired_at: number | null }>('SELECT retired_at FROM signing_keys WHERE id = ?', id);
+      if (!key) refuse('no-key', `No signing key has the id ${id}.`);
+      if (key.retired_at !== null) refuse('already-retired', `Signing key ${id} is already retired.`);
+      const others = this.get<{ n: number }>('SELECT count(*) AS n FROM signing_keys WHERE retired_at IS NULL AND id <> ?', id)!.n;
+      if (others === 0) refuse('last-key', `Signing key ${id} is the only active key.`, 'Add a new key first with `slr authority key add`.');
+      this.run('UPDATE signing_keys SET retired_at = ? WHERE id = ?', now, id);
+      this.log(now, 'key-retire', `Signing key ${id} retired: it signs no new code, and still checks the confirmation and return codes of the codes it signed.`);
+    });
+  }
+
+  keys(): { id: string; createdAt: number; retiredAt: number | null; active: boolean }[] {
+    this.requireInit();
+    const current = this.signingKey().id;
+    return this.all<{ id: string; created_at: number; retired_at: number | null }>('SELECT id, created_at, retired_at FROM signing_keys ORDER BY created_at, rowid')
+      .map((k) => ({ id: k.id, createdAt: k.created_at, retiredAt: k.retired_at, active: k.id === current }));
+  }
+
+  exportKey(id?: string): { id: string; pem: string } {
+    this.requireInit();
+    const row = id
+      ? this.get<{ id: string; public_key: string }>('SELECT id, public_key FROM signing_keys WHERE id = ?', id)
+      : this.get<{ id: string; public_key: string }>('SELECT id, public_key FROM signing_keys WHERE id = ?', this.signingKey().id);
+    if (!row) refuse('no-key', `No signing key has the id ${id}.`);
+    loadPublicKey(row.public_key);
+    return { id: row.id, pem: row.public_key };
+  }
+
+  addAccount(name: string, now: number): void {
+    this.requireInit();
+    const n = name.trim();
+    if (!n || n.length > 100 || /[\u0000-\u001f]/.test(n)) refuse('bad-name', 'A virtual account needs a name of 1 to 100 printable characters.');
+    this.transaction(() => {
+      if (this.get('SELECT 1 FROM accounts WHERE name = ?', n)) refuse('account-exists', `The virtual account "${n}" already exists.`);
+      this.run('INSERT INTO accounts (name, created_at) VALUES (?, ?)', n, now);
+      this.log(now, 'account-add', `Virtual account "${n}" created.`, { account: n });
+    });
+  }
+
+  addLicenses(input: { account: string; tag: string; count: number; term?: { start: number; end: number } }, now: number): void {
+    this.requireInit();
+    const found = findAnyEntitlement(input.tag);
+    if (!found) refuse('unknown-license', `${input.tag} is not a license in the product catalog.`, 'Use a full entitlement tag or a short name such as UCM_Basic.');
+    if (!Number.isSafeInteger(input.count) || input.count < 1 || input.count > 9_999_999) refuse('bad-count', 'The count must be a whole number from 1 to 9999999.');
+    if (input.term && input.term.end < input.term.start) refuse('bad-date', 'The TERM end date is before its start date.');
+    this.transaction(() => {
+      const account = this.account(input.account);
+      const lot = this.findOrCreateLot(account.id, found.def.tag, input.term ? 'TERM' : 'PERPETUAL', input.term?.start ?? null, input.term?.end ?? null);
+      this.run('UPDATE lots SET count = count + ? WHERE id = ?', input.count, lot);
+      const term = input.term ? `TERM ${formatIsoDate(input.term.start)} to ${formatIsoDate(input.term.end)}` : 'PERPETUAL';
+      this.log(now, 'license-add', `${input.count} x ${found.def.displayName} (${term}) added.`, { account: account.name });
+    });
+  }
+
+  private findOrCreateLot(accountId: number, tag: string, type: 'PERPETUAL' | 'TERM', start: number | null, end: number | null): number {
+    const row = this.get<{ id: number }>('SELECT id FROM lots WHERE account_id = ? AND tag = ? AND type = ? AND ifnull(start, -1) = ? AND ifnull(end, -1) = ?',
+      accountId, tag, type, start ?? -1, end ?? -1);
+    if (row) return row.id;
+    return Number(this.run('INSERT INTO lots (account_id, tag, type, start, end, count) VALUES (?, ?, ?, ?, ?, 0)', accountId, tag, type, start, end).lastInsertRowid);
+  }
+
+  // ------------------------------------------------------------------------------------------ reservations
+
+  private parseRequest(request: string): RequestPayload {
+    const payload = parseRequestCode(request);
+    const taken = this.get<{ piid: string }>("SELECT piid FROM instances WHERE uuid = ? AND state = 'active'", payload.udi.uuid);
+    if (taken) {
+      refuse('instance-exists', `The product instance ${formatUdi(payload.udi)} already has reserved licenses (reservation ${taken.piid}).`,
+        'To change them use `slr authority update`; to start over, remove it with its return code first.');
+    }
+    return payload;
+  }
+
+  private resolveTargets(product: ProductProfile, licenses: Readonly<Record<string, number>>): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [name, count] of Object.entries(licenses)) {
+      const def = findEntitlement(product, name);
+      if (!def) {
+        const elsewhere = findAnyEntitlement(name);
+        refuse('unknown-license', elsewhere ? `${name} is a license of ${elsewhere.product.name}, not of ${product.name}.` : `${name} is not a license of ${product.name}.`,
+          `Licenses of ${product.name}: ${product.entitlements.filter((e) => e.reservable).map((e) => e.short).join(', ')}.`);
+      }
+      if (def.tag in out) refuse('bad-license', `${def.short} is named twice.`);
+      out[def.tag] = count;
+    }
+    return out;
+  }
+
+  /** Applies a plan: holdings replaced, released ones into transition, `lots.blocked` kept in step. */
+  private applyPlan(instanceId: number, before: readonly Holding[], after: readonly Holding[], released: readonly Holding[], codeTimestamp: number): void {
+    const delta = new Map<number, number>();
+    for (const h of before) delta.set(h.lotId, (delta.get(h.lotId) ?? 0) - h.count);
+    for (const h of after) delta.set(h.lotId, (delta.get(h.lotId) ?? 0) + h.count);
+    for (const h of released) delta.set(h.lotId, (delta.get(h.lotId) ?? 0) + h.count);
+    this.run('DELETE FROM holdings WHERE instance_id = ?', instanceId);
+    for (const h of after) this.run('INSERT INTO holdings (instance_id, lot_id, count) VALUES (?, ?, ?)', instanceId, h.lotId, h.count);
+    for (const h of released) this.run('INSERT INTO transitions (instance_id, lot_id, count, code_timestamp) VALUES (?, ?, ?, ?)', instanceId, h.lotId, h.count, codeTimestamp);
+    for (const [lot, d] of delta) if (d !== 0) this.run('UPDATE lots SET blocked = blocked + ? WHERE id = ?', d, lot);
+  }
+
+  /** Entitlement lines for holdings: one per tag and term. */
+  private entitlementsFor(product: ProductProfile, holdings: readonly Holding[]): Entitlement[] {
+    const lines = new Map<string, Entitlement>();
+    for (const h of holdings) {
+      const lot = this.get<LotRow>('SELECT * FROM lots WHERE id = ?', h.lotId)!;
+      const def = findEntitlement(product, lot.tag)!;
+      const term = lot.type === 'TERM' ? { start: lot.start!, end: lot.end! } : undefined;
+      const key = `${lot.tag}|${lot.type}|${lot.start}|${lot.end}`;
+      const prev = lines.get(key);
+      lines.set(key, prev ? { ...prev, count: prev.count + h.count } : entitlementFor(def, h.count, term));
+    }
+    const order = (tag: string) => product.entitlements.findIndex((e) => e.tag === tag);
+    return [...lines.values()].sort((a, b) => order(a.tag) - order(b.tag) || a.endDate.localeCompare(b.endDate));
+  }
+
+  /** Signs and records a new authorization code for the instance; its timestamp is strictly increasing. */
+  private sign(instance: Pick<InstanceRow, 'id' | 'product' | 'uuid' | 'piid' | 'last_timestamp'>, holdings: readonly Holding[], now: number): { code: string; timestamp: number } {
+    const product = this.productOf(instance);
+    const key = this.signingKey();
+    const timestamp = Math.max(now, instance.last_timestamp + 1);
+    const code = issueAuthorizationCode({ udi: makeUdi(product, instance.uuid), piid: instance.piid, timestamp, entitlements: this.entitlementsFor(product, holdings), keyId: key.id }, this.crypto());
+    this.run('INSERT INTO codes (instance_id, timestamp, key_id, code, issued_at) VALUES (?, ?, ?, ?, ?)', instance.id, timestamp, key.id, code, now);
+    this.run('UPDATE instances SET last_timestamp = ?, last_contact = ? WHERE id = ?', timestamp, now, instance.id);
+    return { code, timestamp };
+  }
+
+  private describe(product: ProductProfile, holdings: readonly Holding[]): string {
+    return this.entitlementsFor(product, holdings).map((e) => `${e.count} x ${e.displayName}${e.licenseType === 'TERM' ? ` (to ${e.endDate})` : ''}`).join(', ') || 'no licenses';
+  }
+
+  private newInstance(accountId: number, request: RequestPayload, now: number): InstanceRow {
+    const piid = randomUUID();
+    const id = Number(this.run(
+      "INSERT INTO instances (account_id, product, uuid, sn, device_key, piid, state, created_at, last_contact, last_timestamp) VALUES (?, ?, ?, ?, ?, ?, 'active', ?, ?, 0)",
+      accountId, request.udi.pid, request.udi.uuid, request.udi.sn, request.devicePublicKey, piid, now, now).lastInsertRowid);
+    return this.get<InstanceRow>('SELECT i.*, a.name AS account FROM instances i JOIN accounts a ON a.id = i.account_id WHERE i.id = ?', id)!;
+  }
+
+  reserve(input: { account: string; request: string; licenses: Readonly<Record<string, number>> }, now: number): Issued {
+    this.requireInit();
+    const request = this.parseRequest(input.request);
+    const product = productById(request.udi.pid)!;
+    const targets = this.resolveTargets(product, input.licenses);
+    if (!Object.values(targets).some((n) => n > 0)) refuse('no-licenses', 'Select at least one license to reserve (--license TAG=N).');
+    return this.transaction(() => {
+      const account = this.account(input.account);
+      const plan = planReservation(product, this.lotsOf(account.id, product), [], targets, now);
+      const instance = this.newInstance(account.id, request, now);
+      this.applyPlan(instance.id, [], plan.holdings, [], 0);
+      const { code } = this.sign(instance, plan.holdings, now);
+      const udi = formatUdi(request.udi);
+      this.log(now, 'reserve', `Licenses reserved for ${udi} (reservation ${instance.piid}): ${this.describe(product, plan.holdings)}.`, { account: account.name, instance: udi, code });
+      return { code, udi, sn: request.udi.sn, piid: instance.piid };
+    });
+  }
+
+  update(input: { instance: string; licenses: Readonly<Record<string, number>> }, now: number): Issued & { inTransition: number } {
+    return this.transaction(() => {
+      const instance = this.instance(input.instance);
+      const product = this.productOf(instance);
+      const targets = this.resolveTargets(product, input.licenses);
+      if (Object.keys(targets).length === 0) refuse('no-licenses', 'Name at least one license to change (--license TAG=N; N=0 removes it).');
+      const before = this.holdingsOf(instance.id);
+      const plan = planReservation(product, this.lotsOf(instance.account_id, product), before, targets, now);
+      const timestamp = Math.max(now, instance.last_timestamp + 1);
+      this.applyPlan(instance.id, before, plan.holdings, plan.released, timestamp);
+      const { code } = this.sign(instance, plan.holdings, now);
+      const udi = this.udiOf(instance);
+      const held = plan.released.reduce((n, h) => n + h.count, 0);
+      this.log(now, 'update', `Reservation ${instance.piid} updated: ${this.describe(product, plan.holdings)}.${held ? ` ${held} license(s) in transition until the device's confirmation code is entered.` : ''}`,
+        { account: instance.account, instance: udi, code });
+      return { code, udi, sn: instance.sn, piid: instance.piid, inTransition: held };
+    });
+  }
+
+  private refsOf(instance: InstanceRow): CodeRef[] {
+    const udi: Udi = makeUdi(this.productOf(instance), instance.uuid);
+    return this.all<{ timestamp: number; key_id: string }>('SELECT timestamp, key_id FROM codes WHERE instance_id = ? ORDER BY timestamp DESC LIMIT ?', instance.id, CODE_CANDIDATES)
+      .map((c) => ({ udi, devicePublicKey: instance.device_key, piid: instance.piid, timestamp: c.timestamp, keyId: c.key_id }));
+  }
+
+  /** Runs a code check; a wrong code is counted (in its own transaction) and locks the instance at the limit. */
+  private checkCode<T>(instance: InstanceRow, what: string, now: number, check: () => T): T {
+    if (instance.locked) {
+      refuse('locked', `The product instance ${this.udiOf(instance)} is locked after ${MAX_WRONG_CODES} wrong codes in a row.`, 'An administrator must unlock it with `slr authority unlock --instance …` (this is logged).');
+    }
+    try {
+      return check();
+    } catch (e) {
+      if (!(e instanceof SlrError) || (e.code !== 'wrong-code' && e.code !== 'wrong-device')) throw e;
+      const wrong = instance.wrong_codes + 1;
+      const locked = wrong >= MAX_WRONG_CODES;
+      this.transaction(() => {
+        this.run('UPDATE instances SET wrong_codes = ?, locked = ? WHERE id = ?', wrong, locked ? 1 : 0, instance.id);
+        this.log(now, 'wrong-code', `Wrong ${what} for ${this.udiOf(instance)} (${wrong} in a row)${locked ? '; the instance is now locked' : ''}.`, { account: instance.account, instance: this.udiOf(instance) });
+      });
+      throw new SlrError(e.code, `${e.message}${locked ? ` The product instance is now locked after ${MAX_WRONG_CODES} wrong codes in a row.` : ` (${wrong} of ${MAX_WRONG_CODES} wrong codes before the instance is locked.)`}`, e.hint);
+    }
+  }
+
+  confirm(input: { instance: string; code: string }, now: number): { released: number; udi: string } {
+    const instance = this.instance(input.instance);
+    const ref = this.checkCode(instance, 'confirmation code', now, () => verifyConfirmationCode(input.code, this.refsOf(instance), this.crypto()));
+    return this.transaction(() => {
+      const fresh = this.instance(input.instance);
+      const rows = this.all<{ lot_id: number; count: number }>('SELECT lot_id, count FROM transitions WHERE instance_id = ? AND code_timestamp <= ?', fresh.id, ref.timestamp);
+      for (const r of rows) this.run('UPDATE lots SET blocked = blocked - ? WHERE id = ?', r.count, r.lot_id);
+      this.run('DELETE FROM transitions WHERE instance_id = ? AND code_timestamp <= ?', fresh.id, ref.timestamp);
+      this.run('UPDATE codes SET confirmed_at = ? WHERE instance_id = ? AND timestamp = ? AND confirmed_at IS NULL', now, fresh.id, ref.timestamp);
+      this.run('UPDATE instances SET wrong_codes = 0, last_contact = ? WHERE id = ?', now, fresh.id);
+      const released = rows.reduce((n, r) => n + r.count, 0);
+      const udi = this.udiOf(fresh);
+      this.log(now, 'confirm', `Confirmation code for the code of ${formatInstant(ref.timestamp)} entered: ${released} license(s) in transition released.`, { account: fresh.account, instance: udi, code: input.code.trim() });
+      return { released, udi };
+    });
+  }
+
+  /** Frees everything the instance blocks (holdings and transitions). */
+  private releaseAll(instanceId: number): number {
+    const rows = [
+      ...this.all<{ lot_id: number; count: number }>('SELECT lot_id, count FROM holdings WHERE instance_id = ?', instanceId),
+      ...this.all<{ lot_id: number; count: number }>('SELECT lot_id, count FROM transitions WHERE instance_id = ?', instanceId),
+    ];
+    for (const r of rows) this.run('UPDATE lots SET blocked = blocked - ? WHERE id = ?', r.count, r.lot_id);
+    this.run('DELETE FROM holdings WHERE instance_id = ?', instanceId);
+    this.run('DELETE FROM transitions WHERE instance_id = ?', instanceId);
+    return rows.reduce((n, r) => n + r.count, 0);
+  }
+
+  remove(input: { instance: string; returnCode: string }, now: number): { released: number; udi: string } {
+    const instance = this.instance(input.instance);
+    this.checkCode(instance, 'return code', now, () => verifyReturnCode(input.returnCode, this.refsOf(instance), this.crypto()));
+    return this.transaction(() => {
+      const fresh = this.instance(input.instance);
+      const released = this.releaseAll(fresh.id);
+      this.run("UPDATE instances SET state = 'removed', wrong_codes = 0, last_contact = ? WHERE id = ?", now, fresh.id);
+      const udi = this.udiOf(fresh);
+      this.log(now, 'remove', `Product instance removed with its return code: ${released} license(s) back in the pool.`, { account: fresh.account, instance: udi, code: input.returnCode.trim() });
+      return { released, udi };
+    });
+  }
+
+  rehost(input: { instance: string; request: string; reason: string }, now: number): Issued {
+    const reason = input.reason.trim();
+    if (!reason) refuse('no-reason', 'Say why the product failed (--reason "…"): it goes into the event log.');
+    const request = this.parseRequest(input.request);
+    return this.transaction(() => {
+      const failed = this.instance(input.instance);
+      if (request.udi.pid !== failed.product) {
+        refuse('wrong-product', `The new request code is from a ${request.udi.pid} product; the failed instance is ${failed.product}.`);
+      }
+      const holdings = this.holdingsOf(failed.id);
+      const freedTransit = this.all<{ count: number }>('SELECT count FROM transitions WHERE instance_id = ?', failed.id).reduce((n, r) => n + r.count, 0);
+      this.releaseAll(failed.id);
+      this.run("UPDATE instances SET state = 'failed', last_contact = ? WHERE id = ?", now, failed.id);
+      const fresh = this.newInstance(failed.account_id, request, now);
+      this.applyPlan(fresh.id, [], holdings, [], 0);
+      const { code } = this.sign(fresh, holdings, now);
+      const from = this.udiOf(failed);
+      const udi = formatUdi(request.udi);
+      this.log(now, 'rehost', `Licenses rehosted from failed product ${from} to ${udi} (reservation ${fresh.piid}): ${this.describe(this.productOf(fresh), holdings)}. Reason: ${reason}.${freedTransit ? ` ${freedTransit} license(s) that were in transition for the failed product are released.` : ''}`,
+        { account: failed.account, instance: udi, code });
+      return { code, udi, sn: request.udi.sn, piid: fresh.piid };
+    });
+  }
+
+  /** Moves `count` of lot `lotId` to the matching lot of another account; returns the target lot. */
+  private moveLot(lot: LotRow, toAccount: number, count: number, blocked: number): number {
+    const target = this.findOrCreateLot(toAccount, lot.tag, lot.type, lot.start, lot.end);
+    this.run('UPDATE lots SET count = count - ?, blocked = blocked - ? WHERE id = ?', count, blocked, lot.id);
+    this.run('UPDATE lots SET count = count + ?, blocked = blocked + ? WHERE id = ?', count, blocked, target);
+    return target;
+  }
+
+  transfer(input: { instance: string; to: string }, now: number): void {
+    this.transaction(() => {
+      const instance = this.instance(input.instance);
+      const to = this.account(input.to);
+      if (to.id === instance.account_id) refuse('same-account', `The product instance is already in "${to.name}".`);
+      const moved: string[] = [];
+      for (const table of ['holdings', 'transitions'] as const) {
+        const rows = this.all<{ lot_id: number; count: number }>(`SELECT lot_id, count FROM ${table} WHERE instance_id = ?`, instance.id);
+        for (const r of rows) {
+          const lot = this.get<LotRow>('SELECT * FROM lots WHERE id = ?', r.lot_id)!;
+          const target = this.moveLot(lot, to.id, r.count, r.count);
+          this.run(`UPDATE ${table} SET lot_id = ? WHERE instance_id = ? AND lot_id = ?`, target, instance.id, r.lot_id);
+          moved.push(`${r.count} x ${findAnyEntitlement(lot.tag)?.def.short ?? lot.tag}`);
+        }
+      }
+      this.run('UPDATE instances SET account_id = ? WHERE id = ?', to.id, instance.id);
+      const udi = this.udiOf(instance);
+      this.log(now, 'transfer', `Product instance transferred from "${instance.account}" to "${to.name}" with its reserved licenses (${moved.join(', ') || 'none'}).`, { account: instance.account, instance: udi });
+      this.log(now, 'transfer', `Product instance transferred in from "${instance.account}".`, { account: to.name, instance: udi });
+    });
+  }
+
+  transferLicenses(input: { from: string; to: string; tag: string; count: number }, now: number): void {
+    this.requireInit();
+    const found = findAnyEntitlement(input.tag);
+    if (!found) refuse('unknown-license', `${input.tag} is not a license in the product catalog.`);
+    if (!Number.isSafeInteger(input.count) || input.count < 1) refuse('bad-count', 'The count must be a whole number of at least 1.');
+    this.transaction(() => {
+      const from = this.account(input.from);
+      const to = this.account(input.to);
+      if (from.id === to.id) refuse('same-account', 'The source and the target virtual account are the same.');
+      const lots = this.all<LotRow>('SELECT * FROM lots WHERE account_id = ? AND tag = ?', from.id, found.def.tag).filter((l) => isLotValid(l, now) && l.count > l.blocked);
+      const free = lots.reduce((n, l) => n + l.count - l.blocked, 0);
+      if (free < input.count) {
+        refuse('shortfall', `"${from.name}" has ${free} ${found.def.short} available (valid now and not blocked); ${input.count} cannot be transferred.`, 'Reserved licenses move only with their product instance (transfer).');
+      }
+      let left = input.count;
+      for (const lot of lots) {
+        const take = Math.min(left, lot.count - lot.blocked);
+        this.moveLot(lot, to.id, take, 0);
+        left -= take;
+        if (!left) break;
+      }
+      this.log(now, 'transfer-licenses', `${input.count} x ${found.def.displayName} transferred to "${to.name}".`, { account: from.name });
+      this.log(now, 'transfer-licenses', `${input.count} x ${found.def.displayName} transferred in from "${from.name}".`, { account: to.name });
+    });
+  }
+
+  unlock(input: { instance: string }, now: number): void {
+    this.transaction(() => {
+      const instance = this.instance(input.instance);
+      if (!instance.locked) refuse('not-locked', `The product instance ${this.udiOf(instance)} is not locked.`);
+      this.run('UPDATE instances SET locked = 0, wrong_codes = 0 WHERE id = ?', instance.id);
+      this.log(now, 'unlock', 'Product instance unlocked by an administrator.', { account: instance.account, instance: this.udiOf(instance) });
+    });
+  }
+
+  /** The latest authorization code issued to an instance (to hand it over again). */
+  latestCode(ref: string): Issued {
+    const instance = this.instance(ref);
+    const { code } = this.get<{ code: string }>('SELECT code FROM codes WHERE instance_id = ? ORDER BY timestamp DESC LIMIT 1', instance.id)!;
+    return { code, udi: this.udiOf(instance), sn: instance.sn, piid: instance.piid };
+  }
+
+  // ------------------------------------------------------------------------------------------ reports
+
+  licenses(now: number, accountName?: string): LicenseLine[] {
+    this.requireInit();
+    const accountId = accountName ? this.account(accountName).id : null;
+    const lots = this.all<LotRow & { account: string }>(
+      'SELECT l.*, a.name AS account FROM lots l JOIN accounts a ON a.id = l.account_id WHERE (? IS NULL OR l.account_id = ?) ORDER BY a.name',
+      accountId, accountId).filter((l) => isLotValid(l, now));
+    const transit = new Map(this.all<{ lot_id: number; n: number }>('SELECT lot_id, sum(count) AS n FROM transitions GROUP BY lot_id').map((r) => [r.lot_id, r.n]));
+    const lines = new Map<string, LicenseLine & { expiresMs: number }>();
+    for (const l of lots) {
+      const key = `${l.account}|${l.tag}`;
+      const def = findAnyEntitlement(l.tag)?.def;
+      const prev = lines.get(key) ?? {
+        account: l.account, tag: l.tag, short: def?.short ?? l.tag, displayName: def?.displayName ?? l.tag, level: def?.hierarchy?.level ?? null,
+        purchased: 0, reserved: 0, inTransition: 0, available: 0, expires: '', expiresMs: Infinity,
+      };
+      const inTransition = transit.get(l.id) ?? 0;
+      const expiresMs = l.type === 'TERM' ? Math.min(prev.expiresMs, l.end!) : prev.expiresMs;
+      lines.set(key, {
+        ...prev,
+        purchased: prev.purchased + l.count,
+        reserved: prev.reserved + l.blocked - inTransition,
+        inTransition: prev.inTransition + inTransition,
+        available: prev.available + l.count - l.blocked,
+        expiresMs,
+        expires: Number.isFinite(expiresMs) ? formatIsoDate(expiresMs) : '',
+      });
+    }
+    return [...lines.values()].map(({ expiresMs: _e, ...line }) => line);
+  }
+
+  instances(accountName?: string, includeGone = false): InstanceLine[] {
+    this.requireInit();
+    const accountId = accountName ? this.account(accountName).id : null;
+    const rows = this.all<InstanceRow>(
+      `SELECT i.*, a.name AS account FROM instances i JOIN accounts a ON a.id = i.account_id WHERE (? IS NULL OR i.account_id = ?) ${includeGone ? '' : "AND i.state = 'active'"} ORDER BY i.id`,
+      accountId, accountId);
+    const byTag = (table: string, id: number) => {
+      const out: Record<string, number> = {};
+      for (const r of this.all<{ tag: string; n: number }>(`SELECT l.tag, sum(h.count) AS n FROM ${table} h JOIN lots l ON l.id = h.lot_id WHERE h.instance_id = ? GROUP BY l.tag`, id)) {
+        out[findAnyEntitlement(r.tag)?.def.short ?? r.tag] = r.n;
+      }
+      return out;
+    };
+    return rows.map((r) => ({
+      account: r.account, udi: this.udiOf(r), sn: r.sn, productType: this.productOf(r).productType, piid: r.piid, state: r.state,
+      lastContact: r.last_contact, locked: r.locked === 1, reserved: byTag('holdings', r.id), inTransition: byTag('transitions', r.id),
+    }));
+  }
+
+  events(accountName?: string, limit = 10_000): LedgerEvent[] {
+    this.requireInit();
+    if (accountName) this.account(accountName);
+    return this.all<LedgerEvent>('SELECT * FROM events WHERE (? IS NULL OR account = ? OR account IS NULL) ORDER BY id LIMIT ?', accountName ?? null, accountName ?? null, limit);
+  }
+
+  /**
+   * Recomputes everything kept in step and checks it: for every lot, blocked = holdings + transitions and
+   * 0 <= blocked <= purchased (so blocked + available = purchased); every active instance's holdings are
+   * exactly the entitlements of its latest authorization code. Returns the violations (none when sound).
+   */
+  checkInvariants(): string[] {
+    const problems: string[] = [];
+    const rows = this.all<{ id: number; count: number; blocked: number; sum: number }>(`
+      SELECT l.id, l.count, l.blocked,
+        ifnull((SELECT sum(count) FROM holdings WHERE lot_id = l.id), 0) + ifnull((SELECT sum(count) FROM transitions WHERE lot_id = l.id), 0) AS sum
+      FROM lots l`);
+    for (const r of rows) {
+      if (r.blocked !== r.sum) problems.push(`lot ${r.id}: blocked ${r.blocked} but holdings and transitions add up to ${r.sum}`);
+      if (r.blocked < 0 || r.blocked > r.count) problems.push(`lot ${r.id}: blocked ${r.blocked} outside 0..${r.count}`);
+    }
+    const gone = this.get<{ n: number }>("SELECT count(*) AS n FROM holdings h JOIN instances i ON i.id = h.instance_id WHERE i.state <> 'active'")!.n;
+    if (gone) problems.push(`${gone} holdings belong to removed or failed instances`);
+    for (const inst of this.all<InstanceRow>("SELECT i.*, '' AS account FROM instances i WHERE state = 'active'")) {
+      const last = this.get<{ code: string }>('SELECT code FROM codes WHERE instance_id = ? ORDER BY timestamp DESC LIMIT 1', inst.id);
+      if (!last) {
+        problems.push(`instance ${inst.id} has no authorization code`);
+        continue;
+      }
+      const fromCode: Record<string, number> = {};
+      for (const e of parseAuthorizationCode(last.code).entitlements) fromCode[e.tag] = (fromCode[e.tag] ?? 0) + e.count;
+      const held: Record<string, number> = {};
+      for (const r of this.all<{ tag: string; n: number }>('SELECT l.tag, sum(h.count) AS n FROM holdings h JOIN lots l ON l.id = h.lot_id WHERE h.instance_id = ? GROUP BY l.tag', inst.id)) held[r.tag] = r.n;
+      if (JSON.stringify(Object.entries(fromCode).sort()) !== JSON.stringify(Object.entries(held).sort())) {
+        problems.push(`instance ${inst.id}: holdings ${JSON.stringify(held)} differ from its latest code ${JSON.stringify(fromCode)}`);
+      }
+    }
+    return problems;
+  }
+}

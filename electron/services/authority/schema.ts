@@ -1,0 +1,87 @@
+/**
+ * The authority ledger's SQLite schema, as migrations: MIGRATIONS[i] takes schema version i to i+1
+ * (PRAGMA user_version). Each runs in the transaction that opens the ledger.
+ *
+ * `lots.blocked` is what is reserved by, or in transition for, product instances: kept in step with
+ * `holdings` and `transitions` inside every transaction (so no operation has to sum a whole table), and
+ * the CHECK makes overbooking impossible at the lowest level. checkInvariants() recomputes it from scratch.
+ */
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
+  CREATE TABLE signing_keys (
+    id TEXT PRIMARY KEY, public_key TEXT NOT NULL, private_key TEXT NOT NULL,
+    created_at INTEGER NOT NULL, retired_at INTEGER
+  ) STRICT;
+  CREATE TABLE accounts (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE COLLATE NOCASE, created_at INTEGER NOT NULL) STRICT;
+  CREATE TABLE lots (
+    id INTEGER PRIMARY KEY,
+    account_id INTEGER NOT NULL REFERENCES accounts(id),
+    tag TEXT NOT NULL,
+    type TEXT NOT NULL CHECK (type IN ('PERPETUAL', 'TERM')),
+    start INTEGER, end INTEGER,
+    count INTEGER NOT NULL,
+    blocked INTEGER NOT NULL DEFAULT 0,
+    CHECK (blocked >= 0 AND blocked <= count),
+    CHECK ((type = 'PERPETUAL' AND start IS NULL AND end IS NULL) OR (type = 'TERM' AND start IS NOT NULL AND end >= start))
+  ) STRICT;
+  CREATE UNIQUE INDEX lots_identity ON lots(account_id, tag, type, ifnull(start, -1), ifnull(end, -1));
+  CREATE TABLE instances (
+    id INTEGER PRIMARY KEY,
+    account_id INTEGER NOT NULL REFERENCES accounts(id),
+    product TEXT NOT NULL,
+    uuid TEXT NOT NULL,
+    sn TEXT NOT NULL,
+    device_key BLOB NOT NULL,
+    piid TEXT NOT NULL UNIQUE,
+    state TEXT NOT NULL CHECK (state IN ('active', 'removed', 'failed')),
+    created_at INTEGER NOT NULL,
+    last_contact INTEGER NOT NULL,
+    last_timestamp INTEGER NOT NULL,
+    wrong_codes INTEGER NOT NULL DEFAULT 0,
+    locked INTEGER NOT NULL DEFAULT 0
+  ) STRICT;
+  CREATE UNIQUE INDEX instances_active_uuid ON instances(uuid) WHERE state = 'active';
+  CREATE INDEX instances_sn ON instances(sn) WHERE state = 'active';
+  CREATE INDEX instances_account ON instances(account_id, state);
+  CREATE TABLE holdings (
+    instance_id INTEGER NOT NULL REFERENCES instances(id),
+    lot_id INTEGER NOT NULL REFERENCES lots(id),
+    count INTEGER NOT NULL CHECK (count > 0),
+    PRIMARY KEY (instance_id, lot_id)
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX holdings_lot ON holdings(lot_id);
+  CREATE TABLE transitions (
+    id INTEGER PRIMARY KEY,
+    instance_id INTEGER NOT NULL REFERENCES instances(id),
+    lot_id INTEGER NOT NULL REFERENCES lots(id),
+    count INTEGER NOT NULL CHECK (count > 0),
+    code_timestamp INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX transitions_instance ON transitions(instance_id);
+  CREATE INDEX transitions_lot ON transitions(lot_id);
+  CREATE TABLE codes (
+    id INTEGER PRIMARY KEY,
+    instance_id INTEGER NOT NULL REFERENCES instances(id),
+    timestamp INTEGER NOT NULL,
+    key_id TEXT NOT NULL REFERENCES signing_keys(id),
+    code TEXT NOT NULL,
+    issued_at INTEGER NOT NULL,
+    confirmed_at INTEGER
+  ) STRICT;
+  CREATE INDEX codes_instance ON codes(instance_id, timestamp);
+  CREATE TABLE events (
+    id INTEGER PRIMARY KEY,
+    at INTEGER NOT NULL,
+    actor TEXT NOT NULL,
+    account TEXT,
+    instance TEXT,
+    type TEXT NOT NULL,
+    message TEXT NOT NULL,
+    code TEXT
+  ) STRICT;
+  CREATE INDEX events_account ON events(account, id);
+  `,
+];
+
+export const LEDGER_VERSION = MIGRATIONS.length;

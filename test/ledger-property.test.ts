@@ -1,0 +1,173 @@
+// Long random sequences of operations, valid and invalid, against the ledger: after each, conservation
+// holds (and everything kept in step recomputes to the same), and a refused operation changed nothing.
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openLedger, type Ledger } from '../electron/services/authority/ledger.ts';
+import { makeRequestCode } from '../shared/codes/device-codes.ts';
+import { productById } from '../shared/catalog.ts';
+import { isSlrError } from '../shared/errors.ts';
+import { fromBase64 } from '../shared/bytes.ts';
+import { days, makeDevice, type Device } from './helpers/world.ts';
+
+const T = Date.UTC(2026, 0, 1);
+const ACCOUNTS = ['Default', 'Default', 'Default', 'Lab', 'Lab', 'Nowhere'];
+const TAGS = ['UCM_Basic', 'UCM_Enhanced', 'UCM_CUWL'];
+
+const w = <T>(weight: number, arbitrary: fc.Arbitrary<T>) => ({ weight, arbitrary });
+const op = fc.oneof(
+  w(1, fc.record({ kind: fc.constant('add' as const), account: fc.constantFrom(...ACCOUNTS), tag: fc.constantFrom(...TAGS), count: fc.integer({ min: 0, max: 6 }), term: fc.option(fc.tuple(fc.integer({ min: -40, max: 40 }), fc.integer({ min: -10, max: 80 }))) })),
+  w(4, fc.record({ kind: fc.constant('reserve' as const), device: fc.nat(3), account: fc.constantFrom(...ACCOUNTS), tag: fc.constantFrom(...TAGS), count: fc.integer({ min: 0, max: 7 }) })),
+  w(3, fc.record({ kind: fc.constant('update' as const), device: fc.nat(3), tag: fc.constantFrom(...TAGS), count: fc.integer({ min: 0, max: 8 }) })),
+  w(4, fc.record({ kind: fc.constant('install-confirm' as const), device: fc.nat(3), wrong: fc.constantFrom(false, false, false, true) })),
+  w(2, fc.record({ kind: fc.constant('return-remove' as const), device: fc.nat(3), wrong: fc.constantFrom(false, false, false, true) })),
+  w(1, fc.record({ kind: fc.constant('transfer' as const), device: fc.nat(3), to: fc.constantFrom(...ACCOUNTS) })),
+  w(1, fc.record({ kind: fc.constant('transfer-licenses' as const), from: fc.constantFrom(...ACCOUNTS), to: fc.constantFrom(...ACCOUNTS), tag: fc.constantFrom(...TAGS), count: fc.integer({ min: 0, max: 5 }) })),
+  w(1, fc.record({ kind: fc.constant('rehost' as const), device: fc.nat(3) })),
+  w(1, fc.record({ kind: fc.constant('unlock' as const), device: fc.nat(3) })),
+  w(1, fc.record({ kind: fc.constant('time' as const), days: fc.integer({ min: 1, max: 30 }) })),
+);
+
+/** What a refused operation must leave untouched (the event log and wrong-code counters may change). */
+function snapshot(l: Ledger): string {
+  const q = (sql: string) => JSON.stringify(l.db.prepare(sql).all());
+  return [
+    q('SELECT * FROM lots ORDER BY id'), q('SELECT * FROM holdings ORDER BY instance_id, lot_id'), q('SELECT * FROM transitions ORDER BY id'),
+    q('SELECT id, account_id, uuid, piid, state, last_timestamp FROM instances ORDER BY id'), q('SELECT id, timestamp, code FROM codes ORDER BY id'), q('SELECT * FROM accounts ORDER BY id'),
+  ].join('\n');
+}
+
+function conservation(l: Ledger, now: number): string[] {
+  const problems = l.checkInvariants();
+  for (const line of l.licenses(now)) {
+    if (line.reserved + line.inTransition + line.available !== line.purchased || line.available < 0 || line.reserved < 0 || line.inTransition < 0) {
+      problems.push(`${line.account}/${line.short}: ${JSON.stringify(line)}`);
+    }
+  }
+  return problems;
+}
+
+describe('the ledger under random operations', () => {
+  it('keeps conservation at every step, and a refused operation changes nothing', () => {
+    let operations = 0;
+    let refused = 0;
+    const done = new Map<string, number>();
+    fc.assert(fc.property(fc.array(op, { minLength: 30, maxLength: 80 }), (ops) => {
+      const ledger = openLedger({ dir: mkdtempSync(join(tmpdir(), 'slr-prop-')), actor: 'test' }, true);
+      try {
+        let now = T;
+        ledger.init('Prop', now);
+        ledger.addAccount('Lab', now);
+        for (const tag of TAGS) for (const account of ['Default', 'Lab']) ledger.addLicenses({ account, tag, count: 6 }, now);
+        const devices: (Device | null)[] = Array.from({ length: 6 }, () => null);
+        const key = ledger.exportKey();
+        const fresh = () => makeDevice('UCM', now, [{ id: key.id, publicKey: key.pem }]);
+        const request = (d: Device) => makeRequestCode(productById('UCM')!, d.udi.uuid, fromBase64(d.state.deviceKey.publicKey)!);
+        const sn = (i: number) => devices[i]?.udi.sn ?? 'fffff';
+        for (const o of ops) {
+          operations++;
+          const before = snapshot(ledger);
+          try {
+            switch (o.kind) {
+              case 'add':
+                ledger.addLicenses({ account: o.account, tag: o.tag, count: o.count, term: o.term ? { start: T + days(o.term[0]), end: T + days(o.term[0] + o.term[1]) } : undefined }, now);
+                break;
+              case 'reserve': {
+                const d = devices[o.device] ?? fresh();
+                const r = ledger.reserve({ account: o.account, request: request(d), licenses: { [o.tag]: o.count } }, now);
+                devices[o.device] = d;
+                d.run({ type: 'enable' }, now);
+                d.run({ type: 'request' }, now);
+                d.run({ type: 'install', code: r.code }, now);
+                break;
+              }
+              case 'update':
+                ledger.update({ instance: sn(o.device), licenses: { [o.tag]: o.count } }, now);
+                break;
+              case 'install-confirm': {
+                const d = devices[o.device];
+                if (o.wrong || !d) {
+                  ledger.confirm({ instance: sn(o.device), code: 'F8X9M-D8DV' }, now);
+                  break;
+                }
+                const out = d.run({ type: 'install', code: ledger.latestCode(sn(o.device)).code }, now);
+                if (out.issued) ledger.confirm({ instance: sn(o.device), code: out.issued.code }, now);
+                break;
+              }
+              case 'return-remove': {
+                const d = devices[o.device];
+                if (o.wrong || !d || d.state.registration !== 'Registered - Specific License Reservation') {
+                  ledger.remove({ instance: sn(o.device), returnCode: '10000-00000-00000-00000-00000-00000' }, now);
+                  break;
+                }
+                const code = d.run({ type: 'return' }, now).issued!.code;
+                ledger.remove({ instance: sn(o.device), returnCode: code }, now);
+                devices[o.device] = null;
+                break;
+              }
+              case 'transfer':
+                ledger.transfer({ instance: sn(o.device), to: o.to }, now);
+                break;
+              case 'transfer-licenses':
+                ledger.transferLicenses({ from: o.from, to: o.to, tag: o.tag, count: o.count }, now);
+                break;
+              case 'rehost': {
+                const replacement = fresh();
+                const r = ledger.rehost({ instance: sn(o.device), request: request(replacement), reason: 'property test' }, now);
+                replacement.run({ type: 'enable' }, now);
+                replacement.run({ type: 'request' }, now);
+                replacement.run({ type: 'install', code: r.code }, now);
+                devices[o.device] = replacement;
+                break;
+              }
+              case 'unlock':
+                ledger.unlock({ instance: sn(o.device) }, now);
+                break;
+              case 'time':
+                now += days(o.days);
+                break;
+            }
+            done.set(o.kind, (done.get(o.kind) ?? 0) + 1);
+          } catch (e) {
+            if (!isSlrError(e)) throw e;
+            refused++;
+            expect(snapshot(ledger), `${o.kind} refused (${e.message}) but changed the ledger`).toBe(before);
+          }
+          expect(conservation(ledger, now), `after ${JSON.stringify(o)}`).toEqual([]);
+        }
+      } finally {
+        ledger.close();
+      }
+    }), { numRuns: 60 });
+    expect(operations).toBeGreaterThan(400);
+    expect(refused).toBeGreaterThan(50);
+    // Every kind of operation succeeded somewhere, so the sequences reach deep states.
+    for (const kind of ['add', 'reserve', 'update', 'install-confirm', 'return-remove', 'transfer', 'transfer-licenses', 'rehost']) {
+      expect(done.get(kind) ?? 0, kind).toBeGreaterThan(3);
+    }
+    console.log(`ledger property: ${operations} operations, ${refused} refused, done: ${JSON.stringify(Object.fromEntries(done))}`);
+  });
+});
+
+describe('the invariant check itself', () => {
+  it('finds a ledger whose kept-in-step counts were tampered with', () => {
+    const ledger = openLedger({ dir: mkdtempSync(join(tmpdir(), 'slr-inv-')), actor: 'test' }, true);
+    try {
+      ledger.init('Inv', T);
+      ledger.addLicenses({ account: 'Default', tag: 'UCM_Basic', count: 5 }, T);
+      const key = ledger.exportKey();
+      const d = makeDevice('UCM', T, [{ id: key.id, publicKey: key.pem }]);
+      ledger.reserve({ account: 'Default', request: makeRequestCode(productById('UCM')!, d.udi.uuid, fromBase64(d.state.deviceKey.publicKey)!), licenses: { UCM_Basic: 2 } }, T);
+      expect(ledger.checkInvariants()).toEqual([]);
+      ledger.db.exec('UPDATE lots SET blocked = blocked - 1');
+      expect(ledger.checkInvariants().join()).toMatch(/blocked 1 but holdings and transitions add up to 2/);
+      ledger.db.exec('UPDATE lots SET blocked = blocked + 1; UPDATE holdings SET count = 1');
+      expect(ledger.checkInvariants().join()).toMatch(/differ from its latest code/);
+      expect(() => ledger.db.exec('UPDATE lots SET blocked = 99')).toThrow(/CHECK constraint/);
+    } finally {
+      ledger.close();
+    }
+  });
+});
