@@ -14,5 +14,6 @@ export default defineConfig({
     environment: 'node',
     testTimeout: 60_000,
     pool: 'forks',
+    reporters: ['default', fileURLToPath(new URL('./summary-reporter.ts', import.meta.url))],
   },
 });
