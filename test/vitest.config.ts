@@ -14,6 +14,8 @@ export default defineConfig({
     environment: 'node',
     testTimeout: 60_000,
     pool: 'forks',
+    // electron-store imports `electron` itself: let Vite resolve it (to the stub or a test's mock).
+    server: { deps: { inline: ['electron-store'] } },
     reporters: ['default', fileURLToPath(new URL('./summary-reporter.ts', import.meta.url))],
   },
 });

@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { formatInstant, parseIsoDate } from '../../shared/codes/dates.ts';
+import { authorityEventsCsv } from '../../shared/events.ts';
 import { openLedger, type Ledger } from '../services/authority/ledger.ts';
 import { writeCodeFile, writeTextFile } from '../services/files.ts';
 import { table, UsageError, type Io } from './output.ts';
@@ -218,10 +219,7 @@ function show(rest: readonly string[], values: Values, ctx: AuthorityContext, wi
   if (what === 'events') {
     const events = withLedger((l) => l.events(values.account));
     if (ctx.json) return json({ events });
-    if (values.csv) {
-      const q = (v: string | null) => `"${(v ?? '').replace(/"/g, '""')}"`;
-      return ctx.io.out(['time,actor,account,instance,type,message,code', ...events.map((e) => [formatInstant(e.at), q(e.actor), q(e.account), q(e.instance), e.type, q(e.message), q(e.code)].join(','))].join('\n'));
-    }
+    if (values.csv) return ctx.io.out(authorityEventsCsv(events));
     return ctx.io.out(events.map((e) => `${formatInstant(e.at)}  ${e.actor}  ${(e.account ?? '').padEnd(12)}  ${e.type.padEnd(18)}  ${e.instance ? `${e.instance}: ` : ''}${e.message}`).join('\n'));
   }
   throw new UsageError('Usage: slr authority show licenses | instances | events [--account VA]');

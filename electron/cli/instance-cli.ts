@@ -2,6 +2,7 @@
 import { basename } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { formatInstant } from '../../shared/codes/dates.ts';
+import { instanceEventsCsv } from '../../shared/events.ts';
 import type { Command, Outcome } from '../../shared/instance/commands.ts';
 import type { InstanceState } from '../../shared/instance/state.ts';
 import type { InstanceStatus } from '../../shared/instance/status.ts';
@@ -149,10 +150,7 @@ export function showCommand(service: InstanceService, args: readonly string[], c
     case 'events': {
       const csv = rest.includes('--csv');
       if (ctx.json) return json({ events: state.events });
-      if (csv) {
-        const q = (v: string) => `"${v.replace(/"/g, '""')}"`;
-        return ctx.io.out(['time,type,message', ...state.events.map((e) => [formatInstant(e.at), e.type, q(e.message)].join(','))].join('\n'));
-      }
+      if (csv) return ctx.io.out(instanceEventsCsv(state.events));
       return ctx.io.out(state.events.map((e) => `${formatInstant(e.at)}  ${e.type.padEnd(20)}  ${e.message}`).join('\n'));
     }
     default:

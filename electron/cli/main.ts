@@ -1,6 +1,7 @@
 /** `slr`: argument parsing and dispatch. Each side's commands live in their own module. */
 import { instanceService } from '../services/instance-service.ts';
 import { resolveHome } from '../services/paths.ts';
+import { assertAppNotRunning } from '../services/lock.ts';
 import { EXIT, processIo, reportError, UsageError, type Io } from './output.ts';
 import { reservationCommand, showCommand, trustCommand, usageCommand, type CliContext } from './instance-cli.ts';
 import { AUTHORITY_USAGE, authorityCommand } from './authority-cli.ts';
@@ -54,6 +55,15 @@ function parseArgs(argv: readonly string[]): Parsed {
   return p;
 }
 
+/** Commands that change state: refused while the desktop app holds it. */
+function writes(rest: readonly string[]): boolean {
+  const [a, b, c] = rest;
+  if (a === 'show') return false;
+  if (a === 'license' && b === 'trust' && c === 'list') return false;
+  if (a === 'authority') return !(b === 'show' || b === 'code' || (b === 'key' && (c === 'export' || c === 'list')));
+  return true;
+}
+
 /** The time the engine is given: the system clock, or $SLR_NOW (ISO 8601 or ms) for tests and demos. */
 export function clockNow(env: NodeJS.ProcessEnv = process.env): number {
   const fake = env.SLR_NOW;
@@ -73,6 +83,7 @@ export async function main(argv: readonly string[], io: Io = processIo, env: Nod
       return p.help ? EXIT.ok : EXIT.usage;
     }
     const ctx: CliContext = { io, json, now: clockNow(env) };
+    if (writes(p.rest)) assertAppNotRunning(resolveHome(p.home, env));
     if (p.rest[0] === 'authority') {
       authorityCommand(p.rest.slice(1), { ...ctx, home: resolveHome(p.home, env) });
       return EXIT.ok;

@@ -11,9 +11,10 @@ import { findEntitlement, productById } from '../../shared/catalog.ts';
 import { parseAuthorizationCode } from '../../shared/codes/authorization-code.ts';
 import { refuse } from '../../shared/errors.ts';
 import { toBase64 } from '../../shared/bytes.ts';
-import { execute, createInstance, type Command, type Outcome } from '../../shared/instance/commands.ts';
+import { execute, createInstance, inspectCode, type Command, type Inspection, type Outcome } from '../../shared/instance/commands.ts';
 import { validateInstanceState } from '../../shared/instance/schema.ts';
 import type { InstanceState, DeviceKeyRecord } from '../../shared/instance/state.ts';
+import type { DeviceCrypto } from '../../shared/ports.ts';
 import { deriveStatus, type InstanceStatus } from '../../shared/instance/status.ts';
 import { makeUdi, sameUdi } from '../../shared/udi.ts';
 import { compressedPublicKey, deviceCrypto, generateKeyPair, keyId, loadPublicKey, verifyMessage } from './crypto.ts';
@@ -34,13 +35,13 @@ export const confStore: StoreFactory = (cwd, configName) =>
 
 /** How the device private key is kept at rest; the app seals it with the OS keychain where there is one. */
 export interface KeySealer {
-  seal(privateKeyPem: string): DeviceKeyRecord['privateKey'];
-  unseal(record: DeviceKeyRecord['privateKey']): string;
+  seal(privateKeyPem: string): Promise<DeviceKeyRecord['privateKey']>;
+  unseal(record: DeviceKeyRecord['privateKey']): Promise<string>;
 }
 
 export const plainKeySealer: KeySealer = {
-  seal: (value) => ({ format: 'pkcs8-pem', value }),
-  unseal: (record) => {
+  seal: async (value) => ({ format: 'pkcs8-pem', value }),
+  unseal: async (record) => {
     if (record.format !== 'pkcs8-pem') {
       refuse('key-sealed', 'The device key is sealed by the desktop app with the operating system\'s secret storage, which this command cannot open.', 'Use the SLR Desk app for this product instance.');
     }
@@ -61,6 +62,8 @@ export interface InstanceService {
   load(): InstanceState;
   status(now: number): InstanceStatus;
   run(command: Command, now: number): Promise<Outcome>;
+  /** What an authorization code holds and whether it can be installed, without installing it. */
+  inspect(code: string): Promise<Inspection>;
   /** Adds a License Central public key (PEM text) to the keys this device trusts. */
   trust(pem: string, label: string, now: number): Promise<Outcome>;
 }
@@ -126,7 +129,13 @@ export function instanceService({ dir, stores = confStore, sealer = plainKeySeal
     store().store = state as unknown as Record<string, unknown>;
   }
 
-  const cryptoFor = (state: InstanceState) => deviceCrypto(sealer.unseal(state.deviceKey.privateKey));
+  const cryptoFor = async (state: InstanceState) => deviceCrypto(await sealer.unseal(state.deviceKey.privateKey));
+  /** Only commands that make a confirmation or return code need the (possibly sealed) device key. */
+  const NEEDS_KEY = new Set<Command['type']>(['install', 'return', 'return-authorization']);
+  const verifyOnly: DeviceCrypto = {
+    verify: verifyMessage,
+    mac: () => { throw new Error('this command does not use the device key'); },
+  };
 
   return {
     dir,
@@ -136,24 +145,28 @@ export function instanceService({ dir, stores = confStore, sealer = plainKeySeal
     async init(productId, now) {
       const product = productById(productId.toUpperCase());
       if (!product) refuse('bad-product', `Unknown product "${productId}".`, 'Use --pid UCM (Unified CM) or --pid CUC (Unity Connection).');
-      return withDirLock(dir, 'product instance', () => {
+      return withDirLock(dir, 'product instance', async () => {
         if (existsSync(filePath())) {
           refuse('instance-exists', `A product instance already exists in ${dir}.`, 'Its identity and key are made once; use another --home for another instance.');
         }
         const keys = generateKeyPair();
-        const deviceKey: DeviceKeyRecord = { publicKey: toBase64(compressedPublicKey(keys.publicKey)), privateKey: sealer.seal(keys.privateKey) };
+        const deviceKey: DeviceKeyRecord = { publicKey: toBase64(compressedPublicKey(keys.publicKey)), privateKey: await sealer.seal(keys.privateKey) };
         const state = createInstance({ product, uuid: randomUUID(), deviceKey, now });
         save(state);
         return state;
       });
     },
     async run(command, now) {
-      return withDirLock(dir, 'product instance', () => {
+      return withDirLock(dir, 'product instance', async () => {
         const state = load();
-        const outcome = execute(state, command, { now, crypto: cryptoFor(state) });
+        const outcome = execute(state, command, { now, crypto: NEEDS_KEY.has(command.type) ? await cryptoFor(state) : verifyOnly });
         if (outcome.state !== state) save(outcome.state);
         return outcome;
       });
+    },
+    async inspect(code) {
+      const state = load();
+      return inspectCode(state, code, verifyOnly);
     },
     async trust(pem, label, now) {
       let id: string;

@@ -32,3 +32,19 @@ export async function withDirLock<T>(dir: string, what: string, fn: () => T | Pr
     await release().catch(() => undefined);
   }
 }
+
+/** Held by the desktop app for as long as it runs on a state directory. */
+export const APP_LOCK_NAME = '.slr-desk-app.lock';
+
+/** The CLI refuses to write while the app holds the state, and says so. */
+export function assertAppNotRunning(dir: string): void {
+  let held: boolean;
+  try {
+    held = lockfile.checkSync(dir, { lockfilePath: join(dir, APP_LOCK_NAME), realpath: false, stale: 15_000 });
+  } catch {
+    held = false; // no directory or no lock: nothing holds it
+  }
+  if (held) {
+    refuse('busy', `The SLR Desk app is running on ${dir} and holds its state.`, 'Close the app, or do this in the app; nothing was changed.');
+  }
+}

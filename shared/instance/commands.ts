@@ -108,12 +108,24 @@ const ALLOWED: Record<string, Partial<Record<Phase, true>> & { why: Partial<Reco
   },
 };
 
-function assertAllowed(command: string, state: InstanceState): void {
-  const rule = ALLOWED[command];
+export type ReservationCommand = 'enable' | 'disable' | 'request' | 'cancel' | 'install' | 'return' | 'return-authorization';
+
+/** Whether a reservation command may run now and, if not, why and what to do instead. */
+export function availability(state: InstanceState): Record<ReservationCommand, { allowed: boolean; why: string; hint: string }> {
   const phase = phaseOf(state);
-  if (!rule || rule[phase]) return;
-  const [why, hint] = rule.why[phase] ?? ['This command is not allowed now.', ''];
-  refuse('not-allowed', `Cannot run \`license smart reservation ${command}\`: ${why}`, hint);
+  const entries = (Object.keys(ALLOWED) as ReservationCommand[]).map((command) => {
+    const rule = ALLOWED[command]!;
+    if (rule[phase]) return [command, { allowed: true, why: '', hint: '' }] as const;
+    const [why, hint] = rule.why[phase] ?? ['This command is not allowed now.', ''];
+    return [command, { allowed: false, why, hint }] as const;
+  });
+  return Object.fromEntries(entries) as Record<ReservationCommand, { allowed: boolean; why: string; hint: string }>;
+}
+
+function assertAllowed(command: string, state: InstanceState): void {
+  const a = availability(state)[command as ReservationCommand];
+  if (!a || a.allowed) return;
+  refuse('not-allowed', `Cannot run \`license smart reservation ${command}\`: ${a.why}`, a.hint);
 }
 
 const event = (at: number, type: string, message: string): InstanceEvent => ({ at, type, message });
@@ -182,6 +194,40 @@ function trustedSigner(state: InstanceState, code: AuthorizationCode, crypto: De
       'Check that the code comes from your License Central and was copied whole; if License Central uses a new key, add it with `slr license trust add <file>`.');
   }
   return signer;
+}
+
+export interface Inspection {
+  readonly code: AuthorizationCode;
+  readonly signer: TrustedKey | null;
+  readonly udiMatches: boolean;
+  readonly isUpdate: boolean;
+  readonly problems: string[];
+}
+
+/**
+ * What an operator sees before installing: the code's content, who signed it, whether it is for this
+ * device, and everything that would stop the install. Refuses only a code that does not parse.
+ */
+export function inspectCode(state: InstanceState, input: string, crypto: DeviceCrypto): Inspection {
+  const code = parseAuthorizationCode(input);
+  const problems: string[] = [];
+  let signer: TrustedKey | null = null;
+  const attempt = (fn: () => unknown) => {
+    try {
+      fn();
+    } catch (e) {
+      problems.push((e as Error).message);
+    }
+  };
+  attempt(() => { signer = trustedSigner(state, code, crypto); });
+  const own = makeUdi(productOf(state), state.uuid);
+  const udiMatches = sameUdi(code.udi, own);
+  if (problems.length === 0) attempt(() => acceptCode(state, input, crypto));
+  else if (!udiMatches) problems.push(`The authorization code is for another device (${formatUdi(code.udi)}); this device is ${formatUdi(own)}.`);
+  attempt(() => assertAllowed('install', state));
+  const installed = installedCode(state);
+  if (installed && installed.piid !== code.piid) problems.push(`The code belongs to reservation ${code.piid}, but the installed reservation is ${installed.piid}.`);
+  return { code, signer, udiMatches, isUpdate: state.registration === REGISTRATION.registered, problems: [...new Set(problems)] };
 }
 
 /** Everything that decides whether this device may use `code`: trust, binding, freshness, known licenses. */

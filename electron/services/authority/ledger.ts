@@ -208,6 +208,11 @@ export class Ledger {
     return this.get<{ value: string }>("SELECT value FROM meta WHERE key = 'smart_account'")!.value;
   }
 
+  accounts(): string[] {
+    this.requireInit();
+    return this.all<{ name: string }>('SELECT name FROM accounts ORDER BY id').map((r) => r.name);
+  }
+
   private account(name: string): { id: number; name: string } {
     const row = this.get<{ id: number; name: string }>('SELECT id, name FROM accounts WHERE name = ?', name);
     if (!row) {

@@ -1,0 +1,39 @@
+// Builds the app into out/: the renderer (Vite + React), the main process (ES module) and the preload
+// (CommonJS: a sandboxed preload cannot be an ES module). npm dependencies of the main process stay
+// external (electron-builder packs them); our own TypeScript (electron/, shared/) is bundled.
+import { build } from 'vite';
+import react from '@vitejs/plugin-react';
+import { builtinModules } from 'node:module';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+const external = ['electron', ...builtinModules, ...builtinModules.map((m) => `node:${m}`), ...Object.keys(pkg.dependencies ?? {})];
+const only = process.argv[2];
+const quiet = { logLevel: 'warn' };
+
+if (!only || only === 'renderer') {
+  await build({
+    ...quiet, configFile: false, root: `${root}renderer`, base: './', plugins: [react()],
+    build: { outDir: `${root}out/renderer`, emptyOutDir: true, sourcemap: false, target: 'chrome130', assetsInlineLimit: 0 },
+  });
+}
+if (!only || only === 'electron') {
+  await build({
+    ...quiet, configFile: false, root,
+    build: {
+      outDir: `${root}out/main`, emptyOutDir: true, target: 'node22', sourcemap: false, minify: false,
+      lib: { entry: `${root}electron/main/main.ts`, formats: ['es'], fileName: () => 'main.js' },
+      rollupOptions: { external: (id) => external.some((e) => id === e || id.startsWith(`${e}/`)) },
+    },
+  });
+  await build({
+    ...quiet, configFile: false, root,
+    build: {
+      outDir: `${root}out/preload`, emptyOutDir: true, target: 'chrome130', sourcemap: false, minify: false,
+      lib: { entry: `${root}electron/preload/preload.ts`, formats: ['cjs'], fileName: () => 'preload.cjs' },
+      rollupOptions: { external: ['electron'] },
+    },
+  });
+}

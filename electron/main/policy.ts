@@ -1,0 +1,101 @@
+/**
+ * The security policy of every window, as data and small pure functions, so that it is tested without
+ * Electron: sandboxed renderer with context isolation, a strict CSP, no navigation, no new windows, no
+ * permissions, and IPC accepted only from our own page in our own window.
+ */
+
+/** The renderer is served from this origin by a custom protocol (never file://, never http). */
+export const APP_SCHEME = 'app';
+export const APP_HOST = 'slr-desk';
+export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
+export const APP_ENTRY = `${APP_ORIGIN}/index.html`;
+
+export const WEB_PREFERENCES = {
+  contextIsolation: true,
+  sandbox: true,
+  nodeIntegration: false,
+  nodeIntegrationInWorker: false,
+  nodeIntegrationInSubFrames: false,
+  webSecurity: true,
+  allowRunningInsecureContent: false,
+  experimentalFeatures: false,
+  enableBlinkFeatures: '',
+  webviewTag: false,
+  navigateOnDragDrop: true, // a dropped file navigates to file://…, which the main process intercepts and reads
+  spellcheck: false,
+  devTools: true,
+} as const;
+
+export const CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "font-src 'self'",
+  "connect-src 'none'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+  "frame-src 'none'",
+  "worker-src 'none'",
+  "manifest-src 'none'",
+  "media-src 'none'",
+].join('; ');
+
+/** Navigation the window may do: none. A dropped file (file://) is read by the main process instead. */
+export type NavigationDecision = { readonly action: 'deny' } | { readonly action: 'read-dropped-file'; readonly path: string };
+
+export function decideNavigation(url: string): NavigationDecision {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return { action: 'deny' };
+  }
+  if (parsed.protocol === 'file:') {
+    const path = decodeURIComponent(parsed.pathname);
+    return { action: 'read-dropped-file', path: /^\/[A-Za-z]:\//.test(path) ? path.slice(1) : path };
+  }
+  return { action: 'deny' };
+}
+
+/** Permission requests (camera, notifications, clipboard-read, …): all refused. */
+export function decidePermission(_permission: string): boolean {
+  return false;
+}
+
+/** IPC is accepted only from the main frame of our window showing our own page. */
+export function isTrustedSender(sender: { readonly frameUrl: string | undefined; readonly isMainFrame: boolean; readonly fromOurWindow: boolean }): boolean {
+  if (!sender.fromOurWindow || !sender.isMainFrame || !sender.frameUrl) return false;
+  try {
+    return new URL(sender.frameUrl).origin === APP_ORIGIN || sender.frameUrl.startsWith(`${APP_ORIGIN}/`);
+  } catch {
+    return false;
+  }
+}
+
+/** Files the app:// protocol serves: only what the renderer build holds, no way out of it. */
+export function resolveAppPath(url: string): string | null {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return null;
+  }
+  if (`${parsed.protocol}//${parsed.host}` !== APP_ORIGIN) return null;
+  const path = decodeURIComponent(parsed.pathname);
+  if (path.includes('..') || path.includes('\\') || path.includes('\0')) return null;
+  const clean = path === '/' ? '/index.html' : path;
+  return /^\/[A-Za-z0-9._\-/]+$/.test(clean) ? clean.slice(1) : null;
+}
+
+export const MIME: Readonly<Record<string, string>> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.woff2': 'font/woff2',
+  '.json': 'application/json',
+};

@@ -1,0 +1,255 @@
+/**
+ * The bridge API (shared/bridge.ts) implemented over the same services as the CLI. The Electron main process
+ * serves it over IPC; the browser test harness serves it over HTTP. Dialogs and the clipboard are ports, so
+ * that neither this module nor anything the renderer sends ever names a file path.
+ */
+import { writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import QRCode from 'qrcode';
+import { productById } from '../../shared/catalog.ts';
+import { formatUdi } from '../../shared/udi.ts';
+import { parseRequestCode } from '../../shared/codes/device-codes.ts';
+import { parseIsoDate } from '../../shared/codes/dates.ts';
+import { isSlrError, refuse } from '../../shared/errors.ts';
+import { authorityEventsCsv, instanceEventsCsv } from '../../shared/events.ts';
+import { availability, type Outcome } from '../../shared/instance/commands.ts';
+import { parseBridgeArgs, type AuthorityView, type BridgeArgs, type BridgeMethod, type BridgeReply, type BridgeResults, type CodeKind, type CommandResult, type InstanceView } from '../../shared/bridge.ts';
+import { openLedger, type Ledger } from './authority/ledger.ts';
+import { codeFileName, writeTextFile } from './files.ts';
+import { instanceService, readCodeFile, type KeySealer, type StoreFactory } from './instance-service.ts';
+
+export interface Dialogs {
+  /** Lets the operator choose a file to open; resolves to its path, or null when cancelled. */
+  open(options: { title: string; filters: { name: string; extensions: string[] }[] }): Promise<string | null>;
+  /** Lets the operator choose where to save; resolves to the path, or null when cancelled. */
+  save(options: { title: string; defaultName: string; filters: { name: string; extensions: string[] }[] }): Promise<string | null>;
+}
+
+export interface AppPorts {
+  readonly dir: string;
+  readonly dialogs: Dialogs;
+  readonly clipboard: { writeText(text: string): void };
+  readonly now: () => number;
+  readonly stores?: StoreFactory;
+  readonly sealer?: KeySealer;
+}
+
+export type AppApi = { [M in BridgeMethod]: (...args: BridgeArgs<M>) => Promise<BridgeResults[M]> };
+
+const TEXT = [{ name: 'Text', extensions: ['txt'] }];
+const CODE_TITLES: Record<CodeKind, string> = { request: 'request code', authorization: 'authorization code', confirmation: 'confirmation code', return: 'return code' };
+
+function result(o: Outcome): CommandResult {
+  return { message: o.message, issued: o.issued ?? null };
+}
+
+export function createAppApi(ports: AppPorts): AppApi {
+  const instance = instanceService({ dir: ports.dir, stores: ports.stores, sealer: ports.sealer });
+  const withLedger = <T>(fn: (l: Ledger) => T, create = false): T => {
+    const l = openLedger({ dir: ports.dir }, create);
+    try {
+      return fn(l);
+    } finally {
+      l.close();
+    }
+  };
+  const authorityReady = () => {
+    try {
+      return withLedger((l) => l.isInitialized());
+    } catch (e) {
+      if (isSlrError(e) && e.code === 'no-authority') return false;
+      throw e;
+    }
+  };
+
+  const instanceView = async (): Promise<InstanceView> => {
+    if (!instance.exists()) return { exists: false, dir: ports.dir };
+    const state = instance.load();
+    return {
+      exists: true,
+      dir: ports.dir,
+      status: instance.status(ports.now()),
+      lastRequest: state.lastRequest,
+      lastConfirmation: state.lastConfirmation,
+      lastReturn: state.lastReturn,
+      trustedKeys: state.trustedKeys.map(({ id, label, addedAt }) => ({ id, label, addedAt })),
+      events: state.events,
+      availability: availability(state),
+    };
+  };
+
+  const authorityView = async (): Promise<AuthorityView> => {
+    if (!authorityReady()) return { initialized: false, dir: ports.dir };
+    return withLedger((l) => ({
+      initialized: true as const,
+      dir: ports.dir,
+      smartAccount: l.smartAccount(),
+      accounts: l.accounts(),
+      licenses: l.licenses(ports.now()),
+      instances: l.instances(),
+      keys: l.keys(),
+      events: l.events(undefined, 2000),
+    }));
+  };
+
+  const saveText = async (title: string, defaultName: string, text: string, filters = TEXT) => {
+    const path = await ports.dialogs.save({ title, defaultName, filters });
+    if (!path) return null;
+    writeTextFile(path, text);
+    return path;
+  };
+
+  return {
+    instanceView,
+    async instanceInit(pid) {
+      await instance.init(pid, ports.now());
+      return instanceView();
+    },
+    async instanceCommand(command) {
+      return result(await instance.run(command, ports.now()));
+    },
+    async instanceInspect(code) {
+      const i = await instance.inspect(code);
+      const signer = i.signer as { id: string; label: string } | null;
+      return {
+        piid: i.code.piid, issuedAt: Number(i.code.timestamp), udi: formatUdi(i.code.udi), udiMatches: i.udiMatches,
+        signer: signer ? { id: signer.id, label: signer.label } : null, entitlements: i.code.entitlements, problems: i.problems, isUpdate: i.isUpdate,
+      };
+    },
+    async instanceInstall(code) {
+      return result(await instance.run({ type: 'install', code }, ports.now()));
+    },
+    async instanceReturnAuthorization(code) {
+      return result(await instance.run({ type: 'return-authorization', code }, ports.now()));
+    },
+    async instanceTrustFromFile() {
+      const path = await ports.dialogs.open({ title: 'License Central public key', filters: [{ name: 'Public key', extensions: ['pem', 'txt'] }] });
+      if (!path) return null;
+      return result(await instance.trust(readCodeFile(path, 16_384), basename(path), ports.now()));
+    },
+    async instanceTrustRemove(id) {
+      return result(await instance.run({ type: 'trust-remove', id }, ports.now()));
+    },
+
+    authorityView,
+    async authorityInit(name) {
+      return withLedger((l) => l.init(name, ports.now()), true);
+    },
+    async authorityAddAccount(name) {
+      withLedger((l) => l.addAccount(name, ports.now()));
+      return null;
+    },
+    async authorityAddLicenses({ account, tag, count, term }) {
+      const t = term ? { start: parseIsoDate(term.start, 'start date'), end: parseIsoDate(term.end, 'end date') } : undefined;
+      withLedger((l) => l.addLicenses({ account, tag, count, term: t }, ports.now()));
+      return null;
+    },
+    async authorityInspectRequest(code) {
+      const request = parseRequestCode(code);
+      const product = productById(request.udi.pid)!;
+      const lines = withLedger((l) => l.licenses(ports.now()));
+      return {
+        udi: formatUdi(request.udi),
+        sn: request.udi.sn,
+        product: product.id,
+        productName: product.name,
+        productType: product.productType,
+        licenses: product.entitlements.filter((e) => e.reservable).map((e) => ({
+          short: e.short, displayName: e.displayName, level: e.hierarchy?.level ?? null,
+          available: Object.fromEntries(lines.filter((line) => line.tag === e.tag).map((line) => [line.account, line.available])),
+        })),
+      };
+    },
+    async authorityReserve(input) {
+      return withLedger((l) => l.reserve(input, ports.now()));
+    },
+    async authorityUpdate(input) {
+      return withLedger((l) => l.update(input, ports.now()));
+    },
+    async authorityConfirm(input) {
+      return withLedger((l) => l.confirm(input, ports.now()));
+    },
+    async authorityRemove(input) {
+      return withLedger((l) => l.remove(input, ports.now()));
+    },
+    async authorityRehost(input) {
+      return withLedger((l) => l.rehost(input, ports.now()));
+    },
+    async authorityTransfer(input) {
+      withLedger((l) => l.transfer(input, ports.now()));
+      return null;
+    },
+    async authorityTransferLicenses(input) {
+      withLedger((l) => l.transferLicenses(input, ports.now()));
+      return null;
+    },
+    async authorityUnlock(ref) {
+      withLedger((l) => l.unlock({ instance: ref }, ports.now()));
+      return null;
+    },
+    async authorityLatestCode(ref) {
+      return withLedger((l) => l.latestCode(ref));
+    },
+    async authorityKeyAdd() {
+      return withLedger((l) => l.addKey(ports.now()));
+    },
+    async authorityKeyRetire(id) {
+      withLedger((l) => l.retireKey(id, ports.now()));
+      return null;
+    },
+
+    async fileOpenCode(kind) {
+      const path = await ports.dialogs.open({ title: `Open ${CODE_TITLES[kind]}`, filters: TEXT });
+      if (!path) return null;
+      return { name: basename(path), text: readCodeFile(path) };
+    },
+    async fileSaveCode({ kind, sn, code }) {
+      return saveText(`Save ${CODE_TITLES[kind]}`, codeFileName(sn, kind), code);
+    },
+    async fileSaveQr({ kind, sn, code }) {
+      const path = await ports.dialogs.save({ title: `Save ${CODE_TITLES[kind]} as QR code`, defaultName: codeFileName(sn, kind).replace(/\.txt$/, '.png'), filters: [{ name: 'PNG image', extensions: ['png'] }] });
+      if (!path) return null;
+      writeFileSync(path, await qrPng(code));
+      return path;
+    },
+    async fileSaveEvents(side) {
+      if (side === 'instance') {
+        const state = instance.load();
+        return saveText('Export event log', `${state.uuid.slice(-5)}-events.csv`, instanceEventsCsv(state.events), [{ name: 'CSV', extensions: ['csv'] }]);
+      }
+      return saveText('Export event log', 'license-central-events.csv', authorityEventsCsv(withLedger((l) => l.events())), [{ name: 'CSV', extensions: ['csv'] }]);
+    },
+    async fileSavePublicKey() {
+      const key = withLedger((l) => l.exportKey());
+      return saveText('Export public key', `license-central-${key.id}.pem`, key.pem, [{ name: 'PEM', extensions: ['pem'] }]);
+    },
+    async clipboardWrite(text) {
+      ports.clipboard.writeText(text);
+      return null;
+    },
+  };
+}
+
+/** A QR code of `text` as PNG bytes (error correction M, or L when the text is long). */
+export async function qrPng(text: string): Promise<Buffer> {
+  const level = text.length > 1800 ? 'L' : 'M';
+  try {
+    return await QRCode.toBuffer(text, { errorCorrectionLevel: level, margin: 4, scale: 6, type: 'png' });
+  } catch {
+    return refuse('qr-too-large', `The code is ${text.length} characters long: too long for one QR code.`, 'Carry it as a file instead.');
+  }
+}
+
+/** Validates a call against the contract and runs it; every outcome is data, never a thrown Error. */
+export async function dispatch(api: AppApi, method: string, args: unknown): Promise<BridgeReply<unknown>> {
+  const parsed = parseBridgeArgs(method, args);
+  if (!parsed.ok) return { ok: false, error: { code: 'bad-call', message: parsed.message } };
+  try {
+    const fn = api[parsed.method] as (...a: unknown[]) => Promise<unknown>;
+    return { ok: true, value: await fn(...parsed.args) };
+  } catch (e) {
+    if (isSlrError(e)) return { ok: false, error: { code: e.code, message: e.message, ...(e.hint ? { hint: e.hint } : {}) } };
+    return { ok: false, error: { code: 'internal', message: `Internal error: ${(e as Error).message}` } };
+  }
+}
+

@@ -1,0 +1,58 @@
+import { useId, useMemo, useState } from 'react';
+import { formatInstant } from '../../shared/codes/dates.ts';
+import { call } from '../bridge.ts';
+import { useAction } from './useAction.ts';
+import { ErrorNotice, Notice } from './Notice.tsx';
+
+export interface EventRow {
+  readonly id: number;
+  readonly at: number;
+  readonly type: string;
+  readonly message: string;
+  readonly actor?: string;
+  readonly account?: string | null;
+  readonly instance?: string | null;
+}
+
+/** The event log: newest first, filtered by any text, exported to CSV through a save dialog. */
+export function EventTable({ kind, events }: { kind: 'instance' | 'authority'; events: readonly EventRow[] }) {
+  const id = useId();
+  const [filter, setFilter] = useState('');
+  const [note, setNote] = useState<string | null>(null);
+  const act = useAction();
+  const shown = useMemo(() => {
+    const f = filter.trim().toLowerCase();
+    return [...events].reverse().filter((e) => !f || [e.type, e.message, e.actor, e.account, e.instance].some((v) => v?.toLowerCase().includes(f)));
+  }, [events, filter]);
+  const full = kind === 'authority';
+  return (
+    <div>
+      <div className="inline-form">
+        <label htmlFor={`${id}-filter`}>Filter</label>
+        <input id={`${id}-filter`} type="search" value={filter} onChange={(e) => setFilter(e.target.value)} placeholder="type, device, text…" />
+        <button type="button" disabled={act.busy} onClick={() => act.run(async () => { const p = await call('fileSaveEvents', kind); setNote(p ? `Exported to ${p}.` : null); })}>Export CSV…</button>
+      </div>
+      {note && <Notice kind="success">{note}</Notice>}
+      <ErrorNotice error={act.error} />
+      <table className="events">
+        <caption>{shown.length} of {events.length} events</caption>
+        <thead>
+          <tr>
+            <th scope="col">Time (UTC)</th><th scope="col">Event</th>
+            {full && <><th scope="col">By</th><th scope="col">Virtual account</th><th scope="col">Product instance</th></>}
+            <th scope="col">Details</th>
+          </tr>
+        </thead>
+        <tbody>
+          {shown.map((e) => (
+            <tr key={e.id}>
+              <td>{formatInstant(e.at)}</td><td>{e.type}</td>
+              {full && <><td>{e.actor}</td><td>{e.account ?? ''}</td><td>{e.instance ?? ''}</td></>}
+              <td>{e.message}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

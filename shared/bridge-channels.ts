@@ -1,0 +1,18 @@
+/**
+ * The bridge's method names and IPC channels, without their schemas: what the preload needs (it stays
+ * small and free of zod). shared/bridge.ts checks, at compile time, that its schemas cover exactly these.
+ */
+export const BRIDGE_METHODS = [
+  'instanceView', 'instanceInit', 'instanceCommand', 'instanceInspect', 'instanceInstall', 'instanceReturnAuthorization',
+  'instanceTrustFromFile', 'instanceTrustRemove',
+  'authorityView', 'authorityInit', 'authorityAddAccount', 'authorityAddLicenses', 'authorityInspectRequest', 'authorityReserve',
+  'authorityUpdate', 'authorityConfirm', 'authorityRemove', 'authorityRehost', 'authorityTransfer', 'authorityTransferLicenses',
+  'authorityUnlock', 'authorityLatestCode', 'authorityKeyAdd', 'authorityKeyRetire',
+  'fileOpenCode', 'fileSaveCode', 'fileSaveQr', 'fileSaveEvents', 'fileSavePublicKey', 'clipboardWrite',
+] as const;
+
+export type BridgeMethod = (typeof BRIDGE_METHODS)[number];
+
+/** The IPC channel of a method: one channel per method, all under this prefix. */
+export const channelOf = (method: BridgeMethod) => `slr:${method}`;
+export const FILE_DROPPED_CHANNEL = 'slr:event:file-dropped';

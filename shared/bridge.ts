@@ -1,0 +1,238 @@
+/**
+ * The bridge contract: every call the renderer can make to the main process, its arguments' schema and its
+ * result type. The preload exposes exactly these methods (window.slr); the main process validates every
+ * call's arguments against these schemas; the browser test harness serves the same methods. One contract
+ * binds all three.
+ */
+import { z } from 'zod';
+import type { Entitlement } from './codes/authorization-code.ts';
+import type { InstanceEvent, IssuedCode } from './instance/state.ts';
+import type { InstanceStatus } from './instance/status.ts';
+import { BRIDGE_METHODS, channelOf, FILE_DROPPED_CHANNEL, type BridgeMethod } from './bridge-channels.ts';
+
+export { BRIDGE_METHODS, channelOf, FILE_DROPPED_CHANNEL, type BridgeMethod };
+
+const code = z.string().min(1).max(1_048_576);
+const shortText = z.string().min(1).max(200);
+const count = z.number().int().min(0).max(9_999_999);
+const licenses = z.record(z.string().min(1).max(200), count).refine((r) => Object.keys(r).length <= 100, 'at most 100 licenses');
+const instanceRef = z.string().min(5).max(200);
+const isoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+export const codeKind = z.enum(['request', 'authorization', 'confirmation', 'return']);
+export type CodeKind = z.infer<typeof codeKind>;
+
+const instanceCommand = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('enable') }),
+  z.strictObject({ type: z.literal('disable') }),
+  z.strictObject({ type: z.literal('request') }),
+  z.strictObject({ type: z.literal('cancel') }),
+  z.strictObject({ type: z.literal('return') }),
+  z.strictObject({ type: z.literal('usage'), tag: shortText, count }),
+]);
+
+/** Argument schemas, one tuple per method. */
+export const BRIDGE_ARGS = {
+  instanceView: z.tuple([]),
+  instanceInit: z.tuple([z.enum(['UCM', 'CUC'])]),
+  instanceCommand: z.tuple([instanceCommand]),
+  instanceInspect: z.tuple([code]),
+  instanceInstall: z.tuple([code]),
+  instanceReturnAuthorization: z.tuple([code]),
+  instanceTrustFromFile: z.tuple([]),
+  instanceTrustRemove: z.tuple([z.string().regex(/^[0-9a-f]{16}$/)]),
+
+  authorityView: z.tuple([]),
+  authorityInit: z.tuple([shortText]),
+  authorityAddAccount: z.tuple([shortText]),
+  authorityAddLicenses: z.tuple([z.strictObject({ account: shortText, tag: shortText, count: count.min(1), term: z.strictObject({ start: isoDay, end: isoDay }).optional() })]),
+  authorityInspectRequest: z.tuple([z.string().min(1).max(4096)]),
+  authorityReserve: z.tuple([z.strictObject({ account: shortText, request: z.string().min(1).max(4096), licenses })]),
+  authorityUpdate: z.tuple([z.strictObject({ instance: instanceRef, licenses })]),
+  authorityConfirm: z.tuple([z.strictObject({ instance: instanceRef, code: z.string().min(1).max(4096) })]),
+  authorityRemove: z.tuple([z.strictObject({ instance: instanceRef, returnCode: z.string().min(1).max(4096) })]),
+  authorityRehost: z.tuple([z.strictObject({ instance: instanceRef, request: z.string().min(1).max(4096), reason: shortText })]),
+  authorityTransfer: z.tuple([z.strictObject({ instance: instanceRef, to: shortText })]),
+  authorityTransferLicenses: z.tuple([z.strictObject({ from: shortText, to: shortText, tag: shortText, count: count.min(1) })]),
+  authorityUnlock: z.tuple([instanceRef]),
+  authorityLatestCode: z.tuple([instanceRef]),
+  authorityKeyAdd: z.tuple([]),
+  authorityKeyRetire: z.tuple([z.string().regex(/^[0-9a-f]{16}$/)]),
+
+  /** Native dialogs, run by the main process: the renderer never names a path. */
+  fileOpenCode: z.tuple([codeKind]),
+  fileSaveCode: z.tuple([z.strictObject({ kind: codeKind, sn: z.string().regex(/^[0-9a-f]{5}$/), code })]),
+  fileSaveQr: z.tuple([z.strictObject({ kind: codeKind, sn: z.string().regex(/^[0-9a-f]{5}$/), code: z.string().min(1).max(2953) })]),
+  fileSaveEvents: z.tuple([z.enum(['instance', 'authority'])]),
+  fileSavePublicKey: z.tuple([]),
+  clipboardWrite: z.tuple([z.string().max(1_048_576)]),
+} as const satisfies Record<BridgeMethod, z.ZodTuple>;
+export type BridgeArgs<M extends BridgeMethod> = z.infer<(typeof BRIDGE_ARGS)[M]>;
+
+// ---------------------------------------------------------------------------------------------- results
+
+export interface Availability {
+  readonly allowed: boolean;
+  /** Why not, and what to do instead (empty when allowed). */
+  readonly why: string;
+  readonly hint: string;
+}
+
+export type InstanceView =
+  | { readonly exists: false; readonly dir: string }
+  | {
+    readonly exists: true;
+    readonly dir: string;
+    readonly status: InstanceStatus;
+    readonly lastRequest: IssuedCode | null;
+    readonly lastConfirmation: IssuedCode | null;
+    readonly lastReturn: IssuedCode | null;
+    readonly trustedKeys: readonly { readonly id: string; readonly label: string; readonly addedAt: number }[];
+    readonly events: readonly InstanceEvent[];
+    readonly availability: Readonly<Record<'enable' | 'disable' | 'request' | 'cancel' | 'install' | 'return' | 'return-authorization', Availability>>;
+  };
+
+export interface CodeInspection {
+  readonly piid: string;
+  readonly issuedAt: number;
+  readonly udi: string;
+  readonly udiMatches: boolean;
+  readonly signer: { readonly id: string; readonly label: string } | null;
+  readonly entitlements: readonly Entitlement[];
+  /** What would stop the install (empty: it can be installed). */
+  readonly problems: readonly string[];
+  /** An update of the installed reservation (yields a confirmation code). */
+  readonly isUpdate: boolean;
+}
+
+export interface CommandResult {
+  readonly message: string;
+  readonly issued: { readonly kind: 'request' | 'confirmation' | 'return'; readonly code: string } | null;
+}
+
+export interface LicenseLineView {
+  readonly account: string;
+  readonly tag: string;
+  readonly short: string;
+  readonly displayName: string;
+  readonly level: number | null;
+  readonly purchased: number;
+  readonly reserved: number;
+  readonly inTransition: number;
+  readonly available: number;
+  readonly expires: string;
+}
+
+export interface InstanceLineView {
+  readonly account: string;
+  readonly udi: string;
+  readonly sn: string;
+  readonly productType: string;
+  readonly piid: string;
+  readonly state: string;
+  readonly lastContact: number;
+  readonly locked: boolean;
+  readonly reserved: Readonly<Record<string, number>>;
+  readonly inTransition: Readonly<Record<string, number>>;
+}
+
+export interface AuthorityEventView {
+  readonly id: number;
+  readonly at: number;
+  readonly actor: string;
+  readonly account: string | null;
+  readonly instance: string | null;
+  readonly type: string;
+  readonly message: string;
+  readonly code: string | null;
+}
+
+export type AuthorityView =
+  | { readonly initialized: false; readonly dir: string }
+  | {
+    readonly initialized: true;
+    readonly dir: string;
+    readonly smartAccount: string;
+    readonly accounts: readonly string[];
+    readonly licenses: readonly LicenseLineView[];
+    readonly instances: readonly InstanceLineView[];
+    readonly keys: readonly { readonly id: string; readonly createdAt: number; readonly retiredAt: number | null; readonly active: boolean }[];
+    readonly events: readonly AuthorityEventView[];
+  };
+
+export interface RequestInspection {
+  readonly udi: string;
+  readonly sn: string;
+  readonly product: string;
+  readonly productName: string;
+  readonly productType: string;
+  /** Licenses of this product, with what each virtual account has available. */
+  readonly licenses: readonly { readonly short: string; readonly displayName: string; readonly level: number | null; readonly available: Readonly<Record<string, number>> }[];
+}
+
+export interface IssuedView {
+  readonly code: string;
+  readonly udi: string;
+  readonly sn: string;
+  readonly piid: string;
+}
+
+export interface OpenedFile {
+  readonly name: string;
+  readonly text: string;
+}
+
+export interface BridgeResults {
+  instanceView: InstanceView;
+  instanceInit: InstanceView;
+  instanceCommand: CommandResult;
+  instanceInspect: CodeInspection;
+  instanceInstall: CommandResult;
+  instanceReturnAuthorization: CommandResult;
+  instanceTrustFromFile: CommandResult | null;
+  instanceTrustRemove: CommandResult;
+  authorityView: AuthorityView;
+  authorityInit: { readonly keyId: string };
+  authorityAddAccount: null;
+  authorityAddLicenses: null;
+  authorityInspectRequest: RequestInspection;
+  authorityReserve: IssuedView;
+  authorityUpdate: IssuedView & { readonly inTransition: number };
+  authorityConfirm: { readonly released: number; readonly udi: string };
+  authorityRemove: { readonly released: number; readonly udi: string };
+  authorityRehost: IssuedView;
+  authorityTransfer: null;
+  authorityTransferLicenses: null;
+  authorityUnlock: null;
+  authorityLatestCode: IssuedView;
+  authorityKeyAdd: { readonly keyId: string };
+  authorityKeyRetire: null;
+  fileOpenCode: OpenedFile | null;
+  fileSaveCode: string | null;
+  fileSaveQr: string | null;
+  fileSaveEvents: string | null;
+  fileSavePublicKey: string | null;
+  clipboardWrite: null;
+}
+
+/** What crosses the bridge: a value, or the refusal as data (Electron's IPC would flatten an Error). */
+export type BridgeReply<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: { readonly code: string; readonly message: string; readonly hint?: string } };
+
+/** The object the preload exposes as window.slr. */
+export type SlrBridge = {
+  readonly [M in BridgeMethod]: (...args: BridgeArgs<M>) => Promise<BridgeReply<BridgeResults[M]>>;
+} & {
+  /** A file dropped onto the window, read by the main process. */
+  readonly onFileDropped: (listener: (file: OpenedFile | { readonly error: string }) => void) => () => void;
+};
+
+/** Checks a call's arguments against the contract; returns them parsed, or a refusal. */
+export function parseBridgeArgs(method: string, args: unknown): { ok: true; method: BridgeMethod; args: unknown[] } | { ok: false; message: string } {
+  if (!Object.hasOwn(BRIDGE_ARGS, method)) return { ok: false, message: `unknown method ${JSON.stringify(method).slice(0, 60)}` };
+  const m = method as BridgeMethod;
+  const result = BRIDGE_ARGS[m].safeParse(args);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    return { ok: false, message: `invalid arguments for ${m}: ${issue.path.join('.') || '(arguments)'}: ${issue.message}` };
+  }
+  return { ok: true, method: m, args: result.data as unknown[] };
+}

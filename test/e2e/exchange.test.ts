@@ -1,0 +1,262 @@
+/**
+ * End to end in a real browser: a product instance and an authority, each with its own data directory
+ * and its own "USB stick", complete request → reserve → install → update → confirm → return by passing
+ * files, and the UI shows every status on the way. Screenshots of each step go to test-results/.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { BrowserContext, Page } from 'playwright-core';
+import AxeBuilder from '@axe-core/playwright';
+import jsQRModule from 'jsqr';
+import { PNG } from 'pngjs';
+import { startHarness, RENDERER_DIR, type Harness } from '../harness/server.ts';
+import { launchBrowser, CHROMIUM } from '../harness/browser.ts';
+
+// jsqr is CommonJS with a default export: take the function whichever way the loader hands it over.
+const jsQR = ((jsQRModule as unknown as { default?: unknown }).default ?? jsQRModule) as unknown as (data: Uint8ClampedArray, width: number, height: number) => { data: string } | null;
+
+const SHOTS = fileURLToPath(new URL('../../test-results/screenshots/', import.meta.url));
+// Never skipped silently: without Chromium or the renderer build this fails, unless SLR_SKIP_BROWSER=1 says so.
+const skip = process.env.SLR_SKIP_BROWSER === '1';
+
+let browser: BrowserContext;
+let device: Harness;
+let authority: Harness;
+let dp: Page;
+let ap: Page;
+let shot = 0;
+
+async function screenshot(page: Page, name: string) {
+  mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: join(SHOTS, `${String(++shot).padStart(2, '0')}-${name}.png`), fullPage: true });
+}
+
+async function accessible(page: Page, where: string) {
+  const results = await new AxeBuilder({ page }).analyze();
+  const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect(bad.map((v) => `${where}: ${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+}
+
+/** Hands a file from one machine's USB stick to the other's (the operator carries it). */
+function carry(from: Harness, name: string, to: Harness): string {
+  const target = join(to.usb, name);
+  copyFileSync(join(from.usb, name), target);
+  return target;
+}
+
+async function dropFile(page: Page, name: string, text: string) {
+  await page.evaluate(([n, t]) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([t!], n!, { type: 'text/plain' }));
+    document.body.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  }, [name, text]);
+}
+
+const status = (page: Page) => ({ registration: page.getByTestId('registration'), authorization: page.getByTestId('authorization') });
+
+describe.skipIf(skip)('the desktop app in Chromium, against the real services', () => {
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH).`);
+    if (!existsSync(join(RENDERER_DIR, 'index.html'))) throw new Error('The renderer is not built: npm run build.');
+    const root = mkdtempSync(join(tmpdir(), 'slr-e2e-'));
+    device = await startHarness(join(root, 'device'), join(root, 'device-usb'));
+    authority = await startHarness(join(root, 'authority'), join(root, 'authority-usb'));
+    browser = await launchBrowser();
+    dp = await browser.newPage();
+    ap = await browser.newPage();
+    await dp.goto(device.url);
+    await ap.goto(authority.url);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await device?.close();
+    await authority?.close();
+  });
+
+  it('walks request → reserve → install → update → confirm → return, passing files', async () => {
+    // --- License Central is set up and exports its key.
+    await ap.getByRole('tab', { name: 'License Authority' }).click();
+    await ap.getByLabel('Smart account name').fill('Acme Corp');
+    await ap.getByRole('button', { name: 'Create' }).click();
+    await expect.poll(() => ap.getByRole('heading', { name: 'License Central: Acme Corp' }).count()).toBe(1);
+    await ap.locator('#add-count').fill('10');
+    await ap.locator('#add-tag').selectOption({ label: 'UC Manager Basic License (12.x)' });
+    await ap.getByRole('button', { name: 'Add licenses' }).click();
+    await expect.poll(() => ap.locator('[data-license="Default/UCM_Basic"]').textContent()).toContain('10');
+    await screenshot(ap, 'authority-licenses');
+    await accessible(ap, 'authority licenses');
+    await ap.getByRole('tab', { name: 'Signing Keys' }).click();
+    await ap.getByRole('button', { name: 'Export public key…' }).click();
+    await expect.poll(() => ap.getByText(/Public key saved to/).count()).toBe(1);
+    const keyFile = readdirSync(authority.usb).find((f) => f.endsWith('.pem'))!;
+
+    // --- The device is created, trusts the key, enables reservation and makes its request code.
+    await expect.poll(() => dp.getByRole('heading', { name: 'Create the product instance' }).count()).toBe(1);
+    await accessible(dp, 'create instance');
+    await dp.getByRole('button', { name: 'Create product instance' }).click();
+    await expect.poll(() => status(dp).registration.textContent()).toBe('Unregistered');
+    expect(await status(dp).authorization.textContent()).toBe('Evaluation Mode');
+    expect(await dp.getByTestId('evaluation').textContent()).toBe('90 days left');
+    const udi = (await dp.getByTestId('udi').textContent())!;
+    const sn = /S:([0-9a-f]{5})/.exec(udi)![1]!;
+    await screenshot(dp, 'device-created');
+    await dp.getByRole('tab', { name: 'Settings' }).click();
+    device.queueOpen(carry(authority, keyFile, device));
+    await dp.getByRole('button', { name: 'Add License Central key…' }).click();
+    await expect.poll(() => dp.getByText(/is now trusted/).count()).toBe(1);
+    await dp.getByRole('tab', { name: 'Reservation' }).click();
+    // The flow says why a step is unavailable.
+    expect(await dp.getByText('Not available now: License reservation is not enabled.').count()).toBeGreaterThan(0);
+    await dp.getByRole('button', { name: 'Enable license reservation' }).click();
+    await dp.getByRole('button', { name: 'Generate request code' }).click();
+    await expect.poll(() => status(dp).registration.textContent()).toBe('Reservation In Progress');
+    const requestCode = (await dp.getByTestId('code-request').textContent())!;
+    expect(requestCode).toMatch(/^[0-9A-Z]{5}(-[0-9A-Z]{5}){16}$/);
+    await dp.getByRole('button', { name: 'Save to file…' }).click();
+    await expect.poll(() => existsSync(join(device.usb, `${sn}-request.txt`))).toBe(true);
+    await dp.getByRole('button', { name: 'Copy' }).first().click();
+    await expect.poll(() => device.clipboard()).toBe(requestCode);
+    await screenshot(dp, 'device-request-code');
+    await accessible(dp, 'device request');
+
+    // --- License Central: the four-step reservation wizard, with a typo first.
+    await ap.getByRole('tab', { name: 'License Reservation' }).click();
+    const typo = requestCode.slice(0, 7) + (requestCode[7] === 'A' ? 'B' : 'A') + requestCode.slice(8);
+    await ap.getByLabel('Request code').fill(typo);
+    await ap.getByRole('button', { name: 'Next' }).click();
+    await expect.poll(() => ap.getByText(/Character \d+ of the request code \(group \d+\) is mistyped/).count()).toBe(1);
+    await screenshot(ap, 'wizard-typo');
+    authority.queueOpen(carry(device, `${sn}-request.txt`, authority));
+    await ap.getByRole('button', { name: 'Open file…' }).click();
+    await expect.poll(() => ap.getByLabel('Request code').inputValue()).toBe(requestCode);
+    await ap.getByRole('button', { name: 'Next' }).click();
+    await ap.getByLabel('UC Manager Basic License (12.x)').fill('4');
+    await screenshot(ap, 'wizard-select-licenses');
+    await accessible(ap, 'wizard select');
+    await ap.getByRole('button', { name: 'Next' }).click();
+    await ap.getByRole('button', { name: 'Generate Authorization Code' }).click();
+    await expect.poll(() => ap.getByTestId('code-authorization').count()).toBe(1);
+    await ap.getByRole('button', { name: 'Save to file…' }).click();
+    await expect.poll(() => existsSync(join(authority.usb, `${sn}-authorization.txt`))).toBe(true);
+    await screenshot(ap, 'wizard-authorization-code');
+
+    // --- The device: the file is dropped onto the window, checked, shown, then installed.
+    carry(authority, `${sn}-authorization.txt`, device);
+    await dropFile(dp, `${sn}-authorization.txt`, readFileSync(join(device.usb, `${sn}-authorization.txt`), 'utf8'));
+    await expect.poll(() => dp.getByLabel('Authorization code').inputValue()).toContain('<specificPLR>');
+    await dp.getByRole('button', { name: 'Check code' }).click();
+    await expect.poll(() => dp.getByRole('heading', { name: 'What this authorization code contains' }).count()).toBe(1);
+    expect(await dp.getByText('(this device)').count()).toBe(1);
+    expect(await dp.getByRole('cell', { name: 'UC Manager Basic License (12.x)' }).count()).toBe(1);
+    await screenshot(dp, 'device-inspect-code');
+    await accessible(dp, 'device inspect');
+    await dp.getByRole('button', { name: 'Install authorization code' }).click();
+    await expect.poll(() => status(dp).registration.textContent()).toBe('Registered - Specific License Reservation');
+    expect(await status(dp).authorization.textContent()).toBe('No Licenses in Use');
+    expect(await dp.getByTestId('evaluation').textContent()).toMatch(/^Paused/);
+
+    await dp.getByRole('tab', { name: 'Usage' }).click();
+    await dp.getByLabel('License', { exact: true }).selectOption({ label: 'UC Manager Basic License (12.x)' });
+    await dp.getByLabel('In use').fill('3');
+    await dp.getByRole('button', { name: 'Set usage' }).click();
+    await expect.poll(() => status(dp).authorization.textContent()).toBe('Authorized - Reserved');
+    await screenshot(dp, 'device-authorized');
+    await accessible(dp, 'device usage');
+
+    // --- License Central updates the reservation down to 2: 2 licenses go into transition.
+    await ap.getByRole('tab', { name: 'Product Instances' }).click();
+    await ap.getByLabel(`Actions for ${sn}`).selectOption('update');
+    await ap.getByLabel('UC Manager Basic License (12.x)').fill('2');
+    await ap.getByRole('button', { name: 'Generate authorization code' }).click();
+    await expect.poll(() => ap.getByText(/2 license\(s\) stay in transition/).count()).toBe(1);
+    await ap.getByRole('button', { name: 'Save to file…' }).click();
+    await ap.getByRole('tab', { name: 'Licenses' }).click();
+    await expect.poll(() => ap.locator('[data-license="Default/UCM_Basic"]').locator('td').allTextContents()).toEqual(['Default', 'UC Manager Basic License (12.x)', '2', '-', '10', '2', '2', '6']);
+    await screenshot(ap, 'authority-in-transition');
+
+    // --- The device installs the update (opened from its file) and shows the confirmation code, also as QR.
+    await dp.getByRole('tab', { name: 'Reservation' }).click();
+    device.queueOpen(carry(authority, `${sn}-authorization.txt`, device));
+    await dp.getByRole('button', { name: 'Open file…' }).click();
+    await dp.getByRole('button', { name: 'Check code' }).click();
+    await expect.poll(() => dp.getByText(/Update of the installed reservation/).count()).toBe(1);
+    await dp.getByRole('button', { name: 'Install authorization code' }).click();
+    await expect.poll(() => dp.getByTestId('code-confirmation').count()).toBe(1);
+    expect(await status(dp).authorization.textContent()).toBe('Not Authorized - Reserved');
+    const confirmation = (await dp.getByTestId('code-confirmation').textContent())!;
+    expect(confirmation).toMatch(/^[0-9A-Z]{5}-[0-9A-Z]{4}$/);
+    const box = dp.locator('section.code-box[data-kind="confirmation"]');
+    await box.getByRole('button', { name: 'Show QR code' }).click();
+    await expect.poll(() => box.getByRole('img', { name: /QR code of the confirmation code/ }).count()).toBe(1);
+    await box.getByRole('button', { name: 'Save QR as PNG…' }).click();
+    await expect.poll(() => existsSync(join(device.usb, `${sn}-confirmation.png`))).toBe(true);
+    const png = PNG.sync.read(readFileSync(join(device.usb, `${sn}-confirmation.png`)));
+    expect(jsQR(new Uint8ClampedArray(png.data), png.width, png.height)?.data).toBe(confirmation);
+    await box.getByRole('button', { name: 'Save to file…' }).click();
+    await screenshot(dp, 'device-confirmation-code');
+    await accessible(dp, 'device confirmation');
+
+    // --- License Central enters the confirmation code: transition released.
+    await ap.getByRole('tab', { name: 'Product Instances' }).click();
+    await ap.getByLabel(`Actions for ${sn}`).selectOption('confirm');
+    authority.queueOpen(carry(device, `${sn}-confirmation.txt`, authority));
+    await ap.getByRole('button', { name: 'Open file…' }).click();
+    await ap.getByRole('button', { name: 'Enter confirmation code' }).click();
+    await expect.poll(() => ap.getByText(/2 license\(s\) released from transition/).count()).toBe(1);
+    await screenshot(ap, 'authority-confirmed');
+
+    // --- The device returns the reservation; License Central removes it with the return code.
+    await dp.getByRole('button', { name: 'Return reservation…' }).click();
+    await dp.getByRole('button', { name: 'Yes, return the reservation' }).click();
+    await expect.poll(() => status(dp).registration.textContent()).toBe('Unregistered');
+    expect(await status(dp).authorization.textContent()).toBe('Evaluation Mode');
+    await dp.locator('section.code-box[data-kind="return"]').getByRole('button', { name: 'Save to file…' }).click();
+    await screenshot(dp, 'device-returned');
+    await ap.getByLabel(`Actions for ${sn}`).selectOption('remove');
+    await ap.getByLabel('Return code').fill(readFileSync(carry(device, `${sn}-return.txt`, authority), 'utf8'));
+    await ap.getByRole('button', { name: 'Remove Product Instance' }).click();
+    await expect.poll(() => ap.getByText('No product instances yet: reserve licenses under License Reservation.').count()).toBe(1);
+    await ap.getByRole('tab', { name: 'Licenses' }).click();
+    await expect.poll(() => ap.locator('[data-license="Default/UCM_Basic"]').locator('td').allTextContents()).toEqual(['Default', 'UC Manager Basic License (12.x)', '2', '-', '10', '0', '0', '10']);
+    await ap.getByRole('tab', { name: 'Event Log' }).click();
+    for (const type of ['reserve', 'update', 'confirm', 'remove']) expect(await ap.getByRole('cell', { name: type, exact: true }).count()).toBeGreaterThan(0);
+    await ap.getByRole('button', { name: 'Export CSV…' }).click();
+    await expect.poll(() => existsSync(join(authority.usb, 'license-central-events.csv'))).toBe(true);
+    await screenshot(ap, 'authority-events');
+    await accessible(ap, 'authority events');
+  });
+
+  it('shows a precise error next to the input for a bad code, and changes nothing', async () => {
+    await dp.getByRole('button', { name: 'Generate request code' }).click();
+    await expect.poll(() => status(dp).registration.textContent()).toBe('Reservation In Progress');
+    await dp.getByLabel('Authorization code').fill('<specificPLR><authorizationCode><flag>A</flag><version>C</version><pid>x</pid>');
+    await dp.getByRole('button', { name: 'Check code' }).click();
+    const error = dp.getByRole('alert').filter({ hasText: 'The authorization code is malformed' });
+    await expect.poll(() => error.count()).toBe(1);
+    expect(await dp.getByLabel('Authorization code').getAttribute('aria-invalid')).toBe('true');
+    await screenshot(dp, 'device-bad-code');
+    expect(await status(dp).registration.textContent()).toBe('Reservation In Progress');
+  });
+
+  it('is usable by keyboard: tabs move with the arrow keys and actions run with Enter', async () => {
+    await dp.getByRole('tab', { name: 'Reservation' }).focus();
+    await dp.keyboard.press('ArrowRight');
+    expect(await dp.getByRole('tab', { name: 'Usage' }).getAttribute('aria-selected')).toBe('true');
+    await dp.keyboard.press('End');
+    expect(await dp.getByRole('tab', { name: 'Settings' }).getAttribute('aria-selected')).toBe('true');
+    await dp.keyboard.press('Home');
+    await dp.keyboard.press('Tab');
+    // From the tab list, Tab reaches the panel's first action; walk to "Cancel request" and press Enter.
+    for (let i = 0; i < 12; i++) {
+      const name = await dp.evaluate(() => document.activeElement?.textContent ?? '');
+      if (name === 'Cancel request') break;
+      await dp.keyboard.press('Tab');
+    }
+    expect(await dp.evaluate(() => document.activeElement?.textContent)).toBe('Cancel request');
+    await dp.keyboard.press('Enter');
+    await expect.poll(() => status(dp).registration.textContent()).toBe('Unregistered');
+  });
+});

@@ -1,0 +1,208 @@
+// The Electron main process, run against a recording fake of the `electron` module (the real one cannot
+// run here): the window's webPreferences, the CSP it is served with, navigation, new windows, permissions,
+// the drop of a file, and the IPC sender and argument checks.
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { slr } from './helpers/cli.ts';
+import { instanceService } from '../electron/services/instance-service.ts';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { APP_ENTRY, CSP, decideNavigation, decidePermission, isTrustedSender, resolveAppPath, WEB_PREFERENCES } from '../electron/main/policy.ts';
+import { BRIDGE_METHODS, channelOf, FILE_DROPPED_CHANNEL } from '../shared/bridge.ts';
+
+type Handler = (...args: unknown[]) => unknown;
+const home = mkdtempSync(join(tmpdir(), 'slr-main-'));
+process.env.SLR_HOME = home;
+
+const recorded = vi.hoisted(() => ({
+  windows: [] as { options: Record<string, unknown>; contents: Record<string, unknown>; events: Map<string, Handler>; sent: unknown[][]; openHandler?: Handler; url?: string }[],
+  ipc: new Map<string, Handler>(),
+  protocolHandler: undefined as undefined | ((req: { url: string }) => Response),
+  privileged: [] as unknown[],
+  permissionRequest: undefined as undefined | Handler,
+  permissionCheck: undefined as undefined | Handler,
+  ready: undefined as undefined | (() => void),
+  beforeRequest: undefined as undefined | Handler,
+}));
+
+vi.mock('electron', () => {
+  class BrowserWindow {
+    webContents: Record<string, unknown>;
+    constructor(options: Record<string, unknown>) {
+      const events = new Map<string, Handler>();
+      const entry: (typeof recorded.windows)[number] = { options, contents: {}, events, sent: [] };
+      const mainFrame = { url: APP_ENTRY };
+      this.webContents = entry.contents = {
+        mainFrame,
+        on: (name: string, fn: Handler) => events.set(name, fn),
+        setWindowOpenHandler: (fn: Handler) => { entry.openHandler = fn; },
+        send: (...args: unknown[]) => entry.sent.push(args),
+      };
+      recorded.windows.push(entry);
+      void this;
+      this.loadURL = async (url: string) => { entry.url = url; };
+    }
+    loadURL: (url: string) => Promise<void>;
+    once() {}
+    show() {}
+    isMinimized() { return false; }
+    restore() {}
+    focus() {}
+  }
+  const electron = {
+    app: {
+      setName() {},
+      requestSingleInstanceLock: () => true,
+      quit() {},
+      on() {},
+      whenReady: () => new Promise<void>((resolve) => { recorded.ready = resolve; }),
+      getPath: () => home,
+      getVersion: () => '0.0.0',
+    },
+    BrowserWindow,
+    clipboard: { writeText() {} },
+    dialog: {},
+    ipcMain: { handle: (channel: string, fn: Handler) => recorded.ipc.set(channel, fn), on() {} },
+    protocol: {
+      registerSchemesAsPrivileged: (s: unknown[]) => recorded.privileged.push(...s),
+      handle: (_scheme: string, fn: (req: { url: string }) => Response) => { recorded.protocolHandler = fn; },
+    },
+    safeStorage: {
+      isAsyncEncryptionAvailable: async () => true,
+      getSelectedStorageBackend: () => 'gnome_libsecret',
+      encryptStringAsync: async (text: string) => Buffer.from(`sealed:${Buffer.from(text).toString('base64')}`),
+      decryptStringAsync: async (b: Buffer) => ({ result: Buffer.from(b.toString().slice(7), 'base64').toString(), shouldReEncrypt: false }),
+    },
+    session: {
+      defaultSession: {
+        setPermissionRequestHandler: (fn: Handler) => { recorded.permissionRequest = fn; },
+        setPermissionCheckHandler: (fn: Handler) => { recorded.permissionCheck = fn; },
+        webRequest: { onBeforeRequest: (fn: Handler) => { recorded.beforeRequest = fn; } },
+      },
+    },
+    shell: {},
+  };
+  return { ...electron, default: electron };
+});
+
+describe('the main process', () => {
+  beforeAll(async () => {
+    await import('../electron/main/main.ts');
+    recorded.ready!();
+    await vi.waitFor(() => expect(recorded.windows[0]?.url).toBe(APP_ENTRY));
+  });
+  afterAll(() => { delete process.env.SLR_HOME; });
+
+  it('opens one window with the hardened webPreferences and the sandboxed CommonJS preload', () => {
+    const prefs = recorded.windows[0]!.options.webPreferences as Record<string, unknown>;
+    expect(prefs).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webviewTag: false, webSecurity: true, allowRunningInsecureContent: false });
+    expect(String(prefs.preload)).toMatch(/preload[\\/]preload\.cjs$/);
+    expect(recorded.windows[0]!.url).toBe('app://slr-desk/index.html');
+  });
+
+  it('serves the renderer from app:// only, with the strict CSP, and cancels every other request', async () => {
+    const ok = recorded.protocolHandler!({ url: 'app://slr-desk/nope.html' });
+    expect(ok.status).toBe(404);
+    expect(recorded.protocolHandler!({ url: 'app://slr-desk/../../etc/passwd' }).status).toBe(404);
+    expect(recorded.protocolHandler!({ url: 'app://other-host/index.html' }).status).toBe(404);
+    const decide = (url: string) => { let r: unknown; recorded.beforeRequest!({ url }, (x: unknown) => { r = x; }); return r; };
+    expect(decide('https://example.com/')).toEqual({ cancel: true });
+    expect(decide('http://127.0.0.1/')).toEqual({ cancel: true });
+    expect(decide('app://slr-desk/index.html')).toEqual({ cancel: false });
+    expect(recorded.privileged).toEqual([expect.objectContaining({ scheme: 'app' })]);
+  });
+
+  it('denies new windows, blocks navigation, refuses every permission', () => {
+    const w = recorded.windows[0]!;
+    expect(w.openHandler!({ url: 'https://example.com' })).toEqual({ action: 'deny' });
+    let prevented = false;
+    w.events.get('will-navigate')!({ preventDefault: () => { prevented = true; } }, 'https://example.com/');
+    expect(prevented).toBe(true);
+    expect(w.sent).toEqual([]);
+    let granted: boolean | undefined;
+    recorded.permissionRequest!(null, 'media', (g: boolean) => { granted = g; });
+    expect(granted).toBe(false);
+    expect(recorded.permissionCheck!(null, 'clipboard-read')).toBe(false);
+  });
+
+  it('reads a file dropped onto the window in the main process, bounded, and sends its text', () => {
+    const w = recorded.windows[0]!;
+    const file = join(home, 'cc920-authorization.txt');
+    writeFileSync(file, '<specificPLR>…</specificPLR>');
+    w.events.get('will-navigate')!({ preventDefault() {} }, `file://${file}`);
+    expect(w.sent.at(-1)).toEqual([FILE_DROPPED_CHANNEL, { name: 'cc920-authorization.txt', text: '<specificPLR>…</specificPLR>' }]);
+    const big = join(home, 'big.txt');
+    writeFileSync(big, 'x'.repeat(1_100_000));
+    w.events.get('will-navigate')!({ preventDefault() {} }, `file://${big}`);
+    expect((w.sent.at(-1)![1] as { error: string }).error).toMatch(/at most 1048576 bytes/);
+  });
+
+  it('registers exactly the contract\'s channels, refuses other senders and invalid arguments', async () => {
+    expect([...recorded.ipc.keys()].sort()).toEqual(BRIDGE_METHODS.map(channelOf).sort());
+    const w = recorded.windows[0]!;
+    const ours = { sender: w.contents, senderFrame: (w.contents as { mainFrame: unknown }).mainFrame };
+    const view = recorded.ipc.get(channelOf('instanceView'))!;
+    expect(await view(ours)).toMatchObject({ ok: true, value: { exists: false } });
+    const stranger = { sender: { mainFrame: { url: APP_ENTRY } }, senderFrame: { url: APP_ENTRY } };
+    expect(await view(stranger)).toMatchObject({ ok: false, error: { code: 'untrusted-sender' } });
+    const subframe = { sender: w.contents, senderFrame: { url: APP_ENTRY } };
+    expect(await view(subframe)).toMatchObject({ ok: false, error: { code: 'untrusted-sender' } });
+    const elsewhere = { sender: w.contents, senderFrame: { ...(w.contents as { mainFrame: object }).mainFrame, url: 'https://evil.example/' } };
+    expect(await view({ ...elsewhere, senderFrame: elsewhere.senderFrame })).toMatchObject({ ok: false });
+    const init = recorded.ipc.get(channelOf('instanceInit'))!;
+    expect(await init(ours, 'XYZ')).toMatchObject({ ok: false, error: { code: 'bad-call' } });
+    expect(await init(ours, 'UCM', 'extra')).toMatchObject({ ok: false, error: { code: 'bad-call' } });
+    const command = recorded.ipc.get(channelOf('instanceCommand'))!;
+    expect(await command(ours, { type: 'usage', tag: 'UCM_Basic', count: -1 })).toMatchObject({ ok: false, error: { code: 'bad-call' } });
+    const polluted = JSON.parse('{"type":"usage","tag":"UCM_Basic","count":1,"__proto__":{"admin":true}}');
+    expect(await command(ours, polluted)).toMatchObject({ ok: false, error: { code: 'bad-call' } });
+    expect(({} as Record<string, unknown>).admin).toBeUndefined();
+    expect(await init(ours, 'UCM')).toMatchObject({ ok: true, value: { exists: true } });
+  });
+
+  it('seals the device key with the OS secret storage, in the file the CLI shares (which then says it cannot open it)', async () => {
+    const file = JSON.parse(readFileSync(join(home, 'product-instance.json'), 'utf8'));
+    expect(file.deviceKey.privateKey.format).toBe('safe-storage');
+    expect(JSON.stringify(file)).not.toContain('PRIVATE KEY');
+    const w = recorded.windows[0]!;
+    const ours = { sender: w.contents, senderFrame: (w.contents as { mainFrame: unknown }).mainFrame };
+    const command = recorded.ipc.get(channelOf('instanceCommand'))!;
+    expect(await command(ours, { type: 'enable' })).toMatchObject({ ok: true });
+    expect(await command(ours, { type: 'request' })).toMatchObject({ ok: true, value: { issued: { kind: 'request' } } });
+    // While the app runs, the CLI refuses to write its state, and says so; reading is fine.
+    const cli = slr(home, ['license', 'smart', 'reservation', 'cancel']);
+    expect(cli.status).toBe(3);
+    expect(cli.stderr).toContain('The SLR Desk app is running on');
+    expect(slr(home, ['show', 'license', 'status']).stdout).toContain('Registration Status: Reservation In Progress');
+    // Without the app, a command that needs the sealed device key says so.
+    await expect(instanceService({ dir: home }).run({ type: 'return-authorization', code: '<specificPLR/>' }, Date.now())).rejects.toThrow(/sealed by the desktop app/);
+    await expect(instanceService({ dir: home }).run({ type: 'cancel' }, Date.now())).resolves.toMatchObject({ message: expect.stringContaining('cancelled') });
+  });
+});
+
+describe('the security policy', () => {
+  it('has a CSP without inline or eval, allowing only our own scripts and styles', () => {
+    expect(CSP).toContain("default-src 'none'");
+    expect(CSP).toContain("script-src 'self'");
+    expect(CSP).toContain("connect-src 'none'");
+    expect(CSP).not.toMatch(/unsafe-(inline|eval)/);
+    expect(WEB_PREFERENCES.nodeIntegrationInSubFrames).toBe(false);
+  });
+
+  it('decides navigation, permissions, senders and app:// paths', () => {
+    expect(decideNavigation('https://example.com/')).toEqual({ action: 'deny' });
+    expect(decideNavigation('app://slr-desk/other.html')).toEqual({ action: 'deny' });
+    expect(decideNavigation('javascript:alert(1)')).toEqual({ action: 'deny' });
+    expect(decideNavigation('file:///media/usb/cc920-authorization.txt')).toEqual({ action: 'read-dropped-file', path: '/media/usb/cc920-authorization.txt' });
+    expect(decideNavigation('file:///C:/Users/op/code%20file.txt')).toEqual({ action: 'read-dropped-file', path: 'C:/Users/op/code file.txt' });
+    for (const p of ['media', 'geolocation', 'notifications', 'clipboard-read', 'openExternal']) expect(decidePermission(p)).toBe(false);
+    expect(isTrustedSender({ frameUrl: APP_ENTRY, isMainFrame: true, fromOurWindow: true })).toBe(true);
+    expect(isTrustedSender({ frameUrl: 'app://slr-desk.evil/index.html', isMainFrame: true, fromOurWindow: true })).toBe(false);
+    expect(isTrustedSender({ frameUrl: 'https://slr-desk/', isMainFrame: true, fromOurWindow: true })).toBe(false);
+    expect(isTrustedSender({ frameUrl: undefined, isMainFrame: true, fromOurWindow: true })).toBe(false);
+    expect(resolveAppPath('app://slr-desk/')).toBe('index.html');
+    expect(resolveAppPath('app://slr-desk/assets/index-1.js')).toBe('assets/index-1.js');
+    expect(resolveAppPath('app://slr-desk/%2e%2e/%2e%2e/secret')).toBe('secret'); // URL normalisation keeps it inside the root
+    for (const bad of ['app://slr-desk/a%00b', 'app://slr-desk/..%5c..%5cwin.ini', 'app://other/index.html', 'not a url']) expect(resolveAppPath(bad)).toBeNull();
+  });
+});
