@@ -1,0 +1,66 @@
+// electron-builder cannot download Electron here: pack the app against a stub Electron distribution
+// (`--linux dir -c.electronDist=…`), which still checks the configuration, the packed app.asar and the
+// fuses electron-builder flips in the binary (the stub carries Electron's fuse wire, so they can be read back).
+import { describe, expect, it } from 'vitest';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { listPackage } from '@electron/asar';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const SENTINEL = 'dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX';
+const FUSES = ['runAsNode', 'enableCookieEncryption', 'enableNodeOptionsEnvironmentVariable', 'enableNodeCliInspectArguments', 'enableEmbeddedAsarIntegrityValidation', 'onlyLoadAppFromAsar', 'loadBrowserProcessSpecificV8Snapshot', 'grantFileProtocolExtraPrivileges'];
+
+function stubElectron(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'slr-stub-electron-'));
+  mkdirSync(join(dir, 'resources'));
+  // Electron's default fuse wire (version 1, 8 fuses): run-as-node, NODE_OPTIONS and inspect on.
+  writeFileSync(join(dir, 'electron'), `#!/bin/sh\necho stub\n# ${SENTINEL}\x01\x0810110000\n`, 'latin1');
+  chmodSync(join(dir, 'electron'), 0o755);
+  writeFileSync(join(dir, 'version'), String(pkg.devDependencies.electron).replace(/^\^/, ''));
+  writeFileSync(join(dir, 'LICENSE'), '');
+  writeFileSync(join(dir, 'LICENSES.chromium.html'), '');
+  return dir;
+}
+
+describe('packaging', () => {
+  it('configures air-gapped installers: no publishing or auto-update, every platform, the hardening fuses', () => {
+    const b = pkg.build;
+    expect(b.appId).toBe('org.slrdesk.app');
+    expect(b.productName).toBe('SLR Desk');
+    expect(b.publish).toBeNull();
+    expect(b.linux.target).toEqual(['AppImage', 'deb']);
+    expect(b.win.target).toEqual(['nsis']);
+    expect(b.mac.target).toEqual(['dmg']);
+    expect(existsSync(join(root, b.linux.icon))).toBe(true);
+    expect(b.electronFuses).toMatchObject({
+      runAsNode: false, enableNodeOptionsEnvironmentVariable: false, enableNodeCliInspectArguments: false,
+      enableEmbeddedAsarIntegrityValidation: true, onlyLoadAppFromAsar: true,
+    });
+    expect(Object.keys(pkg.dependencies)).not.toContain('electron-updater');
+  });
+
+  it('packs only what the app needs into app.asar, and flips the fuses in the binary', () => {
+    expect(existsSync(join(root, 'out/main/main.js')), 'run npm run build first').toBe(true);
+    const output = mkdtempSync(join(tmpdir(), 'slr-pack-'));
+    const r = spawnSync(process.execPath, [join(root, 'node_modules/electron-builder/cli.js'), '--linux', 'dir', '--publish', 'never', `-c.electronDist=${stubElectron()}`, `-c.directories.output=${output}`], {
+      cwd: root, encoding: 'utf8', env: { ...process.env, CSC_IDENTITY_AUTO_DISCOVERY: 'false' }, timeout: 180_000,
+    });
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    const unpacked = join(output, 'linux-unpacked');
+    const files = listPackage(join(unpacked, 'resources', 'app.asar'), { isPack: false }).map((f) => f.replace(/\\/g, '/'));
+    for (const needed of ['/package.json', '/out/main/main.js', '/out/preload/preload.cjs', '/out/renderer/index.html', '/node_modules/conf/package.json', '/node_modules/electron-store/package.json', '/node_modules/fast-xml-parser/package.json', '/node_modules/zod/package.json', '/node_modules/qrcode/package.json']) {
+      expect(files, needed).toContain(needed);
+    }
+    const forbidden = files.filter((f) => /^\/(test|electron|shared|renderer|build|\.ci)\//.test(f) || f.endsWith('.map') || /^\/node_modules\/(vitest|vite|electron|electron-builder|react|react-dom|typescript|eslint|playwright-core|fast-check)\//.test(f));
+    expect(forbidden).toEqual([]);
+    const binary = readFileSync(join(unpacked, 'slr-desk'));
+    const at = binary.indexOf(SENTINEL) + SENTINEL.length;
+    const wire = binary.subarray(at + 2, at + 2 + binary[at + 1]!).toString('latin1');
+    const states = Object.fromEntries(FUSES.map((f, i) => [f, wire[i] === '1']));
+    expect(states).toEqual(pkg.build.electronFuses);
+  }, 200_000);
+});
