@@ -58,6 +58,11 @@ export default tseslint.config(
     ),
   },
   {
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { ...globals.node } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     files: ['electron/**/*.ts'],
     rules: restrict([{ group: ['**/renderer/**'], message: 'electron/ must not import renderer/.' }]),
   },

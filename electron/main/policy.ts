@@ -20,6 +20,7 @@ export const WEB_PREFERENCES = {
   allowRunningInsecureContent: false,
   experimentalFeatures: false,
   enableBlinkFeatures: '',
+  disableBlinkFeatures: 'Auxclick', // no middle-click opening links in new windows
   webviewTag: false,
   navigateOnDragDrop: true, // a dropped file navigates to file://…, which the main process intercepts and reads
   spellcheck: false,

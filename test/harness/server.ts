@@ -95,7 +95,12 @@ export async function startHarness(dir: string, usb: string): Promise<Harness> {
     }
     try {
       let body: Buffer | string = readFileSync(join(RENDERER_DIR, rel));
-      if (rel === 'index.html') body = body.toString('utf8').replace('<script type="module"', '<script src="./harness-bridge.js"></script><script type="module"');
+      // The harness's bridge speaks HTTP to this server: the only change to the page's CSP is connect-src 'self'.
+      if (rel === 'index.html') {
+        body = body.toString('utf8')
+          .replace("connect-src 'none'", "connect-src 'self'")
+          .replace('<script type="module"', '<script src="./harness-bridge.js"></script><script type="module"');
+      }
       res.writeHead(200, { 'content-type': MIME[extname(rel)] ?? 'application/octet-stream' });
       res.end(body);
     } catch {

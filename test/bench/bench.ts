@@ -1,0 +1,207 @@
+/**
+ * `npm run bench`: speed and scale, each figure a ratio of two things measured in the same run (these
+ * machines are noisy, so absolute times are only context). Writes test-results/bench.json.
+ */
+import { randomBytes, randomUUID, verify as cryptoVerify } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { XMLParser } from 'fast-xml-parser';
+import { findEntitlement, productById } from '../../shared/catalog.ts';
+import { entitlementFor, issueAuthorizationCode } from '../../shared/authority/issue.ts';
+import { parseAuthorizationCode, type Entitlement } from '../../shared/codes/authorization-code.ts';
+import { CODE_LENGTHS, makeRequestCode } from '../../shared/codes/device-codes.ts';
+import { displayLength } from '../../shared/codes/short-code.ts';
+import { CONFIRMATION_CODE, REQUEST_CODE, RETURN_CODE } from '../../shared/codes/device-codes.ts';
+import { createInstance, execute } from '../../shared/instance/commands.ts';
+import type { InstanceState } from '../../shared/instance/state.ts';
+import { fromBase64, toBase64 } from '../../shared/bytes.ts';
+import { makeUdi } from '../../shared/udi.ts';
+import { authorityCrypto, compressedPublicKey, deviceCrypto, generateKeyPair, keyId } from '../../electron/services/crypto.ts';
+import { openLedger, type Ledger } from '../../electron/services/authority/ledger.ts';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const DAY = 86_400_000;
+const T0 = Date.UTC(2026, 0, 1);
+const ucm = productById('UCM')!;
+const basic = findEntitlement(ucm, 'UCM_Basic')!;
+const quick = process.argv.includes('--quick');
+
+/** Best of `rounds` timings of `fn` run `n` times, in ms per run. */
+function time(n: number, fn: () => void, rounds = 5): number {
+  let best = Infinity;
+  for (let r = 0; r < rounds; r++) {
+    const start = process.hrtime.bigint();
+    for (let i = 0; i < n; i++) fn();
+    best = Math.min(best, Number(process.hrtime.bigint() - start) / 1e6 / n);
+  }
+  return best;
+}
+
+const results: Record<string, unknown> = { node: process.version, date: new Date().toISOString() };
+const line = (label: string, value: string) => console.log(`${label.padEnd(58)} ${value}`);
+
+// ------------------------------------------------------------------------------------ install verification
+console.log('\nInstall verification: whole check (normalize, parse, validate, verify, apply) vs one bare parse + one verify');
+{
+  const authority = generateKeyPair();
+  const aid = keyId(authority.publicKey);
+  const acrypto = authorityCrypto(() => authority.privateKey);
+  const device = generateKeyPair();
+  const uuid = randomUUID();
+  let state: InstanceState = createInstance({ product: ucm, uuid, deviceKey: { publicKey: toBase64(compressedPublicKey(device.publicKey)), privateKey: { format: 'pkcs8-pem', value: device.privateKey } }, now: T0 });
+  const dcrypto = deviceCrypto(device.privateKey);
+  for (const c of [{ type: 'trust-add', key: { id: aid, publicKey: authority.publicKey, label: 'bench' } }, { type: 'enable' }, { type: 'request' }] as const) {
+    state = execute(state, c, { now: T0, crypto: dcrypto }).state;
+  }
+  const rows: Record<string, number> = {};
+  for (const n of [5, 100, 1000]) {
+    const entitlements: Entitlement[] = Array.from({ length: n }, (_, i) => entitlementFor(basic, 1 + (i % 7), { start: T0 + i * DAY, end: T0 + (i + 365) * DAY }));
+    const code = issueAuthorizationCode({ udi: makeUdi(ucm, uuid), piid: randomUUID(), timestamp: T0 + 1000, entitlements, keyId: aid }, acrypto);
+    const parsed = parseAuthorizationCode(code);
+    const bare = new XMLParser();
+    const reps = n >= 1000 ? 20 : 200;
+    const whole = time(reps, () => { execute(state, { type: 'install', code }, { now: T0 + 2000, crypto: dcrypto }); });
+    const floor = time(reps, () => {
+      bare.parse(code);
+      cryptoVerify('sha256', parsed.signedBytes, { key: authority.publicKey, dsaEncoding: 'der' }, parsed.signature);
+    });
+    rows[n] = whole / floor;
+    line(`  ${n} entitlements (${code.length} chars)`, `${(whole / floor).toFixed(2)}x the floor   (${whole.toFixed(3)} ms vs ${floor.toFixed(3)} ms; target <= 2x)`);
+  }
+  results.installVerificationRatio = rows;
+}
+
+// ------------------------------------------------------------------------------------ authority scale
+console.log('\nAuthority: operations per second with 1,000 and with 100,000 product instances in the ledger');
+
+/** Fills the ledger with `count` synthetic active instances in one transaction (background population). */
+function populate(ledger: Ledger, count: number): void {
+  ledger.transaction(() => {
+    const db = ledger.db;
+    const lot = Number(db.prepare("INSERT INTO lots (account_id, tag, type, count, blocked) VALUES (1, ?, 'PERPETUAL', ?, ?)").run(findEntitlement(ucm, 'UCM_Enhanced')!.tag, count, count).lastInsertRowid);
+    const key = ledger.keys()[0]!.id;
+    const inst = db.prepare("INSERT INTO instances (account_id, product, uuid, sn, device_key, piid, state, created_at, last_contact, last_timestamp) VALUES (1, 'UCM', ?, ?, ?, ?, 'active', ?, ?, ?)");
+    const hold = db.prepare('INSERT INTO holdings (instance_id, lot_id, count) VALUES (?, ?, 1)');
+    const code = db.prepare("INSERT INTO codes (instance_id, timestamp, key_id, code, issued_at) VALUES (?, ?, ?, '<specificPLR/>', ?)");
+    for (let i = 0; i < count; i++) {
+      const uuid = randomUUID();
+      const id = Number(inst.run(uuid, uuid.slice(-5), randomBytes(33), randomUUID(), T0, T0, T0).lastInsertRowid);
+      hold.run(id, lot);
+      code.run(id, T0, key, T0);
+    }
+  });
+}
+
+function scale(instances: number, ops: number) {
+  const ledger = openLedger({ dir: mkdtempSync(join(tmpdir(), 'slr-bench-')), actor: 'bench' }, true);
+  try {
+    ledger.init('Bench', T0);
+    ledger.addLicenses({ account: 'Default', tag: 'UCM_Basic', count: ops * 4 }, T0);
+    populate(ledger, instances);
+    const key = ledger.exportKey();
+    const devices = Array.from({ length: ops }, () => {
+      const pair = generateKeyPair();
+      const uuid = randomUUID();
+      const pub = compressedPublicKey(pair.publicKey);
+      let state = createInstance({ product: ucm, uuid, deviceKey: { publicKey: toBase64(pub), privateKey: { format: 'pkcs8-pem', value: pair.privateKey } }, now: T0 });
+      const crypto = deviceCrypto(pair.privateKey);
+      for (const c of [{ type: 'trust-add', key: { id: key.id, publicKey: key.pem, label: 'bench' } }, { type: 'enable' }, { type: 'request' }] as const) state = execute(state, c, { now: T0, crypto }).state;
+      return { uuid, sn: `P:UCM,S:${uuid.slice(-5)},U:${uuid}`, request: makeRequestCode(ucm, uuid, fromBase64(toBase64(pub))!), state, crypto };
+    });
+    const timed = (fn: (d: (typeof devices)[number], i: number) => void) => {
+      const start = process.hrtime.bigint();
+      devices.forEach(fn);
+      return ops / (Number(process.hrtime.bigint() - start) / 1e9);
+    };
+    const codes: string[] = [];
+    const reserve = timed((d) => { codes.push(ledger.reserve({ account: 'Default', request: d.request, licenses: { UCM_Basic: 3 } }, T0 + 1000).code); });
+    devices.forEach((d, i) => { d.state = execute(d.state, { type: 'install', code: codes[i]! }, { now: T0 + 2000, crypto: d.crypto }).state; });
+    const updates: string[] = [];
+    const update = timed((d) => { updates.push(ledger.update({ instance: d.sn, licenses: { UCM_Basic: 2 } }, T0 + 3000).code); });
+    const confirmations = devices.map((d, i) => {
+      const out = execute(d.state, { type: 'install', code: updates[i]! }, { now: T0 + 4000, crypto: d.crypto });
+      d.state = out.state;
+      return out.issued!.code;
+    });
+    const confirm = timed((d, i) => { ledger.confirm({ instance: d.sn, code: confirmations[i]! }, T0 + 5000); });
+    const returns = devices.map((d) => execute(d.state, { type: 'return' }, { now: T0 + 6000, crypto: d.crypto }).issued!.code);
+    const remove = timed((d, i) => { ledger.remove({ instance: d.sn, returnCode: returns[i]! }, T0 + 7000); });
+    return { reserve, update, confirm, remove };
+  } finally {
+    ledger.close();
+  }
+}
+{
+  const ops = quick ? 50 : 200;
+  const small = scale(1_000, ops);
+  const large = scale(quick ? 20_000 : 100_000, ops);
+  const ratios: Record<string, number> = {};
+  for (const op of ['reserve', 'update', 'confirm', 'remove'] as const) {
+    ratios[op] = small[op] / large[op];
+    line(`  ${op}`, `${small[op].toFixed(0)}/s vs ${large[op].toFixed(0)}/s: 1k is ${ratios[op].toFixed(2)}x the 100k figure (target <= 1.5x)`);
+  }
+  results.authorityScale = { opsPerSecond1k: small, opsPerSecond100k: large, ratio: ratios, instancesLarge: quick ? 20_000 : 100_000 };
+}
+
+// ------------------------------------------------------------------------------------ code lengths
+console.log('\nCode lengths (characters, as shown) beside the seeds\'');
+{
+  const seedCode = parseAuthorizationCode(readFileSync(join(root, 'test/fixtures/seeds/003-install-command.txt'), 'utf8')).text;
+  const a = generateKeyPair();
+  const ours = issueAuthorizationCode({
+    udi: makeUdi(ucm, 'e53fc968-0253-4d61-a355-ba908a6cc920'), piid: randomUUID(), timestamp: T0,
+    entitlements: ['UCM_CUWL', 'UCM_EnhancedPlus', 'UCM_Essential', 'UCM_Basic', 'UCM_Enhanced'].map((s) => entitlementFor(findEntitlement(ucm, s)!, 5)), keyId: keyId(a.publicKey),
+  }, authorityCrypto(() => a.privateKey));
+  const lengths = {
+    request: { ours: displayLength(REQUEST_CODE), significant: CODE_LENGTHS.request, seeds: 'the seeds show no request code' },
+    confirmation: { ours: displayLength(CONFIRMATION_CODE), significant: CODE_LENGTHS.confirmation, seeds: 8 },
+    return: { ours: displayLength(RETURN_CODE), significant: CODE_LENGTHS.return, seeds: 51 },
+    authorization5: { ours: ours.length, seeds: seedCode.length },
+  };
+  line('  request code', `${lengths.request.ours} (${lengths.request.significant} without dashes; target <= 120)`);
+  line('  confirmation code', `${lengths.confirmation.ours} (${lengths.confirmation.significant} without the dash) vs the seeds' 8 hex digits`);
+  line('  return code', `${lengths.return.ours} (${lengths.return.significant} without dashes) vs the seeds' ~51`);
+  line('  authorization code, 5 entitlements', `${lengths.authorization5.ours} vs the seeds' UCM example ${lengths.authorization5.seeds}`);
+  results.codeLengths = lengths;
+}
+
+// ------------------------------------------------------------------------------------ start-up and bundle
+console.log('\nStart-up and bundle');
+{
+  const home = mkdtempSync(join(tmpdir(), 'slr-bench-cli-'));
+  const cli = join(root, 'electron/cli/slr.mjs');
+  const run = (args: string[]) => {
+    const start = process.hrtime.bigint();
+    const r = spawnSync(process.execPath, args, { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(r.stderr);
+    return Number(process.hrtime.bigint() - start) / 1e6;
+  };
+  run([cli, '--home', home, 'init', '--pid', 'UCM']);
+  const median = (xs: number[]) => xs.sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
+  const status = median(Array.from({ length: 7 }, () => run([cli, '--home', home, 'show', 'license', 'status'])));
+  const bare = median(Array.from({ length: 7 }, () => run(['-e', '0'])));
+  line('  slr show license status vs node -e 0', `${(status / bare).toFixed(1)}x   (${status.toFixed(0)} ms vs ${bare.toFixed(0)} ms)`);
+  const assets = join(root, 'out/renderer/assets');
+  let raw = 0;
+  let gz = 0;
+  try {
+    for (const f of readdirSync(assets)) {
+      const b = readFileSync(join(assets, f));
+      raw += b.length;
+      gz += gzipSync(b, { level: 9 }).length;
+    }
+    line('  renderer bundle (js + css)', `${(raw / 1024).toFixed(0)} KiB, ${(gz / 1024).toFixed(0)} KiB gzip (${(raw / gz).toFixed(1)}x compression)`);
+  } catch {
+    line('  renderer bundle', 'not built (npm run build)');
+  }
+  results.startup = { cliStatusMs: status, nodeBareMs: bare, ratio: status / bare };
+  results.rendererBundle = { bytes: raw, gzipBytes: gz };
+}
+
+mkdirSync(join(root, 'test-results'), { recursive: true });
+writeFileSync(join(root, 'test-results', 'bench.json'), `${JSON.stringify(results, null, 2)}\n`);
+console.log('\nFigures written to test-results/bench.json');
