@@ -306,6 +306,28 @@ describe('evaluation, overage, enforcement and TERM dates, with an injected cloc
     expect(status(withKey, T0 + 6000).exportControlled.allowed).toBe(false);
   });
 
+  it('TERM licenses are judged against the highest trusted time seen: setting the clock back does not revive them', () => {
+    const { device: d } = reservedDevice(lines('UCM', { UCM_Basic: 5 }, { start: T0, end: T0 + days(30) }));
+    d.run({ type: 'usage', tag: 'UCM_Basic', count: 5 }, T0 + days(1));
+    expect(status(d, T0 + days(10)).authorization).toBe(AUTHORIZATION.authorized);
+    d.run({ type: 'usage', tag: 'UCM_Basic', count: 4 }, T0 + days(40)); // the device saw day 40
+    const back = status(d, T0 + days(10)); // then its clock is set back into the TERM window
+    expect(back.authorization).toBe(AUTHORIZATION.notAuthorized);
+    expect(back.clock.behindMs).toBeGreaterThan(days(29));
+    expect(back.usage[0]?.reserved).toBe(0);
+  });
+
+  it('overage never gains days from a clock moved forwards and then back', () => {
+    const { device: d } = reservedDevice(lines('UCM', { UCM_Basic: 1 }));
+    d.run({ type: 'usage', tag: 'UCM_Basic', count: 2 }, T0 + days(1));
+    d.run({ type: 'usage', tag: 'UCM_Enhanced', count: 0 }, T0 + days(60)); // forwards
+    const before = status(d, T0 + days(60)).overage.days;
+    d.run({ type: 'usage', tag: 'UCM_Enhanced', count: 0 }, T0 + days(5)); // back
+    expect(status(d, T0 + days(5)).overage.days).toBeCloseTo(before);
+    expect(d.state.clock.rollbacks).toBe(1);
+    expect(status(d, T0 + days(91) + 1).enforcement.active).toBe(true);
+  });
+
   it('a clock set back is detected and reported, and never gives evaluation days back', () => {
     const d = makeDevice('UCM', T0, []);
     d.run({ type: 'usage', tag: 'UCM_Basic', count: 1 }, T0 + days(50));

@@ -16,9 +16,11 @@ export async function withDirLock<T>(dir: string, what: string, fn: () => T | Pr
     release = await lockfile.lock(dir, {
       lockfilePath: join(dir, LOCK_NAME),
       realpath: false,
-      stale: 10_000,
-      update: 2_000,
-      retries: { retries: 20, factor: 1.3, minTimeout: 50, maxTimeout: 500 },
+      // A holder refreshes the lock every second; one not refreshed for 5 s died (killed, crashed) and is
+      // taken over. A waiting command retries for about 8 s, so it outlasts a dead holder's lock.
+      stale: 5_000,
+      update: 1_000,
+      retries: { retries: 22, factor: 1.3, minTimeout: 50, maxTimeout: 500 },
     });
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ELOCKED') {

@@ -117,7 +117,15 @@ export function openLedger({ dir, actor = defaultActor() }: LedgerOptions, creat
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     closeSync(openSync(path, 'a', 0o600));
   }
-  return new Ledger(new DatabaseSync(path), actor);
+  try {
+    // The busy timeout comes first, so that even the first statements wait for another writer.
+    return new Ledger(new DatabaseSync(path, { timeout: 10_000 }), actor);
+  } catch (e) {
+    if (/database is locked|SQLITE_BUSY/i.test((e as Error).message)) {
+      refuse('busy', 'The license authority ledger is in use by another SLR Desk process.', 'Try again when it has finished; nothing was changed.');
+    }
+    throw e;
+  }
 }
 
 export class Ledger {
@@ -128,7 +136,7 @@ export class Ledger {
   constructor(db: DatabaseSync, actor: string) {
     this.db = db;
     this.actor = actor;
-    db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;');
+    db.exec('PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;');
     this.migrate();
   }
 
