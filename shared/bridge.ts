@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { Entitlement } from './codes/authorization-code.ts';
 import type { InstanceEvent, IssuedCode } from './instance/state.ts';
 import type { InstanceStatus } from './instance/status.ts';
+import type { InstanceLine, Issued, LedgerEvent, LicenseLine } from './authority/views.ts';
 import { BRIDGE_METHODS, channelOf, FILE_DROPPED_CHANNEL, type BridgeMethod } from './bridge-channels.ts';
 
 export { BRIDGE_METHODS, channelOf, FILE_DROPPED_CHANNEL, type BridgeMethod };
@@ -109,42 +110,9 @@ export interface CommandResult {
   readonly issued: { readonly kind: 'request' | 'confirmation' | 'return'; readonly code: string } | null;
 }
 
-export interface LicenseLineView {
-  readonly account: string;
-  readonly tag: string;
-  readonly short: string;
-  readonly displayName: string;
-  readonly level: number | null;
-  readonly purchased: number;
-  readonly reserved: number;
-  readonly inTransition: number;
-  readonly available: number;
-  readonly expires: string;
-}
-
-export interface InstanceLineView {
-  readonly account: string;
-  readonly udi: string;
-  readonly sn: string;
-  readonly productType: string;
-  readonly piid: string;
-  readonly state: string;
-  readonly lastContact: number;
-  readonly locked: boolean;
-  readonly reserved: Readonly<Record<string, number>>;
-  readonly inTransition: Readonly<Record<string, number>>;
-}
-
-export interface AuthorityEventView {
-  readonly id: number;
-  readonly at: number;
-  readonly actor: string;
-  readonly account: string | null;
-  readonly instance: string | null;
-  readonly type: string;
-  readonly message: string;
-  readonly code: string | null;
-}
+export type LicenseLineView = LicenseLine;
+export type InstanceLineView = InstanceLine;
+export type AuthorityEventView = LedgerEvent;
 
 export type AuthorityView =
   | { readonly initialized: false; readonly dir: string }
@@ -169,12 +137,7 @@ export interface RequestInspection {
   readonly licenses: readonly { readonly short: string; readonly displayName: string; readonly level: number | null; readonly available: Readonly<Record<string, number>> }[];
 }
 
-export interface IssuedView {
-  readonly code: string;
-  readonly udi: string;
-  readonly sn: string;
-  readonly piid: string;
-}
+export type IssuedView = Issued;
 
 export interface OpenedFile {
   readonly name: string;

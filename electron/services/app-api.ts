@@ -110,7 +110,7 @@ export function createAppApi(ports: AppPorts): AppApi {
     },
     async instanceInspect(code) {
       const i = await instance.inspect(code);
-      const signer = i.signer as { id: string; label: string } | null;
+      const signer = i.signer;
       return {
         piid: i.code.piid, issuedAt: Number(i.code.timestamp), udi: formatUdi(i.code.udi), udiMatches: i.udiMatches,
         signer: signer ? { id: signer.id, label: signer.label } : null, entitlements: i.code.entitlements, problems: i.problems, isUpdate: i.isUpdate,

@@ -11,6 +11,7 @@ import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
 import { findAnyEntitlement, findEntitlement, productById, type ProductProfile } from '../../../shared/catalog.ts';
 import { entitlementFor, issueAuthorizationCode, verifyConfirmationCode, verifyReturnCode, type CodeRef } from '../../../shared/authority/issue.ts';
 import { isLotValid, planReservation, type Holding, type Lot } from '../../../shared/authority/allocation.ts';
+import type { InstanceLine, Issued, LedgerEvent, LicenseLine } from '../../../shared/authority/views.ts';
 import { parseAuthorizationCode, type Entitlement } from '../../../shared/codes/authorization-code.ts';
 import { parseRequestCode, type RequestPayload } from '../../../shared/codes/device-codes.ts';
 import { formatInstant, formatIsoDate } from '../../../shared/codes/dates.ts';
@@ -19,6 +20,8 @@ import { formatUdi, makeUdi, type Udi } from '../../../shared/udi.ts';
 import { authorityCrypto, generateKeyPair, keyId, loadPublicKey } from '../crypto.ts';
 import { AUTHORITY_DB } from '../paths.ts';
 import { LEDGER_VERSION, MIGRATIONS } from './schema.ts';
+
+export type { InstanceLine, Issued, LedgerEvent, LicenseLine };
 
 export const MAX_WRONG_CODES = 5;
 const CODE_CANDIDATES = 50;
@@ -40,60 +43,8 @@ export interface InstanceRow {
   readonly locked: number;
 }
 
-interface LotRow {
-  readonly id: number;
+interface LotRow extends Lot {
   readonly account_id: number;
-  readonly tag: string;
-  readonly type: 'PERPETUAL' | 'TERM';
-  readonly start: number | null;
-  readonly end: number | null;
-  readonly count: number;
-  readonly blocked: number;
-}
-
-export interface LicenseLine {
-  readonly account: string;
-  readonly tag: string;
-  readonly short: string;
-  readonly displayName: string;
-  readonly level: number | null;
-  readonly purchased: number;
-  readonly reserved: number;
-  readonly inTransition: number;
-  readonly available: number;
-  /** Earliest end date of the TERM lots valid now ('' when all are PERPETUAL). */
-  readonly expires: string;
-}
-
-export interface InstanceLine {
-  readonly account: string;
-  readonly udi: string;
-  readonly sn: string;
-  readonly productType: string;
-  readonly piid: string;
-  readonly state: string;
-  readonly lastContact: number;
-  readonly locked: boolean;
-  readonly reserved: Readonly<Record<string, number>>;
-  readonly inTransition: Readonly<Record<string, number>>;
-}
-
-export interface LedgerEvent {
-  readonly id: number;
-  readonly at: number;
-  readonly actor: string;
-  readonly account: string | null;
-  readonly instance: string | null;
-  readonly type: string;
-  readonly message: string;
-  readonly code: string | null;
-}
-
-export interface Issued {
-  readonly code: string;
-  readonly udi: string;
-  readonly sn: string;
-  readonly piid: string;
 }
 
 export interface LedgerOptions {

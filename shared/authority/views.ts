@@ -1,0 +1,51 @@
+/** What the authority shows: the rows of its reports, the same for the CLI, the bridge and the exports. */
+
+/** One row of the Licenses table: a virtual account's licenses of one tag, valid now. */
+export interface LicenseLine {
+  readonly account: string;
+  readonly tag: string;
+  readonly short: string;
+  readonly displayName: string;
+  readonly level: number | null;
+  readonly purchased: number;
+  readonly reserved: number;
+  readonly inTransition: number;
+  readonly available: number;
+  /** Earliest end date of the TERM lots valid now ('' when all are PERPETUAL). */
+  readonly expires: string;
+}
+
+/** One row of the Product Instances table. */
+export interface InstanceLine {
+  readonly account: string;
+  readonly udi: string;
+  readonly sn: string;
+  readonly productType: string;
+  readonly piid: string;
+  readonly state: string;
+  readonly lastContact: number;
+  readonly locked: boolean;
+  /** Reserved and in-transition counts by the catalog's short name. */
+  readonly reserved: Readonly<Record<string, number>>;
+  readonly inTransition: Readonly<Record<string, number>>;
+}
+
+/** One entry of the authority's event log: who did what, when, with which code. */
+export interface LedgerEvent {
+  readonly id: number;
+  readonly at: number;
+  readonly actor: string;
+  readonly account: string | null;
+  readonly instance: string | null;
+  readonly type: string;
+  readonly message: string;
+  readonly code: string | null;
+}
+
+/** An authorization code just issued, and for which device. */
+export interface Issued {
+  readonly code: string;
+  readonly udi: string;
+  readonly sn: string;
+  readonly piid: string;
+}
