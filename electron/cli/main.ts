@@ -4,7 +4,6 @@ import { resolveHome } from '../services/paths.ts';
 import { assertAppNotRunning } from '../services/lock.ts';
 import { EXIT, processIo, reportError, UsageError, type Io } from './output.ts';
 import { reservationCommand, showCommand, trustCommand, usageCommand, type CliContext } from './instance-cli.ts';
-import { AUTHORITY_USAGE, authorityCommand } from './authority-cli.ts';
 
 export const USAGE = `Usage: slr [--home DIR] [--json] <command>
 
@@ -75,19 +74,29 @@ export function clockNow(env: NodeJS.ProcessEnv = process.env): number {
 
 export async function main(argv: readonly string[], io: Io = processIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   let json = argv.includes('--json');
+  let authorityUsage: string | null = null;
   try {
     const p = parseArgs(argv);
     json = p.json;
-    if (p.help || p.rest.length === 0 || (p.rest.length === 1 && p.rest[0] === 'authority')) {
-      io.out(p.rest[0] === 'authority' ? AUTHORITY_USAGE : USAGE);
+    if (p.rest[0] === 'authority') {
+      // Loaded only when needed: the device side's commands start faster without the ledger.
+      const { AUTHORITY_USAGE, authorityCommand } = await import('./authority-cli.ts');
+      authorityUsage = AUTHORITY_USAGE;
+      if (p.help || p.rest.length === 1) {
+        io.out(AUTHORITY_USAGE);
+        return p.help ? EXIT.ok : EXIT.usage;
+      }
+      const home = resolveHome(p.home, env);
+      if (writes(p.rest)) assertAppNotRunning(home);
+      authorityCommand(p.rest.slice(1), { io, json, now: clockNow(env), home });
+      return EXIT.ok;
+    }
+    if (p.help || p.rest.length === 0) {
+      io.out(USAGE);
       return p.help ? EXIT.ok : EXIT.usage;
     }
     const ctx: CliContext = { io, json, now: clockNow(env) };
     if (writes(p.rest)) assertAppNotRunning(resolveHome(p.home, env));
-    if (p.rest[0] === 'authority') {
-      authorityCommand(p.rest.slice(1), { ...ctx, home: resolveHome(p.home, env) });
-      return EXIT.ok;
-    }
     const service = instanceService({ dir: resolveHome(p.home, env) });
     const [first, second, third, ...tail] = p.rest;
     if (first === 'init') {
@@ -109,6 +118,6 @@ export async function main(argv: readonly string[], io: Io = processIo, env: Nod
     }
     return EXIT.ok;
   } catch (e) {
-    return reportError(e, json, io, argv.includes('authority') ? AUTHORITY_USAGE : USAGE);
+    return reportError(e, json, io, authorityUsage ?? USAGE);
   }
 }
