@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import { CommandText } from './CommandText.tsx';
 
 /** A message next to what it is about: an error (with what to do), a warning, or a success. */
 export function Notice({ kind, title, children, id }: { kind: 'error' | 'warning' | 'success' | 'info'; title?: string; children?: ReactNode; id?: string }) {
@@ -13,8 +14,9 @@ export function Notice({ kind, title, children, id }: { kind: 'error' | 'warning
 export function ErrorNotice({ error, id }: { error: { message: string; hint?: string } | null; id?: string }) {
   if (!error) return null;
   return (
-    <Notice kind="error" id={id} title={error.message}>
-      {error.hint}
+    <Notice kind="error" id={id}>
+      <strong><CommandText text={error.message} /></strong>
+      {error.hint && <CommandText text={error.hint} />}
     </Notice>
   );
 }

@@ -9,6 +9,7 @@ import { CodeInput } from '../components/CodeInput.tsx';
 import { ErrorNotice, Notice } from '../components/Notice.tsx';
 import { useAction } from '../components/useAction.ts';
 import { EventTable } from '../components/EventTable.tsx';
+import { CommandText } from '../components/CommandText.tsx';
 
 type Existing = Extract<InstanceView, { exists: true }>;
 type Section = 'reservation' | 'usage' | 'events' | 'settings';
@@ -90,7 +91,7 @@ function StatusPanel({ view }: { view: Existing }) {
 
 function Unavailable({ a }: { a: Availability }) {
   if (a.allowed) return null;
-  return <p className="unavailable"><strong>Not available now:</strong> {a.why} {a.hint}</p>;
+  return <p className="unavailable"><strong>Not available now:</strong> <CommandText text={a.why} /> <CommandText text={a.hint} /></p>;
 }
 
 function Step({ n, title, active, done, children }: { n: number; title: string; active: boolean; done: boolean; children: ReactNode }) {
@@ -136,7 +137,7 @@ function ReservationFlow({ view, refresh }: { view: Existing; refresh: () => Pro
             <button type="button" className="primary" disabled={act.busy || !a.request.allowed} onClick={() => command('request')}>{inProgress ? 'Show the request code again' : 'Generate request code'}</button>
             <button type="button" disabled={act.busy || !a.cancel.allowed} onClick={() => command('cancel')}>Cancel request</button>
           </div>
-          {view.lastRequest && (inProgress || registered) && <CodeBox kind="request" code={view.lastRequest.code} sn={s.sn} caption={`Generated ${formatInstant(view.lastRequest.at)}.`} />}
+          {view.lastRequest && inProgress && <CodeBox kind="request" code={view.lastRequest.code} sn={s.sn} caption={`Generated ${formatInstant(view.lastRequest.at)}.`} />}
         </Step>
         <Step n={2} title="Authorization code" active={a.install.allowed} done={registered}>
           <p>{registered ? 'To update the reservation, install the new authorization code from License Central.' : 'Install the authorization code License Central generated for this request.'}</p>
@@ -175,7 +176,7 @@ function ReservationFlow({ view, refresh }: { view: Existing; refresh: () => Pro
         </Step>
         <Step n={3} title="Confirmation code" active={!!view.lastConfirmation && registered} done={false}>
           <p>After an update, enter this confirmation code in License Central so that it releases the licenses held in transition.</p>
-          {view.lastConfirmation
+          {view.lastConfirmation && registered
             ? <CodeBox kind="confirmation" code={view.lastConfirmation.code} sn={s.sn} caption={`For the code issued ${formatInstant(Number(view.lastConfirmation.timestamp))}.`} />
             : <p className="unavailable">No update has been installed yet: a confirmation code comes with the first update.</p>}
         </Step>

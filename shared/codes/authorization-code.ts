@@ -226,7 +226,7 @@ export function parseAuthorizationCode(input: string): AuthorizationCode {
   }
   if (/<!|<\?/.test(text)) malformed('it contains a declaration, comment, CDATA or processing instruction (<! or <?); none are allowed.');
   const valid = XMLValidator.validate(text);
-  if (valid !== true) malformed(`${valid.err.msg.replace(/\.$/, '')} (at character ${valid.err.col}).`);
+  if (valid !== true) malformed(describeXmlError(valid.err));
   let doc: Node[];
   try {
     doc = parser.parse(text) as Node[];
@@ -271,6 +271,23 @@ export function parseAuthorizationCode(input: string): AuthorizationCode {
     flag, version, piid: piid.toLowerCase(), timestamp, entitlements, signature, udi, text,
     signedBytes: utf8(`${signed}<udi>${udiText.replace(/\s/g, '')}</udi>`),
   };
+}
+
+/** fast-xml-parser's validation error, in words an operator can act on. */
+function describeXmlError(err: { code: string; msg: string; col: number }): string {
+  const unclosed = /^Invalid '\[(.*)\]' found/.exec(err.msg);
+  if (unclosed) {
+    let names: string[];
+    try {
+      names = JSON.parse(`[${unclosed[1]}]`) as string[];
+    } catch {
+      names = [];
+    }
+    if (names.length) return `it is cut short: ${names.map((n) => `<${n}>`).reverse().join(', ')} ${names.length === 1 ? 'is' : 'are'} never closed.`;
+  }
+  const single = /^Unclosed tag '([^']+)'/.exec(err.msg);
+  if (single) return `it is cut short: <${single[1]}> is never closed.`;
+  return `${err.msg.replace(/\.$/, '')} (at character ${err.col}).`;
 }
 
 /** DER ECDSA-Sig-Value: SEQUENCE { INTEGER r, INTEGER s }, minimal encodings, each at most 33 bytes. */
