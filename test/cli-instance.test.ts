@@ -71,6 +71,16 @@ describe('slr (product instance)', () => {
     expect(events).toContain(',return,');
   });
 
+  it('accepts Unity Connection\'s `request specific`', () => {
+    const h = home();
+    slr(h, ['init', '--pid', 'CUC']);
+    slr(h, ['license', 'smart', 'reservation', 'enable']);
+    const r = slr(h, ['license', 'smart', 'reservation', 'request', 'specific']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/[0-9A-Z]{5}(-[0-9A-Z]{5}){16}/);
+    expect(slr(h, ['license', 'smart', 'reservation', 'request', 'general']).status).toBe(2);
+  });
+
   it('refuses with one paragraph on stderr and exit 1, changing nothing', () => {
     const h = home();
     slr(h, ['init', '--pid', 'CUC']);
@@ -125,5 +135,9 @@ describe('slr (product instance)', () => {
     expect(slr(h, ['license', 'smart', 'reservation', 'install-file', join(h, 'empty.txt')]).stderr).toContain('is empty');
     expect(slr(h, ['license', 'smart', 'reservation', 'install-file', join(h, 'bin.txt')]).stderr).toContain('not UTF-8 text');
     expect(slr(h, ['license', 'smart', 'reservation', 'install-file', join(h, 'missing.txt')]).stderr).toContain('no such file');
+    const sftp = slr(h, ['license', 'smart', 'reservation', 'install-file', 'sftp://10.0.0.1:22/codes/cc920.txt']);
+    expect(sftp.status).toBe(1);
+    expect(sftp.stderr).toContain('is a network address');
+    expect(slr(h, ['license', 'smart', 'reservation', 'install-file', `file://${join(h, 'empty.txt')}`]).stderr).toContain('is empty');
   });
 });

@@ -1,6 +1,8 @@
 /** The product-instance side of `slr`: the seeds' `license smart reservation …` and `show license …`. */
 import { basename } from 'node:path';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { refuse } from '../../shared/errors.ts';
 import { formatInstant } from '../../shared/codes/dates.ts';
 import { instanceEventsCsv } from '../../shared/events.ts';
 import type { Command, Outcome } from '../../shared/instance/commands.ts';
@@ -33,11 +35,29 @@ function printOutcome(o: Outcome, ctx: CliContext, service: InstanceService): vo
   ctx.io.out(o.issued ? `${o.message}\n${o.issued.code}` : o.message);
 }
 
+/**
+ * The seeds' install-file takes an sftp:// URL; across an air gap the file comes on removable media, so a
+ * local path (or a file:// URL) is what is read, and any other URL is refused with what to do instead.
+ */
+export function localPath(arg: string): string {
+  if (/^file:\/\//i.test(arg)) return fileURLToPath(arg);
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(arg)) {
+    refuse('not-local', `install-file reads a local file; "${arg.slice(0, 80)}" is a network address.`,
+      'Copy the authorization-code file onto this machine (for example from a USB stick) and give its path.');
+  }
+  return arg;
+}
+
 export async function reservationCommand(service: InstanceService, args: readonly string[], ctx: CliContext): Promise<void> {
   const [verb, ...rest] = args;
   let command: Command;
   switch (verb) {
-    case 'enable': case 'disable': case 'request': case 'cancel': case 'return':
+    case 'request':
+      // Unity Connection's form of the command is `license smart reservation request specific`.
+      if (!(rest.length === 0 || (rest.length === 1 && rest[0] === 'specific'))) throw new UsageError('Usage: slr license smart reservation request [specific]');
+      command = { type: 'request' };
+      break;
+    case 'enable': case 'disable': case 'cancel': case 'return':
       needArgs(rest, 0, `license smart reservation ${verb}`);
       command = { type: verb };
       break;
@@ -47,7 +67,7 @@ export async function reservationCommand(service: InstanceService, args: readonl
       break;
     case 'install-file':
       needArgs(rest, 1, 'license smart reservation install-file <path>');
-      command = { type: 'install', code: readCodeFile(rest[0]!) };
+      command = { type: 'install', code: readCodeFile(localPath(rest[0]!)) };
       break;
     case 'return-authorization':
       needArgs(rest, 1, 'license smart reservation return-authorization "<authorization-code>"');

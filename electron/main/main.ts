@@ -3,7 +3,7 @@
  * as the CLI's) to it through the bridge. Everything it decides about security is in policy.ts.
  */
 import { app, BrowserWindow, clipboard, dialog, ipcMain, protocol, safeStorage, session } from 'electron';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ElectronStore from 'electron-store';
@@ -82,6 +82,7 @@ async function createWindow(): Promise<void> {
 
 app.whenReady().then(async () => {
   const dir = resolveHome(undefined);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   // While the app runs, the CLI refuses to write this state (it says so); the lock goes with the process.
   await lockfile.lock(dir, { lockfilePath: join(dir, APP_LOCK_NAME), realpath: false, stale: 15_000, update: 5_000 }).catch(() => undefined);
 
