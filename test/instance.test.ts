@@ -317,6 +317,18 @@ describe('evaluation, overage, enforcement and TERM dates, with an injected cloc
     expect(back.usage[0]?.reserved).toBe(0);
   });
 
+  it('a code issued after the device\'s own time moves time forward, and evaluation ran until then', () => {
+    const key = makeAuthorityKey();
+    const d = makeDevice('UCM', T0, [key]);
+    d.run({ type: 'enable' }, T0 + days(5));
+    d.run({ type: 'request' }, T0 + days(5));
+    d.run({ type: 'install', code: issue(key, d, lines('UCM', { UCM_Basic: 1 }), { timestamp: T0 + days(20) }).code }, T0 + days(5) + 1000);
+    expect(d.state.clock.highWater).toBe(T0 + days(20));
+    expect(d.state.installed?.installedAt).toBe(T0 + days(20));
+    expect(status(d, T0 + days(5) + 2000).evaluation.daysLeft).toBeCloseTo(70);
+    expect(status(d, T0 + days(5) + 2000).clock.behindMs).toBeGreaterThan(days(14));
+  });
+
   it('overage never gains days from a clock moved forwards and then back', () => {
     const { device: d } = reservedDevice(lines('UCM', { UCM_Basic: 1 }));
     d.run({ type: 'usage', tag: 'UCM_Basic', count: 2 }, T0 + days(1));

@@ -304,22 +304,24 @@ export function execute(state0: InstanceState, command: Command, ctx: Context): 
         refuse('wrong-reservation', `The authorization code belongs to reservation ${code.piid}, but the installed reservation is ${installed.piid}.`,
           'Install the code License Central issued for this reservation, or return the installed one first.');
       }
-      const highWater = Math.max(t, Number(code.timestamp));
+      // A signed timestamp ahead of the device clock is trusted time: evaluation ran at least until then.
+      const issuedAt = Number(code.timestamp);
+      const base = issuedAt > t ? advance(state, issuedAt) : state;
       let next: InstanceState = {
-        ...state,
+        ...base,
         registration: REGISTRATION.registered,
-        installed: { code: code.text, signerKeyId: signer.id, installedAt: t },
+        installed: { code: code.text, signerKeyId: signer.id, installedAt: base.clock.highWater },
         highestCodeTimestamp: code.timestamp,
         overage: { usedMs: 0 },
-        clock: { ...state.clock, highWater, accountedTo: highWater },
       };
       if (!update) {
-        next = withEvents(next, event(t, 'install', `Authorization code ${code.piid} (${code.timestamp}) installed: ${summary(code)}.`));
+        next = withEvents(next, event(base.clock.highWater, 'install', `Authorization code ${code.piid} (${code.timestamp}) installed: ${summary(code)}.`));
         return { state: next, message: 'Authorization code installed successfully.' };
       }
       const confirmation = confirmOrReturnCode(state, 'confirm', code, signer, ctx.crypto);
-      next = withEvents({ ...next, lastConfirmation: { code: confirmation, at: t, piid: code.piid, timestamp: code.timestamp } },
-        event(t, 'update', `Updated authorization code ${code.piid} (${code.timestamp}) installed: ${summary(code)}. Confirmation code ${confirmation}.`));
+      const at = base.clock.highWater;
+      next = withEvents({ ...next, lastConfirmation: { code: confirmation, at, piid: code.piid, timestamp: code.timestamp } },
+        event(at, 'update', `Updated authorization code ${code.piid} (${code.timestamp}) installed: ${summary(code)}. Confirmation code ${confirmation}.`));
       return { state: next, message: 'Authorization code installed successfully. Enter this confirmation code in License Central to release licenses in transition:', issued: { kind: 'confirmation', code: confirmation } };
     }
 
