@@ -641,16 +641,23 @@ export class Ledger {
     const rows = this.all<InstanceRow>(
       `SELECT i.*, a.name AS account FROM instances i JOIN accounts a ON a.id = i.account_id WHERE (? IS NULL OR i.account_id = ?) ${includeGone ? '' : "AND i.state = 'active'"} ORDER BY i.id`,
       accountId, accountId);
-    const byTag = (table: string, id: number) => {
-      const out: Record<string, number> = {};
-      for (const r of this.all<{ tag: string; n: number }>(`SELECT l.tag, sum(h.count) AS n FROM ${table} h JOIN lots l ON l.id = h.lot_id WHERE h.instance_id = ? GROUP BY l.tag`, id)) {
-        out[findAnyEntitlement(r.tag)?.def.short ?? r.tag] = r.n;
+    // One grouped query per table, not one per instance: the list stays cheap with many instances.
+    const byTag = (table: 'holdings' | 'transitions') => {
+      const out = new Map<number, Record<string, number>>();
+      const sql = `SELECT h.instance_id AS id, l.tag, sum(h.count) AS n FROM ${table} h JOIN lots l ON l.id = h.lot_id
+        JOIN instances i ON i.id = h.instance_id WHERE (? IS NULL OR i.account_id = ?) GROUP BY h.instance_id, l.tag`;
+      for (const r of this.all<{ id: number; tag: string; n: number }>(sql, accountId, accountId)) {
+        const m = out.get(r.id) ?? {};
+        m[findAnyEntitlement(r.tag)?.def.short ?? r.tag] = r.n;
+        out.set(r.id, m);
       }
       return out;
     };
+    const reserved = byTag('holdings');
+    const inTransition = byTag('transitions');
     return rows.map((r) => ({
       account: r.account, udi: this.udiOf(r), sn: r.sn, productType: this.productOf(r).productType, piid: r.piid, state: r.state,
-      lastContact: r.last_contact, locked: r.locked === 1, reserved: byTag('holdings', r.id), inTransition: byTag('transitions', r.id),
+      lastContact: r.last_contact, locked: r.locked === 1, reserved: reserved.get(r.id) ?? {}, inTransition: inTransition.get(r.id) ?? {},
     }));
   }
 
