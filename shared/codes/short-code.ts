@@ -107,9 +107,10 @@ export function parseShortCode(spec: ShortCodeSpec, input: string, others: reado
       }
       const pos = at + check.position;
       const group = Math.floor(pos / spec.groupSize) + 1;
+      const inGroup = (pos % spec.groupSize) + 1;
       refuse(
         'code-typo',
-        `Character ${pos + 1} of the ${spec.name} (group ${group}) is mistyped: it reads '${typed[pos]}', ` +
+        `Character ${pos + 1} of the ${spec.name} (character ${inGroup} of group ${group}) is mistyped: it reads '${typed[pos]}', ` +
           `the check expects '${ALPHABET[check.expected]}'.`,
         'Compare that character with the original and type it again; nothing was changed.',
       );

@@ -127,7 +127,7 @@ describe.skipIf(skip)('the desktop app in Chromium, against the real services', 
     const typo = requestCode.slice(0, 7) + (requestCode[7] === 'A' ? 'B' : 'A') + requestCode.slice(8);
     await ap.getByLabel('Request code').fill(typo);
     await ap.getByRole('button', { name: 'Next' }).click();
-    await expect.poll(() => ap.getByText(/Character \d+ of the request code \(group \d+\) is mistyped/).count()).toBe(1);
+    await expect.poll(() => ap.getByText(/Character \d+ of the request code \(character \d of group \d+\) is mistyped/).count()).toBe(1);
     await screenshot(ap, 'wizard-typo');
     authority.queueOpen(carry(device, `${sn}-request.txt`, authority));
     await ap.getByRole('button', { name: 'Open file…' }).click();
