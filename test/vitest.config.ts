@@ -13,6 +13,8 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     environment: 'node',
     testTimeout: 60_000,
+    // Waits in the browser tests (expect.poll) allow for a slow machine; they end as soon as the UI is there.
+    expect: { poll: { timeout: 15_000, interval: 50 } },
     pool: 'forks',
     // electron-store imports `electron` itself: let Vite resolve it (to the stub or a test's mock).
     server: { deps: { inline: ['electron-store'] } },
