@@ -13,7 +13,7 @@ import { refuse } from '../../shared/errors.ts';
 import { toBase64 } from '../../shared/bytes.ts';
 import { execute, createInstance, inspectCode, type Command, type Inspection, type Outcome } from '../../shared/instance/commands.ts';
 import { validateInstanceState } from '../../shared/instance/schema.ts';
-import type { InstanceState, DeviceKeyRecord } from '../../shared/instance/state.ts';
+import { REGISTRATION, type InstanceState, type DeviceKeyRecord } from '../../shared/instance/state.ts';
 import type { DeviceCrypto } from '../../shared/ports.ts';
 import { deriveStatus, type InstanceStatus } from '../../shared/instance/status.ts';
 import { makeUdi, sameUdi } from '../../shared/udi.ts';
@@ -131,7 +131,8 @@ export function instanceService({ dir, stores = confStore, sealer = plainKeySeal
 
   const cryptoFor = async (state: InstanceState) => deviceCrypto(await sealer.unseal(state.deviceKey.privateKey));
   /** Only commands that make a confirmation or return code need the (possibly sealed) device key. */
-  const NEEDS_KEY = new Set<Command['type']>(['install', 'return', 'return-authorization']);
+  const needsKey = (command: Command, state: InstanceState) =>
+    command.type === 'return' || command.type === 'return-authorization' || (command.type === 'install' && state.registration === REGISTRATION.registered);
   const verifyOnly: DeviceCrypto = {
     verify: verifyMessage,
     mac: () => { throw new Error('this command does not use the device key'); },
@@ -159,7 +160,7 @@ export function instanceService({ dir, stores = confStore, sealer = plainKeySeal
     async run(command, now) {
       return withDirLock(dir, 'product instance', async () => {
         const state = load();
-        const outcome = execute(state, command, { now, crypto: NEEDS_KEY.has(command.type) ? await cryptoFor(state) : verifyOnly });
+        const outcome = execute(state, command, { now, crypto: needsKey(command, state) ? await cryptoFor(state) : verifyOnly });
         if (outcome.state !== state) save(outcome.state);
         return outcome;
       });
