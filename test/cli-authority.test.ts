@@ -204,6 +204,7 @@ describe('slr authority and slr device, each with its own --home, passing files'
     expect(a('reserve', '--account', 'Default', '--request', 'x', '--license', 'UCM_Basic').stderr).toContain('--license takes TAG=N');
     expect(a('license', 'add', '--account', 'Nope', '--tag', 'UCM_Basic', '--count', '1').stderr).toContain('There is no virtual account "Nope"');
     expect(a('license', 'add', '--account', 'Default', '--tag', 'UCM_Basic', '--count', '1', '--type', 'TERM', '--start', '2026-02-30', '--end', '2026-12-01').stderr).toContain('not a calendar date');
+    expect(a('license', 'add', '--account', 'Default', '--tag', 'UCM_Basic', '--count', '1', '--type', 'TERM', '--start', '2020-01-01', '--end', '2020-12-31').stderr).toContain('The TERM ended on 2020-12-31');
     expect(a('confirm', '--instance', 'zzz', 'ABC').stderr).toContain('neither a UDI');
     expect(a('init', '--account', 'Again').stderr).toContain('already set up');
     expect(a('--json', 'frob').json()).toMatchObject({ ok: false, error: { code: 'usage' } });

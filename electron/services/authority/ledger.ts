@@ -310,6 +310,9 @@ export class Ledger {
     if (!found) refuse('unknown-license', `${input.tag} is not a license in the product catalog.`, 'Use a full entitlement tag or a short name such as UCM_Basic.');
     if (!Number.isSafeInteger(input.count) || input.count < 1 || input.count > 9_999_999) refuse('bad-count', 'The count must be a whole number from 1 to 9999999.');
     if (input.term && input.term.end < input.term.start) refuse('bad-date', 'The TERM end date is before its start date.');
+    if (input.term && !isLotValid({ type: 'TERM', start: input.term.start, end: input.term.end }, now) && input.term.end < now) {
+      refuse('bad-date', `The TERM ended on ${formatIsoDate(input.term.end)}: these licenses could never be reserved.`, 'Check the end date.');
+    }
     this.transaction(() => {
       const account = this.account(input.account);
       const lot = this.findOrCreateLot(account.id, found.def.tag, input.term ? 'TERM' : 'PERPETUAL', input.term?.start ?? null, input.term?.end ?? null);
@@ -546,7 +549,7 @@ export class Ledger {
       if (to.id === instance.account_id) refuse('same-account', `The product instance is already in "${to.name}".`);
       const moved: string[] = [];
       for (const table of ['holdings', 'transitions'] as const) {
-        const rows = this.all<{ lot_id: number; count: number }>(`SELECT lot_id, count FROM ${table} WHERE instance_id = ?`, instance.id);
+        const rows = this.all<{ lot_id: number; count: number }>(`SELECT lot_id, sum(count) AS count FROM ${table} WHERE instance_id = ? GROUP BY lot_id`, instance.id);
         for (const r of rows) {
           const lot = this.get<LotRow>('SELECT * FROM lots WHERE id = ?', r.lot_id)!;
           const target = this.moveLot(lot, to.id, r.count, r.count);
