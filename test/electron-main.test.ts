@@ -109,6 +109,9 @@ describe('the main process', () => {
     expect(decide('https://example.com/')).toEqual({ cancel: true });
     expect(decide('http://127.0.0.1/')).toEqual({ cancel: true });
     expect(decide('app://slr-desk/index.html')).toEqual({ cancel: false });
+    expect(decide('data:image/svg+xml;charset=utf-8,%3Csvg%3E')).toEqual({ cancel: false });
+    expect(decide('app://other/index.html')).toEqual({ cancel: true });
+    expect(decide('data:text/html,<script>alert(1)</script>')).toEqual({ cancel: true });
     expect(recorded.privileged).toEqual([expect.objectContaining({ scheme: 'app' })]);
   });
 

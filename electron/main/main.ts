@@ -14,7 +14,7 @@ import { plainKeySealer, readCodeFile, type KeySealer, type StoreFactory } from 
 import { APP_LOCK_NAME } from '../services/lock.ts';
 import { APP_NAME, resolveHome } from '../services/paths.ts';
 import { registerBridge } from './ipc.ts';
-import { APP_ENTRY, APP_HOST, APP_SCHEME, CSP, decideNavigation, decidePermission, MIME, resolveAppPath, WEB_PREFERENCES } from './policy.ts';
+import { APP_ENTRY, APP_HOST, APP_SCHEME, CSP, decideNavigation, decidePermission, isAllowedRequest, MIME, resolveAppPath, WEB_PREFERENCES } from './policy.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const RENDERER_DIR = join(here, '..', 'renderer');
@@ -89,7 +89,7 @@ app.whenReady().then(async () => {
   const ses = session.defaultSession;
   ses.setPermissionRequestHandler((_wc, permission, callback) => callback(decidePermission(permission)));
   ses.setPermissionCheckHandler((_wc, permission) => decidePermission(permission));
-  ses.webRequest.onBeforeRequest((details, callback) => callback({ cancel: !details.url.startsWith(`${APP_SCHEME}://`) && !details.url.startsWith('devtools://') }));
+  ses.webRequest.onBeforeRequest((details, callback) => callback({ cancel: !isAllowedRequest(details.url) }));
   protocol.handle(APP_SCHEME, (request) => {
     const rel = new URL(request.url).host === APP_HOST ? resolveAppPath(request.url) : null;
     if (!rel) return new Response('Not found', { status: 404 });

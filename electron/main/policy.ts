@@ -61,6 +61,11 @@ export function decideNavigation(url: string): NavigationDecision {
   return { action: 'deny' };
 }
 
+/** Requests the renderer may make: our own app:// files, inline data: images (QR codes), devtools. */
+export function isAllowedRequest(url: string): boolean {
+  return /^(app:\/\/slr-desk\/|data:image\/|devtools:\/\/)/.test(url);
+}
+
 /** Permission requests (camera, notifications, clipboard-read, …): all refused. */
 export function decidePermission(_permission: string): boolean {
   return false;
