@@ -8,14 +8,13 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import Conf from 'conf';
 import { findEntitlement, productById } from '../../shared/catalog.ts';
-import { parseAuthorizationCode } from '../../shared/codes/authorization-code.ts';
 import { refuse } from '../../shared/errors.ts';
 import { toBase64 } from '../../shared/bytes.ts';
 import { execute, createInstance, inspectCode, type Command, type Inspection, type Outcome } from '../../shared/instance/commands.ts';
 import { validateInstanceState } from '../../shared/instance/schema.ts';
 import { REGISTRATION, type InstanceState, type DeviceKeyRecord } from '../../shared/instance/state.ts';
 import type { DeviceCrypto } from '../../shared/ports.ts';
-import { deriveStatus, type InstanceStatus } from '../../shared/instance/status.ts';
+import { deriveStatus, installedCode, type InstanceStatus } from '../../shared/instance/status.ts';
 import { makeUdi, sameUdi } from '../../shared/udi.ts';
 import { compressedPublicKey, deviceCrypto, generateKeyPair, keyId, loadPublicKey, verifyMessage } from './crypto.ts';
 import { withDirLock } from './lock.ts';
@@ -115,7 +114,7 @@ export function instanceService({ dir, stores = confStore, sealer = plainKeySeal
       refuse('state-tampered', `The installed authorization code in ${filePath()} failed verification: ${why}.`, 'The state file was changed outside SLR Desk; restore it from a backup.');
     let code;
     try {
-      code = parseAuthorizationCode(state.installed.code);
+      code = installedCode(state)!;
     } catch (e) {
       return tampered((e as Error).message);
     }

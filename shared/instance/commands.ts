@@ -222,7 +222,7 @@ export function inspectCode(state: InstanceState, input: string, crypto: DeviceC
   attempt(() => { signer = trustedSigner(state, code, crypto); });
   const own = makeUdi(productOf(state), state.uuid);
   const udiMatches = sameUdi(code.udi, own);
-  if (problems.length === 0) attempt(() => acceptCode(state, input, crypto));
+  if (problems.length === 0) attempt(() => acceptCode(state, code, crypto));
   else if (!udiMatches) problems.push(`The authorization code is for another device (${formatUdi(code.udi)}); this device is ${formatUdi(own)}.`);
   attempt(() => assertAllowed('install', state));
   const installed = installedCode(state);
@@ -231,8 +231,7 @@ export function inspectCode(state: InstanceState, input: string, crypto: DeviceC
 }
 
 /** Everything that decides whether this device may use `code`: trust, binding, freshness, known licenses. */
-function acceptCode(state: InstanceState, input: string, crypto: DeviceCrypto): { code: AuthorizationCode; signer: TrustedKey } {
-  const code = parseAuthorizationCode(input);
+function acceptCode(state: InstanceState, code: AuthorizationCode, crypto: DeviceCrypto): { code: AuthorizationCode; signer: TrustedKey } {
   const signer = trustedSigner(state, code, crypto);
   const product = productOf(state);
   const own = makeUdi(product, state.uuid);
@@ -297,7 +296,7 @@ export function execute(state0: InstanceState, command: Command, ctx: Context): 
       };
 
     case 'install': {
-      const { code, signer } = acceptCode(state, command.code, ctx.crypto);
+      const { code, signer } = acceptCode(state, parseAuthorizationCode(command.code), ctx.crypto);
       const installed = installedCode(state);
       const update = state.registration === REGISTRATION.registered;
       if (update && installed && installed.piid !== code.piid) {
@@ -344,7 +343,7 @@ export function execute(state0: InstanceState, command: Command, ctx: Context): 
     }
 
     case 'return-authorization': {
-      const { code, signer } = acceptCode(state, command.code, ctx.crypto);
+      const { code, signer } = acceptCode(state, parseAuthorizationCode(command.code), ctx.crypto);
       const returnCode = confirmOrReturnCode(state, 'return', code, signer, ctx.crypto);
       const next = withEvents({
         ...state,
