@@ -9,19 +9,17 @@ import { CodeInput } from '../components/CodeInput.tsx';
 import { ErrorNotice, Notice } from '../components/Notice.tsx';
 import { EventTable } from '../components/EventTable.tsx';
 import { useAction } from '../components/useAction.ts';
+import { useView } from '../components/useView.ts';
 
 type Ready = Extract<AuthorityView, { initialized: true }>;
 type Section = 'licenses' | 'instances' | 'reserve' | 'events' | 'keys';
 type Refresh = () => Promise<unknown>;
 
 export function AuthorityWorkspace() {
-  const [view, setView] = useState<AuthorityView | null>(null);
+  const { view, refresh, error } = useView('authorityView');
   const [section, setSection] = useState<Section>('licenses');
-  const load = useAction();
-  const refresh = useCallback(() => load.run(async () => setView(await call('authorityView'))), [load.run]);
-  useEffect(() => { void refresh(); }, [refresh]);
 
-  if (!view) return <div className="workspace"><ErrorNotice error={load.error} />{!load.error && <p>Loading…</p>}</div>;
+  if (!view) return <div className="workspace"><ErrorNotice error={error} />{!error && <p>Loading…</p>}</div>;
   if (!view.initialized) return <CreateAuthority dir={view.dir} refresh={refresh} />;
   return (
     <div className="workspace">

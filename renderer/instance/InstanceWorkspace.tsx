@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState, type ReactNode } from 'react';
+import { useCallback, useState, type ReactNode } from 'react';
 import type { Availability, CodeInspection, InstanceView } from '../../shared/bridge.ts';
 import { PRODUCTS, productById } from '../../shared/catalog.ts';
 import { formatInstant } from '../../shared/codes/dates.ts';
@@ -8,6 +8,7 @@ import { CodeBox } from '../components/CodeBox.tsx';
 import { CodeInput } from '../components/CodeInput.tsx';
 import { ErrorNotice, Notice } from '../components/Notice.tsx';
 import { useAction } from '../components/useAction.ts';
+import { useView } from '../components/useView.ts';
 import { EventTable } from '../components/EventTable.tsx';
 import { CommandText } from '../components/CommandText.tsx';
 
@@ -15,13 +16,10 @@ type Existing = Extract<InstanceView, { exists: true }>;
 type Section = 'reservation' | 'usage' | 'events' | 'settings';
 
 export function InstanceWorkspace() {
-  const [view, setView] = useState<InstanceView | null>(null);
+  const { view, setView, refresh, error } = useView('instanceView');
   const [section, setSection] = useState<Section>('reservation');
-  const load = useAction();
-  const refresh = useCallback(() => load.run(async () => setView(await call('instanceView'))), [load.run]);
-  useEffect(() => { void refresh(); }, [refresh]);
 
-  if (!view) return <div className="workspace"><ErrorNotice error={load.error} />{!load.error && <p>Loading…</p>}</div>;
+  if (!view) return <div className="workspace"><ErrorNotice error={error} />{!error && <p>Loading…</p>}</div>;
   if (!view.exists) return <CreateInstance dir={view.dir} onCreated={setView} />;
   return (
     <div className="workspace">
