@@ -14,6 +14,20 @@ Module._load = function (request, ...rest) {
   return load.call(this, request, ...rest);
 };
 
+// Its CSV report is written with two concurrent fs.writeFile calls (the header, truncating, and the rows,
+// appending), so the rows can be lost when the header lands last. Writing synchronously keeps the order.
+const fs = require('node:fs');
+fs.writeFile = (file, data, options, callback) => {
+  const cb = typeof options === 'function' ? options : callback;
+  try {
+    fs.writeFileSync(file, data, typeof options === 'function' ? undefined : options);
+  } catch (e) {
+    if (cb) return cb(e);
+    throw e;
+  }
+  if (cb) cb(null);
+};
+
 const [input, output, electronVersion] = process.argv.slice(2);
 const runner = require('@doyensec/electronegativity');
 const run = runner.default ?? runner;
