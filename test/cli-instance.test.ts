@@ -134,6 +134,7 @@ describe('slr (product instance)', () => {
     expect(slr(h, ['license', 'smart', 'reservation', 'install-file', join(h, 'big.txt')]).stderr).toContain('at most 1048576 bytes');
     expect(slr(h, ['license', 'smart', 'reservation', 'install-file', join(h, 'empty.txt')]).stderr).toContain('is empty');
     expect(slr(h, ['license', 'smart', 'reservation', 'install-file', join(h, 'bin.txt')]).stderr).toContain('not UTF-8 text');
+    expect(slr(h, ['license', 'trust', 'add', join(h, 'big.txt')]).stderr).toContain('at most 16384 bytes');
     expect(slr(h, ['license', 'smart', 'reservation', 'install-file', join(h, 'missing.txt')]).stderr).toContain('no such file');
     const sftp = slr(h, ['license', 'smart', 'reservation', 'install-file', 'sftp://10.0.0.1:22/codes/cc920.txt']);
     expect(sftp.status).toBe(1);

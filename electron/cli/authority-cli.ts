@@ -1,10 +1,9 @@
 /** `slr authority …`: the license authority (the seeds' License Central) on the command line. */
 import { parseArgs } from 'node:util';
-import { readFileSync } from 'node:fs';
 import { formatInstant, parseIsoDate } from '../../shared/codes/dates.ts';
 import { authorityEventsCsv } from '../../shared/events.ts';
-import { openLedger, type Ledger } from '../services/authority/ledger.ts';
-import { writeCodeFile, writeTextFile } from '../services/files.ts';
+import { withLedger as withDirLedger, type Ledger } from '../services/authority/ledger.ts';
+import { readCodeFile, writeCodeFile, writeTextFile } from '../services/files.ts';
 import { table, UsageError, type Io } from './output.ts';
 
 export const AUTHORITY_USAGE = `Usage: slr authority [--home DIR] [--json] <command>
@@ -57,9 +56,9 @@ function need(values: Values, ...names: (keyof Values)[]): void {
   if (missing.length) throw new UsageError(`Missing ${missing.map((m) => `--${m}`).join(', ')}.`);
 }
 
-/** A code given on the command line, or @FILE. */
+/** A code given on the command line, or @FILE (read with the same bounds and checks as install-file). */
 function codeArg(value: string): string {
-  return value.startsWith('@') ? readFileSync(value.slice(1), 'utf8') : value;
+  return value.startsWith('@') ? readCodeFile(value.slice(1)) : value;
 }
 
 function count(text: string | undefined, what: string): number {
@@ -82,15 +81,7 @@ export function authorityCommand(args: readonly string[], ctx: AuthorityContext)
   const { values, positionals } = parse(args);
   const [verb, ...rest] = positionals;
   const say = (text: string, json: object) => ctx.io.out(ctx.json ? JSON.stringify({ ok: true, ...json }) : text);
-  const ledger = (create = false) => openLedger({ dir: ctx.home }, create);
-  const withLedger = <T>(fn: (l: Ledger) => T, create = false): T => {
-    const l = ledger(create);
-    try {
-      return fn(l);
-    } finally {
-      l.close();
-    }
-  };
+  const withLedger = <T>(fn: (l: Ledger) => T, create = false): T => withDirLedger(ctx.home, fn, create);
   const issued = (what: string, r: { code: string; sn: string; udi: string; piid: string }) => {
     const file = values.out ? writeCodeFile(values.out, r.sn, 'authorization', r.code) : null;
     say(file ? `${what}\nAuthorization code for ${r.udi} written to ${file}.` : `${what}\nAuthorization code for ${r.udi}:\n${r.code}`, { ...r, file });

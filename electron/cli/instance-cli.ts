@@ -1,6 +1,5 @@
 /** The product-instance side of `slr`: the seeds' `license smart reservation …` and `show license …`. */
 import { basename } from 'node:path';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { refuse } from '../../shared/errors.ts';
 import { formatInstant } from '../../shared/codes/dates.ts';
@@ -8,7 +7,8 @@ import { instanceEventsCsv } from '../../shared/events.ts';
 import type { Command, Outcome } from '../../shared/instance/commands.ts';
 import type { InstanceState } from '../../shared/instance/state.ts';
 import type { InstanceStatus } from '../../shared/instance/status.ts';
-import { readCodeFile, type InstanceService } from '../services/instance-service.ts';
+import type { InstanceService } from '../services/instance-service.ts';
+import { readCodeFile } from '../services/files.ts';
 import { table, UsageError, type Io } from './output.ts';
 
 export interface CliContext {
@@ -89,7 +89,7 @@ export async function trustCommand(service: InstanceService, args: readonly stri
   const [verb, ...rest] = args;
   if (verb === 'add') {
     needArgs(rest, 1, 'license trust add <authority public key file>');
-    printOutcome(await service.trust(readFileSync(rest[0]!, 'utf8'), basename(rest[0]!), ctx.now), ctx, service);
+    printOutcome(await service.trust(readCodeFile(rest[0]!, 16_384), basename(rest[0]!), ctx.now), ctx, service);
   } else if (verb === 'remove') {
     needArgs(rest, 1, 'license trust remove <key id>');
     printOutcome(await service.run({ type: 'trust-remove', id: rest[0]! }, ctx.now), ctx, service);

@@ -78,6 +78,7 @@ export async function main(argv: readonly string[], io: Io = processIo, env: Nod
   try {
     const p = parseArgs(argv);
     json = p.json;
+    const home = resolveHome(p.home, env);
     if (p.rest[0] === 'authority') {
       // Loaded only when needed: the device side's commands start faster without the ledger.
       const { AUTHORITY_USAGE, authorityCommand } = await import('./authority-cli.ts');
@@ -86,7 +87,6 @@ export async function main(argv: readonly string[], io: Io = processIo, env: Nod
         io.out(AUTHORITY_USAGE);
         return p.help ? EXIT.ok : EXIT.usage;
       }
-      const home = resolveHome(p.home, env);
       if (writes(p.rest)) assertAppNotRunning(home);
       authorityCommand(p.rest.slice(1), { io, json, now: clockNow(env), home });
       return EXIT.ok;
@@ -96,8 +96,8 @@ export async function main(argv: readonly string[], io: Io = processIo, env: Nod
       return p.help ? EXIT.ok : EXIT.usage;
     }
     const ctx: CliContext = { io, json, now: clockNow(env) };
-    if (writes(p.rest)) assertAppNotRunning(resolveHome(p.home, env));
-    const service = instanceService({ dir: resolveHome(p.home, env) });
+    if (writes(p.rest)) assertAppNotRunning(home);
+    const service = instanceService({ dir: home });
     const [first, second, third, ...tail] = p.rest;
     if (first === 'init') {
       if (!p.pid) throw new UsageError('Usage: slr init --pid UCM|CUC');

@@ -14,9 +14,9 @@ import { isSlrError, refuse } from '../../shared/errors.ts';
 import { authorityEventsCsv, instanceEventsCsv } from '../../shared/events.ts';
 import { availability, type Outcome } from '../../shared/instance/commands.ts';
 import { parseBridgeArgs, type AuthorityView, type BridgeArgs, type BridgeMethod, type BridgeReply, type BridgeResults, type CodeKind, type CommandResult, type InstanceView } from '../../shared/bridge.ts';
-import { openLedger, type Ledger } from './authority/ledger.ts';
-import { codeFileName, writeTextFile } from './files.ts';
-import { instanceService, readCodeFile, type KeySealer, type StoreFactory } from './instance-service.ts';
+import { withLedger as withDirLedger, type Ledger } from './authority/ledger.ts';
+import { codeFileName, readCodeFile, writeTextFile } from './files.ts';
+import { instanceService, type KeySealer, type StoreFactory } from './instance-service.ts';
 
 export interface Dialogs {
   /** Lets the operator choose a file to open; resolves to its path, or null when cancelled. */
@@ -45,14 +45,7 @@ function result(o: Outcome): CommandResult {
 
 export function createAppApi(ports: AppPorts): AppApi {
   const instance = instanceService({ dir: ports.dir, stores: ports.stores, sealer: ports.sealer });
-  const withLedger = <T>(fn: (l: Ledger) => T, create = false): T => {
-    const l = openLedger({ dir: ports.dir }, create);
-    try {
-      return fn(l);
-    } finally {
-      l.close();
-    }
-  };
+  const withLedger = <T>(fn: (l: Ledger) => T, create = false): T => withDirLedger(ports.dir, fn, create);
   const authorityReady = () => {
     try {
       return withLedger((l) => l.isInitialized());

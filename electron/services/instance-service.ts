@@ -3,7 +3,7 @@
  * The CLI and the Electron main process both call it; they differ only in the key-value store they hand it
  * (conf for the CLI, electron-store for the app: the same JSON file) and in how the device key is sealed.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import Conf from 'conf';
@@ -65,26 +65,6 @@ export interface InstanceService {
   inspect(code: string): Promise<Inspection>;
   /** Adds a License Central public key (PEM text) to the keys this device trusts. */
   trust(pem: string, label: string, now: number): Promise<Outcome>;
-}
-
-/** Reads an authorization-code file as text: bounded, UTF-8 (or UTF-16 with its BOM), never binary. */
-export function readCodeFile(path: string, limit = 1_048_576): string {
-  let size: number;
-  try {
-    size = statSync(path).size;
-  } catch (e) {
-    return refuse('file', `Cannot read ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}.`);
-  }
-  if (size > limit) refuse('code-too-large', `${path} is ${size} bytes; a code file is at most ${limit} bytes.`, 'Check that the right file was chosen.');
-  const bytes = readFileSync(path);
-  if (bytes.length === 0) refuse('code-empty', `${path} is empty.`);
-  if (bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder('utf-16le').decode(bytes.subarray(2));
-  if (bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder('utf-16be').decode(bytes.subarray(2));
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes).replace(/^\uFEFF/, '');
-  } catch {
-    return refuse('file-not-text', `${path} is not UTF-8 text.`, 'Save the code as plain text (UTF-8) and try again.');
-  }
 }
 
 export function instanceService({ dir, stores = confStore, sealer = plainKeySealer }: InstanceServiceOptions): InstanceService {

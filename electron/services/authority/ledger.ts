@@ -79,6 +79,16 @@ export function openLedger({ dir, actor = defaultActor() }: LedgerOptions, creat
   }
 }
 
+/** Opens the ledger in `dir`, runs `fn` on it, and closes it whatever happens. */
+export function withLedger<T>(dir: string, fn: (ledger: Ledger) => T, create = false): T {
+  const ledger = openLedger({ dir }, create);
+  try {
+    return fn(ledger);
+  } finally {
+    ledger.close();
+  }
+}
+
 export class Ledger {
   readonly db: DatabaseSync;
   private readonly actor: string;
