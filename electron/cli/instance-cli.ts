@@ -6,7 +6,7 @@ import { formatInstant } from '../../shared/codes/dates.ts';
 import { instanceEventsCsv } from '../../shared/events.ts';
 import type { Command, Outcome } from '../../shared/instance/commands.ts';
 import type { InstanceState } from '../../shared/instance/state.ts';
-import type { InstanceStatus } from '../../shared/instance/status.ts';
+import { describeEvaluation, describeOverage, type InstanceStatus } from '../../shared/instance/status.ts';
 import type { InstanceService } from '../services/instance-service.ts';
 import { readCodeFile } from '../services/files.ts';
 import { table, UsageError, type Io } from './output.ts';
@@ -17,10 +17,6 @@ export interface CliContext {
   readonly now: number;
 }
 
-const plural = (n: number) => `${n} day${n === 1 ? '' : 's'}`;
-/** Days elapsed count whole days; days left count the day that has begun. */
-const days = (d: number) => plural(Math.floor(d));
-const daysLeft = (d: number) => plural(Math.ceil(d));
 
 function needArgs(args: readonly string[], n: number, usage: string): void {
   if (args.length !== n) throw new UsageError(`Usage: slr ${usage}`);
@@ -103,18 +99,17 @@ export async function trustCommand(service: InstanceService, args: readonly stri
 }
 
 function statusLines(s: InstanceStatus): string[] {
-  const evaluation = s.evaluation.expired ? 'expired'
-    : !s.evaluation.started ? `not started (${daysLeft(s.evaluation.daysLeft)}; starts with the first license used)`
-      : s.evaluation.running ? `${daysLeft(s.evaluation.daysLeft)} left` : `paused, ${daysLeft(s.evaluation.daysLeft)} left`;
+  const evaluation = describeEvaluation(s);
   const lines = [
     `Product: ${s.product.name} (${s.product.id})`,
     `UDI: ${s.udi}`,
     `License Reservation: ${s.reservationEnabled ? 'ENABLED' : 'DISABLED'}`,
     `Registration Status: ${s.registration}`,
     `Authorization Status: ${s.authorization}`,
-    `Evaluation Period: ${evaluation}`,
+    `Evaluation Period: ${evaluation[0]!.toLowerCase()}${evaluation.slice(1)}`,
   ];
-  if (s.overage.days > 0) lines.push(`Overage: ${days(s.overage.days)} (${daysLeft(s.overage.graceDaysLeft)} of grace left)`);
+  const overage = describeOverage(s);
+  if (overage) lines.push(`Overage: ${overage}`);
   lines.push(`Export-Controlled Functionality: ${s.exportControlled.allowed ? 'Allowed' : 'Not Allowed'} (${s.exportControlled.reason})`);
   lines.push(`Enforcement: ${s.enforcement.active ? `ACTIVE. ${s.enforcement.reason}` : 'none'}`);
   if (s.clock.behindMs) {

@@ -1,6 +1,7 @@
 import { useCallback, useState, type ReactNode } from 'react';
 import type { Availability, CodeInspection, InstanceView } from '../../shared/bridge.ts';
 import { PRODUCTS, productById } from '../../shared/catalog.ts';
+import { describeEvaluation, describeOverage } from '../../shared/instance/status.ts';
 import { formatInstant } from '../../shared/codes/dates.ts';
 import { call } from '../bridge.ts';
 import { Tabs } from '../components/Tabs.tsx';
@@ -62,13 +63,8 @@ function CreateInstance({ dir, onCreated }: { dir: string; onCreated: (v: Instan
   );
 }
 
-const daysText = (d: number) => `${Math.ceil(d)} day${Math.ceil(d) === 1 ? '' : 's'}`;
-
 function StatusPanel({ view }: { view: Existing }) {
   const s = view.status;
-  const evaluation = s.evaluation.expired ? 'Expired'
-    : !s.evaluation.started ? `Not started (${daysText(s.evaluation.daysLeft)})`
-      : s.evaluation.running ? `${daysText(s.evaluation.daysLeft)} left` : `Paused, ${daysText(s.evaluation.daysLeft)} left`;
   return (
     <section className="card status" aria-labelledby="status-title">
       <h2 id="status-title">{s.product.name}</h2>
@@ -79,8 +75,8 @@ function StatusPanel({ view }: { view: Existing }) {
         <div><dt>License reservation</dt><dd>{s.reservationEnabled ? 'Enabled' : 'Disabled'}</dd></div>
         <div><dt>Registration status</dt><dd data-testid="registration">{s.registration}</dd></div>
         <div><dt>Authorization status</dt><dd data-testid="authorization">{s.authorization}</dd></div>
-        <div><dt>Evaluation period</dt><dd data-testid="evaluation">{evaluation}</dd></div>
-        <div><dt>Overage</dt><dd>{s.overage.days > 0 ? `${Math.floor(s.overage.days)} days (${daysText(s.overage.graceDaysLeft)} of grace left)` : 'None'}</dd></div>
+        <div><dt>Evaluation period</dt><dd data-testid="evaluation">{describeEvaluation(s)}</dd></div>
+        <div><dt>Overage</dt><dd>{describeOverage(s) ?? 'None'}</dd></div>
         <div><dt>Export-controlled functionality</dt><dd data-testid="export" title={s.exportControlled.reason}>{s.exportControlled.allowed ? 'Allowed' : 'Not allowed'}</dd></div>
       </dl>
     </section>
