@@ -222,7 +222,7 @@ export function inspectCode(state: InstanceState, input: string, crypto: DeviceC
   attempt(() => { signer = trustedSigner(state, code, crypto); });
   const own = makeUdi(productOf(state), state.uuid);
   const udiMatches = sameUdi(code.udi, own);
-  if (problems.length === 0) attempt(() => acceptCode(state, code, crypto));
+  if (problems.length === 0) attempt(() => checkUsable(state, code));
   else if (!udiMatches) problems.push(`The authorization code is for another device (${formatUdi(code.udi)}); this device is ${formatUdi(own)}.`);
   attempt(() => assertAllowed('install', state));
   const installed = installedCode(state);
@@ -230,9 +230,15 @@ export function inspectCode(state: InstanceState, input: string, crypto: DeviceC
   return { code, signer, udiMatches, isUpdate: state.registration === REGISTRATION.registered, problems: [...new Set(problems)] };
 }
 
-/** Everything that decides whether this device may use `code`: trust, binding, freshness, known licenses. */
+/** Everything that decides whether this device may use `code`: trust, then binding, freshness, known licenses. */
 function acceptCode(state: InstanceState, code: AuthorizationCode, crypto: DeviceCrypto): { code: AuthorizationCode; signer: TrustedKey } {
   const signer = trustedSigner(state, code, crypto);
+  checkUsable(state, code);
+  return { code, signer };
+}
+
+/** A trusted code is usable here when it is bound to this UDI, newer than any used before, and all its licenses are this product's. */
+function checkUsable(state: InstanceState, code: AuthorizationCode): void {
   const product = productOf(state);
   const own = makeUdi(product, state.uuid);
   if (!sameUdi(code.udi, own)) {
@@ -250,7 +256,6 @@ function acceptCode(state: InstanceState, code: AuthorizationCode, crypto: Devic
     if (!def) refuse('unknown-license', `<entitlement> ${i + 1}: ${e.tag} is not a license of ${product.name}.`, 'Ask License Central for a code with licenses of this product.');
     if (!def.reservable) refuse('unknown-license', `<entitlement> ${i + 1}: ${def.displayName} cannot be used with Specific License Reservation.`);
   });
-  return { code, signer };
 }
 
 function confirmOrReturnCode(state: InstanceState, purpose: 'confirm' | 'return', code: AuthorizationCode, signer: TrustedKey, crypto: DeviceCrypto): string {
