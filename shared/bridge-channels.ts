@@ -15,4 +15,5 @@ export type BridgeMethod = (typeof BRIDGE_METHODS)[number];
 
 /** The IPC channel of a method: one channel per method, all under this prefix. */
 export const channelOf = (method: BridgeMethod) => `slr:${method}`;
-export const FILE_DROPPED_CHANNEL = 'slr:event:file-dropped';
+/** The preload asks the main process to read a file the user dropped (its path from the drop event). */
+export const FILE_DROP_CHANNEL = 'slr:drop';

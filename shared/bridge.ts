@@ -9,9 +9,9 @@ import type { Entitlement } from './codes/authorization-code.ts';
 import type { InstanceEvent, IssuedCode } from './instance/state.ts';
 import type { InstanceStatus } from './instance/status.ts';
 import type { InstanceLine, Issued, LedgerEvent, LicenseLine } from './authority/views.ts';
-import { BRIDGE_METHODS, channelOf, FILE_DROPPED_CHANNEL, type BridgeMethod } from './bridge-channels.ts';
+import { BRIDGE_METHODS, channelOf, FILE_DROP_CHANNEL, type BridgeMethod } from './bridge-channels.ts';
 
-export { BRIDGE_METHODS, channelOf, FILE_DROPPED_CHANNEL, type BridgeMethod };
+export { BRIDGE_METHODS, channelOf, FILE_DROP_CHANNEL, type BridgeMethod };
 
 const code = z.string().min(1).max(1_048_576);
 const shortText = z.string().min(1).max(200);

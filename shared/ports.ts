@@ -3,7 +3,15 @@
  * node:crypto (electron/services/crypto.ts); shared/ never imports a crypto library.
  */
 
-export interface DeviceCrypto {
+/** What both sides need: a hash, and fresh randomness. */
+export interface CryptoBasics {
+  /** SHA-256 of `data`. */
+  sha256(data: Uint8Array): Uint8Array;
+  /** `n` bytes from a cryptographically strong source. */
+  randomBytes(n: number): Uint8Array;
+}
+
+export interface DeviceCrypto extends CryptoBasics {
   /** True when `signature` (ECDSA P-256 / SHA-256, DER) over `message` verifies with the PEM `publicKey`. */
   verify(publicKey: string, message: Uint8Array, signature: Uint8Array): boolean;
   /**
@@ -13,7 +21,7 @@ export interface DeviceCrypto {
   mac(authorityPublicKey: string, message: Uint8Array): Uint8Array;
 }
 
-export interface AuthorityCrypto {
+export interface AuthorityCrypto extends CryptoBasics {
   /** ECDSA P-256 / SHA-256 signature, DER, with the authority key `keyId`. */
   sign(keyId: string, message: Uint8Array): Uint8Array;
   /** The same MAC as DeviceCrypto.mac, from the authority key `keyId` and the device's compressed public key. */

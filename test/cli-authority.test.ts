@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { slr } from './helpers/cli.ts';
+import { makeConfirmationCode } from '../shared/codes/device-codes.ts';
 
 const T = Date.UTC(2026, 2, 1, 9, 0, 0);
 const at = (minutes: number) => T + minutes * 60_000;
@@ -68,8 +69,10 @@ describe('slr authority and slr device, each with its own --home, passing files'
     ok(a('update', '--instance', dev.sn, '--license', 'UCM_Basic=1', '--license', 'UCM_Enhanced=0', '--out', usb));
     expect(licenses(a)).toEqual({ 'Default/UCM_Basic': [10, 1, 6, 3], 'Default/UCM_Enhanced': [5, 0, 2, 3] });
     const c2 = dev.install().issued!;
-    const wrongDevice = a('confirm', '--instance', dev.sn, c1.code);
-    expect(wrongDevice.status).toBe(0); // the older confirmation is genuine too: it releases nothing newer
+    // The older confirmation code was already entered: a replay is refused (and counted), releasing nothing.
+    const replayed = a('confirm', '--instance', dev.sn, c1.code);
+    expect(replayed.status).toBe(1);
+    expect(replayed.stderr).toContain('already entered');
     expect(licenses(a)['Default/UCM_Basic']).toEqual([10, 1, 6, 3]);
     const confirmed = ok(a('--json', 'confirm', '--instance', dev.sn, c2.code)).json<{ released: number }>();
     expect(confirmed.released).toBe(8);
@@ -111,7 +114,8 @@ describe('slr authority and slr device, each with its own --home, passing files'
     expect(licenses(a)['Default/UCM_Basic']).toEqual([5, 5, 0, 0]);
     const refused = a('remove', '--instance', old.sn, '--return-code', oldReturn);
     expect(refused.status).toBe(1);
-    expect(refused.stderr).toContain(`No product instance with reserved licenses matches ${old.sn}`);
+    expect(refused.stderr).toContain('whose licenses were rehosted to another device');
+    expect(refused.status).toBe(1);
     expect(ok(a('show', 'events')).stdout).toContain('Reason: disk failure, RMA 1234');
   });
 
@@ -160,7 +164,7 @@ describe('slr authority and slr device, each with its own --home, passing files'
     const wrong = a('remove', '--instance', dev.sn, '--return-code', otherReturn);
     expect(wrong.stderr).toContain(`from the device with serial number ${other.sn}`);
     expect(wrong.stderr).toContain('1 of 5 wrong codes');
-    for (let i = 2; i <= 5; i++) a('confirm', '--instance', dev.sn, 'F8X9M-D8DV');
+    for (let i = 2; i <= 5; i++) a('confirm', '--instance', dev.sn, makeConfirmationCode(new Uint8Array(32).fill(i)));
     const locked = a('remove', '--instance', dev.sn, '--return-code', otherReturn);
     expect(locked.stderr).toContain('locked after 5 wrong codes');
     const ret = ok(dev.d('--json', 'license', 'smart', 'reservation', 'return')).json<Issued>().issued.code;

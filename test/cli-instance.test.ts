@@ -92,7 +92,11 @@ describe('slr (product instance)', () => {
     const j = slr(h, ['--json', 'license', 'smart', 'reservation', 'return'], T0 + 1000);
     expect(j.status).toBe(1);
     expect(j.json()).toMatchObject({ ok: false, error: { code: 'not-allowed' } });
-    expect(readFileSync(join(h, 'product-instance.json'), 'utf8')).toBe(before);
+    // Nothing changed but the clock reading, which every run records (time never goes back, even on refusals).
+    const withoutClock = (text: string) => ({ ...JSON.parse(text), clock: null });
+    const after = readFileSync(join(h, 'product-instance.json'), 'utf8');
+    expect(withoutClock(after)).toEqual(withoutClock(before));
+    expect(JSON.parse(after).clock.highWater).toBe(T0 + 1000);
     expect(slr(h, ['license', 'usage', 'CUC_Nothing', '3']).status).toBe(1);
     expect(slr(h, ['license', 'usage', 'CUC_BasicMessaging', 'many']).status).toBe(2);
     expect(slr(h, ['show', 'license', 'status']).stdout).toContain('Evaluation Period: not started');

@@ -8,7 +8,7 @@ import { instanceService } from '../electron/services/instance-service.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { APP_ENTRY, CSP, decideNavigation, decidePermission, isTrustedSender, resolveAppPath, WEB_PREFERENCES } from '../electron/main/policy.ts';
-import { BRIDGE_METHODS, channelOf, FILE_DROPPED_CHANNEL } from '../shared/bridge.ts';
+import { BRIDGE_METHODS, channelOf, FILE_DROP_CHANNEL } from '../shared/bridge.ts';
 
 type Handler = (...args: unknown[]) => unknown;
 const home = mkdtempSync(join(tmpdir(), 'slr-main-'));
@@ -128,20 +128,37 @@ describe('the main process', () => {
     expect(recorded.permissionCheck!(null, 'clipboard-read')).toBe(false);
   });
 
-  it('reads a file dropped onto the window in the main process, bounded, and sends its text', () => {
+  it('never turns a navigation into a file read: page script setting location to a file: URL gets nothing', () => {
     const w = recorded.windows[0]!;
+    const secret = join(mkdtempSync(join(tmpdir(), 'slr-other-')), 'product-instance.json');
+    writeFileSync(secret, '{"deviceKey":"secret"}');
+    for (const url of [`file://${secret}`, `file:///${secret}`, 'file:///etc/passwd']) {
+      let prevented = false;
+      w.events.get('will-navigate')!({ preventDefault: () => { prevented = true; } }, url);
+      expect(prevented, url).toBe(true);
+    }
+    expect(w.sent).toEqual([]);
+    expect(WEB_PREFERENCES.navigateOnDragDrop).toBe(false);
+  });
+
+  it('reads a dropped file only on the drop channel, from our window, bounded', async () => {
+    const w = recorded.windows[0]!;
+    const drop = recorded.ipc.get(FILE_DROP_CHANNEL)!;
+    const ours = { sender: w.contents, senderFrame: (w.contents as { mainFrame: unknown }).mainFrame };
     const file = join(home, 'cc920-authorization.txt');
     writeFileSync(file, '<specificPLR>…</specificPLR>');
-    w.events.get('will-navigate')!({ preventDefault() {} }, `file://${file}`);
-    expect(w.sent.at(-1)).toEqual([FILE_DROPPED_CHANNEL, { name: 'cc920-authorization.txt', text: '<specificPLR>…</specificPLR>' }]);
+    expect(await drop(ours, file)).toEqual({ name: 'cc920-authorization.txt', text: '<specificPLR>…</specificPLR>' });
     const big = join(home, 'big.txt');
     writeFileSync(big, 'x'.repeat(1_100_000));
-    w.events.get('will-navigate')!({ preventDefault() {} }, `file://${big}`);
-    expect((w.sent.at(-1)![1] as { error: string }).error).toMatch(/at most 1048576 bytes/);
+    expect((await drop(ours, big) as { error: string }).error).toMatch(/larger than 1048576 bytes/);
+    expect((await drop(ours, home) as { error: string }).error).toMatch(/directory/);
+    for (const bad of ['', 'relative.txt', 42, null, `${file}\0x`]) expect((await drop(ours, bad) as { error: string }).error).toMatch(/not the path of a dropped file/);
+    const stranger = { sender: { mainFrame: { url: APP_ENTRY } }, senderFrame: { url: APP_ENTRY } };
+    expect((await drop(stranger, file) as { error: string }).error).toMatch(/did not come from the SLR Desk window/);
   });
 
   it('registers exactly the contract\'s channels, refuses other senders and invalid arguments', async () => {
-    expect([...recorded.ipc.keys()].sort()).toEqual(BRIDGE_METHODS.map(channelOf).sort());
+    expect([...recorded.ipc.keys()].sort()).toEqual([...BRIDGE_METHODS.map(channelOf), FILE_DROP_CHANNEL].sort());
     const w = recorded.windows[0]!;
     const ours = { sender: w.contents, senderFrame: (w.contents as { mainFrame: unknown }).mainFrame };
     const view = recorded.ipc.get(channelOf('instanceView'))!;
@@ -196,8 +213,8 @@ describe('the security policy', () => {
     expect(decideNavigation('https://example.com/')).toEqual({ action: 'deny' });
     expect(decideNavigation('app://slr-desk/other.html')).toEqual({ action: 'deny' });
     expect(decideNavigation('javascript:alert(1)')).toEqual({ action: 'deny' });
-    expect(decideNavigation('file:///media/usb/cc920-authorization.txt')).toEqual({ action: 'read-dropped-file', path: '/media/usb/cc920-authorization.txt' });
-    expect(decideNavigation('file:///C:/Users/op/code%20file.txt')).toEqual({ action: 'read-dropped-file', path: 'C:/Users/op/code file.txt' });
+    expect(decideNavigation('file:///media/usb/cc920-authorization.txt')).toEqual({ action: 'deny' });
+    expect(decideNavigation('file:///C:/Users/op/code%20file.txt')).toEqual({ action: 'deny' });
     for (const p of ['media', 'geolocation', 'notifications', 'clipboard-read', 'openExternal']) expect(decidePermission(p)).toBe(false);
     expect(isTrustedSender({ frameUrl: APP_ENTRY, isMainFrame: true, fromOurWindow: true })).toBe(true);
     expect(isTrustedSender({ frameUrl: 'app://slr-desk.evil/index.html', isMainFrame: true, fromOurWindow: true })).toBe(false);

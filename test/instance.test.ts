@@ -35,7 +35,7 @@ describe('a whole exchange: request → install → update → confirmation → 
     expect(request.udi).toEqual(device.udi);
     expect([...request.devicePublicKey]).toEqual([...device.publicKey]);
 
-    const piid = randomUUID();
+    const piid = device.state.reservation!.piid;
     const first = issue(key, request, lines('UCM', { UCM_Basic: 5 }), { piid, timestamp: T0 + 100 });
     const installed = device.run({ type: 'install', code: first.code }, T0 + 200);
     expect(installed.message).toBe('Authorization code installed successfully.');
@@ -72,7 +72,7 @@ describe('a whole exchange: request → install → update → confirmation → 
     expect(verifyReturnCode(out.issued!.code, [refFor(key, device, piid, timestamp)], key.crypto).piid).toBe(piid);
     expect(device.state.registration).toBe(REGISTRATION.unregistered);
     device.run({ type: 'request' }, T0 + 30);
-    expect(refusal(() => device.run({ type: 'install', code }, T0 + 40)).code).toBe('replay');
+    expect(refusal(() => device.run({ type: 'install', code }, T0 + 40)).code).toBe('reservation-closed');
   });
 });
 
@@ -136,8 +136,8 @@ describe('codes are refused, and nothing changes', () => {
     device.run({ type: 'install', code: newer.code }, T0 + days(1));
     expectUnchanged(device, () => device.run({ type: 'install', code: first.code }, T0 + days(2)), 'replay');
     expectUnchanged(device, () => device.run({ type: 'install', code: newer.code }, T0 + days(2)), 'already-installed');
-    const foreign = issue(key, device, lines('UCM', { UCM_Basic: 9 }), { timestamp: first.timestamp + 20 });
-    expectUnchanged(device, () => device.run({ type: 'install', code: foreign.code }, T0 + days(2)), 'wrong-reservation');
+    const foreign = issue(key, device, lines('UCM', { UCM_Basic: 9 }), { piid: randomUUID(), timestamp: first.timestamp + 20 });
+    expectUnchanged(device, () => device.run({ type: 'install', code: foreign.code }, T0 + days(2)), 'other-reservation');
   });
 
   it('a code signed by an untrusted key, or when no key is trusted, is refused', () => {
@@ -196,16 +196,21 @@ describe('commands refused where the seeds do not allow them, with what to do in
     d.run({ type: 'enable' }, T0);
     expect(refused('enable').code).toBe('not-allowed');
     expect(refusal(() => d.run({ type: 'install', code: 'x' }, T0)).hint).toContain('request');
-    expect(refusal(() => d.run({ type: 'return-authorization', code: 'x' }, T0)).code).toBe('not-allowed');
+    expect(refusal(() => d.run({ type: 'return-authorization', code: issue(key, d, lines('UCM', { UCM_Basic: 1 })).code }, T0)).code).toBe('not-allowed');
     d.run({ type: 'request' }, T0);
     expect(refused('disable').hint).toContain('cancel');
     expect(refused('return').hint).toContain('return-authorization');
     // request again while in progress: the same code again, nothing changes
     const again = d.run({ type: 'request' }, T0 + 5);
     expect(again.issued?.code).toBe(d.state.lastRequest?.code);
+    const forCancelled = issue(key, d, lines('UCM', { UCM_Basic: 1 }), { timestamp: T0 + 1 }).code;
     d.run({ type: 'cancel' }, T0);
     expect(d.state.registration).toBe(REGISTRATION.unregistered);
+    // A code License Central issued for the cancelled request is dead here, and can still be given back.
+    expect(refusal(() => d.run({ type: 'install', code: forCancelled }, T0)).code).toBe('not-allowed');
+    expect(d.run({ type: 'return-authorization', code: forCancelled }, T0).issued?.kind).toBe('return');
     d.run({ type: 'request' }, T0);
+    expect(refusal(() => d.run({ type: 'install', code: forCancelled }, T0)).code).toBe('reservation-closed');
     d.run({ type: 'install', code: issue(key, d, lines('UCM', { UCM_Basic: 1 }), { timestamp: T0 + 1 }).code }, T0 + 2);
     expect(refused('disable').hint).toContain('return');
     expect(refused('cancel').hint).toContain('return');
@@ -317,16 +322,56 @@ describe('evaluation, overage, enforcement and TERM dates, with an injected cloc
     expect(back.usage[0]?.reserved).toBe(0);
   });
 
-  it('a code issued after the device\'s own time moves time forward, and evaluation ran until then', () => {
+  it('a code signed a little after the device\'s own time moves time forward, and evaluation ran until then', () => {
     const key = makeAuthorityKey();
     const d = makeDevice('UCM', T0, [key]);
     d.run({ type: 'enable' }, T0 + days(5));
     d.run({ type: 'request' }, T0 + days(5));
-    d.run({ type: 'install', code: issue(key, d, lines('UCM', { UCM_Basic: 1 }), { timestamp: T0 + days(20) }).code }, T0 + days(5) + 1000);
-    expect(d.state.clock.highWater).toBe(T0 + days(20));
-    expect(d.state.installed?.installedAt).toBe(T0 + days(20));
-    expect(status(d, T0 + days(5) + 2000).evaluation.daysLeft).toBeCloseTo(70);
-    expect(status(d, T0 + days(5) + 2000).clock.behindMs).toBeGreaterThan(days(14));
+    d.run({ type: 'install', code: issue(key, d, lines('UCM', { UCM_Basic: 1 }), { timestamp: T0 + days(6) }).code }, T0 + days(5) + 1000);
+    expect(d.state.clock.highWater).toBe(T0 + days(6));
+    expect(d.state.installed?.installedAt).toBe(T0 + days(6));
+    expect(status(d, T0 + days(5) + 2000).evaluation.daysLeft).toBeCloseTo(84);
+    expect(status(d, T0 + days(5) + 2000).clock.behindMs).toBeGreaterThan(days(0.9));
+  });
+
+  it('a code signed far ahead of the device\'s time installs, but its time is not adopted: one wrong clock at License Central cannot break a device', () => {
+    const key = makeAuthorityKey();
+    const d = makeDevice('UCM', T0, [key]);
+    d.run({ type: 'enable' }, T0);
+    d.run({ type: 'request' }, T0);
+    // License Central's clock read 2030 when it signed; the 2026 TERM license must still count on the device.
+    const wrong = Date.UTC(2030, 0, 1);
+    const out = d.run({ type: 'install', code: issue(key, d, lines('UCM', { UCM_Basic: 2 }, { start: T0, end: T0 + days(365) }), { timestamp: wrong }).code }, T0 + 1000);
+    expect(out.warnings?.join()).toMatch(/one of the two clocks is wrong/);
+    expect(d.state.clock.highWater).toBe(T0 + 1000);
+    expect(d.state.events.map((e) => e.type)).toContain('clock-ahead');
+    d.run({ type: 'usage', tag: 'UCM_Basic', count: 2 }, T0 + days(1));
+    expect(status(d, T0 + days(1)).authorization).toBe(AUTHORIZATION.authorized);
+    // Its next code (License Central's clock put right: its timestamps stay after the wrong one) installs too.
+    const next = d.run({ type: 'install', code: issue(key, d, lines('UCM', { UCM_Basic: 3 }, { start: T0, end: T0 + days(365) }), { timestamp: wrong + 1 }).code }, T0 + days(2));
+    expect(next.issued?.kind).toBe('confirmation');
+    expect(status(d, T0 + days(2)).usage[0]?.reserved).toBe(3);
+  });
+
+  it('a device whose clock ran ahead comes back to the time License Central signed, once its clock is put right', () => {
+    const key = makeAuthorityKey();
+    const d = makeDevice('UCM', T0, [key]);
+    const ahead = Date.UTC(2031, 5, 1);
+    d.run({ type: 'enable' }, ahead); // the device clock read 2031
+    d.run({ type: 'request' }, ahead);
+    // The clock is put right; License Central (right clock) signs a 1-year TERM code.
+    const code = issue(key, d, lines('UCM', { UCM_Basic: 2 }, { start: T0, end: T0 + days(365) }), { timestamp: T0 + days(1) }).code;
+    const out = d.run({ type: 'install', code }, T0 + days(1) + 1000);
+    expect(out.warnings?.join()).toMatch(/the device clock was ahead/);
+    expect(d.state.clock.highWater).toBe(T0 + days(1) + 1000);
+    d.run({ type: 'usage', tag: 'UCM_Basic', count: 2 }, T0 + days(2));
+    expect(status(d, T0 + days(2)).authorization).toBe(AUTHORIZATION.authorized);
+    // A device whose clock is still ahead keeps its time: only a clock put right comes back.
+    const e = makeDevice('UCM', T0, [key]);
+    e.run({ type: 'enable' }, ahead);
+    e.run({ type: 'request' }, ahead);
+    e.run({ type: 'install', code: issue(key, e, lines('UCM', { UCM_Basic: 2 }), { timestamp: T0 + days(1) }).code }, ahead + 1000);
+    expect(e.state.clock.highWater).toBe(ahead + 1000);
   });
 
   it('overage never gains days from a clock moved forwards and then back', () => {
@@ -359,8 +404,8 @@ describe('evaluation, overage, enforcement and TERM dates, with an injected cloc
     const k = makeDevice('UCM', T0, [key]);
     k.run({ type: 'enable' }, T0);
     k.run({ type: 'request' }, T0);
-    k.run({ type: 'install', code: issue(key, k, lines('UCM', { UCM_Basic: 1 }, { start: T0, end: T0 + days(30) }), { timestamp: T0 + days(40) }).code }, T0);
-    k.run({ type: 'usage', tag: 'UCM_Basic', count: 1 }, T0 + days(1));
-    expect(status(k, T0 + days(1)).authorization).toBe(AUTHORIZATION.notAuthorized);
+    k.run({ type: 'install', code: issue(key, k, lines('UCM', { UCM_Basic: 1 }, { start: T0 - days(40), end: T0 }), { timestamp: T0 + days(1) }).code }, T0);
+    k.run({ type: 'usage', tag: 'UCM_Basic', count: 1 }, T0 + 1000);
+    expect(status(k, T0 + 1000).authorization).toBe(AUTHORIZATION.notAuthorized);
   });
 });

@@ -6,10 +6,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openLedger, type Ledger } from '../electron/services/authority/ledger.ts';
-import { makeRequestCode } from '../shared/codes/device-codes.ts';
-import { productById } from '../shared/catalog.ts';
 import { isSlrError } from '../shared/errors.ts';
-import { fromBase64 } from '../shared/bytes.ts';
+import { makeConfirmationCode, makeReturnCode } from '../shared/codes/device-codes.ts';
+import { cryptoBasics } from '../electron/services/crypto.ts';
 import { days, makeDevice, type Device } from './helpers/world.ts';
 
 const T = Date.UTC(2026, 0, 1);
@@ -64,7 +63,11 @@ describe('the ledger under random operations', () => {
         const devices: (Device | null)[] = Array.from({ length: 6 }, () => null);
         const key = ledger.exportKey();
         const fresh = () => makeDevice('UCM', now, [{ id: key.id, publicKey: key.pem }]);
-        const request = (d: Device) => makeRequestCode(productById('UCM')!, d.udi.uuid, fromBase64(d.state.deviceKey.publicKey)!);
+        /** The device's own request code (it enables reservation and requests first when needed). */
+        const request = (d: Device) => {
+          if (!d.state.reservationEnabled) d.run({ type: 'enable' }, now);
+          return d.run({ type: 'request' }, now).issued!.code;
+        };
         const sn = (i: number) => devices[i]?.udi.sn ?? 'fffff';
         for (const o of ops) {
           operations++;
@@ -78,8 +81,6 @@ describe('the ledger under random operations', () => {
                 const d = devices[o.device] ?? fresh();
                 const r = ledger.reserve({ account: o.account, request: request(d), licenses: { [o.tag]: o.count } }, now);
                 devices[o.device] = d;
-                d.run({ type: 'enable' }, now);
-                d.run({ type: 'request' }, now);
                 d.run({ type: 'install', code: r.code }, now);
                 break;
               }
@@ -89,7 +90,7 @@ describe('the ledger under random operations', () => {
               case 'install-confirm': {
                 const d = devices[o.device];
                 if (o.wrong || !d) {
-                  ledger.confirm({ instance: sn(o.device), code: 'F8X9M-D8DV' }, now);
+                  ledger.confirm({ instance: sn(o.device), code: makeConfirmationCode(cryptoBasics.randomBytes(32)) }, now);
                   break;
                 }
                 const out = d.run({ type: 'install', code: ledger.latestCode(sn(o.device)).code }, now);
@@ -99,7 +100,7 @@ describe('the ledger under random operations', () => {
               case 'return-remove': {
                 const d = devices[o.device];
                 if (o.wrong || !d || d.state.registration !== 'Registered - Specific License Reservation') {
-                  ledger.remove({ instance: sn(o.device), returnCode: '10000-00000-00000-00000-00000-00000' }, now);
+                  ledger.remove({ instance: sn(o.device), returnCode: makeReturnCode(d?.udi ?? devices.find((x) => x)?.udi ?? makeDevice().udi, cryptoBasics.randomBytes(32)) }, now);
                   break;
                 }
                 const code = d.run({ type: 'return' }, now).issued!.code;
@@ -116,8 +117,6 @@ describe('the ledger under random operations', () => {
               case 'rehost': {
                 const replacement = fresh();
                 const r = ledger.rehost({ instance: sn(o.device), request: request(replacement), reason: 'property test' }, now);
-                replacement.run({ type: 'enable' }, now);
-                replacement.run({ type: 'request' }, now);
                 replacement.run({ type: 'install', code: r.code }, now);
                 devices[o.device] = replacement;
                 break;
@@ -159,7 +158,8 @@ describe('the invariant check itself', () => {
       ledger.addLicenses({ account: 'Default', tag: 'UCM_Basic', count: 5 }, T);
       const key = ledger.exportKey();
       const d = makeDevice('UCM', T, [{ id: key.id, publicKey: key.pem }]);
-      ledger.reserve({ account: 'Default', request: makeRequestCode(productById('UCM')!, d.udi.uuid, fromBase64(d.state.deviceKey.publicKey)!), licenses: { UCM_Basic: 2 } }, T);
+      d.run({ type: 'enable' }, T);
+      ledger.reserve({ account: 'Default', request: d.run({ type: 'request' }, T).issued!.code, licenses: { UCM_Basic: 2 } }, T);
       expect(ledger.checkInvariants()).toEqual([]);
       ledger.db.exec('UPDATE lots SET blocked = blocked - 1');
       expect(ledger.checkInvariants().join()).toMatch(/blocked 1 but holdings and transitions add up to 2/);

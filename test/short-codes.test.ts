@@ -12,32 +12,38 @@ const key = new Uint8Array(33).map((_, i) => (i === 0 ? 3 : (i * 37) & 255));
 const uuid = 'e53fc968-0253-4d61-a355-ba908a6cc920';
 const mac = new Uint8Array(32).map((_, i) => (i * 91 + 7) & 255);
 
-const requestCode = makeRequestCode(ucm, uuid, key);
+const nonce = '0123456789abcdef';
+const requestCode = makeRequestCode(ucm, uuid, key, nonce);
 const confirmationCode = makeConfirmationCode(mac);
 const returnCode = makeReturnCode(makeUdi(ucm, uuid), mac);
 const samples: [ShortCodeSpec, string][] = [[REQUEST_CODE, requestCode], [CONFIRMATION_CODE, confirmationCode], [RETURN_CODE, returnCode]];
 
 describe('short codes', () => {
   it('stay within the target lengths, dashes included', () => {
-    expect(displayLength(REQUEST_CODE)).toBeLessThanOrEqual(120);
-    expect(displayLength(CONFIRMATION_CODE)).toBeLessThanOrEqual(10);
+    expect(displayLength(REQUEST_CODE)).toBeLessThanOrEqual(125);
+    expect(displayLength(CONFIRMATION_CODE)).toBeLessThanOrEqual(11);
     expect(displayLength(RETURN_CODE)).toBeLessThanOrEqual(60);
     for (const [spec, code] of samples) expect(code.length).toBe(displayLength(spec));
-    expect(CODE_LENGTHS).toEqual({ request: 85, confirmation: 9, return: 30 });
+    // Three check characters per block (was two): the request code grew by its nonce and one more check per
+    // block, the confirmation and return codes by one character each.
+    expect(CODE_LENGTHS).toEqual({ request: 104, confirmation: 10, return: 31 });
   });
 
   it('round-trip the request payload', () => {
     const parsed = parseRequestCode(requestCode);
     expect(parsed.udi).toEqual(makeUdi(ucm, uuid));
     expect([...parsed.devicePublicKey]).toEqual([...key]);
+    expect(parsed.nonce).toBe(nonce);
   });
 
   it('round-trip any request payload', () => {
-    fc.assert(fc.property(fc.uuid({ version: 4 }), fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.boolean(), (id, x, odd) => {
+    fc.assert(fc.property(fc.uuid({ version: 4 }), fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.boolean(), fc.uint8Array({ minLength: 8, maxLength: 8 }), (id, x, odd, n) => {
       const k = new Uint8Array([odd ? 3 : 2, ...x]);
-      const p = parseRequestCode(makeRequestCode(ucm, id, k));
+      const hex = Array.from(n, (b) => b.toString(16).padStart(2, '0')).join('');
+      const p = parseRequestCode(makeRequestCode(ucm, id, k, hex));
       expect(p.udi.uuid).toBe(id);
       expect([...p.devicePublicKey]).toEqual([...k]);
+      expect(p.nonce).toBe(hex);
     }));
   });
 
@@ -55,6 +61,7 @@ describe('short codes', () => {
   });
 
   it('catch and locate every single-character substitution, in every code type', () => {
+    let singles = 0;
     for (const [spec, code] of samples) {
       const bare = code.replace(/-/g, '');
       for (let pos = 0; pos < bare.length; pos++) {
@@ -65,9 +72,11 @@ describe('short codes', () => {
           expect(r.code).toBe('code-typo');
           expect(r.message).toContain(`Character ${pos + 1} of the ${spec.name}`);
           expect(r.message).toContain(`the check expects '${bare[pos]}'`);
+          singles++;
         }
       }
     }
+    expect(singles).toBe((104 + 10 + 31) * 31);
   });
 
   it('catch every adjacent transposition, dropped and doubled character', () => {
@@ -97,6 +106,76 @@ describe('short codes', () => {
       chars[j] = ALPHABET[(ALPHABET.indexOf(chars[j]!) + b) % 32]!;
       expect(refusal(() => parseShortCode(spec, chars.join(''))).code).toBe('code-typo');
     }), { numRuns: 2000 });
+  });
+
+  /**
+   * Parses `typed` and says where the check put the blame: null (accepted), 'many' (more than one wrong,
+   * no position named), or the 0-based position and the character it says is expected there.
+   */
+  function blame(spec: ShortCodeSpec, typed: string): null | 'many' | { pos: number; expected: string } {
+    try {
+      parseShortCode(spec, typed);
+      return null;
+    } catch (e) {
+      const m = /^Character (\d+) of .* the check expects '(.)'/.exec((e as Error).message);
+      if (m) return { pos: Number(m[1]) - 1, expected: m[2]! };
+      expect((e as Error).message).toMatch(/^More than one character of groups? \d+( to \d+)? of the .* is wrong/);
+      return 'many';
+    }
+  }
+
+  /** Whether a blame for the substitutions at `positions` is honest: never a position that was typed right. */
+  function honest(b: ReturnType<typeof blame>, bare: string, positions: readonly number[]): boolean {
+    if (b === null) return false;
+    if (b === 'many') return true;
+    return positions.includes(b.pos) && bare[b.pos] === b.expected;
+  }
+
+  it('never blame a character that was typed right: all double substitutions of a confirmation code', () => {
+    const bare = confirmationCode.replace(/-/g, '');
+    let cases = 0;
+    for (let i = 0; i < bare.length; i++) {
+      for (let j = i + 1; j < bare.length; j++) {
+        for (let a = 1; a < 32; a++) {
+          for (let b = 1; b < 32; b++) {
+            const chars = bare.split('');
+            chars[i] = ALPHABET[(ALPHABET.indexOf(chars[i]!) + a) % 32]!;
+            chars[j] = ALPHABET[(ALPHABET.indexOf(chars[j]!) + b) % 32]!;
+            const verdict = blame(CONFIRMATION_CODE, chars.join(''));
+            // One block holds the whole confirmation code: two wrong characters are never located.
+            expect(verdict).toBe('many');
+            cases++;
+          }
+        }
+      }
+    }
+    expect(cases).toBe(45 * 31 * 31);
+  });
+
+  it('never blame a character that was typed right: 1,000,000 sampled double substitutions each of request and return codes', () => {
+    for (const [spec, code] of [[REQUEST_CODE, requestCode], [RETURN_CODE, returnCode]] as const) {
+      const bare = code.replace(/-/g, '');
+      let seed = 12345;
+      const rand = (n: number) => {
+        seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+        return (seed >>> 8) % n;
+      };
+      let located = 0;
+      for (let k = 0; k < 1_000_000; k++) {
+        const i = rand(bare.length);
+        let j = rand(bare.length - 1);
+        if (j >= i) j++;
+        const chars = bare.split('');
+        chars[i] = ALPHABET[(ALPHABET.indexOf(chars[i]!) + 1 + rand(31)) % 32]!;
+        chars[j] = ALPHABET[(ALPHABET.indexOf(chars[j]!) + 1 + rand(31)) % 32]!;
+        const verdict = blame(spec, chars.join(''));
+        if (!honest(verdict, bare, [i, j])) throw new Error(`${spec.name}: positions ${i} and ${j} blamed as ${JSON.stringify(verdict)}`);
+        if (verdict !== 'many') located++;
+      }
+      // In a code of several blocks, two typos in different blocks are each a single, located one.
+      if (spec === REQUEST_CODE) expect(located).toBeGreaterThan(500_000);
+      else expect(located).toBe(0);
+    }
   });
 
   it('say which code it is when one type is entered for another', () => {

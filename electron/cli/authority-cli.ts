@@ -9,8 +9,10 @@ import { table, UsageError, type Io } from './output.ts';
 export const AUTHORITY_USAGE = `Usage: slr authority [--home DIR] [--json] <command>
 
   init --account "<smart account name>"        signing key, smart account, virtual account "Default"
-  key export [--id ID] [--out FILE]            the public key devices trust (slr license trust add)
+  key export [--id ID] [--out FILE]            the key file devices trust (slr license trust add), with the
+                                               endorsements that let devices trusting an older key accept it
   key add | key retire <id> | key list         rotate signing keys without breaking installed codes
+  clock accept --reason "<text>"               accept this clock after one that ran ahead (logged)
   account add <virtual account>
   license add --account VA --tag TAG --count N [--type TERM --start YYYY-MM-DD --end YYYY-MM-DD]
   reserve --account VA --request "<request code>" --license TAG=N [--license …] [--out FILE|DIR]
@@ -98,14 +100,14 @@ export function authorityCommand(args: readonly string[], ctx: AuthorityContext)
       if (sub === 'export') {
         const k = withLedger((l) => l.exportKey(values.id));
         if (values.out) {
-          writeTextFile(values.out, k.pem);
-          return say(`Public key ${k.id} written to ${values.out}.`, { keyId: k.id, file: values.out });
+          writeTextFile(values.out, k.file);
+          return say(`Key file for signing key ${k.id} written to ${values.out}.`, { keyId: k.id, file: values.out });
         }
-        return ctx.json ? say('', { keyId: k.id, publicKey: k.pem }) : ctx.io.out(k.pem);
+        return ctx.json ? say('', { keyId: k.id, publicKey: k.pem, keyFile: k.file }) : ctx.io.out(k.file);
       }
       if (sub === 'add') {
         const r = withLedger((l) => l.addKey(ctx.now));
-        return say(`Signing key ${r.keyId} added; new codes are signed with it. Export it and have devices trust it before they install such codes.`, r);
+        return say(`Signing key ${r.keyId} added${r.endorsedBy ? `, endorsed by key ${r.endorsedBy}` : ''}; new codes are signed with it. Export it (key export --out FILE) and add that file on devices before they install such codes.`, r);
       }
       if (sub === 'retire') {
         if (!id) throw new UsageError('Usage: slr authority key retire <id>');
@@ -181,6 +183,12 @@ export function authorityCommand(args: readonly string[], ctx: AuthorityContext)
       need(values, 'instance');
       const r = withLedger((l) => l.latestCode(values.instance!));
       return issued('The latest authorization code:', r);
+    }
+    case 'clock': {
+      if (rest[0] !== 'accept' || rest.length !== 1) throw new UsageError('Usage: slr authority clock accept --reason "<text>"');
+      need(values, 'reason');
+      const r = withLedger((l) => l.acceptClock(values.reason!, ctx.now));
+      return say(`The clock (${formatInstant(ctx.now)}) is accepted as the latest time seen${r.from === null ? '' : ` (it was ${formatInstant(r.from)})`}.`, { from: r.from, now: ctx.now });
     }
     case 'show':
       return show(rest, values, ctx, withLedger);

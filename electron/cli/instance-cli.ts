@@ -6,7 +6,7 @@ import { formatInstant } from '../../shared/codes/dates.ts';
 import { instanceEventsCsv } from '../../shared/events.ts';
 import type { Command, Outcome } from '../../shared/instance/commands.ts';
 import type { InstanceState } from '../../shared/instance/state.ts';
-import { describeEvaluation, describeOverage, type InstanceStatus } from '../../shared/instance/status.ts';
+import { deriveStatus, describeEvaluation, describeOverage, type InstanceStatus } from '../../shared/instance/status.ts';
 import type { InstanceService } from '../services/instance-service.ts';
 import { readCodeFile } from '../services/files.ts';
 import { table, UsageError, type Io } from './output.ts';
@@ -23,9 +23,10 @@ function needArgs(args: readonly string[], n: number, usage: string): void {
 }
 
 function printOutcome(o: Outcome, ctx: CliContext, service: InstanceService): void {
+  for (const w of o.warnings ?? []) ctx.io.err(`WARNING: ${w}`);
   if (ctx.json) {
     const s = service.status(ctx.now);
-    ctx.io.out(JSON.stringify({ ok: true, message: o.message, issued: o.issued ?? null, registration: s.registration, authorization: s.authorization }));
+    ctx.io.out(JSON.stringify({ ok: true, message: o.message, issued: o.issued ?? null, registration: s.registration, authorization: s.authorization, warnings: o.warnings ?? [] }));
     return;
   }
   ctx.io.out(o.issued ? `${o.message}\n${o.issued.code}` : o.message);
@@ -84,7 +85,7 @@ export async function usageCommand(service: InstanceService, args: readonly stri
 export async function trustCommand(service: InstanceService, args: readonly string[], ctx: CliContext): Promise<void> {
   const [verb, ...rest] = args;
   if (verb === 'add') {
-    needArgs(rest, 1, 'license trust add <authority public key file>');
+    needArgs(rest, 1, 'license trust add <License Central key file>');
     printOutcome(await service.trust(readCodeFile(rest[0]!, 16_384), basename(rest[0]!), ctx.now), ctx, service);
   } else if (verb === 'remove') {
     needArgs(rest, 1, 'license trust remove <key id>');
@@ -139,11 +140,12 @@ function reservationLines(state: InstanceState, s: InstanceStatus): string[] {
   return lines;
 }
 
-export function showCommand(service: InstanceService, args: readonly string[], ctx: CliContext): void {
+export async function showCommand(service: InstanceService, args: readonly string[], ctx: CliContext): Promise<void> {
   const [what, detail, ...rest] = args;
   if (what !== 'license' || !detail) throw new UsageError('Usage: slr show license status | udi | reservation | usage | summary | events');
-  const state = service.load();
-  const s = service.status(ctx.now);
+  // Reading the status reads the clock: the reading is recorded (time never goes back, even between reads).
+  const state = await service.observe(ctx.now);
+  const s = deriveStatus(state, ctx.now);
   const json = (o: object) => ctx.io.out(JSON.stringify({ ok: true, ...o }));
   const plainStatus = {
     udi: s.udi, product: s.product.id, reservationEnabled: s.reservationEnabled, registration: s.registration, authorization: s.authorization,

@@ -2,19 +2,24 @@
 import { instanceService } from '../services/instance-service.ts';
 import { resolveHome } from '../services/paths.ts';
 import { assertAppNotRunning } from '../services/lock.ts';
+import { isSaneTime } from '../../shared/codes/dates.ts';
+import { readCodeFile } from '../services/files.ts';
+import { basename } from 'node:path';
 import { EXIT, processIo, reportError, UsageError, type Io } from './output.ts';
 import { reservationCommand, showCommand, trustCommand, usageCommand, type CliContext } from './instance-cli.ts';
 
 export const USAGE = `Usage: slr [--home DIR] [--json] <command>
 
 Product instance (the seeds' commands):
-  slr init --pid UCM|CUC                              create the product instance (UDI, device key, evaluation)
+  slr init --pid UCM|CUC [--trust FILE]...            create the product instance (UDI, device key, evaluation),
+                                                      provisioned with License Central's key file(s)
   slr license smart reservation enable | disable | request | cancel | return
   slr license smart reservation install "<code>"
   slr license smart reservation install-file <path>
   slr license smart reservation return-authorization "<code>"
   slr license usage <tag or short name> <count>       set the product's current consumption
-  slr license trust add <file> | remove <id> | list   License Central keys this device accepts
+  slr license trust add <file> | remove <id> | list   License Central keys this device accepts (after the
+                                                      first, only keys endorsed by a trusted one)
   slr show license status | udi | reservation | usage | summary | events [--csv]
 
 License authority: slr authority --help
@@ -31,12 +36,13 @@ interface Parsed {
   json: boolean;
   help: boolean;
   pid?: string;
+  trust: string[];
   rest: string[];
 }
 
 /** Global options may stand anywhere; everything else is positional, in order. */
 function parseArgs(argv: readonly string[]): Parsed {
-  const p: Parsed = { json: false, help: false, rest: [] };
+  const p: Parsed = { json: false, help: false, trust: [], rest: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const value = () => {
@@ -49,6 +55,7 @@ function parseArgs(argv: readonly string[]): Parsed {
     else if (a === '--home') p.home = value();
     else if (a.startsWith('--home=')) p.home = a.slice(7);
     else if (a === '--pid' && p.rest[0] === 'init') p.pid = value();
+    else if (a === '--trust' && p.rest[0] === 'init') p.trust.push(value());
     else p.rest.push(a);
   }
   return p;
@@ -63,12 +70,18 @@ function writes(rest: readonly string[]): boolean {
   return true;
 }
 
-/** The time the engine is given: the system clock, or $SLR_NOW (ISO 8601 or ms) for tests and demos. */
+/**
+ * The time the engine is given: the system clock, or $SLR_NOW (ISO 8601 or ms) for tests and demos. A time
+ * outside the years 2000-2999 is bad input (exit 2): it is never used, so never saved.
+ */
 export function clockNow(env: NodeJS.ProcessEnv = process.env): number {
   const fake = env.SLR_NOW;
-  if (!fake) return Date.now();
-  const t = /^[0-9]+$/.test(fake) ? Number(fake) : Date.parse(fake);
-  if (!Number.isFinite(t)) throw new UsageError(`SLR_NOW="${fake}" is not a time (ISO 8601 or milliseconds).`);
+  const t = fake ? (/^[0-9]+$/.test(fake) ? Number(fake) : Date.parse(fake)) : Date.now();
+  if (!isSaneTime(t)) {
+    throw new UsageError(fake
+      ? `SLR_NOW="${fake.slice(0, 40)}" is not a time between the years 2000 and 2999 (ISO 8601 or milliseconds).`
+      : `The system clock reads ${t}, which is not a time between the years 2000 and 2999: set the clock right.`);
+  }
   return t;
 }
 
@@ -100,11 +113,13 @@ export async function main(argv: readonly string[], io: Io = processIo, env: Nod
     const service = instanceService({ dir: home });
     const [first, second, third, ...tail] = p.rest;
     if (first === 'init') {
-      if (!p.pid) throw new UsageError('Usage: slr init --pid UCM|CUC');
-      const state = await service.init(p.pid, ctx.now);
+      if (!p.pid) throw new UsageError('Usage: slr init --pid UCM|CUC [--trust FILE]...');
+      const trust = p.trust.map((file) => ({ text: readCodeFile(file, 16_384), label: basename(file) }));
+      const state = await service.init(p.pid, ctx.now, trust);
       const s = service.status(ctx.now);
-      if (json) io.out(JSON.stringify({ ok: true, udi: s.udi, product: state.product, dir: service.dir }));
-      else io.out(`Product instance created in ${service.dir}\nUDI: ${s.udi}`);
+      const keys = state.trustedKeys.map((k) => k.id);
+      if (json) io.out(JSON.stringify({ ok: true, udi: s.udi, product: state.product, dir: service.dir, trustedKeys: keys }));
+      else io.out(`Product instance created in ${service.dir}\nUDI: ${s.udi}\n${keys.length ? `Trusted License Central key${keys.length === 1 ? '' : 's'}: ${keys.join(', ')}` : 'No License Central key trusted yet: the first `slr license trust add <file>` provisions it.'}`);
     } else if (first === 'license' && second === 'smart' && third === 'reservation') {
       await reservationCommand(service, tail, ctx);
     } else if (first === 'license' && second === 'usage') {
@@ -112,7 +127,7 @@ export async function main(argv: readonly string[], io: Io = processIo, env: Nod
     } else if (first === 'license' && second === 'trust') {
       await trustCommand(service, p.rest.slice(2), ctx);
     } else if (first === 'show') {
-      showCommand(service, p.rest.slice(1), ctx);
+      await showCommand(service, p.rest.slice(1), ctx);
     } else {
       throw new UsageError(`Unknown command: ${p.rest.join(' ')}`);
     }

@@ -8,14 +8,15 @@ import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ElectronStore from 'electron-store';
 import lockfile from 'proper-lockfile';
-import { FILE_DROPPED_CHANNEL } from '../../shared/bridge.ts';
+import { FILE_DROP_CHANNEL } from '../../shared/bridge.ts';
 import { createAppApi, type Dialogs } from '../services/app-api.ts';
 import { plainKeySealer, type KeySealer, type StoreFactory } from '../services/instance-service.ts';
 import { readCodeFile } from '../services/files.ts';
 import { APP_LOCK_NAME } from '../services/lock.ts';
 import { APP_NAME, resolveHome } from '../services/paths.ts';
 import { registerBridge } from './ipc.ts';
-import { APP_ENTRY, APP_HOST, APP_SCHEME, CSP, decideNavigation, decidePermission, isAllowedRequest, MIME, resolveAppPath, WEB_PREFERENCES } from './policy.ts';
+import { senderOf } from './ipc.ts';
+import { APP_ENTRY, APP_HOST, APP_SCHEME, CSP, decideNavigation, decidePermission, isAllowedRequest, isDroppedPath, isTrustedSender, MIME, resolveAppPath, WEB_PREFERENCES } from './policy.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const RENDERER_DIR = join(here, '..', 'renderer');
@@ -64,16 +65,9 @@ async function createWindow(): Promise<void> {
   });
   const contents = window.webContents;
   contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  // No navigation, ever: in particular none is turned into a file read.
   contents.on('will-navigate', (event, url) => {
-    event.preventDefault();
-    const decision = decideNavigation(url);
-    if (decision.action !== 'read-dropped-file') return;
-    try {
-      const text = readCodeFile(decision.path);
-      contents.send(FILE_DROPPED_CHANNEL, { name: decision.path.split(/[\\/]/).pop() ?? 'file', text });
-    } catch (e) {
-      contents.send(FILE_DROPPED_CHANNEL, { error: (e as Error).message });
-    }
+    if (decideNavigation(url).action === 'deny') event.preventDefault();
   });
   contents.on('will-attach-webview', (event) => event.preventDefault());
   contents.on('will-redirect', (event) => event.preventDefault());
@@ -104,6 +98,16 @@ app.whenReady().then(async () => {
 
   const api = createAppApi({ dir, dialogs: dialogs(), clipboard, now: Date.now, stores: electronStores, sealer: safeStorageSealer });
   registerBridge(ipcMain, api, () => window?.webContents ?? null);
+  // A file the user dropped onto the window: the preload took its path from the drop event.
+  ipcMain.handle(FILE_DROP_CHANNEL, (event, path: unknown) => {
+    if (!isTrustedSender(senderOf(event, window?.webContents ?? null))) return { error: 'Refused: the call did not come from the SLR Desk window.' };
+    if (!isDroppedPath(path)) return { error: 'Refused: not the path of a dropped file.' };
+    try {
+      return { name: path.split(/[\\/]/).pop() ?? 'file', text: readCodeFile(path) };
+    } catch (e) {
+      return { error: (e as Error).message };
+    }
+  });
   await createWindow();
 });
 

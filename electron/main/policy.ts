@@ -22,7 +22,7 @@ export const WEB_PREFERENCES = {
   enableBlinkFeatures: '',
   disableBlinkFeatures: 'Auxclick', // no middle-click opening links in new windows
   webviewTag: false,
-  navigateOnDragDrop: true, // a dropped file navigates to file://…, which the main process intercepts and reads
+  navigateOnDragDrop: false, // a dropped file is taken from the drop event by the preload, never by navigation
   spellcheck: false,
   devTools: true,
 } as const;
@@ -44,21 +44,18 @@ export const CSP = [
   "media-src 'none'",
 ].join('; ');
 
-/** Navigation the window may do: none. A dropped file (file://) is read by the main process instead. */
-export type NavigationDecision = { readonly action: 'deny' } | { readonly action: 'read-dropped-file'; readonly path: string };
-
-export function decideNavigation(url: string): NavigationDecision {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return { action: 'deny' };
-  }
-  if (parsed.protocol === 'file:') {
-    const path = decodeURIComponent(parsed.pathname);
-    return { action: 'read-dropped-file', path: /^\/[A-Za-z]:\//.test(path) ? path.slice(1) : path };
-  }
+/**
+ * Navigation the window may do: none, whatever the URL (file: included). No navigation is ever turned into
+ * a file read: page script that sets `location = 'file:///…'` gets nothing. Dropped files come from the
+ * drop event, through the preload (see preload.ts and the drop channel).
+ */
+export function decideNavigation(_url: string): { readonly action: 'deny' } {
   return { action: 'deny' };
+}
+
+/** A dropped file's path as the preload sends it: an absolute path, nothing else. */
+export function isDroppedPath(path: unknown): path is string {
+  return typeof path === 'string' && path.length > 0 && path.length <= 4096 && !path.includes('\0') && (path.startsWith('/') || /^[A-Za-z]:[\\/]/.test(path));
 }
 
 /** Requests the renderer may make: our own app:// files, inline data: images (QR codes), devtools. */

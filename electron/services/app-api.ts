@@ -13,6 +13,7 @@ import { parseIsoDate } from '../../shared/codes/dates.ts';
 import { isSlrError, refuse } from '../../shared/errors.ts';
 import { authorityEventsCsv, instanceEventsCsv } from '../../shared/events.ts';
 import { availability, type Outcome } from '../../shared/instance/commands.ts';
+import { deriveStatus } from '../../shared/instance/status.ts';
 import { parseBridgeArgs, type AuthorityView, type BridgeArgs, type BridgeMethod, type BridgeReply, type BridgeResults, type CodeKind, type CommandResult, type InstanceView } from '../../shared/bridge.ts';
 import { withLedger as withDirLedger, type Ledger } from './authority/ledger.ts';
 import { codeFileName, readCodeFile, writeTextFile } from './files.ts';
@@ -32,6 +33,8 @@ export interface AppPorts {
   readonly now: () => number;
   readonly stores?: StoreFactory;
   readonly sealer?: KeySealer;
+  /** License Central key files a packaged app is built with: a new product instance is provisioned with them. */
+  readonly provisionedKeys?: readonly { text: string; label: string }[];
 }
 
 export type AppApi = { [M in BridgeMethod]: (...args: BridgeArgs<M>) => Promise<BridgeResults[M]> };
@@ -40,7 +43,8 @@ const TEXT = [{ name: 'Text', extensions: ['txt'] }];
 const CODE_TITLES: Record<CodeKind, string> = { request: 'request code', authorization: 'authorization code', confirmation: 'confirmation code', return: 'return code' };
 
 function result(o: Outcome): CommandResult {
-  return { message: o.message, issued: o.issued ?? null };
+  const warnings = (o.warnings ?? []).map((w) => `Warning: ${w}`);
+  return { message: [...warnings, o.message].join(' '), issued: o.issued ?? null };
 }
 
 export function createAppApi(ports: AppPorts): AppApi {
@@ -57,11 +61,12 @@ export function createAppApi(ports: AppPorts): AppApi {
 
   const instanceView = async (): Promise<InstanceView> => {
     if (!instance.exists()) return { exists: false, dir: ports.dir };
-    const state = instance.load();
+    const now = ports.now();
+    const state = await instance.observe(now);
     return {
       exists: true,
       dir: ports.dir,
-      status: instance.status(ports.now()),
+      status: deriveStatus(state, now),
       lastRequest: state.lastRequest,
       lastConfirmation: state.lastConfirmation,
       lastReturn: state.lastReturn,
@@ -95,7 +100,7 @@ export function createAppApi(ports: AppPorts): AppApi {
   return {
     instanceView,
     async instanceInit(pid) {
-      await instance.init(pid, ports.now());
+      await instance.init(pid, ports.now(), ports.provisionedKeys ?? []);
       return instanceView();
     },
     async instanceCommand(command) {
@@ -214,7 +219,7 @@ export function createAppApi(ports: AppPorts): AppApi {
     },
     async fileSavePublicKey() {
       const key = withLedger((l) => l.exportKey());
-      return saveText('Export public key', `license-central-${key.id}.pem`, key.pem, [{ name: 'PEM', extensions: ['pem'] }]);
+      return saveText('Export public key', `license-central-${key.id}.pem`, key.file, [{ name: 'PEM', extensions: ['pem'] }]);
     },
     async clipboardWrite(text) {
       ports.clipboard.writeText(text);

@@ -2,8 +2,8 @@
  * All cryptography, with node:crypto only: P-256 key pairs, ECDSA/SHA-256 DER signatures for authorization
  * codes, and the ECDH-derived MAC behind confirmation and return codes. Implements the ports of shared/ports.ts.
  */
-import { createHash, createHmac, createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync, hkdfSync, sign, verify, type KeyObject } from 'node:crypto';
-import type { AuthorityCrypto, DeviceCrypto } from '../../shared/ports.ts';
+import { createHash, createHmac, createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync, hkdfSync, randomBytes, sign, verify, type KeyObject } from 'node:crypto';
+import type { AuthorityCrypto, CryptoBasics, DeviceCrypto } from '../../shared/ports.ts';
 
 const CURVE = 'prime256v1';
 /** DER prefix of a SubjectPublicKeyInfo holding a compressed P-256 point (id-ecPublicKey, prime256v1). */
@@ -68,9 +68,25 @@ function ecdhMac(privateKey: KeyObject, publicKey: KeyObject, message: Uint8Arra
   return new Uint8Array(createHmac('sha256', key).update(message).digest());
 }
 
+/** Hashing and randomness, for both sides. */
+export const cryptoBasics: CryptoBasics = {
+  sha256: (data) => new Uint8Array(createHash('sha256').update(data).digest()),
+  randomBytes: (n) => new Uint8Array(randomBytes(n)),
+};
+
+/** What a device can do without its private key: verify signatures, hash, draw nonces. */
+export const verifyingCrypto: DeviceCrypto = {
+  ...cryptoBasics,
+  verify: verifyMessage,
+  mac: () => {
+    throw new Error('this command does not use the device key');
+  },
+};
+
 export function deviceCrypto(devicePrivateKeyPem: string): DeviceCrypto {
   const privateKey = createPrivateKey(devicePrivateKeyPem);
   return {
+    ...cryptoBasics,
     verify: verifyMessage,
     mac: (authorityPublicKey, message) => ecdhMac(privateKey, loadPublicKey(authorityPublicKey), message),
   };
@@ -78,6 +94,7 @@ export function deviceCrypto(devicePrivateKeyPem: string): DeviceCrypto {
 
 export function authorityCrypto(privateKeyPemById: (keyId: string) => string): AuthorityCrypto {
   return {
+    ...cryptoBasics,
     sign: (id, message) => signMessage(privateKeyPemById(id), message),
     mac: (id, devicePublicKey, message) => ecdhMac(createPrivateKey(privateKeyPemById(id)), publicKeyFromCompressed(devicePublicKey), message),
   };

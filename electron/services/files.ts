@@ -1,5 +1,5 @@
 /** Code files for the USB hand-off: read bounded and as text; written whole, with names that say what and for which device. */
-import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, openSync, readSync, renameSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import { refuse } from '../../shared/errors.ts';
 import { join } from 'node:path';
 
@@ -24,16 +24,65 @@ export function writeCodeFile(target: string, sn: string, kind: CodeKind, code: 
   return path;
 }
 
-/** Reads an authorization-code file as text: bounded, UTF-8 (or UTF-16 with its BOM), never binary. */
-export function readCodeFile(path: string, limit = 1_048_576): string {
-  let size: number;
+/** What a path that is not a regular file is, in an operator's words. */
+function kindOf(st: Stats): string {
+  if (st.isDirectory()) return 'a directory';
+  if (st.isFIFO()) return 'a pipe (FIFO)';
+  if (st.isCharacterDevice() || st.isBlockDevice()) return 'a device';
+  if (st.isSocket()) return 'a socket';
+  return 'not a regular file';
+}
+
+function cannotRead(path: string, e: unknown): never {
+  const code = (e as NodeJS.ErrnoException).code;
+  const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'ENOTDIR' ? 'a part of the path is not a directory' : (e as Error).message;
+  return refuse('file', `Cannot read ${path}: ${why}.`, 'Check the path and try again.');
+}
+
+/**
+ * Reads at most `limit` bytes of a regular file. The file is opened without blocking (a FIFO cannot hang
+ * it), checked to be a regular file on the open descriptor (no race with a swap), and read with the bound
+ * enforced while reading, so a file that grows, or lies about its size, cannot exhaust memory.
+ */
+export function readBoundedFile(path: string, limit: number): Uint8Array {
+  let fd: number;
   try {
-    size = statSync(path).size;
+    fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   } catch (e) {
-    return refuse('file', `Cannot read ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}.`);
+    if ((e as NodeJS.ErrnoException).code === 'EISDIR') refuse('file', `Cannot read ${path}: it is a directory, not a file.`, 'Give the path of the code file itself.');
+    return cannotRead(path, e);
   }
-  if (size > limit) refuse('code-too-large', `${path} is ${size} bytes; a code file is at most ${limit} bytes.`, 'Check that the right file was chosen.');
-  const bytes = readFileSync(path);
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) refuse('file', `Cannot read ${path}: it is ${kindOf(st)}, not a regular file.`, 'Give the path of a code file (save it to a file first).');
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = new Uint8Array(Math.min(65_536, limit + 1 - total));
+      const n = readSync(fd, chunk, 0, chunk.length, null);
+      if (n === 0) break;
+      total += n;
+      if (total > limit) refuse('code-too-large', `${path} is larger than ${limit} bytes; a code file is at most ${limit} bytes.`, 'Check that the right file was chosen.');
+      chunks.push(chunk.subarray(0, n));
+    }
+    const out = new Uint8Array(total);
+    let at = 0;
+    for (const c of chunks) {
+      out.set(c, at);
+      at += c.length;
+    }
+    return out;
+  } catch (e) {
+    if ((e as { code?: string }).code === 'EAGAIN') refuse('file', `Cannot read ${path}: it is not a regular file.`, 'Give the path of a code file.');
+    throw e;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Reads a code file as text: bounded, regular files only, UTF-8 (or UTF-16 with its BOM), never binary. */
+export function readCodeFile(path: string, limit = 1_048_576): string {
+  const bytes = readBoundedFile(path, limit);
   if (bytes.length === 0) refuse('code-empty', `${path} is empty.`);
   if (bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder('utf-16le').decode(bytes.subarray(2));
   if (bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder('utf-16be').decode(bytes.subarray(2));

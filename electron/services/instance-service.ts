@@ -8,15 +8,17 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import Conf from 'conf';
 import { findEntitlement, productById } from '../../shared/catalog.ts';
-import { refuse } from '../../shared/errors.ts';
+import { isSlrError, refuse } from '../../shared/errors.ts';
+import { parseKeyFile } from '../../shared/codes/key-file.ts';
+import { isSaneTime } from '../../shared/codes/dates.ts';
 import { toBase64 } from '../../shared/bytes.ts';
-import { execute, createInstance, inspectCode, type Command, type Inspection, type Outcome } from '../../shared/instance/commands.ts';
+import { advance, execute, createInstance, inspectCode, type Command, type Inspection, type Outcome } from '../../shared/instance/commands.ts';
+import type { OfferedKey } from '../../shared/instance/trust.ts';
 import { validateInstanceState } from '../../shared/instance/schema.ts';
 import { REGISTRATION, type InstanceState, type DeviceKeyRecord } from '../../shared/instance/state.ts';
-import type { DeviceCrypto } from '../../shared/ports.ts';
 import { deriveStatus, installedCode, type InstanceStatus } from '../../shared/instance/status.ts';
 import { makeUdi, sameUdi } from '../../shared/udi.ts';
-import { compressedPublicKey, deviceCrypto, generateKeyPair, keyId, loadPublicKey, verifyMessage } from './crypto.ts';
+import { compressedPublicKey, deviceCrypto, generateKeyPair, keyId, loadPublicKey, verifyingCrypto, verifyMessage } from './crypto.ts';
 import { withDirLock } from './lock.ts';
 import { INSTANCE_STORE } from './paths.ts';
 
@@ -57,14 +59,17 @@ export interface InstanceServiceOptions {
 export interface InstanceService {
   readonly dir: string;
   exists(): boolean;
-  init(productId: string, now: number): Promise<InstanceState>;
+  /** Creates the instance; `trust` are key files it is provisioned with. */
+  init(productId: string, now: number, trust?: readonly { text: string; label: string }[]): Promise<InstanceState>;
   load(): InstanceState;
   status(now: number): InstanceStatus;
+  /** Loads the state and records this reading of the clock (latest time seen, a clock set back) in it. */
+  observe(now: number): Promise<InstanceState>;
   run(command: Command, now: number): Promise<Outcome>;
   /** What an authorization code holds and whether it can be installed, without installing it. */
   inspect(code: string): Promise<Inspection>;
-  /** Adds a License Central public key (PEM text) to the keys this device trusts. */
-  trust(pem: string, label: string, now: number): Promise<Outcome>;
+  /** Adds License Central keys (a key file: PEM, with endorsements) under the device's trust rules. */
+  trust(keyFile: string, label: string, now: number): Promise<Outcome>;
 }
 
 export function instanceService({ dir, stores = confStore, sealer = plainKeySealer }: InstanceServiceOptions): InstanceService {
@@ -101,6 +106,7 @@ export function instanceService({ dir, stores = confStore, sealer = plainKeySeal
     if (!signer || !verifyMessage(signer.publicKey, code.signedBytes, code.signature)) tampered('its signature does not verify');
     const product = productById(state.product)!;
     if (!sameUdi(code.udi, makeUdi(product, state.uuid))) tampered('it is bound to another UDI');
+    if (code.piid !== state.reservation?.piid) tampered('it belongs to another reservation than the current one');
     if (code.entitlements.some((e) => !findEntitlement(product, e.tag))) tampered('it names a license this product does not have');
   }
 
@@ -112,17 +118,44 @@ export function instanceService({ dir, stores = confStore, sealer = plainKeySeal
   /** Only commands that make a confirmation or return code need the (possibly sealed) device key. */
   const needsKey = (command: Command, state: InstanceState) =>
     command.type === 'return' || command.type === 'return-authorization' || (command.type === 'install' && state.registration === REGISTRATION.registered);
-  const verifyOnly: DeviceCrypto = {
-    verify: verifyMessage,
-    mac: () => { throw new Error('this command does not use the device key'); },
-  };
+
+  /** A key file as the chain the engine checks: each key's id from its DER, its PEM in one canonical form. */
+  function offeredChain(keyFile: string): OfferedKey[] {
+    return parseKeyFile(keyFile).map((link) => {
+      try {
+        const pem = loadPublicKey(link.publicKey).export({ type: 'spki', format: 'pem' }).toString();
+        return { id: keyId(pem), publicKey: pem, endorsement: link.endorsement };
+      } catch (e) {
+        return refuse('bad-key', `This is not a License Central public key (PEM, P-256): ${(e as Error).message}.`, 'Use the file made by `slr authority key export`.');
+      }
+    });
+  }
+
+  /** Runs a command; a refused one still records the clock reading (time never goes back, even on refusals). */
+  async function runLocked(command: Command, now: number): Promise<Outcome> {
+    const state = load();
+    try {
+      const outcome = execute(state, command, { now, crypto: needsKey(command, state) ? await cryptoFor(state) : verifyingCrypto });
+      if (outcome.state !== state) save(outcome.state);
+      return outcome;
+    } catch (e) {
+      if (isSlrError(e) && isSaneTime(now)) saveObserved(state, now);
+      throw e;
+    }
+  }
+
+  function saveObserved(state: InstanceState, now: number): InstanceState {
+    const next = advance(state, now);
+    if (next.clock.highWater !== state.clock.highWater || next.events.length !== state.events.length || next.clock.behind !== state.clock.behind) save(next);
+    return next;
+  }
 
   return {
     dir,
     exists: () => existsSync(filePath()),
     load,
     status: (now) => deriveStatus(load(), now),
-    async init(productId, now) {
+    async init(productId, now, trust = []) {
       const product = productById(productId.toUpperCase());
       if (!product) refuse('bad-product', `Unknown product "${productId}".`, 'Use --pid UCM (Unified CM) or --pid CUC (Unity Connection).');
       return withDirLock(dir, 'product instance', async () => {
@@ -131,32 +164,30 @@ export function instanceService({ dir, stores = confStore, sealer = plainKeySeal
         }
         const keys = generateKeyPair();
         const deviceKey: DeviceKeyRecord = { publicKey: toBase64(compressedPublicKey(keys.publicKey)), privateKey: await sealer.seal(keys.privateKey) };
-        const state = createInstance({ product, uuid: randomUUID(), deviceKey, now });
+        let state = createInstance({ product, uuid: randomUUID(), deviceKey, now });
+        for (const file of trust) state = execute(state, { type: 'trust-add', chain: offeredChain(file.text), label: file.label, provision: true }, { now, crypto: verifyingCrypto }).state;
         save(state);
         return state;
       });
     },
     async run(command, now) {
-      return withDirLock(dir, 'product instance', async () => {
-        const state = load();
-        const outcome = execute(state, command, { now, crypto: needsKey(command, state) ? await cryptoFor(state) : verifyOnly });
-        if (outcome.state !== state) save(outcome.state);
-        return outcome;
-      });
+      return withDirLock(dir, 'product instance', () => runLocked(command, now));
+    },
+    async observe(now) {
+      try {
+        return await withDirLock(dir, 'product instance', () => saveObserved(load(), now));
+      } catch (e) {
+        // Another writer holds the state: show it as it is; that writer records its own clock reading.
+        if (isSlrError(e) && e.code === 'busy') return advance(load(), now);
+        throw e;
+      }
     },
     async inspect(code) {
       const state = load();
-      return inspectCode(state, code, verifyOnly);
+      return inspectCode(state, code, verifyingCrypto);
     },
-    async trust(pem, label, now) {
-      let id: string;
-      try {
-        loadPublicKey(pem);
-        id = keyId(pem);
-      } catch (e) {
-        return refuse('bad-key', `This is not a License Central public key (PEM, P-256): ${(e as Error).message}.`, 'Use the file made by `slr authority key export`.');
-      }
-      return this.run({ type: 'trust-add', key: { id, publicKey: loadPublicKey(pem).export({ type: 'spki', format: 'pem' }).toString(), label } }, now);
+    async trust(keyFile, label, now) {
+      return this.run({ type: 'trust-add', chain: offeredChain(keyFile), label }, now);
     },
   };
 }

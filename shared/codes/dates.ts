@@ -4,6 +4,23 @@ import { refuse } from '../errors.ts';
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 export const DAY_MS = 86_400_000;
 
+/** Times outside [2000, 3000) are a wrong clock or bad input, never a real moment of this system. */
+export const MIN_TIME = Date.UTC(2000, 0, 1);
+export const MAX_TIME = Date.UTC(3000, 0, 1);
+
+export function isSaneTime(ms: number): boolean {
+  return Number.isSafeInteger(ms) && ms >= MIN_TIME && ms < MAX_TIME;
+}
+
+/** Refuses a time outside the sane range (see MIN_TIME) with what it is and where it came from. */
+export function assertSaneTime(ms: number, where: string): number {
+  if (!isSaneTime(ms)) {
+    const shown = Number.isFinite(ms) && Math.abs(ms) < 8.64e15 ? new Date(ms).toISOString() : String(ms);
+    refuse('bad-time', `${where} (${shown}) is not a time between the years 2000 and 2999.`, 'Check the clock (or SLR_NOW); nothing was changed.');
+  }
+  return ms;
+}
+
 /** Midnight UTC of the date, in ms since the epoch. */
 export function parseCodeDate(text: string, where: string): number {
   const m = /^(\d{4})-([A-Za-z]{3})-(\d{2}) ?UTC$/.exec(text);

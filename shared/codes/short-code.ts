@@ -6,7 +6,7 @@
  */
 import { refuse } from '../errors.ts';
 import { ALPHABET, symbolOf } from './base32.ts';
-import { blockSizes, checkBlock, encodeBlock } from './check-blocks.ts';
+import { blockSizes, checkBlock, CHECKS, encodeBlock } from './check-blocks.ts';
 
 export interface ShortCodeSpec {
   /** Distinguishes the code types in the check (a code of one type never passes as another). */
@@ -20,7 +20,7 @@ export interface ShortCodeSpec {
 
 /** Characters of a code, without separators. */
 export function codeLength(spec: ShortCodeSpec): number {
-  return spec.dataSymbols + 2 * blockSizes(spec.dataSymbols).length;
+  return spec.dataSymbols + CHECKS * blockSizes(spec.dataSymbols).length;
 }
 
 /** Characters of a code as shown, with its dashes. */
@@ -95,14 +95,16 @@ export function parseShortCode(spec: ShortCodeSpec, input: string, others: reado
   const data: number[] = [];
   let at = 0;
   blockSizes(spec.dataSymbols).forEach((size, block) => {
-    const blockSymbols = symbols.slice(at, at + size + 2);
+    const blockSymbols = symbols.slice(at, at + size + CHECKS);
     const check = checkBlock(blockSymbols, spec.kind, block);
     if (!check.ok) {
       if (check.position === null) {
+        const [first, last] = [Math.floor(at / spec.groupSize) + 1, Math.floor((at + size + CHECKS - 1) / spec.groupSize) + 1];
         refuse(
           'code-typo',
-          `The ${spec.name} has more than one wrong character between characters ${at + 1} and ${at + size + 2}.`,
-          'Compare that part with the original, character by character.',
+          `More than one character of ${first === last ? `group ${first}` : `groups ${first} to ${last}`} of the ${spec.name} is wrong ` +
+            `(characters ${at + 1} to ${at + size + CHECKS}).`,
+          `Compare the whole of ${first === last ? 'that group' : 'those groups'} with the original, character by character; nothing was changed.`,
         );
       }
       const pos = at + check.position;
@@ -116,7 +118,7 @@ export function parseShortCode(spec: ShortCodeSpec, input: string, others: reado
       );
     }
     data.push(...blockSymbols.slice(0, size));
-    at += size + 2;
+    at += size + CHECKS;
   });
   return data;
 }

@@ -6,14 +6,19 @@
 import { findEntitlement, type ProductProfile } from '../catalog.ts';
 import { parseAuthorizationCode, type AuthorizationCode } from '../codes/authorization-code.ts';
 import { codeMessage, makeConfirmationCode, makeRequestCode, makeReturnCode } from '../codes/device-codes.ts';
-import { formatInstant } from '../codes/dates.ts';
+import { assertSaneTime, DAY_MS, formatInstant } from '../codes/dates.ts';
 import { fromBase64 } from '../bytes.ts';
 import { refuse } from '../errors.ts';
 import { makeUdi, sameUdi, formatUdi } from '../udi.ts';
 import type { DeviceCrypto } from '../ports.ts';
 import { REGISTRATION, SCHEMA_VERSION, type DeviceKeyRecord, type InstanceEvent, type InstanceState, type TrustedKey } from './state.ts';
 import { deriveStatus, installedCode, productOf } from './status.ts';
-import { accountTo, clockBehindMs, effectiveNow } from './time.ts';
+import { accountTo, CLOCK_TOLERANCE_MS, clockBehindMs, effectiveNow } from './time.ts';
+import { assertCurrentReservation, closedReservationOf, closeReservation, newReservation } from './reservation.ts';
+import { keysToTrust, type OfferedKey } from './trust.ts';
+
+/** A signed time further ahead of the device's than this is not adopted: one of the two clocks is wrong. */
+export const FUTURE_TOLERANCE_MS = 2 * DAY_MS;
 
 export interface Context {
   readonly now: number;
@@ -26,6 +31,8 @@ export interface Outcome {
   readonly state: InstanceState;
   readonly message: string;
   readonly issued?: { readonly kind: IssuedKind; readonly code: string };
+  /** Said once, beside the message: a clock found set back, a signed time not adopted. */
+  readonly warnings?: readonly string[];
 }
 
 export type Command =
@@ -37,7 +44,8 @@ export type Command =
   | { readonly type: 'return' }
   | { readonly type: 'return-authorization'; readonly code: string }
   | { readonly type: 'usage'; readonly tag: string; readonly count: number }
-  | { readonly type: 'trust-add'; readonly key: Omit<TrustedKey, 'addedAt'> }
+  /** `provision`: at the instance's creation only (init --trust, a packaged app's keys): no endorsement needed. */
+  | { readonly type: 'trust-add'; readonly chain: readonly OfferedKey[]; readonly label: string; readonly provision?: boolean }
   | { readonly type: 'trust-remove'; readonly id: string };
 
 type Phase = 'disabled' | 'unregistered' | 'in-progress' | 'registered';
@@ -99,10 +107,10 @@ const ALLOWED: Record<string, Partial<Record<Phase, true>> & { why: Partial<Reco
     },
   },
   'return-authorization': {
-    'in-progress': true,
+    // Unregistered: only a code of a request this device cancelled (checked with the code).
+    'in-progress': true, unregistered: true,
     why: {
       disabled: ['License reservation is not enabled.', ENABLE],
-      unregistered: ['No reservation request is in progress.', 'A code can only be given back while its request is in progress.'],
       registered: ['A reservation is installed.', 'Use `license smart reservation return` to give back the installed reservation.'],
     },
   },
@@ -134,8 +142,9 @@ function withEvents(state: InstanceState, ...events: InstanceEvent[]): InstanceS
   return { ...state, events: [...state.events, ...events] };
 }
 
-/** Accounts evaluation and overage up to now, moves the high-water mark, and logs a clock set back. */
+/** Accounts evaluation and overage up to now, moves the high-water mark, and logs a clock set back once. */
 export function advance(state: InstanceState, now: number): InstanceState {
+  assertSaneTime(now, 'The time');
   const code = installedCode(state);
   const t = effectiveNow(state, now);
   const acc = accountTo(state, code?.entitlements ?? [], t);
@@ -144,11 +153,20 @@ export function advance(state: InstanceState, now: number): InstanceState {
     ...state,
     evaluation: { ...state.evaluation, usedMs: acc.evaluationUsedMs },
     overage: { usedMs: acc.overageMs },
-    clock: { highWater: t, accountedTo: t, rollbacks: state.clock.rollbacks + (behind ? 1 : 0) },
+    clock: { highWater: t, accountedTo: t, rollbacks: state.clock.rollbacks + (behind && !state.clock.behind ? 1 : 0), behind: behind > 0 },
   };
-  if (!behind) return next;
-  return withEvents(next, event(t, 'clock-rollback',
-    `The device clock (${formatInstant(now)}) is ${Math.round(behind / 60_000)} minutes behind the latest time seen (${formatInstant(state.clock.highWater)}); time is taken as the latest seen.`));
+  if (!behind || state.clock.behind) return next;
+  return withEvents(next, event(t, 'clock-rollback', clockBehindWarning(now, behind, state.clock.highWater)));
+}
+
+export function clockBehindWarning(now: number, behind: number, highWater: number): string {
+  return `The device clock (${formatInstant(now)}) is ${Math.round(behind / 60_000)} minutes behind the latest time seen (${formatInstant(highWater)}); ` +
+    'time is taken as the latest seen, and nothing is given back.';
+}
+
+/** What `advance` newly logged, as warnings for the operator. */
+function newWarnings(before: InstanceState, after: InstanceState): string[] {
+  return after.events.slice(before.events.length).filter((e) => e.type === 'clock-rollback').map((e) => e.message);
 }
 
 export interface NewInstance {
@@ -170,14 +188,15 @@ export function createInstance({ product, uuid, deviceKey, now }: NewInstance): 
     reservationEnabled: false,
     registration: REGISTRATION.unregistered,
     installed: null,
-    highestCodeTimestamp: '0',
+    reservation: null,
+    closedReservations: [],
     lastRequest: null,
     lastConfirmation: null,
     lastReturn: null,
     usage: {},
     evaluation: { startedAt: product.evaluationStarts === 'install' ? now : null, usedMs: 0 },
     overage: { usedMs: 0 },
-    clock: { highWater: now, accountedTo: now, rollbacks: 0 },
+    clock: { highWater: assertSaneTime(now, 'The time'), accountedTo: now, rollbacks: 0, behind: false },
     events: [event(now, 'init', `Product instance ${udi} created (${product.name}); device key made.`)],
   };
 }
@@ -225,8 +244,6 @@ export function inspectCode(state: InstanceState, input: string, crypto: DeviceC
   if (problems.length === 0) attempt(() => checkUsable(state, code));
   else if (!udiMatches) problems.push(`The authorization code is for another device (${formatUdi(code.udi)}); this device is ${formatUdi(own)}.`);
   attempt(() => assertAllowed('install', state));
-  const installed = installedCode(state);
-  if (installed && installed.piid !== code.piid) problems.push(`The code belongs to reservation ${code.piid}, but the installed reservation is ${installed.piid}.`);
   return { code, signer, udiMatches, isUpdate: state.registration === REGISTRATION.registered, problems: [...new Set(problems)] };
 }
 
@@ -237,7 +254,11 @@ function acceptCode(state: InstanceState, code: AuthorizationCode, crypto: Devic
   return { code, signer };
 }
 
-/** A trusted code is usable here when it is bound to this UDI, newer than any used before, and all its licenses are this product's. */
+/**
+ * A trusted code is usable here when it is bound to this UDI, belongs to the current reservation (issued
+ * against this device's key), is newer than any code of it installed before, and all its licenses are this
+ * product's.
+ */
 function checkUsable(state: InstanceState, code: AuthorizationCode): void {
   const product = productOf(state);
   const own = makeUdi(product, state.uuid);
@@ -245,10 +266,11 @@ function checkUsable(state: InstanceState, code: AuthorizationCode): void {
     refuse('wrong-device', `The authorization code is for another device (${formatUdi(code.udi)}); this device is ${formatUdi(own)}.`,
       'Install it on the device it was made for, or ask License Central for a code for this UDI.');
   }
-  if (Number(code.timestamp) <= Number(state.highestCodeTimestamp)) {
-    const same = state.installed && installedCode(state)?.timestamp === code.timestamp;
+  const reservation = assertCurrentReservation(state, code.piid);
+  if (Number(code.timestamp) <= Number(reservation.lastTimestamp)) {
+    const same = installedCode(state)?.timestamp === code.timestamp;
     refuse(same ? 'already-installed' : 'replay',
-      same ? 'This authorization code is already installed.' : `The authorization code (issued ${formatInstant(Number(code.timestamp))}) is not newer than one this device already used (${formatInstant(Number(state.highestCodeTimestamp))}).`,
+      same ? 'This authorization code is already installed.' : `The authorization code (issued ${formatInstant(Number(code.timestamp))}) is older than the code of this reservation already installed (${formatInstant(Number(reservation.lastTimestamp))}).`,
       same ? 'Nothing changed. `show license reservation` shows the last confirmation code.' : 'Install the latest code from License Central.');
   }
   code.entitlements.forEach((e, i) => {
@@ -256,6 +278,32 @@ function checkUsable(state: InstanceState, code: AuthorizationCode): void {
     if (!def) refuse('unknown-license', `<entitlement> ${i + 1}: ${e.tag} is not a license of ${product.name}.`, 'Ask License Central for a code with licenses of this product.');
     if (!def.reservable) refuse('unknown-license', `<entitlement> ${i + 1}: ${def.displayName} cannot be used with Specific License Reservation.`);
   });
+}
+
+/**
+ * The device's time after installing a code signed at `issuedAt`, and what the operator is told about it:
+ * - a signed time a little ahead of the device clock is trusted time (evaluation ran at least until then);
+ * - one more than FUTURE_TOLERANCE_MS ahead is not adopted: one of the two clocks is wrong, and a License
+ *   Central clock that ran ahead must not move this device into the future for good;
+ * - a signed time well before the time this device had when it made the request proves that the device
+ *   clock was ahead then (License Central signed after the request): the device comes back to
+ *   max(its clock now, the signed time), so one wrong device clock does not break it for good.
+ */
+function timeAfterInstall(state: InstanceState, issuedAt: number, requestedAt: number, now: number): { state: InstanceState; warnings: string[] } {
+  const t = state.clock.highWater;
+  if (issuedAt > t + FUTURE_TOLERANCE_MS) {
+    const message = `The code was signed at ${formatInstant(issuedAt)}, ahead of this device's time (${formatInstant(t)}): one of the two clocks is wrong. The device keeps its own time; check both clocks.`;
+    return { state: withEvents(state, event(t, 'clock-ahead', message)), warnings: [message] };
+  }
+  if (issuedAt > t) return { state: advance(state, issuedAt), warnings: [] };
+  if (issuedAt < requestedAt - CLOCK_TOLERANCE_MS) {
+    const back = Math.max(now, issuedAt);
+    if (back < t) {
+      const message = `License Central signed this code at ${formatInstant(issuedAt)}, before the time this device had when it made the request (${formatInstant(requestedAt)}): the device clock was ahead. Its time is corrected to ${formatInstant(back)}.`;
+      return { state: withEvents({ ...state, clock: { ...state.clock, highWater: back, accountedTo: back, behind: false } }, event(back, 'clock-corrected', message)), warnings: [message] };
+    }
+  }
+  return { state, warnings: [] };
 }
 
 function confirmOrReturnCode(state: InstanceState, purpose: 'confirm' | 'return', code: AuthorizationCode, signer: TrustedKey, crypto: DeviceCrypto): string {
@@ -269,8 +317,16 @@ function summary(code: AuthorizationCode): string {
 }
 
 export function execute(state0: InstanceState, command: Command, ctx: Context): Outcome {
+  assertSaneTime(ctx.now, 'The time');
   if (command.type in ALLOWED) assertAllowed(command.type, state0);
   const state = advance(state0, ctx.now);
+  const outcome = run(state, command, ctx);
+  const warnings = [...newWarnings(state0, state), ...(outcome.warnings ?? [])];
+  // A command that changed nothing (request shown again) keeps the clock reading all the same.
+  return { ...outcome, state: outcome.state === state0 ? state : outcome.state, ...(warnings.length ? { warnings } : {}) };
+}
+
+function run(state: InstanceState, command: Command, ctx: Context): Outcome {
   const t = state.clock.highWater;
   const product = productOf(state);
 
@@ -284,49 +340,46 @@ export function execute(state0: InstanceState, command: Command, ctx: Context): 
 
     case 'request': {
       if (state.registration === REGISTRATION.inProgress && state.lastRequest) {
-        return { state: state0, message: 'A reservation request is already in progress; its request code is:', issued: { kind: 'request', code: state.lastRequest.code } };
+        return { state, message: 'A reservation request is already in progress; its request code is:', issued: { kind: 'request', code: state.lastRequest.code } };
       }
       const key = fromBase64(state.deviceKey.publicKey);
       if (!key) throw new Error('device public key in the state is not base64');
-      const code = makeRequestCode(product, state.uuid, key);
-      const next = withEvents({ ...state, registration: REGISTRATION.inProgress, lastRequest: { code, at: t } },
-        event(t, 'request', `Reservation request code generated; registration is ${REGISTRATION.inProgress}.`));
+      const reservation = newReservation(state, ctx.crypto, t);
+      const code = makeRequestCode(product, state.uuid, key, reservation.nonce!);
+      const next = withEvents({ ...state, registration: REGISTRATION.inProgress, reservation, lastRequest: { code, at: t, piid: reservation.piid } },
+        event(t, 'request', `Reservation request code generated for reservation ${reservation.piid}; registration is ${REGISTRATION.inProgress}.`));
       return { state: next, message: 'Enter this request code in License Central (License Reservation):', issued: { kind: 'request', code } };
     }
 
-    case 'cancel':
+    case 'cancel': {
+      const piid = state.reservation?.piid;
       return {
-        state: withEvents({ ...state, registration: REGISTRATION.unregistered }, event(t, 'cancel', 'Reservation request cancelled.')),
-        message: 'The reservation request is cancelled. If License Central already issued an authorization code for it, give it back with `license smart reservation return-authorization` instead, so its licenses return to the pool.',
+        state: withEvents({ ...closeReservation(state, 'cancelled', t), registration: REGISTRATION.unregistered }, event(t, 'cancel', `Reservation request ${piid} cancelled; codes issued for it will not be installed.`)),
+        message: 'The reservation request is cancelled. If License Central already issued an authorization code for it, give that code back with `license smart reservation return-authorization "<code>"`, so its licenses return to the pool.',
       };
+    }
 
     case 'install': {
       const { code, signer } = acceptCode(state, parseAuthorizationCode(command.code), ctx.crypto);
-      const installed = installedCode(state);
+      const reservation = state.reservation!;
       const update = state.registration === REGISTRATION.registered;
-      if (update && installed && installed.piid !== code.piid) {
-        refuse('wrong-reservation', `The authorization code belongs to reservation ${code.piid}, but the installed reservation is ${installed.piid}.`,
-          'Install the code License Central issued for this reservation, or return the installed one first.');
-      }
-      // A signed timestamp ahead of the device clock is trusted time: evaluation ran at least until then.
-      const issuedAt = Number(code.timestamp);
-      const base = issuedAt > t ? advance(state, issuedAt) : state;
+      const { state: base, warnings } = timeAfterInstall(state, Number(code.timestamp), reservation.requestedAt, ctx.now);
+      const at = base.clock.highWater;
       let next: InstanceState = {
         ...base,
         registration: REGISTRATION.registered,
-        installed: { code: code.text, signerKeyId: signer.id, installedAt: base.clock.highWater },
-        highestCodeTimestamp: code.timestamp,
+        installed: { code: code.text, signerKeyId: signer.id, installedAt: at },
+        reservation: { ...reservation, lastTimestamp: code.timestamp },
         overage: { usedMs: 0 },
       };
       if (!update) {
-        next = withEvents(next, event(base.clock.highWater, 'install', `Authorization code ${code.piid} (${code.timestamp}) installed: ${summary(code)}.`));
-        return { state: next, message: 'Authorization code installed successfully.' };
+        next = withEvents(next, event(at, 'install', `Authorization code ${code.piid} (${code.timestamp}) installed: ${summary(code)}.`));
+        return { state: next, message: 'Authorization code installed successfully.', warnings };
       }
       const confirmation = confirmOrReturnCode(state, 'confirm', code, signer, ctx.crypto);
-      const at = base.clock.highWater;
       next = withEvents({ ...next, lastConfirmation: { code: confirmation, at, piid: code.piid, timestamp: code.timestamp } },
         event(at, 'update', `Updated authorization code ${code.piid} (${code.timestamp}) installed: ${summary(code)}. Confirmation code ${confirmation}.`));
-      return { state: next, message: 'Authorization code installed successfully. Enter this confirmation code in License Central to release licenses in transition:', issued: { kind: 'confirmation', code: confirmation } };
+      return { state: next, message: 'Authorization code installed successfully. Enter this confirmation code in License Central to complete the update:', issued: { kind: 'confirmation', code: confirmation }, warnings };
     }
 
     case 'return': {
@@ -338,24 +391,36 @@ export function execute(state0: InstanceState, command: Command, ctx: Context): 
       }
       const returnCode = confirmOrReturnCode(state, 'return', code, signer, ctx.crypto);
       const next = withEvents({
-        ...state,
+        ...closeReservation(state, 'returned', t),
         registration: REGISTRATION.unregistered,
         installed: null,
         overage: { usedMs: 0 },
         lastReturn: { code: returnCode, at: t, piid: code.piid, timestamp: code.timestamp },
-      }, event(t, 'return', `Reservation ${code.piid} returned; return code ${returnCode}. Evaluation resumes with the days left.`));
+      }, event(t, 'return', `Reservation ${code.piid} returned; return code ${returnCode}. Its codes can no longer be installed here. Evaluation resumes with the days left.`));
       return { state: next, message: 'The reservation is removed from this device. Enter this return code in License Central to return the licenses to the pool:', issued: { kind: 'return', code: returnCode } };
     }
 
     case 'return-authorization': {
-      const { code, signer } = acceptCode(state, parseAuthorizationCode(command.code), ctx.crypto);
+      const code = parseAuthorizationCode(command.code);
+      const signer = trustedSigner(state, code, ctx.crypto);
+      const inProgress = state.registration === REGISTRATION.inProgress;
+      if (!inProgress) {
+        // Unregistered: only a code of a request this device cancelled may still be given back.
+        const closed = closedReservationOf(state, code.piid);
+        if (!sameUdi(code.udi, makeUdi(product, state.uuid)) || closed?.piid !== code.piid || closed.how !== 'cancelled') {
+          refuse('not-allowed', 'Cannot run `license smart reservation return-authorization`: no reservation request is in progress, and this code is not of a request this device cancelled.',
+            closed ? 'That reservation was already given back; nothing to do.' : 'A code can be given back only while its request is in progress, or after cancelling that request.');
+        }
+      } else {
+        checkUsable(state, code);
+      }
       const returnCode = confirmOrReturnCode(state, 'return', code, signer, ctx.crypto);
+      const closedState = inProgress ? closeReservation(state, 'returned-unused', t) : state;
       const next = withEvents({
-        ...state,
+        ...closedState,
         registration: REGISTRATION.unregistered,
-        highestCodeTimestamp: code.timestamp,
         lastReturn: { code: returnCode, at: t, piid: code.piid, timestamp: code.timestamp },
-      }, event(t, 'return-authorization', `Authorization code ${code.piid} (${code.timestamp}) given back without installing; return code ${returnCode}.`));
+      }, event(t, 'return-authorization', `Authorization code ${code.piid} (${code.timestamp}) given back without installing; return code ${returnCode}. Codes of this reservation can no longer be installed here.`));
       return { state: next, message: 'The authorization code will not be installed. Enter this return code in License Central to return its licenses to the pool:', issued: { kind: 'return', code: returnCode } };
     }
 
@@ -384,17 +449,23 @@ export function execute(state0: InstanceState, command: Command, ctx: Context): 
     }
 
     case 'trust-add': {
-      if (state.trustedKeys.some((k) => k.id === command.key.id)) {
-        refuse('already-trusted', `The key ${command.key.id} is already trusted.`, 'Nothing changed.');
-      }
+      const provisioning = state.trustedKeys.length === 0 || command.provision === true;
+      const added = keysToTrust(state.trustedKeys, command.chain, ctx.crypto, command.provision === true);
+      const keys: TrustedKey[] = added.map((k) => ({ id: k.id, publicKey: k.publicKey, label: command.label, addedAt: t }));
+      const ids = keys.map((k) => k.id).join(', ');
+      const how = provisioning ? 'provisioned' : `endorsed by a key this device trusts`;
       return {
-        state: withEvents({ ...state, trustedKeys: [...state.trustedKeys, { ...command.key, addedAt: t }] }, event(t, 'trust-add', `License Central key ${command.key.id} (${command.key.label}) trusted.`)),
-        message: `License Central key ${command.key.id} is now trusted.`,
+        state: withEvents({ ...state, trustedKeys: [...state.trustedKeys, ...keys] }, event(t, 'trust-add', `License Central key${keys.length === 1 ? '' : 's'} ${ids} (${command.label}) trusted: ${how}.`)),
+        message: `License Central key${keys.length === 1 ? '' : 's'} ${ids} ${keys.length === 1 ? 'is' : 'are'} now trusted (${how}).`,
       };
     }
 
     case 'trust-remove': {
       if (!state.trustedKeys.some((k) => k.id === command.id)) refuse('not-trusted', `No trusted key has the id ${command.id}.`);
+      if (state.trustedKeys.length === 1) {
+        refuse('last-key', `The key ${command.id} is the only License Central key this device trusts; without it, no code could ever be checked, and no new key accepted.`,
+          'Add its successor first (an endorsed key file from `slr authority key export`), then remove this one.');
+      }
       if (state.installed?.signerKeyId === command.id) {
         refuse('key-in-use', `The key ${command.id} signed the installed reservation; it is needed to make its return code.`, 'Return the reservation first, or install a code signed by another trusted key.');
       }

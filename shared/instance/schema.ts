@@ -5,9 +5,14 @@
 import { z } from 'zod';
 import { refuse } from '../errors.ts';
 import { PRODUCTS } from '../catalog.ts';
-import { REGISTRATION, SCHEMA_VERSION, type InstanceState } from './state.ts';
+import { isSaneTime } from '../codes/dates.ts';
+import { MAX_CLOSED_RESERVATIONS, REGISTRATION, SCHEMA_VERSION, type InstanceState } from './state.ts';
 
 const ms = z.number().int().finite();
+/** A moment this system can have lived through (years 2000-2999). */
+const instant = ms.refine(isSaneTime, 'a time between the years 2000 and 2999');
+const nonce = z.string().regex(/^[0-9a-f]{16}$/).nullable();
+const piid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
 const issued = z.strictObject({ code: z.string().max(200), at: ms, piid: z.string().optional(), timestamp: z.string().optional() }).nullable();
 
 export const instanceStateSchema = z.strictObject({
@@ -26,26 +31,61 @@ export const instanceStateSchema = z.strictObject({
   reservationEnabled: z.boolean(),
   registration: z.enum([REGISTRATION.unregistered, REGISTRATION.inProgress, REGISTRATION.registered]),
   installed: z.strictObject({ code: z.string().max(1_048_576), signerKeyId: z.string(), installedAt: ms }).nullable(),
-  highestCodeTimestamp: z.string().regex(/^[0-9]{1,15}$/),
+  reservation: z.strictObject({ nonce, piid, requestedAt: instant, lastTimestamp: z.string().regex(/^[0-9]{1,15}$/) }).nullable(),
+  closedReservations: z.array(z.strictObject({ nonce, piid, how: z.enum(['returned', 'returned-unused', 'cancelled']), at: instant })).max(MAX_CLOSED_RESERVATIONS),
   lastRequest: issued,
   lastConfirmation: issued,
   lastReturn: issued,
   usage: z.record(z.string().max(200), z.number().int().min(1).max(9_999_999)),
   evaluation: z.strictObject({ startedAt: ms.nullable(), usedMs: ms.min(0) }),
   overage: z.strictObject({ usedMs: ms.min(0) }),
-  clock: z.strictObject({ highWater: ms, accountedTo: ms, rollbacks: z.number().int().min(0) }),
+  clock: z.strictObject({ highWater: instant, accountedTo: instant, rollbacks: z.number().int().min(0), behind: z.boolean() }),
   events: z.array(z.strictObject({ at: ms, type: z.string().max(64), message: z.string().max(4096) })),
 }).superRefine((s, ctx) => {
   if ((s.registration === REGISTRATION.registered) !== (s.installed !== null)) {
     ctx.addIssue({ code: 'custom', path: ['installed'], message: 'an installed code goes with, and only with, the Registered status' });
+  }
+  if ((s.registration === REGISTRATION.unregistered) !== (s.reservation === null)) {
+    ctx.addIssue({ code: 'custom', path: ['reservation'], message: 'a current reservation goes with, and only with, Reservation In Progress or Registered' });
   }
 });
 
 /** Upgrades a state of schema version N to N+1; indexed by N. */
 export type Migrations = Readonly<Record<number, (old: Record<string, unknown>) => Record<string, unknown>>>;
 
-/** No migrations yet: schema 1 is the first. A future schema N+1 adds `N: (old) => new` here. */
-export const MIGRATIONS: Migrations = {};
+/**
+ * Schema 1 to 2: codes belong to one reservation. An installed reservation is kept, known by its piid (its
+ * updates still install); a request in progress is dropped, since its request code (version 1) is no longer
+ * read by License Central: the operator requests again. A clock saved outside the sane range is brought back
+ * to the latest sane time the state holds.
+ */
+function fromSchema1(old: Record<string, unknown>): Record<string, unknown> {
+  const { highestCodeTimestamp, ...rest } = old as Record<string, unknown> & { highestCodeTimestamp?: string };
+  const installed = old.installed as { code: string; installedAt: number } | null;
+  const events = (old.events ?? []) as { at: number; type: string; message: string }[];
+  const clock = old.clock as { highWater: number; accountedTo: number; rollbacks: number };
+  const sane = [old.createdAt as number, ...events.map((e) => e.at)].filter(isSaneTime);
+  const latest = Math.max(...sane);
+  const fix = (t: number) => (isSaneTime(t) ? t : latest);
+  const at = fix(clock.highWater);
+  const piidOf = (code: string) => /<piid>\s*([0-9a-fA-F-]{36})\s*<\/piid>/.exec(code)?.[1]?.toLowerCase() ?? '00000000-0000-0000-0000-000000000000';
+  const dropped = !installed && old.registration === REGISTRATION.inProgress;
+  const notes = [
+    ...(dropped ? [{ at, type: 'migrate', message: 'The reservation request in progress was made by an older SLR Desk; request again (its request code is no longer accepted).' }] : []),
+    ...(isSaneTime(clock.highWater) ? [] : [{ at, type: 'migrate', message: `A saved clock outside the years 2000-2999 (${clock.highWater}) was set back to ${new Date(at).toISOString()}.` }]),
+  ];
+  return {
+    ...rest,
+    registration: dropped ? REGISTRATION.unregistered : old.registration,
+    reservation: installed ? { nonce: null, piid: piidOf(installed.code), requestedAt: fix(installed.installedAt), lastTimestamp: highestCodeTimestamp ?? '0' } : null,
+    closedReservations: [],
+    clock: { highWater: at, accountedTo: fix(clock.accountedTo), rollbacks: clock.rollbacks, behind: false },
+    events: [...events, ...notes],
+  };
+}
+
+/** Schema N to N+1, indexed by N. */
+export const MIGRATIONS: Migrations = { 1: fromSchema1 };
 
 export function migrate(raw: unknown, migrations: Migrations = MIGRATIONS, target = SCHEMA_VERSION): unknown {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) refuse('state-corrupt', 'The state file does not hold a JSON object.');

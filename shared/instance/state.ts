@@ -20,7 +20,7 @@ export const AUTHORIZATION = {
 } as const;
 export type AuthorizationStatus = (typeof AUTHORIZATION)[keyof typeof AUTHORIZATION];
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 export interface TrustedKey {
   /** First 16 hex digits of the SHA-256 of the key's DER SubjectPublicKeyInfo. */
@@ -37,6 +37,29 @@ export interface InstalledReservation {
   readonly signerKeyId: string;
   readonly installedAt: number;
 }
+
+/** The reservation a request started: every authorization code of it carries its piid. */
+export interface Reservation {
+  /** The request's nonce (16 hex digits); null for a reservation made before schema 2, known by its piid alone. */
+  readonly nonce: string | null;
+  /** The piid of this reservation's codes: derived from the UDI, the device key and the nonce. */
+  readonly piid: string;
+  /** The latest time seen when the request was made. */
+  readonly requestedAt: number;
+  /** Timestamp of the newest code of this reservation installed ('0': none): an older or equal code is a replay. */
+  readonly lastTimestamp: string;
+}
+
+/** A reservation this device has given up: none of its codes is ever installed again. */
+export interface ClosedReservation {
+  readonly nonce: string | null;
+  readonly piid: string;
+  readonly how: 'returned' | 'returned-unused' | 'cancelled';
+  readonly at: number;
+}
+
+/** How many closed reservations are remembered (for precise messages; older ones are refused all the same). */
+export const MAX_CLOSED_RESERVATIONS = 200;
 
 export interface IssuedCode {
   readonly code: string;
@@ -69,8 +92,10 @@ export interface InstanceState {
   readonly reservationEnabled: boolean;
   readonly registration: RegistrationStatus;
   readonly installed: InstalledReservation | null;
-  /** Highest authorization-code timestamp ever installed or returned: an older or equal code is a replay. */
-  readonly highestCodeTimestamp: string;
+  /** The current reservation: requested (Reservation In Progress) or installed (Registered); null otherwise. */
+  readonly reservation: Reservation | null;
+  /** Reservations returned or cancelled, newest last. */
+  readonly closedReservations: readonly ClosedReservation[];
   readonly lastRequest: IssuedCode | null;
   readonly lastConfirmation: IssuedCode | null;
   readonly lastReturn: IssuedCode | null;
@@ -87,6 +112,8 @@ export interface InstanceState {
     readonly accountedTo: number;
     /** How many times the clock was found set back. */
     readonly rollbacks: number;
+    /** The clock was behind at the last reading: a set-back is logged once, when it is first seen. */
+    readonly behind: boolean;
   };
   readonly events: readonly InstanceEvent[];
 }

@@ -13,12 +13,12 @@ import { XMLParser } from 'fast-xml-parser';
 import { findEntitlement, productById } from '../../shared/catalog.ts';
 import { entitlementFor, issueAuthorizationCode } from '../../shared/authority/issue.ts';
 import { parseAuthorizationCode, type Entitlement } from '../../shared/codes/authorization-code.ts';
-import { CODE_LENGTHS, makeRequestCode } from '../../shared/codes/device-codes.ts';
+import { CODE_LENGTHS } from '../../shared/codes/device-codes.ts';
 import { displayLength } from '../../shared/codes/short-code.ts';
 import { CONFIRMATION_CODE, REQUEST_CODE, RETURN_CODE } from '../../shared/codes/device-codes.ts';
 import { createInstance, execute } from '../../shared/instance/commands.ts';
 import type { InstanceState } from '../../shared/instance/state.ts';
-import { fromBase64, toBase64 } from '../../shared/bytes.ts';
+import { toBase64 } from '../../shared/bytes.ts';
 import { makeUdi } from '../../shared/udi.ts';
 import { authorityCrypto, compressedPublicKey, deviceCrypto, generateKeyPair, keyId } from '../../electron/services/crypto.ts';
 import { openLedger, type Ledger } from '../../electron/services/authority/ledger.ts';
@@ -54,13 +54,13 @@ console.log('\nInstall verification: whole check (normalize, parse, validate, ve
   const uuid = randomUUID();
   let state: InstanceState = createInstance({ product: ucm, uuid, deviceKey: { publicKey: toBase64(compressedPublicKey(device.publicKey)), privateKey: { format: 'pkcs8-pem', value: device.privateKey } }, now: T0 });
   const dcrypto = deviceCrypto(device.privateKey);
-  for (const c of [{ type: 'trust-add', key: { id: aid, publicKey: authority.publicKey, label: 'bench' } }, { type: 'enable' }, { type: 'request' }] as const) {
+  for (const c of [{ type: 'trust-add', chain: [{ id: aid, publicKey: authority.publicKey, endorsement: null }], label: 'bench' }, { type: 'enable' }, { type: 'request' }] as const) {
     state = execute(state, c, { now: T0, crypto: dcrypto }).state;
   }
   const rows: Record<string, number> = {};
   for (const n of [5, 100, 1000]) {
     const entitlements: Entitlement[] = Array.from({ length: n }, (_, i) => entitlementFor(basic, 1 + (i % 7), { start: T0 + i * DAY, end: T0 + (i + 365) * DAY }));
-    const code = issueAuthorizationCode({ udi: makeUdi(ucm, uuid), piid: randomUUID(), timestamp: T0 + 1000, entitlements, keyId: aid }, acrypto);
+    const code = issueAuthorizationCode({ udi: makeUdi(ucm, uuid), piid: state.reservation!.piid, timestamp: T0 + 1000, entitlements, keyId: aid }, acrypto);
     const parsed = parseAuthorizationCode(code);
     const bare = new XMLParser();
     const reps = n >= 1000 ? 20 : 200;
@@ -109,8 +109,8 @@ function scale(instances: number, ops: number) {
       const pub = compressedPublicKey(pair.publicKey);
       let state = createInstance({ product: ucm, uuid, deviceKey: { publicKey: toBase64(pub), privateKey: { format: 'pkcs8-pem', value: pair.privateKey } }, now: T0 });
       const crypto = deviceCrypto(pair.privateKey);
-      for (const c of [{ type: 'trust-add', key: { id: key.id, publicKey: key.pem, label: 'bench' } }, { type: 'enable' }, { type: 'request' }] as const) state = execute(state, c, { now: T0, crypto }).state;
-      return { uuid, sn: `P:UCM,S:${uuid.slice(-5)},U:${uuid}`, request: makeRequestCode(ucm, uuid, fromBase64(toBase64(pub))!), state, crypto };
+      for (const c of [{ type: 'trust-add', chain: [{ id: key.id, publicKey: key.pem, endorsement: null }], label: 'bench' }, { type: 'enable' }, { type: 'request' }] as const) state = execute(state, c, { now: T0, crypto }).state;
+      return { uuid, sn: `P:UCM,S:${uuid.slice(-5)},U:${uuid}`, request: state.lastRequest!.code, state, crypto };
     });
     const timed = (fn: (d: (typeof devices)[number], i: number) => void) => {
       const start = process.hrtime.bigint();

@@ -8,7 +8,8 @@ import { createInstance, execute, type Command, type Outcome } from '../../share
 import type { InstanceState } from '../../shared/instance/state.ts';
 import { entitlementFor, issueAuthorizationCode, type CodeRef, type Term } from '../../shared/authority/issue.ts';
 import { makeUdi, type Udi } from '../../shared/udi.ts';
-import { authorityCrypto, compressedPublicKey, deviceCrypto, generateKeyPair, keyId } from '../../electron/services/crypto.ts';
+import { authorityCrypto, compressedPublicKey, cryptoBasics, deviceCrypto, generateKeyPair, keyId } from '../../electron/services/crypto.ts';
+import { reservationPiid, type RequestPayload } from '../../shared/codes/device-codes.ts';
 import type { Entitlement } from '../../shared/codes/authorization-code.ts';
 import { DAY_MS } from '../../shared/codes/dates.ts';
 
@@ -36,7 +37,9 @@ export function makeDevice(productId: ProductId = 'UCM', now = T0, trust: readon
   const publicKey = compressedPublicKey(pair.publicKey);
   const uuid = randomUUID();
   let state = createInstance({ product, uuid, deviceKey: { publicKey: toBase64(publicKey), privateKey: { format: 'pkcs8-pem', value: pair.privateKey } }, now });
-  for (const k of trust) state = execute(state, { type: 'trust-add', key: { id: k.id, publicKey: k.publicKey, label: 'test authority' } }, { now, crypto: deviceCrypto(pair.privateKey) }).state;
+  for (const k of trust) {
+    state = execute(state, { type: 'trust-add', chain: [{ id: k.id, publicKey: k.publicKey, endorsement: null }], label: 'test authority', provision: true }, { now, crypto: deviceCrypto(pair.privateKey) }).state;
+  }
   const device: Device = {
     state,
     privateKey: pair.privateKey,
@@ -57,10 +60,16 @@ export function lines(productId: ProductId, spec: Record<string, number>, term?:
   return Object.entries(spec).map(([short, count]) => entitlementFor(findEntitlement(product, short)!, count, term));
 }
 
-export function issue(key: AuthorityKey, device: { udi: Udi }, entitlements: readonly Entitlement[], opts: { piid?: string; timestamp?: number } = {}) {
-  const piid = opts.piid ?? randomUUID();
+/** What a code is issued for: a device (its current reservation) or a parsed request code (the reservation it starts). */
+type Target = { udi: Udi; state?: InstanceState } | RequestPayload;
+
+/** Signs a code for `target`; its piid is that of the reservation it names, unless `opts.piid` says otherwise. */
+export function issue(key: AuthorityKey, target: Target, entitlements: readonly Entitlement[], opts: { piid?: string; timestamp?: number } = {}) {
+  const piid = opts.piid
+    ?? ('nonce' in target ? reservationPiid(cryptoBasics.sha256, target.udi, target.devicePublicKey, target.nonce) : target.state?.reservation?.piid)
+    ?? randomUUID();
   const timestamp = opts.timestamp ?? T0;
-  return { piid, timestamp, code: issueAuthorizationCode({ udi: device.udi, piid, timestamp, entitlements, keyId: key.id }, key.crypto) };
+  return { piid, timestamp, code: issueAuthorizationCode({ udi: target.udi, piid, timestamp, entitlements, keyId: key.id }, key.crypto) };
 }
 
 export function refFor(key: AuthorityKey, device: Device, piid: string, timestamp: number): CodeRef {

@@ -5,7 +5,6 @@
  */
 import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
 import { userInfo } from 'node:os';
 import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
 import { findAnyEntitlement, findEntitlement, productById, type ProductProfile } from '../../../shared/catalog.ts';
@@ -13,11 +12,12 @@ import { entitlementFor, issueAuthorizationCode, verifyConfirmationCode, verifyR
 import { isLotValid, planReservation, type Holding, type Lot } from '../../../shared/authority/allocation.ts';
 import type { InstanceLine, Issued, LedgerEvent, LicenseLine } from '../../../shared/authority/views.ts';
 import { parseAuthorizationCode, type Entitlement } from '../../../shared/codes/authorization-code.ts';
-import { parseRequestCode, type RequestPayload } from '../../../shared/codes/device-codes.ts';
-import { formatInstant, formatIsoDate } from '../../../shared/codes/dates.ts';
+import { parseRequestCode, reservationPiid, type RequestPayload } from '../../../shared/codes/device-codes.ts';
+import { assertSaneTime, formatInstant, formatIsoDate } from '../../../shared/codes/dates.ts';
+import { endorsementMessage, formatKeyFile, type ChainLink } from '../../../shared/codes/key-file.ts';
 import { refuse, SlrError } from '../../../shared/errors.ts';
 import { formatUdi, makeUdi, type Udi } from '../../../shared/udi.ts';
-import { authorityCrypto, generateKeyPair, keyId, loadPublicKey } from '../crypto.ts';
+import { authorityCrypto, cryptoBasics, generateKeyPair, keyId, loadPublicKey, signMessage } from '../crypto.ts';
 import { AUTHORITY_DB } from '../paths.ts';
 import { LEDGER_VERSION, MIGRATIONS } from './schema.ts';
 
@@ -25,6 +25,10 @@ export type { InstanceLine, Issued, LedgerEvent, LicenseLine };
 
 export const MAX_WRONG_CODES = 5;
 const CODE_CANDIDATES = 50;
+/** The ledger's clock may read this much behind the latest time it has seen (small drifts between machines). */
+export const CLOCK_TOLERANCE_MS = 5 * 60_000;
+/** Refusals that count towards the lockout: a code that is wrong, for another device, replayed or superseded. */
+const COUNTED = new Set(['wrong-code', 'wrong-device', 'replayed-code', 'superseded-code']);
 
 export interface InstanceRow {
   readonly id: number;
@@ -153,7 +157,60 @@ export class Ledger {
     if (version === LEDGER_VERSION) return;
     this.transaction(() => {
       for (let v = version; v < LEDGER_VERSION; v++) this.db.exec(MIGRATIONS[v]!);
+      if (version < 2) this.endorseUnendorsedKeys();
       this.db.exec(`PRAGMA user_version = ${LEDGER_VERSION}`);
+    });
+  }
+
+  /** Schema 2: every key after the first, made before endorsements existed, is endorsed by the key before it. */
+  private endorseUnendorsedKeys(): void {
+    const keys = this.all<{ id: string; public_key: string; private_key: string }>('SELECT id, public_key, private_key FROM signing_keys ORDER BY created_at, rowid');
+    keys.forEach((k, i) => {
+      if (i === 0) return;
+      const by = keys[i - 1]!;
+      this.run('INSERT INTO key_endorsements (key_id, endorser_id, signature) VALUES (?, ?, ?)', k.id, by.id, signMessage(by.private_key, endorsementMessage(k.public_key)));
+    });
+  }
+
+  /** Runs a write as one transaction, after checking the clock against the latest time the ledger has seen. */
+  private write<T>(now: number, fn: () => T): T {
+    assertSaneTime(now, 'The time');
+    return this.transaction(() => {
+      this.observeClock(now);
+      return fn();
+    });
+  }
+
+  /**
+   * The authority never signs or books with a clock behind the latest time its ledger has seen: codes it
+   * issues must not look older than codes already out, and TERM licenses must not come back to life. A clock
+   * that once ran ahead is put right with `clock accept` (logged), never silently.
+   */
+  private observeClock(now: number): void {
+    const seen = this.highWater();
+    if (seen !== null && now < seen - CLOCK_TOLERANCE_MS) {
+      refuse('clock-behind', `This computer's clock (${formatInstant(now)}) is behind the latest time the license authority has seen (${formatInstant(seen)}); nothing was changed.`,
+        'Set the clock right. If the time it has seen was itself wrong (the clock once ran ahead), accept the current time with `slr authority clock accept --reason "…"` (logged).');
+    }
+    if (seen === null || now > seen) this.run("INSERT INTO meta (key, value) VALUES ('high_water', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", String(now));
+  }
+
+  /** The latest time the ledger has seen, or null before the first write. */
+  highWater(): number | null {
+    const row = this.get<{ value: string }>("SELECT value FROM meta WHERE key = 'high_water'");
+    return row ? Number(row.value) : null;
+  }
+
+  /** Accepts the current clock as the latest time seen, after a clock that ran ahead was put right. */
+  acceptClock(reason: string, now: number): { from: number | null } {
+    this.requireInit();
+    assertSaneTime(now, 'The time');
+    if (!reason.trim()) refuse('no-reason', 'Say why the clock is accepted (--reason "…"): it goes into the event log.');
+    return this.transaction(() => {
+      const from = this.highWater();
+      this.run("INSERT INTO meta (key, value) VALUES ('high_water', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", String(now));
+      this.log(now, 'clock-accept', `The clock (${formatInstant(now)}) is accepted as the latest time seen, instead of ${from === null ? 'none' : formatInstant(from)}. Reason: ${reason.trim()}.`);
+      return { from };
     });
   }
 
@@ -247,7 +304,7 @@ export class Ledger {
   init(smartAccount: string, now: number): { keyId: string } {
     const name = smartAccount.trim();
     if (!name || name.length > 200) refuse('bad-name', 'The smart account needs a name of 1 to 200 characters.');
-    return this.transaction(() => {
+    return this.write(now, () => {
       if (this.isInitialized()) refuse('authority-exists', `The license authority for "${this.smartAccount()}" is already set up here.`, 'Use another --home for another authority.');
       this.run("INSERT INTO meta (key, value) VALUES ('smart_account', ?)", name);
       const id = this.insertKey(now);
@@ -257,25 +314,31 @@ export class Ledger {
     });
   }
 
+  /** Makes a signing key; every key after the first is endorsed by the key that signs new codes until now. */
   private insertKey(now: number): string {
+    const endorser = this.get<{ id: string; private_key: string }>('SELECT id, private_key FROM signing_keys WHERE retired_at IS NULL ORDER BY created_at DESC, rowid DESC LIMIT 1');
     const pair = generateKeyPair();
     const id = keyId(pair.publicKey);
     this.run('INSERT INTO signing_keys (id, public_key, private_key, created_at) VALUES (?, ?, ?, ?)', id, pair.publicKey, pair.privateKey, now);
+    if (endorser) {
+      this.run('INSERT INTO key_endorsements (key_id, endorser_id, signature) VALUES (?, ?, ?)', id, endorser.id, signMessage(endorser.private_key, endorsementMessage(pair.publicKey)));
+    }
     return id;
   }
 
-  addKey(now: number): { keyId: string } {
+  addKey(now: number): { keyId: string; endorsedBy: string | null } {
     this.requireInit();
-    return this.transaction(() => {
+    return this.write(now, () => {
       const id = this.insertKey(now);
-      this.log(now, 'key-add', `Signing key ${id} added; new authorization codes are signed with it. Devices must trust it (slr license trust add) before installing them.`);
-      return { keyId: id };
+      const by = this.get<{ endorser_id: string }>('SELECT endorser_id FROM key_endorsements WHERE key_id = ?', id)?.endorser_id ?? null;
+      this.log(now, 'key-add', `Signing key ${id} added${by ? `, endorsed by key ${by}` : ''}; new authorization codes are signed with it. Export it (slr authority key export) for devices to trust: devices that trust ${by ?? 'an older key'} accept the exported file.`);
+      return { keyId: id, endorsedBy: by };
     });
   }
 
   retireKey(id: string, now: number): void {
     this.requireInit();
-    this.transaction(() => {
+    this.write(now, () => {
       const key = this.get<{ retired_at: number | null }>('SELECT retired_at FROM signing_keys WHERE id = ?', id);
       if (!key) refuse('no-key', `No signing key has the id ${id}.`);
       if (key.retired_at !== null) refuse('already-retired', `Signing key ${id} is already retired.`);
@@ -286,28 +349,41 @@ export class Ledger {
     });
   }
 
-  keys(): { id: string; createdAt: number; retiredAt: number | null; active: boolean }[] {
+  keys(): { id: string; createdAt: number; retiredAt: number | null; active: boolean; endorsedBy: string | null }[] {
     this.requireInit();
     const current = this.signingKey().id;
-    return this.all<{ id: string; created_at: number; retired_at: number | null }>('SELECT id, created_at, retired_at FROM signing_keys ORDER BY created_at, rowid')
-      .map((k) => ({ id: k.id, createdAt: k.created_at, retiredAt: k.retired_at, active: k.id === current }));
+    return this.all<{ id: string; created_at: number; retired_at: number | null; endorser_id: string | null }>(
+      'SELECT k.id, k.created_at, k.retired_at, e.endorser_id FROM signing_keys k LEFT JOIN key_endorsements e ON e.key_id = k.id ORDER BY k.created_at, k.rowid')
+      .map((k) => ({ id: k.id, createdAt: k.created_at, retiredAt: k.retired_at, active: k.id === current, endorsedBy: k.endorser_id }));
   }
 
-  exportKey(id?: string): { id: string; pem: string } {
+  /**
+   * The public key devices trust (the active one, or `id`), as a key file with its chain of endorsements
+   * back to the first key: a device provisioned with any key of the chain accepts it.
+   */
+  exportKey(id?: string): { id: string; pem: string; file: string } {
     this.requireInit();
-    const row = id
-      ? this.get<{ id: string; public_key: string }>('SELECT id, public_key FROM signing_keys WHERE id = ?', id)
-      : this.get<{ id: string; public_key: string }>('SELECT id, public_key FROM signing_keys WHERE id = ?', this.signingKey().id);
-    if (!row) refuse('no-key', `No signing key has the id ${id}.`);
-    loadPublicKey(row.public_key);
-    return { id: row.id, pem: row.public_key };
+    const wanted = id ?? this.signingKey().id;
+    const chain: (ChainLink & { id: string })[] = [];
+    for (let at: string | null = wanted; at !== null;) {
+      const row: { id: string; public_key: string; endorser_id: string | null; signature: Uint8Array | null } | undefined = this.get(
+        'SELECT k.id, k.public_key, e.endorser_id, e.signature FROM signing_keys k LEFT JOIN key_endorsements e ON e.key_id = k.id WHERE k.id = ?', at);
+      if (!row) refuse('no-key', `No signing key has the id ${at}.`);
+      if (chain.some((l) => l.id === row.id)) throw new Error(`endorsement cycle at key ${row.id}`);
+      loadPublicKey(row.public_key);
+      chain.unshift({ id: row.id, publicKey: row.public_key, endorsement: row.signature ? new Uint8Array(row.signature) : null });
+      at = row.endorser_id;
+    }
+    const last = chain[chain.length - 1]!;
+    const comment = `License Central signing key ${last.id} of "${this.smartAccount()}"${chain.length > 1 ? `, endorsed through ${chain.slice(0, -1).map((l) => l.id).join(' -> ')}` : ''}.\nTrust it on a device with: slr license trust add <this file>`;
+    return { id: last.id, pem: last.publicKey, file: formatKeyFile(chain, comment) };
   }
 
   addAccount(name: string, now: number): void {
     this.requireInit();
     const n = name.trim();
     if (!n || n.length > 100 || /[\u0000-\u001f]/.test(n)) refuse('bad-name', 'A virtual account needs a name of 1 to 100 printable characters.');
-    this.transaction(() => {
+    this.write(now, () => {
       if (this.get('SELECT 1 FROM accounts WHERE name = ?', n)) refuse('account-exists', `The virtual account "${n}" already exists.`);
       this.run('INSERT INTO accounts (name, created_at) VALUES (?, ?)', n, now);
       this.log(now, 'account-add', `Virtual account "${n}" created.`, { account: n });
@@ -323,7 +399,7 @@ export class Ledger {
     if (input.term && !isLotValid({ type: 'TERM', start: input.term.start, end: input.term.end }, now) && input.term.end < now) {
       refuse('bad-date', `The TERM ended on ${formatIsoDate(input.term.end)}: these licenses could never be reserved.`, 'Check the end date.');
     }
-    this.transaction(() => {
+    this.write(now, () => {
       const account = this.account(input.account);
       const lot = this.findOrCreateLot(account.id, found.def.tag, input.term ? 'TERM' : 'PERPETUAL', input.term?.start ?? null, input.term?.end ?? null);
       this.run('UPDATE lots SET count = count + ? WHERE id = ?', input.count, lot);
@@ -341,14 +417,25 @@ export class Ledger {
 
   // ------------------------------------------------------------------------------------------ reservations
 
-  private parseRequest(request: string): RequestPayload {
+  /**
+   * A request code, with the piid of the reservation it starts (bound to the UDI, the device key and the
+   * request's nonce). A request code is used once: entered again, it is refused as a replay. `replacing` is
+   * the instance a rehost replaces (the same device may ask for its licenses back with a new request).
+   */
+  private parseRequest(request: string, replacing?: number): RequestPayload & { piid: string } {
     const payload = parseRequestCode(request);
-    const taken = this.get<{ piid: string }>("SELECT piid FROM instances WHERE uuid = ? AND state = 'active'", payload.udi.uuid);
-    if (taken) {
+    const piid = reservationPiid(cryptoBasics.sha256, payload.udi, payload.devicePublicKey, payload.nonce);
+    const used = this.get<{ state: string; created_at: number }>('SELECT state, created_at FROM instances WHERE piid = ?', piid);
+    if (used) {
+      refuse('request-used', `This request code was already used: reservation ${piid} was made for it on ${formatInstant(used.created_at)}${used.state === 'active' ? '' : ` and has since been ${used.state === 'failed' ? 'rehosted' : 'removed'}`}.`,
+        'A request code serves one reservation. Ask the device for a new one (license smart reservation request).');
+    }
+    const taken = this.get<{ id: number; piid: string }>("SELECT id, piid FROM instances WHERE uuid = ? AND state = 'active'", payload.udi.uuid);
+    if (taken && taken.id !== replacing) {
       refuse('instance-exists', `The product instance ${formatUdi(payload.udi)} already has reserved licenses (reservation ${taken.piid}).`,
         'To change them use `slr authority update`; to start over, remove it with its return code first.');
     }
-    return payload;
+    return { ...payload, piid };
   }
 
   private resolveTargets(product: ProductProfile, licenses: Readonly<Record<string, number>>): Record<string, number> {
@@ -408,8 +495,8 @@ export class Ledger {
     return this.entitlementsFor(product, holdings).map((e) => `${e.count} x ${e.displayName}${e.licenseType === 'TERM' ? ` (to ${e.endDate})` : ''}`).join(', ') || 'no licenses';
   }
 
-  private newInstance(accountId: number, request: RequestPayload, now: number): InstanceRow {
-    const piid = randomUUID();
+  private newInstance(accountId: number, request: RequestPayload & { piid: string }, now: number): InstanceRow {
+    const piid = request.piid;
     const id = Number(this.run(
       "INSERT INTO instances (account_id, product, uuid, sn, device_key, piid, state, created_at, last_contact, last_timestamp) VALUES (?, ?, ?, ?, ?, ?, 'active', ?, ?, 0)",
       accountId, request.udi.pid, request.udi.uuid, request.udi.sn, request.devicePublicKey, piid, now, now).lastInsertRowid);
@@ -418,11 +505,11 @@ export class Ledger {
 
   reserve(input: { account: string; request: string; licenses: Readonly<Record<string, number>> }, now: number): Issued {
     this.requireInit();
-    const request = this.parseRequest(input.request);
-    const product = productById(request.udi.pid)!;
+    const product = productById(parseRequestCode(input.request).udi.pid)!;
     const targets = this.resolveTargets(product, input.licenses);
     if (!Object.values(targets).some((n) => n > 0)) refuse('no-licenses', 'Select at least one license to reserve (--license TAG=N).');
-    return this.transaction(() => {
+    return this.write(now, () => {
+      const request = this.parseRequest(input.request);
       const account = this.account(input.account);
       const plan = planReservation(product, this.lotsOf(account.id, product), [], targets, now);
       const instance = this.newInstance(account.id, request, now);
@@ -435,7 +522,7 @@ export class Ledger {
   }
 
   update(input: { instance: string; licenses: Readonly<Record<string, number>> }, now: number): Issued & { inTransition: number } {
-    return this.transaction(() => {
+    return this.write(now, () => {
       const instance = this.instance(input.instance);
       const product = this.productOf(instance);
       const targets = this.resolveTargets(product, input.licenses);
@@ -453,48 +540,91 @@ export class Ledger {
     });
   }
 
-  private refsOf(instance: InstanceRow): CodeRef[] {
+  private refsOf(instance: Pick<InstanceRow, 'id' | 'product' | 'uuid' | 'device_key' | 'piid'>): (CodeRef & { confirmedAt: number | null })[] {
     const udi: Udi = makeUdi(this.productOf(instance), instance.uuid);
-    return this.all<{ timestamp: number; key_id: string }>('SELECT timestamp, key_id FROM codes WHERE instance_id = ? ORDER BY timestamp DESC LIMIT ?', instance.id, CODE_CANDIDATES)
-      .map((c) => ({ udi, devicePublicKey: instance.device_key, piid: instance.piid, timestamp: c.timestamp, keyId: c.key_id }));
+    return this.all<{ timestamp: number; key_id: string; confirmed_at: number | null }>(
+      'SELECT timestamp, key_id, confirmed_at FROM codes WHERE instance_id = ? ORDER BY timestamp DESC LIMIT ?', instance.id, CODE_CANDIDATES)
+      .map((c) => ({ udi, devicePublicKey: instance.device_key, piid: instance.piid, timestamp: c.timestamp, keyId: c.key_id, confirmedAt: c.confirmed_at }));
   }
 
-  /** Runs a code check; a wrong code is counted (in its own transaction) and locks the instance at the limit. */
-  private checkCode<T>(instance: InstanceRow, what: string, now: number, check: () => T): T {
-    if (instance.locked) {
-      refuse('locked', `The product instance ${this.udiOf(instance)} is locked after ${MAX_WRONG_CODES} wrong codes in a row.`, 'An administrator must unlock it with `slr authority unlock --instance …` (this is logged).');
-    }
-    try {
-      return check();
-    } catch (e) {
-      if (!(e instanceof SlrError) || (e.code !== 'wrong-code' && e.code !== 'wrong-device')) throw e;
-      const wrong = instance.wrong_codes + 1;
-      const locked = wrong >= MAX_WRONG_CODES;
-      this.transaction(() => {
+  /**
+   * Checks a device's code and applies it, in one transaction. A locked instance is refused before any
+   * check. A code that is wrong, for another device, replayed or superseded is counted in that same
+   * transaction (so parallel attempts cannot outrun the lockout) and locks the instance at the limit; only
+   * an accepted code resets the count.
+   */
+  private withDeviceCode<M, R>(ref: string, what: string, now: number, check: (instance: InstanceRow) => M, apply: (instance: InstanceRow, matched: M) => R): R {
+    const outcome = this.write(now, (): { refused: SlrError } | { done: R } => {
+      const instance = this.instance(ref);
+      if (instance.locked) {
+        refuse('locked', `The product instance ${this.udiOf(instance)} is locked after ${MAX_WRONG_CODES} wrong codes in a row.`, 'An administrator must unlock it with `slr authority unlock --instance …` (this is logged).');
+      }
+      let matched: M;
+      try {
+        matched = check(instance);
+      } catch (e) {
+        if (!(e instanceof SlrError) || !COUNTED.has(e.code)) throw e;
+        const wrong = instance.wrong_codes + 1;
+        const locked = wrong >= MAX_WRONG_CODES;
         this.run('UPDATE instances SET wrong_codes = ?, locked = ? WHERE id = ?', wrong, locked ? 1 : 0, instance.id);
-        this.log(now, 'wrong-code', `Wrong ${what} for ${this.udiOf(instance)} (${wrong} in a row)${locked ? '; the instance is now locked' : ''}.`, { account: instance.account, instance: this.udiOf(instance) });
-      });
-      throw new SlrError(e.code, `${e.message}${locked ? ` The product instance is now locked after ${MAX_WRONG_CODES} wrong codes in a row.` : ` (${wrong} of ${MAX_WRONG_CODES} wrong codes before the instance is locked.)`}`, e.hint);
+        this.log(now, 'wrong-code', `Refused ${what} for ${this.udiOf(instance)} (${e.code}; ${wrong} in a row)${locked ? '; the instance is now locked' : ''}.`, { account: instance.account, instance: this.udiOf(instance) });
+        return { refused: new SlrError(e.code, `${e.message}${locked ? ` The product instance is now locked after ${MAX_WRONG_CODES} wrong codes in a row.` : ` (${wrong} of ${MAX_WRONG_CODES} wrong codes before the instance is locked.)`}`, e.hint) };
+      }
+      this.run('UPDATE instances SET wrong_codes = 0, last_contact = ? WHERE id = ?', now, instance.id);
+      return { done: apply(instance, matched) };
+    });
+    if ('refused' in outcome) throw outcome.refused;
+    return outcome.done;
+  }
+
+  /** The code a confirmation code answers: issued to this reservation, not confirmed yet, not older than one confirmed. */
+  private matchConfirmation(instance: InstanceRow, code: string): CodeRef {
+    const refs = this.refsOf(instance);
+    const match = verifyConfirmationCode(code, refs, this.crypto()) as (typeof refs)[number];
+    if (match.confirmedAt !== null) {
+      refuse('replayed-code', `This confirmation code was already entered on ${formatInstant(match.confirmedAt)} (for the code of ${formatInstant(match.timestamp)}); it releases nothing again.`,
+        'Nothing changed. If the device installed a newer code since, enter the confirmation code it showed then.');
     }
+    const newer = refs.find((r) => r.confirmedAt !== null && r.timestamp > match.timestamp);
+    if (newer) {
+      refuse('superseded-code', `This confirmation code answers the code of ${formatInstant(match.timestamp)}, but the confirmation of a newer code (${formatInstant(newer.timestamp)}) was already entered.`,
+        'Nothing changed: the newer confirmation already released what this one would have.');
+    }
+    return match;
   }
 
   confirm(input: { instance: string; code: string }, now: number): { released: number; udi: string } {
-    const instance = this.instance(input.instance);
-    const ref = this.checkCode(instance, 'confirmation code', now, () => verifyConfirmationCode(input.code, this.refsOf(instance), this.crypto()));
-    return this.transaction(() => {
-      const fresh = this.instance(input.instance);
+    return this.withDeviceCode(input.instance, 'confirmation code', now, (instance) => this.matchConfirmation(instance, input.code), (fresh, ref) => {
       const rows = this.all<{ lot_id: number; count: number }>('SELECT lot_id, count FROM transitions WHERE instance_id = ? AND code_timestamp <= ?', fresh.id, ref.timestamp);
       for (const r of rows) this.run('UPDATE lots SET blocked = blocked - ? WHERE id = ?', r.count, r.lot_id);
       this.run('DELETE FROM transitions WHERE instance_id = ? AND code_timestamp <= ?', fresh.id, ref.timestamp);
-      this.run('UPDATE codes SET confirmed_at = ? WHERE instance_id = ? AND timestamp = ? AND confirmed_at IS NULL', now, fresh.id, ref.timestamp);
-      this.run('UPDATE instances SET wrong_codes = 0, last_contact = ? WHERE id = ?', now, fresh.id);
+      this.run('UPDATE codes SET confirmed_at = ? WHERE instance_id = ? AND timestamp = ?', now, fresh.id, ref.timestamp);
       const released = rows.reduce((n, r) => n + r.count, 0);
       const udi = this.udiOf(fresh);
-      this.log(now, 'confirm', `Confirmation code for the code of ${formatInstant(ref.timestamp)} entered: ${released} license(s) in transition released.`, { account: fresh.account, instance: udi, code: input.code.trim() });
+      this.log(now, 'confirm', `Confirmation code for the code of ${formatInstant(ref.timestamp)} entered: the device runs that code; ${released} license(s) in transition released.`, { account: fresh.account, instance: udi, code: input.code.trim() });
       return { released, udi };
     });
   }
 
+  /** A return code of this reservation, or a precise refusal for one that gave back an earlier reservation. */
+  private matchReturn(instance: InstanceRow, code: string): CodeRef {
+    try {
+      return verifyReturnCode(code, this.refsOf(instance), this.crypto());
+    } catch (e) {
+      if (!(e instanceof SlrError) || e.code !== 'wrong-code') throw e;
+      const earlier = this.all<InstanceRow>("SELECT i.*, '' AS account FROM instances i WHERE uuid = ? AND state <> 'active' ORDER BY id DESC LIMIT 10", instance.uuid);
+      for (const old of earlier) {
+        try {
+          verifyReturnCode(code, this.refsOf(old), this.crypto());
+        } catch {
+          continue;
+        }
+        refuse('replayed-code', `This return code gave back an earlier reservation of this device (${old.piid}, ${old.state === 'failed' ? 'rehosted' : 'removed'} ${formatInstant(old.last_contact)}); it does not answer the current reservation ${instance.piid}.`,
+          'Nothing changed. To return the current reservation, enter the return code the device shows after `license smart reservation return`.');
+      }
+      throw e;
+    }
+  }
   /** Frees everything the instance blocks (holdings and transitions). */
   private releaseAll(instanceId: number): number {
     const rows = [
@@ -508,24 +638,52 @@ export class Ledger {
   }
 
   remove(input: { instance: string; returnCode: string }, now: number): { released: number; udi: string } {
-    const instance = this.instance(input.instance);
-    this.checkCode(instance, 'return code', now, () => verifyReturnCode(input.returnCode, this.refsOf(instance), this.crypto()));
-    return this.transaction(() => {
-      const fresh = this.instance(input.instance);
-      const released = this.releaseAll(fresh.id);
-      this.run("UPDATE instances SET state = 'removed', wrong_codes = 0, last_contact = ? WHERE id = ?", now, fresh.id);
-      const udi = this.udiOf(fresh);
-      this.log(now, 'remove', `Product instance removed with its return code: ${released} license(s) back in the pool.`, { account: fresh.account, instance: udi, code: input.returnCode.trim() });
-      return { released, udi };
-    });
+    try {
+      return this.withDeviceCode(input.instance, 'return code', now, (instance) => this.matchReturn(instance, input.returnCode), (fresh) => {
+        const released = this.releaseAll(fresh.id);
+        this.run("UPDATE instances SET state = 'removed' WHERE id = ?", fresh.id);
+        const udi = this.udiOf(fresh);
+        this.log(now, 'remove', `Product instance removed with its return code: ${released} license(s) back in the pool.`, { account: fresh.account, instance: udi, code: input.returnCode.trim() });
+        return { released, udi };
+      });
+    } catch (e) {
+      if (e instanceof SlrError && e.code === 'no-instance') this.explainReturnOfRemoved(input.instance, input.returnCode, now);
+      throw e;
+    }
+  }
+
+  /**
+   * A return code for a device with no active reservation: if it gives back a reservation already removed,
+   * the device shows that reservation installed again, which only a restore of its state from before the
+   * return can do. Refused, and logged so that the administrator sees it.
+   */
+  private explainReturnOfRemoved(ref: string, code: string, now: number): void {
+    const key = ref.trim().toLowerCase();
+    const uuid = /u:([0-9a-f-]{36})/.exec(key)?.[1];
+    const rows = this.all<InstanceRow>(`SELECT i.*, a.name AS account FROM instances i JOIN accounts a ON a.id = i.account_id WHERE i.state <> 'active' AND ${uuid ? 'i.uuid = ?' : 'i.sn = ?'} ORDER BY i.id DESC LIMIT 10`, uuid ?? key);
+    for (const old of rows) {
+      try {
+        verifyReturnCode(code, this.refsOf(old), this.crypto());
+      } catch {
+        continue;
+      }
+      const udi = this.udiOf(old);
+      const message = old.state === 'failed'
+        ? `This return code gives back reservation ${old.piid} of ${udi}, whose licenses were rehosted to another device (${formatInstant(old.last_contact)}) when it was declared failed: nothing is returned. The device is running after all; its licenses are now the replacement's.`
+        : `This return code gives back reservation ${old.piid} of ${udi}, which was already removed (${formatInstant(old.last_contact)}). ` +
+          'A device that shows that reservation installed again had its state restored from a backup taken before its return: the licenses it shows are not reserved for it.';
+      this.write(now, () => this.log(now, old.state === 'failed' ? 'failed-device-returned' : 'restored-device', message, { account: old.account, instance: udi, code: code.trim() }));
+      refuse('replayed-code', message, 'Nothing changed. Check that device: restore its current state, or make a new reservation for it.');
+    }
   }
 
   rehost(input: { instance: string; request: string; reason: string }, now: number): Issued {
     const reason = input.reason.trim();
     if (!reason) refuse('no-reason', 'Say why the product failed (--reason "…"): it goes into the event log.');
-    const request = this.parseRequest(input.request);
-    return this.transaction(() => {
+    parseRequestCode(input.request);
+    return this.write(now, () => {
       const failed = this.instance(input.instance);
+      const request = this.parseRequest(input.request, failed.id);
       if (request.udi.pid !== failed.product) {
         refuse('wrong-product', `The new request code is from a ${request.udi.pid} product; the failed instance is ${failed.product}.`);
       }
@@ -553,7 +711,7 @@ export class Ledger {
   }
 
   transfer(input: { instance: string; to: string }, now: number): void {
-    this.transaction(() => {
+    this.write(now, () => {
       const instance = this.instance(input.instance);
       const to = this.account(input.to);
       if (to.id === instance.account_id) refuse('same-account', `The product instance is already in "${to.name}".`);
@@ -579,7 +737,7 @@ export class Ledger {
     const found = findAnyEntitlement(input.tag);
     if (!found) refuse('unknown-license', `${input.tag} is not a license in the product catalog.`);
     if (!Number.isSafeInteger(input.count) || input.count < 1) refuse('bad-count', 'The count must be a whole number of at least 1.');
-    this.transaction(() => {
+    this.write(now, () => {
       const from = this.account(input.from);
       const to = this.account(input.to);
       if (from.id === to.id) refuse('same-account', 'The source and the target virtual account are the same.');
@@ -601,7 +759,7 @@ export class Ledger {
   }
 
   unlock(input: { instance: string }, now: number): void {
-    this.transaction(() => {
+    this.write(now, () => {
       const instance = this.instance(input.instance);
       if (!instance.locked) refuse('not-locked', `The product instance ${this.udiOf(instance)} is not locked.`);
       this.run('UPDATE instances SET locked = 0, wrong_codes = 0 WHERE id = ?', instance.id);

@@ -82,6 +82,16 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX events_account ON events(account, id);
   `,
+  // 2: each signing key after the first is endorsed by the key before it, so that devices provisioned with
+  // an older key accept it; the ledger's latest time seen (meta 'high_water') is kept from now on.
+  `
+  CREATE TABLE key_endorsements (
+    key_id TEXT PRIMARY KEY REFERENCES signing_keys(id),
+    endorser_id TEXT NOT NULL REFERENCES signing_keys(id),
+    signature BLOB NOT NULL
+  ) STRICT;
+  INSERT INTO meta (key, value) SELECT 'high_water', CAST(max(at) AS TEXT) FROM events HAVING max(at) IS NOT NULL;
+  `,
 ];
 
 export const LEDGER_VERSION = MIGRATIONS.length;
