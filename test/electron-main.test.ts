@@ -2,7 +2,8 @@
 // run here): the window's webPreferences, the CSP it is served with, navigation, new windows, permissions,
 // the drop of a file, and the IPC sender and argument checks.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { generateKeyPair, keyId } from '../electron/services/crypto.ts';
 import { slr } from './helpers/cli.ts';
 import { instanceService } from '../electron/services/instance-service.ts';
 import { tmpdir } from 'node:os';
@@ -13,6 +14,12 @@ import { BRIDGE_METHODS, channelOf, FILE_DROP_CHANNEL } from '../shared/bridge.t
 type Handler = (...args: unknown[]) => unknown;
 const home = mkdtempSync(join(tmpdir(), 'slr-main-'));
 process.env.SLR_HOME = home;
+// A vendor's build: a License Central key file in resources/trust/ provisions every instance the app creates.
+const resources = mkdtempSync(join(tmpdir(), 'slr-resources-'));
+const builtInKey = generateKeyPair();
+mkdirSync(join(resources, 'trust'));
+writeFileSync(join(resources, 'trust', 'license-central.pem'), builtInKey.publicKey);
+(process as { resourcesPath?: string }).resourcesPath = resources;
 
 const recorded = vi.hoisted(() => ({
   windows: [] as { options: Record<string, unknown>; contents: Record<string, unknown>; events: Map<string, Handler>; sent: unknown[][]; openHandler?: Handler; url?: string }[],
@@ -178,6 +185,8 @@ describe('the main process', () => {
     expect(await command(ours, polluted)).toMatchObject({ ok: false, error: { code: 'bad-call' } });
     expect(({} as Record<string, unknown>).admin).toBeUndefined();
     expect(await init(ours, 'UCM')).toMatchObject({ ok: true, value: { exists: true } });
+    // Provisioned with the key built into the app.
+    expect(await view(ours)).toMatchObject({ ok: true, value: { trustedKeys: [{ id: keyId(builtInKey.publicKey), label: 'built in: license-central.pem' }] } });
   });
 
   it('seals the device key with the OS secret storage, in the file the CLI shares (which then says it cannot open it)', async () => {

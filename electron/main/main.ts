@@ -3,7 +3,7 @@
  * as the CLI's) to it through the bridge. Everything it decides about security is in policy.ts.
  */
 import { app, BrowserWindow, clipboard, dialog, ipcMain, protocol, safeStorage, session } from 'electron';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ElectronStore from 'electron-store';
@@ -44,6 +44,16 @@ const safeStorageSealer: KeySealer = {
 };
 
 let window: BrowserWindow | null = null;
+
+/**
+ * License Central key files a vendor builds into the app (`resources/trust/*.pem`, from `build/trust/` by
+ * electron-builder's extraResources): a product instance created by this app is provisioned with them.
+ */
+function packagedKeys(): { text: string; label: string }[] {
+  const dir = join(process.resourcesPath ?? '', 'trust');
+  if (!process.resourcesPath || !existsSync(dir)) return [];
+  return readdirSync(dir).filter((f) => f.endsWith('.pem')).sort().map((f) => ({ text: readCodeFile(join(dir, f), 16_384), label: `built in: ${f}` }));
+}
 
 function dialogs(): Dialogs {
   return {
@@ -96,7 +106,7 @@ app.whenReady().then(async () => {
     }
   });
 
-  const api = createAppApi({ dir, dialogs: dialogs(), clipboard, now: Date.now, stores: electronStores, sealer: safeStorageSealer });
+  const api = createAppApi({ dir, dialogs: dialogs(), clipboard, now: Date.now, stores: electronStores, sealer: safeStorageSealer, provisionedKeys: packagedKeys() });
   registerBridge(ipcMain, api, () => window?.webContents ?? null);
   // A file the user dropped onto the window: the preload took its path from the drop event.
   ipcMain.handle(FILE_DROP_CHANNEL, (event, path: unknown) => {
