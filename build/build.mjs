@@ -6,32 +6,51 @@ import react from '@vitejs/plugin-react';
 import { builtinModules } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { META_CSP } from '../electron/main/csp.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const external = ['electron', ...builtinModules, ...builtinModules.map((m) => `node:${m}`), ...Object.keys(pkg.dependencies ?? {})];
 const only = process.argv[2];
 const quiet = { logLevel: 'warn' };
+/** Writes the one CSP (electron/main/csp.ts) into the page's <meta>. */
+const csp = { name: 'slr-csp', transformIndexHtml: { order: 'pre', handler: (html) => html.replace('%SLR_CSP%', META_CSP) } };
 
 if (!only || only === 'renderer') {
   await build({
-    ...quiet, configFile: false, root: `${root}renderer`, base: './', plugins: [react()],
+    ...quiet,
+    configFile: false,
+    root: `${root}renderer`,
+    base: './',
+    plugins: [react(), csp],
     build: { outDir: `${root}out/renderer`, emptyOutDir: true, sourcemap: false, target: 'chrome130', assetsInlineLimit: 0 },
   });
 }
 if (!only || only === 'electron') {
   await build({
-    ...quiet, configFile: false, root,
+    ...quiet,
+    configFile: false,
+    root,
     build: {
-      outDir: `${root}out/main`, emptyOutDir: true, target: 'node22', sourcemap: false, minify: false,
+      outDir: `${root}out/main`,
+      emptyOutDir: true,
+      target: 'node22',
+      sourcemap: false,
+      minify: false,
       lib: { entry: `${root}electron/main/main.ts`, formats: ['es'], fileName: () => 'main.js' },
       rollupOptions: { external: (id) => external.some((e) => id === e || id.startsWith(`${e}/`)) },
     },
   });
   await build({
-    ...quiet, configFile: false, root,
+    ...quiet,
+    configFile: false,
+    root,
     build: {
-      outDir: `${root}out/preload`, emptyOutDir: true, target: 'chrome130', sourcemap: false, minify: false,
+      outDir: `${root}out/preload`,
+      emptyOutDir: true,
+      target: 'chrome130',
+      sourcemap: false,
+      minify: false,
       lib: { entry: `${root}electron/preload/preload.ts`, formats: ['cjs'], fileName: () => 'preload.cjs' },
       rollupOptions: { external: ['electron'] },
     },

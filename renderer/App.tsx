@@ -15,7 +15,10 @@ export function App() {
           label="Workspace"
           value={workspace}
           onChange={setWorkspace}
-          items={[{ value: 'instance', label: 'Product Instance' }, { value: 'authority', label: 'License Authority' }]}
+          items={[
+            { value: 'instance', label: 'Product Instance' },
+            { value: 'authority', label: 'License Authority' },
+          ]}
           idPrefix="ws"
         />
       </header>

@@ -45,7 +45,9 @@ export const BRIDGE_ARGS = {
   authorityView: z.tuple([]),
   authorityInit: z.tuple([shortText]),
   authorityAddAccount: z.tuple([shortText]),
-  authorityAddLicenses: z.tuple([z.strictObject({ account: shortText, tag: shortText, count: count.min(1), term: z.strictObject({ start: isoDay, end: isoDay }).optional() })]),
+  authorityAddLicenses: z.tuple([
+    z.strictObject({ account: shortText, tag: shortText, count: count.min(1), term: z.strictObject({ start: isoDay, end: isoDay }).optional() }),
+  ]),
   authorityInspectRequest: z.tuple([z.string().min(1).max(4096)]),
   authorityReserve: z.tuple([z.strictObject({ account: shortText, request: z.string().min(1).max(4096), licenses })]),
   authorityUpdate: z.tuple([z.strictObject({ instance: instanceRef, licenses })]),
@@ -81,16 +83,16 @@ export interface Availability {
 export type InstanceView =
   | { readonly exists: false; readonly dir: string }
   | {
-    readonly exists: true;
-    readonly dir: string;
-    readonly status: InstanceStatus;
-    readonly lastRequest: IssuedCode | null;
-    readonly lastConfirmation: IssuedCode | null;
-    readonly lastReturn: IssuedCode | null;
-    readonly trustedKeys: readonly { readonly id: string; readonly label: string; readonly addedAt: number }[];
-    readonly events: readonly InstanceEvent[];
-    readonly availability: Readonly<Record<'enable' | 'disable' | 'request' | 'cancel' | 'install' | 'return' | 'return-authorization', Availability>>;
-  };
+      readonly exists: true;
+      readonly dir: string;
+      readonly status: InstanceStatus;
+      readonly lastRequest: IssuedCode | null;
+      readonly lastConfirmation: IssuedCode | null;
+      readonly lastReturn: IssuedCode | null;
+      readonly trustedKeys: readonly { readonly id: string; readonly label: string; readonly addedAt: number }[];
+      readonly events: readonly InstanceEvent[];
+      readonly availability: Readonly<Record<'enable' | 'disable' | 'request' | 'cancel' | 'install' | 'return' | 'return-authorization', Availability>>;
+    };
 
 export interface CodeInspection {
   readonly piid: string;
@@ -117,15 +119,15 @@ export type AuthorityEventView = LedgerEvent;
 export type AuthorityView =
   | { readonly initialized: false; readonly dir: string }
   | {
-    readonly initialized: true;
-    readonly dir: string;
-    readonly smartAccount: string;
-    readonly accounts: readonly string[];
-    readonly licenses: readonly LicenseLineView[];
-    readonly instances: readonly InstanceLineView[];
-    readonly keys: readonly { readonly id: string; readonly createdAt: number; readonly retiredAt: number | null; readonly active: boolean }[];
-    readonly events: readonly AuthorityEventView[];
-  };
+      readonly initialized: true;
+      readonly dir: string;
+      readonly smartAccount: string;
+      readonly accounts: readonly string[];
+      readonly licenses: readonly LicenseLineView[];
+      readonly instances: readonly InstanceLineView[];
+      readonly keys: readonly { readonly id: string; readonly createdAt: number; readonly retiredAt: number | null; readonly active: boolean }[];
+      readonly events: readonly AuthorityEventView[];
+    };
 
 export interface RequestInspection {
   readonly udi: string;
@@ -134,7 +136,12 @@ export interface RequestInspection {
   readonly productName: string;
   readonly productType: string;
   /** Licenses of this product, with what each virtual account has available. */
-  readonly licenses: readonly { readonly short: string; readonly displayName: string; readonly level: number | null; readonly available: Readonly<Record<string, number>> }[];
+  readonly licenses: readonly {
+    readonly short: string;
+    readonly displayName: string;
+    readonly level: number | null;
+    readonly available: Readonly<Record<string, number>>;
+  }[];
 }
 
 export type IssuedView = Issued;
@@ -178,7 +185,9 @@ export interface BridgeResults {
 }
 
 /** What crosses the bridge: a value, or the refusal as data (Electron's IPC would flatten an Error). */
-export type BridgeReply<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: { readonly code: string; readonly message: string; readonly hint?: string } };
+export type BridgeReply<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly error: { readonly code: string; readonly message: string; readonly hint?: string } };
 
 /** The object the preload exposes as window.slr. */
 export type SlrBridge = {

@@ -9,8 +9,8 @@ import { issue, lines, makeAuthorityKey, makeDevice, refusal, T0, days } from '.
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/seeds/${name}`, import.meta.url), 'utf8');
 
-describe('the seeds\' authorization code (seeds/003)', () => {
-  it('parses: 5 entitlements, count 5 each, PERPETUAL, the seeds\' UDI', () => {
+describe("the seeds' authorization code (seeds/003)", () => {
+  it("parses: 5 entitlements, count 5 each, PERPETUAL, the seeds' UDI", () => {
     for (const name of ['003-install-command.txt', '003-install-command-wrapped.txt']) {
       const code = parseAuthorizationCode(fixture(name));
       expect(code.entitlements).toHaveLength(5);
@@ -26,7 +26,15 @@ describe('the seeds\' authorization code (seeds/003)', () => {
   it('parses however it is pasted: wrapped, indented, quoted, as a command line, with CRLF', () => {
     const bare = parseAuthorizationCode(fixture('003-install-command.txt')).text;
     const wrapped = bare.replace(/(.{70})/g, '$1\n    ');
-    for (const input of [bare, `"${bare}"`, wrapped, wrapped.replace(/\n/g, '\r\n'), `admin:license smart reservation install "${wrapped}"`, `  '${bare}'  \n`, `\uFEFF${bare}`]) {
+    for (const input of [
+      bare,
+      `"${bare}"`,
+      wrapped,
+      wrapped.replace(/\n/g, '\r\n'),
+      `admin:license smart reservation install "${wrapped}"`,
+      `  '${bare}'  \n`,
+      `\uFEFF${bare}`,
+    ]) {
       expect(parseAuthorizationCode(input).signedBytes).toEqual(parseAuthorizationCode(bare).signedBytes);
     }
   });
@@ -74,7 +82,11 @@ describe('structure and field checks', () => {
     ['cdata', good.replace('<flag>A', '<flag><![CDATA[A]]>'), /declaration, comment, CDATA/],
     ['trailing element', `${good}<specificPLR></specificPLR>`, /Multiple possible root nodes/],
     ['unclosed', good.replace('</specificPLR>', ''), /it is cut short: <specificPLR> is never closed/],
-    ['truncated', good.slice(0, good.indexOf('<count>')), /it is cut short: <tag>, <entitlement>, <entitlements>, <authorizationCode>, <specificPLR> are never closed|<entitlement>, <entitlements>, <authorizationCode>, <specificPLR> are never closed/],
+    [
+      'truncated',
+      good.slice(0, good.indexOf('<count>')),
+      /it is cut short: <tag>, <entitlement>, <entitlements>, <authorizationCode>, <specificPLR> are never closed|<entitlement>, <entitlements>, <authorizationCode>, <specificPLR> are never closed/,
+    ],
     ['bad flag', good.replace('<flag>A', '<flag>B'), /<flag>: expected A/],
     ['bad count', good.replace('<count>5</count>', '<count>-5</count>'), /<entitlement> 1 <count>: expected a whole number/],
     ['zero count', good.replace('<count>5</count>', '<count>0</count>'), /<count>: expected a whole number from 1/],
@@ -97,7 +109,9 @@ describe('structure and field checks', () => {
 
   it('bounds the input size and the number of entitlements', () => {
     expect(refusal(() => parseAuthorizationCode('<specificPLR>' + ' '.repeat(1_100_000))).code).toBe('code-too-large');
-    const many = good.replace(/(<entitlement>.*?<\/entitlement>)/, (m) => Array.from({ length: 2001 }, (_, i) => m.replace('UCM_CUWL', `UCM_CUWL${i}`)).join(''));
+    const many = good.replace(/(<entitlement>.*?<\/entitlement>)/, (m) =>
+      Array.from({ length: 2001 }, (_, i) => m.replace('UCM_CUWL', `UCM_CUWL${i}`)).join(''),
+    );
     expect(refusal(() => parseAuthorizationCode(many)).code).toBe('code-too-large');
   });
 });

@@ -9,7 +9,10 @@ const T = Date.UTC(2026, 2, 1, 9, 0, 0);
 const at = (minutes: number) => T + minutes * 60_000;
 const tmp = (name: string) => mkdtempSync(join(tmpdir(), `slr-${name}-`));
 
-interface Issued { ok: true; issued: { kind: string; code: string } }
+interface Issued {
+  ok: true;
+  issued: { kind: string; code: string };
+}
 
 /** An authority and a device, each with its own --home, passing files between them. */
 function world() {
@@ -40,15 +43,35 @@ function world() {
 
 function licenses(a: (...args: string[]) => ReturnType<typeof slr>, account?: string) {
   const r = a('--json', 'show', 'licenses', ...(account ? ['--account', account] : []));
-  return Object.fromEntries(r.json<{ licenses: { account: string; short: string; purchased: number; reserved: number; inTransition: number; available: number }[] }>()
-    .licenses.map((l) => [`${l.account}/${l.short}`, [l.purchased, l.reserved, l.inTransition, l.available]]));
+  return Object.fromEntries(
+    r
+      .json<{ licenses: { account: string; short: string; purchased: number; reserved: number; inTransition: number; available: number }[] }>()
+      .licenses.map((l) => [`${l.account}/${l.short}`, [l.purchased, l.reserved, l.inTransition, l.available]]),
+  );
 }
 
 describe('slr authority and slr device, each with its own --home, passing files', () => {
   it('reserve → install → update up and down → confirmation → remove with the return code', () => {
     const { a, ok, usb, device } = world();
     ok(a('license', 'add', '--account', 'Default', '--tag', 'UCM_Basic', '--count', '10'));
-    ok(a('license', 'add', '--account', 'Default', '--tag', 'regid.2016-07.com.cisco.UCM_Enhanced,12.0_66d0d1cf-4863-4761-91d0-d01d3eb1949a', '--count', '5', '--type', 'TERM', '--start', '2026-01-01', '--end', '2026-12-31'));
+    ok(
+      a(
+        'license',
+        'add',
+        '--account',
+        'Default',
+        '--tag',
+        'regid.2016-07.com.cisco.UCM_Enhanced,12.0_66d0d1cf-4863-4761-91d0-d01d3eb1949a',
+        '--count',
+        '5',
+        '--type',
+        'TERM',
+        '--start',
+        '2026-01-01',
+        '--end',
+        '2026-12-31',
+      ),
+    );
     const dev = device();
     expect(statSync(join(dev.home, 'product-instance.json')).mode & 0o777).toBe(0o600);
 
@@ -146,7 +169,9 @@ describe('slr authority and slr device, each with its own --home, passing files'
     expect(r.stderr).toContain('UCM_CUWL (4 available)');
     expect(r.stderr).toContain('--license UCM_CUWL=3');
     expect(licenses(a)['Default/UCM_Basic']).toEqual([2, 0, 0, 2]);
-    expect(a('reserve', '--account', 'Default', '--request', dev.request, '--license', 'CUC_BasicMessaging=1').stderr).toContain('not of Unified Communications Manager');
+    expect(a('reserve', '--account', 'Default', '--request', dev.request, '--license', 'CUC_BasicMessaging=1').stderr).toContain(
+      'not of Unified Communications Manager',
+    );
   });
 
   it('locks an instance after 5 wrong codes in a row, until an administrator unlocks it', () => {
@@ -207,8 +232,14 @@ describe('slr authority and slr device, each with its own --home, passing files'
     expect(a('reserve', '--account', 'Default').status).toBe(2);
     expect(a('reserve', '--account', 'Default', '--request', 'x', '--license', 'UCM_Basic').stderr).toContain('--license takes TAG=N');
     expect(a('license', 'add', '--account', 'Nope', '--tag', 'UCM_Basic', '--count', '1').stderr).toContain('There is no virtual account "Nope"');
-    expect(a('license', 'add', '--account', 'Default', '--tag', 'UCM_Basic', '--count', '1', '--type', 'TERM', '--start', '2026-02-30', '--end', '2026-12-01').stderr).toContain('not a calendar date');
-    expect(a('license', 'add', '--account', 'Default', '--tag', 'UCM_Basic', '--count', '1', '--type', 'TERM', '--start', '2020-01-01', '--end', '2020-12-31').stderr).toContain('The TERM ended on 2020-12-31');
+    expect(
+      a('license', 'add', '--account', 'Default', '--tag', 'UCM_Basic', '--count', '1', '--type', 'TERM', '--start', '2026-02-30', '--end', '2026-12-01')
+        .stderr,
+    ).toContain('not a calendar date');
+    expect(
+      a('license', 'add', '--account', 'Default', '--tag', 'UCM_Basic', '--count', '1', '--type', 'TERM', '--start', '2020-01-01', '--end', '2020-12-31')
+        .stderr,
+    ).toContain('The TERM ended on 2020-12-31');
     expect(a('confirm', '--instance', 'zzz', 'ABC').stderr).toContain('neither a UDI');
     expect(a('init', '--account', 'Again').stderr).toContain('already set up');
     expect(a('--json', 'frob').json()).toMatchObject({ ok: false, error: { code: 'usage' } });

@@ -50,7 +50,11 @@ describe('slr (product instance)', () => {
 
     expect(slr(h, ['license', 'usage', 'UCM_Basic', '4'], T0 + 180_000).status).toBe(0);
     const st = slr(h, ['--json', 'show', 'license', 'status'], T0 + 240_000).json<Record<string, unknown>>();
-    expect(st).toMatchObject({ registration: 'Registered - Specific License Reservation', authorization: 'Authorized - Reserved', exportControlled: { allowed: true } });
+    expect(st).toMatchObject({
+      registration: 'Registered - Specific License Reservation',
+      authorization: 'Authorized - Reserved',
+      exportControlled: { allowed: true },
+    });
 
     const update = issue(key, request, lines('UCM', { UCM_Basic: 2 }), { piid: first.piid, timestamp: T0 + 300_000 });
     const up = slr(h, ['--json', 'license', 'smart', 'reservation', 'install', update.code], T0 + 360_000);
@@ -71,7 +75,7 @@ describe('slr (product instance)', () => {
     expect(events).toContain(',return,');
   });
 
-  it('accepts Unity Connection\'s `request specific`', () => {
+  it("accepts Unity Connection's `request specific`", () => {
     const h = home();
     slr(h, ['init', '--pid', 'CUC']);
     slr(h, ['license', 'smart', 'reservation', 'enable']);

@@ -16,7 +16,9 @@ function run(home: string, args: string[]): Promise<{ status: number | null; std
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [SLR, '--home', home, ...args], { env: { PATH: process.env.PATH, HOME: process.env.HOME, SLR_NOW: NOW } });
     let stderr = '';
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
     child.on('exit', (status) => resolve({ status, stderr }));
   });
 }
@@ -41,7 +43,9 @@ describe('concurrent use', () => {
   it('authority: concurrent writers each succeed or are refused, and the ledger adds up', async () => {
     const home = mkdtempSync(join(tmpdir(), 'slr-conc-auth-'));
     expect(slr(home, ['authority', 'init', '--account', 'C'], NOW).status).toBe(0);
-    const results = await Promise.all(Array.from({ length: 6 }, () => run(home, ['authority', 'license', 'add', '--account', 'Default', '--tag', 'UCM_Basic', '--count', '1'])));
+    const results = await Promise.all(
+      Array.from({ length: 6 }, () => run(home, ['authority', 'license', 'add', '--account', 'Default', '--tag', 'UCM_Basic', '--count', '1'])),
+    );
     for (const r of results) expect([0, 3], r.stderr).toContain(r.status);
     const ok = results.filter((r) => r.status === 0).length;
     const lines = slr(home, ['--json', 'authority', 'show', 'licenses'], NOW).json<{ licenses: { purchased: number }[] }>().licenses;

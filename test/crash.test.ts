@@ -34,7 +34,10 @@ function runAndKill(home: string, args: string[], delayMs: number): Promise<numb
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [SLR, '--home', home, ...args], { env, stdio: 'ignore' });
     const timer = setTimeout(() => child.kill('SIGKILL'), delayMs);
-    child.on('exit', (code) => { clearTimeout(timer); resolve(code); });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve(code);
+    });
   });
 }
 
@@ -104,9 +107,19 @@ describe('crash safety', () => {
     scenarios.push(
       { name: 'install', side: 'device', template: devBeforeInstall, args: ['license', 'smart', 'reservation', 'install-file', join(root, 'code.txt')] },
       { name: 'return', side: 'device', template: devInstalled, args: ['license', 'smart', 'reservation', 'return'] },
-      { name: 'reserve', side: 'authority', template: authBeforeReserve, args: ['authority', 'reserve', '--account', 'Default', '--request', otherRequest, '--license', 'UCM_Basic=3'] },
+      {
+        name: 'reserve',
+        side: 'authority',
+        template: authBeforeReserve,
+        args: ['authority', 'reserve', '--account', 'Default', '--request', otherRequest, '--license', 'UCM_Basic=3'],
+      },
       { name: 'update', side: 'authority', template: fresh(auth), args: ['authority', 'update', '--instance', sn, '--license', 'UCM_Basic=2'] },
-      { name: 'remove', side: 'authority', template: fresh(auth), args: ['authority', 'remove', '--instance', sn, '--return-code', `@${join(root, 'return.txt')}`] },
+      {
+        name: 'remove',
+        side: 'authority',
+        template: fresh(auth),
+        args: ['authority', 'remove', '--instance', sn, '--return-code', `@${join(root, 'return.txt')}`],
+      },
     );
   }, 120_000);
 
@@ -135,9 +148,11 @@ describe('crash safety', () => {
             if (s.name === 'return') {
               // The return code is never lost: shown again after the return, or made again (the same) before it.
               const expected = (JSON.parse(after) as { lastReturn: { code: string } }).lastReturn.code;
-              const code = now === after
-                ? state.lastReturn!.code
-                : execute(state, { type: 'return' }, { now: Date.parse(NOW), crypto: deviceCrypto((state.deviceKey.privateKey as { value: string }).value) }).issued!.code;
+              const code =
+                now === after
+                  ? state.lastReturn!.code
+                  : execute(state, { type: 'return' }, { now: Date.parse(NOW), crypto: deviceCrypto((state.deviceKey.privateKey as { value: string }).value) })
+                      .issued!.code;
               expect(code).toBe(expected);
             }
           } else {

@@ -8,6 +8,7 @@ import { slr } from './helpers/cli.ts';
 import { instanceService } from '../electron/services/instance-service.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { META_CSP } from '../electron/main/csp.ts';
 import { APP_ENTRY, CSP, decideNavigation, decidePermission, isTrustedSender, resolveAppPath, WEB_PREFERENCES } from '../electron/main/policy.ts';
 import { BRIDGE_METHODS, channelOf, FILE_DROP_CHANNEL } from '../shared/bridge.ts';
 
@@ -22,7 +23,14 @@ writeFileSync(join(resources, 'trust', 'license-central.pem'), builtInKey.public
 (process as { resourcesPath?: string }).resourcesPath = resources;
 
 const recorded = vi.hoisted(() => ({
-  windows: [] as { options: Record<string, unknown>; contents: Record<string, unknown>; events: Map<string, Handler>; sent: unknown[][]; openHandler?: Handler; url?: string }[],
+  windows: [] as {
+    options: Record<string, unknown>;
+    contents: Record<string, unknown>;
+    events: Map<string, Handler>;
+    sent: unknown[][];
+    openHandler?: Handler;
+    url?: string;
+  }[],
   ipc: new Map<string, Handler>(),
   protocolHandler: undefined as undefined | ((req: { url: string }) => Response),
   privileged: [] as unknown[],
@@ -42,17 +50,23 @@ vi.mock('electron', () => {
       this.webContents = entry.contents = {
         mainFrame,
         on: (name: string, fn: Handler) => events.set(name, fn),
-        setWindowOpenHandler: (fn: Handler) => { entry.openHandler = fn; },
+        setWindowOpenHandler: (fn: Handler) => {
+          entry.openHandler = fn;
+        },
         send: (...args: unknown[]) => entry.sent.push(args),
       };
       recorded.windows.push(entry);
       void this;
-      this.loadURL = async (url: string) => { entry.url = url; };
+      this.loadURL = async (url: string) => {
+        entry.url = url;
+      };
     }
     loadURL: (url: string) => Promise<void>;
     once() {}
     show() {}
-    isMinimized() { return false; }
+    isMinimized() {
+      return false;
+    }
     restore() {}
     focus() {}
   }
@@ -62,7 +76,10 @@ vi.mock('electron', () => {
       requestSingleInstanceLock: () => true,
       quit() {},
       on() {},
-      whenReady: () => new Promise<void>((resolve) => { recorded.ready = resolve; }),
+      whenReady: () =>
+        new Promise<void>((resolve) => {
+          recorded.ready = resolve;
+        }),
       getPath: () => home,
       getVersion: () => '0.0.0',
     },
@@ -72,7 +89,9 @@ vi.mock('electron', () => {
     ipcMain: { handle: (channel: string, fn: Handler) => recorded.ipc.set(channel, fn), on() {} },
     protocol: {
       registerSchemesAsPrivileged: (s: unknown[]) => recorded.privileged.push(...s),
-      handle: (_scheme: string, fn: (req: { url: string }) => Response) => { recorded.protocolHandler = fn; },
+      handle: (_scheme: string, fn: (req: { url: string }) => Response) => {
+        recorded.protocolHandler = fn;
+      },
     },
     safeStorage: {
       isAsyncEncryptionAvailable: async () => true,
@@ -82,9 +101,17 @@ vi.mock('electron', () => {
     },
     session: {
       defaultSession: {
-        setPermissionRequestHandler: (fn: Handler) => { recorded.permissionRequest = fn; },
-        setPermissionCheckHandler: (fn: Handler) => { recorded.permissionCheck = fn; },
-        webRequest: { onBeforeRequest: (fn: Handler) => { recorded.beforeRequest = fn; } },
+        setPermissionRequestHandler: (fn: Handler) => {
+          recorded.permissionRequest = fn;
+        },
+        setPermissionCheckHandler: (fn: Handler) => {
+          recorded.permissionCheck = fn;
+        },
+        webRequest: {
+          onBeforeRequest: (fn: Handler) => {
+            recorded.beforeRequest = fn;
+          },
+        },
       },
     },
     shell: {},
@@ -98,11 +125,20 @@ describe('the main process', () => {
     recorded.ready!();
     await vi.waitFor(() => expect(recorded.windows[0]?.url).toBe(APP_ENTRY));
   });
-  afterAll(() => { delete process.env.SLR_HOME; });
+  afterAll(() => {
+    delete process.env.SLR_HOME;
+  });
 
   it('opens one window with the hardened webPreferences and the sandboxed CommonJS preload', () => {
     const prefs = recorded.windows[0]!.options.webPreferences as Record<string, unknown>;
-    expect(prefs).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webviewTag: false, webSecurity: true, allowRunningInsecureContent: false });
+    expect(prefs).toMatchObject({
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webviewTag: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+    });
     expect(String(prefs.preload)).toMatch(/preload[\\/]preload\.cjs$/);
     expect(recorded.windows[0]!.url).toBe('app://slr-desk/index.html');
   });
@@ -112,7 +148,13 @@ describe('the main process', () => {
     expect(ok.status).toBe(404);
     expect(recorded.protocolHandler!({ url: 'app://slr-desk/../../etc/passwd' }).status).toBe(404);
     expect(recorded.protocolHandler!({ url: 'app://other-host/index.html' }).status).toBe(404);
-    const decide = (url: string) => { let r: unknown; recorded.beforeRequest!({ url }, (x: unknown) => { r = x; }); return r; };
+    const decide = (url: string) => {
+      let r: unknown;
+      recorded.beforeRequest!({ url }, (x: unknown) => {
+        r = x;
+      });
+      return r;
+    };
     expect(decide('https://example.com/')).toEqual({ cancel: true });
     expect(decide('http://127.0.0.1/')).toEqual({ cancel: true });
     expect(decide('app://slr-desk/index.html')).toEqual({ cancel: false });
@@ -126,11 +168,20 @@ describe('the main process', () => {
     const w = recorded.windows[0]!;
     expect(w.openHandler!({ url: 'https://example.com' })).toEqual({ action: 'deny' });
     let prevented = false;
-    w.events.get('will-navigate')!({ preventDefault: () => { prevented = true; } }, 'https://example.com/');
+    w.events.get('will-navigate')!(
+      {
+        preventDefault: () => {
+          prevented = true;
+        },
+      },
+      'https://example.com/',
+    );
     expect(prevented).toBe(true);
     expect(w.sent).toEqual([]);
     let granted: boolean | undefined;
-    recorded.permissionRequest!(null, 'media', (g: boolean) => { granted = g; });
+    recorded.permissionRequest!(null, 'media', (g: boolean) => {
+      granted = g;
+    });
     expect(granted).toBe(false);
     expect(recorded.permissionCheck!(null, 'clipboard-read')).toBe(false);
   });
@@ -141,7 +192,14 @@ describe('the main process', () => {
     writeFileSync(secret, '{"deviceKey":"secret"}');
     for (const url of [`file://${secret}`, `file:///${secret}`, 'file:///etc/passwd']) {
       let prevented = false;
-      w.events.get('will-navigate')!({ preventDefault: () => { prevented = true; } }, url);
+      w.events.get('will-navigate')!(
+        {
+          preventDefault: () => {
+            prevented = true;
+          },
+        },
+        url,
+      );
       expect(prevented, url).toBe(true);
     }
     expect(w.sent).toEqual([]);
@@ -157,14 +215,15 @@ describe('the main process', () => {
     expect(await drop(ours, file)).toEqual({ name: 'cc920-authorization.txt', text: '<specificPLR>…</specificPLR>' });
     const big = join(home, 'big.txt');
     writeFileSync(big, 'x'.repeat(1_100_000));
-    expect((await drop(ours, big) as { error: string }).error).toMatch(/larger than 1048576 bytes/);
-    expect((await drop(ours, home) as { error: string }).error).toMatch(/directory/);
-    for (const bad of ['', 'relative.txt', 42, null, `${file}\0x`]) expect((await drop(ours, bad) as { error: string }).error).toMatch(/not the path of a dropped file/);
+    expect(((await drop(ours, big)) as { error: string }).error).toMatch(/larger than 1048576 bytes/);
+    expect(((await drop(ours, home)) as { error: string }).error).toMatch(/directory/);
+    for (const bad of ['', 'relative.txt', 42, null, `${file}\0x`])
+      expect(((await drop(ours, bad)) as { error: string }).error).toMatch(/not the path of a dropped file/);
     const stranger = { sender: { mainFrame: { url: APP_ENTRY } }, senderFrame: { url: APP_ENTRY } };
-    expect((await drop(stranger, file) as { error: string }).error).toMatch(/did not come from the SLR Desk window/);
+    expect(((await drop(stranger, file)) as { error: string }).error).toMatch(/did not come from the SLR Desk window/);
   });
 
-  it('registers exactly the contract\'s channels, refuses other senders and invalid arguments', async () => {
+  it("registers exactly the contract's channels, refuses other senders and invalid arguments", async () => {
     expect([...recorded.ipc.keys()].sort()).toEqual([...BRIDGE_METHODS.map(channelOf), FILE_DROP_CHANNEL].sort());
     const w = recorded.windows[0]!;
     const ours = { sender: w.contents, senderFrame: (w.contents as { mainFrame: unknown }).mainFrame };
@@ -204,12 +263,22 @@ describe('the main process', () => {
     expect(cli.stderr).toContain('The SLR Desk app is running on');
     expect(slr(home, ['show', 'license', 'status']).stdout).toContain('Registration Status: Reservation In Progress');
     // Without the app, a command that needs the sealed device key says so.
-    await expect(instanceService({ dir: home }).run({ type: 'return-authorization', code: '<specificPLR/>' }, Date.now())).rejects.toThrow(/sealed by the desktop app/);
+    await expect(instanceService({ dir: home }).run({ type: 'return-authorization', code: '<specificPLR/>' }, Date.now())).rejects.toThrow(
+      /sealed by the desktop app/,
+    );
     await expect(instanceService({ dir: home }).run({ type: 'cancel' }, Date.now())).resolves.toMatchObject({ message: expect.stringContaining('cancelled') });
   });
 });
 
 describe('the security policy', () => {
+  it('has one CSP: the built page carries what the main process sends (less frame-ancestors, which a meta cannot set)', () => {
+    const page = readFileSync(new URL('../out/renderer/index.html', import.meta.url), 'utf8');
+    const meta = /http-equiv="Content-Security-Policy"\s+content="([^"]+)"/.exec(page)?.[1];
+    expect(meta).toBe(META_CSP);
+    expect(`${meta}; frame-ancestors 'none'`.split('; ').sort()).toEqual(CSP.split('; ').sort());
+    expect(page).not.toContain('%SLR_CSP%');
+  });
+
   it('has a CSP without inline or eval, allowing only our own scripts and styles', () => {
     expect(CSP).toContain("default-src 'none'");
     expect(CSP).toContain("script-src 'self'");
@@ -232,6 +301,7 @@ describe('the security policy', () => {
     expect(resolveAppPath('app://slr-desk/')).toBe('index.html');
     expect(resolveAppPath('app://slr-desk/assets/index-1.js')).toBe('assets/index-1.js');
     expect(resolveAppPath('app://slr-desk/%2e%2e/%2e%2e/secret')).toBe('secret'); // URL normalisation keeps it inside the root
-    for (const bad of ['app://slr-desk/a%00b', 'app://slr-desk/..%5c..%5cwin.ini', 'app://other/index.html', 'not a url']) expect(resolveAppPath(bad)).toBeNull();
+    for (const bad of ['app://slr-desk/a%00b', 'app://slr-desk/..%5c..%5cwin.ini', 'app://other/index.html', 'not a url'])
+      expect(resolveAppPath(bad)).toBeNull();
   });
 });

@@ -18,11 +18,26 @@ function parseCsv(text: string): string[][] {
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!;
     if (quoted) {
-      if (c === '"' && text[i + 1] === '"') { cell += '"'; i++; } else if (c === '"') quoted = false; else cell += c;
+      if (c === '"' && text[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else cell += c;
     } else if (c === '"') quoted = true;
-    else if (c === ',') { row.push(cell.trim()); cell = ''; } else if (c === '\n') { row.push(cell.trim()); rows.push(row); row = []; cell = ''; } else cell += c;
+    else if (c === ',') {
+      row.push(cell.trim());
+      cell = '';
+    } else if (c === '\n') {
+      row.push(cell.trim());
+      rows.push(row);
+      row = [];
+      cell = '';
+    } else cell += c;
   }
-  if (cell || row.length) { row.push(cell.trim()); rows.push(row); }
+  if (cell || row.length) {
+    row.push(cell.trim());
+    rows.push(row);
+  }
   return rows;
 }
 
@@ -31,12 +46,25 @@ describe('electronegativity', () => {
     expect(existsSync(join(root, 'out/main/main.js')), 'run npm run build first').toBe(true);
     const report = join(mkdtempSync(join(tmpdir(), 'slr-en-')), 'report.csv');
     const version = JSON.parse(readFileSync(join(root, 'node_modules/electron/package.json'), 'utf8')).version;
-    const r = spawnSync(process.execPath, [join(root, 'test/electronegativity/run.cjs'), join(root, 'out'), report, version], { encoding: 'utf8', timeout: 120_000 });
+    const r = spawnSync(process.execPath, [join(root, 'test/electronegativity/run.cjs'), join(root, 'out'), report, version], {
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
     expect(r.status, r.stderr).toBe(0);
     const [header, ...rows] = parseCsv(readFileSync(report, 'utf8')).filter((x) => x.length > 1);
     expect(header!.slice(0, 4)).toEqual(['issue', 'severity', 'confidence', 'filename']);
-    const findings = rows.map(([issue, severity, confidence, file, location]) => ({ issue: issue!, severity: severity!, confidence: confidence!, file: file!, location: location! }));
-    const exceptions = JSON.parse(readFileSync(join(root, 'test/electronegativity/exceptions.json'), 'utf8')) as { issue: string; file: string; reason: string }[];
+    const findings = rows.map(([issue, severity, confidence, file, location]) => ({
+      issue: issue!,
+      severity: severity!,
+      confidence: confidence!,
+      file: file!,
+      location: location!,
+    }));
+    const exceptions = JSON.parse(readFileSync(join(root, 'test/electronegativity/exceptions.json'), 'utf8')) as {
+      issue: string;
+      file: string;
+      reason: string;
+    }[];
     const serious = findings.filter((f) => ['MEDIUM', 'HIGH', 'CRITICAL'].includes(f.severity));
     const unexplained = serious.filter((f) => !exceptions.some((e) => e.issue === f.issue && e.file === f.file));
     expect(unexplained).toEqual([]);

@@ -35,7 +35,12 @@ function refused(fn: () => unknown, label: string): string {
   expect(error, `${label}: was accepted`).not.toBeNull();
   if (!isSlrError(error)) throw new Error(`${label}: crashed with ${String(error)}`);
   expect(error.message.length, label).toBeGreaterThan(10);
-  messages.add(`${error.code}: ${error.message.replace(/\d+/g, 'N').replace(/"[^"]*"/g, '"…"').replace(/'[^']*'/g, "'…'")}`);
+  messages.add(
+    `${error.code}: ${error.message
+      .replace(/\d+/g, 'N')
+      .replace(/"[^"]*"/g, '"…"')
+      .replace(/'[^']*'/g, "'…'")}`,
+  );
   return error.message;
 }
 
@@ -114,7 +119,23 @@ describe('hostile input', () => {
       ledger.init('Hostile', T0);
       const snapshot = () => JSON.stringify([ledger.db.prepare('SELECT * FROM lots').all(), ledger.db.prepare('SELECT * FROM instances').all()]);
       const before = snapshot();
-      const inputs = ['', ' ', '"', '-----', 'A'.repeat(5000), '\u0000'.repeat(20), '😀😀😀😀😀', 'ÀÁÂÃÄ-ÅÆÇÈÉ', '<specificPLR/>', '0'.repeat(85), 'Z'.repeat(30), '%00%00', '__proto__', 'constructor', '\u202E12345-67890'];
+      const inputs = [
+        '',
+        ' ',
+        '"',
+        '-----',
+        'A'.repeat(5000),
+        '\u0000'.repeat(20),
+        '😀😀😀😀😀',
+        'ÀÁÂÃÄ-ÅÆÇÈÉ',
+        '<specificPLR/>',
+        '0'.repeat(85),
+        'Z'.repeat(30),
+        '%00%00',
+        '__proto__',
+        'constructor',
+        '\u202E12345-67890',
+      ];
       for (const input of inputs) {
         refused(() => parseRequestCode(input), `request ${JSON.stringify(input).slice(0, 20)}`);
         refused(() => parseConfirmationCode(input), `confirmation ${JSON.stringify(input).slice(0, 20)}`);
@@ -144,7 +165,14 @@ describe('mutation fuzzer', () => {
   const mutation = fc.oneof(
     fc.record({ kind: fc.constant('flip'), at: fc.nat(), bit: fc.integer({ min: 0, max: 6 }) }),
     fc.record({ kind: fc.constant('drop'), at: fc.nat(), length: fc.integer({ min: 1, max: 40 }) }),
-    fc.record({ kind: fc.constant('insert'), at: fc.nat(), text: fc.oneof(fc.string({ maxLength: 8 }), fc.constantFrom('<', '>', '&', '&amp;', '<x>', '</entitlement>', '<entitlement>', '"', '\n', '\r', ' ', '\u0000', '<!--', ']]>', '&lt;')) }),
+    fc.record({
+      kind: fc.constant('insert'),
+      at: fc.nat(),
+      text: fc.oneof(
+        fc.string({ maxLength: 8 }),
+        fc.constantFrom('<', '>', '&', '&amp;', '<x>', '</entitlement>', '<entitlement>', '"', '\n', '\r', ' ', '\u0000', '<!--', ']]>', '&lt;'),
+      ),
+    }),
     fc.record({ kind: fc.constant('drop-element'), which: fc.nat() }),
     fc.record({ kind: fc.constant('duplicate-element'), which: fc.nat() }),
     fc.record({ kind: fc.constant('swap-elements'), a: fc.nat(), b: fc.nat() }),
@@ -159,10 +187,18 @@ describe('mutation fuzzer', () => {
         const i = at(m.at) % text.length;
         return text.slice(0, i) + String.fromCharCode(text.charCodeAt(i) ^ (1 << (m.bit as number))) + text.slice(i + 1);
       }
-      case 'drop': return text.slice(0, at(m.at)) + text.slice(at(m.at) + (m.length as number));
-      case 'insert': return text.slice(0, at(m.at)) + (m.text as string) + text.slice(at(m.at));
-      case 'drop-element': { const e = el(m.which); return text.slice(0, e.index) + text.slice(e.index! + e[0].length); }
-      case 'duplicate-element': { const e = el(m.which); return text.slice(0, e.index! + e[0].length) + e[0] + text.slice(e.index! + e[0].length); }
+      case 'drop':
+        return text.slice(0, at(m.at)) + text.slice(at(m.at) + (m.length as number));
+      case 'insert':
+        return text.slice(0, at(m.at)) + (m.text as string) + text.slice(at(m.at));
+      case 'drop-element': {
+        const e = el(m.which);
+        return text.slice(0, e.index) + text.slice(e.index! + e[0].length);
+      }
+      case 'duplicate-element': {
+        const e = el(m.which);
+        return text.slice(0, e.index! + e[0].length) + e[0] + text.slice(e.index! + e[0].length);
+      }
       default: {
         const [x, y] = [el(m.a), el(m.b)].sort((p, q) => p.index! - q.index!);
         if (x!.index === y!.index) return text.replace(x![0], '');
@@ -172,22 +208,30 @@ describe('mutation fuzzer', () => {
   }
 
   it('refuses every mutation of a valid authorization code that changes its meaning, and nothing changes', () => {
-    fc.assert(fc.property(mutation, (m) => {
-      const input = mutate(valid, m as Record<string, unknown>);
-      fc.pre(input !== valid);
-      try {
-        const out = execute(state, { type: 'install', code: input }, { now: T0 + 20, crypto });
-        // Accepted: then the mutation only touched white space or wrapping, and the signed content is the original's.
-        expect(parseAuthorizationCode(input).signedBytes).toEqual(original.signedBytes);
-        expect(out.state).not.toBe(state);
-        harmless++;
-      } catch (e) {
-        if (!isSlrError(e)) throw e;
-        cases++;
-        messages.add(`${e.code}: ${e.message.replace(/\d+/g, 'N').replace(/"[^"]*"/g, '"…"').replace(/'[^']*'/g, "'…'")}`);
-      }
-      expect(JSON.stringify(state)).toBe(stateJson);
-    }), { numRuns: 3000 });
+    fc.assert(
+      fc.property(mutation, (m) => {
+        const input = mutate(valid, m as Record<string, unknown>);
+        fc.pre(input !== valid);
+        try {
+          const out = execute(state, { type: 'install', code: input }, { now: T0 + 20, crypto });
+          // Accepted: then the mutation only touched white space or wrapping, and the signed content is the original's.
+          expect(parseAuthorizationCode(input).signedBytes).toEqual(original.signedBytes);
+          expect(out.state).not.toBe(state);
+          harmless++;
+        } catch (e) {
+          if (!isSlrError(e)) throw e;
+          cases++;
+          messages.add(
+            `${e.code}: ${e.message
+              .replace(/\d+/g, 'N')
+              .replace(/"[^"]*"/g, '"…"')
+              .replace(/'[^']*'/g, "'…'")}`,
+          );
+        }
+        expect(JSON.stringify(state)).toBe(stateJson);
+      }),
+      { numRuns: 3000 },
+    );
     expect(harmless).toBeLessThan(300);
   });
 
@@ -205,25 +249,36 @@ describe('mutation fuzzer', () => {
     const upd = issue(key, d2, lines('UCM', { UCM_Basic: 1 }), { piid: first.piid, timestamp: T0 + 3 });
     codes.confirmation = d2.run({ type: 'install', code: upd.code }, T0 + 4).issued!.code;
     codes.return = d2.run({ type: 'return' }, T0 + 5).issued!.code;
-    const parse = { request: (s: string) => parseRequestCode(s), confirmation: (s: string) => parseConfirmationCode(s), return: (s: string) => parseReturnCode(s).canonical };
+    const parse = {
+      request: (s: string) => parseRequestCode(s),
+      confirmation: (s: string) => parseConfirmationCode(s),
+      return: (s: string) => parseReturnCode(s).canonical,
+    };
     for (const [kind, code] of Object.entries(codes) as [keyof typeof codes, string][]) {
-      fc.assert(fc.property(fc.nat(), fc.integer({ min: 1, max: 127 }), fc.constantFrom('flip', 'drop', 'insert', 'swap'), (at, ch, op) => {
-        const i = at % code.length;
-        const c = String.fromCharCode(ch);
-        const input = op === 'flip' ? code.slice(0, i) + c + code.slice(i + 1)
-          : op === 'drop' ? code.slice(0, i) + code.slice(i + 1)
-            : op === 'insert' ? code.slice(0, i) + c + code.slice(i)
-              : code.slice(0, i) + (code[i + 1] ?? '') + code[i] + code.slice(i + 2);
-        try {
-          const result = parse[kind](input);
-          // Accepted only when it reads as the same code (case, separators, I/L/O are not typos).
-          expect(kind === 'request' ? JSON.stringify(result) : result).toBe(kind === 'request' ? JSON.stringify(parse.request(code)) : parse[kind](code));
-        } catch (e) {
-          if (!isSlrError(e)) throw e;
-          cases++;
-          messages.add(`${e.code}: ${e.message.replace(/\d+/g, 'N').replace(/'[^']*'/g, "'…'")}`);
-        }
-      }), { numRuns: 1500 });
+      fc.assert(
+        fc.property(fc.nat(), fc.integer({ min: 1, max: 127 }), fc.constantFrom('flip', 'drop', 'insert', 'swap'), (at, ch, op) => {
+          const i = at % code.length;
+          const c = String.fromCharCode(ch);
+          const input =
+            op === 'flip'
+              ? code.slice(0, i) + c + code.slice(i + 1)
+              : op === 'drop'
+                ? code.slice(0, i) + code.slice(i + 1)
+                : op === 'insert'
+                  ? code.slice(0, i) + c + code.slice(i)
+                  : code.slice(0, i) + (code[i + 1] ?? '') + code[i] + code.slice(i + 2);
+          try {
+            const result = parse[kind](input);
+            // Accepted only when it reads as the same code (case, separators, I/L/O are not typos).
+            expect(kind === 'request' ? JSON.stringify(result) : result).toBe(kind === 'request' ? JSON.stringify(parse.request(code)) : parse[kind](code));
+          } catch (e) {
+            if (!isSlrError(e)) throw e;
+            cases++;
+            messages.add(`${e.code}: ${e.message.replace(/\d+/g, 'N').replace(/'[^']*'/g, "'…'")}`);
+          }
+        }),
+        { numRuns: 1500 },
+      );
     }
   });
 });

@@ -21,7 +21,7 @@ function reservedDevice(ents = lines('UCM', { UCM_Basic: 5, UCM_Enhanced: 2 }), 
 }
 
 describe('a whole exchange: request → install → update → confirmation → return', () => {
-  it('moves through the seeds\' statuses and yields codes the authority verifies offline', () => {
+  it("moves through the seeds' statuses and yields codes the authority verifies offline", () => {
     const key = makeAuthorityKey();
     const device = makeDevice('UCM', T0, [key]);
     expect(status(device, T0).registration).toBe(REGISTRATION.unregistered);
@@ -49,7 +49,9 @@ describe('a whole exchange: request → install → update → confirmation → 
     const update = issue(key, request, lines('UCM', { UCM_Basic: 3, UCM_CUWL: 1 }), { piid, timestamp: T0 + 400 });
     const updated = device.run({ type: 'install', code: update.code }, T0 + 500);
     expect(updated.issued?.kind).toBe('confirmation');
-    expect(verifyConfirmationCode(updated.issued!.code, [refFor(key, device, piid, T0 + 400), refFor(key, device, piid, T0 + 100)], key.crypto).timestamp).toBe(T0 + 400);
+    expect(verifyConfirmationCode(updated.issued!.code, [refFor(key, device, piid, T0 + 400), refFor(key, device, piid, T0 + 100)], key.crypto).timestamp).toBe(
+      T0 + 400,
+    );
     expect(status(device, T0 + 500).authorization).toBe(AUTHORIZATION.notAuthorized);
 
     const ret = device.run({ type: 'return' }, T0 + 600);
@@ -159,7 +161,11 @@ describe('codes are refused, and nothing changes', () => {
     const device = makeDevice('UCM', T0, [key]);
     device.run({ type: 'enable' }, T0);
     device.run({ type: 'request' }, T0);
-    expectUnchanged(device, () => device.run({ type: 'install', code: issue(key, device, lines('CUC', { CUC_BasicMessaging: 1 })).code }, T0), 'unknown-license');
+    expectUnchanged(
+      device,
+      () => device.run({ type: 'install', code: issue(key, device, lines('CUC', { CUC_BasicMessaging: 1 })).code }, T0),
+      'unknown-license',
+    );
   });
 
   it('a return or confirmation code with one character changed, or from another device, does not verify', () => {
@@ -170,7 +176,8 @@ describe('codes are refused, and nothing changes', () => {
     const ref = refFor(key, device, first.piid, update.timestamp);
     const flip = (code: string, i: number) => code.slice(0, i) + (code[i] === 'A' ? 'B' : 'A') + code.slice(i + 1);
     for (let i = 0; i < ret.length; i++) if (ret[i] !== '-') expect(refusal(() => verifyReturnCode(flip(ret, i), [ref], key.crypto)).code).toBe('code-typo');
-    for (let i = 0; i < confirmation.length; i++) if (confirmation[i] !== '-') expect(refusal(() => verifyConfirmationCode(flip(confirmation, i), [ref], key.crypto)).code).toBe('code-typo');
+    for (let i = 0; i < confirmation.length; i++)
+      if (confirmation[i] !== '-') expect(refusal(() => verifyConfirmationCode(flip(confirmation, i), [ref], key.crypto)).code).toBe('code-typo');
     // Another device, same reservation details: the MAC differs.
     const other = makeDevice('UCM', T0, [key]);
     const otherRef = { ...refFor(key, other, first.piid, update.timestamp), udi: device.udi };
@@ -297,7 +304,13 @@ describe('evaluation, overage, enforcement and TERM dates, with an injected cloc
     // Overage counted only outside the window: 21 days before it (Jan 11 → Feb 1), then after June 30.
     expect(status(d, end + days(1)).overage.days).toBeCloseTo(21);
     expect(status(d, end + days(11)).overage.days).toBeCloseTo(31);
-    expect(status(d, Date.UTC(2026, 0, 20)).usage[0]).toMatchObject({ short: 'UCM_Basic', inUse: 5, reserved: 0, validUntil: '2026-Jun-30 UTC', status: 'Not Authorized' });
+    expect(status(d, Date.UTC(2026, 0, 20)).usage[0]).toMatchObject({
+      short: 'UCM_Basic',
+      inUse: 5,
+      reserved: 0,
+      validUntil: '2026-Jun-30 UTC',
+      status: 'Not Authorized',
+    });
   });
 
   it('export-controlled functionality: only with the export key installed, never in evaluation', () => {
@@ -322,7 +335,7 @@ describe('evaluation, overage, enforcement and TERM dates, with an injected cloc
     expect(back.usage[0]?.reserved).toBe(0);
   });
 
-  it('a code signed a little after the device\'s own time moves time forward, and evaluation ran until then', () => {
+  it("a code signed a little after the device's own time moves time forward, and evaluation ran until then", () => {
     const key = makeAuthorityKey();
     const d = makeDevice('UCM', T0, [key]);
     d.run({ type: 'enable' }, T0 + days(5));
@@ -334,21 +347,27 @@ describe('evaluation, overage, enforcement and TERM dates, with an injected cloc
     expect(status(d, T0 + days(5) + 2000).clock.behindMs).toBeGreaterThan(days(0.9));
   });
 
-  it('a code signed far ahead of the device\'s time installs, but its time is not adopted: one wrong clock at License Central cannot break a device', () => {
+  it("a code signed far ahead of the device's time installs, but its time is not adopted: one wrong clock at License Central cannot break a device", () => {
     const key = makeAuthorityKey();
     const d = makeDevice('UCM', T0, [key]);
     d.run({ type: 'enable' }, T0);
     d.run({ type: 'request' }, T0);
     // License Central's clock read 2030 when it signed; the 2026 TERM license must still count on the device.
     const wrong = Date.UTC(2030, 0, 1);
-    const out = d.run({ type: 'install', code: issue(key, d, lines('UCM', { UCM_Basic: 2 }, { start: T0, end: T0 + days(365) }), { timestamp: wrong }).code }, T0 + 1000);
+    const out = d.run(
+      { type: 'install', code: issue(key, d, lines('UCM', { UCM_Basic: 2 }, { start: T0, end: T0 + days(365) }), { timestamp: wrong }).code },
+      T0 + 1000,
+    );
     expect(out.warnings?.join()).toMatch(/one of the two clocks is wrong/);
     expect(d.state.clock.highWater).toBe(T0 + 1000);
     expect(d.state.events.map((e) => e.type)).toContain('clock-ahead');
     d.run({ type: 'usage', tag: 'UCM_Basic', count: 2 }, T0 + days(1));
     expect(status(d, T0 + days(1)).authorization).toBe(AUTHORIZATION.authorized);
     // Its next code (License Central's clock put right: its timestamps stay after the wrong one) installs too.
-    const next = d.run({ type: 'install', code: issue(key, d, lines('UCM', { UCM_Basic: 3 }, { start: T0, end: T0 + days(365) }), { timestamp: wrong + 1 }).code }, T0 + days(2));
+    const next = d.run(
+      { type: 'install', code: issue(key, d, lines('UCM', { UCM_Basic: 3 }, { start: T0, end: T0 + days(365) }), { timestamp: wrong + 1 }).code },
+      T0 + days(2),
+    );
     expect(next.issued?.kind).toBe('confirmation');
     expect(status(d, T0 + days(2)).usage[0]?.reserved).toBe(3);
   });

@@ -4,7 +4,19 @@ import { ESLint } from 'eslint';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const eslint = new ESLint({ cwd: root, overrideConfigFile: fileURLToPath(new URL('./eslint.config.js', import.meta.url)) });
+// The snippets are virtual files, which the type-aware project service cannot see: lint them without types
+// (the layering rules need none).
+const eslint = new ESLint({
+  cwd: root,
+  overrideConfigFile: fileURLToPath(new URL('../eslint.config.js', import.meta.url)),
+  overrideConfig: [
+    {
+      files: ['**/*.{ts,tsx}'],
+      languageOptions: { parserOptions: { projectService: false } },
+      rules: { '@typescript-eslint/no-floating-promises': 'off', '@typescript-eslint/no-misused-promises': 'off' },
+    },
+  ],
+});
 
 async function problems(filePath: string, code: string): Promise<string[]> {
   const [result] = await eslint.lintText(code, { filePath });
@@ -25,6 +37,13 @@ describe('layering rules', () => {
     ['renderer/x.ts', "import { x as y } from '../electron/services/paths.ts';\nexport const x = y;", /only through the bridge/],
     ['renderer/x.ts', "import { readFile } from 'node:fs/promises';\nexport const x = readFile;", /sandboxed/],
     ['electron/x.ts', "import { x as y } from '../renderer/app.tsx';\nexport const x = y;", /must not import renderer/],
+    ['electron/services/x.ts', "import { x as y } from '../main/policy.ts';\nexport const x = y;", /services\/ are called by main\/ and cli\//],
+    ['electron/services/x.ts', "import { x as y } from '../cli/output.ts';\nexport const x = y;", /services\/ are called by main\/ and cli\//],
+    ['electron/main/x.ts', "import { x as y } from '../cli/output.ts';\nexport const x = y;", /main\/ never imports cli\//],
+    ['electron/cli/x.ts', "import { x as y } from '../main/policy.ts';\nexport const x = y;", /cli\/ never imports main\//],
+    ['electron/preload/x.ts', "import { x as y } from '../services/files.ts';\nexport const x = y;", /only electron and the bridge contract/],
+    ['electron/preload/x.ts', "import { x as y } from '../../shared/catalog.ts';\nexport const x = y;", /only electron and the bridge contract/],
+    ['electron/preload/x.ts', "import { readFileSync } from 'node:fs';\nexport const x = readFileSync;", /only electron and the bridge contract/],
   ])('%s: %s', async (file, code, message) => {
     const found = await problems(file, code);
     expect(found.join('\n')).toMatch(message);
@@ -33,6 +52,28 @@ describe('layering rules', () => {
   it('lets each layer use what it may', async () => {
     expect(await problems('shared/x.ts', "import { z } from 'zod';\nexport const x = z.string();")).toEqual([]);
     expect(await problems('renderer/x.ts', "import { PRODUCTS } from '../shared/catalog.ts';\nexport const x = PRODUCTS;")).toEqual([]);
-    expect(await problems('electron/x.ts', "import { readFileSync } from 'node:fs';\nimport { PRODUCTS } from '../shared/catalog.ts';\nexport const x = [readFileSync, PRODUCTS];")).toEqual([]);
+    expect(
+      await problems(
+        'electron/x.ts',
+        "import { readFileSync } from 'node:fs';\nimport { PRODUCTS } from '../shared/catalog.ts';\nexport const x = [readFileSync, PRODUCTS];",
+      ),
+    ).toEqual([]);
+  });
+});
+
+describe('promise rules (type-aware)', () => {
+  it('refuse a floating promise and a promise where a void callback is expected', async () => {
+    const typed = new ESLint({ cwd: root, overrideConfigFile: fileURLToPath(new URL('../eslint.config.js', import.meta.url)) });
+    const code = [
+      'export async function work(): Promise<number> { return 1; }',
+      'export function caller(): void { work(); }',
+      'export function handler(on: (fn: () => void) => void): void { on(async () => { await work(); }); }',
+      '',
+    ].join('\n');
+    // The text stands in for a real file of the project, so the project service can type it.
+    const [result] = await typed.lintText(code, { filePath: 'electron/services/paths.ts' });
+    const rules = result!.messages.map((m) => m.ruleId);
+    expect(rules).toContain('@typescript-eslint/no-floating-promises');
+    expect(rules).toContain('@typescript-eslint/no-misused-promises');
   });
 });

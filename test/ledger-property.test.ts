@@ -17,13 +17,40 @@ const TAGS = ['UCM_Basic', 'UCM_Enhanced', 'UCM_CUWL'];
 
 const w = <T>(weight: number, arbitrary: fc.Arbitrary<T>) => ({ weight, arbitrary });
 const op = fc.oneof(
-  w(1, fc.record({ kind: fc.constant('add' as const), account: fc.constantFrom(...ACCOUNTS), tag: fc.constantFrom(...TAGS), count: fc.integer({ min: 0, max: 6 }), term: fc.option(fc.tuple(fc.integer({ min: -40, max: 40 }), fc.integer({ min: -10, max: 80 }))) })),
-  w(4, fc.record({ kind: fc.constant('reserve' as const), device: fc.nat(3), account: fc.constantFrom(...ACCOUNTS), tag: fc.constantFrom(...TAGS), count: fc.integer({ min: 0, max: 7 }) })),
+  w(
+    1,
+    fc.record({
+      kind: fc.constant('add' as const),
+      account: fc.constantFrom(...ACCOUNTS),
+      tag: fc.constantFrom(...TAGS),
+      count: fc.integer({ min: 0, max: 6 }),
+      term: fc.option(fc.tuple(fc.integer({ min: -40, max: 40 }), fc.integer({ min: -10, max: 80 }))),
+    }),
+  ),
+  w(
+    4,
+    fc.record({
+      kind: fc.constant('reserve' as const),
+      device: fc.nat(3),
+      account: fc.constantFrom(...ACCOUNTS),
+      tag: fc.constantFrom(...TAGS),
+      count: fc.integer({ min: 0, max: 7 }),
+    }),
+  ),
   w(3, fc.record({ kind: fc.constant('update' as const), device: fc.nat(3), tag: fc.constantFrom(...TAGS), count: fc.integer({ min: 0, max: 8 }) })),
   w(4, fc.record({ kind: fc.constant('install-confirm' as const), device: fc.nat(3), wrong: fc.constantFrom(false, false, false, true) })),
   w(2, fc.record({ kind: fc.constant('return-remove' as const), device: fc.nat(3), wrong: fc.constantFrom(false, false, false, true) })),
   w(1, fc.record({ kind: fc.constant('transfer' as const), device: fc.nat(3), to: fc.constantFrom(...ACCOUNTS) })),
-  w(1, fc.record({ kind: fc.constant('transfer-licenses' as const), from: fc.constantFrom(...ACCOUNTS), to: fc.constantFrom(...ACCOUNTS), tag: fc.constantFrom(...TAGS), count: fc.integer({ min: 0, max: 5 }) })),
+  w(
+    1,
+    fc.record({
+      kind: fc.constant('transfer-licenses' as const),
+      from: fc.constantFrom(...ACCOUNTS),
+      to: fc.constantFrom(...ACCOUNTS),
+      tag: fc.constantFrom(...TAGS),
+      count: fc.integer({ min: 0, max: 5 }),
+    }),
+  ),
   w(1, fc.record({ kind: fc.constant('rehost' as const), device: fc.nat(3) })),
   w(1, fc.record({ kind: fc.constant('unlock' as const), device: fc.nat(3) })),
   w(1, fc.record({ kind: fc.constant('time' as const), days: fc.integer({ min: 1, max: 30 }) })),
@@ -33,8 +60,12 @@ const op = fc.oneof(
 function snapshot(l: Ledger): string {
   const q = (sql: string) => JSON.stringify(l.db.prepare(sql).all());
   return [
-    q('SELECT * FROM lots ORDER BY id'), q('SELECT * FROM holdings ORDER BY instance_id, lot_id'), q('SELECT * FROM transitions ORDER BY id'),
-    q('SELECT id, account_id, uuid, piid, state, last_timestamp FROM instances ORDER BY id'), q('SELECT id, timestamp, code FROM codes ORDER BY id'), q('SELECT * FROM accounts ORDER BY id'),
+    q('SELECT * FROM lots ORDER BY id'),
+    q('SELECT * FROM holdings ORDER BY instance_id, lot_id'),
+    q('SELECT * FROM transitions ORDER BY id'),
+    q('SELECT id, account_id, uuid, piid, state, last_timestamp FROM instances ORDER BY id'),
+    q('SELECT id, timestamp, code FROM codes ORDER BY id'),
+    q('SELECT * FROM accounts ORDER BY id'),
   ].join('\n');
 }
 
@@ -53,93 +84,110 @@ describe('the ledger under random operations', () => {
     let operations = 0;
     let refused = 0;
     const done = new Map<string, number>();
-    fc.assert(fc.property(fc.array(op, { minLength: 30, maxLength: 80 }), (ops) => {
-      const ledger = openLedger({ dir: mkdtempSync(join(tmpdir(), 'slr-prop-')), actor: 'test' }, true);
-      try {
-        let now = T;
-        ledger.init('Prop', now);
-        ledger.addAccount('Lab', now);
-        for (const tag of TAGS) for (const account of ['Default', 'Lab']) ledger.addLicenses({ account, tag, count: 6 }, now);
-        const devices: (Device | null)[] = Array.from({ length: 6 }, () => null);
-        const key = ledger.exportKey();
-        const fresh = () => makeDevice('UCM', now, [{ id: key.id, publicKey: key.pem }]);
-        /** The device's own request code (it enables reservation and requests first when needed). */
-        const request = (d: Device) => {
-          if (!d.state.reservationEnabled) d.run({ type: 'enable' }, now);
-          return d.run({ type: 'request' }, now).issued!.code;
-        };
-        const sn = (i: number) => devices[i]?.udi.sn ?? 'fffff';
-        for (const o of ops) {
-          operations++;
-          const before = snapshot(ledger);
-          try {
-            switch (o.kind) {
-              case 'add':
-                ledger.addLicenses({ account: o.account, tag: o.tag, count: o.count, term: o.term ? { start: T + days(o.term[0]), end: T + days(o.term[0] + o.term[1]) } : undefined }, now);
-                break;
-              case 'reserve': {
-                const d = devices[o.device] ?? fresh();
-                const r = ledger.reserve({ account: o.account, request: request(d), licenses: { [o.tag]: o.count } }, now);
-                devices[o.device] = d;
-                d.run({ type: 'install', code: r.code }, now);
-                break;
-              }
-              case 'update':
-                ledger.update({ instance: sn(o.device), licenses: { [o.tag]: o.count } }, now);
-                break;
-              case 'install-confirm': {
-                const d = devices[o.device];
-                if (o.wrong || !d) {
-                  ledger.confirm({ instance: sn(o.device), code: makeConfirmationCode(cryptoBasics.randomBytes(32)) }, now);
+    fc.assert(
+      fc.property(fc.array(op, { minLength: 30, maxLength: 80 }), (ops) => {
+        const ledger = openLedger({ dir: mkdtempSync(join(tmpdir(), 'slr-prop-')), actor: 'test' }, true);
+        try {
+          let now = T;
+          ledger.init('Prop', now);
+          ledger.addAccount('Lab', now);
+          for (const tag of TAGS) for (const account of ['Default', 'Lab']) ledger.addLicenses({ account, tag, count: 6 }, now);
+          const devices: (Device | null)[] = Array.from({ length: 6 }, () => null);
+          const key = ledger.exportKey();
+          const fresh = () => makeDevice('UCM', now, [{ id: key.id, publicKey: key.pem }]);
+          /** The device's own request code (it enables reservation and requests first when needed). */
+          const request = (d: Device) => {
+            if (!d.state.reservationEnabled) d.run({ type: 'enable' }, now);
+            return d.run({ type: 'request' }, now).issued!.code;
+          };
+          const sn = (i: number) => devices[i]?.udi.sn ?? 'fffff';
+          for (const o of ops) {
+            operations++;
+            const before = snapshot(ledger);
+            try {
+              switch (o.kind) {
+                case 'add':
+                  ledger.addLicenses(
+                    {
+                      account: o.account,
+                      tag: o.tag,
+                      count: o.count,
+                      term: o.term ? { start: T + days(o.term[0]), end: T + days(o.term[0] + o.term[1]) } : undefined,
+                    },
+                    now,
+                  );
+                  break;
+                case 'reserve': {
+                  const d = devices[o.device] ?? fresh();
+                  const r = ledger.reserve({ account: o.account, request: request(d), licenses: { [o.tag]: o.count } }, now);
+                  devices[o.device] = d;
+                  d.run({ type: 'install', code: r.code }, now);
                   break;
                 }
-                const out = d.run({ type: 'install', code: ledger.latestCode(sn(o.device)).code }, now);
-                if (out.issued) ledger.confirm({ instance: sn(o.device), code: out.issued.code }, now);
-                break;
-              }
-              case 'return-remove': {
-                const d = devices[o.device];
-                if (o.wrong || !d || d.state.registration !== 'Registered - Specific License Reservation') {
-                  ledger.remove({ instance: sn(o.device), returnCode: makeReturnCode(d?.udi ?? devices.find((x) => x)?.udi ?? makeDevice().udi, cryptoBasics.randomBytes(32)) }, now);
+                case 'update':
+                  ledger.update({ instance: sn(o.device), licenses: { [o.tag]: o.count } }, now);
+                  break;
+                case 'install-confirm': {
+                  const d = devices[o.device];
+                  if (o.wrong || !d) {
+                    ledger.confirm({ instance: sn(o.device), code: makeConfirmationCode(cryptoBasics.randomBytes(32)) }, now);
+                    break;
+                  }
+                  const out = d.run({ type: 'install', code: ledger.latestCode(sn(o.device)).code }, now);
+                  if (out.issued) ledger.confirm({ instance: sn(o.device), code: out.issued.code }, now);
                   break;
                 }
-                const code = d.run({ type: 'return' }, now).issued!.code;
-                ledger.remove({ instance: sn(o.device), returnCode: code }, now);
-                devices[o.device] = null;
-                break;
+                case 'return-remove': {
+                  const d = devices[o.device];
+                  if (o.wrong || !d || d.state.registration !== 'Registered - Specific License Reservation') {
+                    ledger.remove(
+                      {
+                        instance: sn(o.device),
+                        returnCode: makeReturnCode(d?.udi ?? devices.find((x) => x)?.udi ?? makeDevice().udi, cryptoBasics.randomBytes(32)),
+                      },
+                      now,
+                    );
+                    break;
+                  }
+                  const code = d.run({ type: 'return' }, now).issued!.code;
+                  ledger.remove({ instance: sn(o.device), returnCode: code }, now);
+                  devices[o.device] = null;
+                  break;
+                }
+                case 'transfer':
+                  ledger.transfer({ instance: sn(o.device), to: o.to }, now);
+                  break;
+                case 'transfer-licenses':
+                  ledger.transferLicenses({ from: o.from, to: o.to, tag: o.tag, count: o.count }, now);
+                  break;
+                case 'rehost': {
+                  const replacement = fresh();
+                  const r = ledger.rehost({ instance: sn(o.device), request: request(replacement), reason: 'property test' }, now);
+                  replacement.run({ type: 'install', code: r.code }, now);
+                  devices[o.device] = replacement;
+                  break;
+                }
+                case 'unlock':
+                  ledger.unlock({ instance: sn(o.device) }, now);
+                  break;
+                case 'time':
+                  now += days(o.days);
+                  break;
               }
-              case 'transfer':
-                ledger.transfer({ instance: sn(o.device), to: o.to }, now);
-                break;
-              case 'transfer-licenses':
-                ledger.transferLicenses({ from: o.from, to: o.to, tag: o.tag, count: o.count }, now);
-                break;
-              case 'rehost': {
-                const replacement = fresh();
-                const r = ledger.rehost({ instance: sn(o.device), request: request(replacement), reason: 'property test' }, now);
-                replacement.run({ type: 'install', code: r.code }, now);
-                devices[o.device] = replacement;
-                break;
-              }
-              case 'unlock':
-                ledger.unlock({ instance: sn(o.device) }, now);
-                break;
-              case 'time':
-                now += days(o.days);
-                break;
+              done.set(o.kind, (done.get(o.kind) ?? 0) + 1);
+            } catch (e) {
+              if (!isSlrError(e)) throw e;
+              refused++;
+              expect(snapshot(ledger), `${o.kind} refused (${e.message}) but changed the ledger`).toBe(before);
             }
-            done.set(o.kind, (done.get(o.kind) ?? 0) + 1);
-          } catch (e) {
-            if (!isSlrError(e)) throw e;
-            refused++;
-            expect(snapshot(ledger), `${o.kind} refused (${e.message}) but changed the ledger`).toBe(before);
+            expect(conservation(ledger, now), `after ${JSON.stringify(o)}`).toEqual([]);
           }
-          expect(conservation(ledger, now), `after ${JSON.stringify(o)}`).toEqual([]);
+        } finally {
+          ledger.close();
         }
-      } finally {
-        ledger.close();
-      }
-    }), { numRuns: 60 });
+      }),
+      { numRuns: 60 },
+    );
     expect(operations).toBeGreaterThan(400);
     expect(refused).toBeGreaterThan(50);
     // Every kind of operation succeeded somewhere, so the sequences reach deep states.

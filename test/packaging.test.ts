@@ -12,7 +12,16 @@ import { listPackage } from '@electron/asar';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const SENTINEL = 'dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX';
-const FUSES = ['runAsNode', 'enableCookieEncryption', 'enableNodeOptionsEnvironmentVariable', 'enableNodeCliInspectArguments', 'enableEmbeddedAsarIntegrityValidation', 'onlyLoadAppFromAsar', 'loadBrowserProcessSpecificV8Snapshot', 'grantFileProtocolExtraPrivileges'];
+const FUSES = [
+  'runAsNode',
+  'enableCookieEncryption',
+  'enableNodeOptionsEnvironmentVariable',
+  'enableNodeCliInspectArguments',
+  'enableEmbeddedAsarIntegrityValidation',
+  'onlyLoadAppFromAsar',
+  'loadBrowserProcessSpecificV8Snapshot',
+  'grantFileProtocolExtraPrivileges',
+];
 
 function stubElectron(): string {
   const dir = mkdtempSync(join(tmpdir(), 'slr-stub-electron-'));
@@ -37,8 +46,11 @@ describe('packaging', () => {
     expect(b.mac.target).toEqual(['dmg']);
     expect(existsSync(join(root, b.linux.icon))).toBe(true);
     expect(b.electronFuses).toMatchObject({
-      runAsNode: false, enableNodeOptionsEnvironmentVariable: false, enableNodeCliInspectArguments: false,
-      enableEmbeddedAsarIntegrityValidation: true, onlyLoadAppFromAsar: true,
+      runAsNode: false,
+      enableNodeOptionsEnvironmentVariable: false,
+      enableNodeCliInspectArguments: false,
+      enableEmbeddedAsarIntegrityValidation: true,
+      onlyLoadAppFromAsar: true,
     });
     expect(Object.keys(pkg.dependencies)).not.toContain('electron-updater');
   });
@@ -46,16 +58,46 @@ describe('packaging', () => {
   it('packs only what the app needs into app.asar, and flips the fuses in the binary', () => {
     expect(existsSync(join(root, 'out/main/main.js')), 'run npm run build first').toBe(true);
     const output = mkdtempSync(join(tmpdir(), 'slr-pack-'));
-    const r = spawnSync(process.execPath, [join(root, 'node_modules/electron-builder/cli.js'), '--linux', 'dir', '--publish', 'never', `-c.electronDist=${stubElectron()}`, `-c.directories.output=${output}`], {
-      cwd: root, encoding: 'utf8', env: { ...process.env, CSC_IDENTITY_AUTO_DISCOVERY: 'false' }, timeout: 180_000,
-    });
+    const r = spawnSync(
+      process.execPath,
+      [
+        join(root, 'node_modules/electron-builder/cli.js'),
+        '--linux',
+        'dir',
+        '--publish',
+        'never',
+        `-c.electronDist=${stubElectron()}`,
+        `-c.directories.output=${output}`,
+      ],
+      {
+        cwd: root,
+        encoding: 'utf8',
+        env: { ...process.env, CSC_IDENTITY_AUTO_DISCOVERY: 'false' },
+        timeout: 180_000,
+      },
+    );
     expect(r.status, r.stdout + r.stderr).toBe(0);
     const unpacked = join(output, 'linux-unpacked');
     const files = listPackage(join(unpacked, 'resources', 'app.asar'), { isPack: false }).map((f) => f.replace(/\\/g, '/'));
-    for (const needed of ['/package.json', '/out/main/main.js', '/out/preload/preload.cjs', '/out/renderer/index.html', '/node_modules/conf/package.json', '/node_modules/electron-store/package.json', '/node_modules/fast-xml-parser/package.json', '/node_modules/zod/package.json', '/node_modules/qrcode/package.json']) {
+    for (const needed of [
+      '/package.json',
+      '/out/main/main.js',
+      '/out/preload/preload.cjs',
+      '/out/renderer/index.html',
+      '/node_modules/conf/package.json',
+      '/node_modules/electron-store/package.json',
+      '/node_modules/fast-xml-parser/package.json',
+      '/node_modules/zod/package.json',
+      '/node_modules/qrcode/package.json',
+    ]) {
       expect(files, needed).toContain(needed);
     }
-    const forbidden = files.filter((f) => /^\/(test|electron|shared|renderer|build|\.ci)\//.test(f) || f.endsWith('.map') || /^\/node_modules\/(vitest|vite|electron|electron-builder|react|react-dom|typescript|eslint|playwright-core|fast-check)\//.test(f));
+    const forbidden = files.filter(
+      (f) =>
+        /^\/(test|electron|shared|renderer|build|\.ci)\//.test(f) ||
+        f.endsWith('.map') ||
+        /^\/node_modules\/(vitest|vite|electron|electron-builder|react|react-dom|typescript|eslint|playwright-core|fast-check)\//.test(f),
+    );
     expect(forbidden).toEqual([]);
     const binary = readFileSync(join(unpacked, 'slr-desk'));
     const at = binary.indexOf(SENTINEL) + SENTINEL.length;

@@ -35,7 +35,7 @@ function world() {
     ok(d('init', '--pid', 'UCM', '--trust', join(usb, 'license-central.pem')));
     const sn = ok(d('show', 'license', 'udi')) as unknown as { udi: string };
     const request = () => {
-      if (!(d('show', 'license', 'status').json<{ reservationEnabled: boolean }>().reservationEnabled)) ok(d('license', 'smart', 'reservation', 'enable'));
+      if (!d('show', 'license', 'status').json<{ reservationEnabled: boolean }>().reservationEnabled) ok(d('license', 'smart', 'reservation', 'enable'));
       return ok(d('license', 'smart', 'reservation', 'request')).issued!.code;
     };
     return { home, d, udi: sn.udi, request };
@@ -120,7 +120,9 @@ describe('what no offline scheme stops, the authority notices at the next exchan
   it('a device restored from a backup after its return shows its reservation again; its return code then tells License Central', () => {
     const { a, ok, device } = world();
     const dev = device();
-    ok(dev.d('license', 'smart', 'reservation', 'install', codeOf(a('reserve', '--account', 'Default', '--request', dev.request(), '--license', 'UCM_Basic=3'))));
+    ok(
+      dev.d('license', 'smart', 'reservation', 'install', codeOf(a('reserve', '--account', 'Default', '--request', dev.request(), '--license', 'UCM_Basic=3'))),
+    );
     const state = join(dev.home, 'product-instance.json');
     const backup = readFileSync(state);
     ok(a('remove', '--instance', dev.udi, '--return-code', ok(dev.d('license', 'smart', 'reservation', 'return')).issued!.code));
@@ -132,12 +134,16 @@ describe('what no offline scheme stops, the authority notices at the next exchan
     expect(again.status).toBe(1);
     expect(again.json<Json>().error!.code).toBe('replayed-code');
     expect(again.json<Json>().error!.message).toMatch(/restored from a backup/);
-    expect(a('show', 'events').json<{ events: { type: string }[] }>().events.map((e) => e.type)).toContain('restored-device');
+    expect(
+      a('show', 'events')
+        .json<{ events: { type: string }[] }>()
+        .events.map((e) => e.type),
+    ).toContain('restored-device');
   });
 });
 
 describe('attack 3: the operator trusts a key of their own', () => {
-  it('a provisioned device refuses an unendorsed key (exit 1), accepts License Central\'s endorsed next key, and keeps its last key', () => {
+  it("a provisioned device refuses an unendorsed key (exit 1), accepts License Central's endorsed next key, and keeps its last key", () => {
     const { a, ok, device, usb } = world();
     const dev = device();
     const rogue = tmp('rogue');
@@ -165,7 +171,9 @@ describe('attack 3: the operator trusts a key of their own', () => {
     // A code signed by the rogue authority is still untrusted.
     const req = dev.request();
     ok(slr(rogue, ['--json', 'authority', 'license', 'add', '--account', 'Default', '--tag', 'UCM_CUWL', '--count', '9999999'], T));
-    const rogueCode = slr(rogue, ['--json', 'authority', 'reserve', '--account', 'Default', '--request', req, '--license', 'UCM_CUWL=9999999'], T).json<{ code: string }>().code;
+    const rogueCode = slr(rogue, ['--json', 'authority', 'reserve', '--account', 'Default', '--request', req, '--license', 'UCM_CUWL=9999999'], T).json<{
+      code: string;
+    }>().code;
     expect(dev.d('license', 'smart', 'reservation', 'install', rogueCode).json<Json>().error!.code).toBe('untrusted');
   });
 
@@ -178,7 +186,9 @@ describe('attack 3: the operator trusts a key of their own', () => {
     ok(slr(other, ['--json', 'authority', 'init', '--account', 'Other'], T));
     ok(slr(other, ['--json', 'authority', 'key', 'export', '--out', join(usb, 'other.pem')], T));
     const two = tmp('device');
-    const r = ok(slr(two, ['--json', 'init', '--pid', 'CUC', '--trust', join(usb, 'license-central.pem'), '--trust', join(usb, 'other.pem')], T)) as unknown as { trustedKeys: string[] };
+    const r = ok(
+      slr(two, ['--json', 'init', '--pid', 'CUC', '--trust', join(usb, 'license-central.pem'), '--trust', join(usb, 'other.pem')], T),
+    ) as unknown as { trustedKeys: string[] };
     expect(r.trustedKeys).toHaveLength(2);
   });
 });
@@ -229,8 +239,14 @@ describe('attacks 4 and 5: the clock', () => {
     expect(past.json<Json>().error!.code).toBe('clock-behind');
     expect(past.json<Json>().error!.hint).toMatch(/clock accept/);
     expect(slr(auth, ['--json', 'authority', 'clock', 'accept', '--reason', 'clock ran ahead, put right'], T - 86_400_000).status).toBe(0);
-    expect(slr(auth, ['--json', 'authority', 'reserve', '--account', 'Default', '--request', request, '--license', 'UCM_Basic=1'], T - 86_400_000 + 1000).status).toBe(0);
-    expect(a('show', 'events').json<{ events: { type: string }[] }>().events.map((e) => e.type)).toContain('clock-accept');
+    expect(
+      slr(auth, ['--json', 'authority', 'reserve', '--account', 'Default', '--request', request, '--license', 'UCM_Basic=1'], T - 86_400_000 + 1000).status,
+    ).toBe(0);
+    expect(
+      a('show', 'events')
+        .json<{ events: { type: string }[] }>()
+        .events.map((e) => e.type),
+    ).toContain('clock-accept');
   });
 });
 
@@ -240,10 +256,13 @@ describe('attack 6: the lockout', () => {
     const dev = device();
     codeOf(a('reserve', '--account', 'Default', '--request', dev.request(), '--license', 'UCM_Basic=1'));
     const when = now();
-    const wrong = (i: number) => new Promise<number>((resolve) => {
-      const p = spawn(process.execPath, [SLR, '--home', auth, '--json', 'authority', 'confirm', '--instance', dev.udi, wrongConfirmation(i)], { env: { PATH: process.env.PATH, HOME: process.env.HOME, SLR_NOW: String(when) } });
-      p.on('exit', (code) => resolve(code ?? -1));
-    });
+    const wrong = (i: number) =>
+      new Promise<number>((resolve) => {
+        const p = spawn(process.execPath, [SLR, '--home', auth, '--json', 'authority', 'confirm', '--instance', dev.udi, wrongConfirmation(i)], {
+          env: { PATH: process.env.PATH, HOME: process.env.HOME, SLR_NOW: String(when) },
+        });
+        p.on('exit', (code) => resolve(code ?? -1));
+      });
     const codes = await Promise.all(Array.from({ length: 20 }, (_, i) => wrong(i)));
     expect(codes.every((c) => c === 1 || c === 3)).toBe(true);
     const events = ok(a('show', 'events')) as unknown as { events: { type: string }[] };
@@ -255,8 +274,11 @@ describe('attack 6: the lockout', () => {
   it('a replayed confirmation code is refused, counts as wrong, and never resets the count', () => {
     const { a, ok, device } = world();
     const dev = device();
-    ok(dev.d('license', 'smart', 'reservation', 'install', codeOf(a('reserve', '--account', 'Default', '--request', dev.request(), '--license', 'UCM_Basic=4'))));
-    const confirmation = ok(dev.d('license', 'smart', 'reservation', 'install', codeOf(a('update', '--instance', dev.udi, '--license', 'UCM_Basic=2')))).issued!.code;
+    ok(
+      dev.d('license', 'smart', 'reservation', 'install', codeOf(a('reserve', '--account', 'Default', '--request', dev.request(), '--license', 'UCM_Basic=4'))),
+    );
+    const confirmation = ok(dev.d('license', 'smart', 'reservation', 'install', codeOf(a('update', '--instance', dev.udi, '--license', 'UCM_Basic=2')))).issued!
+      .code;
     expect(ok(a('confirm', '--instance', dev.udi, confirmation)).released).toBe(2);
     // 4 guesses + the old code, repeated, lock the instance.
     const other = wrongConfirmation(7);
@@ -300,4 +322,3 @@ describe('attack 8: unbounded reads', () => {
     expect(dev.d('license', 'smart', 'reservation', 'install-file', big).json<Json>().error!.code).toBe('code-too-large');
   });
 });
-

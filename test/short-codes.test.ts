@@ -1,7 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { ALPHABET } from '../shared/codes/base32.ts';
-import { CODE_LENGTHS, CONFIRMATION_CODE, REQUEST_CODE, RETURN_CODE, makeConfirmationCode, makeRequestCode, makeReturnCode, parseConfirmationCode, parseRequestCode, parseReturnCode } from '../shared/codes/device-codes.ts';
+import { blockSizes, checkBlock, CHECKS } from '../shared/codes/check-blocks.ts';
+import {
+  CODE_LENGTHS,
+  CONFIRMATION_CODE,
+  REQUEST_CODE,
+  RETURN_CODE,
+  makeConfirmationCode,
+  makeRequestCode,
+  makeReturnCode,
+  parseConfirmationCode,
+  parseRequestCode,
+  parseReturnCode,
+} from '../shared/codes/device-codes.ts';
 import { displayLength, formatShortCode, parseShortCode, type ShortCodeSpec } from '../shared/codes/short-code.ts';
 import { productById } from '../shared/catalog.ts';
 import { makeUdi } from '../shared/udi.ts';
@@ -16,7 +28,11 @@ const nonce = '0123456789abcdef';
 const requestCode = makeRequestCode(ucm, uuid, key, nonce);
 const confirmationCode = makeConfirmationCode(mac);
 const returnCode = makeReturnCode(makeUdi(ucm, uuid), mac);
-const samples: [ShortCodeSpec, string][] = [[REQUEST_CODE, requestCode], [CONFIRMATION_CODE, confirmationCode], [RETURN_CODE, returnCode]];
+const samples: [ShortCodeSpec, string][] = [
+  [REQUEST_CODE, requestCode],
+  [CONFIRMATION_CODE, confirmationCode],
+  [RETURN_CODE, returnCode],
+];
 
 describe('short codes', () => {
   it('stay within the target lengths, dashes included', () => {
@@ -37,14 +53,22 @@ describe('short codes', () => {
   });
 
   it('round-trip any request payload', () => {
-    fc.assert(fc.property(fc.uuid({ version: 4 }), fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.boolean(), fc.uint8Array({ minLength: 8, maxLength: 8 }), (id, x, odd, n) => {
-      const k = new Uint8Array([odd ? 3 : 2, ...x]);
-      const hex = Array.from(n, (b) => b.toString(16).padStart(2, '0')).join('');
-      const p = parseRequestCode(makeRequestCode(ucm, id, k, hex));
-      expect(p.udi.uuid).toBe(id);
-      expect([...p.devicePublicKey]).toEqual([...k]);
-      expect(p.nonce).toBe(hex);
-    }));
+    fc.assert(
+      fc.property(
+        fc.uuid({ version: 4 }),
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        fc.boolean(),
+        fc.uint8Array({ minLength: 8, maxLength: 8 }),
+        (id, x, odd, n) => {
+          const k = new Uint8Array([odd ? 3 : 2, ...x]);
+          const hex = Array.from(n, (b) => b.toString(16).padStart(2, '0')).join('');
+          const p = parseRequestCode(makeRequestCode(ucm, id, k, hex));
+          expect(p.udi.uuid).toBe(id);
+          expect([...p.devicePublicKey]).toEqual([...k]);
+          expect(p.nonce).toBe(hex);
+        },
+      ),
+    );
   });
 
   it('accept what people type: lower case, I/L for 1, O for 0, no dashes, spaces, line breaks, quotes', () => {
@@ -99,13 +123,22 @@ describe('short codes', () => {
   it('catch any two substitutions (never accepted, never mistaken for a valid code)', () => {
     const [spec, code] = [RETURN_CODE, returnCode];
     const bare = code.replace(/-/g, '');
-    fc.assert(fc.property(fc.integer({ min: 0, max: bare.length - 1 }), fc.integer({ min: 0, max: bare.length - 1 }), fc.integer({ min: 1, max: 31 }), fc.integer({ min: 1, max: 31 }), (i, j, a, b) => {
-      fc.pre(i !== j);
-      const chars = bare.split('');
-      chars[i] = ALPHABET[(ALPHABET.indexOf(chars[i]!) + a) % 32]!;
-      chars[j] = ALPHABET[(ALPHABET.indexOf(chars[j]!) + b) % 32]!;
-      expect(refusal(() => parseShortCode(spec, chars.join(''))).code).toBe('code-typo');
-    }), { numRuns: 2000 });
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: bare.length - 1 }),
+        fc.integer({ min: 0, max: bare.length - 1 }),
+        fc.integer({ min: 1, max: 31 }),
+        fc.integer({ min: 1, max: 31 }),
+        (i, j, a, b) => {
+          fc.pre(i !== j);
+          const chars = bare.split('');
+          chars[i] = ALPHABET[(ALPHABET.indexOf(chars[i]!) + a) % 32]!;
+          chars[j] = ALPHABET[(ALPHABET.indexOf(chars[j]!) + b) % 32]!;
+          expect(refusal(() => parseShortCode(spec, chars.join(''))).code).toBe('code-typo');
+        },
+      ),
+      { numRuns: 2000 },
+    );
   });
 
   /**
@@ -122,13 +155,6 @@ describe('short codes', () => {
       expect((e as Error).message).toMatch(/^More than one character of groups? \d+( to \d+)? of the .* is wrong/);
       return 'many';
     }
-  }
-
-  /** Whether a blame for the substitutions at `positions` is honest: never a position that was typed right. */
-  function honest(b: ReturnType<typeof blame>, bare: string, positions: readonly number[]): boolean {
-    if (b === null) return false;
-    if (b === 'many') return true;
-    return positions.includes(b.pos) && bare[b.pos] === b.expected;
   }
 
   it('never blame a character that was typed right: all double substitutions of a confirmation code', () => {
@@ -153,8 +179,21 @@ describe('short codes', () => {
   });
 
   it('never blame a character that was typed right: 1,000,000 sampled double substitutions each of request and return codes', () => {
-    for (const [spec, code] of [[REQUEST_CODE, requestCode], [RETURN_CODE, returnCode]] as const) {
-      const bare = code.replace(/-/g, '');
+    // At the level of the parser's blocks (checkBlock, as parseShortCode calls it): a located error must be
+    // one of the two substituted characters, with its original value. Two typos in different blocks are
+    // each a single, located one; two in one block are never located.
+    for (const [spec, code] of [
+      [REQUEST_CODE, requestCode],
+      [RETURN_CODE, returnCode],
+    ] as const) {
+      const symbols = [...code.replace(/-/g, '')].map((c) => ALPHABET.indexOf(c));
+      const blocks: { start: number; length: number }[] = [];
+      let at = 0;
+      for (const size of blockSizes(spec.dataSymbols)) {
+        blocks.push({ start: at, length: size + CHECKS });
+        at += size + CHECKS;
+      }
+      expect(at).toBe(symbols.length);
       let seed = 12345;
       const rand = (n: number) => {
         seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
@@ -162,17 +201,29 @@ describe('short codes', () => {
       };
       let located = 0;
       for (let k = 0; k < 1_000_000; k++) {
-        const i = rand(bare.length);
-        let j = rand(bare.length - 1);
+        const i = rand(symbols.length);
+        let j = rand(symbols.length - 1);
         if (j >= i) j++;
-        const chars = bare.split('');
-        chars[i] = ALPHABET[(ALPHABET.indexOf(chars[i]!) + 1 + rand(31)) % 32]!;
-        chars[j] = ALPHABET[(ALPHABET.indexOf(chars[j]!) + 1 + rand(31)) % 32]!;
-        const verdict = blame(spec, chars.join(''));
-        if (!honest(verdict, bare, [i, j])) throw new Error(`${spec.name}: positions ${i} and ${j} blamed as ${JSON.stringify(verdict)}`);
-        if (verdict !== 'many') located++;
+        const typed = symbols.slice();
+        typed[i] = (typed[i]! + 1 + rand(31)) % 32;
+        typed[j] = (typed[j]! + 1 + rand(31)) % 32;
+        // The first block that fails decides the message, as in parseShortCode (untouched blocks pass).
+        let failing: { start: number; check: ReturnType<typeof checkBlock> } | null = null;
+        for (let n = 0; n < blocks.length && !failing; n++) {
+          const b = blocks[n]!;
+          if ((i < b.start || i >= b.start + b.length) && (j < b.start || j >= b.start + b.length)) continue;
+          const check = checkBlock(typed.slice(b.start, b.start + b.length), spec.kind, n);
+          if (!check.ok) failing = { start: b.start, check };
+        }
+        if (!failing) throw new Error(`${spec.name}: substitutions at ${i} and ${j} were accepted`);
+        const check = failing.check as { ok: false; position: number | null; expected?: number };
+        if (check.position === null) continue;
+        const pos = failing.start + check.position;
+        if ((pos !== i && pos !== j) || check.expected !== symbols[pos]) {
+          throw new Error(`${spec.name}: substitutions at ${i} and ${j}, blamed ${pos} expecting ${check.expected}`);
+        }
+        located++;
       }
-      // In a code of several blocks, two typos in different blocks are each a single, located one.
       if (spec === REQUEST_CODE) expect(located).toBeGreaterThan(500_000);
       else expect(located).toBe(0);
     }
@@ -189,7 +240,7 @@ describe('short codes', () => {
     expect(refusal(() => parseReturnCode('A'.repeat(5000))).code).toBe('code-too-large');
     const r = refusal(() => parseReturnCode(returnCode.replace(/^(.{7})./, '$1U')));
     expect(r.code).toBe('code-bad-character');
-    expect(r.message).toContain("(U)".replace('(U)', "('U')"));
+    expect(r.message).toContain('(U)'.replace('(U)', "('U')"));
     expect(refusal(() => parseReturnCode(returnCode.slice(0, 3) + 'é' + returnCode.slice(4))).message).toContain('U+00E9');
   });
 

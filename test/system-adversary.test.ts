@@ -29,7 +29,10 @@ const tagOf = (short: string) => findAnyEntitlement(short)!.def.tag;
 
 const w = <A>(weight: number, arbitrary: fc.Arbitrary<A>) => ({ weight, arbitrary });
 /** Which code of the carrier's bag: usually one that names the party it is delivered to, else any. */
-const pick = fc.record({ mine: fc.oneof(fc.constant(true), fc.constant(true), fc.constant(false)), i: fc.oneof(fc.constant(0), fc.constant(0), fc.constant(1), fc.nat(1000)) });
+const pick = fc.record({
+  mine: fc.oneof(fc.constant(true), fc.constant(true), fc.constant(false)),
+  i: fc.oneof(fc.constant(0), fc.constant(0), fc.constant(1), fc.nat(1000)),
+});
 type Pick = { mine: boolean; i: number };
 const op = fc.oneof(
   w(2, fc.record({ kind: fc.constant('enable-request' as const), device: fc.nat(2) })),
@@ -87,7 +90,10 @@ function newWorld(): World {
   const devices = [0, 1, 2].map(() => makeDevice('UCM', T, [{ id: key.id, publicKey: key.pem }]));
   const pair = generateKeyPair();
   return {
-    ledger, devices, now: T, genuine: new Set(),
+    ledger,
+    devices,
+    now: T,
+    genuine: new Set(),
     bag: { request: [], authorization: [], confirmation: [], return: [] },
     adversary: { privateKey: pair.privateKey, publicKey: compressedPublicKey(pair.publicKey) },
     authorityKeyPem: key.pem,
@@ -233,23 +239,34 @@ const refusedBy = new Map<string, number>();
 describe('the whole system against whoever carries the codes', () => {
   it('keeps every promise after every step', () => {
     let steps = 0;
-    fc.assert(fc.property(fc.array(op, { minLength: 20, maxLength: 80 }), (ops) => {
-      const w = newWorld();
-      try {
-        for (const o of ops) {
-          const log: string[] = [];
-          step(w, o, log);
-          steps++;
-          expect([...log, ...promises(w)], `after ${JSON.stringify(o)}`).toEqual([]);
+    fc.assert(
+      fc.property(fc.array(op, { minLength: 20, maxLength: 80 }), (ops) => {
+        const w = newWorld();
+        try {
+          for (const o of ops) {
+            const log: string[] = [];
+            step(w, o, log);
+            steps++;
+            expect([...log, ...promises(w)], `after ${JSON.stringify(o)}`).toEqual([]);
+          }
+        } finally {
+          w.ledger.close();
         }
-      } finally {
-        w.ledger.close();
-      }
-    }), { numRuns: 300, ...(process.env.SLR_MODEL_SEED ? { seed: Number(process.env.SLR_MODEL_SEED) } : {}) });
+      }),
+      { numRuns: 300, ...(process.env.SLR_MODEL_SEED ? { seed: Number(process.env.SLR_MODEL_SEED) } : {}) },
+    );
     console.log(`system model: ${steps} steps; done ${JSON.stringify(Object.fromEntries(done))}; refused ${JSON.stringify(Object.fromEntries(refusedBy))}`);
     expect(steps).toBeGreaterThan(2000);
     // The runs reach deep states: every exchange succeeded somewhere, and the attacks were tried and refused.
-    for (const [kind, least] of [['reserve', 50], ['update', 50], ['install', 30], ['confirm', 3], ['remove', 10], ['return', 5], ['return-authorization', 5]] as const) {
+    for (const [kind, least] of [
+      ['reserve', 50],
+      ['update', 50],
+      ['install', 30],
+      ['confirm', 3],
+      ['remove', 10],
+      ['return', 5],
+      ['return-authorization', 5],
+    ] as const) {
       expect(done.get(kind) ?? 0, kind).toBeGreaterThanOrEqual(least);
     }
     for (const refusal of ['install:altered-request', 'install:reservation-closed', 'reserve:request-used', 'confirm:replayed-code']) {

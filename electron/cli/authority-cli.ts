@@ -37,10 +37,23 @@ export interface AuthorityContext {
 }
 
 const OPTIONS = {
-  account: { type: 'string' }, request: { type: 'string' }, license: { type: 'string', multiple: true }, out: { type: 'string' },
-  tag: { type: 'string' }, count: { type: 'string' }, type: { type: 'string' }, start: { type: 'string' }, end: { type: 'string' },
-  instance: { type: 'string' }, 'return-code': { type: 'string' }, reason: { type: 'string' }, to: { type: 'string' }, from: { type: 'string' },
-  id: { type: 'string' }, all: { type: 'boolean' }, csv: { type: 'boolean' },
+  account: { type: 'string' },
+  request: { type: 'string' },
+  license: { type: 'string', multiple: true },
+  out: { type: 'string' },
+  tag: { type: 'string' },
+  count: { type: 'string' },
+  type: { type: 'string' },
+  start: { type: 'string' },
+  end: { type: 'string' },
+  instance: { type: 'string' },
+  'return-code': { type: 'string' },
+  reason: { type: 'string' },
+  to: { type: 'string' },
+  from: { type: 'string' },
+  id: { type: 'string' },
+  all: { type: 'boolean' },
+  csv: { type: 'boolean' },
 } as const;
 
 type Values = ReturnType<typeof parse>['values'];
@@ -93,7 +106,10 @@ export function authorityCommand(args: readonly string[], ctx: AuthorityContext)
     case 'init': {
       need(values, 'account');
       const r = withLedger((l) => l.init(values.account!, ctx.now), true);
-      return say(`License authority "${values.account}" created in ${ctx.home}, with virtual account "Default".\nSigning key ${r.keyId}: export it with \`slr authority key export --out FILE\` for devices to trust.`, { keyId: r.keyId });
+      return say(
+        `License authority "${values.account}" created in ${ctx.home}, with virtual account "Default".\nSigning key ${r.keyId}: export it with \`slr authority key export --out FILE\` for devices to trust.`,
+        { keyId: r.keyId },
+      );
     }
     case 'key': {
       const [sub, id] = rest;
@@ -107,7 +123,10 @@ export function authorityCommand(args: readonly string[], ctx: AuthorityContext)
       }
       if (sub === 'add') {
         const r = withLedger((l) => l.addKey(ctx.now));
-        return say(`Signing key ${r.keyId} added${r.endorsedBy ? `, endorsed by key ${r.endorsedBy}` : ''}; new codes are signed with it. Export it (key export --out FILE) and add that file on devices before they install such codes.`, r);
+        return say(
+          `Signing key ${r.keyId} added${r.endorsedBy ? `, endorsed by key ${r.endorsedBy}` : ''}; new codes are signed with it. Export it (key export --out FILE) and add that file on devices before they install such codes.`,
+          r,
+        );
       }
       if (sub === 'retire') {
         if (!id) throw new UsageError('Usage: slr authority key retire <id>');
@@ -116,7 +135,14 @@ export function authorityCommand(args: readonly string[], ctx: AuthorityContext)
       }
       if (sub === 'list') {
         const keys = withLedger((l) => l.keys());
-        return ctx.json ? say('', { keys }) : ctx.io.out(table(['Key id', 'Created', 'Retired', 'Signs new codes'], keys.map((k) => [k.id, formatInstant(k.createdAt), k.retiredAt ? formatInstant(k.retiredAt) : '-', k.active ? 'yes' : 'no'])));
+        return ctx.json
+          ? say('', { keys })
+          : ctx.io.out(
+              table(
+                ['Key id', 'Created', 'Retired', 'Signs new codes'],
+                keys.map((k) => [k.id, formatInstant(k.createdAt), k.retiredAt ? formatInstant(k.retiredAt) : '-', k.active ? 'yes' : 'no']),
+              ),
+            );
       }
       throw new UsageError('Usage: slr authority key export [--out FILE] | add | retire <id> | list');
     }
@@ -145,7 +171,10 @@ export function authorityCommand(args: readonly string[], ctx: AuthorityContext)
     case 'update': {
       need(values, 'instance');
       const r = withLedger((l) => l.update({ instance: values.instance!, licenses: licenses(values) }, ctx.now));
-      return issued(`Reservation updated.${r.inTransition ? ` ${r.inTransition} license(s) stay in transition until the device's confirmation code is entered (slr authority confirm).` : ''}`, r);
+      return issued(
+        `Reservation updated.${r.inTransition ? ` ${r.inTransition} license(s) stay in transition until the device's confirmation code is entered (slr authority confirm).` : ''}`,
+        r,
+      );
     }
     case 'confirm': {
       need(values, 'instance');
@@ -188,7 +217,10 @@ export function authorityCommand(args: readonly string[], ctx: AuthorityContext)
       if (rest[0] !== 'accept' || rest.length !== 1) throw new UsageError('Usage: slr authority clock accept --reason "<text>"');
       need(values, 'reason');
       const r = withLedger((l) => l.acceptClock(values.reason!, ctx.now));
-      return say(`The clock (${formatInstant(ctx.now)}) is accepted as the latest time seen${r.from === null ? '' : ` (it was ${formatInstant(r.from)})`}.`, { from: r.from, now: ctx.now });
+      return say(`The clock (${formatInstant(ctx.now)}) is accepted as the latest time seen${r.from === null ? '' : ` (it was ${formatInstant(r.from)})`}.`, {
+        from: r.from,
+        now: ctx.now,
+      });
     }
     case 'show':
       return show(rest, values, ctx, withLedger);
@@ -204,22 +236,48 @@ function show(rest: readonly string[], values: Values, ctx: AuthorityContext, wi
     const lines = withLedger((l) => l.licenses(ctx.now, values.account));
     if (ctx.json) return json({ licenses: lines });
     if (!lines.length) return ctx.io.out('No licenses valid now.');
-    return ctx.io.out(table(['Virtual Account', 'License', 'Level', 'Expires', 'Purchased', 'Reserved', 'In Transition', 'Available'],
-      lines.map((r) => [r.account, r.short, r.level ?? '-', r.expires || '-', r.purchased, r.reserved, r.inTransition, r.available])));
+    return ctx.io.out(
+      table(
+        ['Virtual Account', 'License', 'Level', 'Expires', 'Purchased', 'Reserved', 'In Transition', 'Available'],
+        lines.map((r) => [r.account, r.short, r.level ?? '-', r.expires || '-', r.purchased, r.reserved, r.inTransition, r.available]),
+      ),
+    );
   }
   if (what === 'instances') {
     const rows = withLedger((l) => l.instances(values.account, values.all ?? false));
     if (ctx.json) return json({ instances: rows });
     if (!rows.length) return ctx.io.out('No product instances.');
-    const fmt = (m: Readonly<Record<string, number>>) => Object.entries(m).map(([k, v]) => `${k}=${v}`).join(' ') || '-';
-    return ctx.io.out(table(['Virtual Account', 'Name', 'Product Type', 'Last Contact', 'State', 'Reserved', 'In Transition'],
-      rows.map((r) => [r.account, `UDI_PID ${r.udi.slice(2, r.udi.indexOf(','))}; UDI_SN ${r.sn}`, r.productType, `${formatInstant(r.lastContact)} (Reserved Licenses)`, r.locked ? `${r.state}, LOCKED` : r.state, fmt(r.reserved), fmt(r.inTransition)])));
+    const fmt = (m: Readonly<Record<string, number>>) =>
+      Object.entries(m)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ') || '-';
+    return ctx.io.out(
+      table(
+        ['Virtual Account', 'Name', 'Product Type', 'Last Contact', 'State', 'Reserved', 'In Transition'],
+        rows.map((r) => [
+          r.account,
+          `UDI_PID ${r.udi.slice(2, r.udi.indexOf(','))}; UDI_SN ${r.sn}`,
+          r.productType,
+          `${formatInstant(r.lastContact)} (Reserved Licenses)`,
+          r.locked ? `${r.state}, LOCKED` : r.state,
+          fmt(r.reserved),
+          fmt(r.inTransition),
+        ]),
+      ),
+    );
   }
   if (what === 'events') {
     const events = withLedger((l) => l.events(values.account));
     if (ctx.json) return json({ events });
     if (values.csv) return ctx.io.out(authorityEventsCsv(events));
-    return ctx.io.out(events.map((e) => `${formatInstant(e.at)}  ${e.actor}  ${(e.account ?? '').padEnd(12)}  ${e.type.padEnd(18)}  ${e.instance ? `${e.instance}: ` : ''}${e.message}`).join('\n'));
+    return ctx.io.out(
+      events
+        .map(
+          (e) =>
+            `${formatInstant(e.at)}  ${e.actor}  ${(e.account ?? '').padEnd(12)}  ${e.type.padEnd(18)}  ${e.instance ? `${e.instance}: ` : ''}${e.message}`,
+        )
+        .join('\n'),
+    );
   }
   throw new UsageError('Usage: slr authority show licenses | instances | events [--account VA]');
 }

@@ -17,7 +17,6 @@ export interface CliContext {
   readonly now: number;
 }
 
-
 function needArgs(args: readonly string[], n: number, usage: string): void {
   if (args.length !== n) throw new UsageError(`Usage: slr ${usage}`);
 }
@@ -26,7 +25,16 @@ function printOutcome(o: Outcome, ctx: CliContext, service: InstanceService): vo
   for (const w of o.warnings ?? []) ctx.io.err(`WARNING: ${w}`);
   if (ctx.json) {
     const s = service.status(ctx.now);
-    ctx.io.out(JSON.stringify({ ok: true, message: o.message, issued: o.issued ?? null, registration: s.registration, authorization: s.authorization, warnings: o.warnings ?? [] }));
+    ctx.io.out(
+      JSON.stringify({
+        ok: true,
+        message: o.message,
+        issued: o.issued ?? null,
+        registration: s.registration,
+        authorization: s.authorization,
+        warnings: o.warnings ?? [],
+      }),
+    );
     return;
   }
   ctx.io.out(o.issued ? `${o.message}\n${o.issued.code}` : o.message);
@@ -39,8 +47,11 @@ function printOutcome(o: Outcome, ctx: CliContext, service: InstanceService): vo
 export function localPath(arg: string): string {
   if (/^file:\/\//i.test(arg)) return fileURLToPath(arg);
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(arg)) {
-    refuse('not-local', `install-file reads a local file; "${arg.slice(0, 80)}" is a network address.`,
-      'Copy the authorization-code file onto this machine (for example from a USB stick) and give its path.');
+    refuse(
+      'not-local',
+      `install-file reads a local file; "${arg.slice(0, 80)}" is a network address.`,
+      'Copy the authorization-code file onto this machine (for example from a USB stick) and give its path.',
+    );
   }
   return arg;
 }
@@ -51,10 +62,14 @@ export async function reservationCommand(service: InstanceService, args: readonl
   switch (verb) {
     case 'request':
       // Unity Connection's form of the command is `license smart reservation request specific`.
-      if (!(rest.length === 0 || (rest.length === 1 && rest[0] === 'specific'))) throw new UsageError('Usage: slr license smart reservation request [specific]');
+      if (!(rest.length === 0 || (rest.length === 1 && rest[0] === 'specific')))
+        throw new UsageError('Usage: slr license smart reservation request [specific]');
       command = { type: 'request' };
       break;
-    case 'enable': case 'disable': case 'cancel': case 'return':
+    case 'enable':
+    case 'disable':
+    case 'cancel':
+    case 'return':
       needArgs(rest, 0, `license smart reservation ${verb}`);
       command = { type: verb };
       break;
@@ -93,7 +108,15 @@ export async function trustCommand(service: InstanceService, args: readonly stri
   } else if (verb === 'list') {
     const keys = service.load().trustedKeys;
     if (ctx.json) ctx.io.out(JSON.stringify({ ok: true, trustedKeys: keys.map(({ id, label, addedAt }) => ({ id, label, addedAt })) }));
-    else ctx.io.out(keys.length ? table(['Key id', 'Label', 'Added'], keys.map((k) => [k.id, k.label, formatInstant(k.addedAt)])) : 'No License Central key is trusted yet.');
+    else
+      ctx.io.out(
+        keys.length
+          ? table(
+              ['Key id', 'Label', 'Added'],
+              keys.map((k) => [k.id, k.label, formatInstant(k.addedAt)]),
+            )
+          : 'No License Central key is trusted yet.',
+      );
   } else {
     throw new UsageError('Usage: slr license trust add <file> | remove <key id> | list');
   }
@@ -114,22 +137,33 @@ function statusLines(s: InstanceStatus): string[] {
   lines.push(`Export-Controlled Functionality: ${s.exportControlled.allowed ? 'Allowed' : 'Not Allowed'} (${s.exportControlled.reason})`);
   lines.push(`Enforcement: ${s.enforcement.active ? `ACTIVE. ${s.enforcement.reason}` : 'none'}`);
   if (s.clock.behindMs) {
-    lines.push(`WARNING: the device clock is ${Math.round(s.clock.behindMs / 60_000)} minutes behind the latest time seen (${formatInstant(s.clock.effective)}); the latest time seen is used.`);
+    lines.push(
+      `WARNING: the device clock is ${Math.round(s.clock.behindMs / 60_000)} minutes behind the latest time seen (${formatInstant(s.clock.effective)}); the latest time seen is used.`,
+    );
   }
   return lines;
 }
 
 function usageTable(s: InstanceStatus): string {
   if (!s.usage.length) return 'No licenses in use or reserved.';
-  return table(['License', 'In Use', 'Reserved', 'Valid Until', 'Status'],
-    s.usage.map((u) => [u.short, u.inUse, u.reserved, u.validUntil || (u.licenseType ? 'perpetual' : '-'), u.status]));
+  return table(
+    ['License', 'In Use', 'Reserved', 'Valid Until', 'Status'],
+    s.usage.map((u) => [u.short, u.inUse, u.reserved, u.validUntil || (u.licenseType ? 'perpetual' : '-'), u.status]),
+  );
 }
 
 function reservationLines(state: InstanceState, s: InstanceStatus): string[] {
   const lines = [`UDI: ${s.udi}`, `Registration Status: ${s.registration}`];
   if (s.installed) {
-    lines.push(`Installed reservation: ${s.installed.piid}, issued ${formatInstant(Number(s.installed.timestamp))}, signed by key ${s.installed.signerKeyId}, installed ${formatInstant(s.installed.installedAt)}`);
-    lines.push(table(['License', 'Count', 'Type', 'Start', 'End'], s.installed.entitlements.map((e) => [e.displayName, e.count, e.licenseType, e.startDate || '-', e.endDate || '-'])));
+    lines.push(
+      `Installed reservation: ${s.installed.piid}, issued ${formatInstant(Number(s.installed.timestamp))}, signed by key ${s.installed.signerKeyId}, installed ${formatInstant(s.installed.installedAt)}`,
+    );
+    lines.push(
+      table(
+        ['License', 'Count', 'Type', 'Start', 'End'],
+        s.installed.entitlements.map((e) => [e.displayName, e.count, e.licenseType, e.startDate || '-', e.endDate || '-']),
+      ),
+    );
   } else {
     lines.push('Installed reservation: none');
   }
@@ -148,8 +182,16 @@ export async function showCommand(service: InstanceService, args: readonly strin
   const s = deriveStatus(state, ctx.now);
   const json = (o: object) => ctx.io.out(JSON.stringify({ ok: true, ...o }));
   const plainStatus = {
-    udi: s.udi, product: s.product.id, reservationEnabled: s.reservationEnabled, registration: s.registration, authorization: s.authorization,
-    evaluation: s.evaluation, overage: s.overage, enforcement: s.enforcement, exportControlled: s.exportControlled, clock: s.clock,
+    udi: s.udi,
+    product: s.product.id,
+    reservationEnabled: s.reservationEnabled,
+    registration: s.registration,
+    authorization: s.authorization,
+    evaluation: s.evaluation,
+    overage: s.overage,
+    enforcement: s.enforcement,
+    exportControlled: s.exportControlled,
+    clock: s.clock,
   };
   switch (detail) {
     case 'udi':
@@ -162,7 +204,14 @@ export async function showCommand(service: InstanceService, args: readonly strin
       return ctx.json ? json({ ...plainStatus, usage: s.usage }) : ctx.io.out([...statusLines(s), '', usageTable(s)].join('\n'));
     case 'reservation':
       return ctx.json
-        ? json({ udi: s.udi, registration: s.registration, installed: s.installed, lastRequest: state.lastRequest, lastConfirmation: state.lastConfirmation, lastReturn: state.lastReturn })
+        ? json({
+            udi: s.udi,
+            registration: s.registration,
+            installed: s.installed,
+            lastRequest: state.lastRequest,
+            lastConfirmation: state.lastConfirmation,
+            lastReturn: state.lastReturn,
+          })
         : ctx.io.out(reservationLines(state, s).join('\n'));
     case 'events': {
       const csv = rest.includes('--csv');

@@ -78,9 +78,11 @@ export function clockNow(env: NodeJS.ProcessEnv = process.env): number {
   const fake = env.SLR_NOW;
   const t = fake ? (/^[0-9]+$/.test(fake) ? Number(fake) : Date.parse(fake)) : Date.now();
   if (!isSaneTime(t)) {
-    throw new UsageError(fake
-      ? `SLR_NOW="${fake.slice(0, 40)}" is not a time between the years 2000 and 2999 (ISO 8601 or milliseconds).`
-      : `The system clock reads ${t}, which is not a time between the years 2000 and 2999: set the clock right.`);
+    throw new UsageError(
+      fake
+        ? `SLR_NOW="${fake.slice(0, 40)}" is not a time between the years 2000 and 2999 (ISO 8601 or milliseconds).`
+        : `The system clock reads ${t}, which is not a time between the years 2000 and 2999: set the clock right.`,
+    );
   }
   return t;
 }
@@ -119,7 +121,10 @@ export async function main(argv: readonly string[], io: Io = processIo, env: Nod
       const s = service.status(ctx.now);
       const keys = state.trustedKeys.map((k) => k.id);
       if (json) io.out(JSON.stringify({ ok: true, udi: s.udi, product: state.product, dir: service.dir, trustedKeys: keys }));
-      else io.out(`Product instance created in ${service.dir}\nUDI: ${s.udi}\n${keys.length ? `Trusted License Central key${keys.length === 1 ? '' : 's'}: ${keys.join(', ')}` : 'No License Central key trusted yet: the first `slr license trust add <file>` provisions it.'}`);
+      else
+        io.out(
+          `Product instance created in ${service.dir}\nUDI: ${s.udi}\n${keys.length ? `Trusted License Central key${keys.length === 1 ? '' : 's'}: ${keys.join(', ')}` : 'No License Central key trusted yet: the first `slr license trust add <file>` provisions it.'}`,
+        );
     } else if (first === 'license' && second === 'smart' && third === 'reservation') {
       await reservationCommand(service, tail, ctx);
     } else if (first === 'license' && second === 'usage') {

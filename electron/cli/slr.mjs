@@ -1,5 +1,8 @@
 #!/usr/bin/env node
-// The `slr` command. Node >= 22.18 runs the TypeScript sources directly (type stripping).
-import { main } from './main.ts';
+// The `slr` command. Node >= 22.18 runs the TypeScript sources directly (type stripping); Node's compile
+// cache (in the OS temporary directory) keeps the compiled modules between runs, so later starts are faster.
+import module from 'node:module';
 
+module.enableCompileCache?.();
+const { main } = await import('./main.ts');
 process.exitCode = await main(process.argv.slice(2));

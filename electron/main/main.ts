@@ -16,7 +16,20 @@ import { APP_LOCK_NAME } from '../services/lock.ts';
 import { APP_NAME, resolveHome } from '../services/paths.ts';
 import { registerBridge } from './ipc.ts';
 import { senderOf } from './ipc.ts';
-import { APP_ENTRY, APP_HOST, APP_SCHEME, CSP, decideNavigation, decidePermission, isAllowedRequest, isDroppedPath, isTrustedSender, MIME, resolveAppPath, WEB_PREFERENCES } from './policy.ts';
+import {
+  APP_ENTRY,
+  APP_HOST,
+  APP_SCHEME,
+  CSP,
+  decideNavigation,
+  decidePermission,
+  isAllowedRequest,
+  isDroppedPath,
+  isTrustedSender,
+  MIME,
+  resolveAppPath,
+  WEB_PREFERENCES,
+} from './policy.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const RENDERER_DIR = join(here, '..', 'renderer');
@@ -28,12 +41,21 @@ app.setName(APP_NAME);
 if (!app.requestSingleInstanceLock()) app.quit();
 
 /** electron-store writes the same file, in the same format, as the CLI's conf store. */
-const electronStores: StoreFactory = (cwd, name) => new ElectronStore<Record<string, unknown>>({ cwd, name, configFileMode: 0o600, clearInvalidConfig: false, watch: false, accessPropertiesByDotNotation: false });
+const electronStores: StoreFactory = (cwd, name) =>
+  new ElectronStore<Record<string, unknown>>({
+    cwd,
+    name,
+    configFileMode: 0o600,
+    clearInvalidConfig: false,
+    watch: false,
+    accessPropertiesByDotNotation: false,
+  });
 
 /** Seals the device key with the OS secret store where it offers a real one; else the file (0600) holds it. */
 const safeStorageSealer: KeySealer = {
   async seal(pem) {
-    const strong = (await safeStorage.isAsyncEncryptionAvailable()) && (process.platform !== 'linux' || safeStorage.getSelectedStorageBackend() !== 'basic_text');
+    const strong =
+      (await safeStorage.isAsyncEncryptionAvailable()) && (process.platform !== 'linux' || safeStorage.getSelectedStorageBackend() !== 'basic_text');
     if (!strong) return plainKeySealer.seal(pem);
     return { format: 'safe-storage', value: (await safeStorage.encryptStringAsync(pem)).toString('base64') };
   },
@@ -52,7 +74,10 @@ let window: BrowserWindow | null = null;
 function packagedKeys(): { text: string; label: string }[] {
   const dir = join(process.resourcesPath ?? '', 'trust');
   if (!process.resourcesPath || !existsSync(dir)) return [];
-  return readdirSync(dir).filter((f) => f.endsWith('.pem')).sort().map((f) => ({ text: readCodeFile(join(dir, f), 16_384), label: `built in: ${f}` }));
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.pem'))
+    .sort()
+    .map((f) => ({ text: readCodeFile(join(dir, f), 16_384), label: `built in: ${f}` }));
 }
 
 function dialogs(): Dialogs {
@@ -70,7 +95,13 @@ function dialogs(): Dialogs {
 
 async function createWindow(): Promise<void> {
   window = new BrowserWindow({
-    width: 1280, height: 860, minWidth: 900, minHeight: 600, show: false, title: APP_NAME, backgroundColor: '#f6f7f9',
+    width: 1280,
+    height: 860,
+    minWidth: 900,
+    minHeight: 600,
+    show: false,
+    title: APP_NAME,
+    backgroundColor: '#f6f7f9',
     webPreferences: { ...WEB_PREFERENCES, preload: PRELOAD },
   });
   const contents = window.webContents;
@@ -85,41 +116,58 @@ async function createWindow(): Promise<void> {
   await window.loadURL(APP_ENTRY);
 }
 
-app.whenReady().then(async () => {
-  const dir = resolveHome(undefined);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  // While the app runs, the CLI refuses to write this state (it says so); the lock goes with the process.
-  await lockfile.lock(dir, { lockfilePath: join(dir, APP_LOCK_NAME), realpath: false, stale: 15_000, update: 5_000 }).catch(() => undefined);
+app
+  .whenReady()
+  .then(async () => {
+    const dir = resolveHome(undefined);
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    // While the app runs, the CLI refuses to write this state (it says so); the lock goes with the process.
+    await lockfile.lock(dir, { lockfilePath: join(dir, APP_LOCK_NAME), realpath: false, stale: 15_000, update: 5_000 }).catch(() => undefined);
 
-  const ses = session.defaultSession;
-  ses.setPermissionRequestHandler((_wc, permission, callback) => callback(decidePermission(permission)));
-  ses.setPermissionCheckHandler((_wc, permission) => decidePermission(permission));
-  ses.webRequest.onBeforeRequest((details, callback) => callback({ cancel: !isAllowedRequest(details.url) }));
-  protocol.handle(APP_SCHEME, (request) => {
-    const rel = new URL(request.url).host === APP_HOST ? resolveAppPath(request.url) : null;
-    if (!rel) return new Response('Not found', { status: 404 });
-    try {
-      const body = readFileSync(join(RENDERER_DIR, rel));
-      return new Response(body, { headers: { 'content-type': MIME[extname(rel)] ?? 'application/octet-stream', 'content-security-policy': CSP, 'x-content-type-options': 'nosniff' } });
-    } catch {
-      return new Response('Not found', { status: 404 });
-    }
-  });
+    const ses = session.defaultSession;
+    ses.setPermissionRequestHandler((_wc, permission, callback) => callback(decidePermission(permission)));
+    ses.setPermissionCheckHandler((_wc, permission) => decidePermission(permission));
+    ses.webRequest.onBeforeRequest((details, callback) => callback({ cancel: !isAllowedRequest(details.url) }));
+    protocol.handle(APP_SCHEME, (request) => {
+      const rel = new URL(request.url).host === APP_HOST ? resolveAppPath(request.url) : null;
+      if (!rel) return new Response('Not found', { status: 404 });
+      try {
+        const body = readFileSync(join(RENDERER_DIR, rel));
+        return new Response(body, {
+          headers: { 'content-type': MIME[extname(rel)] ?? 'application/octet-stream', 'content-security-policy': CSP, 'x-content-type-options': 'nosniff' },
+        });
+      } catch {
+        return new Response('Not found', { status: 404 });
+      }
+    });
 
-  const api = createAppApi({ dir, dialogs: dialogs(), clipboard, now: Date.now, stores: electronStores, sealer: safeStorageSealer, provisionedKeys: packagedKeys() });
-  registerBridge(ipcMain, api, () => window?.webContents ?? null);
-  // A file the user dropped onto the window: the preload took its path from the drop event.
-  ipcMain.handle(FILE_DROP_CHANNEL, (event, path: unknown) => {
-    if (!isTrustedSender(senderOf(event, window?.webContents ?? null))) return { error: 'Refused: the call did not come from the SLR Desk window.' };
-    if (!isDroppedPath(path)) return { error: 'Refused: not the path of a dropped file.' };
-    try {
-      return { name: path.split(/[\\/]/).pop() ?? 'file', text: readCodeFile(path) };
-    } catch (e) {
-      return { error: (e as Error).message };
-    }
+    const api = createAppApi({
+      dir,
+      dialogs: dialogs(),
+      clipboard,
+      now: Date.now,
+      stores: electronStores,
+      sealer: safeStorageSealer,
+      provisionedKeys: packagedKeys(),
+    });
+    registerBridge(ipcMain, api, () => window?.webContents ?? null);
+    // A file the user dropped onto the window: the preload took its path from the drop event.
+    ipcMain.handle(FILE_DROP_CHANNEL, (event, path: unknown) => {
+      if (!isTrustedSender(senderOf(event, window?.webContents ?? null))) return { error: 'Refused: the call did not come from the SLR Desk window.' };
+      if (!isDroppedPath(path)) return { error: 'Refused: not the path of a dropped file.' };
+      try {
+        return { name: path.split(/[\\/]/).pop() ?? 'file', text: readCodeFile(path) };
+      } catch (e) {
+        return { error: (e as Error).message };
+      }
+    });
+    await createWindow();
+  })
+  .catch((e: unknown) => {
+    // Nothing can be shown without a window: say it where a launcher's log sees it, and stop.
+    console.error('SLR Desk could not start:', e);
+    app.exit(1);
   });
-  await createWindow();
-});
 
 app.on('second-instance', () => {
   if (window) {

@@ -27,22 +27,7 @@ export const WEB_PREFERENCES = {
   devTools: true,
 } as const;
 
-export const CSP = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "font-src 'self'",
-  "connect-src 'none'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-  "frame-src 'none'",
-  "worker-src 'none'",
-  "manifest-src 'none'",
-  "media-src 'none'",
-].join('; ');
+export { CSP } from './csp.ts';
 
 /**
  * Navigation the window may do: none, whatever the URL (file: included). No navigation is ever turned into

@@ -14,7 +14,17 @@ import { isSlrError, refuse } from '../../shared/errors.ts';
 import { authorityEventsCsv, instanceEventsCsv } from '../../shared/events.ts';
 import { availability, type Outcome } from '../../shared/instance/commands.ts';
 import { deriveStatus } from '../../shared/instance/status.ts';
-import { parseBridgeArgs, type AuthorityView, type BridgeArgs, type BridgeMethod, type BridgeReply, type BridgeResults, type CodeKind, type CommandResult, type InstanceView } from '../../shared/bridge.ts';
+import {
+  parseBridgeArgs,
+  type AuthorityView,
+  type BridgeArgs,
+  type BridgeMethod,
+  type BridgeReply,
+  type BridgeResults,
+  type CodeKind,
+  type CommandResult,
+  type InstanceView,
+} from '../../shared/bridge.ts';
 import { withLedger as withDirLedger, type Ledger } from './authority/ledger.ts';
 import { codeFileName, readCodeFile, writeTextFile } from './files.ts';
 import { instanceService, type KeySealer, type StoreFactory } from './instance-service.ts';
@@ -40,7 +50,12 @@ export interface AppPorts {
 export type AppApi = { [M in BridgeMethod]: (...args: BridgeArgs<M>) => Promise<BridgeResults[M]> };
 
 const TEXT = [{ name: 'Text', extensions: ['txt'] }];
-const CODE_TITLES: Record<CodeKind, string> = { request: 'request code', authorization: 'authorization code', confirmation: 'confirmation code', return: 'return code' };
+const CODE_TITLES: Record<CodeKind, string> = {
+  request: 'request code',
+  authorization: 'authorization code',
+  confirmation: 'confirmation code',
+  return: 'return code',
+};
 
 function result(o: Outcome): CommandResult {
   const warnings = (o.warnings ?? []).map((w) => `Warning: ${w}`);
@@ -110,8 +125,14 @@ export function createAppApi(ports: AppPorts): AppApi {
       const i = await instance.inspect(code);
       const signer = i.signer;
       return {
-        piid: i.code.piid, issuedAt: Number(i.code.timestamp), udi: formatUdi(i.code.udi), udiMatches: i.udiMatches,
-        signer: signer ? { id: signer.id, label: signer.label } : null, entitlements: i.code.entitlements, problems: i.problems, isUpdate: i.isUpdate,
+        piid: i.code.piid,
+        issuedAt: Number(i.code.timestamp),
+        udi: formatUdi(i.code.udi),
+        udiMatches: i.udiMatches,
+        signer: signer ? { id: signer.id, label: signer.label } : null,
+        entitlements: i.code.entitlements,
+        problems: i.problems,
+        isUpdate: i.isUpdate,
       };
     },
     async instanceInstall(code) {
@@ -152,10 +173,14 @@ export function createAppApi(ports: AppPorts): AppApi {
         product: product.id,
         productName: product.name,
         productType: product.productType,
-        licenses: product.entitlements.filter((e) => e.reservable).map((e) => ({
-          short: e.short, displayName: e.displayName, level: e.hierarchy?.level ?? null,
-          available: Object.fromEntries(lines.filter((line) => line.tag === e.tag).map((line) => [line.account, line.available])),
-        })),
+        licenses: product.entitlements
+          .filter((e) => e.reservable)
+          .map((e) => ({
+            short: e.short,
+            displayName: e.displayName,
+            level: e.hierarchy?.level ?? null,
+            available: Object.fromEntries(lines.filter((line) => line.tag === e.tag).map((line) => [line.account, line.available])),
+          })),
       };
     },
     async authorityReserve(input) {
@@ -205,7 +230,11 @@ export function createAppApi(ports: AppPorts): AppApi {
       return saveText(`Save ${CODE_TITLES[kind]}`, codeFileName(sn, kind), code);
     },
     async fileSaveQr({ kind, sn, code }) {
-      const path = await ports.dialogs.save({ title: `Save ${CODE_TITLES[kind]} as QR code`, defaultName: codeFileName(sn, kind).replace(/\.txt$/, '.png'), filters: [{ name: 'PNG image', extensions: ['png'] }] });
+      const path = await ports.dialogs.save({
+        title: `Save ${CODE_TITLES[kind]} as QR code`,
+        defaultName: codeFileName(sn, kind).replace(/\.txt$/, '.png'),
+        filters: [{ name: 'PNG image', extensions: ['png'] }],
+      });
       if (!path) return null;
       writeFileSync(path, await qrPng(code));
       return path;
@@ -215,7 +244,9 @@ export function createAppApi(ports: AppPorts): AppApi {
         const state = instance.load();
         return saveText('Export event log', `${state.uuid.slice(-5)}-events.csv`, instanceEventsCsv(state.events), [{ name: 'CSV', extensions: ['csv'] }]);
       }
-      return saveText('Export event log', 'license-central-events.csv', authorityEventsCsv(withLedger((l) => l.events())), [{ name: 'CSV', extensions: ['csv'] }]);
+      return saveText('Export event log', 'license-central-events.csv', authorityEventsCsv(withLedger((l) => l.events())), [
+        { name: 'CSV', extensions: ['csv'] },
+      ]);
     },
     async fileSavePublicKey() {
       const key = withLedger((l) => l.exportKey());
@@ -250,4 +281,3 @@ export async function dispatch(api: AppApi, method: string, args: unknown): Prom
     return { ok: false, error: { code: 'internal', message: `Internal error: ${(e as Error).message}` } };
   }
 }
-

@@ -2,7 +2,19 @@
  * All cryptography, with node:crypto only: P-256 key pairs, ECDSA/SHA-256 DER signatures for authorization
  * codes, and the ECDH-derived MAC behind confirmation and return codes. Implements the ports of shared/ports.ts.
  */
-import { createHash, createHmac, createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync, hkdfSync, randomBytes, sign, verify, type KeyObject } from 'node:crypto';
+import {
+  createHash,
+  createHmac,
+  createPrivateKey,
+  createPublicKey,
+  diffieHellman,
+  generateKeyPairSync,
+  hkdfSync,
+  randomBytes,
+  sign,
+  verify,
+  type KeyObject,
+} from 'node:crypto';
 import type { AuthorityCrypto, CryptoBasics, DeviceCrypto } from '../../shared/ports.ts';
 
 const CURVE = 'prime256v1';

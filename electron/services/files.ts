@@ -35,7 +35,14 @@ function kindOf(st: Stats): string {
 
 function cannotRead(path: string, e: unknown): never {
   const code = (e as NodeJS.ErrnoException).code;
-  const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'ENOTDIR' ? 'a part of the path is not a directory' : (e as Error).message;
+  const why =
+    code === 'ENOENT'
+      ? 'no such file'
+      : code === 'EACCES' || code === 'EPERM'
+        ? 'permission denied'
+        : code === 'ENOTDIR'
+          ? 'a part of the path is not a directory'
+          : (e as Error).message;
   return refuse('file', `Cannot read ${path}: ${why}.`, 'Check the path and try again.');
 }
 
@@ -49,12 +56,14 @@ export function readBoundedFile(path: string, limit: number): Uint8Array {
   try {
     fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EISDIR') refuse('file', `Cannot read ${path}: it is a directory, not a file.`, 'Give the path of the code file itself.');
+    if ((e as NodeJS.ErrnoException).code === 'EISDIR')
+      refuse('file', `Cannot read ${path}: it is a directory, not a file.`, 'Give the path of the code file itself.');
     return cannotRead(path, e);
   }
   try {
     const st = fstatSync(fd);
-    if (!st.isFile()) refuse('file', `Cannot read ${path}: it is ${kindOf(st)}, not a regular file.`, 'Give the path of a code file (save it to a file first).');
+    if (!st.isFile())
+      refuse('file', `Cannot read ${path}: it is ${kindOf(st)}, not a regular file.`, 'Give the path of a code file (save it to a file first).');
     const chunks: Uint8Array[] = [];
     let total = 0;
     for (;;) {
@@ -62,7 +71,8 @@ export function readBoundedFile(path: string, limit: number): Uint8Array {
       const n = readSync(fd, chunk, 0, chunk.length, null);
       if (n === 0) break;
       total += n;
-      if (total > limit) refuse('code-too-large', `${path} is larger than ${limit} bytes; a code file is at most ${limit} bytes.`, 'Check that the right file was chosen.');
+      if (total > limit)
+        refuse('code-too-large', `${path} is larger than ${limit} bytes; a code file is at most ${limit} bytes.`, 'Check that the right file was chosen.');
       chunks.push(chunk.subarray(0, n));
     }
     const out = new Uint8Array(total);

@@ -31,7 +31,13 @@ export type StoreFactory = (dir: string, name: string) => KeyValueStore;
 
 export const confStore: StoreFactory = (cwd, configName) =>
   new Conf<Record<string, unknown>>({
-    cwd, configName, projectName: 'slr-desk', configFileMode: 0o600, clearInvalidConfig: false, watch: false, accessPropertiesByDotNotation: false,
+    cwd,
+    configName,
+    projectName: 'slr-desk',
+    configFileMode: 0o600,
+    clearInvalidConfig: false,
+    watch: false,
+    accessPropertiesByDotNotation: false,
   });
 
 /** How the device private key is kept at rest; the app seals it with the OS keychain where there is one. */
@@ -44,7 +50,11 @@ export const plainKeySealer: KeySealer = {
   seal: async (value) => ({ format: 'pkcs8-pem', value }),
   unseal: async (record) => {
     if (record.format !== 'pkcs8-pem') {
-      refuse('key-sealed', 'The device key is sealed by the desktop app with the operating system\'s secret storage, which this command cannot open.', 'Use the SLR Desk app for this product instance.');
+      refuse(
+        'key-sealed',
+        "The device key is sealed by the desktop app with the operating system's secret storage, which this command cannot open.",
+        'Use the SLR Desk app for this product instance.',
+      );
     }
     return record.value;
   },
@@ -96,7 +106,11 @@ export function instanceService({ dir, stores = confStore, sealer = plainKeySeal
     if (!state.installed) return;
     const signer = state.trustedKeys.find((k) => k.id === state.installed!.signerKeyId);
     const tampered = (why: string): never =>
-      refuse('state-tampered', `The installed authorization code in ${filePath()} failed verification: ${why}.`, 'The state file was changed outside SLR Desk; restore it from a backup.');
+      refuse(
+        'state-tampered',
+        `The installed authorization code in ${filePath()} failed verification: ${why}.`,
+        'The state file was changed outside SLR Desk; restore it from a backup.',
+      );
     let code;
     try {
       code = installedCode(state)!;
@@ -126,7 +140,11 @@ export function instanceService({ dir, stores = confStore, sealer = plainKeySeal
         const pem = loadPublicKey(link.publicKey).export({ type: 'spki', format: 'pem' }).toString();
         return { id: keyId(pem), publicKey: pem, endorsement: link.endorsement };
       } catch (e) {
-        return refuse('bad-key', `This is not a License Central public key (PEM, P-256): ${(e as Error).message}.`, 'Use the file made by `slr authority key export`.');
+        return refuse(
+          'bad-key',
+          `This is not a License Central public key (PEM, P-256): ${(e as Error).message}.`,
+          'Use the file made by `slr authority key export`.',
+        );
       }
     });
   }
@@ -160,12 +178,21 @@ export function instanceService({ dir, stores = confStore, sealer = plainKeySeal
       if (!product) refuse('bad-product', `Unknown product "${productId}".`, 'Use --pid UCM (Unified CM) or --pid CUC (Unity Connection).');
       return withDirLock(dir, 'product instance', async () => {
         if (existsSync(filePath())) {
-          refuse('instance-exists', `A product instance already exists in ${dir}.`, 'Its identity and key are made once; use another --home for another instance.');
+          refuse(
+            'instance-exists',
+            `A product instance already exists in ${dir}.`,
+            'Its identity and key are made once; use another --home for another instance.',
+          );
         }
         const keys = generateKeyPair();
         const deviceKey: DeviceKeyRecord = { publicKey: toBase64(compressedPublicKey(keys.publicKey)), privateKey: await sealer.seal(keys.privateKey) };
         let state = createInstance({ product, uuid: randomUUID(), deviceKey, now });
-        for (const file of trust) state = execute(state, { type: 'trust-add', chain: offeredChain(file.text), label: file.label, provision: true }, { now, crypto: verifyingCrypto }).state;
+        for (const file of trust)
+          state = execute(
+            state,
+            { type: 'trust-add', chain: offeredChain(file.text), label: file.label, provision: true },
+            { now, crypto: verifyingCrypto },
+          ).state;
         save(state);
         return state;
       });

@@ -24,7 +24,11 @@ export async function withDirLock<T>(dir: string, what: string, fn: () => T | Pr
     });
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ELOCKED') {
-      refuse('busy', `The ${what} in ${dir} is in use by another SLR Desk process (the app or another slr command).`, 'Try again when it has finished; nothing was changed.');
+      refuse(
+        'busy',
+        `The ${what} in ${dir} is in use by another SLR Desk process (the app or another slr command).`,
+        'Try again when it has finished; nothing was changed.',
+      );
     }
     throw e;
   }

@@ -19,20 +19,35 @@ export function AuthorityWorkspace() {
   const { view, refresh, error } = useView('authorityView');
   const [section, setSection] = useState<Section>('licenses');
 
-  if (!view) return <div className="workspace"><ErrorNotice error={error} />{!error && <p>Loading…</p>}</div>;
+  if (!view)
+    return (
+      <div className="workspace">
+        <ErrorNotice error={error} />
+        {!error && <p>Loading…</p>}
+      </div>
+    );
   if (!view.initialized) return <CreateAuthority dir={view.dir} refresh={refresh} />;
   return (
     <div className="workspace">
       <section className="card" aria-labelledby="sa-title">
         <h2 id="sa-title">License Central: {view.smartAccount}</h2>
-        <p>{view.accounts.length} virtual account{view.accounts.length === 1 ? '' : 's'} · {view.instances.length} product instance{view.instances.length === 1 ? '' : 's'} with reserved licenses</p>
+        <p>
+          {view.accounts.length} virtual account{view.accounts.length === 1 ? '' : 's'} · {view.instances.length} product instance
+          {view.instances.length === 1 ? '' : 's'} with reserved licenses
+        </p>
       </section>
       <Tabs<Section>
         label="License Central sections"
         idPrefix="la"
         value={section}
         onChange={setSection}
-        items={[{ value: 'licenses', label: 'Licenses' }, { value: 'instances', label: 'Product Instances' }, { value: 'reserve', label: 'License Reservation' }, { value: 'events', label: 'Event Log' }, { value: 'keys', label: 'Signing Keys' }]}
+        items={[
+          { value: 'licenses', label: 'Licenses' },
+          { value: 'instances', label: 'Product Instances' },
+          { value: 'reserve', label: 'License Reservation' },
+          { value: 'events', label: 'Event Log' },
+          { value: 'keys', label: 'Signing Keys' },
+        ]}
       />
       <section id="la-panel" role="tabpanel" aria-labelledby={`la-tab-${section}`} className="panel">
         {section === 'licenses' && <LicensesPanel view={view} refresh={refresh} />}
@@ -52,11 +67,23 @@ function CreateAuthority({ dir, refresh }: { dir: string; refresh: Refresh }) {
     <div className="workspace">
       <section className="card" aria-labelledby="init-title">
         <h2 id="init-title">Set up License Central</h2>
-        <p>Creates the smart account, its virtual account “Default” and the signing key, in <code>{dir}</code>.</p>
-        <form onSubmit={(e) => { e.preventDefault(); void run(async () => { await call('authorityInit', name); await refresh(); }); }}>
+        <p>
+          Creates the smart account, its virtual account “Default” and the signing key, in <code>{dir}</code>.
+        </p>
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            void run(async () => {
+              await call('authorityInit', name);
+              await refresh();
+            });
+          }}
+        >
           <label htmlFor="init-name">Smart account name</label>
           <input id="init-name" value={name} onChange={(e) => setName(e.target.value)} required maxLength={200} />
-          <button type="submit" className="primary" disabled={busy || !name.trim()}>Create</button>
+          <button type="submit" className="primary" disabled={busy || !name.trim()}>
+            Create
+          </button>
         </form>
         <ErrorNotice error={error} />
       </section>
@@ -75,43 +102,85 @@ function LicensesPanel({ view, refresh }: { view: Ready; refresh: Refresh }) {
   const [start, setStart] = useState('');
   const [end, setEnd] = useState('');
   const [newAccount, setNewAccount] = useState('');
-  const [move, setMove] = useState({ from: view.accounts[0] ?? 'Default', to: view.accounts[1] ?? view.accounts[0] ?? 'Default', tag: ALL_LICENSES[0]!.def.short, count: '1' });
+  const [move, setMove] = useState({
+    from: view.accounts[0] ?? 'Default',
+    to: view.accounts[1] ?? view.accounts[0] ?? 'Default',
+    tag: ALL_LICENSES[0]!.def.short,
+    count: '1',
+  });
   const [note, setNote] = useState<string | null>(null);
-  const done = (text: string) => async () => { setNote(text); await refresh(); };
+  const done = (text: string) => async () => {
+    setNote(text);
+    await refresh();
+  };
   return (
     <div>
       <table data-testid="licenses-table">
         <caption>Licenses valid now, per virtual account</caption>
         <thead>
-          <tr><th scope="col">Virtual account</th><th scope="col">License</th><th scope="col">Level</th><th scope="col">Expires</th><th scope="col">Purchased</th><th scope="col">Reserved</th><th scope="col">In transition</th><th scope="col">Available</th></tr>
+          <tr>
+            <th scope="col">Virtual account</th>
+            <th scope="col">License</th>
+            <th scope="col">Level</th>
+            <th scope="col">Expires</th>
+            <th scope="col">Purchased</th>
+            <th scope="col">Reserved</th>
+            <th scope="col">In transition</th>
+            <th scope="col">Available</th>
+          </tr>
         </thead>
         <tbody>
-          {view.licenses.length === 0 && <tr><td colSpan={8}>No licenses yet: add some below.</td></tr>}
+          {view.licenses.length === 0 && (
+            <tr>
+              <td colSpan={8}>No licenses yet: add some below.</td>
+            </tr>
+          )}
           {view.licenses.map((l) => (
             <tr key={`${l.account}|${l.tag}`} data-license={`${l.account}/${l.short}`}>
-              <td>{l.account}</td><td>{l.displayName}</td><td>{l.level ?? '-'}</td><td>{l.expires || '-'}</td>
-              <td>{l.purchased}</td><td>{l.reserved}</td><td>{l.inTransition}</td><td>{l.available}</td>
+              <td>{l.account}</td>
+              <td>{l.displayName}</td>
+              <td>{l.level ?? '-'}</td>
+              <td>{l.expires || '-'}</td>
+              <td>{l.purchased}</td>
+              <td>{l.reserved}</td>
+              <td>{l.inTransition}</td>
+              <td>{l.available}</td>
             </tr>
           ))}
         </tbody>
       </table>
       {note && <Notice kind="success">{note}</Notice>}
       <ErrorNotice error={act.error} />
-      <form className="inline-form" onSubmit={(e) => {
-        e.preventDefault();
-        void act.run(async () => {
-          await call('authorityAddLicenses', { account, tag, count: Number(count), ...(term ? { term: { start, end } } : {}) });
-          await done(`${count} x ${tag} added to ${account}.`)();
-        });
-      }}>
+      <form
+        className="inline-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void act.run(async () => {
+            await call('authorityAddLicenses', { account, tag, count: Number(count), ...(term ? { term: { start, end } } : {}) });
+            await done(`${count} x ${tag} added to ${account}.`)();
+          });
+        }}
+      >
         <h3>Add licenses</h3>
         <label htmlFor="add-account">Virtual account</label>
-        <select id="add-account" value={account} onChange={(e) => setAccount(e.target.value)}>{view.accounts.map((a) => <option key={a}>{a}</option>)}</select>
+        <select id="add-account" value={account} onChange={(e) => setAccount(e.target.value)}>
+          {view.accounts.map((a) => (
+            <option key={a}>{a}</option>
+          ))}
+        </select>
         <label htmlFor="add-tag">License</label>
-        <select id="add-tag" value={tag} onChange={(e) => setTag(e.target.value)}>{ALL_LICENSES.map(({ def }) => <option key={def.tag} value={def.short}>{def.displayName}</option>)}</select>
+        <select id="add-tag" value={tag} onChange={(e) => setTag(e.target.value)}>
+          {ALL_LICENSES.map(({ def }) => (
+            <option key={def.tag} value={def.short}>
+              {def.displayName}
+            </option>
+          ))}
+        </select>
         <label htmlFor="add-count">Count</label>
         <input id="add-count" type="number" min={1} max={9999999} value={count} onChange={(e) => setCount(e.target.value)} />
-        <label className="check"><input type="checkbox" checked={term} onChange={(e) => setTerm(e.target.checked)} /> TERM</label>
+        <label className="check">
+          <input type="checkbox" checked={term} onChange={(e) => setTerm(e.target.checked)} /> TERM
+        </label>
         {term && (
           <>
             <label htmlFor="add-start">Start</label>
@@ -120,26 +189,65 @@ function LicensesPanel({ view, refresh }: { view: Ready; refresh: Refresh }) {
             <input id="add-end" type="date" value={end} onChange={(e) => setEnd(e.target.value)} required />
           </>
         )}
-        <button type="submit" disabled={act.busy || !/^\d+$/.test(count)}>Add licenses</button>
+        <button type="submit" disabled={act.busy || !/^\d+$/.test(count)}>
+          Add licenses
+        </button>
       </form>
-      <form className="inline-form" onSubmit={(e) => { e.preventDefault(); void act.run(async () => { await call('authorityAddAccount', newAccount); setNewAccount(''); await done(`Virtual account ${newAccount} created.`)(); }); }}>
+      <form
+        className="inline-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void act.run(async () => {
+            await call('authorityAddAccount', newAccount);
+            setNewAccount('');
+            await done(`Virtual account ${newAccount} created.`)();
+          });
+        }}
+      >
         <h3>Add a virtual account</h3>
         <label htmlFor="new-account">Name</label>
         <input id="new-account" value={newAccount} onChange={(e) => setNewAccount(e.target.value)} maxLength={100} />
-        <button type="submit" disabled={act.busy || !newAccount.trim()}>Add virtual account</button>
+        <button type="submit" disabled={act.busy || !newAccount.trim()}>
+          Add virtual account
+        </button>
       </form>
       {view.accounts.length > 1 && (
-        <form className="inline-form" onSubmit={(e) => { e.preventDefault(); void act.run(async () => { await call('authorityTransferLicenses', { ...move, count: Number(move.count) }); await done(`${move.count} x ${move.tag} transferred to ${move.to}.`)(); }); }}>
+        <form
+          className="inline-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void act.run(async () => {
+              await call('authorityTransferLicenses', { ...move, count: Number(move.count) });
+              await done(`${move.count} x ${move.tag} transferred to ${move.to}.`)();
+            });
+          }}
+        >
           <h3>Transfer licenses between virtual accounts</h3>
           <label htmlFor="mv-from">From</label>
-          <select id="mv-from" value={move.from} onChange={(e) => setMove({ ...move, from: e.target.value })}>{view.accounts.map((a) => <option key={a}>{a}</option>)}</select>
+          <select id="mv-from" value={move.from} onChange={(e) => setMove({ ...move, from: e.target.value })}>
+            {view.accounts.map((a) => (
+              <option key={a}>{a}</option>
+            ))}
+          </select>
           <label htmlFor="mv-to">To</label>
-          <select id="mv-to" value={move.to} onChange={(e) => setMove({ ...move, to: e.target.value })}>{view.accounts.map((a) => <option key={a}>{a}</option>)}</select>
+          <select id="mv-to" value={move.to} onChange={(e) => setMove({ ...move, to: e.target.value })}>
+            {view.accounts.map((a) => (
+              <option key={a}>{a}</option>
+            ))}
+          </select>
           <label htmlFor="mv-tag">License</label>
-          <select id="mv-tag" value={move.tag} onChange={(e) => setMove({ ...move, tag: e.target.value })}>{ALL_LICENSES.map(({ def }) => <option key={def.tag} value={def.short}>{def.displayName}</option>)}</select>
+          <select id="mv-tag" value={move.tag} onChange={(e) => setMove({ ...move, tag: e.target.value })}>
+            {ALL_LICENSES.map(({ def }) => (
+              <option key={def.tag} value={def.short}>
+                {def.displayName}
+              </option>
+            ))}
+          </select>
           <label htmlFor="mv-count">Count</label>
           <input id="mv-count" type="number" min={1} value={move.count} onChange={(e) => setMove({ ...move, count: e.target.value })} />
-          <button type="submit" disabled={act.busy}>Transfer</button>
+          <button type="submit" disabled={act.busy}>
+            Transfer
+          </button>
         </form>
       )}
     </div>
@@ -148,46 +256,117 @@ function LicensesPanel({ view, refresh }: { view: Ready; refresh: Refresh }) {
 
 type InstanceAction = 'update' | 'confirm' | 'remove' | 'rehost' | 'transfer' | 'code';
 const ACTION_LABELS: Record<InstanceAction, string> = {
-  update: 'Update Reserved Licenses…', confirm: 'Enter Confirmation Code…', remove: 'Remove…', rehost: 'Rehost Licenses from a Failed Product…', transfer: 'Transfer…', code: 'Authorization Code',
+  update: 'Update Reserved Licenses…',
+  confirm: 'Enter Confirmation Code…',
+  remove: 'Remove…',
+  rehost: 'Rehost Licenses from a Failed Product…',
+  transfer: 'Transfer…',
+  code: 'Authorization Code',
 };
 
 function InstancesPanel({ view, refresh }: { view: Ready; refresh: Refresh }) {
   const [selected, setSelected] = useState<{ sn: string; action: InstanceAction } | null>(null);
   const act = useAction();
   const instance = view.instances.find((i) => i.sn === selected?.sn) ?? null;
-  const fmt = (m: Readonly<Record<string, number>>) => Object.entries(m).map(([k, v]) => `${k} × ${v}`).join(', ') || '-';
+  const fmt = (m: Readonly<Record<string, number>>) =>
+    Object.entries(m)
+      .map(([k, v]) => `${k} × ${v}`)
+      .join(', ') || '-';
   return (
     <div>
       <table data-testid="instances-table">
         <caption>Product instances with reserved licenses</caption>
         <thead>
-          <tr><th scope="col">Name</th><th scope="col">Product type</th><th scope="col">Virtual account</th><th scope="col">Last contact</th><th scope="col">Reserved</th><th scope="col">In transition</th><th scope="col">Actions</th></tr>
+          <tr>
+            <th scope="col">Name</th>
+            <th scope="col">Product type</th>
+            <th scope="col">Virtual account</th>
+            <th scope="col">Last contact</th>
+            <th scope="col">Reserved</th>
+            <th scope="col">In transition</th>
+            <th scope="col">Actions</th>
+          </tr>
         </thead>
         <tbody>
-          {view.instances.length === 0 && <tr><td colSpan={7}>No product instances yet: reserve licenses under License Reservation.</td></tr>}
+          {view.instances.length === 0 && (
+            <tr>
+              <td colSpan={7}>No product instances yet: reserve licenses under License Reservation.</td>
+            </tr>
+          )}
           {view.instances.map((i) => (
             <tr key={i.piid} data-sn={i.sn}>
-              <td>UDI_PID {i.udi.slice(2, i.udi.indexOf(','))}; UDI_SN {i.sn}{i.locked && <strong className="badge"> LOCKED</strong>}</td>
-              <td>{i.productType}</td><td>{i.account}</td><td>{formatInstant(i.lastContact)}</td><td>{fmt(i.reserved)}</td><td>{fmt(i.inTransition)}</td>
               <td>
-                <label className="visually-hidden" htmlFor={`act-${i.sn}`}>Actions for {i.sn}</label>
-                <select id={`act-${i.sn}`} value={selected?.sn === i.sn ? selected.action : ''} onChange={(e) => setSelected(e.target.value ? { sn: i.sn, action: e.target.value as InstanceAction } : null)}>
+                UDI_PID {i.udi.slice(2, i.udi.indexOf(','))}; UDI_SN {i.sn}
+                {i.locked && <strong className="badge"> LOCKED</strong>}
+              </td>
+              <td>{i.productType}</td>
+              <td>{i.account}</td>
+              <td>{formatInstant(i.lastContact)}</td>
+              <td>{fmt(i.reserved)}</td>
+              <td>{fmt(i.inTransition)}</td>
+              <td>
+                <label className="visually-hidden" htmlFor={`act-${i.sn}`}>
+                  Actions for {i.sn}
+                </label>
+                <select
+                  id={`act-${i.sn}`}
+                  value={selected?.sn === i.sn ? selected.action : ''}
+                  onChange={(e) => setSelected(e.target.value ? { sn: i.sn, action: e.target.value as InstanceAction } : null)}
+                >
                   <option value="">Actions…</option>
-                  {(Object.keys(ACTION_LABELS) as InstanceAction[]).map((a) => <option key={a} value={a}>{ACTION_LABELS[a]}</option>)}
+                  {(Object.keys(ACTION_LABELS) as InstanceAction[]).map((a) => (
+                    <option key={a} value={a}>
+                      {ACTION_LABELS[a]}
+                    </option>
+                  ))}
                 </select>
-                {i.locked && <button type="button" disabled={act.busy} onClick={() => act.run(async () => { await call('authorityUnlock', i.sn); await refresh(); })}>Unlock {i.sn}</button>}
+                {i.locked && (
+                  <button
+                    type="button"
+                    disabled={act.busy}
+                    onClick={() =>
+                      void act.run(async () => {
+                        await call('authorityUnlock', i.sn);
+                        await refresh();
+                      })
+                    }
+                  >
+                    Unlock {i.sn}
+                  </button>
+                )}
               </td>
             </tr>
           ))}
         </tbody>
       </table>
       <ErrorNotice error={act.error} />
-      {instance && selected && <InstanceActionPanel key={`${instance.sn}-${selected.action}`} instance={instance} action={selected.action} view={view} refresh={refresh} close={() => setSelected(null)} />}
+      {instance && selected && (
+        <InstanceActionPanel
+          key={`${instance.sn}-${selected.action}`}
+          instance={instance}
+          action={selected.action}
+          view={view}
+          refresh={refresh}
+          close={() => setSelected(null)}
+        />
+      )}
     </div>
   );
 }
 
-function InstanceActionPanel({ instance, action, view, refresh, close }: { instance: InstanceLineView; action: InstanceAction; view: Ready; refresh: Refresh; close: () => void }) {
+function InstanceActionPanel({
+  instance,
+  action,
+  view,
+  refresh,
+  close,
+}: {
+  instance: InstanceLineView;
+  action: InstanceAction;
+  view: Ready;
+  refresh: Refresh;
+  close: () => void;
+}) {
   const act = useAction();
   const [text, setText] = useState('');
   const [reason, setReason] = useState('');
@@ -195,81 +374,175 @@ function InstanceActionPanel({ instance, action, view, refresh, close }: { insta
   const [issued, setIssued] = useState<IssuedView | null>(null);
   const [note, setNote] = useState<string | null>(null);
   const product = PRODUCTS.find((p) => instance.udi.startsWith(`P:${p.id},`))!;
-  const [counts, setCounts] = useState<Record<string, string>>(() => Object.fromEntries(product.entitlements.filter((e) => e.reservable).map((e) => [e.short, String(instance.reserved[e.short] ?? 0)])));
+  const [counts, setCounts] = useState<Record<string, string>>(() =>
+    Object.fromEntries(product.entitlements.filter((e) => e.reservable).map((e) => [e.short, String(instance.reserved[e.short] ?? 0)])),
+  );
   useEffect(() => {
     if (action === 'code') void act.run(async () => setIssued(await call('authorityLatestCode', instance.sn)));
   }, [action, instance.sn, act.run]);
   const title = `${ACTION_LABELS[action].replace('…', '')}: ${instance.udi}`;
-  const after = async (message: string) => { setNote(message); await refresh(); };
+  const after = async (message: string) => {
+    setNote(message);
+    await refresh();
+  };
   const onText = useCallback((v: string) => setText(v), []);
   return (
     <section className="card action-panel" aria-labelledby="action-title">
       <h3 id="action-title">{title}</h3>
       {action === 'update' && !issued && (
-        <form onSubmit={(e) => {
-          e.preventDefault();
-          void act.run(async () => {
-            const changed = Object.fromEntries(Object.entries(counts).filter(([k, v]) => Number(v) !== (instance.reserved[k] ?? 0)).map(([k, v]) => [k, Number(v)]));
-            const r = await call('authorityUpdate', { instance: instance.sn, licenses: changed });
-            setIssued(r);
-            await after(r.inTransition ? `${r.inTransition} license(s) stay in transition until the device's confirmation code is entered.` : 'Reservation updated.');
-          });
-        }}>
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            void act.run(async () => {
+              const changed = Object.fromEntries(
+                Object.entries(counts)
+                  .filter(([k, v]) => Number(v) !== (instance.reserved[k] ?? 0))
+                  .map(([k, v]) => [k, Number(v)]),
+              );
+              const r = await call('authorityUpdate', { instance: instance.sn, licenses: changed });
+              setIssued(r);
+              await after(
+                r.inTransition ? `${r.inTransition} license(s) stay in transition until the device's confirmation code is entered.` : 'Reservation updated.',
+              );
+            });
+          }}
+        >
           <p>In order to continue, ensure that you have a surplus of the licenses you want to reserve in the virtual account.</p>
           <table>
             <caption>Licenses to reserve</caption>
-            <thead><tr><th scope="col">License</th><th scope="col">Available</th><th scope="col">Reserve</th></tr></thead>
+            <thead>
+              <tr>
+                <th scope="col">License</th>
+                <th scope="col">Available</th>
+                <th scope="col">Reserve</th>
+              </tr>
+            </thead>
             <tbody>
               {Object.keys(counts).map((short) => {
                 const def = product.entitlements.find((e) => e.short === short)!;
                 const line = view.licenses.find((l) => l.account === instance.account && l.short === short);
                 return (
                   <tr key={short}>
-                    <td><label htmlFor={`upd-${short}`}>{def.displayName}</label></td>
+                    <td>
+                      <label htmlFor={`upd-${short}`}>{def.displayName}</label>
+                    </td>
                     <td>{line?.available ?? 0}</td>
-                    <td><input id={`upd-${short}`} type="number" min={0} value={counts[short]} onChange={(e) => setCounts({ ...counts, [short]: e.target.value })} /></td>
+                    <td>
+                      <input
+                        id={`upd-${short}`}
+                        type="number"
+                        min={0}
+                        value={counts[short]}
+                        onChange={(e) => setCounts({ ...counts, [short]: e.target.value })}
+                      />
+                    </td>
                   </tr>
                 );
               })}
             </tbody>
           </table>
-          <button type="submit" className="primary" disabled={act.busy}>Generate authorization code</button>
+          <button type="submit" className="primary" disabled={act.busy}>
+            Generate authorization code
+          </button>
         </form>
       )}
       {action === 'confirm' && (
-        <form onSubmit={(e) => { e.preventDefault(); void act.run(async () => { const r = await call('authorityConfirm', { instance: instance.sn, code: text }); await after(`Confirmation code accepted: ${r.released} license(s) released from transition.`); }); }}>
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            void act.run(async () => {
+              const r = await call('authorityConfirm', { instance: instance.sn, code: text });
+              await after(`Confirmation code accepted: ${r.released} license(s) released from transition.`);
+            });
+          }}
+        >
           <CodeInput kind="confirmation" value={text} onChange={onText} error={act.error} rows={1} />
-          <button type="submit" className="primary" disabled={act.busy || !text.trim()}>Enter confirmation code</button>
+          <button type="submit" className="primary" disabled={act.busy || !text.trim()}>
+            Enter confirmation code
+          </button>
         </form>
       )}
       {action === 'remove' && (
-        <form onSubmit={(e) => { e.preventDefault(); void act.run(async () => { const r = await call('authorityRemove', { instance: instance.sn, returnCode: text }); await after(`Product instance removed: ${r.released} license(s) returned to the pool.`); close(); }); }}>
-          <p>To remove a product instance that has reserved licenses and make those licenses available again, enter the Reservation Return Code generated by the product instance.</p>
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            void act.run(async () => {
+              const r = await call('authorityRemove', { instance: instance.sn, returnCode: text });
+              await after(`Product instance removed: ${r.released} license(s) returned to the pool.`);
+              close();
+            });
+          }}
+        >
+          <p>
+            To remove a product instance that has reserved licenses and make those licenses available again, enter the Reservation Return Code generated by the
+            product instance.
+          </p>
           <CodeInput kind="return" value={text} onChange={onText} error={act.error} rows={2} />
-          <button type="submit" className="danger" disabled={act.busy || !text.trim()}>Remove Product Instance</button>
+          <button type="submit" className="danger" disabled={act.busy || !text.trim()}>
+            Remove Product Instance
+          </button>
         </form>
       )}
       {action === 'rehost' && !issued && (
-        <form onSubmit={(e) => { e.preventDefault(); void act.run(async () => { const r = await call('authorityRehost', { instance: instance.sn, request: text, reason }); setIssued(r); await after(`Licenses rehosted to ${r.udi}.`); }); }}>
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            void act.run(async () => {
+              const r = await call('authorityRehost', { instance: instance.sn, request: text, reason });
+              setIssued(r);
+              await after(`Licenses rehosted to ${r.udi}.`);
+            });
+          }}
+        >
           <p>The failed product can no longer confirm or return once its licenses move to the new device.</p>
           <CodeInput kind="request" value={text} onChange={onText} error={act.error} rows={3} />
           <label htmlFor="rehost-reason">Reason</label>
           <input id="rehost-reason" value={reason} onChange={(e) => setReason(e.target.value)} required maxLength={200} />
-          <button type="submit" className="primary" disabled={act.busy || !text.trim() || !reason.trim()}>Rehost licenses</button>
+          <button type="submit" className="primary" disabled={act.busy || !text.trim() || !reason.trim()}>
+            Rehost licenses
+          </button>
         </form>
       )}
       {action === 'transfer' && (
-        <form onSubmit={(e) => { e.preventDefault(); void act.run(async () => { await call('authorityTransfer', { instance: instance.sn, to }); await after(`Transferred to ${to} with its reserved licenses.`); close(); }); }}>
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            void act.run(async () => {
+              await call('authorityTransfer', { instance: instance.sn, to });
+              await after(`Transferred to ${to} with its reserved licenses.`);
+              close();
+            });
+          }}
+        >
           <label htmlFor="transfer-to">To virtual account</label>
-          <select id="transfer-to" value={to} onChange={(e) => setTo(e.target.value)}>{view.accounts.filter((a) => a !== instance.account).map((a) => <option key={a}>{a}</option>)}</select>
-          <button type="submit" className="primary" disabled={act.busy || !to}>Transfer</button>
+          <select id="transfer-to" value={to} onChange={(e) => setTo(e.target.value)}>
+            {view.accounts
+              .filter((a) => a !== instance.account)
+              .map((a) => (
+                <option key={a}>{a}</option>
+              ))}
+          </select>
+          <button type="submit" className="primary" disabled={act.busy || !to}>
+            Transfer
+          </button>
           <ErrorNotice error={act.error} />
         </form>
       )}
-      {issued && <CodeBox kind="authorization" code={issued.code} sn={issued.sn} caption={`For ${issued.udi}. Install it on the device; after an update, enter the device's confirmation code here.`} />}
+      {issued && (
+        <CodeBox
+          kind="authorization"
+          code={issued.code}
+          sn={issued.sn}
+          caption={`For ${issued.udi}. Install it on the device; after an update, enter the device's confirmation code here.`}
+        />
+      )}
       {note && <Notice kind="success">{note}</Notice>}
       {(action === 'update' || action === 'code') && <ErrorNotice error={act.error} />}
-      <div className="actions"><button type="button" onClick={close}>Close</button></div>
+      <div className="actions">
+        <button type="button" onClick={close}>
+          Close
+        </button>
+      </div>
     </section>
   );
 }
@@ -285,63 +558,154 @@ function ReserveWizard({ view, refresh }: { view: Ready; refresh: Refresh }) {
   const [account, setAccount] = useState(view.accounts[0] ?? 'Default');
   const [counts, setCounts] = useState<Record<string, string>>({});
   const [issued, setIssued] = useState<IssuedView | null>(null);
-  const chosen = Object.fromEntries(Object.entries(counts).filter(([, v]) => Number(v) > 0).map(([k, v]) => [k, Number(v)]));
-  const onRequest = useCallback((v: string) => { setRequest(v); }, []);
-  const restart = () => { setStep(1); setRequest(''); setInspection(null); setCounts({}); setIssued(null); act.setError(null); };
+  const chosen = Object.fromEntries(
+    Object.entries(counts)
+      .filter(([, v]) => Number(v) > 0)
+      .map(([k, v]) => [k, Number(v)]),
+  );
+  const onRequest = useCallback((v: string) => {
+    setRequest(v);
+  }, []);
+  const restart = () => {
+    setStep(1);
+    setRequest('');
+    setInspection(null);
+    setCounts({});
+    setIssued(null);
+    act.setError(null);
+  };
   return (
     <div className="wizard">
       <h3>Smart License Reservation</h3>
       <ol className="wizard-steps">
-        {WIZARD.map((t, i) => <li key={t} aria-current={step === i + 1 ? 'step' : undefined} className={step > i + 1 ? 'done' : ''}>STEP {i + 1}: {t}</li>)}
+        {WIZARD.map((t, i) => (
+          <li key={t} aria-current={step === i + 1 ? 'step' : undefined} className={step > i + 1 ? 'done' : ''}>
+            STEP {i + 1}: {t}
+          </li>
+        ))}
       </ol>
       {step === 1 && (
-        <form onSubmit={(e) => { e.preventDefault(); void act.run(async () => { setInspection(await call('authorityInspectRequest', request)); setStep(2); }); }}>
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            void act.run(async () => {
+              setInspection(await call('authorityInspectRequest', request));
+              setStep(2);
+            });
+          }}
+        >
           <CodeInput kind="request" value={request} onChange={onRequest} error={act.error} rows={3} />
-          <button type="submit" className="primary" disabled={act.busy || !request.trim()}>Next</button>
+          <button type="submit" className="primary" disabled={act.busy || !request.trim()}>
+            Next
+          </button>
         </form>
       )}
       {step === 2 && inspection && (
-        <form onSubmit={(e) => { e.preventDefault(); setStep(3); }}>
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            setStep(3);
+          }}
+        >
           <dl className="facts">
-            <div><dt>Product type</dt><dd>{inspection.productType}</dd></div>
-            <div><dt>UDI PID</dt><dd>{inspection.product}</dd></div>
-            <div><dt>UDI serial number</dt><dd>{inspection.sn}</dd></div>
-            <div><dt>UDI</dt><dd><code>{inspection.udi}</code></dd></div>
+            <div>
+              <dt>Product type</dt>
+              <dd>{inspection.productType}</dd>
+            </div>
+            <div>
+              <dt>UDI PID</dt>
+              <dd>{inspection.product}</dd>
+            </div>
+            <div>
+              <dt>UDI serial number</dt>
+              <dd>{inspection.sn}</dd>
+            </div>
+            <div>
+              <dt>UDI</dt>
+              <dd>
+                <code>{inspection.udi}</code>
+              </dd>
+            </div>
           </dl>
           <label htmlFor="wiz-account">Virtual account</label>
-          <select id="wiz-account" value={account} onChange={(e) => setAccount(e.target.value)}>{view.accounts.map((a) => <option key={a}>{a}</option>)}</select>
+          <select id="wiz-account" value={account} onChange={(e) => setAccount(e.target.value)}>
+            {view.accounts.map((a) => (
+              <option key={a}>{a}</option>
+            ))}
+          </select>
           <table>
             <caption>Licenses to reserve (only from surplus)</caption>
-            <thead><tr><th scope="col">License</th><th scope="col">Level</th><th scope="col">Available</th><th scope="col">Reserve</th></tr></thead>
+            <thead>
+              <tr>
+                <th scope="col">License</th>
+                <th scope="col">Level</th>
+                <th scope="col">Available</th>
+                <th scope="col">Reserve</th>
+              </tr>
+            </thead>
             <tbody>
               {inspection.licenses.map((l) => (
                 <tr key={l.short}>
-                  <td><label htmlFor={`wiz-${l.short}`}>{l.displayName}</label></td>
+                  <td>
+                    <label htmlFor={`wiz-${l.short}`}>{l.displayName}</label>
+                  </td>
                   <td>{l.level ?? '-'}</td>
                   <td>{l.available[account] ?? 0}</td>
-                  <td><input id={`wiz-${l.short}`} type="number" min={0} max={l.available[account] ?? 0} value={counts[l.short] ?? '0'} onChange={(e) => setCounts({ ...counts, [l.short]: e.target.value })} /></td>
+                  <td>
+                    <input
+                      id={`wiz-${l.short}`}
+                      type="number"
+                      min={0}
+                      max={l.available[account] ?? 0}
+                      value={counts[l.short] ?? '0'}
+                      onChange={(e) => setCounts({ ...counts, [l.short]: e.target.value })}
+                    />
+                  </td>
                 </tr>
               ))}
             </tbody>
           </table>
           <div className="actions">
-            <button type="button" onClick={() => setStep(1)}>Back</button>
-            <button type="submit" className="primary" disabled={Object.keys(chosen).length === 0}>Next</button>
+            <button type="button" onClick={() => void setStep(1)}>
+              Back
+            </button>
+            <button type="submit" className="primary" disabled={Object.keys(chosen).length === 0}>
+              Next
+            </button>
           </div>
         </form>
       )}
       {step === 3 && inspection && (
         <div>
-          <p>Reserve for <code>{inspection.udi}</code> from virtual account <strong>{account}</strong>:</p>
-          <ul>{Object.entries(chosen).map(([k, v]) => <li key={k}>{v} × {inspection.licenses.find((l) => l.short === k)?.displayName ?? k}</li>)}</ul>
+          <p>
+            Reserve for <code>{inspection.udi}</code> from virtual account <strong>{account}</strong>:
+          </p>
+          <ul>
+            {Object.entries(chosen).map(([k, v]) => (
+              <li key={k}>
+                {v} × {inspection.licenses.find((l) => l.short === k)?.displayName ?? k}
+              </li>
+            ))}
+          </ul>
           <ErrorNotice error={act.error} />
           <div className="actions">
-            <button type="button" onClick={() => setStep(2)}>Back</button>
-            <button type="button" className="primary" disabled={act.busy} onClick={() => act.run(async () => {
-              setIssued(await call('authorityReserve', { account, request, licenses: chosen }));
-              setStep(4);
-              await refresh();
-            })}>Generate Authorization Code</button>
+            <button type="button" onClick={() => void setStep(2)}>
+              Back
+            </button>
+            <button
+              type="button"
+              className="primary"
+              disabled={act.busy}
+              onClick={() =>
+                void act.run(async () => {
+                  setIssued(await call('authorityReserve', { account, request, licenses: chosen }));
+                  setStep(4);
+                  await refresh();
+                })
+              }
+            >
+              Generate Authorization Code
+            </button>
           </div>
         </div>
       )}
@@ -351,7 +715,9 @@ function ReserveWizard({ view, refresh }: { view: Ready; refresh: Refresh }) {
             Enter it into the product instance (license smart reservation install) to complete the reservation.
           </Notice>
           <CodeBox kind="authorization" code={issued.code} sn={issued.sn} />
-          <button type="button" onClick={restart}>Reserve for another product instance</button>
+          <button type="button" onClick={restart}>
+            Reserve for another product instance
+          </button>
         </div>
       )}
     </div>
@@ -363,22 +729,80 @@ function KeysPanel({ view, refresh }: { view: Ready; refresh: Refresh }) {
   const [note, setNote] = useState<string | null>(null);
   return (
     <div>
-      <p>Devices install only authorization codes signed by a key they trust: export the active key and add it on each device (Settings, or <code>slr license trust add</code>).</p>
+      <p>
+        Devices install only authorization codes signed by a key they trust: export the active key and add it on each device (Settings, or{' '}
+        <code>slr license trust add</code>).
+      </p>
       <table>
         <caption>Signing keys</caption>
-        <thead><tr><th scope="col">Key id</th><th scope="col">Created</th><th scope="col">Retired</th><th scope="col">Signs new codes</th><th scope="col"><span className="visually-hidden">Actions</span></th></tr></thead>
+        <thead>
+          <tr>
+            <th scope="col">Key id</th>
+            <th scope="col">Created</th>
+            <th scope="col">Retired</th>
+            <th scope="col">Signs new codes</th>
+            <th scope="col">
+              <span className="visually-hidden">Actions</span>
+            </th>
+          </tr>
+        </thead>
         <tbody>
           {view.keys.map((k) => (
             <tr key={k.id}>
-              <td><code>{k.id}</code></td><td>{formatInstant(k.createdAt)}</td><td>{k.retiredAt ? formatInstant(k.retiredAt) : '-'}</td><td>{k.active ? 'Yes' : 'No'}</td>
-              <td>{!k.retiredAt && !k.active && <button type="button" disabled={act.busy} onClick={() => act.run(async () => { await call('authorityKeyRetire', k.id); setNote(`Key ${k.id} retired.`); await refresh(); })}>Retire {k.id}</button>}</td>
+              <td>
+                <code>{k.id}</code>
+              </td>
+              <td>{formatInstant(k.createdAt)}</td>
+              <td>{k.retiredAt ? formatInstant(k.retiredAt) : '-'}</td>
+              <td>{k.active ? 'Yes' : 'No'}</td>
+              <td>
+                {!k.retiredAt && !k.active && (
+                  <button
+                    type="button"
+                    disabled={act.busy}
+                    onClick={() =>
+                      void act.run(async () => {
+                        await call('authorityKeyRetire', k.id);
+                        setNote(`Key ${k.id} retired.`);
+                        await refresh();
+                      })
+                    }
+                  >
+                    Retire {k.id}
+                  </button>
+                )}
+              </td>
             </tr>
           ))}
         </tbody>
       </table>
       <div className="actions">
-        <button type="button" className="primary" disabled={act.busy} onClick={() => act.run(async () => { const p = await call('fileSavePublicKey'); setNote(p ? `Public key saved to ${p}.` : null); })}>Export public key…</button>
-        <button type="button" disabled={act.busy} onClick={() => act.run(async () => { const r = await call('authorityKeyAdd'); setNote(`Key ${r.keyId} added: it signs new codes from now on.`); await refresh(); })}>Add a new signing key</button>
+        <button
+          type="button"
+          className="primary"
+          disabled={act.busy}
+          onClick={() =>
+            void act.run(async () => {
+              const p = await call('fileSavePublicKey');
+              setNote(p ? `Public key saved to ${p}.` : null);
+            })
+          }
+        >
+          Export public key…
+        </button>
+        <button
+          type="button"
+          disabled={act.busy}
+          onClick={() =>
+            void act.run(async () => {
+              const r = await call('authorityKeyAdd');
+              setNote(`Key ${r.keyId} added: it signs new codes from now on.`);
+              await refresh();
+            })
+          }
+        >
+          Add a new signing key
+        </button>
       </div>
       {note && <Notice kind="success">{note}</Notice>}
       <ErrorNotice error={act.error} />

@@ -5,7 +5,12 @@ import { call } from '../bridge.ts';
 import { useAction } from './useAction.ts';
 import { ErrorNotice, Notice } from './Notice.tsx';
 
-const TITLES: Record<CodeKind, string> = { request: 'Request code', authorization: 'Authorization code', confirmation: 'Confirmation code', return: 'Return code' };
+const TITLES: Record<CodeKind, string> = {
+  request: 'Request code',
+  authorization: 'Authorization code',
+  confirmation: 'Confirmation code',
+  return: 'Return code',
+};
 const QR_LIMIT = 2900;
 
 /** A code to hand over: shown, copied, saved to a named file, shown as a QR code and saved as PNG. */
@@ -19,28 +24,75 @@ export function CodeBox({ kind, code, sn, caption }: { kind: CodeKind; code: str
     setQr(null);
     if (!showQr || code.length > QR_LIMIT) return;
     let live = true;
-    QRCode.toString(code, { type: 'svg', errorCorrectionLevel: code.length > 1800 ? 'L' : 'M', margin: 4 }).then((svg) => {
-      if (live) setQr(`data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`);
-    });
-    return () => { live = false; };
+    QRCode.toString(code, { type: 'svg', errorCorrectionLevel: code.length > 1800 ? 'L' : 'M', margin: 4 }).then(
+      (svg) => {
+        if (live) setQr(`data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`);
+      },
+      () => {
+        if (live) setQr(null); // no QR code: the code is still shown as text
+      },
+    );
+    return () => {
+      live = false;
+    };
   }, [code, showQr]);
   const long = code.length > 120;
   return (
     <section className="code-box" aria-labelledby={`${id}-title`} data-kind={kind}>
       <h4 id={`${id}-title`}>{TITLES[kind]}</h4>
       {caption && <p className="caption">{caption}</p>}
-      <output className={long ? 'code code-long' : 'code'} data-testid={`code-${kind}`} aria-label={TITLES[kind]}>{code}</output>
+      <output className={long ? 'code code-long' : 'code'} data-testid={`code-${kind}`} aria-label={TITLES[kind]}>
+        {code}
+      </output>
       <div className="actions">
-        <button type="button" disabled={busy} onClick={() => run(async () => { await call('clipboardWrite', code); setNote('Copied to the clipboard.'); })}>Copy</button>
-        <button type="button" disabled={busy} onClick={() => run(async () => { const p = await call('fileSaveCode', { kind, sn, code }); setNote(p ? `Saved to ${p}.` : null); })}>Save to file…</button>
-        <button type="button" aria-expanded={showQr} onClick={() => setShowQr(!showQr)}>{showQr ? 'Hide QR code' : 'Show QR code'}</button>
+        <button
+          type="button"
+          disabled={busy}
+          onClick={() =>
+            void run(async () => {
+              await call('clipboardWrite', code);
+              setNote('Copied to the clipboard.');
+            })
+          }
+        >
+          Copy
+        </button>
+        <button
+          type="button"
+          disabled={busy}
+          onClick={() =>
+            void run(async () => {
+              const p = await call('fileSaveCode', { kind, sn, code });
+              setNote(p ? `Saved to ${p}.` : null);
+            })
+          }
+        >
+          Save to file…
+        </button>
+        <button type="button" aria-expanded={showQr} onClick={() => void setShowQr(!showQr)}>
+          {showQr ? 'Hide QR code' : 'Show QR code'}
+        </button>
         {showQr && code.length <= QR_LIMIT && (
-          <button type="button" disabled={busy} onClick={() => run(async () => { const p = await call('fileSaveQr', { kind, sn, code }); setNote(p ? `QR code saved to ${p}.` : null); })}>Save QR as PNG…</button>
+          <button
+            type="button"
+            disabled={busy}
+            onClick={() =>
+              void run(async () => {
+                const p = await call('fileSaveQr', { kind, sn, code });
+                setNote(p ? `QR code saved to ${p}.` : null);
+              })
+            }
+          >
+            Save QR as PNG…
+          </button>
         )}
       </div>
-      {showQr && (code.length > QR_LIMIT
-        ? <Notice kind="info">This code is too long for one QR code: carry it as a file.</Notice>
-        : qr && <img className="qr" src={qr} alt={`QR code of the ${TITLES[kind].toLowerCase()}`} />)}
+      {showQr &&
+        (code.length > QR_LIMIT ? (
+          <Notice kind="info">This code is too long for one QR code: carry it as a file.</Notice>
+        ) : (
+          qr && <img className="qr" src={qr} alt={`QR code of the ${TITLES[kind].toLowerCase()}`} />
+        ))}
       {note && <Notice kind="success">{note}</Notice>}
       <ErrorNotice error={error} />
     </section>

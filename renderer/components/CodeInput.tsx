@@ -4,14 +4,31 @@ import { call, onFileDropped } from '../bridge.ts';
 import { useAction } from './useAction.ts';
 import { ErrorNotice } from './Notice.tsx';
 
-const LABELS: Record<CodeKind, string> = { request: 'Request code', authorization: 'Authorization code', confirmation: 'Confirmation code', return: 'Return code' };
+const LABELS: Record<CodeKind, string> = {
+  request: 'Request code',
+  authorization: 'Authorization code',
+  confirmation: 'Confirmation code',
+  return: 'Return code',
+};
 
 /**
  * Where a code comes in: pasted or typed, loaded from a file (native dialog), or dropped onto the window
  * (read by the main process). Errors about the code are shown right under it.
  */
-export function CodeInput({ kind, value, onChange, error, rows = 4, acceptDrops = true }: {
-  kind: CodeKind; value: string; onChange: (v: string) => void; error?: { message: string; hint?: string } | null; rows?: number; acceptDrops?: boolean;
+export function CodeInput({
+  kind,
+  value,
+  onChange,
+  error,
+  rows = 4,
+  acceptDrops = true,
+}: {
+  kind: CodeKind;
+  value: string;
+  onChange: (v: string) => void;
+  error?: { message: string; hint?: string } | null;
+  rows?: number;
+  acceptDrops?: boolean;
 }) {
   const id = useId();
   const file = useAction();
@@ -36,9 +53,22 @@ export function CodeInput({ kind, value, onChange, error, rows = 4, acceptDrops 
         onChange={(e) => onChange(e.target.value)}
         data-testid={`input-${kind}`}
       />
-      <p id={`${id}-help`} className="help">Paste it, type it, open its file{acceptDrops ? ', or drop the file onto this window' : ''}.</p>
+      <p id={`${id}-help`} className="help">
+        Paste it, type it, open its file{acceptDrops ? ', or drop the file onto this window' : ''}.
+      </p>
       <div className="actions">
-        <button type="button" disabled={file.busy} onClick={() => file.run(async () => { const f = await call('fileOpenCode', kind); if (f) onChange(f.text.trim()); })}>Open file…</button>
+        <button
+          type="button"
+          disabled={file.busy}
+          onClick={() =>
+            void file.run(async () => {
+              const f = await call('fileOpenCode', kind);
+              if (f) onChange(f.text.trim());
+            })
+          }
+        >
+          Open file…
+        </button>
       </div>
       <ErrorNotice error={file.error} />
       <ErrorNotice error={error ?? null} id={`${id}-error`} />

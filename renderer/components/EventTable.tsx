@@ -30,24 +30,51 @@ export function EventTable({ kind, events }: { kind: 'instance' | 'authority'; e
       <div className="inline-form">
         <label htmlFor={`${id}-filter`}>Filter</label>
         <input id={`${id}-filter`} type="search" value={filter} onChange={(e) => setFilter(e.target.value)} placeholder="type, device, text…" />
-        <button type="button" disabled={act.busy} onClick={() => act.run(async () => { const p = await call('fileSaveEvents', kind); setNote(p ? `Exported to ${p}.` : null); })}>Export CSV…</button>
+        <button
+          type="button"
+          disabled={act.busy}
+          onClick={() =>
+            void act.run(async () => {
+              const p = await call('fileSaveEvents', kind);
+              setNote(p ? `Exported to ${p}.` : null);
+            })
+          }
+        >
+          Export CSV…
+        </button>
       </div>
       {note && <Notice kind="success">{note}</Notice>}
       <ErrorNotice error={act.error} />
       <table className="events">
-        <caption>{shown.length} of {events.length} events</caption>
+        <caption>
+          {shown.length} of {events.length} events
+        </caption>
         <thead>
           <tr>
-            <th scope="col">Time (UTC)</th><th scope="col">Event</th>
-            {full && <><th scope="col">By</th><th scope="col">Virtual account</th><th scope="col">Product instance</th></>}
+            <th scope="col">Time (UTC)</th>
+            <th scope="col">Event</th>
+            {full && (
+              <>
+                <th scope="col">By</th>
+                <th scope="col">Virtual account</th>
+                <th scope="col">Product instance</th>
+              </>
+            )}
             <th scope="col">Details</th>
           </tr>
         </thead>
         <tbody>
           {shown.map((e) => (
             <tr key={e.id}>
-              <td>{formatInstant(e.at)}</td><td>{e.type}</td>
-              {full && <><td>{e.actor}</td><td>{e.account ?? ''}</td><td>{e.instance ?? ''}</td></>}
+              <td>{formatInstant(e.at)}</td>
+              <td>{e.type}</td>
+              {full && (
+                <>
+                  <td>{e.actor}</td>
+                  <td>{e.account ?? ''}</td>
+                  <td>{e.instance ?? ''}</td>
+                </>
+              )}
               <td>{e.message}</td>
             </tr>
           ))}

@@ -15,7 +15,9 @@ export function ErrorNotice({ error, id }: { error: { message: string; hint?: st
   if (!error) return null;
   return (
     <Notice kind="error" id={id}>
-      <strong><CommandText text={error.message} /></strong>
+      <strong>
+        <CommandText text={error.message} />
+      </strong>
       {error.hint && <CommandText text={error.hint} />}
     </Notice>
   );

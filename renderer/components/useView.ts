@@ -7,7 +7,9 @@ import { useAction } from './useAction.ts';
 export function useView<M extends 'instanceView' | 'authorityView'>(method: M) {
   const [view, setView] = useState<BridgeResults[M] | null>(null);
   const load = useAction();
-  const refresh = useCallback(() => load.run(async () => setView((await (call as (m: M) => Promise<BridgeResults[M]>)(method)))), [load.run, method]);
-  useEffect(() => { void refresh(); }, [refresh]);
+  const refresh = useCallback(() => load.run(async () => setView(await (call as (m: M) => Promise<BridgeResults[M]>)(method))), [load.run, method]);
+  useEffect(() => {
+    void refresh();
+  }, [refresh]);
   return { view, setView, refresh, error: load.error };
 }

@@ -48,7 +48,13 @@ export interface Plan {
  * Plans a change of one instance's reservation to `target` (count per tag; tags not named keep their
  * count). `lots` are the account's lots of this product; `current` what the instance holds now.
  */
-export function planReservation(product: ProductProfile, lots: readonly Lot[], current: readonly Holding[], target: Readonly<Record<string, number>>, now: number): Plan {
+export function planReservation(
+  product: ProductProfile,
+  lots: readonly Lot[],
+  current: readonly Holding[],
+  target: Readonly<Record<string, number>>,
+  now: number,
+): Plan {
   const lotById = new Map(lots.map((l) => [l.id, l]));
   const held = new Map<number, number>(current.map((h) => [h.lotId, h.count]));
   const released = new Map<number, number>();
@@ -57,12 +63,15 @@ export function planReservation(product: ProductProfile, lots: readonly Lot[], c
 
   for (const [tag, want] of Object.entries(target)) {
     const def = findEntitlement(product, tag);
-    if (!def) refuse('unknown-license', `${tag} is not a license of ${product.name}.`, `Known licenses: ${product.entitlements.map((e) => e.short).join(', ')}.`);
+    if (!def)
+      refuse('unknown-license', `${tag} is not a license of ${product.name}.`, `Known licenses: ${product.entitlements.map((e) => e.short).join(', ')}.`);
     if (!def.reservable) refuse('unknown-license', `${def.displayName} cannot be reserved with Specific License Reservation.`);
-    if (!Number.isSafeInteger(want) || want < 0 || want > 9_999_999) refuse('bad-count', `The count for ${def.short} must be a whole number from 0 to 9999999.`);
+    if (!Number.isSafeInteger(want) || want < 0 || want > 9_999_999)
+      refuse('bad-count', `The count for ${def.short} must be a whole number from 0 to 9999999.`);
     let delta = want - heldCount(def.tag);
     if (delta > 0) {
-      const candidates = lots.filter((l) => l.tag === def.tag && isLotValid(l, now) && available(l) > 0)
+      const candidates = lots
+        .filter((l) => l.tag === def.tag && isLotValid(l, now) && available(l) > 0)
         .sort((a, b) => Number(held.has(b.id)) - Number(held.has(a.id)) || byDurability(a, b));
       const free = candidates.reduce((n, l) => n + available(l), 0);
       if (free < delta) shortfall(product, def.tag, delta, free, lots, now);
@@ -74,7 +83,9 @@ export function planReservation(product: ProductProfile, lots: readonly Lot[], c
         if (delta === 0) break;
       }
     } else if (delta < 0) {
-      const mine = heldOf(def.tag).map(([id]) => lotById.get(id)!).sort((a, b) => byDurability(b, a));
+      const mine = heldOf(def.tag)
+        .map(([id]) => lotById.get(id)!)
+        .sort((a, b) => byDurability(b, a));
       for (const lot of mine) {
         const give = Math.min(-delta, held.get(lot.id)!);
         held.set(lot.id, held.get(lot.id)! - give);
@@ -84,7 +95,11 @@ export function planReservation(product: ProductProfile, lots: readonly Lot[], c
       }
     }
   }
-  const list = (m: Map<number, number>) => [...m].filter(([, c]) => c > 0).map(([lotId, count]) => ({ lotId, count })).sort((a, b) => a.lotId - b.lotId);
+  const list = (m: Map<number, number>) =>
+    [...m]
+      .filter(([, c]) => c > 0)
+      .map(([lotId, count]) => ({ lotId, count }))
+      .sort((a, b) => a.lotId - b.lotId);
   return { holdings: list(held), released: list(released) };
 }
 

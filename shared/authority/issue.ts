@@ -70,8 +70,11 @@ export function verifyConfirmationCode(input: string, candidates: readonly CodeR
   const canonical = parseConfirmationCode(input);
   const match = candidates.find((ref) => expectedConfirmationCode(ref, crypto) === canonical);
   if (!match) {
-    refuse('wrong-code', 'The confirmation code does not match any authorization code issued to this product instance.',
-      'Check that it comes from this device, after installing the latest authorization code.');
+    refuse(
+      'wrong-code',
+      'The confirmation code does not match any authorization code issued to this product instance.',
+      'Check that it comes from this device, after installing the latest authorization code.',
+    );
   }
   return match;
 }
@@ -80,13 +83,19 @@ export function verifyReturnCode(input: string, candidates: readonly CodeRef[], 
   const parsed = parseReturnCode(input);
   const sn = candidates[0]?.udi.sn;
   if (sn && parsed.sn !== sn) {
-    refuse('wrong-device', `The return code comes from the device with serial number ${parsed.sn}, not from this product instance (${sn}).`,
-      'Enter it for the product instance it belongs to.');
+    refuse(
+      'wrong-device',
+      `The return code comes from the device with serial number ${parsed.sn}, not from this product instance (${sn}).`,
+      'Enter it for the product instance it belongs to.',
+    );
   }
   const match = candidates.find((ref) => expectedReturnCode(ref, crypto) === parsed.canonical);
   if (!match) {
-    refuse('wrong-code', `The return code does not match any authorization code issued to ${candidates[0] ? formatUdi(candidates[0].udi) : 'this product instance'}.`,
-      'Generate it again on the device with `license smart reservation return` (or return-authorization for a code never installed).');
+    refuse(
+      'wrong-code',
+      `The return code does not match any authorization code issued to ${candidates[0] ? formatUdi(candidates[0].udi) : 'this product instance'}.`,
+      'Generate it again on the device with `license smart reservation return` (or return-authorization for a code never installed).',
+    );
   }
   return match;
 }

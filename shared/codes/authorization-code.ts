@@ -116,7 +116,11 @@ const parser = new XMLParser({
 });
 
 function malformed(message: string): never {
-  return refuse('code-malformed', `The authorization code is malformed: ${message}`, 'Copy the whole code again from License Central, or load it from its file.');
+  return refuse(
+    'code-malformed',
+    `The authorization code is malformed: ${message}`,
+    'Copy the whole code again from License Central, or load it from its file.',
+  );
 }
 
 function nameOf(node: Node): string {
@@ -170,10 +174,12 @@ function leafText(node: Node, path: string): string {
     if (n !== '#text') malformed(`${path} must hold text only, found ${n.startsWith('#') ? `a ${n.slice(1)} section` : `<${n}>`}.`);
     text += String(kid['#text']);
   }
-  return text.replace(/&([a-zA-Z]+|#[0-9]+|#x[0-9a-fA-F]+);|&/g, (m, name: string | undefined) => {
-    if (name && ENTITIES[name]) return ENTITIES[name];
-    return malformed(`${path} contains "${m}"; only &amp; &lt; &gt; &quot; &apos; are allowed.`);
-  }).trim();
+  return text
+    .replace(/&([a-zA-Z]+|#[0-9]+|#x[0-9a-fA-F]+);|&/g, (m, name: string | undefined) => {
+      if (name && ENTITIES[name]) return ENTITIES[name];
+      return malformed(`${path} contains "${m}"; only &amp; &lt; &gt; &quot; &apos; are allowed.`);
+    })
+    .trim();
 }
 
 function field(where: string, value: string, pattern: RegExp, expected: string): string {
@@ -204,9 +210,14 @@ function parseEntitlement(node: Node, index: number): Entitlement {
   field(at('tagDescription'), v.tagDescription!, TEXT, 'text of at most 256 characters');
   field(at('subscriptionID'), v.subscriptionID!, /^[A-Za-z0-9._:-]{0,64}$/, 'an empty or short identifier');
   return {
-    tag, count, licenseType,
-    startDate: v.startDate!, endDate: v.endDate!,
-    displayName: v.displayName!, tagDescription: v.tagDescription!, subscriptionID: v.subscriptionID!,
+    tag,
+    count,
+    licenseType,
+    startDate: v.startDate!,
+    endDate: v.endDate!,
+    displayName: v.displayName!,
+    tagDescription: v.tagDescription!,
+    subscriptionID: v.subscriptionID!,
   };
 }
 
@@ -217,7 +228,11 @@ function parseEntitlement(node: Node, index: number): Entitlement {
  */
 export function parseAuthorizationCode(input: string): AuthorizationCode {
   if (input.length > MAX_AUTHORIZATION_INPUT) {
-    refuse('code-too-large', `The authorization code is ${input.length} characters long; the limit is ${MAX_AUTHORIZATION_INPUT}.`, 'Check that the right file was chosen.');
+    refuse(
+      'code-too-large',
+      `The authorization code is ${input.length} characters long; the limit is ${MAX_AUTHORIZATION_INPUT}.`,
+      'Check that the right file was chosen.',
+    );
   }
   const text = unpasteAuthorizationCode(input);
   if (text === '') refuse('code-empty', 'The authorization code is empty.', 'Paste the code from License Central or load it from its file.');
@@ -261,14 +276,24 @@ export function parseAuthorizationCode(input: string): AuthorizationCode {
   const signatureText = leafText(signatureNode, '<signature>').replace(/\s+/g, '');
   const signature = fromBase64(signatureText);
   if (!signature || !isDerEcdsaSignature(signature)) {
-    refuse('code-field', `<signature>: expected an ECDSA P-256 signature (DER, base64), found "${signatureText.slice(0, 40)}${signatureText.length > 40 ? '…' : ''}".`);
+    refuse(
+      'code-field',
+      `<signature>: expected an ECDSA P-256 signature (DER, base64), found "${signatureText.slice(0, 40)}${signatureText.length > 40 ? '…' : ''}".`,
+    );
   }
   const udiText = leafText(udiNode, '<udi>');
   const udi = parseUdi(udiText, 'Element <udi>');
   const compact = stripWhiteSpace(text);
   const signed = compact.slice(compact.indexOf('<authorizationCode>'), compact.indexOf('</authorizationCode>') + '</authorizationCode>'.length);
   return {
-    flag, version, piid: piid.toLowerCase(), timestamp, entitlements, signature, udi, text,
+    flag,
+    version,
+    piid: piid.toLowerCase(),
+    timestamp,
+    entitlements,
+    signature,
+    udi,
+    text,
     signedBytes: utf8(`${signed}<udi>${udiText.replace(/\s/g, '')}</udi>`),
   };
 }
@@ -283,7 +308,11 @@ function describeXmlError(err: { code: string; msg: string; col: number }): stri
     } catch {
       names = [];
     }
-    if (names.length) return `it is cut short: ${names.map((n) => `<${n}>`).reverse().join(', ')} ${names.length === 1 ? 'is' : 'are'} never closed.`;
+    if (names.length)
+      return `it is cut short: ${names
+        .map((n) => `<${n}>`)
+        .reverse()
+        .join(', ')} ${names.length === 1 ? 'is' : 'are'} never closed.`;
   }
   const single = /^Unclosed tag '([^']+)'/.exec(err.msg);
   if (single) return `it is cut short: <${single[1]}> is never closed.`;

@@ -61,7 +61,11 @@ export function parseRequestCode(input: string): RequestPayload {
   const bits = Bits.fromSymbols(parseShortCode(REQUEST_CODE, input, others(REQUEST_CODE)));
   const version = bits.read(0, 5);
   if (version !== REQUEST_VERSION) {
-    refuse('request-version', `The request code is of version ${version}; this system reads version ${REQUEST_VERSION}.`, 'Generate the request code again with this version of SLR Desk.');
+    refuse(
+      'request-version',
+      `The request code is of version ${version}; this system reads version ${REQUEST_VERSION}.`,
+      'Generate the request code again with this version of SLR Desk.',
+    );
   }
   const product = productByCodeIndex(bits.read(5, 5));
   if (!product) refuse('request-product', `The request code names product number ${bits.read(5, 5)}, which this system does not know.`);
@@ -86,7 +90,10 @@ export function reservationPiid(sha256: (data: Uint8Array) => Uint8Array, udi: U
 
 /** The request nonce a piid carries (its first 16 hex digits). */
 export function nonceOfPiid(piid: string): string {
-  return piid.replace(/-/g, '').slice(0, 2 * NONCE_BYTES).toLowerCase();
+  return piid
+    .replace(/-/g, '')
+    .slice(0, 2 * NONCE_BYTES)
+    .toLowerCase();
 }
 
 /** What the confirmation and return MACs cover: which authorization code, for which device. */

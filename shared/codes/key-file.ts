@@ -37,7 +37,11 @@ export function parseKeyFile(text: string): ChainLink[] {
   if (text.length > MAX_KEY_FILE) bad(`it is ${text.length} characters long; a key file has at most ${MAX_KEY_FILE}.`);
   const body = text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
   const blocks = [...body.matchAll(BLOCK)];
-  const outside = body.replace(BLOCK, '').split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
+  const outside = body
+    .replace(BLOCK, '')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'));
   if (outside.length) bad(`it contains "${outside[0]!.slice(0, 40)}" outside its PEM blocks.`);
   if (!blocks.length) bad('it holds no PEM block (-----BEGIN PUBLIC KEY-----).');
   const links: { publicKey: string; endorsement: Uint8Array | null }[] = [];
@@ -69,6 +73,8 @@ export function formatKeyFile(links: readonly ChainLink[], comment: string): str
     if (i === 0) return key;
     return `${key}\n-----BEGIN SLR DESK ENDORSEMENT-----\n${wrap(toBase64(l.endorsement!))}\n-----END SLR DESK ENDORSEMENT-----`;
   });
-  return `${comment.split('\n').map((l) => `# ${l}`).join('\n')}\n${blocks.join('\n')}\n`;
+  return `${comment
+    .split('\n')
+    .map((l) => `# ${l}`)
+    .join('\n')}\n${blocks.join('\n')}\n`;
 }
-

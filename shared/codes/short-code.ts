@@ -58,7 +58,11 @@ function unwrap(text: string): string {
 /** Parses a short code and returns its data symbols, or refuses with the exact problem. */
 export function parseShortCode(spec: ShortCodeSpec, input: string, others: readonly ShortCodeSpec[] = []): number[] {
   if (input.length > MAX_SHORT_CODE_INPUT) {
-    refuse('code-too-large', `The ${spec.name} is ${input.length} characters long; it cannot be longer than ${displayLength(spec)}.`, `Paste only the ${spec.name} itself.`);
+    refuse(
+      'code-too-large',
+      `The ${spec.name} is ${input.length} characters long; it cannot be longer than ${displayLength(spec)}.`,
+      `Paste only the ${spec.name} itself.`,
+    );
   }
   const text = unwrap(input);
   if (text === '') refuse('code-empty', `The ${spec.name} is empty.`, `Paste or type the ${spec.name}.`);
@@ -82,7 +86,11 @@ export function parseShortCode(spec: ShortCodeSpec, input: string, others: reado
   if (symbols.length !== want) {
     const other = others.find((o) => codeLength(o) === symbols.length);
     if (other) {
-      refuse('code-wrong-type', `This looks like a ${other.name} (${symbols.length} characters), not a ${spec.name} (${want} characters).`, `Enter the ${spec.name} here.`);
+      refuse(
+        'code-wrong-type',
+        `This looks like a ${other.name} (${symbols.length} characters), not a ${spec.name} (${want} characters).`,
+        `Enter the ${spec.name} here.`,
+      );
     }
     const diff = symbols.length - want;
     refuse(

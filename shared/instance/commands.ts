@@ -62,9 +62,13 @@ const REQUEST = 'Run `license smart reservation request` and take the request co
 /** Where each reservation command may run, and what the operator is told to do instead. */
 const ALLOWED: Record<string, Partial<Record<Phase, true>> & { why: Partial<Record<Phase, [string, string]>> }> = {
   enable: {
-    disabled: true, unregistered: true,
+    disabled: true,
+    unregistered: true,
     why: {
-      'in-progress': ['License reservation is already enabled and a reservation request is in progress.', 'Install the authorization code, or cancel with `license smart reservation cancel`.'],
+      'in-progress': [
+        'License reservation is already enabled and a reservation request is in progress.',
+        'Install the authorization code, or cancel with `license smart reservation cancel`.',
+      ],
       registered: ['License reservation is already enabled and a reservation is installed.', 'Nothing to do.'],
     },
   },
@@ -72,15 +76,25 @@ const ALLOWED: Record<string, Partial<Record<Phase, true>> & { why: Partial<Reco
     unregistered: true,
     why: {
       disabled: ['License reservation is not enabled.', 'Nothing to do.'],
-      'in-progress': ['A reservation request is in progress.', 'Cancel it first with `license smart reservation cancel` (or, if License Central already issued a code, use `license smart reservation return-authorization`).'],
-      registered: ['A reservation is installed; disabling would strand its licenses.', 'Return it first with `license smart reservation return` and enter the return code in License Central.'],
+      'in-progress': [
+        'A reservation request is in progress.',
+        'Cancel it first with `license smart reservation cancel` (or, if License Central already issued a code, use `license smart reservation return-authorization`).',
+      ],
+      registered: [
+        'A reservation is installed; disabling would strand its licenses.',
+        'Return it first with `license smart reservation return` and enter the return code in License Central.',
+      ],
     },
   },
   request: {
-    unregistered: true, 'in-progress': true,
+    unregistered: true,
+    'in-progress': true,
     why: {
       disabled: ['License reservation is not enabled.', ENABLE],
-      registered: ['A reservation is already installed.', 'To change licenses, update the reservation in License Central and install the new code; to start over, run `license smart reservation return`.'],
+      registered: [
+        'A reservation is already installed.',
+        'To change licenses, update the reservation in License Central and install the new code; to start over, run `license smart reservation return`.',
+      ],
     },
   },
   cancel: {
@@ -92,7 +106,8 @@ const ALLOWED: Record<string, Partial<Record<Phase, true>> & { why: Partial<Reco
     },
   },
   install: {
-    'in-progress': true, registered: true,
+    'in-progress': true,
+    registered: true,
     why: {
       disabled: ['License reservation is not enabled.', ENABLE],
       unregistered: ['No reservation request is in progress.', REQUEST],
@@ -103,12 +118,16 @@ const ALLOWED: Record<string, Partial<Record<Phase, true>> & { why: Partial<Reco
     why: {
       disabled: ['License reservation is not enabled and no reservation is installed.', 'Nothing to return.'],
       unregistered: ['No reservation is installed.', 'Nothing to return.'],
-      'in-progress': ['No reservation is installed yet.', 'To give back a code you received but did not install, use `license smart reservation return-authorization "<code>"`; otherwise `license smart reservation cancel`.'],
+      'in-progress': [
+        'No reservation is installed yet.',
+        'To give back a code you received but did not install, use `license smart reservation return-authorization "<code>"`; otherwise `license smart reservation cancel`.',
+      ],
     },
   },
   'return-authorization': {
     // Unregistered: only a code of a request this device cancelled (checked with the code).
-    'in-progress': true, unregistered: true,
+    'in-progress': true,
+    unregistered: true,
     why: {
       disabled: ['License reservation is not enabled.', ENABLE],
       registered: ['A reservation is installed.', 'Use `license smart reservation return` to give back the installed reservation.'],
@@ -160,13 +179,18 @@ export function advance(state: InstanceState, now: number): InstanceState {
 }
 
 export function clockBehindWarning(now: number, behind: number, highWater: number): string {
-  return `The device clock (${formatInstant(now)}) is ${Math.round(behind / 60_000)} minutes behind the latest time seen (${formatInstant(highWater)}); ` +
-    'time is taken as the latest seen, and nothing is given back.';
+  return (
+    `The device clock (${formatInstant(now)}) is ${Math.round(behind / 60_000)} minutes behind the latest time seen (${formatInstant(highWater)}); ` +
+    'time is taken as the latest seen, and nothing is given back.'
+  );
 }
 
 /** What `advance` newly logged, as warnings for the operator. */
 function newWarnings(before: InstanceState, after: InstanceState): string[] {
-  return after.events.slice(before.events.length).filter((e) => e.type === 'clock-rollback').map((e) => e.message);
+  return after.events
+    .slice(before.events.length)
+    .filter((e) => e.type === 'clock-rollback')
+    .map((e) => e.message);
 }
 
 export interface NewInstance {
@@ -204,13 +228,19 @@ export function createInstance({ product, uuid, deviceKey, now }: NewInstance): 
 /** Verifies the signature with the trusted keys; returns the signer, or refuses as untrusted. */
 function trustedSigner(state: InstanceState, code: AuthorizationCode, crypto: DeviceCrypto): TrustedKey {
   if (state.trustedKeys.length === 0) {
-    refuse('untrusted', 'The authorization code cannot be checked: this device trusts no License Central signing key yet.',
-      'Add the public key file exported by License Central with `slr license trust add <file>`, then install again.');
+    refuse(
+      'untrusted',
+      'The authorization code cannot be checked: this device trusts no License Central signing key yet.',
+      'Add the public key file exported by License Central with `slr license trust add <file>`, then install again.',
+    );
   }
   const signer = state.trustedKeys.find((k) => crypto.verify(k.publicKey, code.signedBytes, code.signature));
   if (!signer) {
-    refuse('untrusted', 'The authorization code is not signed by a License Central key this device trusts (or it was changed after signing).',
-      'Check that the code comes from your License Central and was copied whole; if License Central uses a new key, add it with `slr license trust add <file>`.');
+    refuse(
+      'untrusted',
+      'The authorization code is not signed by a License Central key this device trusts (or it was changed after signing).',
+      'Check that the code comes from your License Central and was copied whole; if License Central uses a new key, add it with `slr license trust add <file>`.',
+    );
   }
   return signer;
 }
@@ -238,7 +268,9 @@ export function inspectCode(state: InstanceState, input: string, crypto: DeviceC
       problems.push((e as Error).message);
     }
   };
-  attempt(() => { signer = trustedSigner(state, code, crypto); });
+  attempt(() => {
+    signer = trustedSigner(state, code, crypto);
+  });
   const own = makeUdi(productOf(state), state.uuid);
   const udiMatches = sameUdi(code.udi, own);
   if (problems.length === 0) attempt(() => checkUsable(state, code));
@@ -263,19 +295,31 @@ function checkUsable(state: InstanceState, code: AuthorizationCode): void {
   const product = productOf(state);
   const own = makeUdi(product, state.uuid);
   if (!sameUdi(code.udi, own)) {
-    refuse('wrong-device', `The authorization code is for another device (${formatUdi(code.udi)}); this device is ${formatUdi(own)}.`,
-      'Install it on the device it was made for, or ask License Central for a code for this UDI.');
+    refuse(
+      'wrong-device',
+      `The authorization code is for another device (${formatUdi(code.udi)}); this device is ${formatUdi(own)}.`,
+      'Install it on the device it was made for, or ask License Central for a code for this UDI.',
+    );
   }
   const reservation = assertCurrentReservation(state, code.piid);
   if (Number(code.timestamp) <= Number(reservation.lastTimestamp)) {
     const same = installedCode(state)?.timestamp === code.timestamp;
-    refuse(same ? 'already-installed' : 'replay',
-      same ? 'This authorization code is already installed.' : `The authorization code (issued ${formatInstant(Number(code.timestamp))}) is older than the code of this reservation already installed (${formatInstant(Number(reservation.lastTimestamp))}).`,
-      same ? 'Nothing changed. `show license reservation` shows the last confirmation code.' : 'Install the latest code from License Central.');
+    refuse(
+      same ? 'already-installed' : 'replay',
+      same
+        ? 'This authorization code is already installed.'
+        : `The authorization code (issued ${formatInstant(Number(code.timestamp))}) is older than the code of this reservation already installed (${formatInstant(Number(reservation.lastTimestamp))}).`,
+      same ? 'Nothing changed. `show license reservation` shows the last confirmation code.' : 'Install the latest code from License Central.',
+    );
   }
   code.entitlements.forEach((e, i) => {
     const def = findEntitlement(product, e.tag);
-    if (!def) refuse('unknown-license', `<entitlement> ${i + 1}: ${e.tag} is not a license of ${product.name}.`, 'Ask License Central for a code with licenses of this product.');
+    if (!def)
+      refuse(
+        'unknown-license',
+        `<entitlement> ${i + 1}: ${e.tag} is not a license of ${product.name}.`,
+        'Ask License Central for a code with licenses of this product.',
+      );
     if (!def.reservable) refuse('unknown-license', `<entitlement> ${i + 1}: ${def.displayName} cannot be used with Specific License Reservation.`);
   });
 }
@@ -300,7 +344,10 @@ function timeAfterInstall(state: InstanceState, issuedAt: number, requestedAt: n
     const back = Math.max(now, issuedAt);
     if (back < t) {
       const message = `License Central signed this code at ${formatInstant(issuedAt)}, before the time this device had when it made the request (${formatInstant(requestedAt)}): the device clock was ahead. Its time is corrected to ${formatInstant(back)}.`;
-      return { state: withEvents({ ...state, clock: { ...state.clock, highWater: back, accountedTo: back, behind: false } }, event(back, 'clock-corrected', message)), warnings: [message] };
+      return {
+        state: withEvents({ ...state, clock: { ...state.clock, highWater: back, accountedTo: back, behind: false } }, event(back, 'clock-corrected', message)),
+        warnings: [message],
+      };
     }
   }
   return { state, warnings: [] };
@@ -333,29 +380,45 @@ function run(state: InstanceState, command: Command, ctx: Context): Outcome {
   switch (command.type) {
     case 'enable':
       if (state.reservationEnabled) refuse('not-allowed', 'License reservation is already enabled.', REQUEST);
-      return { state: withEvents({ ...state, reservationEnabled: true }, event(t, 'enable', 'License reservation mode enabled.')), message: 'License reservation mode is enabled successfully.' };
+      return {
+        state: withEvents({ ...state, reservationEnabled: true }, event(t, 'enable', 'License reservation mode enabled.')),
+        message: 'License reservation mode is enabled successfully.',
+      };
 
     case 'disable':
-      return { state: withEvents({ ...state, reservationEnabled: false }, event(t, 'disable', 'License reservation mode disabled.')), message: 'License reservation mode is disabled.' };
+      return {
+        state: withEvents({ ...state, reservationEnabled: false }, event(t, 'disable', 'License reservation mode disabled.')),
+        message: 'License reservation mode is disabled.',
+      };
 
     case 'request': {
       if (state.registration === REGISTRATION.inProgress && state.lastRequest) {
-        return { state, message: 'A reservation request is already in progress; its request code is:', issued: { kind: 'request', code: state.lastRequest.code } };
+        return {
+          state,
+          message: 'A reservation request is already in progress; its request code is:',
+          issued: { kind: 'request', code: state.lastRequest.code },
+        };
       }
       const key = fromBase64(state.deviceKey.publicKey);
       if (!key) throw new Error('device public key in the state is not base64');
       const reservation = newReservation(state, ctx.crypto, t);
       const code = makeRequestCode(product, state.uuid, key, reservation.nonce!);
-      const next = withEvents({ ...state, registration: REGISTRATION.inProgress, reservation, lastRequest: { code, at: t, piid: reservation.piid } },
-        event(t, 'request', `Reservation request code generated for reservation ${reservation.piid}; registration is ${REGISTRATION.inProgress}.`));
+      const next = withEvents(
+        { ...state, registration: REGISTRATION.inProgress, reservation, lastRequest: { code, at: t, piid: reservation.piid } },
+        event(t, 'request', `Reservation request code generated for reservation ${reservation.piid}; registration is ${REGISTRATION.inProgress}.`),
+      );
       return { state: next, message: 'Enter this request code in License Central (License Reservation):', issued: { kind: 'request', code } };
     }
 
     case 'cancel': {
       const piid = state.reservation?.piid;
       return {
-        state: withEvents({ ...closeReservation(state, 'cancelled', t), registration: REGISTRATION.unregistered }, event(t, 'cancel', `Reservation request ${piid} cancelled; codes issued for it will not be installed.`)),
-        message: 'The reservation request is cancelled. If License Central already issued an authorization code for it, give that code back with `license smart reservation return-authorization "<code>"`, so its licenses return to the pool.',
+        state: withEvents(
+          { ...closeReservation(state, 'cancelled', t), registration: REGISTRATION.unregistered },
+          event(t, 'cancel', `Reservation request ${piid} cancelled; codes issued for it will not be installed.`),
+        ),
+        message:
+          'The reservation request is cancelled. If License Central already issued an authorization code for it, give that code back with `license smart reservation return-authorization "<code>"`, so its licenses return to the pool.',
       };
     }
 
@@ -377,27 +440,48 @@ function run(state: InstanceState, command: Command, ctx: Context): Outcome {
         return { state: next, message: 'Authorization code installed successfully.', warnings };
       }
       const confirmation = confirmOrReturnCode(state, 'confirm', code, signer, ctx.crypto);
-      next = withEvents({ ...next, lastConfirmation: { code: confirmation, at, piid: code.piid, timestamp: code.timestamp } },
-        event(at, 'update', `Updated authorization code ${code.piid} (${code.timestamp}) installed: ${summary(code)}. Confirmation code ${confirmation}.`));
-      return { state: next, message: 'Authorization code installed successfully. Enter this confirmation code in License Central to complete the update:', issued: { kind: 'confirmation', code: confirmation }, warnings };
+      next = withEvents(
+        { ...next, lastConfirmation: { code: confirmation, at, piid: code.piid, timestamp: code.timestamp } },
+        event(at, 'update', `Updated authorization code ${code.piid} (${code.timestamp}) installed: ${summary(code)}. Confirmation code ${confirmation}.`),
+      );
+      return {
+        state: next,
+        message: 'Authorization code installed successfully. Enter this confirmation code in License Central to complete the update:',
+        issued: { kind: 'confirmation', code: confirmation },
+        warnings,
+      };
     }
 
     case 'return': {
       const code = installedCode(state)!;
       const signer = state.trustedKeys.find((k) => k.id === state.installed!.signerKeyId);
       if (!signer) {
-        refuse('untrusted', 'The key that signed the installed reservation is no longer trusted, so no return code can be made for it.',
-          'Add that License Central key again with `slr license trust add <file>`.');
+        refuse(
+          'untrusted',
+          'The key that signed the installed reservation is no longer trusted, so no return code can be made for it.',
+          'Add that License Central key again with `slr license trust add <file>`.',
+        );
       }
       const returnCode = confirmOrReturnCode(state, 'return', code, signer, ctx.crypto);
-      const next = withEvents({
-        ...closeReservation(state, 'returned', t),
-        registration: REGISTRATION.unregistered,
-        installed: null,
-        overage: { usedMs: 0 },
-        lastReturn: { code: returnCode, at: t, piid: code.piid, timestamp: code.timestamp },
-      }, event(t, 'return', `Reservation ${code.piid} returned; return code ${returnCode}. Its codes can no longer be installed here. Evaluation resumes with the days left.`));
-      return { state: next, message: 'The reservation is removed from this device. Enter this return code in License Central to return the licenses to the pool:', issued: { kind: 'return', code: returnCode } };
+      const next = withEvents(
+        {
+          ...closeReservation(state, 'returned', t),
+          registration: REGISTRATION.unregistered,
+          installed: null,
+          overage: { usedMs: 0 },
+          lastReturn: { code: returnCode, at: t, piid: code.piid, timestamp: code.timestamp },
+        },
+        event(
+          t,
+          'return',
+          `Reservation ${code.piid} returned; return code ${returnCode}. Its codes can no longer be installed here. Evaluation resumes with the days left.`,
+        ),
+      );
+      return {
+        state: next,
+        message: 'The reservation is removed from this device. Enter this return code in License Central to return the licenses to the pool:',
+        issued: { kind: 'return', code: returnCode },
+      };
     }
 
     case 'return-authorization': {
@@ -408,27 +492,46 @@ function run(state: InstanceState, command: Command, ctx: Context): Outcome {
         // Unregistered: only a code of a request this device cancelled may still be given back.
         const closed = closedReservationOf(state, code.piid);
         if (!sameUdi(code.udi, makeUdi(product, state.uuid)) || closed?.piid !== code.piid || closed.how !== 'cancelled') {
-          refuse('not-allowed', 'Cannot run `license smart reservation return-authorization`: no reservation request is in progress, and this code is not of a request this device cancelled.',
-            closed ? 'That reservation was already given back; nothing to do.' : 'A code can be given back only while its request is in progress, or after cancelling that request.');
+          refuse(
+            'not-allowed',
+            'Cannot run `license smart reservation return-authorization`: no reservation request is in progress, and this code is not of a request this device cancelled.',
+            closed
+              ? 'That reservation was already given back; nothing to do.'
+              : 'A code can be given back only while its request is in progress, or after cancelling that request.',
+          );
         }
       } else {
         checkUsable(state, code);
       }
       const returnCode = confirmOrReturnCode(state, 'return', code, signer, ctx.crypto);
       const closedState = inProgress ? closeReservation(state, 'returned-unused', t) : state;
-      const next = withEvents({
-        ...closedState,
-        registration: REGISTRATION.unregistered,
-        lastReturn: { code: returnCode, at: t, piid: code.piid, timestamp: code.timestamp },
-      }, event(t, 'return-authorization', `Authorization code ${code.piid} (${code.timestamp}) given back without installing; return code ${returnCode}. Codes of this reservation can no longer be installed here.`));
-      return { state: next, message: 'The authorization code will not be installed. Enter this return code in License Central to return its licenses to the pool:', issued: { kind: 'return', code: returnCode } };
+      const next = withEvents(
+        {
+          ...closedState,
+          registration: REGISTRATION.unregistered,
+          lastReturn: { code: returnCode, at: t, piid: code.piid, timestamp: code.timestamp },
+        },
+        event(
+          t,
+          'return-authorization',
+          `Authorization code ${code.piid} (${code.timestamp}) given back without installing; return code ${returnCode}. Codes of this reservation can no longer be installed here.`,
+        ),
+      );
+      return {
+        state: next,
+        message: 'The authorization code will not be installed. Enter this return code in License Central to return its licenses to the pool:',
+        issued: { kind: 'return', code: returnCode },
+      };
     }
 
     case 'usage': {
       const def = findEntitlement(product, command.tag);
       if (!def) {
-        refuse('unknown-license', `${command.tag} is not a license of ${product.name}.`,
-          `Known licenses: ${product.entitlements.map((e) => e.short).join(', ')}.`);
+        refuse(
+          'unknown-license',
+          `${command.tag} is not a license of ${product.name}.`,
+          `Known licenses: ${product.entitlements.map((e) => e.short).join(', ')}.`,
+        );
       }
       if (!Number.isSafeInteger(command.count) || command.count < 0 || command.count > 9_999_999) {
         refuse('bad-count', `The usage count must be a whole number from 0 to 9999999, not ${command.count}.`);
@@ -436,15 +539,27 @@ function run(state: InstanceState, command: Command, ctx: Context): Outcome {
       const before = state.usage[def.tag] ?? 0;
       if (command.count > before) {
         const status = deriveStatus(state, ctx.now);
-        if (status.enforcement.active) refuse('enforced', `Cannot add usage of ${def.displayName}: ${status.enforcement.reason}`, 'Existing usage keeps working; reducing usage is always allowed.');
-        if (!status.installed && !def.inEvaluation) refuse('not-in-evaluation', `${def.displayName} is not available in Evaluation Mode.`, 'Reserve it in License Central and install the authorization code.');
+        if (status.enforcement.active)
+          refuse(
+            'enforced',
+            `Cannot add usage of ${def.displayName}: ${status.enforcement.reason}`,
+            'Existing usage keeps working; reducing usage is always allowed.',
+          );
+        if (!status.installed && !def.inEvaluation)
+          refuse(
+            'not-in-evaluation',
+            `${def.displayName} is not available in Evaluation Mode.`,
+            'Reserve it in License Central and install the authorization code.',
+          );
       }
       const usage = { ...state.usage };
       if (command.count === 0) delete usage[def.tag];
       else usage[def.tag] = command.count;
       const starts = state.evaluation.startedAt === null && command.count > 0;
-      const next = withEvents({ ...state, usage, evaluation: starts ? { ...state.evaluation, startedAt: t } : state.evaluation },
-        event(t, 'usage', `Usage of ${def.displayName}: ${before} -> ${command.count}.${starts ? ' The evaluation period starts.' : ''}`));
+      const next = withEvents(
+        { ...state, usage, evaluation: starts ? { ...state.evaluation, startedAt: t } : state.evaluation },
+        event(t, 'usage', `Usage of ${def.displayName}: ${before} -> ${command.count}.${starts ? ' The evaluation period starts.' : ''}`),
+      );
       return { state: next, message: `Usage of ${def.short} is now ${command.count}.` };
     }
 
@@ -455,7 +570,10 @@ function run(state: InstanceState, command: Command, ctx: Context): Outcome {
       const ids = keys.map((k) => k.id).join(', ');
       const how = provisioning ? 'provisioned' : `endorsed by a key this device trusts`;
       return {
-        state: withEvents({ ...state, trustedKeys: [...state.trustedKeys, ...keys] }, event(t, 'trust-add', `License Central key${keys.length === 1 ? '' : 's'} ${ids} (${command.label}) trusted: ${how}.`)),
+        state: withEvents(
+          { ...state, trustedKeys: [...state.trustedKeys, ...keys] },
+          event(t, 'trust-add', `License Central key${keys.length === 1 ? '' : 's'} ${ids} (${command.label}) trusted: ${how}.`),
+        ),
         message: `License Central key${keys.length === 1 ? '' : 's'} ${ids} ${keys.length === 1 ? 'is' : 'are'} now trusted (${how}).`,
       };
     }
@@ -463,14 +581,24 @@ function run(state: InstanceState, command: Command, ctx: Context): Outcome {
     case 'trust-remove': {
       if (!state.trustedKeys.some((k) => k.id === command.id)) refuse('not-trusted', `No trusted key has the id ${command.id}.`);
       if (state.trustedKeys.length === 1) {
-        refuse('last-key', `The key ${command.id} is the only License Central key this device trusts; without it, no code could ever be checked, and no new key accepted.`,
-          'Add its successor first (an endorsed key file from `slr authority key export`), then remove this one.');
+        refuse(
+          'last-key',
+          `The key ${command.id} is the only License Central key this device trusts; without it, no code could ever be checked, and no new key accepted.`,
+          'Add its successor first (an endorsed key file from `slr authority key export`), then remove this one.',
+        );
       }
       if (state.installed?.signerKeyId === command.id) {
-        refuse('key-in-use', `The key ${command.id} signed the installed reservation; it is needed to make its return code.`, 'Return the reservation first, or install a code signed by another trusted key.');
+        refuse(
+          'key-in-use',
+          `The key ${command.id} signed the installed reservation; it is needed to make its return code.`,
+          'Return the reservation first, or install a code signed by another trusted key.',
+        );
       }
       return {
-        state: withEvents({ ...state, trustedKeys: state.trustedKeys.filter((k) => k.id !== command.id) }, event(t, 'trust-remove', `License Central key ${command.id} no longer trusted.`)),
+        state: withEvents(
+          { ...state, trustedKeys: state.trustedKeys.filter((k) => k.id !== command.id) },
+          event(t, 'trust-remove', `License Central key ${command.id} no longer trusted.`),
+        ),
         message: `License Central key ${command.id} is no longer trusted.`,
       };
     }

@@ -44,19 +44,27 @@ export function assertCurrentReservation(state: InstanceState, piid: string): Re
   const current = state.reservation;
   if (current && current.piid === piid) return current;
   if (current && current.nonce !== null && current.nonce === nonceOfPiid(piid)) {
-    refuse('altered-request',
-      'The authorization code was issued for a request code whose key is not this device\'s: it was altered in transit, and this device will not install it.',
-      'Tell License Central: the request code it received was changed on the way. It should rehost that reservation to a new request code from this device (slr authority rehost), and the codes should be carried by someone you trust.');
+    refuse(
+      'altered-request',
+      "The authorization code was issued for a request code whose key is not this device's: it was altered in transit, and this device will not install it.",
+      'Tell License Central: the request code it received was changed on the way. It should rehost that reservation to a new request code from this device (slr authority rehost), and the codes should be carried by someone you trust.',
+    );
   }
   const closed = closedReservationOf(state, piid);
   if (closed) {
-    refuse('reservation-closed',
+    refuse(
+      'reservation-closed',
       `The authorization code was issued for a reservation this device has given back (${HOW[closed.how]} ${formatInstant(closed.at)}); its codes can no longer be used here.`,
-      current ? 'Install a code issued for the current request.' : 'To use licenses, request a new reservation (license smart reservation request).');
+      current ? 'Install a code issued for the current request.' : 'To use licenses, request a new reservation (license smart reservation request).',
+    );
   }
-  refuse('other-reservation',
+  refuse(
+    'other-reservation',
     current
       ? `The authorization code belongs to reservation ${piid}, not to this device's current reservation ${current.piid}.`
       : `The authorization code belongs to reservation ${piid}, which this device did not request.`,
-    current ? 'Install the code License Central issued for the current request code of this device.' : 'Make a request (license smart reservation request) and take its request code to License Central.');
+    current
+      ? 'Install the code License Central issued for the current request code of this device.'
+      : 'Make a request (license smart reservation request) and take its request code to License Central.',
+  );
 }

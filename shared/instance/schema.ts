@@ -11,44 +11,53 @@ import { MAX_CLOSED_RESERVATIONS, REGISTRATION, SCHEMA_VERSION, type InstanceSta
 const ms = z.number().int().finite();
 /** A moment this system can have lived through (years 2000-2999). */
 const instant = ms.refine(isSaneTime, 'a time between the years 2000 and 2999');
-const nonce = z.string().regex(/^[0-9a-f]{16}$/).nullable();
+const nonce = z
+  .string()
+  .regex(/^[0-9a-f]{16}$/)
+  .nullable();
 const piid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
 const issued = z.strictObject({ code: z.string().max(200), at: ms, piid: z.string().optional(), timestamp: z.string().optional() }).nullable();
 
-export const instanceStateSchema = z.strictObject({
-  schemaVersion: z.literal(SCHEMA_VERSION),
-  product: z.enum(PRODUCTS.map((p) => p.id) as [string, ...string[]]),
-  uuid: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/),
-  createdAt: ms,
-  deviceKey: z.strictObject({
-    publicKey: z.string().regex(/^[A-Za-z0-9+/]{44}$/),
-    privateKey: z.discriminatedUnion('format', [
-      z.strictObject({ format: z.literal('pkcs8-pem'), value: z.string().max(4096) }),
-      z.strictObject({ format: z.literal('safe-storage'), value: z.string().max(8192) }),
-    ]),
-  }),
-  trustedKeys: z.array(z.strictObject({ id: z.string().regex(/^[0-9a-f]{16}$/), publicKey: z.string().max(4096), label: z.string().max(200), addedAt: ms })).max(100),
-  reservationEnabled: z.boolean(),
-  registration: z.enum([REGISTRATION.unregistered, REGISTRATION.inProgress, REGISTRATION.registered]),
-  installed: z.strictObject({ code: z.string().max(1_048_576), signerKeyId: z.string(), installedAt: ms }).nullable(),
-  reservation: z.strictObject({ nonce, piid, requestedAt: instant, lastTimestamp: z.string().regex(/^[0-9]{1,15}$/) }).nullable(),
-  closedReservations: z.array(z.strictObject({ nonce, piid, how: z.enum(['returned', 'returned-unused', 'cancelled']), at: instant })).max(MAX_CLOSED_RESERVATIONS),
-  lastRequest: issued,
-  lastConfirmation: issued,
-  lastReturn: issued,
-  usage: z.record(z.string().max(200), z.number().int().min(1).max(9_999_999)),
-  evaluation: z.strictObject({ startedAt: ms.nullable(), usedMs: ms.min(0) }),
-  overage: z.strictObject({ usedMs: ms.min(0) }),
-  clock: z.strictObject({ highWater: instant, accountedTo: instant, rollbacks: z.number().int().min(0), behind: z.boolean() }),
-  events: z.array(z.strictObject({ at: ms, type: z.string().max(64), message: z.string().max(4096) })),
-}).superRefine((s, ctx) => {
-  if ((s.registration === REGISTRATION.registered) !== (s.installed !== null)) {
-    ctx.addIssue({ code: 'custom', path: ['installed'], message: 'an installed code goes with, and only with, the Registered status' });
-  }
-  if ((s.registration === REGISTRATION.unregistered) !== (s.reservation === null)) {
-    ctx.addIssue({ code: 'custom', path: ['reservation'], message: 'a current reservation goes with, and only with, Reservation In Progress or Registered' });
-  }
-});
+export const instanceStateSchema = z
+  .strictObject({
+    schemaVersion: z.literal(SCHEMA_VERSION),
+    product: z.enum(PRODUCTS.map((p) => p.id) as [string, ...string[]]),
+    uuid: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/),
+    createdAt: ms,
+    deviceKey: z.strictObject({
+      publicKey: z.string().regex(/^[A-Za-z0-9+/]{44}$/),
+      privateKey: z.discriminatedUnion('format', [
+        z.strictObject({ format: z.literal('pkcs8-pem'), value: z.string().max(4096) }),
+        z.strictObject({ format: z.literal('safe-storage'), value: z.string().max(8192) }),
+      ]),
+    }),
+    trustedKeys: z
+      .array(z.strictObject({ id: z.string().regex(/^[0-9a-f]{16}$/), publicKey: z.string().max(4096), label: z.string().max(200), addedAt: ms }))
+      .max(100),
+    reservationEnabled: z.boolean(),
+    registration: z.enum([REGISTRATION.unregistered, REGISTRATION.inProgress, REGISTRATION.registered]),
+    installed: z.strictObject({ code: z.string().max(1_048_576), signerKeyId: z.string(), installedAt: ms }).nullable(),
+    reservation: z.strictObject({ nonce, piid, requestedAt: instant, lastTimestamp: z.string().regex(/^[0-9]{1,15}$/) }).nullable(),
+    closedReservations: z
+      .array(z.strictObject({ nonce, piid, how: z.enum(['returned', 'returned-unused', 'cancelled']), at: instant }))
+      .max(MAX_CLOSED_RESERVATIONS),
+    lastRequest: issued,
+    lastConfirmation: issued,
+    lastReturn: issued,
+    usage: z.record(z.string().max(200), z.number().int().min(1).max(9_999_999)),
+    evaluation: z.strictObject({ startedAt: ms.nullable(), usedMs: ms.min(0) }),
+    overage: z.strictObject({ usedMs: ms.min(0) }),
+    clock: z.strictObject({ highWater: instant, accountedTo: instant, rollbacks: z.number().int().min(0), behind: z.boolean() }),
+    events: z.array(z.strictObject({ at: ms, type: z.string().max(64), message: z.string().max(4096) })),
+  })
+  .superRefine((s, ctx) => {
+    if ((s.registration === REGISTRATION.registered) !== (s.installed !== null)) {
+      ctx.addIssue({ code: 'custom', path: ['installed'], message: 'an installed code goes with, and only with, the Registered status' });
+    }
+    if ((s.registration === REGISTRATION.unregistered) !== (s.reservation === null)) {
+      ctx.addIssue({ code: 'custom', path: ['reservation'], message: 'a current reservation goes with, and only with, Reservation In Progress or Registered' });
+    }
+  });
 
 /** Upgrades a state of schema version N to N+1; indexed by N. */
 export type Migrations = Readonly<Record<number, (old: Record<string, unknown>) => Record<string, unknown>>>;
@@ -71,13 +80,25 @@ function fromSchema1(old: Record<string, unknown>): Record<string, unknown> {
   const piidOf = (code: string) => /<piid>\s*([0-9a-fA-F-]{36})\s*<\/piid>/.exec(code)?.[1]?.toLowerCase() ?? '00000000-0000-0000-0000-000000000000';
   const dropped = !installed && old.registration === REGISTRATION.inProgress;
   const notes = [
-    ...(dropped ? [{ at, type: 'migrate', message: 'The reservation request in progress was made by an older SLR Desk; request again (its request code is no longer accepted).' }] : []),
-    ...(isSaneTime(clock.highWater) ? [] : [{ at, type: 'migrate', message: `A saved clock outside the years 2000-2999 (${clock.highWater}) was set back to ${new Date(at).toISOString()}.` }]),
+    ...(dropped
+      ? [
+          {
+            at,
+            type: 'migrate',
+            message: 'The reservation request in progress was made by an older SLR Desk; request again (its request code is no longer accepted).',
+          },
+        ]
+      : []),
+    ...(isSaneTime(clock.highWater)
+      ? []
+      : [{ at, type: 'migrate', message: `A saved clock outside the years 2000-2999 (${clock.highWater}) was set back to ${new Date(at).toISOString()}.` }]),
   ];
   return {
     ...rest,
     registration: dropped ? REGISTRATION.unregistered : old.registration,
-    reservation: installed ? { nonce: null, piid: piidOf(installed.code), requestedAt: fix(installed.installedAt), lastTimestamp: highestCodeTimestamp ?? '0' } : null,
+    reservation: installed
+      ? { nonce: null, piid: piidOf(installed.code), requestedAt: fix(installed.installedAt), lastTimestamp: highestCodeTimestamp ?? '0' }
+      : null,
     closedReservations: [],
     clock: { highWater: at, accountedTo: fix(clock.accountedTo), rollbacks: clock.rollbacks, behind: false },
     events: [...events, ...notes],
@@ -95,7 +116,11 @@ export function migrate(raw: unknown, migrations: Migrations = MIGRATIONS, targe
     refuse('state-corrupt', `The state file has no valid schemaVersion (found ${JSON.stringify(version)}).`);
   }
   if (version > target) {
-    refuse('state-newer', `The state file was written by a newer SLR Desk (schema ${version}); this version reads schema ${target} at most.`, 'Use the newer version of SLR Desk.');
+    refuse(
+      'state-newer',
+      `The state file was written by a newer SLR Desk (schema ${version}); this version reads schema ${target} at most.`,
+      'Use the newer version of SLR Desk.',
+    );
   }
   while (version < target) {
     const up = migrations[version];

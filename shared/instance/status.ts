@@ -32,7 +32,13 @@ export interface InstanceStatus {
   readonly enforcement: { readonly active: boolean; readonly reason: string };
   readonly exportControlled: { readonly allowed: boolean; readonly reason: string };
   readonly clock: { readonly now: number; readonly effective: number; readonly behindMs: number; readonly rollbacks: number };
-  readonly installed: { readonly piid: string; readonly timestamp: string; readonly signerKeyId: string; readonly installedAt: number; readonly entitlements: readonly Entitlement[] } | null;
+  readonly installed: {
+    readonly piid: string;
+    readonly timestamp: string;
+    readonly signerKeyId: string;
+    readonly installedAt: number;
+    readonly entitlements: readonly Entitlement[];
+  } | null;
   readonly usage: readonly UsageLine[];
 }
 
@@ -74,11 +80,16 @@ export function deriveStatus(state: InstanceState, now: number): InstanceStatus 
   else authorization = compliant ? AUTHORIZATION.authorized : AUTHORIZATION.notAuthorized;
 
   const overageExpired = authorization === AUTHORIZATION.notAuthorized && acc.overageMs >= OVERAGE_GRACE_MS;
-  const enforcement = !code && evaluationExpired
-    ? { active: true, reason: 'The 90-day evaluation period has expired: new users and devices are refused until a reservation is installed.' }
-    : overageExpired
-      ? { active: true, reason: 'Usage has exceeded the reserved licenses for more than 90 days: new users and devices are refused until the reservation is updated or usage is reduced.' }
-      : { active: false, reason: '' };
+  const enforcement =
+    !code && evaluationExpired
+      ? { active: true, reason: 'The 90-day evaluation period has expired: new users and devices are refused until a reservation is installed.' }
+      : overageExpired
+        ? {
+            active: true,
+            reason:
+              'Usage has exceeded the reserved licenses for more than 90 days: new users and devices are refused until the reservation is updated or usage is reduced.',
+          }
+        : { active: false, reason: '' };
 
   const exportKey = entitlements.find((e) => findEntitlement(product, e.tag)?.exportKey && reservedAt(entitlements, e.tag, t) > 0);
   const exportControlled = !code
@@ -102,11 +113,20 @@ export function deriveStatus(state: InstanceState, now: number): InstanceStatus 
     else if (def && !def.inEvaluation) status = 'Not Allowed in Evaluation';
     else status = evaluationExpired ? 'Evaluation Expired' : 'Evaluation';
     return {
-      tag, short: def?.short ?? tag, displayName: def?.displayName ?? mine[0]?.displayName ?? tag, inUse, reserved, validUntil,
-      licenseType: [...new Set(mine.map((e) => e.licenseType))].join('+'), status,
+      tag,
+      short: def?.short ?? tag,
+      displayName: def?.displayName ?? mine[0]?.displayName ?? tag,
+      inUse,
+      reserved,
+      validUntil,
+      licenseType: [...new Set(mine.map((e) => e.licenseType))].join('+'),
+      status,
     };
   });
-  const order = (tag: string) => { const i = product.entitlements.findIndex((e) => e.tag === tag); return i < 0 ? 1e9 : i; };
+  const order = (tag: string) => {
+    const i = product.entitlements.findIndex((e) => e.tag === tag);
+    return i < 0 ? 1e9 : i;
+  };
   usage.sort((a, b) => order(a.tag) - order(b.tag));
 
   return {
@@ -126,9 +146,16 @@ export function deriveStatus(state: InstanceState, now: number): InstanceStatus 
     enforcement,
     exportControlled,
     clock: { now, effective: t, behindMs: clockBehindMs(state, now), rollbacks: state.clock.rollbacks },
-    installed: code && state.installed
-      ? { piid: code.piid, timestamp: code.timestamp, signerKeyId: state.installed.signerKeyId, installedAt: state.installed.installedAt, entitlements: code.entitlements }
-      : null,
+    installed:
+      code && state.installed
+        ? {
+            piid: code.piid,
+            timestamp: code.timestamp,
+            signerKeyId: state.installed.signerKeyId,
+            installedAt: state.installed.installedAt,
+            entitlements: code.entitlements,
+          }
+        : null,
     usage,
   };
 }

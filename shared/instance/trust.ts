@@ -23,14 +23,23 @@ const GET_ENDORSED = 'On License Central, export the key with `slr authority key
  * The keys of `chain` this device adds: all of them when it trusts none yet or is being provisioned (at its
  * creation), else those endorsed from a key it trusts.
  */
-export function keysToTrust(trusted: readonly TrustedKey[], chain: readonly OfferedKey[], crypto: Pick<DeviceCrypto, 'verify'>, provisioning = false): OfferedKey[] {
+export function keysToTrust(
+  trusted: readonly TrustedKey[],
+  chain: readonly OfferedKey[],
+  crypto: Pick<DeviceCrypto, 'verify'>,
+  provisioning = false,
+): OfferedKey[] {
   if (chain.length === 0) refuse('bad-key', 'The key file holds no key.', GET_ENDORSED);
   const isTrusted = (id: string) => trusted.some((k) => k.id === id);
   // The chain must hold together from its first key, whatever the device trusts.
   chain.forEach((link, i) => {
     if (i === 0) return;
     if (!link.endorsement || !crypto.verify(chain[i - 1]!.publicKey, endorsementMessage(link.publicKey), link.endorsement)) {
-      refuse('endorsement-invalid', `The endorsement of key ${link.id} by key ${chain[i - 1]!.id} does not verify: the key file was changed or is not from License Central.`, GET_ENDORSED);
+      refuse(
+        'endorsement-invalid',
+        `The endorsement of key ${link.id} by key ${chain[i - 1]!.id} does not verify: the key file was changed or is not from License Central.`,
+        GET_ENDORSED,
+      );
     }
   });
   if (trusted.length === 0 || provisioning) {
@@ -43,10 +52,12 @@ export function keysToTrust(trusted: readonly TrustedKey[], chain: readonly Offe
     if (isTrusted(link.id)) anchor = i;
   });
   if (anchor < 0) {
-    refuse('key-not-endorsed',
+    refuse(
+      'key-not-endorsed',
       `This device already trusts License Central key${trusted.length === 1 ? '' : 's'} ${trusted.map((k) => k.id).join(', ')}; ` +
         `key ${chain[chain.length - 1]!.id} is not endorsed by ${trusted.length === 1 ? 'it' : 'any of them'}, so it is not accepted.`,
-      GET_ENDORSED);
+      GET_ENDORSED,
+    );
   }
   const added = chain.slice(anchor + 1).filter((k) => !isTrusted(k.id));
   if (added.length === 0) refuse('already-trusted', `The key ${chain[chain.length - 1]!.id} is already trusted.`, 'Nothing changed.');

@@ -52,25 +52,41 @@ console.log('\nInstall verification: whole check (normalize, parse, validate, ve
   const acrypto = authorityCrypto(() => authority.privateKey);
   const device = generateKeyPair();
   const uuid = randomUUID();
-  let state: InstanceState = createInstance({ product: ucm, uuid, deviceKey: { publicKey: toBase64(compressedPublicKey(device.publicKey)), privateKey: { format: 'pkcs8-pem', value: device.privateKey } }, now: T0 });
+  let state: InstanceState = createInstance({
+    product: ucm,
+    uuid,
+    deviceKey: { publicKey: toBase64(compressedPublicKey(device.publicKey)), privateKey: { format: 'pkcs8-pem', value: device.privateKey } },
+    now: T0,
+  });
   const dcrypto = deviceCrypto(device.privateKey);
-  for (const c of [{ type: 'trust-add', chain: [{ id: aid, publicKey: authority.publicKey, endorsement: null }], label: 'bench' }, { type: 'enable' }, { type: 'request' }] as const) {
+  for (const c of [
+    { type: 'trust-add', chain: [{ id: aid, publicKey: authority.publicKey, endorsement: null }], label: 'bench' },
+    { type: 'enable' },
+    { type: 'request' },
+  ] as const) {
     state = execute(state, c, { now: T0, crypto: dcrypto }).state;
   }
   const rows: Record<string, number> = {};
   for (const n of [5, 100, 1000]) {
-    const entitlements: Entitlement[] = Array.from({ length: n }, (_, i) => entitlementFor(basic, 1 + (i % 7), { start: T0 + i * DAY, end: T0 + (i + 365) * DAY }));
+    const entitlements: Entitlement[] = Array.from({ length: n }, (_, i) =>
+      entitlementFor(basic, 1 + (i % 7), { start: T0 + i * DAY, end: T0 + (i + 365) * DAY }),
+    );
     const code = issueAuthorizationCode({ udi: makeUdi(ucm, uuid), piid: state.reservation!.piid, timestamp: T0 + 1000, entitlements, keyId: aid }, acrypto);
     const parsed = parseAuthorizationCode(code);
     const bare = new XMLParser();
     const reps = n >= 1000 ? 20 : 200;
-    const whole = time(reps, () => { execute(state, { type: 'install', code }, { now: T0 + 2000, crypto: dcrypto }); });
+    const whole = time(reps, () => {
+      execute(state, { type: 'install', code }, { now: T0 + 2000, crypto: dcrypto });
+    });
     const floor = time(reps, () => {
       bare.parse(code);
       cryptoVerify('sha256', parsed.signedBytes, { key: authority.publicKey, dsaEncoding: 'der' }, parsed.signature);
     });
     rows[n] = whole / floor;
-    line(`  ${n} entitlements (${code.length} chars)`, `${(whole / floor).toFixed(2)}x the floor   (${whole.toFixed(3)} ms vs ${floor.toFixed(3)} ms; target <= 2x)`);
+    line(
+      `  ${n} entitlements (${code.length} chars)`,
+      `${(whole / floor).toFixed(2)}x the floor   (${whole.toFixed(3)} ms vs ${floor.toFixed(3)} ms; target <= 2x)`,
+    );
   }
   results.installVerificationRatio = rows;
 }
@@ -82,9 +98,15 @@ console.log('\nAuthority: operations per second with 1,000 and with 100,000 prod
 function populate(ledger: Ledger, count: number): void {
   ledger.transaction(() => {
     const db = ledger.db;
-    const lot = Number(db.prepare("INSERT INTO lots (account_id, tag, type, count, blocked) VALUES (1, ?, 'PERPETUAL', ?, ?)").run(findEntitlement(ucm, 'UCM_Enhanced')!.tag, count, count).lastInsertRowid);
+    const lot = Number(
+      db
+        .prepare("INSERT INTO lots (account_id, tag, type, count, blocked) VALUES (1, ?, 'PERPETUAL', ?, ?)")
+        .run(findEntitlement(ucm, 'UCM_Enhanced')!.tag, count, count).lastInsertRowid,
+    );
     const key = ledger.keys()[0]!.id;
-    const inst = db.prepare("INSERT INTO instances (account_id, product, uuid, sn, device_key, piid, state, created_at, last_contact, last_timestamp) VALUES (1, 'UCM', ?, ?, ?, ?, 'active', ?, ?, ?)");
+    const inst = db.prepare(
+      "INSERT INTO instances (account_id, product, uuid, sn, device_key, piid, state, created_at, last_contact, last_timestamp) VALUES (1, 'UCM', ?, ?, ?, ?, 'active', ?, ?, ?)",
+    );
     const hold = db.prepare('INSERT INTO holdings (instance_id, lot_id, count) VALUES (?, ?, 1)');
     const code = db.prepare("INSERT INTO codes (instance_id, timestamp, key_id, code, issued_at) VALUES (?, ?, ?, '<specificPLR/>', ?)");
     for (let i = 0; i < count; i++) {
@@ -107,9 +129,19 @@ function scale(instances: number, ops: number) {
       const pair = generateKeyPair();
       const uuid = randomUUID();
       const pub = compressedPublicKey(pair.publicKey);
-      let state = createInstance({ product: ucm, uuid, deviceKey: { publicKey: toBase64(pub), privateKey: { format: 'pkcs8-pem', value: pair.privateKey } }, now: T0 });
+      let state = createInstance({
+        product: ucm,
+        uuid,
+        deviceKey: { publicKey: toBase64(pub), privateKey: { format: 'pkcs8-pem', value: pair.privateKey } },
+        now: T0,
+      });
       const crypto = deviceCrypto(pair.privateKey);
-      for (const c of [{ type: 'trust-add', chain: [{ id: key.id, publicKey: key.pem, endorsement: null }], label: 'bench' }, { type: 'enable' }, { type: 'request' }] as const) state = execute(state, c, { now: T0, crypto }).state;
+      for (const c of [
+        { type: 'trust-add', chain: [{ id: key.id, publicKey: key.pem, endorsement: null }], label: 'bench' },
+        { type: 'enable' },
+        { type: 'request' },
+      ] as const)
+        state = execute(state, c, { now: T0, crypto }).state;
       return { uuid, sn: `P:UCM,S:${uuid.slice(-5)},U:${uuid}`, request: state.lastRequest!.code, state, crypto };
     });
     const timed = (fn: (d: (typeof devices)[number], i: number) => void) => {
@@ -118,18 +150,28 @@ function scale(instances: number, ops: number) {
       return ops / (Number(process.hrtime.bigint() - start) / 1e9);
     };
     const codes: string[] = [];
-    const reserve = timed((d) => { codes.push(ledger.reserve({ account: 'Default', request: d.request, licenses: { UCM_Basic: 3 } }, T0 + 1000).code); });
-    devices.forEach((d, i) => { d.state = execute(d.state, { type: 'install', code: codes[i]! }, { now: T0 + 2000, crypto: d.crypto }).state; });
+    const reserve = timed((d) => {
+      codes.push(ledger.reserve({ account: 'Default', request: d.request, licenses: { UCM_Basic: 3 } }, T0 + 1000).code);
+    });
+    devices.forEach((d, i) => {
+      d.state = execute(d.state, { type: 'install', code: codes[i]! }, { now: T0 + 2000, crypto: d.crypto }).state;
+    });
     const updates: string[] = [];
-    const update = timed((d) => { updates.push(ledger.update({ instance: d.sn, licenses: { UCM_Basic: 2 } }, T0 + 3000).code); });
+    const update = timed((d) => {
+      updates.push(ledger.update({ instance: d.sn, licenses: { UCM_Basic: 2 } }, T0 + 3000).code);
+    });
     const confirmations = devices.map((d, i) => {
       const out = execute(d.state, { type: 'install', code: updates[i]! }, { now: T0 + 4000, crypto: d.crypto });
       d.state = out.state;
       return out.issued!.code;
     });
-    const confirm = timed((d, i) => { ledger.confirm({ instance: d.sn, code: confirmations[i]! }, T0 + 5000); });
+    const confirm = timed((d, i) => {
+      ledger.confirm({ instance: d.sn, code: confirmations[i]! }, T0 + 5000);
+    });
     const returns = devices.map((d) => execute(d.state, { type: 'return' }, { now: T0 + 6000, crypto: d.crypto }).issued!.code);
-    const remove = timed((d, i) => { ledger.remove({ instance: d.sn, returnCode: returns[i]! }, T0 + 7000); });
+    const remove = timed((d, i) => {
+      ledger.remove({ instance: d.sn, returnCode: returns[i]! }, T0 + 7000);
+    });
     return { reserve, update, confirm, remove };
   } finally {
     ledger.close();
@@ -148,14 +190,20 @@ function scale(instances: number, ops: number) {
 }
 
 // ------------------------------------------------------------------------------------ code lengths
-console.log('\nCode lengths (characters, as shown) beside the seeds\'');
+console.log("\nCode lengths (characters, as shown) beside the seeds'");
 {
   const seedCode = parseAuthorizationCode(readFileSync(join(root, 'test/fixtures/seeds/003-install-command.txt'), 'utf8')).text;
   const a = generateKeyPair();
-  const ours = issueAuthorizationCode({
-    udi: makeUdi(ucm, 'e53fc968-0253-4d61-a355-ba908a6cc920'), piid: randomUUID(), timestamp: T0,
-    entitlements: ['UCM_CUWL', 'UCM_EnhancedPlus', 'UCM_Essential', 'UCM_Basic', 'UCM_Enhanced'].map((s) => entitlementFor(findEntitlement(ucm, s)!, 5)), keyId: keyId(a.publicKey),
-  }, authorityCrypto(() => a.privateKey));
+  const ours = issueAuthorizationCode(
+    {
+      udi: makeUdi(ucm, 'e53fc968-0253-4d61-a355-ba908a6cc920'),
+      piid: randomUUID(),
+      timestamp: T0,
+      entitlements: ['UCM_CUWL', 'UCM_EnhancedPlus', 'UCM_Essential', 'UCM_Basic', 'UCM_Enhanced'].map((s) => entitlementFor(findEntitlement(ucm, s)!, 5)),
+      keyId: keyId(a.publicKey),
+    },
+    authorityCrypto(() => a.privateKey),
+  );
   const lengths = {
     request: { ours: displayLength(REQUEST_CODE), significant: CODE_LENGTHS.request, seeds: 'the seeds show no request code' },
     confirmation: { ours: displayLength(CONFIRMATION_CODE), significant: CODE_LENGTHS.confirmation, seeds: 8 },

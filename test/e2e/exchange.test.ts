@@ -12,11 +12,15 @@ import type { BrowserContext, Page } from 'playwright-core';
 import AxeBuilder from '@axe-core/playwright';
 import jsQRModule from 'jsqr';
 import { PNG } from 'pngjs';
-import { startHarness, RENDERER_DIR, type Harness } from '../harness/server.ts';
-import { launchBrowser, CHROMIUM } from '../harness/browser.ts';
+import { startHarness, RENDERER_DIR, type Harness } from './harness/server.ts';
+import { launchBrowser, CHROMIUM } from './harness/browser.ts';
 
 // jsqr is CommonJS with a default export: take the function whichever way the loader hands it over.
-const jsQR = ((jsQRModule as unknown as { default?: unknown }).default ?? jsQRModule) as unknown as (data: Uint8ClampedArray, width: number, height: number) => { data: string } | null;
+const jsQR = ((jsQRModule as unknown as { default?: unknown }).default ?? jsQRModule) as unknown as (
+  data: Uint8ClampedArray,
+  width: number,
+  height: number,
+) => { data: string } | null;
 
 const SHOTS = fileURLToPath(new URL('../../test-results/screenshots/', import.meta.url));
 // Never skipped silently: without Chromium or the renderer build this fails, unless SLR_SKIP_BROWSER=1 says so.
@@ -48,11 +52,14 @@ function carry(from: Harness, name: string, to: Harness): string {
 }
 
 async function dropFile(page: Page, name: string, text: string) {
-  await page.evaluate(([n, t]) => {
-    const dt = new DataTransfer();
-    dt.items.add(new File([t!], n!, { type: 'text/plain' }));
-    document.body.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
-  }, [name, text]);
+  await page.evaluate(
+    ([n, t]) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([t!], n!, { type: 'text/plain' }));
+      document.body.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    },
+    [name, text],
+  );
 }
 
 const status = (page: Page) => ({ registration: page.getByTestId('registration'), authorization: page.getByTestId('authorization') });
@@ -174,7 +181,9 @@ describe.skipIf(skip)('the desktop app in Chromium, against the real services', 
     await expect.poll(() => ap.getByText(/2 license\(s\) stay in transition/).count()).toBe(1);
     await ap.getByRole('button', { name: 'Save to file…' }).click();
     await ap.getByRole('tab', { name: 'Licenses' }).click();
-    await expect.poll(() => ap.locator('[data-license="Default/UCM_Basic"]').locator('td').allTextContents()).toEqual(['Default', 'UC Manager Basic License (12.x)', '2', '-', '10', '2', '2', '6']);
+    await expect
+      .poll(() => ap.locator('[data-license="Default/UCM_Basic"]').locator('td').allTextContents())
+      .toEqual(['Default', 'UC Manager Basic License (12.x)', '2', '-', '10', '2', '2', '6']);
     await screenshot(ap, 'authority-in-transition');
 
     // --- The device installs the update (opened from its file) and shows the confirmation code, also as QR.
@@ -220,7 +229,9 @@ describe.skipIf(skip)('the desktop app in Chromium, against the real services', 
     await ap.getByRole('button', { name: 'Remove Product Instance' }).click();
     await expect.poll(() => ap.getByText('No product instances yet: reserve licenses under License Reservation.').count()).toBe(1);
     await ap.getByRole('tab', { name: 'Licenses' }).click();
-    await expect.poll(() => ap.locator('[data-license="Default/UCM_Basic"]').locator('td').allTextContents()).toEqual(['Default', 'UC Manager Basic License (12.x)', '2', '-', '10', '0', '0', '10']);
+    await expect
+      .poll(() => ap.locator('[data-license="Default/UCM_Basic"]').locator('td').allTextContents())
+      .toEqual(['Default', 'UC Manager Basic License (12.x)', '2', '-', '10', '0', '0', '10']);
     await ap.getByRole('tab', { name: 'Event Log' }).click();
     for (const type of ['reserve', 'update', 'confirm', 'remove']) expect(await ap.getByRole('cell', { name: type, exact: true }).count()).toBeGreaterThan(0);
     await ap.getByRole('button', { name: 'Export CSV…' }).click();

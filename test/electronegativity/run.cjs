@@ -31,17 +31,23 @@ fs.writeFile = (file, data, options, callback) => {
 const [input, output, electronVersion] = process.argv.slice(2);
 const runner = require('@doyensec/electronegativity');
 const run = runner.default ?? runner;
-run({
-  input: path.resolve(input),
-  output: path.resolve(output),
-  isSarif: output.endsWith('.sarif'),
-  customScan: [],
-  excludeFromScan: ['availablesecurityfixesglobalcheck'],
-  severitySet: undefined,
-  confidenceSet: undefined,
-  isRelative: true,
-  isVerbose: false,
-  electronUpgrade: undefined,
-  electronVersionOverride: electronVersion,
-  parserPlugins: [],
-}, false).catch((e) => { console.error(e.stack); process.exitCode = 2; });
+run(
+  {
+    input: path.resolve(input),
+    output: path.resolve(output),
+    isSarif: output.endsWith('.sarif'),
+    customScan: [],
+    excludeFromScan: ['availablesecurityfixesglobalcheck'],
+    severitySet: undefined,
+    confidenceSet: undefined,
+    isRelative: true,
+    isVerbose: false,
+    electronUpgrade: undefined,
+    electronVersionOverride: electronVersion,
+    parserPlugins: [],
+  },
+  false,
+).catch((e) => {
+  console.error(e.stack);
+  process.exitCode = 2;
+});

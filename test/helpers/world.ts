@@ -19,7 +19,14 @@ export const days = (n: number) => n * DAY_MS;
 export function makeAuthorityKey() {
   const pair = generateKeyPair();
   const id = keyId(pair.publicKey);
-  return { ...pair, id, crypto: authorityCrypto((k) => { if (k !== id) throw new Error(`unknown key ${k}`); return pair.privateKey; }) };
+  return {
+    ...pair,
+    id,
+    crypto: authorityCrypto((k) => {
+      if (k !== id) throw new Error(`unknown key ${k}`);
+      return pair.privateKey;
+    }),
+  };
 }
 export type AuthorityKey = ReturnType<typeof makeAuthorityKey>;
 
@@ -36,9 +43,18 @@ export function makeDevice(productId: ProductId = 'UCM', now = T0, trust: readon
   const pair = generateKeyPair();
   const publicKey = compressedPublicKey(pair.publicKey);
   const uuid = randomUUID();
-  let state = createInstance({ product, uuid, deviceKey: { publicKey: toBase64(publicKey), privateKey: { format: 'pkcs8-pem', value: pair.privateKey } }, now });
+  let state = createInstance({
+    product,
+    uuid,
+    deviceKey: { publicKey: toBase64(publicKey), privateKey: { format: 'pkcs8-pem', value: pair.privateKey } },
+    now,
+  });
   for (const k of trust) {
-    state = execute(state, { type: 'trust-add', chain: [{ id: k.id, publicKey: k.publicKey, endorsement: null }], label: 'test authority', provision: true }, { now, crypto: deviceCrypto(pair.privateKey) }).state;
+    state = execute(
+      state,
+      { type: 'trust-add', chain: [{ id: k.id, publicKey: k.publicKey, endorsement: null }], label: 'test authority', provision: true },
+      { now, crypto: deviceCrypto(pair.privateKey) },
+    ).state;
   }
   const device: Device = {
     state,
@@ -65,9 +81,10 @@ type Target = { udi: Udi; state?: InstanceState } | RequestPayload;
 
 /** Signs a code for `target`; its piid is that of the reservation it names, unless `opts.piid` says otherwise. */
 export function issue(key: AuthorityKey, target: Target, entitlements: readonly Entitlement[], opts: { piid?: string; timestamp?: number } = {}) {
-  const piid = opts.piid
-    ?? ('nonce' in target ? reservationPiid(cryptoBasics.sha256, target.udi, target.devicePublicKey, target.nonce) : target.state?.reservation?.piid)
-    ?? randomUUID();
+  const piid =
+    opts.piid ??
+    ('nonce' in target ? reservationPiid(cryptoBasics.sha256, target.udi, target.devicePublicKey, target.nonce) : target.state?.reservation?.piid) ??
+    randomUUID();
   const timestamp = opts.timestamp ?? T0;
   return { piid, timestamp, code: issueAuthorizationCode({ udi: target.udi, piid, timestamp, entitlements, keyId: key.id }, key.crypto) };
 }

@@ -68,7 +68,12 @@ function defaultActor(): string {
 export function openLedger({ dir, actor = defaultActor() }: LedgerOptions, create = false): Ledger {
   const path = join(dir, AUTHORITY_DB);
   if (!existsSync(path)) {
-    if (!create) refuse('no-authority', `No license authority in ${dir}.`, 'Create one with `slr authority init --account "<smart account name>"`, or name another directory with --home.');
+    if (!create)
+      refuse(
+        'no-authority',
+        `No license authority in ${dir}.`,
+        'Create one with `slr authority init --account "<smart account name>"`, or name another directory with --home.',
+      );
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     closeSync(openSync(path, 'a', 0o600));
   }
@@ -152,7 +157,11 @@ export class Ledger {
   private migrate(): void {
     const version = (this.db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version;
     if (version > LEDGER_VERSION) {
-      refuse('state-newer', `The ledger was written by a newer SLR Desk (schema ${version}); this version reads schema ${LEDGER_VERSION} at most.`, 'Use the newer version of SLR Desk.');
+      refuse(
+        'state-newer',
+        `The ledger was written by a newer SLR Desk (schema ${version}); this version reads schema ${LEDGER_VERSION} at most.`,
+        'Use the newer version of SLR Desk.',
+      );
     }
     if (version === LEDGER_VERSION) return;
     this.transaction(() => {
@@ -164,11 +173,18 @@ export class Ledger {
 
   /** Schema 2: every key after the first, made before endorsements existed, is endorsed by the key before it. */
   private endorseUnendorsedKeys(): void {
-    const keys = this.all<{ id: string; public_key: string; private_key: string }>('SELECT id, public_key, private_key FROM signing_keys ORDER BY created_at, rowid');
+    const keys = this.all<{ id: string; public_key: string; private_key: string }>(
+      'SELECT id, public_key, private_key FROM signing_keys ORDER BY created_at, rowid',
+    );
     keys.forEach((k, i) => {
       if (i === 0) return;
       const by = keys[i - 1]!;
-      this.run('INSERT INTO key_endorsements (key_id, endorser_id, signature) VALUES (?, ?, ?)', k.id, by.id, signMessage(by.private_key, endorsementMessage(k.public_key)));
+      this.run(
+        'INSERT INTO key_endorsements (key_id, endorser_id, signature) VALUES (?, ?, ?)',
+        k.id,
+        by.id,
+        signMessage(by.private_key, endorsementMessage(k.public_key)),
+      );
     });
   }
 
@@ -189,10 +205,14 @@ export class Ledger {
   private observeClock(now: number): void {
     const seen = this.highWater();
     if (seen !== null && now < seen - CLOCK_TOLERANCE_MS) {
-      refuse('clock-behind', `This computer's clock (${formatInstant(now)}) is behind the latest time the license authority has seen (${formatInstant(seen)}); nothing was changed.`,
-        'Set the clock right. If the time it has seen was itself wrong (the clock once ran ahead), accept the current time with `slr authority clock accept --reason "…"` (logged).');
+      refuse(
+        'clock-behind',
+        `This computer's clock (${formatInstant(now)}) is behind the latest time the license authority has seen (${formatInstant(seen)}); nothing was changed.`,
+        'Set the clock right. If the time it has seen was itself wrong (the clock once ran ahead), accept the current time with `slr authority clock accept --reason "…"` (logged).',
+      );
     }
-    if (seen === null || now > seen) this.run("INSERT INTO meta (key, value) VALUES ('high_water', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", String(now));
+    if (seen === null || now > seen)
+      this.run("INSERT INTO meta (key, value) VALUES ('high_water', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", String(now));
   }
 
   /** The latest time the ledger has seen, or null before the first write. */
@@ -209,14 +229,26 @@ export class Ledger {
     return this.transaction(() => {
       const from = this.highWater();
       this.run("INSERT INTO meta (key, value) VALUES ('high_water', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", String(now));
-      this.log(now, 'clock-accept', `The clock (${formatInstant(now)}) is accepted as the latest time seen, instead of ${from === null ? 'none' : formatInstant(from)}. Reason: ${reason.trim()}.`);
+      this.log(
+        now,
+        'clock-accept',
+        `The clock (${formatInstant(now)}) is accepted as the latest time seen, instead of ${from === null ? 'none' : formatInstant(from)}. Reason: ${reason.trim()}.`,
+      );
       return { from };
     });
   }
 
   private log(now: number, type: string, message: string, where: { account?: string | null; instance?: string | null; code?: string | null } = {}): void {
-    this.run('INSERT INTO events (at, actor, account, instance, type, message, code) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      now, this.actor, where.account ?? null, where.instance ?? null, type, message, where.code ?? null);
+    this.run(
+      'INSERT INTO events (at, actor, account, instance, type, message, code) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      now,
+      this.actor,
+      where.account ?? null,
+      where.instance ?? null,
+      type,
+      message,
+      where.code ?? null,
+    );
   }
 
   // ------------------------------------------------------------------------------------------ look-ups
@@ -226,7 +258,8 @@ export class Ledger {
   }
 
   private requireInit(): void {
-    if (!this.isInitialized()) refuse('no-authority', 'The license authority is not set up.', 'Run `slr authority init --account "<smart account name>"` first.');
+    if (!this.isInitialized())
+      refuse('no-authority', 'The license authority is not set up.', 'Run `slr authority init --account "<smart account name>"` first.');
   }
 
   smartAccount(): string {
@@ -243,7 +276,11 @@ export class Ledger {
     const row = this.get<{ id: number; name: string }>('SELECT id, name FROM accounts WHERE name = ?', name);
     if (!row) {
       const names = this.all<{ name: string }>('SELECT name FROM accounts ORDER BY name').map((r) => r.name);
-      refuse('no-account', `There is no virtual account "${name}".`, `Virtual accounts: ${names.join(', ') || 'none'}. Add one with \`slr authority account add <name>\`.`);
+      refuse(
+        'no-account',
+        `There is no virtual account "${name}".`,
+        `Virtual accounts: ${names.join(', ') || 'none'}. Add one with \`slr authority account add <name>\`.`,
+      );
     }
     return row;
   }
@@ -263,7 +300,11 @@ export class Ledger {
     }
     if (rows.length === 0) refuse('no-instance', `No product instance with reserved licenses matches ${key}.`, 'See `slr authority show instances`.');
     if (rows.length > 1) {
-      refuse('ambiguous-instance', `Serial number ${key} matches ${rows.length} product instances: ${rows.map((r) => this.udiOf(r)).join('; ')}.`, 'Name the instance by its full UDI.');
+      refuse(
+        'ambiguous-instance',
+        `Serial number ${key} matches ${rows.length} product instances: ${rows.map((r) => this.udiOf(r)).join('; ')}.`,
+        'Name the instance by its full UDI.',
+      );
     }
     return rows[0]!;
   }
@@ -282,11 +323,16 @@ export class Ledger {
   }
 
   private holdingsOf(instanceId: number): Holding[] {
-    return this.all<{ lot_id: number; count: number }>('SELECT lot_id, count FROM holdings WHERE instance_id = ?', instanceId).map((h) => ({ lotId: h.lot_id, count: h.count }));
+    return this.all<{ lot_id: number; count: number }>('SELECT lot_id, count FROM holdings WHERE instance_id = ?', instanceId).map((h) => ({
+      lotId: h.lot_id,
+      count: h.count,
+    }));
   }
 
   private signingKey(): { id: string; private_key: string } {
-    const key = this.get<{ id: string; private_key: string }>('SELECT id, private_key FROM signing_keys WHERE retired_at IS NULL ORDER BY created_at DESC, rowid DESC LIMIT 1');
+    const key = this.get<{ id: string; private_key: string }>(
+      'SELECT id, private_key FROM signing_keys WHERE retired_at IS NULL ORDER BY created_at DESC, rowid DESC LIMIT 1',
+    );
     if (!key) refuse('no-key', 'The authority has no active signing key.', 'Add one with `slr authority key add`.');
     return key;
   }
@@ -305,7 +351,8 @@ export class Ledger {
     const name = smartAccount.trim();
     if (!name || name.length > 200) refuse('bad-name', 'The smart account needs a name of 1 to 200 characters.');
     return this.write(now, () => {
-      if (this.isInitialized()) refuse('authority-exists', `The license authority for "${this.smartAccount()}" is already set up here.`, 'Use another --home for another authority.');
+      if (this.isInitialized())
+        refuse('authority-exists', `The license authority for "${this.smartAccount()}" is already set up here.`, 'Use another --home for another authority.');
       this.run("INSERT INTO meta (key, value) VALUES ('smart_account', ?)", name);
       const id = this.insertKey(now);
       this.run('INSERT INTO accounts (name, created_at) VALUES (?, ?)', 'Default', now);
@@ -316,12 +363,19 @@ export class Ledger {
 
   /** Makes a signing key; every key after the first is endorsed by the key that signs new codes until now. */
   private insertKey(now: number): string {
-    const endorser = this.get<{ id: string; private_key: string }>('SELECT id, private_key FROM signing_keys WHERE retired_at IS NULL ORDER BY created_at DESC, rowid DESC LIMIT 1');
+    const endorser = this.get<{ id: string; private_key: string }>(
+      'SELECT id, private_key FROM signing_keys WHERE retired_at IS NULL ORDER BY created_at DESC, rowid DESC LIMIT 1',
+    );
     const pair = generateKeyPair();
     const id = keyId(pair.publicKey);
     this.run('INSERT INTO signing_keys (id, public_key, private_key, created_at) VALUES (?, ?, ?, ?)', id, pair.publicKey, pair.privateKey, now);
     if (endorser) {
-      this.run('INSERT INTO key_endorsements (key_id, endorser_id, signature) VALUES (?, ?, ?)', id, endorser.id, signMessage(endorser.private_key, endorsementMessage(pair.publicKey)));
+      this.run(
+        'INSERT INTO key_endorsements (key_id, endorser_id, signature) VALUES (?, ?, ?)',
+        id,
+        endorser.id,
+        signMessage(endorser.private_key, endorsementMessage(pair.publicKey)),
+      );
     }
     return id;
   }
@@ -331,7 +385,11 @@ export class Ledger {
     return this.write(now, () => {
       const id = this.insertKey(now);
       const by = this.get<{ endorser_id: string }>('SELECT endorser_id FROM key_endorsements WHERE key_id = ?', id)?.endorser_id ?? null;
-      this.log(now, 'key-add', `Signing key ${id} added${by ? `, endorsed by key ${by}` : ''}; new authorization codes are signed with it. Export it (slr authority key export) for devices to trust: devices that trust ${by ?? 'an older key'} accept the exported file.`);
+      this.log(
+        now,
+        'key-add',
+        `Signing key ${id} added${by ? `, endorsed by key ${by}` : ''}; new authorization codes are signed with it. Export it (slr authority key export) for devices to trust: devices that trust ${by ?? 'an older key'} accept the exported file.`,
+      );
       return { keyId: id, endorsedBy: by };
     });
   }
@@ -345,7 +403,11 @@ export class Ledger {
       const others = this.get<{ n: number }>('SELECT count(*) AS n FROM signing_keys WHERE retired_at IS NULL AND id <> ?', id)!.n;
       if (others === 0) refuse('last-key', `Signing key ${id} is the only active key.`, 'Add a new key first with `slr authority key add`.');
       this.run('UPDATE signing_keys SET retired_at = ? WHERE id = ?', now, id);
-      this.log(now, 'key-retire', `Signing key ${id} retired: it signs no new code, and still checks the confirmation and return codes of the codes it signed.`);
+      this.log(
+        now,
+        'key-retire',
+        `Signing key ${id} retired: it signs no new code, and still checks the confirmation and return codes of the codes it signed.`,
+      );
     });
   }
 
@@ -353,8 +415,8 @@ export class Ledger {
     this.requireInit();
     const current = this.signingKey().id;
     return this.all<{ id: string; created_at: number; retired_at: number | null; endorser_id: string | null }>(
-      'SELECT k.id, k.created_at, k.retired_at, e.endorser_id FROM signing_keys k LEFT JOIN key_endorsements e ON e.key_id = k.id ORDER BY k.created_at, k.rowid')
-      .map((k) => ({ id: k.id, createdAt: k.created_at, retiredAt: k.retired_at, active: k.id === current, endorsedBy: k.endorser_id }));
+      'SELECT k.id, k.created_at, k.retired_at, e.endorser_id FROM signing_keys k LEFT JOIN key_endorsements e ON e.key_id = k.id ORDER BY k.created_at, k.rowid',
+    ).map((k) => ({ id: k.id, createdAt: k.created_at, retiredAt: k.retired_at, active: k.id === current, endorsedBy: k.endorser_id }));
   }
 
   /**
@@ -367,7 +429,9 @@ export class Ledger {
     const chain: (ChainLink & { id: string })[] = [];
     for (let at: string | null = wanted; at !== null;) {
       const row: { id: string; public_key: string; endorser_id: string | null; signature: Uint8Array | null } | undefined = this.get(
-        'SELECT k.id, k.public_key, e.endorser_id, e.signature FROM signing_keys k LEFT JOIN key_endorsements e ON e.key_id = k.id WHERE k.id = ?', at);
+        'SELECT k.id, k.public_key, e.endorser_id, e.signature FROM signing_keys k LEFT JOIN key_endorsements e ON e.key_id = k.id WHERE k.id = ?',
+        at,
+      );
       if (!row) refuse('no-key', `No signing key has the id ${at}.`);
       if (chain.some((l) => l.id === row.id)) throw new Error(`endorsement cycle at key ${row.id}`);
       loadPublicKey(row.public_key);
@@ -375,7 +439,14 @@ export class Ledger {
       at = row.endorser_id;
     }
     const last = chain[chain.length - 1]!;
-    const comment = `License Central signing key ${last.id} of "${this.smartAccount()}"${chain.length > 1 ? `, endorsed through ${chain.slice(0, -1).map((l) => l.id).join(' -> ')}` : ''}.\nTrust it on a device with: slr license trust add <this file>`;
+    const comment = `License Central signing key ${last.id} of "${this.smartAccount()}"${
+      chain.length > 1
+        ? `, endorsed through ${chain
+            .slice(0, -1)
+            .map((l) => l.id)
+            .join(' -> ')}`
+        : ''
+    }.\nTrust it on a device with: slr license trust add <this file>`;
     return { id: last.id, pem: last.publicKey, file: formatKeyFile(chain, comment) };
   }
 
@@ -393,8 +464,10 @@ export class Ledger {
   addLicenses(input: { account: string; tag: string; count: number; term?: { start: number; end: number } }, now: number): void {
     this.requireInit();
     const found = findAnyEntitlement(input.tag);
-    if (!found) refuse('unknown-license', `${input.tag} is not a license in the product catalog.`, 'Use a full entitlement tag or a short name such as UCM_Basic.');
-    if (!Number.isSafeInteger(input.count) || input.count < 1 || input.count > 9_999_999) refuse('bad-count', 'The count must be a whole number from 1 to 9999999.');
+    if (!found)
+      refuse('unknown-license', `${input.tag} is not a license in the product catalog.`, 'Use a full entitlement tag or a short name such as UCM_Basic.');
+    if (!Number.isSafeInteger(input.count) || input.count < 1 || input.count > 9_999_999)
+      refuse('bad-count', 'The count must be a whole number from 1 to 9999999.');
     if (input.term && input.term.end < input.term.start) refuse('bad-date', 'The TERM end date is before its start date.');
     if (input.term && !isLotValid({ type: 'TERM', start: input.term.start, end: input.term.end }, now) && input.term.end < now) {
       refuse('bad-date', `The TERM ended on ${formatIsoDate(input.term.end)}: these licenses could never be reserved.`, 'Check the end date.');
@@ -409,10 +482,18 @@ export class Ledger {
   }
 
   private findOrCreateLot(accountId: number, tag: string, type: 'PERPETUAL' | 'TERM', start: number | null, end: number | null): number {
-    const row = this.get<{ id: number }>('SELECT id FROM lots WHERE account_id = ? AND tag = ? AND type = ? AND ifnull(start, -1) = ? AND ifnull(end, -1) = ?',
-      accountId, tag, type, start ?? -1, end ?? -1);
+    const row = this.get<{ id: number }>(
+      'SELECT id FROM lots WHERE account_id = ? AND tag = ? AND type = ? AND ifnull(start, -1) = ? AND ifnull(end, -1) = ?',
+      accountId,
+      tag,
+      type,
+      start ?? -1,
+      end ?? -1,
+    );
     if (row) return row.id;
-    return Number(this.run('INSERT INTO lots (account_id, tag, type, start, end, count) VALUES (?, ?, ?, ?, ?, 0)', accountId, tag, type, start, end).lastInsertRowid);
+    return Number(
+      this.run('INSERT INTO lots (account_id, tag, type, start, end, count) VALUES (?, ?, ?, ?, ?, 0)', accountId, tag, type, start, end).lastInsertRowid,
+    );
   }
 
   // ------------------------------------------------------------------------------------------ reservations
@@ -427,13 +508,19 @@ export class Ledger {
     const piid = reservationPiid(cryptoBasics.sha256, payload.udi, payload.devicePublicKey, payload.nonce);
     const used = this.get<{ state: string; created_at: number }>('SELECT state, created_at FROM instances WHERE piid = ?', piid);
     if (used) {
-      refuse('request-used', `This request code was already used: reservation ${piid} was made for it on ${formatInstant(used.created_at)}${used.state === 'active' ? '' : ` and has since been ${used.state === 'failed' ? 'rehosted' : 'removed'}`}.`,
-        'A request code serves one reservation. Ask the device for a new one (license smart reservation request).');
+      refuse(
+        'request-used',
+        `This request code was already used: reservation ${piid} was made for it on ${formatInstant(used.created_at)}${used.state === 'active' ? '' : ` and has since been ${used.state === 'failed' ? 'rehosted' : 'removed'}`}.`,
+        'A request code serves one reservation. Ask the device for a new one (license smart reservation request).',
+      );
     }
     const taken = this.get<{ id: number; piid: string }>("SELECT id, piid FROM instances WHERE uuid = ? AND state = 'active'", payload.udi.uuid);
     if (taken && taken.id !== replacing) {
-      refuse('instance-exists', `The product instance ${formatUdi(payload.udi)} already has reserved licenses (reservation ${taken.piid}).`,
-        'To change them use `slr authority update`; to start over, remove it with its return code first.');
+      refuse(
+        'instance-exists',
+        `The product instance ${formatUdi(payload.udi)} already has reserved licenses (reservation ${taken.piid}).`,
+        'To change them use `slr authority update`; to start over, remove it with its return code first.',
+      );
     }
     return { ...payload, piid };
   }
@@ -444,8 +531,14 @@ export class Ledger {
       const def = findEntitlement(product, name);
       if (!def) {
         const elsewhere = findAnyEntitlement(name);
-        refuse('unknown-license', elsewhere ? `${name} is a license of ${elsewhere.product.name}, not of ${product.name}.` : `${name} is not a license of ${product.name}.`,
-          `Licenses of ${product.name}: ${product.entitlements.filter((e) => e.reservable).map((e) => e.short).join(', ')}.`);
+        refuse(
+          'unknown-license',
+          elsewhere ? `${name} is a license of ${elsewhere.product.name}, not of ${product.name}.` : `${name} is not a license of ${product.name}.`,
+          `Licenses of ${product.name}: ${product.entitlements
+            .filter((e) => e.reservable)
+            .map((e) => e.short)
+            .join(', ')}.`,
+        );
       }
       if (def.tag in out) refuse('bad-license', `${def.short} is named twice.`);
       out[def.tag] = count;
@@ -461,7 +554,8 @@ export class Ledger {
     for (const h of released) delta.set(h.lotId, (delta.get(h.lotId) ?? 0) + h.count);
     this.run('DELETE FROM holdings WHERE instance_id = ?', instanceId);
     for (const h of after) this.run('INSERT INTO holdings (instance_id, lot_id, count) VALUES (?, ?, ?)', instanceId, h.lotId, h.count);
-    for (const h of released) this.run('INSERT INTO transitions (instance_id, lot_id, count, code_timestamp) VALUES (?, ?, ?, ?)', instanceId, h.lotId, h.count, codeTimestamp);
+    for (const h of released)
+      this.run('INSERT INTO transitions (instance_id, lot_id, count, code_timestamp) VALUES (?, ?, ?, ?)', instanceId, h.lotId, h.count, codeTimestamp);
     for (const [lot, d] of delta) if (d !== 0) this.run('UPDATE lots SET blocked = blocked + ? WHERE id = ?', d, lot);
   }
 
@@ -481,25 +575,46 @@ export class Ledger {
   }
 
   /** Signs and records a new authorization code for the instance; its timestamp is strictly increasing. */
-  private sign(instance: Pick<InstanceRow, 'id' | 'product' | 'uuid' | 'piid' | 'last_timestamp'>, holdings: readonly Holding[], now: number): { code: string; timestamp: number } {
+  private sign(
+    instance: Pick<InstanceRow, 'id' | 'product' | 'uuid' | 'piid' | 'last_timestamp'>,
+    holdings: readonly Holding[],
+    now: number,
+  ): { code: string; timestamp: number } {
     const product = this.productOf(instance);
     const key = this.signingKey();
     const timestamp = Math.max(now, instance.last_timestamp + 1);
-    const code = issueAuthorizationCode({ udi: makeUdi(product, instance.uuid), piid: instance.piid, timestamp, entitlements: this.entitlementsFor(product, holdings), keyId: key.id }, this.crypto());
+    const code = issueAuthorizationCode(
+      { udi: makeUdi(product, instance.uuid), piid: instance.piid, timestamp, entitlements: this.entitlementsFor(product, holdings), keyId: key.id },
+      this.crypto(),
+    );
     this.run('INSERT INTO codes (instance_id, timestamp, key_id, code, issued_at) VALUES (?, ?, ?, ?, ?)', instance.id, timestamp, key.id, code, now);
     this.run('UPDATE instances SET last_timestamp = ?, last_contact = ? WHERE id = ?', timestamp, now, instance.id);
     return { code, timestamp };
   }
 
   private describe(product: ProductProfile, holdings: readonly Holding[]): string {
-    return this.entitlementsFor(product, holdings).map((e) => `${e.count} x ${e.displayName}${e.licenseType === 'TERM' ? ` (to ${e.endDate})` : ''}`).join(', ') || 'no licenses';
+    return (
+      this.entitlementsFor(product, holdings)
+        .map((e) => `${e.count} x ${e.displayName}${e.licenseType === 'TERM' ? ` (to ${e.endDate})` : ''}`)
+        .join(', ') || 'no licenses'
+    );
   }
 
   private newInstance(accountId: number, request: RequestPayload & { piid: string }, now: number): InstanceRow {
     const piid = request.piid;
-    const id = Number(this.run(
-      "INSERT INTO instances (account_id, product, uuid, sn, device_key, piid, state, created_at, last_contact, last_timestamp) VALUES (?, ?, ?, ?, ?, ?, 'active', ?, ?, 0)",
-      accountId, request.udi.pid, request.udi.uuid, request.udi.sn, request.devicePublicKey, piid, now, now).lastInsertRowid);
+    const id = Number(
+      this.run(
+        "INSERT INTO instances (account_id, product, uuid, sn, device_key, piid, state, created_at, last_contact, last_timestamp) VALUES (?, ?, ?, ?, ?, ?, 'active', ?, ?, 0)",
+        accountId,
+        request.udi.pid,
+        request.udi.uuid,
+        request.udi.sn,
+        request.devicePublicKey,
+        piid,
+        now,
+        now,
+      ).lastInsertRowid,
+    );
     return this.get<InstanceRow>('SELECT i.*, a.name AS account FROM instances i JOIN accounts a ON a.id = i.account_id WHERE i.id = ?', id)!;
   }
 
@@ -516,7 +631,11 @@ export class Ledger {
       this.applyPlan(instance.id, [], plan.holdings, [], 0);
       const { code } = this.sign(instance, plan.holdings, now);
       const udi = formatUdi(request.udi);
-      this.log(now, 'reserve', `Licenses reserved for ${udi} (reservation ${instance.piid}): ${this.describe(product, plan.holdings)}.`, { account: account.name, instance: udi, code });
+      this.log(now, 'reserve', `Licenses reserved for ${udi} (reservation ${instance.piid}): ${this.describe(product, plan.holdings)}.`, {
+        account: account.name,
+        instance: udi,
+        code,
+      });
       return { code, udi, sn: request.udi.sn, piid: instance.piid };
     });
   }
@@ -534,8 +653,12 @@ export class Ledger {
       const { code } = this.sign(instance, plan.holdings, now);
       const udi = this.udiOf(instance);
       const held = plan.released.reduce((n, h) => n + h.count, 0);
-      this.log(now, 'update', `Reservation ${instance.piid} updated: ${this.describe(product, plan.holdings)}.${held ? ` ${held} license(s) in transition until the device's confirmation code is entered.` : ''}`,
-        { account: instance.account, instance: udi, code });
+      this.log(
+        now,
+        'update',
+        `Reservation ${instance.piid} updated: ${this.describe(product, plan.holdings)}.${held ? ` ${held} license(s) in transition until the device's confirmation code is entered.` : ''}`,
+        { account: instance.account, instance: udi, code },
+      );
       return { code, udi, sn: instance.sn, piid: instance.piid, inTransition: held };
     });
   }
@@ -543,8 +666,10 @@ export class Ledger {
   private refsOf(instance: Pick<InstanceRow, 'id' | 'product' | 'uuid' | 'device_key' | 'piid'>): (CodeRef & { confirmedAt: number | null })[] {
     const udi: Udi = makeUdi(this.productOf(instance), instance.uuid);
     return this.all<{ timestamp: number; key_id: string; confirmed_at: number | null }>(
-      'SELECT timestamp, key_id, confirmed_at FROM codes WHERE instance_id = ? ORDER BY timestamp DESC LIMIT ?', instance.id, CODE_CANDIDATES)
-      .map((c) => ({ udi, devicePublicKey: instance.device_key, piid: instance.piid, timestamp: c.timestamp, keyId: c.key_id, confirmedAt: c.confirmed_at }));
+      'SELECT timestamp, key_id, confirmed_at FROM codes WHERE instance_id = ? ORDER BY timestamp DESC LIMIT ?',
+      instance.id,
+      CODE_CANDIDATES,
+    ).map((c) => ({ udi, devicePublicKey: instance.device_key, piid: instance.piid, timestamp: c.timestamp, keyId: c.key_id, confirmedAt: c.confirmed_at }));
   }
 
   /**
@@ -553,11 +678,21 @@ export class Ledger {
    * transaction (so parallel attempts cannot outrun the lockout) and locks the instance at the limit; only
    * an accepted code resets the count.
    */
-  private withDeviceCode<M, R>(ref: string, what: string, now: number, check: (instance: InstanceRow) => M, apply: (instance: InstanceRow, matched: M) => R): R {
+  private withDeviceCode<M, R>(
+    ref: string,
+    what: string,
+    now: number,
+    check: (instance: InstanceRow) => M,
+    apply: (instance: InstanceRow, matched: M) => R,
+  ): R {
     const outcome = this.write(now, (): { refused: SlrError } | { done: R } => {
       const instance = this.instance(ref);
       if (instance.locked) {
-        refuse('locked', `The product instance ${this.udiOf(instance)} is locked after ${MAX_WRONG_CODES} wrong codes in a row.`, 'An administrator must unlock it with `slr authority unlock --instance …` (this is logged).');
+        refuse(
+          'locked',
+          `The product instance ${this.udiOf(instance)} is locked after ${MAX_WRONG_CODES} wrong codes in a row.`,
+          'An administrator must unlock it with `slr authority unlock --instance …` (this is logged).',
+        );
       }
       let matched: M;
       try {
@@ -567,8 +702,19 @@ export class Ledger {
         const wrong = instance.wrong_codes + 1;
         const locked = wrong >= MAX_WRONG_CODES;
         this.run('UPDATE instances SET wrong_codes = ?, locked = ? WHERE id = ?', wrong, locked ? 1 : 0, instance.id);
-        this.log(now, 'wrong-code', `Refused ${what} for ${this.udiOf(instance)} (${e.code}; ${wrong} in a row)${locked ? '; the instance is now locked' : ''}.`, { account: instance.account, instance: this.udiOf(instance) });
-        return { refused: new SlrError(e.code, `${e.message}${locked ? ` The product instance is now locked after ${MAX_WRONG_CODES} wrong codes in a row.` : ` (${wrong} of ${MAX_WRONG_CODES} wrong codes before the instance is locked.)`}`, e.hint) };
+        this.log(
+          now,
+          'wrong-code',
+          `Refused ${what} for ${this.udiOf(instance)} (${e.code}; ${wrong} in a row)${locked ? '; the instance is now locked' : ''}.`,
+          { account: instance.account, instance: this.udiOf(instance) },
+        );
+        return {
+          refused: new SlrError(
+            e.code,
+            `${e.message}${locked ? ` The product instance is now locked after ${MAX_WRONG_CODES} wrong codes in a row.` : ` (${wrong} of ${MAX_WRONG_CODES} wrong codes before the instance is locked.)`}`,
+            e.hint,
+          ),
+        };
       }
       this.run('UPDATE instances SET wrong_codes = 0, last_contact = ? WHERE id = ?', now, instance.id);
       return { done: apply(instance, matched) };
@@ -582,28 +728,49 @@ export class Ledger {
     const refs = this.refsOf(instance);
     const match = verifyConfirmationCode(code, refs, this.crypto()) as (typeof refs)[number];
     if (match.confirmedAt !== null) {
-      refuse('replayed-code', `This confirmation code was already entered on ${formatInstant(match.confirmedAt)} (for the code of ${formatInstant(match.timestamp)}); it releases nothing again.`,
-        'Nothing changed. If the device installed a newer code since, enter the confirmation code it showed then.');
+      refuse(
+        'replayed-code',
+        `This confirmation code was already entered on ${formatInstant(match.confirmedAt)} (for the code of ${formatInstant(match.timestamp)}); it releases nothing again.`,
+        'Nothing changed. If the device installed a newer code since, enter the confirmation code it showed then.',
+      );
     }
     const newer = refs.find((r) => r.confirmedAt !== null && r.timestamp > match.timestamp);
     if (newer) {
-      refuse('superseded-code', `This confirmation code answers the code of ${formatInstant(match.timestamp)}, but the confirmation of a newer code (${formatInstant(newer.timestamp)}) was already entered.`,
-        'Nothing changed: the newer confirmation already released what this one would have.');
+      refuse(
+        'superseded-code',
+        `This confirmation code answers the code of ${formatInstant(match.timestamp)}, but the confirmation of a newer code (${formatInstant(newer.timestamp)}) was already entered.`,
+        'Nothing changed: the newer confirmation already released what this one would have.',
+      );
     }
     return match;
   }
 
   confirm(input: { instance: string; code: string }, now: number): { released: number; udi: string } {
-    return this.withDeviceCode(input.instance, 'confirmation code', now, (instance) => this.matchConfirmation(instance, input.code), (fresh, ref) => {
-      const rows = this.all<{ lot_id: number; count: number }>('SELECT lot_id, count FROM transitions WHERE instance_id = ? AND code_timestamp <= ?', fresh.id, ref.timestamp);
-      for (const r of rows) this.run('UPDATE lots SET blocked = blocked - ? WHERE id = ?', r.count, r.lot_id);
-      this.run('DELETE FROM transitions WHERE instance_id = ? AND code_timestamp <= ?', fresh.id, ref.timestamp);
-      this.run('UPDATE codes SET confirmed_at = ? WHERE instance_id = ? AND timestamp = ?', now, fresh.id, ref.timestamp);
-      const released = rows.reduce((n, r) => n + r.count, 0);
-      const udi = this.udiOf(fresh);
-      this.log(now, 'confirm', `Confirmation code for the code of ${formatInstant(ref.timestamp)} entered: the device runs that code; ${released} license(s) in transition released.`, { account: fresh.account, instance: udi, code: input.code.trim() });
-      return { released, udi };
-    });
+    return this.withDeviceCode(
+      input.instance,
+      'confirmation code',
+      now,
+      (instance) => this.matchConfirmation(instance, input.code),
+      (fresh, ref) => {
+        const rows = this.all<{ lot_id: number; count: number }>(
+          'SELECT lot_id, count FROM transitions WHERE instance_id = ? AND code_timestamp <= ?',
+          fresh.id,
+          ref.timestamp,
+        );
+        for (const r of rows) this.run('UPDATE lots SET blocked = blocked - ? WHERE id = ?', r.count, r.lot_id);
+        this.run('DELETE FROM transitions WHERE instance_id = ? AND code_timestamp <= ?', fresh.id, ref.timestamp);
+        this.run('UPDATE codes SET confirmed_at = ? WHERE instance_id = ? AND timestamp = ?', now, fresh.id, ref.timestamp);
+        const released = rows.reduce((n, r) => n + r.count, 0);
+        const udi = this.udiOf(fresh);
+        this.log(
+          now,
+          'confirm',
+          `Confirmation code for the code of ${formatInstant(ref.timestamp)} entered: the device runs that code; ${released} license(s) in transition released.`,
+          { account: fresh.account, instance: udi, code: input.code.trim() },
+        );
+        return { released, udi };
+      },
+    );
   }
 
   /** A return code of this reservation, or a precise refusal for one that gave back an earlier reservation. */
@@ -612,15 +779,21 @@ export class Ledger {
       return verifyReturnCode(code, this.refsOf(instance), this.crypto());
     } catch (e) {
       if (!(e instanceof SlrError) || e.code !== 'wrong-code') throw e;
-      const earlier = this.all<InstanceRow>("SELECT i.*, '' AS account FROM instances i WHERE uuid = ? AND state <> 'active' ORDER BY id DESC LIMIT 10", instance.uuid);
+      const earlier = this.all<InstanceRow>(
+        "SELECT i.*, '' AS account FROM instances i WHERE uuid = ? AND state <> 'active' ORDER BY id DESC LIMIT 10",
+        instance.uuid,
+      );
       for (const old of earlier) {
         try {
           verifyReturnCode(code, this.refsOf(old), this.crypto());
         } catch {
           continue;
         }
-        refuse('replayed-code', `This return code gave back an earlier reservation of this device (${old.piid}, ${old.state === 'failed' ? 'rehosted' : 'removed'} ${formatInstant(old.last_contact)}); it does not answer the current reservation ${instance.piid}.`,
-          'Nothing changed. To return the current reservation, enter the return code the device shows after `license smart reservation return`.');
+        refuse(
+          'replayed-code',
+          `This return code gave back an earlier reservation of this device (${old.piid}, ${old.state === 'failed' ? 'rehosted' : 'removed'} ${formatInstant(old.last_contact)}); it does not answer the current reservation ${instance.piid}.`,
+          'Nothing changed. To return the current reservation, enter the return code the device shows after `license smart reservation return`.',
+        );
       }
       throw e;
     }
@@ -639,13 +812,23 @@ export class Ledger {
 
   remove(input: { instance: string; returnCode: string }, now: number): { released: number; udi: string } {
     try {
-      return this.withDeviceCode(input.instance, 'return code', now, (instance) => this.matchReturn(instance, input.returnCode), (fresh) => {
-        const released = this.releaseAll(fresh.id);
-        this.run("UPDATE instances SET state = 'removed' WHERE id = ?", fresh.id);
-        const udi = this.udiOf(fresh);
-        this.log(now, 'remove', `Product instance removed with its return code: ${released} license(s) back in the pool.`, { account: fresh.account, instance: udi, code: input.returnCode.trim() });
-        return { released, udi };
-      });
+      return this.withDeviceCode(
+        input.instance,
+        'return code',
+        now,
+        (instance) => this.matchReturn(instance, input.returnCode),
+        (fresh) => {
+          const released = this.releaseAll(fresh.id);
+          this.run("UPDATE instances SET state = 'removed' WHERE id = ?", fresh.id);
+          const udi = this.udiOf(fresh);
+          this.log(now, 'remove', `Product instance removed with its return code: ${released} license(s) back in the pool.`, {
+            account: fresh.account,
+            instance: udi,
+            code: input.returnCode.trim(),
+          });
+          return { released, udi };
+        },
+      );
     } catch (e) {
       if (e instanceof SlrError && e.code === 'no-instance') this.explainReturnOfRemoved(input.instance, input.returnCode, now);
       throw e;
@@ -660,7 +843,10 @@ export class Ledger {
   private explainReturnOfRemoved(ref: string, code: string, now: number): void {
     const key = ref.trim().toLowerCase();
     const uuid = /u:([0-9a-f-]{36})/.exec(key)?.[1];
-    const rows = this.all<InstanceRow>(`SELECT i.*, a.name AS account FROM instances i JOIN accounts a ON a.id = i.account_id WHERE i.state <> 'active' AND ${uuid ? 'i.uuid = ?' : 'i.sn = ?'} ORDER BY i.id DESC LIMIT 10`, uuid ?? key);
+    const rows = this.all<InstanceRow>(
+      `SELECT i.*, a.name AS account FROM instances i JOIN accounts a ON a.id = i.account_id WHERE i.state <> 'active' AND ${uuid ? 'i.uuid = ?' : 'i.sn = ?'} ORDER BY i.id DESC LIMIT 10`,
+      uuid ?? key,
+    );
     for (const old of rows) {
       try {
         verifyReturnCode(code, this.refsOf(old), this.crypto());
@@ -668,11 +854,18 @@ export class Ledger {
         continue;
       }
       const udi = this.udiOf(old);
-      const message = old.state === 'failed'
-        ? `This return code gives back reservation ${old.piid} of ${udi}, whose licenses were rehosted to another device (${formatInstant(old.last_contact)}) when it was declared failed: nothing is returned. The device is running after all; its licenses are now the replacement's.`
-        : `This return code gives back reservation ${old.piid} of ${udi}, which was already removed (${formatInstant(old.last_contact)}). ` +
-          'A device that shows that reservation installed again had its state restored from a backup taken before its return: the licenses it shows are not reserved for it.';
-      this.write(now, () => this.log(now, old.state === 'failed' ? 'failed-device-returned' : 'restored-device', message, { account: old.account, instance: udi, code: code.trim() }));
+      const message =
+        old.state === 'failed'
+          ? `This return code gives back reservation ${old.piid} of ${udi}, whose licenses were rehosted to another device (${formatInstant(old.last_contact)}) when it was declared failed: nothing is returned. The device is running after all; its licenses are now the replacement's.`
+          : `This return code gives back reservation ${old.piid} of ${udi}, which was already removed (${formatInstant(old.last_contact)}). ` +
+            'A device that shows that reservation installed again had its state restored from a backup taken before its return: the licenses it shows are not reserved for it.';
+      this.write(now, () =>
+        this.log(now, old.state === 'failed' ? 'failed-device-returned' : 'restored-device', message, {
+          account: old.account,
+          instance: udi,
+          code: code.trim(),
+        }),
+      );
       refuse('replayed-code', message, 'Nothing changed. Check that device: restore its current state, or make a new reservation for it.');
     }
   }
@@ -696,8 +889,12 @@ export class Ledger {
       const { code } = this.sign(fresh, holdings, now);
       const from = this.udiOf(failed);
       const udi = formatUdi(request.udi);
-      this.log(now, 'rehost', `Licenses rehosted from failed product ${from} to ${udi} (reservation ${fresh.piid}): ${this.describe(this.productOf(fresh), holdings)}. Reason: ${reason}.${freedTransit ? ` ${freedTransit} license(s) that were in transition for the failed product are released.` : ''}`,
-        { account: failed.account, instance: udi, code });
+      this.log(
+        now,
+        'rehost',
+        `Licenses rehosted from failed product ${from} to ${udi} (reservation ${fresh.piid}): ${this.describe(this.productOf(fresh), holdings)}. Reason: ${reason}.${freedTransit ? ` ${freedTransit} license(s) that were in transition for the failed product are released.` : ''}`,
+        { account: failed.account, instance: udi, code },
+      );
       return { code, udi, sn: request.udi.sn, piid: fresh.piid };
     });
   }
@@ -717,7 +914,10 @@ export class Ledger {
       if (to.id === instance.account_id) refuse('same-account', `The product instance is already in "${to.name}".`);
       const moved: string[] = [];
       for (const table of ['holdings', 'transitions'] as const) {
-        const rows = this.all<{ lot_id: number; count: number }>(`SELECT lot_id, sum(count) AS count FROM ${table} WHERE instance_id = ? GROUP BY lot_id`, instance.id);
+        const rows = this.all<{ lot_id: number; count: number }>(
+          `SELECT lot_id, sum(count) AS count FROM ${table} WHERE instance_id = ? GROUP BY lot_id`,
+          instance.id,
+        );
         for (const r of rows) {
           const lot = this.get<LotRow>('SELECT * FROM lots WHERE id = ?', r.lot_id)!;
           const target = this.moveLot(lot, to.id, r.count, r.count);
@@ -727,7 +927,12 @@ export class Ledger {
       }
       this.run('UPDATE instances SET account_id = ? WHERE id = ?', to.id, instance.id);
       const udi = this.udiOf(instance);
-      this.log(now, 'transfer', `Product instance transferred from "${instance.account}" to "${to.name}" with its reserved licenses (${moved.join(', ') || 'none'}).`, { account: instance.account, instance: udi });
+      this.log(
+        now,
+        'transfer',
+        `Product instance transferred from "${instance.account}" to "${to.name}" with its reserved licenses (${moved.join(', ') || 'none'}).`,
+        { account: instance.account, instance: udi },
+      );
       this.log(now, 'transfer', `Product instance transferred in from "${instance.account}".`, { account: to.name, instance: udi });
     });
   }
@@ -741,10 +946,16 @@ export class Ledger {
       const from = this.account(input.from);
       const to = this.account(input.to);
       if (from.id === to.id) refuse('same-account', 'The source and the target virtual account are the same.');
-      const lots = this.all<LotRow>('SELECT * FROM lots WHERE account_id = ? AND tag = ?', from.id, found.def.tag).filter((l) => isLotValid(l, now) && l.count > l.blocked);
+      const lots = this.all<LotRow>('SELECT * FROM lots WHERE account_id = ? AND tag = ?', from.id, found.def.tag).filter(
+        (l) => isLotValid(l, now) && l.count > l.blocked,
+      );
       const free = lots.reduce((n, l) => n + l.count - l.blocked, 0);
       if (free < input.count) {
-        refuse('shortfall', `"${from.name}" has ${free} ${found.def.short} available (valid now and not blocked); ${input.count} cannot be transferred.`, 'Reserved licenses move only with their product instance (transfer).');
+        refuse(
+          'shortfall',
+          `"${from.name}" has ${free} ${found.def.short} available (valid now and not blocked); ${input.count} cannot be transferred.`,
+          'Reserved licenses move only with their product instance (transfer).',
+        );
       }
       let left = input.count;
       for (const lot of lots) {
@@ -781,15 +992,28 @@ export class Ledger {
     const accountId = accountName ? this.account(accountName).id : null;
     const lots = this.all<LotRow & { account: string }>(
       'SELECT l.*, a.name AS account FROM lots l JOIN accounts a ON a.id = l.account_id WHERE (? IS NULL OR l.account_id = ?) ORDER BY a.name',
-      accountId, accountId).filter((l) => isLotValid(l, now));
-    const transit = new Map(this.all<{ lot_id: number; n: number }>('SELECT lot_id, sum(count) AS n FROM transitions GROUP BY lot_id').map((r) => [r.lot_id, r.n]));
+      accountId,
+      accountId,
+    ).filter((l) => isLotValid(l, now));
+    const transit = new Map(
+      this.all<{ lot_id: number; n: number }>('SELECT lot_id, sum(count) AS n FROM transitions GROUP BY lot_id').map((r) => [r.lot_id, r.n]),
+    );
     const lines = new Map<string, LicenseLine & { expiresMs: number }>();
     for (const l of lots) {
       const key = `${l.account}|${l.tag}`;
       const def = findAnyEntitlement(l.tag)?.def;
       const prev = lines.get(key) ?? {
-        account: l.account, tag: l.tag, short: def?.short ?? l.tag, displayName: def?.displayName ?? l.tag, level: def?.hierarchy?.level ?? null,
-        purchased: 0, reserved: 0, inTransition: 0, available: 0, expires: '', expiresMs: Infinity,
+        account: l.account,
+        tag: l.tag,
+        short: def?.short ?? l.tag,
+        displayName: def?.displayName ?? l.tag,
+        level: def?.hierarchy?.level ?? null,
+        purchased: 0,
+        reserved: 0,
+        inTransition: 0,
+        available: 0,
+        expires: '',
+        expiresMs: Infinity,
       };
       const inTransition = transit.get(l.id) ?? 0;
       const expiresMs = l.type === 'TERM' ? Math.min(prev.expiresMs, l.end!) : prev.expiresMs;
@@ -811,7 +1035,9 @@ export class Ledger {
     const accountId = accountName ? this.account(accountName).id : null;
     const rows = this.all<InstanceRow>(
       `SELECT i.*, a.name AS account FROM instances i JOIN accounts a ON a.id = i.account_id WHERE (? IS NULL OR i.account_id = ?) ${includeGone ? '' : "AND i.state = 'active'"} ORDER BY i.id`,
-      accountId, accountId);
+      accountId,
+      accountId,
+    );
     // One grouped query per table, not one per instance: the list stays cheap with many instances.
     const byTag = (table: 'holdings' | 'transitions') => {
       const out = new Map<number, Record<string, number>>();
@@ -827,15 +1053,28 @@ export class Ledger {
     const reserved = byTag('holdings');
     const inTransition = byTag('transitions');
     return rows.map((r) => ({
-      account: r.account, udi: this.udiOf(r), sn: r.sn, productType: this.productOf(r).productType, piid: r.piid, state: r.state,
-      lastContact: r.last_contact, locked: r.locked === 1, reserved: reserved.get(r.id) ?? {}, inTransition: inTransition.get(r.id) ?? {},
+      account: r.account,
+      udi: this.udiOf(r),
+      sn: r.sn,
+      productType: this.productOf(r).productType,
+      piid: r.piid,
+      state: r.state,
+      lastContact: r.last_contact,
+      locked: r.locked === 1,
+      reserved: reserved.get(r.id) ?? {},
+      inTransition: inTransition.get(r.id) ?? {},
     }));
   }
 
   events(accountName?: string, limit = 10_000): LedgerEvent[] {
     this.requireInit();
     if (accountName) this.account(accountName);
-    return this.all<LedgerEvent>('SELECT * FROM events WHERE (? IS NULL OR account = ? OR account IS NULL) ORDER BY id LIMIT ?', accountName ?? null, accountName ?? null, limit);
+    return this.all<LedgerEvent>(
+      'SELECT * FROM events WHERE (? IS NULL OR account = ? OR account IS NULL) ORDER BY id LIMIT ?',
+      accountName ?? null,
+      accountName ?? null,
+      limit,
+    );
   }
 
   /**
@@ -864,7 +1103,11 @@ export class Ledger {
       const fromCode: Record<string, number> = {};
       for (const e of parseAuthorizationCode(last.code).entitlements) fromCode[e.tag] = (fromCode[e.tag] ?? 0) + e.count;
       const held: Record<string, number> = {};
-      for (const r of this.all<{ tag: string; n: number }>('SELECT l.tag, sum(h.count) AS n FROM holdings h JOIN lots l ON l.id = h.lot_id WHERE h.instance_id = ? GROUP BY l.tag', inst.id)) held[r.tag] = r.n;
+      for (const r of this.all<{ tag: string; n: number }>(
+        'SELECT l.tag, sum(h.count) AS n FROM holdings h JOIN lots l ON l.id = h.lot_id WHERE h.instance_id = ? GROUP BY l.tag',
+        inst.id,
+      ))
+        held[r.tag] = r.n;
       if (JSON.stringify(Object.entries(fromCode).sort()) !== JSON.stringify(Object.entries(held).sort())) {
         problems.push(`instance ${inst.id}: holdings ${JSON.stringify(held)} differ from its latest code ${JSON.stringify(fromCode)}`);
       }

@@ -1,7 +1,11 @@
-// ESLint, including the layering rules of DEVELOPERS.md as errors:
+// ESLint, including the layering rules as errors (proven by test/layering.test.ts):
 //   shared/   imports neither Electron, Node built-ins, React nor the DOM, nor electron/ or renderer/;
 //   renderer/ imports neither Electron nor Node, and of electron/ nothing at all (the bridge's types are in shared/);
-//   electron/ never imports renderer/.
+//   electron/ never imports renderer/, and inside it:
+//     preload/  imports only the bridge contract (shared/bridge-channels.ts, types of shared/bridge.ts);
+//     services/ never imports main/ or cli/;  main/ never imports cli/;  cli/ never imports main/.
+// TypeScript files are linted with type information for the promise rules (no-floating-promises,
+// no-misused-promises).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
@@ -40,7 +44,20 @@ export default tseslint.config(
           ...nodeBuiltins.map((name) => ({ name, message: 'shared/ must stay free of Node built-ins: put it in electron/services.' })),
         ],
       ),
-      'no-restricted-globals': ['error', 'process', 'Buffer', 'window', 'document', 'require', '__dirname', 'global', 'globalThis', 'navigator', 'localStorage', 'fetch'],
+      'no-restricted-globals': [
+        'error',
+        'process',
+        'Buffer',
+        'window',
+        'document',
+        'require',
+        '__dirname',
+        'global',
+        'globalThis',
+        'navigator',
+        'localStorage',
+        'fetch',
+      ],
     },
   },
   {
@@ -63,7 +80,45 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
+    files: ['**/*.{ts,tsx}'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+    },
+  },
+  {
     files: ['electron/**/*.ts'],
     rules: restrict([{ group: ['**/renderer/**'], message: 'electron/ must not import renderer/.' }]),
+  },
+  {
+    files: ['electron/services/**/*.ts'],
+    rules: restrict([
+      { group: ['**/renderer/**'], message: 'electron/ must not import renderer/.' },
+      { group: ['**/main/**', '**/cli/**', '../main/*', '../cli/*'], message: 'services/ are called by main/ and cli/, never the other way round.' },
+    ]),
+  },
+  {
+    files: ['electron/main/**/*.ts'],
+    rules: restrict([
+      { group: ['**/renderer/**'], message: 'electron/ must not import renderer/.' },
+      { group: ['**/cli/**', '../cli/*'], message: 'main/ never imports cli/: both are composition roots over services/.' },
+    ]),
+  },
+  {
+    files: ['electron/cli/**/*.ts'],
+    rules: restrict([
+      { group: ['**/renderer/**'], message: 'electron/ must not import renderer/.' },
+      { group: ['**/main/**', '../main/*'], message: 'cli/ never imports main/: both are composition roots over services/.' },
+    ]),
+  },
+  {
+    files: ['electron/preload/**/*.ts'],
+    rules: restrict([
+      {
+        regex: '^(?!electron$|(\\.\\./)+shared/bridge(-channels)?\\.ts$)',
+        message: 'The preload imports only electron and the bridge contract (shared/bridge-channels.ts, shared/bridge.ts).',
+      },
+    ]),
   },
 );

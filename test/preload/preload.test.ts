@@ -2,7 +2,7 @@
 // drop reaches the main process only with a path the file system gave (webUtils), never for a File that
 // page script made.
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { BRIDGE_METHODS, FILE_DROP_CHANNEL } from '../shared/bridge-channels.ts';
+import { BRIDGE_METHODS, FILE_DROP_CHANNEL } from '../../shared/bridge-channels.ts';
 
 type Listener = (event: unknown) => void;
 const fake = vi.hoisted(() => ({
@@ -28,22 +28,30 @@ vi.mock('electron', () => {
 
 function dropEvent(file: object | null) {
   let prevented = false;
-  return { event: { preventDefault: () => { prevented = true; }, dataTransfer: { files: file ? [file] : [] } }, prevented: () => prevented };
+  return {
+    event: {
+      preventDefault: () => {
+        prevented = true;
+      },
+      dataTransfer: { files: file ? [file] : [] },
+    },
+    prevented: () => prevented,
+  };
 }
 
 describe('the preload', () => {
   beforeAll(async () => {
     (globalThis as { window?: unknown }).window = { addEventListener: (name: string, fn: Listener) => fake.windowListeners.set(name, fn) };
-    await import('../electron/preload/preload.ts');
+    await import('../../electron/preload/preload.ts');
   });
 
-  it('exposes window.slr with exactly the contract\'s methods and the drop listener, frozen', () => {
+  it("exposes window.slr with exactly the contract's methods and the drop listener, frozen", () => {
     const api = fake.exposed.get('slr')!;
     expect(Object.keys(api).sort()).toEqual([...BRIDGE_METHODS, 'onFileDropped'].sort());
     expect(Object.isFrozen(api)).toBe(true);
   });
 
-  it('sends a dropped file\'s path to the main process only when the file system gave one', async () => {
+  it("sends a dropped file's path to the main process only when the file system gave one", async () => {
     const got: unknown[] = [];
     const off = (fake.exposed.get('slr')!.onFileDropped as (l: (f: unknown) => void) => () => void)((f) => got.push(f));
     const drop = fake.windowListeners.get('drop')!;

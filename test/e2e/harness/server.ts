@@ -9,11 +9,11 @@ import { createServer, type Server } from 'node:http';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BRIDGE_METHODS } from '../../shared/bridge.ts';
-import { createAppApi, dispatch } from '../../electron/services/app-api.ts';
-import { MIME, resolveAppPath } from '../../electron/main/policy.ts';
+import { BRIDGE_METHODS } from '../../../shared/bridge.ts';
+import { createAppApi, dispatch } from '../../../electron/services/app-api.ts';
+import { MIME, resolveAppPath } from '../../../electron/main/policy.ts';
 
-export const RENDERER_DIR = fileURLToPath(new URL('../../out/renderer/', import.meta.url));
+export const RENDERER_DIR = fileURLToPath(new URL('../../../out/renderer/', import.meta.url));
 
 const BRIDGE_SCRIPT = `
 (() => {
@@ -59,7 +59,11 @@ export async function startHarness(dir: string, usb: string): Promise<Harness> {
   const api = createAppApi({
     dir,
     now: () => fixedNow ?? Date.now(),
-    clipboard: { writeText: (t) => { clip = t; } },
+    clipboard: {
+      writeText: (t) => {
+        clip = t;
+      },
+    },
     dialogs: {
       open: async () => opens.shift() ?? null,
       save: async ({ defaultName }) => join(usb, defaultName),
@@ -70,17 +74,21 @@ export async function startHarness(dir: string, usb: string): Promise<Harness> {
     if (req.method === 'POST' && url.pathname.startsWith('/api/')) {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', async () => {
-        let args: unknown;
-        try {
-          args = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-        } catch {
-          args = null;
-        }
-        const reply = await dispatch(api, url.pathname.slice(5), args);
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(reply));
-      });
+      req.on(
+        'end',
+        () =>
+          void (async () => {
+            let args: unknown;
+            try {
+              args = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+            } catch {
+              args = null;
+            }
+            const reply = await dispatch(api, url.pathname.slice(5), args);
+            res.writeHead(200, { 'content-type': 'application/json' });
+            res.end(JSON.stringify(reply));
+          })(),
+      );
       return;
     }
     if (url.pathname === '/harness-bridge.js') {
@@ -97,7 +105,8 @@ export async function startHarness(dir: string, usb: string): Promise<Harness> {
       let body: Buffer | string = readFileSync(join(RENDERER_DIR, rel));
       // The harness's bridge speaks HTTP to this server: the only change to the page's CSP is connect-src 'self'.
       if (rel === 'index.html') {
-        body = body.toString('utf8')
+        body = body
+          .toString('utf8')
           .replace("connect-src 'none'", "connect-src 'self'")
           .replace('<script type="module"', '<script src="./harness-bridge.js"></script><script type="module"');
       }
@@ -114,9 +123,13 @@ export async function startHarness(dir: string, usb: string): Promise<Harness> {
     url: `http://127.0.0.1:${port}/`,
     dir,
     usb,
-    queueOpen: (p) => { opens.push(p); },
+    queueOpen: (p) => {
+      opens.push(p);
+    },
     clipboard: () => clip,
-    setNow: (ms) => { fixedNow = ms; },
+    setNow: (ms) => {
+      fixedNow = ms;
+    },
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

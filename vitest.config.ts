@@ -1,0 +1,49 @@
+// Vitest, at the root where editors and a bare `npx vitest` find it. Two projects:
+//   fast:   the engine, the CLI (in-process) and the ledger: `npm run test:fast`, builds nothing;
+//   system: what needs a build, a browser, real processes or many of them (crash, concurrency, Electron
+//           main against a fake, Electronegativity, packaging, the renderer in Chromium).
+// `npm test` runs both.
+import { defineConfig } from 'vitest/config';
+import { fileURLToPath } from 'node:url';
+
+const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+
+/** The fast project's files: no build, no browser, no Electron, under a minute on two cores. */
+export const FAST = [
+  'test/authorization-code.test.ts',
+  'test/short-codes.test.ts',
+  'test/state-schema.test.ts',
+  'test/instance.test.ts',
+  'test/ledger-property.test.ts',
+  'test/system-adversary.test.ts',
+  'test/hostile.test.ts',
+  'test/cli-instance.test.ts',
+  'test/cli-authority.test.ts',
+  'test/protocol-integrity.test.ts',
+  'test/layering.test.ts',
+  'test/preload/preload.test.ts',
+];
+
+const shared = {
+  environment: 'node' as const,
+  testTimeout: 60_000,
+  // Waits in the browser tests (expect.poll) allow for a slow machine; they end as soon as the UI is there.
+  expect: { poll: { timeout: 15_000, interval: 50 } },
+  pool: 'forks' as const,
+  // electron-store imports `electron` itself: let Vite resolve it (to the stub or a test's mock).
+  server: { deps: { inline: ['electron-store'] } },
+};
+
+export default defineConfig({
+  resolve: {
+    // Since Electron 42, importing the real package tries to download its binary: tests get a stub.
+    alias: { electron: here('./test/stubs/electron.ts') },
+  },
+  test: {
+    reporters: ['default', here('./test/summary-reporter.ts')],
+    projects: [
+      { extends: true, test: { ...shared, name: 'fast', include: FAST } },
+      { extends: true, test: { ...shared, name: 'system', include: ['test/**/*.test.ts'], exclude: [...FAST, '**/node_modules/**'] } },
+    ],
+  },
+});
