@@ -22,6 +22,7 @@ export const FAST = [
   'test/protocol-integrity.test.ts',
   'test/layering.test.ts',
   'test/preload/preload.test.ts',
+  'test/command-table.test.ts',
 ];
 
 const shared = {

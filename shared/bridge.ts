@@ -10,26 +10,21 @@ import type { InstanceEvent, IssuedCode } from './instance/state.ts';
 import type { InstanceStatus } from './instance/status.ts';
 import type { InstanceLine, Issued, LedgerEvent, LicenseLine } from './authority/views.ts';
 import { BRIDGE_METHODS, channelOf, FILE_DROP_CHANNEL, type BridgeMethod } from './bridge-channels.ts';
+import { LIMITS } from './limits.ts';
+import { bridgeCommandSchema, type ReservationCommand } from './instance/command-table.ts';
 
 export { BRIDGE_METHODS, channelOf, FILE_DROP_CHANNEL, type BridgeMethod };
 
-const code = z.string().min(1).max(1_048_576);
+const code = z.string().min(1).max(LIMITS.authorizationCodeChars);
 const shortText = z.string().min(1).max(200);
-const count = z.number().int().min(0).max(9_999_999);
+const count = z.number().int().min(0).max(LIMITS.maxCount);
 const licenses = z.record(z.string().min(1).max(200), count).refine((r) => Object.keys(r).length <= 100, 'at most 100 licenses');
 const instanceRef = z.string().min(5).max(200);
 const isoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 export const codeKind = z.enum(['request', 'authorization', 'confirmation', 'return']);
 export type CodeKind = z.infer<typeof codeKind>;
 
-const instanceCommand = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('enable') }),
-  z.strictObject({ type: z.literal('disable') }),
-  z.strictObject({ type: z.literal('request') }),
-  z.strictObject({ type: z.literal('cancel') }),
-  z.strictObject({ type: z.literal('return') }),
-  z.strictObject({ type: z.literal('usage'), tag: shortText, count }),
-]);
+const instanceCommand = bridgeCommandSchema();
 
 /** Argument schemas, one tuple per method. */
 export const BRIDGE_ARGS = {
@@ -67,7 +62,7 @@ export const BRIDGE_ARGS = {
   fileSaveQr: z.tuple([z.strictObject({ kind: codeKind, sn: z.string().regex(/^[0-9a-f]{5}$/), code: z.string().min(1).max(2953) })]),
   fileSaveEvents: z.tuple([z.enum(['instance', 'authority'])]),
   fileSavePublicKey: z.tuple([]),
-  clipboardWrite: z.tuple([z.string().max(1_048_576)]),
+  clipboardWrite: z.tuple([z.string().max(LIMITS.authorizationCodeChars)]),
 } as const satisfies Record<BridgeMethod, z.ZodTuple>;
 export type BridgeArgs<M extends BridgeMethod> = z.infer<(typeof BRIDGE_ARGS)[M]>;
 
@@ -91,7 +86,7 @@ export type InstanceView =
       readonly lastReturn: IssuedCode | null;
       readonly trustedKeys: readonly { readonly id: string; readonly label: string; readonly addedAt: number }[];
       readonly events: readonly InstanceEvent[];
-      readonly availability: Readonly<Record<'enable' | 'disable' | 'request' | 'cancel' | 'install' | 'return' | 'return-authorization', Availability>>;
+      readonly availability: Readonly<Record<ReservationCommand, Availability>>;
     };
 
 export interface CodeInspection {

@@ -1,14 +1,10 @@
 /** The product-instance side of `slr`: the seeds' `license smart reservation …` and `show license …`. */
-import { basename } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { refuse } from '../../shared/errors.ts';
 import { formatInstant } from '../../shared/codes/dates.ts';
 import { instanceEventsCsv } from '../../shared/events.ts';
-import type { Command, Outcome } from '../../shared/instance/commands.ts';
+import type { Outcome } from '../../shared/instance/rules.ts';
 import type { InstanceState } from '../../shared/instance/state.ts';
 import { deriveStatus, describeEvaluation, describeOverage, type InstanceStatus } from '../../shared/instance/status.ts';
 import type { InstanceService } from '../services/instance-service.ts';
-import { readCodeFile } from '../services/files.ts';
 import { table, UsageError, type Io } from './output.ts';
 
 export interface CliContext {
@@ -17,11 +13,7 @@ export interface CliContext {
   readonly now: number;
 }
 
-function needArgs(args: readonly string[], n: number, usage: string): void {
-  if (args.length !== n) throw new UsageError(`Usage: slr ${usage}`);
-}
-
-function printOutcome(o: Outcome, ctx: CliContext, service: InstanceService): void {
+export function printOutcome(o: Outcome, ctx: CliContext, service: InstanceService): void {
   for (const w of o.warnings ?? []) ctx.io.err(`WARNING: ${w}`);
   if (ctx.json) {
     const s = service.status(ctx.now);
@@ -40,86 +32,18 @@ function printOutcome(o: Outcome, ctx: CliContext, service: InstanceService): vo
   ctx.io.out(o.issued ? `${o.message}\n${o.issued.code}` : o.message);
 }
 
-/**
- * The seeds' install-file takes an sftp:// URL; across an air gap the file comes on removable media, so a
- * local path (or a file:// URL) is what is read, and any other URL is refused with what to do instead.
- */
-export function localPath(arg: string): string {
-  if (/^file:\/\//i.test(arg)) return fileURLToPath(arg);
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(arg)) {
-    refuse(
-      'not-local',
-      `install-file reads a local file; "${arg.slice(0, 80)}" is a network address.`,
-      'Copy the authorization-code file onto this machine (for example from a USB stick) and give its path.',
-    );
-  }
-  return arg;
-}
-
-export async function reservationCommand(service: InstanceService, args: readonly string[], ctx: CliContext): Promise<void> {
-  const [verb, ...rest] = args;
-  let command: Command;
-  switch (verb) {
-    case 'request':
-      // Unity Connection's form of the command is `license smart reservation request specific`.
-      if (!(rest.length === 0 || (rest.length === 1 && rest[0] === 'specific')))
-        throw new UsageError('Usage: slr license smart reservation request [specific]');
-      command = { type: 'request' };
-      break;
-    case 'enable':
-    case 'disable':
-    case 'cancel':
-    case 'return':
-      needArgs(rest, 0, `license smart reservation ${verb}`);
-      command = { type: verb };
-      break;
-    case 'install':
-      needArgs(rest, 1, 'license smart reservation install "<authorization-code>"');
-      command = { type: 'install', code: rest[0]! };
-      break;
-    case 'install-file':
-      needArgs(rest, 1, 'license smart reservation install-file <path>');
-      command = { type: 'install', code: readCodeFile(localPath(rest[0]!)) };
-      break;
-    case 'return-authorization':
-      needArgs(rest, 1, 'license smart reservation return-authorization "<authorization-code>"');
-      command = { type: 'return-authorization', code: rest[0]! };
-      break;
-    default:
-      throw new UsageError(`Unknown command: license smart reservation ${verb ?? ''}`.trim());
-  }
-  printOutcome(await service.run(command, ctx.now), ctx, service);
-}
-
-export async function usageCommand(service: InstanceService, args: readonly string[], ctx: CliContext): Promise<void> {
-  needArgs(args, 2, 'license usage <tag or short name> <count>');
-  if (!/^[0-9]+$/.test(args[1]!)) throw new UsageError(`The count must be a whole number, not "${args[1]}".`);
-  printOutcome(await service.run({ type: 'usage', tag: args[0]!, count: Number(args[1]) }, ctx.now), ctx, service);
-}
-
-export async function trustCommand(service: InstanceService, args: readonly string[], ctx: CliContext): Promise<void> {
-  const [verb, ...rest] = args;
-  if (verb === 'add') {
-    needArgs(rest, 1, 'license trust add <License Central key file>');
-    printOutcome(await service.trust(readCodeFile(rest[0]!, 16_384), basename(rest[0]!), ctx.now), ctx, service);
-  } else if (verb === 'remove') {
-    needArgs(rest, 1, 'license trust remove <key id>');
-    printOutcome(await service.run({ type: 'trust-remove', id: rest[0]! }, ctx.now), ctx, service);
-  } else if (verb === 'list') {
-    const keys = service.load().trustedKeys;
-    if (ctx.json) ctx.io.out(JSON.stringify({ ok: true, trustedKeys: keys.map(({ id, label, addedAt }) => ({ id, label, addedAt })) }));
-    else
-      ctx.io.out(
-        keys.length
-          ? table(
-              ['Key id', 'Label', 'Added'],
-              keys.map((k) => [k.id, k.label, formatInstant(k.addedAt)]),
-            )
-          : 'No License Central key is trusted yet.',
-      );
-  } else {
-    throw new UsageError('Usage: slr license trust add <file> | remove <key id> | list');
-  }
+/** `slr license trust list`: the keys this device accepts. */
+export function listTrustedKeys(service: InstanceService, ctx: CliContext): void {
+  const keys = service.load().trustedKeys;
+  if (ctx.json) return ctx.io.out(JSON.stringify({ ok: true, trustedKeys: keys.map(({ id, label, addedAt }) => ({ id, label, addedAt })) }));
+  ctx.io.out(
+    keys.length
+      ? table(
+          ['Key id', 'Label', 'Added'],
+          keys.map((k) => [k.id, k.label, formatInstant(k.addedAt)]),
+        )
+      : 'No License Central key is trusted yet.',
+  );
 }
 
 function statusLines(s: InstanceStatus): string[] {

@@ -6,30 +6,38 @@ import { isSaneTime } from '../../shared/codes/dates.ts';
 import { readCodeFile } from '../services/files.ts';
 import { basename } from 'node:path';
 import { EXIT, processIo, reportError, UsageError, type Io } from './output.ts';
-import { reservationCommand, showCommand, trustCommand, usageCommand, type CliContext } from './instance-cli.ts';
+import { listTrustedKeys, printOutcome, showCommand, type CliContext } from './instance-cli.ts';
+import { commandHelp, EXIT_CODES, findForm, FORMS, runForm, usageLine, type FormMatch } from './instance-commands.ts';
+import { COMMAND_NAMES } from '../../shared/instance/command-table.ts';
 
-export const USAGE = `Usage: slr [--home DIR] [--json] <command>
+import { COMMANDS } from '../../shared/instance/command-table.ts';
 
-Product instance (the seeds' commands):
-  slr init --pid UCM|CUC [--trust FILE]...            create the product instance (UDI, device key, evaluation),
-                                                      provisioned with License Central's key file(s)
-  slr license smart reservation enable | disable | request | cancel | return
-  slr license smart reservation install "<code>"
-  slr license smart reservation install-file <path>
-  slr license smart reservation return-authorization "<code>"
-  slr license usage <tag or short name> <count>       set the product's current consumption
-  slr license trust add <file> | remove <id> | list   License Central keys this device accepts (after the
-                                                      first, only keys endorsed by a trusted one)
-  slr show license status | udi | reservation | usage | summary | events [--csv]
+/** Usage lines in the table's order of commands, and of each command's forms. */
+const COMMAND_ORDER = (f: FormMatch) => COMMAND_NAMES.indexOf(f.name) * 10 + COMMANDS[f.name].cli.indexOf(f.form);
+import { LIMITS } from '../../shared/limits.ts';
 
-License authority: slr authority --help
-
-Options:
-  --home DIR   state directory (else $SLR_HOME, else the app's data directory)
-  --json       print one JSON object
-  --help       this text
-
-Exit codes: 0 done, 1 refused (nothing changed), 2 bad command line, 3 state busy, 70 internal error.`;
+/** The whole usage: the product-instance commands from the engine's command table, then the rest. */
+export const USAGE = [
+  'Usage: slr [--home DIR] [--json] <command>',
+  '',
+  "Product instance (the seeds' commands):",
+  '  slr init --pid UCM|CUC [--trust FILE]...   create the product instance (UDI, device key, evaluation), provisioned',
+  "                                             with License Central's key file(s)",
+  ...FORMS.slice()
+    .sort((a, b) => COMMAND_ORDER(a) - COMMAND_ORDER(b))
+    .map((f) => `  ${usageLine(f.form)}`),
+  '  slr license trust list                     the License Central keys this device accepts',
+  '  slr show license status | udi | reservation | usage | summary | events [--csv]',
+  '',
+  'License authority: slr authority --help',
+  '',
+  'Options:',
+  "  --home DIR   state directory (else $SLR_HOME, else the app's data directory)",
+  '  --json       print one JSON object',
+  "  --help       this text; after a command, that command's help (also: slr help <command>)",
+  '',
+  EXIT_CODES,
+].join('\n');
 
 interface Parsed {
   home?: string;
@@ -106,17 +114,27 @@ export async function main(argv: readonly string[], io: Io = processIo, env: Nod
       authorityCommand(p.rest.slice(1), { io, json, now: clockNow(env), home });
       return EXIT.ok;
     }
-    if (p.help || p.rest.length === 0) {
+    // `slr <command> --help` and `slr help <command>`: that command's help.
+    const asked = p.rest[0] === 'help' ? p.rest.slice(1) : p.help ? p.rest : null;
+    const helpFor = asked && findForm(asked);
+    if (helpFor) {
+      io.out(commandHelp(helpFor));
+      return EXIT.ok;
+    }
+    if (asked || p.rest.length === 0) {
       io.out(USAGE);
-      return p.help ? EXIT.ok : EXIT.usage;
+      return asked ? EXIT.ok : EXIT.usage;
     }
     const ctx: CliContext = { io, json, now: clockNow(env) };
+    const form = findForm(p.rest);
     if (writes(p.rest)) assertAppNotRunning(home);
     const service = instanceService({ dir: home });
-    const [first, second, third, ...tail] = p.rest;
-    if (first === 'init') {
+    const [first, second, third] = p.rest;
+    if (form) {
+      printOutcome(await runForm(form, p.rest, service, ctx.now), ctx, service);
+    } else if (first === 'init') {
       if (!p.pid) throw new UsageError('Usage: slr init --pid UCM|CUC [--trust FILE]...');
-      const trust = p.trust.map((file) => ({ text: readCodeFile(file, 16_384), label: basename(file) }));
+      const trust = p.trust.map((file) => ({ text: readCodeFile(file, LIMITS.keyFileBytes), label: basename(file) }));
       const state = await service.init(p.pid, ctx.now, trust);
       const s = service.status(ctx.now);
       const keys = state.trustedKeys.map((k) => k.id);
@@ -125,12 +143,8 @@ export async function main(argv: readonly string[], io: Io = processIo, env: Nod
         io.out(
           `Product instance created in ${service.dir}\nUDI: ${s.udi}\n${keys.length ? `Trusted License Central key${keys.length === 1 ? '' : 's'}: ${keys.join(', ')}` : 'No License Central key trusted yet: the first `slr license trust add <file>` provisions it.'}`,
         );
-    } else if (first === 'license' && second === 'smart' && third === 'reservation') {
-      await reservationCommand(service, tail, ctx);
-    } else if (first === 'license' && second === 'usage') {
-      await usageCommand(service, p.rest.slice(2), ctx);
-    } else if (first === 'license' && second === 'trust') {
-      await trustCommand(service, p.rest.slice(2), ctx);
+    } else if (first === 'license' && second === 'trust' && third === 'list' && p.rest.length === 3) {
+      listTrustedKeys(service, ctx);
     } else if (first === 'show') {
       await showCommand(service, p.rest.slice(1), ctx);
     } else {

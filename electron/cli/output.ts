@@ -13,7 +13,14 @@ export const EXIT = {
   internal: 70,
 } as const;
 
-export class UsageError extends Error {}
+export class UsageError extends Error {
+  /** The help of the command that was meant, shown instead of the whole usage. */
+  readonly usage: string | undefined;
+  constructor(message: string, usage?: string) {
+    super(message);
+    this.usage = usage;
+  }
+}
 
 export interface Io {
   out(text: string): void;
@@ -28,7 +35,7 @@ export const processIo: Io = {
 export function reportError(e: unknown, json: boolean, io: Io, usage: string): number {
   if (e instanceof UsageError) {
     if (json) io.out(JSON.stringify({ ok: false, error: { code: 'usage', message: e.message } }));
-    io.err(`${e.message}\n${usage}`);
+    io.err(`${e.message}\n\n${e.usage ?? usage}`);
     return EXIT.usage;
   }
   if (isSlrError(e)) {

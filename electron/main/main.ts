@@ -30,6 +30,7 @@ import {
   resolveAppPath,
   WEB_PREFERENCES,
 } from './policy.ts';
+import { LIMITS } from '../../shared/limits.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const RENDERER_DIR = join(here, '..', 'renderer');
@@ -77,7 +78,7 @@ function packagedKeys(): { text: string; label: string }[] {
   return readdirSync(dir)
     .filter((f) => f.endsWith('.pem'))
     .sort()
-    .map((f) => ({ text: readCodeFile(join(dir, f), 16_384), label: `built in: ${f}` }));
+    .map((f) => ({ text: readCodeFile(join(dir, f), LIMITS.keyFileBytes), label: `built in: ${f}` }));
 }
 
 function dialogs(): Dialogs {

@@ -12,7 +12,8 @@ import { parseRequestCode } from '../../shared/codes/device-codes.ts';
 import { parseIsoDate } from '../../shared/codes/dates.ts';
 import { isSlrError, refuse } from '../../shared/errors.ts';
 import { authorityEventsCsv, instanceEventsCsv } from '../../shared/events.ts';
-import { availability, type Outcome } from '../../shared/instance/commands.ts';
+import { availability } from '../../shared/instance/commands.ts';
+import type { Outcome } from '../../shared/instance/rules.ts';
 import { deriveStatus } from '../../shared/instance/status.ts';
 import {
   parseBridgeArgs,
@@ -28,6 +29,7 @@ import {
 import { withLedger as withDirLedger, type Ledger } from './authority/ledger.ts';
 import { codeFileName, readCodeFile, writeTextFile } from './files.ts';
 import { instanceService, type KeySealer, type StoreFactory } from './instance-service.ts';
+import { LIMITS } from '../../shared/limits.ts';
 
 export interface Dialogs {
   /** Lets the operator choose a file to open; resolves to its path, or null when cancelled. */
@@ -144,7 +146,7 @@ export function createAppApi(ports: AppPorts): AppApi {
     async instanceTrustFromFile() {
       const path = await ports.dialogs.open({ title: 'License Central public key', filters: [{ name: 'Public key', extensions: ['pem', 'txt'] }] });
       if (!path) return null;
-      return result(await instance.trust(readCodeFile(path, 16_384), basename(path), ports.now()));
+      return result(await instance.trust(readCodeFile(path, LIMITS.keyFileBytes), basename(path), ports.now()));
     },
     async instanceTrustRemove(id) {
       return result(await instance.run({ type: 'trust-remove', id }, ports.now()));

@@ -2,6 +2,7 @@
 import { closeSync, constants, existsSync, fstatSync, openSync, readSync, renameSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import { refuse } from '../../shared/errors.ts';
 import { join } from 'node:path';
+import { LIMITS } from '../../shared/limits.ts';
 
 export type CodeKind = 'request' | 'authorization' | 'confirmation' | 'return';
 
@@ -91,7 +92,7 @@ export function readBoundedFile(path: string, limit: number): Uint8Array {
 }
 
 /** Reads a code file as text: bounded, regular files only, UTF-8 (or UTF-16 with its BOM), never binary. */
-export function readCodeFile(path: string, limit = 1_048_576): string {
+export function readCodeFile(path: string, limit: number = LIMITS.codeFileBytes): string {
   const bytes = readBoundedFile(path, limit);
   if (bytes.length === 0) refuse('code-empty', `${path} is empty.`);
   if (bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder('utf-16le').decode(bytes.subarray(2));

@@ -7,18 +7,18 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import Conf from 'conf';
-import { findEntitlement, productById } from '../../shared/catalog.ts';
+import { productById } from '../../shared/catalog.ts';
 import { isSlrError, refuse } from '../../shared/errors.ts';
 import { parseKeyFile } from '../../shared/codes/key-file.ts';
 import { isSaneTime } from '../../shared/codes/dates.ts';
 import { toBase64 } from '../../shared/bytes.ts';
-import { advance, execute, createInstance, inspectCode, type Command, type Inspection, type Outcome } from '../../shared/instance/commands.ts';
+import { execute, inspectCode, needsDeviceKey, type Command, type Inspection } from '../../shared/instance/commands.ts';
+import { advance, createInstance, installedCodeProblem, type Outcome } from '../../shared/instance/rules.ts';
 import type { OfferedKey } from '../../shared/instance/trust.ts';
 import { validateInstanceState } from '../../shared/instance/schema.ts';
-import { REGISTRATION, type InstanceState, type DeviceKeyRecord } from '../../shared/instance/state.ts';
-import { deriveStatus, installedCode, type InstanceStatus } from '../../shared/instance/status.ts';
-import { makeUdi, sameUdi } from '../../shared/udi.ts';
-import { compressedPublicKey, deviceCrypto, generateKeyPair, keyId, loadPublicKey, verifyingCrypto, verifyMessage } from './crypto.ts';
+import type { InstanceState, DeviceKeyRecord } from '../../shared/instance/state.ts';
+import { deriveStatus, type InstanceStatus } from '../../shared/instance/status.ts';
+import { compressedPublicKey, deviceCrypto, generateKeyPair, keyId, loadPublicKey, verifyingCrypto } from './crypto.ts';
 import { withDirLock } from './lock.ts';
 import { INSTANCE_STORE } from './paths.ts';
 
@@ -103,25 +103,14 @@ export function instanceService({ dir, stores = confStore, sealer = plainKeySeal
 
   /** An installed code is verified again on every load: editing the file cannot raise counts. */
   function verifyInstalled(state: InstanceState): void {
-    if (!state.installed) return;
-    const signer = state.trustedKeys.find((k) => k.id === state.installed!.signerKeyId);
-    const tampered = (why: string): never =>
+    const problem = installedCodeProblem(state, verifyingCrypto);
+    if (problem) {
       refuse(
         'state-tampered',
-        `The installed authorization code in ${filePath()} failed verification: ${why}.`,
+        `The installed authorization code in ${filePath()} failed verification: ${problem}.`,
         'The state file was changed outside SLR Desk; restore it from a backup.',
       );
-    let code;
-    try {
-      code = installedCode(state)!;
-    } catch (e) {
-      return tampered((e as Error).message);
     }
-    if (!signer || !verifyMessage(signer.publicKey, code.signedBytes, code.signature)) tampered('its signature does not verify');
-    const product = productById(state.product)!;
-    if (!sameUdi(code.udi, makeUdi(product, state.uuid))) tampered('it is bound to another UDI');
-    if (code.piid !== state.reservation?.piid) tampered('it belongs to another reservation than the current one');
-    if (code.entitlements.some((e) => !findEntitlement(product, e.tag))) tampered('it names a license this product does not have');
   }
 
   function save(state: InstanceState): void {
@@ -129,9 +118,6 @@ export function instanceService({ dir, stores = confStore, sealer = plainKeySeal
   }
 
   const cryptoFor = async (state: InstanceState) => deviceCrypto(await sealer.unseal(state.deviceKey.privateKey));
-  /** Only commands that make a confirmation or return code need the (possibly sealed) device key. */
-  const needsKey = (command: Command, state: InstanceState) =>
-    command.type === 'return' || command.type === 'return-authorization' || (command.type === 'install' && state.registration === REGISTRATION.registered);
 
   /** A key file as the chain the engine checks: each key's id from its DER, its PEM in one canonical form. */
   function offeredChain(keyFile: string): OfferedKey[] {
@@ -153,7 +139,7 @@ export function instanceService({ dir, stores = confStore, sealer = plainKeySeal
   async function runLocked(command: Command, now: number): Promise<Outcome> {
     const state = load();
     try {
-      const outcome = execute(state, command, { now, crypto: needsKey(command, state) ? await cryptoFor(state) : verifyingCrypto });
+      const outcome = execute(state, command, { now, crypto: needsDeviceKey(command, state) ? await cryptoFor(state) : verifyingCrypto });
       if (outcome.state !== state) save(outcome.state);
       return outcome;
     } catch (e) {

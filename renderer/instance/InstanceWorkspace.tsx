@@ -2,6 +2,7 @@ import { useCallback, useState, type ReactNode } from 'react';
 import type { Availability, CodeInspection, InstanceView } from '../../shared/bridge.ts';
 import { PRODUCTS, productById } from '../../shared/catalog.ts';
 import { describeEvaluation, describeOverage } from '../../shared/instance/status.ts';
+import type { BridgeCommand, ReservationCommand } from '../../shared/instance/command-table.ts';
 import { formatInstant } from '../../shared/codes/dates.ts';
 import { call } from '../bridge.ts';
 import { Tabs } from '../components/Tabs.tsx';
@@ -174,7 +175,7 @@ function ReservationFlow({ view, refresh }: { view: Existing; refresh: () => Pro
   const [confirmReturn, setConfirmReturn] = useState(false);
   const registered = s.registration === 'Registered - Specific License Reservation';
   const inProgress = s.registration === 'Reservation In Progress';
-  const command = (type: 'enable' | 'disable' | 'request' | 'cancel' | 'return') =>
+  const command = (type: Extract<BridgeCommand, { type: ReservationCommand }>['type']) =>
     act.run(async () => {
       const r = await call('instanceCommand', { type });
       setMessage(r.message);

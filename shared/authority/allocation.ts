@@ -7,6 +7,7 @@
 import { findEntitlement, substitutesFor, type ProductProfile } from '../catalog.ts';
 import { DAY_MS } from '../codes/dates.ts';
 import { refuse } from '../errors.ts';
+import { LIMITS } from '../limits.ts';
 
 export interface Lot {
   readonly id: number;
@@ -66,8 +67,8 @@ export function planReservation(
     if (!def)
       refuse('unknown-license', `${tag} is not a license of ${product.name}.`, `Known licenses: ${product.entitlements.map((e) => e.short).join(', ')}.`);
     if (!def.reservable) refuse('unknown-license', `${def.displayName} cannot be reserved with Specific License Reservation.`);
-    if (!Number.isSafeInteger(want) || want < 0 || want > 9_999_999)
-      refuse('bad-count', `The count for ${def.short} must be a whole number from 0 to 9999999.`);
+    if (!Number.isSafeInteger(want) || want < 0 || want > LIMITS.maxCount)
+      refuse('bad-count', `The count for ${def.short} must be a whole number from 0 to ${LIMITS.maxCount}.`);
     let delta = want - heldCount(def.tag);
     if (delta > 0) {
       const candidates = lots

@@ -17,10 +17,11 @@ import { fromBase64, utf8 } from '../bytes.ts';
 import { formatUdi, isUuid, parseUdi, type Udi } from '../udi.ts';
 import { DAY_MS, parseCodeDate } from './dates.ts';
 import { unpasteAuthorizationCode } from './paste.ts';
+import { LIMITS } from '../limits.ts';
 
-export const MAX_AUTHORIZATION_INPUT = 1_048_576;
-export const MAX_ENTITLEMENTS = 2000;
-const MAX_COUNT = 9_999_999;
+export const MAX_AUTHORIZATION_INPUT = LIMITS.authorizationCodeChars;
+export const MAX_ENTITLEMENTS = LIMITS.maxEntitlements;
+const MAX_COUNT = LIMITS.maxCount;
 
 export type LicenseType = 'PERPETUAL' | 'TERM';
 
@@ -195,9 +196,9 @@ function parseEntitlement(node: Node, index: number): Entitlement {
   const v = Object.fromEntries(kids.map((k) => [nameOf(k), leafText(k, `${path} <${nameOf(k)}>`)])) as Record<string, string>;
   const at = (name: string) => `${path} <${name}>`;
   const tag = field(at('tag'), v.tag!, /^[A-Za-z0-9._,:+-]{1,200}$/, 'an entitlement tag (regid.…)');
-  const countText = field(at('count'), v.count!, /^[0-9]{1,7}$/, 'a whole number from 1 to 9999999');
+  const countText = field(at('count'), v.count!, /^[0-9]{1,7}$/, `a whole number from 1 to ${MAX_COUNT}`);
   const count = Number(countText);
-  if (count < 1 || count > MAX_COUNT) refuse('code-field', `${at('count')}: expected a whole number from 1 to 9999999, found "${countText}".`);
+  if (count < 1 || count > MAX_COUNT) refuse('code-field', `${at('count')}: expected a whole number from 1 to ${MAX_COUNT}, found "${countText}".`);
   const licenseType = field(at('licenseType'), v.licenseType!, /^(PERPETUAL|TERM)$/, 'PERPETUAL or TERM') as LicenseType;
   if (licenseType === 'PERPETUAL') {
     if (v.startDate !== '' || v.endDate !== '') refuse('code-field', `${path}: a PERPETUAL entitlement has empty <startDate> and <endDate>.`);

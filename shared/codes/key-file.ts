@@ -12,6 +12,7 @@
  */
 import { fromBase64, toBase64, utf8 } from '../bytes.ts';
 import { refuse } from '../errors.ts';
+import { LIMITS } from '../limits.ts';
 
 export interface ChainLink {
   /** PEM SubjectPublicKeyInfo, as in the file. */
@@ -20,7 +21,7 @@ export interface ChainLink {
   readonly endorsement: Uint8Array | null;
 }
 
-export const MAX_KEY_FILE = 16_384;
+export const MAX_KEY_FILE = LIMITS.keyFileBytes;
 const MAX_LINKS = 20;
 const BLOCK = /-----BEGIN ([A-Z ]+)-----([^-]*)-----END ([A-Z ]+)-----/g;
 

@@ -7,6 +7,7 @@ import { refuse } from '../errors.ts';
 import { PRODUCTS } from '../catalog.ts';
 import { isSaneTime } from '../codes/dates.ts';
 import { MAX_CLOSED_RESERVATIONS, REGISTRATION, SCHEMA_VERSION, type InstanceState } from './state.ts';
+import { LIMITS } from '../limits.ts';
 
 const ms = z.number().int().finite();
 /** A moment this system can have lived through (years 2000-2999). */
@@ -36,7 +37,7 @@ export const instanceStateSchema = z
       .max(100),
     reservationEnabled: z.boolean(),
     registration: z.enum([REGISTRATION.unregistered, REGISTRATION.inProgress, REGISTRATION.registered]),
-    installed: z.strictObject({ code: z.string().max(1_048_576), signerKeyId: z.string(), installedAt: ms }).nullable(),
+    installed: z.strictObject({ code: z.string().max(LIMITS.authorizationCodeChars), signerKeyId: z.string(), installedAt: ms }).nullable(),
     reservation: z.strictObject({ nonce, piid, requestedAt: instant, lastTimestamp: z.string().regex(/^[0-9]{1,15}$/) }).nullable(),
     closedReservations: z
       .array(z.strictObject({ nonce, piid, how: z.enum(['returned', 'returned-unused', 'cancelled']), at: instant }))
@@ -44,7 +45,7 @@ export const instanceStateSchema = z
     lastRequest: issued,
     lastConfirmation: issued,
     lastReturn: issued,
-    usage: z.record(z.string().max(200), z.number().int().min(1).max(9_999_999)),
+    usage: z.record(z.string().max(200), z.number().int().min(1).max(LIMITS.maxCount)),
     evaluation: z.strictObject({ startedAt: ms.nullable(), usedMs: ms.min(0) }),
     overage: z.strictObject({ usedMs: ms.min(0) }),
     clock: z.strictObject({ highWater: instant, accountedTo: instant, rollbacks: z.number().int().min(0), behind: z.boolean() }),

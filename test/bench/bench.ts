@@ -16,7 +16,8 @@ import { parseAuthorizationCode, type Entitlement } from '../../shared/codes/aut
 import { CODE_LENGTHS } from '../../shared/codes/device-codes.ts';
 import { displayLength } from '../../shared/codes/short-code.ts';
 import { CONFIRMATION_CODE, REQUEST_CODE, RETURN_CODE } from '../../shared/codes/device-codes.ts';
-import { createInstance, execute } from '../../shared/instance/commands.ts';
+import { execute, type Command } from '../../shared/instance/commands.ts';
+import { createInstance } from '../../shared/instance/rules.ts';
 import type { InstanceState } from '../../shared/instance/state.ts';
 import { toBase64 } from '../../shared/bytes.ts';
 import { makeUdi } from '../../shared/udi.ts';
@@ -59,11 +60,12 @@ console.log('\nInstall verification: whole check (normalize, parse, validate, ve
     now: T0,
   });
   const dcrypto = deviceCrypto(device.privateKey);
-  for (const c of [
+  const setup: Command[] = [
     { type: 'trust-add', chain: [{ id: aid, publicKey: authority.publicKey, endorsement: null }], label: 'bench' },
     { type: 'enable' },
     { type: 'request' },
-  ] as const) {
+  ];
+  for (const c of setup) {
     state = execute(state, c, { now: T0, crypto: dcrypto }).state;
   }
   const rows: Record<string, number> = {};
@@ -136,12 +138,12 @@ function scale(instances: number, ops: number) {
         now: T0,
       });
       const crypto = deviceCrypto(pair.privateKey);
-      for (const c of [
+      const setup: Command[] = [
         { type: 'trust-add', chain: [{ id: key.id, publicKey: key.pem, endorsement: null }], label: 'bench' },
         { type: 'enable' },
         { type: 'request' },
-      ] as const)
-        state = execute(state, c, { now: T0, crypto }).state;
+      ];
+      for (const c of setup) state = execute(state, c, { now: T0, crypto }).state;
       return { uuid, sn: `P:UCM,S:${uuid.slice(-5)},U:${uuid}`, request: state.lastRequest!.code, state, crypto };
     });
     const timed = (fn: (d: (typeof devices)[number], i: number) => void) => {

@@ -4,7 +4,8 @@
 import { randomUUID } from 'node:crypto';
 import { findEntitlement, productById, type ProductId } from '../../shared/catalog.ts';
 import { fromBase64, toBase64 } from '../../shared/bytes.ts';
-import { createInstance, execute, type Command, type Outcome } from '../../shared/instance/commands.ts';
+import { execute, type Command } from '../../shared/instance/commands.ts';
+import { createInstance, type Outcome } from '../../shared/instance/rules.ts';
 import type { InstanceState } from '../../shared/instance/state.ts';
 import { entitlementFor, issueAuthorizationCode, type CodeRef, type Term } from '../../shared/authority/issue.ts';
 import { makeUdi, type Udi } from '../../shared/udi.ts';

@@ -20,6 +20,7 @@ import { formatUdi, makeUdi, type Udi } from '../../../shared/udi.ts';
 import { authorityCrypto, cryptoBasics, generateKeyPair, keyId, loadPublicKey, signMessage } from '../crypto.ts';
 import { AUTHORITY_DB } from '../paths.ts';
 import { LEDGER_VERSION, MIGRATIONS } from './schema.ts';
+import { LIMITS } from '../../../shared/limits.ts';
 
 export type { InstanceLine, Issued, LedgerEvent, LicenseLine };
 
@@ -466,8 +467,8 @@ export class Ledger {
     const found = findAnyEntitlement(input.tag);
     if (!found)
       refuse('unknown-license', `${input.tag} is not a license in the product catalog.`, 'Use a full entitlement tag or a short name such as UCM_Basic.');
-    if (!Number.isSafeInteger(input.count) || input.count < 1 || input.count > 9_999_999)
-      refuse('bad-count', 'The count must be a whole number from 1 to 9999999.');
+    if (!Number.isSafeInteger(input.count) || input.count < 1 || input.count > LIMITS.maxCount)
+      refuse('bad-count', `The count must be a whole number from 1 to ${LIMITS.maxCount}.`);
     if (input.term && input.term.end < input.term.start) refuse('bad-date', 'The TERM end date is before its start date.');
     if (input.term && !isLotValid({ type: 'TERM', start: input.term.start, end: input.term.end }, now) && input.term.end < now) {
       refuse('bad-date', `The TERM ended on ${formatIsoDate(input.term.end)}: these licenses could never be reserved.`, 'Check the end date.');

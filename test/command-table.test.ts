@@ -1,0 +1,91 @@
+// The product-instance command table is the single source of where a command runs, its arguments, its
+// CLI form and help, and what the bridge accepts: check that everything derived from it holds together.
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { COMMAND_NAMES, COMMANDS, bridgeCommandSchema } from '../shared/instance/command-table.ts';
+import { availability } from '../shared/instance/commands.ts';
+import { BRIDGE_ARGS } from '../shared/bridge.ts';
+import { FORMS, usageLine } from '../electron/cli/instance-commands.ts';
+import { USAGE } from '../electron/cli/main.ts';
+import { slr } from './helpers/cli.ts';
+import { makeDevice } from './helpers/world.ts';
+
+const PHASES = ['disabled', 'unregistered', 'in-progress', 'registered'] as const;
+
+describe('the command table', () => {
+  it('gives every reservation command a reason and a remedy in every phase where it may not run', () => {
+    for (const name of COMMAND_NAMES) {
+      const spec = COMMANDS[name] as { phases?: Record<string, true>; why?: Record<string, readonly [string, string]> };
+      if (!spec.phases) continue;
+      for (const phase of PHASES) {
+        if (spec.phases[phase]) continue;
+        expect(spec.why?.[phase], `${name} in ${phase}`).toBeDefined();
+        expect(spec.why![phase]![0].length, `${name} in ${phase}`).toBeGreaterThan(10);
+      }
+    }
+    // What the app shows is derived from it: a fresh device may enable, and nothing else of the reservation.
+    const a = availability(makeDevice().state);
+    expect(
+      Object.entries(a)
+        .filter(([, v]) => v.allowed)
+        .map(([k]) => k)
+        .sort(),
+    ).toEqual(['enable']);
+    expect(Object.keys(a).sort()).toEqual(COMMAND_NAMES.filter((n) => 'phases' in COMMANDS[n]).sort());
+  });
+
+  it('has a CLI form, with a usage line and help, for every command, and the usage lists them all', () => {
+    for (const name of COMMAND_NAMES)
+      expect(
+        FORMS.some((f) => f.name === name),
+        name,
+      ).toBe(true);
+    for (const f of FORMS) {
+      expect(USAGE).toContain(usageLine(f.form));
+      expect(f.form.example.startsWith(`slr ${f.form.words}`)).toBe(true);
+    }
+  });
+
+  it("prints each command's own help for `--help` and `slr help …`, and that help on a usage error", () => {
+    const home = mkdtempSync(join(tmpdir(), 'slr-help-'));
+    for (const f of FORMS) {
+      const words = f.words.slice();
+      for (const args of [
+        [...words, '--help'],
+        ['help', ...words],
+      ]) {
+        const r = slr(home, args);
+        expect(r.status, args.join(' ')).toBe(0);
+        expect(r.stdout).toContain(`Usage: ${usageLine(f.form)}`);
+        expect(r.stdout).toContain('Exit codes:');
+        expect(r.stdout).not.toContain('License authority: slr authority --help');
+      }
+    }
+    const wrong = slr(home, ['license', 'usage', 'UCM_Basic']);
+    expect(wrong.status).toBe(2);
+    expect(wrong.stderr).toContain('Wrong arguments for `slr license usage`');
+    expect(wrong.stderr).toContain('Usage: slr license usage <tag or short name> <count>');
+    expect(wrong.stderr).not.toContain('License authority');
+  });
+
+  it("lets the bridge take exactly the table's bridge commands, with their arguments and nothing else", () => {
+    const schema = bridgeCommandSchema();
+    expect(BRIDGE_ARGS.instanceCommand.safeParse([{ type: 'enable' }]).success).toBe(true);
+    expect(schema.safeParse({ type: 'usage', tag: 'UCM_Basic', count: 3 }).success).toBe(true);
+    for (const bad of [
+      { type: 'install', code: 'x' },
+      { type: 'trust-add', chain: [], label: 'x' },
+      { type: 'enable', extra: 1 },
+      { type: 'usage', tag: 'x', count: -1 },
+      { type: 'nope' },
+    ]) {
+      expect(schema.safeParse(bad).success, JSON.stringify(bad)).toBe(false);
+    }
+    for (const name of COMMAND_NAMES) {
+      const args = name === 'usage' ? { tag: 'UCM_Basic', count: 1 } : {};
+      expect(schema.safeParse({ type: name, ...args }).success, name).toBe(COMMANDS[name].bridge);
+    }
+  });
+});
