@@ -9,6 +9,7 @@ import { availability } from '../shared/instance/commands.ts';
 import { BRIDGE_ARGS } from '../shared/bridge.ts';
 import { FORMS, usageLine } from '../electron/cli/instance-commands.ts';
 import { USAGE } from '../electron/cli/main.ts';
+import { AUTHORITY_USAGE, findVerb, VERBS } from '../electron/cli/authority-cli.ts';
 import { slr } from './helpers/cli.ts';
 import { makeDevice } from './helpers/world.ts';
 
@@ -87,5 +88,51 @@ describe('the command table', () => {
       const args = name === 'usage' ? { tag: 'UCM_Basic', count: 1 } : {};
       expect(schema.safeParse({ type: name, ...args }).success, name).toBe(COMMANDS[name].bridge);
     }
+  });
+});
+
+describe('the authority verb table', () => {
+  it('gives every verb its usage line in the usage, and its own help for --help and `help`', () => {
+    const home = mkdtempSync(join(tmpdir(), 'slr-ahelp-'));
+    for (const v of VERBS) {
+      expect(AUTHORITY_USAGE).toContain(`slr authority ${v.words}`);
+      expect(v.example.startsWith(`slr authority ${v.words}`), v.words).toBe(true);
+      for (const args of [
+        ['authority', ...v.words.split(' '), '--help'],
+        ['authority', 'help', ...v.words.split(' ')],
+      ]) {
+        const r = slr(home, args);
+        expect(r.status, args.join(' ')).toBe(0);
+        expect(r.stdout).toContain(`Usage: slr authority ${v.words}`);
+        expect(r.stdout).toContain('Exit codes:');
+      }
+    }
+  });
+
+  it("refuses a missing option, an option the verb does not take, or a stray argument, with that verb's help (exit 2)", () => {
+    const home = mkdtempSync(join(tmpdir(), 'slr-averb-'));
+    for (const [args, message] of [
+      [['reserve', '--account', 'Default'], /Missing --request \(slr authority reserve\)/],
+      [['unlock', '--instance', 'cc920', '--csv'], /Unknown option '--csv'/],
+      [['key', 'retire'], /takes <id>/],
+      [['key', 'list', 'extra'], /Unexpected argument "extra"/],
+    ] as const) {
+      const r = slr(home, ['authority', ...args]);
+      expect(r.status, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr).toContain(`Usage: slr authority ${findVerb(args)!.words}`);
+    }
+  });
+
+  it('prints the Licenses and Instances tables as CSV with --csv, header first', () => {
+    const home = mkdtempSync(join(tmpdir(), 'slr-acsv-'));
+    expect(slr(home, ['authority', 'init', '--account', 'Acme']).status).toBe(0);
+    expect(slr(home, ['authority', 'license', 'add', '--account', 'Default', '--tag', 'UCM_Basic', '--count', '7']).status).toBe(0);
+    const licenses = slr(home, ['authority', 'show', 'licenses', '--csv']).stdout.trimEnd().split('\r\n');
+    expect(licenses[0]).toBe('Virtual Account,License,Level,Expires,Purchased,Reserved,In Transition,Available');
+    expect(licenses[1]).toBe('Default,UCM_Basic,2,"-",7,0,0,7');
+    expect(slr(home, ['authority', 'show', 'instances', '--csv']).stdout.trim()).toBe(
+      'Virtual Account,Name,Product Type,Last Contact,State,Reserved,In Transition',
+    );
   });
 });

@@ -1,33 +1,16 @@
-/** `slr authority …`: the license authority (the seeds' License Central) on the command line. */
+/**
+ * `slr authority …`: the license authority (the seeds' License Central) on the command line. Every verb is
+ * one entry of VERBS: its words, options (which are required), positional arguments, usage, help and handler.
+ * The parser, the usage text and the per-verb help (`slr authority <verb> --help`) are derived from it.
+ */
 import { parseArgs } from 'node:util';
 import { formatInstant, parseIsoDate } from '../../shared/codes/dates.ts';
 import { authorityEventsCsv } from '../../shared/events.ts';
+import { toCsv } from '../../shared/csv.ts';
 import { withLedger as withDirLedger, type Ledger } from '../services/authority/ledger.ts';
 import { readCodeFile, writeCodeFile, writeTextFile } from '../services/files.ts';
+import { EXIT_CODES } from './instance-commands.ts';
 import { table, UsageError, type Io } from './output.ts';
-
-export const AUTHORITY_USAGE = `Usage: slr authority [--home DIR] [--json] <command>
-
-  init --account "<smart account name>"        signing key, smart account, virtual account "Default"
-  key export [--id ID] [--out FILE]            the key file devices trust (slr license trust add), with the
-                                               endorsements that let devices trusting an older key accept it
-  key add | key retire <id> | key list         rotate signing keys without breaking installed codes
-  clock accept --reason "<text>"               accept this clock after one that ran ahead (logged)
-  account add <virtual account>
-  license add --account VA --tag TAG --count N [--type TERM --start YYYY-MM-DD --end YYYY-MM-DD]
-  reserve --account VA --request "<request code>" --license TAG=N [--license …] [--out FILE|DIR]
-  update --instance <UDI or SN> --license TAG=N [--license …] [--out FILE|DIR]   (N=0 removes a license)
-  confirm --instance <UDI or SN> "<confirmation code>"
-  remove --instance <UDI or SN> --return-code "<return code>"
-  rehost --instance <UDI or SN> --request "<new request code>" --reason "<text>" [--out FILE|DIR]
-  transfer --instance <UDI or SN> --to VA
-  transfer-licenses --from VA --to VA --tag TAG --count N
-  unlock --instance <UDI or SN>
-  code --instance <UDI or SN> [--out FILE|DIR]  the latest authorization code again
-  show licenses | instances | events [--account VA] [--all] [--csv]
-
-TAG is a full entitlement tag or a catalog short name (UCM_Basic, CUC_BasicMessaging, …).
---request and the codes also accept @FILE to read them from a file.`;
 
 export interface AuthorityContext {
   readonly io: Io;
@@ -56,19 +39,34 @@ const OPTIONS = {
   csv: { type: 'boolean' },
 } as const;
 
-type Values = ReturnType<typeof parse>['values'];
+type Option = keyof typeof OPTIONS;
+type Values = {
+  [K in Option]?: (typeof OPTIONS)[K] extends { type: 'boolean' } ? boolean : (typeof OPTIONS)[K] extends { multiple: true } ? string[] : string;
+};
 
-function parse(args: readonly string[]) {
-  try {
-    return parseArgs({ args: [...args], options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+/** What a verb's handler gets: its options and positionals, and the ways to answer. */
+interface Call {
+  readonly values: Values;
+  readonly positionals: readonly string[];
+  readonly ctx: AuthorityContext;
+  say(text: string, json: object): void;
+  /** Answers with an issued authorization code: to --out, or on stdout. */
+  issued(what: string, r: { code: string; sn: string; udi: string; piid: string }): void;
+  withLedger<T>(fn: (l: Ledger) => T, create?: boolean): T;
 }
 
-function need(values: Values, ...names: (keyof Values)[]): void {
-  const missing = names.filter((n) => values[n] === undefined);
-  if (missing.length) throw new UsageError(`Missing ${missing.map((m) => `--${m}`).join(', ')}.`);
+interface Verb {
+  /** The words after `slr authority`: `reserve`, `key export`, `show licenses`. */
+  readonly words: string;
+  /** Options and positionals as the usage line shows them. */
+  readonly usage: string;
+  readonly summary: string;
+  readonly example: string;
+  readonly options: readonly Option[];
+  readonly required?: readonly Option[];
+  /** Names of the positional arguments after the options (all required). */
+  readonly positionals?: readonly string[];
+  readonly run: (call: Call) => void;
 }
 
 /** A code given on the command line, or @FILE (read with the same bounds and checks as install-file). */
@@ -92,192 +90,395 @@ function licenses(values: Values): Record<string, number> {
   return out;
 }
 
-export function authorityCommand(args: readonly string[], ctx: AuthorityContext): void {
-  const { values, positionals } = parse(args);
-  const [verb, ...rest] = positionals;
-  const say = (text: string, json: object) => ctx.io.out(ctx.json ? JSON.stringify({ ok: true, ...json }) : text);
-  const withLedger = <T>(fn: (l: Ledger) => T, create = false): T => withDirLedger(ctx.home, fn, create);
-  const issued = (what: string, r: { code: string; sn: string; udi: string; piid: string }) => {
-    const file = values.out ? writeCodeFile(values.out, r.sn, 'authorization', r.code) : null;
-    say(file ? `${what}\nAuthorization code for ${r.udi} written to ${file}.` : `${what}\nAuthorization code for ${r.udi}:\n${r.code}`, { ...r, file });
-  };
+const INSTANCE = '--instance <UDI or SN>';
 
-  switch (verb) {
-    case 'init': {
-      need(values, 'account');
+export const VERBS: readonly Verb[] = [
+  {
+    words: 'init',
+    usage: '--account "<smart account name>"',
+    summary: 'Create the license authority: its first signing key, the smart account and the virtual account "Default".',
+    example: 'slr authority init --account "Acme Corp"',
+    options: ['account'],
+    required: ['account'],
+    run: ({ values, ctx, say, withLedger }) => {
       const r = withLedger((l) => l.init(values.account!, ctx.now), true);
-      return say(
+      say(
         `License authority "${values.account}" created in ${ctx.home}, with virtual account "Default".\nSigning key ${r.keyId}: export it with \`slr authority key export --out FILE\` for devices to trust.`,
         { keyId: r.keyId },
       );
-    }
-    case 'key': {
-      const [sub, id] = rest;
-      if (sub === 'export') {
-        const k = withLedger((l) => l.exportKey(values.id));
-        if (values.out) {
-          writeTextFile(values.out, k.file);
-          return say(`Key file for signing key ${k.id} written to ${values.out}.`, { keyId: k.id, file: values.out });
-        }
-        return ctx.json ? say('', { keyId: k.id, publicKey: k.pem, keyFile: k.file }) : ctx.io.out(k.file);
+    },
+  },
+  {
+    words: 'key export',
+    usage: '[--id ID] [--out FILE]',
+    summary: 'Write the key file devices trust (slr license trust add), with the endorsements that let devices trusting an older key accept it.',
+    example: 'slr authority key export --out /media/usb/license-central.pem',
+    options: ['id', 'out'],
+    run: ({ values, ctx, say, withLedger }) => {
+      const k = withLedger((l) => l.exportKey(values.id));
+      if (values.out) {
+        writeTextFile(values.out, k.file);
+        return say(`Key file for signing key ${k.id} written to ${values.out}.`, { keyId: k.id, file: values.out });
       }
-      if (sub === 'add') {
-        const r = withLedger((l) => l.addKey(ctx.now));
-        return say(
-          `Signing key ${r.keyId} added${r.endorsedBy ? `, endorsed by key ${r.endorsedBy}` : ''}; new codes are signed with it. Export it (key export --out FILE) and add that file on devices before they install such codes.`,
-          r,
-        );
-      }
-      if (sub === 'retire') {
-        if (!id) throw new UsageError('Usage: slr authority key retire <id>');
-        withLedger((l) => l.retireKey(id, ctx.now));
-        return say(`Signing key ${id} retired.`, { keyId: id });
-      }
-      if (sub === 'list') {
-        const keys = withLedger((l) => l.keys());
-        return ctx.json
-          ? say('', { keys })
-          : ctx.io.out(
-              table(
-                ['Key id', 'Created', 'Retired', 'Signs new codes'],
-                keys.map((k) => [k.id, formatInstant(k.createdAt), k.retiredAt ? formatInstant(k.retiredAt) : '-', k.active ? 'yes' : 'no']),
-              ),
-            );
-      }
-      throw new UsageError('Usage: slr authority key export [--out FILE] | add | retire <id> | list');
-    }
-    case 'account': {
-      if (rest[0] !== 'add' || !rest[1] || rest.length !== 2) throw new UsageError('Usage: slr authority account add <virtual account>');
-      withLedger((l) => l.addAccount(rest[1]!, ctx.now));
-      return say(`Virtual account "${rest[1]}" created.`, { account: rest[1] });
-    }
-    case 'license': {
-      if (rest[0] !== 'add') throw new UsageError('Usage: slr authority license add --account VA --tag TAG --count N [--type TERM --start … --end …]');
-      need(values, 'account', 'tag', 'count');
-      const type = (values.type ?? 'PERPETUAL').toUpperCase();
-      if (type !== 'PERPETUAL' && type !== 'TERM') throw new UsageError('--type is PERPETUAL or TERM.');
-      if (type === 'TERM') need(values, 'start', 'end');
-      else if (values.start || values.end) throw new UsageError('--start and --end go with --type TERM.');
-      const term = type === 'TERM' ? { start: parseIsoDate(values.start!, '--start'), end: parseIsoDate(values.end!, '--end') } : undefined;
-      const n = count(values.count, '--count');
-      withLedger((l) => l.addLicenses({ account: values.account!, tag: values.tag!, count: n, term }, ctx.now));
-      return say(`${n} x ${values.tag} added to "${values.account}".`, { account: values.account, tag: values.tag, count: n });
-    }
-    case 'reserve': {
-      need(values, 'account', 'request');
-      const r = withLedger((l) => l.reserve({ account: values.account!, request: codeArg(values.request!), licenses: licenses(values) }, ctx.now));
-      return issued(`Licenses reserved (reservation ${r.piid}). Install the code on the device: license smart reservation install-file <file>.`, r);
-    }
-    case 'update': {
-      need(values, 'instance');
-      const r = withLedger((l) => l.update({ instance: values.instance!, licenses: licenses(values) }, ctx.now));
-      return issued(
-        `Reservation updated.${r.inTransition ? ` ${r.inTransition} license(s) stay in transition until the device's confirmation code is entered (slr authority confirm).` : ''}`,
+      if (ctx.json) return say('', { keyId: k.id, publicKey: k.pem, keyFile: k.file });
+      ctx.io.out(k.file);
+    },
+  },
+  {
+    words: 'key add',
+    usage: '',
+    summary: 'Make a new signing key, endorsed by the current one; it signs new codes from now on.',
+    example: 'slr authority key add',
+    options: [],
+    run: ({ ctx, say, withLedger }) => {
+      const r = withLedger((l) => l.addKey(ctx.now));
+      say(
+        `Signing key ${r.keyId} added${r.endorsedBy ? `, endorsed by key ${r.endorsedBy}` : ''}; new codes are signed with it. Export it (key export --out FILE) and add that file on devices before they install such codes.`,
         r,
       );
-    }
-    case 'confirm': {
-      need(values, 'instance');
-      if (rest.length !== 1) throw new UsageError('Usage: slr authority confirm --instance <UDI or SN> "<confirmation code>"');
-      const r = withLedger((l) => l.confirm({ instance: values.instance!, code: codeArg(rest[0]!) }, ctx.now));
-      return say(`Confirmation code accepted for ${r.udi}: ${r.released} license(s) released from transition.`, r);
-    }
-    case 'remove': {
-      need(values, 'instance', 'return-code');
-      const r = withLedger((l) => l.remove({ instance: values.instance!, returnCode: codeArg(values['return-code']!) }, ctx.now));
-      return say(`Product instance ${r.udi} removed: ${r.released} license(s) returned to the pool.`, r);
-    }
-    case 'rehost': {
-      need(values, 'instance', 'request', 'reason');
-      const r = withLedger((l) => l.rehost({ instance: values.instance!, request: codeArg(values.request!), reason: values.reason! }, ctx.now));
-      return issued(`Licenses rehosted to ${r.udi} (reservation ${r.piid}); the failed product can no longer confirm or return.`, r);
-    }
-    case 'transfer': {
-      need(values, 'instance', 'to');
-      withLedger((l) => l.transfer({ instance: values.instance!, to: values.to! }, ctx.now));
-      return say(`Product instance transferred to "${values.to}" with its reserved licenses.`, { to: values.to });
-    }
-    case 'transfer-licenses': {
-      need(values, 'from', 'to', 'tag', 'count');
-      const n = count(values.count, '--count');
-      withLedger((l) => l.transferLicenses({ from: values.from!, to: values.to!, tag: values.tag!, count: n }, ctx.now));
-      return say(`${n} x ${values.tag} transferred from "${values.from}" to "${values.to}".`, { from: values.from, to: values.to, tag: values.tag, count: n });
-    }
-    case 'unlock': {
-      need(values, 'instance');
-      withLedger((l) => l.unlock({ instance: values.instance! }, ctx.now));
-      return say('Product instance unlocked.', { instance: values.instance });
-    }
-    case 'code': {
-      need(values, 'instance');
-      const r = withLedger((l) => l.latestCode(values.instance!));
-      return issued('The latest authorization code:', r);
-    }
-    case 'clock': {
-      if (rest[0] !== 'accept' || rest.length !== 1) throw new UsageError('Usage: slr authority clock accept --reason "<text>"');
-      need(values, 'reason');
+    },
+  },
+  {
+    words: 'key retire',
+    usage: '<id>',
+    summary: 'Stop a signing key signing new codes; it still checks the confirmation and return codes of what it signed.',
+    example: 'slr authority key retire 1a2b3c4d5e6f7a8b',
+    options: [],
+    positionals: ['id'],
+    run: ({ positionals, ctx, say, withLedger }) => {
+      withLedger((l) => l.retireKey(positionals[0]!, ctx.now));
+      say(`Signing key ${positionals[0]} retired.`, { keyId: positionals[0] });
+    },
+  },
+  {
+    words: 'key list',
+    usage: '',
+    summary: 'List the signing keys: created, retired, which signs new codes, which endorsed it.',
+    example: 'slr authority key list',
+    options: [],
+    run: ({ ctx, say, withLedger }) => {
+      const keys = withLedger((l) => l.keys());
+      if (ctx.json) return say('', { keys });
+      ctx.io.out(
+        table(
+          ['Key id', 'Created', 'Retired', 'Signs new codes', 'Endorsed by'],
+          keys.map((k) => [k.id, formatInstant(k.createdAt), k.retiredAt ? formatInstant(k.retiredAt) : '-', k.active ? 'yes' : 'no', k.endorsedBy ?? '-']),
+        ),
+      );
+    },
+  },
+  {
+    words: 'clock accept',
+    usage: '--reason "<text>"',
+    summary: "Accept this computer's clock as the latest time seen, after a clock that ran ahead was put right (logged).",
+    example: 'slr authority clock accept --reason "clock ran a year ahead after a BIOS reset"',
+    options: ['reason'],
+    required: ['reason'],
+    run: ({ values, ctx, say, withLedger }) => {
       const r = withLedger((l) => l.acceptClock(values.reason!, ctx.now));
-      return say(`The clock (${formatInstant(ctx.now)}) is accepted as the latest time seen${r.from === null ? '' : ` (it was ${formatInstant(r.from)})`}.`, {
+      say(`The clock (${formatInstant(ctx.now)}) is accepted as the latest time seen${r.from === null ? '' : ` (it was ${formatInstant(r.from)})`}.`, {
         from: r.from,
         now: ctx.now,
       });
-    }
-    case 'show':
-      return show(rest, values, ctx, withLedger);
-    default:
-      throw new UsageError(verb ? `Unknown command: slr authority ${verb}` : 'Usage: slr authority <command> (see slr authority --help)');
-  }
+    },
+  },
+  {
+    words: 'account add',
+    usage: '<virtual account>',
+    summary: 'Create a virtual account.',
+    example: 'slr authority account add Lab',
+    options: [],
+    positionals: ['virtual account'],
+    run: ({ positionals, ctx, say, withLedger }) => {
+      withLedger((l) => l.addAccount(positionals[0]!, ctx.now));
+      say(`Virtual account "${positionals[0]}" created.`, { account: positionals[0] });
+    },
+  },
+  {
+    words: 'license add',
+    usage: '--account VA --tag TAG --count N [--type TERM --start YYYY-MM-DD --end YYYY-MM-DD]',
+    summary: 'Add purchased licenses to a virtual account: PERPETUAL, or TERM between two dates.',
+    example: 'slr authority license add --account Default --tag UCM_Basic --count 100',
+    options: ['account', 'tag', 'count', 'type', 'start', 'end'],
+    required: ['account', 'tag', 'count'],
+    run: ({ values, ctx, say, withLedger }) => {
+      const type = (values.type ?? 'PERPETUAL').toUpperCase();
+      if (type !== 'PERPETUAL' && type !== 'TERM') throw new UsageError('--type is PERPETUAL or TERM.');
+      if (type === 'TERM' && (!values.start || !values.end)) throw new UsageError('--type TERM needs --start and --end.');
+      if (type !== 'TERM' && (values.start || values.end)) throw new UsageError('--start and --end go with --type TERM.');
+      const term = type === 'TERM' ? { start: parseIsoDate(values.start!, '--start'), end: parseIsoDate(values.end!, '--end') } : undefined;
+      const n = count(values.count, '--count');
+      withLedger((l) => l.addLicenses({ account: values.account!, tag: values.tag!, count: n, term }, ctx.now));
+      say(`${n} x ${values.tag} added to "${values.account}".`, { account: values.account, tag: values.tag, count: n });
+    },
+  },
+  {
+    words: 'reserve',
+    usage: '--account VA --request "<request code>" --license TAG=N [--license …] [--out FILE|DIR]',
+    summary: 'Reserve licenses for the device of a request code, from what is available; issues its authorization code.',
+    example: 'slr authority reserve --account Default --request @/media/usb/cc920-request.txt --license UCM_Basic=10 --out /media/usb/',
+    options: ['account', 'request', 'license', 'out'],
+    required: ['account', 'request'],
+    run: ({ values, ctx, issued, withLedger }) => {
+      const r = withLedger((l) => l.reserve({ account: values.account!, request: codeArg(values.request!), licenses: licenses(values) }, ctx.now));
+      issued(`Licenses reserved (reservation ${r.piid}). Install the code on the device: license smart reservation install-file <file>.`, r);
+    },
+  },
+  {
+    words: 'update',
+    usage: `${INSTANCE} --license TAG=N [--license …] [--out FILE|DIR]`,
+    summary:
+      "Change a reservation (N=0 removes a license; others are kept); issues a new authorization code. What a decrease frees stays in transition until the device's confirmation code.",
+    example: 'slr authority update --instance cc920 --license UCM_Basic=4 --out /media/usb/',
+    options: ['instance', 'license', 'out'],
+    required: ['instance'],
+    run: ({ values, ctx, issued, withLedger }) => {
+      const r = withLedger((l) => l.update({ instance: values.instance!, licenses: licenses(values) }, ctx.now));
+      issued(
+        `Reservation updated.${r.inTransition ? ` ${r.inTransition} license(s) stay in transition until the device's confirmation code is entered (slr authority confirm).` : ''}`,
+        r,
+      );
+    },
+  },
+  {
+    words: 'confirm',
+    usage: `${INSTANCE} "<confirmation code>"`,
+    summary: 'Enter the confirmation code the device showed after installing an update: releases what was in transition.',
+    example: 'slr authority confirm --instance cc920 F8X9M-D8DV4',
+    options: ['instance'],
+    required: ['instance'],
+    positionals: ['confirmation code'],
+    run: ({ values, positionals, ctx, say, withLedger }) => {
+      const r = withLedger((l) => l.confirm({ instance: values.instance!, code: codeArg(positionals[0]!) }, ctx.now));
+      say(`Confirmation code accepted for ${r.udi}: ${r.released} license(s) released from transition.`, r);
+    },
+  },
+  {
+    words: 'remove',
+    usage: `${INSTANCE} --return-code "<return code>"`,
+    summary: 'Remove a product instance with its return code: its licenses go back to the pool.',
+    example: 'slr authority remove --instance cc920 --return-code @/media/usb/cc920-return.txt',
+    options: ['instance', 'return-code'],
+    required: ['instance', 'return-code'],
+    run: ({ values, ctx, say, withLedger }) => {
+      const r = withLedger((l) => l.remove({ instance: values.instance!, returnCode: codeArg(values['return-code']!) }, ctx.now));
+      say(`Product instance ${r.udi} removed: ${r.released} license(s) returned to the pool.`, r);
+    },
+  },
+  {
+    words: 'rehost',
+    usage: `${INSTANCE} --request "<new request code>" --reason "<text>" [--out FILE|DIR]`,
+    summary: "Move a failed product's licenses to the device of a new request code (or to a fresh request of the same device).",
+    example: 'slr authority rehost --instance cc920 --request @/media/usb/ab123-request.txt --reason "disk failure, RMA 1234"',
+    options: ['instance', 'request', 'reason', 'out'],
+    required: ['instance', 'request', 'reason'],
+    run: ({ values, ctx, issued, withLedger }) => {
+      const r = withLedger((l) => l.rehost({ instance: values.instance!, request: codeArg(values.request!), reason: values.reason! }, ctx.now));
+      issued(`Licenses rehosted to ${r.udi} (reservation ${r.piid}); the failed product can no longer confirm or return.`, r);
+    },
+  },
+  {
+    words: 'transfer',
+    usage: `${INSTANCE} --to VA`,
+    summary: 'Move a product instance, with its reserved licenses, to another virtual account.',
+    example: 'slr authority transfer --instance cc920 --to Lab',
+    options: ['instance', 'to'],
+    required: ['instance', 'to'],
+    run: ({ values, ctx, say, withLedger }) => {
+      withLedger((l) => l.transfer({ instance: values.instance!, to: values.to! }, ctx.now));
+      say(`Product instance transferred to "${values.to}" with its reserved licenses.`, { to: values.to });
+    },
+  },
+  {
+    words: 'transfer-licenses',
+    usage: '--from VA --to VA --tag TAG --count N',
+    summary: 'Move available licenses between virtual accounts.',
+    example: 'slr authority transfer-licenses --from Default --to Lab --tag UCM_Basic --count 5',
+    options: ['from', 'to', 'tag', 'count'],
+    required: ['from', 'to', 'tag', 'count'],
+    run: ({ values, ctx, say, withLedger }) => {
+      const n = count(values.count, '--count');
+      withLedger((l) => l.transferLicenses({ from: values.from!, to: values.to!, tag: values.tag!, count: n }, ctx.now));
+      say(`${n} x ${values.tag} transferred from "${values.from}" to "${values.to}".`, { from: values.from, to: values.to, tag: values.tag, count: n });
+    },
+  },
+  {
+    words: 'unlock',
+    usage: INSTANCE,
+    summary: 'Unlock a product instance locked after 5 wrong codes in a row (logged).',
+    example: 'slr authority unlock --instance cc920',
+    options: ['instance'],
+    required: ['instance'],
+    run: ({ values, ctx, say, withLedger }) => {
+      withLedger((l) => l.unlock({ instance: values.instance! }, ctx.now));
+      say('Product instance unlocked.', { instance: values.instance });
+    },
+  },
+  {
+    words: 'code',
+    usage: `${INSTANCE} [--out FILE|DIR]`,
+    summary: 'Show (or write) the latest authorization code of a product instance again.',
+    example: 'slr authority code --instance cc920 --out /media/usb/',
+    options: ['instance', 'out'],
+    required: ['instance'],
+    run: ({ values, issued, withLedger }) =>
+      issued(
+        'The latest authorization code:',
+        withLedger((l) => l.latestCode(values.instance!)),
+      ),
+  },
+  {
+    words: 'show licenses',
+    usage: '[--account VA] [--csv]',
+    summary: 'The Licenses table: per virtual account and license, purchased / reserved / in transition / available, and expiry.',
+    example: 'slr authority show licenses --account Default',
+    options: ['account', 'csv'],
+    run: (call) => showLicenses(call),
+  },
+  {
+    words: 'show instances',
+    usage: '[--account VA] [--all] [--csv]',
+    summary: 'The product instances with their reserved licenses (--all: removed and failed ones too).',
+    example: 'slr authority show instances --all',
+    options: ['account', 'all', 'csv'],
+    run: (call) => showInstances(call),
+  },
+  {
+    words: 'show events',
+    usage: '[--account VA] [--csv]',
+    summary: 'The event log: who did what, when, with which code.',
+    example: 'slr authority show events --csv > events.csv',
+    options: ['account', 'csv'],
+    run: (call) => showEvents(call),
+  },
+];
+
+const usageOf = (v: Verb) => `slr authority ${v.words}${v.usage ? ` ${v.usage}` : ''}`;
+
+export const AUTHORITY_USAGE = [
+  'Usage: slr authority [--home DIR] [--json] <command>',
+  '',
+  ...VERBS.map((v) => `  ${usageOf(v)}`),
+  '',
+  'TAG is a full entitlement tag or a catalog short name (UCM_Basic, CUC_BasicMessaging, …).',
+  '--request and the codes also accept @FILE to read them from a file.',
+  "slr authority <command> --help: that command's help.",
+  '',
+  EXIT_CODES,
+].join('\n');
+
+/** The verb a command line names by its first words (the longest match). */
+export function findVerb(args: readonly string[]): Verb | undefined {
+  const leading = args.slice(0, args.findIndex((a) => a.startsWith('-')) >>> 0);
+  return VERBS.filter((v) => v.words.split(' ').every((w, i) => leading[i] === w)).sort((a, b) => b.words.length - a.words.length)[0];
 }
 
-function show(rest: readonly string[], values: Values, ctx: AuthorityContext, withLedger: <T>(fn: (l: Ledger) => T) => T): void {
-  const what = rest[0];
-  const json = (o: object) => ctx.io.out(JSON.stringify({ ok: true, ...o }));
-  if (what === 'licenses') {
-    const lines = withLedger((l) => l.licenses(ctx.now, values.account));
-    if (ctx.json) return json({ licenses: lines });
-    if (!lines.length) return ctx.io.out('No licenses valid now.');
-    return ctx.io.out(
-      table(
-        ['Virtual Account', 'License', 'Level', 'Expires', 'Purchased', 'Reserved', 'In Transition', 'Available'],
-        lines.map((r) => [r.account, r.short, r.level ?? '-', r.expires || '-', r.purchased, r.reserved, r.inTransition, r.available]),
-      ),
-    );
+export function verbHelp(v: Verb): string {
+  const required = (v.required ?? []).map((o) => `--${o}`).join(', ');
+  return [
+    `Usage: ${usageOf(v)} [--home DIR] [--json]`,
+    '',
+    v.summary,
+    ...(required ? ['', `Required: ${required}.`] : []),
+    '',
+    `Example: ${v.example}`,
+    '',
+    EXIT_CODES,
+  ].join('\n');
+}
+
+function parse(v: Verb, args: readonly string[]): { values: Values; positionals: string[] } {
+  const wrong = (why: string) => new UsageError(why, verbHelp(v));
+  const options = Object.fromEntries(v.options.map((o) => [o, OPTIONS[o]]));
+  let parsed: { values: Values; positionals: string[] };
+  try {
+    parsed = parseArgs({ args: [...args], options, allowPositionals: true, strict: true }) as { values: Values; positionals: string[] };
+  } catch (e) {
+    throw wrong(`${(e as Error).message.split('\n')[0]} (slr authority ${v.words})`);
   }
-  if (what === 'instances') {
-    const rows = withLedger((l) => l.instances(values.account, values.all ?? false));
-    if (ctx.json) return json({ instances: rows });
-    if (!rows.length) return ctx.io.out('No product instances.');
-    const fmt = (m: Readonly<Record<string, number>>) =>
-      Object.entries(m)
-        .map(([k, v]) => `${k}=${v}`)
-        .join(' ') || '-';
-    return ctx.io.out(
-      table(
-        ['Virtual Account', 'Name', 'Product Type', 'Last Contact', 'State', 'Reserved', 'In Transition'],
-        rows.map((r) => [
-          r.account,
-          `UDI_PID ${r.udi.slice(2, r.udi.indexOf(','))}; UDI_SN ${r.sn}`,
-          r.productType,
-          `${formatInstant(r.lastContact)} (Reserved Licenses)`,
-          r.locked ? `${r.state}, LOCKED` : r.state,
-          fmt(r.reserved),
-          fmt(r.inTransition),
-        ]),
-      ),
-    );
+  const missing = (v.required ?? []).filter((o) => parsed.values[o] === undefined);
+  if (missing.length) throw wrong(`Missing ${missing.map((m) => `--${m}`).join(', ')} (slr authority ${v.words}).`);
+  const want = v.positionals ?? [];
+  if (parsed.positionals.length !== want.length) {
+    throw wrong(want.length ? `slr authority ${v.words} takes ${want.map((p) => `<${p}>`).join(' ')}.` : `Unexpected argument "${parsed.positionals[0]}".`);
   }
-  if (what === 'events') {
-    const events = withLedger((l) => l.events(values.account));
-    if (ctx.json) return json({ events });
-    if (values.csv) return ctx.io.out(authorityEventsCsv(events));
-    return ctx.io.out(
-      events
-        .map(
-          (e) =>
-            `${formatInstant(e.at)}  ${e.actor}  ${(e.account ?? '').padEnd(12)}  ${e.type.padEnd(18)}  ${e.instance ? `${e.instance}: ` : ''}${e.message}`,
-        )
-        .join('\n'),
-    );
+  return parsed;
+}
+
+export function authorityCommand(args: readonly string[], ctx: AuthorityContext): void {
+  const verb = findVerb(args);
+  if (!verb) {
+    const words = args
+      .filter((a) => !a.startsWith('-'))
+      .slice(0, 2)
+      .join(' ');
+    throw new UsageError(words ? `Unknown command: slr authority ${words}` : 'Usage: slr authority <command> (see slr authority --help)');
   }
-  throw new UsageError('Usage: slr authority show licenses | instances | events [--account VA]');
+  const { values, positionals } = parse(verb, args.slice(verb.words.split(' ').length));
+  const say = (text: string, json: object) => ctx.io.out(ctx.json ? JSON.stringify({ ok: true, ...json }) : text);
+  verb.run({
+    values,
+    positionals,
+    ctx,
+    say,
+    withLedger: (fn, create = false) => withDirLedger(ctx.home, fn, create),
+    issued: (what, r) => {
+      const file = values.out ? writeCodeFile(values.out, r.sn, 'authorization', r.code) : null;
+      say(file ? `${what}\nAuthorization code for ${r.udi} written to ${file}.` : `${what}\nAuthorization code for ${r.udi}:\n${r.code}`, { ...r, file });
+    },
+  });
+}
+
+/** A table as aligned text, or as CSV (RFC 4180, header first) with --csv. */
+function printTable(call: Call, header: readonly string[], rows: readonly (readonly (string | number)[])[]): void {
+  call.ctx.io.out(call.values.csv ? toCsv(header, rows).trimEnd() : table(header, rows));
+}
+
+function showLicenses(call: Call): void {
+  const { values, ctx, withLedger } = call;
+  const lines = withLedger((l) => l.licenses(ctx.now, values.account));
+  if (ctx.json) return ctx.io.out(JSON.stringify({ ok: true, licenses: lines }));
+  if (!lines.length && !values.csv) return ctx.io.out('No licenses valid now.');
+  printTable(
+    call,
+    ['Virtual Account', 'License', 'Level', 'Expires', 'Purchased', 'Reserved', 'In Transition', 'Available'],
+    lines.map((r) => [r.account, r.short, r.level ?? '-', r.expires || '-', r.purchased, r.reserved, r.inTransition, r.available]),
+  );
+}
+
+function showInstances(call: Call): void {
+  const { values, ctx, withLedger } = call;
+  const rows = withLedger((l) => l.instances(values.account, values.all ?? false));
+  if (ctx.json) return ctx.io.out(JSON.stringify({ ok: true, instances: rows }));
+  if (!rows.length && !values.csv) return ctx.io.out('No product instances.');
+  const fmt = (m: Readonly<Record<string, number>>) =>
+    Object.entries(m)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ') || '-';
+  printTable(
+    call,
+    ['Virtual Account', 'Name', 'Product Type', 'Last Contact', 'State', 'Reserved', 'In Transition'],
+    rows.map((r) => [
+      r.account,
+      `UDI_PID ${r.udi.slice(2, r.udi.indexOf(','))}; UDI_SN ${r.sn}`,
+      r.productType,
+      `${formatInstant(r.lastContact)} (Reserved Licenses)`,
+      r.locked ? `${r.state}, LOCKED` : r.state,
+      fmt(r.reserved),
+      fmt(r.inTransition),
+    ]),
+  );
+}
+
+function showEvents({ values, ctx, withLedger }: Call): void {
+  const events = withLedger((l) => l.events(values.account));
+  if (ctx.json) return ctx.io.out(JSON.stringify({ ok: true, events }));
+  if (values.csv) return ctx.io.out(authorityEventsCsv(events));
+  ctx.io.out(
+    events
+      .map(
+        (e) => `${formatInstant(e.at)}  ${e.actor}  ${(e.account ?? '').padEnd(12)}  ${e.type.padEnd(18)}  ${e.instance ? `${e.instance}: ` : ''}${e.message}`,
+      )
+      .join('\n'),
+  );
 }

@@ -104,11 +104,17 @@ export async function main(argv: readonly string[], io: Io = processIo, env: Nod
     const home = resolveHome(p.home, env);
     if (p.rest[0] === 'authority') {
       // Loaded only when needed: the device side's commands start faster without the ledger.
-      const { AUTHORITY_USAGE, authorityCommand } = await import('./authority-cli.ts');
+      const { AUTHORITY_USAGE, authorityCommand, findVerb, verbHelp } = await import('./authority-cli.ts');
       authorityUsage = AUTHORITY_USAGE;
-      if (p.help || p.rest.length === 1) {
+      const asked = p.rest[1] === 'help' ? p.rest.slice(2) : p.help ? p.rest.slice(1) : null;
+      const verb = asked && findVerb(asked);
+      if (verb) {
+        io.out(verbHelp(verb));
+        return EXIT.ok;
+      }
+      if (asked || p.rest.length === 1) {
         io.out(AUTHORITY_USAGE);
-        return p.help ? EXIT.ok : EXIT.usage;
+        return asked ? EXIT.ok : EXIT.usage;
       }
       if (writes(p.rest)) assertAppNotRunning(home);
       authorityCommand(p.rest.slice(1), { io, json, now: clockNow(env), home });
