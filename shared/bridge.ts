@@ -11,6 +11,7 @@ import type { InstanceStatus } from './instance/status.ts';
 import type { InstanceLine, Issued, LedgerEvent, LicenseLine } from './authority/views.ts';
 import { BRIDGE_METHODS, channelOf, FILE_DROP_CHANNEL, type BridgeMethod } from './bridge-channels.ts';
 import { LIMITS } from './limits.ts';
+import { CODE_KINDS, type CodeKind } from './code-kinds.ts';
 import { bridgeCommandSchema, type ReservationCommand } from './instance/command-table.ts';
 
 export { BRIDGE_METHODS, channelOf, FILE_DROP_CHANNEL, type BridgeMethod };
@@ -21,8 +22,8 @@ const count = z.number().int().min(0).max(LIMITS.maxCount);
 const licenses = z.record(z.string().min(1).max(200), count).refine((r) => Object.keys(r).length <= 100, 'at most 100 licenses');
 const instanceRef = z.string().min(5).max(200);
 const isoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
-export const codeKind = z.enum(['request', 'authorization', 'confirmation', 'return']);
-export type CodeKind = z.infer<typeof codeKind>;
+export const codeKind = z.enum(CODE_KINDS);
+export type { CodeKind };
 
 const instanceCommand = bridgeCommandSchema();
 

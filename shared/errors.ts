@@ -2,10 +2,90 @@
  * The one error type of the engine: a refusal with a stable machine code, a sentence that says what is
  * wrong, and (where there is one) what to do instead. Everything that rejects input or a command throws it.
  */
+/**
+ * Every reason a command or an input can be refused, in one vocabulary: control flow (exit codes, the
+ * lockout, the app's messages) branches on these, never on free strings.
+ */
+export const REFUSAL_CODES = [
+  // input: codes and files
+  'code-empty',
+  'code-too-large',
+  'code-bad-character',
+  'code-wrong-type',
+  'code-wrong-length',
+  'code-typo',
+  'code-malformed',
+  'code-field',
+  'request-version',
+  'request-product',
+  'return-version',
+  'udi-malformed',
+  'udi-unknown-product',
+  'bad-key',
+  'file',
+  'file-not-text',
+  'not-local',
+  'bad-time',
+  'bad-date',
+  'bad-count',
+  'bad-name',
+  'bad-product',
+  'bad-instance',
+  'bad-license',
+  'qr-too-large',
+  // the product instance
+  'not-allowed',
+  'untrusted',
+  'wrong-device',
+  'altered-request',
+  'reservation-closed',
+  'other-reservation',
+  'already-installed',
+  'replay',
+  'unknown-license',
+  'enforced',
+  'not-in-evaluation',
+  'already-trusted',
+  'not-trusted',
+  'key-not-endorsed',
+  'endorsement-invalid',
+  'last-key',
+  'key-in-use',
+  'key-sealed',
+  'no-instance',
+  'instance-exists',
+  'state-corrupt',
+  'state-newer',
+  'state-tampered',
+  // the license authority
+  'no-authority',
+  'authority-exists',
+  'no-account',
+  'account-exists',
+  'no-key',
+  'already-retired',
+  'no-licenses',
+  'shortfall',
+  'ambiguous-instance',
+  'request-used',
+  'wrong-product',
+  'wrong-code',
+  'replayed-code',
+  'superseded-code',
+  'locked',
+  'not-locked',
+  'same-account',
+  'no-reason',
+  'clock-behind',
+  // either side
+  'busy',
+] as const;
+export type RefusalCode = (typeof REFUSAL_CODES)[number];
+
 export class SlrError extends Error {
-  readonly code: string;
+  readonly code: RefusalCode;
   readonly hint: string | undefined;
-  constructor(code: string, message: string, hint?: string) {
+  constructor(code: RefusalCode, message: string, hint?: string) {
     super(message);
     this.name = 'SlrError';
     this.code = code;
@@ -13,7 +93,7 @@ export class SlrError extends Error {
   }
 }
 
-export function refuse(code: string, message: string, hint?: string): never {
+export function refuse(code: RefusalCode, message: string, hint?: string): never {
   throw new SlrError(code, message, hint);
 }
 

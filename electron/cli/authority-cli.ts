@@ -460,7 +460,7 @@ function showInstances(call: Call): void {
     ['Virtual Account', 'Name', 'Product Type', 'Last Contact', 'State', 'Reserved', 'In Transition'],
     rows.map((r) => [
       r.account,
-      `UDI_PID ${r.udi.slice(2, r.udi.indexOf(','))}; UDI_SN ${r.sn}`,
+      `UDI_PID ${r.product}; UDI_SN ${r.sn}`,
       r.productType,
       `${formatInstant(r.lastContact)} (Reserved Licenses)`,
       r.locked ? `${r.state}, LOCKED` : r.state,

@@ -3,7 +3,8 @@ import { formatInstant } from '../../shared/codes/dates.ts';
 import { instanceEventsCsv } from '../../shared/events.ts';
 import type { Outcome } from '../../shared/instance/rules.ts';
 import type { InstanceState } from '../../shared/instance/state.ts';
-import { deriveStatus, describeEvaluation, describeOverage, type InstanceStatus } from '../../shared/instance/status.ts';
+import { deriveStatus, type InstanceStatus } from '../../shared/instance/status.ts';
+import { describeEvaluation, describeOverage } from '../../shared/instance/status-text.ts';
 import type { InstanceService } from '../services/instance-service.ts';
 import { table, UsageError, type Io } from './output.ts';
 

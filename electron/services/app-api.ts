@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import QRCode from 'qrcode';
 import { productById } from '../../shared/catalog.ts';
-import { formatUdi } from '../../shared/udi.ts';
+import { formatUdi, serialOf } from '../../shared/udi.ts';
 import { parseRequestCode } from '../../shared/codes/device-codes.ts';
 import { parseIsoDate } from '../../shared/codes/dates.ts';
 import { isSlrError, refuse } from '../../shared/errors.ts';
@@ -22,7 +22,6 @@ import {
   type BridgeMethod,
   type BridgeReply,
   type BridgeResults,
-  type CodeKind,
   type CommandResult,
   type InstanceView,
 } from '../../shared/bridge.ts';
@@ -30,6 +29,7 @@ import { withLedger as withDirLedger, type Ledger } from './authority/ledger.ts'
 import { codeFileName, readCodeFile, writeTextFile } from './files.ts';
 import { instanceService, type KeySealer, type StoreFactory } from './instance-service.ts';
 import { LIMITS } from '../../shared/limits.ts';
+import { CODE_NAMES } from '../../shared/code-kinds.ts';
 
 export interface Dialogs {
   /** Lets the operator choose a file to open; resolves to its path, or null when cancelled. */
@@ -52,12 +52,6 @@ export interface AppPorts {
 export type AppApi = { [M in BridgeMethod]: (...args: BridgeArgs<M>) => Promise<BridgeResults[M]> };
 
 const TEXT = [{ name: 'Text', extensions: ['txt'] }];
-const CODE_TITLES: Record<CodeKind, string> = {
-  request: 'request code',
-  authorization: 'authorization code',
-  confirmation: 'confirmation code',
-  return: 'return code',
-};
 
 function result(o: Outcome): CommandResult {
   const warnings = (o.warnings ?? []).map((w) => `Warning: ${w}`);
@@ -224,16 +218,16 @@ export function createAppApi(ports: AppPorts): AppApi {
     },
 
     async fileOpenCode(kind) {
-      const path = await ports.dialogs.open({ title: `Open ${CODE_TITLES[kind]}`, filters: TEXT });
+      const path = await ports.dialogs.open({ title: `Open ${CODE_NAMES[kind]}`, filters: TEXT });
       if (!path) return null;
       return { name: basename(path), text: readCodeFile(path) };
     },
     async fileSaveCode({ kind, sn, code }) {
-      return saveText(`Save ${CODE_TITLES[kind]}`, codeFileName(sn, kind), code);
+      return saveText(`Save ${CODE_NAMES[kind]}`, codeFileName(sn, kind), code);
     },
     async fileSaveQr({ kind, sn, code }) {
       const path = await ports.dialogs.save({
-        title: `Save ${CODE_TITLES[kind]} as QR code`,
+        title: `Save ${CODE_NAMES[kind]} as QR code`,
         defaultName: codeFileName(sn, kind).replace(/\.txt$/, '.png'),
         filters: [{ name: 'PNG image', extensions: ['png'] }],
       });
@@ -244,7 +238,7 @@ export function createAppApi(ports: AppPorts): AppApi {
     async fileSaveEvents(side) {
       if (side === 'instance') {
         const state = instance.load();
-        return saveText('Export event log', `${state.uuid.slice(-5)}-events.csv`, instanceEventsCsv(state.events), [{ name: 'CSV', extensions: ['csv'] }]);
+        return saveText('Export event log', `${serialOf(state.uuid)}-events.csv`, instanceEventsCsv(state.events), [{ name: 'CSV', extensions: ['csv'] }]);
       }
       return saveText('Export event log', 'license-central-events.csv', authorityEventsCsv(withLedger((l) => l.events())), [
         { name: 'CSV', extensions: ['csv'] },

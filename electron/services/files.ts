@@ -3,8 +3,7 @@ import { closeSync, constants, existsSync, fstatSync, openSync, readSync, rename
 import { refuse } from '../../shared/errors.ts';
 import { join } from 'node:path';
 import { LIMITS } from '../../shared/limits.ts';
-
-export type CodeKind = 'request' | 'authorization' | 'confirmation' | 'return';
+import type { CodeKind } from '../../shared/code-kinds.ts';
 
 /** `cc920-authorization.txt`: the device's serial number, then what the code is. */
 export function codeFileName(sn: string, kind: CodeKind): string {

@@ -296,7 +296,7 @@ function InstancesPanel({ view, refresh }: { view: Ready; refresh: Refresh }) {
           {view.instances.map((i) => (
             <tr key={i.piid} data-sn={i.sn}>
               <td>
-                UDI_PID {i.udi.slice(2, i.udi.indexOf(','))}; UDI_SN {i.sn}
+                UDI_PID {i.product}; UDI_SN {i.sn}
                 {i.locked && <strong className="badge"> LOCKED</strong>}
               </td>
               <td>{i.productType}</td>

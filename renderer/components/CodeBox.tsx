@@ -1,16 +1,10 @@
 import { useEffect, useId, useState } from 'react';
 import QRCode from 'qrcode';
-import type { CodeKind } from '../../shared/bridge.ts';
+import { codeTitle, type CodeKind } from '../../shared/code-kinds.ts';
 import { call } from '../bridge.ts';
 import { useAction } from './useAction.ts';
 import { ErrorNotice, Notice } from './Notice.tsx';
 
-const TITLES: Record<CodeKind, string> = {
-  request: 'Request code',
-  authorization: 'Authorization code',
-  confirmation: 'Confirmation code',
-  return: 'Return code',
-};
 const QR_LIMIT = 2900;
 
 /** A code to hand over: shown, copied, saved to a named file, shown as a QR code and saved as PNG. */
@@ -39,9 +33,9 @@ export function CodeBox({ kind, code, sn, caption }: { kind: CodeKind; code: str
   const long = code.length > 120;
   return (
     <section className="code-box" aria-labelledby={`${id}-title`} data-kind={kind}>
-      <h4 id={`${id}-title`}>{TITLES[kind]}</h4>
+      <h4 id={`${id}-title`}>{codeTitle(kind)}</h4>
       {caption && <p className="caption">{caption}</p>}
-      <output className={long ? 'code code-long' : 'code'} data-testid={`code-${kind}`} aria-label={TITLES[kind]}>
+      <output className={long ? 'code code-long' : 'code'} data-testid={`code-${kind}`} aria-label={codeTitle(kind)}>
         {code}
       </output>
       <div className="actions">
@@ -91,7 +85,7 @@ export function CodeBox({ kind, code, sn, caption }: { kind: CodeKind; code: str
         (code.length > QR_LIMIT ? (
           <Notice kind="info">This code is too long for one QR code: carry it as a file.</Notice>
         ) : (
-          qr && <img className="qr" src={qr} alt={`QR code of the ${TITLES[kind].toLowerCase()}`} />
+          qr && <img className="qr" src={qr} alt={`QR code of the ${codeTitle(kind).toLowerCase()}`} />
         ))}
       {note && <Notice kind="success">{note}</Notice>}
       <ErrorNotice error={error} />

@@ -1,15 +1,8 @@
 import { useEffect, useId } from 'react';
-import type { CodeKind } from '../../shared/bridge.ts';
+import { codeTitle, type CodeKind } from '../../shared/code-kinds.ts';
 import { call, onFileDropped } from '../bridge.ts';
 import { useAction } from './useAction.ts';
 import { ErrorNotice } from './Notice.tsx';
-
-const LABELS: Record<CodeKind, string> = {
-  request: 'Request code',
-  authorization: 'Authorization code',
-  confirmation: 'Confirmation code',
-  return: 'Return code',
-};
 
 /**
  * Where a code comes in: pasted or typed, loaded from a file (native dialog), or dropped onto the window
@@ -41,7 +34,7 @@ export function CodeInput({
   }, [acceptDrops, onChange, file.setError]);
   return (
     <div className="code-input">
-      <label htmlFor={id}>{LABELS[kind]}</label>
+      <label htmlFor={id}>{codeTitle(kind)}</label>
       <textarea
         id={id}
         rows={rows}

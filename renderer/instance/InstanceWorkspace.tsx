@@ -1,8 +1,9 @@
 import { useCallback, useState, type ReactNode } from 'react';
 import type { Availability, CodeInspection, InstanceView } from '../../shared/bridge.ts';
 import { PRODUCTS, productById } from '../../shared/catalog.ts';
-import { describeEvaluation, describeOverage } from '../../shared/instance/status.ts';
+import { describeEvaluation, describeOverage } from '../../shared/instance/status-text.ts';
 import type { BridgeCommand, ReservationCommand } from '../../shared/instance/command-table.ts';
+import { REGISTRATION } from '../../shared/instance/state.ts';
 import { formatInstant } from '../../shared/codes/dates.ts';
 import { call } from '../bridge.ts';
 import { Tabs } from '../components/Tabs.tsx';
@@ -173,8 +174,8 @@ function ReservationFlow({ view, refresh }: { view: Existing; refresh: () => Pro
   const [inspection, setInspection] = useState<CodeInspection | null>(null);
   const [message, setMessage] = useState<string | null>(null);
   const [confirmReturn, setConfirmReturn] = useState(false);
-  const registered = s.registration === 'Registered - Specific License Reservation';
-  const inProgress = s.registration === 'Reservation In Progress';
+  const registered = s.registration === REGISTRATION.registered;
+  const inProgress = s.registration === REGISTRATION.inProgress;
   const command = (type: Extract<BridgeCommand, { type: ReservationCommand }>['type']) =>
     act.run(async () => {
       const r = await call('instanceCommand', { type });

@@ -19,6 +19,8 @@ export interface LicenseLine {
 export interface InstanceLine {
   readonly account: string;
   readonly udi: string;
+  /** The product id (the UDI's PID: UCM, CUC). */
+  readonly product: string;
   readonly sn: string;
   readonly productType: string;
   readonly piid: string;

@@ -15,15 +15,16 @@
  * confirmation and return codes, and one device's code never verifies for another.
  */
 import { refuse } from '../errors.ts';
+import { CODE_NAMES } from '../code-kinds.ts';
 import { productByCodeIndex, type ProductProfile } from '../catalog.ts';
 import { bytesToUuid, formatUdi, makeUdi, uuidToBytes, type Udi } from '../udi.ts';
 import { fromHex, toHex, utf8 } from '../bytes.ts';
 import { Bits, bitsToSymbols } from './base32.ts';
 import { codeLength, formatShortCode, parseShortCode, type ShortCodeSpec } from './short-code.ts';
 
-export const REQUEST_CODE: ShortCodeSpec = { kind: 1, name: 'request code', dataSymbols: 92, groupSize: 5 };
-export const CONFIRMATION_CODE: ShortCodeSpec = { kind: 2, name: 'confirmation code', dataSymbols: 7, groupSize: 5 };
-export const RETURN_CODE: ShortCodeSpec = { kind: 3, name: 'return code', dataSymbols: 28, groupSize: 5 };
+export const REQUEST_CODE: ShortCodeSpec = { kind: 1, name: CODE_NAMES.request, dataSymbols: 92, groupSize: 5 };
+export const CONFIRMATION_CODE: ShortCodeSpec = { kind: 2, name: CODE_NAMES.confirmation, dataSymbols: 7, groupSize: 5 };
+export const RETURN_CODE: ShortCodeSpec = { kind: 3, name: CODE_NAMES.return, dataSymbols: 28, groupSize: 5 };
 const ALL = [REQUEST_CODE, CONFIRMATION_CODE, RETURN_CODE];
 const others = (spec: ShortCodeSpec) => ALL.filter((s) => s !== spec);
 

@@ -2,7 +2,7 @@
 import { findEntitlement, productById, type ProductProfile } from '../catalog.ts';
 import { parseAuthorizationCode, validityWindow, type AuthorizationCode, type Entitlement } from '../codes/authorization-code.ts';
 import { DAY_MS } from '../codes/dates.ts';
-import { formatUdi, makeUdi } from '../udi.ts';
+import { formatUdi, makeUdi, serialOf } from '../udi.ts';
 import { AUTHORIZATION, type AuthorizationStatus, type InstanceState, type RegistrationStatus } from './state.ts';
 import { accountTo, clockBehindMs, effectiveNow, EVALUATION_MS, isCompliant, OVERAGE_GRACE_MS, reservedAt } from './time.ts';
 
@@ -132,7 +132,7 @@ export function deriveStatus(state: InstanceState, now: number): InstanceStatus 
   return {
     product,
     udi: formatUdi(makeUdi(product, state.uuid)),
-    sn: state.uuid.slice(-5),
+    sn: serialOf(state.uuid),
     reservationEnabled: state.reservationEnabled,
     registration: state.registration,
     authorization,
@@ -158,22 +158,4 @@ export function deriveStatus(state: InstanceState, now: number): InstanceStatus 
         : null,
     usage,
   };
-}
-
-/** `1 day`, `12 days`: days used count whole days, days left count the day that has begun. */
-export const formatDays = (n: number) => `${n} day${n === 1 ? '' : 's'}`;
-const daysUsed = (d: number) => formatDays(Math.floor(d));
-const daysLeft = (d: number) => formatDays(Math.ceil(d));
-
-/** The evaluation period in words, the same in the CLI and the app. */
-export function describeEvaluation(s: InstanceStatus): string {
-  const e = s.evaluation;
-  if (e.expired) return 'Expired';
-  if (!e.started) return `Not started (${daysLeft(e.daysLeft)}; starts with the first license used)`;
-  return e.running ? `${daysLeft(e.daysLeft)} left` : `Paused, ${daysLeft(e.daysLeft)} left`;
-}
-
-/** Overage in words, or null when there is none. */
-export function describeOverage(s: InstanceStatus): string | null {
-  return s.overage.days > 0 ? `${daysUsed(s.overage.days)} (${daysLeft(s.overage.graceDaysLeft)} of grace left)` : null;
 }

@@ -15,7 +15,7 @@ import { parseAuthorizationCode, type Entitlement } from '../../../shared/codes/
 import { parseRequestCode, reservationPiid, type RequestPayload } from '../../../shared/codes/device-codes.ts';
 import { assertSaneTime, formatInstant, formatIsoDate } from '../../../shared/codes/dates.ts';
 import { endorsementMessage, formatKeyFile, type ChainLink } from '../../../shared/codes/key-file.ts';
-import { refuse, SlrError } from '../../../shared/errors.ts';
+import { refuse, SlrError, type RefusalCode } from '../../../shared/errors.ts';
 import { formatUdi, makeUdi, type Udi } from '../../../shared/udi.ts';
 import { authorityCrypto, cryptoBasics, generateKeyPair, keyId, loadPublicKey, signMessage } from '../crypto.ts';
 import { AUTHORITY_DB } from '../paths.ts';
@@ -29,7 +29,7 @@ const CODE_CANDIDATES = 50;
 /** The ledger's clock may read this much behind the latest time it has seen (small drifts between machines). */
 export const CLOCK_TOLERANCE_MS = 5 * 60_000;
 /** Refusals that count towards the lockout: a code that is wrong, for another device, replayed or superseded. */
-const COUNTED = new Set(['wrong-code', 'wrong-device', 'replayed-code', 'superseded-code']);
+const COUNTED = new Set<RefusalCode>(['wrong-code', 'wrong-device', 'replayed-code', 'superseded-code']);
 
 export interface InstanceRow {
   readonly id: number;
@@ -1057,6 +1057,7 @@ export class Ledger {
       account: r.account,
       udi: this.udiOf(r),
       sn: r.sn,
+      product: r.product,
       productType: this.productOf(r).productType,
       piid: r.piid,
       state: r.state,
