@@ -12,6 +12,7 @@ import { openLedger } from '../electron/services/authority/ledger.ts';
 import { execute } from '../shared/instance/commands.ts';
 import { deviceCrypto } from '../electron/services/crypto.ts';
 import { SLR } from './helpers/cli.ts';
+import { checkInvariants } from './helpers/ledger-audit.ts';
 
 const NOW = '2026-03-01T10:00:00Z';
 const RUNS_PER_OPERATION = Number(process.env.SLR_CRASH_RUNS ?? 40);
@@ -57,14 +58,14 @@ const deviceState = (home: string) => JSON.parse(readFileSync(join(home, 'produc
 function ledgerSummary(home: string) {
   const ledger = openLedger({ dir: home, actor: 'check' });
   try {
-    const problems = ledger.checkInvariants();
+    const problems = checkInvariants(ledger);
     const now = Date.parse(NOW);
     return {
       problems,
       summary: JSON.stringify({
         licenses: ledger.licenses(now),
         instances: ledger.instances(undefined, true).map(({ sn, state, reserved, inTransition, account }) => ({ sn, state, reserved, inTransition, account })),
-        codes: (ledger.db.prepare('SELECT count(*) AS n FROM codes').get() as { n: number }).n,
+        codes: (ledger.core.db.prepare('SELECT count(*) AS n FROM codes').get() as { n: number }).n,
       }),
     };
   } finally {

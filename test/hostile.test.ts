@@ -117,7 +117,7 @@ describe('hostile input', () => {
     const ledger: Ledger = openLedger({ dir: mkdtempSync(join(tmpdir(), 'slr-hostile-ledger-')), actor: 'test' }, true);
     try {
       ledger.init('Hostile', T0);
-      const snapshot = () => JSON.stringify([ledger.db.prepare('SELECT * FROM lots').all(), ledger.db.prepare('SELECT * FROM instances').all()]);
+      const snapshot = () => JSON.stringify([ledger.core.db.prepare('SELECT * FROM lots').all(), ledger.core.db.prepare('SELECT * FROM instances').all()]);
       const before = snapshot();
       const inputs = [
         '',

@@ -10,6 +10,7 @@ import { isSlrError } from '../shared/errors.ts';
 import { makeConfirmationCode, makeReturnCode } from '../shared/codes/device-codes.ts';
 import { cryptoBasics } from '../electron/services/crypto.ts';
 import { days, makeDevice, type Device } from './helpers/world.ts';
+import { checkInvariants } from './helpers/ledger-audit.ts';
 
 const T = Date.UTC(2026, 0, 1);
 const ACCOUNTS = ['Default', 'Default', 'Default', 'Lab', 'Lab', 'Nowhere'];
@@ -58,7 +59,7 @@ const op = fc.oneof(
 
 /** What a refused operation must leave untouched (the event log and wrong-code counters may change). */
 function snapshot(l: Ledger): string {
-  const q = (sql: string) => JSON.stringify(l.db.prepare(sql).all());
+  const q = (sql: string) => JSON.stringify(l.core.db.prepare(sql).all());
   return [
     q('SELECT * FROM lots ORDER BY id'),
     q('SELECT * FROM holdings ORDER BY instance_id, lot_id'),
@@ -70,7 +71,7 @@ function snapshot(l: Ledger): string {
 }
 
 function conservation(l: Ledger, now: number): string[] {
-  const problems = l.checkInvariants();
+  const problems = checkInvariants(l);
   for (const line of l.licenses(now)) {
     if (line.reserved + line.inTransition + line.available !== line.purchased || line.available < 0 || line.reserved < 0 || line.inTransition < 0) {
       problems.push(`${line.account}/${line.short}: ${JSON.stringify(line)}`);
@@ -208,12 +209,12 @@ describe('the invariant check itself', () => {
       const d = makeDevice('UCM', T, [{ id: key.id, publicKey: key.pem }]);
       d.run({ type: 'enable' }, T);
       ledger.reserve({ account: 'Default', request: d.run({ type: 'request' }, T).issued!.code, licenses: { UCM_Basic: 2 } }, T);
-      expect(ledger.checkInvariants()).toEqual([]);
-      ledger.db.exec('UPDATE lots SET blocked = blocked - 1');
-      expect(ledger.checkInvariants().join()).toMatch(/blocked 1 but holdings and transitions add up to 2/);
-      ledger.db.exec('UPDATE lots SET blocked = blocked + 1; UPDATE holdings SET count = 1');
-      expect(ledger.checkInvariants().join()).toMatch(/differ from its latest code/);
-      expect(() => ledger.db.exec('UPDATE lots SET blocked = 99')).toThrow(/CHECK constraint/);
+      expect(checkInvariants(ledger)).toEqual([]);
+      ledger.core.db.exec('UPDATE lots SET blocked = blocked - 1');
+      expect(checkInvariants(ledger).join()).toMatch(/blocked 1 but holdings and transitions add up to 2/);
+      ledger.core.db.exec('UPDATE lots SET blocked = blocked + 1; UPDATE holdings SET count = 1');
+      expect(checkInvariants(ledger).join()).toMatch(/differ from its latest code/);
+      expect(() => ledger.core.db.exec('UPDATE lots SET blocked = 99')).toThrow(/CHECK constraint/);
     } finally {
       ledger.close();
     }

@@ -98,8 +98,8 @@ console.log('\nAuthority: operations per second with 1,000 and with 100,000 prod
 
 /** Fills the ledger with `count` synthetic active instances in one transaction (background population). */
 function populate(ledger: Ledger, count: number): void {
-  ledger.transaction(() => {
-    const db = ledger.db;
+  ledger.core.transaction(() => {
+    const db = ledger.core.db;
     const lot = Number(
       db
         .prepare("INSERT INTO lots (account_id, tag, type, count, blocked) VALUES (1, ?, 'PERPETUAL', ?, ?)")

@@ -1,0 +1,193 @@
+/** The ledger's operations: device-codes. */
+import { verifyConfirmationCode, verifyReturnCode, type CodeRef } from '../../../shared/authority/issue.ts';
+import { formatInstant } from '../../../shared/codes/dates.ts';
+import { refuse, SlrError } from '../../../shared/errors.ts';
+import { COUNTED, LedgerCore, MAX_WRONG_CODES, type InstanceRow } from './core.ts';
+
+/** The code a confirmation code answers: issued to this reservation, not confirmed yet, not older than one confirmed. */
+function matchConfirmation(c: LedgerCore, instance: InstanceRow, code: string): CodeRef {
+  const refs = c.refsOf(instance);
+  const match = verifyConfirmationCode(code, refs, c.crypto()) as (typeof refs)[number];
+  if (match.confirmedAt !== null) {
+    refuse(
+      'replayed-code',
+      `This confirmation code was already entered on ${formatInstant(match.confirmedAt)} (for the code of ${formatInstant(match.timestamp)}); it releases nothing again.`,
+      'Nothing changed. If the device installed a newer code since, enter the confirmation code it showed then.',
+    );
+  }
+  const newer = refs.find((r) => r.confirmedAt !== null && r.timestamp > match.timestamp);
+  if (newer) {
+    refuse(
+      'superseded-code',
+      `This confirmation code answers the code of ${formatInstant(match.timestamp)}, but the confirmation of a newer code (${formatInstant(newer.timestamp)}) was already entered.`,
+      'Nothing changed: the newer confirmation already released what this one would have.',
+    );
+  }
+  return match;
+}
+
+export function confirm(c: LedgerCore, input: { instance: string; code: string }, now: number): { released: number; udi: string } {
+  return withDeviceCode(
+    c,
+    input.instance,
+    'confirmation code',
+    now,
+    (instance) => matchConfirmation(c, instance, input.code),
+    (fresh, ref) => {
+      const rows = c.all<{ lot_id: number; count: number }>(
+        'SELECT lot_id, count FROM transitions WHERE instance_id = ? AND code_timestamp <= ?',
+        fresh.id,
+        ref.timestamp,
+      );
+      for (const r of rows) c.run('UPDATE lots SET blocked = blocked - ? WHERE id = ?', r.count, r.lot_id);
+      c.run('DELETE FROM transitions WHERE instance_id = ? AND code_timestamp <= ?', fresh.id, ref.timestamp);
+      c.run('UPDATE codes SET confirmed_at = ? WHERE instance_id = ? AND timestamp = ?', now, fresh.id, ref.timestamp);
+      const released = rows.reduce((n, r) => n + r.count, 0);
+      const udi = c.udiOf(fresh);
+      c.log(
+        now,
+        'confirm',
+        `Confirmation code for the code of ${formatInstant(ref.timestamp)} entered: the device runs that code; ${released} license(s) in transition released.`,
+        { account: fresh.account, instance: udi, code: input.code.trim() },
+      );
+      return { released, udi };
+    },
+  );
+}
+
+/** A return code of this reservation, or a precise refusal for one that gave back an earlier reservation. */
+function matchReturn(c: LedgerCore, instance: InstanceRow, code: string): CodeRef {
+  try {
+    return verifyReturnCode(code, c.refsOf(instance), c.crypto());
+  } catch (e) {
+    if (!(e instanceof SlrError) || e.code !== 'wrong-code') throw e;
+    const earlier = c.all<InstanceRow>(
+      "SELECT i.*, '' AS account FROM instances i WHERE uuid = ? AND state <> 'active' ORDER BY id DESC LIMIT 10",
+      instance.uuid,
+    );
+    for (const old of earlier) {
+      try {
+        verifyReturnCode(code, c.refsOf(old), c.crypto());
+      } catch {
+        continue;
+      }
+      refuse(
+        'replayed-code',
+        `This return code gave back an earlier reservation of this device (${old.piid}, ${old.state === 'failed' ? 'rehosted' : 'removed'} ${formatInstant(old.last_contact)}); it does not answer the current reservation ${instance.piid}.`,
+        'Nothing changed. To return the current reservation, enter the return code the device shows after `license smart reservation return`.',
+      );
+    }
+    throw e;
+  }
+}
+
+export function remove(c: LedgerCore, input: { instance: string; returnCode: string }, now: number): { released: number; udi: string } {
+  try {
+    return withDeviceCode(
+      c,
+      input.instance,
+      'return code',
+      now,
+      (instance) => matchReturn(c, instance, input.returnCode),
+      (fresh) => {
+        const released = c.releaseAll(fresh.id);
+        c.run("UPDATE instances SET state = 'removed' WHERE id = ?", fresh.id);
+        const udi = c.udiOf(fresh);
+        c.log(now, 'remove', `Product instance removed with its return code: ${released} license(s) back in the pool.`, {
+          account: fresh.account,
+          instance: udi,
+          code: input.returnCode.trim(),
+        });
+        return { released, udi };
+      },
+    );
+  } catch (e) {
+    if (e instanceof SlrError && e.code === 'no-instance') explainReturnOfRemoved(c, input.instance, input.returnCode, now);
+    throw e;
+  }
+}
+
+/**
+ * A return code for a device with no active reservation: if it gives back a reservation already removed,
+ * the device shows that reservation installed again, which only a restore of its state from before the
+ * return can do. Refused, and logged so that the administrator sees it.
+ */
+function explainReturnOfRemoved(c: LedgerCore, ref: string, code: string, now: number): void {
+  const key = ref.trim().toLowerCase();
+  const uuid = /u:([0-9a-f-]{36})/.exec(key)?.[1];
+  const rows = c.all<InstanceRow>(
+    `SELECT i.*, a.name AS account FROM instances i JOIN accounts a ON a.id = i.account_id WHERE i.state <> 'active' AND ${uuid ? 'i.uuid = ?' : 'i.sn = ?'} ORDER BY i.id DESC LIMIT 10`,
+    uuid ?? key,
+  );
+  for (const old of rows) {
+    try {
+      verifyReturnCode(code, c.refsOf(old), c.crypto());
+    } catch {
+      continue;
+    }
+    const udi = c.udiOf(old);
+    const message =
+      old.state === 'failed'
+        ? `This return code gives back reservation ${old.piid} of ${udi}, whose licenses were rehosted to another device (${formatInstant(old.last_contact)}) when it was declared failed: nothing is returned. The device is running after all; its licenses are now the replacement's.`
+        : `This return code gives back reservation ${old.piid} of ${udi}, which was already removed (${formatInstant(old.last_contact)}). ` +
+          'A device that shows that reservation installed again had its state restored from a backup taken before its return: the licenses it shows are not reserved for it.';
+    c.write(now, () =>
+      c.log(now, old.state === 'failed' ? 'failed-device-returned' : 'restored-device', message, {
+        account: old.account,
+        instance: udi,
+        code: code.trim(),
+      }),
+    );
+    refuse('replayed-code', message, 'Nothing changed. Check that device: restore its current state, or make a new reservation for it.');
+  }
+}
+
+/**
+ * Checks a device's code and applies it, in one transaction. A locked instance is refused before any
+ * check. A code that is wrong, for another device, replayed or superseded is counted in that same
+ * transaction (so parallel attempts cannot outrun the lockout) and locks the instance at the limit; only
+ * an accepted code resets the count.
+ */
+function withDeviceCode<M, R>(
+  c: LedgerCore,
+  ref: string,
+  what: string,
+  now: number,
+  check: (instance: InstanceRow) => M,
+  apply: (instance: InstanceRow, matched: M) => R,
+): R {
+  const outcome = c.write(now, (): { refused: SlrError } | { done: R } => {
+    const instance = c.instance(ref);
+    if (instance.locked) {
+      refuse(
+        'locked',
+        `The product instance ${c.udiOf(instance)} is locked after ${MAX_WRONG_CODES} wrong codes in a row.`,
+        'An administrator must unlock it with `slr authority unlock --instance …` (this is logged).',
+      );
+    }
+    let matched: M;
+    try {
+      matched = check(instance);
+    } catch (e) {
+      if (!(e instanceof SlrError) || !COUNTED.has(e.code)) throw e;
+      const wrong = instance.wrong_codes + 1;
+      const locked = wrong >= MAX_WRONG_CODES;
+      c.run('UPDATE instances SET wrong_codes = ?, locked = ? WHERE id = ?', wrong, locked ? 1 : 0, instance.id);
+      c.log(now, 'wrong-code', `Refused ${what} for ${c.udiOf(instance)} (${e.code}; ${wrong} in a row)${locked ? '; the instance is now locked' : ''}.`, {
+        account: instance.account,
+        instance: c.udiOf(instance),
+      });
+      return {
+        refused: new SlrError(
+          e.code,
+          `${e.message}${locked ? ` The product instance is now locked after ${MAX_WRONG_CODES} wrong codes in a row.` : ` (${wrong} of ${MAX_WRONG_CODES} wrong codes before the instance is locked.)`}`,
+          e.hint,
+        ),
+      };
+    }
+    c.run('UPDATE instances SET wrong_codes = 0, last_contact = ? WHERE id = ?', now, instance.id);
+    return { done: apply(instance, matched) };
+  });
+  if ('refused' in outcome) throw outcome.refused;
+  return outcome.done;
+}
