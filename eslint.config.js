@@ -85,6 +85,8 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': 'error',
+      // A promise returned from inside try without await escapes its catch and finally.
+      '@typescript-eslint/return-await': ['error', 'in-try-catch'],
     },
   },
   {

@@ -23,6 +23,7 @@ export const FAST = [
   'test/layering.test.ts',
   'test/preload/preload.test.ts',
   'test/command-table.test.ts',
+  'test/size-limits.test.ts',
 ];
 
 const shared = {

@@ -12,7 +12,7 @@ import { openLedger } from '../electron/services/authority/ledger.ts';
 import { execute } from '../shared/instance/commands.ts';
 import { deviceCrypto } from '../electron/services/crypto.ts';
 import { SLR } from './helpers/cli.ts';
-import { checkInvariants } from './helpers/ledger-audit.ts';
+import { checkInvariants, rawDb } from './helpers/ledger-audit.ts';
 
 const NOW = '2026-03-01T10:00:00Z';
 const RUNS_PER_OPERATION = Number(process.env.SLR_CRASH_RUNS ?? 40);
@@ -55,21 +55,27 @@ async function durationMs(template: string, args: string[]): Promise<number> {
 
 const deviceState = (home: string) => JSON.parse(readFileSync(join(home, 'product-instance.json'), 'utf8')) as Record<string, unknown>;
 
-function ledgerSummary(home: string) {
-  const ledger = openLedger({ dir: home, actor: 'check' });
+async function ledgerSummary(home: string) {
+  const ledger = await openLedger({ dir: home, actor: 'check' });
   try {
     const problems = checkInvariants(ledger);
     const now = Date.parse(NOW);
     return {
       problems,
       summary: JSON.stringify({
-        licenses: ledger.licenses(now),
-        instances: ledger.instances(undefined, true).map(({ sn, state, reserved, inTransition, account }) => ({ sn, state, reserved, inTransition, account })),
-        codes: (ledger.core.db.prepare('SELECT count(*) AS n FROM codes').get() as { n: number }).n,
+        licenses: await ledger.licenses(now),
+        instances: (await ledger.instances(undefined, true)).map(({ sn, state, reserved, inTransition, account }) => ({
+          sn,
+          state,
+          reserved,
+          inTransition,
+          account,
+        })),
+        codes: (rawDb(ledger).prepare('SELECT count(*) AS n FROM codes').get() as { n: number }).n,
       }),
     };
   } finally {
-    ledger.close();
+    await ledger.close();
   }
 }
 
@@ -129,8 +135,8 @@ describe('crash safety', () => {
     for (const s of scenarios) {
       const reference = fresh(s.template);
       cli(reference, s.args);
-      const before = s.side === 'device' ? JSON.stringify(deviceState(s.template)) : ledgerSummary(s.template).summary;
-      const after = s.side === 'device' ? JSON.stringify(deviceState(reference)) : ledgerSummary(reference).summary;
+      const before = s.side === 'device' ? JSON.stringify(deviceState(s.template)) : (await ledgerSummary(s.template)).summary;
+      const after = s.side === 'device' ? JSON.stringify(deviceState(reference)) : (await ledgerSummary(reference)).summary;
       expect(after).not.toBe(before);
       const full = await durationMs(s.template, s.args);
       tally[s.name] = { before: 0, after: 0 };
@@ -157,7 +163,7 @@ describe('crash safety', () => {
               expect(code).toBe(expected);
             }
           } else {
-            const { problems, summary } = ledgerSummary(b.dir);
+            const { problems, summary } = await ledgerSummary(b.dir);
             expect(problems).toEqual([]);
             expect([before, after], `${s.name} killed at ${b.delay.toFixed(0)} ms left a mix`).toContain(summary);
             tally[s.name]![summary === after ? 'after' : 'before']++;

@@ -15,6 +15,7 @@ import { isSlrError } from '../shared/errors.ts';
 import { execute } from '../shared/instance/commands.ts';
 import { deviceCrypto } from '../electron/services/crypto.ts';
 import { issue, lines, makeAuthorityKey, makeDevice, T0 } from './helpers/world.ts';
+import { rawDb } from './helpers/ledger-audit.ts';
 
 const BOUND_MS = 5_000; // "no hang": generous, the typical case takes well under a millisecond
 const messages = new Set<string>();
@@ -113,11 +114,11 @@ describe('hostile input', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
-  it('refuses hostile short codes on both sides, changing nothing in the ledger', () => {
-    const ledger: Ledger = openLedger({ dir: mkdtempSync(join(tmpdir(), 'slr-hostile-ledger-')), actor: 'test' }, true);
+  it('refuses hostile short codes on both sides, changing nothing in the ledger', async () => {
+    const ledger: Ledger = await openLedger({ dir: mkdtempSync(join(tmpdir(), 'slr-hostile-ledger-')), actor: 'test' }, true);
     try {
-      ledger.init('Hostile', T0);
-      const snapshot = () => JSON.stringify([ledger.core.db.prepare('SELECT * FROM lots').all(), ledger.core.db.prepare('SELECT * FROM instances').all()]);
+      await ledger.init('Hostile', T0);
+      const snapshot = () => JSON.stringify([rawDb(ledger).prepare('SELECT * FROM lots').all(), rawDb(ledger).prepare('SELECT * FROM instances').all()]);
       const before = snapshot();
       const inputs = [
         '',
@@ -140,11 +141,14 @@ describe('hostile input', () => {
         refused(() => parseRequestCode(input), `request ${JSON.stringify(input).slice(0, 20)}`);
         refused(() => parseConfirmationCode(input), `confirmation ${JSON.stringify(input).slice(0, 20)}`);
         refused(() => parseReturnCode(input), `return ${JSON.stringify(input).slice(0, 20)}`);
-        refused(() => ledger.reserve({ account: 'Default', request: input, licenses: { UCM_Basic: 1 } }, T0), `reserve ${JSON.stringify(input).slice(0, 20)}`);
+        await expect(
+          ledger.reserve({ account: 'Default', request: input, licenses: { UCM_Basic: 1 } }, T0),
+          `reserve ${JSON.stringify(input).slice(0, 20)}`,
+        ).rejects.toMatchObject({ name: 'SlrError' });
       }
       expect(snapshot()).toBe(before);
     } finally {
-      ledger.close();
+      await ledger.close();
     }
   });
 });

@@ -13,7 +13,7 @@ const eslint = new ESLint({
     {
       files: ['**/*.{ts,tsx}'],
       languageOptions: { parserOptions: { projectService: false } },
-      rules: { '@typescript-eslint/no-floating-promises': 'off', '@typescript-eslint/no-misused-promises': 'off' },
+      rules: { '@typescript-eslint/no-floating-promises': 'off', '@typescript-eslint/no-misused-promises': 'off', '@typescript-eslint/return-await': 'off' },
     },
   ],
 });

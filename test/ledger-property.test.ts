@@ -10,7 +10,7 @@ import { isSlrError } from '../shared/errors.ts';
 import { makeConfirmationCode, makeReturnCode } from '../shared/codes/device-codes.ts';
 import { cryptoBasics } from '../electron/services/crypto.ts';
 import { days, makeDevice, type Device } from './helpers/world.ts';
-import { checkInvariants } from './helpers/ledger-audit.ts';
+import { checkInvariants, rawDb } from './helpers/ledger-audit.ts';
 
 const T = Date.UTC(2026, 0, 1);
 const ACCOUNTS = ['Default', 'Default', 'Default', 'Lab', 'Lab', 'Nowhere'];
@@ -59,7 +59,7 @@ const op = fc.oneof(
 
 /** What a refused operation must leave untouched (the event log and wrong-code counters may change). */
 function snapshot(l: Ledger): string {
-  const q = (sql: string) => JSON.stringify(l.core.db.prepare(sql).all());
+  const q = (sql: string) => JSON.stringify(rawDb(l).prepare(sql).all());
   return [
     q('SELECT * FROM lots ORDER BY id'),
     q('SELECT * FROM holdings ORDER BY instance_id, lot_id'),
@@ -70,9 +70,9 @@ function snapshot(l: Ledger): string {
   ].join('\n');
 }
 
-function conservation(l: Ledger, now: number): string[] {
+async function conservation(l: Ledger, now: number): Promise<string[]> {
   const problems = checkInvariants(l);
-  for (const line of l.licenses(now)) {
+  for (const line of await l.licenses(now)) {
     if (line.reserved + line.inTransition + line.available !== line.purchased || line.available < 0 || line.reserved < 0 || line.inTransition < 0) {
       problems.push(`${line.account}/${line.short}: ${JSON.stringify(line)}`);
     }
@@ -81,20 +81,20 @@ function conservation(l: Ledger, now: number): string[] {
 }
 
 describe('the ledger under random operations', () => {
-  it('keeps conservation at every step, and a refused operation changes nothing', () => {
+  it('keeps conservation at every step, and a refused operation changes nothing', async () => {
     let operations = 0;
     let refused = 0;
     const done = new Map<string, number>();
-    fc.assert(
-      fc.property(fc.array(op, { minLength: 30, maxLength: 80 }), (ops) => {
-        const ledger = openLedger({ dir: mkdtempSync(join(tmpdir(), 'slr-prop-')), actor: 'test' }, true);
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { minLength: 30, maxLength: 80 }), async (ops) => {
+        const ledger = await openLedger({ dir: mkdtempSync(join(tmpdir(), 'slr-prop-')), actor: 'test' }, true);
         try {
           let now = T;
-          ledger.init('Prop', now);
-          ledger.addAccount('Lab', now);
-          for (const tag of TAGS) for (const account of ['Default', 'Lab']) ledger.addLicenses({ account, tag, count: 6 }, now);
+          await ledger.init('Prop', now);
+          await ledger.addAccount('Lab', now);
+          for (const tag of TAGS) for (const account of ['Default', 'Lab']) await ledger.addLicenses({ account, tag, count: 6 }, now);
           const devices: (Device | null)[] = Array.from({ length: 6 }, () => null);
-          const key = ledger.exportKey();
+          const key = await ledger.exportKey();
           const fresh = () => makeDevice('UCM', now, [{ id: key.id, publicKey: key.pem }]);
           /** The device's own request code (it enables reservation and requests first when needed). */
           const request = (d: Device) => {
@@ -108,7 +108,7 @@ describe('the ledger under random operations', () => {
             try {
               switch (o.kind) {
                 case 'add':
-                  ledger.addLicenses(
+                  await ledger.addLicenses(
                     {
                       account: o.account,
                       tag: o.tag,
@@ -120,28 +120,28 @@ describe('the ledger under random operations', () => {
                   break;
                 case 'reserve': {
                   const d = devices[o.device] ?? fresh();
-                  const r = ledger.reserve({ account: o.account, request: request(d), licenses: { [o.tag]: o.count } }, now);
+                  const r = await ledger.reserve({ account: o.account, request: request(d), licenses: { [o.tag]: o.count } }, now);
                   devices[o.device] = d;
                   d.run({ type: 'install', code: r.code }, now);
                   break;
                 }
                 case 'update':
-                  ledger.update({ instance: sn(o.device), licenses: { [o.tag]: o.count } }, now);
+                  await ledger.update({ instance: sn(o.device), licenses: { [o.tag]: o.count } }, now);
                   break;
                 case 'install-confirm': {
                   const d = devices[o.device];
                   if (o.wrong || !d) {
-                    ledger.confirm({ instance: sn(o.device), code: makeConfirmationCode(cryptoBasics.randomBytes(32)) }, now);
+                    await ledger.confirm({ instance: sn(o.device), code: makeConfirmationCode(cryptoBasics.randomBytes(32)) }, now);
                     break;
                   }
-                  const out = d.run({ type: 'install', code: ledger.latestCode(sn(o.device)).code }, now);
-                  if (out.issued) ledger.confirm({ instance: sn(o.device), code: out.issued.code }, now);
+                  const out = d.run({ type: 'install', code: (await ledger.latestCode(sn(o.device))).code }, now);
+                  if (out.issued) await ledger.confirm({ instance: sn(o.device), code: out.issued.code }, now);
                   break;
                 }
                 case 'return-remove': {
                   const d = devices[o.device];
                   if (o.wrong || !d || d.state.registration !== 'Registered - Specific License Reservation') {
-                    ledger.remove(
+                    await ledger.remove(
                       {
                         instance: sn(o.device),
                         returnCode: makeReturnCode(d?.udi ?? devices.find((x) => x)?.udi ?? makeDevice().udi, cryptoBasics.randomBytes(32)),
@@ -151,25 +151,25 @@ describe('the ledger under random operations', () => {
                     break;
                   }
                   const code = d.run({ type: 'return' }, now).issued!.code;
-                  ledger.remove({ instance: sn(o.device), returnCode: code }, now);
+                  await ledger.remove({ instance: sn(o.device), returnCode: code }, now);
                   devices[o.device] = null;
                   break;
                 }
                 case 'transfer':
-                  ledger.transfer({ instance: sn(o.device), to: o.to }, now);
+                  await ledger.transfer({ instance: sn(o.device), to: o.to }, now);
                   break;
                 case 'transfer-licenses':
-                  ledger.transferLicenses({ from: o.from, to: o.to, tag: o.tag, count: o.count }, now);
+                  await ledger.transferLicenses({ from: o.from, to: o.to, tag: o.tag, count: o.count }, now);
                   break;
                 case 'rehost': {
                   const replacement = fresh();
-                  const r = ledger.rehost({ instance: sn(o.device), request: request(replacement), reason: 'property test' }, now);
+                  const r = await ledger.rehost({ instance: sn(o.device), request: request(replacement), reason: 'property test' }, now);
                   replacement.run({ type: 'install', code: r.code }, now);
                   devices[o.device] = replacement;
                   break;
                 }
                 case 'unlock':
-                  ledger.unlock({ instance: sn(o.device) }, now);
+                  await ledger.unlock({ instance: sn(o.device) }, now);
                   break;
                 case 'time':
                   now += days(o.days);
@@ -181,10 +181,10 @@ describe('the ledger under random operations', () => {
               refused++;
               expect(snapshot(ledger), `${o.kind} refused (${e.message}) but changed the ledger`).toBe(before);
             }
-            expect(conservation(ledger, now), `after ${JSON.stringify(o)}`).toEqual([]);
+            expect(await conservation(ledger, now), `after ${JSON.stringify(o)}`).toEqual([]);
           }
         } finally {
-          ledger.close();
+          await ledger.close();
         }
       }),
       { numRuns: 60 },
@@ -200,23 +200,23 @@ describe('the ledger under random operations', () => {
 });
 
 describe('the invariant check itself', () => {
-  it('finds a ledger whose kept-in-step counts were tampered with', () => {
-    const ledger = openLedger({ dir: mkdtempSync(join(tmpdir(), 'slr-inv-')), actor: 'test' }, true);
+  it('finds a ledger whose kept-in-step counts were tampered with', async () => {
+    const ledger = await openLedger({ dir: mkdtempSync(join(tmpdir(), 'slr-inv-')), actor: 'test' }, true);
     try {
-      ledger.init('Inv', T);
-      ledger.addLicenses({ account: 'Default', tag: 'UCM_Basic', count: 5 }, T);
-      const key = ledger.exportKey();
+      await ledger.init('Inv', T);
+      await ledger.addLicenses({ account: 'Default', tag: 'UCM_Basic', count: 5 }, T);
+      const key = await ledger.exportKey();
       const d = makeDevice('UCM', T, [{ id: key.id, publicKey: key.pem }]);
       d.run({ type: 'enable' }, T);
-      ledger.reserve({ account: 'Default', request: d.run({ type: 'request' }, T).issued!.code, licenses: { UCM_Basic: 2 } }, T);
+      await ledger.reserve({ account: 'Default', request: d.run({ type: 'request' }, T).issued!.code, licenses: { UCM_Basic: 2 } }, T);
       expect(checkInvariants(ledger)).toEqual([]);
-      ledger.core.db.exec('UPDATE lots SET blocked = blocked - 1');
+      rawDb(ledger).exec('UPDATE lots SET blocked = blocked - 1');
       expect(checkInvariants(ledger).join()).toMatch(/blocked 1 but holdings and transitions add up to 2/);
-      ledger.core.db.exec('UPDATE lots SET blocked = blocked + 1; UPDATE holdings SET count = 1');
+      rawDb(ledger).exec('UPDATE lots SET blocked = blocked + 1; UPDATE holdings SET count = 1');
       expect(checkInvariants(ledger).join()).toMatch(/differ from its latest code/);
-      expect(() => ledger.core.db.exec('UPDATE lots SET blocked = 99')).toThrow(/CHECK constraint/);
+      expect(() => rawDb(ledger).exec('UPDATE lots SET blocked = 99')).toThrow(/CHECK constraint/);
     } finally {
-      ledger.close();
+      await ledger.close();
     }
   });
 });

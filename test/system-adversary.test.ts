@@ -80,13 +80,13 @@ interface World {
   readonly authorityKeyPem: string;
 }
 
-function newWorld(): World {
-  const ledger = openLedger({ dir: mkdtempSync(join(tmpdir(), 'slr-adv-')), actor: 'test' }, true);
-  ledger.init('Adversary', T);
-  ledger.addLicenses({ account: 'Default', tag: 'UCM_Basic', count: 6 }, T);
-  ledger.addLicenses({ account: 'Default', tag: 'UCM_Enhanced', count: 3 }, T);
-  ledger.addLicenses({ account: 'Default', tag: 'UCM_Basic', count: 3, term: { start: T, end: T + days(40) } }, T);
-  const key = ledger.exportKey();
+async function newWorld(): Promise<World> {
+  const ledger = await openLedger({ dir: mkdtempSync(join(tmpdir(), 'slr-adv-')), actor: 'test' }, true);
+  await ledger.init('Adversary', T);
+  await ledger.addLicenses({ account: 'Default', tag: 'UCM_Basic', count: 6 }, T);
+  await ledger.addLicenses({ account: 'Default', tag: 'UCM_Enhanced', count: 3 }, T);
+  await ledger.addLicenses({ account: 'Default', tag: 'UCM_Basic', count: 3, term: { start: T, end: T + days(40) } }, T);
+  const key = await ledger.exportKey();
   const devices = [0, 1, 2].map(() => makeDevice('UCM', T, [{ id: key.id, publicKey: key.pem }]));
   const pair = generateKeyPair();
   return {
@@ -115,31 +115,31 @@ function forge(w: World, authorization: string): string[] {
 }
 
 /** Blocked for a device at the authority, by tag: holdings and transitions of its active instance. */
-function blockedFor(w: World, d: Device): Record<string, number> {
+async function blockedFor(w: World, d: Device): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
-  for (const line of w.ledger.instances()) {
+  for (const line of await w.ledger.instances()) {
     if (!line.udi.endsWith(d.udi.uuid)) continue;
     for (const m of [line.reserved, line.inTransition]) for (const [short, n] of Object.entries(m)) out[tagOf(short)] = (out[tagOf(short)] ?? 0) + n;
   }
   return out;
 }
 
-function promises(w: World): string[] {
+async function promises(w: World): Promise<string[]> {
   const problems: string[] = [];
   const bought: Record<string, number> = {};
-  for (const line of w.ledger.licenses(w.now)) bought[line.tag] = (bought[line.tag] ?? 0) + line.purchased;
+  for (const line of await w.ledger.licenses(w.now)) bought[line.tag] = (bought[line.tag] ?? 0) + line.purchased;
   const used: Record<string, number> = {};
-  w.devices.forEach((d, i) => {
+  for (const [i, d] of w.devices.entries()) {
     const code = installedCode(d.state);
-    if (!code) return;
-    const blocked = blockedFor(w, d);
+    if (!code) continue;
+    const blocked = await blockedFor(w, d);
     for (const short of TAGS) {
       const tag = tagOf(short);
       const mine = reservedAt(code.entitlements, tag, w.now);
       used[tag] = (used[tag] ?? 0) + mine;
       if (mine > (blocked[tag] ?? 0)) problems.push(`P2: device ${i} may use ${mine} ${short}, the authority blocks ${blocked[tag] ?? 0} for it`);
     }
-  });
+  }
   for (const [tag, n] of Object.entries(used)) {
     if (n > (bought[tag] ?? 0)) problems.push(`P1: devices may use ${n} ${tag}, ${bought[tag] ?? 0} bought and valid`);
   }
@@ -147,12 +147,12 @@ function promises(w: World): string[] {
 }
 
 /** The device whose genuine key an instance of the ledger was reserved with, if any. */
-function ownerOf(w: World, sn: string): Device | undefined {
-  const row = w.ledger.instance(sn);
+async function ownerOf(w: World, sn: string): Promise<Device | undefined> {
+  const row = await w.ledger.instance(sn);
   return w.devices.find((d) => d.udi.uuid === row.uuid && toBase64(d.publicKey) === toBase64(row.device_key));
 }
 
-function step(w: World, o: Op, log: string[]): void {
+async function step(w: World, o: Op, log: string[]): Promise<void> {
   const device = 'device' in o ? w.devices[o.device]! : undefined;
   const keep = (kind: keyof World['bag'], code: string | undefined, genuine = false) => {
     if (!code) return;
@@ -188,24 +188,24 @@ function step(w: World, o: Op, log: string[]): void {
       case 'reserve': {
         const request = at(w.bag.request, o.request.i);
         if (!request) return;
-        keep('authorization', w.ledger.reserve({ account: 'Default', request, licenses: { [o.tag]: o.count } }, w.now).code);
+        keep('authorization', (await w.ledger.reserve({ account: 'Default', request, licenses: { [o.tag]: o.count } }, w.now)).code);
         break;
       }
       case 'update': {
-        const line = at(instances(), o.instance.i);
+        const line = at(await instances(), o.instance.i);
         if (!line) return;
-        keep('authorization', w.ledger.update({ instance: line.udi, licenses: { [o.tag]: o.count } }, w.now).code);
+        keep('authorization', (await w.ledger.update({ instance: line.udi, licenses: { [o.tag]: o.count } }, w.now)).code);
         break;
       }
       case 'confirm':
       case 'remove': {
-        const line = at(instances(), o.instance.i);
+        const line = at(await instances(), o.instance.i);
         const uuid = line ? /U:([0-9a-f-]{36})/.exec(line.udi)![1] : undefined;
         const code = choose(o.kind === 'confirm' ? w.bag.confirmation : w.bag.return, o.code, o.kind === 'remove' ? uuid : undefined);
         if (!line || !code) return;
-        const owner = ownerOf(w, line.udi);
-        if (o.kind === 'confirm') w.ledger.confirm({ instance: line.udi, code }, w.now);
-        else w.ledger.remove({ instance: line.udi, returnCode: code }, w.now);
+        const owner = await ownerOf(w, line.udi);
+        if (o.kind === 'confirm') await w.ledger.confirm({ instance: line.udi, code }, w.now);
+        else await w.ledger.remove({ instance: line.udi, returnCode: code }, w.now);
         if (owner && !w.genuine.has(code)) log.push(`P3: ${o.kind} accepted a code the device did not make for ${line.udi}`);
         break;
       }
@@ -237,20 +237,20 @@ const done = new Map<string, number>();
 const refusedBy = new Map<string, number>();
 
 describe('the whole system against whoever carries the codes', () => {
-  it('keeps every promise after every step', () => {
+  it('keeps every promise after every step', async () => {
     let steps = 0;
-    fc.assert(
-      fc.property(fc.array(op, { minLength: 20, maxLength: 80 }), (ops) => {
-        const w = newWorld();
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { minLength: 20, maxLength: 80 }), async (ops) => {
+        const w = await newWorld();
         try {
           for (const o of ops) {
             const log: string[] = [];
-            step(w, o, log);
+            await step(w, o, log);
             steps++;
-            expect([...log, ...promises(w)], `after ${JSON.stringify(o)}`).toEqual([]);
+            expect([...log, ...(await promises(w))], `after ${JSON.stringify(o)}`).toEqual([]);
           }
         } finally {
-          w.ledger.close();
+          await w.ledger.close();
         }
       }),
       { numRuns: 300, ...(process.env.SLR_MODEL_SEED ? { seed: Number(process.env.SLR_MODEL_SEED) } : {}) },

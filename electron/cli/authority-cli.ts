@@ -52,7 +52,7 @@ interface Call {
   say(text: string, json: object): void;
   /** Answers with an issued authorization code: to --out, or on stdout. */
   issued(what: string, r: { code: string; sn: string; udi: string; piid: string }): void;
-  withLedger<T>(fn: (l: Ledger) => T, create?: boolean): T;
+  withLedger<T>(fn: (l: Ledger) => Promise<T>, create?: boolean): Promise<T>;
 }
 
 interface Verb {
@@ -66,7 +66,7 @@ interface Verb {
   readonly required?: readonly Option[];
   /** Names of the positional arguments after the options (all required). */
   readonly positionals?: readonly string[];
-  readonly run: (call: Call) => void;
+  readonly run: (call: Call) => Promise<void>;
 }
 
 /** A code given on the command line, or @FILE (read with the same bounds and checks as install-file). */
@@ -100,8 +100,8 @@ export const VERBS: readonly Verb[] = [
     example: 'slr authority init --account "Acme Corp"',
     options: ['account'],
     required: ['account'],
-    run: ({ values, ctx, say, withLedger }) => {
-      const r = withLedger((l) => l.init(values.account!, ctx.now), true);
+    run: async ({ values, ctx, say, withLedger }) => {
+      const r = await withLedger((l) => l.init(values.account!, ctx.now), true);
       say(
         `License authority "${values.account}" created in ${ctx.home}, with virtual account "Default".\nSigning key ${r.keyId}: export it with \`slr authority key export --out FILE\` for devices to trust.`,
         { keyId: r.keyId },
@@ -114,8 +114,8 @@ export const VERBS: readonly Verb[] = [
     summary: 'Write the key file devices trust (slr license trust add), with the endorsements that let devices trusting an older key accept it.',
     example: 'slr authority key export --out /media/usb/license-central.pem',
     options: ['id', 'out'],
-    run: ({ values, ctx, say, withLedger }) => {
-      const k = withLedger((l) => l.exportKey(values.id));
+    run: async ({ values, ctx, say, withLedger }) => {
+      const k = await withLedger((l) => l.exportKey(values.id));
       if (values.out) {
         writeTextFile(values.out, k.file);
         return say(`Key file for signing key ${k.id} written to ${values.out}.`, { keyId: k.id, file: values.out });
@@ -130,8 +130,8 @@ export const VERBS: readonly Verb[] = [
     summary: 'Make a new signing key, endorsed by the current one; it signs new codes from now on.',
     example: 'slr authority key add',
     options: [],
-    run: ({ ctx, say, withLedger }) => {
-      const r = withLedger((l) => l.addKey(ctx.now));
+    run: async ({ ctx, say, withLedger }) => {
+      const r = await withLedger((l) => l.addKey(ctx.now));
       say(
         `Signing key ${r.keyId} added${r.endorsedBy ? `, endorsed by key ${r.endorsedBy}` : ''}; new codes are signed with it. Export it (key export --out FILE) and add that file on devices before they install such codes.`,
         r,
@@ -145,8 +145,8 @@ export const VERBS: readonly Verb[] = [
     example: 'slr authority key retire 1a2b3c4d5e6f7a8b',
     options: [],
     positionals: ['id'],
-    run: ({ positionals, ctx, say, withLedger }) => {
-      withLedger((l) => l.retireKey(positionals[0]!, ctx.now));
+    run: async ({ positionals, ctx, say, withLedger }) => {
+      await withLedger((l) => l.retireKey(positionals[0]!, ctx.now));
       say(`Signing key ${positionals[0]} retired.`, { keyId: positionals[0] });
     },
   },
@@ -156,8 +156,8 @@ export const VERBS: readonly Verb[] = [
     summary: 'List the signing keys: created, retired, which signs new codes, which endorsed it.',
     example: 'slr authority key list',
     options: [],
-    run: ({ ctx, say, withLedger }) => {
-      const keys = withLedger((l) => l.keys());
+    run: async ({ ctx, say, withLedger }) => {
+      const keys = await withLedger((l) => l.keys());
       if (ctx.json) return say('', { keys });
       ctx.io.out(
         table(
@@ -174,8 +174,8 @@ export const VERBS: readonly Verb[] = [
     example: 'slr authority clock accept --reason "clock ran a year ahead after a BIOS reset"',
     options: ['reason'],
     required: ['reason'],
-    run: ({ values, ctx, say, withLedger }) => {
-      const r = withLedger((l) => l.acceptClock(values.reason!, ctx.now));
+    run: async ({ values, ctx, say, withLedger }) => {
+      const r = await withLedger((l) => l.acceptClock(values.reason!, ctx.now));
       say(`The clock (${formatInstant(ctx.now)}) is accepted as the latest time seen${r.from === null ? '' : ` (it was ${formatInstant(r.from)})`}.`, {
         from: r.from,
         now: ctx.now,
@@ -189,8 +189,8 @@ export const VERBS: readonly Verb[] = [
     example: 'slr authority account add Lab',
     options: [],
     positionals: ['virtual account'],
-    run: ({ positionals, ctx, say, withLedger }) => {
-      withLedger((l) => l.addAccount(positionals[0]!, ctx.now));
+    run: async ({ positionals, ctx, say, withLedger }) => {
+      await withLedger((l) => l.addAccount(positionals[0]!, ctx.now));
       say(`Virtual account "${positionals[0]}" created.`, { account: positionals[0] });
     },
   },
@@ -201,14 +201,14 @@ export const VERBS: readonly Verb[] = [
     example: 'slr authority license add --account Default --tag UCM_Basic --count 100',
     options: ['account', 'tag', 'count', 'type', 'start', 'end'],
     required: ['account', 'tag', 'count'],
-    run: ({ values, ctx, say, withLedger }) => {
+    run: async ({ values, ctx, say, withLedger }) => {
       const type = (values.type ?? 'PERPETUAL').toUpperCase();
       if (type !== 'PERPETUAL' && type !== 'TERM') throw new UsageError('--type is PERPETUAL or TERM.');
       if (type === 'TERM' && (!values.start || !values.end)) throw new UsageError('--type TERM needs --start and --end.');
       if (type !== 'TERM' && (values.start || values.end)) throw new UsageError('--start and --end go with --type TERM.');
       const term = type === 'TERM' ? { start: parseIsoDate(values.start!, '--start'), end: parseIsoDate(values.end!, '--end') } : undefined;
       const n = count(values.count, '--count');
-      withLedger((l) => l.addLicenses({ account: values.account!, tag: values.tag!, count: n, term }, ctx.now));
+      await withLedger((l) => l.addLicenses({ account: values.account!, tag: values.tag!, count: n, term }, ctx.now));
       say(`${n} x ${values.tag} added to "${values.account}".`, { account: values.account, tag: values.tag, count: n });
     },
   },
@@ -219,8 +219,8 @@ export const VERBS: readonly Verb[] = [
     example: 'slr authority reserve --account Default --request @/media/usb/cc920-request.txt --license UCM_Basic=10 --out /media/usb/',
     options: ['account', 'request', 'license', 'out'],
     required: ['account', 'request'],
-    run: ({ values, ctx, issued, withLedger }) => {
-      const r = withLedger((l) => l.reserve({ account: values.account!, request: codeArg(values.request!), licenses: licenses(values) }, ctx.now));
+    run: async ({ values, ctx, issued, withLedger }) => {
+      const r = await withLedger((l) => l.reserve({ account: values.account!, request: codeArg(values.request!), licenses: licenses(values) }, ctx.now));
       issued(`Licenses reserved (reservation ${r.piid}). Install the code on the device: license smart reservation install-file <file>.`, r);
     },
   },
@@ -232,8 +232,8 @@ export const VERBS: readonly Verb[] = [
     example: 'slr authority update --instance cc920 --license UCM_Basic=4 --out /media/usb/',
     options: ['instance', 'license', 'out'],
     required: ['instance'],
-    run: ({ values, ctx, issued, withLedger }) => {
-      const r = withLedger((l) => l.update({ instance: values.instance!, licenses: licenses(values) }, ctx.now));
+    run: async ({ values, ctx, issued, withLedger }) => {
+      const r = await withLedger((l) => l.update({ instance: values.instance!, licenses: licenses(values) }, ctx.now));
       issued(
         `Reservation updated.${r.inTransition ? ` ${r.inTransition} license(s) stay in transition until the device's confirmation code is entered (slr authority confirm).` : ''}`,
         r,
@@ -248,8 +248,8 @@ export const VERBS: readonly Verb[] = [
     options: ['instance'],
     required: ['instance'],
     positionals: ['confirmation code'],
-    run: ({ values, positionals, ctx, say, withLedger }) => {
-      const r = withLedger((l) => l.confirm({ instance: values.instance!, code: codeArg(positionals[0]!) }, ctx.now));
+    run: async ({ values, positionals, ctx, say, withLedger }) => {
+      const r = await withLedger((l) => l.confirm({ instance: values.instance!, code: codeArg(positionals[0]!) }, ctx.now));
       say(`Confirmation code accepted for ${r.udi}: ${r.released} license(s) released from transition.`, r);
     },
   },
@@ -260,8 +260,8 @@ export const VERBS: readonly Verb[] = [
     example: 'slr authority remove --instance cc920 --return-code @/media/usb/cc920-return.txt',
     options: ['instance', 'return-code'],
     required: ['instance', 'return-code'],
-    run: ({ values, ctx, say, withLedger }) => {
-      const r = withLedger((l) => l.remove({ instance: values.instance!, returnCode: codeArg(values['return-code']!) }, ctx.now));
+    run: async ({ values, ctx, say, withLedger }) => {
+      const r = await withLedger((l) => l.remove({ instance: values.instance!, returnCode: codeArg(values['return-code']!) }, ctx.now));
       say(`Product instance ${r.udi} removed: ${r.released} license(s) returned to the pool.`, r);
     },
   },
@@ -272,8 +272,8 @@ export const VERBS: readonly Verb[] = [
     example: 'slr authority rehost --instance cc920 --request @/media/usb/ab123-request.txt --reason "disk failure, RMA 1234"',
     options: ['instance', 'request', 'reason', 'out'],
     required: ['instance', 'request', 'reason'],
-    run: ({ values, ctx, issued, withLedger }) => {
-      const r = withLedger((l) => l.rehost({ instance: values.instance!, request: codeArg(values.request!), reason: values.reason! }, ctx.now));
+    run: async ({ values, ctx, issued, withLedger }) => {
+      const r = await withLedger((l) => l.rehost({ instance: values.instance!, request: codeArg(values.request!), reason: values.reason! }, ctx.now));
       issued(`Licenses rehosted to ${r.udi} (reservation ${r.piid}); the failed product can no longer confirm or return.`, r);
     },
   },
@@ -284,8 +284,8 @@ export const VERBS: readonly Verb[] = [
     example: 'slr authority transfer --instance cc920 --to Lab',
     options: ['instance', 'to'],
     required: ['instance', 'to'],
-    run: ({ values, ctx, say, withLedger }) => {
-      withLedger((l) => l.transfer({ instance: values.instance!, to: values.to! }, ctx.now));
+    run: async ({ values, ctx, say, withLedger }) => {
+      await withLedger((l) => l.transfer({ instance: values.instance!, to: values.to! }, ctx.now));
       say(`Product instance transferred to "${values.to}" with its reserved licenses.`, { to: values.to });
     },
   },
@@ -296,9 +296,9 @@ export const VERBS: readonly Verb[] = [
     example: 'slr authority transfer-licenses --from Default --to Lab --tag UCM_Basic --count 5',
     options: ['from', 'to', 'tag', 'count'],
     required: ['from', 'to', 'tag', 'count'],
-    run: ({ values, ctx, say, withLedger }) => {
+    run: async ({ values, ctx, say, withLedger }) => {
       const n = count(values.count, '--count');
-      withLedger((l) => l.transferLicenses({ from: values.from!, to: values.to!, tag: values.tag!, count: n }, ctx.now));
+      await withLedger((l) => l.transferLicenses({ from: values.from!, to: values.to!, tag: values.tag!, count: n }, ctx.now));
       say(`${n} x ${values.tag} transferred from "${values.from}" to "${values.to}".`, { from: values.from, to: values.to, tag: values.tag, count: n });
     },
   },
@@ -309,8 +309,8 @@ export const VERBS: readonly Verb[] = [
     example: 'slr authority unlock --instance cc920',
     options: ['instance'],
     required: ['instance'],
-    run: ({ values, ctx, say, withLedger }) => {
-      withLedger((l) => l.unlock({ instance: values.instance! }, ctx.now));
+    run: async ({ values, ctx, say, withLedger }) => {
+      await withLedger((l) => l.unlock({ instance: values.instance! }, ctx.now));
       say('Product instance unlocked.', { instance: values.instance });
     },
   },
@@ -321,11 +321,7 @@ export const VERBS: readonly Verb[] = [
     example: 'slr authority code --instance cc920 --out /media/usb/',
     options: ['instance', 'out'],
     required: ['instance'],
-    run: ({ values, issued, withLedger }) =>
-      issued(
-        'The latest authorization code:',
-        withLedger((l) => l.latestCode(values.instance!)),
-      ),
+    run: async ({ values, issued, withLedger }) => issued('The latest authorization code:', await withLedger((l) => l.latestCode(values.instance!))),
   },
   {
     words: 'show licenses',
@@ -405,7 +401,7 @@ function parse(v: Verb, args: readonly string[]): { values: Values; positionals:
   return parsed;
 }
 
-export function authorityCommand(args: readonly string[], ctx: AuthorityContext): void {
+export async function authorityCommand(args: readonly string[], ctx: AuthorityContext): Promise<void> {
   const verb = findVerb(args);
   if (!verb) {
     const words = args
@@ -416,7 +412,7 @@ export function authorityCommand(args: readonly string[], ctx: AuthorityContext)
   }
   const { values, positionals } = parse(verb, args.slice(verb.words.split(' ').length));
   const say = (text: string, json: object) => ctx.io.out(ctx.json ? JSON.stringify({ ok: true, ...json }) : text);
-  verb.run({
+  await verb.run({
     values,
     positionals,
     ctx,
@@ -434,9 +430,9 @@ function printTable(call: Call, header: readonly string[], rows: readonly (reado
   call.ctx.io.out(call.values.csv ? toCsv(header, rows).trimEnd() : table(header, rows));
 }
 
-function showLicenses(call: Call): void {
+async function showLicenses(call: Call): Promise<void> {
   const { values, ctx, withLedger } = call;
-  const lines = withLedger((l) => l.licenses(ctx.now, values.account));
+  const lines = await withLedger((l) => l.licenses(ctx.now, values.account));
   if (ctx.json) return ctx.io.out(JSON.stringify({ ok: true, licenses: lines }));
   if (!lines.length && !values.csv) return ctx.io.out('No licenses valid now.');
   printTable(
@@ -446,9 +442,9 @@ function showLicenses(call: Call): void {
   );
 }
 
-function showInstances(call: Call): void {
+async function showInstances(call: Call): Promise<void> {
   const { values, ctx, withLedger } = call;
-  const rows = withLedger((l) => l.instances(values.account, values.all ?? false));
+  const rows = await withLedger((l) => l.instances(values.account, values.all ?? false));
   if (ctx.json) return ctx.io.out(JSON.stringify({ ok: true, instances: rows }));
   if (!rows.length && !values.csv) return ctx.io.out('No product instances.');
   const fmt = (m: Readonly<Record<string, number>>) =>
@@ -470,8 +466,8 @@ function showInstances(call: Call): void {
   );
 }
 
-function showEvents({ values, ctx, withLedger }: Call): void {
-  const events = withLedger((l) => l.events(values.account));
+async function showEvents({ values, ctx, withLedger }: Call): Promise<void> {
+  const events = await withLedger((l) => l.events(values.account));
   if (ctx.json) return ctx.io.out(JSON.stringify({ ok: true, events }));
   if (values.csv) return ctx.io.out(authorityEventsCsv(events));
   ctx.io.out(

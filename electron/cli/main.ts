@@ -95,6 +95,30 @@ export function clockNow(env: NodeJS.ProcessEnv = process.env): number {
   return t;
 }
 
+/**
+ * `slr authority …`. Its module is loaded only when needed: the device side's commands start faster without
+ * the ledger.
+ */
+async function authorityMain(
+  authority: typeof import('./authority-cli.ts'),
+  p: Parsed,
+  { io, json, home, env }: { io: Io; json: boolean; home: string; env: NodeJS.ProcessEnv },
+): Promise<number> {
+  const asked = p.rest[1] === 'help' ? p.rest.slice(2) : p.help ? p.rest.slice(1) : null;
+  const verb = asked && authority.findVerb(asked);
+  if (verb) {
+    io.out(authority.verbHelp(verb));
+    return EXIT.ok;
+  }
+  if (asked || p.rest.length === 1) {
+    io.out(authority.AUTHORITY_USAGE);
+    return asked ? EXIT.ok : EXIT.usage;
+  }
+  if (writes(p.rest)) assertAppNotRunning(home);
+  await authority.authorityCommand(p.rest.slice(1), { io, json, now: clockNow(env), home });
+  return EXIT.ok;
+}
+
 export async function main(argv: readonly string[], io: Io = processIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   let json = argv.includes('--json');
   let authorityUsage: string | null = null;
@@ -103,22 +127,9 @@ export async function main(argv: readonly string[], io: Io = processIo, env: Nod
     json = p.json;
     const home = resolveHome(p.home, env);
     if (p.rest[0] === 'authority') {
-      // Loaded only when needed: the device side's commands start faster without the ledger.
-      const { AUTHORITY_USAGE, authorityCommand, findVerb, verbHelp } = await import('./authority-cli.ts');
-      authorityUsage = AUTHORITY_USAGE;
-      const asked = p.rest[1] === 'help' ? p.rest.slice(2) : p.help ? p.rest.slice(1) : null;
-      const verb = asked && findVerb(asked);
-      if (verb) {
-        io.out(verbHelp(verb));
-        return EXIT.ok;
-      }
-      if (asked || p.rest.length === 1) {
-        io.out(AUTHORITY_USAGE);
-        return asked ? EXIT.ok : EXIT.usage;
-      }
-      if (writes(p.rest)) assertAppNotRunning(home);
-      authorityCommand(p.rest.slice(1), { io, json, now: clockNow(env), home });
-      return EXIT.ok;
+      const authority = await import('./authority-cli.ts');
+      authorityUsage = authority.AUTHORITY_USAGE;
+      return await authorityMain(authority, p, { io, json, home, env });
     }
     // `slr <command> --help` and `slr help <command>`: that command's help.
     const asked = p.rest[0] === 'help' ? p.rest.slice(1) : p.help ? p.rest : null;

@@ -60,10 +60,10 @@ function result(o: Outcome): CommandResult {
 
 export function createAppApi(ports: AppPorts): AppApi {
   const instance = instanceService({ dir: ports.dir, stores: ports.stores, sealer: ports.sealer });
-  const withLedger = <T>(fn: (l: Ledger) => T, create = false): T => withDirLedger(ports.dir, fn, create);
-  const authorityReady = () => {
+  const withLedger = <T>(fn: (l: Ledger) => Promise<T> | T, create = false): Promise<T> => withDirLedger(ports.dir, fn, create);
+  const authorityReady = async () => {
     try {
-      return withLedger((l) => l.isInitialized());
+      return await withLedger((l) => l.isInitialized());
     } catch (e) {
       if (isSlrError(e) && e.code === 'no-authority') return false;
       throw e;
@@ -88,16 +88,16 @@ export function createAppApi(ports: AppPorts): AppApi {
   };
 
   const authorityView = async (): Promise<AuthorityView> => {
-    if (!authorityReady()) return { initialized: false, dir: ports.dir };
-    return withLedger((l) => ({
+    if (!(await authorityReady())) return { initialized: false, dir: ports.dir };
+    return withLedger(async (l) => ({
       initialized: true as const,
       dir: ports.dir,
-      smartAccount: l.smartAccount(),
-      accounts: l.accounts(),
-      licenses: l.licenses(ports.now()),
-      instances: l.instances(),
-      keys: l.keys(),
-      events: l.events(undefined, 2000),
+      smartAccount: await l.smartAccount(),
+      accounts: await l.accounts(),
+      licenses: await l.licenses(ports.now()),
+      instances: await l.instances(),
+      keys: await l.keys(),
+      events: await l.events(undefined, 2000),
     }));
   };
 
@@ -151,18 +151,18 @@ export function createAppApi(ports: AppPorts): AppApi {
       return withLedger((l) => l.init(name, ports.now()), true);
     },
     async authorityAddAccount(name) {
-      withLedger((l) => l.addAccount(name, ports.now()));
+      await withLedger((l) => l.addAccount(name, ports.now()));
       return null;
     },
     async authorityAddLicenses({ account, tag, count, term }) {
       const t = term ? { start: parseIsoDate(term.start, 'start date'), end: parseIsoDate(term.end, 'end date') } : undefined;
-      withLedger((l) => l.addLicenses({ account, tag, count, term: t }, ports.now()));
+      await withLedger((l) => l.addLicenses({ account, tag, count, term: t }, ports.now()));
       return null;
     },
     async authorityInspectRequest(code) {
       const request = parseRequestCode(code);
       const product = productById(request.udi.pid)!;
-      const lines = withLedger((l) => l.licenses(ports.now()));
+      const lines = await withLedger((l) => l.licenses(ports.now()));
       return {
         udi: formatUdi(request.udi),
         sn: request.udi.sn,
@@ -195,15 +195,15 @@ export function createAppApi(ports: AppPorts): AppApi {
       return withLedger((l) => l.rehost(input, ports.now()));
     },
     async authorityTransfer(input) {
-      withLedger((l) => l.transfer(input, ports.now()));
+      await withLedger((l) => l.transfer(input, ports.now()));
       return null;
     },
     async authorityTransferLicenses(input) {
-      withLedger((l) => l.transferLicenses(input, ports.now()));
+      await withLedger((l) => l.transferLicenses(input, ports.now()));
       return null;
     },
     async authorityUnlock(ref) {
-      withLedger((l) => l.unlock({ instance: ref }, ports.now()));
+      await withLedger((l) => l.unlock({ instance: ref }, ports.now()));
       return null;
     },
     async authorityLatestCode(ref) {
@@ -213,7 +213,7 @@ export function createAppApi(ports: AppPorts): AppApi {
       return withLedger((l) => l.addKey(ports.now()));
     },
     async authorityKeyRetire(id) {
-      withLedger((l) => l.retireKey(id, ports.now()));
+      await withLedger((l) => l.retireKey(id, ports.now()));
       return null;
     },
 
@@ -240,12 +240,12 @@ export function createAppApi(ports: AppPorts): AppApi {
         const state = instance.load();
         return saveText('Export event log', `${serialOf(state.uuid)}-events.csv`, instanceEventsCsv(state.events), [{ name: 'CSV', extensions: ['csv'] }]);
       }
-      return saveText('Export event log', 'license-central-events.csv', authorityEventsCsv(withLedger((l) => l.events())), [
+      return saveText('Export event log', 'license-central-events.csv', authorityEventsCsv(await withLedger((l) => l.events())), [
         { name: 'CSV', extensions: ['csv'] },
       ]);
     },
     async fileSavePublicKey() {
-      const key = withLedger((l) => l.exportKey());
+      const key = await withLedger((l) => l.exportKey());
       return saveText('Export public key', `license-central-${key.id}.pem`, key.file, [{ name: 'PEM', extensions: ['pem'] }]);
     },
     async clipboardWrite(text) {

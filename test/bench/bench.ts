@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { XMLParser } from 'fast-xml-parser';
+import { rawDb } from '../helpers/ledger-audit.ts';
 import { findEntitlement, productById } from '../../shared/catalog.ts';
 import { entitlementFor, issueAuthorizationCode } from '../../shared/authority/issue.ts';
 import { parseAuthorizationCode, type Entitlement } from '../../shared/codes/authorization-code.ts';
@@ -97,15 +98,15 @@ console.log('\nInstall verification: whole check (normalize, parse, validate, ve
 console.log('\nAuthority: operations per second with 1,000 and with 100,000 product instances in the ledger');
 
 /** Fills the ledger with `count` synthetic active instances in one transaction (background population). */
-function populate(ledger: Ledger, count: number): void {
-  ledger.core.transaction(() => {
-    const db = ledger.core.db;
+async function populate(ledger: Ledger, count: number): Promise<void> {
+  const key = (await ledger.keys())[0]!.id;
+  await ledger.core.transaction(async () => {
+    const db = rawDb(ledger);
     const lot = Number(
       db
         .prepare("INSERT INTO lots (account_id, tag, type, count, blocked) VALUES (1, ?, 'PERPETUAL', ?, ?)")
         .run(findEntitlement(ucm, 'UCM_Enhanced')!.tag, count, count).lastInsertRowid,
     );
-    const key = ledger.keys()[0]!.id;
     const inst = db.prepare(
       "INSERT INTO instances (account_id, product, uuid, sn, device_key, piid, state, created_at, last_contact, last_timestamp) VALUES (1, 'UCM', ?, ?, ?, ?, 'active', ?, ?, ?)",
     );
@@ -120,13 +121,13 @@ function populate(ledger: Ledger, count: number): void {
   });
 }
 
-function scale(instances: number, ops: number) {
-  const ledger = openLedger({ dir: mkdtempSync(join(tmpdir(), 'slr-bench-')), actor: 'bench' }, true);
+async function scale(instances: number, ops: number) {
+  const ledger = await openLedger({ dir: mkdtempSync(join(tmpdir(), 'slr-bench-')), actor: 'bench' }, true);
   try {
-    ledger.init('Bench', T0);
-    ledger.addLicenses({ account: 'Default', tag: 'UCM_Basic', count: ops * 4 }, T0);
-    populate(ledger, instances);
-    const key = ledger.exportKey();
+    await ledger.init('Bench', T0);
+    await ledger.addLicenses({ account: 'Default', tag: 'UCM_Basic', count: ops * 4 }, T0);
+    await populate(ledger, instances);
+    const key = await ledger.exportKey();
     const devices = Array.from({ length: ops }, () => {
       const pair = generateKeyPair();
       const uuid = randomUUID();
@@ -146,43 +147,43 @@ function scale(instances: number, ops: number) {
       for (const c of setup) state = execute(state, c, { now: T0, crypto }).state;
       return { uuid, sn: `P:UCM,S:${uuid.slice(-5)},U:${uuid}`, request: state.lastRequest!.code, state, crypto };
     });
-    const timed = (fn: (d: (typeof devices)[number], i: number) => void) => {
+    const timed = async (fn: (d: (typeof devices)[number], i: number) => Promise<void>) => {
       const start = process.hrtime.bigint();
-      devices.forEach(fn);
+      for (const [i, d] of devices.entries()) await fn(d, i);
       return ops / (Number(process.hrtime.bigint() - start) / 1e9);
     };
     const codes: string[] = [];
-    const reserve = timed((d) => {
-      codes.push(ledger.reserve({ account: 'Default', request: d.request, licenses: { UCM_Basic: 3 } }, T0 + 1000).code);
+    const reserve = await timed(async (d) => {
+      codes.push((await ledger.reserve({ account: 'Default', request: d.request, licenses: { UCM_Basic: 3 } }, T0 + 1000)).code);
     });
     devices.forEach((d, i) => {
       d.state = execute(d.state, { type: 'install', code: codes[i]! }, { now: T0 + 2000, crypto: d.crypto }).state;
     });
     const updates: string[] = [];
-    const update = timed((d) => {
-      updates.push(ledger.update({ instance: d.sn, licenses: { UCM_Basic: 2 } }, T0 + 3000).code);
+    const update = await timed(async (d) => {
+      updates.push((await ledger.update({ instance: d.sn, licenses: { UCM_Basic: 2 } }, T0 + 3000)).code);
     });
     const confirmations = devices.map((d, i) => {
       const out = execute(d.state, { type: 'install', code: updates[i]! }, { now: T0 + 4000, crypto: d.crypto });
       d.state = out.state;
       return out.issued!.code;
     });
-    const confirm = timed((d, i) => {
-      ledger.confirm({ instance: d.sn, code: confirmations[i]! }, T0 + 5000);
+    const confirm = await timed(async (d, i) => {
+      await ledger.confirm({ instance: d.sn, code: confirmations[i]! }, T0 + 5000);
     });
     const returns = devices.map((d) => execute(d.state, { type: 'return' }, { now: T0 + 6000, crypto: d.crypto }).issued!.code);
-    const remove = timed((d, i) => {
-      ledger.remove({ instance: d.sn, returnCode: returns[i]! }, T0 + 7000);
+    const remove = await timed(async (d, i) => {
+      await ledger.remove({ instance: d.sn, returnCode: returns[i]! }, T0 + 7000);
     });
     return { reserve, update, confirm, remove };
   } finally {
-    ledger.close();
+    await ledger.close();
   }
 }
 {
   const ops = quick ? 50 : 200;
-  const small = scale(1_000, ops);
-  const large = scale(quick ? 20_000 : 100_000, ops);
+  const small = await scale(1_000, ops);
+  const large = await scale(quick ? 20_000 : 100_000, ops);
   const ratios: Record<string, number> = {};
   for (const op of ['reserve', 'update', 'confirm', 'remove'] as const) {
     ratios[op] = small[op] / large[op];

@@ -1,6 +1,12 @@
 /** The ledger's invariant audit, for the tests: recomputes everything kept in step and checks it. */
 import { parseAuthorizationCode } from '../../shared/codes/authorization-code.ts';
 import type { InstanceRow, Ledger } from '../../electron/services/authority/ledger.ts';
+import type { SqliteDb } from '../../electron/services/authority/sqlite-db.ts';
+
+/** The SQLite connection behind a ledger, for reading it directly in the tests. */
+export function rawDb(ledger: Ledger) {
+  return (ledger.core.db as SqliteDb).raw;
+}
 
 /**
  * Recomputes everything kept in step and checks it: for every lot, blocked = holdings + transitions and
@@ -8,7 +14,11 @@ import type { InstanceRow, Ledger } from '../../electron/services/authority/ledg
  * exactly the entitlements of its latest authorization code. Returns the violations (none when sound).
  */
 export function checkInvariants(ledger: Ledger): string[] {
-  const c = ledger.core;
+  const db = rawDb(ledger);
+  const c = {
+    all: <T>(sql: string, ...p: (string | number)[]) => db.prepare(sql).all(...p) as T[],
+    get: <T>(sql: string, ...p: (string | number)[]) => db.prepare(sql).get(...p) as T | undefined,
+  };
   const problems: string[] = [];
   const rows = c.all<{ id: number; count: number; blocked: number; sum: number }>(`
     SELECT l.id, l.count, l.blocked,

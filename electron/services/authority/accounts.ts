@@ -6,19 +6,23 @@ import { refuse } from '../../../shared/errors.ts';
 import { LIMITS } from '../../../shared/limits.ts';
 import { LedgerCore, type LotRow } from './core.ts';
 
-export function addAccount(c: LedgerCore, name: string, now: number): void {
-  c.requireInit();
+export async function addAccount(c: LedgerCore, name: string, now: number): Promise<void> {
+  await c.requireInit();
   const n = name.trim();
   if (!n || n.length > 100 || /[\u0000-\u001f]/.test(n)) refuse('bad-name', 'A virtual account needs a name of 1 to 100 printable characters.');
-  c.write(now, () => {
-    if (c.get('SELECT 1 FROM accounts WHERE name = ?', n)) refuse('account-exists', `The virtual account "${n}" already exists.`);
-    c.run('INSERT INTO accounts (name, created_at) VALUES (?, ?)', n, now);
-    c.log(now, 'account-add', `Virtual account "${n}" created.`, { account: n });
+  await c.write(now, async () => {
+    if (await c.get('SELECT 1 FROM accounts WHERE name = ?', n)) refuse('account-exists', `The virtual account "${n}" already exists.`);
+    await c.run('INSERT INTO accounts (name, created_at) VALUES (?, ?)', n, now);
+    await c.log(now, 'account-add', `Virtual account "${n}" created.`, { account: n });
   });
 }
 
-export function addLicenses(c: LedgerCore, input: { account: string; tag: string; count: number; term?: { start: number; end: number } }, now: number): void {
-  c.requireInit();
+export async function addLicenses(
+  c: LedgerCore,
+  input: { account: string; tag: string; count: number; term?: { start: number; end: number } },
+  now: number,
+): Promise<void> {
+  await c.requireInit();
   const found = findAnyEntitlement(input.tag);
   if (!found)
     refuse('unknown-license', `${input.tag} is not a license in the product catalog.`, 'Use a full entitlement tag or a short name such as UCM_Basic.');
@@ -28,57 +32,57 @@ export function addLicenses(c: LedgerCore, input: { account: string; tag: string
   if (input.term && !isLotValid({ type: 'TERM', start: input.term.start, end: input.term.end }, now) && input.term.end < now) {
     refuse('bad-date', `The TERM ended on ${formatIsoDate(input.term.end)}: these licenses could never be reserved.`, 'Check the end date.');
   }
-  c.write(now, () => {
-    const account = c.account(input.account);
-    const lot = c.findOrCreateLot(account.id, found.def.tag, input.term ? 'TERM' : 'PERPETUAL', input.term?.start ?? null, input.term?.end ?? null);
-    c.run('UPDATE lots SET count = count + ? WHERE id = ?', input.count, lot);
+  await c.write(now, async () => {
+    const account = await c.account(input.account);
+    const lot = await findOrCreateLot(c, account.id, found.def.tag, input.term ? 'TERM' : 'PERPETUAL', input.term?.start ?? null, input.term?.end ?? null);
+    await c.run('UPDATE lots SET count = count + ? WHERE id = ?', input.count, lot);
     const term = input.term ? `TERM ${formatIsoDate(input.term.start)} to ${formatIsoDate(input.term.end)}` : 'PERPETUAL';
-    c.log(now, 'license-add', `${input.count} x ${found.def.displayName} (${term}) added.`, { account: account.name });
+    await c.log(now, 'license-add', `${input.count} x ${found.def.displayName} (${term}) added.`, { account: account.name });
   });
 }
 
-export function transfer(c: LedgerCore, input: { instance: string; to: string }, now: number): void {
-  c.write(now, () => {
-    const instance = c.instance(input.instance);
-    const to = c.account(input.to);
+export async function transfer(c: LedgerCore, input: { instance: string; to: string }, now: number): Promise<void> {
+  await c.write(now, async () => {
+    const instance = await c.instance(input.instance);
+    const to = await c.account(input.to);
     if (to.id === instance.account_id) refuse('same-account', `The product instance is already in "${to.name}".`);
     const moved: string[] = [];
     for (const table of ['holdings', 'transitions'] as const) {
-      const rows = c.all<{ lot_id: number; count: number }>(
+      const rows = await c.all<{ lot_id: number; count: number }>(
         `SELECT lot_id, sum(count) AS count FROM ${table} WHERE instance_id = ? GROUP BY lot_id`,
         instance.id,
       );
       for (const r of rows) {
-        const lot = c.get<LotRow>('SELECT * FROM lots WHERE id = ?', r.lot_id)!;
-        const target = c.moveLot(lot, to.id, r.count, r.count);
-        c.run(`UPDATE ${table} SET lot_id = ? WHERE instance_id = ? AND lot_id = ?`, target, instance.id, r.lot_id);
+        const lot = (await c.get<LotRow>('SELECT * FROM lots WHERE id = ?', r.lot_id))!;
+        const target = await moveLot(c, lot, to.id, r.count, r.count);
+        await c.run(`UPDATE ${table} SET lot_id = ? WHERE instance_id = ? AND lot_id = ?`, target, instance.id, r.lot_id);
         moved.push(`${r.count} x ${findAnyEntitlement(lot.tag)?.def.short ?? lot.tag}`);
       }
     }
-    c.run('UPDATE instances SET account_id = ? WHERE id = ?', to.id, instance.id);
+    await c.run('UPDATE instances SET account_id = ? WHERE id = ?', to.id, instance.id);
     const udi = c.udiOf(instance);
-    c.log(
+    await c.log(
       now,
       'transfer',
       `Product instance transferred from "${instance.account}" to "${to.name}" with its reserved licenses (${moved.join(', ') || 'none'}).`,
       { account: instance.account, instance: udi },
     );
-    c.log(now, 'transfer', `Product instance transferred in from "${instance.account}".`, { account: to.name, instance: udi });
+    await c.log(now, 'transfer', `Product instance transferred in from "${instance.account}".`, { account: to.name, instance: udi });
   });
 }
 
-export function transferLicenses(c: LedgerCore, input: { from: string; to: string; tag: string; count: number }, now: number): void {
-  c.requireInit();
+export async function transferLicenses(c: LedgerCore, input: { from: string; to: string; tag: string; count: number }, now: number): Promise<void> {
+  await c.requireInit();
   const found = findAnyEntitlement(input.tag);
   if (!found) refuse('unknown-license', `${input.tag} is not a license in the product catalog.`);
   if (!Number.isSafeInteger(input.count) || input.count < 1) refuse('bad-count', 'The count must be a whole number of at least 1.');
-  c.write(now, () => {
-    const from = c.account(input.from);
-    const to = c.account(input.to);
+  await c.write(now, async () => {
+    const from = await c.account(input.from);
+    const to = await c.account(input.to);
     if (from.id === to.id) refuse('same-account', 'The source and the target virtual account are the same.');
-    const lots = c
-      .all<LotRow>('SELECT * FROM lots WHERE account_id = ? AND tag = ?', from.id, found.def.tag)
-      .filter((l) => isLotValid(l, now) && l.count > l.blocked);
+    const lots = (await c.all<LotRow>('SELECT * FROM lots WHERE account_id = ? AND tag = ?', from.id, found.def.tag)).filter(
+      (l) => isLotValid(l, now) && l.count > l.blocked,
+    );
     const free = lots.reduce((n, l) => n + l.count - l.blocked, 0);
     if (free < input.count) {
       refuse(
@@ -90,20 +94,50 @@ export function transferLicenses(c: LedgerCore, input: { from: string; to: strin
     let left = input.count;
     for (const lot of lots) {
       const take = Math.min(left, lot.count - lot.blocked);
-      c.moveLot(lot, to.id, take, 0);
+      await moveLot(c, lot, to.id, take, 0);
       left -= take;
       if (!left) break;
     }
-    c.log(now, 'transfer-licenses', `${input.count} x ${found.def.displayName} transferred to "${to.name}".`, { account: from.name });
-    c.log(now, 'transfer-licenses', `${input.count} x ${found.def.displayName} transferred in from "${from.name}".`, { account: to.name });
+    await c.log(now, 'transfer-licenses', `${input.count} x ${found.def.displayName} transferred to "${to.name}".`, { account: from.name });
+    await c.log(now, 'transfer-licenses', `${input.count} x ${found.def.displayName} transferred in from "${from.name}".`, { account: to.name });
   });
 }
 
-export function unlock(c: LedgerCore, input: { instance: string }, now: number): void {
-  c.write(now, () => {
-    const instance = c.instance(input.instance);
+export async function unlock(c: LedgerCore, input: { instance: string }, now: number): Promise<void> {
+  await c.write(now, async () => {
+    const instance = await c.instance(input.instance);
     if (!instance.locked) refuse('not-locked', `The product instance ${c.udiOf(instance)} is not locked.`);
-    c.run('UPDATE instances SET locked = 0, wrong_codes = 0 WHERE id = ?', instance.id);
-    c.log(now, 'unlock', 'Product instance unlocked by an administrator.', { account: instance.account, instance: c.udiOf(instance) });
+    await c.run('UPDATE instances SET locked = 0, wrong_codes = 0 WHERE id = ?', instance.id);
+    await c.log(now, 'unlock', 'Product instance unlocked by an administrator.', { account: instance.account, instance: c.udiOf(instance) });
   });
+}
+
+async function findOrCreateLot(
+  c: LedgerCore,
+  accountId: number,
+  tag: string,
+  type: 'PERPETUAL' | 'TERM',
+  start: number | null,
+  end: number | null,
+): Promise<number> {
+  const row = await c.get<{ id: number }>(
+    'SELECT id FROM lots WHERE account_id = ? AND tag = ? AND type = ? AND ifnull(start, -1) = ? AND ifnull(end, -1) = ?',
+    accountId,
+    tag,
+    type,
+    start ?? -1,
+    end ?? -1,
+  );
+  if (row) return row.id;
+  return Number(
+    (await c.run('INSERT INTO lots (account_id, tag, type, start, end, count) VALUES (?, ?, ?, ?, ?, 0)', accountId, tag, type, start, end)).lastId,
+  );
+}
+
+/** Moves `count` of lot `lotId` to the matching lot of another account; returns the target lot. */
+async function moveLot(c: LedgerCore, lot: LotRow, toAccount: number, count: number, blocked: number): Promise<number> {
+  const target = await findOrCreateLot(c, toAccount, lot.tag, lot.type, lot.start, lot.end);
+  await c.run('UPDATE lots SET count = count - ?, blocked = blocked - ? WHERE id = ?', count, blocked, lot.id);
+  await c.run('UPDATE lots SET count = count + ?, blocked = blocked + ? WHERE id = ?', count, blocked, target);
+  return target;
 }

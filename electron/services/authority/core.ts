@@ -42,19 +42,19 @@ export interface LotRow extends Lot {
 }
 
 export class LedgerCore extends LedgerStore {
-  isInitialized(): boolean {
-    return this.get<{ value: string }>("SELECT value FROM meta WHERE key = 'smart_account'") !== undefined;
+  async isInitialized(): Promise<boolean> {
+    return (await this.get<{ value: string }>("SELECT value FROM meta WHERE key = 'smart_account'")) !== undefined;
   }
 
-  requireInit(): void {
-    if (!this.isInitialized())
+  async requireInit(): Promise<void> {
+    if (!(await this.isInitialized()))
       refuse('no-authority', 'The license authority is not set up.', 'Run `slr authority init --account "<smart account name>"` first.');
   }
 
-  account(name: string): { id: number; name: string } {
-    const row = this.get<{ id: number; name: string }>('SELECT id, name FROM accounts WHERE name = ?', name);
+  async account(name: string): Promise<{ id: number; name: string }> {
+    const row = await this.get<{ id: number; name: string }>('SELECT id, name FROM accounts WHERE name = ?', name);
     if (!row) {
-      const names = this.all<{ name: string }>('SELECT name FROM accounts ORDER BY name').map((r) => r.name);
+      const names = (await this.all<{ name: string }>('SELECT name FROM accounts ORDER BY name')).map((r) => r.name);
       refuse(
         'no-account',
         `There is no virtual account "${name}".`,
@@ -65,16 +65,16 @@ export class LedgerCore extends LedgerStore {
   }
 
   /** The active instance named by its full UDI or its serial number. */
-  instance(ref: string): InstanceRow {
-    this.requireInit();
+  async instance(ref: string): Promise<InstanceRow> {
+    await this.requireInit();
     const key = ref.trim();
     const select = 'SELECT i.*, a.name AS account FROM instances i JOIN accounts a ON a.id = i.account_id';
     let rows: InstanceRow[];
     if (/^[0-9a-fA-F]{5}$/.test(key)) {
-      rows = this.all<InstanceRow>(`${select} WHERE i.sn = ? AND i.state = 'active'`, key.toLowerCase());
+      rows = await this.all<InstanceRow>(`${select} WHERE i.sn = ? AND i.state = 'active'`, key.toLowerCase());
     } else {
       const m = /U:([0-9a-fA-F-]{36})/.exec(key);
-      rows = m ? this.all<InstanceRow>(`${select} WHERE i.uuid = ? AND i.state = 'active'`, m[1]!.toLowerCase()) : [];
+      rows = m ? await this.all<InstanceRow>(`${select} WHERE i.uuid = ? AND i.state = 'active'`, m[1]!.toLowerCase()) : [];
       if (!m) refuse('bad-instance', `"${key}" is neither a UDI (P:…,S:…,U:…) nor a serial number (5 hex digits).`);
     }
     if (rows.length === 0) refuse('no-instance', `No product instance with reserved licenses matches ${key}.`, 'See `slr authority show instances`.');
@@ -96,47 +96,34 @@ export class LedgerCore extends LedgerStore {
     return productById(row.product)!;
   }
 
-  lotsOf(accountId: number, product: ProductProfile): Lot[] {
+  async lotsOf(accountId: number, product: ProductProfile): Promise<Lot[]> {
     const tags = new Set(product.entitlements.map((e) => e.tag));
-    return this.all<LotRow>('SELECT * FROM lots WHERE account_id = ?', accountId).filter((l) => tags.has(l.tag));
+    return (await this.all<LotRow>('SELECT * FROM lots WHERE account_id = ?', accountId)).filter((l) => tags.has(l.tag));
   }
 
-  holdingsOf(instanceId: number): Holding[] {
-    return this.all<{ lot_id: number; count: number }>('SELECT lot_id, count FROM holdings WHERE instance_id = ?', instanceId).map((h) => ({
+  async holdingsOf(instanceId: number): Promise<Holding[]> {
+    return (await this.all<{ lot_id: number; count: number }>('SELECT lot_id, count FROM holdings WHERE instance_id = ?', instanceId)).map((h) => ({
       lotId: h.lot_id,
       count: h.count,
     }));
   }
 
-  signingKey(): { id: string; private_key: string } {
-    const key = this.get<{ id: string; private_key: string }>(
+  async signingKey(): Promise<{ id: string; private_key: string }> {
+    const key = await this.get<{ id: string; private_key: string }>(
       'SELECT id, private_key FROM signing_keys WHERE retired_at IS NULL ORDER BY created_at DESC, rowid DESC LIMIT 1',
     );
     if (!key) refuse('no-key', 'The authority has no active signing key.', 'Add one with `slr authority key add`.');
     return key;
   }
 
-  crypto() {
+  /** The authority's crypto port, with every signing key of the ledger at hand (they are few). */
+  async crypto() {
+    const keys = new Map((await this.all<{ id: string; private_key: string }>('SELECT id, private_key FROM signing_keys')).map((k) => [k.id, k.private_key]));
     return authorityCrypto((id) => {
-      const row = this.get<{ private_key: string }>('SELECT private_key FROM signing_keys WHERE id = ?', id);
-      if (!row) throw new Error(`signing key ${id} is not in the ledger`);
-      return row.private_key;
+      const key = keys.get(id);
+      if (!key) throw new Error(`signing key ${id} is not in the ledger`);
+      return key;
     });
-  }
-
-  findOrCreateLot(accountId: number, tag: string, type: 'PERPETUAL' | 'TERM', start: number | null, end: number | null): number {
-    const row = this.get<{ id: number }>(
-      'SELECT id FROM lots WHERE account_id = ? AND tag = ? AND type = ? AND ifnull(start, -1) = ? AND ifnull(end, -1) = ?',
-      accountId,
-      tag,
-      type,
-      start ?? -1,
-      end ?? -1,
-    );
-    if (row) return row.id;
-    return Number(
-      this.run('INSERT INTO lots (account_id, tag, type, start, end, count) VALUES (?, ?, ?, ?, ?, 0)', accountId, tag, type, start, end).lastInsertRowid,
-    );
   }
 
   /**
@@ -144,10 +131,10 @@ export class LedgerCore extends LedgerStore {
    * request's nonce). A request code is used once: entered again, it is refused as a replay. `replacing` is
    * the instance a rehost replaces (the same device may ask for its licenses back with a new request).
    */
-  parseRequest(request: string, replacing?: number): RequestPayload & { piid: string } {
+  async parseRequest(request: string, replacing?: number): Promise<RequestPayload & { piid: string }> {
     const payload = parseRequestCode(request);
     const piid = reservationPiid(cryptoBasics.sha256, payload.udi, payload.devicePublicKey, payload.nonce);
-    const used = this.get<{ state: string; created_at: number }>('SELECT state, created_at FROM instances WHERE piid = ?', piid);
+    const used = await this.get<{ state: string; created_at: number }>('SELECT state, created_at FROM instances WHERE piid = ?', piid);
     if (used) {
       refuse(
         'request-used',
@@ -155,7 +142,7 @@ export class LedgerCore extends LedgerStore {
         'A request code serves one reservation. Ask the device for a new one (license smart reservation request).',
       );
     }
-    const taken = this.get<{ id: number; piid: string }>("SELECT id, piid FROM instances WHERE uuid = ? AND state = 'active'", payload.udi.uuid);
+    const taken = await this.get<{ id: number; piid: string }>("SELECT id, piid FROM instances WHERE uuid = ? AND state = 'active'", payload.udi.uuid);
     if (taken && taken.id !== replacing) {
       refuse(
         'instance-exists',
@@ -188,23 +175,29 @@ export class LedgerCore extends LedgerStore {
   }
 
   /** Applies a plan: holdings replaced, released ones into transition, `lots.blocked` kept in step. */
-  applyPlan(instanceId: number, before: readonly Holding[], after: readonly Holding[], released: readonly Holding[], codeTimestamp: number): void {
+  async applyPlan(
+    instanceId: number,
+    before: readonly Holding[],
+    after: readonly Holding[],
+    released: readonly Holding[],
+    codeTimestamp: number,
+  ): Promise<void> {
     const delta = new Map<number, number>();
     for (const h of before) delta.set(h.lotId, (delta.get(h.lotId) ?? 0) - h.count);
     for (const h of after) delta.set(h.lotId, (delta.get(h.lotId) ?? 0) + h.count);
     for (const h of released) delta.set(h.lotId, (delta.get(h.lotId) ?? 0) + h.count);
-    this.run('DELETE FROM holdings WHERE instance_id = ?', instanceId);
-    for (const h of after) this.run('INSERT INTO holdings (instance_id, lot_id, count) VALUES (?, ?, ?)', instanceId, h.lotId, h.count);
+    await this.run('DELETE FROM holdings WHERE instance_id = ?', instanceId);
+    for (const h of after) await this.run('INSERT INTO holdings (instance_id, lot_id, count) VALUES (?, ?, ?)', instanceId, h.lotId, h.count);
     for (const h of released)
-      this.run('INSERT INTO transitions (instance_id, lot_id, count, code_timestamp) VALUES (?, ?, ?, ?)', instanceId, h.lotId, h.count, codeTimestamp);
-    for (const [lot, d] of delta) if (d !== 0) this.run('UPDATE lots SET blocked = blocked + ? WHERE id = ?', d, lot);
+      await this.run('INSERT INTO transitions (instance_id, lot_id, count, code_timestamp) VALUES (?, ?, ?, ?)', instanceId, h.lotId, h.count, codeTimestamp);
+    for (const [lot, d] of delta) if (d !== 0) await this.run('UPDATE lots SET blocked = blocked + ? WHERE id = ?', d, lot);
   }
 
   /** Entitlement lines for holdings: one per tag and term. */
-  entitlementsFor(product: ProductProfile, holdings: readonly Holding[]): Entitlement[] {
+  async entitlementsFor(product: ProductProfile, holdings: readonly Holding[]): Promise<Entitlement[]> {
     const lines = new Map<string, Entitlement>();
     for (const h of holdings) {
-      const lot = this.get<LotRow>('SELECT * FROM lots WHERE id = ?', h.lotId)!;
+      const lot = (await this.get<LotRow>('SELECT * FROM lots WHERE id = ?', h.lotId))!;
       const def = findEntitlement(product, lot.tag)!;
       const term = lot.type === 'TERM' ? { start: lot.start!, end: lot.end! } : undefined;
       const key = `${lot.tag}|${lot.type}|${lot.start}|${lot.end}`;
@@ -221,75 +214,71 @@ export class LedgerCore extends LedgerStore {
   }
 
   /** Signs and records a new authorization code for the instance, at nextTimestamp. */
-  sign(
+  async sign(
     instance: Pick<InstanceRow, 'id' | 'product' | 'uuid' | 'piid' | 'last_timestamp'>,
     holdings: readonly Holding[],
     now: number,
-  ): { code: string; timestamp: number } {
+  ): Promise<{ code: string; timestamp: number }> {
     const product = this.productOf(instance);
-    const key = this.signingKey();
+    const key = await this.signingKey();
     const timestamp = this.nextTimestamp(instance, now);
     const code = issueAuthorizationCode(
-      { udi: makeUdi(product, instance.uuid), piid: instance.piid, timestamp, entitlements: this.entitlementsFor(product, holdings), keyId: key.id },
-      this.crypto(),
+      { udi: makeUdi(product, instance.uuid), piid: instance.piid, timestamp, entitlements: await this.entitlementsFor(product, holdings), keyId: key.id },
+      await this.crypto(),
     );
-    this.run('INSERT INTO codes (instance_id, timestamp, key_id, code, issued_at) VALUES (?, ?, ?, ?, ?)', instance.id, timestamp, key.id, code, now);
-    this.run('UPDATE instances SET last_timestamp = ?, last_contact = ? WHERE id = ?', timestamp, now, instance.id);
+    await this.run('INSERT INTO codes (instance_id, timestamp, key_id, code, issued_at) VALUES (?, ?, ?, ?, ?)', instance.id, timestamp, key.id, code, now);
+    await this.run('UPDATE instances SET last_timestamp = ?, last_contact = ? WHERE id = ?', timestamp, now, instance.id);
     return { code, timestamp };
   }
 
-  describe(product: ProductProfile, holdings: readonly Holding[]): string {
+  async describe(product: ProductProfile, holdings: readonly Holding[]): Promise<string> {
     return (
-      this.entitlementsFor(product, holdings)
+      (await this.entitlementsFor(product, holdings))
         .map((e) => `${e.count} x ${e.displayName}${e.licenseType === 'TERM' ? ` (to ${e.endDate})` : ''}`)
         .join(', ') || 'no licenses'
     );
   }
 
-  newInstance(accountId: number, request: RequestPayload & { piid: string }, now: number): InstanceRow {
+  async newInstance(accountId: number, request: RequestPayload & { piid: string }, now: number): Promise<InstanceRow> {
     const piid = request.piid;
     const id = Number(
-      this.run(
-        "INSERT INTO instances (account_id, product, uuid, sn, device_key, piid, state, created_at, last_contact, last_timestamp) VALUES (?, ?, ?, ?, ?, ?, 'active', ?, ?, 0)",
-        accountId,
-        request.udi.pid,
-        request.udi.uuid,
-        request.udi.sn,
-        request.devicePublicKey,
-        piid,
-        now,
-        now,
-      ).lastInsertRowid,
+      (
+        await this.run(
+          "INSERT INTO instances (account_id, product, uuid, sn, device_key, piid, state, created_at, last_contact, last_timestamp) VALUES (?, ?, ?, ?, ?, ?, 'active', ?, ?, 0)",
+          accountId,
+          request.udi.pid,
+          request.udi.uuid,
+          request.udi.sn,
+          request.devicePublicKey,
+          piid,
+          now,
+          now,
+        )
+      ).lastId,
     );
-    return this.get<InstanceRow>('SELECT i.*, a.name AS account FROM instances i JOIN accounts a ON a.id = i.account_id WHERE i.id = ?', id)!;
+    return (await this.get<InstanceRow>('SELECT i.*, a.name AS account FROM instances i JOIN accounts a ON a.id = i.account_id WHERE i.id = ?', id))!;
   }
 
-  refsOf(instance: Pick<InstanceRow, 'id' | 'product' | 'uuid' | 'device_key' | 'piid'>): (CodeRef & { confirmedAt: number | null })[] {
+  async refsOf(instance: Pick<InstanceRow, 'id' | 'product' | 'uuid' | 'device_key' | 'piid'>): Promise<(CodeRef & { confirmedAt: number | null })[]> {
     const udi: Udi = makeUdi(this.productOf(instance), instance.uuid);
-    return this.all<{ timestamp: number; key_id: string; confirmed_at: number | null }>(
-      'SELECT timestamp, key_id, confirmed_at FROM codes WHERE instance_id = ? ORDER BY timestamp DESC LIMIT ?',
-      instance.id,
-      CODE_CANDIDATES,
+    return (
+      await this.all<{ timestamp: number; key_id: string; confirmed_at: number | null }>(
+        'SELECT timestamp, key_id, confirmed_at FROM codes WHERE instance_id = ? ORDER BY timestamp DESC LIMIT ?',
+        instance.id,
+        CODE_CANDIDATES,
+      )
     ).map((c) => ({ udi, devicePublicKey: instance.device_key, piid: instance.piid, timestamp: c.timestamp, keyId: c.key_id, confirmedAt: c.confirmed_at }));
   }
 
   /** Frees everything the instance blocks (holdings and transitions). */
-  releaseAll(instanceId: number): number {
+  async releaseAll(instanceId: number): Promise<number> {
     const rows = [
-      ...this.all<{ lot_id: number; count: number }>('SELECT lot_id, count FROM holdings WHERE instance_id = ?', instanceId),
-      ...this.all<{ lot_id: number; count: number }>('SELECT lot_id, count FROM transitions WHERE instance_id = ?', instanceId),
+      ...(await this.all<{ lot_id: number; count: number }>('SELECT lot_id, count FROM holdings WHERE instance_id = ?', instanceId)),
+      ...(await this.all<{ lot_id: number; count: number }>('SELECT lot_id, count FROM transitions WHERE instance_id = ?', instanceId)),
     ];
-    for (const r of rows) this.run('UPDATE lots SET blocked = blocked - ? WHERE id = ?', r.count, r.lot_id);
-    this.run('DELETE FROM holdings WHERE instance_id = ?', instanceId);
-    this.run('DELETE FROM transitions WHERE instance_id = ?', instanceId);
+    for (const r of rows) await this.run('UPDATE lots SET blocked = blocked - ? WHERE id = ?', r.count, r.lot_id);
+    await this.run('DELETE FROM holdings WHERE instance_id = ?', instanceId);
+    await this.run('DELETE FROM transitions WHERE instance_id = ?', instanceId);
     return rows.reduce((n, r) => n + r.count, 0);
-  }
-
-  /** Moves `count` of lot `lotId` to the matching lot of another account; returns the target lot. */
-  moveLot(lot: LotRow, toAccount: number, count: number, blocked: number): number {
-    const target = this.findOrCreateLot(toAccount, lot.tag, lot.type, lot.start, lot.end);
-    this.run('UPDATE lots SET count = count - ?, blocked = blocked - ? WHERE id = ?', count, blocked, lot.id);
-    this.run('UPDATE lots SET count = count + ?, blocked = blocked + ? WHERE id = ?', count, blocked, target);
-    return target;
   }
 }

@@ -5,9 +5,9 @@ import { refuse, SlrError } from '../../../shared/errors.ts';
 import { COUNTED, LedgerCore, MAX_WRONG_CODES, type InstanceRow } from './core.ts';
 
 /** The code a confirmation code answers: issued to this reservation, not confirmed yet, not older than one confirmed. */
-function matchConfirmation(c: LedgerCore, instance: InstanceRow, code: string): CodeRef {
-  const refs = c.refsOf(instance);
-  const match = verifyConfirmationCode(code, refs, c.crypto()) as (typeof refs)[number];
+async function matchConfirmation(c: LedgerCore, instance: InstanceRow, code: string): Promise<CodeRef> {
+  const refs = await c.refsOf(instance);
+  const match = verifyConfirmationCode(code, refs, await c.crypto()) as (typeof refs)[number];
   if (match.confirmedAt !== null) {
     refuse(
       'replayed-code',
@@ -26,25 +26,25 @@ function matchConfirmation(c: LedgerCore, instance: InstanceRow, code: string): 
   return match;
 }
 
-export function confirm(c: LedgerCore, input: { instance: string; code: string }, now: number): { released: number; udi: string } {
+export async function confirm(c: LedgerCore, input: { instance: string; code: string }, now: number): Promise<{ released: number; udi: string }> {
   return withDeviceCode(
     c,
     input.instance,
     'confirmation code',
     now,
     (instance) => matchConfirmation(c, instance, input.code),
-    (fresh, ref) => {
-      const rows = c.all<{ lot_id: number; count: number }>(
+    async (fresh, ref) => {
+      const rows = await c.all<{ lot_id: number; count: number }>(
         'SELECT lot_id, count FROM transitions WHERE instance_id = ? AND code_timestamp <= ?',
         fresh.id,
         ref.timestamp,
       );
-      for (const r of rows) c.run('UPDATE lots SET blocked = blocked - ? WHERE id = ?', r.count, r.lot_id);
-      c.run('DELETE FROM transitions WHERE instance_id = ? AND code_timestamp <= ?', fresh.id, ref.timestamp);
-      c.run('UPDATE codes SET confirmed_at = ? WHERE instance_id = ? AND timestamp = ?', now, fresh.id, ref.timestamp);
+      for (const r of rows) await c.run('UPDATE lots SET blocked = blocked - ? WHERE id = ?', r.count, r.lot_id);
+      await c.run('DELETE FROM transitions WHERE instance_id = ? AND code_timestamp <= ?', fresh.id, ref.timestamp);
+      await c.run('UPDATE codes SET confirmed_at = ? WHERE instance_id = ? AND timestamp = ?', now, fresh.id, ref.timestamp);
       const released = rows.reduce((n, r) => n + r.count, 0);
       const udi = c.udiOf(fresh);
-      c.log(
+      await c.log(
         now,
         'confirm',
         `Confirmation code for the code of ${formatInstant(ref.timestamp)} entered: the device runs that code; ${released} license(s) in transition released.`,
@@ -56,18 +56,18 @@ export function confirm(c: LedgerCore, input: { instance: string; code: string }
 }
 
 /** A return code of this reservation, or a precise refusal for one that gave back an earlier reservation. */
-function matchReturn(c: LedgerCore, instance: InstanceRow, code: string): CodeRef {
+async function matchReturn(c: LedgerCore, instance: InstanceRow, code: string): Promise<CodeRef> {
   try {
-    return verifyReturnCode(code, c.refsOf(instance), c.crypto());
+    return verifyReturnCode(code, await c.refsOf(instance), await c.crypto());
   } catch (e) {
     if (!(e instanceof SlrError) || e.code !== 'wrong-code') throw e;
-    const earlier = c.all<InstanceRow>(
+    const earlier = await c.all<InstanceRow>(
       "SELECT i.*, '' AS account FROM instances i WHERE uuid = ? AND state <> 'active' ORDER BY id DESC LIMIT 10",
       instance.uuid,
     );
     for (const old of earlier) {
       try {
-        verifyReturnCode(code, c.refsOf(old), c.crypto());
+        verifyReturnCode(code, await c.refsOf(old), await c.crypto());
       } catch {
         continue;
       }
@@ -81,19 +81,19 @@ function matchReturn(c: LedgerCore, instance: InstanceRow, code: string): CodeRe
   }
 }
 
-export function remove(c: LedgerCore, input: { instance: string; returnCode: string }, now: number): { released: number; udi: string } {
+export async function remove(c: LedgerCore, input: { instance: string; returnCode: string }, now: number): Promise<{ released: number; udi: string }> {
   try {
-    return withDeviceCode(
+    return await withDeviceCode(
       c,
       input.instance,
       'return code',
       now,
       (instance) => matchReturn(c, instance, input.returnCode),
-      (fresh) => {
-        const released = c.releaseAll(fresh.id);
-        c.run("UPDATE instances SET state = 'removed' WHERE id = ?", fresh.id);
+      async (fresh) => {
+        const released = await c.releaseAll(fresh.id);
+        await c.run("UPDATE instances SET state = 'removed' WHERE id = ?", fresh.id);
         const udi = c.udiOf(fresh);
-        c.log(now, 'remove', `Product instance removed with its return code: ${released} license(s) back in the pool.`, {
+        await c.log(now, 'remove', `Product instance removed with its return code: ${released} license(s) back in the pool.`, {
           account: fresh.account,
           instance: udi,
           code: input.returnCode.trim(),
@@ -102,7 +102,7 @@ export function remove(c: LedgerCore, input: { instance: string; returnCode: str
       },
     );
   } catch (e) {
-    if (e instanceof SlrError && e.code === 'no-instance') explainReturnOfRemoved(c, input.instance, input.returnCode, now);
+    if (e instanceof SlrError && e.code === 'no-instance') await explainReturnOfRemoved(c, input.instance, input.returnCode, now);
     throw e;
   }
 }
@@ -112,16 +112,16 @@ export function remove(c: LedgerCore, input: { instance: string; returnCode: str
  * the device shows that reservation installed again, which only a restore of its state from before the
  * return can do. Refused, and logged so that the administrator sees it.
  */
-function explainReturnOfRemoved(c: LedgerCore, ref: string, code: string, now: number): void {
+async function explainReturnOfRemoved(c: LedgerCore, ref: string, code: string, now: number): Promise<void> {
   const key = ref.trim().toLowerCase();
   const uuid = /u:([0-9a-f-]{36})/.exec(key)?.[1];
-  const rows = c.all<InstanceRow>(
+  const rows = await c.all<InstanceRow>(
     `SELECT i.*, a.name AS account FROM instances i JOIN accounts a ON a.id = i.account_id WHERE i.state <> 'active' AND ${uuid ? 'i.uuid = ?' : 'i.sn = ?'} ORDER BY i.id DESC LIMIT 10`,
     uuid ?? key,
   );
   for (const old of rows) {
     try {
-      verifyReturnCode(code, c.refsOf(old), c.crypto());
+      verifyReturnCode(code, await c.refsOf(old), await c.crypto());
     } catch {
       continue;
     }
@@ -131,7 +131,7 @@ function explainReturnOfRemoved(c: LedgerCore, ref: string, code: string, now: n
         ? `This return code gives back reservation ${old.piid} of ${udi}, whose licenses were rehosted to another device (${formatInstant(old.last_contact)}) when it was declared failed: nothing is returned. The device is running after all; its licenses are now the replacement's.`
         : `This return code gives back reservation ${old.piid} of ${udi}, which was already removed (${formatInstant(old.last_contact)}). ` +
           'A device that shows that reservation installed again had its state restored from a backup taken before its return: the licenses it shows are not reserved for it.';
-    c.write(now, () =>
+    await c.write(now, async () =>
       c.log(now, old.state === 'failed' ? 'failed-device-returned' : 'restored-device', message, {
         account: old.account,
         instance: udi,
@@ -148,16 +148,16 @@ function explainReturnOfRemoved(c: LedgerCore, ref: string, code: string, now: n
  * transaction (so parallel attempts cannot outrun the lockout) and locks the instance at the limit; only
  * an accepted code resets the count.
  */
-function withDeviceCode<M, R>(
+async function withDeviceCode<M, R>(
   c: LedgerCore,
   ref: string,
   what: string,
   now: number,
-  check: (instance: InstanceRow) => M,
-  apply: (instance: InstanceRow, matched: M) => R,
-): R {
-  const outcome = c.write(now, (): { refused: SlrError } | { done: R } => {
-    const instance = c.instance(ref);
+  check: (instance: InstanceRow) => Promise<M>,
+  apply: (instance: InstanceRow, matched: M) => Promise<R>,
+): Promise<R> {
+  const outcome = await c.write(now, async (): Promise<{ refused: SlrError } | { done: R }> => {
+    const instance = await c.instance(ref);
     if (instance.locked) {
       refuse(
         'locked',
@@ -167,16 +167,21 @@ function withDeviceCode<M, R>(
     }
     let matched: M;
     try {
-      matched = check(instance);
+      matched = await check(instance);
     } catch (e) {
       if (!(e instanceof SlrError) || !COUNTED.has(e.code)) throw e;
       const wrong = instance.wrong_codes + 1;
       const locked = wrong >= MAX_WRONG_CODES;
-      c.run('UPDATE instances SET wrong_codes = ?, locked = ? WHERE id = ?', wrong, locked ? 1 : 0, instance.id);
-      c.log(now, 'wrong-code', `Refused ${what} for ${c.udiOf(instance)} (${e.code}; ${wrong} in a row)${locked ? '; the instance is now locked' : ''}.`, {
-        account: instance.account,
-        instance: c.udiOf(instance),
-      });
+      await c.run('UPDATE instances SET wrong_codes = ?, locked = ? WHERE id = ?', wrong, locked ? 1 : 0, instance.id);
+      await c.log(
+        now,
+        'wrong-code',
+        `Refused ${what} for ${c.udiOf(instance)} (${e.code}; ${wrong} in a row)${locked ? '; the instance is now locked' : ''}.`,
+        {
+          account: instance.account,
+          instance: c.udiOf(instance),
+        },
+      );
       return {
         refused: new SlrError(
           e.code,
@@ -185,8 +190,8 @@ function withDeviceCode<M, R>(
         ),
       };
     }
-    c.run('UPDATE instances SET wrong_codes = 0, last_contact = ? WHERE id = ?', now, instance.id);
-    return { done: apply(instance, matched) };
+    await c.run('UPDATE instances SET wrong_codes = 0, last_contact = ? WHERE id = ?', now, instance.id);
+    return { done: await apply(instance, matched) };
   });
   if ('refused' in outcome) throw outcome.refused;
   return outcome.done;

@@ -9,11 +9,11 @@
 import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { userInfo } from 'node:os';
-import { DatabaseSync } from 'node:sqlite';
 import { refuse } from '../../../shared/errors.ts';
 import type { InstanceLine, Issued, LedgerEvent, LicenseLine } from '../../../shared/authority/views.ts';
 import { AUTHORITY_DB } from '../paths.ts';
 import { LedgerCore } from './core.ts';
+import { SqliteDb, type LedgerDb } from './sqlite-db.ts';
 import * as keys from './keys.ts';
 import * as accounts from './accounts.ts';
 import * as reservations from './reservations.ts';
@@ -23,6 +23,7 @@ import * as reports from './reports.ts';
 export type { InstanceLine, Issued, LedgerEvent, LicenseLine };
 export { MAX_WRONG_CODES, type InstanceRow } from './core.ts';
 export { CLOCK_TOLERANCE_MS } from './store.ts';
+export type { LedgerDb } from './sqlite-db.ts';
 
 /** An operation's arguments after the ledger core. */
 type Args<F> = F extends (c: LedgerCore, ...rest: infer R) => unknown ? R : never;
@@ -40,8 +41,8 @@ function defaultActor(): string {
   }
 }
 
-/** Opens (and, with `create`, makes) the ledger in `dir`. */
-export function openLedger({ dir, actor = defaultActor() }: LedgerOptions, create = false): Ledger {
+/** Opens (and, with `create`, makes) the ledger in `dir`: SQLite, the embedded default. */
+export async function openLedger({ dir, actor = defaultActor() }: LedgerOptions, create = false): Promise<Ledger> {
   const path = join(dir, AUTHORITY_DB);
   if (!existsSync(path)) {
     if (!create)
@@ -53,24 +54,25 @@ export function openLedger({ dir, actor = defaultActor() }: LedgerOptions, creat
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     closeSync(openSync(path, 'a', 0o600));
   }
+  let db: SqliteDb;
   try {
-    // The busy timeout comes first, so that even the first statements wait for another writer.
-    return new Ledger(new DatabaseSync(path, { timeout: 10_000 }), actor);
+    db = new SqliteDb(path);
   } catch (e) {
     if (/database is locked|SQLITE_BUSY/i.test((e as Error).message)) {
       refuse('busy', 'The license authority ledger is in use by another SLR Desk process.', 'Try again when it has finished; nothing was changed.');
     }
     throw e;
   }
+  return Ledger.open(db, actor);
 }
 
 /** Opens the ledger in `dir`, runs `fn` on it, and closes it whatever happens. */
-export function withLedger<T>(dir: string, fn: (ledger: Ledger) => T, create = false): T {
-  const ledger = openLedger({ dir }, create);
+export async function withLedger<T>(dir: string, fn: (ledger: Ledger) => Promise<T> | T, create = false): Promise<T> {
+  const ledger = await openLedger({ dir }, create);
   try {
-    return fn(ledger);
+    return await fn(ledger);
   } finally {
-    ledger.close();
+    await ledger.close();
   }
 }
 
@@ -78,18 +80,30 @@ export class Ledger {
   /** The storage and shared internals: for the ledger's modules and the audit in the tests. */
   readonly core: LedgerCore;
 
-  constructor(db: DatabaseSync, actor: string) {
+  private constructor(db: LedgerDb, actor: string) {
     this.core = new LedgerCore(db, actor);
   }
 
-  close(): void {
-    this.core.close();
+  /** A ledger on `db` (any engine behind the LedgerDb interface), its schema brought up to date. */
+  static async open(db: LedgerDb, actor: string): Promise<Ledger> {
+    const ledger = new Ledger(db, actor);
+    try {
+      await ledger.core.migrate();
+    } catch (e) {
+      await db.close();
+      throw e;
+    }
+    return ledger;
   }
-  isInitialized(): boolean {
+
+  close(): Promise<void> {
+    return this.core.close();
+  }
+  isInitialized(): Promise<boolean> {
     return this.core.isInitialized();
   }
   /** The latest time the ledger has seen, or null before the first write. */
-  highWater(): number | null {
+  highWater(): Promise<number | null> {
     return this.core.highWater();
   }
   /** The active product instance named by its full UDI or its serial number. */

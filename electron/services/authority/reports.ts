@@ -5,27 +5,29 @@ import type { InstanceLine, LedgerEvent, LicenseLine } from '../../../shared/aut
 import { formatIsoDate } from '../../../shared/codes/dates.ts';
 import { LedgerCore, type InstanceRow, type LotRow } from './core.ts';
 
-export function smartAccount(c: LedgerCore): string {
-  c.requireInit();
-  return c.get<{ value: string }>("SELECT value FROM meta WHERE key = 'smart_account'")!.value;
+export async function smartAccount(c: LedgerCore): Promise<string> {
+  await c.requireInit();
+  return (await c.get<{ value: string }>("SELECT value FROM meta WHERE key = 'smart_account'"))!.value;
 }
 
-export function accounts(c: LedgerCore): string[] {
-  c.requireInit();
-  return c.all<{ name: string }>('SELECT name FROM accounts ORDER BY id').map((r) => r.name);
+export async function accounts(c: LedgerCore): Promise<string[]> {
+  await c.requireInit();
+  return (await c.all<{ name: string }>('SELECT name FROM accounts ORDER BY id')).map((r) => r.name);
 }
 
-export function licenses(c: LedgerCore, now: number, accountName?: string): LicenseLine[] {
-  c.requireInit();
-  const accountId = accountName ? c.account(accountName).id : null;
-  const lots = c
-    .all<LotRow & { account: string }>(
+export async function licenses(c: LedgerCore, now: number, accountName?: string): Promise<LicenseLine[]> {
+  await c.requireInit();
+  const accountId = accountName ? (await c.account(accountName)).id : null;
+  const lots = (
+    await c.all<LotRow & { account: string }>(
       'SELECT l.*, a.name AS account FROM lots l JOIN accounts a ON a.id = l.account_id WHERE (? IS NULL OR l.account_id = ?) ORDER BY a.name',
       accountId,
       accountId,
     )
-    .filter((l) => isLotValid(l, now));
-  const transit = new Map(c.all<{ lot_id: number; n: number }>('SELECT lot_id, sum(count) AS n FROM transitions GROUP BY lot_id').map((r) => [r.lot_id, r.n]));
+  ).filter((l) => isLotValid(l, now));
+  const transit = new Map(
+    (await c.all<{ lot_id: number; n: number }>('SELECT lot_id, sum(count) AS n FROM transitions GROUP BY lot_id')).map((r) => [r.lot_id, r.n]),
+  );
   const lines = new Map<string, LicenseLine & { expiresMs: number }>();
   for (const l of lots) {
     const key = `${l.account}|${l.tag}`;
@@ -58,28 +60,28 @@ export function licenses(c: LedgerCore, now: number, accountName?: string): Lice
   return [...lines.values()].map(({ expiresMs: _e, ...line }) => line);
 }
 
-export function instances(c: LedgerCore, accountName?: string, includeGone = false): InstanceLine[] {
-  c.requireInit();
-  const accountId = accountName ? c.account(accountName).id : null;
-  const rows = c.all<InstanceRow>(
+export async function instances(c: LedgerCore, accountName?: string, includeGone = false): Promise<InstanceLine[]> {
+  await c.requireInit();
+  const accountId = accountName ? (await c.account(accountName)).id : null;
+  const rows = await c.all<InstanceRow>(
     `SELECT i.*, a.name AS account FROM instances i JOIN accounts a ON a.id = i.account_id WHERE (? IS NULL OR i.account_id = ?) ${includeGone ? '' : "AND i.state = 'active'"} ORDER BY i.id`,
     accountId,
     accountId,
   );
   // One grouped query per table, not one per instance: the list stays cheap with many instances.
-  const byTag = (table: 'holdings' | 'transitions') => {
+  const byTag = async (table: 'holdings' | 'transitions') => {
     const out = new Map<number, Record<string, number>>();
     const sql = `SELECT h.instance_id AS id, l.tag, sum(h.count) AS n FROM ${table} h JOIN lots l ON l.id = h.lot_id
       JOIN instances i ON i.id = h.instance_id WHERE (? IS NULL OR i.account_id = ?) GROUP BY h.instance_id, l.tag`;
-    for (const r of c.all<{ id: number; tag: string; n: number }>(sql, accountId, accountId)) {
+    for (const r of await c.all<{ id: number; tag: string; n: number }>(sql, accountId, accountId)) {
       const m = out.get(r.id) ?? {};
       m[findAnyEntitlement(r.tag)?.def.short ?? r.tag] = r.n;
       out.set(r.id, m);
     }
     return out;
   };
-  const reserved = byTag('holdings');
-  const inTransition = byTag('transitions');
+  const reserved = await byTag('holdings');
+  const inTransition = await byTag('transitions');
   return rows.map((r) => ({
     account: r.account,
     udi: c.udiOf(r),
@@ -95,9 +97,9 @@ export function instances(c: LedgerCore, accountName?: string, includeGone = fal
   }));
 }
 
-export function events(c: LedgerCore, accountName?: string, limit = 10_000): LedgerEvent[] {
-  c.requireInit();
-  if (accountName) c.account(accountName);
+export async function events(c: LedgerCore, accountName?: string, limit = 10_000): Promise<LedgerEvent[]> {
+  await c.requireInit();
+  if (accountName) await c.account(accountName);
   return c.all<LedgerEvent>(
     'SELECT * FROM events WHERE (? IS NULL OR account = ? OR account IS NULL) ORDER BY id LIMIT ?',
     accountName ?? null,

@@ -7,20 +7,24 @@ import { refuse } from '../../../shared/errors.ts';
 import { formatUdi } from '../../../shared/udi.ts';
 import { LedgerCore } from './core.ts';
 
-export function reserve(c: LedgerCore, input: { account: string; request: string; licenses: Readonly<Record<string, number>> }, now: number): Issued {
-  c.requireInit();
+export async function reserve(
+  c: LedgerCore,
+  input: { account: string; request: string; licenses: Readonly<Record<string, number>> },
+  now: number,
+): Promise<Issued> {
+  await c.requireInit();
   const product = productById(parseRequestCode(input.request).udi.pid)!;
   const targets = c.resolveTargets(product, input.licenses);
   if (!Object.values(targets).some((n) => n > 0)) refuse('no-licenses', 'Select at least one license to reserve (--license TAG=N).');
-  return c.write(now, () => {
-    const request = c.parseRequest(input.request);
-    const account = c.account(input.account);
-    const plan = planReservation(product, c.lotsOf(account.id, product), [], targets, now);
-    const instance = c.newInstance(account.id, request, now);
-    c.applyPlan(instance.id, [], plan.holdings, [], 0);
-    const { code } = c.sign(instance, plan.holdings, now);
+  return c.write(now, async () => {
+    const request = await c.parseRequest(input.request);
+    const account = await c.account(input.account);
+    const plan = planReservation(product, await c.lotsOf(account.id, product), [], targets, now);
+    const instance = await c.newInstance(account.id, request, now);
+    await c.applyPlan(instance.id, [], plan.holdings, [], 0);
+    const { code } = await c.sign(instance, plan.holdings, now);
     const udi = formatUdi(request.udi);
-    c.log(now, 'reserve', `Licenses reserved for ${udi} (reservation ${instance.piid}): ${c.describe(product, plan.holdings)}.`, {
+    await c.log(now, 'reserve', `Licenses reserved for ${udi} (reservation ${instance.piid}): ${await c.describe(product, plan.holdings)}.`, {
       account: account.name,
       instance: udi,
       code,
@@ -29,52 +33,56 @@ export function reserve(c: LedgerCore, input: { account: string; request: string
   });
 }
 
-export function update(c: LedgerCore, input: { instance: string; licenses: Readonly<Record<string, number>> }, now: number): Issued & { inTransition: number } {
-  return c.write(now, () => {
-    const instance = c.instance(input.instance);
+export async function update(
+  c: LedgerCore,
+  input: { instance: string; licenses: Readonly<Record<string, number>> },
+  now: number,
+): Promise<Issued & { inTransition: number }> {
+  return c.write(now, async () => {
+    const instance = await c.instance(input.instance);
     const product = c.productOf(instance);
     const targets = c.resolveTargets(product, input.licenses);
     if (Object.keys(targets).length === 0) refuse('no-licenses', 'Name at least one license to change (--license TAG=N; N=0 removes it).');
-    const before = c.holdingsOf(instance.id);
-    const plan = planReservation(product, c.lotsOf(instance.account_id, product), before, targets, now);
+    const before = await c.holdingsOf(instance.id);
+    const plan = planReservation(product, await c.lotsOf(instance.account_id, product), before, targets, now);
     // What the decrease frees is released by the confirmation of this very code (or of a later one).
-    c.applyPlan(instance.id, before, plan.holdings, plan.released, c.nextTimestamp(instance, now));
-    const { code } = c.sign(instance, plan.holdings, now);
+    await c.applyPlan(instance.id, before, plan.holdings, plan.released, c.nextTimestamp(instance, now));
+    const { code } = await c.sign(instance, plan.holdings, now);
     const udi = c.udiOf(instance);
     const held = plan.released.reduce((n, h) => n + h.count, 0);
-    c.log(
+    await c.log(
       now,
       'update',
-      `Reservation ${instance.piid} updated: ${c.describe(product, plan.holdings)}.${held ? ` ${held} license(s) in transition until the device's confirmation code is entered.` : ''}`,
+      `Reservation ${instance.piid} updated: ${await c.describe(product, plan.holdings)}.${held ? ` ${held} license(s) in transition until the device's confirmation code is entered.` : ''}`,
       { account: instance.account, instance: udi, code },
     );
     return { code, udi, sn: instance.sn, piid: instance.piid, inTransition: held };
   });
 }
 
-export function rehost(c: LedgerCore, input: { instance: string; request: string; reason: string }, now: number): Issued {
+export async function rehost(c: LedgerCore, input: { instance: string; request: string; reason: string }, now: number): Promise<Issued> {
   const reason = input.reason.trim();
   if (!reason) refuse('no-reason', 'Say why the product failed (--reason "…"): it goes into the event log.');
   parseRequestCode(input.request);
-  return c.write(now, () => {
-    const failed = c.instance(input.instance);
-    const request = c.parseRequest(input.request, failed.id);
+  return c.write(now, async () => {
+    const failed = await c.instance(input.instance);
+    const request = await c.parseRequest(input.request, failed.id);
     if (request.udi.pid !== failed.product) {
       refuse('wrong-product', `The new request code is from a ${request.udi.pid} product; the failed instance is ${failed.product}.`);
     }
-    const holdings = c.holdingsOf(failed.id);
-    const freedTransit = c.all<{ count: number }>('SELECT count FROM transitions WHERE instance_id = ?', failed.id).reduce((n, r) => n + r.count, 0);
-    c.releaseAll(failed.id);
-    c.run("UPDATE instances SET state = 'failed', last_contact = ? WHERE id = ?", now, failed.id);
-    const fresh = c.newInstance(failed.account_id, request, now);
-    c.applyPlan(fresh.id, [], holdings, [], 0);
-    const { code } = c.sign(fresh, holdings, now);
+    const holdings = await c.holdingsOf(failed.id);
+    const freedTransit = (await c.all<{ count: number }>('SELECT count FROM transitions WHERE instance_id = ?', failed.id)).reduce((n, r) => n + r.count, 0);
+    await c.releaseAll(failed.id);
+    await c.run("UPDATE instances SET state = 'failed', last_contact = ? WHERE id = ?", now, failed.id);
+    const fresh = await c.newInstance(failed.account_id, request, now);
+    await c.applyPlan(fresh.id, [], holdings, [], 0);
+    const { code } = await c.sign(fresh, holdings, now);
     const from = c.udiOf(failed);
     const udi = formatUdi(request.udi);
-    c.log(
+    await c.log(
       now,
       'rehost',
-      `Licenses rehosted from failed product ${from} to ${udi} (reservation ${fresh.piid}): ${c.describe(c.productOf(fresh), holdings)}. Reason: ${reason}.${freedTransit ? ` ${freedTransit} license(s) that were in transition for the failed product are released.` : ''}`,
+      `Licenses rehosted from failed product ${from} to ${udi} (reservation ${fresh.piid}): ${await c.describe(c.productOf(fresh), holdings)}. Reason: ${reason}.${freedTransit ? ` ${freedTransit} license(s) that were in transition for the failed product are released.` : ''}`,
       { account: failed.account, instance: udi, code },
     );
     return { code, udi, sn: request.udi.sn, piid: fresh.piid };
@@ -82,8 +90,8 @@ export function rehost(c: LedgerCore, input: { instance: string; request: string
 }
 
 /** The latest authorization code issued to an instance (to hand it over again). */
-export function latestCode(c: LedgerCore, ref: string): Issued {
-  const instance = c.instance(ref);
-  const { code } = c.get<{ code: string }>('SELECT code FROM codes WHERE instance_id = ? ORDER BY timestamp DESC LIMIT 1', instance.id)!;
+export async function latestCode(c: LedgerCore, ref: string): Promise<Issued> {
+  const instance = await c.instance(ref);
+  const { code } = (await c.get<{ code: string }>('SELECT code FROM codes WHERE instance_id = ? ORDER BY timestamp DESC LIMIT 1', instance.id))!;
   return { code, udi: c.udiOf(instance), sn: instance.sn, piid: instance.piid };
 }

@@ -1,0 +1,100 @@
+/**
+ * The ledger's database interface, shaped for two engines, and its SQLite implementation (node:sqlite,
+ * embedded, the default). Everything is async so that a networked engine (PostgreSQL) implements the same
+ * interface; SQL is written in the subset both understand (`?` placeholders, which another engine's
+ * adapter numbers, `coalesce`, `RETURNING`). Transactions are serialised per connection.
+ */
+import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
+import { refuse } from '../../../shared/errors.ts';
+
+export type SqlValue = SQLInputValue;
+
+export interface LedgerDb {
+  readonly engine: 'sqlite' | 'postgres';
+  all<T>(sql: string, ...params: SqlValue[]): Promise<T[]>;
+  get<T>(sql: string, ...params: SqlValue[]): Promise<T | undefined>;
+  run(sql: string, ...params: SqlValue[]): Promise<{ changes: number; lastId: number }>;
+  /** Statements without results (the schema's migrations). */
+  exec(sql: string): Promise<void>;
+  /** Runs `fn` as one write transaction: all of it, or (on any error) none of it. */
+  transaction<T>(fn: () => Promise<T>): Promise<T>;
+  /** The schema version (SQLite: PRAGMA user_version). */
+  schemaVersion(): Promise<number>;
+  setSchemaVersion(version: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export class SqliteDb implements LedgerDb {
+  readonly engine = 'sqlite' as const;
+  /** The connection itself: for the audit in the tests and the benchmark's bulk loading. */
+  readonly raw: DatabaseSync;
+  private readonly statements = new Map<string, ReturnType<DatabaseSync['prepare']>>();
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(path: string) {
+    // The busy timeout comes first, so that even the first statements wait for another writer.
+    this.raw = new DatabaseSync(path, { timeout: 10_000 });
+    this.raw.exec('PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;');
+  }
+
+  private sql(text: string) {
+    let s = this.statements.get(text);
+    if (!s) {
+      s = this.raw.prepare(text);
+      this.statements.set(text, s);
+    }
+    return s;
+  }
+
+  async all<T>(text: string, ...params: SqlValue[]): Promise<T[]> {
+    return this.sql(text).all(...params) as T[];
+  }
+
+  async get<T>(text: string, ...params: SqlValue[]): Promise<T | undefined> {
+    return this.sql(text).get(...params) as T | undefined;
+  }
+
+  async run(text: string, ...params: SqlValue[]): Promise<{ changes: number; lastId: number }> {
+    const r = this.sql(text).run(...params);
+    return { changes: Number(r.changes), lastId: Number(r.lastInsertRowid) };
+  }
+
+  async exec(text: string): Promise<void> {
+    this.raw.exec(text);
+  }
+
+  transaction<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(async () => {
+      try {
+        this.raw.exec('BEGIN IMMEDIATE');
+      } catch (e) {
+        if (/locked|busy/i.test((e as Error).message)) {
+          refuse('busy', 'The license authority ledger is in use by another SLR Desk process.', 'Try again when it has finished; nothing was changed.');
+        }
+        throw e;
+      }
+      try {
+        const result = await fn();
+        this.raw.exec('COMMIT');
+        return result;
+      } catch (e) {
+        this.raw.exec('ROLLBACK');
+        throw e;
+      }
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  async schemaVersion(): Promise<number> {
+    return (this.raw.prepare('PRAGMA user_version').get() as { user_version: number }).user_version;
+  }
+
+  async setSchemaVersion(version: number): Promise<void> {
+    this.raw.exec(`PRAGMA user_version = ${Math.trunc(version)}`);
+  }
+
+  async close(): Promise<void> {
+    this.raw.close();
+  }
+}

@@ -1,0 +1,95 @@
+// No source file over 300 lines and no function over 60, except the ones listed here with the reason; an
+// exception may shrink, never grow, and one that is back under the limit must be taken off the list.
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import ts from 'typescript';
+
+const MAX_FILE_LINES = 300;
+const MAX_FUNCTION_LINES = 60;
+
+/** Files allowed past the limit, with their size today (the most they may have) and why. */
+const FILE_EXCEPTIONS: Record<string, { lines: number; why: string }> = {
+  'renderer/authority/AuthorityWorkspace.tsx': { lines: 812, why: 'the authority workspace, to be split by the app redesign (issue 12)' },
+  'renderer/instance/InstanceWorkspace.tsx': { lines: 552, why: 'the product-instance workspace, to be split by the app redesign (issue 12)' },
+  'shared/instance/command-table.ts': { lines: 534, why: 'one table of every product-instance command: its entries belong together' },
+  'electron/cli/authority-cli.ts': { lines: 485, why: 'one table of every authority verb: its entries belong together' },
+  'shared/codes/authorization-code.ts': { lines: 349, why: 'the XML format, built and parsed element for element in one place' },
+};
+
+/** Functions allowed past the limit (file:name), with their size today and why. */
+const FUNCTION_EXCEPTIONS: Record<string, { lines: number; why: string }> = {
+  'electron/services/app-api.ts:createAppApi': { lines: 202, why: 'the bridge methods, one short closure each, over the same ports' },
+  'electron/services/instance-service.ts:instanceService': { lines: 122, why: 'the service methods, one short closure each, over the same store' },
+  'shared/instance/status.ts:deriveStatus': { lines: 95, why: 'every status of the seeds from one reading of the state' },
+  'shared/codes/short-code.ts:parseShortCode': { lines: 74, why: 'every refusal of a short code, in the order an operator should read them' },
+  'renderer/authority/AuthorityWorkspace.tsx:InstanceActionPanel': { lines: 192, why: 'to be split by the app redesign (issue 12)' },
+  'renderer/authority/AuthorityWorkspace.tsx:ReserveWizard': { lines: 173, why: 'to be split by the app redesign (issue 12)' },
+  'renderer/instance/InstanceWorkspace.tsx:ReservationFlow': { lines: 165, why: 'to be split by the app redesign (issue 12)' },
+  'renderer/authority/AuthorityWorkspace.tsx:LicensesPanel': { lines: 160, why: 'to be split by the app redesign (issue 12)' },
+  'renderer/authority/AuthorityWorkspace.tsx:InstancesPanel': { lines: 89, why: 'to be split by the app redesign (issue 12)' },
+  'renderer/instance/InstanceWorkspace.tsx:SettingsPanel': { lines: 86, why: 'to be split by the app redesign (issue 12)' },
+  'renderer/authority/AuthorityWorkspace.tsx:KeysPanel': { lines: 85, why: 'to be split by the app redesign (issue 12)' },
+  'renderer/components/CodeBox.tsx:CodeBox': { lines: 84, why: 'to be split by the app redesign (issue 12: QR sequences)' },
+  'renderer/components/EventTable.tsx:EventTable': { lines: 68, why: 'to be split by the app redesign (issue 12)' },
+  'renderer/instance/InstanceWorkspace.tsx:Inspection': { lines: 64, why: 'to be split by the app redesign (issue 12: the before-install comparison)' },
+  'renderer/instance/InstanceWorkspace.tsx:UsagePanel': { lines: 64, why: 'to be split by the app redesign (issue 12)' },
+  'shared/codes/authorization-code.ts:parseAuthorizationCode': { lines: 71, why: "the checks of the seeds' XML, in the order a refusal names them" },
+};
+
+function sources(): string[] {
+  return execFileSync('git', ['ls-files', 'electron', 'shared', 'renderer'], { encoding: 'utf8' })
+    .split('\n')
+    .filter((f) => /\.(ts|tsx)$/.test(f) && !f.endsWith('.d.ts'));
+}
+
+function functionsOf(file: string, text: string): { name: string; lines: number }[] {
+  const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, file.endsWith('x') ? ts.ScriptKind.TSX : ts.ScriptKind.TS);
+  const out: { name: string; lines: number }[] = [];
+  const visit = (n: ts.Node) => {
+    if (ts.isFunctionLike(n) && 'body' in n && n.body) {
+      const lines = sf.getLineAndCharacterOfPosition(n.end).line - sf.getLineAndCharacterOfPosition(n.getStart()).line + 1;
+      const parent = n.parent;
+      const name =
+        (n as ts.FunctionDeclaration).name?.getText() ??
+        (ts.isVariableDeclaration(parent) || ts.isPropertyAssignment(parent) || ts.isPropertyDeclaration(parent) ? parent.name.getText() : '(anonymous)');
+      out.push({ name, lines });
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(sf);
+  return out;
+}
+
+describe('size limits', () => {
+  const files = sources();
+
+  it(`keeps every file under ${MAX_FILE_LINES} lines, but the listed ones, which only shrink`, () => {
+    const problems: string[] = [];
+    for (const f of files) {
+      const lines = readFileSync(f, 'utf8').split('\n').length;
+      const exception = FILE_EXCEPTIONS[f];
+      if (exception && lines > exception.lines) problems.push(`${f}: ${lines} lines, more than its exception (${exception.lines})`);
+      if (exception && lines <= MAX_FILE_LINES) problems.push(`${f}: ${lines} lines, back under the limit: take it off the list`);
+      if (!exception && lines > MAX_FILE_LINES) problems.push(`${f}: ${lines} lines (at most ${MAX_FILE_LINES})`);
+    }
+    expect(problems).toEqual([]);
+    for (const f of Object.keys(FILE_EXCEPTIONS)) expect(files, f).toContain(f);
+  });
+
+  it(`keeps every function under ${MAX_FUNCTION_LINES} lines, but the listed ones, which only shrink`, () => {
+    const problems: string[] = [];
+    const seen = new Set<string>();
+    for (const f of files) {
+      for (const fn of functionsOf(f, readFileSync(f, 'utf8'))) {
+        const key = `${f}:${fn.name}`;
+        const exception = FUNCTION_EXCEPTIONS[key];
+        if (exception) seen.add(key);
+        if (exception && fn.lines > exception.lines) problems.push(`${key}: ${fn.lines} lines, more than its exception (${exception.lines})`);
+        if (!exception && fn.lines > MAX_FUNCTION_LINES) problems.push(`${key}: ${fn.lines} lines (at most ${MAX_FUNCTION_LINES})`);
+      }
+    }
+    expect(problems).toEqual([]);
+    expect(Object.keys(FUNCTION_EXCEPTIONS).filter((k) => !seen.has(k))).toEqual([]);
+  });
+});
