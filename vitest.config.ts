@@ -45,7 +45,16 @@ export default defineConfig({
     reporters: ['default', here('./test/summary-reporter.ts')],
     projects: [
       { extends: true, test: { ...shared, name: 'fast', include: FAST } },
-      { extends: true, test: { ...shared, name: 'system', include: ['test/**/*.test.ts'], exclude: [...FAST, '**/node_modules/**'] } },
+      {
+        extends: true,
+        test: {
+          ...shared,
+          name: 'system',
+          include: ['test/**/*.test.ts'],
+          exclude: [...FAST, '**/node_modules/**'],
+          globalSetup: [here('./test/build-once.ts')],
+        },
+      },
     ],
   },
 });

@@ -7,7 +7,8 @@ import { parseArgs } from 'node:util';
 import { formatInstant, parseIsoDate } from '../../shared/codes/dates.ts';
 import { authorityEventsCsv } from '../../shared/events.ts';
 import { toCsv } from '../../shared/csv.ts';
-import { withLedger as withDirLedger, type Ledger } from '../services/authority/ledger.ts';
+import type { Ledger } from '../services/authority/ledger.ts';
+import type { LedgerPort } from '../services/authority/ledger-port.ts';
 import { readCodeFile, writeCodeFile, writeTextFile } from '../services/files.ts';
 import { EXIT_CODES } from './instance-commands.ts';
 import { table, UsageError, type Io } from './output.ts';
@@ -17,6 +18,8 @@ export interface AuthorityContext {
   readonly json: boolean;
   readonly now: number;
   readonly home: string;
+  /** The ledger, as the composition root hands it over. */
+  readonly ledger: LedgerPort;
 }
 
 const OPTIONS = {
@@ -417,7 +420,7 @@ export async function authorityCommand(args: readonly string[], ctx: AuthorityCo
     positionals,
     ctx,
     say,
-    withLedger: (fn, create = false) => withDirLedger(ctx.home, fn, create),
+    withLedger: (fn, create = false) => ctx.ledger(fn, create),
     issued: (what, r) => {
       const file = values.out ? writeCodeFile(values.out, r.sn, 'authorization', r.code) : null;
       say(file ? `${what}\nAuthorization code for ${r.udi} written to ${file}.` : `${what}\nAuthorization code for ${r.udi}:\n${r.code}`, { ...r, file });

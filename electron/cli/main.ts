@@ -15,6 +15,7 @@ import { COMMANDS } from '../../shared/instance/command-table.ts';
 /** Usage lines in the table's order of commands, and of each command's forms. */
 const COMMAND_ORDER = (f: FormMatch) => COMMAND_NAMES.indexOf(f.name) * 10 + COMMANDS[f.name].cli.indexOf(f.form);
 import { LIMITS } from '../../shared/limits.ts';
+import { sqliteLedgerPort } from '../services/authority/ledger-port.ts';
 
 /** The whole usage: the product-instance commands from the engine's command table, then the rest. */
 export const USAGE = [
@@ -115,7 +116,7 @@ async function authorityMain(
     return asked ? EXIT.ok : EXIT.usage;
   }
   if (writes(p.rest)) assertAppNotRunning(home);
-  await authority.authorityCommand(p.rest.slice(1), { io, json, now: clockNow(env), home });
+  await authority.authorityCommand(p.rest.slice(1), { io, json, now: clockNow(env), home, ledger: sqliteLedgerPort(home) });
   return EXIT.ok;
 }
 

@@ -10,6 +10,7 @@ import ElectronStore from 'electron-store';
 import lockfile from 'proper-lockfile';
 import { FILE_DROP_CHANNEL } from '../../shared/bridge.ts';
 import { createAppApi, type Dialogs } from '../services/app-api.ts';
+import { sqliteLedgerPort } from '../services/authority/ledger-port.ts';
 import { plainKeySealer, type KeySealer, type StoreFactory } from '../services/instance-service.ts';
 import { readCodeFile } from '../services/files.ts';
 import { APP_LOCK_NAME } from '../services/lock.ts';
@@ -150,6 +151,7 @@ app
       stores: electronStores,
       sealer: safeStorageSealer,
       provisionedKeys: packagedKeys(),
+      ledger: sqliteLedgerPort(dir),
     });
     registerBridge(ipcMain, api, () => window?.webContents ?? null);
     // A file the user dropped onto the window: the preload took its path from the drop event.

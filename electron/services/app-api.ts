@@ -25,7 +25,7 @@ import {
   type CommandResult,
   type InstanceView,
 } from '../../shared/bridge.ts';
-import { withLedger as withDirLedger, type Ledger } from './authority/ledger.ts';
+import { sqliteLedgerPort, type LedgerPort } from './authority/ledger-port.ts';
 import { codeFileName, readCodeFile, writeTextFile } from './files.ts';
 import { instanceService, type KeySealer, type StoreFactory } from './instance-service.ts';
 import { LIMITS } from '../../shared/limits.ts';
@@ -47,6 +47,8 @@ export interface AppPorts {
   readonly sealer?: KeySealer;
   /** License Central key files a packaged app is built with: a new product instance is provisioned with them. */
   readonly provisionedKeys?: readonly { text: string; label: string }[];
+  /** The license authority's ledger; by default the embedded one in `dir`. */
+  readonly ledger?: LedgerPort;
 }
 
 export type AppApi = { [M in BridgeMethod]: (...args: BridgeArgs<M>) => Promise<BridgeResults[M]> };
@@ -60,7 +62,7 @@ function result(o: Outcome): CommandResult {
 
 export function createAppApi(ports: AppPorts): AppApi {
   const instance = instanceService({ dir: ports.dir, stores: ports.stores, sealer: ports.sealer });
-  const withLedger = <T>(fn: (l: Ledger) => Promise<T> | T, create = false): Promise<T> => withDirLedger(ports.dir, fn, create);
+  const withLedger: LedgerPort = ports.ledger ?? sqliteLedgerPort(ports.dir);
   const authorityReady = async () => {
     try {
       return await withLedger((l) => l.isInitialized());
