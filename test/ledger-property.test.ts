@@ -200,21 +200,56 @@ describe('the ledger under random operations', () => {
 });
 
 describe('the invariant check itself', () => {
-  it('finds a ledger whose kept-in-step counts were tampered with', async () => {
-    const ledger = await openLedger({ dir: mkdtempSync(join(tmpdir(), 'slr-inv-')), actor: 'test' }, true);
+  /** A ledger with 5 UCM_Basic, 2 of them reserved for a device. */
+  async function reservedLedger(name: string) {
+    const ledger = await openLedger({ dir: mkdtempSync(join(tmpdir(), `slr-${name}-`)), actor: 'test' }, true);
+    await ledger.init('Inv', T);
+    await ledger.addLicenses({ account: 'Default', tag: 'UCM_Basic', count: 5 }, T);
+    const key = await ledger.exportKey();
+    const d = makeDevice('UCM', T, [{ id: key.id, publicKey: key.pem }]);
+    d.run({ type: 'enable' }, T);
+    await ledger.reserve({ account: 'Default', request: d.run({ type: 'request' }, T).issued!.code, licenses: { UCM_Basic: 2 } }, T);
+    return ledger;
+  }
+
+  it('is enforced by the database: a manual UPDATE that would break conservation is refused', async () => {
+    const ledger = await reservedLedger('db-conservation');
     try {
-      await ledger.init('Inv', T);
-      await ledger.addLicenses({ account: 'Default', tag: 'UCM_Basic', count: 5 }, T);
-      const key = await ledger.exportKey();
-      const d = makeDevice('UCM', T, [{ id: key.id, publicKey: key.pem }]);
-      d.run({ type: 'enable' }, T);
-      await ledger.reserve({ account: 'Default', request: d.run({ type: 'request' }, T).issued!.code, licenses: { UCM_Basic: 2 } }, T);
-      expect(checkInvariants(ledger)).toEqual([]);
-      rawDb(ledger).exec('UPDATE lots SET blocked = blocked - 1');
-      expect(checkInvariants(ledger).join()).toMatch(/blocked 1 but holdings and transitions add up to 2/);
-      rawDb(ledger).exec('UPDATE lots SET blocked = blocked + 1; UPDATE holdings SET count = 1');
+      const db = rawDb(ledger);
+      const lots = () => JSON.stringify(db.prepare('SELECT * FROM lots').all());
+      const before = lots();
+      for (const tamper of [
+        'UPDATE lots SET blocked = blocked - 1',
+        'UPDATE lots SET blocked = blocked + 1',
+        'UPDATE lots SET blocked = 0',
+        "INSERT INTO lots (account_id, tag, type, count, blocked) VALUES (1, 'x', 'PERPETUAL', 5, 2)",
+      ]) {
+        expect(() => db.exec(tamper), tamper).toThrow(/conservation/);
+      }
+      // Holdings beyond what a lot holds, or a lot shrunk under what it blocks: refused by the CHECK.
+      expect(() => db.exec('UPDATE holdings SET count = count + 4')).toThrow(/CHECK constraint/);
+      expect(() => db.exec('UPDATE lots SET count = 1')).toThrow(/CHECK constraint/);
+      expect(lots()).toBe(before);
+      // A change of holdings that stays within the lot keeps blocked in step by itself.
+      db.exec('UPDATE holdings SET count = count + 3');
+      expect(db.prepare('SELECT blocked FROM lots').get()).toEqual({ blocked: 5 });
       expect(checkInvariants(ledger).join()).toMatch(/differ from its latest code/);
-      expect(() => rawDb(ledger).exec('UPDATE lots SET blocked = 99')).toThrow(/CHECK constraint/);
+    } finally {
+      await ledger.close();
+    }
+  });
+
+  it('finds a ledger whose kept-in-step counts were tampered with (the triggers dropped first)', async () => {
+    const ledger = await reservedLedger('inv');
+    try {
+      expect(checkInvariants(ledger)).toEqual([]);
+      const db = rawDb(ledger);
+      db.exec('DROP TRIGGER lots_blocked_is_derived');
+      db.exec('UPDATE lots SET blocked = blocked - 1');
+      expect(checkInvariants(ledger).join()).toMatch(/blocked 1 but holdings and transitions add up to 2/);
+      db.exec('UPDATE lots SET blocked = blocked + 1; DROP TRIGGER holdings_update; UPDATE holdings SET count = 1');
+      expect(checkInvariants(ledger).join()).toMatch(/blocked 2 but holdings and transitions add up to 1/);
+      expect(() => db.exec('UPDATE lots SET blocked = 99')).toThrow(/CHECK constraint/);
     } finally {
       await ledger.close();
     }

@@ -103,9 +103,8 @@ async function populate(ledger: Ledger, count: number): Promise<void> {
   await ledger.core.transaction(async () => {
     const db = rawDb(ledger);
     const lot = Number(
-      db
-        .prepare("INSERT INTO lots (account_id, tag, type, count, blocked) VALUES (1, ?, 'PERPETUAL', ?, ?)")
-        .run(findEntitlement(ucm, 'UCM_Enhanced')!.tag, count, count).lastInsertRowid,
+      db.prepare("INSERT INTO lots (account_id, tag, type, count) VALUES (1, ?, 'PERPETUAL', ?)").run(findEntitlement(ucm, 'UCM_Enhanced')!.tag, count)
+        .lastInsertRowid,
     );
     const inst = db.prepare(
       "INSERT INTO instances (account_id, product, uuid, sn, device_key, piid, state, created_at, last_contact, last_timestamp) VALUES (1, 'UCM', ?, ?, ?, ?, 'active', ?, ?, ?)",

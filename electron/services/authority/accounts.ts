@@ -54,8 +54,9 @@ export async function transfer(c: LedgerCore, input: { instance: string; to: str
       );
       for (const r of rows) {
         const lot = (await c.get<LotRow>('SELECT * FROM lots WHERE id = ?', r.lot_id))!;
-        const target = await moveLot(c, lot, to.id, r.count, r.count);
-        await c.run(`UPDATE ${table} SET lot_id = ? WHERE instance_id = ? AND lot_id = ?`, target, instance.id, r.lot_id);
+        await moveLot(c, lot, to.id, r.count, (target) =>
+          c.run(`UPDATE ${table} SET lot_id = ? WHERE instance_id = ? AND lot_id = ?`, target, instance.id, r.lot_id),
+        );
         moved.push(`${r.count} x ${findAnyEntitlement(lot.tag)?.def.short ?? lot.tag}`);
       }
     }
@@ -94,7 +95,7 @@ export async function transferLicenses(c: LedgerCore, input: { from: string; to:
     let left = input.count;
     for (const lot of lots) {
       const take = Math.min(left, lot.count - lot.blocked);
-      await moveLot(c, lot, to.id, take, 0);
+      await moveLot(c, lot, to.id, take);
       left -= take;
       if (!left) break;
     }
@@ -134,10 +135,15 @@ async function findOrCreateLot(
   );
 }
 
-/** Moves `count` of lot `lotId` to the matching lot of another account; returns the target lot. */
-async function moveLot(c: LedgerCore, lot: LotRow, toAccount: number, count: number, blocked: number): Promise<number> {
+/**
+ * Moves `count` licenses of `lot` to the matching lot of another account. What blocks them (holdings,
+ * transitions) moves in `moveRows`, between the target's growth and the source's shrinking, so that neither
+ * lot ever blocks more than it holds.
+ */
+async function moveLot(c: LedgerCore, lot: LotRow, toAccount: number, count: number, moveRows?: (target: number) => Promise<unknown>): Promise<number> {
   const target = await findOrCreateLot(c, toAccount, lot.tag, lot.type, lot.start, lot.end);
-  await c.run('UPDATE lots SET count = count - ?, blocked = blocked - ? WHERE id = ?', count, blocked, lot.id);
-  await c.run('UPDATE lots SET count = count + ?, blocked = blocked + ? WHERE id = ?', count, blocked, target);
+  await c.run('UPDATE lots SET count = count + ? WHERE id = ?', count, target);
+  await moveRows?.(target);
+  await c.run('UPDATE lots SET count = count - ? WHERE id = ?', count, lot.id);
   return target;
 }

@@ -174,23 +174,12 @@ export class LedgerCore extends LedgerStore {
     return out;
   }
 
-  /** Applies a plan: holdings replaced, released ones into transition, `lots.blocked` kept in step. */
-  async applyPlan(
-    instanceId: number,
-    before: readonly Holding[],
-    after: readonly Holding[],
-    released: readonly Holding[],
-    codeTimestamp: number,
-  ): Promise<void> {
-    const delta = new Map<number, number>();
-    for (const h of before) delta.set(h.lotId, (delta.get(h.lotId) ?? 0) - h.count);
-    for (const h of after) delta.set(h.lotId, (delta.get(h.lotId) ?? 0) + h.count);
-    for (const h of released) delta.set(h.lotId, (delta.get(h.lotId) ?? 0) + h.count);
+  /** Applies a plan: holdings replaced, released ones into transition (the database keeps `lots.blocked` in step). */
+  async applyPlan(instanceId: number, after: readonly Holding[], released: readonly Holding[], codeTimestamp: number): Promise<void> {
     await this.run('DELETE FROM holdings WHERE instance_id = ?', instanceId);
     for (const h of after) await this.run('INSERT INTO holdings (instance_id, lot_id, count) VALUES (?, ?, ?)', instanceId, h.lotId, h.count);
     for (const h of released)
       await this.run('INSERT INTO transitions (instance_id, lot_id, count, code_timestamp) VALUES (?, ?, ?, ?)', instanceId, h.lotId, h.count, codeTimestamp);
-    for (const [lot, d] of delta) if (d !== 0) await this.run('UPDATE lots SET blocked = blocked + ? WHERE id = ?', d, lot);
   }
 
   /** Entitlement lines for holdings: one per tag and term. */
@@ -276,7 +265,6 @@ export class LedgerCore extends LedgerStore {
       ...(await this.all<{ lot_id: number; count: number }>('SELECT lot_id, count FROM holdings WHERE instance_id = ?', instanceId)),
       ...(await this.all<{ lot_id: number; count: number }>('SELECT lot_id, count FROM transitions WHERE instance_id = ?', instanceId)),
     ];
-    for (const r of rows) await this.run('UPDATE lots SET blocked = blocked - ? WHERE id = ?', r.count, r.lot_id);
     await this.run('DELETE FROM holdings WHERE instance_id = ?', instanceId);
     await this.run('DELETE FROM transitions WHERE instance_id = ?', instanceId);
     return rows.reduce((n, r) => n + r.count, 0);

@@ -39,7 +39,6 @@ export async function confirm(c: LedgerCore, input: { instance: string; code: st
         fresh.id,
         ref.timestamp,
       );
-      for (const r of rows) await c.run('UPDATE lots SET blocked = blocked - ? WHERE id = ?', r.count, r.lot_id);
       await c.run('DELETE FROM transitions WHERE instance_id = ? AND code_timestamp <= ?', fresh.id, ref.timestamp);
       await c.run('UPDATE codes SET confirmed_at = ? WHERE instance_id = ? AND timestamp = ?', now, fresh.id, ref.timestamp);
       const released = rows.reduce((n, r) => n + r.count, 0);

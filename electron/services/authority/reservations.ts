@@ -21,7 +21,7 @@ export async function reserve(
     const account = await c.account(input.account);
     const plan = planReservation(product, await c.lotsOf(account.id, product), [], targets, now);
     const instance = await c.newInstance(account.id, request, now);
-    await c.applyPlan(instance.id, [], plan.holdings, [], 0);
+    await c.applyPlan(instance.id, plan.holdings, [], 0);
     const { code } = await c.sign(instance, plan.holdings, now);
     const udi = formatUdi(request.udi);
     await c.log(now, 'reserve', `Licenses reserved for ${udi} (reservation ${instance.piid}): ${await c.describe(product, plan.holdings)}.`, {
@@ -46,7 +46,7 @@ export async function update(
     const before = await c.holdingsOf(instance.id);
     const plan = planReservation(product, await c.lotsOf(instance.account_id, product), before, targets, now);
     // What the decrease frees is released by the confirmation of this very code (or of a later one).
-    await c.applyPlan(instance.id, before, plan.holdings, plan.released, c.nextTimestamp(instance, now));
+    await c.applyPlan(instance.id, plan.holdings, plan.released, c.nextTimestamp(instance, now));
     const { code } = await c.sign(instance, plan.holdings, now);
     const udi = c.udiOf(instance);
     const held = plan.released.reduce((n, h) => n + h.count, 0);
@@ -75,7 +75,7 @@ export async function rehost(c: LedgerCore, input: { instance: string; request: 
     await c.releaseAll(failed.id);
     await c.run("UPDATE instances SET state = 'failed', last_contact = ? WHERE id = ?", now, failed.id);
     const fresh = await c.newInstance(failed.account_id, request, now);
-    await c.applyPlan(fresh.id, [], holdings, [], 0);
+    await c.applyPlan(fresh.id, holdings, [], 0);
     const { code } = await c.sign(fresh, holdings, now);
     const from = c.udiOf(failed);
     const udi = formatUdi(request.udi);

@@ -3,8 +3,9 @@
  * (PRAGMA user_version). Each runs in the transaction that opens the ledger.
  *
  * `lots.blocked` is what is reserved by, or in transition for, product instances: kept in step with
- * `holdings` and `transitions` inside every transaction (so no operation has to sum a whole table), and
- * the CHECK makes overbooking impossible at the lowest level. checkInvariants() recomputes it from scratch.
+ * `holdings` and `transitions` by the database's own triggers (schema 3; so no operation has to sum a whole
+ * table, and no code or manual UPDATE can make it differ), and the CHECK makes overbooking impossible at the
+ * lowest level. The tests' audit (test/helpers/ledger-audit.ts) recomputes it from scratch.
  */
 export const MIGRATIONS: readonly string[] = [
   `
@@ -91,6 +92,35 @@ export const MIGRATIONS: readonly string[] = [
     signature BLOB NOT NULL
   ) STRICT;
   INSERT INTO meta (key, value) SELECT 'high_water', CAST(max(at) AS TEXT) FROM events HAVING max(at) IS NOT NULL;
+  `,
+  // 3: conservation enforced by the database itself. lots.blocked is maintained by triggers on holdings and
+  // transitions, and nothing else may set it: any change that leaves it different from what holdings and
+  // transitions block is refused, and the CHECK keeps it within 0..count. The code never writes it.
+  `
+  ${['holdings', 'transitions']
+    .map(
+      (t) => `
+  CREATE TRIGGER ${t}_insert AFTER INSERT ON ${t} BEGIN
+    UPDATE lots SET blocked = blocked + NEW.count WHERE id = NEW.lot_id;
+  END;
+  CREATE TRIGGER ${t}_delete AFTER DELETE ON ${t} BEGIN
+    UPDATE lots SET blocked = blocked - OLD.count WHERE id = OLD.lot_id;
+  END;
+  CREATE TRIGGER ${t}_update AFTER UPDATE OF count, lot_id ON ${t} BEGIN
+    UPDATE lots SET blocked = blocked + (CASE WHEN id = NEW.lot_id THEN NEW.count ELSE 0 END) - (CASE WHEN id = OLD.lot_id THEN OLD.count ELSE 0 END)
+    WHERE id IN (OLD.lot_id, NEW.lot_id);
+  END;`,
+    )
+    .join('')}
+  CREATE TRIGGER lots_blocked_is_derived AFTER UPDATE OF blocked ON lots
+  WHEN NEW.blocked <> coalesce((SELECT sum(count) FROM holdings WHERE lot_id = NEW.id), 0) + coalesce((SELECT sum(count) FROM transitions WHERE lot_id = NEW.id), 0)
+  BEGIN
+    SELECT RAISE(ABORT, 'conservation: lots.blocked is what holdings and transitions block, and cannot be set otherwise');
+  END;
+  CREATE TRIGGER lots_insert_unblocked AFTER INSERT ON lots WHEN NEW.blocked <> 0
+  BEGIN
+    SELECT RAISE(ABORT, 'conservation: a new lot blocks nothing');
+  END;
   `,
 ];
 
