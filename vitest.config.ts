@@ -24,6 +24,7 @@ export const FAST = [
   'test/preload/preload.test.ts',
   'test/command-table.test.ts',
   'test/size-limits.test.ts',
+  'test/event-chain.test.ts',
 ];
 
 const shared = {

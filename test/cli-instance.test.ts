@@ -71,7 +71,7 @@ describe('slr (product instance)', () => {
     // The operator lost the return code: it is shown again.
     expect(slr(h, ['show', 'license', 'reservation'], T0 + 480_000).stdout).toContain(`Last return code: ${returnCode}`);
     const events = slr(h, ['show', 'license', 'events', '--csv'], T0 + 480_000).stdout;
-    expect(events.split(/\r?\n/)[0]).toBe('time,type,message');
+    expect(events.split(/\r?\n/)[0]).toBe('time,at,type,message,hash');
     expect(events).toContain(',return,');
   });
 

@@ -5,13 +5,12 @@
  */
 import { parseArgs } from 'node:util';
 import { formatInstant, parseIsoDate } from '../../shared/codes/dates.ts';
-import { authorityEventsCsv } from '../../shared/events.ts';
-import { toCsv } from '../../shared/csv.ts';
 import type { Ledger } from '../services/authority/ledger.ts';
 import type { LedgerPort } from '../services/authority/ledger-port.ts';
 import { readCodeFile, writeCodeFile, writeTextFile } from '../services/files.ts';
 import { EXIT_CODES } from './instance-commands.ts';
 import { table, UsageError, type Io } from './output.ts';
+import { showEvents, showInstances, showLicenses } from './authority-show.ts';
 
 export interface AuthorityContext {
   readonly io: Io;
@@ -40,6 +39,7 @@ const OPTIONS = {
   id: { type: 'string' },
   all: { type: 'boolean' },
   csv: { type: 'boolean' },
+  verify: { type: 'boolean' },
 } as const;
 
 type Option = keyof typeof OPTIONS;
@@ -48,7 +48,7 @@ type Values = {
 };
 
 /** What a verb's handler gets: its options and positionals, and the ways to answer. */
-interface Call {
+export interface Call {
   readonly values: Values;
   readonly positionals: readonly string[];
   readonly ctx: AuthorityContext;
@@ -344,10 +344,10 @@ export const VERBS: readonly Verb[] = [
   },
   {
     words: 'show events',
-    usage: '[--account VA] [--csv]',
-    summary: 'The event log: who did what, when, with which code.',
-    example: 'slr authority show events --csv > events.csv',
-    options: ['account', 'csv'],
+    usage: '[--account VA] [--csv] [--verify]',
+    summary: 'The event log: who did what, when, with which code. --verify checks its chain of hashes and names the first event that was changed.',
+    example: 'slr authority show events --verify',
+    options: ['account', 'csv', 'verify'],
     run: (call) => showEvents(call),
   },
 ];
@@ -426,58 +426,4 @@ export async function authorityCommand(args: readonly string[], ctx: AuthorityCo
       say(file ? `${what}\nAuthorization code for ${r.udi} written to ${file}.` : `${what}\nAuthorization code for ${r.udi}:\n${r.code}`, { ...r, file });
     },
   });
-}
-
-/** A table as aligned text, or as CSV (RFC 4180, header first) with --csv. */
-function printTable(call: Call, header: readonly string[], rows: readonly (readonly (string | number)[])[]): void {
-  call.ctx.io.out(call.values.csv ? toCsv(header, rows).trimEnd() : table(header, rows));
-}
-
-async function showLicenses(call: Call): Promise<void> {
-  const { values, ctx, withLedger } = call;
-  const lines = await withLedger((l) => l.licenses(ctx.now, values.account));
-  if (ctx.json) return ctx.io.out(JSON.stringify({ ok: true, licenses: lines }));
-  if (!lines.length && !values.csv) return ctx.io.out('No licenses valid now.');
-  printTable(
-    call,
-    ['Virtual Account', 'License', 'Level', 'Expires', 'Purchased', 'Reserved', 'In Transition', 'Available'],
-    lines.map((r) => [r.account, r.short, r.level ?? '-', r.expires || '-', r.purchased, r.reserved, r.inTransition, r.available]),
-  );
-}
-
-async function showInstances(call: Call): Promise<void> {
-  const { values, ctx, withLedger } = call;
-  const rows = await withLedger((l) => l.instances(values.account, values.all ?? false));
-  if (ctx.json) return ctx.io.out(JSON.stringify({ ok: true, instances: rows }));
-  if (!rows.length && !values.csv) return ctx.io.out('No product instances.');
-  const fmt = (m: Readonly<Record<string, number>>) =>
-    Object.entries(m)
-      .map(([k, v]) => `${k}=${v}`)
-      .join(' ') || '-';
-  printTable(
-    call,
-    ['Virtual Account', 'Name', 'Product Type', 'Last Contact', 'State', 'Reserved', 'In Transition'],
-    rows.map((r) => [
-      r.account,
-      `UDI_PID ${r.product}; UDI_SN ${r.sn}`,
-      r.productType,
-      `${formatInstant(r.lastContact)} (Reserved Licenses)`,
-      r.locked ? `${r.state}, LOCKED` : r.state,
-      fmt(r.reserved),
-      fmt(r.inTransition),
-    ]),
-  );
-}
-
-async function showEvents({ values, ctx, withLedger }: Call): Promise<void> {
-  const events = await withLedger((l) => l.events(values.account));
-  if (ctx.json) return ctx.io.out(JSON.stringify({ ok: true, events }));
-  if (values.csv) return ctx.io.out(authorityEventsCsv(events));
-  ctx.io.out(
-    events
-      .map(
-        (e) => `${formatInstant(e.at)}  ${e.actor}  ${(e.account ?? '').padEnd(12)}  ${e.type.padEnd(18)}  ${e.instance ? `${e.instance}: ` : ''}${e.message}`,
-      )
-      .join('\n'),
-  );
 }

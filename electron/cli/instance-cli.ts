@@ -7,6 +7,9 @@ import { deriveStatus, type InstanceStatus } from '../../shared/instance/status.
 import { describeEvaluation, describeOverage } from '../../shared/instance/status-text.ts';
 import type { InstanceService } from '../services/instance-service.ts';
 import { table, UsageError, type Io } from './output.ts';
+import { refuse } from '../../shared/errors.ts';
+import { describeChain, type ChainBreak } from '../../shared/event-chain.ts';
+import { verifyInstanceEvents } from '../services/event-chain.ts';
 
 export interface CliContext {
   readonly io: Io;
@@ -139,6 +142,7 @@ export async function showCommand(service: InstanceService, args: readonly strin
           })
         : ctx.io.out(reservationLines(state, s).join('\n'));
     case 'events': {
+      if (rest.includes('--verify')) return verifyLog({ count: state.events.length, broken: verifyInstanceEvents(state.events) }, (i) => state.events[i]!, ctx);
       const csv = rest.includes('--csv');
       if (ctx.json) return json({ events: state.events });
       if (csv) return ctx.io.out(instanceEventsCsv(state.events));
@@ -147,4 +151,15 @@ export async function showCommand(service: InstanceService, args: readonly strin
     default:
       throw new UsageError(`Unknown: show license ${detail}. Use status | udi | reservation | usage | summary | events.`);
   }
+}
+
+/** `--verify`: the log's chain intact (exit 0), or the first event that was changed (exit 1). */
+export function verifyLog(
+  result: { count: number; broken: ChainBreak | null },
+  eventAt: (index: number) => { at: number; type: string },
+  ctx: CliContext,
+): void {
+  const { intact, text } = describeChain(result.count, result.broken, eventAt);
+  if (!intact) refuse('log-tampered', text, 'Everything from that event on is unproven: compare it with a backup or an exported CSV (its hash column).');
+  ctx.io.out(ctx.json ? JSON.stringify({ ok: true, intact: true, events: result.count }) : text);
 }

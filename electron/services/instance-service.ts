@@ -20,6 +20,7 @@ import type { InstanceState, DeviceKeyRecord } from '../../shared/instance/state
 import { deriveStatus, type InstanceStatus } from '../../shared/instance/status.ts';
 import { compressedPublicKey, deviceCrypto, generateKeyPair, keyId, loadPublicKey, verifyingCrypto } from './crypto.ts';
 import { withDirLock } from './lock.ts';
+import { sealInstanceEvents } from './event-chain.ts';
 import { INSTANCE_STORE } from './paths.ts';
 
 /** The part of conf / electron-store this service uses. */
@@ -114,7 +115,7 @@ export function instanceService({ dir, stores = confStore, sealer = plainKeySeal
   }
 
   function save(state: InstanceState): void {
-    store().store = state as unknown as Record<string, unknown>;
+    store().store = { ...state, events: sealInstanceEvents(state.events) } as unknown as Record<string, unknown>; // new events chained to the log
   }
 
   const cryptoFor = async (state: InstanceState) => deviceCrypto(await sealer.unseal(state.deviceKey.privateKey));

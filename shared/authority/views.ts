@@ -42,6 +42,8 @@ export interface LedgerEvent {
   readonly type: string;
   readonly message: string;
   readonly code: string | null;
+  /** The log's chain (shared/event-chain.ts): the hash of this event and all before it. */
+  readonly hash: string | null;
 }
 
 /** An authorization code just issued, and for which device. */

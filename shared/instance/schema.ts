@@ -49,7 +49,17 @@ export const instanceStateSchema = z
     evaluation: z.strictObject({ startedAt: ms.nullable(), usedMs: ms.min(0) }),
     overage: z.strictObject({ usedMs: ms.min(0) }),
     clock: z.strictObject({ highWater: instant, accountedTo: instant, rollbacks: z.number().int().min(0), behind: z.boolean() }),
-    events: z.array(z.strictObject({ at: ms, type: z.string().max(64), message: z.string().max(4096) })),
+    events: z.array(
+      z.strictObject({
+        at: ms,
+        type: z.string().max(64),
+        message: z.string().max(4096),
+        hash: z
+          .string()
+          .regex(/^[0-9a-f]{64}$/)
+          .optional(),
+      }),
+    ),
   })
   .superRefine((s, ctx) => {
     if ((s.registration === REGISTRATION.registered) !== (s.installed !== null)) {

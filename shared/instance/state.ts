@@ -73,6 +73,8 @@ export interface InstanceEvent {
   readonly at: number;
   readonly type: string;
   readonly message: string;
+  /** The chain's hash (shared/event-chain.ts); set when the state is saved. */
+  readonly hash?: string;
 }
 
 export interface DeviceKeyRecord {

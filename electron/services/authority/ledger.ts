@@ -106,6 +106,10 @@ export class Ledger {
   highWater(): Promise<number | null> {
     return this.core.highWater();
   }
+  /** Checks the event log's chain: the first event that does not follow from the ones before, or none. */
+  verifyEvents() {
+    return this.core.verifyEvents();
+  }
   /** The active product instance named by its full UDI or its serial number. */
   instance(ref: string) {
     return this.core.instance(ref);

@@ -122,6 +122,11 @@ export const MIGRATIONS: readonly string[] = [
     SELECT RAISE(ABORT, 'conservation: a new lot blocks nothing');
   END;
   `,
+  // 4: a tamper-evident event log: every event carries the hash of the one before it (shared/event-chain.ts);
+  // the events already there are chained, in order, when the ledger is opened.
+  `
+  ALTER TABLE events ADD COLUMN hash TEXT;
+  `,
 ];
 
 export const LEDGER_VERSION = MIGRATIONS.length;

@@ -9,6 +9,9 @@ import { refuse } from '../../../shared/errors.ts';
 import { signMessage } from '../crypto.ts';
 import { LEDGER_VERSION, MIGRATIONS } from './schema.ts';
 import type { LedgerDb, SqlValue } from './sqlite-db.ts';
+import type { LedgerEvent } from '../../../shared/authority/views.ts';
+import { firstBrokenLink, ledgerEventFields, type ChainBreak } from '../../../shared/event-chain.ts';
+import { chainHash, sha256hex } from '../event-chain.ts';
 
 export const CLOCK_TOLERANCE_MS = 5 * 60_000;
 
@@ -56,6 +59,7 @@ export class LedgerStore {
     await this.transaction(async () => {
       for (let v = version; v < LEDGER_VERSION; v++) await this.db.exec(MIGRATIONS[v]!);
       if (version < 2) await this.endorseUnendorsedKeys();
+      if (version < 4) await this.chainEvents();
       await this.db.setSchemaVersion(LEDGER_VERSION);
     });
   }
@@ -113,21 +117,36 @@ export class LedgerStore {
     return row ? Number(row.value) : null;
   }
 
+  /** Appends an event to the log, chained to the one before it. */
   async log(
     now: number,
     type: string,
     message: string,
     where: { account?: string | null; instance?: string | null; code?: string | null } = {},
   ): Promise<void> {
+    const event = { at: now, actor: this.actor, account: where.account ?? null, instance: where.instance ?? null, type, message, code: where.code ?? null };
+    const previous = await this.get<{ hash: string | null }>('SELECT hash FROM events ORDER BY id DESC LIMIT 1');
     await this.run(
-      'INSERT INTO events (at, actor, account, instance, type, message, code) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      now,
-      this.actor,
-      where.account ?? null,
-      where.instance ?? null,
-      type,
-      message,
-      where.code ?? null,
+      'INSERT INTO events (at, actor, account, instance, type, message, code, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      ...ledgerEventFields(event),
+      chainHash(previous?.hash ?? null, ledgerEventFields(event)),
     );
+  }
+
+  /** Schema 4: the events logged before the chain existed are chained, in order. */
+  async chainEvents(): Promise<void> {
+    let previous: string | null = null;
+    for (const e of await this.all<LedgerEvent>('SELECT * FROM events ORDER BY id')) {
+      const hash = chainHash(previous, ledgerEventFields(e));
+      await this.run('UPDATE events SET hash = ? WHERE id = ?', hash, e.id);
+      previous = hash;
+    }
+  }
+
+  /** The first event of the log whose hash does not follow from the ones before it, or null. */
+  async verifyEvents(): Promise<{ count: number; broken: (ChainBreak & { event: LedgerEvent }) | null }> {
+    const events = await this.all<LedgerEvent & { hash: string | null }>('SELECT * FROM events ORDER BY id');
+    const broken = firstBrokenLink(events, ledgerEventFields, sha256hex);
+    return { count: events.length, broken: broken && { ...broken, event: events[broken.index]! } };
   }
 }

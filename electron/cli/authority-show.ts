@@ -1,0 +1,65 @@
+/** `slr authority show …`: the Licenses and Instances tables and the event log, as text, CSV or JSON. */
+import { formatInstant } from '../../shared/codes/dates.ts';
+import { toCsv } from '../../shared/csv.ts';
+import { authorityEventsCsv } from '../../shared/events.ts';
+import type { Call } from './authority-cli.ts';
+import { verifyLog } from './instance-cli.ts';
+import { table } from './output.ts';
+
+/** A table as aligned text, or as CSV (RFC 4180, header first) with --csv. */
+function printTable(call: Call, header: readonly string[], rows: readonly (readonly (string | number)[])[]): void {
+  call.ctx.io.out(call.values.csv ? toCsv(header, rows).trimEnd() : table(header, rows));
+}
+
+export async function showLicenses(call: Call): Promise<void> {
+  const { values, ctx, withLedger } = call;
+  const lines = await withLedger((l) => l.licenses(ctx.now, values.account));
+  if (ctx.json) return ctx.io.out(JSON.stringify({ ok: true, licenses: lines }));
+  if (!lines.length && !values.csv) return ctx.io.out('No licenses valid now.');
+  printTable(
+    call,
+    ['Virtual Account', 'License', 'Level', 'Expires', 'Purchased', 'Reserved', 'In Transition', 'Available'],
+    lines.map((r) => [r.account, r.short, r.level ?? '-', r.expires || '-', r.purchased, r.reserved, r.inTransition, r.available]),
+  );
+}
+
+export async function showInstances(call: Call): Promise<void> {
+  const { values, ctx, withLedger } = call;
+  const rows = await withLedger((l) => l.instances(values.account, values.all ?? false));
+  if (ctx.json) return ctx.io.out(JSON.stringify({ ok: true, instances: rows }));
+  if (!rows.length && !values.csv) return ctx.io.out('No product instances.');
+  const fmt = (m: Readonly<Record<string, number>>) =>
+    Object.entries(m)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ') || '-';
+  printTable(
+    call,
+    ['Virtual Account', 'Name', 'Product Type', 'Last Contact', 'State', 'Reserved', 'In Transition'],
+    rows.map((r) => [
+      r.account,
+      `UDI_PID ${r.product}; UDI_SN ${r.sn}`,
+      r.productType,
+      `${formatInstant(r.lastContact)} (Reserved Licenses)`,
+      r.locked ? `${r.state}, LOCKED` : r.state,
+      fmt(r.reserved),
+      fmt(r.inTransition),
+    ]),
+  );
+}
+
+export async function showEvents({ values, ctx, withLedger }: Call): Promise<void> {
+  if (values.verify) {
+    const result = await withLedger((l) => l.verifyEvents());
+    return verifyLog(result, () => result.broken!.event, ctx);
+  }
+  const events = await withLedger((l) => l.events(values.account));
+  if (ctx.json) return ctx.io.out(JSON.stringify({ ok: true, events }));
+  if (values.csv) return ctx.io.out(authorityEventsCsv(events));
+  ctx.io.out(
+    events
+      .map(
+        (e) => `${formatInstant(e.at)}  ${e.actor}  ${(e.account ?? '').padEnd(12)}  ${e.type.padEnd(18)}  ${e.instance ? `${e.instance}: ` : ''}${e.message}`,
+      )
+      .join('\n'),
+  );
+}
