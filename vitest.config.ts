@@ -25,6 +25,7 @@ export const FAST = [
   'test/command-table.test.ts',
   'test/size-limits.test.ts',
   'test/event-chain.test.ts',
+  'test/ledger-migrations.test.ts',
 ];
 
 const shared = {
