@@ -79,6 +79,7 @@ export const REFUSAL_CODES = [
   'clock-behind',
   // either side
   'busy',
+  'lock-lost',
   'log-tampered',
 ] as const;
 export type RefusalCode = (typeof REFUSAL_CODES)[number];

@@ -1,14 +1,15 @@
 // Concurrent use: several CLIs on the same state at once. Each one either does its work or is refused
 // with a clear message (exit 3); nothing is lost, nothing is half-written. A lock left by a killed process
 // is taken over.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SLR, slr } from './helpers/cli.ts';
 import { instanceService } from '../electron/services/instance-service.ts';
 import { LOCK_NAME } from '../electron/services/lock.ts';
+import { findEntitlement, productById } from '../shared/catalog.ts';
 
 const NOW = '2026-02-01T00:00:00Z';
 
@@ -62,5 +63,33 @@ describe('concurrent use', () => {
     utimesSync(join(home, LOCK_NAME), new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
     const r = await run(home, ['license', 'smart', 'reservation', 'enable']);
     expect(r.status, r.stderr).toBe(0);
+  }, 60_000);
+});
+
+describe('fenced writes', () => {
+  it('a writer paused past the takeover of its lock writes nothing (exit 3), and no update is lost', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'slr-fence-'));
+    expect(slr(home, ['init', '--pid', 'UCM'], NOW).status).toBe(0);
+    const release = join(home, 'release-first-writer');
+    // The first writer takes the lock and holds it (a test hook) until told to go on.
+    const first = spawn(process.execPath, [SLR, '--home', home, 'license', 'usage', 'UCM_Basic', '7'], {
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, SLR_NOW: NOW, SLR_TEST_PAUSE_IN_LOCK: release },
+    });
+    let firstErr = '';
+    first.stderr.on('data', (d: Buffer) => (firstErr += d.toString()));
+    const firstExit = new Promise<number | null>((resolve) => first.on('exit', resolve));
+    await vi.waitFor(() => expect(existsSync(`${release}.held`)).toBe(true), { timeout: 20_000, interval: 50 });
+    // Paused (SIGSTOP: its lock is no longer refreshed); after the stale time a second writer takes over.
+    process.kill(first.pid!, 'SIGSTOP');
+    await new Promise((r) => setTimeout(r, 6_000));
+    const second = await run(home, ['license', 'usage', 'UCM_Enhanced', '3']);
+    expect(second.status, second.stderr).toBe(0);
+    // The first writer resumes and would now write its stale state over the second's: it must not.
+    writeFileSync(release, 'go');
+    process.kill(first.pid!, 'SIGCONT');
+    expect(await firstExit).toBe(3);
+    expect(firstErr).toMatch(/took over the product instance .* while this command was paused; this command wrote nothing/);
+    const usage = instanceService({ dir: home }).load().usage;
+    expect(usage).toEqual({ [findEntitlement(productById('UCM')!, 'UCM_Enhanced')!.tag]: 3 });
   }, 60_000);
 });

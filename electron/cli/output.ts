@@ -41,7 +41,7 @@ export function reportError(e: unknown, json: boolean, io: Io, usage: string): n
   if (isSlrError(e)) {
     if (json) io.out(JSON.stringify({ ok: false, error: { code: e.code, message: e.message, hint: e.hint ?? null } }));
     io.err(describeError(e));
-    return e.code === 'busy' ? EXIT.busy : EXIT.refused;
+    return e.code === 'busy' || e.code === 'lock-lost' ? EXIT.busy : EXIT.refused;
   }
   const message = e instanceof Error ? (e.stack ?? e.message) : String(e);
   if (json) io.out(JSON.stringify({ ok: false, error: { code: 'internal', message: String(e) } }));

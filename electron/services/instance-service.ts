@@ -19,7 +19,7 @@ import { validateInstanceState } from '../../shared/instance/schema.ts';
 import type { InstanceState, DeviceKeyRecord } from '../../shared/instance/state.ts';
 import { deriveStatus, type InstanceStatus } from '../../shared/instance/status.ts';
 import { compressedPublicKey, deviceCrypto, generateKeyPair, keyId, loadPublicKey, verifyingCrypto } from './crypto.ts';
-import { withDirLock } from './lock.ts';
+import { assertLockHeld, withDirLock } from './lock.ts';
 import { sealInstanceEvents } from './event-chain.ts';
 import { INSTANCE_STORE } from './paths.ts';
 
@@ -115,6 +115,7 @@ export function instanceService({ dir, stores = confStore, sealer = plainKeySeal
   }
 
   function save(state: InstanceState): void {
+    assertLockHeld(dir); // fenced: a writer that lost its lock writes nothing
     store().store = { ...state, events: sealInstanceEvents(state.events) } as unknown as Record<string, unknown>; // new events chained to the log
   }
 
