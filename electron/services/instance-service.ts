@@ -83,6 +83,12 @@ export interface InstanceService {
   trust(keyFile: string, label: string, now: number): Promise<Outcome>;
 }
 
+/** Saves a state: fenced (a writer that lost its lock writes nothing), its new events chained to the log. */
+function saveState(store: KeyValueStore, dir: string, state: InstanceState): void {
+  assertLockHeld(dir);
+  store.store = { ...state, events: sealInstanceEvents(state.events) } as unknown as Record<string, unknown>;
+}
+
 export function instanceService({ dir, stores = confStore, sealer = plainKeySealer }: InstanceServiceOptions): InstanceService {
   const filePath = () => join(dir, `${INSTANCE_STORE}.json`);
   const store = () => stores(dir, INSTANCE_STORE);
@@ -114,10 +120,7 @@ export function instanceService({ dir, stores = confStore, sealer = plainKeySeal
     }
   }
 
-  function save(state: InstanceState): void {
-    assertLockHeld(dir); // fenced: a writer that lost its lock writes nothing
-    store().store = { ...state, events: sealInstanceEvents(state.events) } as unknown as Record<string, unknown>; // new events chained to the log
-  }
+  const save = (state: InstanceState) => saveState(store(), dir, state);
 
   const cryptoFor = async (state: InstanceState) => deviceCrypto(await sealer.unseal(state.deviceKey.privateKey));
 
