@@ -26,6 +26,7 @@ export const FAST = [
   'test/size-limits.test.ts',
   'test/event-chain.test.ts',
   'test/ledger-migrations.test.ts',
+  'test/cli-output.test.ts',
 ];
 
 const shared = {

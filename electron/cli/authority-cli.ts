@@ -7,7 +7,8 @@ import { parseArgs } from 'node:util';
 import { formatInstant, parseIsoDate } from '../../shared/codes/dates.ts';
 import type { Ledger } from '../services/authority/ledger.ts';
 import type { LedgerPort } from '../services/authority/ledger-port.ts';
-import { readCodeFile, writeCodeFile, writeTextFile } from '../services/files.ts';
+import { writeCodeFile, writeTextFile } from '../services/files.ts';
+import { codeArg, count, licenses } from './authority-args.ts';
 import { EXIT_CODES } from './instance-commands.ts';
 import { table, UsageError, type Io } from './output.ts';
 import { showEvents, showInstances, showLicenses } from './authority-show.ts';
@@ -70,27 +71,6 @@ interface Verb {
   /** Names of the positional arguments after the options (all required). */
   readonly positionals?: readonly string[];
   readonly run: (call: Call) => Promise<void>;
-}
-
-/** A code given on the command line, or @FILE (read with the same bounds and checks as install-file). */
-function codeArg(value: string): string {
-  return value.startsWith('@') ? readCodeFile(value.slice(1)) : value;
-}
-
-function count(text: string | undefined, what: string): number {
-  if (!text || !/^[0-9]{1,7}$/.test(text)) throw new UsageError(`${what} must be a whole number, not "${text ?? ''}".`);
-  return Number(text);
-}
-
-function licenses(values: Values): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const spec of values.license ?? []) {
-    const m = /^([^=]+)=([0-9]{1,7})$/.exec(spec.trim());
-    if (!m) throw new UsageError(`--license takes TAG=N, not "${spec}".`);
-    out[m[1]!.trim()] = Number(m[2]);
-  }
-  if (!Object.keys(out).length) throw new UsageError('Name at least one --license TAG=N.');
-  return out;
 }
 
 const INSTANCE = '--instance <UDI or SN>';
@@ -423,7 +403,10 @@ export async function authorityCommand(args: readonly string[], ctx: AuthorityCo
     withLedger: (fn, create = false) => ctx.ledger(fn, create),
     issued: (what, r) => {
       const file = values.out ? writeCodeFile(values.out, r.sn, 'authorization', r.code) : null;
-      say(file ? `${what}\nAuthorization code for ${r.udi} written to ${file}.` : `${what}\nAuthorization code for ${r.udi}:\n${r.code}`, { ...r, file });
+      if (ctx.json) return say('', { ...r, file });
+      // The code alone on stdout; what it is and what to do with it on stderr.
+      ctx.io.err(file ? `${what}\nAuthorization code for ${r.udi} written to ${file}.` : `${what}\nAuthorization code for ${r.udi}:`);
+      ctx.io.out(r.code);
     },
   });
 }

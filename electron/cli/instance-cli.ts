@@ -33,7 +33,14 @@ export function printOutcome(o: Outcome, ctx: CliContext, service: InstanceServi
     );
     return;
   }
-  ctx.io.out(o.issued ? `${o.message}\n${o.issued.code}` : o.message);
+  // A code goes alone on stdout (`slr … request > request.txt` makes a file License Central accepts);
+  // what to do with it goes on stderr.
+  if (o.issued) {
+    ctx.io.err(o.message);
+    ctx.io.out(o.issued.code);
+  } else {
+    ctx.io.out(o.message);
+  }
 }
 
 /** `slr license trust list`: the keys this device accepts. */

@@ -15,6 +15,7 @@ import { COMMANDS } from '../../shared/instance/command-table.ts';
 /** Usage lines in the table's order of commands, and of each command's forms. */
 const COMMAND_ORDER = (f: FormMatch) => COMMAND_NAMES.indexOf(f.name) * 10 + COMMANDS[f.name].cli.indexOf(f.form);
 import { LIMITS } from '../../shared/limits.ts';
+import { VERSION } from './version.ts';
 import { sqliteLedgerPort } from '../services/authority/ledger-port.ts';
 
 /** The whole usage: the product-instance commands from the engine's command table, then the rest. */
@@ -44,6 +45,7 @@ interface Parsed {
   home?: string;
   json: boolean;
   help: boolean;
+  version?: boolean;
   pid?: string;
   trust: string[];
   rest: string[];
@@ -61,6 +63,7 @@ function parseArgs(argv: readonly string[]): Parsed {
     };
     if (a === '--json') p.json = true;
     else if (a === '--help' || a === '-h') p.help = true;
+    else if (a === '--version') p.version = true;
     else if (a === '--home') p.home = value();
     else if (a.startsWith('--home=')) p.home = a.slice(7);
     else if (a === '--pid' && p.rest[0] === 'init') p.pid = value();
@@ -126,6 +129,10 @@ export async function main(argv: readonly string[], io: Io = processIo, env: Nod
   try {
     const p = parseArgs(argv);
     json = p.json;
+    if (p.version) {
+      io.out(json ? JSON.stringify({ ok: true, version: VERSION }) : `slr ${VERSION}`);
+      return EXIT.ok;
+    }
     const home = resolveHome(p.home, env);
     if (p.rest[0] === 'authority') {
       const authority = await import('./authority-cli.ts');

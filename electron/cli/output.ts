@@ -34,17 +34,20 @@ export const processIo: Io = {
 
 export function reportError(e: unknown, json: boolean, io: Io, usage: string): number {
   if (e instanceof UsageError) {
-    if (json) io.out(JSON.stringify({ ok: false, error: { code: 'usage', message: e.message } }));
+    if (json) io.out(JSON.stringify({ ok: false, error: { code: 'usage', message: e.message, hint: e.usage ?? 'See slr --help.' } }));
     io.err(`${e.message}\n\n${e.usage ?? usage}`);
     return EXIT.usage;
   }
   if (isSlrError(e)) {
-    if (json) io.out(JSON.stringify({ ok: false, error: { code: e.code, message: e.message, hint: e.hint ?? null } }));
+    if (json) io.out(JSON.stringify({ ok: false, error: { code: e.code, message: e.message, hint: e.hint ?? '' } }));
     io.err(describeError(e));
     return e.code === 'busy' || e.code === 'lock-lost' ? EXIT.busy : EXIT.refused;
   }
   const message = e instanceof Error ? (e.stack ?? e.message) : String(e);
-  if (json) io.out(JSON.stringify({ ok: false, error: { code: 'internal', message: String(e) } }));
+  if (json)
+    io.out(
+      JSON.stringify({ ok: false, error: { code: 'internal', message: String(e), hint: 'This is a bug: please report it with the command that caused it.' } }),
+    );
   io.err(`Internal error (please report it): ${message}`);
   return EXIT.internal;
 }

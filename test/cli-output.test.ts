@@ -1,0 +1,82 @@
+// The CLI as scripts use it: a code alone on stdout (so `> file` makes a file the other side accepts), one
+// --json shape for every outcome, --version, and one line for a Node too old to run it.
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SLR, slr } from './helpers/cli.ts';
+import { tooOld } from '../electron/cli/node-check.mjs';
+
+const T = Date.UTC(2026, 2, 1, 9, 0, 0);
+const tmp = (name: string) => mkdtempSync(join(tmpdir(), `slr-${name}-`));
+
+describe('the CLI for scripts', () => {
+  it('prints an issued code alone on stdout, on both sides, and the files so made are accepted', () => {
+    const auth = tmp('out-auth');
+    const dev = tmp('out-dev');
+    expect(slr(auth, ['authority', 'init', '--account', 'Acme'], T).status).toBe(0);
+    expect(slr(auth, ['authority', 'license', 'add', '--account', 'Default', '--tag', 'UCM_Basic', '--count', '5'], T).status).toBe(0);
+    const keyFile = join(dev, 'lc.pem');
+    writeFileSync(keyFile, slr(auth, ['authority', 'key', 'export'], T).stdout);
+    expect(slr(dev, ['init', '--pid', 'UCM', '--trust', keyFile], T).status).toBe(0);
+    expect(slr(dev, ['license', 'smart', 'reservation', 'enable'], T).status).toBe(0);
+    const request = slr(dev, ['license', 'smart', 'reservation', 'request'], T);
+    expect(request.stdout).toMatch(/^[0-9A-Z]{5}(-[0-9A-Z]{1,5})+\n$/);
+    expect(request.stderr).toContain('Enter this request code in License Central');
+    const requestFile = join(dev, 'request.txt');
+    writeFileSync(requestFile, request.stdout);
+    const reserve = slr(auth, ['authority', 'reserve', '--account', 'Default', '--request', `@${requestFile}`, '--license', 'UCM_Basic=2'], T + 1000);
+    expect(reserve.status, reserve.stderr).toBe(0);
+    expect(reserve.stdout).toMatch(/^<specificPLR>.*<\/specificPLR>\n$/);
+    expect(reserve.stderr).toContain('Licenses reserved');
+    const codeFile = join(dev, 'code.txt');
+    writeFileSync(codeFile, reserve.stdout);
+    expect(slr(dev, ['license', 'smart', 'reservation', 'install-file', codeFile], T + 2000).status).toBe(0);
+    const ret = slr(dev, ['license', 'smart', 'reservation', 'return'], T + 3000);
+    expect(ret.stdout).toMatch(/^[0-9A-Z-]+\n$/);
+    const returnFile = join(dev, 'return.txt');
+    writeFileSync(returnFile, ret.stdout);
+    expect(
+      slr(auth, ['authority', 'remove', '--instance', slr(dev, ['show', 'license', 'udi'], T).stdout.trim(), '--return-code', `@${returnFile}`], T + 4000)
+        .status,
+    ).toBe(0);
+  });
+
+  it('answers --json with one shape: ok true, or ok false with code, message and a string hint', () => {
+    const home = tmp('json');
+    const shapes = [
+      slr(home, ['--json', 'license', 'usage', 'UCM_Basic']), // usage error
+      slr(home, ['--json', 'show', 'license', 'status']), // refused: no instance
+      slr(home, ['--json', 'authority', 'reserve']), // usage error on the authority side
+      slr(home, ['--json', 'authority', 'show', 'licenses']), // refused: no authority
+    ].map((r) => r.json<{ ok: boolean; error: { code: string; message: string; hint: unknown } }>());
+    for (const s of shapes) {
+      expect(s.ok).toBe(false);
+      expect(typeof s.error.code).toBe('string');
+      expect(typeof s.error.message).toBe('string');
+      expect(typeof s.error.hint).toBe('string');
+    }
+  });
+
+  it('prints its version', () => {
+    const r = slr(tmp('version'), ['--version']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^slr \d+\.\d+\.\d+\n$/);
+  });
+
+  it('tells a Node too old to run it, in one line, what is needed', () => {
+    expect(tooOld('20.20.2')).toMatch(/needs Node 22\.18 or newer .* this is Node 20\.20\.2/);
+    expect(tooOld('22.17.9')).not.toBeNull();
+    expect(tooOld('22.18.0')).toBeNull();
+    expect(tooOld('24.21.0')).toBeNull();
+    // With a real old Node where the machine has one (Debian's /usr/bin/node here): exit 2, one line, no stack.
+    const old = spawnSync('/usr/bin/node', ['--version'], { encoding: 'utf8' });
+    if (old.status === 0 && tooOld(old.stdout.trim().replace(/^v/, ''))) {
+      const r = spawnSync('/usr/bin/node', [SLR, '--help'], { encoding: 'utf8' });
+      expect(r.status).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(/needs Node 22\.18 or newer/);
+    }
+  });
+});
