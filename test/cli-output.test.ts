@@ -80,3 +80,14 @@ describe('the CLI for scripts', () => {
     }
   });
 });
+
+describe('after a return', () => {
+  it('return again says where the last return code is', () => {
+    const home = tmp('return-again');
+    expect(slr(home, ['init', '--pid', 'UCM'], T).status).toBe(0);
+    expect(slr(home, ['license', 'smart', 'reservation', 'enable'], T).status).toBe(0);
+    const r = slr(home, ['license', 'smart', 'reservation', 'return'], T);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('slr show license reservation');
+  });
+});

@@ -268,7 +268,7 @@ export const COMMANDS = {
     phases: { registered: true },
     why: {
       disabled: ['License reservation is not enabled and no reservation is installed.', 'Nothing to return.'],
-      unregistered: ['No reservation is installed.', 'Nothing to return.'],
+      unregistered: ['No reservation is installed.', 'Nothing to return; the last return code, if any, is shown by `slr show license reservation`.'],
       'in-progress': [
         'No reservation is installed yet.',
         'To give back a code you received but did not install, use `license smart reservation return-authorization "<code>"`; otherwise `license smart reservation cancel`.',
