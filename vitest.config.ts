@@ -27,11 +27,14 @@ export const FAST = [
   'test/event-chain.test.ts',
   'test/ledger-migrations.test.ts',
   'test/cli-output.test.ts',
+  'test/authority-backup.test.ts',
 ];
 
 const shared = {
   environment: 'node' as const,
   testTimeout: 60_000,
+  // Set-up hooks start Chromium or servers: on a loaded 2-core machine that can take more than the default 10 s.
+  hookTimeout: 60_000,
   // Waits in the browser tests (expect.poll) allow for a slow machine; they end as soon as the UI is there.
   expect: { poll: { timeout: 15_000, interval: 50 } },
   pool: 'forks' as const,

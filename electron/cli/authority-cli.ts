@@ -4,14 +4,15 @@
  * The parser, the usage text and the per-verb help (`slr authority <verb> --help`) are derived from it.
  */
 import { parseArgs } from 'node:util';
-import { formatInstant, parseIsoDate } from '../../shared/codes/dates.ts';
+import { parseIsoDate } from '../../shared/codes/dates.ts';
 import type { Ledger } from '../services/authority/ledger.ts';
 import type { LedgerPort } from '../services/authority/ledger-port.ts';
-import { writeCodeFile, writeTextFile } from '../services/files.ts';
+import { writeCodeFile } from '../services/files.ts';
 import { codeArg, count, licenses } from './authority-args.ts';
 import { EXIT_CODES } from './instance-commands.ts';
-import { table, UsageError, type Io } from './output.ts';
+import { UsageError, type Io } from './output.ts';
 import { showEvents, showInstances, showLicenses } from './authority-show.ts';
+import { KEY_VERBS } from './authority-key-verbs.ts';
 
 export interface AuthorityContext {
   readonly io: Io;
@@ -43,7 +44,7 @@ const OPTIONS = {
   verify: { type: 'boolean' },
 } as const;
 
-type Option = keyof typeof OPTIONS;
+export type Option = keyof typeof OPTIONS;
 type Values = {
   [K in Option]?: (typeof OPTIONS)[K] extends { type: 'boolean' } ? boolean : (typeof OPTIONS)[K] extends { multiple: true } ? string[] : string;
 };
@@ -59,7 +60,7 @@ export interface Call {
   withLedger<T>(fn: (l: Ledger) => Promise<T>, create?: boolean): Promise<T>;
 }
 
-interface Verb {
+export interface Verb {
   /** The words after `slr authority`: `reserve`, `key export`, `show licenses`. */
   readonly words: string;
   /** Options and positionals as the usage line shows them. */
@@ -91,80 +92,7 @@ export const VERBS: readonly Verb[] = [
       );
     },
   },
-  {
-    words: 'key export',
-    usage: '[--id ID] [--out FILE]',
-    summary: 'Write the key file devices trust (slr license trust add), with the endorsements that let devices trusting an older key accept it.',
-    example: 'slr authority key export --out /media/usb/license-central.pem',
-    options: ['id', 'out'],
-    run: async ({ values, ctx, say, withLedger }) => {
-      const k = await withLedger((l) => l.exportKey(values.id));
-      if (values.out) {
-        writeTextFile(values.out, k.file);
-        return say(`Key file for signing key ${k.id} written to ${values.out}.`, { keyId: k.id, file: values.out });
-      }
-      if (ctx.json) return say('', { keyId: k.id, publicKey: k.pem, keyFile: k.file });
-      ctx.io.out(k.file);
-    },
-  },
-  {
-    words: 'key add',
-    usage: '',
-    summary: 'Make a new signing key, endorsed by the current one; it signs new codes from now on.',
-    example: 'slr authority key add',
-    options: [],
-    run: async ({ ctx, say, withLedger }) => {
-      const r = await withLedger((l) => l.addKey(ctx.now));
-      say(
-        `Signing key ${r.keyId} added${r.endorsedBy ? `, endorsed by key ${r.endorsedBy}` : ''}; new codes are signed with it. Export it (key export --out FILE) and add that file on devices before they install such codes.`,
-        r,
-      );
-    },
-  },
-  {
-    words: 'key retire',
-    usage: '<id>',
-    summary: 'Stop a signing key signing new codes; it still checks the confirmation and return codes of what it signed.',
-    example: 'slr authority key retire 1a2b3c4d5e6f7a8b',
-    options: [],
-    positionals: ['id'],
-    run: async ({ positionals, ctx, say, withLedger }) => {
-      await withLedger((l) => l.retireKey(positionals[0]!, ctx.now));
-      say(`Signing key ${positionals[0]} retired.`, { keyId: positionals[0] });
-    },
-  },
-  {
-    words: 'key list',
-    usage: '',
-    summary: 'List the signing keys: created, retired, which signs new codes, which endorsed it.',
-    example: 'slr authority key list',
-    options: [],
-    run: async ({ ctx, say, withLedger }) => {
-      const keys = await withLedger((l) => l.keys());
-      if (ctx.json) return say('', { keys });
-      ctx.io.out(
-        table(
-          ['Key id', 'Created', 'Retired', 'Signs new codes', 'Endorsed by'],
-          keys.map((k) => [k.id, formatInstant(k.createdAt), k.retiredAt ? formatInstant(k.retiredAt) : '-', k.active ? 'yes' : 'no', k.endorsedBy ?? '-']),
-        ),
-      );
-    },
-  },
-  {
-    words: 'clock accept',
-    usage: '--reason "<text>"',
-    summary: "Accept this computer's clock as the latest time seen, after a clock that ran ahead was put right (logged).",
-    example: 'slr authority clock accept --reason "clock ran a year ahead after a BIOS reset"',
-    options: ['reason'],
-    required: ['reason'],
-    run: async ({ values, ctx, say, withLedger }) => {
-      const r = await withLedger((l) => l.acceptClock(values.reason!, ctx.now));
-      say(`The clock (${formatInstant(ctx.now)}) is accepted as the latest time seen${r.from === null ? '' : ` (it was ${formatInstant(r.from)})`}.`, {
-        from: r.from,
-        now: ctx.now,
-      });
-    },
-  },
+  ...KEY_VERBS,
   {
     words: 'account add',
     usage: '<virtual account>',

@@ -78,7 +78,7 @@ function writes(rest: readonly string[]): boolean {
   const [a, b, c] = rest;
   if (a === 'show') return false;
   if (a === 'license' && b === 'trust' && c === 'list') return false;
-  if (a === 'authority') return !(b === 'show' || b === 'code' || (b === 'key' && (c === 'export' || c === 'list')));
+  if (a === 'authority') return !(b === 'show' || b === 'code' || b === 'backup' || (b === 'key' && (c === 'export' || c === 'list')));
   return true;
 }
 

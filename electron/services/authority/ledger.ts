@@ -106,6 +106,10 @@ export class Ledger {
   highWater(): Promise<number | null> {
     return this.core.highWater();
   }
+  /** A consistent copy of the ledger, keys included, in `path` (mode 0600). */
+  backup(path: string) {
+    return this.core.db.backupTo(path);
+  }
   /** Checks the event log's chain: the first event that does not follow from the ones before, or none. */
   verifyEvents() {
     return this.core.verifyEvents();

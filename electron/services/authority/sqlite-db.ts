@@ -4,7 +4,8 @@
  * interface; SQL is written in the subset both understand (`?` placeholders, which another engine's
  * adapter numbers, `coalesce`, `RETURNING`). Transactions are serialised per connection.
  */
-import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
+import { backup, DatabaseSync, type SQLInputValue } from 'node:sqlite';
+import { chmodSync, closeSync, lstatSync, openSync, renameSync, rmSync } from 'node:fs';
 import { refuse } from '../../../shared/errors.ts';
 
 export type SqlValue = SQLInputValue;
@@ -18,6 +19,8 @@ export interface LedgerDb {
   exec(sql: string): Promise<void>;
   /** Runs `fn` as one write transaction: all of it, or (on any error) none of it. */
   transaction<T>(fn: () => Promise<T>): Promise<T>;
+  /** A consistent copy of the whole database in `path`, readable by its owner only (0600). */
+  backupTo(path: string): Promise<{ path: string; pages: number }>;
   /** The schema version (SQLite: PRAGMA user_version). */
   schemaVersion(): Promise<number>;
   setSchemaVersion(version: number): Promise<void>;
@@ -84,6 +87,32 @@ export class SqliteDb implements LedgerDb {
     });
     this.queue = run.catch(() => undefined);
     return run;
+  }
+
+  async backupTo(path: string): Promise<{ path: string; pages: number }> {
+    let existing: ReturnType<typeof lstatSync> | undefined;
+    try {
+      existing = lstatSync(path);
+    } catch {
+      existing = undefined;
+    }
+    if (existing && !existing.isFile())
+      refuse('file', `Cannot write the backup to ${path}: it is not a regular file.`, 'Name a file (a new one, or a backup to replace).');
+    // Made 0600 before anything is copied into it, then renamed over the target: never readable by others, never half.
+    const tmp = `${path}.${process.pid}.tmp`;
+    try {
+      closeSync(openSync(tmp, 'w', 0o600));
+      chmodSync(tmp, 0o600);
+      const pages = await backup(this.raw, tmp);
+      renameSync(tmp, path);
+      return { path, pages };
+    } catch (e) {
+      rmSync(tmp, { force: true });
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'EACCES') {
+        refuse('file', `Cannot write the backup to ${path}: ${(e as Error).message}.`, 'Check that its directory exists and is writable.');
+      }
+      throw e;
+    }
   }
 
   async schemaVersion(): Promise<number> {
