@@ -60,16 +60,8 @@ async function matchReturn(c: LedgerCore, instance: InstanceRow, code: string): 
     return verifyReturnCode(code, await c.refsOf(instance), await c.crypto());
   } catch (e) {
     if (!(e instanceof SlrError) || e.code !== 'wrong-code') throw e;
-    const earlier = await c.all<InstanceRow>(
-      "SELECT i.*, '' AS account FROM instances i WHERE uuid = ? AND state <> 'active' ORDER BY id DESC LIMIT 10",
-      instance.uuid,
-    );
-    for (const old of earlier) {
-      try {
-        verifyReturnCode(code, await c.refsOf(old), await c.crypto());
-      } catch {
-        continue;
-      }
+    const old = await givenBackAnsweredBy(c, 'uuid', instance.uuid, code);
+    if (old) {
       refuse(
         'replayed-code',
         `This return code gave back an earlier reservation of this device (${old.piid}, ${old.state === 'failed' ? 'rehosted' : 'removed'} ${formatInstant(old.last_contact)}); it does not answer the current reservation ${instance.piid}.`,
@@ -114,16 +106,8 @@ export async function remove(c: LedgerCore, input: { instance: string; returnCod
 async function explainReturnOfRemoved(c: LedgerCore, ref: string, code: string, now: number): Promise<void> {
   const key = ref.trim().toLowerCase();
   const uuid = /u:([0-9a-f-]{36})/.exec(key)?.[1];
-  const rows = await c.all<InstanceRow>(
-    `SELECT i.*, a.name AS account FROM instances i JOIN accounts a ON a.id = i.account_id WHERE i.state <> 'active' AND ${uuid ? 'i.uuid = ?' : 'i.sn = ?'} ORDER BY i.id DESC LIMIT 10`,
-    uuid ?? key,
-  );
-  for (const old of rows) {
-    try {
-      verifyReturnCode(code, await c.refsOf(old), await c.crypto());
-    } catch {
-      continue;
-    }
+  const old = await givenBackAnsweredBy(c, uuid ? 'uuid' : 'sn', uuid ?? key, code);
+  if (old) {
     const udi = c.udiOf(old);
     const message =
       old.state === 'failed'
@@ -139,6 +123,24 @@ async function explainReturnOfRemoved(c: LedgerCore, ref: string, code: string, 
     );
     refuse('replayed-code', message, 'Nothing changed. Check that device: restore its current state, or make a new reservation for it.');
   }
+}
+
+/** The latest reservation of a device given back (removed or rehosted) that `code` returns, if any. */
+async function givenBackAnsweredBy(c: LedgerCore, by: 'uuid' | 'sn', value: string, code: string): Promise<InstanceRow | undefined> {
+  const rows = await c.all<InstanceRow>(
+    `SELECT i.*, a.name AS account FROM instances i JOIN accounts a ON a.id = i.account_id WHERE i.state <> 'active' AND i.${by} = ? ORDER BY i.id DESC LIMIT 10`,
+    value,
+  );
+  const crypto = await c.crypto();
+  for (const old of rows) {
+    try {
+      verifyReturnCode(code, await c.refsOf(old), crypto);
+      return old;
+    } catch {
+      // not this reservation's
+    }
+  }
+  return undefined;
 }
 
 /**
