@@ -3,6 +3,7 @@ import { closeSync, constants, existsSync, fstatSync, openSync, readSync, rename
 import { refuse } from '../../shared/errors.ts';
 import { join } from 'node:path';
 import { LIMITS } from '../../shared/limits.ts';
+import { concatBytes } from '../../shared/bytes.ts';
 import type { CodeKind } from '../../shared/code-kinds.ts';
 
 /** `cc920-authorization.txt`: the device's serial number, then what the code is. */
@@ -75,16 +76,7 @@ export function readBoundedFile(path: string, limit: number): Uint8Array {
         refuse('code-too-large', `${path} is larger than ${limit} bytes; a code file is at most ${limit} bytes.`, 'Check that the right file was chosen.');
       chunks.push(chunk.subarray(0, n));
     }
-    const out = new Uint8Array(total);
-    let at = 0;
-    for (const c of chunks) {
-      out.set(c, at);
-      at += c.length;
-    }
-    return out;
-  } catch (e) {
-    if ((e as { code?: string }).code === 'EAGAIN') refuse('file', `Cannot read ${path}: it is not a regular file.`, 'Give the path of a code file.');
-    throw e;
+    return concatBytes(...chunks);
   } finally {
     closeSync(fd);
   }
