@@ -28,6 +28,8 @@ export const FAST = [
   'test/ledger-migrations.test.ts',
   'test/cli-output.test.ts',
   'test/authority-backup.test.ts',
+  'test/keys-at-rest.test.ts',
+  'test/os-key-secret.test.ts',
 ];
 
 const shared = {

@@ -77,6 +77,13 @@ export const REFUSAL_CODES = [
   'same-account',
   'no-reason',
   'clock-behind',
+  'keys-locked',
+  'wrong-passphrase',
+  'weak-passphrase',
+  'key-damaged',
+  'key-backup-invalid',
+  'key-mismatch',
+  'output-not-written',
   // either side
   'busy',
   'lock-lost',

@@ -7,6 +7,8 @@ export const LIMITS = {
   codeFileBytes: 1_048_576,
   /** Longest License Central key file (bytes). */
   keyFileBytes: 16_384,
+  /** A key backup (`slr authority key backup`): a few hundred bytes per key. */
+  keyBackupBytes: 262_144,
   /** Most entitlements in one authorization code. */
   maxEntitlements: 2000,
 } as const;

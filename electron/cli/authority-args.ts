@@ -1,6 +1,53 @@
 /** The authority CLI's argument values: codes given inline or as @FILE, counts, --license TAG=N. */
-import { readCodeFile } from '../services/files.ts';
+import { readBoundedFile, readCodeFile } from '../services/files.ts';
+import { refuse } from '../../shared/errors.ts';
+import type { KeySecret } from '../services/authority/key-storage.ts';
 import { UsageError } from './output.ts';
+
+/** The authority's options; every verb takes the global ones besides its own. */
+export const OPTIONS = {
+  account: { type: 'string' },
+  request: { type: 'string' },
+  license: { type: 'string', multiple: true },
+  out: { type: 'string' },
+  tag: { type: 'string' },
+  count: { type: 'string' },
+  type: { type: 'string' },
+  start: { type: 'string' },
+  end: { type: 'string' },
+  instance: { type: 'string' },
+  'return-code': { type: 'string' },
+  reason: { type: 'string' },
+  to: { type: 'string' },
+  from: { type: 'string' },
+  id: { type: 'string' },
+  all: { type: 'boolean' },
+  csv: { type: 'boolean' },
+  verify: { type: 'boolean' },
+  'passphrase-file': { type: 'string' },
+  'new-passphrase-file': { type: 'string' },
+  'restore-keys': { type: 'string' },
+} as const;
+
+export type Option = keyof typeof OPTIONS;
+export type Values = {
+  [K in Option]?: (typeof OPTIONS)[K] extends { type: 'boolean' } ? boolean : (typeof OPTIONS)[K] extends { multiple: true } ? string[] : string;
+};
+
+/** Options every verb takes: the passphrase that unlocks protected signing keys. */
+export const GLOBAL_OPTIONS: readonly Option[] = ['passphrase-file'];
+
+/** A passphrase: the first line of a small file (so it never shows in a process list or a shell history). */
+export function readPassphrase(path: string, option = '--passphrase-file'): string {
+  const text = new TextDecoder().decode(readBoundedFile(path, 4096));
+  const line = text.split(/\r?\n/)[0] ?? '';
+  if (!line) refuse('file', `${path} (${option}) holds no passphrase on its first line.`, 'Write the passphrase on the first line of the file.');
+  return line;
+}
+
+export function passphraseSecret(path: string | undefined, option?: string): KeySecret | undefined {
+  return path === undefined ? undefined : { kind: 'passphrase', passphrase: readPassphrase(path, option) };
+}
 
 /** A code given on the command line, or @FILE (read with the same bounds and checks as install-file). */
 export function codeArg(value: string): string {

@@ -7,8 +7,11 @@ import { parseArgs } from 'node:util';
 import { parseIsoDate } from '../../shared/codes/dates.ts';
 import type { Ledger } from '../services/authority/ledger.ts';
 import type { LedgerPort } from '../services/authority/ledger-port.ts';
-import { writeCodeFile } from '../services/files.ts';
-import { codeArg, count, licenses } from './authority-args.ts';
+import { codeFileName, readCodeFile } from '../services/files.ts';
+import { LIMITS } from '../../shared/limits.ts';
+import { parseKeyBackup } from '../services/authority/key-escrow.ts';
+import { checkedOutput, type OutputFile } from './output-files.ts';
+import { codeArg, count, GLOBAL_OPTIONS, licenses, OPTIONS, passphraseSecret, readPassphrase, type Option, type Values } from './authority-args.ts';
 import { EXIT_CODES } from './instance-commands.ts';
 import { UsageError, type Io } from './output.ts';
 import { showEvents, showInstances, showLicenses } from './authority-show.ts';
@@ -23,32 +26,6 @@ export interface AuthorityContext {
   readonly ledger: LedgerPort;
 }
 
-const OPTIONS = {
-  account: { type: 'string' },
-  request: { type: 'string' },
-  license: { type: 'string', multiple: true },
-  out: { type: 'string' },
-  tag: { type: 'string' },
-  count: { type: 'string' },
-  type: { type: 'string' },
-  start: { type: 'string' },
-  end: { type: 'string' },
-  instance: { type: 'string' },
-  'return-code': { type: 'string' },
-  reason: { type: 'string' },
-  to: { type: 'string' },
-  from: { type: 'string' },
-  id: { type: 'string' },
-  all: { type: 'boolean' },
-  csv: { type: 'boolean' },
-  verify: { type: 'boolean' },
-} as const;
-
-export type Option = keyof typeof OPTIONS;
-type Values = {
-  [K in Option]?: (typeof OPTIONS)[K] extends { type: 'boolean' } ? boolean : (typeof OPTIONS)[K] extends { multiple: true } ? string[] : string;
-};
-
 /** What a verb's handler gets: its options and positionals, and the ways to answer. */
 export interface Call {
   readonly values: Values;
@@ -58,6 +35,8 @@ export interface Call {
   /** Answers with an issued authorization code: to --out, or on stdout. */
   issued(what: string, r: { code: string; sn: string; udi: string; piid: string }): void;
   withLedger<T>(fn: (l: Ledger) => Promise<T>, create?: boolean): Promise<T>;
+  /** --out, checked before the verb runs. */
+  readonly out: OutputFile | null;
 }
 
 export interface Verb {
@@ -79,16 +58,21 @@ const INSTANCE = '--instance <UDI or SN>';
 export const VERBS: readonly Verb[] = [
   {
     words: 'init',
-    usage: '--account "<smart account name>"',
-    summary: 'Create the license authority: its first signing key, the smart account and the virtual account "Default".',
-    example: 'slr authority init --account "Acme Corp"',
-    options: ['account'],
+    usage: '--account "<smart account name>" [--passphrase-file FILE] [--restore-keys BACKUP]',
+    summary:
+      'Create the license authority: the smart account, the virtual account "Default" and its first signing key (encrypted under the passphrase, if given), or the keys of a key backup (--restore-keys, with its passphrase).',
+    example: 'slr authority init --account "Acme Corp" --passphrase-file /secure/passphrase.txt',
+    options: ['account', 'restore-keys'],
     required: ['account'],
     run: async ({ values, ctx, say, withLedger }) => {
-      const r = await withLedger((l) => l.init(values.account!, ctx.now), true);
+      const file = values['restore-keys'];
+      if (file && !values['passphrase-file']) throw new UsageError('--restore-keys needs --passphrase-file: the passphrase of the key backup.');
+      const backup = file ? parseKeyBackup(readCodeFile(file, LIMITS.keyBackupBytes), readPassphrase(values['passphrase-file']!)) : undefined;
+      const r = await withLedger((l) => l.init(values.account!, ctx.now, backup), true);
+      const keys = r.protection === 'plaintext' ? 'not encrypted (give --passphrase-file to encrypt them; see key protect)' : `encrypted (${r.protection})`;
       say(
-        `License authority "${values.account}" created in ${ctx.home}, with virtual account "Default".\nSigning key ${r.keyId}: export it with \`slr authority key export --out FILE\` for devices to trust.`,
-        { keyId: r.keyId },
+        `License authority "${values.account}" created in ${ctx.home}, with virtual account "Default".\nSigning key ${r.keyId}${backup ? ' (restored)' : ''}, ${keys}: export it with \`slr authority key export --out FILE\` for devices to trust.`,
+        r,
       );
     },
   },
@@ -283,7 +267,7 @@ export function findVerb(args: readonly string[]): Verb | undefined {
 export function verbHelp(v: Verb): string {
   const required = (v.required ?? []).map((o) => `--${o}`).join(', ');
   return [
-    `Usage: ${usageOf(v)} [--home DIR] [--json]`,
+    `Usage: ${usageOf(v)} [--home DIR] [--json] [--passphrase-file FILE]`,
     '',
     v.summary,
     ...(required ? ['', `Required: ${required}.`] : []),
@@ -296,7 +280,7 @@ export function verbHelp(v: Verb): string {
 
 function parse(v: Verb, args: readonly string[]): { values: Values; positionals: string[] } {
   const wrong = (why: string) => new UsageError(why, verbHelp(v));
-  const options = Object.fromEntries(v.options.map((o) => [o, OPTIONS[o]]));
+  const options = Object.fromEntries([...v.options, ...GLOBAL_OPTIONS].map((o) => [o, OPTIONS[o]]));
   let parsed: { values: Values; positionals: string[] };
   try {
     parsed = parseArgs({ args: [...args], options, allowPositionals: true, strict: true }) as { values: Values; positionals: string[] };
@@ -323,14 +307,17 @@ export async function authorityCommand(args: readonly string[], ctx: AuthorityCo
   }
   const { values, positionals } = parse(verb, args.slice(verb.words.split(' ').length));
   const say = (text: string, json: object) => ctx.io.out(ctx.json ? JSON.stringify({ ok: true, ...json }) : text);
+  // --out is checked before anything changes: a target that cannot be written refuses the command.
+  const out = checkedOutput(values.out);
   await verb.run({
     values,
     positionals,
     ctx,
     say,
-    withLedger: (fn, create = false) => ctx.ledger(fn, create),
+    out,
+    withLedger: (fn, create = false) => ctx.ledger(fn, { create, keySecret: passphraseSecret(values['passphrase-file']) }),
     issued: (what, r) => {
-      const file = values.out ? writeCodeFile(values.out, r.sn, 'authorization', r.code) : null;
+      const file = out?.write(codeFileName(r.sn, 'authorization'), r.code, `slr authority code --instance ${r.sn} --out ${values.out}`) ?? null;
       if (ctx.json) return say('', { ...r, file });
       // The code alone on stdout; what it is and what to do with it on stderr.
       ctx.io.err(file ? `${what}\nAuthorization code for ${r.udi} written to ${file}.` : `${what}\nAuthorization code for ${r.udi}:`);

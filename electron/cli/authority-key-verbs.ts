@@ -2,23 +2,26 @@
  * The authority verbs that keep its keys, its clock and its ledger file: `key export|add|retire|list`,
  * `clock accept`, `backup`. Entries of the verb table (authority-cli.ts), kept here by theme.
  */
-import { formatInstant } from '../../shared/codes/dates.ts';
-import { writeTextFile } from '../services/files.ts';
+import { formatInstant, formatIsoDate } from '../../shared/codes/dates.ts';
+import { LIMITS } from '../../shared/limits.ts';
+import { parseKeyBackup } from '../services/authority/key-escrow.ts';
+import { readCodeFile } from '../services/files.ts';
+import { passphraseSecret, readPassphrase } from './authority-args.ts';
 import type { Verb } from './authority-cli.ts';
 import { table } from './output.ts';
 
 export const KEY_VERBS: readonly Verb[] = [
   {
     words: 'key export',
-    usage: '[--id ID] [--out FILE]',
+    usage: '[--id ID] [--out FILE|DIR]',
     summary: 'Write the key file devices trust (slr license trust add), with the endorsements that let devices trusting an older key accept it.',
     example: 'slr authority key export --out /media/usb/license-central.pem',
     options: ['id', 'out'],
-    run: async ({ values, ctx, say, withLedger }) => {
+    run: async ({ values, ctx, say, out, withLedger }) => {
       const k = await withLedger((l) => l.exportKey(values.id));
-      if (values.out) {
-        writeTextFile(values.out, k.file);
-        return say(`Key file for signing key ${k.id} written to ${values.out}.`, { keyId: k.id, file: values.out });
+      if (out) {
+        const file = out.write(`license-central-${k.id}.pem`, k.file, `slr authority key export --id ${k.id} --out FILE`);
+        return say(`Key file for signing key ${k.id} written to ${file}.`, { keyId: k.id, file });
       }
       if (ctx.json) return say('', { keyId: k.id, publicKey: k.pem, keyFile: k.file });
       ctx.io.out(k.file);
@@ -68,6 +71,56 @@ export const KEY_VERBS: readonly Verb[] = [
     },
   },
   {
+    words: 'key backup',
+    usage: '--out FILE|DIR --passphrase-file FILE',
+    summary:
+      'Write the signing keys alone, encrypted under the passphrase (scrypt, AES-256-GCM), for escrow (mode 0600). Without them, devices trust no new ledger: keep the backup and the passphrase apart.',
+    example: 'slr authority key backup --out /secure/ --passphrase-file /secure/escrow-passphrase.txt',
+    options: ['out'],
+    required: ['out', 'passphrase-file'],
+    run: async ({ values, ctx, say, out, withLedger }) => {
+      const passphrase = readPassphrase(values['passphrase-file']!);
+      const r = await withLedger((l) => l.backupKeys(passphrase, ctx.now));
+      const file = out!.write(
+        `license-central-keys-${formatIsoDate(ctx.now)}.json`,
+        r.text,
+        'slr authority key backup --out FILE --passphrase-file FILE',
+        0o600,
+      );
+      say(`Signing keys ${r.keyIds.join(', ')} written, encrypted, to ${file} (mode 0600).`, { keyIds: r.keyIds, file });
+    },
+  },
+  {
+    words: 'key restore',
+    usage: '<backup file> --passphrase-file FILE',
+    summary:
+      'Bring back signing keys from a key backup of this authority: those the ledger lacks, and those whose stored key is damaged. (For a lost ledger: init --restore-keys.)',
+    example: 'slr authority key restore /secure/license-central-keys-2026-11-23.json --passphrase-file /secure/escrow-passphrase.txt',
+    options: [],
+    required: ['passphrase-file'],
+    positionals: ['backup file'],
+    run: async ({ values, positionals, ctx, say, withLedger }) => {
+      const backup = parseKeyBackup(readCodeFile(positionals[0]!, LIMITS.keyBackupBytes), readPassphrase(values['passphrase-file']!));
+      const r = await withLedger((l) => l.restoreKeys(backup, ctx.now));
+      const list = (ids: string[]) => ids.join(', ') || 'none';
+      say(`Signing keys restored: added ${list(r.added)}; repaired ${list(r.repaired)}; already here ${list(r.present)}.`, r);
+    },
+  },
+  {
+    words: 'key protect',
+    usage: '--new-passphrase-file FILE [--passphrase-file FILE]',
+    summary:
+      'Encrypt the signing keys at rest under a new passphrase (the old one, if any, unlocks them first). Every command that signs or checks codes then needs --passphrase-file.',
+    example: 'slr authority key protect --new-passphrase-file /secure/passphrase.txt',
+    options: ['new-passphrase-file'],
+    required: ['new-passphrase-file'],
+    run: async ({ values, ctx, say, withLedger }) => {
+      const secret = passphraseSecret(values['new-passphrase-file'], '--new-passphrase-file')!;
+      const r = await withLedger((l) => l.protectKeys(secret, ctx.now));
+      say(`Signing keys ${r.keyIds.join(', ')} are encrypted under the new passphrase. Give it with --passphrase-file from now on.`, r);
+    },
+  },
+  {
     words: 'clock accept',
     usage: '--reason "<text>"',
     summary: "Accept this computer's clock as the latest time seen, after a clock that ran ahead was put right (logged).",
@@ -90,8 +143,8 @@ export const KEY_VERBS: readonly Verb[] = [
     example: 'slr authority backup --out /secure/license-central-2026-11-23.sqlite',
     options: ['out'],
     required: ['out'],
-    run: async ({ values, say, withLedger }) => {
-      const r = await withLedger((l) => l.backup(values.out!));
+    run: async ({ values, ctx, say, withLedger }) => {
+      const r = await withLedger((l) => l.backup(values.out!, ctx.now));
       say(`Ledger backed up to ${r.path} (${r.pages} pages, mode 0600).`, r);
     },
   },

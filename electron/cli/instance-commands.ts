@@ -31,7 +31,8 @@ export function usageLine(form: CliForm): string {
   return `slr ${form.words}${form.params.map((p) => ` ${p.label}`).join('')}`;
 }
 
-export const EXIT_CODES = 'Exit codes: 0 done, 1 refused (nothing changed), 2 bad command line, 3 state busy, 70 internal error.';
+export const EXIT_CODES =
+  'Exit codes: 0 done, 1 refused (nothing changed), 2 bad command line, 3 state busy, 4 done but the output file could not be written (the message says how to get it again), 70 internal error.';
 
 /** `slr <command> --help`: the command's usage, what it does, an example, the exit codes. */
 export function commandHelp(match: FormMatch): string {

@@ -9,6 +9,8 @@ export const EXIT = {
   usage: 2,
   /** Another SLR Desk process holds the state; nothing changed. */
   busy: 3,
+  /** The change was made, but its output (a code file) could not be written: the message says how to get it again. */
+  unwritten: 4,
   /** An unexpected failure (a bug): nothing was saved by the failing command. */
   internal: 70,
 } as const;
@@ -41,7 +43,7 @@ export function reportError(e: unknown, json: boolean, io: Io, usage: string): n
   if (isSlrError(e)) {
     if (json) io.out(JSON.stringify({ ok: false, error: { code: e.code, message: e.message, hint: e.hint ?? '' } }));
     io.err(describeError(e));
-    return e.code === 'busy' || e.code === 'lock-lost' ? EXIT.busy : EXIT.refused;
+    return e.code === 'busy' || e.code === 'lock-lost' ? EXIT.busy : e.code === 'output-not-written' ? EXIT.unwritten : EXIT.refused;
   }
   const message = e instanceof Error ? (e.stack ?? e.message) : String(e);
   if (json)

@@ -11,6 +11,7 @@ import lockfile from 'proper-lockfile';
 import { FILE_DROP_CHANNEL } from '../../shared/bridge.ts';
 import { createAppApi, type Dialogs } from '../services/app-api.ts';
 import { sqliteLedgerPort } from '../services/authority/ledger-port.ts';
+import { osStoreKeySecret } from '../services/authority/os-key-secret.ts';
 import { plainKeySealer, type KeySealer, type StoreFactory } from '../services/instance-service.ts';
 import { readCodeFile } from '../services/files.ts';
 import { APP_LOCK_NAME } from '../services/lock.ts';
@@ -151,7 +152,7 @@ app
       stores: electronStores,
       sealer: safeStorageSealer,
       provisionedKeys: packagedKeys(),
-      ledger: sqliteLedgerPort(dir),
+      ledger: sqliteLedgerPort(dir, osStoreKeySecret(dir, safeStorageSealer)),
     });
     registerBridge(ipcMain, api, () => window?.webContents ?? null);
     // A file the user dropped onto the window: the preload took its path from the drop event.

@@ -150,7 +150,7 @@ export function createAppApi(ports: AppPorts): AppApi {
 
     authorityView,
     async authorityInit(name) {
-      return withLedger((l) => l.init(name, ports.now()), true);
+      return withLedger((l) => l.init(name, ports.now()), { create: true });
     },
     async authorityAddAccount(name) {
       await withLedger((l) => l.addAccount(name, ports.now()));

@@ -73,11 +73,24 @@ export function verifyMessage(publicKeyPem: string, message: Uint8Array, signatu
   }
 }
 
+/** The operations of one private key: an ECDSA (P-256, SHA-256, DER) signature and the ECDH secret with a peer. */
+export interface PrivateKeyOps {
+  sign(message: Uint8Array): Uint8Array;
+  ecdh(peer: KeyObject): Uint8Array;
+}
+
+export function privateKeyOps(privateKeyPem: string): PrivateKeyOps {
+  const key = createPrivateKey(privateKeyPem);
+  return {
+    sign: (message) => new Uint8Array(sign('sha256', message, { key, dsaEncoding: 'der' })),
+    ecdh: (peer) => new Uint8Array(diffieHellman({ privateKey: key, publicKey: peer })),
+  };
+}
+
 /** HMAC-SHA-256 under HKDF-SHA-256 of the P-256 ECDH secret of the two keys. */
-function ecdhMac(privateKey: KeyObject, publicKey: KeyObject, message: Uint8Array): Uint8Array {
-  const secret = diffieHellman({ privateKey, publicKey });
-  const key = Buffer.from(hkdfSync('sha256', secret, HKDF_SALT, 'confirmation and return codes', 32));
-  return new Uint8Array(createHmac('sha256', key).update(message).digest());
+function ecdhMac(key: PrivateKeyOps, publicKey: KeyObject, message: Uint8Array): Uint8Array {
+  const macKey = Buffer.from(hkdfSync('sha256', key.ecdh(publicKey), HKDF_SALT, 'confirmation and return codes', 32));
+  return new Uint8Array(createHmac('sha256', macKey).update(message).digest());
 }
 
 /** Hashing and randomness, for both sides. */
@@ -96,7 +109,7 @@ export const verifyingCrypto: DeviceCrypto = {
 };
 
 export function deviceCrypto(devicePrivateKeyPem: string): DeviceCrypto {
-  const privateKey = createPrivateKey(devicePrivateKeyPem);
+  const privateKey = privateKeyOps(devicePrivateKeyPem);
   return {
     ...cryptoBasics,
     verify: verifyMessage,
@@ -104,10 +117,11 @@ export function deviceCrypto(devicePrivateKeyPem: string): DeviceCrypto {
   };
 }
 
-export function authorityCrypto(privateKeyPemById: (keyId: string) => string): AuthorityCrypto {
+/** The authority's crypto port over its signing keys' operations (from their KeyStorage). */
+export function authorityCrypto(keyById: (keyId: string) => PrivateKeyOps): AuthorityCrypto {
   return {
     ...cryptoBasics,
-    sign: (id, message) => signMessage(privateKeyPemById(id), message),
-    mac: (id, devicePublicKey, message) => ecdhMac(createPrivateKey(privateKeyPemById(id)), publicKeyFromCompressed(devicePublicKey), message),
+    sign: (id, message) => keyById(id).sign(message),
+    mac: (id, devicePublicKey, message) => ecdhMac(keyById(id), publicKeyFromCompressed(devicePublicKey), message),
   };
 }

@@ -1,7 +1,7 @@
 /** Code files for the USB hand-off: read bounded and as text; written whole, with names that say what and for which device. */
-import { closeSync, constants, existsSync, fstatSync, openSync, readSync, renameSync, statSync, writeFileSync, type Stats } from 'node:fs';
+import { accessSync, closeSync, constants, fstatSync, openSync, readSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import { refuse } from '../../shared/errors.ts';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { LIMITS } from '../../shared/limits.ts';
 import { concatBytes } from '../../shared/bytes.ts';
 import type { CodeKind } from '../../shared/code-kinds.ts';
@@ -11,16 +11,83 @@ export function codeFileName(sn: string, kind: CodeKind): string {
   return `${sn}-${kind}.txt`;
 }
 
-/** Writes text to a file through a temporary file and a rename: a reader never sees half of it. */
-export function writeTextFile(path: string, text: string): void {
+/** The status of `path` (following links), or undefined when nothing is there. */
+function statOf(path: string): Stats | undefined {
+  try {
+    return statSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    return cannotWrite(path, code === 'ENOTDIR' ? 'a part of the path is not a directory' : code === 'EACCES' ? 'permission denied' : (e as Error).message);
+  }
+}
+
+function cannotWrite(path: string, why: string, hint = 'Name a regular file, or a directory for the standard file name.'): never {
+  return refuse('file', `Cannot write ${path}: ${why}.`, hint);
+}
+
+/** Refuses a path that exists and is not a regular file, and one whose directory is missing or not writable. */
+function checkFileTarget(path: string): string {
+  const st = statOf(path);
+  if (st && !st.isFile()) cannotWrite(path, `it is ${kindOf(st)}, not a regular file`);
+  const dir = dirname(path);
+  const d = statOf(dir);
+  if (!d) cannotWrite(path, `the directory ${dir} does not exist`, 'Create the directory first, or name another.');
+  if (!d.isDirectory()) cannotWrite(path, `${dir} is not a directory`);
+  checkWritableDir(dir, path);
+  return path;
+}
+
+function checkWritableDir(dir: string, path: string): void {
+  try {
+    accessSync(dir, constants.W_OK);
+  } catch {
+    cannotWrite(path, `the directory ${dir} is not writable`, 'Name a directory you can write to.');
+  }
+}
+
+/**
+ * An output target given as FILE|DIR, checked before anything is changed: the function it returns gives the
+ * file to write once the standard name is known (`name`: e.g. `cc920-authorization.txt` in a directory).
+ * A path ending in / must be an existing directory; a missing directory, a device, a FIFO or a directory
+ * where a file is needed is refused with one clear message.
+ */
+export function outputTarget(target: string): (name: string) => string {
+  if (!target) cannotWrite('""', 'no path was given');
+  const st = statOf(target);
+  if (st?.isDirectory()) {
+    checkWritableDir(target, target);
+    return (name) => checkFileTarget(join(target, name));
+  }
+  if (/[/\\]$/.test(target)) cannotWrite(target, 'no such directory', 'Create the directory first, or name another.');
+  checkFileTarget(target);
+  return () => checkFileTarget(target);
+}
+
+/**
+ * Writes text to a regular file through a temporary file and a rename: a reader never sees half of it, and a
+ * device node or FIFO at the path is never written into or replaced. `mode` 0600 for secrets.
+ */
+export function writeTextFile(path: string, text: string, mode = 0o644): void {
+  checkFileTarget(path);
   const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, text.endsWith('\n') ? text : `${text}\n`, { mode: 0o644 });
-  renameSync(tmp, path);
+  try {
+    writeFileSync(tmp, text.endsWith('\n') ? text : `${text}\n`, { mode, flag: 'wx' });
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    const code = (e as NodeJS.ErrnoException).code;
+    cannotWrite(
+      path,
+      code === 'ENOSPC' ? 'the disk is full' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (e as Error).message,
+      'Free space or name another place, then try again.',
+    );
+  }
 }
 
 /** Writes a code to `target` (a file, or a directory to get the standard name); returns the path. */
 export function writeCodeFile(target: string, sn: string, kind: CodeKind, code: string): string {
-  const path = existsSync(target) && statSync(target).isDirectory() ? join(target, codeFileName(sn, kind)) : target;
+  const path = outputTarget(target)(codeFileName(sn, kind));
   writeTextFile(path, code);
   return path;
 }

@@ -22,7 +22,7 @@ import { createInstance } from '../../shared/instance/rules.ts';
 import type { InstanceState } from '../../shared/instance/state.ts';
 import { toBase64 } from '../../shared/bytes.ts';
 import { makeUdi } from '../../shared/udi.ts';
-import { authorityCrypto, compressedPublicKey, deviceCrypto, generateKeyPair, keyId } from '../../electron/services/crypto.ts';
+import { authorityCrypto, compressedPublicKey, deviceCrypto, generateKeyPair, keyId, privateKeyOps } from '../../electron/services/crypto.ts';
 import { openLedger, type Ledger } from '../../electron/services/authority/ledger.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -51,7 +51,7 @@ console.log('\nInstall verification: whole check (normalize, parse, validate, ve
 {
   const authority = generateKeyPair();
   const aid = keyId(authority.publicKey);
-  const acrypto = authorityCrypto(() => authority.privateKey);
+  const acrypto = authorityCrypto(() => privateKeyOps(authority.privateKey));
   const device = generateKeyPair();
   const uuid = randomUUID();
   let state: InstanceState = createInstance({
@@ -204,7 +204,7 @@ console.log("\nCode lengths (characters, as shown) beside the seeds'");
       entitlements: ['UCM_CUWL', 'UCM_EnhancedPlus', 'UCM_Essential', 'UCM_Basic', 'UCM_Enhanced'].map((s) => entitlementFor(findEntitlement(ucm, s)!, 5)),
       keyId: keyId(a.publicKey),
     },
-    authorityCrypto(() => a.privateKey),
+    authorityCrypto(() => privateKeyOps(a.privateKey)),
   );
   const lengths = {
     request: { ours: displayLength(REQUEST_CODE), significant: CODE_LENGTHS.request, seeds: 'the seeds show no request code' },

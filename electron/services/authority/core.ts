@@ -12,7 +12,7 @@ import { parseRequestCode, reservationPiid, type RequestPayload } from '../../..
 import { formatInstant } from '../../../shared/codes/dates.ts';
 import { refuse, type RefusalCode } from '../../../shared/errors.ts';
 import { formatUdi, makeUdi, type Udi } from '../../../shared/udi.ts';
-import { authorityCrypto, cryptoBasics } from '../crypto.ts';
+import { authorityCrypto, cryptoBasics, type PrivateKeyOps } from '../crypto.ts';
 import { LedgerStore } from './store.ts';
 
 export const MAX_WRONG_CODES = 5;
@@ -118,11 +118,15 @@ export class LedgerCore extends LedgerStore {
 
   /** The authority's crypto port, with every signing key of the ledger at hand (they are few). */
   async crypto() {
+    const storage = await this.keyStorage();
     const keys = new Map((await this.all<{ id: string; private_key: string }>('SELECT id, private_key FROM signing_keys')).map((k) => [k.id, k.private_key]));
+    const opened = new Map<string, PrivateKeyOps>();
     return authorityCrypto((id) => {
       const key = keys.get(id);
-      if (!key) throw new Error(`signing key ${id} is not in the ledger`);
-      return key;
+      if (key === undefined) throw new Error(`signing key ${id} is not in the ledger`);
+      let ops = opened.get(id);
+      if (!ops) opened.set(id, (ops = storage.open(id, key)));
+      return ops;
     });
   }
 

@@ -2,21 +2,36 @@
 import { assertSaneTime, formatInstant } from '../../../shared/codes/dates.ts';
 import { endorsementMessage, formatKeyFile, type ChainLink } from '../../../shared/codes/key-file.ts';
 import { refuse } from '../../../shared/errors.ts';
-import { generateKeyPair, keyId, loadPublicKey, signMessage } from '../crypto.ts';
+import { generateKeyPair, keyId, loadPublicKey } from '../crypto.ts';
+import { protect, type Protection } from './key-storage.ts';
+import { insertBackedUpKeys, type KeyBackup } from './key-escrow.ts';
 import { LedgerCore } from './core.ts';
 import { smartAccount } from './reports.ts';
 
-export async function init(c: LedgerCore, accountName: string, now: number): Promise<{ keyId: string }> {
+/**
+ * Sets up the authority: the smart account, the virtual account "Default" and the first signing key (or the
+ * keys of an escrow backup, `restore`). Keys are protected by the secret the ledger was opened with, if any.
+ */
+export async function init(c: LedgerCore, accountName: string, now: number, restore?: KeyBackup): Promise<{ keyId: string; protection: Protection }> {
   const name = accountName.trim();
   if (!name || name.length > 200) refuse('bad-name', 'The smart account needs a name of 1 to 200 characters.');
+  if (restore && restore.smartAccount !== name)
+    refuse('key-mismatch', `The key backup holds the keys of "${restore.smartAccount}", not of "${name}".`, `Give --account "${restore.smartAccount}".`);
   return c.write(now, async () => {
     if (await c.isInitialized())
       refuse('authority-exists', `The license authority for "${await smartAccount(c)}" is already set up here.`, 'Use another --home for another authority.');
     await c.run("INSERT INTO meta (key, value) VALUES ('smart_account', ?)", name);
-    const id = await insertKey(c, now);
+    if (c.keySecret) {
+      const { record, storage } = protect(c.keySecret);
+      await c.setProtection(record, storage);
+    }
+    const id = restore ? (await insertBackedUpKeys(c, restore.keys), (await c.signingKey()).id) : await insertKey(c, now);
     await c.run('INSERT INTO accounts (name, created_at) VALUES (?, ?)', 'Default', now);
-    await c.log(now, 'init', `Smart account "${name}" created with virtual account "Default"; signing key ${id}.`, { account: 'Default' });
-    return { keyId: id };
+    const how = restore
+      ? `signing keys restored from a backup made ${formatInstant(restore.madeAt)} (${restore.keys.length}); signing key ${id}`
+      : `signing key ${id}`;
+    await c.log(now, 'init', `Smart account "${name}" created with virtual account "Default"; ${how}.`, { account: 'Default' });
+    return { keyId: id, protection: (await c.keyStorage()).protection };
   });
 }
 
@@ -111,18 +126,25 @@ export async function acceptClock(c: LedgerCore, reason: string, now: number): P
 
 /** Makes a signing key; every key after the first is endorsed by the key that signs new codes until now. */
 async function insertKey(c: LedgerCore, now: number): Promise<string> {
+  const storage = await c.keyStorage();
   const endorser = await c.get<{ id: string; private_key: string }>(
     'SELECT id, private_key FROM signing_keys WHERE retired_at IS NULL ORDER BY created_at DESC, rowid DESC LIMIT 1',
   );
   const pair = generateKeyPair();
   const id = keyId(pair.publicKey);
-  await c.run('INSERT INTO signing_keys (id, public_key, private_key, created_at) VALUES (?, ?, ?, ?)', id, pair.publicKey, pair.privateKey, now);
+  await c.run(
+    'INSERT INTO signing_keys (id, public_key, private_key, created_at) VALUES (?, ?, ?, ?)',
+    id,
+    pair.publicKey,
+    storage.seal(id, pair.privateKey),
+    now,
+  );
   if (endorser) {
     await c.run(
       'INSERT INTO key_endorsements (key_id, endorser_id, signature) VALUES (?, ?, ?)',
       id,
       endorser.id,
-      signMessage(endorser.private_key, endorsementMessage(pair.publicKey)),
+      storage.open(endorser.id, endorser.private_key).sign(endorsementMessage(pair.publicKey)),
     );
   }
   return id;

@@ -4,10 +4,20 @@
  * share the file). The CLI's and the app's roots make it for their data directory; tests make their own.
  */
 import { withLedger, type Ledger } from './ledger.ts';
+import type { KeySecret } from './key-storage.ts';
 
-export type LedgerPort = <T>(fn: (ledger: Ledger) => Promise<T> | T, create?: boolean) => Promise<T>;
+/** One use of the ledger: `create` makes it if absent; `keySecret` unlocks (and at init protects) the signing keys. */
+export interface LedgerUse {
+  readonly create?: boolean;
+  readonly keySecret?: KeySecret;
+}
 
-/** The embedded ledger (SQLite) in `dir`. */
-export function sqliteLedgerPort(dir: string): LedgerPort {
-  return (fn, create = false) => withLedger(dir, fn, create);
+export type LedgerPort = <T>(fn: (ledger: Ledger) => Promise<T> | T, use?: LedgerUse) => Promise<T>;
+
+/**
+ * The embedded ledger (SQLite) in `dir`. `keySecret` gives the secret of every use that names none (the app:
+ * its OS secret store's key, made when the authority is created).
+ */
+export function sqliteLedgerPort(dir: string, keySecret?: (create: boolean) => Promise<KeySecret | undefined>): LedgerPort {
+  return async (fn, use = {}) => withLedger({ dir, keySecret: use.keySecret ?? (await keySecret?.(use.create ?? false)) }, fn, use.create ?? false);
 }

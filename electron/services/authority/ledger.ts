@@ -13,8 +13,11 @@ import { refuse } from '../../../shared/errors.ts';
 import type { InstanceLine, Issued, LedgerEvent, LicenseLine } from '../../../shared/authority/views.ts';
 import { AUTHORITY_DB } from '../paths.ts';
 import { LedgerCore } from './core.ts';
+import { BACKUP_MARK } from './store.ts';
 import { SqliteDb, type LedgerDb } from './sqlite-db.ts';
 import * as keys from './keys.ts';
+import * as escrow from './key-escrow.ts';
+import type { KeySecret, Protection } from './key-storage.ts';
 import * as accounts from './accounts.ts';
 import * as reservations from './reservations.ts';
 import * as deviceCodes from './device-codes.ts';
@@ -31,6 +34,8 @@ type Args<F> = F extends (c: LedgerCore, ...rest: infer R) => unknown ? R : neve
 export interface LedgerOptions {
   readonly dir: string;
   readonly actor?: string;
+  /** What unlocks the signing keys if they are protected (and protects them at `init`). */
+  readonly keySecret?: KeySecret;
 }
 
 function defaultActor(): string {
@@ -42,7 +47,7 @@ function defaultActor(): string {
 }
 
 /** Opens (and, with `create`, makes) the ledger in `dir`: SQLite, the embedded default. */
-export async function openLedger({ dir, actor = defaultActor() }: LedgerOptions, create = false): Promise<Ledger> {
+export async function openLedger({ dir, actor = defaultActor(), keySecret }: LedgerOptions, create = false): Promise<Ledger> {
   const path = join(dir, AUTHORITY_DB);
   if (!existsSync(path)) {
     if (!create)
@@ -63,12 +68,12 @@ export async function openLedger({ dir, actor = defaultActor() }: LedgerOptions,
     }
     throw e;
   }
-  return Ledger.open(db, actor);
+  return Ledger.open(db, actor, keySecret);
 }
 
-/** Opens the ledger in `dir`, runs `fn` on it, and closes it whatever happens. */
-export async function withLedger<T>(dir: string, fn: (ledger: Ledger) => Promise<T> | T, create = false): Promise<T> {
-  const ledger = await openLedger({ dir }, create);
+/** Opens the ledger, runs `fn` on it, and closes it whatever happens. */
+export async function withLedger<T>(options: LedgerOptions, fn: (ledger: Ledger) => Promise<T> | T, create = false): Promise<T> {
+  const ledger = await openLedger(options, create);
   try {
     return await fn(ledger);
   } finally {
@@ -80,13 +85,13 @@ export class Ledger {
   /** The storage and shared internals: for the ledger's modules and the audit in the tests. */
   readonly core: LedgerCore;
 
-  private constructor(db: LedgerDb, actor: string) {
-    this.core = new LedgerCore(db, actor);
+  private constructor(db: LedgerDb, actor: string, keySecret?: KeySecret) {
+    this.core = new LedgerCore(db, actor, keySecret);
   }
 
   /** A ledger on `db` (any engine behind the LedgerDb interface), its schema brought up to date. */
-  static async open(db: LedgerDb, actor: string): Promise<Ledger> {
-    const ledger = new Ledger(db, actor);
+  static async open(db: LedgerDb, actor: string, keySecret?: KeySecret): Promise<Ledger> {
+    const ledger = new Ledger(db, actor, keySecret);
     try {
       await ledger.core.migrate();
     } catch (e) {
@@ -106,9 +111,9 @@ export class Ledger {
   highWater(): Promise<number | null> {
     return this.core.highWater();
   }
-  /** A consistent copy of the ledger, keys included, in `path` (mode 0600). */
-  backup(path: string) {
-    return this.core.db.backupTo(path);
+  /** A consistent copy of the ledger, keys included, in `path` (mode 0600), marked as a backup made `now`. */
+  backup(path: string, now: number) {
+    return this.core.db.backupTo(path, { [BACKUP_MARK]: String(now) });
   }
   /** Checks the event log's chain: the first event that does not follow from the ones before, or none. */
   verifyEvents() {
@@ -126,6 +131,13 @@ export class Ledger {
   keys = (...a: Args<typeof keys.keys>) => keys.keys(this.core, ...a);
   exportKey = (...a: Args<typeof keys.exportKey>) => keys.exportKey(this.core, ...a);
   acceptClock = (...a: Args<typeof keys.acceptClock>) => keys.acceptClock(this.core, ...a);
+  backupKeys = (...a: Args<typeof escrow.backupKeys>) => escrow.backupKeys(this.core, ...a);
+  restoreKeys = (...a: Args<typeof escrow.restoreKeys>) => escrow.restoreKeys(this.core, ...a);
+  protectKeys = (...a: Args<typeof escrow.protectKeys>) => escrow.protectKeys(this.core, ...a);
+  /** How the signing keys are kept: in plain text, under a passphrase, or sealed by the OS secret store. */
+  async keyProtection(): Promise<Protection> {
+    return (await this.core.protection())?.scheme ?? 'plaintext';
+  }
   // accounts and licenses
   addAccount = (...a: Args<typeof accounts.addAccount>) => accounts.addAccount(this.core, ...a);
   addLicenses = (...a: Args<typeof accounts.addLicenses>) => accounts.addLicenses(this.core, ...a);

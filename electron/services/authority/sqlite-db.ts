@@ -20,7 +20,8 @@ export interface LedgerDb {
   /** Runs `fn` as one write transaction: all of it, or (on any error) none of it. */
   transaction<T>(fn: () => Promise<T>): Promise<T>;
   /** A consistent copy of the whole database in `path`, readable by its owner only (0600). */
-  backupTo(path: string): Promise<{ path: string; pages: number }>;
+  /** A consistent copy in `path` (mode 0600), with `mark` set in the copy's meta table. */
+  backupTo(path: string, mark?: Readonly<Record<string, string>>): Promise<{ path: string; pages: number }>;
   /** The schema version (SQLite: PRAGMA user_version). */
   schemaVersion(): Promise<number>;
   setSchemaVersion(version: number): Promise<void>;
@@ -89,7 +90,7 @@ export class SqliteDb implements LedgerDb {
     return run;
   }
 
-  async backupTo(path: string): Promise<{ path: string; pages: number }> {
+  async backupTo(path: string, mark: Readonly<Record<string, string>> = {}): Promise<{ path: string; pages: number }> {
     let existing: ReturnType<typeof lstatSync> | undefined;
     try {
       existing = lstatSync(path);
@@ -104,6 +105,13 @@ export class SqliteDb implements LedgerDb {
       closeSync(openSync(tmp, 'w', 0o600));
       chmodSync(tmp, 0o600);
       const pages = await backup(this.raw, tmp);
+      const copy = new DatabaseSync(tmp);
+      try {
+        const set = copy.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
+        for (const [key, value] of Object.entries(mark)) set.run(key, value);
+      } finally {
+        copy.close();
+      }
       renameSync(tmp, path);
       return { path, pages };
     } catch (e) {

@@ -12,20 +12,50 @@ import type { LedgerDb, SqlValue } from './sqlite-db.ts';
 import type { LedgerEvent } from '../../../shared/authority/views.ts';
 import { firstBrokenLink, ledgerEventFields, type ChainBreak } from '../../../shared/event-chain.ts';
 import { chainHash, sha256hex } from '../event-chain.ts';
+import { unlock, type KeySecret, type KeyStorage, type ProtectionRecord } from './key-storage.ts';
 
 export const CLOCK_TOLERANCE_MS = 5 * 60_000;
+/** The meta key a backup copy carries: the time the backup was made. */
+export const BACKUP_MARK = 'backup_made_at';
 
 export class LedgerStore {
   readonly db: LedgerDb;
   readonly actor: string;
+  /** What unlocks the signing keys, when they are protected (key-storage.ts). */
+  readonly keySecret: KeySecret | undefined;
+  private storage: KeyStorage | undefined;
 
-  constructor(db: LedgerDb, actor: string) {
+  constructor(db: LedgerDb, actor: string, keySecret?: KeySecret) {
     this.db = db;
     this.actor = actor;
+    this.keySecret = keySecret;
   }
 
   close(): Promise<void> {
     return this.db.close();
+  }
+
+  /** How the signing keys are protected (meta `key_protection`), or null: in plain text. */
+  async protection(): Promise<ProtectionRecord | null> {
+    const row = await this.get<{ value: string }>("SELECT value FROM meta WHERE key = 'key_protection'");
+    return row ? (JSON.parse(row.value) as ProtectionRecord) : null;
+  }
+
+  /** The storage of the signing keys, unlocked with the secret the ledger was opened with (once per opening). */
+  async keyStorage(): Promise<KeyStorage> {
+    this.storage ??= unlock(await this.protection(), this.keySecret);
+    return this.storage;
+  }
+
+  /** Protects the signing keys from now on as `record` says, under `storage` (after resealing them). */
+  async setProtection(record: ProtectionRecord | null, storage: KeyStorage): Promise<void> {
+    if (record)
+      await this.run(
+        "INSERT INTO meta (key, value) VALUES ('key_protection', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        JSON.stringify(record),
+      );
+    else await this.run("DELETE FROM meta WHERE key = 'key_protection'");
+    this.storage = storage;
   }
 
   all<T>(text: string, ...params: SqlValue[]): Promise<T[]> {
@@ -86,8 +116,24 @@ export class LedgerStore {
     assertSaneTime(now, 'The time');
     return this.transaction(async () => {
       await this.observeClock(now);
+      await this.noteRestore(now);
       return fn();
     });
+  }
+
+  /**
+   * A ledger that is a backup copy (`slr authority backup` marks the copy) says so in its log at its first
+   * change, so a restored backup shows in the chain: what happened after the copy is not in this ledger.
+   */
+  async noteRestore(now: number): Promise<void> {
+    const mark = await this.get<{ value: string }>(`SELECT value FROM meta WHERE key = '${BACKUP_MARK}'`);
+    if (!mark) return;
+    await this.run(`DELETE FROM meta WHERE key = '${BACKUP_MARK}'`);
+    await this.log(
+      now,
+      'restore',
+      `This ledger was restored from a backup made ${formatInstant(Number(mark.value))}: what the ledger it replaces recorded after that time is not in it (codes issued since then are unknown here).`,
+    );
   }
 
   /**
