@@ -30,6 +30,7 @@ export const FAST = [
   'test/authority-backup.test.ts',
   'test/keys-at-rest.test.ts',
   'test/os-key-secret.test.ts',
+  'test/path-kinds.test.ts',
 ];
 
 const shared = {

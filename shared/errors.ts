@@ -14,6 +14,7 @@ export const REFUSAL_CODES = [
   'code-wrong-type',
   'code-wrong-length',
   'code-typo',
+  'code-with-text',
   'code-malformed',
   'code-field',
   'request-version',

@@ -24,6 +24,15 @@ describe('the CLI for scripts', () => {
     const request = slr(dev, ['license', 'smart', 'reservation', 'request'], T);
     expect(request.stdout).toMatch(/^[0-9A-Z]{5}(-[0-9A-Z]{1,5})+\n$/);
     expect(request.stderr).toContain('Enter this request code in License Central');
+    // The message pasted with the code (as `2>&1 > file` or a copied terminal would) is named as such.
+    const both = join(dev, 'both.txt');
+    writeFileSync(both, `${request.stderr}${request.stdout}`);
+    const withText = slr(auth, ['--json', 'authority', 'reserve', '--account', 'Default', '--request', `@${both}`, '--license', 'UCM_Basic=2'], T + 500);
+    expect(withText.status).toBe(1);
+    expect(withText.json<{ error: { code: string; message: string } }>().error).toMatchObject({
+      code: 'code-with-text',
+      message: expect.stringMatching(/pasted with the text around it/),
+    });
     const requestFile = join(dev, 'request.txt');
     writeFileSync(requestFile, request.stdout);
     const reserve = slr(auth, ['authority', 'reserve', '--account', 'Default', '--request', `@${requestFile}`, '--license', 'UCM_Basic=2'], T + 1000);
@@ -89,5 +98,34 @@ describe('after a return', () => {
     const r = slr(home, ['license', 'smart', 'reservation', 'return'], T);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('slr show license reservation');
+  });
+});
+
+describe('an update that only increases', () => {
+  it('says that nothing is in transition, and what entering its confirmation code does', () => {
+    const auth = tmp('inc-auth');
+    const dev = tmp('inc-dev');
+    let t = T;
+    const a = (...args: string[]) => slr(auth, ['authority', ...args], (t += 60_000));
+    const d = (...args: string[]) => slr(dev, args, (t += 60_000));
+    expect(a('init', '--account', 'Acme').status).toBe(0);
+    expect(a('license', 'add', '--account', 'Default', '--tag', 'UCM_Basic', '--count', '9').status).toBe(0);
+    expect(a('key', 'export', '--out', join(dev, 'lc.pem')).status).toBe(0);
+    expect(d('init', '--pid', 'UCM', '--trust', join(dev, 'lc.pem')).status).toBe(0);
+    expect(d('license', 'smart', 'reservation', 'enable').status).toBe(0);
+    const request = d('license', 'smart', 'reservation', 'request').stdout.trim();
+    expect(
+      d('license', 'smart', 'reservation', 'install', a('reserve', '--account', 'Default', '--request', request, '--license', 'UCM_Basic=2').stdout.trim())
+        .status,
+    ).toBe(0);
+    const sn = /S:([0-9a-f]{5})/.exec(d('show', 'license', 'udi').stdout)![1]!;
+    const update = a('update', '--instance', sn, '--license', 'UCM_Basic=5');
+    expect(update.stderr).toMatch(/Nothing is in transition \(no license decreased\)/);
+    expect(update.stderr).not.toMatch(/stay in transition/);
+    const confirmation = d('license', 'smart', 'reservation', 'install', update.stdout.trim()).stdout.trim();
+    const confirmed = a('confirm', '--instance', sn, confirmation);
+    expect(confirmed.status, confirmed.stderr).toBe(0);
+    expect(confirmed.stdout).toMatch(/the device runs the code of .*; nothing was in transition, so nothing is released/);
+    expect(confirmed.stdout).not.toMatch(/released from transition/);
   });
 });

@@ -44,7 +44,7 @@ describe('the command table', () => {
         name,
       ).toBe(true);
     for (const f of FORMS) {
-      expect(USAGE).toContain(usageLine(f.form));
+      expect(USAGE).toContain(usageLine(f));
       expect(f.form.example.startsWith(`slr ${f.form.words}`)).toBe(true);
     }
   });
@@ -59,7 +59,7 @@ describe('the command table', () => {
       ]) {
         const r = slr(home, args);
         expect(r.status, args.join(' ')).toBe(0);
-        expect(r.stdout).toContain(`Usage: ${usageLine(f.form)}`);
+        expect(r.stdout).toContain(`Usage: ${usageLine(f)}`);
         expect(r.stdout).toContain('Exit codes:');
         expect(r.stdout).not.toContain('License authority: slr authority --help');
       }

@@ -84,6 +84,21 @@ describe('short codes', () => {
     for (const v of variants) expect(parseReturnCode(v).canonical).toBe(code);
   });
 
+  it('say that the text around a code was pasted too, rather than blame one of its characters', () => {
+    for (const pasted of [
+      `Enter this return code in License Central: ${returnCode}`,
+      `${returnCode}\nWritten to cc920-return.txt.`,
+      `code: ${returnCode.toLowerCase()} (the return code)`,
+      `Confirmation ${returnCode}`,
+    ]) {
+      const e = refusal(() => parseReturnCode(pasted));
+      expect(e.code, pasted).toBe('code-with-text');
+      expect(e.message).toMatch(/pasted with the text around it/);
+    }
+    // A block typed on its own that happens to be a short word is not taken for text.
+    expect(refusal(() => parseReturnCode(`${returnCode} the`)).code).not.toBe('code-with-text');
+  });
+
   it('catch and locate every single-character substitution, in every code type', () => {
     let singles = 0;
     for (const [spec, code] of samples) {

@@ -12,7 +12,7 @@ const MAX_FUNCTION_LINES = 60;
 const FILE_EXCEPTIONS: Record<string, { lines: number; why: string }> = {
   'renderer/authority/AuthorityWorkspace.tsx': { lines: 812, why: 'the authority workspace, to be split by the app redesign (issue 12)' },
   'renderer/instance/InstanceWorkspace.tsx': { lines: 552, why: 'the product-instance workspace, to be split by the app redesign (issue 12)' },
-  'shared/instance/command-table.ts': { lines: 534, why: 'one table of every product-instance command: its entries belong together' },
+  'shared/instance/command-table.ts': { lines: 504, why: 'one table of every product-instance command: its entries belong together' },
   'electron/cli/authority-cli.ts': { lines: 341, why: 'one table of every authority verb: its entries belong together' },
   'shared/codes/authorization-code.ts': { lines: 349, why: 'the XML format, built and parsed element for element in one place' },
 };

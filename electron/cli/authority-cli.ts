@@ -4,7 +4,7 @@
  * The parser, the usage text and the per-verb help (`slr authority <verb> --help`) are derived from it.
  */
 import { parseArgs } from 'node:util';
-import { parseIsoDate } from '../../shared/codes/dates.ts';
+import { formatInstant, parseIsoDate } from '../../shared/codes/dates.ts';
 import type { Ledger } from '../services/authority/ledger.ts';
 import type { LedgerPort } from '../services/authority/ledger-port.ts';
 import { codeFileName, readCodeFile } from '../services/files.ts';
@@ -130,7 +130,7 @@ export const VERBS: readonly Verb[] = [
     run: async ({ values, ctx, issued, withLedger }) => {
       const r = await withLedger((l) => l.update({ instance: values.instance!, licenses: licenses(values) }, ctx.now));
       issued(
-        `Reservation updated.${r.inTransition ? ` ${r.inTransition} license(s) stay in transition until the device's confirmation code is entered (slr authority confirm).` : ''}`,
+        `Reservation updated.${r.inTransition ? ` ${r.inTransition} license(s) stay in transition until the device's confirmation code is entered (slr authority confirm).` : " Nothing is in transition (no license decreased): the device's confirmation code, entered with slr authority confirm, records that it runs this code."}`,
         r,
       );
     },
@@ -145,7 +145,10 @@ export const VERBS: readonly Verb[] = [
     positionals: ['confirmation code'],
     run: async ({ values, positionals, ctx, say, withLedger }) => {
       const r = await withLedger((l) => l.confirm({ instance: values.instance!, code: codeArg(positionals[0]!) }, ctx.now));
-      say(`Confirmation code accepted for ${r.udi}: ${r.released} license(s) released from transition.`, r);
+      say(
+        `Confirmation code accepted for ${r.udi}: the device runs the code of ${formatInstant(r.codeOf)}; ${r.released ? `${r.released} license(s) released from transition to the pool` : 'nothing was in transition, so nothing is released (the update did not decrease any license)'}.`,
+        r,
+      );
     },
   },
   {

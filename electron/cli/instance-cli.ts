@@ -10,6 +10,10 @@ import { table, UsageError, type Io } from './output.ts';
 import { refuse } from '../../shared/errors.ts';
 import { describeChain, type ChainBreak } from '../../shared/event-chain.ts';
 import { verifyInstanceEvents } from '../services/event-chain.ts';
+import { codeFileName, readCodeFile } from '../services/files.ts';
+import { basename } from 'node:path';
+import { LIMITS } from '../../shared/limits.ts';
+import type { OutputFile } from './output-files.ts';
 
 export interface CliContext {
   readonly io: Io;
@@ -17,15 +21,18 @@ export interface CliContext {
   readonly now: number;
 }
 
-export function printOutcome(o: Outcome, ctx: CliContext, service: InstanceService): void {
+export function printOutcome(o: Outcome, ctx: CliContext, service: InstanceService, out: OutputFile | null = null): void {
   for (const w of o.warnings ?? []) ctx.io.err(`WARNING: ${w}`);
+  const s = service.status(ctx.now);
+  const file = out && o.issued ? out.write(codeFileName(s.sn, o.issued.kind), o.issued.code, 'slr show license reservation (it shows the last codes)') : null;
+  if (out && !o.issued) ctx.io.err('No code was issued by this command, so no file was written.');
   if (ctx.json) {
-    const s = service.status(ctx.now);
     ctx.io.out(
       JSON.stringify({
         ok: true,
         message: o.message,
         issued: o.issued ?? null,
+        file,
         registration: s.registration,
         authorization: s.authorization,
         warnings: o.warnings ?? [],
@@ -35,12 +42,27 @@ export function printOutcome(o: Outcome, ctx: CliContext, service: InstanceServi
   }
   // A code goes alone on stdout (`slr … request > request.txt` makes a file License Central accepts);
   // what to do with it goes on stderr.
-  if (o.issued) {
+  if (o.issued && file) {
+    ctx.io.err(`${o.message}\nWritten to ${file}.`);
+  } else if (o.issued) {
     ctx.io.err(o.message);
     ctx.io.out(o.issued.code);
   } else {
     ctx.io.out(o.message);
   }
+}
+
+/** `slr init --pid UCM|CUC [--trust FILE]...`: the product instance, provisioned with License Central's key files. */
+export async function initCommand(service: InstanceService, pid: string, trustFiles: readonly string[], ctx: CliContext): Promise<void> {
+  const trust = trustFiles.map((file) => ({ text: readCodeFile(file, LIMITS.keyFileBytes), label: basename(file) }));
+  const state = await service.init(pid, ctx.now, trust);
+  const s = service.status(ctx.now);
+  const keys = state.trustedKeys.map((k) => k.id);
+  if (ctx.json) return ctx.io.out(JSON.stringify({ ok: true, udi: s.udi, product: state.product, dir: service.dir, trustedKeys: keys }));
+  const trusted = keys.length
+    ? `Trusted License Central key${keys.length === 1 ? '' : 's'}: ${keys.join(', ')}`
+    : 'No License Central key trusted yet: the first `slr license trust add <file>` provisions it.';
+  ctx.io.out(`Product instance created in ${service.dir}\nUDI: ${s.udi}\n${trusted}`);
 }
 
 /** `slr license trust list`: the keys this device accepts. */

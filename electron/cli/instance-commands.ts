@@ -27,8 +27,9 @@ export function findForm(rest: readonly string[]): FormMatch | undefined {
   return FORMS.find((f) => f.words.every((w, i) => rest[i] === w));
 }
 
-export function usageLine(form: CliForm): string {
-  return `slr ${form.words}${form.params.map((p) => ` ${p.label}`).join('')}`;
+/** `slr <words> <params>`, with `[--out FILE|DIR]` for a command that issues a code. */
+export function usageLine({ form, name }: Pick<FormMatch, 'form' | 'name'>): string {
+  return `slr ${form.words}${form.params.map((p) => ` ${p.label}`).join('')}${COMMANDS[name].issues ? ' [--out FILE|DIR]' : ''}`;
 }
 
 export const EXIT_CODES =
@@ -37,7 +38,7 @@ export const EXIT_CODES =
 /** `slr <command> --help`: the command's usage, what it does, an example, the exit codes. */
 export function commandHelp(match: FormMatch): string {
   const { form } = match;
-  return [`Usage: ${usageLine(form)} [--home DIR] [--json]`, '', form.summary, '', `Example: ${form.example}`, '', EXIT_CODES].join('\n');
+  return [`Usage: ${usageLine(match)} [--home DIR] [--json]`, '', form.summary, '', `Example: ${form.example}`, '', EXIT_CODES].join('\n');
 }
 
 /** Runs the command `match` names, its arguments read from the words after its name as its CLI form says. */

@@ -1,12 +1,11 @@
 /** `slr`: argument parsing and dispatch. Each side's commands live in their own module. */
 import { instanceService } from '../services/instance-service.ts';
 import { resolveHome } from '../services/paths.ts';
+import { checkHome } from './paths.ts';
 import { assertAppNotRunning } from '../services/lock.ts';
 import { isSaneTime } from '../../shared/codes/dates.ts';
-import { readCodeFile } from '../services/files.ts';
-import { basename } from 'node:path';
 import { EXIT, processIo, reportError, UsageError, type Io } from './output.ts';
-import { listTrustedKeys, printOutcome, showCommand, type CliContext } from './instance-cli.ts';
+import { initCommand, listTrustedKeys, printOutcome, showCommand, type CliContext } from './instance-cli.ts';
 import { commandHelp, EXIT_CODES, findForm, FORMS, runForm, usageLine, type FormMatch } from './instance-commands.ts';
 import { COMMAND_NAMES } from '../../shared/instance/command-table.ts';
 
@@ -14,8 +13,8 @@ import { COMMANDS } from '../../shared/instance/command-table.ts';
 
 /** Usage lines in the table's order of commands, and of each command's forms. */
 const COMMAND_ORDER = (f: FormMatch) => COMMAND_NAMES.indexOf(f.name) * 10 + COMMANDS[f.name].cli.indexOf(f.form);
-import { LIMITS } from '../../shared/limits.ts';
 import { VERSION } from './version.ts';
+import { checkedOutput } from './output-files.ts';
 import { sqliteLedgerPort } from '../services/authority/ledger-port.ts';
 
 /** The whole usage: the product-instance commands from the engine's command table, then the rest. */
@@ -27,7 +26,7 @@ export const USAGE = [
   "                                             with License Central's key file(s)",
   ...FORMS.slice()
     .sort((a, b) => COMMAND_ORDER(a) - COMMAND_ORDER(b))
-    .map((f) => `  ${usageLine(f.form)}`),
+    .map((f) => `  ${usageLine(f)}`),
   '  slr license trust list                     the License Central keys this device accepts',
   '  slr show license status | udi | reservation | usage | summary | events [--csv]',
   '',
@@ -48,6 +47,8 @@ interface Parsed {
   version?: boolean;
   pid?: string;
   trust: string[];
+  /** --out FILE|DIR of a command that issues a code. */
+  out?: string;
   rest: string[];
 }
 
@@ -68,6 +69,7 @@ function parseArgs(argv: readonly string[]): Parsed {
     else if (a.startsWith('--home=')) p.home = a.slice(7);
     else if (a === '--pid' && p.rest[0] === 'init') p.pid = value();
     else if (a === '--trust' && p.rest[0] === 'init') p.trust.push(value());
+    else if (a === '--out' && p.rest[0] !== 'authority') p.out = value();
     else p.rest.push(a);
   }
   return p;
@@ -133,7 +135,7 @@ export async function main(argv: readonly string[], io: Io = processIo, env: Nod
       io.out(json ? JSON.stringify({ ok: true, version: VERSION }) : `slr ${VERSION}`);
       return EXIT.ok;
     }
-    const home = resolveHome(p.home, env);
+    const home = checkHome(resolveHome(p.home, env));
     if (p.rest[0] === 'authority') {
       const authority = await import('./authority-cli.ts');
       authorityUsage = authority.AUTHORITY_USAGE;
@@ -155,19 +157,18 @@ export async function main(argv: readonly string[], io: Io = processIo, env: Nod
     if (writes(p.rest)) assertAppNotRunning(home);
     const service = instanceService({ dir: home });
     const [first, second, third] = p.rest;
+    if (p.out !== undefined && !(form && COMMANDS[form.name].issues))
+      throw new UsageError(
+        '--out goes with a command that issues a code: request, install, install-file, return, return-authorization.',
+        form && commandHelp(form),
+      );
     if (form) {
-      printOutcome(await runForm(form, p.rest, service, ctx.now), ctx, service);
+      // The target is checked before the command runs: a code is never made that has nowhere to go.
+      const out = checkedOutput(p.out);
+      printOutcome(await runForm(form, p.rest, service, ctx.now), ctx, service, out);
     } else if (first === 'init') {
       if (!p.pid) throw new UsageError('Usage: slr init --pid UCM|CUC [--trust FILE]...');
-      const trust = p.trust.map((file) => ({ text: readCodeFile(file, LIMITS.keyFileBytes), label: basename(file) }));
-      const state = await service.init(p.pid, ctx.now, trust);
-      const s = service.status(ctx.now);
-      const keys = state.trustedKeys.map((k) => k.id);
-      if (json) io.out(JSON.stringify({ ok: true, udi: s.udi, product: state.product, dir: service.dir, trustedKeys: keys }));
-      else
-        io.out(
-          `Product instance created in ${service.dir}\nUDI: ${s.udi}\n${keys.length ? `Trusted License Central key${keys.length === 1 ? '' : 's'}: ${keys.join(', ')}` : 'No License Central key trusted yet: the first `slr license trust add <file>` provisions it.'}`,
-        );
+      await initCommand(service, p.pid, p.trust, ctx);
     } else if (first === 'license' && second === 'trust' && third === 'list' && p.rest.length === 3) {
       listTrustedKeys(service, ctx);
     } else if (first === 'show') {

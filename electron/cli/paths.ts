@@ -1,4 +1,5 @@
 /** Paths given on the command line. */
+import { statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { refuse } from '../../shared/errors.ts';
 
@@ -16,4 +17,19 @@ export function localPath(arg: string): string {
     );
   }
   return arg;
+}
+
+/** The state directory: refused, with one message, when something other than a directory is at that path. */
+export function checkHome(home: string): string {
+  let kind: string | null = null;
+  try {
+    const st = statSync(home);
+    if (!st.isDirectory()) kind = st.isFIFO() ? 'a pipe (FIFO)' : st.isCharacterDevice() || st.isBlockDevice() ? 'a device' : 'a file';
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOTDIR') kind = 'under a file, not a directory';
+    else if (code === 'EACCES') kind = 'not accessible (permission denied)';
+  }
+  if (kind) refuse('file', `The state directory ${home} is ${kind}.`, 'Give --home (or $SLR_HOME) a directory, or a path where one can be created.');
+  return home;
 }

@@ -18,3 +18,20 @@ export function unpasteAuthorizationCode(input: string): string {
   t = t.replace(QUOTES, '').trim();
   return t;
 }
+
+/** Words that come with a code when the text around it is copied too (our messages, a mail, a terminal). */
+const WORDS = new Set(
+  'the this that code codes enter request confirmation return authorization license licenses central device reservation smart paste copy here your please into from for with and written was is in of to on'.split(
+    ' ',
+  ),
+);
+
+/**
+ * The first ordinary word in text meant to be a code, or null. Text around the code was pasted too when it
+ * has two such words, or one longer than a code's blocks (at most 5 characters: a block typed on its own
+ * never reads as a sentence).
+ */
+export function wordAroundCode(text: string): string | null {
+  const words = text.split(/[\s:,;()]+/).filter((t) => /^[A-Za-z]{2,}$/.test(t) && WORDS.has(t.toLowerCase()));
+  return words.length >= 2 || (words[0]?.length ?? 0) > 5 ? words[0]! : null;
+}

@@ -4,6 +4,7 @@
  * people really type or paste (any case, I/L for 1, O for 0, dashes, spaces, line breaks, quotes) and
  * otherwise says precisely what is wrong, before anything else happens.
  */
+import { wordAroundCode } from './paste.ts';
 import { refuse } from '../errors.ts';
 import { ALPHABET, symbolOf } from './base32.ts';
 import { blockSizes, checkBlock, CHECKS, encodeBlock } from './check-blocks.ts';
@@ -55,6 +56,18 @@ function unwrap(text: string): string {
   return t;
 }
 
+/** Refuses an empty code, and a code pasted with the text around it (saying so, not blaming a character). */
+function checkPastedText(spec: ShortCodeSpec, text: string): void {
+  if (text === '') refuse('code-empty', `The ${spec.name} is empty.`, `Paste or type the ${spec.name}.`);
+  const word = wordAroundCode(text);
+  if (word)
+    refuse(
+      'code-with-text',
+      `The ${spec.name} was pasted with the text around it (it contains the word "${word}").`,
+      `Paste only the code: its blocks of letters and digits, separated by dashes. A file written with \`> file\` or --out holds the code alone.`,
+    );
+}
+
 /** Parses a short code and returns its data symbols, or refuses with the exact problem. */
 export function parseShortCode(spec: ShortCodeSpec, input: string, others: readonly ShortCodeSpec[] = []): number[] {
   if (input.length > MAX_SHORT_CODE_INPUT) {
@@ -65,7 +78,7 @@ export function parseShortCode(spec: ShortCodeSpec, input: string, others: reado
     );
   }
   const text = unwrap(input);
-  if (text === '') refuse('code-empty', `The ${spec.name} is empty.`, `Paste or type the ${spec.name}.`);
+  checkPastedText(spec, text);
   const symbols: number[] = [];
   let typed = '';
   for (const ch of text) {

@@ -17,55 +17,11 @@ import { REGISTRATION, type InstanceState, type TrustedKey } from './state.ts';
 import { deriveStatus, installedCode, productOf } from './status.ts';
 import { closedReservationOf, closeReservation, newReservation } from './reservation.ts';
 import { keysToTrust } from './trust.ts';
-import {
-  acceptCode,
-  checkUsable,
-  confirmOrReturnCode,
-  event,
-  summary,
-  timeAfterInstall,
-  trustedSigner,
-  withEvents,
-  type Context,
-  type Outcome,
-  type Phase,
-} from './rules.ts';
+import { entry, phased, type CliParam } from './command-entry.ts';
+import { acceptCode, checkUsable, confirmOrReturnCode, event, summary, timeAfterInstall, trustedSigner, withEvents } from './rules.ts';
 
-/** One parameter of a command's CLI form. */
-export interface CliParam {
-  /** The argument it fills (`code`, `tag`, `count`, …); null for a fixed word such as `specific`. */
-  readonly name: string | null;
-  /** As shown in the usage line: `"<authorization code>"`, `<path>`, `[specific]`. */
-  readonly label: string;
-  /** How the CLI turns the word into the argument. */
-  readonly kind: 'text' | 'count' | 'code-file' | 'key-file' | 'optional-word';
-}
+export type { CliForm, CliParam } from './command-entry.ts';
 
-/** A command's CLI form: the words after `slr`, its parameters, and its help. */
-export interface CliForm {
-  readonly words: string;
-  readonly params: readonly CliParam[];
-  readonly summary: string;
-  readonly example: string;
-}
-
-interface Entry<A extends z.ZodRawShape, B extends boolean = boolean> {
-  /** Phases where the command may run; absent: always (usage, keys). */
-  readonly phases?: Partial<Record<Phase, true>>;
-  /** Elsewhere: why not, and what to do instead. */
-  readonly why?: Partial<Record<Phase, readonly [string, string]>>;
-  /** Whether it makes a confirmation or return code, and so needs the (possibly sealed) device key. */
-  readonly needsKey: (state: InstanceState) => boolean;
-  readonly args: z.ZodObject<A>;
-  /** Offered through the bridge's generic `instanceCommand` (the others have methods of their own). */
-  readonly bridge: B;
-  readonly cli: readonly CliForm[];
-  readonly run: (state: InstanceState, args: z.infer<z.ZodObject<A>>, ctx: Context) => Outcome;
-}
-
-const entry = <A extends z.ZodRawShape, const B extends boolean>(e: Entry<A, B>) => e;
-/** A reservation command: where it may run depends on the reservation's phase. */
-const phased = <A extends z.ZodRawShape, const B extends boolean>(e: Entry<A, B> & Required<Pick<Entry<A, B>, 'phases' | 'why'>>) => e;
 const never = () => false;
 const code = z.string().min(1).max(LIMITS.authorizationCodeChars);
 const RESERVATION = 'license smart reservation';
@@ -143,6 +99,7 @@ export const COMMANDS = {
         'To change licenses, update the reservation in License Central and install the new code; to start over, run `license smart reservation return`.',
       ],
     },
+    issues: 'request',
     needsKey: never,
     args: z.strictObject({}),
     bridge: true,
@@ -212,6 +169,7 @@ export const COMMANDS = {
     phases: { 'in-progress': true, registered: true },
     why: { disabled: ['License reservation is not enabled.', ENABLE], unregistered: ['No reservation request is in progress.', REQUEST] },
     // An update's install answers with a confirmation code.
+    issues: 'confirmation',
     needsKey: (state) => state.registration === REGISTRATION.registered,
     args: z.strictObject({ code }),
     bridge: false,
@@ -274,6 +232,7 @@ export const COMMANDS = {
         'To give back a code you received but did not install, use `license smart reservation return-authorization "<code>"`; otherwise `license smart reservation cancel`.',
       ],
     },
+    issues: 'return',
     needsKey: () => true,
     args: z.strictObject({}),
     bridge: true,
@@ -326,6 +285,7 @@ export const COMMANDS = {
       disabled: ['License reservation is not enabled.', ENABLE],
       registered: ['A reservation is installed.', 'Use `license smart reservation return` to give back the installed reservation.'],
     },
+    issues: 'return',
     needsKey: () => true,
     args: z.strictObject({ code }),
     bridge: false,

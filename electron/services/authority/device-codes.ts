@@ -26,7 +26,11 @@ async function matchConfirmation(c: LedgerCore, instance: InstanceRow, code: str
   return match;
 }
 
-export async function confirm(c: LedgerCore, input: { instance: string; code: string }, now: number): Promise<{ released: number; udi: string }> {
+export async function confirm(
+  c: LedgerCore,
+  input: { instance: string; code: string },
+  now: number,
+): Promise<{ released: number; udi: string; codeOf: number }> {
   return withDeviceCode(
     c,
     input.instance,
@@ -46,10 +50,10 @@ export async function confirm(c: LedgerCore, input: { instance: string; code: st
       await c.log(
         now,
         'confirm',
-        `Confirmation code for the code of ${formatInstant(ref.timestamp)} entered: the device runs that code; ${released} license(s) in transition released.`,
+        `Confirmation code for the code of ${formatInstant(ref.timestamp)} entered: the device runs that code; ${released ? `${released} license(s) in transition released` : 'nothing was in transition (the update only added licenses or kept them)'}.`,
         { account: fresh.account, instance: udi, code: input.code.trim() },
       );
-      return { released, udi };
+      return { released, udi, codeOf: ref.timestamp };
     },
   );
 }
