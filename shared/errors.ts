@@ -30,6 +30,7 @@ export const REFUSAL_CODES = [
   'bad-date',
   'bad-count',
   'bad-name',
+  'bad-text',
   'bad-product',
   'bad-instance',
   'bad-license',

@@ -6,6 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SLR, slr } from './helpers/cli.ts';
+import { DatabaseSync } from 'node:sqlite';
 import { tooOld } from '../electron/cli/node-check.mjs';
 
 const T = Date.UTC(2026, 2, 1, 9, 0, 0);
@@ -127,5 +128,57 @@ describe('an update that only increases', () => {
     expect(confirmed.status, confirmed.stderr).toBe(0);
     expect(confirmed.stdout).toMatch(/the device runs the code of .*; nothing was in transition, so nothing is released/);
     expect(confirmed.stdout).not.toMatch(/released from transition/);
+  });
+});
+
+describe('tables and text on a terminal', () => {
+  it('prints every device table as CSV with --csv, header first, and refuses --csv where there is no table', () => {
+    const auth = tmp('csv-auth');
+    const dev = tmp('csv-dev');
+    let t = T;
+    const a = (...args: string[]) => slr(auth, ['authority', ...args], (t += 60_000));
+    const d = (...args: string[]) => slr(dev, args, (t += 60_000));
+    expect(a('init', '--account', 'Acme').status).toBe(0);
+    expect(a('license', 'add', '--account', 'Default', '--tag', 'UCM_Basic', '--count', '9').status).toBe(0);
+    expect(a('key', 'export', '--out', join(dev, 'lc.pem')).status).toBe(0);
+    expect(d('init', '--pid', 'UCM', '--trust', join(dev, 'lc.pem')).status).toBe(0);
+    expect(d('license', 'smart', 'reservation', 'enable').status).toBe(0);
+    const request = d('license', 'smart', 'reservation', 'request').stdout.trim();
+    expect(
+      d('license', 'smart', 'reservation', 'install', a('reserve', '--account', 'Default', '--request', request, '--license', 'UCM_Basic=2').stdout.trim())
+        .status,
+    ).toBe(0);
+    expect(d('license', 'usage', 'UCM_Basic', '1').status).toBe(0);
+    const usage = d('show', 'license', 'usage', '--csv').stdout.split('\r\n');
+    expect(usage[0]).toBe('License,In Use,Reserved,Valid Until,Status');
+    expect(usage[1]).toMatch(/^UCM_Basic,1,2,perpetual,/);
+    const reservation = d('show', 'license', 'reservation', '--csv').stdout.trimEnd().split('\r\n');
+    expect(reservation[0]).toBe('License,Tag,Count,Type,Start,End');
+    expect(reservation[1]).toMatch(/,2,PERPETUAL,,$/);
+    expect(d('license', 'trust', 'list', '--csv').stdout).toMatch(/^Key id,Label,Added\r\n[0-9a-f]{16},lc\.pem,/);
+    const wrong = d('show', 'license', 'status', '--csv');
+    expect(wrong.status).toBe(2);
+    expect(wrong.stderr).toMatch(/--csv goes with show license usage \| reservation \| events/);
+  });
+
+  it('refuses control characters in names and reasons, and never prints them from a log', () => {
+    const auth = tmp('ctl-auth');
+    let t = T;
+    const a = (...args: string[]) => slr(auth, ['--json', 'authority', ...args], (t += 60_000));
+    expect(a('init', '--account', 'Acme\u001b]0;pwned\u0007').json<{ error: { code: string } }>().error.code).toBe('bad-name');
+    expect(a('init', '--account', 'Acme').status).toBe(0);
+    for (const name of ['Lab\u001b[31m', 'Lab\u202eevil', 'Lab\u009b2J'])
+      expect(a('account', 'add', name).json<{ error: { code: string } }>().error.code, name).toBe('bad-name');
+    expect(a('clock', 'accept', '--reason', 'fixed\u001b[2J').json<{ error: { code: string } }>().error.code).toBe('bad-text');
+    // A log edited to hold an escape sequence: shown as U+FFFD in text, as \u escapes in JSON.
+    const db = new DatabaseSync(join(auth, 'authority.sqlite'));
+    db.exec("UPDATE events SET message = 'created \u001b[2J\u009b31m \u202eevil' WHERE id = 1");
+    db.close();
+    const text = slr(auth, ['authority', 'show', 'events'], (t += 60_000)).stdout;
+    expect(text).not.toMatch(/[\u001b\u009b\u202e]/);
+    expect(text).toContain('created \uFFFD[2J\uFFFD31m \uFFFDevil');
+    const json = a('show', 'events').stdout;
+    expect(json).not.toMatch(/[\u001b\u009b\u202e]/);
+    expect(JSON.parse(json).events[0].message).toBe('created \u001b[2J\u009b31m \u202eevil');
   });
 });

@@ -130,7 +130,7 @@ describe('the authority verb table', () => {
     expect(slr(home, ['authority', 'license', 'add', '--account', 'Default', '--tag', 'UCM_Basic', '--count', '7']).status).toBe(0);
     const licenses = slr(home, ['authority', 'show', 'licenses', '--csv']).stdout.trimEnd().split('\r\n');
     expect(licenses[0]).toBe('Virtual Account,License,Level,Expires,Purchased,Reserved,In Transition,Available');
-    expect(licenses[1]).toBe('Default,UCM_Basic,2,"-",7,0,0,7');
+    expect(licenses[1]).toBe('Default,UCM_Basic,2,,7,0,0,7');
     expect(slr(home, ['authority', 'show', 'instances', '--csv']).stdout.trim()).toBe(
       'Virtual Account,Name,Product Type,Last Contact,State,Reserved,In Transition',
     );

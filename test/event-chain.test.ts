@@ -2,6 +2,7 @@
 // the first event that was changed; the CSV export keeps the hashes so that an auditor can recompute them.
 import { describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,7 +29,7 @@ const csvRows = (csv: string) =>
     .trimEnd()
     .split('\r\n')
     .slice(1)
-    .map((line) => line.split(',').map((c) => c.replace(/^"|"$/g, '').replace(/""/g, '"')));
+    .map((line) => line.split(',').map((c) => c.replace(/^"|"$/g, '').replace(/""/g, '"').replace(/^'/, '')));
 
 describe('tamper-evident event logs', () => {
   it('the device: intact after a run of commands, and an edited or removed event is named', () => {
@@ -82,5 +83,28 @@ describe('tamper-evident event logs', () => {
     expect(r.status).toBe(1);
     expect(r.json<{ error: { message: string } }>().error.message).toMatch(/event 2 of 3 .*account-add/);
     expect(auditCsv(csvRows(a('show', 'events', '--csv').stdout), fields)).toBe(1);
+  });
+
+  it("the README's auditor snippet, run as written, checks an export with formula-like cells and finds an edit", () => {
+    const home = tmp('chain-readme');
+    let minute = 0;
+    const a = (...args: string[]) => slr(home, ['authority', ...args], T + ++minute * 60_000);
+    expect(a('init', '--account', 'Acme').status).toBe(0);
+    for (const name of ['=1+1', '-Lab', "'quoted", '@SUM(A1)', 'Plain, "with" quotes']) expect(a('account', 'add', '--', name).status, name).toBe(0);
+    const csv = a('show', 'events', '--csv').stdout;
+    for (const cell of ['"\'=1+1"', '"\'-Lab"', '"\'\'quoted"', '"\'@SUM(A1)"']) expect(csv).toContain(cell);
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const snippet = /## Tamper-evident logs[\s\S]*?```python\n([\s\S]*?)```/.exec(readme)![1]!;
+    const dir = tmp('chain-audit');
+    writeFileSync(join(dir, 'audit.py'), snippet);
+    writeFileSync(join(dir, 'license-central-events.csv'), csv);
+    const ok = spawnSync('python3', ['audit.py'], { cwd: dir, encoding: 'utf8' });
+    expect(ok.status, ok.stderr).toBe(0);
+    const edited = csv.replace('""-Lab""', '""-Lob""');
+    expect(edited).not.toBe(csv);
+    writeFileSync(join(dir, 'license-central-events.csv'), edited);
+    const caught = spawnSync('python3', ['audit.py'], { cwd: dir, encoding: 'utf8' });
+    expect(caught.status).not.toBe(0);
+    expect(caught.stderr).toMatch(/AssertionError: changed at/);
   });
 });

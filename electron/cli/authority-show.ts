@@ -8,7 +8,15 @@ import { table } from './output.ts';
 
 /** A table as aligned text, or as CSV (RFC 4180, header first) with --csv. */
 function printTable(call: Call, header: readonly string[], rows: readonly (readonly (string | number)[])[]): void {
-  call.ctx.io.out(call.values.csv ? toCsv(header, rows).trimEnd() : table(header, rows));
+  // In CSV, a cell with nothing in it is empty (the text table shows "-").
+  call.ctx.io.out(
+    call.values.csv
+      ? toCsv(
+          header,
+          rows.map((r) => r.map((c) => (c === '-' ? '' : c))),
+        ).trimEnd()
+      : table(header, rows),
+  );
 }
 
 export async function showLicenses(call: Call): Promise<void> {

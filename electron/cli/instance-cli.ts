@@ -7,6 +7,7 @@ import { deriveStatus, type InstanceStatus } from '../../shared/instance/status.
 import { describeEvaluation, describeOverage } from '../../shared/instance/status-text.ts';
 import type { InstanceService } from '../services/instance-service.ts';
 import { table, UsageError, type Io } from './output.ts';
+import { toCsv } from '../../shared/csv.ts';
 import { refuse } from '../../shared/errors.ts';
 import { describeChain, type ChainBreak } from '../../shared/event-chain.ts';
 import { verifyInstanceEvents } from '../services/event-chain.ts';
@@ -65,19 +66,15 @@ export async function initCommand(service: InstanceService, pid: string, trustFi
   ctx.io.out(`Product instance created in ${service.dir}\nUDI: ${s.udi}\n${trusted}`);
 }
 
-/** `slr license trust list`: the keys this device accepts. */
-export function listTrustedKeys(service: InstanceService, ctx: CliContext): void {
+/** `slr license trust list [--csv]`: the keys this device accepts. */
+export function listTrustedKeys(service: InstanceService, ctx: CliContext, csv = false): void {
   const keys = service.load().trustedKeys;
   if (ctx.json) return ctx.io.out(JSON.stringify({ ok: true, trustedKeys: keys.map(({ id, label, addedAt }) => ({ id, label, addedAt })) }));
-  ctx.io.out(
-    keys.length
-      ? table(
-          ['Key id', 'Label', 'Added'],
-          keys.map((k) => [k.id, k.label, formatInstant(k.addedAt)]),
-        )
-      : 'No License Central key is trusted yet.',
-  );
+  const rows = keys.map((k) => [k.id, k.label, formatInstant(k.addedAt)]);
+  ctx.io.out(tableOrCsv(csv, ['Key id', 'Label', 'Added'], rows, 'No License Central key is trusted yet.'));
 }
+
+const SHOW_FLAGS: Readonly<Record<string, readonly string[]>> = { usage: ['--csv'], reservation: ['--csv'], events: ['--csv', '--verify'] };
 
 function statusLines(s: InstanceStatus): string[] {
   const evaluation = describeEvaluation(s);
@@ -101,11 +98,31 @@ function statusLines(s: InstanceStatus): string[] {
   return lines;
 }
 
-function usageTable(s: InstanceStatus): string {
-  if (!s.usage.length) return 'No licenses in use or reserved.';
-  return table(
+/** A table as aligned text, or as CSV (RFC 4180, header row first) with --csv. */
+function tableOrCsv(csv: boolean, header: readonly string[], rows: readonly (readonly (string | number)[])[], none: string): string {
+  if (csv)
+    return toCsv(
+      header,
+      rows.map((r) => r.map((c) => (c === '-' ? '' : c))),
+    ).trimEnd();
+  return rows.length ? table(header, rows) : none;
+}
+
+function usageTable(s: InstanceStatus, csv = false): string {
+  return tableOrCsv(
+    csv,
     ['License', 'In Use', 'Reserved', 'Valid Until', 'Status'],
     s.usage.map((u) => [u.short, u.inUse, u.reserved, u.validUntil || (u.licenseType ? 'perpetual' : '-'), u.status]),
+    'No licenses in use or reserved.',
+  );
+}
+
+function entitlementsCsv(s: InstanceStatus): string {
+  return tableOrCsv(
+    true,
+    ['License', 'Tag', 'Count', 'Type', 'Start', 'End'],
+    (s.installed?.entitlements ?? []).map((e) => [e.displayName, e.tag, e.count, e.licenseType, e.startDate, e.endDate]),
+    '',
   );
 }
 
@@ -134,6 +151,10 @@ function reservationLines(state: InstanceState, s: InstanceStatus): string[] {
 export async function showCommand(service: InstanceService, args: readonly string[], ctx: CliContext): Promise<void> {
   const [what, detail, ...rest] = args;
   if (what !== 'license' || !detail) throw new UsageError('Usage: slr show license status | udi | reservation | usage | summary | events');
+  const wrong = rest.find((f) => !(SHOW_FLAGS[detail] ?? []).includes(f));
+  if (wrong)
+    throw new UsageError(`show license ${detail} does not take "${wrong}". --csv goes with show license usage | reservation | events; --verify with events.`);
+  const csv = rest.includes('--csv');
   // Reading the status reads the clock: the reading is recorded (time never goes back, even between reads).
   const state = await service.observe(ctx.now);
   const s = deriveStatus(state, ctx.now);
@@ -156,7 +177,7 @@ export async function showCommand(service: InstanceService, args: readonly strin
     case 'status':
       return ctx.json ? json(plainStatus) : ctx.io.out(statusLines(s).join('\n'));
     case 'usage':
-      return ctx.json ? json({ usage: s.usage }) : ctx.io.out(usageTable(s));
+      return ctx.json ? json({ usage: s.usage }) : ctx.io.out(usageTable(s, csv));
     case 'summary':
       return ctx.json ? json({ ...plainStatus, usage: s.usage }) : ctx.io.out([...statusLines(s), '', usageTable(s)].join('\n'));
     case 'reservation':
@@ -169,10 +190,9 @@ export async function showCommand(service: InstanceService, args: readonly strin
             lastConfirmation: state.lastConfirmation,
             lastReturn: state.lastReturn,
           })
-        : ctx.io.out(reservationLines(state, s).join('\n'));
+        : ctx.io.out(csv ? entitlementsCsv(s) : reservationLines(state, s).join('\n'));
     case 'events': {
       if (rest.includes('--verify')) return verifyLog({ count: state.events.length, broken: verifyInstanceEvents(state.events) }, (i) => state.events[i]!, ctx);
-      const csv = rest.includes('--csv');
       if (ctx.json) return json({ events: state.events });
       if (csv) return ctx.io.out(instanceEventsCsv(state.events));
       return ctx.io.out(state.events.map((e) => `${formatInstant(e.at)}  ${e.type.padEnd(20)}  ${e.message}`).join('\n'));

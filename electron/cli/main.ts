@@ -4,7 +4,7 @@ import { resolveHome } from '../services/paths.ts';
 import { checkHome } from './paths.ts';
 import { assertAppNotRunning } from '../services/lock.ts';
 import { isSaneTime } from '../../shared/codes/dates.ts';
-import { EXIT, processIo, reportError, UsageError, type Io } from './output.ts';
+import { EXIT, processIo, reportError, terminalSafe, UsageError, type Io } from './output.ts';
 import { initCommand, listTrustedKeys, printOutcome, showCommand, type CliContext } from './instance-cli.ts';
 import { commandHelp, EXIT_CODES, findForm, FORMS, runForm, usageLine, type FormMatch } from './instance-commands.ts';
 import { COMMAND_NAMES } from '../../shared/instance/command-table.ts';
@@ -27,8 +27,9 @@ export const USAGE = [
   ...FORMS.slice()
     .sort((a, b) => COMMAND_ORDER(a) - COMMAND_ORDER(b))
     .map((f) => `  ${usageLine(f)}`),
-  '  slr license trust list                     the License Central keys this device accepts',
-  '  slr show license status | udi | reservation | usage | summary | events [--csv]',
+  '  slr license trust list [--csv]              the License Central keys this device accepts',
+  '  slr show license status | udi | summary',
+  '  slr show license reservation | usage [--csv] | events [--csv] [--verify]',
   '',
   'License authority: slr authority --help',
   '',
@@ -125,7 +126,8 @@ async function authorityMain(
   return EXIT.ok;
 }
 
-export async function main(argv: readonly string[], io: Io = processIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function main(argv: readonly string[], rawIo: Io = processIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const io = terminalSafe(rawIo, { json: argv.includes('--json'), csv: argv.includes('--csv') });
   let json = argv.includes('--json');
   let authorityUsage: string | null = null;
   try {
@@ -169,8 +171,8 @@ export async function main(argv: readonly string[], io: Io = processIo, env: Nod
     } else if (first === 'init') {
       if (!p.pid) throw new UsageError('Usage: slr init --pid UCM|CUC [--trust FILE]...');
       await initCommand(service, p.pid, p.trust, ctx);
-    } else if (first === 'license' && second === 'trust' && third === 'list' && p.rest.length === 3) {
-      listTrustedKeys(service, ctx);
+    } else if (first === 'license' && second === 'trust' && third === 'list' && p.rest.length === 3 + Number(p.rest[3] === '--csv')) {
+      listTrustedKeys(service, ctx, p.rest[3] === '--csv');
     } else if (first === 'show') {
       await showCommand(service, p.rest.slice(1), ctx);
     } else {

@@ -1,5 +1,6 @@
 /** How the CLI speaks: plain text for people, one JSON object with --json, and its exit codes. */
 import { describeError, isSlrError } from '../../shared/errors.ts';
+import { escapeControls, stripControls } from '../../shared/text.ts';
 
 export const EXIT = {
   ok: 0,
@@ -27,6 +28,19 @@ export class UsageError extends Error {
 export interface Io {
   out(text: string): void;
   err(text: string): void;
+}
+
+/**
+ * The CLI's output made safe for a terminal: text that came from users (names, reasons, key file names, a
+ * tampered log) cannot send escape sequences or reorder what is shown. Human text has such characters
+ * replaced (U+FFFD); JSON has them as \u escapes (the same values); CSV is data for a file and is left whole
+ * (its hashes must match), and stderr is always text.
+ */
+export function terminalSafe(io: Io, mode: { json: boolean; csv: boolean }): Io {
+  return {
+    out: (t) => io.out(mode.json ? escapeControls(t) : mode.csv ? t : stripControls(t)),
+    err: (t) => io.err(stripControls(t)),
+  };
 }
 
 export const processIo: Io = {

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import Conf from 'conf';
 import { productById } from '../../shared/catalog.ts';
+import { stripControls } from '../../shared/text.ts';
 import { isSlrError, refuse } from '../../shared/errors.ts';
 import { parseKeyFile } from '../../shared/codes/key-file.ts';
 import { isSaneTime } from '../../shared/codes/dates.ts';
@@ -181,7 +182,7 @@ export function instanceService({ dir, stores = confStore, sealer = plainKeySeal
         for (const file of trust)
           state = execute(
             state,
-            { type: 'trust-add', chain: offeredChain(file.text), label: file.label, provision: true },
+            { type: 'trust-add', chain: offeredChain(file.text), label: stripControls(file.label), provision: true },
             { now, crypto: verifyingCrypto },
           ).state;
         save(state);
@@ -205,7 +206,7 @@ export function instanceService({ dir, stores = confStore, sealer = plainKeySeal
       return inspectCode(state, code, verifyingCrypto);
     },
     async trust(keyFile, label, now) {
-      return this.run({ type: 'trust-add', chain: offeredChain(keyFile), label }, now);
+      return this.run({ type: 'trust-add', chain: offeredChain(keyFile), label: stripControls(label) }, now);
     },
   };
 }

@@ -1,5 +1,6 @@
 /** The ledger's operations: accounts. */
 import { findAnyEntitlement } from '../../../shared/catalog.ts';
+import { hasControls } from '../../../shared/text.ts';
 import { isLotValid } from '../../../shared/authority/allocation.ts';
 import { formatIsoDate } from '../../../shared/codes/dates.ts';
 import { refuse } from '../../../shared/errors.ts';
@@ -9,7 +10,7 @@ import { LedgerCore, type LotRow } from './core.ts';
 export async function addAccount(c: LedgerCore, name: string, now: number): Promise<void> {
   await c.requireInit();
   const n = name.trim();
-  if (!n || n.length > 100 || /[\u0000-\u001f]/.test(n)) refuse('bad-name', 'A virtual account needs a name of 1 to 100 printable characters.');
+  if (!n || n.length > 100 || hasControls(n)) refuse('bad-name', 'A virtual account needs a name of 1 to 100 printable characters (no control characters).');
   await c.write(now, async () => {
     if (await c.get('SELECT 1 FROM accounts WHERE name = ?', n)) refuse('account-exists', `The virtual account "${n}" already exists.`);
     await c.run('INSERT INTO accounts (name, created_at) VALUES (?, ?)', n, now);

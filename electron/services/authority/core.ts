@@ -11,11 +11,17 @@ import { type Entitlement } from '../../../shared/codes/authorization-code.ts';
 import { parseRequestCode, reservationPiid, type RequestPayload } from '../../../shared/codes/device-codes.ts';
 import { formatInstant } from '../../../shared/codes/dates.ts';
 import { refuse, type RefusalCode } from '../../../shared/errors.ts';
+import { hasControls } from '../../../shared/text.ts';
 import { formatUdi, makeUdi, type Udi } from '../../../shared/udi.ts';
 import { authorityCrypto, cryptoBasics, type PrivateKeyOps } from '../crypto.ts';
 import { LedgerStore } from './store.ts';
 
 export const MAX_WRONG_CODES = 5;
+
+/** A reason that goes into the log: printable text of at most 500 characters. */
+export function checkReason(reason: string): void {
+  if (reason.length > 500 || hasControls(reason)) refuse('bad-text', 'A reason is printable text of at most 500 characters (no control characters).');
+}
 const CODE_CANDIDATES = 50;
 /** Refusals that count towards the lockout: a code that is wrong, for another device, replayed or superseded. */
 export const COUNTED = new Set<RefusalCode>(['wrong-code', 'wrong-device', 'replayed-code', 'superseded-code']);

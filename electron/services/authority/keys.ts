@@ -2,6 +2,8 @@
 import { assertSaneTime, formatInstant } from '../../../shared/codes/dates.ts';
 import { endorsementMessage, formatKeyFile, type ChainLink } from '../../../shared/codes/key-file.ts';
 import { refuse } from '../../../shared/errors.ts';
+import { hasControls } from '../../../shared/text.ts';
+import { checkReason } from './core.ts';
 import { generateKeyPair, keyId, loadPublicKey } from '../crypto.ts';
 import { protect, type Protection } from './key-storage.ts';
 import { insertBackedUpKeys, type KeyBackup } from './key-escrow.ts';
@@ -14,7 +16,8 @@ import { smartAccount } from './reports.ts';
  */
 export async function init(c: LedgerCore, accountName: string, now: number, restore?: KeyBackup): Promise<{ keyId: string; protection: Protection }> {
   const name = accountName.trim();
-  if (!name || name.length > 200) refuse('bad-name', 'The smart account needs a name of 1 to 200 characters.');
+  if (!name || name.length > 200 || hasControls(name))
+    refuse('bad-name', 'The smart account needs a name of 1 to 200 printable characters (no control characters).');
   if (restore && restore.smartAccount !== name)
     refuse('key-mismatch', `The key backup holds the keys of "${restore.smartAccount}", not of "${name}".`, `Give --account "${restore.smartAccount}".`);
   return c.write(now, async () => {
@@ -112,6 +115,7 @@ export async function acceptClock(c: LedgerCore, reason: string, now: number): P
   await c.requireInit();
   assertSaneTime(now, 'The time');
   if (!reason.trim()) refuse('no-reason', 'Say why the clock is accepted (--reason "…"): it goes into the event log.');
+  checkReason(reason);
   return c.transaction(async () => {
     const from = await c.highWater();
     await c.run("INSERT INTO meta (key, value) VALUES ('high_water', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", String(now));

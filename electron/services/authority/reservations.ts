@@ -5,7 +5,7 @@ import type { Issued } from '../../../shared/authority/views.ts';
 import { parseRequestCode } from '../../../shared/codes/device-codes.ts';
 import { refuse } from '../../../shared/errors.ts';
 import { formatUdi } from '../../../shared/udi.ts';
-import { LedgerCore } from './core.ts';
+import { checkReason, LedgerCore } from './core.ts';
 
 export async function reserve(
   c: LedgerCore,
@@ -63,6 +63,7 @@ export async function update(
 export async function rehost(c: LedgerCore, input: { instance: string; request: string; reason: string }, now: number): Promise<Issued> {
   const reason = input.reason.trim();
   if (!reason) refuse('no-reason', 'Say why the product failed (--reason "…"): it goes into the event log.');
+  checkReason(reason);
   parseRequestCode(input.request);
   return c.write(now, async () => {
     const failed = await c.instance(input.instance);
