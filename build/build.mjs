@@ -56,3 +56,28 @@ if (!only || only === 'electron') {
     },
   });
 }
+if (!only || only === 'electron' || only === 'cli') {
+  // The CLI, bundled for a fast start: the device side in one file, the authority side (the ledger, its
+  // keys) in a chunk loaded only by `slr authority …`; npm dependencies bundled too (resolving a package is
+  // a large part of a start), except those the CLI loads lazily where it uses them.
+  await build({
+    ...quiet,
+    configFile: false,
+    root,
+    // An SSR build resolves packages as Node does (their "node" exports, not the browser ones).
+    ssr: { noExternal: true, target: 'node' },
+    build: {
+      outDir: `${root}out/cli`,
+      emptyOutDir: true,
+      target: 'node22',
+      sourcemap: false,
+      minify: true,
+      ssr: true,
+      rollupOptions: {
+        input: { slr: `${root}electron/cli/main.ts` },
+        external: (id) => ['electron', ...builtinModules].some((e) => id === e || id === `node:${e}` || id.startsWith(`${e}/`)),
+        output: { format: 'es', entryFileNames: '[name].js', chunkFileNames: '[name].js' },
+      },
+    },
+  });
+}

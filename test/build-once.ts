@@ -6,6 +6,6 @@ import { fileURLToPath } from 'node:url';
 
 export default function setup(): void {
   const root = fileURLToPath(new URL('..', import.meta.url));
-  const built = ['out/renderer/index.html', 'out/main/main.js', 'out/preload/preload.cjs'].every((f) => existsSync(`${root}${f}`));
+  const built = ['out/renderer/index.html', 'out/main/main.js', 'out/preload/preload.cjs', 'out/cli/slr.js'].every((f) => existsSync(`${root}${f}`));
   if (!built) execFileSync(process.execPath, ['build/build.mjs'], { cwd: root, stdio: 'inherit' });
 }

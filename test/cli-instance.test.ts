@@ -89,18 +89,19 @@ describe('slr (product instance)', () => {
     const h = home();
     slr(h, ['init', '--pid', 'CUC']);
     const before = readFileSync(join(h, 'product-instance.json'), 'utf8');
-    const r = slr(h, ['license', 'smart', 'reservation', 'install', '<specificPLR>'], T0 + 1000);
+    const r = slr(h, ['license', 'smart', 'reservation', 'install', '<specificPLR>'], T0 + 120_000);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('Cannot run `license smart reservation install`: License reservation is not enabled.');
     expect(r.stderr).toContain('license smart reservation enable');
-    const j = slr(h, ['--json', 'license', 'smart', 'reservation', 'return'], T0 + 1000);
+    const j = slr(h, ['--json', 'license', 'smart', 'reservation', 'return'], T0 + 150_000);
     expect(j.status).toBe(1);
     expect(j.json()).toMatchObject({ ok: false, error: { code: 'not-allowed' } });
-    // Nothing changed but the clock reading, which every run records (time never goes back, even on refusals).
+    // Nothing changed but the clock reading, which every run records (time never goes back, even on
+    // refusals), to the minute: the second refusal, 30 s later, wrote nothing.
     const withoutClock = (text: string) => ({ ...JSON.parse(text), clock: null });
     const after = readFileSync(join(h, 'product-instance.json'), 'utf8');
     expect(withoutClock(after)).toEqual(withoutClock(before));
-    expect(JSON.parse(after).clock.highWater).toBe(T0 + 1000);
+    expect(JSON.parse(after).clock.highWater).toBe(T0 + 120_000);
     expect(slr(h, ['license', 'usage', 'CUC_Nothing', '3']).status).toBe(1);
     expect(slr(h, ['license', 'usage', 'CUC_BasicMessaging', 'many']).status).toBe(2);
     expect(slr(h, ['show', 'license', 'status']).stdout).toContain('Evaluation Period: not started');

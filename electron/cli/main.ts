@@ -15,7 +15,6 @@ import { COMMANDS } from '../../shared/instance/command-table.ts';
 const COMMAND_ORDER = (f: FormMatch) => COMMAND_NAMES.indexOf(f.name) * 10 + COMMANDS[f.name].cli.indexOf(f.form);
 import { VERSION } from './version.ts';
 import { checkedOutput } from './output-files.ts';
-import { sqliteLedgerPort } from '../services/authority/ledger-port.ts';
 
 /** The whole usage: the product-instance commands from the engine's command table, then the rest. */
 export const USAGE = [
@@ -122,6 +121,7 @@ async function authorityMain(
     return asked ? EXIT.ok : EXIT.usage;
   }
   if (writes(p.rest)) assertAppNotRunning(home);
+  const { sqliteLedgerPort } = await import('../services/authority/ledger-port.ts');
   await authority.authorityCommand(p.rest.slice(1), { io, json, now: clockNow(env), home, ledger: sqliteLedgerPort(home) });
   return EXIT.ok;
 }

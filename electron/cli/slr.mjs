@@ -1,8 +1,11 @@
 #!/usr/bin/env node
-// The `slr` command. Node >= 22.18 runs the TypeScript sources directly (type stripping); an older Node is
-// told so in one line. Node's compile cache (in the OS temporary directory) keeps the compiled modules
-// between runs, so later starts are faster.
+// The `slr` command. It runs the bundle `npm run build` makes (out/cli/slr.js: the device side in one file,
+// the authority side in chunks loaded only by `slr authority …`), with Node's compile cache (in the OS
+// temporary directory) keeping the compiled code between runs. Without a build, or with SLR_FROM_SOURCE=1
+// (while changing the sources), it runs the TypeScript sources directly (Node >= 22.18 strips the types).
+// An older Node is told so in one line.
 import module from 'node:module';
+import { existsSync } from 'node:fs';
 import { tooOld } from './node-check.mjs';
 
 const old = tooOld(process.versions.node);
@@ -11,5 +14,7 @@ if (old) {
   process.exit(2);
 }
 module.enableCompileCache?.();
-const { main } = await import('./main.ts');
+const bundle = new URL('../../out/cli/slr.js', import.meta.url);
+const fromSource = process.env.SLR_FROM_SOURCE === '1' || !existsSync(bundle);
+const { main } = await import(fromSource ? './main.ts' : bundle.href);
 process.exitCode = await main(process.argv.slice(2));

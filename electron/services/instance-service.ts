@@ -1,12 +1,12 @@
 /**
  * The product-instance service: the one place that loads, verifies, changes and saves a device's state.
  * The CLI and the Electron main process both call it; they differ only in the key-value store they hand it
- * (conf for the CLI, electron-store for the app: the same JSON file) and in how the device key is sealed.
+ * (json-store.ts for the CLI, electron-store for the app: the same JSON file) and in how the device key is sealed.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import Conf from 'conf';
+import { jsonFileStore, type KeyValueStore, type StoreFactory } from './json-store.ts';
 import { productById } from '../../shared/catalog.ts';
 import { stripControls } from '../../shared/text.ts';
 import { isSlrError, refuse } from '../../shared/errors.ts';
@@ -24,23 +24,7 @@ import { assertLockHeld, withDirLock } from './lock.ts';
 import { sealInstanceEvents } from './event-chain.ts';
 import { INSTANCE_STORE } from './paths.ts';
 
-/** The part of conf / electron-store this service uses. */
-export interface KeyValueStore {
-  store: Record<string, unknown>;
-  readonly path: string;
-}
-export type StoreFactory = (dir: string, name: string) => KeyValueStore;
-
-export const confStore: StoreFactory = (cwd, configName) =>
-  new Conf<Record<string, unknown>>({
-    cwd,
-    configName,
-    projectName: 'slr-desk',
-    configFileMode: 0o600,
-    clearInvalidConfig: false,
-    watch: false,
-    accessPropertiesByDotNotation: false,
-  });
+export type { KeyValueStore, StoreFactory } from './json-store.ts';
 
 /** How the device private key is kept at rest; the app seals it with the OS keychain where there is one. */
 export interface KeySealer {
@@ -84,13 +68,29 @@ export interface InstanceService {
   trust(keyFile: string, label: string, now: number): Promise<Outcome>;
 }
 
+/** How far a read moves the recorded latest time before it is saved (see saveObserved). */
+export const OBSERVE_STEP_MS = 60_000;
+
 /** Saves a state: fenced (a writer that lost its lock writes nothing), its new events chained to the log. */
 function saveState(store: KeyValueStore, dir: string, state: InstanceState): void {
   assertLockHeld(dir);
   store.store = { ...state, events: sealInstanceEvents(state.events) } as unknown as Record<string, unknown>;
 }
 
-export function instanceService({ dir, stores = confStore, sealer = plainKeySealer }: InstanceServiceOptions): InstanceService {
+/**
+ * Records a clock reading of a command that changes nothing else (a read, a refusal): when it logs
+ * something, or moves the latest time seen on by more than OBSERVE_STEP_MS. So a read costs no durable
+ * write when the clock moved little (a second read in the same minute), and setting the clock back
+ * gains at most that step.
+ */
+function saveObserved(state: InstanceState, now: number, save: (state: InstanceState) => void): InstanceState {
+  const next = advance(state, now);
+  const moved = next.clock.highWater - state.clock.highWater > OBSERVE_STEP_MS;
+  if (moved || next.events.length !== state.events.length || next.clock.behind !== state.clock.behind) save(next);
+  return next;
+}
+
+export function instanceService({ dir, stores = jsonFileStore, sealer = plainKeySealer }: InstanceServiceOptions): InstanceService {
   const filePath = () => join(dir, `${INSTANCE_STORE}.json`);
   const store = () => stores(dir, INSTANCE_STORE);
 
@@ -149,15 +149,9 @@ export function instanceService({ dir, stores = confStore, sealer = plainKeySeal
       if (outcome.state !== state) save(outcome.state);
       return outcome;
     } catch (e) {
-      if (isSlrError(e) && isSaneTime(now)) saveObserved(state, now);
+      if (isSlrError(e) && isSaneTime(now)) saveObserved(state, now, save);
       throw e;
     }
-  }
-
-  function saveObserved(state: InstanceState, now: number): InstanceState {
-    const next = advance(state, now);
-    if (next.clock.highWater !== state.clock.highWater || next.events.length !== state.events.length || next.clock.behind !== state.clock.behind) save(next);
-    return next;
   }
 
   return {
@@ -194,7 +188,7 @@ export function instanceService({ dir, stores = confStore, sealer = plainKeySeal
     },
     async observe(now) {
       try {
-        return await withDirLock(dir, 'product instance', () => saveObserved(load(), now));
+        return await withDirLock(dir, 'product instance', () => saveObserved(load(), now, save));
       } catch (e) {
         // Another writer holds the state: show it as it is; that writer records its own clock reading.
         if (isSlrError(e) && e.code === 'busy') return advance(load(), now);

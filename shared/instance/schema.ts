@@ -144,7 +144,8 @@ export function migrate(raw: unknown, migrations: Migrations = MIGRATIONS, targe
 
 /** Migrates and validates a loaded state; refuses with the first offending field. */
 export function validateInstanceState(raw: unknown, migrations: Migrations = MIGRATIONS): InstanceState {
-  const result = instanceStateSchema.safeParse(migrate(raw, migrations));
+  // Checked once per command: zod's compiled (JIT) validator costs more to build than it saves here.
+  const result = instanceStateSchema.safeParse(migrate(raw, migrations), { jitless: true });
   if (!result.success) {
     const issue = result.error.issues[0]!;
     refuse('state-corrupt', `The state file is damaged: ${issue.path.join('.') || '(root)'}: ${issue.message}.`, 'Restore it from a backup.');

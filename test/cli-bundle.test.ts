@@ -1,0 +1,49 @@
+// The shipped CLI: `slr` runs the bundle the build makes (out/cli/), whose device side loads neither the
+// ledger nor SQLite (the authority side is a chunk loaded by `slr authority …` alone), and behaves as the
+// sources do.
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SLR } from './helpers/cli.ts';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const T = '2026-07-01T09:00:00Z';
+
+function run(home: string, args: string[], env: NodeJS.ProcessEnv = {}) {
+  return spawnSync(process.execPath, ['--trace-warnings', SLR, '--home', home, ...args], {
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, SLR_NOW: T, ...env },
+  });
+}
+
+describe('the bundled CLI', () => {
+  it('keeps the authority side, SQLite and the ledger out of the device bundle', () => {
+    const files = readdirSync(join(root, 'out/cli'));
+    expect(files).toContain('slr.js');
+    const device = readFileSync(join(root, 'out/cli/slr.js'), 'utf8');
+    expect(device).not.toContain('node:sqlite');
+    expect(device).not.toMatch(/from\s*["']ajv/);
+    // The authority's chunks exist and are what `slr authority` loads.
+    expect(files.filter((f) => f !== 'slr.js').join(' ')).toMatch(/authority-cli/);
+  });
+
+  it('runs both sides from the bundle as from the sources', () => {
+    const out = (env: NodeJS.ProcessEnv) => {
+      const home = mkdtempSync(join(tmpdir(), 'slr-bundle-'));
+      const init = run(home, ['--json', 'init', '--pid', 'UCM'], env);
+      expect(init.status, init.stderr).toBe(0);
+      const status = run(home, ['--json', 'show', 'license', 'status'], env);
+      const authority = run(home, ['--json', 'authority', 'init', '--account', 'Acme'], env);
+      expect(authority.status, authority.stderr).toBe(0);
+      return { status: JSON.parse(status.stdout) as Record<string, unknown>, help: run(home, ['authority', 'reserve', '--help'], env).stdout };
+    };
+    const bundled = out({});
+    const sources = out({ SLR_FROM_SOURCE: '1' });
+    expect({ ...bundled.status, udi: null }).toEqual({ ...sources.status, udi: null });
+    expect(bundled.help).toBe(sources.help);
+    expect(bundled.help).toMatch(/^Usage: slr authority reserve/);
+  });
+});
