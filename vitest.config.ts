@@ -31,6 +31,8 @@ export const FAST = [
   'test/keys-at-rest.test.ts',
   'test/os-key-secret.test.ts',
   'test/path-kinds.test.ts',
+  'test/readme-walkthrough.test.ts',
+  'test/cli-json.test.ts',
 ];
 
 const shared = {
