@@ -87,8 +87,16 @@ export type InstanceView =
       readonly lastReturn: IssuedCode | null;
       readonly trustedKeys: readonly { readonly id: string; readonly label: string; readonly addedAt: number }[];
       readonly events: readonly InstanceEvent[];
+      /** The event log's chain: intact, or the first event that was changed. */
+      readonly logCheck: LogCheck;
       readonly availability: Readonly<Record<ReservationCommand, Availability>>;
     };
+
+/** What the check of an event log's chain of hashes says. */
+export interface LogCheck {
+  readonly intact: boolean;
+  readonly text: string;
+}
 
 export interface CodeInspection {
   readonly piid: string;
@@ -122,7 +130,10 @@ export type AuthorityView =
       readonly licenses: readonly LicenseLineView[];
       readonly instances: readonly InstanceLineView[];
       readonly keys: readonly { readonly id: string; readonly createdAt: number; readonly retiredAt: number | null; readonly active: boolean }[];
+      /** How the signing keys are kept at rest. */
+      readonly keyProtection: 'plaintext' | 'passphrase' | 'os-store';
       readonly events: readonly AuthorityEventView[];
+      readonly logCheck: LogCheck;
     };
 
 export interface RequestInspection {

@@ -12,20 +12,10 @@ import { parseRequestCode } from '../../shared/codes/device-codes.ts';
 import { parseIsoDate } from '../../shared/codes/dates.ts';
 import { isSlrError, refuse } from '../../shared/errors.ts';
 import { authorityEventsCsv, instanceEventsCsv } from '../../shared/events.ts';
-import { availability } from '../../shared/instance/commands.ts';
 import type { Outcome } from '../../shared/instance/rules.ts';
-import { deriveStatus } from '../../shared/instance/status.ts';
-import {
-  parseBridgeArgs,
-  type AuthorityView,
-  type BridgeArgs,
-  type BridgeMethod,
-  type BridgeReply,
-  type BridgeResults,
-  type CommandResult,
-  type InstanceView,
-} from '../../shared/bridge.ts';
+import { parseBridgeArgs, type BridgeArgs, type BridgeMethod, type BridgeReply, type BridgeResults, type CommandResult } from '../../shared/bridge.ts';
 import { sqliteLedgerPort, type LedgerPort } from './authority/ledger-port.ts';
+import { readAuthorityView, readInstanceView } from './app-views.ts';
 import { codeFileName, readCodeFile, writeTextFile } from './files.ts';
 import { instanceService, type KeySealer, type StoreFactory } from './instance-service.ts';
 import { LIMITS } from '../../shared/limits.ts';
@@ -63,45 +53,8 @@ function result(o: Outcome): CommandResult {
 export function createAppApi(ports: AppPorts): AppApi {
   const instance = instanceService({ dir: ports.dir, stores: ports.stores, sealer: ports.sealer });
   const withLedger: LedgerPort = ports.ledger ?? sqliteLedgerPort(ports.dir);
-  const authorityReady = async () => {
-    try {
-      return await withLedger((l) => l.isInitialized());
-    } catch (e) {
-      if (isSlrError(e) && e.code === 'no-authority') return false;
-      throw e;
-    }
-  };
-
-  const instanceView = async (): Promise<InstanceView> => {
-    if (!instance.exists()) return { exists: false, dir: ports.dir };
-    const now = ports.now();
-    const state = await instance.observe(now);
-    return {
-      exists: true,
-      dir: ports.dir,
-      status: deriveStatus(state, now),
-      lastRequest: state.lastRequest,
-      lastConfirmation: state.lastConfirmation,
-      lastReturn: state.lastReturn,
-      trustedKeys: state.trustedKeys.map(({ id, label, addedAt }) => ({ id, label, addedAt })),
-      events: state.events,
-      availability: availability(state),
-    };
-  };
-
-  const authorityView = async (): Promise<AuthorityView> => {
-    if (!(await authorityReady())) return { initialized: false, dir: ports.dir };
-    return withLedger(async (l) => ({
-      initialized: true as const,
-      dir: ports.dir,
-      smartAccount: await l.smartAccount(),
-      accounts: await l.accounts(),
-      licenses: await l.licenses(ports.now()),
-      instances: await l.instances(),
-      keys: await l.keys(),
-      events: await l.events(undefined, 2000),
-    }));
-  };
+  const instanceView = () => readInstanceView(instance, ports);
+  const authorityView = () => readAuthorityView(withLedger, ports);
 
   const saveText = async (title: string, defaultName: string, text: string, filters = TEXT) => {
     const path = await ports.dialogs.save({ title, defaultName, filters });

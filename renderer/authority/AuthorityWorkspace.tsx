@@ -53,7 +53,7 @@ export function AuthorityWorkspace() {
         {section === 'licenses' && <LicensesPanel view={view} refresh={refresh} />}
         {section === 'instances' && <InstancesPanel view={view} refresh={refresh} />}
         {section === 'reserve' && <ReserveWizard view={view} refresh={refresh} />}
-        {section === 'events' && <EventTable kind="authority" events={view.events} />}
+        {section === 'events' && <EventTable kind="authority" events={view.events} check={view.logCheck} />}
         {section === 'keys' && <KeysPanel view={view} refresh={refresh} />}
       </section>
     </div>

@@ -3,9 +3,13 @@ import { formatInstant } from '../../shared/codes/dates.ts';
 import { call } from '../bridge.ts';
 import { useAction } from './useAction.ts';
 import { ErrorNotice, Notice } from './Notice.tsx';
+import type { LogCheck } from '../../shared/bridge.ts';
 
 export interface EventRow {
-  readonly id: number;
+  /** The ledger's id (the device's events have none). */
+  readonly id?: number;
+  /** Its link in the log's chain: unique, so it keys the row where there is no id. */
+  readonly hash?: string | null;
   readonly at: number;
   readonly type: string;
   readonly message: string;
@@ -14,8 +18,17 @@ export interface EventRow {
   readonly instance?: string | null;
 }
 
+/** What the check of the log's chain of hashes says: intact, or the first event that was changed. */
+function LogCheckNotice({ check }: { check: LogCheck }) {
+  return (
+    <Notice kind={check.intact ? 'info' : 'error'} title={check.intact ? 'Log intact' : 'Log not intact'}>
+      {check.text}
+    </Notice>
+  );
+}
+
 /** The event log: newest first, filtered by any text, exported to CSV through a save dialog. */
-export function EventTable({ kind, events }: { kind: 'instance' | 'authority'; events: readonly EventRow[] }) {
+export function EventTable({ kind, events, check }: { kind: 'instance' | 'authority'; events: readonly EventRow[]; check: LogCheck }) {
   const id = useId();
   const [filter, setFilter] = useState('');
   const [note, setNote] = useState<string | null>(null);
@@ -43,12 +56,11 @@ export function EventTable({ kind, events }: { kind: 'instance' | 'authority'; e
           Export CSV…
         </button>
       </div>
+      <LogCheckNotice check={check} />
       {note && <Notice kind="success">{note}</Notice>}
       <ErrorNotice error={act.error} />
       <table className="events">
-        <caption>
-          {shown.length} of {events.length} events
-        </caption>
+        <caption>{`${shown.length} of ${events.length} events`}</caption>
         <thead>
           <tr>
             <th scope="col">Time (UTC)</th>
@@ -65,7 +77,7 @@ export function EventTable({ kind, events }: { kind: 'instance' | 'authority'; e
         </thead>
         <tbody>
           {shown.map((e) => (
-            <tr key={e.id}>
+            <tr key={e.id ?? e.hash ?? `${e.at}-${e.type}-${e.message}`}>
               <td>{formatInstant(e.at)}</td>
               <td>{e.type}</td>
               {full && (

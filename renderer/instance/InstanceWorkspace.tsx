@@ -48,7 +48,7 @@ export function InstanceWorkspace() {
       <section id="pi-panel" role="tabpanel" aria-labelledby={`pi-tab-${section}`} className="panel">
         {section === 'reservation' && <ReservationFlow view={view} refresh={refresh} />}
         {section === 'usage' && <UsagePanel view={view} refresh={refresh} />}
-        {section === 'events' && <EventTable kind="instance" events={view.events.map((e, i) => ({ id: i, at: e.at, type: e.type, message: e.message }))} />}
+        {section === 'events' && <EventTable kind="instance" check={view.logCheck} events={view.events} />}
         {section === 'settings' && <SettingsPanel view={view} refresh={refresh} />}
       </section>
     </div>

@@ -12,6 +12,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import AxeBuilder from '@axe-core/playwright';
 import jsQRModule from 'jsqr';
 import { PNG } from 'pngjs';
+import { DatabaseSync } from 'node:sqlite';
 import { startHarness, RENDERER_DIR, type Harness } from './harness/server.ts';
 import { launchBrowser, CHROMIUM } from './harness/browser.ts';
 
@@ -236,8 +237,18 @@ describe.skipIf(skip)('the desktop app in Chromium, against the real services', 
     for (const type of ['reserve', 'update', 'confirm', 'remove']) expect(await ap.getByRole('cell', { name: type, exact: true }).count()).toBeGreaterThan(0);
     await ap.getByRole('button', { name: 'Export CSV…' }).click();
     await expect.poll(() => existsSync(join(authority.usb, 'license-central-events.csv'))).toBe(true);
+    expect(await ap.getByText('Log intact', { exact: true }).count()).toBe(1);
     await screenshot(ap, 'authority-events');
     await accessible(ap, 'authority events');
+    // An event edited in the ledger: the Event Log says where, after the next reading.
+    const db = new DatabaseSync(join(authority.dir, 'authority.sqlite'));
+    db.exec("UPDATE events SET message = 'edited' WHERE id = 2");
+    db.close();
+    await ap.reload();
+    await ap.getByRole('tab', { name: 'License Authority' }).click();
+    await ap.getByRole('tab', { name: 'Event Log' }).click();
+    await expect.poll(() => ap.getByRole('alert').filter({ hasText: 'The event log was changed' }).textContent()).toMatch(/event 2 of \d+/);
+    await screenshot(ap, 'authority-events-tampered');
   });
 
   it('shows a precise error next to the input for a bad code, and changes nothing', async () => {

@@ -1,0 +1,58 @@
+/**
+ * What the app's two workspaces show, read from the services: the product instance's view and License
+ * Central's, each with the check of its event log's chain ("log intact", or where it was changed).
+ */
+import { isSlrError } from '../../shared/errors.ts';
+import { describeChain } from '../../shared/event-chain.ts';
+import { availability } from '../../shared/instance/commands.ts';
+import { deriveStatus } from '../../shared/instance/status.ts';
+import type { AuthorityView, InstanceView } from '../../shared/bridge.ts';
+import type { LedgerPort } from './authority/ledger-port.ts';
+import { verifyInstanceEvents } from './event-chain.ts';
+import type { InstanceService } from './instance-service.ts';
+
+export async function authorityExists(withLedger: LedgerPort): Promise<boolean> {
+  try {
+    return await withLedger((l) => l.isInitialized());
+  } catch (e) {
+    if (isSlrError(e) && e.code === 'no-authority') return false;
+    throw e;
+  }
+}
+
+export async function readInstanceView(instance: InstanceService, ports: { dir: string; now: () => number }): Promise<InstanceView> {
+  if (!instance.exists()) return { exists: false, dir: ports.dir };
+  const now = ports.now();
+  const state = await instance.observe(now);
+  return {
+    exists: true,
+    dir: ports.dir,
+    status: deriveStatus(state, now),
+    lastRequest: state.lastRequest,
+    lastConfirmation: state.lastConfirmation,
+    lastReturn: state.lastReturn,
+    trustedKeys: state.trustedKeys.map(({ id, label, addedAt }) => ({ id, label, addedAt })),
+    events: state.events,
+    logCheck: describeChain(state.events.length, verifyInstanceEvents(state.events), (i) => state.events[i]!),
+    availability: availability(state),
+  };
+}
+
+export async function readAuthorityView(withLedger: LedgerPort, ports: { dir: string; now: () => number }): Promise<AuthorityView> {
+  if (!(await authorityExists(withLedger))) return { initialized: false, dir: ports.dir };
+  return withLedger(async (l) => {
+    const check = await l.verifyEvents();
+    return {
+      initialized: true as const,
+      dir: ports.dir,
+      smartAccount: await l.smartAccount(),
+      accounts: await l.accounts(),
+      licenses: await l.licenses(ports.now()),
+      instances: await l.instances(),
+      keys: await l.keys(),
+      keyProtection: await l.keyProtection(),
+      events: await l.events(undefined, 2000),
+      logCheck: describeChain(check.count, check.broken, () => check.broken!.event),
+    };
+  });
+}
