@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { persistedState } from '../shared/instance/state.ts';
 import { migrate, validateInstanceState } from '../shared/instance/schema.ts';
 import { issue, lines, makeAuthorityKey, makeDevice, refusal, T0 } from './helpers/world.ts';
 
@@ -49,7 +50,7 @@ describe('schema 1 to 2: codes belong to one reservation', () => {
     d.run({ type: 'request' }, T0);
     const first = issue(key, d, lines('UCM', { UCM_Basic: 2 }), { timestamp: T0 + 10 });
     d.run({ type: 'install', code: first.code }, T0 + 20);
-    const { reservation: _r, closedReservations: _c, ...rest } = JSON.parse(JSON.stringify(d.state)) as Record<string, unknown>;
+    const { reservation: _r, closedReservations: _c, ...rest } = JSON.parse(JSON.stringify(persistedState(d.state))) as Record<string, unknown>;
     const old = { ...rest, schemaVersion: 1, highestCodeTimestamp: String(T0 + 10), clock: { highWater: T0 + 20, accountedTo: T0 + 20, rollbacks: 0 } };
     const migrated = validateInstanceState(old);
     expect(migrated.reservation).toEqual({ nonce: null, piid: first.piid, requestedAt: T0 + 20, lastTimestamp: String(T0 + 10) });

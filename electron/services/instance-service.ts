@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { jsonFileStore, type KeyValueStore, type StoreFactory } from './json-store.ts';
 import { productById } from '../../shared/catalog.ts';
 import { stripControls } from '../../shared/text.ts';
+import { parseAuthorizationCode } from '../../shared/codes/authorization-code.ts';
 import { isSlrError, refuse } from '../../shared/errors.ts';
 import { parseKeyFile } from '../../shared/codes/key-file.ts';
 import { isSaneTime } from '../../shared/codes/dates.ts';
@@ -17,7 +18,7 @@ import { execute, inspectCode, needsDeviceKey, type Command, type Inspection } f
 import { advance, createInstance, installedCodeProblem, type Outcome } from '../../shared/instance/rules.ts';
 import type { OfferedKey } from '../../shared/instance/trust.ts';
 import { validateInstanceState } from '../../shared/instance/schema.ts';
-import type { InstanceState, DeviceKeyRecord } from '../../shared/instance/state.ts';
+import { persistedState, type InstanceState, type DeviceKeyRecord } from '../../shared/instance/state.ts';
 import { deriveStatus, type InstanceStatus } from '../../shared/instance/status.ts';
 import { compressedPublicKey, deviceCrypto, generateKeyPair, keyId, loadPublicKey, verifyingCrypto } from './crypto.ts';
 import { assertLockHeld, withDirLock } from './lock.ts';
@@ -68,13 +69,23 @@ export interface InstanceService {
   trust(keyFile: string, label: string, now: number): Promise<Outcome>;
 }
 
+/** The state with its installed code parsed once, for the whole command (a code that does not parse is left for verification to name). */
+function withParsedCode(state: InstanceState): InstanceState {
+  if (!state.installed) return state;
+  try {
+    return { ...state, installed: { ...state.installed, parsed: parseAuthorizationCode(state.installed.code) } };
+  } catch {
+    return state;
+  }
+}
+
 /** How far a read moves the recorded latest time before it is saved (see saveObserved). */
 export const OBSERVE_STEP_MS = 60_000;
 
 /** Saves a state: fenced (a writer that lost its lock writes nothing), its new events chained to the log. */
 function saveState(store: KeyValueStore, dir: string, state: InstanceState): void {
   assertLockHeld(dir);
-  store.store = { ...state, events: sealInstanceEvents(state.events) } as unknown as Record<string, unknown>;
+  store.store = { ...persistedState(state), events: sealInstanceEvents(state.events) } as unknown as Record<string, unknown>;
 }
 
 /**
@@ -104,7 +115,7 @@ export function instanceService({ dir, stores = jsonFileStore, sealer = plainKey
     } catch (e) {
       refuse('state-corrupt', `The state file ${filePath()} cannot be read: ${(e as Error).message}`, 'Restore it from a backup.');
     }
-    const state = validateInstanceState(raw);
+    const state = withParsedCode(validateInstanceState(raw));
     verifyInstalled(state);
     return state;
   }

@@ -196,7 +196,7 @@ export const COMMANDS = {
       let next: InstanceState = {
         ...base,
         registration: REGISTRATION.registered,
-        installed: { code: parsed.text, signerKeyId: signer.id, installedAt: at },
+        installed: { code: parsed.text, signerKeyId: signer.id, installedAt: at, parsed },
         reservation: { ...reservation, lastTimestamp: parsed.timestamp },
         overage: { usedMs: 0 },
       };

@@ -1,3 +1,5 @@
+import type { AuthorizationCode } from '../codes/authorization-code.ts';
+
 /**
  * The product instance's state: what is persisted, in the one store format the CLI and the app share.
  * Everything shown (statuses, days left) is derived from it by status.ts; it holds only facts.
@@ -36,6 +38,11 @@ export interface InstalledReservation {
   readonly code: string;
   readonly signerKeyId: string;
   readonly installedAt: number;
+  /**
+   * The code parsed, carried with the state in memory and never saved: the service attaches it when it
+   * loads the state (and the install that made it), so that a large code is parsed once per command.
+   */
+  readonly parsed?: AuthorizationCode;
 }
 
 /** The reservation a request started: every authorization code of it carries its piid. */
@@ -118,4 +125,11 @@ export interface InstanceState {
     readonly behind: boolean;
   };
   readonly events: readonly InstanceEvent[];
+}
+
+/** The state as it is saved: without what is carried in memory only (the parse of the installed code). */
+export function persistedState(state: InstanceState): InstanceState {
+  if (!state.installed?.parsed) return state;
+  const { parsed: _parsed, ...installed } = state.installed;
+  return { ...state, installed };
 }

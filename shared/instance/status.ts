@@ -48,18 +48,13 @@ export function productOf(state: InstanceState): ProductProfile {
   return p;
 }
 
-let lastParsed: { text: string; code: AuthorizationCode } | null = null;
-
 /**
- * The installed authorization code, parsed (it was verified when installed and when the state was loaded).
- * A command asks for it several times (accounting, status, the command itself): the last parse is kept,
- * keyed by the code's text, so a large code is parsed once. The result is immutable.
+ * The installed authorization code, parsed (it was verified when installed and when the state was loaded):
+ * the parse the state carries (InstalledReservation.parsed), or a parse of its text.
  */
 export function installedCode(state: InstanceState): AuthorizationCode | null {
   if (!state.installed) return null;
-  const text = state.installed.code;
-  if (lastParsed?.text !== text) lastParsed = { text, code: parseAuthorizationCode(text) };
-  return lastParsed.code;
+  return state.installed.parsed ?? parseAuthorizationCode(state.installed.code);
 }
 
 const days = (ms: number) => ms / DAY_MS;
