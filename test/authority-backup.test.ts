@@ -6,25 +6,14 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { slr } from './helpers/cli.ts';
+import { reservedSides } from './helpers/sides.ts';
 
 const T = Date.UTC(2026, 2, 1, 9, 0, 0);
 const tmp = (name: string) => mkdtempSync(join(tmpdir(), `slr-${name}-`));
 
 describe('slr authority backup', () => {
   it('writes a 0600 copy; after the ledger is lost and restored from it, devices accept its codes', () => {
-    const auth = tmp('backup-auth');
-    const dev = tmp('backup-dev');
-    let minute = 0;
-    const a = (...args: string[]) => slr(auth, ['authority', ...args], T + ++minute * 60_000);
-    const d = (...args: string[]) => slr(dev, args, T + ++minute * 60_000);
-    expect(a('init', '--account', 'Acme').status).toBe(0);
-    expect(a('license', 'add', '--account', 'Default', '--tag', 'UCM_Basic', '--count', '9').status).toBe(0);
-    expect(a('key', 'export', '--out', join(dev, 'lc.pem')).status).toBe(0);
-    expect(d('init', '--pid', 'UCM', '--trust', join(dev, 'lc.pem')).status).toBe(0);
-    expect(d('license', 'smart', 'reservation', 'enable').status).toBe(0);
-    const request = d('license', 'smart', 'reservation', 'request').stdout.trim();
-    const code = a('reserve', '--account', 'Default', '--request', request, '--license', 'UCM_Basic=4').stdout.trim();
-    expect(d('license', 'smart', 'reservation', 'install', code).status).toBe(0);
+    const { auth, a, d } = reservedSides('backup', T, { reserved: 4 });
 
     const vault = tmp('vault');
     const backup = join(vault, 'lc.sqlite');

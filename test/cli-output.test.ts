@@ -6,6 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SLR, slr } from './helpers/cli.ts';
+import { reservedSides } from './helpers/sides.ts';
 import { DatabaseSync } from 'node:sqlite';
 import { tooOld } from '../electron/cli/node-check.mjs';
 
@@ -104,22 +105,7 @@ describe('after a return', () => {
 
 describe('an update that only increases', () => {
   it('says that nothing is in transition, and what entering its confirmation code does', () => {
-    const auth = tmp('inc-auth');
-    const dev = tmp('inc-dev');
-    let t = T;
-    const a = (...args: string[]) => slr(auth, ['authority', ...args], (t += 60_000));
-    const d = (...args: string[]) => slr(dev, args, (t += 60_000));
-    expect(a('init', '--account', 'Acme').status).toBe(0);
-    expect(a('license', 'add', '--account', 'Default', '--tag', 'UCM_Basic', '--count', '9').status).toBe(0);
-    expect(a('key', 'export', '--out', join(dev, 'lc.pem')).status).toBe(0);
-    expect(d('init', '--pid', 'UCM', '--trust', join(dev, 'lc.pem')).status).toBe(0);
-    expect(d('license', 'smart', 'reservation', 'enable').status).toBe(0);
-    const request = d('license', 'smart', 'reservation', 'request').stdout.trim();
-    expect(
-      d('license', 'smart', 'reservation', 'install', a('reserve', '--account', 'Default', '--request', request, '--license', 'UCM_Basic=2').stdout.trim())
-        .status,
-    ).toBe(0);
-    const sn = /S:([0-9a-f]{5})/.exec(d('show', 'license', 'udi').stdout)![1]!;
+    const { a, d, sn } = reservedSides('inc', T);
     const update = a('update', '--instance', sn, '--license', 'UCM_Basic=5');
     expect(update.stderr).toMatch(/Nothing is in transition \(no license decreased\)/);
     expect(update.stderr).not.toMatch(/stay in transition/);
@@ -133,21 +119,7 @@ describe('an update that only increases', () => {
 
 describe('tables and text on a terminal', () => {
   it('prints every device table as CSV with --csv, header first, and refuses --csv where there is no table', () => {
-    const auth = tmp('csv-auth');
-    const dev = tmp('csv-dev');
-    let t = T;
-    const a = (...args: string[]) => slr(auth, ['authority', ...args], (t += 60_000));
-    const d = (...args: string[]) => slr(dev, args, (t += 60_000));
-    expect(a('init', '--account', 'Acme').status).toBe(0);
-    expect(a('license', 'add', '--account', 'Default', '--tag', 'UCM_Basic', '--count', '9').status).toBe(0);
-    expect(a('key', 'export', '--out', join(dev, 'lc.pem')).status).toBe(0);
-    expect(d('init', '--pid', 'UCM', '--trust', join(dev, 'lc.pem')).status).toBe(0);
-    expect(d('license', 'smart', 'reservation', 'enable').status).toBe(0);
-    const request = d('license', 'smart', 'reservation', 'request').stdout.trim();
-    expect(
-      d('license', 'smart', 'reservation', 'install', a('reserve', '--account', 'Default', '--request', request, '--license', 'UCM_Basic=2').stdout.trim())
-        .status,
-    ).toBe(0);
+    const { d } = reservedSides('csv', T);
     expect(d('license', 'usage', 'UCM_Basic', '1').status).toBe(0);
     const usage = d('show', 'license', 'usage', '--csv').stdout.split('\r\n');
     expect(usage[0]).toBe('License,In Use,Reserved,Valid Until,Status');
