@@ -33,6 +33,7 @@ export const FAST = [
   'test/path-kinds.test.ts',
   'test/readme-walkthrough.test.ts',
   'test/cli-json.test.ts',
+  'test/install-impact.test.ts',
 ];
 
 const shared = {

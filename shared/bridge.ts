@@ -4,6 +4,7 @@
  * call's arguments against these schemas; the browser test harness serves the same methods. One contract
  * binds all three.
  */
+import type { InstallImpact } from './instance/impact.ts';
 import { z } from 'zod';
 import type { Entitlement } from './codes/authorization-code.ts';
 import type { InstanceEvent, IssuedCode } from './instance/state.ts';
@@ -109,6 +110,8 @@ export interface CodeInspection {
   readonly problems: readonly string[];
   /** An update of the installed reservation (yields a confirmation code). */
   readonly isUpdate: boolean;
+  /** Before install: per license, in use / reserved now / reserved by this code / status after, and warnings. */
+  readonly impact: InstallImpact;
 }
 
 export interface CommandResult {

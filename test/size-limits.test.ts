@@ -11,7 +11,7 @@ const MAX_FUNCTION_LINES = 60;
 /** Files allowed past the limit, with their size today (the most they may have) and why. */
 const FILE_EXCEPTIONS: Record<string, { lines: number; why: string }> = {
   'renderer/authority/AuthorityWorkspace.tsx': { lines: 812, why: 'the authority workspace, to be split by the app redesign (issue 12)' },
-  'renderer/instance/InstanceWorkspace.tsx': { lines: 552, why: 'the product-instance workspace, to be split by the app redesign (issue 12)' },
+  'renderer/instance/InstanceWorkspace.tsx': { lines: 487, why: 'the product-instance workspace, to be split by the app redesign (issue 12)' },
   'shared/instance/command-table.ts': { lines: 504, why: 'one table of every product-instance command: its entries belong together' },
   'electron/cli/authority-cli.ts': { lines: 341, why: 'one table of every authority verb: its entries belong together' },
   'shared/codes/authorization-code.ts': { lines: 349, why: 'the XML format, built and parsed element for element in one place' },
@@ -32,7 +32,6 @@ const FUNCTION_EXCEPTIONS: Record<string, { lines: number; why: string }> = {
   'renderer/authority/AuthorityWorkspace.tsx:KeysPanel': { lines: 85, why: 'to be split by the app redesign (issue 12)' },
   'renderer/components/CodeBox.tsx:CodeBox': { lines: 84, why: 'to be split by the app redesign (issue 12: QR sequences)' },
   'renderer/components/EventTable.tsx:EventTable': { lines: 68, why: 'to be split by the app redesign (issue 12)' },
-  'renderer/instance/InstanceWorkspace.tsx:Inspection': { lines: 64, why: 'to be split by the app redesign (issue 12: the before-install comparison)' },
   'renderer/instance/InstanceWorkspace.tsx:UsagePanel': { lines: 64, why: 'to be split by the app redesign (issue 12)' },
   'shared/codes/authorization-code.ts:parseAuthorizationCode': { lines: 71, why: "the checks of the seeds' XML, in the order a refusal names them" },
 };

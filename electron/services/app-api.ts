@@ -73,7 +73,7 @@ export function createAppApi(ports: AppPorts): AppApi {
       return result(await instance.run(command, ports.now()));
     },
     async instanceInspect(code) {
-      const i = await instance.inspect(code);
+      const i = await instance.inspect(code, ports.now());
       const signer = i.signer;
       return {
         piid: i.code.piid,
@@ -84,6 +84,7 @@ export function createAppApi(ports: AppPorts): AppApi {
         entitlements: i.code.entitlements,
         problems: i.problems,
         isUpdate: i.isUpdate,
+        impact: i.impact,
       };
     },
     async instanceInstall(code) {

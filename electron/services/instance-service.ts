@@ -64,7 +64,7 @@ export interface InstanceService {
   observe(now: number): Promise<InstanceState>;
   run(command: Command, now: number): Promise<Outcome>;
   /** What an authorization code holds and whether it can be installed, without installing it. */
-  inspect(code: string): Promise<Inspection>;
+  inspect(code: string, now: number): Promise<Inspection>;
   /** Adds License Central keys (a key file: PEM, with endorsements) under the device's trust rules. */
   trust(keyFile: string, label: string, now: number): Promise<Outcome>;
 }
@@ -206,9 +206,8 @@ export function instanceService({ dir, stores = jsonFileStore, sealer = plainKey
         throw e;
       }
     },
-    async inspect(code) {
-      const state = load();
-      return inspectCode(state, code, verifyingCrypto);
+    async inspect(code, now) {
+      return inspectCode(load(), code, verifyingCrypto, now);
     },
     async trust(keyFile, label, now) {
       return this.run({ type: 'trust-add', chain: offeredChain(keyFile), label: stripControls(label) }, now);

@@ -14,6 +14,7 @@ import { useAction } from '../components/useAction.ts';
 import { useView } from '../components/useView.ts';
 import { EventTable } from '../components/EventTable.tsx';
 import { CommandText } from '../components/CommandText.tsx';
+import { Inspection } from './Inspection.tsx';
 
 type Existing = Extract<InstanceView, { exists: true }>;
 type Section = 'reservation' | 'usage' | 'events' | 'settings';
@@ -329,71 +330,6 @@ function ReservationFlow({ view, refresh }: { view: Existing; refresh: () => Pro
       </ol>
       {!a.install.allowed && <ErrorNotice error={act.error} />}
     </div>
-  );
-}
-
-function Inspection({ inspection: i, children }: { inspection: CodeInspection; children: ReactNode }) {
-  return (
-    <section className="inspection" aria-labelledby="inspection-title">
-      <h4 id="inspection-title">What this authorization code contains</h4>
-      <dl className="facts">
-        <div>
-          <dt>Reservation</dt>
-          <dd>{i.piid}</dd>
-        </div>
-        <div>
-          <dt>Issued</dt>
-          <dd>{formatInstant(i.issuedAt)}</dd>
-        </div>
-        <div>
-          <dt>For device</dt>
-          <dd>
-            {i.udi} {i.udiMatches ? '(this device)' : '(NOT this device)'}
-          </dd>
-        </div>
-        <div>
-          <dt>Signed by</dt>
-          <dd>{i.signer ? `${i.signer.label} (key ${i.signer.id})` : 'no key this device trusts'}</dd>
-        </div>
-        <div>
-          <dt>Kind</dt>
-          <dd>{i.isUpdate ? 'Update of the installed reservation (yields a confirmation code)' : 'First reservation'}</dd>
-        </div>
-      </dl>
-      <table>
-        <caption>Entitlements</caption>
-        <thead>
-          <tr>
-            <th scope="col">License</th>
-            <th scope="col">Count</th>
-            <th scope="col">Type</th>
-            <th scope="col">Start</th>
-            <th scope="col">End</th>
-          </tr>
-        </thead>
-        <tbody>
-          {i.entitlements.map((e) => (
-            <tr key={`${e.tag}|${e.startDate}|${e.endDate}`}>
-              <td>{e.displayName}</td>
-              <td>{e.count}</td>
-              <td>{e.licenseType}</td>
-              <td>{e.startDate || '-'}</td>
-              <td>{e.endDate || '-'}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      {i.problems.length > 0 && (
-        <Notice kind="error" title="This code cannot be installed">
-          <ul>
-            {i.problems.map((p) => (
-              <li key={p}>{p}</li>
-            ))}
-          </ul>
-        </Notice>
-      )}
-      {children}
-    </section>
   );
 }
 

@@ -5,6 +5,7 @@
  * Each command returns the new state and what to tell the operator, or throws an SlrError (and then
  * nothing changed).
  */
+import { installImpact, type InstallImpact } from './impact.ts';
 import { parseAuthorizationCode, type AuthorizationCode } from '../codes/authorization-code.ts';
 import { assertSaneTime } from '../codes/dates.ts';
 import { refuse } from '../errors.ts';
@@ -67,13 +68,15 @@ export interface Inspection {
   readonly udiMatches: boolean;
   readonly isUpdate: boolean;
   readonly problems: string[];
+  /** What installing it would do, license by license, and any loss of compliance it causes. */
+  readonly impact: InstallImpact;
 }
 
 /**
  * What an operator sees before installing: the code's content, who signed it, whether it is for this
  * device, and everything that would stop the install. Refuses only a code that does not parse.
  */
-export function inspectCode(state: InstanceState, input: string, crypto: DeviceCrypto): Inspection {
+export function inspectCode(state: InstanceState, input: string, crypto: DeviceCrypto, now: number): Inspection {
   const code = parseAuthorizationCode(input);
   const problems: string[] = [];
   let signer: TrustedKey | null = null;
@@ -92,5 +95,6 @@ export function inspectCode(state: InstanceState, input: string, crypto: DeviceC
   if (problems.length === 0) attempt(() => checkUsable(state, code));
   else if (!udiMatches) problems.push(`The authorization code is for another device (${formatUdi(code.udi)}); this device is ${formatUdi(own)}.`);
   attempt(() => assertAllowed('install', state));
-  return { code, signer, udiMatches, isUpdate: state.registration === REGISTRATION.registered, problems: [...new Set(problems)] };
+  const impact = installImpact(state, code, now);
+  return { code, signer, udiMatches, isUpdate: state.registration === REGISTRATION.registered, problems: [...new Set(problems)], impact };
 }

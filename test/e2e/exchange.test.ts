@@ -158,7 +158,8 @@ describe.skipIf(skip)('the desktop app in Chromium, against the real services', 
     await dp.getByRole('button', { name: 'Check code' }).click();
     await expect.poll(() => dp.getByRole('heading', { name: 'What this authorization code contains' }).count()).toBe(1);
     expect(await dp.getByText('(this device)').count()).toBe(1);
-    expect(await dp.getByRole('cell', { name: 'UC Manager Basic License (12.x)' }).count()).toBe(1);
+    // Once in what the install would do, once among the entitlements.
+    expect(await dp.getByRole('cell', { name: 'UC Manager Basic License (12.x)' }).count()).toBe(2);
     await screenshot(dp, 'device-inspect-code');
     await accessible(dp, 'device inspect');
     await dp.getByRole('button', { name: 'Install authorization code' }).click();
@@ -193,6 +194,12 @@ describe.skipIf(skip)('the desktop app in Chromium, against the real services', 
     await dp.getByRole('button', { name: 'Open file…' }).click();
     await dp.getByRole('button', { name: 'Check code' }).click();
     await expect.poll(() => dp.getByText(/Update of the installed reservation/).count()).toBe(1);
+    // Before installing: this update leaves 3 in use on 2 reserved, and the screen says so, license by license.
+    const warning = dp.getByRole('alert').filter({ hasText: 'Installing this code takes the device out of compliance' });
+    await expect.poll(() => warning.textContent()).toMatch(/reserves 2 where 3 are in use.*overage period runs/);
+    expect(await dp.locator('[data-impact*="UCM_Basic"] td').allTextContents()).toEqual(['UC Manager Basic License (12.x)', '3', '4', '2', 'Not Authorized']);
+    await screenshot(dp, 'device-inspect-update-warning');
+    await accessible(dp, 'device inspect update');
     await dp.getByRole('button', { name: 'Install authorization code' }).click();
     await expect.poll(() => dp.getByTestId('code-confirmation').count()).toBe(1);
     expect(await status(dp).authorization.textContent()).toBe('Not Authorized - Reserved');

@@ -1,0 +1,129 @@
+/**
+ * What an authorization code holds, shown before it is installed: its facts, what it would do license by
+ * license (in use now, reserved now, reserved by this code, the status after) with a plain warning when it
+ * leaves usage uncovered, its entitlements, and whatever would stop the install.
+ */
+import type { ReactNode } from 'react';
+import type { CodeInspection } from '../../shared/bridge.ts';
+import { formatInstant } from '../../shared/codes/dates.ts';
+import { Notice } from '../components/Notice.tsx';
+
+function Facts({ i }: { i: CodeInspection }) {
+  const facts: [string, string][] = [
+    ['Reservation', i.piid],
+    ['Issued', formatInstant(i.issuedAt)],
+    ['For device', `${i.udi} ${i.udiMatches ? '(this device)' : '(NOT this device)'}`],
+    ['Signed by', i.signer ? `${i.signer.label} (key ${i.signer.id})` : 'no key this device trusts'],
+    ['Kind', i.isUpdate ? 'Update of the installed reservation (yields a confirmation code)' : 'First reservation'],
+  ];
+  return (
+    <dl className="facts">
+      {facts.map(([term, value]) => (
+        <div key={term}>
+          <dt>{term}</dt>
+          <dd className={term === 'For device' || term === 'Reservation' ? 'value' : undefined}>{value}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+function ImpactTable({ impact }: { impact: CodeInspection['impact'] }) {
+  return (
+    <table className="impact">
+      <caption>
+        If installed: {impact.authorizationNow} → {impact.authorizationAfter}
+      </caption>
+      <thead>
+        <tr>
+          <th scope="col">License</th>
+          <th scope="col" className="num">
+            In use now
+          </th>
+          <th scope="col" className="num">
+            Reserved now
+          </th>
+          <th scope="col" className="num">
+            By this code
+          </th>
+          <th scope="col">Status after</th>
+        </tr>
+      </thead>
+      <tbody>
+        {impact.lines.map((l) => (
+          <tr key={l.tag} data-impact={l.tag} className={l.statusAfter === 'Not Authorized' ? 'row-warning' : undefined}>
+            <td>{l.displayName}</td>
+            <td className="num">{l.inUse}</td>
+            <td className="num">{l.reservedNow}</td>
+            <td className="num">{l.reservedByCode}</td>
+            <td>
+              <span className={`status-badge status-${l.statusAfter === 'Not Authorized' ? 'bad' : l.statusAfter === 'Authorized' ? 'ok' : 'neutral'}`}>
+                {l.statusAfter}
+              </span>
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function Entitlements({ i }: { i: CodeInspection }) {
+  return (
+    <table>
+      <caption>Entitlements</caption>
+      <thead>
+        <tr>
+          <th scope="col">License</th>
+          <th scope="col" className="num">
+            Count
+          </th>
+          <th scope="col">Type</th>
+          <th scope="col">Start</th>
+          <th scope="col">End</th>
+        </tr>
+      </thead>
+      <tbody>
+        {i.entitlements.map((e) => (
+          <tr key={`${e.tag}|${e.startDate}|${e.endDate}`}>
+            <td>{e.displayName}</td>
+            <td className="num">{e.count}</td>
+            <td>{e.licenseType}</td>
+            <td>{e.startDate || '-'}</td>
+            <td>{e.endDate || '-'}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+export function Inspection({ inspection: i, children }: { inspection: CodeInspection; children: ReactNode }) {
+  return (
+    <section className="inspection" aria-labelledby="inspection-title">
+      <h4 id="inspection-title">What this authorization code contains</h4>
+      <Facts i={i} />
+      {i.impact.warnings.length > 0 && (
+        <Notice kind="warning" title="Installing this code takes the device out of compliance">
+          <ul>
+            {i.impact.warnings.map((w) => (
+              <li key={w}>{w}</li>
+            ))}
+          </ul>
+        </Notice>
+      )}
+      <ImpactTable impact={i.impact} />
+      <Entitlements i={i} />
+      {i.problems.length > 0 && (
+        <Notice kind="error" title="This code cannot be installed">
+          <ul>
+            {i.problems.map((p) => (
+              <li key={p}>{p}</li>
+            ))}
+          </ul>
+        </Notice>
+      )}
+      {children}
+    </section>
+  );
+}
