@@ -34,6 +34,7 @@ export const FAST = [
   'test/readme-walkthrough.test.ts',
   'test/cli-json.test.ts',
   'test/install-impact.test.ts',
+  'test/instance-query.test.ts',
 ];
 
 const shared = {

@@ -12,6 +12,7 @@ export const BRIDGE_METHODS = [
   'instanceTrustFromFile',
   'instanceTrustRemove',
   'authorityView',
+  'authorityInstances',
   'authorityInit',
   'authorityAddAccount',
   'authorityAddLicenses',

@@ -9,7 +9,15 @@ import { z } from 'zod';
 import type { Entitlement } from './codes/authorization-code.ts';
 import type { InstanceEvent, IssuedCode } from './instance/state.ts';
 import type { InstanceStatus } from './instance/status.ts';
-import type { InstanceLine, Issued, LedgerEvent, LicenseLine } from './authority/views.ts';
+import {
+  INSTANCE_PAGE_MAX,
+  type InstanceLine,
+  type InstancePage,
+  type InstanceQuery,
+  type Issued,
+  type LedgerEvent,
+  type LicenseLine,
+} from './authority/views.ts';
 import { BRIDGE_METHODS, channelOf, FILE_DROP_CHANNEL, type BridgeMethod } from './bridge-channels.ts';
 import { LIMITS } from './limits.ts';
 import { CODE_KINDS, type CodeKind } from './code-kinds.ts';
@@ -40,6 +48,18 @@ export const BRIDGE_ARGS = {
   instanceTrustRemove: z.tuple([z.string().regex(/^[0-9a-f]{16}$/)]),
 
   authorityView: z.tuple([]),
+  authorityInstances: z.tuple([
+    z.strictObject({
+      search: z.string().max(200).optional(),
+      account: shortText.optional(),
+      product: z.string().max(20).optional(),
+      only: z.enum(['locked', 'in-transition']).optional(),
+      sort: z.enum(['sn', 'account', 'product', 'last-contact']).optional(),
+      descending: z.boolean().optional(),
+      offset: z.number().int().min(0).max(10_000_000).optional(),
+      limit: z.number().int().min(1).max(INSTANCE_PAGE_MAX).optional(),
+    }),
+  ]),
   authorityInit: z.tuple([shortText]),
   authorityAddAccount: z.tuple([shortText]),
   authorityAddLicenses: z.tuple([
@@ -121,6 +141,7 @@ export interface CommandResult {
 
 export type LicenseLineView = LicenseLine;
 export type InstanceLineView = InstanceLine;
+export type { InstancePage, InstanceQuery };
 export type AuthorityEventView = LedgerEvent;
 
 export type AuthorityView =
@@ -131,7 +152,8 @@ export type AuthorityView =
       readonly smartAccount: string;
       readonly accounts: readonly string[];
       readonly licenses: readonly LicenseLineView[];
-      readonly instances: readonly InstanceLineView[];
+      /** How many product instances hold reserved licenses (the list itself comes a page at a time). */
+      readonly instanceCount: number;
       readonly keys: readonly { readonly id: string; readonly createdAt: number; readonly retiredAt: number | null; readonly active: boolean }[];
       /** How the signing keys are kept at rest. */
       readonly keyProtection: 'plaintext' | 'passphrase' | 'os-store';
@@ -171,6 +193,7 @@ export interface BridgeResults {
   instanceTrustFromFile: CommandResult | null;
   instanceTrustRemove: CommandResult;
   authorityView: AuthorityView;
+  authorityInstances: InstancePage;
   authorityInit: { readonly keyId: string };
   authorityAddAccount: null;
   authorityAddLicenses: null;

@@ -10,7 +10,7 @@ const MAX_FUNCTION_LINES = 60;
 
 /** Files allowed past the limit, with their size today (the most they may have) and why. */
 const FILE_EXCEPTIONS: Record<string, { lines: number; why: string }> = {
-  'renderer/authority/AuthorityWorkspace.tsx': { lines: 812, why: 'the authority workspace, to be split by the app redesign (issue 12)' },
+  'renderer/authority/AuthorityWorkspace.tsx': { lines: 520, why: 'the authority workspace, to be split by the app redesign (issue 12)' },
   'renderer/instance/InstanceWorkspace.tsx': { lines: 487, why: 'the product-instance workspace, to be split by the app redesign (issue 12)' },
   'shared/instance/command-table.ts': { lines: 504, why: 'one table of every product-instance command: its entries belong together' },
   'electron/cli/authority-cli.ts': { lines: 341, why: 'one table of every authority verb: its entries belong together' },
@@ -23,11 +23,10 @@ const FUNCTION_EXCEPTIONS: Record<string, { lines: number; why: string }> = {
   'electron/services/instance-service.ts:instanceService': { lines: 120, why: 'the service methods, one short closure each, over the same store' },
   'shared/instance/status.ts:deriveStatus': { lines: 95, why: 'every status of the seeds from one reading of the state' },
   'shared/codes/short-code.ts:parseShortCode': { lines: 74, why: 'every refusal of a short code, in the order an operator should read them' },
-  'renderer/authority/AuthorityWorkspace.tsx:InstanceActionPanel': { lines: 192, why: 'to be split by the app redesign (issue 12)' },
+  'renderer/authority/InstanceActions.tsx:InstanceActionPanel': { lines: 192, why: 'to be split by the app redesign (issue 12)' },
   'renderer/authority/AuthorityWorkspace.tsx:ReserveWizard': { lines: 173, why: 'to be split by the app redesign (issue 12)' },
   'renderer/instance/InstanceWorkspace.tsx:ReservationFlow': { lines: 165, why: 'to be split by the app redesign (issue 12)' },
   'renderer/authority/AuthorityWorkspace.tsx:LicensesPanel': { lines: 160, why: 'to be split by the app redesign (issue 12)' },
-  'renderer/authority/AuthorityWorkspace.tsx:InstancesPanel': { lines: 89, why: 'to be split by the app redesign (issue 12)' },
   'renderer/instance/InstanceWorkspace.tsx:SettingsPanel': { lines: 86, why: 'to be split by the app redesign (issue 12)' },
   'renderer/authority/AuthorityWorkspace.tsx:KeysPanel': { lines: 85, why: 'to be split by the app redesign (issue 12)' },
   'renderer/components/CodeBox.tsx:CodeBox': { lines: 84, why: 'to be split by the app redesign (issue 12: QR sequences)' },

@@ -103,6 +103,7 @@ export function createAppApi(ports: AppPorts): AppApi {
     },
 
     authorityView,
+    authorityInstances: (query) => withLedger((l) => l.instancePage(query)),
     async authorityInit(name) {
       return withLedger((l) => l.init(name, ports.now()), { create: true });
     },

@@ -48,7 +48,7 @@ export async function readAuthorityView(withLedger: LedgerPort, ports: { dir: st
       smartAccount: await l.smartAccount(),
       accounts: await l.accounts(),
       licenses: await l.licenses(ports.now()),
-      instances: await l.instances(),
+      instanceCount: (await l.instancePage({ limit: 1 })).total,
       keys: await l.keys(),
       keyProtection: await l.keyProtection(),
       events: await l.events(undefined, 2000),

@@ -1,5 +1,5 @@
-import { useCallback, useEffect, useState } from 'react';
-import type { AuthorityView, InstanceLineView, IssuedView, RequestInspection } from '../../shared/bridge.ts';
+import { useCallback, useState } from 'react';
+import type { AuthorityView, IssuedView, RequestInspection } from '../../shared/bridge.ts';
 import { PRODUCTS } from '../../shared/catalog.ts';
 import { formatInstant } from '../../shared/codes/dates.ts';
 import { call } from '../bridge.ts';
@@ -10,10 +10,11 @@ import { ErrorNotice, Notice } from '../components/Notice.tsx';
 import { EventTable } from '../components/EventTable.tsx';
 import { useAction } from '../components/useAction.ts';
 import { useView } from '../components/useView.ts';
+import { InstancesPanel } from './InstancesPanel.tsx';
 
-type Ready = Extract<AuthorityView, { initialized: true }>;
+export type Ready = Extract<AuthorityView, { initialized: true }>;
 type Section = 'licenses' | 'instances' | 'reserve' | 'events' | 'keys';
-type Refresh = () => Promise<unknown>;
+export type Refresh = () => Promise<unknown>;
 
 export function AuthorityWorkspace() {
   const { view, refresh, error } = useView('authorityView');
@@ -32,8 +33,8 @@ export function AuthorityWorkspace() {
       <section className="card" aria-labelledby="sa-title">
         <h2 id="sa-title">License Central: {view.smartAccount}</h2>
         <p>
-          {view.accounts.length} virtual account{view.accounts.length === 1 ? '' : 's'} · {view.instances.length} product instance
-          {view.instances.length === 1 ? '' : 's'} with reserved licenses
+          {view.accounts.length} virtual account{view.accounts.length === 1 ? '' : 's'} · {view.instanceCount.toLocaleString('en-US')} product instance
+          {view.instanceCount === 1 ? '' : 's'} with reserved licenses
         </p>
       </section>
       <Tabs<Section>
@@ -251,299 +252,6 @@ function LicensesPanel({ view, refresh }: { view: Ready; refresh: Refresh }) {
         </form>
       )}
     </div>
-  );
-}
-
-type InstanceAction = 'update' | 'confirm' | 'remove' | 'rehost' | 'transfer' | 'code';
-const ACTION_LABELS: Record<InstanceAction, string> = {
-  update: 'Update Reserved Licenses…',
-  confirm: 'Enter Confirmation Code…',
-  remove: 'Remove…',
-  rehost: 'Rehost Licenses from a Failed Product…',
-  transfer: 'Transfer…',
-  code: 'Authorization Code',
-};
-
-function InstancesPanel({ view, refresh }: { view: Ready; refresh: Refresh }) {
-  const [selected, setSelected] = useState<{ sn: string; action: InstanceAction } | null>(null);
-  const act = useAction();
-  const instance = view.instances.find((i) => i.sn === selected?.sn) ?? null;
-  const fmt = (m: Readonly<Record<string, number>>) =>
-    Object.entries(m)
-      .map(([k, v]) => `${k} × ${v}`)
-      .join(', ') || '-';
-  return (
-    <div>
-      <table data-testid="instances-table">
-        <caption>Product instances with reserved licenses</caption>
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Product type</th>
-            <th scope="col">Virtual account</th>
-            <th scope="col">Last contact</th>
-            <th scope="col">Reserved</th>
-            <th scope="col">In transition</th>
-            <th scope="col">Actions</th>
-          </tr>
-        </thead>
-        <tbody>
-          {view.instances.length === 0 && (
-            <tr>
-              <td colSpan={7}>No product instances yet: reserve licenses under License Reservation.</td>
-            </tr>
-          )}
-          {view.instances.map((i) => (
-            <tr key={i.piid} data-sn={i.sn}>
-              <td>
-                UDI_PID {i.product}; UDI_SN {i.sn}
-                {i.locked && <strong className="badge"> LOCKED</strong>}
-              </td>
-              <td>{i.productType}</td>
-              <td>{i.account}</td>
-              <td>{formatInstant(i.lastContact)}</td>
-              <td>{fmt(i.reserved)}</td>
-              <td>{fmt(i.inTransition)}</td>
-              <td>
-                <label className="visually-hidden" htmlFor={`act-${i.sn}`}>
-                  Actions for {i.sn}
-                </label>
-                <select
-                  id={`act-${i.sn}`}
-                  value={selected?.sn === i.sn ? selected.action : ''}
-                  onChange={(e) => setSelected(e.target.value ? { sn: i.sn, action: e.target.value as InstanceAction } : null)}
-                >
-                  <option value="">Actions…</option>
-                  {(Object.keys(ACTION_LABELS) as InstanceAction[]).map((a) => (
-                    <option key={a} value={a}>
-                      {ACTION_LABELS[a]}
-                    </option>
-                  ))}
-                </select>
-                {i.locked && (
-                  <button
-                    type="button"
-                    disabled={act.busy}
-                    onClick={() =>
-                      void act.run(async () => {
-                        await call('authorityUnlock', i.sn);
-                        await refresh();
-                      })
-                    }
-                  >
-                    Unlock {i.sn}
-                  </button>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      <ErrorNotice error={act.error} />
-      {instance && selected && (
-        <InstanceActionPanel
-          key={`${instance.sn}-${selected.action}`}
-          instance={instance}
-          action={selected.action}
-          view={view}
-          refresh={refresh}
-          close={() => setSelected(null)}
-        />
-      )}
-    </div>
-  );
-}
-
-function InstanceActionPanel({
-  instance,
-  action,
-  view,
-  refresh,
-  close,
-}: {
-  instance: InstanceLineView;
-  action: InstanceAction;
-  view: Ready;
-  refresh: Refresh;
-  close: () => void;
-}) {
-  const act = useAction();
-  const [text, setText] = useState('');
-  const [reason, setReason] = useState('');
-  const [to, setTo] = useState(view.accounts.find((a) => a !== instance.account) ?? '');
-  const [issued, setIssued] = useState<IssuedView | null>(null);
-  const [note, setNote] = useState<string | null>(null);
-  const product = PRODUCTS.find((p) => instance.udi.startsWith(`P:${p.id},`))!;
-  const [counts, setCounts] = useState<Record<string, string>>(() =>
-    Object.fromEntries(product.entitlements.filter((e) => e.reservable).map((e) => [e.short, String(instance.reserved[e.short] ?? 0)])),
-  );
-  useEffect(() => {
-    if (action === 'code') void act.run(async () => setIssued(await call('authorityLatestCode', instance.sn)));
-  }, [action, instance.sn, act.run]);
-  const title = `${ACTION_LABELS[action].replace('…', '')}: ${instance.udi}`;
-  const after = async (message: string) => {
-    setNote(message);
-    await refresh();
-  };
-  const onText = useCallback((v: string) => setText(v), []);
-  return (
-    <section className="card action-panel" aria-labelledby="action-title">
-      <h3 id="action-title">{title}</h3>
-      {action === 'update' && !issued && (
-        <form
-          onSubmit={(e) => {
-            e.preventDefault();
-            void act.run(async () => {
-              const changed = Object.fromEntries(
-                Object.entries(counts)
-                  .filter(([k, v]) => Number(v) !== (instance.reserved[k] ?? 0))
-                  .map(([k, v]) => [k, Number(v)]),
-              );
-              const r = await call('authorityUpdate', { instance: instance.sn, licenses: changed });
-              setIssued(r);
-              await after(
-                r.inTransition ? `${r.inTransition} license(s) stay in transition until the device's confirmation code is entered.` : 'Reservation updated.',
-              );
-            });
-          }}
-        >
-          <p>In order to continue, ensure that you have a surplus of the licenses you want to reserve in the virtual account.</p>
-          <table>
-            <caption>Licenses to reserve</caption>
-            <thead>
-              <tr>
-                <th scope="col">License</th>
-                <th scope="col">Available</th>
-                <th scope="col">Reserve</th>
-              </tr>
-            </thead>
-            <tbody>
-              {Object.keys(counts).map((short) => {
-                const def = product.entitlements.find((e) => e.short === short)!;
-                const line = view.licenses.find((l) => l.account === instance.account && l.short === short);
-                return (
-                  <tr key={short}>
-                    <td>
-                      <label htmlFor={`upd-${short}`}>{def.displayName}</label>
-                    </td>
-                    <td>{line?.available ?? 0}</td>
-                    <td>
-                      <input
-                        id={`upd-${short}`}
-                        type="number"
-                        min={0}
-                        value={counts[short]}
-                        onChange={(e) => setCounts({ ...counts, [short]: e.target.value })}
-                      />
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-          <button type="submit" className="primary" disabled={act.busy}>
-            Generate authorization code
-          </button>
-        </form>
-      )}
-      {action === 'confirm' && (
-        <form
-          onSubmit={(e) => {
-            e.preventDefault();
-            void act.run(async () => {
-              const r = await call('authorityConfirm', { instance: instance.sn, code: text });
-              await after(`Confirmation code accepted: ${r.released} license(s) released from transition.`);
-            });
-          }}
-        >
-          <CodeInput kind="confirmation" value={text} onChange={onText} error={act.error} rows={1} />
-          <button type="submit" className="primary" disabled={act.busy || !text.trim()}>
-            Enter confirmation code
-          </button>
-        </form>
-      )}
-      {action === 'remove' && (
-        <form
-          onSubmit={(e) => {
-            e.preventDefault();
-            void act.run(async () => {
-              const r = await call('authorityRemove', { instance: instance.sn, returnCode: text });
-              await after(`Product instance removed: ${r.released} license(s) returned to the pool.`);
-              close();
-            });
-          }}
-        >
-          <p>
-            To remove a product instance that has reserved licenses and make those licenses available again, enter the Reservation Return Code generated by the
-            product instance.
-          </p>
-          <CodeInput kind="return" value={text} onChange={onText} error={act.error} rows={2} />
-          <button type="submit" className="danger" disabled={act.busy || !text.trim()}>
-            Remove Product Instance
-          </button>
-        </form>
-      )}
-      {action === 'rehost' && !issued && (
-        <form
-          onSubmit={(e) => {
-            e.preventDefault();
-            void act.run(async () => {
-              const r = await call('authorityRehost', { instance: instance.sn, request: text, reason });
-              setIssued(r);
-              await after(`Licenses rehosted to ${r.udi}.`);
-            });
-          }}
-        >
-          <p>The failed product can no longer confirm or return once its licenses move to the new device.</p>
-          <CodeInput kind="request" value={text} onChange={onText} error={act.error} rows={3} />
-          <label htmlFor="rehost-reason">Reason</label>
-          <input id="rehost-reason" value={reason} onChange={(e) => setReason(e.target.value)} required maxLength={200} />
-          <button type="submit" className="primary" disabled={act.busy || !text.trim() || !reason.trim()}>
-            Rehost licenses
-          </button>
-        </form>
-      )}
-      {action === 'transfer' && (
-        <form
-          onSubmit={(e) => {
-            e.preventDefault();
-            void act.run(async () => {
-              await call('authorityTransfer', { instance: instance.sn, to });
-              await after(`Transferred to ${to} with its reserved licenses.`);
-              close();
-            });
-          }}
-        >
-          <label htmlFor="transfer-to">To virtual account</label>
-          <select id="transfer-to" value={to} onChange={(e) => setTo(e.target.value)}>
-            {view.accounts
-              .filter((a) => a !== instance.account)
-              .map((a) => (
-                <option key={a}>{a}</option>
-              ))}
-          </select>
-          <button type="submit" className="primary" disabled={act.busy || !to}>
-            Transfer
-          </button>
-          <ErrorNotice error={act.error} />
-        </form>
-      )}
-      {issued && (
-        <CodeBox
-          kind="authorization"
-          code={issued.code}
-          sn={issued.sn}
-          caption={`For ${issued.udi}. Install it on the device; after an update, enter the device's confirmation code here.`}
-        />
-      )}
-      {note && <Notice kind="success">{note}</Notice>}
-      {(action === 'update' || action === 'code') && <ErrorNotice error={act.error} />}
-      <div className="actions">
-        <button type="button" onClick={close}>
-          Close
-        </button>
-      </div>
-    </section>
   );
 }
 

@@ -32,6 +32,28 @@ export interface InstanceLine {
   readonly inTransition: Readonly<Record<string, number>>;
 }
 
+/** A page of the product instances: what the authority's list asks for (search, filters, sort, paging). */
+export interface InstanceQuery {
+  /** Part of a UDI, serial number, virtual account or product id. */
+  readonly search?: string;
+  readonly account?: string;
+  readonly product?: string;
+  readonly only?: 'locked' | 'in-transition';
+  readonly sort?: 'sn' | 'account' | 'product' | 'last-contact';
+  readonly descending?: boolean;
+  readonly offset?: number;
+  readonly limit?: number;
+}
+
+export interface InstancePage {
+  /** How many instances match (all pages). */
+  readonly total: number;
+  readonly offset: number;
+  readonly rows: readonly InstanceLine[];
+}
+
+export const INSTANCE_PAGE_MAX = 200;
+
 /** One entry of the authority's event log: who did what, when, with which code. */
 export interface LedgerEvent {
   readonly id: number;

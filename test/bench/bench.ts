@@ -2,7 +2,7 @@
  * `npm run bench`: speed and scale, each figure a ratio of two things measured in the same run (these
  * machines are noisy, so absolute times are only context). Writes test-results/bench.json.
  */
-import { randomBytes, randomUUID, verify as cryptoVerify } from 'node:crypto';
+import { randomUUID, verify as cryptoVerify } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,7 +10,6 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { XMLParser } from 'fast-xml-parser';
-import { rawDb } from '../helpers/ledger-audit.ts';
 import { findEntitlement, productById } from '../../shared/catalog.ts';
 import { entitlementFor, issueAuthorizationCode } from '../../shared/authority/issue.ts';
 import { parseAuthorizationCode, type Entitlement } from '../../shared/codes/authorization-code.ts';
@@ -23,7 +22,8 @@ import type { InstanceState } from '../../shared/instance/state.ts';
 import { toBase64 } from '../../shared/bytes.ts';
 import { makeUdi } from '../../shared/udi.ts';
 import { authorityCrypto, compressedPublicKey, deviceCrypto, generateKeyPair, keyId, privateKeyOps } from '../../electron/services/crypto.ts';
-import { openLedger, type Ledger } from '../../electron/services/authority/ledger.ts';
+import { openLedger } from '../../electron/services/authority/ledger.ts';
+import { populate } from '../helpers/populate.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const DAY = 86_400_000;
@@ -97,35 +97,12 @@ console.log('\nInstall verification: whole check (normalize, parse, validate, ve
 // ------------------------------------------------------------------------------------ authority scale
 console.log('\nAuthority: operations per second with 1,000 and with 100,000 product instances in the ledger');
 
-/** Fills the ledger with `count` synthetic active instances in one transaction (background population). */
-async function populate(ledger: Ledger, count: number): Promise<void> {
-  const key = (await ledger.keys())[0]!.id;
-  await ledger.core.transaction(async () => {
-    const db = rawDb(ledger);
-    const lot = Number(
-      db.prepare("INSERT INTO lots (account_id, tag, type, count) VALUES (1, ?, 'PERPETUAL', ?)").run(findEntitlement(ucm, 'UCM_Enhanced')!.tag, count)
-        .lastInsertRowid,
-    );
-    const inst = db.prepare(
-      "INSERT INTO instances (account_id, product, uuid, sn, device_key, piid, state, created_at, last_contact, last_timestamp) VALUES (1, 'UCM', ?, ?, ?, ?, 'active', ?, ?, ?)",
-    );
-    const hold = db.prepare('INSERT INTO holdings (instance_id, lot_id, count) VALUES (?, ?, 1)');
-    const code = db.prepare("INSERT INTO codes (instance_id, timestamp, key_id, code, issued_at) VALUES (?, ?, ?, '<specificPLR/>', ?)");
-    for (let i = 0; i < count; i++) {
-      const uuid = randomUUID();
-      const id = Number(inst.run(uuid, uuid.slice(-5), randomBytes(33), randomUUID(), T0, T0, T0).lastInsertRowid);
-      hold.run(id, lot);
-      code.run(id, T0, key, T0);
-    }
-  });
-}
-
 async function scale(instances: number, ops: number) {
   const ledger = await openLedger({ dir: mkdtempSync(join(tmpdir(), 'slr-bench-')), actor: 'bench' }, true);
   try {
     await ledger.init('Bench', T0);
     await ledger.addLicenses({ account: 'Default', tag: 'UCM_Basic', count: ops * 4 }, T0);
-    await populate(ledger, instances);
+    await populate(ledger, instances, { at: T0 });
     const key = await ledger.exportKey();
     const devices = Array.from({ length: ops }, () => {
       const pair = generateKeyPair();

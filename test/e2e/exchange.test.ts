@@ -182,6 +182,10 @@ describe.skipIf(skip)('the desktop app in Chromium, against the real services', 
     await ap.getByRole('button', { name: 'Generate authorization code' }).click();
     await expect.poll(() => ap.getByText(/2 license\(s\) stay in transition/).count()).toBe(1);
     await ap.getByRole('button', { name: 'Save to file…' }).click();
+    await screenshot(ap, 'authority-update-dialog');
+    // The action ran in a dialog over the list; closing it gives the focus back to the row's control.
+    await ap.getByRole('dialog').getByRole('button', { name: 'Close' }).click();
+    expect(await ap.evaluate(() => document.activeElement?.id)).toBe(`act-${sn}`);
     await ap.getByRole('tab', { name: 'Licenses' }).click();
     await expect
       .poll(() => ap.locator('[data-license="Default/UCM_Basic"]').locator('td').allTextContents())
@@ -224,6 +228,7 @@ describe.skipIf(skip)('the desktop app in Chromium, against the real services', 
     await ap.getByRole('button', { name: 'Enter confirmation code' }).click();
     await expect.poll(() => ap.getByText(/2 license\(s\) released from transition/).count()).toBe(1);
     await screenshot(ap, 'authority-confirmed');
+    await ap.getByRole('dialog').getByRole('button', { name: 'Close' }).click();
 
     // --- The device returns the reservation; License Central removes it with the return code.
     await dp.getByRole('button', { name: 'Return reservation…' }).click();
@@ -236,6 +241,9 @@ describe.skipIf(skip)('the desktop app in Chromium, against the real services', 
     await ap.getByLabel('Return code').fill(readFileSync(carry(device, `${sn}-return.txt`, authority), 'utf8'));
     await ap.getByRole('button', { name: 'Remove Product Instance' }).click();
     await expect.poll(() => ap.getByText('No product instances yet: reserve licenses under License Reservation.').count()).toBe(1);
+    // Its row is gone: closing the dialog puts the focus on the search, not on the page's body.
+    await ap.getByRole('dialog').getByRole('button', { name: 'Close' }).click();
+    expect(await ap.evaluate(() => document.activeElement?.getAttribute('type'))).toBe('search');
     await ap.getByRole('tab', { name: 'Licenses' }).click();
     await expect
       .poll(() => ap.locator('[data-license="Default/UCM_Basic"]').locator('td').allTextContents())

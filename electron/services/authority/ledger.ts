@@ -22,6 +22,7 @@ import * as accounts from './accounts.ts';
 import * as reservations from './reservations.ts';
 import * as deviceCodes from './device-codes.ts';
 import * as reports from './reports.ts';
+import * as query from './instance-query.ts';
 
 export type { InstanceLine, Issued, LedgerEvent, LicenseLine };
 export { MAX_WRONG_CODES, type InstanceRow } from './core.ts';
@@ -157,5 +158,6 @@ export class Ledger {
   accounts = (...a: Args<typeof reports.accounts>) => reports.accounts(this.core, ...a);
   licenses = (...a: Args<typeof reports.licenses>) => reports.licenses(this.core, ...a);
   instances = (...a: Args<typeof reports.instances>) => reports.instances(this.core, ...a);
+  instancePage = (...a: Args<typeof query.instancePage>) => query.instancePage(this.core, ...a);
   events = (...a: Args<typeof reports.events>) => reports.events(this.core, ...a);
 }

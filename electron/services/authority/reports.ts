@@ -1,4 +1,5 @@
 /** The ledger's operations: reports. */
+import { instanceLines } from './instance-query.ts';
 import { findAnyEntitlement } from '../../../shared/catalog.ts';
 import { isLotValid } from '../../../shared/authority/allocation.ts';
 import type { InstanceLine, LedgerEvent, LicenseLine } from '../../../shared/authority/views.ts';
@@ -68,33 +69,7 @@ export async function instances(c: LedgerCore, accountName?: string, includeGone
     accountId,
     accountId,
   );
-  // One grouped query per table, not one per instance: the list stays cheap with many instances.
-  const byTag = async (table: 'holdings' | 'transitions') => {
-    const out = new Map<number, Record<string, number>>();
-    const sql = `SELECT h.instance_id AS id, l.tag, sum(h.count) AS n FROM ${table} h JOIN lots l ON l.id = h.lot_id
-      JOIN instances i ON i.id = h.instance_id WHERE (? IS NULL OR i.account_id = ?) GROUP BY h.instance_id, l.tag`;
-    for (const r of await c.all<{ id: number; tag: string; n: number }>(sql, accountId, accountId)) {
-      const m = out.get(r.id) ?? {};
-      m[findAnyEntitlement(r.tag)?.def.short ?? r.tag] = r.n;
-      out.set(r.id, m);
-    }
-    return out;
-  };
-  const reserved = await byTag('holdings');
-  const inTransition = await byTag('transitions');
-  return rows.map((r) => ({
-    account: r.account,
-    udi: c.udiOf(r),
-    sn: r.sn,
-    product: r.product,
-    productType: c.productOf(r).productType,
-    piid: r.piid,
-    state: r.state,
-    lastContact: r.last_contact,
-    locked: r.locked === 1,
-    reserved: reserved.get(r.id) ?? {},
-    inTransition: inTransition.get(r.id) ?? {},
-  }));
+  return instanceLines(c, rows);
 }
 
 export async function events(c: LedgerCore, accountName?: string, limit = 10_000): Promise<LedgerEvent[]> {

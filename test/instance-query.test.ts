@@ -1,0 +1,55 @@
+// The authority's list of product instances, a page at a time from the ledger: search, filters, sort, paging.
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openLedger } from '../electron/services/authority/ledger.ts';
+import { populate } from './helpers/populate.ts';
+
+const T = Date.UTC(2026, 9, 1);
+
+async function ledgerWith(count: number) {
+  const ledger = await openLedger({ dir: mkdtempSync(join(tmpdir(), 'slr-query-')), actor: 'test' }, true);
+  await ledger.init('Acme', T);
+  await populate(ledger, count, { accounts: ['Default', 'Lab'], at: T });
+  return ledger;
+}
+
+describe('the instances, a page at a time', () => {
+  it('pages, searches, filters and sorts in the ledger', async () => {
+    const l = await ledgerWith(1000);
+    const first = await l.instancePage({ limit: 50 });
+    expect(first.total).toBe(1000);
+    expect(first.rows).toHaveLength(50);
+    const sns = first.rows.map((r) => r.sn);
+    expect([...sns].sort()).toEqual(sns);
+    const last = await l.instancePage({ limit: 50, offset: 980 });
+    expect(last.rows).toHaveLength(20);
+    expect(new Set([...sns, ...last.rows.map((r) => r.sn)]).size).toBe(70);
+
+    const one = first.rows[7]!;
+    expect((await l.instancePage({ search: one.udi })).rows.map((r) => r.piid)).toEqual([one.piid]);
+    expect((await l.instancePage({ search: one.sn.toUpperCase() })).rows.map((r) => r.sn)).toContain(one.sn);
+    expect((await l.instancePage({ search: 'lab', limit: 1 })).total).toBe(500);
+    expect((await l.instancePage({ account: 'Lab', limit: 1 })).total).toBe(500);
+    expect((await l.instancePage({ only: 'locked', limit: 200 })).rows.every((r) => r.locked)).toBe(true);
+    expect((await l.instancePage({ only: 'locked', limit: 1 })).total).toBe(Math.floor(1000 / 97));
+    const moving = await l.instancePage({ only: 'in-transition', limit: 200 });
+    expect(moving.total).toBe(Math.floor(1000 / 101));
+    expect(moving.rows.every((r) => r.inTransition.UCM_Enhanced === 1 && r.reserved.UCM_Enhanced === 1)).toBe(true);
+    const latest = await l.instancePage({ sort: 'last-contact', descending: true, limit: 3 });
+    expect(latest.rows.map((r) => r.lastContact)).toEqual([T + 999_000, T + 998_000, T + 997_000]);
+    // Wildcards in a search are plain characters.
+    expect((await l.instancePage({ search: '%' })).total).toBe(0);
+    expect((await l.instancePage({ search: '_' })).total).toBe(0);
+    await l.close();
+  });
+
+  it('refuses a page that is too large or starts before the first, and an unknown account', async () => {
+    const l = await ledgerWith(10);
+    await expect(l.instancePage({ limit: 201 })).rejects.toMatchObject({ code: 'bad-count' });
+    await expect(l.instancePage({ offset: -1 })).rejects.toMatchObject({ code: 'bad-count' });
+    await expect(l.instancePage({ account: 'Nowhere' })).rejects.toMatchObject({ code: 'no-account' });
+    await l.close();
+  });
+});
