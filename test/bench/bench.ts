@@ -24,6 +24,7 @@ import { makeUdi } from '../../shared/udi.ts';
 import { authorityCrypto, compressedPublicKey, deviceCrypto, generateKeyPair, keyId, privateKeyOps } from '../../electron/services/crypto.ts';
 import { openLedger } from '../../electron/services/authority/ledger.ts';
 import { populate } from '../helpers/populate.ts';
+import { createAppApi } from '../../electron/services/app-api.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const DAY = 86_400_000;
@@ -166,6 +167,43 @@ async function scale(instances: number, ops: number) {
     line(`  ${op}`, `${small[op].toFixed(0)}/s vs ${large[op].toFixed(0)}/s: 1k is ${ratios[op].toFixed(2)}x the 100k figure (target <= 1.5x)`);
   }
   results.authorityScale = { opsPerSecond1k: small, opsPerSecond100k: large, ratio: ratios, instancesLarge: quick ? 20_000 : 100_000 };
+}
+
+// ------------------------------------------------------------------------------------ the instances list
+console.log("\nThe authority's instances list (the app's bridge call): first page and a search, with 10,000 vs 100 instances");
+{
+  /** Median ms of the app API's first page and of a search, through the same call the renderer makes. */
+  async function listTimes(count: number) {
+    const dir = mkdtempSync(join(tmpdir(), 'slr-bench-list-'));
+    const ledger = await openLedger({ dir, actor: 'bench' }, true);
+    await ledger.init('Bench', T0);
+    await populate(ledger, count, { accounts: ['Default', 'Lab', 'Plant 2'], at: T0 });
+    const sn = (await ledger.instancePage({ limit: 1, offset: Math.floor(count / 2) })).rows[0]!.sn;
+    await ledger.close();
+    const api = createAppApi({ dir, dialogs: { open: async () => null, save: async () => null }, clipboard: { writeText: () => undefined }, now: () => T0 });
+    const time = async (fn: () => Promise<unknown>) => {
+      const xs: number[] = [];
+      for (let i = 0; i < 21; i++) {
+        const start = process.hrtime.bigint();
+        await fn();
+        xs.push(Number(process.hrtime.bigint() - start) / 1e6);
+      }
+      return xs.sort((x, y) => x - y)[10]!;
+    };
+    return {
+      firstPage: await time(() => api.authorityInstances({ sort: 'sn', limit: 50, offset: 0 })),
+      search: await time(() => api.authorityInstances({ search: sn, sort: 'sn', limit: 50, offset: 0 })),
+    };
+  }
+  const few = await listTimes(100);
+  const many = await listTimes(10_000);
+  for (const k of ['firstPage', 'search'] as const) {
+    line(
+      `  ${k === 'firstPage' ? 'first page of 50' : 'search by SN'}`,
+      `${many[k].toFixed(1)} ms vs ${few[k].toFixed(1)} ms: ${(many[k] / few[k]).toFixed(2)}x (target < 100 ms, <= 1.5x)`,
+    );
+  }
+  results.instancesList = { ms10k: many, ms100: few };
 }
 
 // ------------------------------------------------------------------------------------ code lengths
