@@ -1,5 +1,5 @@
 /** Code files for the USB hand-off: read bounded and as text; written whole, with names that say what and for which device. */
-import { accessSync, closeSync, constants, fstatSync, openSync, readSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
+import { accessSync, closeSync, constants, fstatSync, fsyncSync, openSync, readSync, renameSync, rmSync, statSync, writeSync, type Stats } from 'node:fs';
 import { refuse } from '../../shared/errors.ts';
 import { dirname, join } from 'node:path';
 import { LIMITS } from '../../shared/limits.ts';
@@ -70,12 +70,9 @@ export function outputTarget(target: string): (name: string) => string {
  */
 export function writeTextFile(path: string, text: string, mode = 0o644): void {
   checkFileTarget(path);
-  const tmp = `${path}.${process.pid}.tmp`;
   try {
-    writeFileSync(tmp, text.endsWith('\n') ? text : `${text}\n`, { mode, flag: 'wx' });
-    renameSync(tmp, path);
+    writeWhole(path, text.endsWith('\n') ? text : `${text}\n`, mode);
   } catch (e) {
-    rmSync(tmp, { force: true });
     const code = (e as NodeJS.ErrnoException).code;
     cannotWrite(
       path,
@@ -85,11 +82,39 @@ export function writeTextFile(path: string, text: string, mode = 0o644): void {
   }
 }
 
-/** Writes a code to `target` (a file, or a directory to get the standard name); returns the path. */
-export function writeCodeFile(target: string, sn: string, kind: CodeKind, code: string): string {
-  const path = outputTarget(target)(codeFileName(sn, kind));
-  writeTextFile(path, code);
-  return path;
+/**
+ * Writes `text` whole and durably: a temporary file made with `mode` (`wx`: never an existing file), synced,
+ * renamed over `path`, the directory synced. A reader sees the old file or the new one, never a mix.
+ */
+export function writeWhole(path: string, text: string, mode: number): void {
+  const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
+  const fd = openSync(tmp, 'wx', mode);
+  try {
+    writeSync(fd, text);
+    fsyncSync(fd);
+  } catch (e) {
+    closeSync(fd);
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+  closeSync(fd);
+  try {
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+  // The rename itself survives a power cut once the directory is synced (not possible on every platform).
+  try {
+    const dirFd = openSync(join(path, '..'), 'r');
+    try {
+      fsyncSync(dirFd);
+    } finally {
+      closeSync(dirFd);
+    }
+  } catch {
+    // Windows cannot open a directory for syncing; NTFS journals the rename.
+  }
 }
 
 /** What a path that is not a regular file is, in an operator's words. */
