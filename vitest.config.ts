@@ -35,6 +35,8 @@ export const FAST = [
   'test/cli-json.test.ts',
   'test/install-impact.test.ts',
   'test/instance-query.test.ts',
+  'test/qr-parts.test.ts',
+  'test/operator-flow.test.ts',
 ];
 
 const shared = {

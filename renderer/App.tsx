@@ -1,12 +1,19 @@
 import { useState } from 'react';
+import { lastWorkspace, rememberWorkspace } from './components/useDraft.ts';
 import { Tabs } from './components/Tabs.tsx';
 import { InstanceWorkspace } from './instance/InstanceWorkspace.tsx';
 import { AuthorityWorkspace } from './authority/AuthorityWorkspace.tsx';
 
-type Workspace = 'instance' | 'authority';
+const WORKSPACES = ['instance', 'authority'] as const;
+type Workspace = (typeof WORKSPACES)[number];
 
 export function App() {
-  const [workspace, setWorkspace] = useState<Workspace>('instance');
+  // The app opens where it was left: on the authority's machine, on License Authority.
+  const [workspace, setWorkspaceState] = useState<Workspace>(() => lastWorkspace(WORKSPACES) ?? 'instance');
+  const setWorkspace = (w: Workspace) => {
+    rememberWorkspace(w);
+    setWorkspaceState(w);
+  };
   return (
     <>
       <header className="app-header">

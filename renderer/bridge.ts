@@ -29,7 +29,7 @@ export function onFileDropped(listener: (file: OpenedFile | { readonly error: st
 }
 
 /** The operator-facing text of a failure. */
-export function errorText(e: unknown): { message: string; hint?: string } {
-  if (e instanceof BridgeError) return { message: e.message, hint: e.hint };
+export function errorText(e: unknown): { code?: string; message: string; hint?: string } {
+  if (e instanceof BridgeError) return { code: e.code, message: e.message, hint: e.hint };
   return { message: e instanceof Error ? e.message : String(e) };
 }

@@ -81,7 +81,7 @@ export const BRIDGE_ARGS = {
   /** Native dialogs, run by the main process: the renderer never names a path. */
   fileOpenCode: z.tuple([codeKind]),
   fileSaveCode: z.tuple([z.strictObject({ kind: codeKind, sn: z.string().regex(/^[0-9a-f]{5}$/), code })]),
-  fileSaveQr: z.tuple([z.strictObject({ kind: codeKind, sn: z.string().regex(/^[0-9a-f]{5}$/), code: z.string().min(1).max(2953) })]),
+  fileSaveQr: z.tuple([z.strictObject({ kind: codeKind, sn: z.string().regex(/^[0-9a-f]{5}$/), code })]),
   fileSaveEvents: z.tuple([z.enum(['instance', 'authority'])]),
   fileSavePublicKey: z.tuple([]),
   clipboardWrite: z.tuple([z.string().max(LIMITS.authorizationCodeChars)]),
@@ -211,7 +211,8 @@ export interface BridgeResults {
   authorityKeyRetire: null;
   fileOpenCode: OpenedFile | null;
   fileSaveCode: string | null;
-  fileSaveQr: string | null;
+  /** The image files written: one, or one per QR part. */
+  fileSaveQr: readonly string[] | null;
   fileSaveEvents: string | null;
   fileSavePublicKey: string | null;
   clipboardWrite: null;

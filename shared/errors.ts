@@ -17,6 +17,8 @@ export const REFUSAL_CODES = [
   'code-with-text',
   'code-malformed',
   'code-field',
+  'code-parts-missing',
+  'code-parts-invalid',
   'request-version',
   'request-product',
   'return-version',

@@ -3,20 +3,19 @@
  * serves it over IPC; the browser test harness serves it over HTTP. Dialogs and the clipboard are ports, so
  * that neither this module nor anything the renderer sends ever names a file path.
  */
-import { writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import QRCode from 'qrcode';
 import { productById } from '../../shared/catalog.ts';
 import { formatUdi, serialOf } from '../../shared/udi.ts';
 import { parseRequestCode } from '../../shared/codes/device-codes.ts';
 import { parseIsoDate } from '../../shared/codes/dates.ts';
-import { isSlrError, refuse } from '../../shared/errors.ts';
+import { isSlrError } from '../../shared/errors.ts';
 import { authorityEventsCsv, instanceEventsCsv } from '../../shared/events.ts';
 import type { Outcome } from '../../shared/instance/rules.ts';
 import { parseBridgeArgs, type BridgeArgs, type BridgeMethod, type BridgeReply, type BridgeResults, type CommandResult } from '../../shared/bridge.ts';
 import { sqliteLedgerPort, type LedgerPort } from './authority/ledger-port.ts';
 import { readAuthorityView, readInstanceView } from './app-views.ts';
 import { codeFileName, readCodeFile, writeTextFile } from './files.ts';
+import { saveQrImages } from './qr-files.ts';
 import { instanceService, type KeySealer, type StoreFactory } from './instance-service.ts';
 import { LIMITS } from '../../shared/limits.ts';
 import { CODE_NAMES } from '../../shared/code-kinds.ts';
@@ -189,8 +188,7 @@ export function createAppApi(ports: AppPorts): AppApi {
         filters: [{ name: 'PNG image', extensions: ['png'] }],
       });
       if (!path) return null;
-      writeFileSync(path, await qrPng(code));
-      return path;
+      return saveQrImages(path, code);
     },
     async fileSaveEvents(side) {
       if (side === 'instance') {
@@ -210,16 +208,6 @@ export function createAppApi(ports: AppPorts): AppApi {
       return null;
     },
   };
-}
-
-/** A QR code of `text` as PNG bytes (error correction M, or L when the text is long). */
-export async function qrPng(text: string): Promise<Buffer> {
-  const level = text.length > 1800 ? 'L' : 'M';
-  try {
-    return await QRCode.toBuffer(text, { errorCorrectionLevel: level, margin: 4, scale: 6, type: 'png' });
-  } catch {
-    return refuse('qr-too-large', `The code is ${text.length} characters long: too long for one QR code.`, 'Carry it as a file instead.');
-  }
 }
 
 /** Validates a call against the contract and runs it; every outcome is data, never a thrown Error. */

@@ -27,7 +27,7 @@ function cannotWrite(path: string, why: string, hint = 'Name a regular file, or 
 }
 
 /** Refuses a path that exists and is not a regular file, and one whose directory is missing or not writable. */
-function checkFileTarget(path: string): string {
+export function checkFileTarget(path: string): string {
   const st = statOf(path);
   if (st && !st.isFile()) cannotWrite(path, `it is ${kindOf(st)}, not a regular file`);
   const dir = dirname(path);
@@ -69,9 +69,14 @@ export function outputTarget(target: string): (name: string) => string {
  * device node or FIFO at the path is never written into or replaced. `mode` 0600 for secrets.
  */
 export function writeTextFile(path: string, text: string, mode = 0o644): void {
+  writeFileChecked(path, text.endsWith('\n') ? text : `${text}\n`, mode);
+}
+
+/** Writes bytes or text whole to a regular file (as writeTextFile), or refuses with what went wrong. */
+export function writeFileChecked(path: string, data: string | Uint8Array, mode = 0o644): void {
   checkFileTarget(path);
   try {
-    writeWhole(path, text.endsWith('\n') ? text : `${text}\n`, mode);
+    writeWhole(path, data, mode);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     cannotWrite(
@@ -86,11 +91,12 @@ export function writeTextFile(path: string, text: string, mode = 0o644): void {
  * Writes `text` whole and durably: a temporary file made with `mode` (`wx`: never an existing file), synced,
  * renamed over `path`, the directory synced. A reader sees the old file or the new one, never a mix.
  */
-export function writeWhole(path: string, text: string, mode: number): void {
+export function writeWhole(path: string, data: string | Uint8Array, mode: number): void {
   const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
   const fd = openSync(tmp, 'wx', mode);
   try {
-    writeSync(fd, text);
+    if (typeof data === 'string') writeSync(fd, data);
+    else writeSync(fd, data);
     fsyncSync(fd);
   } catch (e) {
     closeSync(fd);

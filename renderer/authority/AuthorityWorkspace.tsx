@@ -6,6 +6,7 @@ import { call } from '../bridge.ts';
 import { Tabs } from '../components/Tabs.tsx';
 import { CodeBox } from '../components/CodeBox.tsx';
 import { CodeInput } from '../components/CodeInput.tsx';
+import { useDraft } from '../components/useDraft.ts';
 import { ErrorNotice, Notice } from '../components/Notice.tsx';
 import { EventTable } from '../components/EventTable.tsx';
 import { useAction } from '../components/useAction.ts';
@@ -261,10 +262,10 @@ const WIZARD = ['Enter Request Code', 'Select Licenses', 'Review and confirm', '
 function ReserveWizard({ view, refresh }: { view: Ready; refresh: Refresh }) {
   const act = useAction();
   const [step, setStep] = useState<WizardStep>(1);
-  const [request, setRequest] = useState('');
+  const [request, setRequest] = useDraft('authority.request-code', '');
   const [inspection, setInspection] = useState<RequestInspection | null>(null);
   const [account, setAccount] = useState(view.accounts[0] ?? 'Default');
-  const [counts, setCounts] = useState<Record<string, string>>({});
+  const [counts, setCounts] = useDraft<Record<string, string>>('authority.reserve-counts', {});
   const [issued, setIssued] = useState<IssuedView | null>(null);
   const chosen = Object.fromEntries(
     Object.entries(counts)
@@ -420,7 +421,7 @@ function ReserveWizard({ view, refresh }: { view: Ready; refresh: Refresh }) {
       {step === 4 && issued && (
         <div>
           <Notice kind="success" title="The Reservation Authorization Code below has been generated for this product instance.">
-            Enter it into the product instance (license smart reservation install) to complete the reservation.
+            Carry it to the product instance and install it there (“Install authorization code” on its Reservation tab) to complete the reservation.
           </Notice>
           <CodeBox kind="authorization" code={issued.code} sn={issued.sn} />
           <button type="button" onClick={restart}>
@@ -437,10 +438,7 @@ function KeysPanel({ view, refresh }: { view: Ready; refresh: Refresh }) {
   const [note, setNote] = useState<string | null>(null);
   return (
     <div>
-      <p>
-        Devices install only authorization codes signed by a key they trust: export the active key and add it on each device (Settings, or{' '}
-        <code>slr license trust add</code>).
-      </p>
+      <p>Devices install only codes signed by a key they trust: export the active key and add it on each device (its Settings tab).</p>
       <table>
         <caption>Signing keys</caption>
         <thead>

@@ -1,8 +1,45 @@
-import { useEffect, useId } from 'react';
+import { useContext, useEffect, useId, useState } from 'react';
 import { codeTitle, type CodeKind } from '../../shared/code-kinds.ts';
 import { call, onFileDropped } from '../bridge.ts';
 import { useAction } from './useAction.ts';
-import { ErrorNotice } from './Notice.tsx';
+import { ErrorNotice, Notice, TrustLink } from './Notice.tsx';
+import { OpenTrustSettings } from './nav.ts';
+import { looksLikeKeyFile } from '../../shared/codes/key-file.ts';
+import { assembleQrParts, looksLikeQrParts } from '../../shared/codes/qr-parts.ts';
+
+/** While QR parts are being scanned or pasted: which are here and which are still missing. */
+function QrPartsStatus({ text }: { text: string }) {
+  if (!looksLikeQrParts(text)) return null;
+  const a = assembleQrParts(text);
+  const message =
+    a.state === 'complete'
+      ? `All ${a.count} QR parts are here: the code is complete.`
+      : a.state === 'partial'
+        ? `QR parts here: ${a.have.join(', ')} of ${a.count}. Still missing: ${a.missing.join(', ')}.`
+        : a.message;
+  return (
+    <p role="status" className={a.state === 'invalid' ? 'help qr-status bad' : 'help qr-status'} data-state={a.state}>
+      {message}
+    </p>
+  );
+}
+
+/** The native open dialog: the chosen file's text goes into the field. */
+async function openFile(kind: CodeKind, onChange: (v: string) => void) {
+  const f = await call('fileOpenCode', kind);
+  if (f) onChange(f.text.trim());
+}
+
+/** A key file dropped where a code goes: said so, and offered for trust in Settings. */
+function KeyFileNotice({ name, kind }: { name: string; kind: CodeKind }) {
+  const openTrust = useContext(OpenTrustSettings);
+  return (
+    <Notice kind="info" title={`${name} is a License Central public key file, not an ${codeTitle(kind).toLowerCase()}.`}>
+      Trusting a key decides which authorization codes this device accepts: add it in Settings, under this device’s trust rules.
+      {openTrust && <TrustLink open={openTrust} />}
+    </Notice>
+  );
+}
 
 /**
  * Where a code comes in: pasted or typed, loaded from a file (native dialog), or dropped onto the window
@@ -25,10 +62,13 @@ export function CodeInput({
 }) {
   const id = useId();
   const file = useAction();
+  const [keyFile, setKeyFile] = useState<string | null>(null);
   useEffect(() => {
     if (!acceptDrops) return;
     return onFileDropped((f) => {
+      setKeyFile(null);
       if ('error' in f) file.setError({ message: f.error });
+      else if (looksLikeKeyFile(f.text)) setKeyFile(f.name);
       else onChange(f.text.trim());
     });
   }, [acceptDrops, onChange, file.setError]);
@@ -47,22 +87,15 @@ export function CodeInput({
         data-testid={`input-${kind}`}
       />
       <p id={`${id}-help`} className="help">
-        Paste it, type it, open its file{acceptDrops ? ', or drop the file onto this window' : ''}.
+        Paste it, type it, scan its QR code or codes (the parts in any order), open its file{acceptDrops ? ', or drop the file onto this window' : ''}.
       </p>
+      <QrPartsStatus text={value} />
       <div className="actions">
-        <button
-          type="button"
-          disabled={file.busy}
-          onClick={() =>
-            void file.run(async () => {
-              const f = await call('fileOpenCode', kind);
-              if (f) onChange(f.text.trim());
-            })
-          }
-        >
+        <button type="button" disabled={file.busy} onClick={() => void file.run(async () => openFile(kind, onChange))}>
           Open file…
         </button>
       </div>
+      {keyFile && <KeyFileNotice name={keyFile} kind={kind} />}
       <ErrorNotice error={file.error} />
       <ErrorNotice error={error ?? null} id={`${id}-error`} />
     </div>

@@ -1,4 +1,5 @@
-import type { ReactNode } from 'react';
+import { useContext, type ReactNode } from 'react';
+import { OpenTrustSettings, TRUST_CODES } from './nav.ts';
 import { CommandText } from './CommandText.tsx';
 
 /** A message next to what it is about: an error (with what to do), a warning, or a success. */
@@ -11,7 +12,8 @@ export function Notice({ kind, title, children, id }: { kind: 'error' | 'warning
   );
 }
 
-export function ErrorNotice({ error, id }: { error: { message: string; hint?: string } | null; id?: string }) {
+export function ErrorNotice({ error, id }: { error: { code?: string; message: string; hint?: string } | null; id?: string }) {
+  const openTrust = useContext(OpenTrustSettings);
   if (!error) return null;
   return (
     <Notice kind="error" id={id}>
@@ -19,6 +21,19 @@ export function ErrorNotice({ error, id }: { error: { message: string; hint?: st
         <CommandText text={error.message} />
       </strong>
       {error.hint && <CommandText text={error.hint} />}
+      {openTrust && error.code && TRUST_CODES.has(error.code) && <TrustLink open={openTrust} />}
     </Notice>
+  );
+}
+
+/** Where trusted keys are managed, one click from a message about trust. */
+export function TrustLink({ open }: { open: () => void }) {
+  return (
+    <p className="notice-action">
+      <button type="button" className="link" onClick={open}>
+        Open Settings to trust a License Central key
+      </button>{' '}
+      (License Central exports it as a .pem file from its Signing Keys tab).
+    </p>
   );
 }

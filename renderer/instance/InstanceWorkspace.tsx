@@ -1,20 +1,17 @@
-import { useCallback, useState, type ReactNode } from 'react';
-import type { Availability, CodeInspection, InstanceView } from '../../shared/bridge.ts';
+import { useCallback, useState } from 'react';
+import { OpenTrustSettings } from '../components/nav.ts';
+import { ReservationFlow } from './ReservationFlow.tsx';
+import { TrustedKeys } from './TrustedKeys.tsx';
+import type { InstanceView } from '../../shared/bridge.ts';
 import { PRODUCTS, productById } from '../../shared/catalog.ts';
 import { describeEvaluation, describeOverage } from '../../shared/instance/status-text.ts';
-import type { BridgeCommand, ReservationCommand } from '../../shared/instance/command-table.ts';
-import { REGISTRATION } from '../../shared/instance/state.ts';
 import { formatInstant } from '../../shared/codes/dates.ts';
 import { call } from '../bridge.ts';
 import { Tabs } from '../components/Tabs.tsx';
-import { CodeBox } from '../components/CodeBox.tsx';
-import { CodeInput } from '../components/CodeInput.tsx';
 import { ErrorNotice, Notice } from '../components/Notice.tsx';
 import { useAction } from '../components/useAction.ts';
 import { useView } from '../components/useView.ts';
 import { EventTable } from '../components/EventTable.tsx';
-import { CommandText } from '../components/CommandText.tsx';
-import { Inspection } from './Inspection.tsx';
 
 type Existing = Extract<InstanceView, { exists: true }>;
 type Section = 'reservation' | 'usage' | 'events' | 'settings';
@@ -22,6 +19,11 @@ type Section = 'reservation' | 'usage' | 'events' | 'settings';
 export function InstanceWorkspace() {
   const { view, setView, refresh, error } = useView('instanceView');
   const [section, setSection] = useState<Section>('reservation');
+  const [focusTrust, setFocusTrust] = useState(false);
+  const openTrust = useCallback(() => {
+    setSection('settings');
+    setFocusTrust(true);
+  }, []);
 
   if (!view)
     return (
@@ -47,10 +49,12 @@ export function InstanceWorkspace() {
         ]}
       />
       <section id="pi-panel" role="tabpanel" aria-labelledby={`pi-tab-${section}`} className="panel">
-        {section === 'reservation' && <ReservationFlow view={view} refresh={refresh} />}
+        <OpenTrustSettings.Provider value={openTrust}>
+          {section === 'reservation' && <ReservationFlow view={view} refresh={refresh} />}
+        </OpenTrustSettings.Provider>
         {section === 'usage' && <UsagePanel view={view} refresh={refresh} />}
         {section === 'events' && <EventTable kind="instance" check={view.logCheck} events={view.events} />}
-        {section === 'settings' && <SettingsPanel view={view} refresh={refresh} />}
+        {section === 'settings' && <SettingsPanel view={view} refresh={refresh} focusTrust={focusTrust} onFocused={() => setFocusTrust(false)} />}
       </section>
     </div>
   );
@@ -143,196 +147,6 @@ function StatusPanel({ view }: { view: Existing }) {
   );
 }
 
-function Unavailable({ a }: { a: Availability }) {
-  if (a.allowed) return null;
-  return (
-    <p className="unavailable">
-      <strong>Not available now:</strong> <CommandText text={a.why} /> <CommandText text={a.hint} />
-    </p>
-  );
-}
-
-function Step({ n, title, active, done, children }: { n: number; title: string; active: boolean; done: boolean; children: ReactNode }) {
-  return (
-    <li className={`step${active ? ' step-active' : ''}${done ? ' step-done' : ''}`} aria-current={active ? 'step' : undefined}>
-      <h3>
-        <span className="step-n" aria-hidden="true">
-          {n}
-        </span>{' '}
-        {title}
-        {done && <span className="visually-hidden"> (done)</span>}
-      </h3>
-      {children}
-    </li>
-  );
-}
-
-function ReservationFlow({ view, refresh }: { view: Existing; refresh: () => Promise<unknown> }) {
-  const a = view.availability;
-  const s = view.status;
-  const act = useAction();
-  const [code, setCode] = useState('');
-  const [inspection, setInspection] = useState<CodeInspection | null>(null);
-  const [message, setMessage] = useState<string | null>(null);
-  const [confirmReturn, setConfirmReturn] = useState(false);
-  const registered = s.registration === REGISTRATION.registered;
-  const inProgress = s.registration === REGISTRATION.inProgress;
-  const command = (type: Extract<BridgeCommand, { type: ReservationCommand }>['type']) =>
-    act.run(async () => {
-      const r = await call('instanceCommand', { type });
-      setMessage(r.message);
-      setConfirmReturn(false);
-      await refresh();
-    });
-  const onCode = useCallback(
-    (v: string) => {
-      setCode(v);
-      setInspection(null);
-      act.setError(null);
-    },
-    [act.setError],
-  );
-
-  return (
-    <div>
-      <div className="actions mode">
-        {s.reservationEnabled ? (
-          <button
-            type="button"
-            disabled={act.busy || !a.disable.allowed}
-            onClick={() => void command('disable')}
-            title={a.disable.allowed ? '' : a.disable.why}
-          >
-            Disable license reservation
-          </button>
-        ) : (
-          <button type="button" className="primary" disabled={act.busy} onClick={() => void command('enable')}>
-            Enable license reservation
-          </button>
-        )}
-      </div>
-      {message && <Notice kind="success">{message}</Notice>}
-      <ol className="steps" aria-label="Reservation steps">
-        <Step n={1} title="Request code" active={a.request.allowed && !inProgress} done={inProgress || registered}>
-          <p>Generate the request code and take it to License Central (License Reservation).</p>
-          <Unavailable a={a.request} />
-          <div className="actions">
-            <button type="button" className="primary" disabled={act.busy || !a.request.allowed} onClick={() => void command('request')}>
-              {inProgress ? 'Show the request code again' : 'Generate request code'}
-            </button>
-            <button type="button" disabled={act.busy || !a.cancel.allowed} onClick={() => void command('cancel')}>
-              Cancel request
-            </button>
-          </div>
-          {view.lastRequest && inProgress && (
-            <CodeBox kind="request" code={view.lastRequest.code} sn={s.sn} caption={`Generated ${formatInstant(view.lastRequest.at)}.`} />
-          )}
-        </Step>
-        <Step n={2} title="Authorization code" active={a.install.allowed} done={registered}>
-          <p>
-            {registered
-              ? 'To update the reservation, install the new authorization code from License Central.'
-              : 'Install the authorization code License Central generated for this request.'}
-          </p>
-          <Unavailable a={a.install} />
-          {a.install.allowed && (
-            <>
-              <CodeInput kind="authorization" value={code} onChange={onCode} error={inspection ? null : act.error} rows={5} />
-              <div className="actions">
-                <button
-                  type="button"
-                  disabled={act.busy || !code.trim()}
-                  onClick={() => void act.run(async () => setInspection(await call('instanceInspect', code)))}
-                >
-                  Check code
-                </button>
-              </div>
-              {inspection && (
-                <Inspection inspection={inspection}>
-                  <div className="actions">
-                    <button
-                      type="button"
-                      className="primary"
-                      disabled={act.busy || inspection.problems.length > 0}
-                      onClick={() =>
-                        void act.run(async () => {
-                          const r = await call('instanceInstall', code);
-                          setMessage(r.message);
-                          setCode('');
-                          setInspection(null);
-                          await refresh();
-                        })
-                      }
-                    >
-                      Install authorization code
-                    </button>
-                    {a['return-authorization'].allowed && (
-                      <button
-                        type="button"
-                        disabled={act.busy}
-                        onClick={() =>
-                          void act.run(async () => {
-                            const r = await call('instanceReturnAuthorization', code);
-                            setMessage(r.message);
-                            setCode('');
-                            setInspection(null);
-                            await refresh();
-                          })
-                        }
-                      >
-                        Return it without installing
-                      </button>
-                    )}
-                  </div>
-                  <ErrorNotice error={act.error} />
-                </Inspection>
-              )}
-            </>
-          )}
-        </Step>
-        <Step n={3} title="Confirmation code" active={!!view.lastConfirmation && registered} done={false}>
-          <p>After an update, enter this confirmation code in License Central so that it releases the licenses held in transition.</p>
-          {view.lastConfirmation && registered ? (
-            <CodeBox
-              kind="confirmation"
-              code={view.lastConfirmation.code}
-              sn={s.sn}
-              caption={`For the code issued ${formatInstant(Number(view.lastConfirmation.timestamp))}.`}
-            />
-          ) : (
-            <p className="unavailable">No update has been installed yet: a confirmation code comes with the first update.</p>
-          )}
-        </Step>
-        <Step n={4} title="Return code" active={a.return.allowed} done={!!view.lastReturn && !registered}>
-          <p>
-            Returning removes the reservation from this device; enter the return code in License Central to give the licenses back to the pool. Evaluation
-            resumes with the days left.
-          </p>
-          <Unavailable a={a.return} />
-          {a.return.allowed &&
-            (confirmReturn ? (
-              <div className="confirm" role="group" aria-label="Confirm return">
-                <p>Remove the reservation from this device now?</p>
-                <button type="button" className="danger" disabled={act.busy} onClick={() => void command('return')}>
-                  Yes, return the reservation
-                </button>
-                <button type="button" onClick={() => void setConfirmReturn(false)}>
-                  No
-                </button>
-              </div>
-            ) : (
-              <button type="button" disabled={act.busy} onClick={() => void setConfirmReturn(true)}>
-                Return reservation…
-              </button>
-            ))}
-          {view.lastReturn && <CodeBox kind="return" code={view.lastReturn.code} sn={s.sn} caption={`Generated ${formatInstant(view.lastReturn.at)}.`} />}
-        </Step>
-      </ol>
-      {!a.install.allowed && <ErrorNotice error={act.error} />}
-    </div>
-  );
-}
-
 function UsagePanel({ view, refresh }: { view: Existing; refresh: () => Promise<unknown> }) {
   const product = productById(view.status.product.id)!;
   const [tag, setTag] = useState(product.entitlements[0]!.short);
@@ -398,74 +212,20 @@ function UsagePanel({ view, refresh }: { view: Existing; refresh: () => Promise<
   );
 }
 
-function SettingsPanel({ view, refresh }: { view: Existing; refresh: () => Promise<unknown> }) {
-  const act = useAction();
-  const [message, setMessage] = useState<string | null>(null);
+function SettingsPanel({
+  view,
+  refresh,
+  focusTrust,
+  onFocused,
+}: {
+  view: Existing;
+  refresh: () => Promise<unknown>;
+  focusTrust: boolean;
+  onFocused: () => void;
+}) {
   return (
     <div>
-      <h3>Trusted License Central keys</h3>
-      <p>Authorization codes are installed only when signed by one of these keys.</p>
-      <table>
-        <caption className="visually-hidden">Trusted keys</caption>
-        <thead>
-          <tr>
-            <th scope="col">Key id</th>
-            <th scope="col">From file</th>
-            <th scope="col">Added</th>
-            <th scope="col">
-              <span className="visually-hidden">Actions</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {view.trustedKeys.length === 0 && (
-            <tr>
-              <td colSpan={4}>No key is trusted yet.</td>
-            </tr>
-          )}
-          {view.trustedKeys.map((k) => (
-            <tr key={k.id}>
-              <td>
-                <code>{k.id}</code>
-              </td>
-              <td>{k.label}</td>
-              <td>{formatInstant(k.addedAt)}</td>
-              <td>
-                <button
-                  type="button"
-                  disabled={act.busy}
-                  onClick={() =>
-                    void act.run(async () => {
-                      setMessage((await call('instanceTrustRemove', k.id)).message);
-                      await refresh();
-                    })
-                  }
-                >
-                  Remove key {k.id}
-                </button>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      <div className="actions">
-        <button
-          type="button"
-          className="primary"
-          disabled={act.busy}
-          onClick={() =>
-            void act.run(async () => {
-              const r = await call('instanceTrustFromFile');
-              if (r) setMessage(r.message);
-              await refresh();
-            })
-          }
-        >
-          Add License Central key…
-        </button>
-      </div>
-      {message && <Notice kind="success">{message}</Notice>}
-      <ErrorNotice error={act.error} />
+      <TrustedKeys view={view} refresh={refresh} focusAdd={focusTrust} onFocused={onFocused} />
       <h3>Identity and data</h3>
       <dl className="facts">
         <div>

@@ -94,7 +94,7 @@ export function verifyReturnCode(input: string, candidates: readonly CodeRef[], 
     refuse(
       'wrong-code',
       `The return code does not match any authorization code issued to ${candidates[0] ? formatUdi(candidates[0].udi) : 'this product instance'}.`,
-      'Generate it again on the device with `license smart reservation return` (or return-authorization for a code never installed).',
+      'Generate it again on the device with `license smart reservation return` (or `license smart reservation return-authorization` for a code never installed).',
     );
   }
   return match;

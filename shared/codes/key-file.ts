@@ -34,6 +34,11 @@ function bad(message: string): never {
   return refuse('bad-key', `This is not a License Central key file: ${message}`, 'Use the file made by `slr authority key export --out FILE`.');
 }
 
+/** True when the text is a License Central key file (a public key, with or without endorsements), not a code. */
+export function looksLikeKeyFile(text: string): boolean {
+  return /-----BEGIN PUBLIC KEY-----/.test(text) && !/<specificPLR>/.test(text);
+}
+
 export function parseKeyFile(text: string): ChainLink[] {
   if (text.length > MAX_KEY_FILE) bad(`it is ${text.length} characters long; a key file has at most ${MAX_KEY_FILE}.`);
   const body = text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');

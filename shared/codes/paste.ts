@@ -1,8 +1,11 @@
 /**
  * What people really paste: the code wrapped across lines by a terminal or an e-mail client (with the
  * indentation that comes with it), inside quotes, or as the whole command line
- * `admin:license smart reservation install "<specificPLR>…"`. This turns all of that into the bare text.
+ * `admin:license smart reservation install "<specificPLR>…"`, or the texts of its QR parts in any order.
+ * This turns all of that into the bare text.
  */
+
+import { codeFromQrParts, looksLikeQrParts } from './qr-parts.ts';
 
 const COMMAND = /^(?:[A-Za-z0-9_-]+[:#>$]\s*)?(?:slr\s+)?license\s+smart\s+reservation\s+(?:install|return-authorization)\s+/i;
 const QUOTES = /^["'“”‘’`]+|["'“”‘’`]+$/g;
@@ -13,7 +16,8 @@ export function unwrapLines(text: string): string {
 }
 
 export function unpasteAuthorizationCode(input: string): string {
-  let t = unwrapLines(input.replace(/^\uFEFF/, '')).trim();
+  const bare = input.replace(/^\uFEFF/, '');
+  let t = unwrapLines(looksLikeQrParts(bare) ? codeFromQrParts(bare) : bare).trim();
   t = t.replace(COMMAND, '').trim();
   t = t.replace(QUOTES, '').trim();
   return t;

@@ -55,7 +55,7 @@ export function assertCurrentReservation(state: InstanceState, piid: string): Re
     refuse(
       'reservation-closed',
       `The authorization code was issued for a reservation this device has given back (${HOW[closed.how]} ${formatInstant(closed.at)}); its codes can no longer be used here.`,
-      current ? 'Install a code issued for the current request.' : 'To use licenses, request a new reservation (license smart reservation request).',
+      current ? 'Install a code issued for the current request.' : 'To use licenses, request a new reservation (`license smart reservation request`).',
     );
   }
   refuse(
@@ -65,6 +65,6 @@ export function assertCurrentReservation(state: InstanceState, piid: string): Re
       : `The authorization code belongs to reservation ${piid}, which this device did not request.`,
     current
       ? 'Install the code License Central issued for the current request code of this device.'
-      : 'Make a request (license smart reservation request) and take its request code to License Central.',
+      : 'Make a request (`license smart reservation request`) and take its request code to License Central.',
   );
 }

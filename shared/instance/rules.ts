@@ -118,7 +118,7 @@ export function trustedSigner(state: InstanceState, code: AuthorizationCode, cry
     refuse(
       'untrusted',
       'The authorization code cannot be checked: this device trusts no License Central signing key yet.',
-      'Add the public key file exported by License Central with `slr license trust add <file>`, then install again.',
+      'License Central exports its public key as a .pem file (`slr authority key export`); add it with `slr license trust add <file>`, then install again.',
     );
   }
   const signer = state.trustedKeys.find((k) => crypto.verify(k.publicKey, code.signedBytes, code.signature));

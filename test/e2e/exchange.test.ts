@@ -27,7 +27,9 @@ const SHOTS = fileURLToPath(new URL('../../test-results/screenshots/', import.me
 // Never skipped silently: without Chromium or the renderer build this fails, unless SLR_SKIP_BROWSER=1 says so.
 const skip = process.env.SLR_SKIP_BROWSER === '1';
 
-let browser: BrowserContext;
+// Two machines, two browsers: a page in a background tab answered each click ~2 s late.
+let deviceBrowser: BrowserContext;
+let authorityBrowser: BrowserContext;
 let device: Harness;
 let authority: Harness;
 let dp: Page;
@@ -72,14 +74,15 @@ describe.skipIf(skip)('the desktop app in Chromium, against the real services', 
     const root = mkdtempSync(join(tmpdir(), 'slr-e2e-'));
     device = await startHarness(join(root, 'device'), join(root, 'device-usb'));
     authority = await startHarness(join(root, 'authority'), join(root, 'authority-usb'));
-    browser = await launchBrowser();
-    dp = await browser.newPage();
-    ap = await browser.newPage();
+    [deviceBrowser, authorityBrowser] = await Promise.all([launchBrowser(), launchBrowser()]);
+    dp = deviceBrowser.pages()[0] ?? (await deviceBrowser.newPage());
+    ap = authorityBrowser.pages()[0] ?? (await authorityBrowser.newPage());
     await dp.goto(device.url);
     await ap.goto(authority.url);
   });
   afterAll(async () => {
-    await browser?.close();
+    await deviceBrowser?.close();
+    await authorityBrowser?.close();
     await device?.close();
     await authority?.close();
   });
@@ -194,6 +197,9 @@ describe.skipIf(skip)('the desktop app in Chromium, against the real services', 
 
     // --- The device installs the update (opened from its file) and shows the confirmation code, also as QR.
     await dp.getByRole('tab', { name: 'Reservation' }).click();
+    // Installed and authorized: the current step is the installed reservation; an update is one click away.
+    expect(await dp.locator('[aria-current="step"]').getAttribute('data-step')).toBe('installed');
+    await dp.locator('[data-step="install"]').getByRole('button', { name: 'Open' }).click();
     device.queueOpen(carry(authority, `${sn}-authorization.txt`, device));
     await dp.getByRole('button', { name: 'Open file…' }).click();
     await dp.getByRole('button', { name: 'Check code' }).click();
@@ -231,6 +237,7 @@ describe.skipIf(skip)('the desktop app in Chromium, against the real services', 
     await ap.getByRole('dialog').getByRole('button', { name: 'Close' }).click();
 
     // --- The device returns the reservation; License Central removes it with the return code.
+    await dp.locator('[data-step="return"]').getByRole('button', { name: 'Open' }).click();
     await dp.getByRole('button', { name: 'Return reservation…' }).click();
     await dp.getByRole('button', { name: 'Yes, return the reservation' }).click();
     await expect.poll(() => status(dp).registration.textContent()).toBe('Unregistered');
@@ -267,6 +274,9 @@ describe.skipIf(skip)('the desktop app in Chromium, against the real services', 
   });
 
   it('shows a precise error next to the input for a bad code, and changes nothing', async () => {
+    // After a return, the return code is the current step; a new request is one click away.
+    expect(await dp.locator('[aria-current="step"]').getAttribute('data-step')).toBe('return');
+    await dp.locator('[data-step="request"]').getByRole('button', { name: 'Open' }).click();
     await dp.getByRole('button', { name: 'Generate request code' }).click();
     await expect.poll(() => status(dp).registration.textContent()).toBe('Reservation In Progress');
     await dp.getByLabel('Authorization code').fill('<specificPLR><authorizationCode><flag>A</flag><version>C</version><pid>x</pid>');
@@ -287,7 +297,7 @@ describe.skipIf(skip)('the desktop app in Chromium, against the real services', 
     await dp.keyboard.press('Home');
     await dp.keyboard.press('Tab');
     // From the tab list, Tab reaches the panel's first action; walk to "Cancel request" and press Enter.
-    for (let i = 0; i < 12; i++) {
+    for (let i = 0; i < 20; i++) {
       const name = await dp.evaluate(() => document.activeElement?.textContent ?? '');
       if (name === 'Cancel request') break;
       await dp.keyboard.press('Tab');

@@ -149,7 +149,7 @@ export class LedgerCore extends LedgerStore {
       refuse(
         'request-used',
         `This request code was already used: reservation ${piid} was made for it on ${formatInstant(used.created_at)}${used.state === 'active' ? '' : ` and has since been ${used.state === 'failed' ? 'rehosted' : 'removed'}`}.`,
-        'A request code serves one reservation. Ask the device for a new one (license smart reservation request).',
+        'A request code serves one reservation. Ask the device for a new one (`license smart reservation request`).',
       );
     }
     const taken = await this.get<{ id: number; piid: string }>("SELECT id, piid FROM instances WHERE uuid = ? AND state = 'active'", payload.udi.uuid);

@@ -1,0 +1,28 @@
+/**
+ * The app's control for each command of the CLI that engine messages name in `backticks`: the app never
+ * tells the user to type a command it offers as a button.
+ */
+const CONTROLS: readonly (readonly [RegExp, string])[] = [
+  [/^(?:slr )?license smart reservation enable$/, '“Enable license reservation” (Reservation tab)'],
+  [/^(?:slr )?license smart reservation disable$/, '“Disable license reservation” (Reservation tab)'],
+  [/^(?:slr )?license smart reservation request(?: specific)?(?: > \S+)?$/, '“Generate request code” (Reservation tab)'],
+  [/^(?:slr )?license smart reservation cancel$/, '“Cancel request” (Reservation tab)'],
+  [/^(?:slr )?license smart reservation return$/, '“Return reservation…” (Reservation tab)'],
+  [/^(?:slr )?license smart reservation return-authorization\b.*$/, '“Check code”, then “Return it without installing” (Reservation tab)'],
+  [/^(?:slr )?license smart reservation install(?:-file)?\b.*$/, '“Install authorization code” (Reservation tab)'],
+  [/^slr license trust add\b.*$/, '“Add License Central key…” (Settings tab)'],
+  [/^slr show license reservation$/, 'the Status panel'],
+  [/^slr init --pid\b.*$/, '“Create product instance”'],
+  [/^slr authority init\b.*$/, '“Create” (License Authority)'],
+  [/^slr authority key add$/, '“Add a new signing key” (Signing Keys tab)'],
+  [/^slr authority key export\b.*$/, '“Export public key…” (Signing Keys tab)'],
+  [/^slr authority account add\b.*$/, '“Add virtual account” (Licenses tab)'],
+  [/^slr authority show instances$/, 'the Product Instances tab'],
+  [/^slr authority update$/, 'the instance’s “Update Reserved Licenses…” action (Product Instances tab)'],
+  [/^slr authority unlock\b.*$/, 'the instance’s “Unlock” button (Product Instances tab)'],
+];
+
+/** The control that does what `command` does, or null when the app has none. */
+export function controlFor(command: string): string | null {
+  return CONTROLS.find(([re]) => re.test(command.trim()))?.[1] ?? null;
+}

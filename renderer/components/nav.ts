@@ -1,0 +1,10 @@
+import { createContext } from 'react';
+
+/**
+ * Opens the product instance's Settings with the focus on "Add License Central key…": given by the
+ * workspace, used by messages about trust (an untrusted code, a key file dropped where a code goes).
+ */
+export const OpenTrustSettings = createContext<(() => void) | null>(null);
+
+/** Refusals that are about which License Central keys the device trusts. */
+export const TRUST_CODES: ReadonlySet<string> = new Set(['untrusted', 'not-trusted', 'key-not-endorsed', 'endorsement-invalid']);

@@ -1,0 +1,99 @@
+import { useEffect, useRef, useState } from 'react';
+import type { InstanceView } from '../../shared/bridge.ts';
+import { formatInstant } from '../../shared/codes/dates.ts';
+import { call } from '../bridge.ts';
+import { ErrorNotice, Notice } from '../components/Notice.tsx';
+import { useAction } from '../components/useAction.ts';
+
+type Existing = Extract<InstanceView, { exists: true }>;
+
+function KeyTable({ keys, busy, remove }: { keys: Existing['trustedKeys']; busy: boolean; remove: (id: string) => void }) {
+  return (
+    <table>
+      <caption className="visually-hidden">Trusted keys</caption>
+      <thead>
+        <tr>
+          <th scope="col">Key id</th>
+          <th scope="col">From file</th>
+          <th scope="col">Added</th>
+          <th scope="col">
+            <span className="visually-hidden">Actions</span>
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {keys.length === 0 && (
+          <tr>
+            <td colSpan={4}>No key is trusted yet.</td>
+          </tr>
+        )}
+        {keys.map((k) => (
+          <tr key={k.id}>
+            <td>
+              <code>{k.id}</code>
+            </td>
+            <td>{k.label}</td>
+            <td>{formatInstant(k.addedAt)}</td>
+            <td>
+              <button type="button" disabled={busy} onClick={() => remove(k.id)}>
+                Remove key {k.id}
+              </button>
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** The License Central keys this device trusts; "Add License Central key…" takes the focus when asked to. */
+export function TrustedKeys({
+  view,
+  refresh,
+  focusAdd,
+  onFocused,
+}: {
+  view: Existing;
+  refresh: () => Promise<unknown>;
+  focusAdd: boolean;
+  onFocused: () => void;
+}) {
+  const addKey = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (!focusAdd) return;
+    addKey.current?.focus();
+    onFocused();
+  }, [focusAdd, onFocused]);
+  const act = useAction();
+  const [message, setMessage] = useState<string | null>(null);
+  return (
+    <>
+      <h3>Trusted License Central keys</h3>
+      <p>Authorization codes are installed only when signed by one of these keys.</p>
+      <KeyTable
+        keys={view.trustedKeys}
+        busy={act.busy}
+        remove={(id) => void act.run(async () => (setMessage((await call('instanceTrustRemove', id)).message), await refresh()))}
+      />
+      <div className="actions">
+        <button
+          ref={addKey}
+          type="button"
+          className="primary"
+          disabled={act.busy}
+          onClick={() =>
+            void act.run(async () => {
+              const r = await call('instanceTrustFromFile');
+              if (r) setMessage(r.message);
+              await refresh();
+            })
+          }
+        >
+          Add License Central key…
+        </button>
+      </div>
+      {message && <Notice kind="success">{message}</Notice>}
+      <ErrorNotice error={act.error} />
+    </>
+  );
+}
