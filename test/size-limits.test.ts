@@ -10,7 +10,7 @@ const MAX_FUNCTION_LINES = 60;
 
 /** Files allowed past the limit, with their size today (the most they may have) and why. */
 const FILE_EXCEPTIONS: Record<string, { lines: number; why: string }> = {
-  'renderer/authority/AuthorityWorkspace.tsx': { lines: 520, why: 'the authority workspace, to be split by the app redesign (issue 12)' },
+  'renderer/authority/AuthorityWorkspace.tsx': { lines: 355, why: 'the authority workspace, to be split by the app redesign (issue 12)' },
   'shared/instance/command-table.ts': { lines: 504, why: 'one table of every product-instance command: its entries belong together' },
   'electron/cli/authority-cli.ts': { lines: 341, why: 'one table of every authority verb: its entries belong together' },
   'shared/codes/authorization-code.ts': { lines: 349, why: 'the XML format, built and parsed element for element in one place' },
@@ -25,7 +25,6 @@ const FUNCTION_EXCEPTIONS: Record<string, { lines: number; why: string }> = {
   'renderer/authority/InstanceActions.tsx:InstanceActionPanel': { lines: 192, why: 'to be split by the app redesign (issue 12)' },
   'renderer/authority/AuthorityWorkspace.tsx:ReserveWizard': { lines: 173, why: 'to be split by the app redesign (issue 12)' },
   'renderer/instance/ReservationFlow.tsx:ReservationFlow': { lines: 114, why: 'the body of each step of the flow, in one table keyed by step' },
-  'renderer/authority/AuthorityWorkspace.tsx:LicensesPanel': { lines: 160, why: 'to be split by the app redesign (issue 12)' },
   'renderer/authority/AuthorityWorkspace.tsx:KeysPanel': { lines: 85, why: 'to be split by the app redesign (issue 12)' },
   'renderer/components/CodeBox.tsx:CodeBox': { lines: 84, why: 'to be split by the app redesign (issue 12: QR sequences)' },
   'renderer/components/EventTable.tsx:EventTable': { lines: 68, why: 'to be split by the app redesign (issue 12)' },

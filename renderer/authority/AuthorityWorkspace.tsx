@@ -1,6 +1,5 @@
 import { useCallback, useState } from 'react';
 import type { AuthorityView, IssuedView, RequestInspection } from '../../shared/bridge.ts';
-import { PRODUCTS } from '../../shared/catalog.ts';
 import { formatInstant } from '../../shared/codes/dates.ts';
 import { call } from '../bridge.ts';
 import { Tabs } from '../components/Tabs.tsx';
@@ -12,6 +11,7 @@ import { EventTable } from '../components/EventTable.tsx';
 import { useAction } from '../components/useAction.ts';
 import { useView } from '../components/useView.ts';
 import { InstancesPanel } from './InstancesPanel.tsx';
+import { LicensesPanel } from './LicensesPanel.tsx';
 
 export type Ready = Extract<AuthorityView, { initialized: true }>;
 type Section = 'licenses' | 'instances' | 'reserve' | 'events' | 'keys';
@@ -89,169 +89,6 @@ function CreateAuthority({ dir, refresh }: { dir: string; refresh: Refresh }) {
         </form>
         <ErrorNotice error={error} />
       </section>
-    </div>
-  );
-}
-
-const ALL_LICENSES = PRODUCTS.flatMap((p) => p.entitlements.filter((e) => e.reservable).map((e) => ({ product: p, def: e })));
-
-function LicensesPanel({ view, refresh }: { view: Ready; refresh: Refresh }) {
-  const act = useAction();
-  const [account, setAccount] = useState(view.accounts[0] ?? 'Default');
-  const [tag, setTag] = useState(ALL_LICENSES[0]!.def.short);
-  const [count, setCount] = useState('10');
-  const [term, setTerm] = useState(false);
-  const [start, setStart] = useState('');
-  const [end, setEnd] = useState('');
-  const [newAccount, setNewAccount] = useState('');
-  const [move, setMove] = useState({
-    from: view.accounts[0] ?? 'Default',
-    to: view.accounts[1] ?? view.accounts[0] ?? 'Default',
-    tag: ALL_LICENSES[0]!.def.short,
-    count: '1',
-  });
-  const [note, setNote] = useState<string | null>(null);
-  const done = (text: string) => async () => {
-    setNote(text);
-    await refresh();
-  };
-  return (
-    <div>
-      <table data-testid="licenses-table">
-        <caption>Licenses valid now, per virtual account</caption>
-        <thead>
-          <tr>
-            <th scope="col">Virtual account</th>
-            <th scope="col">License</th>
-            <th scope="col">Level</th>
-            <th scope="col">Expires</th>
-            <th scope="col">Purchased</th>
-            <th scope="col">Reserved</th>
-            <th scope="col">In transition</th>
-            <th scope="col">Available</th>
-          </tr>
-        </thead>
-        <tbody>
-          {view.licenses.length === 0 && (
-            <tr>
-              <td colSpan={8}>No licenses yet: add some below.</td>
-            </tr>
-          )}
-          {view.licenses.map((l) => (
-            <tr key={`${l.account}|${l.tag}`} data-license={`${l.account}/${l.short}`}>
-              <td>{l.account}</td>
-              <td>{l.displayName}</td>
-              <td>{l.level ?? '-'}</td>
-              <td>{l.expires || '-'}</td>
-              <td>{l.purchased}</td>
-              <td>{l.reserved}</td>
-              <td>{l.inTransition}</td>
-              <td>{l.available}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      {note && <Notice kind="success">{note}</Notice>}
-      <ErrorNotice error={act.error} />
-      <form
-        className="inline-form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void act.run(async () => {
-            await call('authorityAddLicenses', { account, tag, count: Number(count), ...(term ? { term: { start, end } } : {}) });
-            await done(`${count} x ${tag} added to ${account}.`)();
-          });
-        }}
-      >
-        <h3>Add licenses</h3>
-        <label htmlFor="add-account">Virtual account</label>
-        <select id="add-account" value={account} onChange={(e) => setAccount(e.target.value)}>
-          {view.accounts.map((a) => (
-            <option key={a}>{a}</option>
-          ))}
-        </select>
-        <label htmlFor="add-tag">License</label>
-        <select id="add-tag" value={tag} onChange={(e) => setTag(e.target.value)}>
-          {ALL_LICENSES.map(({ def }) => (
-            <option key={def.tag} value={def.short}>
-              {def.displayName}
-            </option>
-          ))}
-        </select>
-        <label htmlFor="add-count">Count</label>
-        <input id="add-count" type="number" min={1} max={9999999} value={count} onChange={(e) => setCount(e.target.value)} />
-        <label className="check">
-          <input type="checkbox" checked={term} onChange={(e) => setTerm(e.target.checked)} /> TERM
-        </label>
-        {term && (
-          <>
-            <label htmlFor="add-start">Start</label>
-            <input id="add-start" type="date" value={start} onChange={(e) => setStart(e.target.value)} required />
-            <label htmlFor="add-end">End</label>
-            <input id="add-end" type="date" value={end} onChange={(e) => setEnd(e.target.value)} required />
-          </>
-        )}
-        <button type="submit" disabled={act.busy || !/^\d+$/.test(count)}>
-          Add licenses
-        </button>
-      </form>
-      <form
-        className="inline-form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void act.run(async () => {
-            await call('authorityAddAccount', newAccount);
-            setNewAccount('');
-            await done(`Virtual account ${newAccount} created.`)();
-          });
-        }}
-      >
-        <h3>Add a virtual account</h3>
-        <label htmlFor="new-account">Name</label>
-        <input id="new-account" value={newAccount} onChange={(e) => setNewAccount(e.target.value)} maxLength={100} />
-        <button type="submit" disabled={act.busy || !newAccount.trim()}>
-          Add virtual account
-        </button>
-      </form>
-      {view.accounts.length > 1 && (
-        <form
-          className="inline-form"
-          onSubmit={(e) => {
-            e.preventDefault();
-            void act.run(async () => {
-              await call('authorityTransferLicenses', { ...move, count: Number(move.count) });
-              await done(`${move.count} x ${move.tag} transferred to ${move.to}.`)();
-            });
-          }}
-        >
-          <h3>Transfer licenses between virtual accounts</h3>
-          <label htmlFor="mv-from">From</label>
-          <select id="mv-from" value={move.from} onChange={(e) => setMove({ ...move, from: e.target.value })}>
-            {view.accounts.map((a) => (
-              <option key={a}>{a}</option>
-            ))}
-          </select>
-          <label htmlFor="mv-to">To</label>
-          <select id="mv-to" value={move.to} onChange={(e) => setMove({ ...move, to: e.target.value })}>
-            {view.accounts.map((a) => (
-              <option key={a}>{a}</option>
-            ))}
-          </select>
-          <label htmlFor="mv-tag">License</label>
-          <select id="mv-tag" value={move.tag} onChange={(e) => setMove({ ...move, tag: e.target.value })}>
-            {ALL_LICENSES.map(({ def }) => (
-              <option key={def.tag} value={def.short}>
-                {def.displayName}
-              </option>
-            ))}
-          </select>
-          <label htmlFor="mv-count">Count</label>
-          <input id="mv-count" type="number" min={1} value={move.count} onChange={(e) => setMove({ ...move, count: e.target.value })} />
-          <button type="submit" disabled={act.busy}>
-            Transfer
-          </button>
-        </form>
-      )}
     </div>
   );
 }

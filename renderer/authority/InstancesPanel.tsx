@@ -6,6 +6,7 @@
 import { useCallback, useEffect, useId, useRef, useState, type ReactNode } from 'react';
 import type { InstanceLineView, InstancePage, InstanceQuery } from '../../shared/bridge.ts';
 import { formatInstant } from '../../shared/codes/dates.ts';
+import { findAnyEntitlement } from '../../shared/catalog.ts';
 import { call } from '../bridge.ts';
 import { ErrorNotice } from '../components/Notice.tsx';
 import { useAction } from '../components/useAction.ts';
@@ -13,10 +14,13 @@ import type { Ready, Refresh } from './AuthorityWorkspace.tsx';
 import { ACTION_LABELS, InstanceActionPanel, type InstanceAction } from './InstanceActions.tsx';
 
 const PAGE = 50;
+/** Licenses by display name (the tag is in the instance's details). */
 const fmt = (m: Readonly<Record<string, number>>) =>
   Object.entries(m)
-    .map(([k, v]) => `${k} × ${v}`)
+    .map(([k, v]) => `${v} × ${findAnyEntitlement(k)?.def.displayName ?? k}`)
     .join(', ') || '-';
+/** Date and minute: a value that never breaks in the middle; the full instant is its title. */
+const when = (ms: number) => formatInstant(ms).slice(0, 16).replace('T', ' ');
 
 /** The current page for `query`, fetched again when the query changes or after an action. */
 function usePage(query: InstanceQuery) {
@@ -82,13 +86,15 @@ function Pager({ page, setOffset }: { page: InstancePage; setOffset: (offset: nu
 function Row({ i, open, unlock }: { i: InstanceLineView; open: (action: InstanceAction, from: HTMLElement) => void; unlock: () => void }) {
   return (
     <tr data-sn={i.sn}>
-      <td className="value">
-        UDI_PID {i.product}; UDI_SN {i.sn}
+      <td>
+        <span className="value">UDI_PID {i.product};</span> <span className="value">UDI_SN {i.sn}</span>
         {i.locked && <strong className="status-badge status-bad"> LOCKED</strong>}
       </td>
-      <td>{i.productType}</td>
+      <td className="col-optional">{i.productType}</td>
       <td>{i.account}</td>
-      <td className="value">{formatInstant(i.lastContact)}</td>
+      <td className="value col-optional" title={formatInstant(i.lastContact)}>
+        {when(i.lastContact)}
+      </td>
       <td>{fmt(i.reserved)}</td>
       <td>{fmt(i.inTransition)}</td>
       <td>
@@ -157,9 +163,13 @@ function InstanceTable({ page, filtered, children }: { page: InstancePage | null
       <thead>
         <tr>
           <th scope="col">Name</th>
-          <th scope="col">Product type</th>
+          <th scope="col" className="col-optional">
+            Product type
+          </th>
           <th scope="col">Virtual account</th>
-          <th scope="col">Last contact</th>
+          <th scope="col" className="col-optional">
+            Last contact
+          </th>
           <th scope="col">Reserved</th>
           <th scope="col">In transition</th>
           <th scope="col">Actions</th>

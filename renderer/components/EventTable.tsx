@@ -28,6 +28,9 @@ function LogCheckNotice({ check }: { check: LogCheck }) {
 }
 
 /** The event log: newest first, filtered by any text, exported to CSV through a save dialog. */
+/** The authority's log says who, in which virtual account, on which instance (hidden on narrow windows). */
+const AUTHORITY_COLUMNS = ['By', 'Virtual account', 'Product instance'];
+
 export function EventTable({ kind, events, check }: { kind: 'instance' | 'authority'; events: readonly EventRow[]; check: LogCheck }) {
   const id = useId();
   const [filter, setFilter] = useState('');
@@ -65,26 +68,25 @@ export function EventTable({ kind, events, check }: { kind: 'instance' | 'author
           <tr>
             <th scope="col">Time (UTC)</th>
             <th scope="col">Event</th>
-            {full && (
-              <>
-                <th scope="col">By</th>
-                <th scope="col">Virtual account</th>
-                <th scope="col">Product instance</th>
-              </>
-            )}
+            {full &&
+              AUTHORITY_COLUMNS.map((c) => (
+                <th key={c} scope="col" className="col-optional">
+                  {c}
+                </th>
+              ))}
             <th scope="col">Details</th>
           </tr>
         </thead>
         <tbody>
           {shown.map((e) => (
             <tr key={e.id ?? e.hash ?? `${e.at}-${e.type}-${e.message}`}>
-              <td>{formatInstant(e.at)}</td>
+              <td className="value">{formatInstant(e.at)}</td>
               <td>{e.type}</td>
               {full && (
                 <>
-                  <td>{e.actor}</td>
-                  <td>{e.account ?? ''}</td>
-                  <td>{e.instance ?? ''}</td>
+                  <td className="col-optional">{e.actor}</td>
+                  <td className="col-optional">{e.account ?? ''}</td>
+                  <td className="col-optional value">{e.instance ?? ''}</td>
                 </>
               )}
               <td>{e.message}</td>

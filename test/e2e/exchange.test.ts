@@ -95,7 +95,7 @@ describe.skipIf(skip)('the desktop app in Chromium, against the real services', 
     await expect.poll(() => ap.getByRole('heading', { name: 'License Central: Acme Corp' }).count()).toBe(1);
     await ap.locator('#add-count').fill('10');
     await ap.locator('#add-tag').selectOption({ label: 'UC Manager Basic License (12.x)' });
-    await ap.getByRole('button', { name: 'Add licenses' }).click();
+    await ap.getByRole('button', { name: 'Add licenses', exact: true }).click();
     await expect.poll(() => ap.locator('[data-license="Default/UCM_Basic"]').textContent()).toContain('10');
     await screenshot(ap, 'authority-licenses');
     await accessible(ap, 'authority licenses');
