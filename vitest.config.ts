@@ -37,6 +37,7 @@ export const FAST = [
   'test/instance-query.test.ts',
   'test/qr-parts.test.ts',
   'test/operator-flow.test.ts',
+  'test/count-plan.test.ts',
 ];
 
 const shared = {

@@ -10,7 +10,6 @@ const MAX_FUNCTION_LINES = 60;
 
 /** Files allowed past the limit, with their size today (the most they may have) and why. */
 const FILE_EXCEPTIONS: Record<string, { lines: number; why: string }> = {
-  'renderer/authority/AuthorityWorkspace.tsx': { lines: 355, why: 'the authority workspace, to be split by the app redesign (issue 12)' },
   'shared/instance/command-table.ts': { lines: 504, why: 'one table of every product-instance command: its entries belong together' },
   'electron/cli/authority-cli.ts': { lines: 341, why: 'one table of every authority verb: its entries belong together' },
   'shared/codes/authorization-code.ts': { lines: 349, why: 'the XML format, built and parsed element for element in one place' },
@@ -23,7 +22,7 @@ const FUNCTION_EXCEPTIONS: Record<string, { lines: number; why: string }> = {
   'shared/instance/status.ts:deriveStatus': { lines: 95, why: 'every status of the seeds from one reading of the state' },
   'shared/codes/short-code.ts:parseShortCode': { lines: 74, why: 'every refusal of a short code, in the order an operator should read them' },
   'renderer/authority/InstanceActions.tsx:InstanceActionPanel': { lines: 192, why: 'to be split by the app redesign (issue 12)' },
-  'renderer/authority/AuthorityWorkspace.tsx:ReserveWizard': { lines: 173, why: 'to be split by the app redesign (issue 12)' },
+  'renderer/authority/ReserveWizard.tsx:ReserveWizard': { lines: 153, why: "the four steps of the seeds' wizard; to be split a step per component" },
   'renderer/instance/ReservationFlow.tsx:ReservationFlow': { lines: 114, why: 'the body of each step of the flow, in one table keyed by step' },
   'renderer/authority/AuthorityWorkspace.tsx:KeysPanel': { lines: 85, why: 'to be split by the app redesign (issue 12)' },
   'renderer/components/CodeBox.tsx:CodeBox': { lines: 84, why: 'to be split by the app redesign (issue 12: QR sequences)' },

@@ -1,16 +1,14 @@
-import { useCallback, useState } from 'react';
-import type { AuthorityView, IssuedView, RequestInspection } from '../../shared/bridge.ts';
+import { useState } from 'react';
+import type { AuthorityView } from '../../shared/bridge.ts';
 import { formatInstant } from '../../shared/codes/dates.ts';
 import { call } from '../bridge.ts';
 import { Tabs } from '../components/Tabs.tsx';
-import { CodeBox } from '../components/CodeBox.tsx';
-import { CodeInput } from '../components/CodeInput.tsx';
-import { useDraft } from '../components/useDraft.ts';
 import { ErrorNotice, Notice } from '../components/Notice.tsx';
 import { EventTable } from '../components/EventTable.tsx';
 import { useAction } from '../components/useAction.ts';
 import { useView } from '../components/useView.ts';
 import { InstancesPanel } from './InstancesPanel.tsx';
+import { ReserveWizard } from './ReserveWizard.tsx';
 import { LicensesPanel } from './LicensesPanel.tsx';
 
 export type Ready = Extract<AuthorityView, { initialized: true }>;
@@ -89,183 +87,6 @@ function CreateAuthority({ dir, refresh }: { dir: string; refresh: Refresh }) {
         </form>
         <ErrorNotice error={error} />
       </section>
-    </div>
-  );
-}
-
-type WizardStep = 1 | 2 | 3 | 4;
-const WIZARD = ['Enter Request Code', 'Select Licenses', 'Review and confirm', 'Authorization Code'];
-
-function ReserveWizard({ view, refresh }: { view: Ready; refresh: Refresh }) {
-  const act = useAction();
-  const [step, setStep] = useState<WizardStep>(1);
-  const [request, setRequest] = useDraft('authority.request-code', '');
-  const [inspection, setInspection] = useState<RequestInspection | null>(null);
-  const [account, setAccount] = useState(view.accounts[0] ?? 'Default');
-  const [counts, setCounts] = useDraft<Record<string, string>>('authority.reserve-counts', {});
-  const [issued, setIssued] = useState<IssuedView | null>(null);
-  const chosen = Object.fromEntries(
-    Object.entries(counts)
-      .filter(([, v]) => Number(v) > 0)
-      .map(([k, v]) => [k, Number(v)]),
-  );
-  const onRequest = useCallback((v: string) => {
-    setRequest(v);
-  }, []);
-  const restart = () => {
-    setStep(1);
-    setRequest('');
-    setInspection(null);
-    setCounts({});
-    setIssued(null);
-    act.setError(null);
-  };
-  return (
-    <div className="wizard">
-      <h3>Smart License Reservation</h3>
-      <ol className="wizard-steps">
-        {WIZARD.map((t, i) => (
-          <li key={t} aria-current={step === i + 1 ? 'step' : undefined} className={step > i + 1 ? 'done' : ''}>
-            STEP {i + 1}: {t}
-          </li>
-        ))}
-      </ol>
-      {step === 1 && (
-        <form
-          onSubmit={(e) => {
-            e.preventDefault();
-            void act.run(async () => {
-              setInspection(await call('authorityInspectRequest', request));
-              setStep(2);
-            });
-          }}
-        >
-          <CodeInput kind="request" value={request} onChange={onRequest} error={act.error} rows={3} />
-          <button type="submit" className="primary" disabled={act.busy || !request.trim()}>
-            Next
-          </button>
-        </form>
-      )}
-      {step === 2 && inspection && (
-        <form
-          onSubmit={(e) => {
-            e.preventDefault();
-            setStep(3);
-          }}
-        >
-          <dl className="facts">
-            <div>
-              <dt>Product type</dt>
-              <dd>{inspection.productType}</dd>
-            </div>
-            <div>
-              <dt>UDI PID</dt>
-              <dd>{inspection.product}</dd>
-            </div>
-            <div>
-              <dt>UDI serial number</dt>
-              <dd>{inspection.sn}</dd>
-            </div>
-            <div>
-              <dt>UDI</dt>
-              <dd>
-                <code>{inspection.udi}</code>
-              </dd>
-            </div>
-          </dl>
-          <label htmlFor="wiz-account">Virtual account</label>
-          <select id="wiz-account" value={account} onChange={(e) => setAccount(e.target.value)}>
-            {view.accounts.map((a) => (
-              <option key={a}>{a}</option>
-            ))}
-          </select>
-          <table>
-            <caption>Licenses to reserve (only from surplus)</caption>
-            <thead>
-              <tr>
-                <th scope="col">License</th>
-                <th scope="col">Level</th>
-                <th scope="col">Available</th>
-                <th scope="col">Reserve</th>
-              </tr>
-            </thead>
-            <tbody>
-              {inspection.licenses.map((l) => (
-                <tr key={l.short}>
-                  <td>
-                    <label htmlFor={`wiz-${l.short}`}>{l.displayName}</label>
-                  </td>
-                  <td>{l.level ?? '-'}</td>
-                  <td>{l.available[account] ?? 0}</td>
-                  <td>
-                    <input
-                      id={`wiz-${l.short}`}
-                      type="number"
-                      min={0}
-                      max={l.available[account] ?? 0}
-                      value={counts[l.short] ?? '0'}
-                      onChange={(e) => setCounts({ ...counts, [l.short]: e.target.value })}
-                    />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          <div className="actions">
-            <button type="button" onClick={() => void setStep(1)}>
-              Back
-            </button>
-            <button type="submit" className="primary" disabled={Object.keys(chosen).length === 0}>
-              Next
-            </button>
-          </div>
-        </form>
-      )}
-      {step === 3 && inspection && (
-        <div>
-          <p>
-            Reserve for <code>{inspection.udi}</code> from virtual account <strong>{account}</strong>:
-          </p>
-          <ul>
-            {Object.entries(chosen).map(([k, v]) => (
-              <li key={k}>
-                {v} × {inspection.licenses.find((l) => l.short === k)?.displayName ?? k}
-              </li>
-            ))}
-          </ul>
-          <ErrorNotice error={act.error} />
-          <div className="actions">
-            <button type="button" onClick={() => void setStep(2)}>
-              Back
-            </button>
-            <button
-              type="button"
-              className="primary"
-              disabled={act.busy}
-              onClick={() =>
-                void act.run(async () => {
-                  setIssued(await call('authorityReserve', { account, request, licenses: chosen }));
-                  setStep(4);
-                  await refresh();
-                })
-              }
-            >
-              Generate Authorization Code
-            </button>
-          </div>
-        </div>
-      )}
-      {step === 4 && issued && (
-        <div>
-          <Notice kind="success" title="The Reservation Authorization Code below has been generated for this product instance.">
-            Carry it to the product instance and install it there (“Install authorization code” on its Reservation tab) to complete the reservation.
-          </Notice>
-          <CodeBox kind="authorization" code={issued.code} sn={issued.sn} />
-          <button type="button" onClick={restart}>
-            Reserve for another product instance
-          </button>
-        </div>
-      )}
     </div>
   );
 }

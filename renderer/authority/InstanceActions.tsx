@@ -4,12 +4,12 @@
  */
 import { useCallback, useEffect, useState } from 'react';
 import type { AuthorityView, InstanceLineView, IssuedView } from '../../shared/bridge.ts';
-import { PRODUCTS } from '../../shared/catalog.ts';
 import { call } from '../bridge.ts';
 import { CodeBox } from '../components/CodeBox.tsx';
 import { CodeInput } from '../components/CodeInput.tsx';
 import { ErrorNotice, Notice } from '../components/Notice.tsx';
 import { useAction } from '../components/useAction.ts';
+import { UpdateWizard } from './UpdateWizard.tsx';
 
 type Ready = Extract<AuthorityView, { initialized: true }>;
 type Refresh = () => Promise<unknown>;
@@ -43,10 +43,6 @@ export function InstanceActionPanel({
   const [to, setTo] = useState(view.accounts.find((a) => a !== instance.account) ?? '');
   const [issued, setIssued] = useState<IssuedView | null>(null);
   const [note, setNote] = useState<string | null>(null);
-  const product = PRODUCTS.find((p) => instance.udi.startsWith(`P:${p.id},`))!;
-  const [counts, setCounts] = useState<Record<string, string>>(() =>
-    Object.fromEntries(product.entitlements.filter((e) => e.reservable).map((e) => [e.short, String(instance.reserved[e.short] ?? 0)])),
-  );
   useEffect(() => {
     if (action === 'code') void act.run(async () => setIssued(await call('authorityLatestCode', instance.sn)));
   }, [action, instance.sn, act.run]);
@@ -60,61 +56,14 @@ export function InstanceActionPanel({
     <section className="card action-panel" aria-labelledby="action-title">
       <h3 id="action-title">{title}</h3>
       {action === 'update' && !issued && (
-        <form
-          onSubmit={(e) => {
-            e.preventDefault();
-            void act.run(async () => {
-              const changed = Object.fromEntries(
-                Object.entries(counts)
-                  .filter(([k, v]) => Number(v) !== (instance.reserved[k] ?? 0))
-                  .map(([k, v]) => [k, Number(v)]),
-              );
-              const r = await call('authorityUpdate', { instance: instance.sn, licenses: changed });
-              setIssued(r);
-              await after(
-                r.inTransition ? `${r.inTransition} license(s) stay in transition until the device's confirmation code is entered.` : 'Reservation updated.',
-              );
-            });
+        <UpdateWizard
+          instance={instance}
+          view={view}
+          onIssued={async (r, message) => {
+            setIssued(r);
+            await after(message);
           }}
-        >
-          <p>In order to continue, ensure that you have a surplus of the licenses you want to reserve in the virtual account.</p>
-          <table>
-            <caption>Licenses to reserve</caption>
-            <thead>
-              <tr>
-                <th scope="col">License</th>
-                <th scope="col">Available</th>
-                <th scope="col">Reserve</th>
-              </tr>
-            </thead>
-            <tbody>
-              {Object.keys(counts).map((short) => {
-                const def = product.entitlements.find((e) => e.short === short)!;
-                const line = view.licenses.find((l) => l.account === instance.account && l.short === short);
-                return (
-                  <tr key={short}>
-                    <td>
-                      <label htmlFor={`upd-${short}`}>{def.displayName}</label>
-                    </td>
-                    <td>{line?.available ?? 0}</td>
-                    <td>
-                      <input
-                        id={`upd-${short}`}
-                        type="number"
-                        min={0}
-                        value={counts[short]}
-                        onChange={(e) => setCounts({ ...counts, [short]: e.target.value })}
-                      />
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-          <button type="submit" className="primary" disabled={act.busy}>
-            Generate authorization code
-          </button>
-        </form>
+        />
       )}
       {action === 'confirm' && (
         <form
@@ -122,7 +71,11 @@ export function InstanceActionPanel({
             e.preventDefault();
             void act.run(async () => {
               const r = await call('authorityConfirm', { instance: instance.sn, code: text });
-              await after(`Confirmation code accepted: ${r.released} license(s) released from transition.`);
+              await after(
+                r.released
+                  ? `Confirmation code accepted: ${r.released} license(s) released from transition.`
+                  : 'Confirmation code accepted: nothing was in transition (the update only added licenses or kept them).',
+              );
             });
           }}
         >
@@ -205,7 +158,7 @@ export function InstanceActionPanel({
         />
       )}
       {note && <Notice kind="success">{note}</Notice>}
-      {(action === 'update' || action === 'code') && <ErrorNotice error={act.error} />}
+      {action === 'code' && <ErrorNotice error={act.error} />}
       <div className="actions">
         <button type="button" onClick={close}>
           Close

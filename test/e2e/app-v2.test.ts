@@ -37,6 +37,8 @@ let device: Harness;
 let authority: Harness;
 let code: string;
 let sn: string;
+/** The device's UUID: a search for it finds one row (its 5-character serial number may also occur inside other UUIDs). */
+let uuid: string;
 const browsers: BrowserContext[] = [];
 
 async function open(h: Harness, look: Parameters<typeof launchBrowser>[0] = {}): Promise<Page> {
@@ -124,7 +126,9 @@ describe.skipIf(skip)('the app, second version, in Chromium', () => {
     expect(reserved.status, reserved.stderr).toBe(0);
     code = reserved.stdout.trim();
     expect(code.match(/<entitlement>/g)!.length).toBeGreaterThanOrEqual(20);
-    sn = /S:([0-9a-f]{5})/.exec(d('show', 'license', 'udi').stdout)![1]!;
+    const udi = d('show', 'license', 'udi').stdout;
+    sn = /S:([0-9a-f]{5})/.exec(udi)![1]!;
+    uuid = /U:([0-9a-f-]{36})/.exec(udi)![1]!;
     device = await startHarness(devDir, join(root, 'device-usb'));
     authority = await startHarness(authDir, join(root, 'authority-usb'));
     device.setNow(t + 3_600_000);
@@ -140,7 +144,7 @@ describe.skipIf(skip)('the app, second version, in Chromium', () => {
     const ap = await open(authority);
     await ap.getByRole('tab', { name: 'License Authority' }).click();
     await ap.getByRole('tab', { name: 'Product Instances' }).click();
-    await ap.getByRole('searchbox').fill(sn);
+    await ap.getByRole('searchbox').fill(uuid);
     await ap.getByLabel(`Actions for ${sn}`).selectOption('code');
     const dialog = ap.getByRole('dialog');
     await dialog.getByRole('button', { name: 'Show QR code' }).click();
@@ -199,7 +203,7 @@ describe.skipIf(skip)('the app, second version, in Chromium', () => {
     await ap.getByRole('tab', { name: 'Product Instances' }).click();
     await expect.poll(() => ap.getByText(/of 10,00[0-9] instances|10,00[0-9] product instances/).count()).toBeGreaterThan(0);
     await shot(ap, 'authority-10000');
-    await ap.getByRole('searchbox').fill(sn);
+    await ap.getByRole('searchbox').fill(uuid);
     await expect.poll(() => ap.locator('tbody tr').count()).toBe(1);
     for (const action of ['update', 'confirm', 'remove'] as const) {
       await ap.getByLabel(`Actions for ${sn}`).selectOption(action);

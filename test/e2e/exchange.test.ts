@@ -181,8 +181,21 @@ describe.skipIf(skip)('the desktop app in Chromium, against the real services', 
     // --- License Central updates the reservation down to 2: 2 licenses go into transition.
     await ap.getByRole('tab', { name: 'Product Instances' }).click();
     await ap.getByLabel(`Actions for ${sn}`).selectOption('update');
-    await ap.getByLabel('UC Manager Basic License (12.x)').fill('2');
-    await ap.getByRole('button', { name: 'Generate authorization code' }).click();
+    // The update wizard: the current reservation beside the new count, checked as typed, then a review step.
+    const dialog = ap.getByRole('dialog');
+    await dialog.getByLabel('UC Manager Basic License (12.x)').fill('99');
+    await expect.poll(() => dialog.getByText(/^Only \d+ more available in this virtual account \(asked for 95 more\)\.$/).count()).toBe(1);
+    expect(await dialog.getByRole('button', { name: 'Review' }).isDisabled()).toBe(true);
+    await dialog.getByLabel('UC Manager Basic License (12.x)').fill('2');
+    await dialog.getByRole('button', { name: 'Review' }).click();
+    expect(await dialog.locator('[data-change="UCM_Basic"] td').allTextContents()).toEqual([
+      'UC Manager Basic License (12.x)',
+      '4',
+      '2',
+      '2 held in transition until the device confirms',
+    ]);
+    await screenshot(ap, 'authority-update-review');
+    await dialog.getByRole('button', { name: 'Generate authorization code' }).click();
     await expect.poll(() => ap.getByText(/2 license\(s\) stay in transition/).count()).toBe(1);
     await ap.getByRole('button', { name: 'Save to file…' }).click();
     await screenshot(ap, 'authority-update-dialog');
