@@ -38,6 +38,7 @@ export const FAST = [
   'test/qr-parts.test.ts',
   'test/operator-flow.test.ts',
   'test/count-plan.test.ts',
+  'test/receipt.test.ts',
 ];
 
 const shared = {

@@ -31,6 +31,7 @@ export const BRIDGE_METHODS = [
   'fileOpenCode',
   'fileSaveCode',
   'fileSaveQr',
+  'fileSaveReceipt',
   'fileSaveEvents',
   'fileSavePublicKey',
   'clipboardWrite',

@@ -82,6 +82,8 @@ export const BRIDGE_ARGS = {
   fileOpenCode: z.tuple([codeKind]),
   fileSaveCode: z.tuple([z.strictObject({ kind: codeKind, sn: z.string().regex(/^[0-9a-f]{5}$/), code })]),
   fileSaveQr: z.tuple([z.strictObject({ kind: codeKind, sn: z.string().regex(/^[0-9a-f]{5}$/), code })]),
+  /** A printable receipt (PDF) of a code; `udi` names the device when the code does not. */
+  fileSaveReceipt: z.tuple([z.strictObject({ kind: codeKind, sn: z.string().regex(/^[0-9a-f]{5}$/), code, udi: z.string().max(200).optional() })]),
   fileSaveEvents: z.tuple([z.enum(['instance', 'authority'])]),
   fileSavePublicKey: z.tuple([]),
   clipboardWrite: z.tuple([z.string().max(LIMITS.authorizationCodeChars)]),
@@ -213,6 +215,7 @@ export interface BridgeResults {
   fileSaveCode: string | null;
   /** The image files written: one, or one per QR part. */
   fileSaveQr: readonly string[] | null;
+  fileSaveReceipt: string | null;
   fileSaveEvents: string | null;
   fileSavePublicKey: string | null;
   clipboardWrite: null;

@@ -16,6 +16,7 @@ import { EXIT_CODES } from './instance-commands.ts';
 import { UsageError, type Io } from './output.ts';
 import { showEvents, showInstances, showLicenses } from './authority-show.ts';
 import { KEY_VERBS } from './authority-key-verbs.ts';
+import { CODE_VERBS } from './authority-code-verbs.ts';
 
 export interface AuthorityContext {
   readonly io: Io;
@@ -212,15 +213,7 @@ export const VERBS: readonly Verb[] = [
       say('Product instance unlocked.', { instance: values.instance });
     },
   },
-  {
-    words: 'code',
-    usage: `${INSTANCE} [--out FILE|DIR]`,
-    summary: 'Show (or write) the latest authorization code of a product instance again.',
-    example: 'slr authority code --instance cc920 --out /media/usb/',
-    options: ['instance', 'out'],
-    required: ['instance'],
-    run: async ({ values, issued, withLedger }) => issued('The latest authorization code:', await withLedger((l) => l.latestCode(values.instance!))),
-  },
+  ...CODE_VERBS,
   {
     words: 'show licenses',
     usage: '[--account VA] [--csv]',

@@ -4,14 +4,14 @@
  * output again (exit 4), instead of looking like a refusal or a crash.
  */
 import { isSlrError, refuse } from '../../shared/errors.ts';
-import { outputTarget, writeTextFile } from '../services/files.ts';
+import { outputTarget, writeFileChecked, writeTextFile } from '../services/files.ts';
 
 export interface OutputFile {
   /**
    * Writes `text` under the standard `name` (when the target is a directory); returns the path written.
    * `again`: the command that shows the output again, should the write fail after the change.
    */
-  write(name: string, text: string, again: string, mode?: number): string;
+  write(name: string, data: string | Uint8Array, again: string, mode?: number): string;
 }
 
 /** The checked target of `--out`, or null without one. */
@@ -19,10 +19,11 @@ export function checkedOutput(target: string | undefined): OutputFile | null {
   if (target === undefined) return null;
   const resolve = outputTarget(target);
   return {
-    write(name, text, again, mode) {
+    write(name, data, again, mode) {
       try {
         const path = resolve(name);
-        writeTextFile(path, text, mode);
+        if (typeof data === 'string') writeTextFile(path, data, mode);
+        else writeFileChecked(path, data, mode);
         return path;
       } catch (e) {
         if (!isSlrError(e)) throw e;

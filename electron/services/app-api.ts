@@ -14,7 +14,7 @@ import type { Outcome } from '../../shared/instance/rules.ts';
 import { parseBridgeArgs, type BridgeArgs, type BridgeMethod, type BridgeReply, type BridgeResults, type CommandResult } from '../../shared/bridge.ts';
 import { sqliteLedgerPort, type LedgerPort } from './authority/ledger-port.ts';
 import { readAuthorityView, readInstanceView } from './app-views.ts';
-import { codeFileName, readCodeFile, writeTextFile } from './files.ts';
+import { codeFileName, readCodeFile, writeFileChecked, writeTextFile } from './files.ts';
 import { saveQrImages } from './qr-files.ts';
 import { instanceService, type KeySealer, type StoreFactory } from './instance-service.ts';
 import { LIMITS } from '../../shared/limits.ts';
@@ -189,6 +189,17 @@ export function createAppApi(ports: AppPorts): AppApi {
       });
       if (!path) return null;
       return saveQrImages(path, code);
+    },
+    async fileSaveReceipt({ kind, sn, code, udi }) {
+      const path = await ports.dialogs.save({
+        title: `Save a receipt of the ${CODE_NAMES[kind]}`,
+        defaultName: codeFileName(sn, kind).replace(/\.txt$/, '-receipt.pdf'),
+        filters: [{ name: 'PDF', extensions: ['pdf'] }],
+      });
+      if (!path) return null;
+      const { receiptPdf } = await import('./receipt.ts');
+      writeFileChecked(path, await receiptPdf({ kind, code, ...(udi ? { udi } : {}), printedAt: ports.now() }));
+      return path;
     },
     async fileSaveEvents(side) {
       if (side === 'instance') {

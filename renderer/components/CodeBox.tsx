@@ -6,7 +6,7 @@ import { ErrorNotice, Notice } from './Notice.tsx';
 import { QrView } from './QrView.tsx';
 
 /** A code to hand over: shown, copied, saved to a named file, shown as a QR code and saved as PNG. */
-export function CodeBox({ kind, code, sn, caption }: { kind: CodeKind; code: string; sn: string; caption?: string }) {
+export function CodeBox({ kind, code, sn, caption, udi }: { kind: CodeKind; code: string; sn: string; caption?: string; udi?: string }) {
   const id = useId();
   const { busy, error, run } = useAction();
   const [note, setNote] = useState<string | null>(null);
@@ -43,6 +43,18 @@ export function CodeBox({ kind, code, sn, caption }: { kind: CodeKind; code: str
           }
         >
           Save to file…
+        </button>
+        <button
+          type="button"
+          disabled={busy}
+          onClick={() =>
+            void run(async () => {
+              const p = await call('fileSaveReceipt', { kind, sn, code, ...(udi ? { udi } : {}) });
+              setNote(p ? `Receipt saved to ${p}: print it for the paper trail.` : null);
+            })
+          }
+        >
+          Save receipt (PDF)…
         </button>
         <button type="button" aria-expanded={showQr} onClick={() => void setShowQr(!showQr)}>
           {showQr ? 'Hide QR code' : 'Show QR code'}

@@ -150,9 +150,7 @@ function Carry({ message, children, what }: { message: string | null; children: 
 }
 
 export function ReservationFlow({ view, refresh }: { view: Existing; refresh: () => Promise<unknown> }) {
-  const s = view.status;
-  const a = view.availability;
-  const act = useAction();
+  const [s, a, act] = [view.status, view.availability, useAction()];
   const [message, setMessage] = useState<string | null>(null);
   const [moved, setMoved] = useState(false);
   const flow = operatorFlow(flowInputOf(view));
@@ -184,7 +182,7 @@ export function ReservationFlow({ view, refresh }: { view: Existing; refresh: ()
       <>
         {flow.current === 'install' && view.lastRequest && (
           <Carry message={message} what="Carry this request code to License Central (License Reservation), then install the authorization code it gives you.">
-            <CodeBox kind="request" code={view.lastRequest.code} sn={s.sn} caption={`Generated ${formatInstant(view.lastRequest.at)}.`} />
+            <CodeBox kind="request" code={view.lastRequest.code} sn={s.sn} udi={s.udi} caption={`Generated ${formatInstant(view.lastRequest.at)}.`} />
           </Carry>
         )}
         {flow.current !== 'install' && <p>To update the reservation, install the new authorization code from License Central.</p>}
@@ -210,6 +208,7 @@ export function ReservationFlow({ view, refresh }: { view: Existing; refresh: ()
           kind="confirmation"
           code={view.lastConfirmation.code}
           sn={s.sn}
+          udi={s.udi}
           caption={`For the code issued ${formatInstant(Number(view.lastConfirmation.timestamp))}.`}
         />
         <Compliance view={view} />
@@ -219,7 +218,7 @@ export function ReservationFlow({ view, refresh }: { view: Existing; refresh: ()
       <>
         {flow.current === 'return' && view.lastReturn ? (
           <Carry message={message} what="Carry this return code to License Central, so that it gives the licenses back to the pool.">
-            <CodeBox kind="return" code={view.lastReturn.code} sn={s.sn} caption={`Generated ${formatInstant(view.lastReturn.at)}.`} />
+            <CodeBox kind="return" code={view.lastReturn.code} sn={s.sn} udi={s.udi} caption={`Generated ${formatInstant(view.lastReturn.at)}.`} />
           </Carry>
         ) : (
           <ReturnControl view={view} act={act} command={command} />

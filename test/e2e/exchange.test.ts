@@ -236,6 +236,14 @@ describe.skipIf(skip)('the desktop app in Chromium, against the real services', 
     const png = PNG.sync.read(readFileSync(join(device.usb, `${sn}-confirmation.png`)));
     expect(jsQR(new Uint8ClampedArray(png.data), png.width, png.height)?.data).toBe(confirmation);
     await box.getByRole('button', { name: 'Save to file…' }).click();
+    // A printable receipt for the paper trail.
+    await box.getByRole('button', { name: 'Save receipt (PDF)…' }).click();
+    await expect.poll(() => existsSync(join(device.usb, `${sn}-confirmation-receipt.pdf`))).toBe(true);
+    expect(
+      readFileSync(join(device.usb, `${sn}-confirmation-receipt.pdf`))
+        .subarray(0, 5)
+        .toString(),
+    ).toBe('%PDF-');
     await screenshot(dp, 'device-confirmation-code');
     await accessible(dp, 'device confirmation');
 

@@ -91,8 +91,12 @@ export async function rehost(c: LedgerCore, input: { instance: string; request: 
 }
 
 /** The latest authorization code issued to an instance (to hand it over again). */
-export async function latestCode(c: LedgerCore, ref: string): Promise<Issued> {
+/** The latest authorization code of an instance, and the key that signed it. */
+export async function latestCode(c: LedgerCore, ref: string): Promise<Issued & { readonly keyId: string }> {
   const instance = await c.instance(ref);
-  const { code } = (await c.get<{ code: string }>('SELECT code FROM codes WHERE instance_id = ? ORDER BY timestamp DESC LIMIT 1', instance.id))!;
-  return { code, udi: c.udiOf(instance), sn: instance.sn, piid: instance.piid };
+  const row = (await c.get<{ code: string; key_id: string }>(
+    'SELECT code, key_id FROM codes WHERE instance_id = ? ORDER BY timestamp DESC LIMIT 1',
+    instance.id,
+  ))!;
+  return { code: row.code, udi: c.udiOf(instance), sn: instance.sn, piid: instance.piid, keyId: row.key_id };
 }
