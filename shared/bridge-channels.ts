@@ -28,6 +28,7 @@ export const BRIDGE_METHODS = [
   'authorityLatestCode',
   'authorityKeyAdd',
   'authorityKeyRetire',
+  'authorityUnlockKeys',
   'fileOpenCode',
   'fileSaveCode',
   'fileSaveQr',

@@ -79,6 +79,7 @@ export const BRIDGE_ARGS = {
   authorityKeyRetire: z.tuple([z.string().regex(/^[0-9a-f]{16}$/)]),
 
   /** Native dialogs, run by the main process: the renderer never names a path. */
+  authorityUnlockKeys: z.tuple([z.string().min(1).max(1024)]),
   fileOpenCode: z.tuple([codeKind]),
   fileSaveCode: z.tuple([z.strictObject({ kind: codeKind, sn: z.string().regex(/^[0-9a-f]{5}$/), code })]),
   fileSaveQr: z.tuple([z.strictObject({ kind: codeKind, sn: z.string().regex(/^[0-9a-f]{5}$/), code })]),
@@ -159,6 +160,8 @@ export type AuthorityView =
       readonly keys: readonly { readonly id: string; readonly createdAt: number; readonly retiredAt: number | null; readonly active: boolean }[];
       /** How the signing keys are kept at rest. */
       readonly keyProtection: 'plaintext' | 'passphrase' | 'os-store';
+      /** False while passphrase-protected keys wait for their passphrase (authorityUnlockKeys). */
+      readonly keysUnlocked: boolean;
       readonly events: readonly AuthorityEventView[];
       readonly logCheck: LogCheck;
     };
@@ -211,6 +214,7 @@ export interface BridgeResults {
   authorityLatestCode: IssuedView;
   authorityKeyAdd: { readonly keyId: string };
   authorityKeyRetire: null;
+  authorityUnlockKeys: null;
   fileOpenCode: OpenedFile | null;
   fileSaveCode: string | null;
   /** The image files written: one, or one per QR part. */

@@ -51,9 +51,14 @@ function result(o: Outcome): CommandResult {
 
 export function createAppApi(ports: AppPorts): AppApi {
   const instance = instanceService({ dir: ports.dir, stores: ports.stores, sealer: ports.sealer });
-  const withLedger: LedgerPort = ports.ledger ?? sqliteLedgerPort(ports.dir);
+  const baseLedger: LedgerPort = ports.ledger ?? sqliteLedgerPort(ports.dir);
+  // The passphrase of passphrase-protected signing keys, once the operator typed it: for this run of the app
+  // only, in this process's memory, never written or sent back to the renderer.
+  let passphrase: string | null = null;
+  const withLedger: LedgerPort = (fn, use = {}) =>
+    baseLedger(fn, passphrase !== null && !use.keySecret ? { ...use, keySecret: { kind: 'passphrase', passphrase } } : use);
   const instanceView = () => readInstanceView(instance, ports);
-  const authorityView = () => readAuthorityView(withLedger, ports);
+  const authorityView = () => readAuthorityView(withLedger, { ...ports, passphraseGiven: passphrase !== null });
 
   const saveText = async (title: string, defaultName: string, text: string, filters = TEXT) => {
     const path = await ports.dialogs.save({ title, defaultName, filters });
@@ -167,6 +172,12 @@ export function createAppApi(ports: AppPorts): AppApi {
     },
     async authorityKeyAdd() {
       return withLedger((l) => l.addKey(ports.now()));
+    },
+    async authorityUnlockKeys(typed) {
+      // Checked against the ledger's check value before it is kept: a wrong one is refused (wrong-passphrase).
+      await baseLedger((l) => l.core.keyStorage(), { keySecret: { kind: 'passphrase', passphrase: typed } });
+      passphrase = typed;
+      return null;
     },
     async authorityKeyRetire(id) {
       await withLedger((l) => l.retireKey(id, ports.now()));

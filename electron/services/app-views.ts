@@ -38,7 +38,7 @@ export async function readInstanceView(instance: InstanceService, ports: { dir: 
   };
 }
 
-export async function readAuthorityView(withLedger: LedgerPort, ports: { dir: string; now: () => number }): Promise<AuthorityView> {
+export async function readAuthorityView(withLedger: LedgerPort, ports: { dir: string; now: () => number; passphraseGiven?: boolean }): Promise<AuthorityView> {
   if (!(await authorityExists(withLedger))) return { initialized: false, dir: ports.dir };
   return withLedger(async (l) => {
     const check = await l.verifyEvents();
@@ -51,6 +51,7 @@ export async function readAuthorityView(withLedger: LedgerPort, ports: { dir: st
       instanceCount: (await l.instancePage({ limit: 1 })).total,
       keys: await l.keys(),
       keyProtection: await l.keyProtection(),
+      keysUnlocked: (await l.keyProtection()) !== 'passphrase' || ports.passphraseGiven === true,
       events: await l.events(undefined, 2000),
       logCheck: describeChain(check.count, check.broken, () => check.broken!.event),
     };

@@ -10,6 +10,7 @@ import { useView } from '../components/useView.ts';
 import { InstancesPanel } from './InstancesPanel.tsx';
 import { ReserveWizard } from './ReserveWizard.tsx';
 import { LicensesPanel } from './LicensesPanel.tsx';
+import { UnlockKeys } from './UnlockKeys.tsx';
 
 export type Ready = Extract<AuthorityView, { initialized: true }>;
 type Section = 'licenses' | 'instances' | 'reserve' | 'events' | 'keys';
@@ -35,6 +36,7 @@ export function AuthorityWorkspace() {
           {view.accounts.length} virtual account{view.accounts.length === 1 ? '' : 's'} · {view.instanceCount.toLocaleString('en-US')} product instance
           {view.instanceCount === 1 ? '' : 's'} with reserved licenses
         </p>
+        {!view.keysUnlocked && <UnlockKeys refresh={refresh} />}
       </section>
       <Tabs<Section>
         label="License Central sections"

@@ -6,7 +6,7 @@
  * command in its text. Screenshots go to test-results/screenshots/ (v2-*.png).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -233,6 +233,34 @@ describe.skipIf(skip)('the app, second version, in Chromium', () => {
     await dp.getByRole('button', { name: 'Open Settings to trust a License Central key' }).click();
     expect(await dp.getByRole('tab', { name: 'Settings' }).getAttribute('aria-selected')).toBe('true');
     expect(await dp.evaluate(() => document.activeElement?.textContent)).toBe('Add License Central key…');
+  });
+
+  it('a passphrase-protected ledger asks for its passphrase, refuses a wrong one, then signs', async () => {
+    const dir = join(root, 'locked-authority');
+    writeFileSync(join(root, 'pass.txt'), 'correct horse battery staple\n', { mode: 0o600 });
+    expect(slr(dir, ['authority', 'init', '--account', 'Locked', '--passphrase-file', join(root, 'pass.txt')], T0).status).toBe(0);
+    const locked = await startHarness(dir, join(root, 'locked-usb'));
+    try {
+      locked.setNow(T0 + 60_000);
+      const ap = await open(locked);
+      await ap.getByRole('tab', { name: 'License Authority' }).click();
+      await expect.poll(() => ap.getByText('The signing keys are locked: they are encrypted with a passphrase.').count()).toBe(1);
+      await ap.getByLabel('Passphrase', { exact: true }).fill('wrong horse');
+      await ap.getByRole('button', { name: 'Unlock signing keys' }).click();
+      await expect.poll(() => ap.getByRole('alert').filter({ hasText: 'The passphrase does not unlock the signing keys.' }).count()).toBe(1);
+      await shot(ap, 'authority-locked');
+      await ap.getByLabel('Passphrase', { exact: true }).fill('correct horse battery staple');
+      await ap.getByRole('button', { name: 'Unlock signing keys' }).click();
+      await expect.poll(() => ap.getByText('The signing keys are locked: they are encrypted with a passphrase.').count()).toBe(0);
+      // A new signing key is sealed with the same passphrase: the keys are really open.
+      await ap.getByRole('tab', { name: 'Signing Keys' }).click();
+      const before = await ap.locator('table tbody tr').count();
+      await ap.getByRole('button', { name: 'Add a new signing key' }).click();
+      await expect.poll(() => ap.locator('table tbody tr').count()).toBe(before + 1);
+      expect(slr(dir, ['authority', 'key', 'list', '--passphrase-file', join(root, 'pass.txt')], T0 + 120_000).status).toBe(0);
+    } finally {
+      await locked.close();
+    }
   });
 
   const LOOKS = [
