@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openLedger } from '../electron/services/authority/ledger.ts';
 import { populate } from './helpers/populate.ts';
+import { rawDb } from './helpers/ledger-audit.ts';
 
 const T = Date.UTC(2026, 9, 1);
 
@@ -40,9 +41,42 @@ describe('the instances, a page at a time', () => {
     expect(moving.rows.every((r) => r.inTransition.UCM_Enhanced === 1 && r.reserved.UCM_Enhanced === 1)).toBe(true);
     const latest = await l.instancePage({ sort: 'last-contact', descending: true, limit: 3 });
     expect(latest.rows.map((r) => r.lastContact)).toEqual([T + 999_000, T + 998_000, T + 997_000]);
+    // Serial numbers and UUIDs by their start; exactly, from a UDI's S: or U: part; accounts by any part.
+    const bySn = await l.instancePage({ search: one.sn.slice(0, 3), limit: 200 });
+    expect(bySn.rows.map((r) => r.sn)).toContain(one.sn);
+    expect(bySn.rows.every((r) => r.sn.startsWith(one.sn.slice(0, 3)) || r.account.toLowerCase().includes(one.sn.slice(0, 3)))).toBe(true);
+    const uuid = /U:([0-9a-f-]{36})/.exec(one.udi)![1]!;
+    expect((await l.instancePage({ search: uuid.slice(0, 13) })).rows.map((r) => r.piid)).toEqual([one.piid]);
+    expect((await l.instancePage({ search: uuid.toUpperCase() })).rows.map((r) => r.piid)).toEqual([one.piid]);
+    expect((await l.instancePage({ search: `S:${one.sn}` })).rows.every((r) => r.sn === one.sn)).toBe(true);
+    expect((await l.instancePage({ search: 'efaul', limit: 1 })).total).toBe(500);
+    expect((await l.instancePage({ search: 'ucm', limit: 1 })).total).toBe(1000);
+    expect((await l.instancePage({ search: 'no such thing' })).total).toBe(0);
     // Wildcards in a search are plain characters.
     expect((await l.instancePage({ search: '%' })).total).toBe(0);
     expect((await l.instancePage({ search: '_' })).total).toBe(0);
+    await l.close();
+  });
+
+  it('answers a search from indexes, not by reading every instance', async () => {
+    const l = await ledgerWith(200);
+    const db = rawDb(l);
+    const plan = (search: string) =>
+      (
+        db
+          .prepare(`EXPLAIN QUERY PLAN SELECT count(*) FROM instances i JOIN accounts a ON a.id = i.account_id WHERE i.state = 'active' AND ${search}`)
+          .all() as { detail: string }[]
+      )
+        .map((r) => r.detail)
+        .join('; ');
+    const where = (l2: string) => `i.id IN (SELECT id FROM instances WHERE state = 'active' AND ${l2})`;
+    const sn = plan(
+      `i.id IN (SELECT id FROM instances WHERE state = 'active' AND sn >= 'ab' AND sn < 'ab~' UNION SELECT id FROM instances WHERE state = 'active' AND account_id IN (1))`,
+    );
+    expect(sn).toMatch(/SEARCH instances USING (?:COVERING )?INDEX instances_sn \(sn>\? AND sn<\?\)/);
+    expect(sn).toMatch(/SEARCH instances USING (?:COVERING )?INDEX instances_account/);
+    expect(sn).not.toMatch(/SCAN (?:i|instances)\b/);
+    expect(plan(where("uuid >= 'abcdef' AND uuid < 'abcdef~'"))).toMatch(/SEARCH instances USING (?:COVERING )?INDEX instances_active_uuid/);
     await l.close();
   });
 

@@ -47,15 +47,33 @@ export async function instanceLines(c: LedgerCore, rows: readonly InstanceRow[])
   }));
 }
 
-/** What a search names: a UDI's UUID or serial number when it is one, else any part of SN, UUID, account or product. */
-function searchClause(search: string): { sql: string; params: SqlValue[] } {
-  const udi = /U:([0-9a-fA-F-]{36})/.exec(search);
-  if (udi) return { sql: 'i.uuid = ?', params: [udi[1]!.toLowerCase()] };
-  const like = `%${search.toLowerCase().replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
-  return {
-    sql: "(i.sn LIKE ? ESCAPE '\\' OR i.uuid LIKE ? ESCAPE '\\' OR lower(a.name) LIKE ? ESCAPE '\\' OR lower(i.product) LIKE ? ESCAPE '\\')",
-    params: [like, like, like, like],
+/**
+ * What a search names, each part answered from an index (so a search costs about the same with 100 or 100,000
+ * instances): a UDI or UUID, that instance; hex digits, serial numbers (1 to 5 digits) and UUIDs (6 or more)
+ * that start with them; any part of a virtual account's name (the few accounts are searched, their instances
+ * found by index); a product id.
+ */
+async function searchClause(c: LedgerCore, search: string): Promise<{ sql: string; params: SqlValue[] }> {
+  const t = search.toLowerCase();
+  const uuid = /(?:^|u:)([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b/.exec(t);
+  if (uuid) return { sql: 'i.uuid = ?', params: [uuid[1]!] };
+  const sn = /\bs:([0-9a-f]{5})\b/.exec(t);
+  if (sn) return { sql: 'i.sn = ?', params: [sn[1]!] };
+  const parts: string[] = [];
+  const params: SqlValue[] = [];
+  // Each part is its own indexed lookup, put together by UNION (an OR would let the planner scan).
+  const add = (where: string, ...p: SqlValue[]) => {
+    parts.push(`SELECT id FROM instances WHERE state = 'active' AND ${where}`);
+    params.push(...p);
   };
+  // '~' sorts after every hex digit and '-': [t, t~) is every value that starts with t.
+  if (/^[0-9a-f]{1,5}$/.test(t)) add('sn >= ? AND sn < ?', t, `${t}~`);
+  if (/^[0-9a-f][0-9a-f-]{5,35}$/.test(t)) add('uuid >= ? AND uuid < ?', t, `${t}~`);
+  const like = `%${t.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+  const accounts = await c.all<{ id: number }>("SELECT id FROM accounts WHERE lower(name) LIKE ? ESCAPE '\\'", like);
+  if (accounts.length > 0) add(`account_id IN (${accounts.map(() => '?').join(', ')})`, ...accounts.map((a) => a.id));
+  if (/^[a-z]{3}$/.test(t)) add('product = ?', t.toUpperCase());
+  return parts.length ? { sql: `i.id IN (${parts.join(' UNION ')})`, params } : { sql: '0', params: [] };
 }
 
 export async function instancePage(c: LedgerCore, q: InstanceQuery = {}): Promise<InstancePage> {
@@ -64,7 +82,7 @@ export async function instancePage(c: LedgerCore, q: InstanceQuery = {}): Promis
   const params: SqlValue[] = [];
   const search = q.search?.trim();
   if (search) {
-    const s = searchClause(search);
+    const s = await searchClause(c, search);
     where.push(s.sql);
     params.push(...s.params);
   }
