@@ -263,6 +263,48 @@ describe.skipIf(skip)('the app, second version, in Chromium', () => {
     }
   });
 
+  it('the operator flow by keyboard alone, the focus on the current step after each action', async () => {
+    const dir = join(root, 'keyboard-device');
+    let t = T0 + 10 * 3_600_000;
+    const d = (...args: string[]) => slr(dir, args, (t += 60_000));
+    expect(d('init', '--pid', 'UCM', '--trust', join(root, 'lc.pem')).status).toBe(0);
+    const kd = await startHarness(dir, join(root, 'keyboard-usb'));
+    try {
+      kd.setNow(t + 60_000);
+      const dp = await open(kd);
+      const focused = () => dp.evaluate(() => (document.activeElement?.textContent ?? '').trim());
+      const currentStep = () => dp.evaluate(() => document.activeElement?.closest('[data-step]')?.getAttribute('data-step'));
+      /** Tab forward until the control named `name` has the focus (a keyboard user's way there). */
+      const tabTo = async (name: string) => {
+        for (let i = 0; i < 40 && (await focused()) !== name; i++) await dp.keyboard.press('Tab');
+        expect(await focused()).toBe(name);
+      };
+      await dp.getByRole('tab', { name: 'Reservation' }).focus();
+      await tabTo('Enable license reservation');
+      await dp.keyboard.press('Enter');
+      await expect.poll(() => dp.getByRole('button', { name: 'Generate request code' }).isEnabled()).toBe(true);
+      await tabTo('Generate request code');
+      await dp.keyboard.press('Enter');
+      // The request made, the current step is installing its answer, and the focus is on it.
+      await expect.poll(currentStep).toBe('install');
+      const request = (await dp.getByTestId('code-request').textContent())!;
+      const code = slr(authority.dir, ['authority', 'reserve', '--account', 'Default', '--request', request, '--license', 'UCM_Essential=1'], t + 120_000);
+      expect(code.status, code.stderr).toBe(0);
+      await tabTo('Copy');
+      for (let i = 0; i < 40 && !(await dp.evaluate(() => document.activeElement?.tagName === 'TEXTAREA')); i++) await dp.keyboard.press('Tab');
+      await dp.keyboard.insertText(code.stdout.trim());
+      await tabTo('Check code');
+      await dp.keyboard.press('Enter');
+      await tabTo('Install authorization code');
+      await dp.keyboard.press('Enter');
+      await expect.poll(() => dp.getByTestId('registration').textContent()).toBe('Registered - Specific License Reservation');
+      await expect.poll(currentStep).toBe('installed');
+      await shot(dp, 'keyboard-installed');
+    } finally {
+      await kd.close();
+    }
+  });
+
   const LOOKS = [
     ['1280x800', { viewport: { width: 1280, height: 800 } }],
     ['800x600', { viewport: { width: 800, height: 600 } }],
