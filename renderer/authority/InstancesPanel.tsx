@@ -6,7 +6,7 @@
 import { useCallback, useEffect, useId, useRef, useState, type ReactNode } from 'react';
 import type { InstanceLineView, InstancePage, InstanceQuery } from '../../shared/bridge.ts';
 import { formatInstant } from '../../shared/codes/dates.ts';
-import { findAnyEntitlement } from '../../shared/catalog.ts';
+import { PRODUCTS, findAnyEntitlement } from '../../shared/catalog.ts';
 import { call } from '../bridge.ts';
 import { ErrorNotice } from '../components/Notice.tsx';
 import { useAction } from '../components/useAction.ts';
@@ -47,6 +47,15 @@ function QueryBar({ view, query, setQuery }: { view: Ready; query: InstanceQuery
         <option value="">All</option>
         {view.accounts.map((a) => (
           <option key={a}>{a}</option>
+        ))}
+      </select>
+      <label htmlFor={`${id}-pid`}>Product</label>
+      <select id={`${id}-pid`} value={query.product ?? ''} onChange={(e) => set({ product: e.target.value || undefined })}>
+        <option value="">All</option>
+        {PRODUCTS.map((p) => (
+          <option key={p.id} value={p.id}>
+            {p.name}
+          </option>
         ))}
       </select>
       <label htmlFor={`${id}-only`}>Show</label>

@@ -203,6 +203,11 @@ describe.skipIf(skip)('the app, second version, in Chromium', () => {
     await ap.getByRole('tab', { name: 'Product Instances' }).click();
     await expect.poll(() => ap.getByText(/of 10,00[0-9] instances|10,00[0-9] product instances/).count()).toBeGreaterThan(0);
     await shot(ap, 'authority-10000');
+    // Filters: Unity Connection has no instance here; back to all.
+    await ap.getByLabel('Product', { exact: true }).selectOption({ label: 'Unity Connection' });
+    await expect.poll(() => ap.locator('tbody tr[data-sn]').count()).toBe(0);
+    await ap.getByLabel('Product', { exact: true }).selectOption({ label: 'All' });
+    await expect.poll(() => ap.locator('tbody tr[data-sn]').count()).toBe(50);
     await ap.getByRole('searchbox').fill(uuid);
     await expect.poll(() => ap.locator('tbody tr').count()).toBe(1);
     for (const action of ['update', 'confirm', 'remove'] as const) {
