@@ -12,20 +12,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
 import AxeBuilder from '@axe-core/playwright';
-import jsQRModule from 'jsqr';
 import { PNG } from 'pngjs';
 import { startHarness, RENDERER_DIR, type Harness } from './harness/server.ts';
 import { launchBrowser, CHROMIUM } from './harness/browser.ts';
+import { dropFile, jsQR } from './harness/page-helpers.ts';
 import { slr } from '../helpers/cli.ts';
 import { populate } from '../helpers/populate.ts';
 import { openLedger } from '../../electron/services/authority/ledger.ts';
 import { codeFromQrParts } from '../../shared/codes/qr-parts.ts';
-
-const jsQR = ((jsQRModule as unknown as { default?: unknown }).default ?? jsQRModule) as unknown as (
-  data: Uint8ClampedArray,
-  width: number,
-  height: number,
-) => { data: string } | null;
 
 const SHOTS = fileURLToPath(new URL('../../test-results/screenshots/', import.meta.url));
 const skip = process.env.SLR_SKIP_BROWSER === '1';
@@ -75,17 +69,6 @@ async function inView(l: Locator) {
   expect(box, 'not on screen').not.toBeNull();
   expect(box!.y).toBeGreaterThanOrEqual(0);
   expect(box!.y + box!.height).toBeLessThanOrEqual(size.height);
-}
-
-async function dropFile(page: Page, name: string, text: string) {
-  await page.evaluate(
-    ([n, t]) => {
-      const dt = new DataTransfer();
-      dt.items.add(new File([t!], n!, { type: 'text/plain' }));
-      document.body.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
-    },
-    [name, text],
-  );
 }
 
 describe.skipIf(skip)('the app, second version, in Chromium', () => {

@@ -10,18 +10,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
 import AxeBuilder from '@axe-core/playwright';
-import jsQRModule from 'jsqr';
 import { PNG } from 'pngjs';
 import { DatabaseSync } from 'node:sqlite';
 import { startHarness, RENDERER_DIR, type Harness } from './harness/server.ts';
 import { launchBrowser, CHROMIUM } from './harness/browser.ts';
-
-// jsqr is CommonJS with a default export: take the function whichever way the loader hands it over.
-const jsQR = ((jsQRModule as unknown as { default?: unknown }).default ?? jsQRModule) as unknown as (
-  data: Uint8ClampedArray,
-  width: number,
-  height: number,
-) => { data: string } | null;
+import { dropFile, jsQR } from './harness/page-helpers.ts';
 
 const SHOTS = fileURLToPath(new URL('../../test-results/screenshots/', import.meta.url));
 // Never skipped silently: without Chromium or the renderer build this fails, unless SLR_SKIP_BROWSER=1 says so.
@@ -52,17 +45,6 @@ function carry(from: Harness, name: string, to: Harness): string {
   const target = join(to.usb, name);
   copyFileSync(join(from.usb, name), target);
   return target;
-}
-
-async function dropFile(page: Page, name: string, text: string) {
-  await page.evaluate(
-    ([n, t]) => {
-      const dt = new DataTransfer();
-      dt.items.add(new File([t!], n!, { type: 'text/plain' }));
-      document.body.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
-    },
-    [name, text],
-  );
 }
 
 const status = (page: Page) => ({ registration: page.getByTestId('registration'), authorization: page.getByTestId('authorization') });
