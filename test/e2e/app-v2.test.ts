@@ -33,6 +33,9 @@ let code: string;
 let sn: string;
 /** The device's UUID: a search for it finds one row (its 5-character serial number may also occur inside other UUIDs). */
 let uuid: string;
+let devDir: string;
+/** The device's CLI clock, after everything the set-up did. */
+let devNow: number;
 const browsers: BrowserContext[] = [];
 
 async function open(h: Harness, look: Parameters<typeof launchBrowser>[0] = {}): Promise<Page> {
@@ -77,7 +80,7 @@ describe.skipIf(skip)('the app, second version, in Chromium', () => {
     if (!existsSync(join(RENDERER_DIR, 'index.html'))) throw new Error('The renderer is not built: npm run build.');
     root = mkdtempSync(join(tmpdir(), 'slr-v2-'));
     const authDir = join(root, 'authority');
-    const devDir = join(root, 'device');
+    devDir = join(root, 'device');
     let t = T0;
     const a = (...args: string[]) => slr(authDir, ['authority', ...args], (t += 60_000));
     const d = (...args: string[]) => slr(devDir, args, (t += 60_000));
@@ -115,6 +118,7 @@ describe.skipIf(skip)('the app, second version, in Chromium', () => {
     device = await startHarness(devDir, join(root, 'device-usb'));
     authority = await startHarness(authDir, join(root, 'authority-usb'));
     device.setNow(t + 3_600_000);
+    devNow = t + 2 * 3_600_000;
     authority.setNow(t + 3_600_000);
   }, 180_000);
   afterAll(async () => {
@@ -193,15 +197,50 @@ describe.skipIf(skip)('the app, second version, in Chromium', () => {
     await expect.poll(() => ap.locator('tbody tr[data-sn]').count()).toBe(50);
     await ap.getByRole('searchbox').fill(uuid);
     await expect.poll(() => ap.locator('tbody tr').count()).toBe(1);
-    for (const action of ['update', 'confirm', 'remove'] as const) {
+    const d = (...args: string[]) => slr(devDir, args, (devNow += 60_000));
+    // The device holds the 21-entitlement reservation (installed by the QR test, or here when run alone).
+    d('license', 'smart', 'reservation', 'install', code);
+    const dialog = ap.getByRole('dialog');
+    const act = async (action: 'update' | 'confirm' | 'remove', run: () => Promise<void>) => {
       await ap.getByLabel(`Actions for ${sn}`).selectOption(action);
-      const dialog = ap.getByRole('dialog');
       await inView(dialog.getByRole('heading').first());
+      await run();
       await inView(dialog.getByRole('button', { name: 'Close' }));
       await shot(ap, `authority-action-${action}`);
       await dialog.getByRole('button', { name: 'Close' }).click();
-      expect(await ap.evaluate(() => document.activeElement?.id)).toBe(`act-${sn}`);
-    }
+    };
+    // Update 21 -> 20 through the wizard; the code issued is in view, in the dialog.
+    let update = '';
+    await act('update', async () => {
+      await dialog.getByLabel('UC Manager Basic License (12.x)').fill('20');
+      await inView(dialog.getByRole('button', { name: 'Review' }));
+      await dialog.getByRole('button', { name: 'Review' }).click();
+      await inView(dialog.getByRole('button', { name: 'Generate authorization code' }));
+      await dialog.getByRole('button', { name: 'Generate authorization code' }).click();
+      await expect.poll(() => dialog.getByText('1 license(s) stay in transition').count()).toBe(1);
+      update = (await dialog.getByTestId('code-authorization').textContent())!;
+    });
+    expect(await ap.evaluate(() => document.activeElement?.id)).toBe(`act-${sn}`);
+    const installed = d('license', 'smart', 'reservation', 'install', update);
+    expect(installed.status, installed.stderr).toBe(0);
+    const confirmation = /[0-9A-Z]{5}-[0-9A-Z]{5}/.exec(installed.stdout)![0];
+    await act('confirm', async () => {
+      await dialog.getByRole('textbox', { name: 'Confirmation code' }).fill(confirmation);
+      await dialog.getByRole('button', { name: 'Enter confirmation code' }).click();
+      await expect.poll(() => dialog.getByText('Confirmation code accepted: 1 license(s) released from transition.').count()).toBe(1);
+      await inView(dialog.getByText('Confirmation code accepted: 1 license(s) released from transition.'));
+    });
+    const returned = d('license', 'smart', 'reservation', 'return');
+    expect(returned.status, returned.stderr).toBe(0);
+    const returnCode = /[0-9A-Z]{5}(?:-[0-9A-Z]{5}){5}-[0-9A-Z]/.exec(returned.stdout)![0];
+    await act('remove', async () => {
+      await dialog.getByRole('textbox', { name: 'Return code' }).fill(returnCode);
+      await dialog.getByRole('button', { name: 'Remove Product Instance' }).click();
+      await expect.poll(() => dialog.getByText(/Product instance removed: 24 license\(s\) returned to the pool\./).count()).toBe(1);
+      await inView(dialog.getByText(/Product instance removed/));
+    });
+    // Its row is gone: the focus is on the search.
+    expect(await ap.evaluate(() => document.activeElement?.getAttribute('type'))).toBe('search');
   });
 
   it('opens again on the workspace it was left on', async () => {
@@ -212,9 +251,13 @@ describe.skipIf(skip)('the app, second version, in Chromium', () => {
   });
 
   it('a .pem dropped where a code goes is recognised and leads to Settings, focus on adding the key', async () => {
+    // A request in progress: installing its answer is the current step, with the code field open.
+    const req = slr(devDir, ['license', 'smart', 'reservation', 'request'], (devNow += 60_000));
+    expect(req.status, req.stderr).toBe(0);
+    device.setNow(devNow + 60_000);
     const dp = await open(device);
     await dp.getByRole('tab', { name: 'Reservation' }).click();
-    await dp.locator('[data-step="install"]').getByRole('button', { name: 'Open' }).click();
+    await expect.poll(() => dp.locator('[aria-current="step"]').getAttribute('data-step')).toBe('install');
     await dropFile(dp, 'lc.pem', readFileSync(join(root, 'lc.pem'), 'utf8'));
     await expect.poll(() => dp.getByText('lc.pem is a License Central public key file, not an authorization code.').count()).toBe(1);
     expect(await dp.getByLabel('Authorization code').inputValue()).toBe('');
