@@ -42,6 +42,7 @@ export async function readAuthorityView(withLedger: LedgerPort, ports: { dir: st
   if (!(await authorityExists(withLedger))) return { initialized: false, dir: ports.dir };
   return withLedger(async (l) => {
     const check = await l.verifyEvents();
+    const keyProtection = await l.keyProtection();
     return {
       initialized: true as const,
       dir: ports.dir,
@@ -50,8 +51,8 @@ export async function readAuthorityView(withLedger: LedgerPort, ports: { dir: st
       licenses: await l.licenses(ports.now()),
       instanceCount: (await l.instancePage({ limit: 1 })).total,
       keys: await l.keys(),
-      keyProtection: await l.keyProtection(),
-      keysUnlocked: (await l.keyProtection()) !== 'passphrase' || ports.passphraseGiven === true,
+      keyProtection,
+      keysUnlocked: keyProtection !== 'passphrase' || ports.passphraseGiven === true,
       events: await l.events(undefined, 2000),
       logCheck: describeChain(check.count, check.broken, () => check.broken!.event),
     };

@@ -1,6 +1,7 @@
 import type { InstanceView } from '../../shared/bridge.ts';
 import { complianceAdvice } from '../../shared/instance/operator-flow.ts';
 import { Notice } from '../components/Notice.tsx';
+import { StatusBadge } from '../components/StatusBadge.tsx';
 
 type Existing = Extract<InstanceView, { exists: true }>;
 
@@ -35,9 +36,7 @@ export function Compliance({ view }: { view: Existing }) {
               <td className="num">{l.inUse}</td>
               <td className="num">{l.reserved}</td>
               <td>
-                <span className={`status-badge status-${l.status === 'Not Authorized' ? 'bad' : l.status === 'Authorized' ? 'ok' : 'neutral'}`}>
-                  {l.status}
-                </span>
+                <StatusBadge status={l.status} />
               </td>
             </tr>
           ))}

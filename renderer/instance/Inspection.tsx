@@ -7,6 +7,7 @@ import type { ReactNode } from 'react';
 import type { CodeInspection } from '../../shared/bridge.ts';
 import { formatInstant } from '../../shared/codes/dates.ts';
 import { Notice } from '../components/Notice.tsx';
+import { StatusBadge } from '../components/StatusBadge.tsx';
 
 function Facts({ i }: { i: CodeInspection }) {
   const facts: [string, string][] = [
@@ -57,9 +58,7 @@ function ImpactTable({ impact }: { impact: CodeInspection['impact'] }) {
             <td className="num">{l.reservedNow}</td>
             <td className="num">{l.reservedByCode}</td>
             <td>
-              <span className={`status-badge status-${l.statusAfter === 'Not Authorized' ? 'bad' : l.statusAfter === 'Authorized' ? 'ok' : 'neutral'}`}>
-                {l.statusAfter}
-              </span>
+              <StatusBadge status={l.statusAfter} />
             </td>
           </tr>
         ))}
