@@ -3,7 +3,8 @@
 //   renderer/ imports neither Electron nor Node, and of electron/ nothing at all (the bridge's types are in shared/);
 //   electron/ never imports renderer/, and inside it:
 //     preload/  imports only the bridge contract (shared/bridge-channels.ts, types of shared/bridge.ts);
-//     services/ never imports main/ or cli/;  main/ never imports cli/;  cli/ never imports main/.
+//     services/ never imports main/, cli/ or server/;  main/ never imports cli/ or server/;  cli/ never imports main/;
+//     server/ (License Central as a server) never imports main/ or cli/ (the CLI starts it: cli/ may import server/).
 // TypeScript files are linted with type information for the promise rules (no-floating-promises,
 // no-misused-promises).
 import js from '@eslint/js';
@@ -97,7 +98,10 @@ export default tseslint.config(
     files: ['electron/services/**/*.ts'],
     rules: restrict([
       { group: ['**/renderer/**'], message: 'electron/ must not import renderer/.' },
-      { group: ['**/main/**', '**/cli/**', '../main/*', '../cli/*'], message: 'services/ are called by main/ and cli/, never the other way round.' },
+      {
+        group: ['**/main/**', '**/cli/**', '**/server/**', '../main/*', '../cli/*', '../server/*'],
+        message: 'services/ are called by main/, cli/ and server/, never the other way round.',
+      },
     ]),
   },
   {
@@ -105,6 +109,14 @@ export default tseslint.config(
     rules: restrict([
       { group: ['**/renderer/**'], message: 'electron/ must not import renderer/.' },
       { group: ['**/cli/**', '../cli/*'], message: 'main/ never imports cli/: both are composition roots over services/.' },
+      { group: ['**/server/**', '../server/*'], message: 'main/ never imports server/: the app reaches a server as a client, through services/.' },
+    ]),
+  },
+  {
+    files: ['electron/server/**/*.ts'],
+    rules: restrict([
+      { group: ['**/renderer/**'], message: 'electron/ must not import renderer/.' },
+      { group: ['**/main/**', '**/cli/**', '../main/*', '../cli/*'], message: 'server/ adapts services/ to HTTP: it never imports main/ or cli/.' },
     ]),
   },
   {

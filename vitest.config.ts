@@ -39,6 +39,7 @@ export const FAST = [
   'test/operator-flow.test.ts',
   'test/count-plan.test.ts',
   'test/receipt.test.ts',
+  'test/server.test.ts',
 ];
 
 const shared = {

@@ -12,6 +12,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const external = ['electron', ...builtinModules, ...builtinModules.map((m) => `node:${m}`), ...Object.keys(pkg.dependencies ?? {})];
 const only = process.argv[2];
+const SERVER_PACKAGES = ['fastify', '@fastify/rate-limit', 'pg', 'node-forge'];
 const quiet = { logLevel: 'warn' };
 /** Writes the one CSP (electron/main/csp.ts) into the page's <meta>. */
 const csp = { name: 'slr-csp', transformIndexHtml: { order: 'pre', handler: (html) => html.replace('%SLR_CSP%', META_CSP) } };
@@ -75,7 +76,9 @@ if (!only || only === 'electron' || only === 'cli') {
       ssr: true,
       rollupOptions: {
         input: { slr: `${root}electron/cli/main.ts` },
-        external: (id) => ['electron', ...builtinModules].some((e) => id === e || id === `node:${e}` || id.startsWith(`${e}/`)),
+        // The server's packages (HTTP framework, PostgreSQL driver, X.509) stay external: only `slr authority
+        // serve`, `migrate` and a PostgreSQL ledger load them, from node_modules, when they run.
+        external: (id) => ['electron', ...builtinModules, ...SERVER_PACKAGES].some((e) => id === e || id === `node:${e}` || id.startsWith(`${e}/`)),
         output: { format: 'es', entryFileNames: '[name].js', chunkFileNames: '[name].js' },
       },
     },

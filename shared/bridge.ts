@@ -10,14 +10,22 @@ import type { Entitlement } from './codes/authorization-code.ts';
 import type { InstanceEvent, IssuedCode } from './instance/state.ts';
 import type { InstanceStatus } from './instance/status.ts';
 import {
-  INSTANCE_PAGE_MAX,
-  type InstanceLine,
-  type InstancePage,
-  type InstanceQuery,
-  type Issued,
-  type LedgerEvent,
-  type LicenseLine,
-} from './authority/views.ts';
+  count,
+  deviceCode,
+  instanceQuery,
+  instanceRef,
+  isoDay,
+  keyId,
+  confirmInput,
+  rehostInput,
+  removeInput,
+  reserveInput,
+  shortText,
+  transferInput,
+  transferLicensesInput,
+  updateInput,
+} from './authority/inputs.ts';
+import { type InstanceLine, type InstancePage, type InstanceQuery, type Issued, type LedgerEvent, type LicenseLine } from './authority/views.ts';
 import { BRIDGE_METHODS, channelOf, FILE_DROP_CHANNEL, type BridgeMethod } from './bridge-channels.ts';
 import { LIMITS } from './limits.ts';
 import { CODE_KINDS, type CodeKind } from './code-kinds.ts';
@@ -26,11 +34,6 @@ import { bridgeCommandSchema, type ReservationCommand } from './instance/command
 export { BRIDGE_METHODS, channelOf, FILE_DROP_CHANNEL, type BridgeMethod };
 
 const code = z.string().min(1).max(LIMITS.authorizationCodeChars);
-const shortText = z.string().min(1).max(200);
-const count = z.number().int().min(0).max(LIMITS.maxCount);
-const licenses = z.record(z.string().min(1).max(200), count).refine((r) => Object.keys(r).length <= 100, 'at most 100 licenses');
-const instanceRef = z.string().min(5).max(200);
-const isoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 export const codeKind = z.enum(CODE_KINDS);
 export type { CodeKind };
 
@@ -48,35 +51,24 @@ export const BRIDGE_ARGS = {
   instanceTrustRemove: z.tuple([z.string().regex(/^[0-9a-f]{16}$/)]),
 
   authorityView: z.tuple([]),
-  authorityInstances: z.tuple([
-    z.strictObject({
-      search: z.string().max(200).optional(),
-      account: shortText.optional(),
-      product: z.string().max(20).optional(),
-      only: z.enum(['locked', 'in-transition']).optional(),
-      sort: z.enum(['sn', 'account', 'product', 'last-contact']).optional(),
-      descending: z.boolean().optional(),
-      offset: z.number().int().min(0).max(10_000_000).optional(),
-      limit: z.number().int().min(1).max(INSTANCE_PAGE_MAX).optional(),
-    }),
-  ]),
+  authorityInstances: z.tuple([instanceQuery]),
   authorityInit: z.tuple([shortText]),
   authorityAddAccount: z.tuple([shortText]),
   authorityAddLicenses: z.tuple([
     z.strictObject({ account: shortText, tag: shortText, count: count.min(1), term: z.strictObject({ start: isoDay, end: isoDay }).optional() }),
   ]),
-  authorityInspectRequest: z.tuple([z.string().min(1).max(4096)]),
-  authorityReserve: z.tuple([z.strictObject({ account: shortText, request: z.string().min(1).max(4096), licenses })]),
-  authorityUpdate: z.tuple([z.strictObject({ instance: instanceRef, licenses })]),
-  authorityConfirm: z.tuple([z.strictObject({ instance: instanceRef, code: z.string().min(1).max(4096) })]),
-  authorityRemove: z.tuple([z.strictObject({ instance: instanceRef, returnCode: z.string().min(1).max(4096) })]),
-  authorityRehost: z.tuple([z.strictObject({ instance: instanceRef, request: z.string().min(1).max(4096), reason: shortText })]),
-  authorityTransfer: z.tuple([z.strictObject({ instance: instanceRef, to: shortText })]),
-  authorityTransferLicenses: z.tuple([z.strictObject({ from: shortText, to: shortText, tag: shortText, count: count.min(1) })]),
+  authorityInspectRequest: z.tuple([deviceCode]),
+  authorityReserve: z.tuple([reserveInput]),
+  authorityUpdate: z.tuple([updateInput]),
+  authorityConfirm: z.tuple([confirmInput]),
+  authorityRemove: z.tuple([removeInput]),
+  authorityRehost: z.tuple([rehostInput]),
+  authorityTransfer: z.tuple([transferInput]),
+  authorityTransferLicenses: z.tuple([transferLicensesInput]),
   authorityUnlock: z.tuple([instanceRef]),
   authorityLatestCode: z.tuple([instanceRef]),
   authorityKeyAdd: z.tuple([]),
-  authorityKeyRetire: z.tuple([z.string().regex(/^[0-9a-f]{16}$/)]),
+  authorityKeyRetire: z.tuple([keyId]),
 
   /** Native dialogs, run by the main process: the renderer never names a path. */
   authorityUnlockKeys: z.tuple([z.string().min(1).max(1024)]),

@@ -58,7 +58,7 @@ const deviceState = (home: string) => JSON.parse(readFileSync(join(home, 'produc
 async function ledgerSummary(home: string) {
   const ledger = await openLedger({ dir: home, actor: 'check' });
   try {
-    const problems = checkInvariants(ledger);
+    const problems = await checkInvariants(ledger);
     const now = Date.parse(NOW);
     return {
       problems,

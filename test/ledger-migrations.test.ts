@@ -51,7 +51,7 @@ describe('ledger migrations', () => {
       expect((db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version).toBe(LEDGER_VERSION);
       // What it held is unchanged and sound.
       expect(db.prepare('SELECT count, blocked FROM lots').get()).toEqual({ count: 10, blocked: 3 });
-      expect(checkInvariants(ledger).filter((p) => !/latest code|no authorization code/.test(p))).toEqual([]);
+      expect((await checkInvariants(ledger)).filter((p) => !/latest code|no authorization code/.test(p))).toEqual([]);
       // The second key is endorsed by the first: a device provisioned with the first accepts the exported file.
       const exported = await ledger.exportKey(keyId(second.publicKey));
       const chain = parseKeyFile(exported.file);

@@ -1,11 +1,13 @@
 // Long random sequences of operations, valid and invalid, against the ledger: after each, conservation
 // holds (and everything kept in step recomputes to the same), and a refused operation changed nothing.
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openLedger, type Ledger } from '../electron/services/authority/ledger.ts';
+import { Ledger, openLedger } from '../electron/services/authority/ledger.ts';
+import { PgDb } from '../electron/services/authority/pg-db.ts';
+import { SKIP_POSTGRES, startPostgres, type Postgres } from './helpers/postgres.ts';
 import { isSlrError } from '../shared/errors.ts';
 import { makeConfirmationCode, makeReturnCode } from '../shared/codes/device-codes.ts';
 import { cryptoBasics } from '../electron/services/crypto.ts';
@@ -58,20 +60,20 @@ const op = fc.oneof(
 );
 
 /** What a refused operation must leave untouched (the event log and wrong-code counters may change). */
-function snapshot(l: Ledger): string {
-  const q = (sql: string) => JSON.stringify(rawDb(l).prepare(sql).all());
+async function snapshot(l: Ledger): Promise<string> {
+  const q = async (sql: string) => JSON.stringify(await l.core.db.all(sql));
   return [
-    q('SELECT * FROM lots ORDER BY id'),
-    q('SELECT * FROM holdings ORDER BY instance_id, lot_id'),
-    q('SELECT * FROM transitions ORDER BY id'),
-    q('SELECT id, account_id, uuid, piid, state, last_timestamp FROM instances ORDER BY id'),
-    q('SELECT id, timestamp, code FROM codes ORDER BY id'),
-    q('SELECT * FROM accounts ORDER BY id'),
+    await q('SELECT * FROM lots ORDER BY id'),
+    await q('SELECT * FROM holdings ORDER BY instance_id, lot_id'),
+    await q('SELECT * FROM transitions ORDER BY id'),
+    await q('SELECT id, account_id, uuid, piid, state, last_timestamp FROM instances ORDER BY id'),
+    await q('SELECT id, timestamp, code FROM codes ORDER BY id'),
+    await q('SELECT * FROM accounts ORDER BY id'),
   ].join('\n');
 }
 
 async function conservation(l: Ledger, now: number): Promise<string[]> {
-  const problems = checkInvariants(l);
+  const problems = await checkInvariants(l);
   for (const line of await l.licenses(now)) {
     if (line.reserved + line.inTransition + line.available !== line.purchased || line.available < 0 || line.reserved < 0 || line.inTransition < 0) {
       problems.push(`${line.account}/${line.short}: ${JSON.stringify(line)}`);
@@ -80,14 +82,30 @@ async function conservation(l: Ledger, now: number): Promise<string[]> {
   return problems;
 }
 
-describe('the ledger under random operations', () => {
-  it('keeps conservation at every step, and a refused operation changes nothing', async () => {
+/** The ledgers the property runs on: the embedded SQLite, and PostgreSQL (a fresh database each run). */
+const ENGINES: { name: string; runs: number; skip: boolean; open: () => Promise<Ledger> }[] = [
+  { name: 'SQLite', runs: 60, skip: false, open: () => openLedger({ dir: mkdtempSync(join(tmpdir(), 'slr-prop-')), actor: 'test' }, true) },
+  {
+    name: 'PostgreSQL',
+    runs: 25,
+    skip: SKIP_POSTGRES,
+    open: async () => Ledger.open(await PgDb.connect(await postgres!.database(), 2), 'test'),
+  },
+];
+let postgres: Postgres | null = null;
+beforeAll(async () => {
+  if (!SKIP_POSTGRES) postgres = await startPostgres();
+});
+afterAll(async () => postgres?.stop());
+
+describe.each(ENGINES)('the ledger under random operations ($name)', ({ name, runs, skip, open }) => {
+  it.skipIf(skip)('keeps conservation at every step, and a refused operation changes nothing', async () => {
     let operations = 0;
     let refused = 0;
     const done = new Map<string, number>();
     await fc.assert(
       fc.asyncProperty(fc.array(op, { minLength: 30, maxLength: 80 }), async (ops) => {
-        const ledger = await openLedger({ dir: mkdtempSync(join(tmpdir(), 'slr-prop-')), actor: 'test' }, true);
+        const ledger = await open();
         try {
           let now = T;
           await ledger.init('Prop', now);
@@ -104,7 +122,7 @@ describe('the ledger under random operations', () => {
           const sn = (i: number) => devices[i]?.udi.sn ?? 'fffff';
           for (const o of ops) {
             operations++;
-            const before = snapshot(ledger);
+            const before = await snapshot(ledger);
             try {
               switch (o.kind) {
                 case 'add':
@@ -179,7 +197,7 @@ describe('the ledger under random operations', () => {
             } catch (e) {
               if (!isSlrError(e)) throw e;
               refused++;
-              expect(snapshot(ledger), `${o.kind} refused (${e.message}) but changed the ledger`).toBe(before);
+              expect(await snapshot(ledger), `${o.kind} refused (${e.message}) but changed the ledger`).toBe(before);
             }
             expect(await conservation(ledger, now), `after ${JSON.stringify(o)}`).toEqual([]);
           }
@@ -187,22 +205,22 @@ describe('the ledger under random operations', () => {
           await ledger.close();
         }
       }),
-      { numRuns: 60 },
+      { numRuns: runs },
     );
-    expect(operations).toBeGreaterThan(400);
-    expect(refused).toBeGreaterThan(50);
+    expect(operations).toBeGreaterThan(runs * 6);
+    expect(refused).toBeGreaterThan(runs);
     // Every kind of operation succeeded somewhere, so the sequences reach deep states.
     for (const kind of ['add', 'reserve', 'update', 'install-confirm', 'return-remove', 'transfer', 'transfer-licenses', 'rehost']) {
       expect(done.get(kind) ?? 0, kind).toBeGreaterThan(3);
     }
-    console.log(`ledger property: ${operations} operations, ${refused} refused, done: ${JSON.stringify(Object.fromEntries(done))}`);
+    console.log(`ledger property (${name}): ${operations} operations, ${refused} refused, done: ${JSON.stringify(Object.fromEntries(done))}`);
   });
 });
 
-describe('the invariant check itself', () => {
-  /** A ledger with 5 UCM_Basic, 2 of them reserved for a device. */
-  async function reservedLedger(name: string) {
-    const ledger = await openLedger({ dir: mkdtempSync(join(tmpdir(), `slr-${name}-`)), actor: 'test' }, true);
+/** A ledger with 5 UCM_Basic, 2 of them reserved for a device. */
+async function reservedLedger(name: string, open = () => openLedger({ dir: mkdtempSync(join(tmpdir(), `slr-${name}-`)), actor: 'test' }, true)) {
+  const ledger = await open();
+  {
     await ledger.init('Inv', T);
     await ledger.addLicenses({ account: 'Default', tag: 'UCM_Basic', count: 5 }, T);
     const key = await ledger.exportKey();
@@ -211,7 +229,39 @@ describe('the invariant check itself', () => {
     await ledger.reserve({ account: 'Default', request: d.run({ type: 'request' }, T).issued!.code, licenses: { UCM_Basic: 2 } }, T);
     return ledger;
   }
+}
 
+describe.skipIf(SKIP_POSTGRES)('conservation on PostgreSQL', () => {
+  it('is enforced by the database: a manual change that would break it is refused, at once or at the commit', async () => {
+    const ledger = await reservedLedger('pg', async () => Ledger.open(await PgDb.connect(await postgres!.database(), 2), 'test'));
+    const db = ledger.core.db;
+    try {
+      const lots = async () => JSON.stringify(await db.all('SELECT * FROM lots ORDER BY id'));
+      const before = await lots();
+      for (const tamper of [
+        'UPDATE lots SET blocked = blocked - 1',
+        'UPDATE lots SET blocked = blocked + 1',
+        'UPDATE lots SET blocked = 0',
+        "INSERT INTO lots (account_id, tag, type, count, blocked) VALUES (1, 'x', 'PERPETUAL', 5, 2)",
+      ]) {
+        await expect(
+          db.transaction(() => db.exec(tamper)),
+          tamper,
+        ).rejects.toThrow(/conservation/);
+      }
+      await expect(db.transaction(() => db.exec('UPDATE holdings SET count = count + 4'))).rejects.toThrow(/check constraint/);
+      await expect(db.transaction(() => db.exec('UPDATE lots SET count = 1'))).rejects.toThrow(/check constraint/);
+      expect(await lots()).toBe(before);
+      await db.transaction(() => db.exec('UPDATE holdings SET count = count + 3'));
+      expect(await db.get('SELECT blocked FROM lots')).toEqual({ blocked: 5 });
+      expect((await checkInvariants(ledger)).join()).toMatch(/differ from its latest code/);
+    } finally {
+      await ledger.close();
+    }
+  });
+});
+
+describe('the invariant check itself', () => {
   it('is enforced by the database: a manual UPDATE that would break conservation is refused', async () => {
     const ledger = await reservedLedger('db-conservation');
     try {
@@ -233,7 +283,7 @@ describe('the invariant check itself', () => {
       // A change of holdings that stays within the lot keeps blocked in step by itself.
       db.exec('UPDATE holdings SET count = count + 3');
       expect(db.prepare('SELECT blocked FROM lots').get()).toEqual({ blocked: 5 });
-      expect(checkInvariants(ledger).join()).toMatch(/differ from its latest code/);
+      expect((await checkInvariants(ledger)).join()).toMatch(/differ from its latest code/);
     } finally {
       await ledger.close();
     }
@@ -242,13 +292,13 @@ describe('the invariant check itself', () => {
   it('finds a ledger whose kept-in-step counts were tampered with (the triggers dropped first)', async () => {
     const ledger = await reservedLedger('inv');
     try {
-      expect(checkInvariants(ledger)).toEqual([]);
+      expect(await checkInvariants(ledger)).toEqual([]);
       const db = rawDb(ledger);
       db.exec('DROP TRIGGER lots_blocked_is_derived');
       db.exec('UPDATE lots SET blocked = blocked - 1');
-      expect(checkInvariants(ledger).join()).toMatch(/blocked 1 but holdings and transitions add up to 2/);
+      expect((await checkInvariants(ledger)).join()).toMatch(/blocked 1 but holdings and transitions add up to 2/);
       db.exec('UPDATE lots SET blocked = blocked + 1; DROP TRIGGER holdings_update; UPDATE holdings SET count = 1');
-      expect(checkInvariants(ledger).join()).toMatch(/blocked 2 but holdings and transitions add up to 1/);
+      expect((await checkInvariants(ledger)).join()).toMatch(/blocked 2 but holdings and transitions add up to 1/);
       expect(() => db.exec('UPDATE lots SET blocked = 99')).toThrow(/CHECK constraint/);
     } finally {
       await ledger.close();

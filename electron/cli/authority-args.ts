@@ -27,6 +27,16 @@ export const OPTIONS = {
   'passphrase-file': { type: 'string' },
   'new-passphrase-file': { type: 'string' },
   'restore-keys': { type: 'string' },
+  listen: { type: 'string' },
+  database: { type: 'string' },
+  'tls-cert': { type: 'string' },
+  'tls-key': { type: 'string' },
+  server: { type: 'string' },
+  user: { type: 'string' },
+  fingerprint: { type: 'string' },
+  'password-file': { type: 'string' },
+  'new-password-file': { type: 'string' },
+  role: { type: 'string' },
 } as const;
 
 export type Option = keyof typeof OPTIONS;

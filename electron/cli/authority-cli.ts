@@ -4,27 +4,36 @@
  * The parser, the usage text and the per-verb help (`slr authority <verb> --help`) are derived from it.
  */
 import { parseArgs } from 'node:util';
-import { formatInstant, parseIsoDate } from '../../shared/codes/dates.ts';
-import type { Ledger } from '../services/authority/ledger.ts';
+import { defaultActor, type Ledger } from '../services/authority/ledger.ts';
 import type { LedgerPort } from '../services/authority/ledger-port.ts';
+import type { LedgerApi } from '../services/authority/remote-ledger.ts';
+import type { RemoteSession } from '../services/authority/remote.ts';
+import { refuse } from '../../shared/errors.ts';
+import type { KeySecret } from '../services/authority/key-storage.ts';
+import { SERVER_VERBS } from './authority-server-verbs.ts';
 import { codeFileName, readCodeFile } from '../services/files.ts';
 import { LIMITS } from '../../shared/limits.ts';
 import { parseKeyBackup } from '../services/authority/key-escrow.ts';
 import { checkedOutput, type OutputFile } from './output-files.ts';
-import { codeArg, count, GLOBAL_OPTIONS, licenses, OPTIONS, passphraseSecret, readPassphrase, type Option, type Values } from './authority-args.ts';
+import { GLOBAL_OPTIONS, OPTIONS, passphraseSecret, readPassphrase, type Option, type Values } from './authority-args.ts';
 import { EXIT_CODES } from './instance-commands.ts';
 import { UsageError, type Io } from './output.ts';
 import { showEvents, showInstances, showLicenses } from './authority-show.ts';
 import { KEY_VERBS } from './authority-key-verbs.ts';
 import { CODE_VERBS } from './authority-code-verbs.ts';
+import { LEDGER_VERBS } from './authority-ledger-verbs.ts';
 
 export interface AuthorityContext {
   readonly io: Io;
   readonly json: boolean;
   readonly now: number;
+  /** The clock, for a verb that runs on (the server). */
+  readonly clock: () => number;
   readonly home: string;
-  /** The ledger, as the composition root hands it over. */
+  /** The home's own ledger, as the composition root hands it over. */
   readonly ledger: LedgerPort;
+  /** After `slr authority login`: the server's ledger, which every verb that may uses instead. */
+  readonly remote: { readonly ledger: LedgerApi; readonly session: RemoteSession } | null;
 }
 
 /** What a verb's handler gets: its options and positionals, and the ways to answer. */
@@ -35,7 +44,10 @@ export interface Call {
   say(text: string, json: object): void;
   /** Answers with an issued authorization code: to --out, or on stdout. */
   issued(what: string, r: { code: string; sn: string; udi: string; piid: string }): void;
-  withLedger<T>(fn: (l: Ledger) => Promise<T>, create?: boolean): Promise<T>;
+  /** The ledger the verb works on: the server's after a login, else the home's own. */
+  withLedger<T>(fn: (l: LedgerApi) => Promise<T>): Promise<T>;
+  /** The home's own ledger, whole (a `local` verb: keys at rest, backups, users, the server itself). */
+  withLocalLedger<T>(fn: (l: Ledger) => Promise<T>, create?: boolean): Promise<T>;
   /** --out, checked before the verb runs. */
   readonly out: OutputFile | null;
 }
@@ -51,10 +63,13 @@ export interface Verb {
   readonly required?: readonly Option[];
   /** Names of the positional arguments after the options (all required). */
   readonly positionals?: readonly string[];
+  /**
+   * Where it works: `either` (default) on the home's ledger or, after a login, on the server's; `local` only on
+   * the home's own ledger (refused while logged in); `session` only on a server logged in to.
+   */
+  readonly where?: 'either' | 'local' | 'session' | 'anywhere';
   readonly run: (call: Call) => Promise<void>;
 }
-
-const INSTANCE = '--instance <UDI or SN>';
 
 export const VERBS: readonly Verb[] = [
   {
@@ -65,11 +80,12 @@ export const VERBS: readonly Verb[] = [
     example: 'slr authority init --account "Acme Corp" --passphrase-file /secure/passphrase.txt',
     options: ['account', 'restore-keys'],
     required: ['account'],
-    run: async ({ values, ctx, say, withLedger }) => {
+    where: 'local',
+    run: async ({ values, ctx, say, withLocalLedger }) => {
       const file = values['restore-keys'];
       if (file && !values['passphrase-file']) throw new UsageError('--restore-keys needs --passphrase-file: the passphrase of the key backup.');
       const backup = file ? parseKeyBackup(readCodeFile(file, LIMITS.keyBackupBytes), readPassphrase(values['passphrase-file']!)) : undefined;
-      const r = await withLedger((l) => l.init(values.account!, ctx.now, backup), true);
+      const r = await withLocalLedger((l) => l.init(values.account!, ctx.now, backup), true);
       const keys = r.protection === 'plaintext' ? 'not encrypted (give --passphrase-file to encrypt them; see key protect)' : `encrypted (${r.protection})`;
       say(
         `License authority "${values.account}" created in ${ctx.home}, with virtual account "Default".\nSigning key ${r.keyId}${backup ? ' (restored)' : ''}, ${keys}: export it with \`slr authority key export --out FILE\` for devices to trust.`,
@@ -78,142 +94,9 @@ export const VERBS: readonly Verb[] = [
     },
   },
   ...KEY_VERBS,
-  {
-    words: 'account add',
-    usage: '<virtual account>',
-    summary: 'Create a virtual account.',
-    example: 'slr authority account add Lab',
-    options: [],
-    positionals: ['virtual account'],
-    run: async ({ positionals, ctx, say, withLedger }) => {
-      await withLedger((l) => l.addAccount(positionals[0]!, ctx.now));
-      say(`Virtual account "${positionals[0]}" created.`, { account: positionals[0] });
-    },
-  },
-  {
-    words: 'license add',
-    usage: '--account VA --tag TAG --count N [--type TERM --start YYYY-MM-DD --end YYYY-MM-DD]',
-    summary: 'Add purchased licenses to a virtual account: PERPETUAL, or TERM between two dates.',
-    example: 'slr authority license add --account Default --tag UCM_Basic --count 100',
-    options: ['account', 'tag', 'count', 'type', 'start', 'end'],
-    required: ['account', 'tag', 'count'],
-    run: async ({ values, ctx, say, withLedger }) => {
-      const type = (values.type ?? 'PERPETUAL').toUpperCase();
-      if (type !== 'PERPETUAL' && type !== 'TERM') throw new UsageError('--type is PERPETUAL or TERM.');
-      if (type === 'TERM' && (!values.start || !values.end)) throw new UsageError('--type TERM needs --start and --end.');
-      if (type !== 'TERM' && (values.start || values.end)) throw new UsageError('--start and --end go with --type TERM.');
-      const term = type === 'TERM' ? { start: parseIsoDate(values.start!, '--start'), end: parseIsoDate(values.end!, '--end') } : undefined;
-      const n = count(values.count, '--count');
-      await withLedger((l) => l.addLicenses({ account: values.account!, tag: values.tag!, count: n, term }, ctx.now));
-      say(`${n} x ${values.tag} added to "${values.account}".`, { account: values.account, tag: values.tag, count: n });
-    },
-  },
-  {
-    words: 'reserve',
-    usage: '--account VA --request "<request code>" --license TAG=N [--license …] [--out FILE|DIR]',
-    summary: 'Reserve licenses for the device of a request code, from what is available; issues its authorization code.',
-    example: 'slr authority reserve --account Default --request @/media/usb/cc920-request.txt --license UCM_Basic=10 --out /media/usb/',
-    options: ['account', 'request', 'license', 'out'],
-    required: ['account', 'request'],
-    run: async ({ values, ctx, issued, withLedger }) => {
-      const r = await withLedger((l) => l.reserve({ account: values.account!, request: codeArg(values.request!), licenses: licenses(values) }, ctx.now));
-      issued(`Licenses reserved (reservation ${r.piid}). Install the code on the device: license smart reservation install-file <file>.`, r);
-    },
-  },
-  {
-    words: 'update',
-    usage: `${INSTANCE} --license TAG=N [--license …] [--out FILE|DIR]`,
-    summary:
-      "Change a reservation (N=0 removes a license; others are kept); issues a new authorization code. What a decrease frees stays in transition until the device's confirmation code.",
-    example: 'slr authority update --instance cc920 --license UCM_Basic=4 --out /media/usb/',
-    options: ['instance', 'license', 'out'],
-    required: ['instance'],
-    run: async ({ values, ctx, issued, withLedger }) => {
-      const r = await withLedger((l) => l.update({ instance: values.instance!, licenses: licenses(values) }, ctx.now));
-      issued(
-        `Reservation updated.${r.inTransition ? ` ${r.inTransition} license(s) stay in transition until the device's confirmation code is entered (slr authority confirm).` : " Nothing is in transition (no license decreased): the device's confirmation code, entered with slr authority confirm, records that it runs this code."}`,
-        r,
-      );
-    },
-  },
-  {
-    words: 'confirm',
-    usage: `${INSTANCE} "<confirmation code>"`,
-    summary: 'Enter the confirmation code the device showed after installing an update: releases what was in transition.',
-    example: 'slr authority confirm --instance cc920 F8X9M-D8DV4',
-    options: ['instance'],
-    required: ['instance'],
-    positionals: ['confirmation code'],
-    run: async ({ values, positionals, ctx, say, withLedger }) => {
-      const r = await withLedger((l) => l.confirm({ instance: values.instance!, code: codeArg(positionals[0]!) }, ctx.now));
-      say(
-        `Confirmation code accepted for ${r.udi}: the device runs the code of ${formatInstant(r.codeOf)}; ${r.released ? `${r.released} license(s) released from transition to the pool` : 'nothing was in transition, so nothing is released (the update did not decrease any license)'}.`,
-        r,
-      );
-    },
-  },
-  {
-    words: 'remove',
-    usage: `${INSTANCE} --return-code "<return code>"`,
-    summary: 'Remove a product instance with its return code: its licenses go back to the pool.',
-    example: 'slr authority remove --instance cc920 --return-code @/media/usb/cc920-return.txt',
-    options: ['instance', 'return-code'],
-    required: ['instance', 'return-code'],
-    run: async ({ values, ctx, say, withLedger }) => {
-      const r = await withLedger((l) => l.remove({ instance: values.instance!, returnCode: codeArg(values['return-code']!) }, ctx.now));
-      say(`Product instance ${r.udi} removed: ${r.released} license(s) returned to the pool.`, r);
-    },
-  },
-  {
-    words: 'rehost',
-    usage: `${INSTANCE} --request "<new request code>" --reason "<text>" [--out FILE|DIR]`,
-    summary: "Move a failed product's licenses to the device of a new request code (or to a fresh request of the same device).",
-    example: 'slr authority rehost --instance cc920 --request @/media/usb/ab123-request.txt --reason "disk failure, RMA 1234"',
-    options: ['instance', 'request', 'reason', 'out'],
-    required: ['instance', 'request', 'reason'],
-    run: async ({ values, ctx, issued, withLedger }) => {
-      const r = await withLedger((l) => l.rehost({ instance: values.instance!, request: codeArg(values.request!), reason: values.reason! }, ctx.now));
-      issued(`Licenses rehosted to ${r.udi} (reservation ${r.piid}); the failed product can no longer confirm or return.`, r);
-    },
-  },
-  {
-    words: 'transfer',
-    usage: `${INSTANCE} --to VA`,
-    summary: 'Move a product instance, with its reserved licenses, to another virtual account.',
-    example: 'slr authority transfer --instance cc920 --to Lab',
-    options: ['instance', 'to'],
-    required: ['instance', 'to'],
-    run: async ({ values, ctx, say, withLedger }) => {
-      await withLedger((l) => l.transfer({ instance: values.instance!, to: values.to! }, ctx.now));
-      say(`Product instance transferred to "${values.to}" with its reserved licenses.`, { to: values.to });
-    },
-  },
-  {
-    words: 'transfer-licenses',
-    usage: '--from VA --to VA --tag TAG --count N',
-    summary: 'Move available licenses between virtual accounts.',
-    example: 'slr authority transfer-licenses --from Default --to Lab --tag UCM_Basic --count 5',
-    options: ['from', 'to', 'tag', 'count'],
-    required: ['from', 'to', 'tag', 'count'],
-    run: async ({ values, ctx, say, withLedger }) => {
-      const n = count(values.count, '--count');
-      await withLedger((l) => l.transferLicenses({ from: values.from!, to: values.to!, tag: values.tag!, count: n }, ctx.now));
-      say(`${n} x ${values.tag} transferred from "${values.from}" to "${values.to}".`, { from: values.from, to: values.to, tag: values.tag, count: n });
-    },
-  },
-  {
-    words: 'unlock',
-    usage: INSTANCE,
-    summary: 'Unlock a product instance locked after 5 wrong codes in a row (logged).',
-    example: 'slr authority unlock --instance cc920',
-    options: ['instance'],
-    required: ['instance'],
-    run: async ({ values, ctx, say, withLedger }) => {
-      await withLedger((l) => l.unlock({ instance: values.instance! }, ctx.now));
-      say('Product instance unlocked.', { instance: values.instance });
-    },
-  },
+  ...LEDGER_VERBS,
   ...CODE_VERBS,
+  ...SERVER_VERBS,
   {
     words: 'show licenses',
     usage: '[--account VA] [--csv]',
@@ -292,6 +175,34 @@ function parse(v: Verb, args: readonly string[]): { values: Values; positionals:
   return parsed;
 }
 
+/** A `local` verb on the database a server uses (--database), instead of the home's ledger. */
+async function onDatabase<T>(home: string, database: string, secret: KeySecret | undefined, fn: (l: Ledger) => Promise<T>): Promise<T> {
+  const { openLedgerAt } = await import('../services/authority/open-database.ts');
+  const { ledger } = await openLedgerAt(home, database, defaultActor(), secret);
+  try {
+    return await fn(ledger);
+  } finally {
+    await ledger.close();
+  }
+}
+
+/** A verb where it cannot work: a `local` one while logged in to a server, a `session` one without a login. */
+function checkWhere(verb: Verb, ctx: AuthorityContext): void {
+  const where = verb.where ?? 'either';
+  if (where === 'local' && ctx.remote)
+    refuse(
+      'local-only',
+      `slr authority ${verb.words} works on a ledger of its own, not through a login: this home is logged in to ${ctx.remote.session.server}.`,
+      "Run it on the License Central server's own home (--home), or `slr authority logout` first.",
+    );
+  if (where === 'session' && !ctx.remote)
+    refuse(
+      'not-logged-in',
+      `slr authority ${verb.words} works on a License Central server, and this home is not logged in to one.`,
+      'Log in first: `slr authority login --server URL --user NAME`.',
+    );
+}
+
 export async function authorityCommand(args: readonly string[], ctx: AuthorityContext): Promise<void> {
   const verb = findVerb(args);
   if (!verb) {
@@ -302,6 +213,7 @@ export async function authorityCommand(args: readonly string[], ctx: AuthorityCo
     throw new UsageError(words ? `Unknown command: slr authority ${words}` : 'Usage: slr authority <command> (see slr authority --help)');
   }
   const { values, positionals } = parse(verb, args.slice(verb.words.split(' ').length));
+  checkWhere(verb, ctx);
   const say = (text: string, json: object) => ctx.io.out(ctx.json ? JSON.stringify({ ok: true, ...json }) : text);
   // --out is checked before anything changes: a target that cannot be written refuses the command.
   const out = checkedOutput(values.out);
@@ -311,7 +223,11 @@ export async function authorityCommand(args: readonly string[], ctx: AuthorityCo
     ctx,
     say,
     out,
-    withLedger: (fn, create = false) => ctx.ledger(fn, { create, keySecret: passphraseSecret(values['passphrase-file']) }),
+    withLedger: (fn) => (ctx.remote ? fn(ctx.remote.ledger) : ctx.ledger(fn, { keySecret: passphraseSecret(values['passphrase-file']) })),
+    withLocalLedger: (fn, create = false) =>
+      values.database === undefined
+        ? ctx.ledger(fn, { create, keySecret: passphraseSecret(values['passphrase-file']) })
+        : onDatabase(ctx.home, values.database, passphraseSecret(values['passphrase-file']), fn),
     issued: (what, r) => {
       const file = out?.write(codeFileName(r.sn, 'authorization'), r.code, `slr authority code --instance ${r.sn} --out ${values.out}`) ?? null;
       if (ctx.json) return say('', { ...r, file });

@@ -78,9 +78,10 @@ export const KEY_VERBS: readonly Verb[] = [
     example: 'slr authority key backup --out /secure/ --passphrase-file /secure/escrow-passphrase.txt',
     options: ['out'],
     required: ['out', 'passphrase-file'],
-    run: async ({ values, ctx, say, out, withLedger }) => {
+    where: 'local',
+    run: async ({ values, ctx, say, out, withLocalLedger }) => {
       const passphrase = readPassphrase(values['passphrase-file']!);
-      const r = await withLedger((l) => l.backupKeys(passphrase, ctx.now));
+      const r = await withLocalLedger((l) => l.backupKeys(passphrase, ctx.now));
       const file = out!.write(
         `license-central-keys-${formatIsoDate(ctx.now)}.json`,
         r.text,
@@ -99,9 +100,10 @@ export const KEY_VERBS: readonly Verb[] = [
     options: [],
     required: ['passphrase-file'],
     positionals: ['backup file'],
-    run: async ({ values, positionals, ctx, say, withLedger }) => {
+    where: 'local',
+    run: async ({ values, positionals, ctx, say, withLocalLedger }) => {
       const backup = parseKeyBackup(readCodeFile(positionals[0]!, LIMITS.keyBackupBytes), readPassphrase(values['passphrase-file']!));
-      const r = await withLedger((l) => l.restoreKeys(backup, ctx.now));
+      const r = await withLocalLedger((l) => l.restoreKeys(backup, ctx.now));
       const list = (ids: string[]) => ids.join(', ') || 'none';
       say(`Signing keys restored: added ${list(r.added)}; repaired ${list(r.repaired)}; already here ${list(r.present)}.`, r);
     },
@@ -114,9 +116,10 @@ export const KEY_VERBS: readonly Verb[] = [
     example: 'slr authority key protect --new-passphrase-file /secure/passphrase.txt',
     options: ['new-passphrase-file'],
     required: ['new-passphrase-file'],
-    run: async ({ values, ctx, say, withLedger }) => {
+    where: 'local',
+    run: async ({ values, ctx, say, withLocalLedger }) => {
       const secret = passphraseSecret(values['new-passphrase-file'], '--new-passphrase-file')!;
-      const r = await withLedger((l) => l.protectKeys(secret, ctx.now));
+      const r = await withLocalLedger((l) => l.protectKeys(secret, ctx.now));
       say(`Signing keys ${r.keyIds.join(', ')} are encrypted under the new passphrase. Give it with --passphrase-file from now on.`, r);
     },
   },
@@ -143,8 +146,9 @@ export const KEY_VERBS: readonly Verb[] = [
     example: 'slr authority backup --out /secure/license-central-2026-11-23.sqlite',
     options: ['out'],
     required: ['out'],
-    run: async ({ values, ctx, say, withLedger }) => {
-      const r = await withLedger((l) => l.backup(values.out!, ctx.now));
+    where: 'local',
+    run: async ({ values, ctx, say, withLocalLedger }) => {
+      const r = await withLocalLedger((l) => l.backup(values.out!, ctx.now));
       say(`Ledger backed up to ${r.path} (${r.pages} pages, mode 0600).`, r);
     },
   },

@@ -120,9 +120,21 @@ async function authorityMain(
     io.out(authority.AUTHORITY_USAGE);
     return asked ? EXIT.ok : EXIT.usage;
   }
-  if (writes(p.rest)) assertAppNotRunning(home);
+  const { loadSession } = await import('../services/authority/remote.ts');
+  const session = loadSession(home);
+  // Logged in to a server, the home's own state is not written: nothing to guard against the app.
+  if (!session && writes(p.rest)) assertAppNotRunning(home);
   const { sqliteLedgerPort } = await import('../services/authority/ledger-port.ts');
-  await authority.authorityCommand(p.rest.slice(1), { io, json, now: clockNow(env), home, ledger: sqliteLedgerPort(home) });
+  const { remoteLedger } = await import('../services/authority/remote-ledger.ts');
+  await authority.authorityCommand(p.rest.slice(1), {
+    io,
+    json,
+    now: clockNow(env),
+    clock: () => clockNow(env),
+    home,
+    ledger: sqliteLedgerPort(home),
+    remote: session && { ledger: remoteLedger(session), session },
+  });
   return EXIT.ok;
 }
 

@@ -123,7 +123,7 @@ async function findOrCreateLot(
   end: number | null,
 ): Promise<number> {
   const row = await c.get<{ id: number }>(
-    'SELECT id FROM lots WHERE account_id = ? AND tag = ? AND type = ? AND ifnull(start, -1) = ? AND ifnull(end, -1) = ?',
+    'SELECT id FROM lots WHERE account_id = ? AND tag = ? AND type = ? AND coalesce(start, -1) = ? AND coalesce("end", -1) = ?',
     accountId,
     tag,
     type,
@@ -132,7 +132,7 @@ async function findOrCreateLot(
   );
   if (row) return row.id;
   return Number(
-    (await c.run('INSERT INTO lots (account_id, tag, type, start, end, count) VALUES (?, ?, ?, ?, ?, 0)', accountId, tag, type, start, end)).lastId,
+    (await c.run('INSERT INTO lots (account_id, tag, type, start, "end", count) VALUES (?, ?, ?, ?, ?, 0)', accountId, tag, type, start, end)).lastId,
   );
 }
 

@@ -67,6 +67,7 @@ export class LedgerCore extends LedgerStore {
         `Virtual accounts: ${names.join(', ') || 'none'}. Add one with \`slr authority account add <name>\`.`,
       );
     }
+    this.guard(row.name);
     return row;
   }
 
@@ -91,6 +92,7 @@ export class LedgerCore extends LedgerStore {
         'Name the instance by its full UDI.',
       );
     }
+    this.guard(rows[0]!.account);
     return rows[0]!;
   }
 

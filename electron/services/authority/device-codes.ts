@@ -112,6 +112,7 @@ async function explainReturnOfRemoved(c: LedgerCore, ref: string, code: string, 
   const uuid = /u:([0-9a-f-]{36})/.exec(key)?.[1];
   const old = await givenBackAnsweredBy(c, uuid ? 'uuid' : 'sn', uuid ?? key, code);
   if (old) {
+    c.guard(old.account);
     const udi = c.udiOf(old);
     const message =
       old.state === 'failed'

@@ -19,10 +19,12 @@ const SORTS: Record<NonNullable<InstanceQuery['sort']>, string> = {
 /** The lines of `rows`: their licenses by short name, from one grouped query per table. */
 export async function instanceLines(c: LedgerCore, rows: readonly InstanceRow[]): Promise<InstanceLine[]> {
   const ids = JSON.stringify(rows.map((r) => r.id));
+  // The ids as one parameter (a JSON array), whatever their number: each engine has its way to unpack it.
+  const list = c.db.engine === 'sqlite' ? 'SELECT value FROM json_each(?)' : 'SELECT value::bigint FROM json_array_elements_text(?::json)';
   const byTag = async (table: 'holdings' | 'transitions') => {
     const out = new Map<number, Record<string, number>>();
     const sql = `SELECT h.instance_id AS id, l.tag, sum(h.count) AS n FROM ${table} h JOIN lots l ON l.id = h.lot_id
-      WHERE h.instance_id IN (SELECT value FROM json_each(?)) GROUP BY h.instance_id, l.tag`;
+      WHERE h.instance_id IN (${list}) GROUP BY h.instance_id, l.tag`;
     for (const r of await c.all<{ id: number; tag: string; n: number }>(sql, ids)) {
       const m = out.get(r.id) ?? {};
       m[findAnyEntitlement(r.tag)?.def.short ?? r.tag] = r.n;
@@ -69,8 +71,8 @@ async function searchClause(c: LedgerCore, search: string): Promise<{ sql: strin
   // '~' sorts after every hex digit and '-': [t, t~) is every value that starts with t.
   if (/^[0-9a-f]{1,5}$/.test(t)) add('sn >= ? AND sn < ?', t, `${t}~`);
   if (/^[0-9a-f][0-9a-f-]{5,35}$/.test(t)) add('uuid >= ? AND uuid < ?', t, `${t}~`);
-  const like = `%${t.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
-  const accounts = await c.all<{ id: number }>("SELECT id FROM accounts WHERE lower(name) LIKE ? ESCAPE '\\'", like);
+  // The virtual accounts are few: their names are searched here, their instances by index.
+  const accounts = (await c.all<{ id: number; name: string }>('SELECT id, name FROM accounts')).filter((a) => a.name.toLowerCase().includes(t));
   if (accounts.length > 0) add(`account_id IN (${accounts.map(() => '?').join(', ')})`, ...accounts.map((a) => a.id));
   if (/^[a-z]{3}$/.test(t)) add('product = ?', t.toUpperCase());
   return parts.length ? { sql: `i.id IN (${parts.join(' UNION ')})`, params } : { sql: '0', params: [] };

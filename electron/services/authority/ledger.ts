@@ -13,7 +13,7 @@ import { refuse } from '../../../shared/errors.ts';
 import type { InstanceLine, Issued, LedgerEvent, LicenseLine } from '../../../shared/authority/views.ts';
 import { AUTHORITY_DB } from '../paths.ts';
 import { LedgerCore } from './core.ts';
-import { BACKUP_MARK } from './store.ts';
+import { BACKUP_MARK, type AccountGuard } from './store.ts';
 import { SqliteDb, type LedgerDb } from './sqlite-db.ts';
 import * as keys from './keys.ts';
 import * as escrow from './key-escrow.ts';
@@ -23,10 +23,11 @@ import * as reservations from './reservations.ts';
 import * as deviceCodes from './device-codes.ts';
 import * as reports from './reports.ts';
 import * as query from './instance-query.ts';
+import * as users from './users.ts';
 
 export type { InstanceLine, Issued, LedgerEvent, LicenseLine };
 export { MAX_WRONG_CODES, type InstanceRow } from './core.ts';
-export { CLOCK_TOLERANCE_MS } from './store.ts';
+export { CLOCK_TOLERANCE_MS, everyAccount, type AccountGuard } from './store.ts';
 export type { LedgerDb } from './sqlite-db.ts';
 
 /** An operation's arguments after the ledger core. */
@@ -39,7 +40,8 @@ export interface LedgerOptions {
   readonly keySecret?: KeySecret;
 }
 
-function defaultActor(): string {
+/** Who acts on a ledger opened from the command line: the operating system's user. */
+export function defaultActor(): string {
   try {
     return userInfo().username;
   } catch {
@@ -86,8 +88,18 @@ export class Ledger {
   /** The storage and shared internals: for the ledger's modules and the audit in the tests. */
   readonly core: LedgerCore;
 
-  private constructor(db: LedgerDb, actor: string, keySecret?: KeySecret) {
-    this.core = new LedgerCore(db, actor, keySecret);
+  private constructor(db: LedgerDb, actor: string, keySecret?: KeySecret, guard?: AccountGuard) {
+    this.core = new LedgerCore(db, actor, keySecret, guard);
+  }
+
+  /**
+   * The same ledger (connection, unlocked keys) acting for another user: the log names `actor`, and `guard`
+   * decides which virtual accounts the operations may touch (the server makes one per request).
+   */
+  as(actor: string, guard: AccountGuard): Ledger {
+    const other = new Ledger(this.core.db, actor, this.core.keySecret, guard);
+    other.core.shareKeysOf(this.core);
+    return other;
   }
 
   /** A ledger on `db` (any engine behind the LedgerDb interface), its schema brought up to date. */
@@ -160,4 +172,13 @@ export class Ledger {
   instances = (...a: Args<typeof reports.instances>) => reports.instances(this.core, ...a);
   instancePage = (...a: Args<typeof query.instancePage>) => query.instancePage(this.core, ...a);
   events = (...a: Args<typeof reports.events>) => reports.events(this.core, ...a);
+  // the server's users
+  addUser = (...a: Args<typeof users.addUser>) => users.addUser(this.core, ...a);
+  listUsers = (...a: Args<typeof users.listUsers>) => users.listUsers(this.core, ...a);
+  disableUser = (...a: Args<typeof users.disableUser>) => users.disableUser(this.core, ...a);
+  setPassword = (...a: Args<typeof users.setPassword>) => users.setPassword(this.core, ...a);
+  newApiToken = (...a: Args<typeof users.newApiToken>) => users.newApiToken(this.core, ...a);
+  login = (...a: Args<typeof users.login>) => users.login(this.core, ...a);
+  authenticate = (...a: Args<typeof users.authenticate>) => users.authenticate(this.core, ...a);
+  endSession = (...a: Args<typeof users.endSession>) => users.endSession(this.core, ...a);
 }

@@ -18,12 +18,11 @@ export async function accounts(c: LedgerCore): Promise<string[]> {
 
 export async function licenses(c: LedgerCore, now: number, accountName?: string): Promise<LicenseLine[]> {
   await c.requireInit();
-  const accountId = accountName ? (await c.account(accountName)).id : null;
+  const account = accountName ? [(await c.account(accountName)).id] : [];
   const lots = (
     await c.all<LotRow & { account: string }>(
-      'SELECT l.*, a.name AS account FROM lots l JOIN accounts a ON a.id = l.account_id WHERE (? IS NULL OR l.account_id = ?) ORDER BY a.name',
-      accountId,
-      accountId,
+      `SELECT l.*, a.name AS account FROM lots l JOIN accounts a ON a.id = l.account_id ${account.length ? 'WHERE l.account_id = ?' : ''} ORDER BY a.name, l.id`,
+      ...account,
     )
   ).filter((l) => isLotValid(l, now));
   const transit = new Map(
@@ -63,22 +62,21 @@ export async function licenses(c: LedgerCore, now: number, accountName?: string)
 
 export async function instances(c: LedgerCore, accountName?: string, includeGone = false): Promise<InstanceLine[]> {
   await c.requireInit();
-  const accountId = accountName ? (await c.account(accountName)).id : null;
+  const account = accountName ? [(await c.account(accountName)).id] : [];
+  const where = [...(account.length ? ['i.account_id = ?'] : []), ...(includeGone ? [] : ["i.state = 'active'"])];
   const rows = await c.all<InstanceRow>(
-    `SELECT i.*, a.name AS account FROM instances i JOIN accounts a ON a.id = i.account_id WHERE (? IS NULL OR i.account_id = ?) ${includeGone ? '' : "AND i.state = 'active'"} ORDER BY i.id`,
-    accountId,
-    accountId,
+    `SELECT i.*, a.name AS account FROM instances i JOIN accounts a ON a.id = i.account_id ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY i.id`,
+    ...account,
   );
   return instanceLines(c, rows);
 }
 
 export async function events(c: LedgerCore, accountName?: string, limit = 10_000): Promise<LedgerEvent[]> {
   await c.requireInit();
-  if (accountName) await c.account(accountName);
+  const account = accountName ? [(await c.account(accountName)).name] : [];
   return c.all<LedgerEvent>(
-    'SELECT * FROM events WHERE (? IS NULL OR account = ? OR account IS NULL) ORDER BY id LIMIT ?',
-    accountName ?? null,
-    accountName ?? null,
+    `SELECT id, at, actor, account, instance, type, message, code, hash FROM events ${account.length ? 'WHERE account = ? OR account IS NULL' : ''} ORDER BY id LIMIT ?`,
+    ...account,
     limit,
   );
 }

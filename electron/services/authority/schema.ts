@@ -5,7 +5,7 @@
  * `lots.blocked` is what is reserved by, or in transition for, product instances: kept in step with
  * `holdings` and `transitions` by the database's own triggers (schema 3; so no operation has to sum a whole
  * table, and no code or manual UPDATE can make it differ), and the CHECK makes overbooking impossible at the
- * lowest level. The tests' audit (test/helpers/ledger-audit.ts) recomputes it from scratch.
+ * lowest level. The audit (audit.ts: the tests, `migrate`) recomputes it from scratch.
  */
 export const MIGRATIONS: readonly string[] = [
   `
@@ -126,6 +126,43 @@ export const MIGRATIONS: readonly string[] = [
   // the events already there are chained, in order, when the ledger is opened.
   `
   ALTER TABLE events ADD COLUMN hash TEXT;
+  `,
+  // 5: License Central as a server. Its users (the seeds' roles; a virtual-account role names its account),
+  // their sessions and API tokens (only a hash of each is kept), the results of changes by idempotency key
+  // (a retried request gets the first result), and failed logins (for the per-user limit).
+  `
+  CREATE TABLE users (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    role TEXT NOT NULL CHECK (role IN ('smart-account-admin', 'va-admin', 'va-user')),
+    account_id INTEGER REFERENCES accounts(id),
+    password_hash TEXT NOT NULL,
+    must_change INTEGER NOT NULL DEFAULT 0,
+    disabled INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL,
+    CHECK ((role = 'smart-account-admin') = (account_id IS NULL))
+  ) STRICT;
+  CREATE TABLE sessions (
+    token_hash TEXT PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    kind TEXT NOT NULL CHECK (kind IN ('session', 'api-token')),
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER
+  ) STRICT;
+  CREATE INDEX sessions_user ON sessions(user_id);
+  CREATE TABLE idempotency (
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    key TEXT NOT NULL,
+    operation TEXT NOT NULL,
+    request_hash TEXT NOT NULL,
+    status INTEGER NOT NULL,
+    reply TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    PRIMARY KEY (user_id, key)
+  ) STRICT;
+  CREATE INDEX idempotency_at ON idempotency(at);
+  CREATE TABLE login_failures (name TEXT NOT NULL, at INTEGER NOT NULL) STRICT;
+  CREATE INDEX login_failures_name ON login_failures(name, at);
   `,
 ];
 

@@ -1,25 +1,35 @@
 /**
  * The ledger's database interface, shaped for two engines, and its SQLite implementation (node:sqlite,
- * embedded, the default). Everything is async so that a networked engine (PostgreSQL) implements the same
- * interface; SQL is written in the subset both understand (`?` placeholders, which another engine's
- * adapter numbers, `coalesce`, `RETURNING`). Transactions are serialised per connection.
+ * embedded, the default). Everything is async so that a networked engine (PostgreSQL, pg-db.ts) implements
+ * the same interface; SQL is written in the subset both understand (`?` placeholders, which the PostgreSQL
+ * adapter numbers; `"end"` quoted; no `IS NULL` test of a bare parameter). Transactions are serialised per
+ * connection; a transaction begun inside another is a savepoint of it (the server wraps an operation and
+ * its idempotency record in one transaction).
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { backup, DatabaseSync, type SQLInputValue } from 'node:sqlite';
 import { chmodSync, closeSync, lstatSync, openSync, renameSync, rmSync } from 'node:fs';
 import { refuse } from '../../../shared/errors.ts';
+import { MIGRATIONS } from './schema.ts';
 
 export type SqlValue = SQLInputValue;
 
 export interface LedgerDb {
   readonly engine: 'sqlite' | 'postgres';
+  /** This engine's schema, as migrations: the i-th takes version i to i+1 (the same versions on every engine). */
+  readonly migrations: readonly string[];
   all<T>(sql: string, ...params: SqlValue[]): Promise<T[]>;
   get<T>(sql: string, ...params: SqlValue[]): Promise<T | undefined>;
   run(sql: string, ...params: SqlValue[]): Promise<{ changes: number; lastId: number }>;
   /** Statements without results (the schema's migrations). */
   exec(sql: string): Promise<void>;
-  /** Runs `fn` as one write transaction: all of it, or (on any error) none of it. */
+  /**
+   * Runs `fn` as one write transaction: all of it, or (on any error) none of it. Called inside another
+   * transaction, it is a savepoint of that one: undone alone on error, kept only if the outer one commits.
+   */
   transaction<T>(fn: () => Promise<T>): Promise<T>;
-  /** A consistent copy of the whole database in `path`, readable by its owner only (0600). */
+  /** Runs `fn` over one consistent snapshot (reads only; no other writer's half-done change is seen). */
+  read<T>(fn: () => Promise<T>): Promise<T>;
   /** A consistent copy in `path` (mode 0600), with `mark` set in the copy's meta table. */
   backupTo(path: string, mark?: Readonly<Record<string, string>>): Promise<{ path: string; pages: number }>;
   /** The schema version (SQLite: PRAGMA user_version). */
@@ -30,10 +40,13 @@ export interface LedgerDb {
 
 export class SqliteDb implements LedgerDb {
   readonly engine = 'sqlite' as const;
+  readonly migrations = MIGRATIONS;
   /** The connection itself: for the audit in the tests and the benchmark's bulk loading. */
   readonly raw: DatabaseSync;
   private readonly statements = new Map<string, ReturnType<DatabaseSync['prepare']>>();
   private queue: Promise<unknown> = Promise.resolve();
+  /** The depth of the transaction the current async context runs in (0 or absent: none). */
+  private readonly depth = new AsyncLocalStorage<number>();
 
   constructor(path: string) {
     // The busy timeout comes first, so that even the first statements wait for another writer.
@@ -68,9 +81,22 @@ export class SqliteDb implements LedgerDb {
   }
 
   transaction<T>(fn: () => Promise<T>): Promise<T> {
+    const depth = this.depth.getStore() ?? 0;
+    if (depth > 0) return this.savepoint(depth, fn);
+    return this.serialised('BEGIN IMMEDIATE', fn);
+  }
+
+  read<T>(fn: () => Promise<T>): Promise<T> {
+    // Inside a transaction the snapshot is that transaction's own; otherwise a read transaction of its own,
+    // queued like the writes, so that it never sees a write of this connection half done.
+    if ((this.depth.getStore() ?? 0) > 0) return fn();
+    return this.serialised('BEGIN DEFERRED', fn);
+  }
+
+  private serialised<T>(begin: string, fn: () => Promise<T>): Promise<T> {
     const run = this.queue.then(async () => {
       try {
-        this.raw.exec('BEGIN IMMEDIATE');
+        this.raw.exec(begin);
       } catch (e) {
         if (/locked|busy/i.test((e as Error).message)) {
           refuse('busy', 'The license authority ledger is in use by another SLR Desk process.', 'Try again when it has finished; nothing was changed.');
@@ -78,7 +104,7 @@ export class SqliteDb implements LedgerDb {
         throw e;
       }
       try {
-        const result = await fn();
+        const result = await this.depth.run(1, fn);
         this.raw.exec('COMMIT');
         return result;
       } catch (e) {
@@ -88,6 +114,19 @@ export class SqliteDb implements LedgerDb {
     });
     this.queue = run.catch(() => undefined);
     return run;
+  }
+
+  private async savepoint<T>(depth: number, fn: () => Promise<T>): Promise<T> {
+    const name = `sp${depth}`;
+    this.raw.exec(`SAVEPOINT ${name}`);
+    try {
+      const result = await this.depth.run(depth + 1, fn);
+      this.raw.exec(`RELEASE ${name}`);
+      return result;
+    } catch (e) {
+      this.raw.exec(`ROLLBACK TO ${name}; RELEASE ${name}`);
+      throw e;
+    }
   }
 
   async backupTo(path: string, mark: Readonly<Record<string, string>> = {}): Promise<{ path: string; pages: number }> {

@@ -7,7 +7,7 @@ import { assertSaneTime, formatInstant } from '../../../shared/codes/dates.ts';
 import { endorsementMessage } from '../../../shared/codes/key-file.ts';
 import { refuse } from '../../../shared/errors.ts';
 import { signMessage } from '../crypto.ts';
-import { LEDGER_VERSION, MIGRATIONS } from './schema.ts';
+import { LEDGER_VERSION } from './schema.ts';
 import type { LedgerDb, SqlValue } from './sqlite-db.ts';
 import type { LedgerEvent } from '../../../shared/authority/views.ts';
 import { firstBrokenLink, ledgerEventFields, type ChainBreak } from '../../../shared/event-chain.ts';
@@ -18,17 +18,34 @@ export const CLOCK_TOLERANCE_MS = 5 * 60_000;
 /** The meta key a backup copy carries: the time the backup was made. */
 export const BACKUP_MARK = 'backup_made_at';
 
+/**
+ * Whether the caller may touch a virtual account: called with the account's name by every look-up of an
+ * account or an instance, inside the operation's transaction (so the answer holds for what the operation
+ * does). It refuses (throws) what the caller may not touch. The CLI and the app on their own ledger may
+ * touch everything; the server gives each request its user's guard (shared/authority/roles.ts).
+ */
+export type AccountGuard = (account: string) => void;
+export const everyAccount: AccountGuard = () => undefined;
+
 export class LedgerStore {
   readonly db: LedgerDb;
+  /** Who acts: the event log names them. */
   readonly actor: string;
   /** What unlocks the signing keys, when they are protected (key-storage.ts). */
   readonly keySecret: KeySecret | undefined;
+  readonly guard: AccountGuard;
   private storage: KeyStorage | undefined;
 
-  constructor(db: LedgerDb, actor: string, keySecret?: KeySecret) {
+  constructor(db: LedgerDb, actor: string, keySecret?: KeySecret, guard: AccountGuard = everyAccount) {
     this.db = db;
     this.actor = actor;
     this.keySecret = keySecret;
+    this.guard = guard;
+  }
+
+  /** Uses the key storage another store of the same ledger has unlocked (no second passphrase derivation). */
+  shareKeysOf(other: LedgerStore): void {
+    this.storage = other.storage;
   }
 
   close(): Promise<void> {
@@ -87,7 +104,7 @@ export class LedgerStore {
     }
     if (version === LEDGER_VERSION) return;
     await this.transaction(async () => {
-      for (let v = version; v < LEDGER_VERSION; v++) await this.db.exec(MIGRATIONS[v]!);
+      for (let v = version; v < LEDGER_VERSION; v++) await this.db.exec(this.db.migrations[v]!);
       if (version < 2) await this.endorseUnendorsedKeys();
       if (version < 4) await this.chainEvents();
       await this.db.setSchemaVersion(LEDGER_VERSION);

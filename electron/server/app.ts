@@ -1,0 +1,116 @@
+/**
+ * License Central as a server: Fastify over HTTPS, one route per operation of the API table
+ * (shared/authority/api.ts), each body checked by its zod schema. The server only adapts: who calls (a session
+ * or API token), whether their role and virtual account allow it (shared/authority/roles.ts, checked again by
+ * the ledger inside the operation's transaction), and, for a change, its idempotency key (idempotency.ts);
+ * then the same ledger operation the CLI runs, with the same refusals.
+ */
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import rateLimit from '@fastify/rate-limit';
+import { API, API_NAMES, apiPath, IDEMPOTENCY_HEADER, type ApiName } from '../../shared/authority/api.ts';
+import { requireAct, type Principal } from '../../shared/authority/roles.ts';
+import { isSlrError, refuse, SlrError } from '../../shared/errors.ts';
+import { everyAccount, type Ledger } from '../services/authority/ledger.ts';
+import { OPERATIONS, type LedgerOperationName } from '../services/authority/api-operations.ts';
+import { onceByKey } from './idempotency.ts';
+import { answered, refused, type Answer } from './answers.ts';
+import { openApiDocument } from './openapi.ts';
+
+export interface ServerOptions {
+  /** The server's ledger, its signing keys unlocked. */
+  readonly ledger: Ledger;
+  /** The server's clock (the tests inject one). */
+  readonly clock: () => number;
+  /** The certificate and key it presents; without them plain HTTP (only for tests that inject requests). */
+  readonly tls?: { readonly cert: string; readonly key: string };
+  /** Logins per client address per minute. */
+  readonly loginsPerMinute?: number;
+}
+
+function bearer(req: FastifyRequest): string {
+  const m = /^Bearer ([A-Za-z0-9_-]{10,200})$/.exec(req.headers.authorization ?? '');
+  if (!m) refuse('unauthorized', 'This request carries no session or API token.', 'Log in first: `slr authority login --server URL --user NAME`.');
+  return m[1]!;
+}
+
+async function run(o: ServerOptions, name: ApiName, body: unknown, req: FastifyRequest): Promise<Answer> {
+  const { ledger } = o;
+  const now = o.clock();
+  if (name === 'login') {
+    const b = body as { user: string; password: string };
+    const r = await ledger.as(`login from ${req.ip}`, everyAccount).login({ name: b.user, password: b.password, from: req.ip }, now);
+    return answered({ token: r.token, expiresAt: r.expiresAt, user: r.principal, mustChangePassword: r.mustChangePassword });
+  }
+  const token = bearer(req);
+  const who = await ledger.core.db.read(() => ledger.authenticate(token, now));
+  if (name === 'logout') return answered(await ledger.endSession(token));
+  if (name === 'whoami') return answered(who);
+  if (who.mustChangePassword && name !== 'password')
+    refuse(
+      'forbidden',
+      `User "${who.name}" has a one-time password: set a password of your own first.`,
+      'Run `slr authority password --new-password-file FILE`.',
+    );
+  const permission = API[name].permission;
+  const principal: Principal = { name: who.name, role: who.role, account: who.account };
+  if (permission !== 'session' && permission !== 'public') requireAct(principal, permission);
+  const guard = permission === 'session' || permission === 'public' ? everyAccount : (account: string) => requireAct(principal, permission, account);
+  const acting = ledger.as(who.name, guard);
+  const operation = OPERATIONS[name as LedgerOperationName] as (l: Ledger, b: unknown, c: { now: number; principal: Principal }) => Promise<unknown>;
+  const go = () => operation(acting, body, { now, principal });
+  if (!API[name].changes) return answered(await ledger.core.db.read(go));
+  const key = req.headers[IDEMPOTENCY_HEADER];
+  return onceByKey(ledger.core.db, { userId: who.userId, key: typeof key === 'string' ? key : undefined, operation: name, body, now }, go);
+}
+
+function send(reply: FastifyReply, a: Answer) {
+  return reply.code(a.status).header('cache-control', 'no-store').send(a.reply);
+}
+
+export async function buildServer(o: ServerOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: false,
+    // A request body is a few codes at most: the largest is a paste of some kilobytes.
+    bodyLimit: 256 * 1024,
+    ...(o.tls ? { https: { cert: o.tls.cert, key: o.tls.key, minVersion: 'TLSv1.2' as const } } : {}),
+  });
+  await app.register(rateLimit, { global: false });
+  const document = openApiDocument();
+  app.get('/openapi.json', async () => document);
+  app.get('/health', async () => ({ ok: true }));
+  for (const name of API_NAMES) {
+    const limit = name === 'login' ? { config: { rateLimit: { max: o.loginsPerMinute ?? 20, timeWindow: 60_000 } } } : {};
+    app.post(apiPath(name), limit, async (req, reply) => {
+      const parsed = API[name].body.safeParse(req.body ?? {});
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0]!;
+        return send(reply, refused(badRequest(`${name}: ${issue.path.join('.') || '(body)'}: ${issue.message}`)));
+      }
+      let answer: Answer;
+      try {
+        answer = await run(o, name, parsed.data, req);
+      } catch (e) {
+        if (!isSlrError(e)) throw e;
+        answer = refused(e);
+      }
+      return send(reply, answer);
+    });
+  }
+  app.setNotFoundHandler((req, reply) =>
+    send(reply, {
+      status: 404,
+      reply: { ok: false, error: { code: 'bad-request', message: `No such operation: ${req.method} ${req.url.slice(0, 100)}.`, hint: 'See /openapi.json.' } },
+    }),
+  );
+  app.setErrorHandler((error: { statusCode?: number; message: string }, _req, reply) => {
+    const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    const code = status === 429 ? 'rate-limited' : status < 500 ? 'bad-request' : 'server-error';
+    // Client errors (bad JSON, too large, too many logins) say what; a server error says nothing of its inside.
+    const message = status < 500 ? error.message : 'The server failed to do this; nothing was changed. The administrator can see why in its output.';
+    if (status >= 500) console.error(error);
+    return send(reply, { status, reply: { ok: false, error: { code, message } } });
+  });
+  return app;
+}
+
+const badRequest = (message: string) => new SlrError('bad-request', message, 'See the operation in /openapi.json.');

@@ -1,0 +1,67 @@
+/**
+ * `slr authority serve`: opens the ledger for good (its keys unlocked once), makes or loads the certificate,
+ * and listens. What it prints is what administrators need to connect: the URL and the certificate's
+ * fingerprint to pin.
+ */
+import type { AddressInfo } from 'node:net';
+import { refuse } from '../../shared/errors.ts';
+import type { KeySecret } from '../services/authority/key-storage.ts';
+import { openLedgerAt } from '../services/authority/open-database.ts';
+import { buildServer } from './app.ts';
+import { serverTls } from './tls.ts';
+
+export interface ServeOptions {
+  readonly home: string;
+  /** HOST:PORT (PORT 0: any free port). */
+  readonly listen: string;
+  /** A postgres:// URL, or the home's SQLite ledger when absent. */
+  readonly database?: string;
+  readonly tlsFiles?: { readonly cert: string; readonly key: string };
+  readonly keySecret?: KeySecret;
+  readonly clock: () => number;
+}
+
+export interface Serving {
+  readonly url: string;
+  readonly fingerprint: string;
+  readonly certificateMade: boolean;
+  readonly database: string;
+  close(): Promise<void>;
+}
+
+export function parseListen(text: string): { host: string; port: number } {
+  const m = /^(\[[0-9a-fA-F:]+\]|[^:\s]+):([0-9]{1,5})$/.exec(text);
+  const port = m ? Number(m[2]) : NaN;
+  if (!m || port > 65535) refuse('bad-request', `--listen takes HOST:PORT (e.g. 127.0.0.1:8443), not "${text.slice(0, 80)}".`);
+  return { host: m[1]!.replace(/^\[|\]$/g, ''), port };
+}
+
+export async function serve(o: ServeOptions): Promise<Serving> {
+  const { host, port } = parseListen(o.listen);
+  const { ledger, where } = await openLedgerAt(o.home, o.database, 'server', o.keySecret);
+  try {
+    await ledger.core.requireInit();
+    // The keys are unlocked now, not at the first request: a wrong passphrase stops the start.
+    await ledger.core.keyStorage();
+    if ((await ledger.listUsers()).length === 0)
+      refuse('no-user', 'License Central has no users yet: nobody could log in.', 'Add one first: `slr authority user add NAME --role smart-account-admin`.');
+    const tls = serverTls(o.home, host, o.clock(), o.tlsFiles);
+    const app = await buildServer({ ledger, clock: o.clock, tls });
+    await app.listen({ host, port });
+    const address = app.server.address() as AddressInfo;
+    const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    return {
+      url: `https://${shown}:${address.port}`,
+      fingerprint: tls.fingerprint,
+      certificateMade: tls.made,
+      database: where,
+      close: async () => {
+        await app.close();
+        await ledger.close();
+      },
+    };
+  } catch (e) {
+    await ledger.close();
+    throw e;
+  }
+}

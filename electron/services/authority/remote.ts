@@ -1,0 +1,219 @@
+/**
+ * The client of License Central as a server: the session a CLI home keeps after `slr authority login`
+ * (server, pinned certificate, user, token; mode 0600), and calls to the API over HTTPS that trust that one
+ * certificate and nothing else. A change is sent with an idempotency key and retried with the same key when
+ * the connection fails, so a retry never changes the ledger twice.
+ */
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
+import { connect as tlsConnect, type PeerCertificate } from 'node:tls';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { API, apiPath, IDEMPOTENCY_HEADER, type ApiBody, type ApiName, type ApiReply } from '../../../shared/authority/api.ts';
+import { refuse, SlrError, REFUSAL_CODES, type RefusalCode } from '../../../shared/errors.ts';
+import { formatInstant } from '../../../shared/codes/dates.ts';
+import { writeWhole } from '../files.ts';
+
+export const SESSION_FILE = 'authority-session.json';
+
+const sessionSchema = z.strictObject({
+  server: z.string().url(),
+  fingerprint: z.string().regex(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/),
+  certificate: z.string().min(1).max(20_000),
+  user: z.string().min(1).max(64),
+  token: z.string().min(10).max(200),
+  expiresAt: z.number().nullable(),
+});
+export type RemoteSession = z.infer<typeof sessionSchema>;
+
+/** Where this home's server session is, or null when the home works on its own ledger. */
+export function loadSession(home: string): RemoteSession | null {
+  const path = join(home, SESSION_FILE);
+  if (!existsSync(path)) return null;
+  const parsed = sessionSchema.safeParse(JSON.parse(readFileSync(path, 'utf8')));
+  if (!parsed.success)
+    refuse('state-corrupt', `${path} is not a License Central session.`, 'Log in again: `slr authority logout`, then `slr authority login`.');
+  return parsed.data;
+}
+
+export function saveSession(home: string, session: RemoteSession): string {
+  mkdirSync(home, { recursive: true, mode: 0o700 });
+  const path = join(home, SESSION_FILE);
+  writeWhole(path, `${JSON.stringify(session, null, 2)}\n`, 0o600);
+  return path;
+}
+
+export function forgetSession(home: string): boolean {
+  const path = join(home, SESSION_FILE);
+  const had = existsSync(path);
+  rmSync(path, { force: true });
+  return had;
+}
+
+const canonical = (fp: string) => fp.toUpperCase();
+
+/** The certificate a server presents (without trusting it yet): to compare with the fingerprint given. */
+export function fetchCertificate(server: string, timeoutMs = 10_000): Promise<{ certificate: string; fingerprint: string }> {
+  const url = checkServerUrl(server);
+  return new Promise((resolve, reject) => {
+    const socket = tlsConnect(
+      { host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || 443), servername: undefined, rejectUnauthorized: false, timeout: timeoutMs },
+      () => {
+        const cert: PeerCertificate = socket.getPeerCertificate(false);
+        socket.end();
+        if (!cert.raw) return reject(new SlrError('server-untrusted', `${server} presented no certificate.`));
+        const pem = `-----BEGIN CERTIFICATE-----\n${cert.raw.toString('base64').replace(/.{64}/g, '$&\n').replace(/\n$/, '')}\n-----END CERTIFICATE-----\n`;
+        resolve({ certificate: pem, fingerprint: canonical(cert.fingerprint256) });
+      },
+    );
+    socket.on('timeout', () => socket.destroy(new Error('timed out')));
+    socket.on('error', (e) => reject(unreachable(server, e)));
+  });
+}
+
+export function checkServerUrl(server: string): URL {
+  let url: URL;
+  try {
+    url = new URL(server);
+  } catch {
+    refuse('bad-request', `"${server.slice(0, 100)}" is not a URL.`, 'Give the server as https://HOST:PORT (e.g. https://license-central.example:8443).');
+  }
+  if (url.protocol !== 'https:')
+    refuse('bad-request', `The server is reached over HTTPS only, not ${url.protocol.replace(':', '')}.`, 'Give https://HOST:PORT.');
+  return url;
+}
+
+function unreachable(server: string, e: Error & { code?: string }): SlrError {
+  return new SlrError(
+    'server-unreachable',
+    `License Central at ${server} cannot be reached (${e.code ?? e.message}); nothing was sent, or the change was not confirmed.`,
+    'Check the address and that the server runs (slr authority serve). A change is safe to retry: it carries the same idempotency key.',
+  );
+}
+
+interface Target {
+  readonly server: string;
+  readonly fingerprint: string;
+  readonly certificate: string;
+  readonly token?: string;
+}
+
+/** One HTTPS call to `target`, trusting its pinned certificate only; the parsed reply and its status. */
+function post(
+  target: Target,
+  path: string,
+  body: unknown,
+  headers: Record<string, string>,
+  timeoutMs: number,
+): Promise<{ status: number; reply: ApiReply<unknown> }> {
+  const url = new URL(path, checkServerUrl(target.server));
+  const data = JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(
+      url,
+      {
+        method: 'POST',
+        ca: target.certificate,
+        // The certificate is trusted by its fingerprint, whatever name it carries.
+        checkServerIdentity: (_host, cert) =>
+          canonical(cert.fingerprint256) === target.fingerprint
+            ? undefined
+            : new SlrError('server-untrusted', `The server's certificate (${cert.fingerprint256}) is not the one pinned at login (${target.fingerprint}).`),
+        headers: {
+          'content-type': 'application/json',
+          'content-length': String(Buffer.byteLength(data)),
+          ...(target.token ? { authorization: `Bearer ${target.token}` } : {}),
+          ...headers,
+        },
+        timeout: timeoutMs,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (c: Buffer) => {
+          size += c.length;
+          if (size > 64 * 1024 * 1024) req.destroy(new Error('reply too large'));
+          else chunks.push(c);
+        });
+        res.on('end', () => {
+          try {
+            resolve({ status: res.statusCode ?? 0, reply: JSON.parse(Buffer.concat(chunks).toString('utf8')) as ApiReply<unknown> });
+          } catch {
+            reject(
+              new SlrError(
+                'server-error',
+                `License Central answered ${res.statusCode} with something that is not its JSON.`,
+                'Check that the URL is the License Central server.',
+              ),
+            );
+          }
+        });
+      },
+    );
+    req.on('timeout', () => req.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })));
+    req.on('error', (e: Error & { code?: string; reason?: string }) => {
+      if (e instanceof SlrError) return reject(e);
+      if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(e.code ?? ''))
+        return reject(
+          new SlrError(
+            'server-untrusted',
+            `The server's certificate is not the one pinned at login (${e.code}).`,
+            'If the server has a new certificate, log in again with its new fingerprint.',
+          ),
+        );
+      reject(unreachable(target.server, e));
+    });
+    req.end(data);
+  });
+}
+
+const asRefusal = (code: string): RefusalCode => ((REFUSAL_CODES as readonly string[]).includes(code) ? (code as RefusalCode) : 'server-error');
+
+export interface CallOptions {
+  /** How many times a change is sent again, with the same key, after the connection failed. */
+  readonly retries?: number;
+  readonly timeoutMs?: number;
+  /** A change's idempotency key (made here when none is given). */
+  readonly idempotencyKey?: string;
+}
+
+/** Calls an operation; its value, or the server's refusal thrown as the same SlrError the CLI would show. */
+export async function callApi<N extends ApiName>(target: Target, name: N, body: ApiBody<N>, options: CallOptions = {}): Promise<unknown> {
+  const changes = API[name].changes;
+  const headers: Record<string, string> = changes ? { [IDEMPOTENCY_HEADER]: options.idempotencyKey ?? randomUUID() } : {};
+  const attempts = 1 + (options.retries ?? (changes ? 3 : 1));
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const { reply } = await post(target, apiPath(name), body, headers, options.timeoutMs ?? 30_000);
+      if (reply.ok) return reply.value;
+      throw new SlrError(asRefusal(reply.error.code), reply.error.message, reply.error.hint);
+    } catch (e) {
+      if (!(e instanceof SlrError) || e.code !== 'server-unreachable' || attempt >= attempts) throw e;
+      await new Promise((r) => setTimeout(r, 250 * attempt));
+    }
+  }
+}
+
+/** Logs in: checks the server's certificate against the fingerprint, then asks for a session. */
+export async function login(input: { server: string; user: string; password: string; fingerprint: string }): Promise<RemoteSession> {
+  const presented = await fetchCertificate(input.server);
+  if (presented.fingerprint !== input.fingerprint)
+    refuse(
+      'server-untrusted',
+      `The server presents a certificate with the fingerprint ${presented.fingerprint}, not ${input.fingerprint}: nothing was sent to it.`,
+      "Check the fingerprint with the server's administrator (`slr authority serve` prints it). Someone may be in between.",
+    );
+  const target = { server: input.server, fingerprint: presented.fingerprint, certificate: presented.certificate };
+  const r = (await callApi(target, 'login', { user: input.user, password: input.password })) as {
+    token: string;
+    expiresAt: number;
+    mustChangePassword: boolean;
+  };
+  return { ...target, user: input.user, token: r.token, expiresAt: r.expiresAt };
+}
+
+/** A line about the session, for `login` and for errors. */
+export function describeSession(s: RemoteSession): string {
+  return `${s.user} at ${s.server}${s.expiresAt ? `, until ${formatInstant(s.expiresAt)}` : ''}`;
+}

@@ -1,0 +1,105 @@
+/**
+ * License Central's HTTP API as data: every operation the CLI and the app's License Authority workspace have,
+ * with its path, the permission it needs, whether it changes the ledger (and so needs an idempotency key),
+ * and the zod schema of its JSON body. The server validates with these schemas, the client is typed by them,
+ * and the OpenAPI document is generated from them (electron/server/openapi.ts): one definition for all three.
+ */
+import { z } from 'zod';
+import type { Permission } from './roles.ts';
+import {
+  confirmInput,
+  count,
+  instanceQuery,
+  instanceRef,
+  isoDay,
+  keyId,
+  rehostInput,
+  removeInput,
+  reserveInput,
+  shortText,
+  transferInput,
+  transferLicensesInput,
+  updateInput,
+} from './inputs.ts';
+
+export interface ApiOperation {
+  readonly summary: string;
+  /** What the caller's role must allow; `session` only needs a logged-in user, `public` not even that. */
+  readonly permission: Permission | 'session' | 'public';
+  /** Changes the ledger: the request must carry an Idempotency-Key header. */
+  readonly changes: boolean;
+  readonly body: z.ZodType;
+}
+
+const none = z.strictObject({});
+const accountFilter = z.strictObject({ account: shortText.optional() });
+const op = <B extends z.ZodType>(summary: string, permission: ApiOperation['permission'], changes: boolean, body: B) => ({
+  summary,
+  permission,
+  changes,
+  body,
+});
+
+export const API = {
+  login: op(
+    'Log in: a session token for the user (rate-limited; failures are logged).',
+    'public',
+    false,
+    z.strictObject({ user: shortText, password: z.string().min(1).max(1024) }),
+  ),
+  logout: op('End the session of the token that calls.', 'session', false, none),
+  whoami: op('The calling user, their role and virtual account.', 'session', false, none),
+  password: op(
+    'Change your own password (the current one checked first); other sessions end.',
+    'session',
+    true,
+    z.strictObject({ current: z.string().min(1).max(1024), new: z.string().min(12).max(1024) }),
+  ),
+  'smart-account': op('The name of the smart account.', 'view', false, none),
+  accounts: op('The virtual accounts the caller may see.', 'view', false, none),
+  licenses: op('The Licenses table: purchased, reserved, in transition, available, per virtual account and license.', 'view', false, accountFilter),
+  instances: op(
+    'The product instances and their reserved licenses (all: removed and failed ones too).',
+    'view',
+    false,
+    z.strictObject({ account: shortText.optional(), all: z.boolean().optional() }),
+  ),
+  'instance-page': op('The product instances a page at a time: searched, filtered, sorted.', 'view', false, instanceQuery),
+  events: op('The event log (of a virtual account, with the events of the whole smart account).', 'view', false, accountFilter),
+  'events-verify': op("Checks the event log's chain of hashes: the first event that was changed, if any.", 'smart-account', false, none),
+  code: op('The latest authorization code of a product instance, and the key that signed it.', 'view', false, z.strictObject({ instance: instanceRef })),
+  keys: op('The signing keys.', 'view', false, none),
+  'key-export': op('The key file devices trust, with its endorsements.', 'view', false, z.strictObject({ id: keyId.optional() })),
+  'account-add': op('Create a virtual account.', 'smart-account', true, z.strictObject({ name: shortText })),
+  'license-add': op(
+    'Add purchased licenses to a virtual account: PERPETUAL, or TERM between two dates (YYYY-MM-DD).',
+    'administer',
+    true,
+    z.strictObject({ account: shortText, tag: shortText, count: count.min(1), term: z.strictObject({ start: isoDay, end: isoDay }).optional() }),
+  ),
+  reserve: op('Reserve licenses for the device of a request code; returns its authorization code.', 'reserve', true, reserveInput),
+  update: op('Change a reservation; returns the new authorization code. A decrease stays in transition until confirmed.', 'reserve', true, updateInput),
+  confirm: op("Enter a device's confirmation code: releases what was in transition.", 'reserve', true, confirmInput),
+  remove: op('Remove a product instance with its return code: its licenses go back to the pool.', 'administer', true, removeInput),
+  rehost: op("Move a failed product's licenses to the device of a new request code.", 'administer', true, rehostInput),
+  transfer: op('Move a product instance, with its reserved licenses, to another virtual account.', 'administer', true, transferInput),
+  'transfer-licenses': op('Move available licenses between virtual accounts.', 'administer', true, transferLicensesInput),
+  unlock: op('Unlock a product instance locked after 5 wrong codes in a row.', 'administer', true, z.strictObject({ instance: instanceRef })),
+  'key-add': op('Make a new signing key, endorsed by the current one.', 'smart-account', true, none),
+  'key-retire': op('Stop a signing key signing new codes.', 'smart-account', true, z.strictObject({ id: keyId })),
+  'clock-accept': op("Accept the server's clock as the latest time seen (logged).", 'smart-account', true, z.strictObject({ reason: shortText })),
+} as const satisfies Record<string, ApiOperation>;
+
+export type ApiName = keyof typeof API;
+export type ApiBody<N extends ApiName> = z.infer<(typeof API)[N]['body']>;
+export const API_NAMES = Object.keys(API) as ApiName[];
+
+/** Every operation is `POST /v1/<name>` with a JSON body (an object; `{}` when it takes nothing). */
+export const apiPath = (name: ApiName) => `/v1/${name}`;
+
+/** What every answer is: the value, or the refusal as the CLI's --json shows it. */
+export type ApiReply<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: { code: string; message: string; hint?: string } };
+
+/** The header that makes a retried change safe: the same key returns the first result. */
+export const IDEMPOTENCY_HEADER = 'idempotency-key';
+export const idempotencyKey = z.string().regex(/^[\x21-\x7e]{8,200}$/, '8 to 200 printable ASCII characters');

@@ -1,0 +1,76 @@
+/**
+ * License Central as a server for the tests, in this process: a ledger on SQLite (a temporary home) or on
+ * PostgreSQL (a fresh database), the real Fastify app over HTTPS on a loopback port with a self-signed
+ * certificate, an injected clock, and users of every role. Clients are the real client (remote.ts).
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import { Ledger, openLedger } from '../../electron/services/authority/ledger.ts';
+import { PgDb } from '../../electron/services/authority/pg-db.ts';
+import { buildServer } from '../../electron/server/app.ts';
+import { serverTls } from '../../electron/server/tls.ts';
+import { callApi, login, type RemoteSession } from '../../electron/services/authority/remote.ts';
+import type { ApiBody, ApiName } from '../../shared/authority/api.ts';
+import type { Postgres } from './postgres.ts';
+
+export const PASSWORD = 'correct horse battery staple';
+
+export type Engine = 'sqlite' | 'postgres';
+
+export interface TestServer {
+  readonly url: string;
+  readonly fingerprint: string;
+  readonly certificate: string;
+  readonly ledger: Ledger;
+  readonly home: string;
+  now: number;
+  login(user: string, password?: string): Promise<RemoteSession>;
+  call<N extends ApiName>(session: RemoteSession, name: N, body: ApiBody<N>, key?: string): Promise<unknown>;
+  stop(): Promise<void>;
+}
+
+/**
+ * A server whose ledger has a smart account "Acme" with virtual accounts Default and Lab, 10 UCM_Basic in each,
+ * and users: admin (Smart Account Administrator), lab-admin and lab-user (of Lab), default-user (of Default).
+ */
+export async function startServer(engine: Engine, start: number, postgres: Postgres | null, options: { loginsPerMinute?: number } = {}): Promise<TestServer> {
+  const home = mkdtempSync(join(tmpdir(), `slr-server-${engine}-`));
+  const ledger =
+    engine === 'sqlite'
+      ? await openLedger({ dir: home, actor: 'setup' }, true)
+      : await Ledger.open(await PgDb.connect(await postgres!.database(), 10), 'setup');
+  await ledger.init('Acme', start);
+  await ledger.addAccount('Lab', start);
+  for (const account of ['Default', 'Lab']) await ledger.addLicenses({ account, tag: 'UCM_Basic', count: 10 }, start);
+  await ledger.addUser({ name: 'admin', role: 'smart-account-admin', password: PASSWORD }, start);
+  await ledger.addUser({ name: 'lab-admin', role: 'va-admin', account: 'Lab', password: PASSWORD }, start);
+  await ledger.addUser({ name: 'lab-user', role: 'va-user', account: 'Lab', password: PASSWORD }, start);
+  await ledger.addUser({ name: 'default-user', role: 'va-user', account: 'Default', password: PASSWORD }, start);
+  const tls = serverTls(home, '127.0.0.1', start);
+  const state = { now: start };
+  const app: FastifyInstance = await buildServer({ ledger, clock: () => state.now, tls, loginsPerMinute: options.loginsPerMinute ?? 1000 });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const url = `https://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  return {
+    url,
+    fingerprint: tls.fingerprint,
+    certificate: tls.cert,
+    ledger,
+    home,
+    get now() {
+      return state.now;
+    },
+    set now(t: number) {
+      state.now = t;
+    },
+    login: (user, password = PASSWORD) => login({ server: url, user, password, fingerprint: tls.fingerprint }),
+    call: (session, name, body, key) => callApi(session, name, body, { idempotencyKey: key }),
+    stop: async () => {
+      await app.close();
+      await ledger.close();
+    },
+  };
+}

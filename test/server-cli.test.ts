@@ -1,0 +1,172 @@
+// License Central as a server through the real binaries: `slr authority serve` in its own process (on the
+// home's SQLite ledger and on PostgreSQL), administrators' CLIs logged in to it, and an air-gapped device
+// that never sees the server. What operators type, end to end.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SLR, slr } from './helpers/cli.ts';
+import { SKIP_POSTGRES, startPostgres, type Postgres } from './helpers/postgres.ts';
+
+const NOW = '2026-05-04T08:00:00Z';
+const PASSWORD = 'a long enough password';
+
+interface Served {
+  readonly url: string;
+  readonly fingerprint: string;
+  readonly child: ChildProcess;
+  readonly exited: Promise<{ code: number | null; stderr: string }>;
+}
+
+/** Starts `slr authority serve` on a free loopback port and waits for the lines it prints. */
+function serve(home: string, extra: string[] = []): Promise<Served> {
+  const child = spawn(process.execPath, [SLR, '--home', home, 'authority', 'serve', '--listen', '127.0.0.1:0', ...extra], {
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, SLR_NOW: NOW },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<{ code: number | null; stderr: string }>((resolve) => child.on('exit', (code) => resolve({ code, stderr })));
+  return new Promise((resolve, reject) => {
+    child.stdout!.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      const url = /serving at (https:\/\/\S+) /.exec(stdout)?.[1];
+      const fingerprint = /fingerprint: ([0-9A-F:]{95})/.exec(stdout)?.[1];
+      if (url && fingerprint) resolve({ url, fingerprint, child, exited });
+    });
+    void exited.then(({ code }) => reject(new Error(`serve exited (${code}) before it listened: ${stderr}${stdout}`)));
+  });
+}
+
+let postgres: Postgres | null = null;
+beforeAll(async () => {
+  if (!SKIP_POSTGRES) postgres = await startPostgres();
+}, 60_000);
+afterAll(async () => postgres?.stop());
+
+describe.each([
+  { engine: 'SQLite', skip: false },
+  { engine: 'PostgreSQL', skip: SKIP_POSTGRES },
+])('slr authority serve ($engine) with administrators logged in from their own homes', ({ engine, skip }) => {
+  it.skipIf(skip)(
+    'serves the exchange, keeps roles, pins its certificate, and stops cleanly',
+    async () => {
+      const lc = mkdtempSync(join(tmpdir(), 'slr-serve-lc-'));
+      const alice = mkdtempSync(join(tmpdir(), 'slr-serve-alice-'));
+      const bob = mkdtempSync(join(tmpdir(), 'slr-serve-bob-'));
+      const dev = mkdtempSync(join(tmpdir(), 'slr-serve-dev-'));
+      const pw = join(lc, 'pw.txt');
+      writeFileSync(pw, `${PASSWORD}\n`);
+      const database = engine === 'PostgreSQL' ? ['--database', await postgres!.database()] : [];
+      const local = (...args: string[]) => slr(lc, ['authority', ...args], NOW);
+      if (database.length) {
+        // A ledger on PostgreSQL is made by moving one there; users are added on the server's home as well.
+        expect(local('init', '--account', 'Acme').status).toBe(0);
+        const moved = local('migrate', '--to', database[1]!);
+        expect(moved.status, moved.stderr).toBe(0);
+      } else expect(local('init', '--account', 'Acme').status).toBe(0);
+      const on = (...args: string[]) => [...args, ...database];
+      // No users yet: the server says what to do instead of starting where nobody could log in.
+      const idle = await serve(lc, database).then(
+        () => null,
+        (e: Error) => e.message,
+      );
+      expect(idle).toMatch(/has no users yet/);
+      expect(
+        slr(lc, ['authority', 'user', 'add', 'alice', '--role', 'smart-account-admin', '--password-file', pw, ...database].filter(Boolean), NOW).status,
+      ).toBe(0);
+      const bobAdd = slr(lc, ['authority', ...on('user', 'add', 'bob', '--role', 'va-user', '--account', 'Default')], NOW);
+      expect(bobAdd.status, bobAdd.stderr).toBe(0);
+      const bobOneTime = bobAdd.stdout.trim();
+      expect(bobOneTime.length).toBeGreaterThanOrEqual(16);
+      const server = await serve(lc, database);
+      try {
+        const a = (...args: string[]) => slr(alice, ['authority', ...args], NOW);
+        // Without a fingerprint nothing is sent: the one presented is shown, to compare.
+        const blind = a('login', '--server', server.url, '--user', 'alice', '--password-file', pw);
+        expect(blind.status).toBe(1);
+        expect(blind.stderr).toContain(server.fingerprint);
+        const wrongPin = a('login', '--server', server.url, '--user', 'alice', '--password-file', pw, '--fingerprint', 'ab'.repeat(32));
+        expect(wrongPin.status).toBe(1);
+        expect(wrongPin.stderr).toMatch(/nothing was sent to it/);
+        const login = a(
+          'login',
+          '--server',
+          server.url,
+          '--user',
+          'alice',
+          '--password-file',
+          pw,
+          '--fingerprint',
+          server.fingerprint.replaceAll(':', '').toLowerCase(),
+        );
+        expect(login.status, login.stderr).toBe(0);
+        expect(statSync(join(alice, 'authority-session.json')).mode & 0o777).toBe(0o600);
+        expect(readFileSync(join(alice, 'authority-session.json'), 'utf8')).not.toContain(PASSWORD);
+        // The administrator's commands are the CLI's, unchanged; they run on the server.
+        expect(a('license', 'add', '--account', 'Default', '--tag', 'UCM_Basic', '--count', '8').status).toBe(0);
+        expect(a('key', 'export', '--out', join(dev, 'lc.pem')).status).toBe(0);
+        const d = (...args: string[]) => slr(dev, args, NOW);
+        expect(d('init', '--pid', 'UCM', '--trust', join(dev, 'lc.pem')).status).toBe(0);
+        expect(d('license', 'smart', 'reservation', 'enable').status).toBe(0);
+        expect(d('license', 'smart', 'reservation', 'request', '--out', join(dev, 'req.txt')).status).toBe(0);
+        const reserved = a('reserve', '--account', 'Default', '--request', `@${join(dev, 'req.txt')}`, '--license', 'UCM_Basic=5', '--out', dev);
+        expect(reserved.status, reserved.stderr).toBe(0);
+        const sn = /S:([0-9a-f]{5})/.exec(d('show', 'license', 'udi').stdout)![1]!;
+        expect(d('license', 'smart', 'reservation', 'install-file', join(dev, `${sn}-authorization.txt`)).status).toBe(0);
+        const shortfall = a('update', '--instance', sn, '--license', 'UCM_Basic=9');
+        expect(shortfall.status).toBe(1);
+        expect(shortfall.stderr).toMatch(/UCM_Basic/);
+        const update = a('update', '--instance', sn, '--license', 'UCM_Basic=2');
+        expect(update.status, update.stderr).toBe(0);
+        const confirmation = d('license', 'smart', 'reservation', 'install', update.stdout.trim());
+        expect(confirmation.status).toBe(0);
+        expect(a('confirm', '--instance', sn, confirmation.stdout.trim()).status).toBe(0);
+        const licenses = a('--json', 'show', 'licenses').json<{ licenses: { reserved: number; available: number }[] }>().licenses[0]!;
+        expect(licenses).toMatchObject({ reserved: 2, available: 6 });
+        // A user of the virtual account, with a one-time password: set one first, then view but not administer.
+        const b = (...args: string[]) => slr(bob, ['authority', ...args], NOW);
+        writeFileSync(join(bob, 'old.txt'), bobOneTime);
+        writeFileSync(join(bob, 'new.txt'), 'bob has a password now');
+        expect(b('login', '--server', server.url, '--user', 'bob', '--password-file', join(bob, 'old.txt'), '--fingerprint', server.fingerprint).status).toBe(
+          0,
+        );
+        const first = b('show', 'licenses');
+        expect(first.status).toBe(1);
+        expect(first.stderr).toMatch(/one-time password/);
+        expect(b('password', '--password-file', join(bob, 'old.txt'), '--new-password-file', join(bob, 'new.txt')).status).toBe(0);
+        expect(b('login', '--server', server.url, '--user', 'bob', '--password-file', join(bob, 'new.txt'), '--fingerprint', server.fingerprint).status).toBe(
+          0,
+        );
+        expect(b('show', 'instances').stdout).toContain(sn);
+        const denied = b('unlock', '--instance', sn);
+        expect(denied.status).toBe(1);
+        expect(denied.stderr).toMatch(
+          /^User "bob" \(Virtual Account User of "Default"\) may not add licenses, transfer, remove, rehost or unlock; nothing was changed\./,
+        );
+        // What only the server's own home does is refused through a login.
+        const localOnly = a('user', 'list');
+        expect(localOnly.status).toBe(1);
+        expect(localOnly.stderr).toMatch(/works on a ledger of its own, not through a login/);
+        // The device gives its licenses back; the return code is entered through the server.
+        const ret = d('license', 'smart', 'reservation', 'return');
+        expect(a('remove', '--instance', sn, '--return-code', ret.stdout.trim()).status).toBe(0);
+        const events = a('show', 'events').stdout;
+        expect(events).toMatch(/alice .*reserve /);
+        expect(events).toMatch(/alice .*remove /);
+        expect(a('show', 'events', '--verify').status).toBe(0);
+        expect(a('logout').status).toBe(0);
+        const after = a('show', 'licenses');
+        expect(after.status).toBe(1);
+        expect(after.stderr).toMatch(/No license authority in/);
+      } finally {
+        server.child.kill('SIGTERM');
+      }
+      const end = await server.exited;
+      expect(end.code).toBe(0);
+      expect(end.stderr).toMatch(/License Central stopped \(SIGTERM\)/);
+    },
+    120_000,
+  );
+});
