@@ -29,6 +29,8 @@ export const BRIDGE_METHODS = [
   'authorityKeyAdd',
   'authorityKeyRetire',
   'authorityUnlockKeys',
+  'authorityConnect',
+  'authorityDisconnect',
   'fileOpenCode',
   'fileSaveCode',
   'fileSaveQr',

@@ -72,6 +72,11 @@ export const BRIDGE_ARGS = {
 
   /** Native dialogs, run by the main process: the renderer never names a path. */
   authorityUnlockKeys: z.tuple([z.string().min(1).max(1024)]),
+  /** License Central as a server: log in (the certificate pinned by its fingerprint); the workspace then works there. */
+  authorityConnect: z.tuple([
+    z.strictObject({ server: z.string().min(8).max(500), fingerprint: z.string().min(64).max(200), user: shortText, password: z.string().min(1).max(1024) }),
+  ]),
+  authorityDisconnect: z.tuple([]),
   fileOpenCode: z.tuple([codeKind]),
   fileSaveCode: z.tuple([z.strictObject({ kind: codeKind, sn: z.string().regex(/^[0-9a-f]{5}$/), code })]),
   fileSaveQr: z.tuple([z.strictObject({ kind: codeKind, sn: z.string().regex(/^[0-9a-f]{5}$/), code })]),
@@ -150,13 +155,21 @@ export type AuthorityView =
       /** How many product instances hold reserved licenses (the list itself comes a page at a time). */
       readonly instanceCount: number;
       readonly keys: readonly { readonly id: string; readonly createdAt: number; readonly retiredAt: number | null; readonly active: boolean }[];
-      /** How the signing keys are kept at rest. */
-      readonly keyProtection: 'plaintext' | 'passphrase' | 'os-store';
+      /** How the signing keys are kept at rest ('server': by the License Central server connected to). */
+      readonly keyProtection: 'plaintext' | 'passphrase' | 'os-store' | 'server';
+      /** The License Central server this workspace works on, or null: the local ledger. */
+      readonly connection: AuthorityConnection | null;
       /** False while passphrase-protected keys wait for their passphrase (authorityUnlockKeys). */
       readonly keysUnlocked: boolean;
       readonly events: readonly AuthorityEventView[];
       readonly logCheck: LogCheck;
     };
+
+export interface AuthorityConnection {
+  readonly server: string;
+  readonly user: string;
+  readonly fingerprint: string;
+}
 
 export interface RequestInspection {
   readonly udi: string;
@@ -207,6 +220,8 @@ export interface BridgeResults {
   authorityKeyAdd: { readonly keyId: string };
   authorityKeyRetire: null;
   authorityUnlockKeys: null;
+  authorityConnect: AuthorityConnection;
+  authorityDisconnect: null;
   fileOpenCode: OpenedFile | null;
   fileSaveCode: string | null;
   /** The image files written: one, or one per QR part. */

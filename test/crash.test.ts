@@ -42,15 +42,15 @@ function runAndKill(home: string, args: string[], delayMs: number): Promise<numb
   });
 }
 
-/** How long the command takes when two run at once, as they do below (median of three pairs). */
-async function durationMs(template: string, args: string[]): Promise<number> {
+/** How long the command takes when two run at once, as they do below (median of `pairs` pairs). */
+async function durationMs(template: string, args: string[], pairs = 3): Promise<number> {
   const times: number[] = [];
-  for (let i = 0; i < 3; i++) {
+  for (let i = 0; i < pairs; i++) {
     const start = performance.now();
     await Promise.all([0, 1].map(() => runAndKill(fresh(template), args, 60_000)));
     times.push(performance.now() - start);
   }
-  return times.sort((a, b) => a - b)[1]!;
+  return times.sort((a, b) => a - b)[Math.floor(times.length / 2)]!;
 }
 
 const deviceState = (home: string) => JSON.parse(readFileSync(join(home, 'product-instance.json'), 'utf8')) as Record<string, unknown>;
@@ -138,12 +138,17 @@ describe('crash safety', () => {
       const before = s.side === 'device' ? JSON.stringify(deviceState(s.template)) : (await ledgerSummary(s.template)).summary;
       const after = s.side === 'device' ? JSON.stringify(deviceState(reference)) : (await ledgerSummary(reference)).summary;
       expect(after).not.toBe(before);
-      const full = await durationMs(s.template, s.args);
+      // How long a run takes now: measured again before each batch (the median of the last three), since the
+      // load of the machine, other test files included, changes while the kills run.
+      const recent = [await durationMs(s.template, s.args)];
       tally[s.name] = { before: 0, after: 0 };
       // Kill points spread over the run and a little past it, denser near its end, where the writes happen.
-      const delays = Array.from({ length: RUNS_PER_OPERATION }, (_, i) => full * (0.3 + 1.1 * Math.sqrt((i + Math.random()) / RUNS_PER_OPERATION)));
-      for (let i = 0; i < delays.length; i += 2) {
-        const batch = delays.slice(i, i + 2).map((delay) => ({ delay, dir: fresh(s.template) }));
+      const points = Array.from({ length: RUNS_PER_OPERATION }, (_, i) => 0.3 + 1.1 * Math.sqrt((i + Math.random()) / RUNS_PER_OPERATION));
+      for (let i = 0; i < points.length; i += 2) {
+        if (i > 0) recent.push(await durationMs(s.template, s.args, 1));
+        const last = recent.slice(-3).sort((a, b) => a - b);
+        const full = last[Math.floor(last.length / 2)]!;
+        const batch = points.slice(i, i + 2).map((point) => ({ delay: full * point, dir: fresh(s.template) }));
         await Promise.all(batch.map((b) => runAndKill(b.dir, s.args, b.delay)));
         for (const b of batch) {
           if (s.side === 'device') {

@@ -4,12 +4,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { API_NAMES, apiPath } from '../shared/authority/api.ts';
 import type { RemoteSession } from '../electron/services/authority/remote.ts';
 import { callApi } from '../electron/services/authority/remote.ts';
 import { openApiDocument } from '../electron/server/openapi.ts';
-import { fingerprintOf, selfSignedCertificate } from '../electron/server/tls.ts';
+import { fingerprintOf, KEY_FILE, selfSignedCertificate } from '../electron/server/tls.ts';
+import { buildServer } from '../electron/server/app.ts';
 import { LOGIN_FAILURES_ALLOWED, SESSION_HOURS } from '../electron/services/authority/users.ts';
 import { makeDevice, type Device } from './helpers/world.ts';
 import { checkInvariants } from './helpers/ledger-audit.ts';
@@ -195,6 +198,29 @@ describe.each(ENGINES)('License Central server on $engine', ({ engine, skip }) =
     expect(bare.status).toBe(400);
     expect(bare.json.error!.message).toMatch(/needs an Idempotency-Key header/);
     expect(await s.call(admin, 'accounts', {})).not.toContain('NoKey');
+  });
+
+  it.skipIf(skip)('retries a change whose answer was lost on the way back, and the retry gets the first result', async () => {
+    // A second front on the same ledger whose first answer to a reservation is lost: the server did the
+    // change, the connection dies before the client hears of it.
+    const front = await buildServer({ ledger: s.ledger, clock: () => s.now, tls: { cert: s.certificate, key: readFileSync(join(s.home, KEY_FILE), 'utf8') } });
+    let dropped = 0;
+    front.addHook('onSend', async (req, reply) => {
+      if (req.url === apiPath('reserve') && dropped++ === 0) reply.raw.socket?.destroy();
+    });
+    await front.listen({ host: '127.0.0.1', port: 0 });
+    try {
+      const via = { ...admin, server: `https://127.0.0.1:${(front.server.address() as AddressInfo).port}` };
+      const { request } = await device(s, admin);
+      const before = ((await s.call(admin, 'instances', {})) as unknown[]).length;
+      const r = (await callApi(via, 'reserve', { account: 'Default', request, licenses: { UCM_Basic: 1 } }, { retries: 3 })) as { code: string; sn: string };
+      // Sent twice (the first answer lost), done once, and the retry's answer is the first result.
+      expect(dropped).toBe(2);
+      expect(((await s.call(admin, 'instances', {})) as unknown[]).length).toBe(before + 1);
+      expect(((await s.call(admin, 'code', { instance: r.sn })) as { code: string }).code).toBe(r.code);
+    } finally {
+      await front.close();
+    }
   });
 
   it.skipIf(skip)('limits logins per user, logs each failure without the password, and ends sessions as it should', async () => {

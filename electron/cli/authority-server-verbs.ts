@@ -205,7 +205,7 @@ export const SERVER_VERBS: readonly Verb[] = [
     run: async (call) => {
       const { values, ctx, say } = call;
       const remote = await import('../services/authority/remote.ts');
-      const { normaliseFingerprint } = await import('../server/tls.ts');
+      const { normaliseFingerprint } = await import('../services/authority/fingerprint.ts');
       const pinned = values.fingerprint === undefined ? null : normaliseFingerprint(values.fingerprint);
       if (values.fingerprint !== undefined && !pinned) throw new UsageError('--fingerprint is a SHA-256 fingerprint: 64 hex digits, with or without colons.');
       if (!pinned) {

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import forge from 'node-forge';
 import { refuse } from '../../shared/errors.ts';
 import { writeWhole } from '../services/files.ts';
+import { formatFingerprint } from '../services/authority/fingerprint.ts';
 
 export const CERT_FILE = 'server-cert.pem';
 export const KEY_FILE = 'server-key.pem';
@@ -31,14 +32,6 @@ export function fingerprintOf(certPem: string): string {
     refuse('file', 'The TLS certificate is not a PEM X.509 certificate.');
   }
   return formatFingerprint(createHash('sha256').update(der).digest('hex'));
-}
-
-export const formatFingerprint = (hex: string) => hex.toUpperCase().match(/../g)!.join(':');
-
-/** A fingerprint as people give it (with or without colons, any case) in the canonical form, or null. */
-export function normaliseFingerprint(text: string): string | null {
-  const hex = text.replace(/^sha256[:=]?/i, '').replace(/[\s:]/g, '');
-  return /^[0-9a-fA-F]{64}$/.test(hex) ? formatFingerprint(hex) : null;
 }
 
 /** A self-signed certificate for `hosts` (names and addresses), valid from `now` for `days`. */

@@ -4,16 +4,14 @@
  * that neither this module nor anything the renderer sends ever names a file path.
  */
 import { basename } from 'node:path';
-import { productById } from '../../shared/catalog.ts';
 import { formatUdi, serialOf } from '../../shared/udi.ts';
-import { parseRequestCode } from '../../shared/codes/device-codes.ts';
-import { parseIsoDate } from '../../shared/codes/dates.ts';
 import { isSlrError } from '../../shared/errors.ts';
 import { authorityEventsCsv, instanceEventsCsv } from '../../shared/events.ts';
 import type { Outcome } from '../../shared/instance/rules.ts';
 import { parseBridgeArgs, type BridgeArgs, type BridgeMethod, type BridgeReply, type BridgeResults, type CommandResult } from '../../shared/bridge.ts';
 import { sqliteLedgerPort, type LedgerPort } from './authority/ledger-port.ts';
-import { readAuthorityView, readInstanceView } from './app-views.ts';
+import { readInstanceView } from './app-views.ts';
+import { authorityApi } from './app-authority.ts';
 import { codeFileName, readCodeFile, writeFileChecked, writeTextFile } from './files.ts';
 import { saveQrImages } from './qr-files.ts';
 import { instanceService, type KeySealer, type StoreFactory } from './instance-service.ts';
@@ -58,7 +56,17 @@ export function createAppApi(ports: AppPorts): AppApi {
   const withLedger: LedgerPort = (fn, use = {}) =>
     baseLedger(fn, passphrase !== null && !use.keySecret ? { ...use, keySecret: { kind: 'passphrase', passphrase } } : use);
   const instanceView = () => readInstanceView(instance, ports);
-  const authorityView = () => readAuthorityView(withLedger, { ...ports, passphraseGiven: passphrase !== null });
+  const authority = authorityApi({
+    dir: ports.dir,
+    now: ports.now,
+    local: withLedger,
+    passphraseGiven: () => passphrase !== null,
+    async unlock(typed) {
+      // Checked against the ledger's check value before it is kept: a wrong one is refused (wrong-passphrase).
+      await baseLedger((l) => l.core.keyStorage(), { keySecret: { kind: 'passphrase', passphrase: typed } });
+      passphrase = typed;
+    },
+  });
 
   const saveText = async (title: string, defaultName: string, text: string, filters = TEXT) => {
     const path = await ports.dialogs.save({ title, defaultName, filters });
@@ -106,83 +114,7 @@ export function createAppApi(ports: AppPorts): AppApi {
       return result(await instance.run({ type: 'trust-remove', id }, ports.now()));
     },
 
-    authorityView,
-    authorityInstances: (query) => withLedger((l) => l.instancePage(query)),
-    async authorityInit(name) {
-      return withLedger((l) => l.init(name, ports.now()), { create: true });
-    },
-    async authorityAddAccount(name) {
-      await withLedger((l) => l.addAccount(name, ports.now()));
-      return null;
-    },
-    async authorityAddLicenses({ account, tag, count, term }) {
-      const t = term ? { start: parseIsoDate(term.start, 'start date'), end: parseIsoDate(term.end, 'end date') } : undefined;
-      await withLedger((l) => l.addLicenses({ account, tag, count, term: t }, ports.now()));
-      return null;
-    },
-    async authorityInspectRequest(code) {
-      const request = parseRequestCode(code);
-      const product = productById(request.udi.pid)!;
-      const lines = await withLedger((l) => l.licenses(ports.now()));
-      return {
-        udi: formatUdi(request.udi),
-        sn: request.udi.sn,
-        product: product.id,
-        productName: product.name,
-        productType: product.productType,
-        licenses: product.entitlements
-          .filter((e) => e.reservable)
-          .map((e) => ({
-            short: e.short,
-            displayName: e.displayName,
-            level: e.hierarchy?.level ?? null,
-            available: Object.fromEntries(lines.filter((line) => line.tag === e.tag).map((line) => [line.account, line.available])),
-          })),
-      };
-    },
-    async authorityReserve(input) {
-      return withLedger((l) => l.reserve(input, ports.now()));
-    },
-    async authorityUpdate(input) {
-      return withLedger((l) => l.update(input, ports.now()));
-    },
-    async authorityConfirm(input) {
-      return withLedger((l) => l.confirm(input, ports.now()));
-    },
-    async authorityRemove(input) {
-      return withLedger((l) => l.remove(input, ports.now()));
-    },
-    async authorityRehost(input) {
-      return withLedger((l) => l.rehost(input, ports.now()));
-    },
-    async authorityTransfer(input) {
-      await withLedger((l) => l.transfer(input, ports.now()));
-      return null;
-    },
-    async authorityTransferLicenses(input) {
-      await withLedger((l) => l.transferLicenses(input, ports.now()));
-      return null;
-    },
-    async authorityUnlock(ref) {
-      await withLedger((l) => l.unlock({ instance: ref }, ports.now()));
-      return null;
-    },
-    async authorityLatestCode(ref) {
-      return withLedger((l) => l.latestCode(ref));
-    },
-    async authorityKeyAdd() {
-      return withLedger((l) => l.addKey(ports.now()));
-    },
-    async authorityUnlockKeys(typed) {
-      // Checked against the ledger's check value before it is kept: a wrong one is refused (wrong-passphrase).
-      await baseLedger((l) => l.core.keyStorage(), { keySecret: { kind: 'passphrase', passphrase: typed } });
-      passphrase = typed;
-      return null;
-    },
-    async authorityKeyRetire(id) {
-      await withLedger((l) => l.retireKey(id, ports.now()));
-      return null;
-    },
+    ...authority.methods,
 
     async fileOpenCode(kind) {
       const path = await ports.dialogs.open({ title: `Open ${CODE_NAMES[kind]}`, filters: TEXT });
@@ -217,12 +149,12 @@ export function createAppApi(ports: AppPorts): AppApi {
         const state = instance.load();
         return saveText('Export event log', `${serialOf(state.uuid)}-events.csv`, instanceEventsCsv(state.events), [{ name: 'CSV', extensions: ['csv'] }]);
       }
-      return saveText('Export event log', 'license-central-events.csv', authorityEventsCsv(await withLedger((l) => l.events())), [
+      return saveText('Export event log', 'license-central-events.csv', authorityEventsCsv(await authority.ledger((l) => l.events())), [
         { name: 'CSV', extensions: ['csv'] },
       ]);
     },
     async fileSavePublicKey() {
-      const key = await withLedger((l) => l.exportKey());
+      const key = await authority.ledger((l) => l.exportKey());
       return saveText('Export public key', `license-central-${key.id}.pem`, key.file, [{ name: 'PEM', extensions: ['pem'] }]);
     },
     async clipboardWrite(text) {

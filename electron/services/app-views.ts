@@ -2,12 +2,13 @@
  * What the app's two workspaces show, read from the services: the product instance's view and License
  * Central's, each with the check of its event log's chain ("log intact", or where it was changed).
  */
-import { isSlrError } from '../../shared/errors.ts';
+import { isSlrError, SlrError } from '../../shared/errors.ts';
 import { describeChain } from '../../shared/event-chain.ts';
 import { availability } from '../../shared/instance/commands.ts';
 import { deriveStatus } from '../../shared/instance/status.ts';
 import type { AuthorityView, InstanceView } from '../../shared/bridge.ts';
 import type { LedgerPort } from './authority/ledger-port.ts';
+import type { RemoteSession } from './authority/remote.ts';
 import { verifyInstanceEvents } from './event-chain.ts';
 import type { InstanceService } from './instance-service.ts';
 
@@ -55,6 +56,49 @@ export async function readAuthorityView(withLedger: LedgerPort, ports: { dir: st
       keysUnlocked: keyProtection !== 'passphrase' || ports.passphraseGiven === true,
       events: await l.events(undefined, 2000),
       logCheck: describeChain(check.count, check.broken, () => check.broken!.event),
+      connection: null,
     };
   });
+}
+
+/**
+ * The same view of a License Central server this workspace is connected to, as the user's role shows it:
+ * their virtual accounts, and the log's check where their role may make it.
+ */
+export async function readServerView(session: RemoteSession, ports: { dir: string; now: () => number }): Promise<AuthorityView> {
+  const { remoteLedger } = await import('./authority/remote-ledger.ts');
+  const l = remoteLedger(session);
+  const [smartAccount, accounts, licenses, page, keys, events] = await Promise.all([
+    l.smartAccount(),
+    l.accounts(),
+    l.licenses(ports.now()),
+    l.instancePage({ limit: 1 }),
+    l.keys(),
+    l.events(),
+  ]);
+  let logCheck: AuthorityView extends infer V ? (V extends { logCheck: infer C } ? C : never) : never;
+  try {
+    const check = await l.verifyEvents();
+    logCheck = describeChain(check.count, check.broken, () => check.broken!.event);
+  } catch (e) {
+    if (!(e instanceof SlrError) || e.code !== 'forbidden') throw e;
+    logCheck = {
+      intact: true,
+      text: "The whole log's chain is checked on the server by a Smart Account Administrator; your role shows the events of your virtual account.",
+    };
+  }
+  return {
+    initialized: true,
+    dir: ports.dir,
+    smartAccount,
+    accounts,
+    licenses,
+    instanceCount: page.total,
+    keys,
+    keyProtection: 'server',
+    keysUnlocked: true,
+    events: events.slice(-2000),
+    logCheck,
+    connection: { server: session.server, user: session.user, fingerprint: session.fingerprint },
+  };
 }

@@ -11,6 +11,7 @@ import { InstancesPanel } from './InstancesPanel.tsx';
 import { ReserveWizard } from './ReserveWizard.tsx';
 import { LicensesPanel } from './LicensesPanel.tsx';
 import { UnlockKeys } from './UnlockKeys.tsx';
+import { ConnectionBar, ConnectServer } from './ServerConnection.tsx';
 
 export type Ready = Extract<AuthorityView, { initialized: true }>;
 type Section = 'licenses' | 'instances' | 'reserve' | 'events' | 'keys';
@@ -36,6 +37,7 @@ export function AuthorityWorkspace() {
           {view.accounts.length} virtual account{view.accounts.length === 1 ? '' : 's'} · {view.instanceCount.toLocaleString('en-US')} product instance
           {view.instanceCount === 1 ? '' : 's'} with reserved licenses
         </p>
+        {view.connection && <ConnectionBar connection={view.connection} refresh={refresh} />}
         {!view.keysUnlocked && <UnlockKeys refresh={refresh} />}
       </section>
       <Tabs<Section>
@@ -89,6 +91,7 @@ function CreateAuthority({ dir, refresh }: { dir: string; refresh: Refresh }) {
         </form>
         <ErrorNotice error={error} />
       </section>
+      <ConnectServer refresh={refresh} />
     </div>
   );
 }

@@ -25,6 +25,7 @@ import { authorityCrypto, compressedPublicKey, deviceCrypto, generateKeyPair, ke
 import { openLedger } from '../../electron/services/authority/ledger.ts';
 import { populate } from '../helpers/populate.ts';
 import { createAppApi } from '../../electron/services/app-api.ts';
+import { serverBench } from './server-bench.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const DAY = 86_400_000;
@@ -168,6 +169,12 @@ async function scale(instances: number, ops: number) {
   }
   results.authorityScale = { opsPerSecond1k: small, opsPerSecond100k: large, ratio: ratios, instancesLarge: quick ? 20_000 : 100_000 };
 }
+
+// ------------------------------------------------------------------------------------ License Central as a server
+console.log(
+  `\nLicense Central as a server: operations per second through HTTPS with 1 and 10 clients vs in-process, ${quick ? '20,000' : '100,000'} instances`,
+);
+results.server = await serverBench(quick, line);
 
 // ------------------------------------------------------------------------------------ the instances list
 console.log("\nThe authority's instances list (the app's bridge call): first page and a search, with 10,000 vs 100 instances");

@@ -6,7 +6,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { request as httpsRequest } from 'node:https';
+import type { ClientRequest, IncomingMessage } from 'node:http';
+import { Agent, request as httpsRequest } from 'node:https';
 import { connect as tlsConnect, type PeerCertificate } from 'node:tls';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -99,6 +100,59 @@ interface Target {
   readonly token?: string;
 }
 
+/**
+ * One connection pool per pinned server: the TLS handshake is made once and the connection kept for the next
+ * calls (idle connections do not keep a CLI process alive). The certificate is trusted by its fingerprint,
+ * whatever name it carries, and no other is.
+ */
+const agents = new Map<string, Agent>();
+function agentFor(target: Target): Agent {
+  const key = `${target.server}|${target.fingerprint}`;
+  let agent = agents.get(key);
+  if (!agent) {
+    agent = new Agent({
+      keepAlive: true,
+      maxSockets: 16,
+      ca: target.certificate,
+      checkServerIdentity: (_host, cert) =>
+        canonical(cert.fingerprint256) === target.fingerprint
+          ? undefined
+          : new SlrError('server-untrusted', `The server's certificate (${cert.fingerprint256}) is not the one pinned at login (${target.fingerprint}).`),
+    });
+    agents.set(key, agent);
+  }
+  return agent;
+}
+
+/** The reply's JSON (bounded), or a refusal saying that what answered is not License Central. */
+function readReply(
+  res: IncomingMessage,
+  req: ClientRequest,
+  resolve: (r: { status: number; reply: ApiReply<unknown> }) => void,
+  reject: (e: Error) => void,
+): void {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  res.on('data', (c: Buffer) => {
+    size += c.length;
+    if (size > 64 * 1024 * 1024) req.destroy(new Error('reply too large'));
+    else chunks.push(c);
+  });
+  res.on('end', () => {
+    try {
+      resolve({ status: res.statusCode ?? 0, reply: JSON.parse(Buffer.concat(chunks).toString('utf8')) as ApiReply<unknown> });
+    } catch {
+      reject(
+        new SlrError(
+          'server-error',
+          `License Central answered ${res.statusCode} with something that is not its JSON.`,
+          'Check that the URL is the License Central server.',
+        ),
+      );
+    }
+  });
+}
+
 /** One HTTPS call to `target`, trusting its pinned certificate only; the parsed reply and its status. */
 function post(
   target: Target,
@@ -114,12 +168,7 @@ function post(
       url,
       {
         method: 'POST',
-        ca: target.certificate,
-        // The certificate is trusted by its fingerprint, whatever name it carries.
-        checkServerIdentity: (_host, cert) =>
-          canonical(cert.fingerprint256) === target.fingerprint
-            ? undefined
-            : new SlrError('server-untrusted', `The server's certificate (${cert.fingerprint256}) is not the one pinned at login (${target.fingerprint}).`),
+        agent: agentFor(target),
         headers: {
           'content-type': 'application/json',
           'content-length': String(Buffer.byteLength(data)),
@@ -128,28 +177,7 @@ function post(
         },
         timeout: timeoutMs,
       },
-      (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (c: Buffer) => {
-          size += c.length;
-          if (size > 64 * 1024 * 1024) req.destroy(new Error('reply too large'));
-          else chunks.push(c);
-        });
-        res.on('end', () => {
-          try {
-            resolve({ status: res.statusCode ?? 0, reply: JSON.parse(Buffer.concat(chunks).toString('utf8')) as ApiReply<unknown> });
-          } catch {
-            reject(
-              new SlrError(
-                'server-error',
-                `License Central answered ${res.statusCode} with something that is not its JSON.`,
-                'Check that the URL is the License Central server.',
-              ),
-            );
-          }
-        });
-      },
+      (res) => readReply(res, req, resolve, reject),
     );
     req.on('timeout', () => req.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })));
     req.on('error', (e: Error & { code?: string; reason?: string }) => {
