@@ -170,3 +170,22 @@ describe.each([
     120_000,
   );
 });
+
+describe('slr authority serve and its signing keys', () => {
+  it('refuses to start with signing keys it cannot unlock, and says how', async () => {
+    const lc = mkdtempSync(join(tmpdir(), 'slr-serve-locked-'));
+    const secret = join(lc, 'passphrase.txt');
+    writeFileSync(secret, 'a passphrase of some length\n');
+    writeFileSync(join(lc, 'pw.txt'), `${PASSWORD}\n`);
+    expect(slr(lc, ['authority', 'init', '--account', 'Acme', '--passphrase-file', secret], NOW).status).toBe(0);
+    expect(slr(lc, ['authority', 'user', 'add', 'alice', '--role', 'smart-account-admin', '--password-file', join(lc, 'pw.txt')], NOW).status).toBe(0);
+    const refused = await serve(lc).then(
+      () => null,
+      (e: Error) => e.message,
+    );
+    expect(refused).toMatch(/signing keys of this license authority are encrypted/);
+    const started = await serve(lc, ['--passphrase-file', secret]);
+    started.child.kill('SIGTERM');
+    expect((await started.exited).code).toBe(0);
+  });
+});

@@ -356,6 +356,21 @@ describe.each(ENGINES)('License Central server on $engine', ({ engine, skip }) =
   });
 });
 
+describe('logins per client address', () => {
+  it('are limited: past the limit a login is refused (429) before any password is checked', async () => {
+    const s = await startServer('sqlite', T, null, { loginsPerMinute: 3 });
+    try {
+      for (let i = 0; i < 3; i++) await s.login('admin');
+      const e = await refusal(s.login('admin'));
+      expect(e.code).toBe('rate-limited');
+      // Nothing was checked, so nothing was logged as a failure.
+      expect((await s.ledger.events()).filter((x) => x.type === 'login-failed')).toEqual([]);
+    } finally {
+      await s.stop();
+    }
+  });
+});
+
 describe('the OpenAPI document', () => {
   it('is served from the same operations table, and the copy in the repo is that document', () => {
     const doc = openApiDocument() as { paths: Record<string, { post?: { operationId: string } }> };

@@ -16,7 +16,8 @@ const FILE_EXCEPTIONS: Record<string, { lines: number; why: string }> = {
 
 /** Functions allowed past the limit (file:name), with their size today and why. */
 const FUNCTION_EXCEPTIONS: Record<string, { lines: number; why: string }> = {
-  'electron/services/app-api.ts:createAppApi': { lines: 202, why: 'the bridge methods, one short closure each, over the same ports' },
+  'electron/services/app-api.ts:createAppApi': { lines: 116, why: 'the bridge methods, one short closure each, over the same ports' },
+  'electron/services/app-authority.ts:authorityApi': { lines: 99, why: "the License Authority's bridge methods, one short closure each, over one ledger" },
   'electron/services/instance-service.ts:instanceService': { lines: 120, why: 'the service methods, one short closure each, over the same store' },
   'shared/instance/status.ts:deriveStatus': { lines: 95, why: 'every status of the seeds from one reading of the state' },
   'shared/codes/short-code.ts:parseShortCode': { lines: 74, why: 'every refusal of a short code, in the order an operator should read them' },

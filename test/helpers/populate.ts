@@ -17,6 +17,10 @@ export async function populate(ledger: Ledger, count: number, { accounts = ['Def
   const tag = findEntitlement(productById('UCM')!, 'UCM_Enhanced')!.tag;
   const db = ledger.core.db;
   await db.transaction(async () => {
+    // The database checks at every change of a lot that its `blocked` is what holdings and transitions add up
+    // to: a sum over the lot, so a bulk load of N instances into one lot would cost N^2. It is set aside for
+    // the load (in this transaction only) and the whole population is checked once at the end instead.
+    const restore = await setDerivedCheckAside(db);
     const accountIds: number[] = [];
     for (const name of accounts) {
       await db.run('INSERT INTO accounts (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING', name, at);
@@ -66,5 +70,33 @@ export async function populate(ledger: Ledger, count: number, { accounts = ['Def
     }
     // PostgreSQL hands out ids from a sequence: past the ones given here.
     if (db.engine === 'postgres') await db.exec("SELECT setval(pg_get_serial_sequence('instances', 'id'), (SELECT max(id) FROM instances))");
+    await restore();
+    const wrong = await db.all(`SELECT l.id FROM lots l WHERE l.blocked <> coalesce((SELECT sum(count) FROM holdings WHERE lot_id = l.id), 0)
+      + coalesce((SELECT sum(count) FROM transitions WHERE lot_id = l.id), 0)`);
+    if (wrong.length) throw new Error(`populate: lots ${JSON.stringify(wrong)} do not add up`);
   });
+}
+
+/**
+ * Sets the derived-`blocked` check aside inside the current transaction; the function returned puts it back.
+ * On PostgreSQL the triggers that keep `blocked` are set aside too (each update of a row makes a new version
+ * of it, and one transaction updating one lot N times follows a chain that grows with N): `blocked` is then
+ * computed once, from the holdings and transitions, before they are put back.
+ */
+async function setDerivedCheckAside(db: Ledger['core']['db']): Promise<() => Promise<void>> {
+  if (db.engine === 'postgres') {
+    await db.exec('ALTER TABLE lots DISABLE TRIGGER lots_blocked_is_derived');
+    await db.exec('ALTER TABLE holdings DISABLE TRIGGER holdings_blocked');
+    await db.exec('ALTER TABLE transitions DISABLE TRIGGER transitions_blocked');
+    return async () => {
+      await db.exec(`UPDATE lots l SET blocked = coalesce((SELECT sum(count) FROM holdings WHERE lot_id = l.id), 0)
+        + coalesce((SELECT sum(count) FROM transitions WHERE lot_id = l.id), 0)`);
+      await db.exec('ALTER TABLE holdings ENABLE TRIGGER holdings_blocked');
+      await db.exec('ALTER TABLE transitions ENABLE TRIGGER transitions_blocked');
+      await db.exec('ALTER TABLE lots ENABLE TRIGGER lots_blocked_is_derived');
+    };
+  }
+  const { sql } = (await db.get<{ sql: string }>("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'lots_blocked_is_derived'"))!;
+  await db.exec('DROP TRIGGER lots_blocked_is_derived');
+  return () => db.exec(sql);
 }
