@@ -40,6 +40,7 @@ export const FAST = [
   'test/count-plan.test.ts',
   'test/receipt.test.ts',
   'test/server.test.ts',
+  'test/tokens.test.ts',
 ];
 
 const shared = {

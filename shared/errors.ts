@@ -101,6 +101,15 @@ export const REFUSAL_CODES = [
   'server-untrusted',
   'server-error',
   'not-logged-in',
+  // Smart Licensing online: registration tokens
+  'token-malformed',
+  'token-tampered',
+  'token-untrusted',
+  'no-token',
+  'token-revoked',
+  'token-expired',
+  'token-used-up',
+  'export-not-permitted',
   // either side
   'busy',
   'lock-lost',

@@ -28,13 +28,13 @@ beforeAll(async () => {
 afterAll(async () => postgres?.stop());
 
 /** The refusal a call ends in: its code and message (fails the test when the call succeeds). */
-async function refusal(p: Promise<unknown>): Promise<{ code: string; message: string }> {
+async function refusal(p: Promise<unknown>): Promise<{ code: string; message: string; hint?: string }> {
   try {
     await p;
   } catch (e) {
-    const err = e as { code?: string; message: string };
+    const err = e as { code?: string; message: string; hint?: string };
     if (!err.code) throw e;
-    return { code: err.code, message: err.message };
+    return { code: err.code, message: err.message, hint: err.hint };
   }
   throw new Error('expected a refusal, but the call succeeded');
 }
@@ -163,6 +163,10 @@ describe.each(ENGINES)('License Central server on $engine', ({ engine, skip }) =
       );
       expect(await snapshot(s), `${who.user} ${name} changed the ledger`).toBe(before);
     }
+    // An account that does not exist is named as such, with the accounts the user may use (no others).
+    const unknown = await refusal(s.call(labUser, 'licenses', { account: 'Nowhere' }));
+    expect(unknown.code).toBe('no-account');
+    expect(unknown.hint).toMatch(/^Virtual accounts: Lab\./);
     // What each may do, it does.
     await s.call(labUser, 'update', { instance: r.sn, licenses: { UCM_Basic: 2 } });
     await s.call(labAdmin, 'license-add', { account: 'Lab', tag: 'UCM_Basic', count: 5 });

@@ -37,6 +37,10 @@ export const OPTIONS = {
   'password-file': { type: 'string' },
   'new-password-file': { type: 'string' },
   role: { type: 'string' },
+  description: { type: 'string' },
+  'expires-days': { type: 'string' },
+  'max-uses': { type: 'string' },
+  'export-controlled': { type: 'boolean' },
 } as const;
 
 export type Option = keyof typeof OPTIONS;

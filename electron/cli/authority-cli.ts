@@ -11,6 +11,7 @@ import type { RemoteSession } from '../services/authority/remote.ts';
 import { refuse } from '../../shared/errors.ts';
 import type { KeySecret } from '../services/authority/key-storage.ts';
 import { SERVER_VERBS } from './authority-server-verbs.ts';
+import { TOKEN_VERBS } from './authority-token-verbs.ts';
 import { codeFileName, readCodeFile } from '../services/files.ts';
 import { LIMITS } from '../../shared/limits.ts';
 import { parseKeyBackup } from '../services/authority/key-escrow.ts';
@@ -97,6 +98,7 @@ export const VERBS: readonly Verb[] = [
   ...LEDGER_VERBS,
   ...CODE_VERBS,
   ...SERVER_VERBS,
+  ...TOKEN_VERBS,
   {
     words: 'show licenses',
     usage: '[--account VA] [--csv]',

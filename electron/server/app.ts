@@ -11,10 +11,11 @@ import { API, API_NAMES, apiPath, IDEMPOTENCY_HEADER, type ApiName } from '../..
 import { requireAct, type Principal } from '../../shared/authority/roles.ts';
 import { isSlrError, refuse, SlrError } from '../../shared/errors.ts';
 import { everyAccount, type Ledger } from '../services/authority/ledger.ts';
-import { OPERATIONS, type LedgerOperationName } from '../services/authority/api-operations.ts';
+import { OPERATIONS, type LedgerOperationName, type OperationContext } from '../services/authority/api-operations.ts';
 import { onceByKey } from './idempotency.ts';
 import { answered, refused, type Answer } from './answers.ts';
 import { openApiDocument } from './openapi.ts';
+import { fingerprintOf } from './tls.ts';
 
 export interface ServerOptions {
   /** The server's ledger, its signing keys unlocked. */
@@ -33,7 +34,7 @@ function bearer(req: FastifyRequest): string {
   return m[1]!;
 }
 
-async function run(o: ServerOptions, name: ApiName, body: unknown, req: FastifyRequest): Promise<Answer> {
+async function run(o: ServerOptions & { fingerprint: string }, name: ApiName, body: unknown, req: FastifyRequest): Promise<Answer> {
   const { ledger } = o;
   const now = o.clock();
   if (name === 'login') {
@@ -56,8 +57,8 @@ async function run(o: ServerOptions, name: ApiName, body: unknown, req: FastifyR
   if (permission !== 'session' && permission !== 'public') requireAct(principal, permission);
   const guard = permission === 'session' || permission === 'public' ? everyAccount : (account: string) => requireAct(principal, permission, account);
   const acting = ledger.as(who.name, guard);
-  const operation = OPERATIONS[name as LedgerOperationName] as (l: Ledger, b: unknown, c: { now: number; principal: Principal }) => Promise<unknown>;
-  const go = () => operation(acting, body, { now, principal });
+  const operation = OPERATIONS[name as LedgerOperationName] as (l: Ledger, b: unknown, c: OperationContext) => Promise<unknown>;
+  const go = () => operation(acting, body, { now, principal, fingerprint: o.fingerprint });
   if (!API[name].changes) return answered(await ledger.core.db.read(go));
   const key = req.headers[IDEMPOTENCY_HEADER];
   return onceByKey(ledger.core.db, { userId: who.userId, key: typeof key === 'string' ? key : undefined, operation: name, body, now }, go);
@@ -67,7 +68,8 @@ function send(reply: FastifyReply, a: Answer) {
   return reply.code(a.status).header('cache-control', 'no-store').send(a.reply);
 }
 
-export async function buildServer(o: ServerOptions): Promise<FastifyInstance> {
+export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
+  const o = { ...options, fingerprint: options.tls ? fingerprintOf(options.tls.cert) : '' };
   const app = Fastify({
     logger: false,
     // A request body is a few codes at most: the largest is a paste of some kilobytes.

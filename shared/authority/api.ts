@@ -88,6 +88,27 @@ export const API = {
   'key-add': op('Make a new signing key, endorsed by the current one.', 'smart-account', true, none),
   'key-retire': op('Stop a signing key signing new codes.', 'smart-account', true, z.strictObject({ id: keyId })),
   'clock-accept': op("Accept the server's clock as the latest time seen (logged).", 'smart-account', true, z.strictObject({ reason: shortText })),
+  'token-create': op(
+    'Make a Product Instance Registration Token for a virtual account (Smart Licensing online), signed, carrying the server URL and certificate fingerprint.',
+    'administer',
+    true,
+    z.strictObject({
+      account: shortText,
+      description: z.string().max(200).optional(),
+      expiresDays: z.number().int().min(1).max(365).optional(),
+      maxUses: z.number().int().min(1).max(1_000_000).optional(),
+      exportControlled: z.boolean().optional(),
+      server: z.string().min(8).max(500),
+    }),
+  ),
+  'token-list': op('The registration tokens (of a virtual account), with their state.', 'view', false, accountFilter),
+  'token-revoke': op('Revoke a registration token: no device registers with it any more.', 'administer', true, z.strictObject({ id: keyId })),
+  'export-control': op(
+    'Permit or withdraw export-controlled functionality for the smart account (logged).',
+    'smart-account',
+    true,
+    z.strictObject({ allowed: z.boolean(), reason: shortText }),
+  ),
 } as const satisfies Record<string, ApiOperation>;
 
 export type ApiName = keyof typeof API;

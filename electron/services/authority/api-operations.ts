@@ -12,6 +12,8 @@ import type { Ledger } from './ledger.ts';
 export interface OperationContext {
   readonly now: number;
   readonly principal: Principal;
+  /** The fingerprint of the certificate the server presents (what its registration tokens carry). */
+  readonly fingerprint: string;
 }
 
 /** The operations a logged-in user runs on the ledger (login, logout, whoami and password are the server's own). */
@@ -67,6 +69,16 @@ export const OPERATIONS = {
     return { keyId: b.id };
   },
   'clock-accept': async (l: Ledger, b: ApiBody<'clock-accept'>, { now }: OperationContext) => ({ ...(await l.acceptClock(b.reason, now)), now }),
+  'token-create': (l: Ledger, b: ApiBody<'token-create'>, { now, fingerprint }: OperationContext) => l.createToken({ ...b, fingerprint }, now),
+  'token-list': (l: Ledger, b: ApiBody<'token-list'>, { now, principal }: OperationContext) => l.listTokens(now, scoped(principal, b.account)),
+  'token-revoke': async (l: Ledger, b: ApiBody<'token-revoke'>, { now }: OperationContext) => {
+    await l.revokeToken(b.id, now);
+    return { id: b.id };
+  },
+  'export-control': async (l: Ledger, b: ApiBody<'export-control'>, { now }: OperationContext) => {
+    await l.setExportControl(b.allowed, b.reason, now);
+    return { allowed: b.allowed };
+  },
   password: (l: Ledger, b: ApiBody<'password'>, { now, principal }: OperationContext) =>
     l.setPassword({ name: principal.name, current: b.current, password: b.new }, now),
 } satisfies { [N in LedgerOperationName]: (l: Ledger, body: ApiBody<N>, ctx: OperationContext) => Promise<unknown> };

@@ -60,7 +60,8 @@ export class LedgerCore extends LedgerStore {
   async account(name: string): Promise<{ id: number; name: string }> {
     const row = await this.get<{ id: number; name: string }>('SELECT id, name FROM accounts WHERE name = ?', name);
     if (!row) {
-      const names = (await this.all<{ name: string }>('SELECT name FROM accounts ORDER BY name')).map((r) => r.name);
+      // Only the virtual accounts the caller may touch are named (a server's user learns no others).
+      const names = (await this.all<{ name: string }>('SELECT name FROM accounts ORDER BY name')).map((r) => r.name).filter((n) => this.mayTouch(n));
       refuse(
         'no-account',
         `There is no virtual account "${name}".`,
@@ -94,6 +95,16 @@ export class LedgerCore extends LedgerStore {
     }
     this.guard(rows[0]!.account);
     return rows[0]!;
+  }
+
+  /** Whether the guard lets the caller touch virtual account `name`. */
+  mayTouch(name: string): boolean {
+    try {
+      this.guard(name);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   udiOf(row: Pick<InstanceRow, 'product' | 'uuid'>): string {

@@ -24,6 +24,7 @@ import * as deviceCodes from './device-codes.ts';
 import * as reports from './reports.ts';
 import * as query from './instance-query.ts';
 import * as users from './users.ts';
+import * as tokens from './tokens.ts';
 
 export type { InstanceLine, Issued, LedgerEvent, LicenseLine };
 export { MAX_WRONG_CODES, type InstanceRow } from './core.ts';
@@ -181,4 +182,9 @@ export class Ledger {
   login = (...a: Args<typeof users.login>) => users.login(this.core, ...a);
   authenticate = (...a: Args<typeof users.authenticate>) => users.authenticate(this.core, ...a);
   endSession = (...a: Args<typeof users.endSession>) => users.endSession(this.core, ...a);
+  // Smart Licensing online: registration tokens
+  createToken = (...a: Args<typeof tokens.createToken>) => tokens.createToken(this.core, ...a);
+  listTokens = (...a: Args<typeof tokens.listTokens>) => tokens.listTokens(this.core, ...a);
+  revokeToken = (...a: Args<typeof tokens.revokeToken>) => tokens.revokeToken(this.core, ...a);
+  setExportControl = (...a: Args<typeof tokens.setExportControl>) => tokens.setExportControl(this.core, ...a);
 }

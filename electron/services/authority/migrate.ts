@@ -44,6 +44,11 @@ const TABLES: readonly { name: string; columns: readonly string[]; order: string
   { name: 'sessions', columns: ['token_hash', 'user_id', 'kind', 'created_at', 'expires_at'], order: 'token_hash' },
   { name: 'idempotency', columns: ['user_id', 'key', 'operation', 'request_hash', 'status', 'reply', 'at'], order: 'user_id, key' },
   { name: 'login_failures', columns: ['name', 'at'], order: 'at' },
+  {
+    name: 'registration_tokens',
+    columns: ['id', 'account_id', 'description', 'created_at', 'created_by', 'expires_at', 'max_uses', 'uses', 'export_controlled', 'revoked_at'],
+    order: 'id',
+  },
 ];
 
 /** Tables whose ids a PostgreSQL sequence hands out: set past the ids moved. */

@@ -167,4 +167,21 @@ export const PG_MIGRATIONS: readonly string[] = [
   CREATE TABLE login_failures (name TEXT NOT NULL, at BIGINT NOT NULL);
   CREATE INDEX login_failures_name ON login_failures(name, at);
   `,
+  `
+  CREATE TABLE registration_tokens (
+    id TEXT PRIMARY KEY,
+    account_id BIGINT NOT NULL REFERENCES accounts(id),
+    description TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    created_by TEXT NOT NULL,
+    expires_at BIGINT NOT NULL,
+    max_uses INTEGER,
+    uses INTEGER NOT NULL DEFAULT 0,
+    export_controlled INTEGER NOT NULL,
+    revoked_at BIGINT,
+    CHECK (max_uses IS NULL OR max_uses >= 1),
+    CHECK (uses >= 0 AND (max_uses IS NULL OR uses <= max_uses))
+  );
+  CREATE INDEX registration_tokens_account ON registration_tokens(account_id);
+  `,
 ];

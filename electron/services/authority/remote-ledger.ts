@@ -35,6 +35,10 @@ export type LedgerApi = Pick<
   | 'addKey'
   | 'retireKey'
   | 'acceptClock'
+  | 'createToken'
+  | 'listTokens'
+  | 'revokeToken'
+  | 'setExportControl'
 >;
 
 export function remoteLedger(session: RemoteSession): LedgerApi {
@@ -67,5 +71,10 @@ export function remoteLedger(session: RemoteSession): LedgerApi {
     addKey: () => call('key-add', {}),
     retireKey: (id) => done(call('key-retire', { id })),
     acceptClock: (reason) => call('clock-accept', { reason }),
+    // The server puts its own certificate's fingerprint in a token, whatever the client thinks it is.
+    createToken: ({ fingerprint: _server, ...input }) => call('token-create', input),
+    listTokens: (_now, account) => call('token-list', { account }),
+    revokeToken: (id) => done(call('token-revoke', { id })),
+    setExportControl: (allowed, reason) => done(call('export-control', { allowed, reason })),
   };
 }

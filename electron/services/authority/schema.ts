@@ -164,6 +164,26 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TABLE login_failures (name TEXT NOT NULL, at INTEGER NOT NULL) STRICT;
   CREATE INDEX login_failures_name ON login_failures(name, at);
   `,
+  // 6: Smart Licensing online: Product Instance Registration Tokens per virtual account (what each allows,
+  // how often it was used, whether it was revoked). Whether the smart account may have export-controlled
+  // functionality is meta 'export_controlled'.
+  `
+  CREATE TABLE registration_tokens (
+    id TEXT PRIMARY KEY,
+    account_id INTEGER NOT NULL REFERENCES accounts(id),
+    description TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    created_by TEXT NOT NULL,
+    expires_at INTEGER NOT NULL,
+    max_uses INTEGER,
+    uses INTEGER NOT NULL DEFAULT 0,
+    export_controlled INTEGER NOT NULL,
+    revoked_at INTEGER,
+    CHECK (max_uses IS NULL OR max_uses >= 1),
+    CHECK (uses >= 0 AND (max_uses IS NULL OR uses <= max_uses))
+  ) STRICT;
+  CREATE INDEX registration_tokens_account ON registration_tokens(account_id);
+  `,
 ];
 
 export const LEDGER_VERSION = MIGRATIONS.length;
