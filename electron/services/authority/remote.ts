@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import { Agent, request as httpsRequest } from 'node:https';
+import { isIP } from 'node:net';
 import { connect as tlsConnect, type PeerCertificate } from 'node:tls';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -57,9 +58,11 @@ const canonical = (fp: string) => fp.toUpperCase();
 /** The certificate a server presents (without trusting it yet): to compare with the fingerprint given. */
 export function fetchCertificate(server: string, timeoutMs = 10_000): Promise<{ certificate: string; fingerprint: string }> {
   const url = checkServerUrl(server);
+  const host = url.hostname.replace(/^\[|\]$/g, '');
   return new Promise((resolve, reject) => {
+    // Not checked here: the certificate is fetched to be compared with the fingerprint given.
     const socket = tlsConnect(
-      { host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || 443), servername: undefined, rejectUnauthorized: false, timeout: timeoutMs },
+      { host, port: Number(url.port || 443), servername: isIP(host) ? undefined : host, rejectUnauthorized: false, timeout: timeoutMs },
       () => {
         const cert: PeerCertificate = socket.getPeerCertificate(false);
         socket.end();

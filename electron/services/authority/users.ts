@@ -25,6 +25,8 @@ export const LOGIN_FAILURES_ALLOWED = 5;
 export const LOGIN_WINDOW_MS = 15 * 60_000;
 
 const USER_NAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
+/** A hash of nothing anyone knows, checked for an unknown user: made once per process. */
+let STAND_IN_HASH: string | undefined;
 
 export interface UserLine {
   readonly name: string;
@@ -226,7 +228,10 @@ export async function login(
       'Wait, then try again; an administrator can reset the password meanwhile.',
     );
   const user = USER_NAME.test(name) ? await userRow(c, name) : undefined;
-  const ok = user !== undefined && !user.disabled && (await passwordMatches(input.password, user.password_hash));
+  // The password is hashed whoever asks (an unknown user against a stand-in hash), so the time of the answer
+  // does not tell which user names exist.
+  const matches = await passwordMatches(input.password, user?.password_hash ?? (STAND_IN_HASH ??= await hashPassword('stand-in for unknown users')));
+  const ok = user !== undefined && !user.disabled && matches;
   if (!ok) {
     await c.write(now, async () => {
       await c.run('INSERT INTO login_failures (name, at) VALUES (?, ?)', name.toLowerCase(), now);
