@@ -41,6 +41,7 @@ export const FAST = [
   'test/receipt.test.ts',
   'test/server.test.ts',
   'test/tokens.test.ts',
+  'test/registration.test.ts',
 ];
 
 const shared = {

@@ -7,11 +7,12 @@
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
-import { API, API_NAMES, apiPath, IDEMPOTENCY_HEADER, type ApiName } from '../../shared/authority/api.ts';
-import { requireAct, type Principal } from '../../shared/authority/roles.ts';
+import { API, API_NAMES, apiPath, IDEMPOTENCY_HEADER, type ApiBody, type ApiName } from '../../shared/authority/api.ts';
+import { requireAct, type Permission, type Principal } from '../../shared/authority/roles.ts';
+import { DEVICE_HEADERS } from '../../shared/registration/protocol.ts';
 import { isSlrError, refuse, SlrError } from '../../shared/errors.ts';
 import { everyAccount, type Ledger } from '../services/authority/ledger.ts';
-import { OPERATIONS, type LedgerOperationName, type OperationContext } from '../services/authority/api-operations.ts';
+import { OPERATIONS, type DeviceOperationName, type LedgerOperationName, type OperationContext } from '../services/authority/api-operations.ts';
 import { onceByKey } from './idempotency.ts';
 import { answered, refused, type Answer } from './answers.ts';
 import { openApiDocument } from './openapi.ts';
@@ -42,6 +43,8 @@ async function run(o: ServerOptions & { fingerprint: string }, name: ApiName, bo
     const r = await ledger.as(`login from ${req.ip}`, everyAccount).login({ name: b.user, password: b.password, from: req.ip }, now);
     return answered({ token: r.token, expiresAt: r.expiresAt, user: r.principal, mustChangePassword: r.mustChangePassword });
   }
+  if (name === 'device-register') return answered(await ledger.as(`device at ${req.ip}`, everyAccount).register(body as ApiBody<'device-register'>, now));
+  if (API[name].permission === 'device') return answered(await deviceCall(ledger, name as DeviceOperationName, req, body, now));
   const token = bearer(req);
   const who = await ledger.core.db.read(() => ledger.authenticate(token, now));
   if (name === 'logout') return answered(await ledger.endSession(token));
@@ -52,7 +55,7 @@ async function run(o: ServerOptions & { fingerprint: string }, name: ApiName, bo
       `User "${who.name}" has a one-time password: set a password of your own first.`,
       'Run `slr authority password --new-password-file FILE`.',
     );
-  const permission = API[name].permission;
+  const permission = API[name].permission as Permission | 'session' | 'public';
   const principal: Principal = { name: who.name, role: who.role, account: who.account };
   if (permission !== 'session' && permission !== 'public') requireAct(principal, permission);
   const guard = permission === 'session' || permission === 'public' ? everyAccount : (account: string) => requireAct(principal, permission, account);
@@ -62,6 +65,28 @@ async function run(o: ServerOptions & { fingerprint: string }, name: ApiName, bo
   if (!API[name].changes) return answered(await ledger.core.db.read(go));
   const key = req.headers[IDEMPOTENCY_HEADER];
   return onceByKey(ledger.core.db, { userId: who.userId, key: typeof key === 'string' ? key : undefined, operation: name, body, now }, go);
+}
+
+/** A call of a registered product instance, signed with its key (the headers name it, its sequence number and the signature). */
+function deviceCall(ledger: Ledger, name: DeviceOperationName, req: FastifyRequest, body: unknown, now: number): Promise<unknown> {
+  const header = (h: string) => {
+    const v = req.headers[h];
+    if (typeof v !== 'string' || !v) refuse('unauthorized', `This call of a product instance carries no ${h} header.`);
+    return v;
+  };
+  const call = {
+    instance: header(DEVICE_HEADERS.instance),
+    seq: Number(header(DEVICE_HEADERS.seq)),
+    signature: header(DEVICE_HEADERS.signature),
+    operation: name,
+    // The signature covers the body as sent: the JSON as parsed, before the schema reorders anything.
+    body: JSON.stringify(req.body ?? {}),
+  };
+  const device = ledger.as('product instance', everyAccount);
+  if (name === 'device-renew-auth') return device.renewAuthorization(call, now);
+  if (name === 'device-renew-id') return device.renewRegistration(call, now);
+  if (name === 'device-usage') return device.reportUsage(call, (body as ApiBody<'device-usage'>).usage, now);
+  return device.deregister(call, now);
 }
 
 function send(reply: FastifyReply, a: Answer) {

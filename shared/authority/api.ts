@@ -13,6 +13,7 @@ import {
   instanceRef,
   isoDay,
   keyId,
+  licenses,
   rehostInput,
   removeInput,
   reserveInput,
@@ -24,8 +25,11 @@ import {
 
 export interface ApiOperation {
   readonly summary: string;
-  /** What the caller's role must allow; `session` only needs a logged-in user, `public` not even that. */
-  readonly permission: Permission | 'session' | 'public';
+  /**
+   * What the caller's role must allow; `session` only needs a logged-in user, `public` not even that, and
+   * `device` a call signed by a registered product instance's key (Smart Licensing online).
+   */
+  readonly permission: Permission | 'session' | 'public' | 'device';
   /** Changes the ledger: the request must carry an Idempotency-Key header. */
   readonly changes: boolean;
   readonly body: z.ZodType;
@@ -103,6 +107,33 @@ export const API = {
   ),
   'token-list': op('The registration tokens (of a virtual account), with their state.', 'view', false, accountFilter),
   'token-revoke': op('Revoke a registration token: no device registers with it any more.', 'administer', true, z.strictObject({ id: keyId })),
+  'registered-instances': op(
+    'The product instances registered online (Smart Licensing), with their periods, last usage report and compliance.',
+    'view',
+    false,
+    accountFilter,
+  ),
+  'device-register': op(
+    'A product instance registers with a registration token and its device key (Smart Licensing online).',
+    'public',
+    false,
+    z.strictObject({
+      token: z.string().min(1).max(4096),
+      udi: z.string().min(1).max(200),
+      devicePublicKey: z.string().min(1).max(100),
+      hostname: z.string().max(253).nullable().optional(),
+      force: z.boolean().optional(),
+    }),
+  ),
+  'device-renew-auth': op('A registered product instance renews its authorization (90 days); answers its compliance.', 'device', false, none),
+  'device-renew-id': op('A registered product instance renews its registration (a year).', 'device', false, none),
+  'device-usage': op(
+    'A registered product instance reports its usage (license → in use); answers its compliance.',
+    'device',
+    false,
+    z.strictObject({ usage: licenses }),
+  ),
+  'device-deregister': op('A registered product instance deregisters: its usage leaves the pool.', 'device', false, none),
   'export-control': op(
     'Permit or withdraw export-controlled functionality for the smart account (logged).',
     'smart-account',

@@ -17,7 +17,9 @@ export interface OperationContext {
 }
 
 /** The operations a logged-in user runs on the ledger (login, logout, whoami and password are the server's own). */
-export type LedgerOperationName = Exclude<ApiName, 'login' | 'logout' | 'whoami'>;
+export type LedgerOperationName = Exclude<ApiName, 'login' | 'logout' | 'whoami' | DeviceOperationName>;
+/** The calls of a product instance registered online: its own, signed with its key (registrations.ts). */
+export type DeviceOperationName = 'device-register' | 'device-renew-auth' | 'device-renew-id' | 'device-usage' | 'device-deregister';
 
 /**
  * A virtual account's user sees their own virtual account: where an operation takes an optional account,
@@ -75,6 +77,8 @@ export const OPERATIONS = {
     await l.revokeToken(b.id, now);
     return { id: b.id };
   },
+  'registered-instances': (l: Ledger, b: ApiBody<'registered-instances'>, { now, principal }: OperationContext) =>
+    l.registeredInstances(now, scoped(principal, b.account)),
   'export-control': async (l: Ledger, b: ApiBody<'export-control'>, { now }: OperationContext) => {
     await l.setExportControl(b.allowed, b.reason, now);
     return { allowed: b.allowed };

@@ -25,6 +25,7 @@ import * as reports from './reports.ts';
 import * as query from './instance-query.ts';
 import * as users from './users.ts';
 import * as tokens from './tokens.ts';
+import * as registrations from './registrations.ts';
 
 export type { InstanceLine, Issued, LedgerEvent, LicenseLine };
 export { MAX_WRONG_CODES, type InstanceRow } from './core.ts';
@@ -187,4 +188,11 @@ export class Ledger {
   listTokens = (...a: Args<typeof tokens.listTokens>) => tokens.listTokens(this.core, ...a);
   revokeToken = (...a: Args<typeof tokens.revokeToken>) => tokens.revokeToken(this.core, ...a);
   setExportControl = (...a: Args<typeof tokens.setExportControl>) => tokens.setExportControl(this.core, ...a);
+  // Smart Licensing online: registered product instances
+  register = (...a: Args<typeof registrations.register>) => registrations.register(this.core, ...a);
+  renewAuthorization = (...a: Args<typeof registrations.renewAuthorization>) => registrations.renewAuthorization(this.core, ...a);
+  renewRegistration = (...a: Args<typeof registrations.renewRegistration>) => registrations.renewRegistration(this.core, ...a);
+  reportUsage = (...a: Args<typeof registrations.reportUsage>) => registrations.reportUsage(this.core, ...a);
+  deregister = (...a: Args<typeof registrations.deregister>) => registrations.deregister(this.core, ...a);
+  registeredInstances = (...a: Args<typeof registrations.registeredInstances>) => registrations.registeredInstances(this.core, ...a);
 }

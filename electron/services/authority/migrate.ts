@@ -49,10 +49,33 @@ const TABLES: readonly { name: string; columns: readonly string[]; order: string
     columns: ['id', 'account_id', 'description', 'created_at', 'created_by', 'expires_at', 'max_uses', 'uses', 'export_controlled', 'revoked_at'],
     order: 'id',
   },
+  {
+    name: 'registered_instances',
+    columns: [
+      'id',
+      'account_id',
+      'product',
+      'uuid',
+      'sn',
+      'device_key',
+      'token_id',
+      'hostname',
+      'export_controlled',
+      'state',
+      'registered_at',
+      'registration_expires',
+      'authorization_expires',
+      'last_contact',
+      'last_usage_at',
+      'seq',
+    ],
+    order: 'id',
+  },
+  { name: 'registered_usage', columns: ['instance_id', 'tag', 'count'], order: 'instance_id, tag' },
 ];
 
 /** Tables whose ids a PostgreSQL sequence hands out: set past the ids moved. */
-const SEQUENCES = ['accounts', 'lots', 'instances', 'transitions', 'codes', 'events', 'users'];
+const SEQUENCES = ['accounts', 'lots', 'instances', 'transitions', 'codes', 'events', 'users', 'registered_instances'];
 
 export interface Moved {
   readonly rows: Readonly<Record<string, number>>;

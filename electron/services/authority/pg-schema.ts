@@ -184,4 +184,32 @@ export const PG_MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX registration_tokens_account ON registration_tokens(account_id);
   `,
+  `
+  CREATE TABLE registered_instances (
+    id BIGSERIAL PRIMARY KEY,
+    account_id BIGINT NOT NULL REFERENCES accounts(id),
+    product TEXT NOT NULL,
+    uuid TEXT NOT NULL,
+    sn TEXT NOT NULL,
+    device_key BYTEA NOT NULL,
+    token_id TEXT NOT NULL REFERENCES registration_tokens(id),
+    hostname TEXT,
+    export_controlled INTEGER NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('registered', 'deregistered')),
+    registered_at BIGINT NOT NULL,
+    registration_expires BIGINT NOT NULL,
+    authorization_expires BIGINT NOT NULL,
+    last_contact BIGINT NOT NULL,
+    last_usage_at BIGINT,
+    seq BIGINT NOT NULL DEFAULT 0
+  );
+  CREATE UNIQUE INDEX registered_active_uuid ON registered_instances(uuid) WHERE state = 'registered';
+  CREATE INDEX registered_account ON registered_instances(account_id, state);
+  CREATE TABLE registered_usage (
+    instance_id BIGINT NOT NULL REFERENCES registered_instances(id),
+    tag TEXT NOT NULL,
+    count BIGINT NOT NULL CHECK (count >= 0),
+    PRIMARY KEY (instance_id, tag)
+  );
+  `,
 ];

@@ -207,12 +207,14 @@ export interface CallOptions {
   readonly timeoutMs?: number;
   /** A change's idempotency key (made here when none is given). */
   readonly idempotencyKey?: string;
+  /** More headers (a registered product instance's signature). */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /** Calls an operation; its value, or the server's refusal thrown as the same SlrError the CLI would show. */
 export async function callApi<N extends ApiName>(target: Target, name: N, body: ApiBody<N>, options: CallOptions = {}): Promise<unknown> {
   const changes = API[name].changes;
-  const headers: Record<string, string> = changes ? { [IDEMPOTENCY_HEADER]: options.idempotencyKey ?? randomUUID() } : {};
+  const headers: Record<string, string> = { ...(changes ? { [IDEMPOTENCY_HEADER]: options.idempotencyKey ?? randomUUID() } : {}), ...options.headers };
   const attempts = 1 + (options.retries ?? (changes ? 3 : 1));
   for (let attempt = 1; ; attempt++) {
     try {

@@ -184,6 +184,37 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX registration_tokens_account ON registration_tokens(account_id);
   `,
+  // 7: product instances registered online with a token (Smart Licensing, pooled licenses): their key, the
+  // sequence number of their last signed call, their registration and authorization periods, and the usage
+  // each reported last.
+  `
+  CREATE TABLE registered_instances (
+    id INTEGER PRIMARY KEY,
+    account_id INTEGER NOT NULL REFERENCES accounts(id),
+    product TEXT NOT NULL,
+    uuid TEXT NOT NULL,
+    sn TEXT NOT NULL,
+    device_key BLOB NOT NULL,
+    token_id TEXT NOT NULL REFERENCES registration_tokens(id),
+    hostname TEXT,
+    export_controlled INTEGER NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('registered', 'deregistered')),
+    registered_at INTEGER NOT NULL,
+    registration_expires INTEGER NOT NULL,
+    authorization_expires INTEGER NOT NULL,
+    last_contact INTEGER NOT NULL,
+    last_usage_at INTEGER,
+    seq INTEGER NOT NULL DEFAULT 0
+  ) STRICT;
+  CREATE UNIQUE INDEX registered_active_uuid ON registered_instances(uuid) WHERE state = 'registered';
+  CREATE INDEX registered_account ON registered_instances(account_id, state);
+  CREATE TABLE registered_usage (
+    instance_id INTEGER NOT NULL REFERENCES registered_instances(id),
+    tag TEXT NOT NULL,
+    count INTEGER NOT NULL CHECK (count >= 0),
+    PRIMARY KEY (instance_id, tag)
+  ) STRICT;
+  `,
 ];
 
 export const LEDGER_VERSION = MIGRATIONS.length;

@@ -1,0 +1,76 @@
+/**
+ * Smart Licensing online, the product instance's side of the wire: register with a token (checked on the
+ * device first: signed by a License Central key the device trusts, and the server presenting the certificate
+ * the token names, before anything is sent), then calls signed with the device key, each with a sequence
+ * number above the last. What the device keeps between calls (the server, its certificate, the registration
+ * and the last sequence number) is the caller's to store.
+ */
+import { toBase64 } from '../../shared/bytes.ts';
+import { refuse } from '../../shared/errors.ts';
+import type { ApiBody } from '../../shared/authority/api.ts';
+import { DEVICE_HEADERS, deviceCallMessage } from '../../shared/registration/protocol.ts';
+import { parseToken, verifyToken, type TokenPayload } from '../../shared/registration/token.ts';
+import { cryptoBasics, privateKeyOps, verifyMessage } from './crypto.ts';
+import { callApi, fetchCertificate } from './authority/remote.ts';
+import type { Registration } from './authority/registrations.ts';
+
+export interface ServerTarget {
+  readonly server: string;
+  readonly fingerprint: string;
+  readonly certificate: string;
+}
+
+/** What a registered device keeps: where it is registered, and the sequence number of its last call. */
+export interface DeviceLink extends ServerTarget {
+  readonly instance: string;
+  readonly seq: number;
+}
+
+/** Registers with `token`: the token and the server are checked here before the device sends anything. */
+export async function registerDevice(input: {
+  token: string;
+  trustedKeys: ReadonlyMap<string, string>;
+  udi: string;
+  devicePublicKey: Uint8Array;
+  hostname?: string | null;
+  force?: boolean;
+}): Promise<{ registration: Registration; link: DeviceLink; token: TokenPayload }> {
+  const token = verifyToken(parseToken(input.token), input.trustedKeys, verifyMessage);
+  const presented = await fetchCertificate(token.server);
+  if (presented.fingerprint !== token.fingerprint)
+    refuse(
+      'server-untrusted',
+      `${token.server} presents a certificate with the fingerprint ${presented.fingerprint}, not the one the token names (${token.fingerprint}): nothing was sent to it.`,
+      'Check the transport settings and the network; someone may be in between.',
+    );
+  const target: ServerTarget = { server: token.server, fingerprint: presented.fingerprint, certificate: presented.certificate };
+  const body: ApiBody<'device-register'> = {
+    token: input.token.replace(/\s+/g, '').replace(/^["']|["']$/g, ''),
+    udi: input.udi,
+    devicePublicKey: toBase64(input.devicePublicKey),
+    hostname: input.hostname ?? null,
+    force: input.force ?? false,
+  };
+  const registration = (await callApi(target, 'device-register', body, { retries: 0 })) as Registration;
+  return { registration, link: { ...target, instance: registration.instance, seq: 0 }, token };
+}
+
+type DeviceCallName = 'device-renew-auth' | 'device-renew-id' | 'device-usage' | 'device-deregister';
+
+/** One call of a registered device, signed with its key; the link with the sequence number it used. */
+export async function deviceCall<N extends DeviceCallName>(
+  link: DeviceLink,
+  devicePrivateKeyPem: string,
+  name: N,
+  body: ApiBody<N>,
+): Promise<{ value: unknown; link: DeviceLink }> {
+  const seq = link.seq + 1;
+  const signature = privateKeyOps(devicePrivateKeyPem).sign(
+    deviceCallMessage(cryptoBasics, { operation: name, instance: link.instance, seq, body: JSON.stringify(body) }),
+  );
+  const value = await callApi(link, name, body, {
+    retries: 0,
+    headers: { [DEVICE_HEADERS.instance]: link.instance, [DEVICE_HEADERS.seq]: String(seq), [DEVICE_HEADERS.signature]: toBase64(signature) },
+  });
+  return { value, link: { ...link, seq } };
+}

@@ -1,0 +1,158 @@
+// Smart Licensing online over loopback, License Central's side and the device's side of the wire (the
+// device's state machine and CLI come next): register with a token, report usage against the account's pool,
+// out of compliance and back, renew, deregister, register again elsewhere; and the faults: a token revoked,
+// used up, expired, tampered or naming another server, a replayed or forged call, a reserved device.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fromBase64 } from '../shared/bytes.ts';
+import { parseToken } from '../shared/registration/token.ts';
+import { keyId } from '../electron/services/crypto.ts';
+import { parseKeyFile } from '../shared/codes/key-file.ts';
+import { deviceCall, registerDevice, type DeviceLink } from '../electron/services/registration-client.ts';
+import type { RemoteSession } from '../electron/services/authority/remote.ts';
+import { makeDevice, type Device } from './helpers/world.ts';
+import { SKIP_POSTGRES, startPostgres, type Postgres } from './helpers/postgres.ts';
+import { startServer, type Engine, type TestServer } from './helpers/server.ts';
+
+const T = Date.UTC(2026, 7, 3, 9);
+const DAY = 86_400_000;
+
+let postgres: Postgres | null = null;
+beforeAll(async () => {
+  if (!SKIP_POSTGRES) postgres = await startPostgres();
+});
+afterAll(async () => postgres?.stop());
+
+async function refused(p: Promise<unknown>): Promise<{ code: string; message: string }> {
+  try {
+    await p;
+  } catch (e) {
+    const err = e as { code?: string; message: string };
+    if (!err.code) throw e;
+    return { code: err.code, message: err.message };
+  }
+  throw new Error('expected a refusal');
+}
+
+describe.each([
+  { engine: 'sqlite' as Engine, skip: false },
+  { engine: 'postgres' as Engine, skip: SKIP_POSTGRES },
+])('Smart Licensing online on $engine', ({ engine, skip }) => {
+  let s: TestServer;
+  let admin: RemoteSession;
+  let trusted: Map<string, string>;
+  beforeAll(async () => {
+    if (skip) return;
+    s = await startServer(engine, T, postgres);
+    admin = await s.login('admin');
+    const file = parseKeyFile(((await s.call(admin, 'key-export', {})) as { file: string }).file);
+    trusted = new Map(file.map((k) => [keyId(k.publicKey), k.publicKey]));
+  });
+  afterAll(async () => s?.stop());
+
+  const token = async (account: string, extra: object = {}) =>
+    ((await s.call(admin, 'token-create', { account, server: s.url, ...extra })) as { token: string; id: string }).token;
+  const device = () => makeDevice('UCM', s.now);
+  const udiOf = (d: Device) => `P:UCM,S:${d.udi.sn},U:${d.udi.uuid}`;
+  const register = (d: Device, t: string, force = false) =>
+    registerDevice({ token: t, trustedKeys: trusted, udi: udiOf(d), devicePublicKey: fromBase64(d.state.deviceKey.publicKey)!, hostname: 'cucm-lab', force });
+
+  it.skipIf(skip)('registers, reports usage against the pool, goes out of compliance and back, renews and deregisters', async () => {
+    const t = await token('Lab', { maxUses: 5 });
+    const a = device();
+    const b = device();
+    const ra = await register(a, t);
+    expect(ra.registration).toMatchObject({ account: 'Lab', exportControlled: false, registrationExpires: T + 365 * DAY, authorizationExpires: T + 90 * DAY });
+    let linkA: DeviceLink = ra.link;
+    let linkB: DeviceLink = (await register(b, t)).link;
+    const usage = async (d: Device, link: DeviceLink, n: number) => {
+      const r = await deviceCall(link, d.privateKey, 'device-usage', { usage: { UCM_Basic: n } });
+      return { link: r.link, status: (r.value as { compliance: { status: string } }).compliance.status };
+    };
+    let r = await usage(a, linkA, 4);
+    linkA = r.link;
+    expect(r.status).toBe('Authorized');
+    // The pool of Lab has 10: together 11, out of compliance, for both.
+    r = await usage(b, linkB, 7);
+    linkB = r.link;
+    expect(r.status).toBe('Out of Compliance');
+    const renewed = await deviceCall(linkA, a.privateKey, 'device-renew-auth', {});
+    linkA = renewed.link;
+    expect((renewed.value as { compliance: { status: string; shortfalls: unknown[] } }).compliance).toMatchObject({
+      status: 'Out of Compliance',
+      shortfalls: [{ inUse: 11, available: 10 }],
+    });
+    // More licenses for Lab: back in compliance.
+    await s.call(admin, 'license-add', { account: 'Lab', tag: 'UCM_Basic', count: 5 });
+    s.now += 30 * DAY;
+    admin = await s.login('admin');
+    const back = await deviceCall(linkA, a.privateKey, 'device-renew-auth', {});
+    linkA = back.link;
+    expect((back.value as { authorizationExpires: number; compliance: { status: string } }).compliance.status).toBe('Authorized');
+    expect((back.value as { authorizationExpires: number }).authorizationExpires).toBe(s.now + 90 * DAY);
+    const renewId = await deviceCall(linkA, a.privateKey, 'device-renew-id', {});
+    expect(renewId.link.seq).toBe(linkA.seq + 1);
+    expect(renewId.value).toEqual({ registrationExpires: s.now + 365 * DAY });
+    const listed = (await s.call(admin, 'registered-instances', { account: 'Lab' })) as { udi: string; usage: Record<string, number>; compliance: string }[];
+    expect(listed.map((x) => [x.udi, x.usage, x.compliance])).toEqual([
+      [udiOf(a), { UCM_Basic: 4 }, 'Authorized'],
+      [udiOf(b), { UCM_Basic: 7 }, 'Authorized'],
+    ]);
+    // A recorded call sent again, and a call signed by another key, are refused and change nothing.
+    const replay = await refused(deviceCall({ ...linkB, seq: linkB.seq - 1 }, b.privateKey, 'device-usage', { usage: { UCM_Basic: 100 } }));
+    expect(replay.code).toBe('replayed-code');
+    const forged = await refused(deviceCall(linkB, a.privateKey, 'device-usage', { usage: { UCM_Basic: 100 } }));
+    expect(forged.code).toBe('unauthorized');
+    expect(((await s.call(admin, 'registered-instances', { account: 'Lab' })) as { usage: Record<string, number> }[])[1]!.usage).toEqual({ UCM_Basic: 7 });
+    // Deregistered, its usage leaves the pool and its key may no longer call.
+    linkB = (await deviceCall(linkB, b.privateKey, 'device-deregister', {})).link;
+    expect((await refused(deviceCall(linkB, b.privateKey, 'device-renew-auth', {}))).code).toBe('unauthorized');
+    expect(((await s.call(admin, 'registered-instances', { account: 'Lab' })) as unknown[]).length).toBe(1);
+    // Registered again with a token of another virtual account (force): it moves there, without its usage.
+    expect((await refused(register(a, await token('Default')))).code).toBe('instance-exists');
+    const moved = await register(a, await token('Default'), true);
+    expect(moved.registration.account).toBe('Default');
+    expect(((await s.call(admin, 'registered-instances', { account: 'Lab' })) as unknown[]).length).toBe(0);
+    expect(((await s.call(admin, 'registered-instances', { account: 'Default' })) as { usage: object }[])[0]!.usage).toEqual({});
+  });
+
+  it.skipIf(skip)('refuses a token revoked, used up, expired, tampered or naming another server, and a reserved device', async () => {
+    admin = await s.login('admin');
+    const once = await token('Lab', { maxUses: 1 });
+    await register(device(), once);
+    expect((await refused(register(device(), once))).code).toBe('token-used-up');
+    const revoked = await token('Lab');
+    await s.call(admin, 'token-revoke', { id: parseToken(revoked).payload.id });
+    expect((await refused(register(device(), revoked))).code).toBe('token-revoked');
+    const short = await token('Lab', { expiresDays: 1 });
+    s.now += 2 * DAY;
+    admin = await s.login('admin');
+    expect((await refused(register(device(), short))).code).toBe('token-expired');
+    // Tampered: the device refuses it before it sends anything.
+    const [prefix, body, signature] = (await token('Lab')).split('.') as [string, string, string];
+    const payload = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as Record<string, unknown>;
+    const altered = `${prefix}.${Buffer.from(JSON.stringify({ ...payload, account: 'Default' })).toString('base64url')}.${signature}`;
+    expect((await refused(register(device(), altered))).code).toBe('token-tampered');
+    // A genuine token naming another certificate than the one this address presents (someone in between, or
+    // the wrong server): the device sends nothing, and the token is not used.
+    const otherFingerprint = 'AB:'.repeat(31) + 'AB';
+    const before = ((await s.call(admin, 'token-list', { account: 'Lab' })) as { uses: number }[]).reduce((n, x) => n + x.uses, 0);
+    const wrongServer = await refused(
+      registerDevice({
+        token: (await s.ledger.createToken({ account: 'Lab', server: s.url, fingerprint: otherFingerprint }, s.now)).token,
+        trustedKeys: trusted,
+        udi: udiOf(device()),
+        devicePublicKey: fromBase64(device().state.deviceKey.publicKey)!,
+      }),
+    );
+    expect(wrongServer.code).toBe('server-untrusted');
+    expect(((await s.call(admin, 'token-list', { account: 'Lab' })) as { uses: number }[]).reduce((n, x) => n + x.uses, 0)).toBe(before);
+    // A device with licenses reserved by SLR registers only after it gave them back.
+    const key = [...trusted.entries()][0]!;
+    const reservedDevice = makeDevice('UCM', s.now, [{ id: key[0], publicKey: key[1] }]);
+    reservedDevice.run({ type: 'enable' }, s.now);
+    await s.call(admin, 'reserve', { account: 'Lab', request: reservedDevice.run({ type: 'request' }, s.now).issued!.code, licenses: { UCM_Basic: 1 } });
+    const excluded = await refused(register(reservedDevice, await token('Lab')));
+    expect(excluded.code).toBe('instance-exists');
+    expect(excluded.message).toMatch(/registration and reservation exclude each other/);
+  });
+});
