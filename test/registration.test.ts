@@ -11,7 +11,12 @@ import { deviceCall, registerDevice, type DeviceLink } from '../electron/service
 import type { RemoteSession } from '../electron/services/authority/remote.ts';
 import { makeDevice, type Device } from './helpers/world.ts';
 import { SKIP_POSTGRES, startPostgres, type Postgres } from './helpers/postgres.ts';
-import { startServer, type Engine, type TestServer } from './helpers/server.ts';
+import { PASSWORD, startServer, type Engine, type TestServer } from './helpers/server.ts';
+import { SLR } from './helpers/cli.ts';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const T = Date.UTC(2026, 7, 3, 9);
 const DAY = 86_400_000;
@@ -21,6 +26,20 @@ beforeAll(async () => {
   if (!SKIP_POSTGRES) postgres = await startPostgres();
 });
 afterAll(async () => postgres?.stop());
+
+/** The real CLI in a process of its own, awaited (the server runs in this process, so nothing may block it). */
+function cli(home: string, args: string[], now: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [SLR, '--home', home, ...args], {
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, SLR_NOW: now, SLR_FROM_SOURCE: '1' },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('exit', (status) => resolve({ status, stdout, stderr }));
+  });
+}
 
 async function refused(p: Promise<unknown>): Promise<{ code: string; message: string }> {
   try {
@@ -97,6 +116,16 @@ describe.each([
       [udiOf(a), { UCM_Basic: 4 }, 'Authorized'],
       [udiOf(b), { UCM_Basic: 7 }, 'Authorized'],
     ]);
+    // The same through a CLI logged in to the server.
+    const home = mkdtempSync(join(tmpdir(), 'slr-registered-cli-'));
+    const pw = join(home, 'pw.txt');
+    writeFileSync(pw, `${PASSWORD}\n`);
+    const when = new Date(s.now).toISOString();
+    const login = await cli(home, ['authority', 'login', '--server', s.url, '--user', 'lab-user', '--password-file', pw, '--fingerprint', s.fingerprint], when);
+    expect(login.status, login.stderr).toBe(0);
+    const shown = (await cli(home, ['authority', 'show', 'registered'], when)).stdout;
+    expect(shown).toContain(udiOf(a));
+    expect(shown).toMatch(/UCM_Basic=7\s+Authorized/);
     // A recorded call sent again, and a call signed by another key, are refused and change nothing.
     const replay = await refused(deviceCall({ ...linkB, seq: linkB.seq - 1 }, b.privateKey, 'device-usage', { usage: { UCM_Basic: 100 } }));
     expect(replay.code).toBe('replayed-code');

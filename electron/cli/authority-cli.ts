@@ -19,7 +19,7 @@ import { checkedOutput, type OutputFile } from './output-files.ts';
 import { GLOBAL_OPTIONS, OPTIONS, passphraseSecret, readPassphrase, type Option, type Values } from './authority-args.ts';
 import { EXIT_CODES } from './instance-commands.ts';
 import { UsageError, type Io } from './output.ts';
-import { showEvents, showInstances, showLicenses } from './authority-show.ts';
+import { showEvents, showInstances, showLicenses, showRegistered } from './authority-show.ts';
 import { KEY_VERBS } from './authority-key-verbs.ts';
 import { CODE_VERBS } from './authority-code-verbs.ts';
 import { LEDGER_VERBS } from './authority-ledger-verbs.ts';
@@ -114,6 +114,14 @@ export const VERBS: readonly Verb[] = [
     example: 'slr authority show instances --all',
     options: ['account', 'all', 'csv'],
     run: (call) => showInstances(call),
+  },
+  {
+    words: 'show registered',
+    usage: '[--account VA] [--csv]',
+    summary: 'The product instances registered online (Smart Licensing): periods, last contact, reported usage, and whether their account covers it.',
+    example: 'slr authority show registered --account Lab',
+    options: ['account', 'csv'],
+    run: (call) => showRegistered(call),
   },
   {
     words: 'show events',

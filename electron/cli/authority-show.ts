@@ -71,3 +71,29 @@ export async function showEvents({ values, ctx, withLedger }: Call): Promise<voi
       .join('\n'),
   );
 }
+
+/** The product instances registered online (Smart Licensing), beside the reserved ones (show instances). */
+export async function showRegistered(call: Call): Promise<void> {
+  const { values, ctx, withLedger } = call;
+  const rows = await withLedger((l) => l.registeredInstances(ctx.now, values.account));
+  if (ctx.json) return ctx.io.out(JSON.stringify({ ok: true, registered: rows }));
+  if (!rows.length && !values.csv) return ctx.io.out('No product instances registered online.');
+  const usage = (m: Readonly<Record<string, number>>) =>
+    Object.entries(m)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ') || '-';
+  printTable(
+    call,
+    ['Virtual Account', 'UDI', 'Registered', 'Registration Expires', 'Authorization Expires', 'Last Contact', 'Usage', 'Status'],
+    rows.map((r) => [
+      r.account,
+      r.udi,
+      formatInstant(r.registeredAt),
+      formatInstant(r.registrationExpires),
+      formatInstant(r.authorizationExpires),
+      formatInstant(r.lastContact),
+      usage(r.usage),
+      r.compliance,
+    ]),
+  );
+}

@@ -39,6 +39,7 @@ export type LedgerApi = Pick<
   | 'listTokens'
   | 'revokeToken'
   | 'setExportControl'
+  | 'registeredInstances'
 >;
 
 export function remoteLedger(session: RemoteSession): LedgerApi {
@@ -76,5 +77,6 @@ export function remoteLedger(session: RemoteSession): LedgerApi {
     listTokens: (_now, account) => call('token-list', { account }),
     revokeToken: (id) => done(call('token-revoke', { id })),
     setExportControl: (allowed, reason) => done(call('export-control', { allowed, reason })),
+    registeredInstances: (_now, account) => call('registered-instances', { account }),
   };
 }
