@@ -17,6 +17,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { refused } from './helpers/refused.ts';
 
 const T = Date.UTC(2026, 7, 3, 9);
 const DAY = 86_400_000;
@@ -39,17 +40,6 @@ function cli(home: string, args: string[], now: string): Promise<{ status: numbe
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('exit', (status) => resolve({ status, stdout, stderr }));
   });
-}
-
-async function refused(p: Promise<unknown>): Promise<{ code: string; message: string }> {
-  try {
-    await p;
-  } catch (e) {
-    const err = e as { code?: string; message: string };
-    if (!err.code) throw e;
-    return { code: err.code, message: err.message };
-  }
-  throw new Error('expected a refusal');
 }
 
 describe.each([

@@ -18,6 +18,7 @@ import { makeDevice, type Device } from './helpers/world.ts';
 import { checkInvariants } from './helpers/ledger-audit.ts';
 import { SKIP_POSTGRES, startPostgres, type Postgres } from './helpers/postgres.ts';
 import { PASSWORD, startServer, type Engine, type TestServer } from './helpers/server.ts';
+import { refused } from './helpers/refused.ts';
 
 const T = Date.UTC(2026, 3, 1, 9, 0, 0);
 
@@ -26,18 +27,6 @@ beforeAll(async () => {
   if (!SKIP_POSTGRES) postgres = await startPostgres();
 });
 afterAll(async () => postgres?.stop());
-
-/** The refusal a call ends in: its code and message (fails the test when the call succeeds). */
-async function refusal(p: Promise<unknown>): Promise<{ code: string; message: string; hint?: string }> {
-  try {
-    await p;
-  } catch (e) {
-    const err = e as { code?: string; message: string; hint?: string };
-    if (!err.code) throw e;
-    return { code: err.code, message: err.message, hint: err.hint };
-  }
-  throw new Error('expected a refusal, but the call succeeded');
-}
 
 /** What an operation may change, to check that a refused one changed nothing. */
 async function snapshot(s: TestServer): Promise<string> {
@@ -105,10 +94,10 @@ describe.each(ENGINES)('License Central server on $engine', ({ engine, skip }) =
     const reserved = (await s.call(admin, 'reserve', { account: 'Default', request, licenses: { UCM_Basic: 4 } })) as { code: string; sn: string };
     d.run({ type: 'install', code: reserved.code }, s.now);
     // The same refusal, word for word, as the ledger gives the CLI.
-    const again = await refusal(s.call(admin, 'reserve', { account: 'Default', request, licenses: { UCM_Basic: 1 } }));
+    const again = await refused(s.call(admin, 'reserve', { account: 'Default', request, licenses: { UCM_Basic: 1 } }));
     expect(again.code).toBe('request-used');
     expect(again.message).toMatch(/^This request code was already used: reservation .* was made for it on /);
-    const short = await refusal(s.call(admin, 'update', { instance: reserved.sn, licenses: { UCM_Basic: 40 } }));
+    const short = await refused(s.call(admin, 'update', { instance: reserved.sn, licenses: { UCM_Basic: 40 } }));
     expect(short.code).toBe('shortfall');
     s.now += 60_000;
     const updated = (await s.call(admin, 'update', { instance: reserved.sn, licenses: { UCM_Basic: 2 } })) as { code: string; inTransition: number };
@@ -156,7 +145,7 @@ describe.each(ENGINES)('License Central server on $engine', ({ engine, skip }) =
     ];
     for (const [who, name, body] of forbidden) {
       const before = await snapshot(s);
-      const e = await refusal(s.call(who, name, body as never));
+      const e = await refused(s.call(who, name, body as never));
       expect(e.code, `${who.user} ${name}`).toBe('forbidden');
       expect(e.message).toMatch(
         new RegExp(`^User "${who.user}" \\(Virtual Account (User|Administrator) of "(Lab|Default)"\\) may not .*; nothing was changed\\.$`),
@@ -164,7 +153,7 @@ describe.each(ENGINES)('License Central server on $engine', ({ engine, skip }) =
       expect(await snapshot(s), `${who.user} ${name} changed the ledger`).toBe(before);
     }
     // An account that does not exist is named as such, with the accounts the user may use (no others).
-    const unknown = await refusal(s.call(labUser, 'licenses', { account: 'Nowhere' }));
+    const unknown = await refused(s.call(labUser, 'licenses', { account: 'Nowhere' }));
     expect(unknown.code).toBe('no-account');
     expect(unknown.hint).toMatch(/^Virtual accounts: Lab\./);
     // What each may do, it does.
@@ -172,7 +161,7 @@ describe.each(ENGINES)('License Central server on $engine', ({ engine, skip }) =
     await s.call(labAdmin, 'license-add', { account: 'Lab', tag: 'UCM_Basic', count: 5 });
     await s.call(admin, 'transfer', { instance: r.sn, to: 'Default' });
     // Moved out of Lab, the instance is out of reach for Lab's users.
-    expect((await refusal(s.call(labUser, 'code', { instance: r.sn }))).code).toBe('forbidden');
+    expect((await refused(s.call(labUser, 'code', { instance: r.sn }))).code).toBe('forbidden');
     expect(((await s.call(labUser, 'instances', {})) as unknown[]).length).toBe(0);
     expect(((await s.call(defaultUser, 'events', {})) as { account: string | null }[]).every((e) => e.account === null || e.account === 'Default')).toBe(true);
   });
@@ -190,11 +179,11 @@ describe.each(ENGINES)('License Central server on $engine', ({ engine, skip }) =
     const other = await device(s, admin);
     const refusedKey = randomUUID();
     const big = { account: 'Default', request: other.request, licenses: { UCM_Basic: 1000 } };
-    expect((await refusal(s.call(admin, 'reserve', big, refusedKey))).code).toBe('shortfall');
-    expect((await refusal(s.call(admin, 'reserve', big, refusedKey))).code).toBe('shortfall');
+    expect((await refused(s.call(admin, 'reserve', big, refusedKey))).code).toBe('shortfall');
+    expect((await refused(s.call(admin, 'reserve', big, refusedKey))).code).toBe('shortfall');
     // The same key with another request is refused, and does nothing.
     const snap = await snapshot(s);
-    const misuse = await refusal(s.call(admin, 'reserve', { ...body, licenses: { UCM_Basic: 2 } }, key));
+    const misuse = await refused(s.call(admin, 'reserve', { ...body, licenses: { UCM_Basic: 2 } }, key));
     expect(misuse.code).toBe('idempotency-key');
     expect(await snapshot(s)).toBe(snap);
     // A change without a key is refused before anything runs.
@@ -229,11 +218,11 @@ describe.each(ENGINES)('License Central server on $engine', ({ engine, skip }) =
 
   it.skipIf(skip)('limits logins per user, logs each failure without the password, and ends sessions as it should', async () => {
     const wrong = 'not the password at all';
-    for (let i = 0; i < LOGIN_FAILURES_ALLOWED; i++) expect((await refusal(s.login('lab-admin', wrong))).code).toBe('unauthorized');
+    for (let i = 0; i < LOGIN_FAILURES_ALLOWED; i++) expect((await refused(s.login('lab-admin', wrong))).code).toBe('unauthorized');
     // Locked out for the window: the right password too.
-    expect((await refusal(s.login('lab-admin'))).code).toBe('rate-limited');
+    expect((await refused(s.login('lab-admin'))).code).toBe('rate-limited');
     // An unknown user is refused alike (nothing tells which names exist).
-    expect((await refusal(s.login('nobody', wrong))).message).toBe((await refusal(s.login('lab-user', wrong))).message);
+    expect((await refused(s.login('nobody', wrong))).message).toBe((await refused(s.login('lab-user', wrong))).message);
     const events = (await s.call(admin, 'events', {})) as { type: string; message: string }[];
     expect(events.filter((e) => e.type === 'login-failed').length).toBeGreaterThanOrEqual(LOGIN_FAILURES_ALLOWED + 2);
     expect(JSON.stringify(events)).not.toContain(wrong);
@@ -244,26 +233,26 @@ describe.each(ENGINES)('License Central server on $engine', ({ engine, skip }) =
     const token = await s.ledger.newApiToken('lab-admin', s.now);
     const script = { ...labAdmin, token: token.token };
     s.now += SESSION_HOURS * 3_600_000 + 1;
-    expect((await refusal(s.call(labAdmin, 'licenses', {}))).message).toMatch(/^This session expired on /);
+    expect((await refused(s.call(labAdmin, 'licenses', {}))).message).toMatch(/^This session expired on /);
     expect(await s.call(script, 'accounts', {})).toEqual(['Lab']);
     await s.ledger.disableUser('lab-admin', s.now);
-    expect((await refusal(s.call(script, 'accounts', {}))).code).toBe('unauthorized');
-    expect((await refusal(s.login('lab-admin'))).code).toBe('unauthorized');
+    expect((await refused(s.call(script, 'accounts', {}))).code).toBe('unauthorized');
+    expect((await refused(s.login('lab-admin'))).code).toBe('unauthorized');
     admin = await s.login('admin');
     // Logout ends the session on the server.
     const brief = await s.login('default-user');
     await callApi(brief, 'logout', {});
-    expect((await refusal(s.call(brief, 'accounts', {}))).code).toBe('unauthorized');
+    expect((await refused(s.call(brief, 'accounts', {}))).code).toBe('unauthorized');
   });
 
   it.skipIf(skip)('makes a user with a one-time password set their own before anything else', async () => {
     const made = await s.ledger.addUser({ name: 'newcomer', role: 'va-user', account: 'Lab' }, s.now);
     const session = await s.login('newcomer', made.generatedPassword!);
-    expect((await refusal(s.call(session, 'licenses', {}))).message).toMatch(/one-time password/);
-    expect((await refusal(s.call(session, 'password', { current: 'wrong wrong wrong', new: 'a brand new password' }))).code).toBe('unauthorized');
+    expect((await refused(s.call(session, 'licenses', {}))).message).toMatch(/one-time password/);
+    expect((await refused(s.call(session, 'password', { current: 'wrong wrong wrong', new: 'a brand new password' }))).code).toBe('unauthorized');
     await s.call(session, 'password', { current: made.generatedPassword!, new: 'a brand new password' });
     // Every session of the user ended with the change: log in again.
-    expect((await refusal(s.call(session, 'licenses', {}))).code).toBe('unauthorized');
+    expect((await refused(s.call(session, 'licenses', {}))).code).toBe('unauthorized');
     const again = await s.login('newcomer', 'a brand new password');
     expect(await s.call(again, 'accounts', {})).toEqual(['Lab']);
   });
@@ -303,10 +292,10 @@ describe.each(ENGINES)('License Central server on $engine', ({ engine, skip }) =
 
   it.skipIf(skip)('refuses a client that pins another certificate before it sends anything', async () => {
     const stranger = { ...admin, fingerprint: 'AB:'.repeat(31) + 'AB' };
-    expect((await refusal(callApi(stranger, 'accounts', {}))).code).toBe('server-untrusted');
+    expect((await refused(callApi(stranger, 'accounts', {}))).code).toBe('server-untrusted');
     // A server in between with a certificate of its own fails the pinned one's chain check as well.
     const impostor = selfSignedCertificate(['127.0.0.1'], T).cert;
-    expect((await refusal(callApi({ ...admin, certificate: impostor, fingerprint: fingerprintOf(impostor) }, 'accounts', {}))).code).toBe('server-untrusted');
+    expect((await refused(callApi({ ...admin, certificate: impostor, fingerprint: fingerprintOf(impostor) }, 'accounts', {}))).code).toBe('server-untrusted');
   });
 
   it.skipIf(skip)('serves 20 clients at once without overselling, losing an update, or a refusal changing anything', async () => {
@@ -365,7 +354,7 @@ describe('logins per client address', () => {
     const s = await startServer('sqlite', T, null, { loginsPerMinute: 3 });
     try {
       for (let i = 0; i < 3; i++) await s.login('admin');
-      const e = await refusal(s.login('admin'));
+      const e = await refused(s.login('admin'));
       expect(e.code).toBe('rate-limited');
       // Nothing was checked, so nothing was logged as a failure.
       expect((await s.ledger.events()).filter((x) => x.type === 'login-failed')).toEqual([]);

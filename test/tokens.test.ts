@@ -12,32 +12,12 @@ import { parseKeyFile } from '../shared/codes/key-file.ts';
 import { toBase64, utf8 } from '../shared/bytes.ts';
 import { startServer, type TestServer } from './helpers/server.ts';
 import { slr } from './helpers/cli.ts';
+import { refused } from './helpers/refused.ts';
+import { refusal } from './helpers/world.ts';
 
 const T = Date.UTC(2026, 6, 1, 8);
 const DAY = 86_400_000;
 const FINGERPRINT = Array.from({ length: 32 }, (_, i) => (i * 7).toString(16).padStart(2, '0').toUpperCase()).join(':');
-
-function refusal(fn: () => unknown): { code: string; message: string } {
-  try {
-    fn();
-  } catch (e) {
-    const err = e as { code?: string; message: string };
-    if (!err.code) throw e;
-    return { code: err.code, message: err.message };
-  }
-  throw new Error('expected a refusal');
-}
-
-async function refused(p: Promise<unknown>): Promise<{ code: string; message: string }> {
-  try {
-    await p;
-  } catch (e) {
-    const err = e as { code?: string; message: string };
-    if (!err.code) throw e;
-    return { code: err.code, message: err.message };
-  }
-  throw new Error('expected a refusal');
-}
 
 /** The signing keys a device trusting `ledger`'s exported key file would know: id → public key. */
 async function trusted(ledger: Ledger): Promise<Map<string, string>> {

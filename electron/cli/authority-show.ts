@@ -19,6 +19,12 @@ function printTable(call: Call, header: readonly string[], rows: readonly (reado
   );
 }
 
+/** Licenses by short name and count, as `UCM_Basic=3 UCM_CUWL=1` ("-" for none). */
+const licenseList = (m: Readonly<Record<string, number>>) =>
+  Object.entries(m)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ') || '-';
+
 export async function showLicenses(call: Call): Promise<void> {
   const { values, ctx, withLedger } = call;
   const lines = await withLedger((l) => l.licenses(ctx.now, values.account));
@@ -36,10 +42,6 @@ export async function showInstances(call: Call): Promise<void> {
   const rows = await withLedger((l) => l.instances(values.account, values.all ?? false));
   if (ctx.json) return ctx.io.out(JSON.stringify({ ok: true, instances: rows }));
   if (!rows.length && !values.csv) return ctx.io.out('No product instances.');
-  const fmt = (m: Readonly<Record<string, number>>) =>
-    Object.entries(m)
-      .map(([k, v]) => `${k}=${v}`)
-      .join(' ') || '-';
   printTable(
     call,
     ['Virtual Account', 'Name', 'Product Type', 'Last Contact', 'State', 'Reserved', 'In Transition'],
@@ -49,8 +51,8 @@ export async function showInstances(call: Call): Promise<void> {
       r.productType,
       `${formatInstant(r.lastContact)} (Reserved Licenses)`,
       r.locked ? `${r.state}, LOCKED` : r.state,
-      fmt(r.reserved),
-      fmt(r.inTransition),
+      licenseList(r.reserved),
+      licenseList(r.inTransition),
     ]),
   );
 }
@@ -78,10 +80,6 @@ export async function showRegistered(call: Call): Promise<void> {
   const rows = await withLedger((l) => l.registeredInstances(ctx.now, values.account));
   if (ctx.json) return ctx.io.out(JSON.stringify({ ok: true, registered: rows }));
   if (!rows.length && !values.csv) return ctx.io.out('No product instances registered online.');
-  const usage = (m: Readonly<Record<string, number>>) =>
-    Object.entries(m)
-      .map(([k, v]) => `${k}=${v}`)
-      .join(' ') || '-';
   printTable(
     call,
     ['Virtual Account', 'UDI', 'Registered', 'Registration Expires', 'Authorization Expires', 'Last Contact', 'Usage', 'Status'],
@@ -92,7 +90,7 @@ export async function showRegistered(call: Call): Promise<void> {
       formatInstant(r.registrationExpires),
       formatInstant(r.authorizationExpires),
       formatInstant(r.lastContact),
-      usage(r.usage),
+      licenseList(r.usage),
       r.compliance,
     ]),
   );
