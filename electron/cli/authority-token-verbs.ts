@@ -19,14 +19,14 @@ async function serverOf(call: Call): Promise<{ server: string; fingerprint: stri
   const server = values.server ?? ctx.remote?.session.server;
   if (!server) throw new UsageError('Name the License Central server devices reach: --server https://HOST:PORT (logged in, the server of the login).');
   if (ctx.remote || values.fingerprint) return { server, fingerprint: values.fingerprint ?? '' };
-  const cert = join(ctx.home, 'server-cert.pem');
+  const { CERT_FILE, fingerprintOf } = await import('../server/tls.ts');
+  const cert = join(ctx.home, CERT_FILE);
   if (!existsSync(cert))
     refuse(
       'bad-request',
       `No server certificate in ${ctx.home}: a token carries the fingerprint of the server's certificate.`,
       'Start the server once (slr authority serve), or give --fingerprint.',
     );
-  const { fingerprintOf } = await import('../server/tls.ts');
   return { server, fingerprint: fingerprintOf(readFileSync(cert, 'utf8')) };
 }
 

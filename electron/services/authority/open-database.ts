@@ -10,12 +10,16 @@ import { Ledger, openLedger } from './ledger.ts';
 
 export const isPostgresUrl = (url: string) => /^postgres(ql)?:\/\//i.test(url);
 
-/** The database as a log line may show it: a URL without its password. */
+/** The database as a message may show it: a URL without its password. */
 export function describeDatabase(url: string): string {
   if (!isPostgresUrl(url)) return url;
-  const u = new URL(url);
-  if (u.password) u.password = '***';
-  return u.toString();
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(the URL given)';
+  }
 }
 
 export async function openLedgerAt(

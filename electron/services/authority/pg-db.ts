@@ -17,6 +17,7 @@ import pg from 'pg';
 import { refuse } from '../../../shared/errors.ts';
 import type { LedgerDb, SqlValue } from './sqlite-db.ts';
 import { PG_MIGRATIONS } from './pg-schema.ts';
+import { describeDatabase } from './open-database.ts';
 
 /** The advisory lock every write transaction holds (an arbitrary constant: "SLR" in ASCII). */
 const WRITE_LOCK = 0x534c52;
@@ -71,7 +72,7 @@ export class PgDb implements LedgerDb {
       await pool.end();
       refuse(
         'server-unreachable',
-        `PostgreSQL at ${redact(url)} cannot be reached: ${(e as Error).message}.`,
+        `PostgreSQL at ${describeDatabase(url)} cannot be reached: ${(e as Error).message}.`,
         'Check the URL, that the server runs and that the user may log in.',
       );
     }
@@ -172,15 +173,5 @@ export class PgDb implements LedgerDb {
 
   async close(): Promise<void> {
     await this.pool.end();
-  }
-}
-
-function redact(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '(the URL given)';
   }
 }
