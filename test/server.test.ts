@@ -227,6 +227,12 @@ describe.each(ENGINES)('License Central server on $engine', ({ engine, skip }) =
     expect(events.filter((e) => e.type === 'login-failed').length).toBeGreaterThanOrEqual(LOGIN_FAILURES_ALLOWED + 2);
     expect(JSON.stringify(events)).not.toContain(wrong);
     expect(JSON.stringify(events)).not.toContain(PASSWORD);
+    // What the ledger keeps: scrypt hashes of passwords, SHA-256 of tokens; never either itself.
+    const db = s.ledger.core.db;
+    expect((await db.all<{ password_hash: string }>('SELECT password_hash FROM users')).every((u) => u.password_hash.startsWith('scrypt$'))).toBe(true);
+    const kept = JSON.stringify(await db.all('SELECT * FROM sessions')) + JSON.stringify(await db.all('SELECT * FROM users'));
+    expect(kept).not.toContain(admin.token);
+    expect(kept).not.toContain(PASSWORD);
     s.now += 16 * 60_000;
     const labAdmin = await s.login('lab-admin');
     // A session expires; an API token lasts until its user is disabled.
