@@ -101,6 +101,7 @@ export const REFUSAL_CODES = [
   'server-untrusted',
   'server-error',
   'not-logged-in',
+  'proxy-refused',
   // Smart Licensing online: registration tokens
   'token-malformed',
   'token-tampered',

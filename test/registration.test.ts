@@ -12,8 +12,7 @@ import type { RemoteSession } from '../electron/services/authority/remote.ts';
 import { makeDevice, type Device } from './helpers/world.ts';
 import { SKIP_POSTGRES, startPostgres, type Postgres } from './helpers/postgres.ts';
 import { PASSWORD, startServer, type Engine, type TestServer } from './helpers/server.ts';
-import { SLR } from './helpers/cli.ts';
-import { spawn } from 'node:child_process';
+import { slrAsync } from './helpers/cli.ts';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,19 +27,7 @@ beforeAll(async () => {
 });
 afterAll(async () => postgres?.stop());
 
-/** The real CLI in a process of its own, awaited (the server runs in this process, so nothing may block it). */
-function cli(home: string, args: string[], now: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [SLR, '--home', home, ...args], {
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, SLR_NOW: now, SLR_FROM_SOURCE: '1' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('exit', (status) => resolve({ status, stdout, stderr }));
-  });
-}
+const cli = (home: string, args: string[], now: string) => slrAsync(home, args, now);
 
 describe.each([
   { engine: 'sqlite' as Engine, skip: false },

@@ -95,6 +95,22 @@ export const TOKEN_VERBS: readonly Verb[] = [
     },
   },
   {
+    words: 'registered remove',
+    usage: '<instance>',
+    summary:
+      'Remove a product instance registered online (see show registered): its usage leaves the pool and its identity is revoked. For a device that deregistered without reaching License Central, or one lost.',
+    example: 'slr authority registered remove 12',
+    options: [],
+    positionals: ['instance'],
+    run: async ({ positionals, ctx, say, withLedger }) => {
+      const instance = positionals[0]!;
+      if (!/^[0-9]{1,15}$/.test(instance))
+        throw new UsageError(`A registered instance is named by its number (see slr authority show registered), not "${instance.slice(0, 40)}".`);
+      const r = await withLedger((l) => l.removeRegistered(instance, ctx.now));
+      say(`Registered product instance ${r.instance} (${r.udi}) removed from virtual account "${r.account}": its licenses are released.`, r);
+    },
+  },
+  {
     words: 'export-control',
     usage: 'allow|deny --reason "<text>"',
     summary: 'Permit (or withdraw) export-controlled functionality for the smart account: only then may a registration token allow it (logged).',

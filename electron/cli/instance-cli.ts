@@ -15,6 +15,7 @@ import { codeFileName, readCodeFile } from '../services/files.ts';
 import { basename } from 'node:path';
 import { LIMITS } from '../../shared/limits.ts';
 import type { OutputFile } from './output-files.ts';
+import { describeTransport } from '../services/online-settings.ts';
 
 export interface CliContext {
   readonly io: Io;
@@ -76,7 +77,20 @@ export function listTrustedKeys(service: InstanceService, ctx: CliContext, csv =
 
 const SHOW_FLAGS: Readonly<Record<string, readonly string[]>> = { usage: ['--csv'], reservation: ['--csv'], events: ['--csv', '--verify'] };
 
-function statusLines(s: InstanceStatus): string[] {
+/** Smart Licensing online: where the instance is registered, its periods, its last contact. */
+function onlineLines(s: InstanceStatus): string[] {
+  const o = s.online?.link;
+  if (!o) return [];
+  return [
+    `Smart Licensing: registered with ${o.server}, virtual account "${o.account}" (registration ${o.instance}, token ${o.tokenId})`,
+    `Registration Expires: ${formatInstant(o.registrationExpires)}`,
+    `Authorization Expires: ${formatInstant(o.authorizationExpires)}`,
+    `Last Usage Report: ${o.lastUsageReport === null ? 'never' : formatInstant(o.lastUsageReport)}${o.compliance ? ` (${o.compliance.status})` : ''}`,
+    ...(o.lastFailure ? [`Last Communication Attempt: FAILED ${formatInstant(o.lastFailure.at)}, ${o.lastFailure.operation}: ${o.lastFailure.message}`] : []),
+  ];
+}
+
+function statusLines(s: InstanceStatus, state: InstanceState): string[] {
   const evaluation = describeEvaluation(s);
   const lines = [
     `Product: ${s.product.name} (${s.product.id})`,
@@ -88,8 +102,11 @@ function statusLines(s: InstanceStatus): string[] {
   ];
   const overage = describeOverage(s);
   if (overage) lines.push(`Overage: ${overage}`);
+  lines.push(...onlineLines(s));
   lines.push(`Export-Controlled Functionality: ${s.exportControlled.allowed ? 'Allowed' : 'Not Allowed'} (${s.exportControlled.reason})`);
   lines.push(`Enforcement: ${s.enforcement.active ? `ACTIVE. ${s.enforcement.reason}` : 'none'}`);
+  lines.push(`Transport: ${describeTransport(state.transport)}`);
+  lines.push(`Privacy: the host name is ${state.privacy.hostname ? 'not shared' : 'shared'} with License Central`);
   if (s.clock.behindMs) {
     lines.push(
       `WARNING: the device clock is ${Math.round(s.clock.behindMs / 60_000)} minutes behind the latest time seen (${formatInstant(s.clock.effective)}); the latest time seen is used.`,
@@ -170,16 +187,19 @@ export async function showCommand(service: InstanceService, args: readonly strin
     enforcement: s.enforcement,
     exportControlled: s.exportControlled,
     clock: s.clock,
+    online: s.online && { ...s.online.link, certificate: undefined },
+    transport: { ...state.transport, ...(state.transport.mode === 'proxy' ? { password: state.transport.password ? 'set' : null } : {}) },
+    privacy: state.privacy,
   };
   switch (detail) {
     case 'udi':
       return ctx.json ? json({ udi: s.udi }) : ctx.io.out(s.udi);
     case 'status':
-      return ctx.json ? json(plainStatus) : ctx.io.out(statusLines(s).join('\n'));
+      return ctx.json ? json(plainStatus) : ctx.io.out(statusLines(s, state).join('\n'));
     case 'usage':
       return ctx.json ? json({ usage: s.usage }) : ctx.io.out(usageTable(s, csv));
     case 'summary':
-      return ctx.json ? json({ ...plainStatus, usage: s.usage }) : ctx.io.out([...statusLines(s), '', usageTable(s)].join('\n'));
+      return ctx.json ? json({ ...plainStatus, usage: s.usage }) : ctx.io.out([...statusLines(s, state), '', usageTable(s)].join('\n'));
     case 'reservation':
       return ctx.json
         ? json({

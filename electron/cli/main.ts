@@ -14,6 +14,7 @@ import { COMMANDS } from '../../shared/instance/command-table.ts';
 /** Usage lines in the table's order of commands, and of each command's forms. */
 const COMMAND_ORDER = (f: FormMatch) => COMMAND_NAMES.indexOf(f.name) * 10 + COMMANDS[f.name].cli.indexOf(f.form);
 import { VERSION } from './version.ts';
+import { catchUpBefore, isSmartCommand, smartCommand, SMART_USAGE } from './smart-cli.ts';
 import { checkedOutput } from './output-files.ts';
 
 /** The whole usage: the product-instance commands from the engine's command table, then the rest. */
@@ -29,6 +30,9 @@ export const USAGE = [
   '  slr license trust list [--csv]              the License Central keys this device accepts',
   '  slr show license status | udi | summary',
   '  slr show license reservation | usage [--csv] | events [--csv] [--verify]',
+  '',
+  'Smart Licensing online (register with a License Central server instead of carrying codes):',
+  ...SMART_USAGE,
   '',
   'License authority: slr authority --help',
   '',
@@ -138,6 +142,37 @@ async function authorityMain(
   return EXIT.ok;
 }
 
+/** The product instance's commands: the command table's forms, Smart Licensing online, init, trust list, show. */
+async function instanceMain(p: Parsed, home: string, ctx: CliContext): Promise<void> {
+  const form = findForm(p.rest);
+  if (writes(p.rest)) assertAppNotRunning(home);
+  const service = instanceService({ dir: home });
+  const [first, second, third] = p.rest;
+  if (p.out !== undefined && !(form && COMMANDS[form.name].issues))
+    throw new UsageError(
+      '--out goes with a command that issues a code: request, install, install-file, return, return-authorization.',
+      form && commandHelp(form),
+    );
+  if (isSmartCommand(p.rest)) return smartCommand(service, p.rest, ctx);
+  if (first !== 'init') await catchUpBefore(service, home, ctx);
+  if (form) {
+    // The target is checked before the command runs: a code is never made that has nowhere to go.
+    const out = checkedOutput(p.out);
+    printOutcome(await runForm(form, p.rest, service, ctx.now), ctx, service, out);
+    // What the command changed (usage) is reported at once.
+    await catchUpBefore(service, home, ctx);
+  } else if (first === 'init') {
+    if (!p.pid) throw new UsageError('Usage: slr init --pid UCM|CUC [--trust FILE]...');
+    await initCommand(service, p.pid, p.trust, ctx);
+  } else if (first === 'license' && second === 'trust' && third === 'list' && p.rest.length === 3 + Number(p.rest[3] === '--csv')) {
+    listTrustedKeys(service, ctx, p.rest[3] === '--csv');
+  } else if (first === 'show') {
+    await showCommand(service, p.rest.slice(1), ctx);
+  } else {
+    throw new UsageError(`Unknown command: ${p.rest.join(' ')}`);
+  }
+}
+
 export async function main(argv: readonly string[], rawIo: Io = processIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const io = terminalSafe(rawIo, { json: argv.includes('--json'), csv: argv.includes('--csv') });
   let json = argv.includes('--json');
@@ -166,30 +201,7 @@ export async function main(argv: readonly string[], rawIo: Io = processIo, env: 
       io.out(USAGE);
       return asked ? EXIT.ok : EXIT.usage;
     }
-    const ctx: CliContext = { io, json, now: clockNow(env) };
-    const form = findForm(p.rest);
-    if (writes(p.rest)) assertAppNotRunning(home);
-    const service = instanceService({ dir: home });
-    const [first, second, third] = p.rest;
-    if (p.out !== undefined && !(form && COMMANDS[form.name].issues))
-      throw new UsageError(
-        '--out goes with a command that issues a code: request, install, install-file, return, return-authorization.',
-        form && commandHelp(form),
-      );
-    if (form) {
-      // The target is checked before the command runs: a code is never made that has nowhere to go.
-      const out = checkedOutput(p.out);
-      printOutcome(await runForm(form, p.rest, service, ctx.now), ctx, service, out);
-    } else if (first === 'init') {
-      if (!p.pid) throw new UsageError('Usage: slr init --pid UCM|CUC [--trust FILE]...');
-      await initCommand(service, p.pid, p.trust, ctx);
-    } else if (first === 'license' && second === 'trust' && third === 'list' && p.rest.length === 3 + Number(p.rest[3] === '--csv')) {
-      listTrustedKeys(service, ctx, p.rest[3] === '--csv');
-    } else if (first === 'show') {
-      await showCommand(service, p.rest.slice(1), ctx);
-    } else {
-      throw new UsageError(`Unknown command: ${p.rest.join(' ')}`);
-    }
+    await instanceMain(p, home, { io, json, now: clockNow(env) });
     return EXIT.ok;
   } catch (e) {
     return reportError(e, json, io, authorityUsage ?? USAGE);

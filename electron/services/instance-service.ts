@@ -18,7 +18,7 @@ import { execute, inspectCode, needsDeviceKey, type Command, type Inspection } f
 import { advance, createInstance, installedCodeProblem, type Outcome } from '../../shared/instance/rules.ts';
 import type { OfferedKey } from '../../shared/instance/trust.ts';
 import { validateInstanceState } from '../../shared/instance/schema.ts';
-import { persistedState, type InstanceState, type DeviceKeyRecord } from '../../shared/instance/state.ts';
+import { persistedState, type InstanceState, type DeviceKeyRecord, type SealedSecret } from '../../shared/instance/state.ts';
 import { deriveStatus, type InstanceStatus } from '../../shared/instance/status.ts';
 import { compressedPublicKey, deviceCrypto, generateKeyPair, keyId, loadPublicKey, verifyingCrypto } from './crypto.ts';
 import { assertLockHeld, withDirLock } from './lock.ts';
@@ -67,7 +67,21 @@ export interface InstanceService {
   inspect(code: string, now: number): Promise<Inspection>;
   /** Adds License Central keys (a key file: PEM, with endorsements) under the device's trust rules. */
   trust(keyFile: string, label: string, now: number): Promise<Outcome>;
+  /**
+   * Runs `fn` on the state (its clock reading taken) under the lock, where it may call License Central: the
+   * state it hands back is saved, then its error, if any, thrown. For Smart Licensing online (online-service.ts).
+   */
+  transact<T>(now: number, fn: (state: InstanceState, secrets: Secrets) => Promise<Transaction<T>>): Promise<T>;
 }
+
+/** What a transaction may open or seal: the device key, and secrets kept like it (a proxy password). */
+export interface Secrets {
+  deviceKey(): Promise<string>;
+  seal(secret: string): Promise<SealedSecret>;
+  unseal(sealed: SealedSecret): Promise<string>;
+}
+
+export type Transaction<T> = { readonly state: InstanceState; readonly value: T } | { readonly state: InstanceState; readonly error: unknown };
 
 /** The state with its installed code parsed once, for the whole command (a code that does not parse is left for verification to name). */
 function withParsedCode(state: InstanceState): InstanceState {
@@ -99,6 +113,21 @@ function saveObserved(state: InstanceState, now: number, save: (state: InstanceS
   const moved = next.clock.highWater - state.clock.highWater > OBSERVE_STEP_MS;
   if (moved || next.events.length !== state.events.length || next.clock.behind !== state.clock.behind) save(next);
   return next;
+}
+
+/** One transaction: the state with this clock reading to `fn`; what it hands back saved, its error thrown. */
+async function transaction<T>(
+  before: InstanceState,
+  now: number,
+  sealer: KeySealer,
+  save: (state: InstanceState) => void,
+  fn: (state: InstanceState, secrets: Secrets) => Promise<Transaction<T>>,
+): Promise<T> {
+  const secrets: Secrets = { deviceKey: () => sealer.unseal(before.deviceKey.privateKey), seal: sealer.seal, unseal: sealer.unseal };
+  const done = await fn(advance(before, now), secrets);
+  if (done.state !== before) save(done.state);
+  if ('error' in done) throw done.error;
+  return done.value;
 }
 
 export function instanceService({ dir, stores = jsonFileStore, sealer = plainKeySealer }: InstanceServiceOptions): InstanceService {
@@ -212,5 +241,6 @@ export function instanceService({ dir, stores = jsonFileStore, sealer = plainKey
     async trust(keyFile, label, now) {
       return this.run({ type: 'trust-add', chain: offeredChain(keyFile), label: stripControls(label) }, now);
     },
+    transact: (now, fn) => withDirLock(dir, 'product instance', () => transaction(load(), now, sealer, save, fn)),
   };
 }

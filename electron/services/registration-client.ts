@@ -13,11 +13,20 @@ import { parseToken, verifyToken, type TokenPayload } from '../../shared/registr
 import { cryptoBasics, privateKeyOps, verifyMessage } from './crypto.ts';
 import { callApi, fetchCertificate } from './authority/remote.ts';
 import type { Registration } from './authority/registrations.ts';
+import type { ProxySetting } from './proxy-tunnel.ts';
 
 export interface ServerTarget {
   readonly server: string;
   readonly fingerprint: string;
   readonly certificate: string;
+  /** Through an HTTP proxy (the seeds' proxy transport). */
+  readonly proxy?: ProxySetting | null;
+}
+
+/** How the device reaches License Central: the token's URL (direct) or a gateway's, maybe through a proxy. */
+export interface Route {
+  readonly gateway?: string | null;
+  readonly proxy?: ProxySetting | null;
 }
 
 /** What a registered device keeps: where it is registered, and the sequence number of its last call. */
@@ -34,16 +43,19 @@ export async function registerDevice(input: {
   devicePublicKey: Uint8Array;
   hostname?: string | null;
   force?: boolean;
+  route?: Route;
 }): Promise<{ registration: Registration; link: DeviceLink; token: TokenPayload }> {
   const token = verifyToken(parseToken(input.token), input.trustedKeys, verifyMessage);
-  const presented = await fetchCertificate(token.server);
+  const server = input.route?.gateway ?? token.server;
+  const proxy = input.route?.proxy ?? null;
+  const presented = await fetchCertificate(server, 10_000, proxy);
   if (presented.fingerprint !== token.fingerprint)
     refuse(
       'server-untrusted',
-      `${token.server} presents a certificate with the fingerprint ${presented.fingerprint}, not the one the token names (${token.fingerprint}): nothing was sent to it.`,
+      `${server} presents a certificate with the fingerprint ${presented.fingerprint}, not the one the token names (${token.fingerprint}): nothing was sent to it.`,
       'Check the transport settings and the network; someone may be in between.',
     );
-  const target: ServerTarget = { server: token.server, fingerprint: presented.fingerprint, certificate: presented.certificate };
+  const target: ServerTarget = { server, fingerprint: presented.fingerprint, certificate: presented.certificate, proxy };
   const body: ApiBody<'device-register'> = {
     token: input.token.replace(/\s+/g, '').replace(/^["']|["']$/g, ''),
     udi: input.udi,
@@ -52,7 +64,7 @@ export async function registerDevice(input: {
     force: input.force ?? false,
   };
   const registration = (await callApi(target, 'device-register', body, { retries: 0 })) as Registration;
-  return { registration, link: { ...target, instance: registration.instance, seq: 0 }, token };
+  return { registration, link: { ...target, server: token.server, instance: registration.instance, seq: 0 }, token };
 }
 
 type DeviceCallName = 'device-renew-auth' | 'device-renew-id' | 'device-usage' | 'device-deregister';
@@ -63,6 +75,7 @@ export async function deviceCall<N extends DeviceCallName>(
   devicePrivateKeyPem: string,
   name: N,
   body: ApiBody<N>,
+  timeoutMs = 30_000,
 ): Promise<{ value: unknown; link: DeviceLink }> {
   const seq = link.seq + 1;
   const signature = privateKeyOps(devicePrivateKeyPem).sign(
@@ -70,6 +83,7 @@ export async function deviceCall<N extends DeviceCallName>(
   );
   const value = await callApi(link, name, body, {
     retries: 0,
+    timeoutMs,
     headers: { [DEVICE_HEADERS.instance]: link.instance, [DEVICE_HEADERS.seq]: String(seq), [DEVICE_HEADERS.signature]: toBase64(signature) },
   });
   return { value, link: { ...link, seq } };

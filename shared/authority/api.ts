@@ -113,6 +113,12 @@ export const API = {
     false,
     accountFilter,
   ),
+  'registered-remove': op(
+    'Remove a product instance registered online: its usage leaves the pool and its identity is revoked.',
+    'administer',
+    true,
+    z.strictObject({ instance: z.string().regex(/^[0-9]{1,15}$/) }),
+  ),
   'device-register': op(
     'A product instance registers with a registration token and its device key (Smart Licensing online).',
     'public',

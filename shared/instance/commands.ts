@@ -24,6 +24,12 @@ export interface Availability {
   readonly hint: string;
 }
 
+/** Every reservation command, while registered online: registration and reservation exclude each other. */
+const ONLINE_WHY = [
+  'This product instance is registered with License Central online (Smart Licensing): registration and reservation exclude each other.',
+  'Deregister first (`license smart deregister`), then enable license reservation.',
+] as const;
+
 const RESERVATION_COMMANDS = (Object.keys(COMMANDS) as CommandName[]).filter((k) => 'phases' in COMMANDS[k]) as ReservationCommand[];
 
 /** Whether a command may run in this state and, if not, why and what to do instead. */
@@ -32,7 +38,7 @@ function availabilityOf(command: CommandName, state: InstanceState): Availabilit
   if (!spec.phases) return { allowed: true, why: '', hint: '' };
   const phase = phaseOf(state);
   if (spec.phases[phase]) return { allowed: true, why: '', hint: '' };
-  const [why, hint] = spec.why?.[phase] ?? ['This command is not allowed now.', ''];
+  const [why, hint] = spec.why?.[phase] ?? (phase === 'online' ? ONLINE_WHY : ['This command is not allowed now.', '']);
   return { allowed: false, why, hint };
 }
 

@@ -5,12 +5,15 @@
  */
 import { REGISTRATION, type RegistrationStatus } from './state.ts';
 
+/** The registration shown: reservation's statuses, or Smart Licensing online's (where no reservation step applies). */
+type ShownRegistration = RegistrationStatus | 'Registered' | 'Registration Expired';
+
 export type FlowStepId = 'request' | 'install' | 'installed' | 'confirmation' | 'return';
 export type FlowStepState = 'current' | 'done' | 'available' | 'unavailable';
 
 export interface FlowInput {
   readonly reservationEnabled: boolean;
-  readonly registration: RegistrationStatus;
+  readonly registration: ShownRegistration;
   /** A confirmation code from the last installed update (to carry to License Central). */
   readonly hasConfirmation: boolean;
   /** A return code made since the last request (to carry to License Central). */
@@ -91,7 +94,7 @@ interface Issued {
 export function flowInputOf(v: {
   readonly status: {
     readonly reservationEnabled: boolean;
-    readonly registration: RegistrationStatus;
+    readonly registration: ShownRegistration;
     readonly installed: { readonly timestamp: string } | null;
   };
   readonly lastRequest: Issued | null;

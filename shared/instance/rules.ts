@@ -33,9 +33,11 @@ export interface Outcome {
   readonly warnings?: readonly string[];
 }
 
-export type Phase = 'disabled' | 'unregistered' | 'in-progress' | 'registered';
+/** Where a reservation stands; 'online' while registered online (Smart Licensing), which excludes reservation. */
+export type Phase = 'disabled' | 'unregistered' | 'in-progress' | 'registered' | 'online';
 
 export function phaseOf(state: InstanceState): Phase {
+  if (state.online) return 'online';
   if (!state.reservationEnabled) return 'disabled';
   if (state.registration === REGISTRATION.inProgress) return 'in-progress';
   if (state.registration === REGISTRATION.registered) return 'registered';
@@ -109,6 +111,9 @@ export function createInstance({ product, uuid, deviceKey, now }: NewInstance): 
     overage: { usedMs: 0 },
     clock: { highWater: assertSaneTime(now, 'The time'), accountedTo: now, rollbacks: 0, behind: false },
     events: [event(now, 'init', `Product instance ${udi} created (${product.name}); device key made.`)],
+    online: null,
+    transport: { mode: 'direct' },
+    privacy: { hostname: false },
   };
 }
 

@@ -17,6 +17,49 @@ const nonce = z
   .regex(/^[0-9a-f]{16}$/)
   .nullable();
 const piid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+const sealed = z.discriminatedUnion('format', [
+  z.strictObject({ format: z.literal('pkcs8-pem'), value: z.string().max(4096) }),
+  z.strictObject({ format: z.literal('safe-storage'), value: z.string().max(8192) }),
+]);
+const fingerprint = z.string().regex(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
+const counts = z.record(z.string().max(200), z.number().int().min(0).max(LIMITS.maxCount));
+const online = z
+  .strictObject({
+    server: z.string().url().max(500),
+    fingerprint,
+    certificate: z.string().max(20_000),
+    instance: z.string().regex(/^[0-9]{1,15}$/),
+    seq: z.number().int().min(0),
+    account: z.string().max(100),
+    tokenId: z.string().regex(/^[0-9a-f]{16}$/),
+    registeredAt: ms,
+    registrationExpires: ms,
+    authorizationExpires: ms,
+    exportControlled: z.boolean(),
+    identity: z.strictObject({ keyId: z.string().regex(/^[0-9a-f]{16}$/), signature: z.string().max(200) }),
+    lastUsageReport: ms.nullable(),
+    reportedUsage: counts,
+    compliance: z
+      .strictObject({
+        status: z.enum(['No Licenses in Use', 'Authorized', 'Out of Compliance']),
+        shortfalls: z.array(z.strictObject({ tag: z.string().max(200), inUse: z.number().int().min(0), available: z.number().int() })).max(100),
+        at: ms,
+      })
+      .nullable(),
+    lastFailure: z.strictObject({ at: ms, operation: z.string().max(64), message: z.string().max(4096) }).nullable(),
+  })
+  .nullable();
+const transport = z.discriminatedUnion('mode', [
+  z.strictObject({ mode: z.literal('direct') }),
+  z.strictObject({ mode: z.literal('gateway'), url: z.string().url().max(500) }),
+  z.strictObject({
+    mode: z.literal('proxy'),
+    host: z.string().min(1).max(253),
+    port: z.number().int().min(1).max(65535),
+    user: z.string().max(200).nullable(),
+    password: sealed.nullable(),
+  }),
+]);
 const issued = z.strictObject({ code: z.string().max(200), at: ms, piid: z.string().optional(), timestamp: z.string().optional() }).nullable();
 
 export const instanceStateSchema = z
@@ -27,10 +70,7 @@ export const instanceStateSchema = z
     createdAt: ms,
     deviceKey: z.strictObject({
       publicKey: z.string().regex(/^[A-Za-z0-9+/]{44}$/),
-      privateKey: z.discriminatedUnion('format', [
-        z.strictObject({ format: z.literal('pkcs8-pem'), value: z.string().max(4096) }),
-        z.strictObject({ format: z.literal('safe-storage'), value: z.string().max(8192) }),
-      ]),
+      privateKey: sealed,
     }),
     trustedKeys: z
       .array(z.strictObject({ id: z.string().regex(/^[0-9a-f]{16}$/), publicKey: z.string().max(4096), label: z.string().max(200), addedAt: ms }))
@@ -60,6 +100,9 @@ export const instanceStateSchema = z
           .optional(),
       }),
     ),
+    online,
+    transport,
+    privacy: z.strictObject({ hostname: z.boolean() }),
   })
   .superRefine((s, ctx) => {
     if ((s.registration === REGISTRATION.registered) !== (s.installed !== null)) {
@@ -67,6 +110,9 @@ export const instanceStateSchema = z
     }
     if ((s.registration === REGISTRATION.unregistered) !== (s.reservation === null)) {
       ctx.addIssue({ code: 'custom', path: ['reservation'], message: 'a current reservation goes with, and only with, Reservation In Progress or Registered' });
+    }
+    if (s.online && (s.reservationEnabled || s.reservation)) {
+      ctx.addIssue({ code: 'custom', path: ['online'], message: 'an online registration excludes license reservation' });
     }
   });
 
@@ -116,8 +162,16 @@ function fromSchema1(old: Record<string, unknown>): Record<string, unknown> {
   };
 }
 
+/** Schema 2 to 3: Smart Licensing online. Not registered online, direct transport, the host name shared. */
+const fromSchema2 = (old: Record<string, unknown>): Record<string, unknown> => ({
+  ...old,
+  online: null,
+  transport: { mode: 'direct' },
+  privacy: { hostname: false },
+});
+
 /** Schema N to N+1, indexed by N. */
-export const MIGRATIONS: Migrations = { 1: fromSchema1 };
+export const MIGRATIONS: Migrations = { 1: fromSchema1, 2: fromSchema2 };
 
 export function migrate(raw: unknown, migrations: Migrations = MIGRATIONS, target = SCHEMA_VERSION): unknown {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) refuse('state-corrupt', 'The state file does not hold a JSON object.');

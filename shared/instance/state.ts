@@ -22,7 +22,7 @@ export const AUTHORIZATION = {
 } as const;
 export type AuthorizationStatus = (typeof AUTHORIZATION)[keyof typeof AUTHORIZATION];
 
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 export interface TrustedKey {
   /** First 16 hex digits of the SHA-256 of the key's DER SubjectPublicKeyInfo. */
@@ -91,6 +91,54 @@ export interface DeviceKeyRecord {
   readonly privateKey: { readonly format: 'pkcs8-pem'; readonly value: string } | { readonly format: 'safe-storage'; readonly value: string };
 }
 
+/**
+ * A secret kept at rest like the device key: as is in the state file (mode 0600; format 'pkcs8-pem', the
+ * name the device key's plain format has always had), or sealed by the OS keychain (the app).
+ */
+export type SealedSecret = DeviceKeyRecord['privateKey'];
+
+/** The last compliance License Central answered for this instance's reported usage. */
+export interface OnlineCompliance {
+  readonly status: 'No Licenses in Use' | 'Authorized' | 'Out of Compliance';
+  readonly shortfalls: readonly { readonly tag: string; readonly inUse: number; readonly available: number }[];
+  readonly at: number;
+}
+
+/**
+ * Smart Licensing online (the seeds' other mode): this instance registered with License Central's server
+ * with a token. Times are License Central's (from its answers); the server is trusted by the certificate pinned
+ * at registration; every later call is signed with the device key and carries a sequence number above `seq`.
+ */
+export interface OnlineRegistration {
+  readonly server: string;
+  readonly fingerprint: string;
+  readonly certificate: string;
+  /** The registration's id at License Central. */
+  readonly instance: string;
+  /** The sequence number of the last signed call. */
+  readonly seq: number;
+  readonly account: string;
+  readonly tokenId: string;
+  readonly registeredAt: number;
+  readonly registrationExpires: number;
+  readonly authorizationExpires: number;
+  readonly exportControlled: boolean;
+  /** License Central's signature over this device's identity (registration, UDI, key, expiry). */
+  readonly identity: { readonly keyId: string; readonly signature: string };
+  readonly lastUsageReport: number | null;
+  /** What the last usage report said (by tag): a report is due again when usage differs from it. */
+  readonly reportedUsage: Readonly<Record<string, number>>;
+  readonly compliance: OnlineCompliance | null;
+  /** The last call that failed (cleared by the next that succeeds): what, when, why. */
+  readonly lastFailure: { readonly at: number; readonly operation: string; readonly message: string } | null;
+}
+
+/** How this instance reaches License Central: the seeds' transport settings. */
+export type Transport =
+  | { readonly mode: 'direct' }
+  | { readonly mode: 'gateway'; readonly url: string }
+  | { readonly mode: 'proxy'; readonly host: string; readonly port: number; readonly user: string | null; readonly password: SealedSecret | null };
+
 export interface InstanceState {
   readonly schemaVersion: typeof SCHEMA_VERSION;
   readonly product: ProductId;
@@ -125,6 +173,11 @@ export interface InstanceState {
     readonly behind: boolean;
   };
   readonly events: readonly InstanceEvent[];
+  /** Registered online (Smart Licensing); null when not. Excludes a reservation, and the other way round. */
+  readonly online: OnlineRegistration | null;
+  readonly transport: Transport;
+  /** The seeds' "Do not share my hostname or IP address": when true, registration sends no host name. */
+  readonly privacy: { readonly hostname: boolean };
 }
 
 /** The state as it is saved: without what is carried in memory only (the parse of the installed code). */

@@ -63,8 +63,14 @@ export function accountTo(state: InstanceState, entitlements: readonly Entitleme
   const from = state.clock.accountedTo;
   const span = Math.max(0, t - from);
   const evaluationRuns = state.evaluation.startedAt !== null && state.installed === null;
+  const online = state.online;
+  // Registered online, evaluation stops until the registration expires; overage runs while License Central
+  // last answered Out of Compliance and the authorization holds.
+  const evaluationMs = !evaluationRuns ? 0 : online ? Math.max(0, t - Math.max(from, online.registrationExpires)) : span;
+  const onlineOverage =
+    online?.compliance?.status === 'Out of Compliance' ? Math.max(0, Math.min(t, online.authorizationExpires, online.registrationExpires) - from) : 0;
   return {
-    evaluationUsedMs: Math.min(EVALUATION_MS, state.evaluation.usedMs + (evaluationRuns ? span : 0)),
-    overageMs: state.overage.usedMs + (state.installed ? nonCompliantMs(state.usage, entitlements, from, from + span) : 0),
+    evaluationUsedMs: Math.min(EVALUATION_MS, state.evaluation.usedMs + evaluationMs),
+    overageMs: state.overage.usedMs + (state.installed ? nonCompliantMs(state.usage, entitlements, from, from + span) : onlineOverage),
   };
 }

@@ -4,7 +4,7 @@
  * synchronous and starts no process per command. `slrProcess` runs the binary as a subprocess, for what
  * needs a real process (signals, exit codes of the binary, parallel runs).
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 
@@ -49,4 +49,19 @@ export function slr(home: string, args: readonly string[], now: number | string 
 export function slrProcess(home: string, args: readonly string[], now: number | string = DEFAULT_NOW, env: NodeJS.ProcessEnv = {}): CliResult {
   const r = spawnSync(process.execPath, [SLR, '--home', home, ...args], { encoding: 'utf8', env: environment(now, env), timeout: 60_000 });
   return result(r.status ?? -1, r.stdout, r.stderr);
+}
+
+/**
+ * The binary as a subprocess, awaited without blocking this thread: for a server running in this process
+ * (the synchronous helpers would block it while the CLI waits for its answer).
+ */
+export function slrAsync(home: string, args: readonly string[], now: number | string = DEFAULT_NOW, env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [SLR, '--home', home, ...args], { env: environment(now, { SLR_FROM_SOURCE: '1', ...env }) });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('exit', (status) => resolve(result(status ?? -1, stdout, stderr)));
+  });
 }

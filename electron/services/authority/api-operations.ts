@@ -79,6 +79,7 @@ export const OPERATIONS = {
   },
   'registered-instances': (l: Ledger, b: ApiBody<'registered-instances'>, { now, principal }: OperationContext) =>
     l.registeredInstances(now, scoped(principal, b.account)),
+  'registered-remove': (l: Ledger, b: ApiBody<'registered-remove'>, { now }: OperationContext) => l.removeRegistered(b.instance, now),
   'export-control': async (l: Ledger, b: ApiBody<'export-control'>, { now }: OperationContext) => {
     await l.setExportControl(b.allowed, b.reason, now);
     return { allowed: b.allowed };

@@ -26,6 +26,7 @@ import * as query from './instance-query.ts';
 import * as users from './users.ts';
 import * as tokens from './tokens.ts';
 import * as registrations from './registrations.ts';
+import * as registeredAdmin from './registered-admin.ts';
 
 export type { InstanceLine, Issued, LedgerEvent, LicenseLine };
 export { MAX_WRONG_CODES, type InstanceRow } from './core.ts';
@@ -194,5 +195,6 @@ export class Ledger {
   renewRegistration = (...a: Args<typeof registrations.renewRegistration>) => registrations.renewRegistration(this.core, ...a);
   reportUsage = (...a: Args<typeof registrations.reportUsage>) => registrations.reportUsage(this.core, ...a);
   deregister = (...a: Args<typeof registrations.deregister>) => registrations.deregister(this.core, ...a);
-  registeredInstances = (...a: Args<typeof registrations.registeredInstances>) => registrations.registeredInstances(this.core, ...a);
+  removeRegistered = (...a: Args<typeof registeredAdmin.removeRegistered>) => registeredAdmin.removeRegistered(this.core, ...a);
+  registeredInstances = (...a: Args<typeof registeredAdmin.registeredInstances>) => registeredAdmin.registeredInstances(this.core, ...a);
 }

@@ -18,7 +18,7 @@ import { formatUdi, parseUdi, type Udi } from '../../../shared/udi.ts';
 import { cryptoBasics, publicKeyFromCompressed, verifyMessage } from '../crypto.ts';
 import { LedgerCore, type LotRow } from './core.ts';
 
-interface RegisteredRow {
+export interface RegisteredRow {
   id: number;
   account_id: number;
   account: string;
@@ -50,7 +50,7 @@ export interface Registration {
   readonly identity: { readonly keyId: string; readonly signature: string };
 }
 
-const SELECT = 'SELECT r.*, a.name AS account FROM registered_instances r JOIN accounts a ON a.id = r.account_id';
+export const SELECT = 'SELECT r.*, a.name AS account FROM registered_instances r JOIN accounts a ON a.id = r.account_id';
 
 /** What License Central signs as a registered device's identity. */
 export const identityMessage = (instance: string, udi: string, devicePublicKey: string, registrationExpires: number) =>
@@ -192,7 +192,7 @@ async function asDevice<T>(c: LedgerCore, call: DeviceCall, now: number, fn: (r:
 }
 
 /** Whether what `r` reports in use is covered by its account's pool, now. */
-async function complianceFor(c: LedgerCore, r: RegisteredRow, now: number): Promise<Compliance> {
+export async function complianceFor(c: LedgerCore, r: RegisteredRow, now: number): Promise<Compliance> {
   const uses = await c.all<{ tag: string; count: number }>('SELECT tag, count FROM registered_usage WHERE instance_id = ?', r.id);
   const inAccount = await c.all<{ tag: string; n: number }>(
     "SELECT u.tag, sum(u.count) AS n FROM registered_usage u JOIN registered_instances i ON i.id = u.instance_id WHERE i.account_id = ? AND i.state = 'registered' AND i.authorization_expires > ? GROUP BY u.tag",
@@ -263,29 +263,4 @@ export async function deregister(c: LedgerCore, call: DeviceCall, now: number) {
     });
     return { deregistered: true };
   });
-}
-
-/** The registered product instances (of a virtual account), beside the reserved ones. */
-export async function registeredInstances(c: LedgerCore, now: number, accountName?: string) {
-  await c.requireInit();
-  const account = accountName ? [(await c.account(accountName)).id] : [];
-  const rows = await c.all<RegisteredRow>(`${SELECT} WHERE r.state = 'registered' ${account.length ? 'AND r.account_id = ?' : ''} ORDER BY r.id`, ...account);
-  const out = [];
-  for (const r of rows.filter((x) => c.mayTouch(x.account))) {
-    const usage = await c.all<{ tag: string; count: number }>('SELECT tag, count FROM registered_usage WHERE instance_id = ?', r.id);
-    out.push({
-      instance: String(r.id),
-      account: r.account,
-      udi: formatUdi({ pid: r.product, sn: r.sn, uuid: r.uuid }),
-      registeredAt: r.registered_at,
-      registrationExpires: r.registration_expires,
-      authorizationExpires: r.authorization_expires,
-      lastContact: r.last_contact,
-      lastUsageReport: r.last_usage_at,
-      exportControlled: r.export_controlled === 1,
-      usage: Object.fromEntries(usage.map((u) => [findAnyEntitlement(u.tag)?.def.short ?? u.tag, Number(u.count)])),
-      compliance: (await complianceFor(c, r, now)).status,
-    });
-  }
-  return out;
 }

@@ -40,6 +40,7 @@ export type LedgerApi = Pick<
   | 'revokeToken'
   | 'setExportControl'
   | 'registeredInstances'
+  | 'removeRegistered'
 >;
 
 export function remoteLedger(session: RemoteSession): LedgerApi {
@@ -78,5 +79,6 @@ export function remoteLedger(session: RemoteSession): LedgerApi {
     revokeToken: (id) => done(call('token-revoke', { id })),
     setExportControl: (allowed, reason) => done(call('export-control', { allowed, reason })),
     registeredInstances: (_now, account) => call('registered-instances', { account }),
+    removeRegistered: (instance) => call('registered-remove', { instance }),
   };
 }

@@ -7,15 +7,17 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import type { ClientRequest, IncomingMessage } from 'node:http';
-import { Agent, request as httpsRequest } from 'node:https';
+import { Agent, request as httpsRequest, type RequestOptions } from 'node:https';
+import type { Duplex } from 'node:stream';
 import { isIP } from 'node:net';
-import { connect as tlsConnect, type PeerCertificate } from 'node:tls';
+import { connect as tlsConnect, type ConnectionOptions as TlsOptions, type PeerCertificate } from 'node:tls';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { API, apiPath, IDEMPOTENCY_HEADER, type ApiBody, type ApiName, type ApiReply } from '../../../shared/authority/api.ts';
 import { refuse, SlrError, REFUSAL_CODES, type RefusalCode } from '../../../shared/errors.ts';
 import { formatInstant } from '../../../shared/codes/dates.ts';
 import { writeWhole } from '../files.ts';
+import { describeProxy, tunnel, type ProxySetting } from '../proxy-tunnel.ts';
 
 export const SESSION_FILE = 'authority-session.json';
 
@@ -56,21 +58,24 @@ export function forgetSession(home: string): boolean {
 const canonical = (fp: string) => fp.toUpperCase();
 
 /** The certificate a server presents (without trusting it yet): to compare with the fingerprint given. */
-export function fetchCertificate(server: string, timeoutMs = 10_000): Promise<{ certificate: string; fingerprint: string }> {
+export async function fetchCertificate(
+  server: string,
+  timeoutMs = 10_000,
+  proxy: ProxySetting | null = null,
+): Promise<{ certificate: string; fingerprint: string }> {
   const url = checkServerUrl(server);
   const host = url.hostname.replace(/^\[|\]$/g, '');
+  const port = Number(url.port || 443);
+  const through = proxy ? await tunnel(proxy, host, port, timeoutMs) : undefined;
   return new Promise((resolve, reject) => {
     // Not checked here: the certificate is fetched to be compared with the fingerprint given.
-    const socket = tlsConnect(
-      { host, port: Number(url.port || 443), servername: isIP(host) ? undefined : host, rejectUnauthorized: false, timeout: timeoutMs },
-      () => {
-        const cert: PeerCertificate = socket.getPeerCertificate(false);
-        socket.end();
-        if (!cert.raw) return reject(new SlrError('server-untrusted', `${server} presented no certificate.`));
-        const pem = `-----BEGIN CERTIFICATE-----\n${cert.raw.toString('base64').replace(/.{64}/g, '$&\n').replace(/\n$/, '')}\n-----END CERTIFICATE-----\n`;
-        resolve({ certificate: pem, fingerprint: canonical(cert.fingerprint256) });
-      },
-    );
+    const socket = tlsConnect({ host, port, socket: through, servername: isIP(host) ? undefined : host, rejectUnauthorized: false, timeout: timeoutMs }, () => {
+      const cert: PeerCertificate = socket.getPeerCertificate(false);
+      socket.end();
+      if (!cert.raw) return reject(new SlrError('server-untrusted', `${server} presented no certificate.`));
+      const pem = `-----BEGIN CERTIFICATE-----\n${cert.raw.toString('base64').replace(/.{64}/g, '$&\n').replace(/\n$/, '')}\n-----END CERTIFICATE-----\n`;
+      resolve({ certificate: pem, fingerprint: canonical(cert.fingerprint256) });
+    });
     socket.on('timeout', () => socket.destroy(new Error('timed out')));
     socket.on('error', (e) => reject(unreachable(server, e)));
   });
@@ -101,6 +106,25 @@ interface Target {
   readonly fingerprint: string;
   readonly certificate: string;
   readonly token?: string;
+  /** Reached through an HTTP proxy (the seeds' HTTP/HTTPS proxy transport). */
+  readonly proxy?: ProxySetting | null;
+}
+
+/** An agent whose connections are tunnels through the proxy, TLS inside them. */
+class ProxiedAgent extends Agent {
+  private readonly proxy: ProxySetting;
+  constructor(proxy: ProxySetting, options: ConstructorParameters<typeof Agent>[0]) {
+    super(options);
+    this.proxy = proxy;
+  }
+  override createConnection(options: RequestOptions, done?: (err: Error | null, socket: Duplex) => void): Duplex | null | undefined {
+    const { host, port } = options as { host: string; port: number };
+    tunnel(this.proxy, host, Number(port), 30_000).then(
+      (socket) => done?.(null, tlsConnect({ ...(options as TlsOptions), socket })),
+      (e: Error) => done?.(e, undefined as unknown as Duplex),
+    );
+    return undefined;
+  }
 }
 
 /**
@@ -110,10 +134,11 @@ interface Target {
  */
 const agents = new Map<string, Agent>();
 function agentFor(target: Target): Agent {
-  const key = `${target.server}|${target.fingerprint}`;
+  const proxy = target.proxy ?? null;
+  const key = `${target.server}|${target.fingerprint}|${proxy ? `${proxy.user ?? ''}:${proxy.password ?? ''}@${describeProxy(proxy)}` : ''}`;
   let agent = agents.get(key);
   if (!agent) {
-    agent = new Agent({
+    const options: ConstructorParameters<typeof Agent>[0] = {
       keepAlive: true,
       maxSockets: 16,
       ca: target.certificate,
@@ -121,7 +146,8 @@ function agentFor(target: Target): Agent {
         canonical(cert.fingerprint256) === target.fingerprint
           ? undefined
           : new SlrError('server-untrusted', `The server's certificate (${cert.fingerprint256}) is not the one pinned at login (${target.fingerprint}).`),
-    });
+    };
+    agent = proxy ? new ProxiedAgent(proxy, options) : new Agent(options);
     agents.set(key, agent);
   }
   return agent;

@@ -1,0 +1,248 @@
+/**
+ * Smart Licensing online on the product instance (the seeds' other mode): register with a token, renew the
+ * authorization and the registration, report usage, deregister, each a call to License Central made under
+ * the state's lock, its answer applied by the pure rules of shared/instance/online.ts and saved at once. A
+ * call that does not reach License Central changes nothing but the record of the failure: the device keeps
+ * working until its authorization expires, and says so. Also the transport settings and the privacy setting.
+ */
+import { hostname as osHostname } from 'node:os';
+import { fromBase64 } from '../../shared/bytes.ts';
+import { formatInstant } from '../../shared/codes/dates.ts';
+import { isSlrError, refuse, SlrError } from '../../shared/errors.ts';
+import {
+  afterCompliance,
+  afterDeregister,
+  afterFailure,
+  afterRegister,
+  assertMayRegister,
+  dueCalls,
+  usageToReport,
+  workingUntil,
+  type OnlineCall,
+} from '../../shared/instance/online.ts';
+import { deriveStatus, productOf } from '../../shared/instance/status.ts';
+import type { InstanceEvent, InstanceState } from '../../shared/instance/state.ts';
+import { PERIODS, type Compliance } from '../../shared/registration/protocol.ts';
+import { formatUdi, makeUdi } from '../../shared/udi.ts';
+import type { InstanceService, Secrets, Transaction } from './instance-service.ts';
+import { deviceCall, registerDevice, type DeviceLink, type Route } from './registration-client.ts';
+
+export interface OnlineOutcome {
+  readonly message: string;
+  readonly warnings: readonly string[];
+}
+
+type Step = Transaction<OnlineOutcome>;
+type DeviceCallName = 'device-renew-auth' | 'device-renew-id' | 'device-usage' | 'device-deregister';
+
+/** Refusals that mean License Central was not reached, or not trusted: nothing changed there. */
+const UNREACHED = new Set<string>(['server-unreachable', 'proxy-refused', 'server-untrusted', 'server-error']);
+/** After a failed call, automatic calls wait this long before trying again (on demand, they are made at once). */
+export const RETRY_AFTER_MS = 60 * 60_000;
+/** A clock further off License Central's than this is pointed out. */
+const SKEW_MS = 5 * 60_000;
+
+const withEvent = (state: InstanceState, at: number, type: string, message: string): InstanceState => ({
+  ...state,
+  events: [...state.events, { at, type, message } satisfies InstanceEvent],
+});
+
+async function routeOf(state: InstanceState, secrets: Secrets): Promise<Route> {
+  const t = state.transport;
+  if (t.mode === 'gateway') return { gateway: t.url };
+  if (t.mode === 'proxy') return { proxy: { host: t.host, port: t.port, user: t.user, password: t.password ? await secrets.unseal(t.password) : null } };
+  return {};
+}
+
+/** The clock of License Central (read from an answer) against the device's: a warning when they differ. */
+function skew(serverNow: number, now: number): string[] {
+  const off = now - serverNow;
+  if (Math.abs(off) <= SKEW_MS) return [];
+  const hours = Math.round(Math.abs(off) / 3_600_000);
+  return [
+    `The device clock is ${hours} hour(s) ${off > 0 ? 'ahead of' : 'behind'} License Central's: the dates shown are License Central's, compared with this device's clock.`,
+  ];
+}
+
+function requireOnline(state: InstanceState, t: number): NonNullable<InstanceState['online']> {
+  const o = state.online;
+  if (!o) refuse('not-allowed', 'This product instance is not registered online.', 'Register it with a token: `license smart register idtoken TOKEN`.');
+  if (o.registrationExpires <= t)
+    refuse(
+      'not-allowed',
+      `The registration expired on ${formatInstant(o.registrationExpires)}: it can no longer be renewed.`,
+      'Register again with a token (`license smart register idtoken TOKEN force`).',
+    );
+  return o;
+}
+
+/** One signed call of this instance, with the sequence number after the last. */
+async function signed(state: InstanceState, secrets: Secrets, name: DeviceCallName, body: object, timeoutMs: number) {
+  const o = state.online!;
+  const route = await routeOf(state, secrets);
+  const link: DeviceLink = {
+    server: route.gateway ?? o.server,
+    fingerprint: o.fingerprint,
+    certificate: o.certificate,
+    proxy: route.proxy ?? null,
+    instance: o.instance,
+    seq: o.seq,
+  };
+  return deviceCall(link, await secrets.deviceKey(), name, body as never, timeoutMs);
+}
+
+const daysLeft = (state: InstanceState, t: number) => `${Math.ceil(deriveStatus(state, t).evaluation.daysLeft)} day(s) of evaluation left`;
+
+/** A call that failed: License Central not reached (recorded; the device works on), or the registration gone there. */
+function failed(state: InstanceState, operation: string, e: unknown, t: number): Step {
+  if (!isSlrError(e) || !state.online) return { state, error: e };
+  const seq = state.online.seq + 1;
+  if (e.code === 'unauthorized') {
+    const next = afterDeregister(state, 'revoked', t, e.message);
+    return {
+      state: next,
+      error: new SlrError(
+        'unauthorized',
+        `License Central no longer knows this registration (removed there, or this device's identity revoked): this product instance is unregistered, ${daysLeft(next, t)}.`,
+        'Register it again with a token (`license smart register idtoken TOKEN`).',
+      ),
+    };
+  }
+  const next = afterFailure(state, operation, e.message, t, seq);
+  return { state: next, error: new SlrError(e.code, `${e.message} ${workingUntil(state.online)}`, e.hint) };
+}
+
+export async function renewAuth(state: InstanceState, secrets: Secrets, timeoutMs = 30_000): Promise<Step> {
+  const t = state.clock.highWater;
+  requireOnline(state, t);
+  try {
+    const { value, link } = await signed(state, secrets, 'device-renew-auth', {}, timeoutMs);
+    const v = value as { authorizationExpires: number; compliance: Compliance };
+    const text = `Authorization renewed: valid until ${formatInstant(v.authorizationExpires)}; ${v.compliance.status}.`;
+    const next = withEvent(afterCompliance(state, link.seq, v.compliance, t, { authorizationExpires: v.authorizationExpires }), t, 'renew-auth', text);
+    return { state: next, value: { message: text, warnings: skew(v.authorizationExpires - PERIODS.authorizationValid, t) } };
+  } catch (e) {
+    return failed(state, 'renew auth', e, t);
+  }
+}
+
+export async function renewId(state: InstanceState, secrets: Secrets, timeoutMs = 30_000): Promise<Step> {
+  const t = state.clock.highWater;
+  requireOnline(state, t);
+  try {
+    const { value, link } = await signed(state, secrets, 'device-renew-id', {}, timeoutMs);
+    const v = value as { registrationExpires: number };
+    const text = `Registration renewed: valid until ${formatInstant(v.registrationExpires)}.`;
+    const next = withEvent(
+      { ...state, online: { ...state.online!, seq: link.seq, registrationExpires: v.registrationExpires, lastFailure: null } },
+      t,
+      'renew-id',
+      text,
+    );
+    return { state: next, value: { message: text, warnings: skew(v.registrationExpires - PERIODS.registrationValid, t) } };
+  } catch (e) {
+    return failed(state, 'renew id', e, t);
+  }
+}
+
+/** The seeds' Update Usage Details: what is in use, reported; License Central answers the compliance. */
+export async function reportUsage(state: InstanceState, secrets: Secrets, timeoutMs = 30_000): Promise<Step> {
+  const t = state.clock.highWater;
+  requireOnline(state, t);
+  const usage = usageToReport(state);
+  try {
+    const { value, link } = await signed(state, secrets, 'device-usage', { usage }, timeoutMs);
+    const c = (value as { compliance: Compliance }).compliance;
+    const short = c.shortfalls.map((s) => `${s.tag}: ${s.inUse} in use in the account, ${s.available} available`).join('; ');
+    const text = `Usage reported: ${c.status}${short ? ` (${short})` : ''}.`;
+    const next = withEvent(afterCompliance(state, link.seq, c, t, { lastUsageReport: t, reportedUsage: usage }), t, 'usage-report', text);
+    return { state: next, value: { message: text, warnings: [] } };
+  } catch (e) {
+    return failed(state, 'usage report', e, t);
+  }
+}
+
+export async function deregister(state: InstanceState, secrets: Secrets): Promise<Step> {
+  const t = state.clock.highWater;
+  const o = state.online;
+  if (!o) refuse('not-allowed', 'This product instance is not registered online: there is nothing to deregister.');
+  try {
+    await signed(state, secrets, 'device-deregister', {}, 30_000);
+    const next = afterDeregister(state, 'server', t);
+    return {
+      state: next,
+      value: { message: `Deregistered: the instance's licenses are released to the pool of "${o.account}"; ${daysLeft(next, t)}.`, warnings: [] },
+    };
+  } catch (e) {
+    if (!isSlrError(e) || !(UNREACHED.has(e.code) || e.code === 'unauthorized')) return failed(state, 'deregister', e, t);
+    const how = e.code === 'unauthorized' ? 'revoked' : 'local';
+    const next = afterDeregister(state, how, t, e.message);
+    const warning =
+      how === 'local'
+        ? `License Central could not be reached (${e.message}). This product instance is deregistered here only: remove it at License Central (slr authority registered remove ${o.instance}) to free its licenses.`
+        : 'License Central no longer knew this registration (removed there already): nothing to free.';
+    return { state: next, value: { message: `Deregistered on this device; ${daysLeft(next, t)}.`, warnings: [warning] } };
+  }
+}
+
+export async function register(state: InstanceState, secrets: Secrets, token: string, force: boolean): Promise<Step> {
+  const t = state.clock.highWater;
+  assertMayRegister(state, force);
+  const product = productOf(state);
+  let registered;
+  try {
+    registered = await registerDevice({
+      token,
+      trustedKeys: new Map(state.trustedKeys.map((k) => [k.id, k.publicKey])),
+      udi: formatUdi(makeUdi(product, state.uuid)),
+      devicePublicKey: fromBase64(state.deviceKey.publicKey)!,
+      hostname: state.privacy.hostname ? null : osHostname(),
+      force,
+      route: await routeOf(state, secrets),
+    });
+  } catch (e) {
+    return { state, error: e };
+  }
+  const { registration: r, link, token: payload } = registered;
+  const next = afterRegister(state, r, { server: link.server, fingerprint: link.fingerprint, certificate: link.certificate, tokenId: payload.id }, t);
+  const message = `Registered with License Central ${link.server}, virtual account "${r.account}": registration valid until ${formatInstant(r.registrationExpires)}, authorization until ${formatInstant(r.authorizationExpires)}.`;
+  const warnings = [
+    ...skew(r.registeredAt, t),
+    ...(force && state.online ? [`Moved from virtual account "${state.online.account}", without its licenses.`] : []),
+  ];
+  const report = await reportUsage(next, secrets);
+  if ('error' in report)
+    return { state: report.state, value: { message, warnings: [...warnings, `The first usage report failed: ${(report.error as Error).message}`] } };
+  return { state: report.state, value: { message: `${message}\n${report.value.message}`, warnings } };
+}
+
+const CALLS: Readonly<Record<OnlineCall, (s: InstanceState, secrets: Secrets, timeoutMs: number) => Promise<Step>>> = {
+  'renew-id': renewId,
+  'renew-auth': renewAuth,
+  'usage-report': reportUsage,
+};
+
+/**
+ * The calls due now (renewals, the daily usage report), made one after the other; a failure is recorded and
+ * returned as a warning (it stops the rest), and automatic calls wait RETRY_AFTER_MS after one.
+ */
+export async function catchUp(instances: InstanceService, now: number, timeoutMs = 10_000): Promise<OnlineOutcome | null> {
+  const peek = instances.load();
+  const failure = peek.online?.lastFailure;
+  if (!dueCalls(peek, Math.max(now, peek.clock.highWater)).length || (failure && now - failure.at < RETRY_AFTER_MS && now >= failure.at)) return null;
+  return instances.transact(now, async (state0, secrets) => {
+    let state = state0;
+    const messages: string[] = [];
+    for (const call of dueCalls(state, state.clock.highWater)) {
+      const step = await CALLS[call](state, secrets, timeoutMs);
+      state = step.state;
+      if ('error' in step) return { state, value: { message: messages.join('\n'), warnings: [(step.error as Error).message] } };
+      messages.push(step.value.message);
+    }
+    return { state, value: { message: messages.join('\n'), warnings: [] } };
+  });
+}
+
+/** Runs one operation on the state under the lock; its new state saved, its refusal thrown. */
+export const onlineOperation = (instances: InstanceService, now: number, op: (s: InstanceState, secrets: Secrets) => Promise<Step>) =>
+  instances.transact<OnlineOutcome>(now, op);

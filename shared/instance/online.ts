@@ -1,0 +1,182 @@
+/**
+ * Smart Licensing online on the product instance, as pure functions of its state: whether it may register
+ * (reservation excludes it), what each answer of License Central changes, which calls are due (the seeds'
+ * periods), and what the operator sees (the seeds' Registration and Authorization statuses). The calls
+ * themselves are the Node side's (electron/services/online-service.ts); times in answers are License Central's.
+ */
+import { formatInstant } from '../codes/dates.ts';
+import { refuse } from '../errors.ts';
+import { ONLINE_AUTHORIZATION, ONLINE_REGISTRATION, PERIODS, type Compliance, type OnlineAuthorization } from '../registration/protocol.ts';
+import { REGISTRATION, type InstanceEvent, type InstanceState, type OnlineRegistration } from './state.ts';
+
+const event = (at: number, type: string, message: string): InstanceEvent => ({ at, type, message });
+const withEvents = (state: InstanceState, ...events: InstanceEvent[]): InstanceState => ({ ...state, events: [...state.events, ...events] });
+
+/** The calls of a registered instance, by their CLI names. */
+export type OnlineCall = 'renew-auth' | 'renew-id' | 'usage-report';
+
+export const DEREGISTER = '`license smart deregister`';
+
+/** Registration and reservation exclude each other: registering is refused while reservation is on. */
+export function assertMayRegister(state: InstanceState, force: boolean): void {
+  if (state.registration !== REGISTRATION.unregistered)
+    refuse(
+      'not-allowed',
+      `This product instance is ${state.registration}: registration and reservation exclude each other.`,
+      state.registration === REGISTRATION.inProgress
+        ? 'Cancel the request (`license smart reservation cancel`), disable reservation, then register.'
+        : 'Return the reservation (`license smart reservation return`, the return code entered at License Central), disable reservation, then register.',
+    );
+  if (state.reservationEnabled)
+    refuse(
+      'not-allowed',
+      'License reservation is enabled: registration and reservation exclude each other.',
+      'Disable it first (`license smart reservation disable`), then register.',
+    );
+  if (state.online && !force)
+    refuse(
+      'not-allowed',
+      `This product instance is already registered (virtual account "${state.online.account}", at ${state.online.server}).`,
+      'To move it to another virtual account, register with its token and `force`; or deregister first.',
+    );
+}
+
+/** The answer of a registration, as the device keeps it. */
+export interface RegisteredAnswer {
+  readonly instance: string;
+  readonly account: string;
+  readonly registeredAt: number;
+  readonly registrationExpires: number;
+  readonly authorizationExpires: number;
+  readonly exportControlled: boolean;
+  readonly identity: { readonly keyId: string; readonly signature: string };
+}
+
+export function afterRegister(
+  state: InstanceState,
+  answer: RegisteredAnswer,
+  target: { server: string; fingerprint: string; certificate: string; tokenId: string },
+  at: number,
+): InstanceState {
+  const moved = state.online ? ` (moved from "${state.online.account}", without its licenses)` : '';
+  const online: OnlineRegistration = {
+    ...target,
+    instance: answer.instance,
+    seq: 0,
+    account: answer.account,
+    registeredAt: answer.registeredAt,
+    registrationExpires: answer.registrationExpires,
+    authorizationExpires: answer.authorizationExpires,
+    exportControlled: answer.exportControlled,
+    identity: answer.identity,
+    lastUsageReport: null,
+    reportedUsage: {},
+    compliance: null,
+    lastFailure: null,
+  };
+  return withEvents(
+    { ...state, online, overage: { usedMs: 0 } },
+    event(at, 'register', `Registered with License Central ${target.server}, virtual account "${answer.account}", token ${target.tokenId}${moved}.`),
+  );
+}
+
+/** After a signed call License Central answered: its sequence number used, the failure of before cleared. */
+export function afterCall(state: InstanceState, seq: number, change: Partial<OnlineRegistration>): InstanceState {
+  const online = state.online;
+  if (!online) return state;
+  return { ...state, online: { ...online, ...change, seq: Math.max(online.seq, seq), lastFailure: null } };
+}
+
+export const complianceAt = (c: Compliance, at: number): OnlineRegistration['compliance'] => ({
+  status: c.status as NonNullable<OnlineRegistration['compliance']>['status'],
+  shortfalls: c.shortfalls,
+  at,
+});
+
+/** License Central's answer on compliance; back in compliance, the overage period starts again from zero. */
+export function afterCompliance(state: InstanceState, seq: number, c: Compliance, at: number, change: Partial<OnlineRegistration> = {}): InstanceState {
+  const next = afterCall(state, seq, { ...change, compliance: complianceAt(c, at) });
+  return c.status === ONLINE_AUTHORIZATION.outOfCompliance ? next : { ...next, overage: { usedMs: 0 } };
+}
+
+/** A call that did not reach License Central or was refused: kept, so the operator sees when and why. */
+export function afterFailure(state: InstanceState, operation: string, message: string, at: number, seq?: number): InstanceState {
+  if (!state.online) return state;
+  const online = { ...state.online, seq: Math.max(state.online.seq, seq ?? 0), lastFailure: { at, operation, message } };
+  return withEvents({ ...state, online }, event(at, 'online-failure', `${operation}: ${message}`));
+}
+
+/**
+ * Leaves Smart Licensing online: deregistered at License Central, only here (the server could not be
+ * reached), or because License Central no longer knows the registration (removed or revoked there).
+ */
+export function afterDeregister(state: InstanceState, how: 'server' | 'local' | 'revoked', at: number, why = ''): InstanceState {
+  const was = state.online;
+  if (!was) return state;
+  const text = {
+    server: `Deregistered from License Central ${was.server}: the instance's licenses are released to the pool of "${was.account}".`,
+    local: `Deregistered on this device only: License Central ${was.server} could not be reached (${why}); the instance must be removed there to free its licenses.`,
+    revoked: `License Central ${was.server} no longer knows this registration (${why}): the instance is unregistered.`,
+  }[how];
+  return withEvents({ ...state, online: null }, event(at, `deregister-${how}`, text));
+}
+
+/** The usage a report sends: the licenses in use, by tag. */
+export const usageToReport = (state: InstanceState): Record<string, number> => Object.fromEntries(Object.entries(state.usage).filter(([, n]) => n > 0));
+
+const sameCounts = (a: Readonly<Record<string, number>>, b: Readonly<Record<string, number>>) => {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)].filter((k) => (a[k] ?? 0) + (b[k] ?? 0) > 0));
+  return [...keys].every((k) => (a[k] ?? 0) === (b[k] ?? 0));
+};
+
+/**
+ * The calls due at time `t`, in the order they are made: the registration renewed every six months, the
+ * authorization every 30 days, usage reported every 24 hours and whenever it changed. None once the
+ * registration expired (the instance must register again).
+ */
+export function dueCalls(state: InstanceState, t: number): OnlineCall[] {
+  const o = state.online;
+  if (!o || o.registrationExpires <= t) return [];
+  const due: OnlineCall[] = [];
+  if (o.registrationExpires - t <= PERIODS.registrationValid - PERIODS.registrationRenew) due.push('renew-id');
+  if (o.authorizationExpires - t <= PERIODS.authorizationValid - PERIODS.authorizationRenew) due.push('renew-auth');
+  const reportDue = o.lastUsageReport === null || t - o.lastUsageReport >= PERIODS.usageReport || !sameCounts(o.reportedUsage, usageToReport(state));
+  if (reportDue) due.push('usage-report');
+  return due;
+}
+
+/** What the operator sees of a registration at time `t`; null when not registered online. */
+export interface OnlineView {
+  readonly registration: (typeof ONLINE_REGISTRATION)['registered' | 'expired'];
+  /** Null once the registration expired: the instance is back in evaluation. */
+  readonly authorization: OnlineAuthorization | null;
+  /** Out of compliance: the licenses the account lacks, by tag. */
+  readonly shortTags: readonly string[];
+  readonly active: boolean;
+}
+
+export function onlineView(state: InstanceState, t: number): OnlineView | null {
+  const o = state.online;
+  if (!o) return null;
+  if (o.registrationExpires <= t) return { registration: ONLINE_REGISTRATION.expired, authorization: null, shortTags: [], active: false };
+  const inUse = Object.values(state.usage).some((n) => n > 0);
+  const authorization =
+    o.authorizationExpires <= t
+      ? ONLINE_AUTHORIZATION.expired
+      : !inUse
+        ? ONLINE_AUTHORIZATION.noLicenses
+        : o.compliance?.status === ONLINE_AUTHORIZATION.outOfCompliance
+          ? ONLINE_AUTHORIZATION.outOfCompliance
+          : ONLINE_AUTHORIZATION.authorized;
+  return {
+    registration: ONLINE_REGISTRATION.registered,
+    authorization,
+    shortTags: authorization === ONLINE_AUTHORIZATION.outOfCompliance ? (o.compliance?.shortfalls ?? []).map((s) => s.tag) : [],
+    active: authorization !== ONLINE_AUTHORIZATION.expired,
+  };
+}
+
+/** When the device keeps working without reaching License Central: until its authorization expires. */
+export function workingUntil(o: OnlineRegistration): string {
+  return `This product instance keeps working until its authorization expires on ${formatInstant(Math.min(o.authorizationExpires, o.registrationExpires))}.`;
+}
