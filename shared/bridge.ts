@@ -26,6 +26,7 @@ import {
   updateInput,
 } from './authority/inputs.ts';
 import { type InstanceLine, type InstancePage, type InstanceQuery, type Issued, type LedgerEvent, type LicenseLine } from './authority/views.ts';
+import { ONLINE_ARGS, TOKEN_ARGS, type OnlineResults, type TransportView } from './bridge-online.ts';
 import { BRIDGE_METHODS, channelOf, FILE_DROP_CHANNEL, type BridgeMethod } from './bridge-channels.ts';
 import { LIMITS } from './limits.ts';
 import { CODE_KINDS, type CodeKind } from './code-kinds.ts';
@@ -49,6 +50,7 @@ export const BRIDGE_ARGS = {
   instanceReturnAuthorization: z.tuple([code]),
   instanceTrustFromFile: z.tuple([]),
   instanceTrustRemove: z.tuple([z.string().regex(/^[0-9a-f]{16}$/)]),
+  ...ONLINE_ARGS,
 
   authorityView: z.tuple([]),
   authorityInstances: z.tuple([instanceQuery]),
@@ -77,6 +79,7 @@ export const BRIDGE_ARGS = {
     z.strictObject({ server: z.string().min(8).max(500), fingerprint: z.string().min(64).max(200), user: shortText, password: z.string().min(1).max(1024) }),
   ]),
   authorityDisconnect: z.tuple([]),
+  ...TOKEN_ARGS,
   fileOpenCode: z.tuple([codeKind]),
   fileSaveCode: z.tuple([z.strictObject({ kind: codeKind, sn: z.string().regex(/^[0-9a-f]{5}$/), code })]),
   fileSaveQr: z.tuple([z.strictObject({ kind: codeKind, sn: z.string().regex(/^[0-9a-f]{5}$/), code })]),
@@ -111,6 +114,9 @@ export type InstanceView =
       /** The event log's chain: intact, or the first event that was changed. */
       readonly logCheck: LogCheck;
       readonly availability: Readonly<Record<ReservationCommand, Availability>>;
+      /** Smart Licensing online: how the device reaches License Central, and whether it shares its host name. */
+      readonly transport: TransportView;
+      readonly privacy: { readonly hostname: boolean };
     };
 
 /** What the check of an event log's chain of hashes says. */
@@ -143,6 +149,7 @@ export type LicenseLineView = LicenseLine;
 export type InstanceLineView = InstanceLine;
 export type { InstancePage, InstanceQuery };
 export type AuthorityEventView = LedgerEvent;
+export type { OnlineResult, RegisteredLine, TokenLine, TransportInput, TransportView } from './bridge-online.ts';
 
 export type AuthorityView =
   | { readonly initialized: false; readonly dir: string }
@@ -193,7 +200,7 @@ export interface OpenedFile {
   readonly text: string;
 }
 
-export interface BridgeResults {
+export interface BridgeResults extends OnlineResults {
   instanceView: InstanceView;
   instanceInit: InstanceView;
   instanceCommand: CommandResult;

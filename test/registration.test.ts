@@ -124,8 +124,18 @@ describe.each([
   it.skipIf(skip)('refuses a token revoked, used up, expired, tampered or naming another server, and a reserved device', async () => {
     admin = await s.login('admin');
     const once = await token('Lab', { maxUses: 1 });
-    await register(device(), once);
+    const lost = device();
+    const first = await register(lost, once);
+    // Its answer lost on the way, the device asks again: the same registration, the token not used again.
+    const again = await register(lost, once);
+    expect(again.registration).toMatchObject({ instance: first.registration.instance, registeredAt: first.registration.registeredAt });
+    expect(
+      ((await s.call(admin, 'token-list', { account: 'Lab' })) as { id: string; uses: number }[]).find((x) => x.id === parseToken(once).payload.id)?.uses,
+    ).toBe(1);
     expect((await refused(register(device(), once))).code).toBe('token-used-up');
+    // Once it called with its registration, a second registration with the token is no repeat.
+    await deviceCall(first.link, lost.privateKey, 'device-renew-auth', {});
+    expect((await refused(register(lost, once))).code).toBe('token-used-up');
     const revoked = await token('Lab');
     await s.call(admin, 'token-revoke', { id: parseToken(revoked).payload.id });
     expect((await refused(register(device(), revoked))).code).toBe('token-revoked');

@@ -16,10 +16,9 @@ const FILE_EXCEPTIONS: Record<string, { lines: number; why: string }> = {
 
 /** Functions allowed past the limit (file:name), with their size today and why. */
 const FUNCTION_EXCEPTIONS: Record<string, { lines: number; why: string }> = {
-  'electron/services/app-api.ts:createAppApi': { lines: 116, why: 'the bridge methods, one short closure each, over the same ports' },
+  'electron/services/app-api.ts:createAppApi': { lines: 115, why: 'the bridge methods, one short closure each, over the same ports' },
   'electron/services/app-authority.ts:authorityApi': { lines: 99, why: "the License Authority's bridge methods, one short closure each, over one ledger" },
   'electron/services/instance-service.ts:instanceService': { lines: 120, why: 'the service methods, one short closure each, over the same store' },
-  'shared/instance/status.ts:deriveStatus': { lines: 95, why: 'every status of the seeds from one reading of the state' },
   'shared/codes/short-code.ts:parseShortCode': { lines: 74, why: 'every refusal of a short code, in the order an operator should read them' },
   'renderer/authority/InstanceActions.tsx:InstanceActionPanel': { lines: 192, why: 'to be split by the app redesign (issue 12)' },
   'renderer/authority/ReserveWizard.tsx:ReserveWizard': { lines: 153, why: "the four steps of the seeds' wizard; to be split a step per component" },
@@ -80,6 +79,7 @@ describe('size limits', () => {
         const exception = FUNCTION_EXCEPTIONS[key];
         if (exception) seen.add(key);
         if (exception && fn.lines > exception.lines) problems.push(`${key}: ${fn.lines} lines, more than its exception (${exception.lines})`);
+        if (exception && fn.lines <= MAX_FUNCTION_LINES) problems.push(`${key}: ${fn.lines} lines, back under the limit: take it off the list`);
         if (!exception && fn.lines > MAX_FUNCTION_LINES) problems.push(`${key}: ${fn.lines} lines (at most ${MAX_FUNCTION_LINES})`);
       }
     }

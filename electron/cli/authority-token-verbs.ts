@@ -4,11 +4,8 @@
  * (`export-control allow|deny`). Entries of the verb table (authority-cli.ts), kept here by theme; each runs
  * on the home's ledger or, after a login, on the server's.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { formatInstant, formatIsoDate } from '../../shared/codes/dates.ts';
 import { toCsv } from '../../shared/csv.ts';
-import { refuse } from '../../shared/errors.ts';
 import { count } from './authority-args.ts';
 import type { Call, Verb } from './authority-cli.ts';
 import { table, UsageError } from './output.ts';
@@ -19,15 +16,8 @@ async function serverOf(call: Call): Promise<{ server: string; fingerprint: stri
   const server = values.server ?? ctx.remote?.session.server;
   if (!server) throw new UsageError('Name the License Central server devices reach: --server https://HOST:PORT (logged in, the server of the login).');
   if (ctx.remote || values.fingerprint) return { server, fingerprint: values.fingerprint ?? '' };
-  const { CERT_FILE, fingerprintOf } = await import('../server/tls.ts');
-  const cert = join(ctx.home, CERT_FILE);
-  if (!existsSync(cert))
-    refuse(
-      'bad-request',
-      `No server certificate in ${ctx.home}: a token carries the fingerprint of the server's certificate.`,
-      'Start the server once (slr authority serve), or give --fingerprint.',
-    );
-  return { server, fingerprint: fingerprintOf(readFileSync(cert, 'utf8')) };
+  const { homeServerFingerprint } = await import('../services/authority/fingerprint.ts');
+  return { server, fingerprint: homeServerFingerprint(ctx.home) };
 }
 
 export const TOKEN_VERBS: readonly Verb[] = [

@@ -63,7 +63,7 @@ function transportInput(words: readonly string[]): TransportInput {
       host: positional[0]!,
       port: Number(positional[1]),
       user: flags['--user'] ?? null,
-      password: flags['--password-file'] ? readPasswordFile(flags['--password-file']) : null,
+      password: flags['--password-file'] ? readPasswordFile(flags['--password-file']) : undefined,
     };
   }
   throw new UsageError(`Wrong arguments for \`slr license smart transport\`.`, usage);

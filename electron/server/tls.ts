@@ -3,16 +3,16 @@
  * self-signed one is made at the first start and kept in the server's home (key 0600). node-forge makes it:
  * node:crypto makes keys but cannot issue an X.509 certificate. Clients pin its SHA-256 fingerprint.
  */
-import { createHash, generateKeyPairSync, X509Certificate } from 'node:crypto';
+import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import forge from 'node-forge';
-import { refuse } from '../../shared/errors.ts';
 import { writeWhole } from '../services/files.ts';
-import { formatFingerprint } from '../services/authority/fingerprint.ts';
+import { CERT_FILE, fingerprintOf } from '../services/authority/fingerprint.ts';
 
-export const CERT_FILE = 'server-cert.pem';
+export { CERT_FILE, fingerprintOf };
+
 export const KEY_FILE = 'server-key.pem';
 
 export interface ServerTls {
@@ -22,16 +22,6 @@ export interface ServerTls {
   readonly fingerprint: string;
   /** True when the certificate was made just now. */
   readonly made: boolean;
-}
-
-export function fingerprintOf(certPem: string): string {
-  let der: Buffer;
-  try {
-    der = new X509Certificate(certPem).raw;
-  } catch {
-    refuse('file', 'The TLS certificate is not a PEM X.509 certificate.');
-  }
-  return formatFingerprint(createHash('sha256').update(der).digest('hex'));
 }
 
 /** A self-signed certificate for `hosts` (names and addresses), valid from `now` for `days`. */

@@ -12,6 +12,8 @@ import { parseBridgeArgs, type BridgeArgs, type BridgeMethod, type BridgeReply, 
 import { sqliteLedgerPort, type LedgerPort } from './authority/ledger-port.ts';
 import { readInstanceView } from './app-views.ts';
 import { authorityApi } from './app-authority.ts';
+import { onlineApi } from './app-online.ts';
+import { tokenApi } from './app-tokens.ts';
 import { codeFileName, readCodeFile, writeFileChecked, writeTextFile } from './files.ts';
 import { saveQrImages } from './qr-files.ts';
 import { instanceService, type KeySealer, type StoreFactory } from './instance-service.ts';
@@ -81,9 +83,7 @@ export function createAppApi(ports: AppPorts): AppApi {
       await instance.init(pid, ports.now(), ports.provisionedKeys ?? []);
       return instanceView();
     },
-    async instanceCommand(command) {
-      return result(await instance.run(command, ports.now()));
-    },
+    instanceCommand: async (command) => result(await instance.run(command, ports.now())),
     async instanceInspect(code) {
       const i = await instance.inspect(code, ports.now());
       const signer = i.signer;
@@ -115,6 +115,7 @@ export function createAppApi(ports: AppPorts): AppApi {
     },
 
     ...authority.methods,
+    ...{ ...tokenApi(ports.dir, authority.ledger, ports.now), ...onlineApi(instance, ports.now) },
 
     async fileOpenCode(kind) {
       const path = await ports.dialogs.open({ title: `Open ${CODE_NAMES[kind]}`, filters: TEXT });

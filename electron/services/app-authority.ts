@@ -13,9 +13,10 @@ import type { AuthorityView, BridgeArgs, BridgeMethod, BridgeResults } from '../
 import type { LedgerPort } from './authority/ledger-port.ts';
 import type { LedgerApi } from './authority/remote-ledger.ts';
 import { readAuthorityView, readServerView } from './app-views.ts';
+import type { TokenMethods } from './app-tokens.ts';
 
 type Methods<M extends BridgeMethod> = { [K in M]: (...args: BridgeArgs<K>) => Promise<BridgeResults[K]> };
-export type AuthorityMethods = Methods<Extract<BridgeMethod, `authority${string}`>>;
+export type AuthorityMethods = Methods<Exclude<Extract<BridgeMethod, `authority${string}`>, keyof TokenMethods>>;
 
 export interface AuthorityPorts {
   readonly dir: string;

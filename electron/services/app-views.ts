@@ -11,6 +11,7 @@ import type { LedgerPort } from './authority/ledger-port.ts';
 import type { RemoteSession } from './authority/remote.ts';
 import { verifyInstanceEvents } from './event-chain.ts';
 import type { InstanceService } from './instance-service.ts';
+import { transportView } from './app-online.ts';
 
 export async function authorityExists(withLedger: LedgerPort): Promise<boolean> {
   try {
@@ -36,6 +37,8 @@ export async function readInstanceView(instance: InstanceService, ports: { dir: 
     events: state.events,
     logCheck: describeChain(state.events.length, verifyInstanceEvents(state.events), (i) => state.events[i]!),
     availability: availability(state),
+    transport: transportView(state.transport),
+    privacy: state.privacy,
   };
 }
 

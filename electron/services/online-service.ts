@@ -7,6 +7,7 @@
  */
 import { hostname as osHostname } from 'node:os';
 import { fromBase64 } from '../../shared/bytes.ts';
+import { findAnyEntitlement } from '../../shared/catalog.ts';
 import { formatInstant } from '../../shared/codes/dates.ts';
 import { isSlrError, refuse, SlrError } from '../../shared/errors.ts';
 import {
@@ -153,7 +154,9 @@ export async function reportUsage(state: InstanceState, secrets: Secrets, timeou
   try {
     const { value, link } = await signed(state, secrets, 'device-usage', { usage }, timeoutMs);
     const c = (value as { compliance: Compliance }).compliance;
-    const short = c.shortfalls.map((s) => `${s.tag}: ${s.inUse} in use in the account, ${s.available} available`).join('; ');
+    const short = c.shortfalls
+      .map((s) => `${findAnyEntitlement(s.tag)?.def.short ?? s.tag}: ${s.inUse} in use in the account, ${s.available} available`)
+      .join('; ');
     const text = `Usage reported: ${c.status}${short ? ` (${short})` : ''}.`;
     const next = withEvent(afterCompliance(state, link.seq, c, t, { lastUsageReport: t, reportedUsage: usage }), t, 'usage-report', text);
     return { state: next, value: { message: text, warnings: [] } };

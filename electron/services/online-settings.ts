@@ -28,7 +28,11 @@ export function describeTransport(t: Transport): string {
   return 'Direct (the License Central URL of the registration token)';
 }
 
-async function checked(input: TransportInput, secrets: Secrets): Promise<Transport> {
+/**
+ * The transport given, checked. A proxy password not given is the one kept for the same proxy user (the
+ * app never shows it back, so saving the settings again must not lose it).
+ */
+async function checked(input: TransportInput, secrets: Secrets, before: Transport): Promise<Transport> {
   if (input.mode === 'direct') return { mode: 'direct' };
   if (input.mode === 'gateway') {
     checkServerUrl(input.url);
@@ -41,16 +45,17 @@ async function checked(input: TransportInput, secrets: Secrets): Promise<Transpo
   if (!Number.isInteger(input.port) || input.port < 1 || input.port > 65535) refuse('bad-request', `The proxy port must be a number from 1 to 65535.`);
   const user = input.user ?? null;
   const password = input.password ?? null;
+  const kept = input.password === undefined && before.mode === 'proxy' && before.user === user && user !== null ? before.password : null;
   if (user !== null && (!user || user.length > 200 || hasControls(user) || user.includes(':')))
     refuse('bad-request', 'The proxy user is printable text of 1 to 200 characters, without ":".');
   if (password !== null && user === null) refuse('bad-request', 'A proxy password goes with a user (--user).');
   if (password !== null && (password.length > 1000 || /[\r\n]/.test(password)))
     refuse('bad-request', 'The proxy password is one line of at most 1000 characters.');
-  return { mode: 'proxy', host, port: input.port, user, password: password === null ? null : await secrets.seal(password) };
+  return { mode: 'proxy', host, port: input.port, user, password: password === null ? kept : await secrets.seal(password) };
 }
 
 export async function setTransport(state: InstanceState, secrets: Secrets, input: TransportInput): Promise<Transaction<OnlineOutcome>> {
-  const transport = await checked(input, secrets);
+  const transport = await checked(input, secrets, state.transport);
   const text = `Transport set to ${describeTransport(transport)}.`;
   return { state: event({ ...state, transport }, state.clock.highWater, 'transport', text), value: { message: text, warnings: [] } };
 }

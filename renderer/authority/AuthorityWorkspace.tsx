@@ -10,11 +10,12 @@ import { useView } from '../components/useView.ts';
 import { InstancesPanel } from './InstancesPanel.tsx';
 import { ReserveWizard } from './ReserveWizard.tsx';
 import { LicensesPanel } from './LicensesPanel.tsx';
+import { TokensPanel } from './TokensPanel.tsx';
 import { UnlockKeys } from './UnlockKeys.tsx';
 import { ConnectionBar, ConnectServer } from './ServerConnection.tsx';
 
 export type Ready = Extract<AuthorityView, { initialized: true }>;
-type Section = 'licenses' | 'instances' | 'reserve' | 'events' | 'keys';
+type Section = 'licenses' | 'instances' | 'reserve' | 'tokens' | 'events' | 'keys';
 export type Refresh = () => Promise<unknown>;
 
 export function AuthorityWorkspace() {
@@ -49,6 +50,7 @@ export function AuthorityWorkspace() {
           { value: 'licenses', label: 'Licenses' },
           { value: 'instances', label: 'Product Instances' },
           { value: 'reserve', label: 'License Reservation' },
+          { value: 'tokens', label: 'Tokens' },
           { value: 'events', label: 'Event Log' },
           { value: 'keys', label: 'Signing Keys' },
         ]}
@@ -57,6 +59,7 @@ export function AuthorityWorkspace() {
         {section === 'licenses' && <LicensesPanel view={view} refresh={refresh} />}
         {section === 'instances' && <InstancesPanel view={view} refresh={refresh} />}
         {section === 'reserve' && <ReserveWizard view={view} refresh={refresh} />}
+        {section === 'tokens' && <TokensPanel view={view} refresh={refresh} />}
         {section === 'events' && <EventTable kind="authority" events={view.events} check={view.logCheck} />}
         {section === 'keys' && <KeysPanel view={view} refresh={refresh} />}
       </section>

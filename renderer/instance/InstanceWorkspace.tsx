@@ -1,6 +1,7 @@
 import { useCallback, useState } from 'react';
 import { OpenTrustSettings } from '../components/nav.ts';
 import { ReservationFlow } from './ReservationFlow.tsx';
+import { SmartLicensing, useSmartTimer } from './SmartLicensing.tsx';
 import { TrustedKeys } from './TrustedKeys.tsx';
 import type { InstanceView } from '../../shared/bridge.ts';
 import { PRODUCTS, productById } from '../../shared/catalog.ts';
@@ -14,7 +15,7 @@ import { useView } from '../components/useView.ts';
 import { EventTable } from '../components/EventTable.tsx';
 
 type Existing = Extract<InstanceView, { exists: true }>;
-type Section = 'reservation' | 'usage' | 'events' | 'settings';
+type Section = 'reservation' | 'smart' | 'usage' | 'events' | 'settings';
 
 export function InstanceWorkspace() {
   const { view, setView, refresh, error } = useView('instanceView');
@@ -24,6 +25,7 @@ export function InstanceWorkspace() {
     setSection('settings');
     setFocusTrust(true);
   }, []);
+  useSmartTimer(Boolean(view?.exists && view.status.online), refresh);
 
   if (!view)
     return (
@@ -44,6 +46,7 @@ export function InstanceWorkspace() {
         items={[
           { value: 'reservation', label: 'Reservation' },
           { value: 'usage', label: 'Usage' },
+          { value: 'smart', label: 'Smart Software Licensing' },
           { value: 'events', label: 'Event Log' },
           { value: 'settings', label: 'Settings' },
         ]}
@@ -52,6 +55,7 @@ export function InstanceWorkspace() {
         <OpenTrustSettings.Provider value={openTrust}>
           {section === 'reservation' && <ReservationFlow view={view} refresh={refresh} />}
         </OpenTrustSettings.Provider>
+        {section === 'smart' && <SmartLicensing view={view} refresh={refresh} />}
         {section === 'usage' && <UsagePanel view={view} refresh={refresh} />}
         {section === 'events' && <EventTable kind="instance" check={view.logCheck} events={view.events} />}
         {section === 'settings' && <SettingsPanel view={view} refresh={refresh} focusTrust={focusTrust} onFocused={() => setFocusTrust(false)} />}

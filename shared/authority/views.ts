@@ -75,3 +75,34 @@ export interface Issued {
   readonly sn: string;
   readonly piid: string;
 }
+
+/** A Product Instance Registration Token as listed (never the token's text: it is shown once, when made). */
+export interface TokenLine {
+  readonly id: string;
+  readonly account: string;
+  readonly description: string;
+  readonly createdAt: number;
+  readonly createdBy: string;
+  readonly expiresAt: number;
+  readonly maxUses: number | null;
+  readonly uses: number;
+  readonly exportControlled: boolean;
+  /** `valid`, `expired`, `used up` or `revoked`, at the time asked. */
+  readonly state: 'valid' | 'expired' | 'used up' | 'revoked';
+}
+
+/** A product instance registered online (Smart Licensing), as License Central lists it. */
+export interface RegisteredLine {
+  readonly instance: string;
+  readonly account: string;
+  readonly udi: string;
+  readonly registeredAt: number;
+  readonly registrationExpires: number;
+  readonly authorizationExpires: number;
+  readonly lastContact: number;
+  readonly lastUsageReport: number | null;
+  readonly exportControlled: boolean;
+  /** What it reported in use, by short name. */
+  readonly usage: Readonly<Record<string, number>>;
+  readonly compliance: string;
+}

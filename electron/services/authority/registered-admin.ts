@@ -5,6 +5,7 @@
 import { findAnyEntitlement } from '../../../shared/catalog.ts';
 import { refuse } from '../../../shared/errors.ts';
 import { formatUdi } from '../../../shared/udi.ts';
+import type { RegisteredLine } from '../../../shared/authority/views.ts';
 import type { LedgerCore } from './core.ts';
 import { complianceFor, SELECT, type RegisteredRow } from './registrations.ts';
 
@@ -32,11 +33,11 @@ export async function removeRegistered(c: LedgerCore, instance: string, now: num
 }
 
 /** The registered product instances (of a virtual account), beside the reserved ones. */
-export async function registeredInstances(c: LedgerCore, now: number, accountName?: string) {
+export async function registeredInstances(c: LedgerCore, now: number, accountName?: string): Promise<RegisteredLine[]> {
   await c.requireInit();
   const account = accountName ? [(await c.account(accountName)).id] : [];
   const rows = await c.all<RegisteredRow>(`${SELECT} WHERE r.state = 'registered' ${account.length ? 'AND r.account_id = ?' : ''} ORDER BY r.id`, ...account);
-  const out = [];
+  const out: RegisteredLine[] = [];
   for (const r of rows.filter((x) => c.mayTouch(x.account))) {
     const usage = await c.all<{ tag: string; count: number }>('SELECT tag, count FROM registered_usage WHERE instance_id = ?', r.id);
     out.push({

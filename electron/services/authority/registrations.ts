@@ -121,6 +121,8 @@ export async function register(
   if (hostname !== null && (hostname.length > 253 || hasControls(hostname))) refuse('bad-text', 'A host name is printable text of at most 253 characters.');
   const token = verifyToken(parseToken(input.token), await ownKeys(c), verifyMessage);
   return c.write(now, async () => {
+    const repeated = await repeatedRegistration(c, udi, key, token.id);
+    if (repeated) return answerOf(c, repeated);
     const row = await usableToken(c, token.id, now);
     const before = await previousRegistration(c, udi, input.force ?? false);
     const account = await c.account(row.account);
@@ -130,30 +132,44 @@ export async function register(
     }
     const registrationExpires = now + PERIODS.registrationValid;
     const authorizationExpires = now + PERIODS.authorizationValid;
-    const instance = String(
-      (
-        await c.run(
-          "INSERT INTO registered_instances (account_id, product, uuid, sn, device_key, token_id, hostname, export_controlled, state, registered_at, registration_expires, authorization_expires, last_contact, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'registered', ?, ?, ?, ?, 0)",
-          ...[account.id, udi.pid, udi.uuid, udi.sn, key, token.id, hostname, row.export_controlled, now, registrationExpires, authorizationExpires, now],
-        )
-      ).lastId,
-    );
+    const id = (
+      await c.run(
+        "INSERT INTO registered_instances (account_id, product, uuid, sn, device_key, token_id, hostname, export_controlled, state, registered_at, registration_expires, authorization_expires, last_contact, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'registered', ?, ?, ?, ?, 0)",
+        ...[account.id, udi.pid, udi.uuid, udi.sn, key, token.id, hostname, row.export_controlled, now, registrationExpires, authorizationExpires, now],
+      )
+    ).lastId;
     await c.run('UPDATE registration_tokens SET uses = uses + 1 WHERE id = ?', token.id);
-    const signing = await c.signingKey();
-    const signature = (await c.crypto()).sign(signing.id, identityMessage(instance, formatUdi(udi), input.devicePublicKey, registrationExpires));
     const moved = before ? ` (moved from "${before.account}", without its usage)` : '';
     await c.log(now, 'register', `Product instance registered with token ${token.id}${moved}.`, { account: account.name, instance: formatUdi(udi) });
-    return {
-      instance,
-      udi: formatUdi(udi),
-      account: account.name,
-      registeredAt: now,
-      registrationExpires,
-      authorizationExpires,
-      exportControlled: row.export_controlled === 1,
-      identity: { keyId: signing.id, signature: toBase64(signature) },
-    };
+    return answerOf(c, (await c.get<RegisteredRow>(`${SELECT} WHERE r.id = ?`, Number(id)))!);
   });
+}
+
+/** The answer of a registration: what the device keeps, with License Central's signature over its identity. */
+async function answerOf(c: LedgerCore, r: RegisteredRow): Promise<Registration> {
+  const udi = formatUdi({ pid: r.product, sn: r.sn, uuid: r.uuid });
+  const instance = String(r.id);
+  const signing = await c.signingKey();
+  const message = identityMessage(instance, udi, toBase64(r.device_key), Number(r.registration_expires));
+  return {
+    instance,
+    udi,
+    account: r.account,
+    registeredAt: Number(r.registered_at),
+    registrationExpires: Number(r.registration_expires),
+    authorizationExpires: Number(r.authorization_expires),
+    exportControlled: Number(r.export_controlled) === 1,
+    identity: { keyId: signing.id, signature: toBase64((await c.crypto()).sign(signing.id, message)) },
+  };
+}
+
+/**
+ * The same registration asked again (its answer was lost on the way): same device key, same token, and no
+ * call made with it since. Answered again as it was, without using the token once more.
+ */
+async function repeatedRegistration(c: LedgerCore, udi: Udi, key: Uint8Array, tokenId: string): Promise<RegisteredRow | undefined> {
+  const r = await c.get<RegisteredRow>(`${SELECT} WHERE r.uuid = ? AND r.state = 'registered' AND r.token_id = ? AND r.seq = 0`, udi.uuid, tokenId);
+  return r && Buffer.from(r.device_key).equals(Buffer.from(key)) ? r : undefined;
 }
 
 export interface DeviceCall {

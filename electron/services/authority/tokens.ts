@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { formatIsoDate, formatInstant } from '../../../shared/codes/dates.ts';
+import type { TokenLine } from '../../../shared/authority/views.ts';
 import { refuse } from '../../../shared/errors.ts';
 import { formatToken, type TokenPayload } from '../../../shared/registration/token.ts';
 import { hasControls } from '../../../shared/text.ts';
@@ -14,20 +15,6 @@ import { normaliseFingerprint } from './fingerprint.ts';
 
 export const TOKEN_DAYS_DEFAULT = 30;
 export const TOKEN_DAYS_MAX = 365;
-
-export interface TokenLine {
-  readonly id: string;
-  readonly account: string;
-  readonly description: string;
-  readonly createdAt: number;
-  readonly createdBy: string;
-  readonly expiresAt: number;
-  readonly maxUses: number | null;
-  readonly uses: number;
-  readonly exportControlled: boolean;
-  /** `valid`, `expired`, `used up` or `revoked`, at the time asked. */
-  readonly state: 'valid' | 'expired' | 'used up' | 'revoked';
-}
 
 interface TokenRow {
   id: string;
