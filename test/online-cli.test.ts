@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { RemoteSession } from '../electron/services/authority/remote.ts';
 import { slrAsync, type CliResult } from './helpers/cli.ts';
 import { startServer, type TestServer } from './helpers/server.ts';
+import { refused as refusedCall } from './helpers/refused.ts';
 
 const T = Date.UTC(2026, 8, 1, 8);
 const DAY = 86_400_000;
@@ -124,6 +125,18 @@ describe('Smart Licensing online, product instance and License Central over loop
     expect((await registered('Default')).map((r) => r.usage)).toEqual([{ UCM_Basic: 4 }]);
     const events = ok(await a.run('show', 'license', 'events')).stdout;
     for (const type of ['register', 'usage-report', 'renew-auth', 'renew-id']) expect(events).toContain(type);
+  });
+
+  it('allows export-controlled functionality only with a token that allows it, where the smart account is permitted it', async () => {
+    admin = await s.login('admin');
+    expect((await refusedCall(s.call(admin, 'token-create', { account: 'Lab', server: s.url, exportControlled: true }))).code).toBe('export-not-permitted');
+    await s.call(admin, 'export-control', { allowed: true, reason: 'export licence EL-7 on file' });
+    const d = await device();
+    ok(await d.run('license', 'smart', 'register', 'idtoken', await token('Lab', { exportControlled: true })));
+    expect((await d.status()).exportControlled.allowed).toBe(true);
+    const plain = await device();
+    ok(await plain.run('license', 'smart', 'register', 'idtoken', await token('Lab')));
+    expect((await plain.status()).exportControlled.allowed).toBe(false);
   });
 
   it('refuses to register while reservation is on, with what to do', async () => {

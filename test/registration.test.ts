@@ -119,6 +119,13 @@ describe.each([
     expect(moved.registration.account).toBe('Default');
     expect(((await s.call(admin, 'registered-instances', { account: 'Lab' })) as unknown[]).length).toBe(0);
     expect(((await s.call(admin, 'registered-instances', { account: 'Default' })) as { usage: object }[])[0]!.usage).toEqual({});
+    // Removed at License Central: its identity is revoked, its calls refused; removing it again is refused.
+    await s.call(admin, 'registered-remove', { instance: moved.registration.instance });
+    expect(((await s.call(admin, 'registered-instances', { account: 'Default' })) as unknown[]).length).toBe(0);
+    expect((await refused(deviceCall(moved.link, a.privateKey, 'device-renew-auth', {}))).code).toBe('unauthorized');
+    expect((await refused(s.call(admin, 'registered-remove', { instance: moved.registration.instance }))).code).toBe('no-instance');
+    const labUser = await s.login('lab-user');
+    expect((await refused(s.call(labUser, 'registered-remove', { instance: linkA.instance }))).code).toBe('forbidden');
   });
 
   it.skipIf(skip)('refuses a token revoked, used up, expired, tampered or naming another server, and a reserved device', async () => {
