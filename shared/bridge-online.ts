@@ -4,7 +4,7 @@
  * registered instances. Argument schemas and result types, as the rest of the contract.
  */
 import { z } from 'zod';
-import { keyId, shortText } from './authority/inputs.ts';
+import { keyId, tokenInput } from './authority/inputs.ts';
 import type { RegisteredLine, TokenLine } from './authority/views.ts';
 
 export type { RegisteredLine, TokenLine };
@@ -39,17 +39,8 @@ export const ONLINE_ARGS = {
 export const TOKEN_ARGS = {
   authorityTokens: z.tuple([]),
   /** The seeds' New Token: Description, Expire After (days), Max Uses, Allow export-controlled functionality. */
-  authorityTokenCreate: z.tuple([
-    z.strictObject({
-      account: shortText,
-      description: z.string().max(200).optional(),
-      expiresDays: z.number().int().min(1).max(365).optional(),
-      maxUses: z.number().int().min(1).max(1_000_000).optional(),
-      exportControlled: z.boolean().optional(),
-      /** The server devices reach (on the app's own ledger; connected, the server's own). */
-      server: z.string().max(500).optional(),
-    }),
-  ]),
+  /** On the app's own ledger, the server devices reach is given; connected, it is the server's own. */
+  authorityTokenCreate: z.tuple([tokenInput.extend({ server: z.string().max(500).optional() })]),
   authorityTokenRevoke: z.tuple([keyId]),
   authorityRegistered: z.tuple([]),
   authorityRegisteredRemove: z.tuple([z.string().regex(/^[0-9]{1,15}$/)]),

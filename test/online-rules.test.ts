@@ -26,6 +26,7 @@ function registered(at = T0 + 10 * DAY, exportControlled = false): InstanceState
     state,
     {
       instance: '7',
+      udi: 'P:UCM,S:00000,U:00000000-0000-0000-0000-000000000000',
       account: 'Lab',
       registeredAt: at,
       registrationExpires: at + 365 * DAY,

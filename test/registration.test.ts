@@ -7,7 +7,7 @@ import { fromBase64 } from '../shared/bytes.ts';
 import { parseToken } from '../shared/registration/token.ts';
 import { keyId } from '../electron/services/crypto.ts';
 import { parseKeyFile } from '../shared/codes/key-file.ts';
-import { deviceCall, registerDevice, type DeviceLink } from '../electron/services/registration-client.ts';
+import { checkIdentity, deviceCall, registerDevice, type DeviceLink } from '../electron/services/registration-client.ts';
 import type { RemoteSession } from '../electron/services/authority/remote.ts';
 import { makeDevice, type Device } from './helpers/world.ts';
 import { SKIP_POSTGRES, startPostgres, type Postgres } from './helpers/postgres.ts';
@@ -49,6 +49,7 @@ describe.each([
     ((await s.call(admin, 'token-create', { account, server: s.url, ...extra })) as { token: string; id: string }).token;
   const device = () => makeDevice('UCM', s.now);
   const udiOf = (d: Device) => `P:UCM,S:${d.udi.sn},U:${d.udi.uuid}`;
+  const d0key = (d: Device) => d.state.deviceKey.publicKey;
   const register = (d: Device, t: string, force = false) =>
     registerDevice({ token: t, trustedKeys: trusted, udi: udiOf(d), devicePublicKey: fromBase64(d.state.deviceKey.publicKey)!, hostname: 'cucm-lab', force });
 
@@ -58,6 +59,16 @@ describe.each([
     const b = device();
     const ra = await register(a, t);
     expect(ra.registration).toMatchObject({ account: 'Lab', exportControlled: false, registrationExpires: T + 365 * DAY, authorizationExpires: T + 90 * DAY });
+    // The device checks the identity it is answered: for its UDI and key, signed by a key it trusts.
+    const pub = d0key(a);
+    expect(() => checkIdentity(ra.registration, udiOf(a), pub, trusted)).not.toThrow();
+    for (const wrong of [
+      { ...ra.registration, instance: '999' },
+      { ...ra.registration, registrationExpires: ra.registration.registrationExpires + 1 },
+      { ...ra.registration, identity: { ...ra.registration.identity, keyId: 'ffffffffffffffff' } },
+    ])
+      expect(() => checkIdentity(wrong, udiOf(a), pub, trusted)).toThrow(/not carry this device's identity/);
+    expect(() => checkIdentity(ra.registration, udiOf(b), pub, trusted)).toThrow(/not carry this device's identity/);
     let linkA: DeviceLink = ra.link;
     let linkB: DeviceLink = (await register(b, t)).link;
     const usage = async (d: Device, link: DeviceLink, n: number) => {

@@ -5,14 +5,13 @@
  * number above the last. What the device keeps between calls (the server, its certificate, the registration
  * and the last sequence number) is the caller's to store.
  */
-import { toBase64 } from '../../shared/bytes.ts';
+import { fromBase64, toBase64 } from '../../shared/bytes.ts';
 import { refuse } from '../../shared/errors.ts';
 import type { ApiBody } from '../../shared/authority/api.ts';
-import { DEVICE_HEADERS, deviceCallMessage } from '../../shared/registration/protocol.ts';
+import { DEVICE_HEADERS, deviceCallMessage, identityMessage, type Registration } from '../../shared/registration/protocol.ts';
 import { parseToken, verifyToken, type TokenPayload } from '../../shared/registration/token.ts';
 import { cryptoBasics, privateKeyOps, verifyMessage } from './crypto.ts';
 import { callApi, fetchCertificate } from './authority/remote.ts';
-import type { Registration } from './authority/registrations.ts';
 import type { ProxySetting } from './proxy-tunnel.ts';
 
 export interface ServerTarget {
@@ -64,7 +63,21 @@ export async function registerDevice(input: {
     force: input.force ?? false,
   };
   const registration = (await callApi(target, 'device-register', body, { retries: 0 })) as Registration;
+  checkIdentity(registration, input.udi, body.devicePublicKey, input.trustedKeys);
   return { registration, link: { ...target, server: token.server, instance: registration.instance, seq: 0 }, token };
+}
+
+/** The identity License Central answered: for this device, signed by a License Central key the device trusts. */
+export function checkIdentity(r: Registration, udi: string, devicePublicKey: string, trustedKeys: ReadonlyMap<string, string>): void {
+  const key = trustedKeys.get(r.identity.keyId);
+  const signature = fromBase64(r.identity.signature);
+  const message = identityMessage(r.instance, r.udi, devicePublicKey, r.registrationExpires);
+  if (r.udi !== udi || !key || !signature || !verifyMessage(key, message, signature))
+    refuse(
+      'server-untrusted',
+      "License Central's answer does not carry this device's identity signed by a key it trusts: the registration is not kept here.",
+      'Check that the server is your License Central; remove the instance there (slr authority registered remove) if it was registered.',
+    );
 }
 
 type DeviceCallName = 'device-renew-auth' | 'device-renew-id' | 'device-usage' | 'device-deregister';

@@ -103,19 +103,25 @@ function MadeToken({ made }: { made: { id: string; token: string; expiresAt: num
 
 type Act = ReturnType<typeof useAction>;
 
+function HeaderRow({ names }: { names: readonly string[] }) {
+  return (
+    <thead>
+      <tr>
+        {names.map((h) => (
+          <th key={h} scope="col">
+            {h}
+          </th>
+        ))}
+      </tr>
+    </thead>
+  );
+}
+
 function TokenTable({ tokens, act, reload }: { tokens: readonly TokenLine[] | null; act: Act; reload: () => Promise<void> }) {
   return (
     <table>
       <caption>Product Instance Registration Tokens</caption>
-      <thead>
-        <tr>
-          {['Token', 'Virtual Account', 'Description', 'Expires', 'Uses', 'Export-Controlled', 'State', ''].map((h) => (
-            <th key={h} scope="col">
-              {h}
-            </th>
-          ))}
-        </tr>
-      </thead>
+      <HeaderRow names={['Token', 'Virtual Account', 'Description', 'Expires', 'Uses', 'Export-Controlled', 'State', '']} />
       <tbody>
         {tokens?.length === 0 && (
           <tr>
@@ -151,15 +157,7 @@ function RegisteredTable({ registered, act, reload }: { registered: readonly Reg
   return (
     <table>
       <caption>Product instances registered online</caption>
-      <thead>
-        <tr>
-          {['#', 'Virtual Account', 'UDI', 'Registered', 'Last Contact', 'Usage', 'Compliance', ''].map((h) => (
-            <th key={h} scope="col">
-              {h}
-            </th>
-          ))}
-        </tr>
-      </thead>
+      <HeaderRow names={['#', 'Virtual Account', 'UDI', 'Registered', 'Last Contact', 'Usage', 'Compliance', '']} />
       <tbody>
         {registered?.length === 0 && (
           <tr>

@@ -33,3 +33,13 @@ export const removeInput = z.strictObject({ instance: instanceRef, returnCode: d
 export const rehostInput = z.strictObject({ instance: instanceRef, request: deviceCode, reason: shortText });
 export const transferInput = z.strictObject({ instance: instanceRef, to: shortText });
 export const transferLicensesInput = z.strictObject({ from: shortText, to: shortText, tag: shortText, count: count.min(1) });
+
+/** The seeds' New Token: Description, Expire After (days), Max Uses, Allow export-controlled functionality, and the server devices reach. */
+export const tokenInput = z.strictObject({
+  account: shortText,
+  description: z.string().max(200).optional(),
+  expiresDays: z.number().int().min(1).max(365).optional(),
+  maxUses: z.number().int().min(1).max(1_000_000).optional(),
+  exportControlled: z.boolean().optional(),
+  server: z.string().min(8).max(500),
+});

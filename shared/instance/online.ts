@@ -6,7 +6,7 @@
  */
 import { formatInstant } from '../codes/dates.ts';
 import { refuse } from '../errors.ts';
-import { ONLINE_AUTHORIZATION, ONLINE_REGISTRATION, PERIODS, type Compliance, type OnlineAuthorization } from '../registration/protocol.ts';
+import { ONLINE_AUTHORIZATION, ONLINE_REGISTRATION, PERIODS, type Compliance, type OnlineAuthorization, type Registration } from '../registration/protocol.ts';
 import { REGISTRATION, type InstanceEvent, type InstanceState, type OnlineRegistration } from './state.ts';
 
 const event = (at: number, type: string, message: string): InstanceEvent => ({ at, type, message });
@@ -41,20 +41,9 @@ export function assertMayRegister(state: InstanceState, force: boolean): void {
     );
 }
 
-/** The answer of a registration, as the device keeps it. */
-export interface RegisteredAnswer {
-  readonly instance: string;
-  readonly account: string;
-  readonly registeredAt: number;
-  readonly registrationExpires: number;
-  readonly authorizationExpires: number;
-  readonly exportControlled: boolean;
-  readonly identity: { readonly keyId: string; readonly signature: string };
-}
-
 export function afterRegister(
   state: InstanceState,
-  answer: RegisteredAnswer,
+  answer: Registration,
   target: { server: string; fingerprint: string; certificate: string; tokenId: string },
   at: number,
 ): InstanceState {

@@ -39,6 +39,10 @@ export function deviceCallMessage(crypto: Pick<CryptoBasics, 'sha256'>, call: { 
   return concatBytes(utf8(`SLR-DEVICE-CALL-1\n${call.operation}\n${call.instance}\n${call.seq}\n`), crypto.sha256(utf8(call.body)));
 }
 
+/** What License Central signs as a registered device's identity. */
+export const identityMessage = (instance: string, udi: string, devicePublicKey: string, registrationExpires: number) =>
+  utf8(`SLR-IDENTITY-1\n${instance}\n${udi}\n${devicePublicKey}\n${registrationExpires}`);
+
 export interface LicenseUse {
   readonly tag: string;
   /** What the instance reports in use. */
@@ -68,4 +72,17 @@ export function complianceOf(
     .map((u) => ({ tag: u.tag, inUse: accountInUse[u.tag] ?? u.inUse, available: available[u.tag] ?? 0 }))
     .filter((s) => s.inUse > s.available);
   return { status: shortfalls.length ? ONLINE_AUTHORIZATION.outOfCompliance : ONLINE_AUTHORIZATION.authorized, shortfalls };
+}
+
+/** A registration as License Central answers it, and as the device keeps it. */
+export interface Registration {
+  readonly instance: string;
+  readonly udi: string;
+  readonly account: string;
+  readonly registeredAt: number;
+  readonly registrationExpires: number;
+  readonly authorizationExpires: number;
+  readonly exportControlled: boolean;
+  /** License Central's signature over the device's identity (its registration, UDI and key): the device keeps it. */
+  readonly identity: { readonly keyId: string; readonly signature: string };
 }

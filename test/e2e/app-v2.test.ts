@@ -6,22 +6,20 @@
  * command in its text. Screenshots go to test-results/screenshots/ (v2-*.png).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
 import AxeBuilder from '@axe-core/playwright';
 import { PNG } from 'pngjs';
 import { startHarness, RENDERER_DIR, type Harness } from './harness/server.ts';
 import { launchBrowser, CHROMIUM } from './harness/browser.ts';
-import { dropFile, jsQR } from './harness/page-helpers.ts';
+import { dropFile, jsQR, screenshot, SHOTS } from './harness/page-helpers.ts';
 import { slr } from '../helpers/cli.ts';
 import { populate } from '../helpers/populate.ts';
 import { openLedger } from '../../electron/services/authority/ledger.ts';
 import { codeFromQrParts } from '../../shared/codes/qr-parts.ts';
 
-const SHOTS = fileURLToPath(new URL('../../test-results/screenshots/', import.meta.url));
 const skip = process.env.SLR_SKIP_BROWSER === '1';
 const T0 = Date.UTC(2026, 0, 5, 9);
 const INSTANCES = 10_000;
@@ -46,10 +44,7 @@ async function open(h: Harness, look: Parameters<typeof launchBrowser>[0] = {}):
   return page;
 }
 
-async function shot(page: Page, name: string) {
-  mkdirSync(SHOTS, { recursive: true });
-  await page.screenshot({ path: join(SHOTS, `v2-${name}.png`), fullPage: true });
-}
+const shot = (page: Page, name: string) => screenshot(page, `v2-${name}`);
 
 /** What the issue asks of every screen: no horizontal scrolling, no serious axe finding, no CLI command. */
 async function fit(page: Page, where: string) {

@@ -7,16 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
-import AxeBuilder from '@axe-core/playwright';
 import { PNG } from 'pngjs';
 import { DatabaseSync } from 'node:sqlite';
 import { startHarness, RENDERER_DIR, type Harness } from './harness/server.ts';
 import { launchBrowser, CHROMIUM } from './harness/browser.ts';
-import { dropFile, jsQR } from './harness/page-helpers.ts';
+import { dropFile, expectAccessible, jsQR, SHOTS } from './harness/page-helpers.ts';
 
-const SHOTS = fileURLToPath(new URL('../../test-results/screenshots/', import.meta.url));
 // Never skipped silently: without Chromium or the renderer build this fails, unless SLR_SKIP_BROWSER=1 says so.
 const skip = process.env.SLR_SKIP_BROWSER === '1';
 
@@ -34,11 +31,7 @@ async function screenshot(page: Page, name: string) {
   await page.screenshot({ path: join(SHOTS, `${String(++shot).padStart(2, '0')}-${name}.png`), fullPage: true });
 }
 
-async function accessible(page: Page, where: string) {
-  const results = await new AxeBuilder({ page }).analyze();
-  const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(bad.map((v) => `${where}: ${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
-}
+const accessible = expectAccessible;
 
 /** Hands a file from one machine's USB stick to the other's (the operator carries it). */
 function carry(from: Harness, name: string, to: Harness): string {

@@ -7,18 +7,16 @@
  * Screenshots: test-results/screenshots/server-*.png.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
-import AxeBuilder from '@axe-core/playwright';
+import { expectAccessible, screenshot } from './harness/page-helpers.ts';
 import { startHarness, RENDERER_DIR, type Harness } from './harness/server.ts';
 import { launchBrowser, CHROMIUM } from './harness/browser.ts';
 import { PASSWORD, startServer, type TestServer } from '../helpers/server.ts';
 import { makeDevice } from '../helpers/world.ts';
 
-const SHOTS = fileURLToPath(new URL('../../test-results/screenshots/', import.meta.url));
 const skip = process.env.SLR_SKIP_BROWSER === '1';
 const T0 = Date.UTC(2026, 4, 2, 10);
 
@@ -27,16 +25,8 @@ let app: Harness;
 let browser: BrowserContext;
 let page: Page;
 
-async function shot(name: string) {
-  mkdirSync(SHOTS, { recursive: true });
-  await page.screenshot({ path: join(SHOTS, `server-${name}.png`), fullPage: true });
-}
-
-async function accessible(where: string) {
-  const results = await new AxeBuilder({ page }).analyze();
-  const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(bad.map((v) => `${where}: ${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
-}
+const shot = (name: string) => screenshot(page, `server-${name}`);
+const accessible = (where: string) => expectAccessible(page, where);
 
 async function connect(user: string, fingerprint: string, password = PASSWORD) {
   await page.getByLabel('Server address').fill(server.url);

@@ -6,18 +6,16 @@
  * appears at License Central and leaves it. Screenshots: test-results/screenshots/smart-*.png.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
-import AxeBuilder from '@axe-core/playwright';
+import { expectAccessible, screenshot } from './harness/page-helpers.ts';
 import { startHarness, RENDERER_DIR, type Harness } from './harness/server.ts';
 import { launchBrowser, CHROMIUM } from './harness/browser.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { slr } from '../helpers/cli.ts';
 
-const SHOTS = fileURLToPath(new URL('../../test-results/screenshots/', import.meta.url));
 const skip = process.env.SLR_SKIP_BROWSER === '1';
 const T0 = Date.UTC(2026, 5, 8, 9);
 
@@ -28,16 +26,8 @@ let browser: BrowserContext;
 let cp: Page;
 let dp: Page;
 
-async function shot(page: Page, name: string) {
-  mkdirSync(SHOTS, { recursive: true });
-  await page.screenshot({ path: join(SHOTS, `smart-${name}.png`), fullPage: true });
-}
-
-async function accessible(page: Page, where: string) {
-  const results = await new AxeBuilder({ page }).analyze();
-  const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(bad.map((v) => `${where}: ${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
-}
+const shot = (page: Page, name: string) => screenshot(page, `smart-${name}`);
+const accessible = expectAccessible;
 
 const text = (page: Page, id: string) => page.getByTestId(id).textContent();
 

@@ -8,10 +8,12 @@
  */
 import { findAnyEntitlement, productById } from '../../../shared/catalog.ts';
 import { isLotValid } from '../../../shared/authority/allocation.ts';
-import { fromBase64, toBase64, utf8 } from '../../../shared/bytes.ts';
+import { fromBase64, toBase64 } from '../../../shared/bytes.ts';
 import { formatInstant } from '../../../shared/codes/dates.ts';
 import { refuse } from '../../../shared/errors.ts';
-import { complianceOf, deviceCallMessage, PERIODS, type Compliance } from '../../../shared/registration/protocol.ts';
+import { complianceOf, deviceCallMessage, identityMessage, PERIODS, type Compliance, type Registration } from '../../../shared/registration/protocol.ts';
+
+export type { Registration };
 import { parseToken, verifyToken } from '../../../shared/registration/token.ts';
 import { hasControls } from '../../../shared/text.ts';
 import { formatUdi, parseUdi, type Udi } from '../../../shared/udi.ts';
@@ -38,23 +40,7 @@ export interface RegisteredRow {
   seq: number;
 }
 
-export interface Registration {
-  readonly instance: string;
-  readonly udi: string;
-  readonly account: string;
-  readonly registeredAt: number;
-  readonly registrationExpires: number;
-  readonly authorizationExpires: number;
-  readonly exportControlled: boolean;
-  /** License Central's signature over the device's identity (its registration, UDI and key): the device keeps it. */
-  readonly identity: { readonly keyId: string; readonly signature: string };
-}
-
 export const SELECT = 'SELECT r.*, a.name AS account FROM registered_instances r JOIN accounts a ON a.id = r.account_id';
-
-/** What License Central signs as a registered device's identity. */
-export const identityMessage = (instance: string, udi: string, devicePublicKey: string, registrationExpires: number) =>
-  utf8(`SLR-IDENTITY-1\n${instance}\n${udi}\n${devicePublicKey}\n${registrationExpires}`);
 
 async function ownKeys(c: LedgerCore): Promise<Map<string, string>> {
   return new Map((await c.all<{ id: string; public_key: string }>('SELECT id, public_key FROM signing_keys')).map((k) => [k.id, k.public_key]));
