@@ -133,6 +133,8 @@ describe('Smart Licensing online: faults', () => {
       expect((await d.run('license', 'smart', 'transport', 'proxy', '127.0.0.1', String(refusing.port))).status).toBe(0);
       refusedWith(await d.run('license', 'smart', 'usage', 'report'), /refused to connect .*403.*forbids/);
       refusedWith(await d.run('license', 'smart', 'transport', 'proxy', 'a b', '80'), /not a proxy host/);
+      writeFileSync(pw, '\n');
+      refusedWith(await d.run('license', 'smart', 'transport', 'proxy', 'h', '80', '--user', 'ops', '--password-file', pw), /is empty/);
       refusedWith(await d.run('license', 'smart', 'transport', 'gateway', 'http://plain.example'), /HTTPS only/);
     } finally {
       await proxy.stop();

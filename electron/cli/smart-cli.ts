@@ -36,7 +36,9 @@ function readPasswordFile(path: string): string {
     if (isSlrError(e)) throw e;
     refuse('file', `The password file ${path} cannot be read: ${(e as Error).message}.`);
   }
-  return text.split(/\r?\n/)[0]!;
+  const line = text.split(/\r?\n/)[0]!;
+  if (!line) refuse('file', `The password file ${path} is empty (the password is its first line).`);
+  return line;
 }
 
 /** `transport direct | gateway URL | proxy HOST PORT [--user U --password-file F]`. */
