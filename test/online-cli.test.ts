@@ -151,6 +151,10 @@ describe('Smart Licensing online, product instance and License Central over loop
 
   it('keeps the command line as written: bad forms exit 2 with the usage', async () => {
     const d = await device();
+    const help = ok(await d.run('license', 'smart', 'transport', '--help')).stdout;
+    expect(help).toContain('slr license smart transport direct | gateway <url> | proxy <host> <port> [--user U --password-file F]');
+    expect(help).toContain('Exit codes:');
+    expect(ok(await d.run('help', 'license', 'smart', 'renew')).stdout).toContain('renew auth | renew id');
     for (const args of [
       ['register', 'idtoken'],
       ['register', 'token', 'x'],

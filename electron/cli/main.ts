@@ -14,7 +14,7 @@ import { COMMANDS } from '../../shared/instance/command-table.ts';
 /** Usage lines in the table's order of commands, and of each command's forms. */
 const COMMAND_ORDER = (f: FormMatch) => COMMAND_NAMES.indexOf(f.name) * 10 + COMMANDS[f.name].cli.indexOf(f.form);
 import { VERSION } from './version.ts';
-import { catchUpBefore, isSmartCommand, smartCommand, SMART_USAGE } from './smart-cli.ts';
+import { catchUpBefore, isSmartCommand, smartCommand, smartCommandHelp, SMART_USAGE } from './smart-cli.ts';
 import { checkedOutput } from './output-files.ts';
 
 /** The whole usage: the product-instance commands from the engine's command table, then the rest. */
@@ -193,8 +193,9 @@ export async function main(argv: readonly string[], rawIo: Io = processIo, env: 
     // `slr <command> --help` and `slr help <command>`: that command's help.
     const asked = p.rest[0] === 'help' ? p.rest.slice(1) : p.help ? p.rest : null;
     const helpFor = asked && findForm(asked);
-    if (helpFor) {
-      io.out(commandHelp(helpFor));
+    const smartHelp = asked && smartCommandHelp(asked);
+    if (helpFor || smartHelp) {
+      io.out(helpFor ? commandHelp(helpFor) : smartHelp!);
       return EXIT.ok;
     }
     if (asked || p.rest.length === 0) {

@@ -11,6 +11,7 @@ import { setPrivacy, setTransport, type TransportInput } from '../services/onlin
 import type { InstanceService } from '../services/instance-service.ts';
 import { assertAppNotRunning } from '../services/lock.ts';
 import { UsageError } from './output.ts';
+import { EXIT_CODES } from './instance-commands.ts';
 import type { CliContext } from './instance-cli.ts';
 
 export const SMART_USAGE = [
@@ -25,6 +26,13 @@ export const SMART_USAGE = [
 const VERBS = new Set(['register', 'renew', 'deregister', 'usage', 'transport', 'privacy']);
 
 export const isSmartCommand = (rest: readonly string[]) => rest[0] === 'license' && rest[1] === 'smart' && VERBS.has(rest[2] ?? '');
+
+/** `slr license smart <verb> --help`: its usage line, and the exit codes; null when the words name none. */
+export function smartCommandHelp(words: readonly string[]): string | null {
+  if (!isSmartCommand(words)) return null;
+  const lines = SMART_USAGE.filter((l) => l.trim().startsWith(`slr license smart ${words[2]}`) || (words[2] === 'renew' && l.includes('renew auth')));
+  return ['Usage:', ...lines, '', 'Options: --home DIR, --json.', '', EXIT_CODES].join('\n');
+}
 
 /** A password from a file: its first line (a file keeps it out of the shell's history and the process list). */
 function readPasswordFile(path: string): string {
