@@ -15,7 +15,7 @@ import { codeFileName, readCodeFile } from '../services/files.ts';
 import { basename } from 'node:path';
 import { LIMITS } from '../../shared/limits.ts';
 import type { OutputFile } from './output-files.ts';
-import { describeTransport } from '../services/online-settings.ts';
+import { describeTransport, transportView } from '../services/online-settings.ts';
 
 export interface CliContext {
   readonly io: Io;
@@ -188,7 +188,7 @@ export async function showCommand(service: InstanceService, args: readonly strin
     exportControlled: s.exportControlled,
     clock: s.clock,
     online: s.online && { ...s.online.link, certificate: undefined },
-    transport: { ...state.transport, ...(state.transport.mode === 'proxy' ? { password: state.transport.password ? 'set' : null } : {}) },
+    transport: transportView(state.transport),
     privacy: state.privacy,
   };
   switch (detail) {

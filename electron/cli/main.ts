@@ -159,8 +159,8 @@ async function instanceMain(p: Parsed, home: string, ctx: CliContext): Promise<v
     // The target is checked before the command runs: a code is never made that has nowhere to go.
     const out = checkedOutput(p.out);
     printOutcome(await runForm(form, p.rest, service, ctx.now), ctx, service, out);
-    // What the command changed (usage) is reported at once.
-    await catchUpBefore(service, home, ctx);
+    // A change of usage is reported at once.
+    if (form.name === 'usage') await catchUpBefore(service, home, ctx);
   } else if (first === 'init') {
     if (!p.pid) throw new UsageError('Usage: slr init --pid UCM|CUC [--trust FILE]...');
     await initCommand(service, p.pid, p.trust, ctx);

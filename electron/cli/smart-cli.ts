@@ -6,6 +6,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { isSlrError, refuse } from '../../shared/errors.ts';
 import { deriveStatus } from '../../shared/instance/status.ts';
+import type { InstanceState } from '../../shared/instance/state.ts';
 import { catchUp, deregister, onlineOperation, register, renewAuth, renewId, reportUsage, type OnlineOutcome } from '../services/online-service.ts';
 import { setPrivacy, setTransport, type TransportInput } from '../services/online-settings.ts';
 import type { InstanceService } from '../services/instance-service.ts';
@@ -124,15 +125,18 @@ export async function smartCommand(service: InstanceService, rest: readonly stri
  * it makes them itself). What they did goes to stderr, so stdout stays the command's.
  */
 export async function catchUpBefore(service: InstanceService, home: string, ctx: CliContext): Promise<void> {
+  let peek: InstanceState;
   try {
-    if (!service.exists() || !service.load().online) return;
+    if (!service.exists()) return;
+    peek = service.load();
+    if (!peek.online) return;
     assertAppNotRunning(home);
   } catch {
     return;
   }
   let done: OnlineOutcome | null;
   try {
-    done = await catchUp(service, ctx.now);
+    done = await catchUp(service, ctx.now, peek);
   } catch (e) {
     ctx.io.err(`WARNING: Smart Licensing: the calls that are due were not made: ${(e as Error).message}`);
     return;

@@ -3,8 +3,7 @@
  * Details, Transport Settings, privacy, and the timer's calls that are due. The same operations as the CLI's
  * `slr license smart …` (online-service.ts), on the same state.
  */
-import type { BridgeArgs, BridgeMethod, BridgeResults, TransportView } from '../../shared/bridge.ts';
-import type { Transport } from '../../shared/instance/state.ts';
+import type { BridgeArgs, BridgeMethod, BridgeResults } from '../../shared/bridge.ts';
 import type { InstanceService } from './instance-service.ts';
 import { catchUp, deregister, onlineOperation, register, renewAuth, renewId, reportUsage } from './online-service.ts';
 import { setPrivacy, setTransport } from './online-settings.ts';
@@ -13,12 +12,6 @@ type Methods<M extends BridgeMethod> = { [K in M]: (...args: BridgeArgs<K>) => P
 export type OnlineMethods = Methods<Extract<BridgeMethod, `instanceSmart${string}`>>;
 
 const ACTIONS = { 'renew-auth': renewAuth, 'renew-id': renewId, 'usage-report': reportUsage, deregister } as const;
-
-/** The transport as the renderer sees it: whether a proxy password is set, never the password. */
-export function transportView(t: Transport): TransportView {
-  if (t.mode !== 'proxy') return t;
-  return { mode: 'proxy', host: t.host, port: t.port, user: t.user, passwordSet: t.password !== null };
-}
 
 export function onlineApi(instance: InstanceService, now: () => number): OnlineMethods {
   return {

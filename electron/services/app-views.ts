@@ -11,7 +11,7 @@ import type { LedgerPort } from './authority/ledger-port.ts';
 import type { RemoteSession } from './authority/remote.ts';
 import { verifyInstanceEvents } from './event-chain.ts';
 import type { InstanceService } from './instance-service.ts';
-import { transportView } from './app-online.ts';
+import { transportView } from './online-settings.ts';
 
 export async function authorityExists(withLedger: LedgerPort): Promise<boolean> {
   try {

@@ -11,6 +11,7 @@ import { findAnyEntitlement } from '../../shared/catalog.ts';
 import { formatInstant } from '../../shared/codes/dates.ts';
 import { isSlrError, refuse, SlrError } from '../../shared/errors.ts';
 import {
+  afterCall,
   afterCompliance,
   afterDeregister,
   afterFailure,
@@ -22,7 +23,7 @@ import {
   type OnlineCall,
 } from '../../shared/instance/online.ts';
 import { deriveStatus, productOf } from '../../shared/instance/status.ts';
-import type { InstanceEvent, InstanceState } from '../../shared/instance/state.ts';
+import { event, withEvents, type InstanceState } from '../../shared/instance/state.ts';
 import { PERIODS, type Compliance } from '../../shared/registration/protocol.ts';
 import { formatUdi, makeUdi } from '../../shared/udi.ts';
 import type { InstanceService, Secrets, Transaction } from './instance-service.ts';
@@ -42,11 +43,6 @@ const UNREACHED = new Set<string>(['server-unreachable', 'proxy-refused', 'serve
 export const RETRY_AFTER_MS = 60 * 60_000;
 /** A clock further off License Central's than this is pointed out. */
 const SKEW_MS = 5 * 60_000;
-
-const withEvent = (state: InstanceState, at: number, type: string, message: string): InstanceState => ({
-  ...state,
-  events: [...state.events, { at, type, message } satisfies InstanceEvent],
-});
 
 async function routeOf(state: InstanceState, secrets: Secrets): Promise<Route> {
   const t = state.transport;
@@ -113,56 +109,60 @@ function failed(state: InstanceState, operation: string, e: unknown, t: number):
   return { state: next, error: new SlrError(e.code, `${e.message} ${workingUntil(state.online)}`, e.hint) };
 }
 
-export async function renewAuth(state: InstanceState, secrets: Secrets, timeoutMs = 30_000): Promise<Step> {
+/**
+ * One call of a registered instance made as a step: refused before anything is sent when not registered (or
+ * the registration expired); the answer applied by `apply` (with the sequence number used and the time);
+ * a failure recorded by failed().
+ */
+async function signedStep(
+  state: InstanceState,
+  secrets: Secrets,
+  call: { name: DeviceCallName; label: string; body: object; timeoutMs: number },
+  apply: (value: unknown, seq: number, t: number) => Step,
+): Promise<Step> {
   const t = state.clock.highWater;
   requireOnline(state, t);
   try {
-    const { value, link } = await signed(state, secrets, 'device-renew-auth', {}, timeoutMs);
+    const { value, link } = await signed(state, secrets, call.name, call.body, call.timeoutMs);
+    return apply(value, link.seq, t);
+  } catch (e) {
+    return failed(state, call.label, e, t);
+  }
+}
+
+/** A step's new state, with its event logged, and what to tell the operator. */
+const done = (state: InstanceState, t: number, type: string, message: string, warnings: string[] = []): Step => ({
+  state: withEvents(state, event(t, type, message)),
+  value: { message, warnings },
+});
+
+export const renewAuth = (state: InstanceState, secrets: Secrets, timeoutMs = 30_000): Promise<Step> =>
+  signedStep(state, secrets, { name: 'device-renew-auth', label: 'renew auth', body: {}, timeoutMs }, (value, seq, t) => {
     const v = value as { authorizationExpires: number; compliance: Compliance };
     const text = `Authorization renewed: valid until ${formatInstant(v.authorizationExpires)}; ${v.compliance.status}.`;
-    const next = withEvent(afterCompliance(state, link.seq, v.compliance, t, { authorizationExpires: v.authorizationExpires }), t, 'renew-auth', text);
-    return { state: next, value: { message: text, warnings: skew(v.authorizationExpires - PERIODS.authorizationValid, t) } };
-  } catch (e) {
-    return failed(state, 'renew auth', e, t);
-  }
-}
+    const next = afterCompliance(state, seq, v.compliance, t, { authorizationExpires: v.authorizationExpires });
+    return done(next, t, 'renew-auth', text, skew(v.authorizationExpires - PERIODS.authorizationValid, t));
+  });
 
-export async function renewId(state: InstanceState, secrets: Secrets, timeoutMs = 30_000): Promise<Step> {
-  const t = state.clock.highWater;
-  requireOnline(state, t);
-  try {
-    const { value, link } = await signed(state, secrets, 'device-renew-id', {}, timeoutMs);
+export const renewId = (state: InstanceState, secrets: Secrets, timeoutMs = 30_000): Promise<Step> =>
+  signedStep(state, secrets, { name: 'device-renew-id', label: 'renew id', body: {}, timeoutMs }, (value, seq, t) => {
     const v = value as { registrationExpires: number };
     const text = `Registration renewed: valid until ${formatInstant(v.registrationExpires)}.`;
-    const next = withEvent(
-      { ...state, online: { ...state.online!, seq: link.seq, registrationExpires: v.registrationExpires, lastFailure: null } },
-      t,
-      'renew-id',
-      text,
-    );
-    return { state: next, value: { message: text, warnings: skew(v.registrationExpires - PERIODS.registrationValid, t) } };
-  } catch (e) {
-    return failed(state, 'renew id', e, t);
-  }
-}
+    const next = afterCall(state, seq, { registrationExpires: v.registrationExpires });
+    return done(next, t, 'renew-id', text, skew(v.registrationExpires - PERIODS.registrationValid, t));
+  });
 
 /** The seeds' Update Usage Details: what is in use, reported; License Central answers the compliance. */
-export async function reportUsage(state: InstanceState, secrets: Secrets, timeoutMs = 30_000): Promise<Step> {
-  const t = state.clock.highWater;
-  requireOnline(state, t);
+export function reportUsage(state: InstanceState, secrets: Secrets, timeoutMs = 30_000): Promise<Step> {
   const usage = usageToReport(state);
-  try {
-    const { value, link } = await signed(state, secrets, 'device-usage', { usage }, timeoutMs);
+  return signedStep(state, secrets, { name: 'device-usage', label: 'usage report', body: { usage }, timeoutMs }, (value, seq, t) => {
     const c = (value as { compliance: Compliance }).compliance;
     const short = c.shortfalls
       .map((s) => `${findAnyEntitlement(s.tag)?.def.short ?? s.tag}: ${s.inUse} in use in the account, ${s.available} available`)
       .join('; ');
     const text = `Usage reported: ${c.status}${short ? ` (${short})` : ''}.`;
-    const next = withEvent(afterCompliance(state, link.seq, c, t, { lastUsageReport: t, reportedUsage: usage }), t, 'usage-report', text);
-    return { state: next, value: { message: text, warnings: [] } };
-  } catch (e) {
-    return failed(state, 'usage report', e, t);
-  }
+    return done(afterCompliance(state, seq, c, t, { lastUsageReport: t, reportedUsage: usage }), t, 'usage-report', text);
+  });
 }
 
 export async function deregister(state: InstanceState, secrets: Secrets): Promise<Step> {
@@ -227,10 +227,10 @@ const CALLS: Readonly<Record<OnlineCall, (s: InstanceState, secrets: Secrets, ti
 
 /**
  * The calls due now (renewals, the daily usage report), made one after the other; a failure is recorded and
- * returned as a warning (it stops the rest), and automatic calls wait RETRY_AFTER_MS after one.
+ * returned as a warning (it stops the rest), and automatic calls wait RETRY_AFTER_MS after one. `peek`, the
+ * state as last loaded, tells whether anything is due without taking the lock.
  */
-export async function catchUp(instances: InstanceService, now: number, timeoutMs = 10_000): Promise<OnlineOutcome | null> {
-  const peek = instances.load();
+export async function catchUp(instances: InstanceService, now: number, peek = instances.load(), timeoutMs = 10_000): Promise<OnlineOutcome | null> {
   const failure = peek.online?.lastFailure;
   if (!dueCalls(peek, Math.max(now, peek.clock.highWater)).length || (failure && now - failure.at < RETRY_AFTER_MS && now >= failure.at)) return null;
   return instances.transact(now, async (state0, secrets) => {

@@ -4,8 +4,9 @@
  * keychain in the app), never logged or shown.
  */
 import { refuse } from '../../shared/errors.ts';
-import type { InstanceState, Transport } from '../../shared/instance/state.ts';
+import { event, withEvents, type InstanceState, type Transport } from '../../shared/instance/state.ts';
 import { hasControls } from '../../shared/text.ts';
+import type { TransportView } from '../../shared/bridge.ts';
 import { checkServerUrl } from './authority/remote.ts';
 import { describeProxy } from './proxy-tunnel.ts';
 import type { Secrets, Transaction } from './instance-service.ts';
@@ -16,16 +17,17 @@ export type TransportInput =
   | { readonly mode: 'gateway'; readonly url: string }
   | { readonly mode: 'proxy'; readonly host: string; readonly port: number; readonly user?: string | null; readonly password?: string | null };
 
-const event = (state: InstanceState, at: number, type: string, message: string): InstanceState => ({
-  ...state,
-  events: [...state.events, { at, type, message }],
-});
-
 /** The transport as the operator reads it (never the password). */
 export function describeTransport(t: Transport): string {
   if (t.mode === 'gateway') return `Transport Gateway ${t.url}`;
   if (t.mode === 'proxy') return `HTTP/HTTPS proxy ${describeProxy(t)}${t.user !== null ? ` (user ${t.user}, password ${t.password ? 'set' : 'none'})` : ''}`;
   return 'Direct (the License Central URL of the registration token)';
+}
+
+/** The transport as the CLI's JSON and the app show it: whether a proxy password is set, never the password. */
+export function transportView(t: Transport): TransportView {
+  if (t.mode !== 'proxy') return t;
+  return { mode: 'proxy', host: t.host, port: t.port, user: t.user, passwordSet: t.password !== null };
 }
 
 /**
@@ -57,7 +59,7 @@ async function checked(input: TransportInput, secrets: Secrets, before: Transpor
 export async function setTransport(state: InstanceState, secrets: Secrets, input: TransportInput): Promise<Transaction<OnlineOutcome>> {
   const transport = await checked(input, secrets, state.transport);
   const text = `Transport set to ${describeTransport(transport)}.`;
-  return { state: event({ ...state, transport }, state.clock.highWater, 'transport', text), value: { message: text, warnings: [] } };
+  return { state: withEvents({ ...state, transport }, event(state.clock.highWater, 'transport', text)), value: { message: text, warnings: [] } };
 }
 
 export async function setPrivacy(state: InstanceState, hidden: boolean): Promise<Transaction<OnlineOutcome>> {
@@ -65,5 +67,5 @@ export async function setPrivacy(state: InstanceState, hidden: boolean): Promise
     ? 'Privacy on: the host name is not sent to License Central when registering.'
     : 'Privacy off: the host name is sent to License Central when registering.';
   const warnings = state.online ? ['Takes effect at the next registration: the current one keeps what it sent.'] : [];
-  return { state: event({ ...state, privacy: { hostname: hidden } }, state.clock.highWater, 'privacy', text), value: { message: text, warnings } };
+  return { state: withEvents({ ...state, privacy: { hostname: hidden } }, event(state.clock.highWater, 'privacy', text)), value: { message: text, warnings } };
 }

@@ -9,7 +9,7 @@ import { fromBase64, toBase64 } from '../../shared/bytes.ts';
 import { refuse } from '../../shared/errors.ts';
 import type { ApiBody } from '../../shared/authority/api.ts';
 import { DEVICE_HEADERS, deviceCallMessage, identityMessage, type Registration } from '../../shared/registration/protocol.ts';
-import { parseToken, verifyToken, type TokenPayload } from '../../shared/registration/token.ts';
+import { compactToken, parseToken, verifyToken, type TokenPayload } from '../../shared/registration/token.ts';
 import { cryptoBasics, privateKeyOps, verifyMessage } from './crypto.ts';
 import { callApi, fetchCertificate } from './authority/remote.ts';
 import type { ProxySetting } from './proxy-tunnel.ts';
@@ -56,7 +56,7 @@ export async function registerDevice(input: {
     );
   const target: ServerTarget = { server, fingerprint: presented.fingerprint, certificate: presented.certificate, proxy };
   const body: ApiBody<'device-register'> = {
-    token: input.token.replace(/\s+/g, '').replace(/^["']|["']$/g, ''),
+    token: compactToken(input.token),
     udi: input.udi,
     devicePublicKey: toBase64(input.devicePublicKey),
     hostname: input.hostname ?? null,

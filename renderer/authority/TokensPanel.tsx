@@ -14,13 +14,17 @@ export function TokensPanel({ view, refresh }: { view: Ready; refresh: Refresh }
   const [tokens, setTokens] = useState<readonly TokenLine[] | null>(null);
   const [registered, setRegistered] = useState<readonly RegisteredLine[] | null>(null);
   const act = useAction();
-  const reload = useCallback(async () => {
+  const load = useCallback(async () => {
     const [t, r] = await Promise.all([call('authorityTokens'), call('authorityRegistered')]);
     setTokens(t);
     setRegistered(r);
+  }, []);
+  // After a change, the workspace's view too (its event log); on opening, the view is fresh already.
+  const reload = useCallback(async () => {
+    await load();
     await refresh();
-  }, [refresh]);
-  useEffect(() => void act.run(reload), [act.run, reload]);
+  }, [load, refresh]);
+  useEffect(() => void act.run(load), [act.run, load]);
   return (
     <div>
       <NewToken view={view} onMade={reload} />

@@ -7,10 +7,7 @@
 import { formatInstant } from '../codes/dates.ts';
 import { refuse } from '../errors.ts';
 import { ONLINE_AUTHORIZATION, ONLINE_REGISTRATION, PERIODS, type Compliance, type OnlineAuthorization, type Registration } from '../registration/protocol.ts';
-import { REGISTRATION, type InstanceEvent, type InstanceState, type OnlineRegistration } from './state.ts';
-
-const event = (at: number, type: string, message: string): InstanceEvent => ({ at, type, message });
-const withEvents = (state: InstanceState, ...events: InstanceEvent[]): InstanceState => ({ ...state, events: [...state.events, ...events] });
+import { event, REGISTRATION, withEvents, type InstanceState, type OnlineRegistration } from './state.ts';
 
 /** The calls of a registered instance, by their CLI names. */
 export type OnlineCall = 'renew-auth' | 'renew-id' | 'usage-report';
@@ -76,7 +73,7 @@ export function afterCall(state: InstanceState, seq: number, change: Partial<Onl
   return { ...state, online: { ...online, ...change, seq: Math.max(online.seq, seq), lastFailure: null } };
 }
 
-export const complianceAt = (c: Compliance, at: number): OnlineRegistration['compliance'] => ({
+const complianceAt = (c: Compliance, at: number): OnlineRegistration['compliance'] => ({
   status: c.status as NonNullable<OnlineRegistration['compliance']>['status'],
   shortfalls: c.shortfalls,
   at,

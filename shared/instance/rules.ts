@@ -10,7 +10,7 @@ import { assertSaneTime, DAY_MS, formatInstant } from '../codes/dates.ts';
 import { refuse } from '../errors.ts';
 import { makeUdi, sameUdi, formatUdi } from '../udi.ts';
 import type { DeviceCrypto } from '../ports.ts';
-import { REGISTRATION, SCHEMA_VERSION, type DeviceKeyRecord, type InstanceEvent, type InstanceState, type TrustedKey } from './state.ts';
+import { event, REGISTRATION, SCHEMA_VERSION, withEvents, type DeviceKeyRecord, type InstanceState, type TrustedKey } from './state.ts';
 import { installedCode, productOf } from './status.ts';
 import { accountTo, CLOCK_TOLERANCE_MS, clockBehindMs, effectiveNow } from './time.ts';
 import { assertCurrentReservation } from './reservation.ts';
@@ -44,11 +44,7 @@ export function phaseOf(state: InstanceState): Phase {
   return 'unregistered';
 }
 
-export const event = (at: number, type: string, message: string): InstanceEvent => ({ at, type, message });
-
-export function withEvents(state: InstanceState, ...events: InstanceEvent[]): InstanceState {
-  return { ...state, events: [...state.events, ...events] };
-}
+export { event, withEvents };
 
 /** Accounts evaluation and overage up to now, moves the high-water mark, and logs a clock set back once. */
 export function advance(state: InstanceState, now: number): InstanceState {

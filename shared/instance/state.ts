@@ -1,4 +1,5 @@
 import type { AuthorizationCode } from '../codes/authorization-code.ts';
+import type { OnlineAuthorization } from '../registration/protocol.ts';
 
 /**
  * The product instance's state: what is persisted, in the one store format the CLI and the app share.
@@ -99,7 +100,8 @@ export type SealedSecret = DeviceKeyRecord['privateKey'];
 
 /** The last compliance License Central answered for this instance's reported usage. */
 export interface OnlineCompliance {
-  readonly status: 'No Licenses in Use' | 'Authorized' | 'Out of Compliance';
+  /** What License Central answers (never Authorization Expired: that the device tells from the time). */
+  readonly status: Exclude<OnlineAuthorization, 'Authorization Expired'>;
   readonly shortfalls: readonly { readonly tag: string; readonly inUse: number; readonly available: number }[];
   readonly at: number;
 }
@@ -178,6 +180,14 @@ export interface InstanceState {
   readonly transport: Transport;
   /** The seeds' "Do not share my hostname or IP address": when true, registration sends no host name. */
   readonly privacy: { readonly hostname: boolean };
+}
+
+/** An event of the instance's log. */
+export const event = (at: number, type: string, message: string): InstanceEvent => ({ at, type, message });
+
+/** The state with `events` appended to its log (chained when the state is saved). */
+export function withEvents(state: InstanceState, ...events: InstanceEvent[]): InstanceState {
+  return { ...state, events: [...state.events, ...events] };
 }
 
 /** The state as it is saved: without what is carried in memory only (the parse of the installed code). */

@@ -8,6 +8,7 @@
 import { isValidAt, validityWindow, type Entitlement } from '../codes/authorization-code.ts';
 import { DAY_MS } from '../codes/dates.ts';
 import type { InstanceState } from './state.ts';
+import { ONLINE_AUTHORIZATION } from '../registration/protocol.ts';
 
 export const EVALUATION_MS = 90 * DAY_MS;
 export const OVERAGE_GRACE_MS = 90 * DAY_MS;
@@ -68,7 +69,9 @@ export function accountTo(state: InstanceState, entitlements: readonly Entitleme
   // last answered Out of Compliance and the authorization holds.
   const evaluationMs = !evaluationRuns ? 0 : online ? Math.max(0, t - Math.max(from, online.registrationExpires)) : span;
   const onlineOverage =
-    online?.compliance?.status === 'Out of Compliance' ? Math.max(0, Math.min(t, online.authorizationExpires, online.registrationExpires) - from) : 0;
+    online?.compliance?.status === ONLINE_AUTHORIZATION.outOfCompliance
+      ? Math.max(0, Math.min(t, online.authorizationExpires, online.registrationExpires) - from)
+      : 0;
   return {
     evaluationUsedMs: Math.min(EVALUATION_MS, state.evaluation.usedMs + evaluationMs),
     overageMs: state.overage.usedMs + (state.installed ? nonCompliantMs(state.usage, entitlements, from, from + span) : onlineOverage),

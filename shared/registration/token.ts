@@ -46,6 +46,9 @@ export function formatToken(payload: TokenPayload, sign: (message: Uint8Array) =
   return `${TOKEN_PREFIX}.${body}.${b64url(sign(utf8(`${TOKEN_PREFIX}.${body}`)))}`;
 }
 
+/** A token as pasted, without the white space and line breaks of wrapping and the quotes around it. */
+export const compactToken = (text: string) => text.replace(/\s+/g, '').replace(/^["']|["']$/g, '');
+
 /**
  * A token as pasted: white space and line breaks from wrapping and surrounding quotes are ignored; anything
  * else that is wrong is refused, saying what (`token-malformed`). The signature is not checked here.
@@ -53,7 +56,7 @@ export function formatToken(payload: TokenPayload, sign: (message: Uint8Array) =
 export function parseToken(text: string): SignedToken {
   if (text.length > TOKEN_MAX_CHARS)
     refuse('token-malformed', `This is not a registration token: it has ${text.length} characters (a token has a few hundred).`);
-  const compact = text.replace(/\s+/g, '').replace(/^["']|["']$/g, '');
+  const compact = compactToken(text);
   if (!compact) refuse('token-malformed', 'The registration token is empty.', 'Paste the token License Central made (slr authority token create).');
   const parts = compact.split('.');
   if (parts[0] !== TOKEN_PREFIX || parts.length !== 3)
