@@ -205,7 +205,7 @@ describe.each(ENGINES)('the ledger under random operations ($name)', ({ name, ru
           await ledger.close();
         }
       }),
-      { numRuns: runs },
+      { numRuns: runs, seed: Number(process.env.SLR_MODEL_SEED ?? 20261130) },
     );
     expect(operations).toBeGreaterThan(runs * 6);
     expect(refused).toBeGreaterThan(runs);
