@@ -114,6 +114,11 @@ describe.each([
     const shown = (await cli(home, ['authority', 'show', 'registered'], when)).stdout;
     expect(shown).toContain(udiOf(a));
     expect(shown).toMatch(/UCM_Basic=7\s+Authorized/);
+    // The number `registered remove` takes, the last usage report and export control, as the issue lists them.
+    expect(shown).toMatch(/Instance\s+Virtual Account\s+UDI\s+.*Last Usage Report\s+Export-Controlled/);
+    expect(shown).toMatch(
+      new RegExp(`^${linkA.instance}\\s+Lab\\s+${udiOf(a).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s.*not allowed\\s+UCM_Basic=4\\s+Authorized`, 'm'),
+    );
     // A recorded call sent again, and a call signed by another key, are refused and change nothing.
     const replay = await refused(deviceCall({ ...linkB, seq: linkB.seq - 1 }, b.privateKey, 'device-usage', { usage: { UCM_Basic: 100 } }));
     expect(replay.code).toBe('replayed-code');

@@ -161,11 +161,11 @@ function RegisteredTable({ registered, act, reload }: { registered: readonly Reg
   return (
     <table>
       <caption>Product instances registered online</caption>
-      <HeaderRow names={['#', 'Virtual Account', 'UDI', 'Registered', 'Last Contact', 'Usage', 'Compliance', '']} />
+      <HeaderRow names={['#', 'Virtual Account', 'UDI', 'Registered', 'Last Contact', 'Last Usage Report', 'Usage', 'Export-Controlled', 'Compliance', '']} />
       <tbody>
         {registered?.length === 0 && (
           <tr>
-            <td colSpan={8}>No product instances registered online.</td>
+            <td colSpan={10}>No product instances registered online.</td>
           </tr>
         )}
         {registered?.map((r) => (
@@ -177,11 +177,13 @@ function RegisteredTable({ registered, act, reload }: { registered: readonly Reg
             </td>
             <td>{formatInstant(r.registeredAt)}</td>
             <td>{formatInstant(r.lastContact)}</td>
+            <td>{r.lastUsageReport === null ? '-' : formatInstant(r.lastUsageReport)}</td>
             <td>
               {Object.entries(r.usage)
                 .map(([k, v]) => `${k} ${v}`)
                 .join(', ') || '-'}
             </td>
+            <td>{r.exportControlled ? 'Allowed' : 'Not allowed'}</td>
             <td>{r.compliance}</td>
             <td>
               <button
