@@ -41,7 +41,16 @@ const op = fc.oneof(
   w(1, fc.record({ kind: fc.constant('deregister' as const), device: fc.nat(DEVICES - 1) })),
   w(1, fc.record({ kind: fc.constant('remove' as const), device: fc.nat(DEVICES - 1) })),
   w(3, fc.record({ kind: fc.constant('replay' as const), i: fc.nat(1000) })),
-  w(2, fc.record({ kind: fc.constant('forge' as const), device: fc.nat(DEVICES - 1), victim: fc.nat(DEVICES - 1), count: fc.integer({ min: 0, max: 99 }) })),
+  w(
+    2,
+    fc.record({
+      kind: fc.constant('forge' as const),
+      device: fc.nat(DEVICES - 1),
+      victim: fc.nat(DEVICES - 1),
+      operation: fc.constantFrom('device-usage', 'device-renew-auth', 'device-deregister'),
+      count: fc.integer({ min: 0, max: 99 }),
+    }),
+  ),
   w(1, fc.record({ kind: fc.constant('reserve' as const), account: fc.nat(1), count: fc.integer({ min: 1, max: 6 }) })),
   w(1, fc.record({ kind: fc.constant('licenses' as const), account: fc.nat(1), count: fc.integer({ min: 1, max: 5 }) })),
   w(1, fc.record({ kind: fc.constant('time' as const), days: fc.integer({ min: 1, max: 40 }) })),
@@ -153,8 +162,9 @@ async function step(w: World, o: Op, log: string[]): Promise<void> {
       case 'forge': {
         const victim = w.members[o.victim]!;
         if (!victim.instance || o.victim === o.device) return;
-        await send(w.ledger, sign(m!.device.privateKey, victim.instance, victim.seq + 1, 'device-usage', { usage: { [BASIC]: o.count } }), o.count, w.now);
-        log.push(`a call for ${udiOf(victim)} signed by another key was accepted`);
+        const body = o.operation === 'device-usage' ? { usage: { [BASIC]: o.count } } : {};
+        await send(w.ledger, sign(m!.device.privateKey, victim.instance, victim.seq + 1, o.operation, body), o.count, w.now);
+        log.push(`a ${o.operation} call for ${udiOf(victim)} signed by another key was accepted`);
         break;
       }
       case 'reserve': {
