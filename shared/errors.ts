@@ -111,6 +111,7 @@ export const REFUSAL_CODES = [
   'token-expired',
   'token-used-up',
   'export-not-permitted',
+  'registration-owned',
   // either side
   'busy',
   'lock-lost',

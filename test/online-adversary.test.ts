@@ -2,7 +2,8 @@
 // ledger, on SQLite and on PostgreSQL), devices that register with tokens, report usage, renew, deregister and
 // move between virtual accounts, devices reserving by SLR beside them, an administrator adding licenses and
 // removing registrations, time passing, and someone who records every signed call to send it again, or signs
-// calls for another device's registration with a key of their own. After every step:
+// calls for another device's registration with a key of their own, or who holds a token and registers another
+// device's UDI with a key of their own (a takeover), or sends a recorded registration again. After every step:
 //   O1 each virtual account counts exactly the registrations alive in it, each with the usage its device last
 //      reported (a replayed or forged call, a deregistered or removed instance, changes nothing and counts nothing);
 //   O2 the compliance License Central shows for each is the truth of its pool now (what the account's
@@ -18,6 +19,8 @@ import { join } from 'node:path';
 import { Ledger, openLedger } from '../electron/services/authority/ledger.ts';
 import { PgDb } from '../electron/services/authority/pg-db.ts';
 import type { DeviceCall } from '../electron/services/authority/registrations.ts';
+import type { RegisterInput } from '../electron/services/authority/register.ts';
+import { registerInput } from './helpers/register.ts';
 import { cryptoBasics, privateKeyOps } from '../electron/services/crypto.ts';
 import { findAnyEntitlement } from '../shared/catalog.ts';
 import { toBase64 } from '../shared/bytes.ts';
@@ -41,6 +44,14 @@ const op = fc.oneof(
   w(1, fc.record({ kind: fc.constant('deregister' as const), device: fc.nat(DEVICES - 1) })),
   w(1, fc.record({ kind: fc.constant('remove' as const), device: fc.nat(DEVICES - 1) })),
   w(3, fc.record({ kind: fc.constant('replay' as const), i: fc.nat(1000) })),
+  // Someone holding a token (of either account) registers a device's UDI with force, with a key of their own or
+  // claiming the device's key (signed with theirs).
+  w(
+    2,
+    fc.record({ kind: fc.constant('takeover' as const), device: fc.nat(DEVICES - 1), victim: fc.nat(DEVICES - 1), account: fc.nat(1), claim: fc.boolean() }),
+  ),
+  // A registration request recorded on the way, sent again.
+  w(1, fc.record({ kind: fc.constant('replay-register' as const), i: fc.nat(1000) })),
   w(
     2,
     fc.record({
@@ -74,6 +85,10 @@ interface World {
   readonly tokens: Record<string, { open: string; limited: string }>;
   /** Every signed call ever sent, with the operation and the usage it carried: the recorder's bag. */
   readonly recorded: { call: DeviceCall; usage: number }[];
+  /** Every registration request ever sent. */
+  readonly registrations: RegisterInput[];
+  /** The License Central keys the devices trust. */
+  readonly trustedKeyIds: string[];
   /** Licenses reserved by SLR, per account. */
   readonly reserved: Record<string, number>;
 }
@@ -88,7 +103,8 @@ async function newWorld(open: () => Promise<Ledger>): Promise<World> {
   const tokens: World['tokens'] = {};
   for (const a of ACCOUNTS) tokens[a] = { open: await token(a), limited: await token(a, 2) };
   const members = Array.from({ length: DEVICES }, () => ({ device: makeDevice('UCM', T), instance: null, account: null, seq: 0, reported: 0 }));
-  return { ledger, now: T, members, tokens, recorded: [], reserved: { Default: 0, Lab: 0 } };
+  const trustedKeyIds = (await ledger.keys()).map((k) => k.id);
+  return { ledger, now: T, members, tokens, recorded: [], registrations: [], trustedKeyIds, reserved: { Default: 0, Lab: 0 } };
 }
 
 /** A call signed with `key` for `instance`, as a device makes it. */
@@ -122,10 +138,9 @@ async function step(w: World, o: Op, log: string[]): Promise<void> {
     switch (o.kind) {
       case 'register': {
         const account = ACCOUNTS[o.account]!;
-        const r = await w.ledger.register(
-          { token: w.tokens[account]![o.limited ? 'limited' : 'open'], udi: udiOf(m!), devicePublicKey: m!.device.state.deviceKey.publicKey, force: o.force },
-          w.now,
-        );
+        const input = registerInput(m!.device, w.tokens[account]![o.limited ? 'limited' : 'open'], { force: o.force, trustedKeyIds: w.trustedKeyIds });
+        w.registrations.push(input);
+        const r = await w.ledger.register(input, w.now);
         // Moved (force) or first: the previous registration of this device is gone, without its usage.
         for (const other of w.members) if (other.device.udi.uuid === m!.device.udi.uuid) leave(other);
         Object.assign(m!, { instance: r.instance, account: r.account, seq: 0, reported: 0 });
@@ -157,6 +172,29 @@ async function step(w: World, o: Op, log: string[]): Promise<void> {
         if (!r) return;
         await send(w.ledger, r.call, r.usage, w.now);
         log.push(`a recorded call was accepted again: ${r.call.operation} seq ${r.call.seq}`);
+        break;
+      }
+      case 'takeover': {
+        const victim = w.members[o.victim]!;
+        if (o.victim === o.device || !victim.instance) return;
+        const input = registerInput(victim.device, w.tokens[ACCOUNTS[o.account]!]!.open, {
+          force: true,
+          trustedKeyIds: w.trustedKeyIds,
+          signer: m!.device,
+          claimDeviceKey: o.claim,
+        });
+        await w.ledger.register(input, w.now);
+        log.push(`${udiOf(victim)}'s registration was replaced by a request signed with another key`);
+        break;
+      }
+      case 'replay-register': {
+        const r = w.registrations[o.i % Math.max(1, w.registrations.length)];
+        if (!r) return;
+        const holder = w.members.find((x) => formatUdi(x.device.udi) === r.udi)!;
+        const before = holder.instance;
+        const answer = await w.ledger.register(r, w.now);
+        // Answered again as it was (its answer lost on the way) is no change; anything else is.
+        if (answer.instance !== before) log.push(`a recorded registration of ${r.udi} was accepted again as instance ${answer.instance}`);
         break;
       }
       case 'forge': {
@@ -247,6 +285,7 @@ describe.each(ENGINES)('Smart Licensing online against replays, forgeries and ra
       }),
       { numRuns: runs, seed: Number(process.env.SLR_MODEL_SEED ?? 20261129) },
     );
-    for (const kind of ['register', 'report', 'replay', 'forge', 'reserve', 'remove', 'deregister']) expect(seen.get(kind) ?? 0).toBeGreaterThan(runs / 4);
+    for (const kind of ['register', 'report', 'replay', 'forge', 'reserve', 'remove', 'deregister', 'takeover', 'replay-register'])
+      expect(seen.get(kind) ?? 0).toBeGreaterThan(runs / 4);
   });
 });

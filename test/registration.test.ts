@@ -17,6 +17,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { refused } from './helpers/refused.ts';
+import { registerInput } from './helpers/register.ts';
 
 const T = Date.UTC(2026, 7, 3, 9);
 const DAY = 86_400_000;
@@ -51,7 +52,15 @@ describe.each([
   const udiOf = (d: Device) => `P:UCM,S:${d.udi.sn},U:${d.udi.uuid}`;
   const d0key = (d: Device) => d.state.deviceKey.publicKey;
   const register = (d: Device, t: string, force = false) =>
-    registerDevice({ token: t, trustedKeys: trusted, udi: udiOf(d), devicePublicKey: fromBase64(d.state.deviceKey.publicKey)!, hostname: 'cucm-lab', force });
+    registerDevice({
+      token: t,
+      trustedKeys: trusted,
+      udi: udiOf(d),
+      devicePublicKey: fromBase64(d.state.deviceKey.publicKey)!,
+      devicePrivateKeyPem: d.privateKey,
+      hostname: 'cucm-lab',
+      force,
+    });
 
   it.skipIf(skip)('registers, reports usage against the pool, goes out of compliance and back, renews and deregisters', async () => {
     const t = await token('Lab', { maxUses: 5 });
@@ -144,6 +153,47 @@ describe.each([
     expect((await refused(s.call(labUser, 'registered-remove', { instance: linkA.instance }))).code).toBe('forbidden');
   });
 
+  it.skipIf(skip)('refuses a takeover: another key with any token, with force, is refused and logged; only the device moves itself', async () => {
+    admin = await s.login('admin');
+    const victim = device();
+    const thief = device();
+    const { link } = await register(victim, await token('Lab'));
+    const events = async () => ((await s.call(admin, 'events', {})) as { type: string }[]).filter((e) => e.type === 'register-refused').length;
+    const logged = await events();
+    // A token holder of another virtual account, and one of the same, claim the victim's UDI with their own key.
+    for (const account of ['Default', 'Lab']) {
+      const e = await refused(
+        registerDevice({
+          token: await token(account),
+          trustedKeys: trusted,
+          udi: udiOf(victim),
+          devicePublicKey: fromBase64(thief.state.deviceKey.publicKey)!,
+          devicePrivateKeyPem: thief.privateKey,
+          force: true,
+        }),
+      );
+      expect(e.code).toBe('registration-owned');
+      expect(e.message).toMatch(/only that device, or an administrator of "Lab", can end or replace its registration/);
+    }
+    expect(await events()).toBe(logged + 2);
+    // Claiming the victim's own key without holding it: the proof does not verify, nothing is registered.
+    const claimed = await refused(
+      registerDevice({
+        token: await token('Default'),
+        trustedKeys: trusted,
+        udi: udiOf(victim),
+        devicePublicKey: fromBase64(victim.state.deviceKey.publicKey)!,
+        devicePrivateKeyPem: thief.privateKey,
+        force: true,
+      }),
+    );
+    expect(claimed.code).toBe('unauthorized');
+    // The victim is still registered where it was and calls on.
+    const rows = (await s.call(admin, 'registered-instances', {})) as { udi: string; account: string }[];
+    expect(rows.filter((r) => r.udi === udiOf(victim)).map((r) => r.account)).toEqual(['Lab']);
+    await deviceCall(link, victim.privateKey, 'device-renew-auth', {});
+  });
+
   it.skipIf(skip)('refuses a token revoked, used up, expired, tampered or naming another server, and a reserved device', async () => {
     admin = await s.login('admin');
     const once = await token('Lab', { maxUses: 1 });
@@ -175,12 +225,14 @@ describe.each([
     // the wrong server): the device sends nothing, and the token is not used.
     const otherFingerprint = 'AB:'.repeat(31) + 'AB';
     const before = ((await s.call(admin, 'token-list', { account: 'Lab' })) as { uses: number }[]).reduce((n, x) => n + x.uses, 0);
+    const stranger = device();
     const wrongServer = await refused(
       registerDevice({
         token: (await s.ledger.createToken({ account: 'Lab', server: s.url, fingerprint: otherFingerprint }, s.now)).token,
         trustedKeys: trusted,
-        udi: udiOf(device()),
-        devicePublicKey: fromBase64(device().state.deviceKey.publicKey)!,
+        udi: udiOf(stranger),
+        devicePublicKey: fromBase64(stranger.state.deviceKey.publicKey)!,
+        devicePrivateKeyPem: stranger.privateKey,
       }),
     );
     expect(wrongServer.code).toBe('server-untrusted');
@@ -193,5 +245,22 @@ describe.each([
     const excluded = await refused(register(reservedDevice, await token('Lab')));
     expect(excluded.code).toBe('instance-exists');
     expect(excluded.message).toMatch(/registration and reservation exclude each other/);
+  });
+
+  it.skipIf(skip)('signs the identity with a key the device trusts after a key was added, and refuses before using the token when it trusts none', async () => {
+    admin = await s.login('admin');
+    // (Last in this block: the tokens made after it are signed by the new key.)
+    const t = await token('Lab');
+    await s.call(admin, 'key-add', {});
+    const d = device();
+    const r = await register(d, t);
+    expect([...trusted.keys()]).toContain(r.registration.identity.keyId);
+    const uses = async () =>
+      ((await s.call(admin, 'token-list', { account: 'Lab' })) as { id: string; uses: number }[]).find((x) => x.id === parseToken(t).payload.id)!.uses;
+    const before = await uses();
+    const input = registerInput(device(), t, { trustedKeyIds: ['0123456789abcdef'] });
+    const e = await refused(s.ledger.register(input, s.now));
+    expect(e.code).toBe('untrusted');
+    expect(await uses()).toBe(before);
   });
 });

@@ -199,6 +199,7 @@ export async function register(state: InstanceState, secrets: Secrets, token: st
       trustedKeys: new Map(state.trustedKeys.map((k) => [k.id, k.publicKey])),
       udi: formatUdi(makeUdi(product, state.uuid)),
       devicePublicKey: fromBase64(state.deviceKey.publicKey)!,
+      devicePrivateKeyPem: await secrets.deviceKey(),
       hostname: state.privacy.hostname ? null : osHostname(),
       force,
       route: await routeOf(state, secrets),

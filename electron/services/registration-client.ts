@@ -5,10 +5,11 @@
  * number above the last. What the device keeps between calls (the server, its certificate, the registration
  * and the last sequence number) is the caller's to store.
  */
+import { randomBytes } from 'node:crypto';
 import { fromBase64, toBase64 } from '../../shared/bytes.ts';
 import { refuse } from '../../shared/errors.ts';
 import type { ApiBody } from '../../shared/authority/api.ts';
-import { DEVICE_HEADERS, deviceCallMessage, identityMessage, type Registration } from '../../shared/registration/protocol.ts';
+import { DEVICE_HEADERS, deviceCallMessage, identityMessage, registerMessage, type Registration } from '../../shared/registration/protocol.ts';
 import { compactToken, parseToken, verifyToken, type TokenPayload } from '../../shared/registration/token.ts';
 import { cryptoBasics, privateKeyOps, verifyMessage } from './crypto.ts';
 import { callApi, fetchCertificate } from './authority/remote.ts';
@@ -40,6 +41,8 @@ export async function registerDevice(input: {
   trustedKeys: ReadonlyMap<string, string>;
   udi: string;
   devicePublicKey: Uint8Array;
+  /** The device key, to prove that the device holds the key it registers. */
+  devicePrivateKeyPem: string;
   hostname?: string | null;
   force?: boolean;
   route?: Route;
@@ -55,13 +58,17 @@ export async function registerDevice(input: {
       'Check the transport settings and the network; someone may be in between.',
     );
   const target: ServerTarget = { server, fingerprint: presented.fingerprint, certificate: presented.certificate, proxy };
-  const body: ApiBody<'device-register'> = {
+  const signed = {
     token: compactToken(input.token),
     udi: input.udi,
     devicePublicKey: toBase64(input.devicePublicKey),
     hostname: input.hostname ?? null,
     force: input.force ?? false,
+    trustedKeyIds: [...input.trustedKeys.keys()],
+    nonce: randomBytes(16).toString('base64url'),
   };
+  const proof = toBase64(privateKeyOps(input.devicePrivateKeyPem).sign(registerMessage(cryptoBasics, signed)));
+  const body: ApiBody<'device-register'> = { ...signed, proof };
   const registration = (await callApi(target, 'device-register', body, { retries: 0 })) as Registration;
   checkIdentity(registration, input.udi, body.devicePublicKey, input.trustedKeys);
   return { registration, link: { ...target, server: token.server, instance: registration.instance, seq: 0 }, token };

@@ -123,6 +123,11 @@ export const API = {
       devicePublicKey: z.string().min(1).max(100),
       hostname: z.string().max(253).nullable().optional(),
       force: z.boolean().optional(),
+      /** The License Central keys the device trusts: its identity is signed with one of them. */
+      trustedKeyIds: z.array(keyId).max(64),
+      nonce: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/),
+      /** The device key's signature over registerMessage (proof that the device holds the key it registers). */
+      proof: z.string().min(1).max(200),
     }),
   ),
   'device-renew-auth': op('A registered product instance renews its authorization (90 days); answers its compliance.', 'device', false, none),

@@ -39,6 +39,22 @@ export function deviceCallMessage(crypto: Pick<CryptoBasics, 'sha256'>, call: { 
   return concatBytes(utf8(`SLR-DEVICE-CALL-1\n${call.operation}\n${call.instance}\n${call.seq}\n`), crypto.sha256(utf8(call.body)));
 }
 
+/**
+ * What a device signs when it registers (proof that it holds the key it registers): the token it uses, its
+ * UDI, key and host name, whether it moves a registration of its own (force), the License Central keys it
+ * trusts, and a nonce of its own, so that a recorded registration cannot be sent again once it was used.
+ */
+export function registerMessage(
+  crypto: Pick<CryptoBasics, 'sha256'>,
+  r: { token: string; udi: string; devicePublicKey: string; hostname: string | null; force: boolean; trustedKeyIds: readonly string[]; nonce: string },
+): Uint8Array {
+  const head = `SLR-REGISTER-1\n${r.udi}\n${r.devicePublicKey}\n${r.hostname ?? ''}\n${r.force ? 1 : 0}\n${r.trustedKeyIds.join(',')}\n${r.nonce}\n`;
+  return concatBytes(utf8(head), crypto.sha256(utf8(r.token)));
+}
+
+/** A registration's nonce: 16 to 64 characters of base64url (the device makes 16 random bytes). */
+export const REGISTER_NONCE = /^[A-Za-z0-9_-]{16,64}$/;
+
 /** What License Central signs as a registered device's identity. */
 export const identityMessage = (instance: string, udi: string, devicePublicKey: string, registrationExpires: number) =>
   utf8(`SLR-IDENTITY-1\n${instance}\n${udi}\n${devicePublicKey}\n${registrationExpires}`);

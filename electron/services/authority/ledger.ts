@@ -26,6 +26,7 @@ import * as query from './instance-query.ts';
 import * as users from './users.ts';
 import * as tokens from './tokens.ts';
 import * as registrations from './registrations.ts';
+import * as registering from './register.ts';
 import * as registeredAdmin from './registered-admin.ts';
 
 export type { InstanceLine, Issued, LedgerEvent, LicenseLine };
@@ -190,7 +191,7 @@ export class Ledger {
   revokeToken = (...a: Args<typeof tokens.revokeToken>) => tokens.revokeToken(this.core, ...a);
   setExportControl = (...a: Args<typeof tokens.setExportControl>) => tokens.setExportControl(this.core, ...a);
   // Smart Licensing online: registered product instances
-  register = (...a: Args<typeof registrations.register>) => registrations.register(this.core, ...a);
+  register = (...a: Args<typeof registering.register>) => registering.register(this.core, ...a);
   renewAuthorization = (...a: Args<typeof registrations.renewAuthorization>) => registrations.renewAuthorization(this.core, ...a);
   renewRegistration = (...a: Args<typeof registrations.renewRegistration>) => registrations.renewRegistration(this.core, ...a);
   reportUsage = (...a: Args<typeof registrations.reportUsage>) => registrations.reportUsage(this.core, ...a);

@@ -72,6 +72,7 @@ const TABLES: readonly { name: string; columns: readonly string[]; order: string
     order: 'id',
   },
   { name: 'registered_usage', columns: ['instance_id', 'tag', 'count'], order: 'instance_id, tag' },
+  { name: 'register_nonces', columns: ['uuid', 'nonce', 'at'], order: 'uuid, nonce' },
 ];
 
 /** Tables whose ids a PostgreSQL sequence hands out: set past the ids moved. */

@@ -212,4 +212,8 @@ export const PG_MIGRATIONS: readonly string[] = [
     PRIMARY KEY (instance_id, tag)
   );
   `,
+  `
+  CREATE TABLE register_nonces (uuid TEXT NOT NULL, nonce TEXT NOT NULL, at BIGINT NOT NULL, PRIMARY KEY (uuid, nonce));
+  DELETE FROM idempotency;
+  `,
 ];

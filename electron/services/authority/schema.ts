@@ -215,6 +215,13 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (instance_id, tag)
   ) STRICT;
   `,
+  // 8: the nonce of every registration request accepted, by UDI (a recorded registration sent again is
+  // refused); idempotency records written before were keyed by the raw key and held hashes of whole bodies
+  // (a password change's included): they are dropped, and new ones hold neither (server/idempotency.ts).
+  `
+  CREATE TABLE register_nonces (uuid TEXT NOT NULL, nonce TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (uuid, nonce)) STRICT, WITHOUT ROWID;
+  DELETE FROM idempotency;
+  `,
 ];
 
 export const LEDGER_VERSION = MIGRATIONS.length;
