@@ -122,11 +122,14 @@ export type RefusalCode = (typeof REFUSAL_CODES)[number];
 export class SlrError extends Error {
   readonly code: RefusalCode;
   readonly hint: string | undefined;
-  constructor(code: RefusalCode, message: string, hint?: string) {
+  /** Figures a program acts on (a device resynchronises its call counter from `lastSeq`). */
+  readonly detail: Readonly<Record<string, number>> | undefined;
+  constructor(code: RefusalCode, message: string, hint?: string, detail?: Readonly<Record<string, number>>) {
     super(message);
     this.name = 'SlrError';
     this.code = code;
     this.hint = hint;
+    this.detail = detail;
   }
 }
 

@@ -87,6 +87,33 @@ describe('Smart Licensing online: faults', () => {
     expect((await registeredIn()).map((r) => r.instance)).not.toContain(instance.instance);
   });
 
+  it('never shows usage License Central has not acknowledged as Authorized; a device restored from a backup calls on at once', async () => {
+    const d = await device();
+    expect((await d.run('license', 'usage', 'UCM_Basic', '2')).status).toBe(0);
+    expect((await d.run('license', 'smart', 'register', 'idtoken', await token())).status).toBe(0);
+    expect(await d.status()).toMatchObject({ authorization: 'Authorized' });
+    const backup = d.state();
+    // License Central unreachable, usage far beyond the pool: not Authorized, at once, and said why.
+    expect((await d.run('license', 'smart', 'transport', 'gateway', `https://127.0.0.1:${closedPort}`)).status).toBe(0);
+    await d.run('license', 'usage', 'UCM_Basic', '9999999');
+    const st = await d.run('show', 'license', 'status');
+    expect(st.stdout).toContain('Authorization Status: Out of Compliance');
+    expect(st.stdout).toMatch(/Not Yet Acknowledged: UCM_Basic/);
+    expect(st.stdout).toMatch(/Compliance As Of: 20\d\d-/);
+    // Back online, the report is answered: over the pool, Out of Compliance by License Central's word.
+    expect((await d.run('license', 'smart', 'transport', 'direct')).status).toBe(0);
+    expect((await d.run('license', 'smart', 'usage', 'report')).status).toBe(0);
+    expect((await registeredIn()).find((r) => r.usage.UCM_Basic === 9999999)?.compliance).toBe('Out of Compliance');
+    for (let i = 0; i < 3; i++) expect((await d.run('license', 'smart', 'renew', 'auth')).status).toBe(0);
+    // The state put back from before those calls: its counter is behind License Central's; the next call
+    // learns the last number from License Central (its signed refusal) and goes through at once.
+    writeFileSync(join(d.home, 'product-instance.json'), backup, { mode: 0o600 });
+    const renewed = await d.run('license', 'smart', 'renew', 'auth');
+    expect(renewed.status, renewed.stderr).toBe(0);
+    expect((await d.run('license', 'smart', 'usage', 'report')).status).toBe(0);
+    expect((await d.status()).online).toMatchObject({ lastFailure: null });
+  });
+
   it('refuses tokens expired, used up, revoked, tampered or naming another certificate, and keeps the device as it was', async () => {
     const d = await device();
     const before = d.state();

@@ -5,7 +5,18 @@ import { describe, expect, it } from 'vitest';
 import { availability } from '../shared/instance/commands.ts';
 import { advance } from '../shared/instance/rules.ts';
 import { findAnyEntitlement } from '../shared/catalog.ts';
-import { afterCompliance, afterDeregister, afterRegister, assertMayRegister, dueCalls, usageToReport } from '../shared/instance/online.ts';
+import {
+  afterCompliance,
+  afterDeregister,
+  afterFailure,
+  afterRegister,
+  assertMayRegister,
+  backingOff,
+  dueCalls,
+  retryDelay,
+  RETRY_MAX_MS,
+  usageToReport,
+} from '../shared/instance/online.ts';
 import { validateInstanceState } from '../shared/instance/schema.ts';
 import { persistedState, type InstanceState } from '../shared/instance/state.ts';
 import { deriveStatus } from '../shared/instance/status.ts';
@@ -73,8 +84,47 @@ describe('Smart Licensing online: statuses and periods', () => {
     expect(Math.round(st.overage.days)).toBe(91);
     expect(st.enforcement).toMatchObject({ active: true });
     expect(st.enforcement.reason).toMatch(/virtual account's licenses for more than 90 days/);
-    s = afterCompliance(advance(s, at + 91 * DAY), 100, OK, at + 91 * DAY);
+    s = afterCompliance(advance(s, at + 91 * DAY), 100, OK, at + 91 * DAY, { lastUsageReport: at + 91 * DAY, reportedUsage: usageToReport(s) });
     expect(deriveStatus(s, at + 92 * DAY)).toMatchObject({ authorization: 'Authorized', overage: { days: 0 }, enforcement: { active: false } });
+  });
+
+  it('never shows usage as Authorized above what License Central acknowledged, and says as of when', () => {
+    const at = T0 + 10 * DAY;
+    // Registered, its first report never made (or failed): nothing is acknowledged.
+    const fresh = registered(at);
+    expect(deriveStatus(fresh, at)).toMatchObject({ authorization: 'Out of Compliance', online: { unacknowledged: [UCM_BASIC], asOf: null } });
+    // Acknowledged at 4 in use: Authorized, as of the answer.
+    const acked = afterCompliance(fresh, 1, OK, at, { lastUsageReport: at, reportedUsage: usageToReport(fresh) });
+    expect(deriveStatus(acked, at + 60_000)).toMatchObject({ authorization: 'Authorized', online: { unacknowledged: [], asOf: at } });
+    // 9,999,999 in use, not reported yet (License Central unreachable): not Authorized, at once.
+    const grown = { ...acked, usage: { [UCM_BASIC]: 9_999_999 } };
+    const st = deriveStatus(grown, at + 60_000);
+    expect(st).toMatchObject({ authorization: 'Out of Compliance', online: { unacknowledged: [UCM_BASIC], shortTags: [UCM_BASIC] } });
+    expect(st.usage[0]!.status).toBe('Out of Compliance');
+    // Less than acknowledged is covered; a later answer for it, Authorized again.
+    expect(deriveStatus({ ...acked, usage: { [UCM_BASIC]: 3 } }, at + 60_000).authorization).toBe('Authorized');
+    const reported = afterCompliance(grown, 2, OK, at + 120_000, { lastUsageReport: at + 120_000, reportedUsage: usageToReport(grown) });
+    expect(deriveStatus(reported, at + 120_000)).toMatchObject({ authorization: 'Authorized', online: { asOf: at + 120_000 } });
+  });
+
+  it('backs off automatic calls from about a minute, doubling, at most an hour, with jitter that differs between devices', () => {
+    const delays = [1, 2, 3, 4, 5, 6, 7, 8, 20].map((n) => retryDelay(n, 'device-a'));
+    expect(delays[0]).toBeGreaterThanOrEqual(48_000);
+    expect(delays[0]).toBeLessThanOrEqual(72_000);
+    for (let i = 1; i < 6; i++) expect(delays[i]!).toBeGreaterThan(delays[i - 1]!);
+    for (const d of delays) expect(d).toBeLessThanOrEqual(RETRY_MAX_MS * 1.2);
+    expect(delays.at(-1)!).toBeGreaterThanOrEqual(RETRY_MAX_MS * 0.8);
+    const spread = new Set(Array.from({ length: 20 }, (_, i) => retryDelay(1, `device-${i}`)));
+    expect(spread.size).toBeGreaterThan(10);
+    const at = T0 + 10 * DAY;
+    let s = afterFailure(registered(at), 'usage report', 'unreachable', at);
+    expect(backingOff(s, at + 30_000)).toBe(true);
+    expect(backingOff(s, at + retryDelay(1, s.uuid))).toBe(false);
+    s = afterFailure(s, 'usage report', 'unreachable', at + 2 * 60_000);
+    expect(s.online!.lastFailure!.attempts).toBe(2);
+    expect(backingOff(s, at + 2 * 60_000 + retryDelay(1, s.uuid))).toBe(retryDelay(2, s.uuid) > retryDelay(1, s.uuid));
+    // A clock set back before the failure does not hold the calls.
+    expect(backingOff(s, at)).toBe(false);
   });
 
   it('makes the calls when due: usage daily and on change, authorization every 30 days, registration every 180', () => {

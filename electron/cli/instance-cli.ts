@@ -4,7 +4,7 @@ import { instanceEventsCsv } from '../../shared/events.ts';
 import type { Outcome } from '../../shared/instance/rules.ts';
 import type { InstanceState } from '../../shared/instance/state.ts';
 import { deriveStatus, type InstanceStatus } from '../../shared/instance/status.ts';
-import { describeEvaluation, describeOverage } from '../../shared/instance/status-text.ts';
+import { describeEvaluation, describeOverage, describeUnacknowledged } from '../../shared/instance/status-text.ts';
 import type { InstanceService } from '../services/instance-service.ts';
 import { table, UsageError, type Io } from './output.ts';
 import { toCsv } from '../../shared/csv.ts';
@@ -86,6 +86,8 @@ function onlineLines(s: InstanceStatus): string[] {
     `Registration Expires: ${formatInstant(o.registrationExpires)}`,
     `Authorization Expires: ${formatInstant(o.authorizationExpires)}`,
     `Last Usage Report: ${o.lastUsageReport === null ? 'never' : formatInstant(o.lastUsageReport)}${o.compliance ? ` (${o.compliance.status})` : ''}`,
+    `Compliance As Of: ${s.online?.asOf ? formatInstant(s.online.asOf) : 'never answered'}`,
+    ...(describeUnacknowledged(s) ? [`Not Yet Acknowledged: ${describeUnacknowledged(s)}`] : []),
     ...(o.lastFailure ? [`Last Communication Attempt: FAILED ${formatInstant(o.lastFailure.at)}, ${o.lastFailure.operation}: ${o.lastFailure.message}`] : []),
   ];
 }

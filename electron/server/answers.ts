@@ -21,5 +21,5 @@ export const answered = (value: unknown): Answer => ({ status: 200, reply: { ok:
 
 export const refused = (e: SlrError): Answer => ({
   status: statusOf(e.code),
-  reply: { ok: false, error: { code: e.code, message: e.message, ...(e.hint ? { hint: e.hint } : {}) } },
+  reply: { ok: false, error: { code: e.code, message: e.message, ...(e.hint ? { hint: e.hint } : {}), ...(e.detail ? { detail: e.detail } : {}) } },
 });

@@ -17,6 +17,7 @@ import {
   afterFailure,
   afterRegister,
   assertMayRegister,
+  backingOff,
   dueCalls,
   usageToReport,
   workingUntil,
@@ -39,8 +40,6 @@ type DeviceCallName = 'device-renew-auth' | 'device-renew-id' | 'device-usage' |
 
 /** Refusals that mean License Central was not reached, or not trusted: nothing changed there. */
 const UNREACHED = new Set<string>(['server-unreachable', 'proxy-refused', 'server-untrusted', 'server-error']);
-/** After a failed call, automatic calls wait this long before trying again (on demand, they are made at once). */
-export const RETRY_AFTER_MS = 60 * 60_000;
 /** A clock further off License Central's than this is pointed out. */
 const SKEW_MS = 5 * 60_000;
 
@@ -73,8 +72,22 @@ function requireOnline(state: InstanceState, t: number): NonNullable<InstanceSta
   return o;
 }
 
-/** One signed call of this instance, with the sequence number after the last. */
+/**
+ * One signed call of this instance, with the sequence number after the last. Refused as a replay although the
+ * device signed it (its state was restored from a backup, or a save was lost), License Central tells the last
+ * number it saw: the device takes it up and sends the call once more, so it is never locked out.
+ */
 async function signed(state: InstanceState, secrets: Secrets, name: DeviceCallName, body: object, timeoutMs: number) {
+  try {
+    return await signedOnce(state, secrets, name, body, timeoutMs);
+  } catch (e) {
+    const last = isSlrError(e) && e.code === 'replayed-code' ? e.detail?.lastSeq : undefined;
+    if (last === undefined || last < state.online!.seq) throw e;
+    return signedOnce({ ...state, online: { ...state.online!, seq: last } }, secrets, name, body, timeoutMs);
+  }
+}
+
+async function signedOnce(state: InstanceState, secrets: Secrets, name: DeviceCallName, body: object, timeoutMs: number) {
   const o = state.online!;
   const route = await routeOf(state, secrets);
   const link: DeviceLink = {
@@ -146,9 +159,10 @@ export const renewAuth = (state: InstanceState, secrets: Secrets, timeoutMs = 30
 
 export const renewId = (state: InstanceState, secrets: Secrets, timeoutMs = 30_000): Promise<Step> =>
   signedStep(state, secrets, { name: 'device-renew-id', label: 'renew id', body: {}, timeoutMs }, (value, seq, t) => {
-    const v = value as { registrationExpires: number };
+    const v = value as { registrationExpires: number; compliance?: Compliance };
     const text = `Registration renewed: valid until ${formatInstant(v.registrationExpires)}.`;
-    const next = afterCall(state, seq, { registrationExpires: v.registrationExpires });
+    const change = { registrationExpires: v.registrationExpires };
+    const next = v.compliance ? afterCompliance(state, seq, v.compliance, t, change) : afterCall(state, seq, change);
     return done(next, t, 'renew-id', text, skew(v.registrationExpires - PERIODS.registrationValid, t));
   });
 
@@ -228,12 +242,12 @@ const CALLS: Readonly<Record<OnlineCall, (s: InstanceState, secrets: Secrets, ti
 
 /**
  * The calls due now (renewals, the daily usage report), made one after the other; a failure is recorded and
- * returned as a warning (it stops the rest), and automatic calls wait RETRY_AFTER_MS after one. `peek`, the
+ * returned as a warning (it stops the rest), and automatic calls back off after one (retryDelay: about a minute,
+ * doubling with each failure in a row, at most an hour; on demand, calls are made at once). `peek`, the
  * state as last loaded, tells whether anything is due without taking the lock.
  */
 export async function catchUp(instances: InstanceService, now: number, peek = instances.load(), timeoutMs = 10_000): Promise<OnlineOutcome | null> {
-  const failure = peek.online?.lastFailure;
-  if (!dueCalls(peek, Math.max(now, peek.clock.highWater)).length || (failure && now - failure.at < RETRY_AFTER_MS && now >= failure.at)) return null;
+  if (!dueCalls(peek, Math.max(now, peek.clock.highWater)).length || backingOff(peek, now)) return null;
   return instances.transact(now, async (state0, secrets) => {
     let state = state0;
     const messages: string[] = [];

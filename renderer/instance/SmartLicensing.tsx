@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { InstanceView, OnlineResult } from '../../shared/bridge.ts';
 import { formatInstant } from '../../shared/codes/dates.ts';
+import { describeUnacknowledged } from '../../shared/instance/status-text.ts';
 import { call } from '../bridge.ts';
 import { ErrorNotice, Notice } from '../components/Notice.tsx';
 import { useAction } from '../components/useAction.ts';
@@ -103,7 +104,13 @@ function SmartStatus({ view }: { view: Existing }) {
         {o && fact('Registration Expires', formatInstant(o.registrationExpires))}
         {o && fact('Authorization Expires', formatInstant(o.authorizationExpires), 'smart-auth-expires')}
         {o && fact('Last Usage Report', o.lastUsageReport === null ? 'Never' : formatInstant(o.lastUsageReport))}
+        {o && fact('Compliance As Of', s.online?.asOf ? formatInstant(s.online.asOf) : 'Never answered', 'smart-as-of')}
       </dl>
+      {describeUnacknowledged(s) && (
+        <Notice kind="warning" title="Usage not yet acknowledged by License Central">
+          {describeUnacknowledged(s)} Update Usage Details reports it now; otherwise the next automatic report does.
+        </Notice>
+      )}
       {o?.lastFailure && (
         <Notice kind="warning" title="The last communication attempt failed">
           {formatInstant(o.lastFailure.at)}, {o.lastFailure.operation}: {o.lastFailure.message} This product instance keeps working until its authorization

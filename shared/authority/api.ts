@@ -155,7 +155,12 @@ export const API_NAMES = Object.keys(API) as ApiName[];
 export const apiPath = (name: ApiName) => `/v1/${name}`;
 
 /** What every answer is: the value, or the refusal as the CLI's --json shows it. */
-export type ApiReply<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: { code: string; message: string; hint?: string } };
+export type ApiReply<T> =
+  | { readonly ok: true; readonly value: T }
+  | {
+      readonly ok: false;
+      readonly error: { code: string; message: string; hint?: string; detail?: Readonly<Record<string, number>> };
+    };
 
 /** The header that makes a retried change safe: the same key returns the first result. */
 export const IDEMPOTENCY_HEADER = 'idempotency-key';

@@ -85,10 +85,11 @@ export function afterCompliance(state: InstanceState, seq: number, c: Compliance
   return c.status === ONLINE_AUTHORIZATION.outOfCompliance ? next : { ...next, overage: { usedMs: 0 } };
 }
 
-/** A call that did not reach License Central or was refused: kept, so the operator sees when and why. */
+/** A call that did not reach License Central or was refused: kept, so the operator sees when and why, and counted for the back-off. */
 export function afterFailure(state: InstanceState, operation: string, message: string, at: number, seq?: number): InstanceState {
   if (!state.online) return state;
-  const online = { ...state.online, seq: Math.max(state.online.seq, seq ?? 0), lastFailure: { at, operation, message } };
+  const attempts = (state.online.lastFailure?.attempts ?? 0) + 1;
+  const online = { ...state.online, seq: Math.max(state.online.seq, seq ?? 0), lastFailure: { at, operation, message, attempts } };
   return withEvents({ ...state, online }, event(at, 'online-failure', `${operation}: ${message}`));
 }
 
@@ -105,6 +106,43 @@ export function afterDeregister(state: InstanceState, how: 'server' | 'local' | 
     revoked: `License Central ${was.server} no longer knows this registration (${why}): the instance is unregistered.`,
   }[how];
   return withEvents({ ...state, online: null }, event(at, `deregister-${how}`, text));
+}
+
+/** Automatic calls after a failure wait about a minute, then twice as long after each failure in a row, at most an hour. */
+export const RETRY_FIRST_MS = 60_000;
+export const RETRY_MAX_MS = 60 * 60_000;
+
+/** A number in [0, 1) from `text` (FNV-1a): the same for the same device and attempt, spread across devices. */
+function spread(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return h / 2 ** 32;
+}
+
+/**
+ * How long automatic calls wait after `attempts` failures in a row: bounded exponential back-off with a
+ * jitter of ±20 % that differs between devices (`seed`), so that devices cut off together do not call back together.
+ */
+export function retryDelay(attempts: number, seed: string): number {
+  const base = Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** Math.min(Math.max(attempts, 1) - 1, 16));
+  return Math.round(base * (0.8 + 0.4 * spread(`${seed}/${attempts}`)));
+}
+
+/** Whether automatic calls still wait at `t` after the last failure (a clock set back does not hold them). */
+export function backingOff(state: InstanceState, t: number): boolean {
+  const f = state.online?.lastFailure;
+  return !!f && t >= f.at && t - f.at < retryDelay(f.attempts ?? 1, state.uuid);
+}
+
+/**
+ * The licenses in use above what License Central acknowledged in the last usage report it answered: not
+ * authorized until a report covering them is answered (a report never made, or failed, acknowledges nothing).
+ */
+export function unacknowledgedTags(state: InstanceState): string[] {
+  const acknowledged = state.online?.lastUsageReport === null ? {} : (state.online?.reportedUsage ?? {});
+  return Object.entries(state.usage)
+    .filter(([tag, n]) => n > (acknowledged[tag] ?? 0))
+    .map(([tag]) => tag);
 }
 
 /** The usage a report sends: the licenses in use, by tag. */
@@ -136,28 +174,38 @@ export interface OnlineView {
   readonly registration: (typeof ONLINE_REGISTRATION)['registered' | 'expired'];
   /** Null once the registration expired: the instance is back in evaluation. */
   readonly authorization: OnlineAuthorization | null;
-  /** Out of compliance: the licenses the account lacks, by tag. */
+  /** Out of compliance: the licenses the account lacks, or that are used above what License Central acknowledged, by tag. */
   readonly shortTags: readonly string[];
+  /** Licenses in use above the last usage report License Central answered: never shown as Authorized. */
+  readonly unacknowledged: readonly string[];
+  /** When License Central last answered on compliance (the status is as of then); null: never. */
+  readonly asOf: number | null;
   readonly active: boolean;
 }
 
 export function onlineView(state: InstanceState, t: number): OnlineView | null {
   const o = state.online;
   if (!o) return null;
-  if (o.registrationExpires <= t) return { registration: ONLINE_REGISTRATION.expired, authorization: null, shortTags: [], active: false };
+  const asOf = o.compliance?.at ?? null;
+  if (o.registrationExpires <= t)
+    return { registration: ONLINE_REGISTRATION.expired, authorization: null, shortTags: [], unacknowledged: [], asOf, active: false };
   const inUse = Object.values(state.usage).some((n) => n > 0);
+  const unacknowledged = unacknowledgedTags(state);
+  const short = o.compliance?.status === ONLINE_AUTHORIZATION.outOfCompliance ? o.compliance.shortfalls.map((s) => s.tag) : [];
   const authorization =
     o.authorizationExpires <= t
       ? ONLINE_AUTHORIZATION.expired
       : !inUse
         ? ONLINE_AUTHORIZATION.noLicenses
-        : o.compliance?.status === ONLINE_AUTHORIZATION.outOfCompliance
+        : short.length || unacknowledged.length
           ? ONLINE_AUTHORIZATION.outOfCompliance
           : ONLINE_AUTHORIZATION.authorized;
   return {
     registration: ONLINE_REGISTRATION.registered,
     authorization,
-    shortTags: authorization === ONLINE_AUTHORIZATION.outOfCompliance ? (o.compliance?.shortfalls ?? []).map((s) => s.tag) : [],
+    shortTags: authorization === ONLINE_AUTHORIZATION.outOfCompliance ? [...new Set([...short, ...unacknowledged])] : [],
+    unacknowledged: authorization === ONLINE_AUTHORIZATION.expired ? [] : unacknowledged,
+    asOf,
     active: authorization !== ONLINE_AUTHORIZATION.expired,
   };
 }

@@ -46,7 +46,9 @@ const online = z
         at: ms,
       })
       .nullable(),
-    lastFailure: z.strictObject({ at: ms, operation: z.string().max(64), message: z.string().max(4096) }).nullable(),
+    lastFailure: z
+      .strictObject({ at: ms, operation: z.string().max(64), message: z.string().max(4096), attempts: z.number().int().min(1).max(1_000_000).optional() })
+      .nullable(),
   })
   .nullable();
 const transport = z.discriminatedUnion('mode', [

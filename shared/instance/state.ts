@@ -132,7 +132,13 @@ export interface OnlineRegistration {
   readonly reportedUsage: Readonly<Record<string, number>>;
   readonly compliance: OnlineCompliance | null;
   /** The last call that failed (cleared by the next that succeeds): what, when, why. */
-  readonly lastFailure: { readonly at: number; readonly operation: string; readonly message: string } | null;
+  readonly lastFailure: {
+    readonly at: number;
+    readonly operation: string;
+    readonly message: string;
+    /** Failures in a row (the back-off grows with them); absent in states written before it was counted. */
+    readonly attempts?: number;
+  } | null;
 }
 
 /** How this instance reaches License Central: the seeds' transport settings. */

@@ -9,7 +9,7 @@ import { findAnyEntitlement, productById } from '../../../shared/catalog.ts';
 import { isLotValid } from '../../../shared/authority/allocation.ts';
 import { fromBase64 } from '../../../shared/bytes.ts';
 import { formatInstant } from '../../../shared/codes/dates.ts';
-import { refuse } from '../../../shared/errors.ts';
+import { refuse, SlrError } from '../../../shared/errors.ts';
 import { complianceOf, deviceCallMessage, PERIODS, type Compliance, type Registration } from '../../../shared/registration/protocol.ts';
 
 export type { Registration };
@@ -68,7 +68,13 @@ async function asDevice<T>(c: LedgerCore, call: DeviceCall, now: number, fn: (r:
     const message = deviceCallMessage(cryptoBasics, { operation: call.operation, instance: call.instance, seq: call.seq, body: call.body });
     if (!signature || !verifyMessage(pem, message, signature)) refuse('unauthorized', "This call is not signed by the product instance's key.");
     if (!Number.isSafeInteger(call.seq) || call.seq <= r.seq)
-      refuse('replayed-code', `This call's sequence number (${call.seq}) was used before (the last was ${r.seq}): it was recorded and sent again.`);
+      // Signed by the device: it may learn its last number (a device restored from a backup resynchronises).
+      throw new SlrError(
+        'replayed-code',
+        `This call's sequence number (${call.seq}) was used before (the last was ${r.seq}): it was recorded and sent again, or the device's state was restored from a backup.`,
+        undefined,
+        { lastSeq: Number(r.seq) },
+      );
     await c.run('UPDATE registered_instances SET seq = ?, last_contact = ? WHERE id = ?', call.seq, now, r.id);
     return fn(r);
   });
@@ -111,7 +117,8 @@ export async function renewRegistration(c: LedgerCore, call: DeviceCall, now: nu
     refuseExpired(r, now);
     const registrationExpires = now + PERIODS.registrationValid;
     await c.run('UPDATE registered_instances SET registration_expires = ? WHERE id = ?', registrationExpires, r.id);
-    return { registrationExpires };
+    // Every call of a device tells it its pool's compliance now (a change reaches it at its next call of any kind).
+    return { registrationExpires, compliance: await complianceFor(c, r, now) };
   });
 }
 

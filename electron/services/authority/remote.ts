@@ -225,6 +225,11 @@ function post(
   });
 }
 
+/** The figures of a refusal, as far as they are numbers. */
+const numbersOf = (detail: unknown): Record<string, number> | undefined =>
+  detail && typeof detail === 'object'
+    ? Object.fromEntries(Object.entries(detail).filter((e): e is [string, number] => Number.isSafeInteger(e[1])))
+    : undefined;
 const asRefusal = (code: string): RefusalCode => ((REFUSAL_CODES as readonly string[]).includes(code) ? (code as RefusalCode) : 'server-error');
 
 export interface CallOptions {
@@ -246,7 +251,7 @@ export async function callApi<N extends ApiName>(target: Target, name: N, body: 
     try {
       const { reply } = await post(target, apiPath(name), body, headers, options.timeoutMs ?? 30_000);
       if (reply.ok) return reply.value;
-      throw new SlrError(asRefusal(reply.error.code), reply.error.message, reply.error.hint);
+      throw new SlrError(asRefusal(reply.error.code), reply.error.message, reply.error.hint, numbersOf(reply.error.detail));
     } catch (e) {
       if (!(e instanceof SlrError) || e.code !== 'server-unreachable' || attempt >= attempts) throw e;
       await new Promise((r) => setTimeout(r, 250 * attempt));
