@@ -121,7 +121,8 @@ export interface RegisterInput {
   readonly proof: string;
 }
 
-export async function register(c: LedgerCore, input: RegisterInput, now: number): Promise<Registration> {
+/** The request's input checked (UDI, key, host name, token, proof) before anything is read or written. */
+async function checkedInput(c: LedgerCore, input: RegisterInput) {
   await c.requireInit();
   const udi = parseUdi(input.udi, 'The UDI');
   if (!productById(udi.pid)) refuse('udi-unknown-product', `${udi.pid} is not a product License Central knows.`);
@@ -130,15 +131,26 @@ export async function register(c: LedgerCore, input: RegisterInput, now: number)
   if (hostname !== null && (hostname.length > 253 || hasControls(hostname))) refuse('bad-text', 'A host name is printable text of at most 253 characters.');
   const token = verifyToken(parseToken(input.token), await ownKeys(c), verifyMessage);
   checkProof(input, key);
+  return { udi, key, hostname, token };
+}
+
+/**
+ * The request's nonce, used once: sent again, it is answered as before while nothing changed since (its
+ * answer was lost on the way), else refused. The same registration asked again with a new nonce is answered
+ * as it was too.
+ */
+async function useNonce(c: LedgerCore, input: RegisterInput, udi: Udi, key: Uint8Array, tokenId: string, now: number) {
+  const seen = await c.get('SELECT at FROM register_nonces WHERE uuid = ? AND nonce = ?', udi.uuid, input.nonce);
+  const repeated = await repeatedRegistration(c, udi, key, tokenId);
+  if (seen && !repeated) refuse('replayed-code', 'This registration request was sent before (its nonce was used): it was recorded and sent again.');
+  if (!seen) await c.run('INSERT INTO register_nonces (uuid, nonce, at) VALUES (?, ?, ?)', udi.uuid, input.nonce, now);
+  return repeated;
+}
+
+export async function register(c: LedgerCore, input: RegisterInput, now: number): Promise<Registration> {
+  const { udi, key, hostname, token } = await checkedInput(c, input);
   const outcome = await c.write(now, async (): Promise<{ refused: SlrError } | { done: Registration }> => {
-    if (await c.get('SELECT at FROM register_nonces WHERE uuid = ? AND nonce = ?', udi.uuid, input.nonce)) {
-      // Sent again: answered as before while nothing changed since (its answer was lost on the way), else refused.
-      const repeated = await repeatedRegistration(c, udi, key, token.id);
-      if (repeated) return { done: await answerOf(c, repeated, input.trustedKeyIds) };
-      refuse('replayed-code', 'This registration request was sent before (its nonce was used): it was recorded and sent again.');
-    }
-    await c.run('INSERT INTO register_nonces (uuid, nonce, at) VALUES (?, ?, ?)', udi.uuid, input.nonce, now);
-    const repeated = await repeatedRegistration(c, udi, key, token.id);
+    const repeated = await useNonce(c, input, udi, key, token.id, now);
     if (repeated) return { done: await answerOf(c, repeated, input.trustedKeyIds) };
     const identity = await identityKey(c, input.trustedKeyIds);
     const row = await usableToken(c, token.id, now);
@@ -146,15 +158,8 @@ export async function register(c: LedgerCore, input: RegisterInput, now: number)
     const before = await c.get<RegisteredRow>(`${SELECT} WHERE r.uuid = ? AND r.state = 'registered'`, udi.uuid);
     const owned = before && ownedElsewhere(before, udi, key);
     if (owned) {
-      await c.log(
-        now,
-        'register-refused',
-        `A registration of this product instance with another device key (token ${token.id}, virtual account "${row.account}") was refused: it is registered in "${before.account}".`,
-        {
-          account: before.account,
-          instance: formatUdi(udi),
-        },
-      );
+      const text = `A registration of this product instance with another device key (token ${token.id}, virtual account "${row.account}") was refused: it is registered in "${before.account}".`;
+      await c.log(now, 'register-refused', text, { account: before.account, instance: formatUdi(udi) });
       return { refused: owned };
     }
     if (before && !input.force)
@@ -168,12 +173,11 @@ export async function register(c: LedgerCore, input: RegisterInput, now: number)
       await c.run('DELETE FROM registered_usage WHERE instance_id = ?', before.id);
       await c.run("UPDATE registered_instances SET state = 'deregistered' WHERE id = ?", before.id);
     }
-    const registrationExpires = now + PERIODS.registrationValid;
-    const authorizationExpires = now + PERIODS.authorizationValid;
     const id = (
       await c.run(
         "INSERT INTO registered_instances (account_id, product, uuid, sn, device_key, token_id, hostname, export_controlled, state, registered_at, registration_expires, authorization_expires, last_contact, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'registered', ?, ?, ?, ?, 0)",
-        ...[account.id, udi.pid, udi.uuid, udi.sn, key, token.id, hostname, row.export_controlled, now, registrationExpires, authorizationExpires, now],
+        ...[account.id, udi.pid, udi.uuid, udi.sn, key, token.id, hostname, row.export_controlled, now],
+        ...[now + PERIODS.registrationValid, now + PERIODS.authorizationValid, now],
       )
     ).lastId;
     await c.run('UPDATE registration_tokens SET uses = uses + 1 WHERE id = ?', token.id);
