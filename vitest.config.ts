@@ -42,6 +42,7 @@ export const FAST = [
   'test/server.test.ts',
   'test/tokens.test.ts',
   'test/registration.test.ts',
+  'test/state-seal.test.ts',
 ];
 
 const shared = {

@@ -97,8 +97,8 @@ describe('slr (product instance)', () => {
     expect(j.status).toBe(1);
     expect(j.json()).toMatchObject({ ok: false, error: { code: 'not-allowed' } });
     // Nothing changed but the clock reading, which every run records (time never goes back, even on
-    // refusals), to the minute: the second refusal, 30 s later, wrote nothing.
-    const withoutClock = (text: string) => ({ ...JSON.parse(text), clock: null });
+    // refusals), to the minute: the second refusal, 30 s later, wrote nothing. (The seal covers the clock too.)
+    const withoutClock = (text: string) => ({ ...JSON.parse(text), clock: null, seal: null });
     const after = readFileSync(join(h, 'product-instance.json'), 'utf8');
     expect(withoutClock(after)).toEqual(withoutClock(before));
     expect(JSON.parse(after).clock.highWater).toBe(T0 + 120_000);
@@ -121,7 +121,7 @@ describe('slr (product instance)', () => {
     writeFileSync(file, good.replace('<count>5</count>', '<count>500</count>'));
     const r = slr(h, ['show', 'license', 'status']);
     expect(r.status).toBe(1);
-    expect(r.stderr).toContain('failed verification');
+    expect(r.stderr).toContain('was changed outside SLR Desk: its content does not match its seal');
     writeFileSync(file, JSON.stringify({ ...JSON.parse(good), usage: { x: -1 } }));
     expect(slr(h, ['show', 'license', 'status']).stderr).toContain('The state file is damaged: usage.x');
     writeFileSync(file, '{ not json');

@@ -98,6 +98,7 @@ vi.mock('electron', () => {
       getSelectedStorageBackend: () => 'gnome_libsecret',
       encryptStringAsync: async (text: string) => Buffer.from(`sealed:${Buffer.from(text).toString('base64')}`),
       decryptStringAsync: async (b: Buffer) => ({ result: Buffer.from(b.toString().slice(7), 'base64').toString(), shouldReEncrypt: false }),
+      decryptString: (b: Buffer) => Buffer.from(b.toString().slice(7), 'base64').toString(),
     },
     session: {
       defaultSession: {
@@ -261,12 +262,17 @@ describe('the main process', () => {
     const cli = slr(home, ['license', 'smart', 'reservation', 'cancel']);
     expect(cli.status).toBe(3);
     expect(cli.stderr).toContain('The SLR Desk app is running on');
-    expect(slr(home, ['show', 'license', 'status']).stdout).toContain('Registration Status: Reservation In Progress');
-    // Without the app, a command that needs the sealed device key says so.
+    const read = slr(home, ['show', 'license', 'status']);
+    expect(read.stdout).toContain('Registration Status: Reservation In Progress');
+    expect(read.stderr).toMatch(/cannot check the state's seal/);
+    // Without the app, a command that needs the sealed device key says so; so does every change (its seal
+    // needs the device key), and nothing is written.
+    const before = readFileSync(join(home, 'product-instance.json'), 'utf8');
     await expect(instanceService({ dir: home }).run({ type: 'return-authorization', code: '<specificPLR/>' }, Date.now())).rejects.toThrow(
       /sealed by the desktop app/,
     );
-    await expect(instanceService({ dir: home }).run({ type: 'cancel' }, Date.now())).resolves.toMatchObject({ message: expect.stringContaining('cancelled') });
+    await expect(instanceService({ dir: home }).run({ type: 'cancel' }, Date.now())).rejects.toThrow(/sealed by the desktop app/);
+    expect(readFileSync(join(home, 'product-instance.json'), 'utf8')).toBe(before);
   });
 });
 

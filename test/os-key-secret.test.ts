@@ -18,6 +18,7 @@ const T = Date.UTC(2026, 4, 1, 9, 0, 0);
 const fakeOsStore: KeySealer = {
   seal: async (text) => ({ format: 'safe-storage', value: Buffer.from(text).reverse().toString('base64') }),
   unseal: async (record) => Buffer.from(record.value, 'base64').reverse().toString(),
+  unsealSync: (record) => Buffer.from(record.value, 'base64').reverse().toString(),
 };
 
 describe('signing keys sealed by the OS secret store (the app)', () => {

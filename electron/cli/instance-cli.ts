@@ -10,7 +10,6 @@ import { table, UsageError, type Io } from './output.ts';
 import { toCsv } from '../../shared/csv.ts';
 import { refuse } from '../../shared/errors.ts';
 import { describeChain, type ChainBreak } from '../../shared/event-chain.ts';
-import { verifyInstanceEvents } from '../services/event-chain.ts';
 import { codeFileName, readCodeFile } from '../services/files.ts';
 import { basename } from 'node:path';
 import { LIMITS } from '../../shared/limits.ts';
@@ -66,6 +65,28 @@ export async function initCommand(service: InstanceService, pid: string, trustFi
     : 'No License Central key trusted yet: the first `slr license trust add <file>` provisions it.';
   ctx.io.out(`Product instance created in ${service.dir}\nUDI: ${s.udi}\n${trusted}`);
 }
+
+/** `slr recover [--trust FILE]...`: a state that fails its seal, recovered (instance-recovery.ts). */
+export async function recoverCommand(service: InstanceService, trustFiles: readonly string[], ctx: CliContext): Promise<void> {
+  const trust = trustFiles.map((file) => ({ text: readCodeFile(file, LIMITS.keyFileBytes), label: basename(file) }));
+  const r = await service.recover(ctx.now, trust);
+  const keys = r.state.trustedKeys.map((k) => k.id);
+  if (ctx.json) return ctx.io.out(JSON.stringify({ ok: true, problem: r.problem, trustedKeys: keys, reservationKept: r.reservationKept }));
+  ctx.io.out(
+    [
+      `Recovered: the state had been changed outside SLR Desk (${r.problem}).`,
+      'Kept: the UDI, the device key, usage and the event log (the recovery is its last event). Evaluation is over.',
+      keys.length ? `Trusted License Central keys: ${keys.join(', ')}` : 'No License Central key is trusted: `slr license trust add <file>` provisions one.',
+      r.reservationKept
+        ? 'The installed reservation was kept: its code verifies with the keys provisioned again.'
+        : 'No reservation is installed now: License Central still holds what it reserved for this device (rehost or remove it there).',
+      'Registered online before? Register again from this device (`license smart register idtoken TOKEN force`).',
+    ].join('\n'),
+  );
+}
+
+/** `show license events --verify`: checked without loading the state (which a changed log would stop). */
+export const isLogCheck = (rest: readonly string[]) => rest[0] === 'show' && rest[2] === 'events' && rest.includes('--verify');
 
 /** `slr license trust list [--csv]`: the keys this device accepts. */
 export function listTrustedKeys(service: InstanceService, ctx: CliContext, csv = false): void {
@@ -174,8 +195,11 @@ export async function showCommand(service: InstanceService, args: readonly strin
   if (wrong)
     throw new UsageError(`show license ${detail} does not take "${wrong}". --csv goes with show license usage | reservation | events; --verify with events.`);
   const csv = rest.includes('--csv');
+  if (detail === 'events' && rest.includes('--verify')) return verifyDeviceLog(service, ctx);
   // Reading the status reads the clock: the reading is recorded (time never goes back, even between reads).
   const state = await service.observe(ctx.now);
+  if (state.deviceKey.privateKey.format !== 'pkcs8-pem')
+    ctx.io.err("WARNING: the device key is sealed by the SLR Desk app: this command cannot check the state's seal; the app checks it at every start.");
   const s = deriveStatus(state, ctx.now);
   const json = (o: object) => ctx.io.out(JSON.stringify({ ok: true, ...o }));
   const plainStatus = {
@@ -214,7 +238,6 @@ export async function showCommand(service: InstanceService, args: readonly strin
           })
         : ctx.io.out(csv ? entitlementsCsv(s) : reservationLines(state, s).join('\n'));
     case 'events': {
-      if (rest.includes('--verify')) return verifyLog({ count: state.events.length, broken: verifyInstanceEvents(state.events) }, (i) => state.events[i]!, ctx);
       if (ctx.json) return json({ events: state.events });
       if (csv) return ctx.io.out(instanceEventsCsv(state.events));
       return ctx.io.out(state.events.map((e) => `${formatInstant(e.at)}  ${e.type.padEnd(20)}  ${e.message}`).join('\n'));
@@ -222,6 +245,14 @@ export async function showCommand(service: InstanceService, args: readonly strin
     default:
       throw new UsageError(`Unknown: show license ${detail}. Use status | udi | reservation | usage | summary | events.`);
   }
+}
+
+/** The device's log: its chain, then its seal (events cut off at the end, or anything else changed outside SLR Desk). */
+function verifyDeviceLog(service: InstanceService, ctx: CliContext): void {
+  const log = service.logProblems();
+  if (!log.broken && log.seal)
+    refuse('log-tampered', `The event log's chain is intact, but the state was changed outside SLR Desk: ${log.seal}.`, 'Restore a backup, or `slr recover`.');
+  verifyLog({ count: log.events.length, broken: log.broken }, (i) => log.events[i]!, ctx);
 }
 
 /** `--verify`: the log's chain intact (exit 0), or the first event that was changed (exit 1). */

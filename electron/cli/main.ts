@@ -5,7 +5,7 @@ import { checkHome } from './paths.ts';
 import { assertAppNotRunning } from '../services/lock.ts';
 import { isSaneTime } from '../../shared/codes/dates.ts';
 import { EXIT, processIo, reportError, terminalSafe, UsageError, type Io } from './output.ts';
-import { initCommand, listTrustedKeys, printOutcome, showCommand, type CliContext } from './instance-cli.ts';
+import { initCommand, isLogCheck, listTrustedKeys, printOutcome, recoverCommand, showCommand, type CliContext } from './instance-cli.ts';
 import { commandHelp, EXIT_CODES, findForm, FORMS, runForm, usageLine, type FormMatch } from './instance-commands.ts';
 import { COMMAND_NAMES } from '../../shared/instance/command-table.ts';
 
@@ -24,6 +24,8 @@ export const USAGE = [
   "Product instance (the seeds' commands):",
   '  slr init --pid UCM|CUC [--trust FILE]...   create the product instance (UDI, device key, evaluation), provisioned',
   "                                             with License Central's key file(s)",
+  '  slr recover [--trust FILE]...               a state changed outside SLR Desk made usable again: identity, key and',
+  '                                             log kept, provisioned again with the key files, no evaluation back',
   ...FORMS.slice()
     .sort((a, b) => COMMAND_ORDER(a) - COMMAND_ORDER(b))
     .map((f) => `  ${usageLine(f)}`),
@@ -72,7 +74,7 @@ function parseArgs(argv: readonly string[]): Parsed {
     else if (a === '--home') p.home = value();
     else if (a.startsWith('--home=')) p.home = a.slice(7);
     else if (a === '--pid' && p.rest[0] === 'init') p.pid = value();
-    else if (a === '--trust' && p.rest[0] === 'init') p.trust.push(value());
+    else if (a === '--trust' && (p.rest[0] === 'init' || p.rest[0] === 'recover')) p.trust.push(value());
     else if (a === '--out' && p.rest[0] !== 'authority') p.out = value();
     else p.rest.push(a);
   }
@@ -154,7 +156,7 @@ async function instanceMain(p: Parsed, home: string, ctx: CliContext): Promise<v
       form && commandHelp(form),
     );
   if (isSmartCommand(p.rest)) return smartCommand(service, p.rest, ctx);
-  if (first !== 'init') await catchUpBefore(service, home, ctx);
+  if (first !== 'init' && first !== 'recover' && !isLogCheck(p.rest)) await catchUpBefore(service, home, ctx);
   if (form) {
     // The target is checked before the command runs: a code is never made that has nowhere to go.
     const out = checkedOutput(p.out);
@@ -164,6 +166,8 @@ async function instanceMain(p: Parsed, home: string, ctx: CliContext): Promise<v
   } else if (first === 'init') {
     if (!p.pid) throw new UsageError('Usage: slr init --pid UCM|CUC [--trust FILE]...');
     await initCommand(service, p.pid, p.trust, ctx);
+  } else if (first === 'recover' && p.rest.length === 1) {
+    await recoverCommand(service, p.trust, ctx);
   } else if (first === 'license' && second === 'trust' && third === 'list' && p.rest.length === 3 + Number(p.rest[3] === '--csv')) {
     listTrustedKeys(service, ctx, p.rest[3] === '--csv');
   } else if (first === 'show') {

@@ -66,6 +66,11 @@ const safeStorageSealer: KeySealer = {
     if (record.format === 'pkcs8-pem') return record.value;
     return (await safeStorage.decryptStringAsync(Buffer.from(record.value, 'base64'))).result;
   },
+  // Every load checks the state's seal, whose key comes from the device key: at once.
+  unsealSync(record) {
+    if (record.format === 'pkcs8-pem') return record.value;
+    return safeStorage.decryptString(Buffer.from(record.value, 'base64'));
+  },
 };
 
 let window: BrowserWindow | null = null;

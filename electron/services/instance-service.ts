@@ -3,27 +3,23 @@
  * The CLI and the Electron main process both call it; they differ only in the key-value store they hand it
  * (json-store.ts for the CLI, electron-store for the app: the same JSON file) and in how the device key is sealed.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { jsonFileStore, type KeyValueStore, type StoreFactory } from './json-store.ts';
+import { jsonFileStore, type StoreFactory } from './json-store.ts';
 import { productById } from '../../shared/catalog.ts';
 import { stripControls } from '../../shared/text.ts';
-import { parseAuthorizationCode } from '../../shared/codes/authorization-code.ts';
 import { isSlrError, refuse } from '../../shared/errors.ts';
 import { parseKeyFile } from '../../shared/codes/key-file.ts';
 import { isSaneTime } from '../../shared/codes/dates.ts';
 import { toBase64 } from '../../shared/bytes.ts';
 import { execute, inspectCode, needsDeviceKey, type Command, type Inspection } from '../../shared/instance/commands.ts';
-import { advance, createInstance, installedCodeProblem, type Outcome } from '../../shared/instance/rules.ts';
+import { advance, createInstance, type Outcome } from '../../shared/instance/rules.ts';
 import type { OfferedKey } from '../../shared/instance/trust.ts';
-import { validateInstanceState } from '../../shared/instance/schema.ts';
-import { persistedState, type InstanceState, type DeviceKeyRecord, type SealedSecret } from '../../shared/instance/state.ts';
+import type { InstanceState, DeviceKeyRecord, SealedSecret } from '../../shared/instance/state.ts';
 import { deriveStatus, type InstanceStatus } from '../../shared/instance/status.ts';
 import { compressedPublicKey, deviceCrypto, generateKeyPair, keyId, loadPublicKey, verifyingCrypto } from './crypto.ts';
-import { assertLockHeld, withDirLock } from './lock.ts';
-import { sealInstanceEvents } from './event-chain.ts';
-import { INSTANCE_STORE } from './paths.ts';
+import { withDirLock } from './lock.ts';
+import { sealedStore, type LogProblems } from './instance-store.ts';
+import { recoverInstance, type Recovery } from './instance-recovery.ts';
 
 export type { KeyValueStore, StoreFactory } from './json-store.ts';
 
@@ -31,20 +27,25 @@ export type { KeyValueStore, StoreFactory } from './json-store.ts';
 export interface KeySealer {
   seal(privateKeyPem: string): Promise<DeviceKeyRecord['privateKey']>;
   unseal(record: DeviceKeyRecord['privateKey']): Promise<string>;
+  /** The same, at once: every load checks the state's seal, whose key comes from the device key. */
+  unsealSync(record: DeviceKeyRecord['privateKey']): string;
+}
+
+function plainKey(record: DeviceKeyRecord['privateKey']): string {
+  if (record.format !== 'pkcs8-pem') {
+    refuse(
+      'key-sealed',
+      "The device key is sealed by the desktop app with the operating system's secret storage, which this command cannot open.",
+      'Use the SLR Desk app for this product instance.',
+    );
+  }
+  return record.value;
 }
 
 export const plainKeySealer: KeySealer = {
   seal: async (value) => ({ format: 'pkcs8-pem', value }),
-  unseal: async (record) => {
-    if (record.format !== 'pkcs8-pem') {
-      refuse(
-        'key-sealed',
-        "The device key is sealed by the desktop app with the operating system's secret storage, which this command cannot open.",
-        'Use the SLR Desk app for this product instance.',
-      );
-    }
-    return record.value;
-  },
+  unseal: async (record) => plainKey(record),
+  unsealSync: plainKey,
 };
 
 export interface InstanceServiceOptions {
@@ -72,6 +73,10 @@ export interface InstanceService {
    * state it hands back is saved, then its error, if any, thrown. For Smart Licensing online (online-service.ts).
    */
   transact<T>(now: number, fn: (state: InstanceState, secrets: Secrets) => Promise<Transaction<T>>): Promise<T>;
+  /** A state that fails its seal, made trustworthy again (instance-recovery.ts), provisioned with `trust`. */
+  recover(now: number, trust: readonly { text: string; label: string }[]): Promise<Recovery>;
+  /** What is wrong with the saved log without loading the state: a changed event, a cut-off end. */
+  logProblems(): LogProblems;
 }
 
 /** What a transaction may open or seal: the device key, and secrets kept like it (a proxy password). */
@@ -83,24 +88,17 @@ export interface Secrets {
 
 export type Transaction<T> = { readonly state: InstanceState; readonly value: T } | { readonly state: InstanceState; readonly error: unknown };
 
-/** The state with its installed code parsed once, for the whole command (a code that does not parse is left for verification to name). */
-function withParsedCode(state: InstanceState): InstanceState {
-  if (!state.installed) return state;
+/** Runs a save of a clock reading, unless the state is the app's (its key sealed where this process cannot open it). */
+function readOnlyAware(fn: () => unknown): void {
   try {
-    return { ...state, installed: { ...state.installed, parsed: parseAuthorizationCode(state.installed.code) } };
-  } catch {
-    return state;
+    fn();
+  } catch (e) {
+    if (!isSlrError(e) || e.code !== 'key-sealed') throw e;
   }
 }
 
 /** How far a read moves the recorded latest time before it is saved (see saveObserved). */
 export const OBSERVE_STEP_MS = 60_000;
-
-/** Saves a state: fenced (a writer that lost its lock writes nothing), its new events chained to the log. */
-function saveState(store: KeyValueStore, dir: string, state: InstanceState): void {
-  assertLockHeld(dir);
-  store.store = { ...persistedState(state), events: sealInstanceEvents(state.events) } as unknown as Record<string, unknown>;
-}
 
 /**
  * Records a clock reading of a command that changes nothing else (a read, a refusal): when it logs
@@ -131,37 +129,8 @@ async function transaction<T>(
 }
 
 export function instanceService({ dir, stores = jsonFileStore, sealer = plainKeySealer }: InstanceServiceOptions): InstanceService {
-  const filePath = () => join(dir, `${INSTANCE_STORE}.json`);
-  const store = () => stores(dir, INSTANCE_STORE);
-
-  function load(): InstanceState {
-    if (!existsSync(filePath())) {
-      refuse('no-instance', `No product instance in ${dir}.`, 'Create one with `slr init --pid UCM` (or CUC), or name another directory with --home.');
-    }
-    let raw: unknown;
-    try {
-      raw = store().store;
-    } catch (e) {
-      refuse('state-corrupt', `The state file ${filePath()} cannot be read: ${(e as Error).message}`, 'Restore it from a backup.');
-    }
-    const state = withParsedCode(validateInstanceState(raw));
-    verifyInstalled(state);
-    return state;
-  }
-
-  /** An installed code is verified again on every load: editing the file cannot raise counts. */
-  function verifyInstalled(state: InstanceState): void {
-    const problem = installedCodeProblem(state, verifyingCrypto);
-    if (problem) {
-      refuse(
-        'state-tampered',
-        `The installed authorization code in ${filePath()} failed verification: ${problem}.`,
-        'The state file was changed outside SLR Desk; restore it from a backup.',
-      );
-    }
-  }
-
-  const save = (state: InstanceState) => saveState(store(), dir, state);
+  const store = sealedStore(dir, stores, sealer);
+  const { load, save } = store;
 
   const cryptoFor = async (state: InstanceState) => deviceCrypto(await sealer.unseal(state.deviceKey.privateKey));
 
@@ -181,6 +150,18 @@ export function instanceService({ dir, stores = jsonFileStore, sealer = plainKey
     });
   }
 
+  /** The state provisioned with the key files `trust` (while it trusts none: its first keys). */
+  const provision = (start: InstanceState, trust: readonly { text: string; label: string }[], now: number) =>
+    trust.reduce(
+      (state, file) =>
+        execute(
+          state,
+          { type: 'trust-add', chain: offeredChain(file.text), label: stripControls(file.label), provision: true },
+          { now, crypto: verifyingCrypto },
+        ).state,
+      start,
+    );
+
   /** Runs a command; a refused one still records the clock reading (time never goes back, even on refusals). */
   async function runLocked(command: Command, now: number): Promise<Outcome> {
     const state = load();
@@ -189,21 +170,21 @@ export function instanceService({ dir, stores = jsonFileStore, sealer = plainKey
       if (outcome.state !== state) save(outcome.state);
       return outcome;
     } catch (e) {
-      if (isSlrError(e) && isSaneTime(now)) saveObserved(state, now, save);
+      if (isSlrError(e) && isSaneTime(now)) readOnlyAware(() => saveObserved(state, now, save));
       throw e;
     }
   }
 
   return {
     dir,
-    exists: () => existsSync(filePath()),
+    exists: store.exists,
     load,
     status: (now) => deriveStatus(load(), now),
     async init(productId, now, trust = []) {
       const product = productById(productId.toUpperCase());
       if (!product) refuse('bad-product', `Unknown product "${productId}".`, 'Use --pid UCM (Unified CM) or --pid CUC (Unity Connection).');
       return withDirLock(dir, 'product instance', async () => {
-        if (existsSync(filePath())) {
+        if (store.exists()) {
           refuse(
             'instance-exists',
             `A product instance already exists in ${dir}.`,
@@ -212,13 +193,7 @@ export function instanceService({ dir, stores = jsonFileStore, sealer = plainKey
         }
         const keys = generateKeyPair();
         const deviceKey: DeviceKeyRecord = { publicKey: toBase64(compressedPublicKey(keys.publicKey)), privateKey: await sealer.seal(keys.privateKey) };
-        let state = createInstance({ product, uuid: randomUUID(), deviceKey, now });
-        for (const file of trust)
-          state = execute(
-            state,
-            { type: 'trust-add', chain: offeredChain(file.text), label: stripControls(file.label), provision: true },
-            { now, crypto: verifyingCrypto },
-          ).state;
+        const state = provision(createInstance({ product, uuid: randomUUID(), deviceKey, now }), trust, now);
         save(state);
         return state;
       });
@@ -231,7 +206,9 @@ export function instanceService({ dir, stores = jsonFileStore, sealer = plainKey
         return await withDirLock(dir, 'product instance', () => saveObserved(load(), now, save));
       } catch (e) {
         // Another writer holds the state: show it as it is; that writer records its own clock reading.
-        if (isSlrError(e) && e.code === 'busy') return advance(load(), now);
+        // Another writer holds the state, or this process cannot open the key that seals it (the app's): show
+        // it as it is; the writer records its own clock reading.
+        if (isSlrError(e) && (e.code === 'busy' || e.code === 'key-sealed')) return advance(load(), now);
         throw e;
       }
     },
@@ -242,5 +219,7 @@ export function instanceService({ dir, stores = jsonFileStore, sealer = plainKey
       return this.run({ type: 'trust-add', chain: offeredChain(keyFile), label: stripControls(label) }, now);
     },
     transact: (now, fn) => withDirLock(dir, 'product instance', () => transaction(load(), now, sealer, save, fn)),
+    recover: (now, trust) => withDirLock(dir, 'product instance', async () => recoverInstance(store, now, (state) => provision(state, trust, now))),
+    logProblems: () => store.logProblems(),
   };
 }
