@@ -43,6 +43,7 @@ export const FAST = [
   'test/tokens.test.ts',
   'test/registration.test.ts',
   'test/state-seal.test.ts',
+  'test/server-trust.test.ts',
 ];
 
 const shared = {

@@ -21,3 +21,40 @@ export function stripControls(text: string): string {
 export function escapeControls(json: string): string {
   return json.replace(CONTROLS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
+
+/**
+ * One rule for every name (virtual accounts, users, keys, tokens' accounts): well-formed Unicode, in NFC, of
+ * letters, marks, numbers, punctuation, symbols and plain spaces only: no control or format character
+ * (bidi controls, zero-width, soft hyphen, BOM), no line or paragraph separator, no non-breaking or other
+ * special space, no U+FFFD (what invalid UTF-8 became), and no space at either end.
+ */
+const NOT_IN_NAMES = /[\p{Cc}\p{Cf}\p{Co}\p{Cs}\p{Zl}\p{Zp}\u00a0\u1680\u2000-\u200a\u2007\u202f\u205f\u3000\ufffd]/u;
+
+/** A UTF-16 surrogate standing alone: text that is not well-formed Unicode (a code point of category Cs). */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/** Why `text` is not a name by that rule, or null. */
+export function nameProblem(text: string, max: number): string | null {
+  if (LONE_SURROGATE.test(text)) return 'it is not well-formed Unicode (a lone surrogate)';
+  if (text.normalize('NFC') !== text) return 'it is not in Unicode NFC (compose its accents)';
+  if (text.length === 0 || text.length > max) return `it must be 1 to ${max} characters long`;
+  if (NOT_IN_NAMES.test(text)) return 'it holds a control, format, line-separator, non-breaking or replacement character';
+  if (text.trim() !== text) return 'it starts or ends with a space';
+  return null;
+}
+
+/** Why free text (a description, a reason) is not acceptable: not well-formed, not NFC, or with controls; or null. */
+export function textProblem(text: string, max: number): string | null {
+  if (LONE_SURROGATE.test(text)) return 'it is not well-formed Unicode (a lone surrogate)';
+  if (text.normalize('NFC') !== text) return 'it is not in Unicode NFC (compose its accents)';
+  if (text.length > max) return `it must be at most ${max} characters long`;
+  if (hasControls(text) || /[\p{Zl}\p{Zp}\ufffd]/u.test(text)) return 'it holds a control, line-separator or replacement character';
+  return null;
+}
+
+/**
+ * The one case rule for names, in JavaScript and in both databases (which compare this key, byte for byte,
+ * never with a collation of their own): the NFC form, lower-cased by Unicode's default (locale-free) mapping.
+ * So "Über" and "über" are one name, "İ" folds to "i̇" (not "i"), and "ß" stays "ß" (it is not "ss").
+ */
+export const nameKey = (name: string): string => name.normalize('NFC').toLowerCase().normalize('NFC');

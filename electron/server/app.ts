@@ -102,11 +102,12 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     ...(o.tls ? { https: { cert: o.tls.cert, key: o.tls.key, minVersion: 'TLSv1.2' as const } } : {}),
   });
   await app.register(rateLimit, { global: false });
+  strictJsonBodies(app);
   const document = openApiDocument();
   app.get('/openapi.json', async () => document);
   app.get('/health', async () => ({ ok: true }));
   for (const name of API_NAMES) {
-    const limit = name === 'login' ? { config: { rateLimit: { max: o.loginsPerMinute ?? 20, timeWindow: 60_000 } } } : {};
+    const limit = name === 'login' || name === 'password' ? { config: { rateLimit: { max: o.loginsPerMinute ?? 20, timeWindow: 60_000 } } } : {};
     app.post(apiPath(name), limit, async (req, reply) => {
       const parsed = API[name].body.safeParse(req.body ?? {});
       if (!parsed.success) {
@@ -138,6 +139,41 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     return send(reply, { status, reply: { ok: false, error: { code, message } } });
   });
   return app;
+}
+
+/**
+ * JSON bodies are well-formed Unicode: bytes that are not UTF-8 (which would become U+FFFD silently) and
+ * strings with a lone surrogate (a \\ud800 escape) are refused with 400 before any operation sees them.
+ */
+function strictJsonBodies(app: FastifyInstance): void {
+  const parse = app.getDefaultJsonParser('error', 'error');
+  const utf8 = new TextDecoder('utf-8', { fatal: true });
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {
+    let text: string;
+    try {
+      text = utf8.decode(body as Buffer);
+    } catch {
+      return done(Object.assign(new Error('The request body is not valid UTF-8.'), { statusCode: 400 }), undefined);
+    }
+    void parse(req, text, (error, value) => {
+      if (error) return done(error, undefined);
+      if (!wellFormed(value))
+        return done(
+          Object.assign(new Error('The request body holds a string that is not well-formed Unicode (a lone surrogate).'), { statusCode: 400 }),
+          undefined,
+        );
+      done(null, value);
+    });
+  });
+}
+
+/** Every string in a parsed JSON value (keys included) is well-formed Unicode. */
+function wellFormed(value: unknown): boolean {
+  if (typeof value === 'string') return !/\p{Cs}/u.test(value);
+  if (Array.isArray(value)) return value.every(wellFormed);
+  if (value && typeof value === 'object') return Object.entries(value).every(([k, v]) => wellFormed(k) && wellFormed(v));
+  return true;
 }
 
 const badRequest = (message: string) => new SlrError('bad-request', message, 'See the operation in /openapi.json.');

@@ -3,9 +3,14 @@
  * answer are one transaction. A request with a key already recorded gets the recorded answer (the first
  * result, a refusal included), never a second change; the same key with another request is refused. An error
  * that is not a refusal (the server failed) rolls everything back and records nothing, so the retry runs.
+ *
+ * Nothing secret is kept for that: the key and the request's fingerprint are HMAC-SHA256 under a server
+ * secret (meta 'idempotency_secret'), the fingerprint leaves out the body's secret fields (a password change's
+ * passwords), and a reply that carries a secret (a new token) is not kept: its retry is told the change was
+ * done and where to see it.
  */
-import { createHash } from 'node:crypto';
-import { idempotencyKey } from '../../shared/authority/api.ts';
+import { createHmac, randomBytes } from 'node:crypto';
+import { API, idempotencyKey, type ApiName } from '../../shared/authority/api.ts';
 import { isSlrError, refuse } from '../../shared/errors.ts';
 import type { LedgerDb } from '../services/authority/ledger.ts';
 import { answered, refused, type Answer } from './answers.ts';
@@ -29,14 +34,15 @@ export async function onceByKey(db: LedgerDb, change: Change, go: () => Promise<
       `A change (${change.operation}) needs an Idempotency-Key header of 8 to 200 printable characters: a key of your own, the same when you retry.`,
       'slr and the app send one with every change; a script sends e.g. a UUID.',
     );
-  const hash = createHash('sha256')
-    .update(JSON.stringify([change.operation, change.body]))
-    .digest('hex');
+  const secret = API[change.operation as ApiName]?.secret;
   return db.transaction(async () => {
+    const mac = await macOf(db);
+    const hash = mac(JSON.stringify([change.operation, withoutSecrets(change.body, secret?.body ?? [])]));
+    const keyHash = mac(`${change.userId}\n${key.data}`);
     const prior = await db.get<{ operation: string; request_hash: string; status: number; reply: string }>(
       'SELECT operation, request_hash, status, reply FROM idempotency WHERE user_id = ? AND key = ?',
       change.userId,
-      key.data,
+      keyHash,
     );
     if (prior) {
       if (prior.request_hash !== hash)
@@ -57,14 +63,40 @@ export async function onceByKey(db: LedgerDb, change: Change, go: () => Promise<
     await db.run(
       'INSERT INTO idempotency (user_id, key, operation, request_hash, status, reply, at) VALUES (?, ?, ?, ?, ?, ?, ?)',
       change.userId,
-      key.data,
+      keyHash,
       change.operation,
       hash,
-      answer.status,
-      JSON.stringify(answer.reply),
+      ...(secret?.reply && answer.status === 200 ? [WITHHELD.status, JSON.stringify(WITHHELD.reply)] : [answer.status, JSON.stringify(answer.reply)]),
       change.now,
     );
     await db.run('DELETE FROM idempotency WHERE at < ?', change.now - IDEMPOTENCY_DAYS * 86_400_000);
     return answer;
   });
+}
+
+/** What a retry of a change whose answer carried a secret is told (the secret itself is not kept). */
+const WITHHELD: Answer = {
+  status: 409,
+  reply: {
+    ok: false,
+    error: {
+      code: 'idempotency-key',
+      message: 'This change was done when this key was first sent; its answer carried a secret, which is not kept for retries.',
+      hint: 'See the result in the list (token list); if the secret was lost, revoke it and make a new one.',
+    },
+  },
+};
+
+/** The body with its secret fields replaced by a mark of their presence. */
+function withoutSecrets(body: unknown, fields: readonly string[]): unknown {
+  if (!fields.length || typeof body !== 'object' || body === null) return body;
+  return Object.fromEntries(Object.entries(body).map(([k, v]) => [k, fields.includes(k) ? '(secret)' : v]));
+}
+
+/** HMAC-SHA256 under the server's idempotency secret (made at its first use, kept in meta). */
+async function macOf(db: LedgerDb): Promise<(text: string) => string> {
+  await db.run("INSERT INTO meta (key, value) VALUES ('idempotency_secret', ?) ON CONFLICT (key) DO NOTHING", randomBytes(32).toString('hex'));
+  const row = await db.get<{ value: string }>("SELECT value FROM meta WHERE key = 'idempotency_secret'");
+  const secret = Buffer.from(row!.value, 'hex');
+  return (text) => createHmac('sha256', secret).update(text, 'utf8').digest('hex');
 }

@@ -57,6 +57,19 @@ function withParsedCode(state: InstanceState): InstanceState {
   }
 }
 
+/**
+ * The seal's key, or null when the device key is sealed by the app's OS secret store, which this process
+ * cannot open: such a state can be read (the app checks its seal at every load), never written from here.
+ */
+function openable(key: () => Buffer): Buffer | null {
+  try {
+    return key();
+  } catch (e) {
+    if (isSlrError(e) && e.code === 'key-sealed') return null;
+    throw e;
+  }
+}
+
 export function sealedStore(dir: string, stores: StoreFactory, sealer: SyncUnsealer): SealedStore {
   const file = join(dir, `${INSTANCE_STORE}.json`);
   const store = (): KeyValueStore => stores(dir, INSTANCE_STORE);
@@ -81,16 +94,8 @@ export function sealedStore(dir: string, stores: StoreFactory, sealer: SyncUnsea
     const raw = read();
     const { [SEAL_FIELD]: _seal, ...fields } = raw;
     const state = withParsedCode(validateInstanceState(fields));
-    let key: Buffer;
-    try {
-      key = keyOf(state.deviceKey.privateKey);
-    } catch (e) {
-      // The device key is sealed by the app's OS secret store, which this process cannot open: the state can
-      // be read (the app checks its seal at every load), never written from here (save needs the key).
-      if (isSlrError(e) && e.code === 'key-sealed') return { state, problem: null };
-      throw e;
-    }
-    return { state, problem: unsealedProblem(raw, key) };
+    const key = openable(() => keyOf(state.deviceKey.privateKey));
+    return { state, problem: key ? unsealedProblem(raw, key) : null };
   }
 
   function load(): InstanceState {

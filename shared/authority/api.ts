@@ -34,15 +34,21 @@ export interface ApiOperation {
   /** Changes the ledger: the request must carry an Idempotency-Key header. */
   readonly changes: boolean;
   readonly body: z.ZodType;
+  /**
+   * What of it is secret, and so never kept for a retry: fields of its body (left out of the request's
+   * fingerprint) and its reply (a retry is told the change was done, not given the secret again).
+   */
+  readonly secret?: { readonly body?: readonly string[]; readonly reply?: boolean };
 }
 
 const none = z.strictObject({});
 const accountFilter = z.strictObject({ account: shortText.optional() });
-const op = <B extends z.ZodType>(summary: string, permission: ApiOperation['permission'], changes: boolean, body: B) => ({
+const op = <B extends z.ZodType>(summary: string, permission: ApiOperation['permission'], changes: boolean, body: B, secret?: ApiOperation['secret']) => ({
   summary,
   permission,
   changes,
   body,
+  ...(secret ? { secret } : {}),
 });
 
 export const API = {
@@ -59,6 +65,7 @@ export const API = {
     'session',
     true,
     z.strictObject({ current: z.string().min(1).max(1024), new: z.string().min(12).max(1024) }),
+    { body: ['current', 'new'] },
   ),
   'smart-account': op('The name of the smart account.', 'view', false, none),
   accounts: op('The virtual accounts the caller may see.', 'view', false, none),
@@ -98,6 +105,7 @@ export const API = {
     'administer',
     true,
     tokenInput,
+    { reply: true },
   ),
   'token-list': op('The registration tokens (of a virtual account), with their state.', 'view', false, accountFilter),
   'token-revoke': op('Revoke a registration token: no device registers with it any more.', 'administer', true, z.strictObject({ id: keyId })),

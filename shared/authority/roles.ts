@@ -4,6 +4,7 @@
  * check of the virtual account an operation touches.
  */
 import { refuse } from '../errors.ts';
+import { nameKey } from '../text.ts';
 
 /** What an operation needs, from least to most. */
 export type Permission = 'view' | 'reserve' | 'administer' | 'smart-account';
@@ -49,7 +50,7 @@ const PERMISSION_TEXT: Record<Permission, string> = {
   'smart-account': "change what belongs to the whole smart account (virtual accounts, signing keys, the ledger's clock)",
 };
 
-const sameAccount = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+const sameAccount = (a: string, b: string) => nameKey(a) === nameKey(b);
 
 /** Whether `p` may do what `permission` covers, in virtual account `account` when one is named. */
 export function mayAct(p: Principal, permission: Permission, account?: string): boolean {

@@ -1,6 +1,6 @@
 /** The ledger's operations: accounts. */
 import { findAnyEntitlement } from '../../../shared/catalog.ts';
-import { hasControls } from '../../../shared/text.ts';
+import { nameKey, nameProblem, stripControls } from '../../../shared/text.ts';
 import { isLotValid } from '../../../shared/authority/allocation.ts';
 import { formatIsoDate } from '../../../shared/codes/dates.ts';
 import { refuse } from '../../../shared/errors.ts';
@@ -9,11 +9,19 @@ import { LedgerCore, type LotRow } from './core.ts';
 
 export async function addAccount(c: LedgerCore, name: string, now: number): Promise<void> {
   await c.requireInit();
-  const n = name.trim();
-  if (!n || n.length > 100 || hasControls(n)) refuse('bad-name', 'A virtual account needs a name of 1 to 100 printable characters (no control characters).');
+  // Plain spaces around a name are dropped; anything else about it is the name rule's (shared/text.ts).
+  const n = name.replace(/^ +| +$/g, '');
+  const problem = nameProblem(n, 100);
+  if (problem)
+    refuse(
+      'bad-name',
+      `"${stripControls(n)}" is not a virtual account name: ${problem}.`,
+      'A name is 1 to 100 letters, digits, punctuation, symbols or spaces.',
+    );
   await c.write(now, async () => {
-    if (await c.get('SELECT 1 FROM accounts WHERE name = ?', n)) refuse('account-exists', `The virtual account "${n}" already exists.`);
-    await c.run('INSERT INTO accounts (name, created_at) VALUES (?, ?)', n, now);
+    const same = await c.get<{ name: string }>('SELECT name FROM accounts WHERE name_key = ?', nameKey(n));
+    if (same) refuse('account-exists', `The virtual account "${same.name}" already exists (names are compared without case).`);
+    await c.run('INSERT INTO accounts (name, name_key, created_at) VALUES (?, ?, ?)', n, nameKey(n), now);
     await c.log(now, 'account-add', `Virtual account "${n}" created.`, { account: n });
   });
 }

@@ -8,6 +8,7 @@ import { parseIsoDate } from '../../../shared/codes/dates.ts';
 import type { ApiBody, ApiName } from '../../../shared/authority/api.ts';
 import type { Principal } from '../../../shared/authority/roles.ts';
 import type { Ledger } from './ledger.ts';
+import { nameKey } from '../../../shared/text.ts';
 
 export interface OperationContext {
   readonly now: number;
@@ -30,7 +31,7 @@ const scoped = (p: Principal, account: string | undefined) => account ?? p.accou
 export const OPERATIONS = {
   'smart-account': (l: Ledger) => l.smartAccount(),
   accounts: async (l: Ledger, _b: ApiBody<'accounts'>, { principal }: OperationContext) =>
-    (await l.accounts()).filter((a) => principal.account === null || a.toLowerCase() === principal.account.toLowerCase()),
+    (await l.accounts()).filter((a) => principal.account === null || nameKey(a) === nameKey(principal.account)),
   licenses: (l: Ledger, b: ApiBody<'licenses'>, { now, principal }: OperationContext) => l.licenses(now, scoped(principal, b.account)),
   instances: (l: Ledger, b: ApiBody<'instances'>, { principal }: OperationContext) => l.instances(scoped(principal, b.account), b.all ?? false),
   'instance-page': (l: Ledger, b: ApiBody<'instance-page'>, { principal }: OperationContext) => l.instancePage({ ...b, account: scoped(principal, b.account) }),

@@ -11,7 +11,7 @@ import { type Entitlement } from '../../../shared/codes/authorization-code.ts';
 import { parseRequestCode, reservationPiid, type RequestPayload } from '../../../shared/codes/device-codes.ts';
 import { formatInstant } from '../../../shared/codes/dates.ts';
 import { refuse, type RefusalCode } from '../../../shared/errors.ts';
-import { hasControls } from '../../../shared/text.ts';
+import { nameKey, textProblem } from '../../../shared/text.ts';
 import { formatUdi, makeUdi, type Udi } from '../../../shared/udi.ts';
 import { authorityCrypto, cryptoBasics, type PrivateKeyOps } from '../crypto.ts';
 import { LedgerStore } from './store.ts';
@@ -20,7 +20,8 @@ export const MAX_WRONG_CODES = 5;
 
 /** A reason that goes into the log: printable text of at most 500 characters. */
 export function checkReason(reason: string): void {
-  if (reason.length > 500 || hasControls(reason)) refuse('bad-text', 'A reason is printable text of at most 500 characters (no control characters).');
+  const problem = textProblem(reason, 500);
+  if (problem) refuse('bad-text', `The reason is not acceptable: ${problem}.`, 'A reason is printable text of at most 500 characters.');
 }
 const CODE_CANDIDATES = 50;
 /** Refusals that count towards the lockout: a code that is wrong, for another device, replayed or superseded. */
@@ -58,7 +59,10 @@ export class LedgerCore extends LedgerStore {
   }
 
   async account(name: string): Promise<{ id: number; name: string }> {
-    const row = await this.get<{ id: number; name: string }>('SELECT id, name FROM accounts WHERE name = ?', name);
+    // One case rule on both engines: the name's key, compared byte for byte (two accounts of one key, left by
+    // an older ledger, are told apart by their exact name).
+    const rows = await this.all<{ id: number; name: string }>('SELECT id, name FROM accounts WHERE name_key = ?', nameKey(name));
+    const row = rows.length > 1 ? rows.find((r) => r.name === name) : rows[0];
     if (!row) {
       // Only the virtual accounts the caller may touch are named (a server's user learns no others).
       const names = (await this.all<{ name: string }>('SELECT name FROM accounts ORDER BY name')).map((r) => r.name).filter((n) => this.mayTouch(n));

@@ -2,7 +2,7 @@
 import { assertSaneTime, formatInstant } from '../../../shared/codes/dates.ts';
 import { endorsementMessage, formatKeyFile, type ChainLink } from '../../../shared/codes/key-file.ts';
 import { refuse } from '../../../shared/errors.ts';
-import { hasControls } from '../../../shared/text.ts';
+import { nameKey, nameProblem } from '../../../shared/text.ts';
 import { checkReason } from './core.ts';
 import { generateKeyPair, keyId, loadPublicKey } from '../crypto.ts';
 import { protect, type Protection } from './key-storage.ts';
@@ -15,9 +15,10 @@ import { smartAccount } from './reports.ts';
  * keys of an escrow backup, `restore`). Keys are protected by the secret the ledger was opened with, if any.
  */
 export async function init(c: LedgerCore, accountName: string, now: number, restore?: KeyBackup): Promise<{ keyId: string; protection: Protection }> {
-  const name = accountName.trim();
-  if (!name || name.length > 200 || hasControls(name))
-    refuse('bad-name', 'The smart account needs a name of 1 to 200 printable characters (no control characters).');
+  const name = accountName.replace(/^ +| +$/g, '');
+  const problem = nameProblem(name, 200);
+  if (problem)
+    refuse('bad-name', `The smart account's name is not acceptable: ${problem}.`, 'A name is 1 to 200 letters, digits, punctuation, symbols or spaces.');
   if (restore && restore.smartAccount !== name)
     refuse('key-mismatch', `The key backup holds the keys of "${restore.smartAccount}", not of "${name}".`, `Give --account "${restore.smartAccount}".`);
   return c.write(now, async () => {
@@ -29,7 +30,7 @@ export async function init(c: LedgerCore, accountName: string, now: number, rest
       await c.setProtection(record, storage);
     }
     const id = restore ? (await insertBackedUpKeys(c, restore.keys), (await c.signingKey()).id) : await insertKey(c, now);
-    await c.run('INSERT INTO accounts (name, created_at) VALUES (?, ?)', 'Default', now);
+    await c.run('INSERT INTO accounts (name, name_key, created_at) VALUES (?, ?, ?)', 'Default', nameKey('Default'), now);
     const how = restore
       ? `signing keys restored from a backup made ${formatInstant(restore.madeAt)} (${restore.keys.length}); signing key ${id}`
       : `signing key ${id}`;

@@ -15,7 +15,7 @@ const TABLES: readonly { name: string; columns: readonly string[]; order: string
   { name: 'meta', columns: ['key', 'value'], order: 'key' },
   { name: 'signing_keys', columns: ['id', 'public_key', 'private_key', 'created_at', 'retired_at'], order: 'created_at, rowid' },
   { name: 'key_endorsements', columns: ['key_id', 'endorser_id', 'signature'], order: 'key_id' },
-  { name: 'accounts', columns: ['id', 'name', 'created_at'], order: 'id' },
+  { name: 'accounts', columns: ['id', 'name', 'created_at', 'name_key'], order: 'id' },
   { name: 'lots', columns: ['id', 'account_id', 'tag', 'type', 'start', '"end"', 'count'], order: 'id' },
   {
     name: 'instances',

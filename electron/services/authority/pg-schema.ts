@@ -215,5 +215,6 @@ export const PG_MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE register_nonces (uuid TEXT NOT NULL, nonce TEXT NOT NULL, at BIGINT NOT NULL, PRIMARY KEY (uuid, nonce));
   DELETE FROM idempotency;
+  ALTER TABLE accounts ADD COLUMN name_key TEXT;
   `,
 ];

@@ -216,11 +216,13 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT;
   `,
   // 8: the nonce of every registration request accepted, by UDI (a recorded registration sent again is
-  // refused); idempotency records written before were keyed by the raw key and held hashes of whole bodies
+  // refused); a virtual account's name_key, the one case rule's key of its name (shared/text.ts nameKey,
+  // filled by the store's migration and compared byte for byte on both engines); idempotency records written before were keyed by the raw key and held hashes of whole bodies
   // (a password change's included): they are dropped, and new ones hold neither (server/idempotency.ts).
   `
   CREATE TABLE register_nonces (uuid TEXT NOT NULL, nonce TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (uuid, nonce)) STRICT, WITHOUT ROWID;
   DELETE FROM idempotency;
+  ALTER TABLE accounts ADD COLUMN name_key TEXT;
   `,
 ];
 

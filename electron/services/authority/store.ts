@@ -6,6 +6,7 @@
 import { assertSaneTime, formatInstant } from '../../../shared/codes/dates.ts';
 import { endorsementMessage } from '../../../shared/codes/key-file.ts';
 import { refuse } from '../../../shared/errors.ts';
+import { nameKey } from '../../../shared/text.ts';
 import { signMessage } from '../crypto.ts';
 import { LEDGER_VERSION } from './schema.ts';
 import type { LedgerDb, SqlValue } from './sqlite-db.ts';
@@ -107,6 +108,7 @@ export class LedgerStore {
       for (let v = version; v < LEDGER_VERSION; v++) await this.db.exec(this.db.migrations[v]!);
       if (version < 2) await this.endorseUnendorsedKeys();
       if (version < 4) await this.chainEvents();
+      if (version < 8) await this.keyAccountNames();
       await this.db.setSchemaVersion(LEDGER_VERSION);
     });
   }
@@ -194,6 +196,13 @@ export class LedgerStore {
       ...ledgerEventFields(event),
       chainHash(previous?.hash ?? null, ledgerEventFields(event)),
     );
+  }
+
+  /** Schema 8: every virtual account's name_key, by the one case rule (shared/text.ts), and its index. */
+  async keyAccountNames(): Promise<void> {
+    for (const a of await this.all<{ id: number; name: string }>('SELECT id, name FROM accounts'))
+      await this.run('UPDATE accounts SET name_key = ? WHERE id = ?', nameKey(a.name), a.id);
+    await this.db.exec('CREATE INDEX accounts_by_name_key ON accounts(name_key)');
   }
 
   /** Schema 4: the events logged before the chain existed are chained, in order. */

@@ -9,7 +9,7 @@ import { formatIsoDate, formatInstant } from '../../../shared/codes/dates.ts';
 import type { TokenLine } from '../../../shared/authority/views.ts';
 import { refuse } from '../../../shared/errors.ts';
 import { formatToken, type TokenPayload } from '../../../shared/registration/token.ts';
-import { hasControls } from '../../../shared/text.ts';
+import { textProblem } from '../../../shared/text.ts';
 import { checkReason, LedgerCore } from './core.ts';
 import { normaliseFingerprint } from './fingerprint.ts';
 
@@ -62,7 +62,8 @@ export async function createToken(
 ): Promise<{ id: string; token: string; expiresAt: number }> {
   await c.requireInit();
   const description = (input.description ?? '').trim();
-  if (description.length > 200 || hasControls(description)) refuse('bad-text', 'A description is printable text of at most 200 characters.');
+  const problem = textProblem(description, 200);
+  if (problem) refuse('bad-text', `The description is not acceptable: ${problem}.`, 'A description is printable text of at most 200 characters.');
   const days = input.expiresDays ?? TOKEN_DAYS_DEFAULT;
   if (!Number.isInteger(days) || days < 1 || days > TOKEN_DAYS_MAX) refuse('bad-count', `A token expires after 1 to ${TOKEN_DAYS_MAX} days, not ${days}.`);
   if (input.maxUses !== undefined && (!Number.isInteger(input.maxUses) || input.maxUses < 1 || input.maxUses > 1_000_000))

@@ -8,6 +8,9 @@ import { promisify } from 'node:util';
 import { isRole, ROLES, type Principal, type Role } from '../../../shared/authority/roles.ts';
 import { formatInstant } from '../../../shared/codes/dates.ts';
 import { refuse } from '../../../shared/errors.ts';
+import { LOGIN_FAILURES_ALLOWED, LOGIN_WINDOW_MS, recordFailure, refuseTooManyFailures } from './login-limits.ts';
+
+export { LOGIN_FAILURES_ALLOWED, LOGIN_WINDOW_MS };
 import { LedgerCore } from './core.ts';
 
 const scrypt = promisify(scryptCb) as (
@@ -20,9 +23,6 @@ const scrypt = promisify(scryptCb) as (
 /** scrypt's cost for passwords: 2^15 (about 0.1 s and 32 MiB a login). */
 const PASSWORD_COST = 32_768;
 export const SESSION_HOURS = 12;
-/** Failed logins of one user within the window after which further logins are refused until it passes. */
-export const LOGIN_FAILURES_ALLOWED = 5;
-export const LOGIN_WINDOW_MS = 15 * 60_000;
 
 const USER_NAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
 /** A hash of nothing anyone knows, checked for an unknown user: made once per process. */
@@ -176,8 +176,7 @@ export async function setPassword(
   now: number,
 ): Promise<{ generatedPassword: string | null }> {
   const user = await requireUser(c, input.name);
-  if (input.current !== undefined && !(await passwordMatches(input.current, user.password_hash)))
-    refuse('unauthorized', 'The current password is not right; the password was not changed.');
+  if (input.current !== undefined) await checkCurrentPassword(c, user, input.current, now);
   const generated = input.password === undefined ? newSecret('password') : null;
   const hash = await hashPassword(generated ?? checkPassword(input.password!));
   return c.write(now, async () => {
@@ -188,6 +187,21 @@ export async function setPassword(
     });
     return { generatedPassword: generated };
   });
+}
+
+/**
+ * A user's own password change checks the current password under the same limit as logins (failures per
+ * user within LOGIN_WINDOW_MS, each logged), so a stolen session cannot guess its way to the password.
+ */
+async function checkCurrentPassword(c: LedgerCore, user: UserRow, current: string, now: number): Promise<void> {
+  await refuseTooManyFailures(c, user.name, now);
+  if (await passwordMatches(current, user.password_hash)) return;
+  await recordFailure(c, user.name, now, `Failed password change by "${user.name}": the current password was not right.`, 'password-failed');
+  refuse(
+    'unauthorized',
+    'The current password is not right; the password was not changed.',
+    'After 5 failures, password changes and logins are refused for 15 minutes.',
+  );
 }
 
 /** A new API token for scripts: returned once; only its hash is kept. It lasts until the user is disabled. */
@@ -216,28 +230,14 @@ export async function login(
 ): Promise<{ token: string; expiresAt: number; principal: Principal; mustChangePassword: boolean }> {
   await c.requireInit();
   const name = input.name.slice(0, 64);
-  const failures = (await c.get<{ n: number }>(
-    'SELECT count(*) AS n FROM login_failures WHERE name = ? AND at > ?',
-    name.toLowerCase(),
-    now - LOGIN_WINDOW_MS,
-  ))!;
-  if (Number(failures.n) >= LOGIN_FAILURES_ALLOWED)
-    refuse(
-      'rate-limited',
-      `Too many failed logins for "${name}": logins are refused for up to ${LOGIN_WINDOW_MS / 60_000} minutes.`,
-      'Wait, then try again; an administrator can reset the password meanwhile.',
-    );
+  await refuseTooManyFailures(c, name, now);
   const user = USER_NAME.test(name) ? await userRow(c, name) : undefined;
   // The password is hashed whoever asks (an unknown user against a stand-in hash), so the time of the answer
   // does not tell which user names exist.
   const matches = await passwordMatches(input.password, user?.password_hash ?? (STAND_IN_HASH ??= await hashPassword('stand-in for unknown users')));
   const ok = user !== undefined && !user.disabled && matches;
   if (!ok) {
-    await c.write(now, async () => {
-      await c.run('INSERT INTO login_failures (name, at) VALUES (?, ?)', name.toLowerCase(), now);
-      await c.run('DELETE FROM login_failures WHERE at < ?', now - LOGIN_WINDOW_MS);
-      await c.log(now, 'login-failed', `Failed login as "${name.replace(/[^\x20-\x7e]/g, '?')}" from ${input.from}.`);
-    });
+    await recordFailure(c, name, now, `Failed login as "${name.replace(/[^\x20-\x7e]/g, '?')}" from ${input.from}.`, 'login-failed');
     refuse(
       'unauthorized',
       'The user name or the password is not right (or the user is disabled).',
@@ -273,6 +273,13 @@ export async function authenticate(c: LedgerCore, token: string, now: number): P
 }
 
 /** Ends the session of `token` (logout). */
+/** Ends a session (logout). An API token is no session: it lasts until its user is disabled, and logout leaves it. */
 export async function endSession(c: LedgerCore, token: string): Promise<void> {
-  await c.transaction(() => c.run('DELETE FROM sessions WHERE token_hash = ?', tokenHash(token)));
+  const ended = await c.transaction(() => c.run("DELETE FROM sessions WHERE token_hash = ? AND kind = 'session'", tokenHash(token)));
+  if (!ended.changes)
+    refuse(
+      'not-allowed',
+      'This is an API token, not a session: logout does not end it (it lasts until its user is disabled).',
+      'An administrator disables the user to end its API tokens.',
+    );
 }

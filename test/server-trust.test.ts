@@ -1,0 +1,148 @@
+// License Central's server against someone holding a session, an API token or a copy of its database, on
+// both engines: no secret kept at rest for retries, password guesses limited and logged, an API token not
+// ended by logout, one text rule (well-formed Unicode, NFC, no control, format, separator or non-breaking
+// characters in names) and one case rule, in JavaScript and in both databases alike.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHash, randomUUID } from 'node:crypto';
+import { request } from 'node:https';
+import type { RemoteSession } from '../electron/services/authority/remote.ts';
+import { SKIP_POSTGRES, startPostgres, type Postgres } from './helpers/postgres.ts';
+import { PASSWORD, startServer, type Engine, type TestServer } from './helpers/server.ts';
+import { refused } from './helpers/refused.ts';
+
+const T = Date.UTC(2026, 5, 1, 9);
+
+let postgres: Postgres | null = null;
+beforeAll(async () => {
+  if (!SKIP_POSTGRES) postgres = await startPostgres();
+});
+afterAll(async () => postgres?.stop());
+
+/** A request as curl sends it: the body's bytes as given. */
+function post(s: TestServer, path: string, body: Buffer | string, headers: Record<string, string>): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      new URL(path, s.url),
+      { method: 'POST', ca: s.certificate, checkServerIdentity: () => undefined, headers: { 'content-type': 'application/json', ...headers } },
+      (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode!, text }));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+describe.each([
+  { engine: 'sqlite' as Engine, skip: false },
+  { engine: 'postgres' as Engine, skip: SKIP_POSTGRES },
+])('License Central keeps no secret for retries and one rule for text ($engine)', ({ engine, skip }) => {
+  let s: TestServer;
+  let admin: RemoteSession;
+  beforeAll(async () => {
+    if (skip) return;
+    s = await startServer(engine, T, postgres);
+    admin = await s.login('admin');
+  });
+  afterAll(async () => s?.stop());
+  const dump = async () => JSON.stringify(await s.ledger.core.all('SELECT * FROM idempotency'));
+
+  it.skipIf(skip)('keeps neither passwords, their hashes, the keys as sent, nor a new token for retries', async () => {
+    const user = await s.login('lab-admin');
+    const key = randomUUID();
+    const body = { current: PASSWORD, new: 'a much longer new password' };
+    await s.call(user, 'password', body, key);
+    // Retried with its key (from a new session: the change ended the others): the same answer, nothing done twice.
+    const again = await s.login('lab-admin', 'a much longer new password');
+    expect(await s.call(again, 'password', body, key)).toEqual({ generatedPassword: null });
+    const tokenKey = randomUUID();
+    const made = (await s.call(admin, 'token-create', { account: 'Lab', server: s.url }, tokenKey)) as { token: string };
+    const retry = await refused(s.call(admin, 'token-create', { account: 'Lab', server: s.url }, tokenKey));
+    expect(retry.code).toBe('idempotency-key');
+    expect(retry.message).toMatch(/answer carried a secret, which is not kept/);
+    const rows = await dump();
+    for (const secret of [PASSWORD, 'a much longer new password', made.token, made.token.split('.')[2]!, key, tokenKey])
+      expect(rows, `the idempotency table holds ${secret.slice(0, 12)}…`).not.toContain(secret);
+    const plainHash = createHash('sha256')
+      .update(JSON.stringify(['password', body]))
+      .digest('hex');
+    expect(rows).not.toContain(plainHash);
+    // Only one token was made.
+    expect(((await s.call(admin, 'token-list', { account: 'Lab' })) as unknown[]).length).toBe(1);
+    await s.ledger.setPassword({ name: 'lab-admin', password: PASSWORD }, s.now);
+  });
+
+  it.skipIf(skip)('limits guesses of the current password per user, logs each, and refuses the right one after the limit', async () => {
+    const user = await s.login('default-user');
+    for (let i = 0; i < 5; i++)
+      expect((await refused(s.call(user, 'password', { current: `wrong guess ${i}`, new: 'another long password' }, randomUUID()))).code).toBe('unauthorized');
+    const limited = await refused(s.call(user, 'password', { current: PASSWORD, new: 'another long password' }, randomUUID()));
+    expect(limited.code).toBe('rate-limited');
+    const events = (await s.call(admin, 'events', {})) as { type: string }[];
+    expect(events.filter((e) => e.type === 'password-failed').length).toBe(5);
+    // Logins of that user are limited too, by the same count.
+    expect((await refused(s.login('default-user'))).code).toBe('rate-limited');
+    s.now += 16 * 60_000;
+  });
+
+  it.skipIf(skip)('leaves an API token alive at logout, as README says', async () => {
+    const { token } = await s.ledger.newApiToken('lab-user', s.now);
+    const script: RemoteSession = { ...admin, user: 'lab-user', token, expiresAt: null };
+    expect((await refused(s.call(script, 'logout', {}))).message).toMatch(/API token, not a session/);
+    expect(await s.call(script, 'whoami', {})).toMatchObject({ name: 'lab-user' });
+  });
+
+  it.skipIf(skip)('refuses bodies that are not UTF-8 or hold a lone surrogate (400), and the log stays verifiable', async () => {
+    const auth = { authorization: `Bearer ${admin.token}`, 'idempotency-key': randomUUID() };
+    const lone = await post(s, '/v1/token-create', '{"account":"Lab","server":"https://lc.example:8443","description":"x\\ud800y"}', auth);
+    expect(lone.status).toBe(400);
+    expect(lone.text).toMatch(/lone surrogate/);
+    const bytes = Buffer.concat([
+      Buffer.from('{"account":"Lab","server":"https://lc.example:8443","description":"'),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from('"}'),
+    ]);
+    const notUtf8 = await post(s, '/v1/token-create', bytes, { ...auth, 'idempotency-key': randomUUID() });
+    expect(notUtf8.status).toBe(400);
+    expect(notUtf8.text).toMatch(/not valid UTF-8/);
+    expect((await s.ledger.verifyEvents()).broken).toBeNull();
+  });
+
+  it.skipIf(skip)('refuses names with control, format, separator or non-breaking characters, or not in NFC', async () => {
+    for (const bad of [
+      'Lab\tB',
+      'Lab\nB',
+      'Lab\u2028B',
+      'Lab\u200bB',
+      'Lab\u00a0B',
+      '\ufeffLab',
+      'Lab\u00adB',
+      'Lab\u202eB',
+      'u\u0308ber',
+      'Lab2\u3000',
+      'Lab\ufffd',
+    ])
+      expect((await refused(s.ledger.addAccount(bad, s.now))).code, JSON.stringify(bad)).toBe('bad-name');
+    for (const bad of ['x\u2028y', 'x\u0000y'])
+      expect((await refused(s.call(admin, 'token-create', { account: 'Lab', server: s.url, description: bad }))).code).toBe('bad-text');
+  });
+
+  it.skipIf(skip)('compares names by one case rule on both engines: über is Über, İ folds to i̇, ß is not ss', async () => {
+    await s.ledger.addAccount('über', s.now);
+    expect((await refused(s.ledger.addAccount('Über', s.now))).message).toMatch(/"über" already exists/);
+    await s.ledger.addAccount('İzmir', s.now);
+    expect((await refused(s.ledger.addAccount('i\u0307zmir', s.now))).code).toBe('account-exists');
+    await s.ledger.addAccount('Straße', s.now);
+    await s.ledger.addAccount('STRASSE', s.now);
+    // A virtual-account administrator of "über" acts on "Über" (the same account) and on no other.
+    await s.ledger.addUser({ name: 'ueber-admin', role: 'va-admin', account: 'über', password: PASSWORD }, s.now);
+    const ueber = await s.login('ueber-admin');
+    await s.call(ueber, 'token-create', { account: 'Über', server: s.url });
+    expect(((await s.call(admin, 'token-list', { account: 'über' })) as unknown[]).length).toBe(1);
+    expect((await refused(s.call(ueber, 'token-create', { account: 'Straße', server: s.url }))).code).toBe('forbidden');
+    const names = ((await s.call(admin, 'accounts', {})) as string[]).filter((n) => /ber|zmir|stra/i.test(n));
+    expect(names.sort()).toEqual(['STRASSE', 'Straße', 'İzmir', 'über'].sort());
+  });
+});
