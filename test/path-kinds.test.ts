@@ -85,7 +85,12 @@ describe('every file argument, every kind of bad path', () => {
       expectClearRefusal(d('license', 'smart', 'reservation', 'install-file', p), `install-file ${p}`);
       expectClearRefusal(d('license', 'trust', 'add', p), `trust add ${p}`);
       expectClearRefusal(slr(join(root, `fresh-${minute}`), ['--json', 'init', '--pid', 'UCM', '--trust', p], at()), `init --trust ${p}`);
+      expectClearRefusal(d('license', 'smart', 'transport', 'proxy', 'proxy.example', '3128', '--user', 'u', '--password-file', p), `--password-file ${p}`);
     }
+    // /dev/zero as the proxy's password file: refused at once, as every other file input, not read to exhaustion.
+    const zero = d('--json', 'license', 'smart', 'transport', 'proxy', 'proxy.example', '3128', '--user', 'u', '--password-file', '/dev/zero');
+    expect(zero.status).toBe(1);
+    expect(zero.stderr + zero.stdout).toMatch(/not a regular file/);
     const installed = d('license', 'smart', 'reservation', 'install-file', join(root, `${sn}-authorization.txt`));
     expect(installed.status, installed.stdout).toBe(0);
   });

@@ -1,6 +1,5 @@
 /** The authority CLI's argument values: codes given inline or as @FILE, counts, --license TAG=N. */
-import { readBoundedFile, readCodeFile } from '../services/files.ts';
-import { refuse } from '../../shared/errors.ts';
+import { readCodeFile, readSecretLine } from '../services/files.ts';
 import type { KeySecret } from '../services/authority/key-storage.ts';
 import { UsageError } from './output.ts';
 
@@ -52,12 +51,7 @@ export type Values = {
 export const GLOBAL_OPTIONS: readonly Option[] = ['passphrase-file'];
 
 /** A passphrase: the first line of a small file (so it never shows in a process list or a shell history). */
-export function readPassphrase(path: string, option = '--passphrase-file'): string {
-  const text = new TextDecoder().decode(readBoundedFile(path, 4096));
-  const line = text.split(/\r?\n/)[0] ?? '';
-  if (!line) refuse('file', `${path} (${option}) holds no passphrase on its first line.`, 'Write the passphrase on the first line of the file.');
-  return line;
-}
+export const readPassphrase = (path: string, option = '--passphrase-file'): string => readSecretLine(path, option);
 
 export function passphraseSecret(path: string | undefined, option?: string): KeySecret | undefined {
   return path === undefined ? undefined : { kind: 'passphrase', passphrase: readPassphrase(path, option) };

@@ -3,8 +3,7 @@
  * report usage, deregister, the transport settings and the privacy setting. And the calls that are due
  * (renewals, the daily usage report), made before any other product-instance command.
  */
-import { readFileSync, statSync } from 'node:fs';
-import { isSlrError, refuse } from '../../shared/errors.ts';
+import { readSecretLine } from '../services/files.ts';
 import { deriveStatus } from '../../shared/instance/status.ts';
 import type { InstanceState } from '../../shared/instance/state.ts';
 import { catchUp, deregister, onlineOperation, register, renewAuth, renewId, reportUsage, type OnlineOutcome } from '../services/online-service.ts';
@@ -36,19 +35,7 @@ export function smartCommandHelp(words: readonly string[]): string | null {
 }
 
 /** A password from a file: its first line (a file keeps it out of the shell's history and the process list). */
-function readPasswordFile(path: string): string {
-  let text: string;
-  try {
-    if (statSync(path).size > 4096) refuse('file', `${path} is larger than a password file (4 KiB).`);
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    if (isSlrError(e)) throw e;
-    refuse('file', `The password file ${path} cannot be read: ${(e as Error).message}.`);
-  }
-  const line = text.split(/\r?\n/)[0]!;
-  if (!line) refuse('file', `The password file ${path} is empty (the password is its first line).`);
-  return line;
-}
+const readPasswordFile = (path: string): string => readSecretLine(path, '--password-file');
 
 /** `transport direct | gateway URL | proxy HOST PORT [--user U --password-file F]`. */
 function transportInput(words: readonly string[]): TransportInput {

@@ -150,7 +150,7 @@ function cannotRead(path: string, e: unknown): never {
  * it), checked to be a regular file on the open descriptor (no race with a swap), and read with the bound
  * enforced while reading, so a file that grows, or lies about its size, cannot exhaust memory.
  */
-export function readBoundedFile(path: string, limit: number): Uint8Array {
+export function readBoundedFile(path: string, limit: number, what = 'a code file'): Uint8Array {
   let fd: number;
   try {
     fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
@@ -171,13 +171,31 @@ export function readBoundedFile(path: string, limit: number): Uint8Array {
       if (n === 0) break;
       total += n;
       if (total > limit)
-        refuse('code-too-large', `${path} is larger than ${limit} bytes; a code file is at most ${limit} bytes.`, 'Check that the right file was chosen.');
+        refuse('code-too-large', `${path} is larger than ${limit} bytes; ${what} is at most ${limit} bytes.`, 'Check that the right file was chosen.');
       chunks.push(chunk.subarray(0, n));
     }
     return concatBytes(...chunks);
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * A secret (a passphrase, a password) from a file: its first line, read like every other file input (bounded
+ * to 4 KiB, regular files only, so a FIFO or a device cannot hang or flood it), UTF-8. A file keeps the
+ * secret out of the shell's history and the process list.
+ */
+export function readSecretLine(path: string, option: string): string {
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(readBoundedFile(path, 4096, `the file of ${option}`));
+  } catch (e) {
+    if (e instanceof TypeError) refuse('file-not-text', `${path} (${option}) is not UTF-8 text.`);
+    throw e;
+  }
+  const line = text.replace(/^\uFEFF/, '').split(/\r?\n/)[0] ?? '';
+  if (!line) refuse('file', `${path} (${option}) is empty: the secret is its first line.`, 'Write it on the first line of the file.');
+  return line;
 }
 
 /** Reads a code file as text: bounded, regular files only, UTF-8 (or UTF-16 with its BOM), never binary. */
