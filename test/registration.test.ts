@@ -4,6 +4,7 @@
 // used up, expired, tampered or naming another server, a replayed or forged call, a reserved device.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromBase64 } from '../shared/bytes.ts';
+import { findAnyEntitlement } from '../shared/catalog.ts';
 import { parseToken } from '../shared/registration/token.ts';
 import { keyId } from '../electron/services/crypto.ts';
 import { parseKeyFile } from '../shared/codes/key-file.ts';
@@ -21,6 +22,7 @@ import { registerInput } from './helpers/register.ts';
 
 const T = Date.UTC(2026, 7, 3, 9);
 const DAY = 86_400_000;
+const BASIC_TAG = findAnyEntitlement('UCM_Basic')!.def.tag;
 
 let postgres: Postgres | null = null;
 beforeAll(async () => {
@@ -245,6 +247,20 @@ describe.each([
     const excluded = await refused(register(reservedDevice, await token('Lab')));
     expect(excluded.code).toBe('instance-exists');
     expect(excluded.message).toMatch(/registration and reservation exclude each other/);
+  });
+
+  it.skipIf(skip)('keeps one truth per UDI: no reservation for a device registered online, no license twice in one report', async () => {
+    admin = await s.login('admin');
+    const key = [...trusted.entries()][0]!;
+    const d = makeDevice('UCM', s.now, [{ id: key[0], publicKey: key[1] }]);
+    const { link } = await register(d, await token('Lab'));
+    // Its own (or a copied) state made a request code: License Central refuses to reserve for a registered UDI.
+    d.run({ type: 'enable' }, s.now);
+    const request = d.run({ type: 'request' }, s.now).issued!.code;
+    const e = await refused(s.call(admin, 'reserve', { account: 'Default', request, licenses: { UCM_Basic: 1 } }));
+    expect(e).toMatchObject({ code: 'instance-exists', message: expect.stringMatching(/registered online .*exclude each other/) });
+    const twice = await refused(deviceCall(link, d.privateKey, 'device-usage', { usage: { UCM_Basic: 1, [BASIC_TAG]: 2 } }));
+    expect(twice).toMatchObject({ code: 'bad-license', message: expect.stringMatching(/a second time in one report/) });
   });
 
   it.skipIf(skip)('signs the identity with a key the device trusts after a key was added, and refuses before using the token when it trusts none', async () => {

@@ -9,6 +9,8 @@ import type { RemoteSession } from '../electron/services/authority/remote.ts';
 import { SKIP_POSTGRES, startPostgres, type Postgres } from './helpers/postgres.ts';
 import { PASSWORD, startServer, type Engine, type TestServer } from './helpers/server.ts';
 import { refused } from './helpers/refused.ts';
+import { parseCodeDate, parseIsoDate } from '../shared/codes/dates.ts';
+import { serve } from '../electron/server/serve.ts';
 
 const T = Date.UTC(2026, 5, 1, 9);
 
@@ -127,6 +129,27 @@ describe.each([
       expect((await refused(s.ledger.addAccount(bad, s.now))).code, JSON.stringify(bad)).toBe('bad-name');
     for (const bad of ['x\u2028y', 'x\u0000y'])
       expect((await refused(s.call(admin, 'token-create', { account: 'Lab', server: s.url, description: bad }))).code).toBe('bad-text');
+  });
+
+  it.skipIf(skip)('answers bad input with 4xx and a clear message, never 500: a server URL with a space, dates outside 2000-2099, a busy port', async () => {
+    const url = await refused(s.call(admin, 'token-create', { account: 'Lab', server: 'https://a b' }));
+    expect(url).toMatchObject({ code: 'bad-request', message: expect.stringMatching(/not an https:\/\/ URL of a host/) });
+    const terms: [string, string][] = [
+      ['0099-01-01', '0099-12-31'],
+      ['2026-01-01', '9999-12-31'],
+      ['1999-12-31', '2026-01-01'],
+    ];
+    for (const [start, end] of terms) {
+      const e = await refused(s.call(admin, 'license-add', { account: 'Lab', tag: 'UCM_Basic', count: 1, term: { start, end } }));
+      expect(e, `${start} ${end}`).toMatchObject({ code: 'bad-date', message: expect.stringMatching(/outside 2000 to 2099/) });
+    }
+    expect(() => parseCodeDate('9999-Dec-31 UTC', 'endDate')).toThrow(/the year 9999 is outside 2000 to 2099/);
+    expect(() => parseCodeDate('0050-Jan-01 UTC', 'startDate')).toThrow(/the year 50 is outside/);
+    expect(new Date(parseIsoDate('2099-12-31', 'end')).toISOString()).toBe('2099-12-31T00:00:00.000Z');
+    if (engine === 'sqlite') {
+      const busy = await refused(serve({ home: s.home, listen: new URL(s.url).host, clock: () => s.now }));
+      expect(busy).toMatchObject({ code: 'bad-request', message: expect.stringMatching(/cannot listen: .* is in use by another program/) });
+    }
   });
 
   it.skipIf(skip)('compares names by one case rule on both engines: über is Über, İ folds to i̇, ß is not ss', async () => {

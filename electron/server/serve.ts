@@ -36,6 +36,24 @@ export function parseListen(text: string): { host: string; port: number } {
   return { host: m[1]!.replace(/^\[|\]$/g, ''), port };
 }
 
+/** Listens, or refuses with what is wrong with the address (busy, not this machine's, not allowed). */
+async function listenOn(app: Awaited<ReturnType<typeof buildServer>>, host: string, port: number): Promise<void> {
+  try {
+    await app.listen({ host, port });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why: Record<string, string> = {
+      EADDRINUSE: `${host}:${port} is in use by another program (another License Central?)`,
+      EADDRNOTAVAIL: `${host} is not an address of this machine`,
+      EACCES: `this user may not listen on port ${port} (ports below 1024 need privileges)`,
+      ENOTFOUND: `${host} is not a host name this machine can resolve`,
+    };
+    await app.close();
+    if (code && why[code]) refuse('bad-request', `License Central cannot listen: ${why[code]}.`, 'Choose another --listen HOST:PORT.');
+    throw e;
+  }
+}
+
 export async function serve(o: ServeOptions): Promise<Serving> {
   const { host, port } = parseListen(o.listen);
   const { ledger, where } = await openLedgerAt(o.home, o.database, 'server', o.keySecret);
@@ -47,7 +65,7 @@ export async function serve(o: ServeOptions): Promise<Serving> {
       refuse('no-user', 'License Central has no users yet: nobody could log in.', 'Add one first: `slr authority user add NAME --role smart-account-admin`.');
     const tls = serverTls(o.home, host, o.clock(), o.tlsFiles);
     const app = await buildServer({ ledger, clock: o.clock, tls });
-    await app.listen({ host, port });
+    await listenOn(app, host, port);
     const address = app.server.address() as AddressInfo;
     const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     return {

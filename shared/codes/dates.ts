@@ -21,15 +21,31 @@ export function assertSaneTime(ms: number, where: string): number {
   return ms;
 }
 
+/** Dates of licenses (TERM start and end), in codes and as typed: the years 2000 to 2099. */
+export const MIN_DATE_YEAR = 2000;
+export const MAX_DATE_YEAR = 2099;
+
+/** Midnight UTC of a calendar date, or null when it is none; years taken as written (Date.UTC reads 0-99 as 1900-1999). */
+function utcDate(year: number, month: number, day: number): number | null {
+  const d = new Date(0);
+  d.setUTCFullYear(year, month, day);
+  d.setUTCHours(0, 0, 0, 0);
+  return d.getUTCFullYear() === year && d.getUTCMonth() === month && d.getUTCDate() === day ? d.getTime() : null;
+}
+
+const yearProblem = (year: number) =>
+  year < MIN_DATE_YEAR || year > MAX_DATE_YEAR ? `the year ${year} is outside ${MIN_DATE_YEAR} to ${MAX_DATE_YEAR}` : null;
+
 /** Midnight UTC of the date, in ms since the epoch. */
 export function parseCodeDate(text: string, where: string): number {
   const m = /^(\d{4})-([A-Za-z]{3})-(\d{2}) ?UTC$/.exec(text);
   const month = m ? MONTHS.findIndex((x) => x.toLowerCase() === m[2]!.toLowerCase()) : -1;
   if (!m || month < 0) refuse('code-field', `${where}: "${text}" is not a date of the form 2020-Mar-04 UTC.`);
   const year = Number(m[1]);
-  const day = Number(m[3]);
-  const ms = Date.UTC(year, month, day);
-  if (new Date(ms).getUTCDate() !== day) refuse('code-field', `${where}: ${text} is not a calendar date.`);
+  const ms = utcDate(year, month, Number(m[3]));
+  if (ms === null) refuse('code-field', `${where}: ${text} is not a calendar date.`);
+  const wrong = yearProblem(year);
+  if (wrong) refuse('code-field', `${where}: ${text}: ${wrong}.`);
   return ms;
 }
 
@@ -42,10 +58,10 @@ export function formatCodeDate(ms: number): string {
 export function parseIsoDate(text: string, where: string): number {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
   if (!m) refuse('bad-date', `${where}: "${text}" is not a date of the form YYYY-MM-DD.`);
-  const ms = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
-  if (new Date(ms).getUTCDate() !== Number(m[3]) || new Date(ms).getUTCMonth() !== Number(m[2]) - 1) {
-    refuse('bad-date', `${where}: ${text} is not a calendar date.`);
-  }
+  const ms = utcDate(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+  if (ms === null) refuse('bad-date', `${where}: ${text} is not a calendar date.`);
+  const wrong = yearProblem(Number(m[1]));
+  if (wrong) refuse('bad-date', `${where}: ${text}: ${wrong}.`, `License dates are between ${MIN_DATE_YEAR}-01-01 and ${MAX_DATE_YEAR}-12-31.`);
   return ms;
 }
 

@@ -2,7 +2,7 @@
 import { findAnyEntitlement } from '../../../shared/catalog.ts';
 import { nameKey, nameProblem, stripControls } from '../../../shared/text.ts';
 import { isLotValid } from '../../../shared/authority/allocation.ts';
-import { formatIsoDate } from '../../../shared/codes/dates.ts';
+import { formatIsoDate, MAX_DATE_YEAR, MIN_DATE_YEAR } from '../../../shared/codes/dates.ts';
 import { refuse } from '../../../shared/errors.ts';
 import { LIMITS } from '../../../shared/limits.ts';
 import { LedgerCore, type LotRow } from './core.ts';
@@ -38,6 +38,9 @@ export async function addLicenses(
   if (!Number.isSafeInteger(input.count) || input.count < 1 || input.count > LIMITS.maxCount)
     refuse('bad-count', `The count must be a whole number from 1 to ${LIMITS.maxCount}.`);
   if (input.term && input.term.end < input.term.start) refuse('bad-date', 'The TERM end date is before its start date.');
+  const years = input.term && [new Date(input.term.start).getUTCFullYear(), new Date(input.term.end).getUTCFullYear()];
+  if (years && !years.every((y) => y >= MIN_DATE_YEAR && y <= MAX_DATE_YEAR))
+    refuse('bad-date', `TERM dates are between the years ${MIN_DATE_YEAR} and ${MAX_DATE_YEAR}.`);
   if (input.term && !isLotValid({ type: 'TERM', start: input.term.start, end: input.term.end }, now) && input.term.end < now) {
     refuse('bad-date', `The TERM ended on ${formatIsoDate(input.term.end)}: these licenses could never be reserved.`, 'Check the end date.');
   }

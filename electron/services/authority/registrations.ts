@@ -133,6 +133,8 @@ export async function reportUsage(c: LedgerCore, call: DeviceCall, usage: Readon
       if (!found || found.product.id !== product(r.product).id) refuse('unknown-license', `${name} is not a license of ${product(r.product).name}.`);
       if (!Number.isSafeInteger(count) || count < 0 || count > 9_999_999)
         refuse('bad-count', `The usage of ${name} must be a whole number from 0 to 9,999,999.`);
+      if (rows.some(([tag]) => tag === found.def.tag))
+        refuse('bad-license', `${name} names ${found.def.short} a second time in one report: each license is reported once.`);
       rows.push([found.def.tag, count]);
     }
     await c.run('DELETE FROM registered_usage WHERE instance_id = ?', r.id);

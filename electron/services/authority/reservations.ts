@@ -7,6 +7,20 @@ import { refuse } from '../../../shared/errors.ts';
 import { formatUdi } from '../../../shared/udi.ts';
 import { checkReason, LedgerCore } from './core.ts';
 
+/** One ledger, one truth: a UDI is reserved or registered online, never both. */
+async function refuseRegisteredOnline(c: LedgerCore, uuid: string): Promise<void> {
+  const online = await c.get<{ id: number; account: string }>(
+    "SELECT r.id, a.name AS account FROM registered_instances r JOIN accounts a ON a.id = r.account_id WHERE r.uuid = ? AND r.state = 'registered'",
+    uuid,
+  );
+  if (online)
+    refuse(
+      'instance-exists',
+      `This product instance is registered online (instance ${online.id}, virtual account "${online.account}"): registration and reservation exclude each other.`,
+      'Deregister it on the device (`license smart deregister`), or remove it here (`slr authority registered remove N`), then reserve.',
+    );
+}
+
 export async function reserve(
   c: LedgerCore,
   input: { account: string; request: string; licenses: Readonly<Record<string, number>> },
@@ -18,6 +32,7 @@ export async function reserve(
   if (!Object.values(targets).some((n) => n > 0)) refuse('no-licenses', 'Select at least one license to reserve (--license TAG=N).');
   return c.write(now, async () => {
     const request = await c.parseRequest(input.request);
+    await refuseRegisteredOnline(c, request.udi.uuid);
     const account = await c.account(input.account);
     const plan = planReservation(product, await c.lotsOf(account.id, product), [], targets, now);
     const instance = await c.newInstance(account.id, request, now);
@@ -68,6 +83,7 @@ export async function rehost(c: LedgerCore, input: { instance: string; request: 
   return c.write(now, async () => {
     const failed = await c.instance(input.instance);
     const request = await c.parseRequest(input.request, failed.id);
+    await refuseRegisteredOnline(c, request.udi.uuid);
     if (request.udi.pid !== failed.product) {
       refuse('wrong-product', `The new request code is from a ${request.udi.pid} product; the failed instance is ${failed.product}.`);
     }

@@ -9,7 +9,27 @@ import { formatIsoDate, formatInstant } from '../../../shared/codes/dates.ts';
 import type { TokenLine } from '../../../shared/authority/views.ts';
 import { refuse } from '../../../shared/errors.ts';
 import { formatToken, type TokenPayload } from '../../../shared/registration/token.ts';
-import { textProblem } from '../../../shared/text.ts';
+import { stripControls, textProblem } from '../../../shared/text.ts';
+
+/** The server a token names: its certificate's fingerprint (normalised) and an https:// URL devices can call. */
+function checkedTarget(server: string, fingerprintText: string): string {
+  const fingerprint = normaliseFingerprint(fingerprintText);
+  if (!fingerprint) refuse('bad-request', 'The server certificate fingerprint is 64 hexadecimal digits (SHA-256).');
+  if (!isServerUrl(server))
+    refuse(
+      'bad-request',
+      `Devices reach License Central over HTTPS: "${stripControls(server.slice(0, 80))}" is not an https:// URL of a host (no spaces, no user name).`,
+      'Give the URL devices use, for example https://license-central.example:8443.',
+    );
+  return fingerprint;
+}
+
+/** An https:// URL of a host, as devices will call it: parsed whole, no white space, no credentials. */
+function isServerUrl(text: string): boolean {
+  if (/\s/.test(text) || !URL.canParse(text)) return false;
+  const url = new URL(text);
+  return url.protocol === 'https:' && url.hostname !== '' && url.username === '' && url.password === '';
+}
 import { checkReason, LedgerCore } from './core.ts';
 import { normaliseFingerprint } from './fingerprint.ts';
 
@@ -68,10 +88,7 @@ export async function createToken(
   if (!Number.isInteger(days) || days < 1 || days > TOKEN_DAYS_MAX) refuse('bad-count', `A token expires after 1 to ${TOKEN_DAYS_MAX} days, not ${days}.`);
   if (input.maxUses !== undefined && (!Number.isInteger(input.maxUses) || input.maxUses < 1 || input.maxUses > 1_000_000))
     refuse('bad-count', 'A token is used at least once: --max-uses is a whole number from 1 to 1,000,000.');
-  const fingerprint = normaliseFingerprint(input.fingerprint);
-  if (!fingerprint) refuse('bad-request', 'The server certificate fingerprint is 64 hexadecimal digits (SHA-256).');
-  if (!/^https:\/\/[^\s/]+/.test(input.server))
-    refuse('bad-request', `Devices reach License Central over HTTPS: "${input.server.slice(0, 80)}" is not an https:// URL.`);
+  const fingerprint = checkedTarget(input.server, input.fingerprint);
   return c.write(now, async () => {
     const account = await c.account(input.account);
     if (input.exportControlled && !(await exportPermitted(c)))
