@@ -5,6 +5,7 @@
  * holds 1 UCM_Enhanced; they are spread over `accounts` in turn; every 97th is locked and every 101st has one
  * more in transition. Serial numbers and UUIDs are random.
  */
+import { nameKey } from '../../shared/text.ts';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { findEntitlement, productById } from '../../shared/catalog.ts';
 import type { Ledger } from '../../electron/services/authority/ledger.ts';
@@ -23,7 +24,7 @@ export async function populate(ledger: Ledger, count: number, { accounts = ['Def
     const restore = await setDerivedCheckAside(db);
     const accountIds: number[] = [];
     for (const name of accounts) {
-      await db.run('INSERT INTO accounts (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING', name, at);
+      await db.run('INSERT INTO accounts (name, name_key, created_at) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING', name, nameKey(name), at);
       accountIds.push((await db.get<{ id: number }>('SELECT id FROM accounts WHERE name = ?', name))!.id);
     }
     const lots: number[] = [];
