@@ -65,6 +65,12 @@ describe.each([
         expect(local('init', '--account', 'Acme').status).toBe(0);
         const moved = local('migrate', '--to', database[1]!);
         expect(moved.status, moved.stderr).toBe(0);
+        // The SQLite ledger it left is read-only: two ledgers never spend the same pool.
+        const stale = local('account', 'add', 'Stale');
+        expect(stale.status).toBe(1);
+        expect(stale.stderr).toMatch(/was moved to postgres.*read-only now/);
+        expect(local('show', 'events').stdout).toMatch(/migrated/);
+        expect(local('migrate', '--to', database[1]!).stderr).toMatch(/read-only now/);
       } else expect(local('init', '--account', 'Acme').status).toBe(0);
       const on = (...args: string[]) => [...args, ...database];
       // No users yet: the server says what to do instead of starting where nobody could log in.

@@ -152,6 +152,16 @@ describe.each([
     }
   });
 
+  it.skipIf(skip)('tells a virtual-account user nothing of which other accounts exist: 403 for one that does and one that does not', async () => {
+    const labAdmin = await s.login('lab-admin');
+    const exists = await refused(s.call(labAdmin, 'token-create', { account: 'Default', server: s.url }));
+    const absent = await refused(s.call(labAdmin, 'token-create', { account: 'No Such Account', server: s.url }));
+    expect([exists.code, absent.code]).toEqual(['forbidden', 'forbidden']);
+    expect(absent.message.replace('No Such Account', 'Default')).toBe(exists.message);
+    // An administrator of the whole smart account is told it does not exist.
+    expect((await refused(s.call(admin, 'token-create', { account: 'No Such Account', server: s.url }))).code).toBe('no-account');
+  });
+
   it.skipIf(skip)('compares names by one case rule on both engines: über is Über, İ folds to i̇, ß is not ss', async () => {
     await s.ledger.addAccount('über', s.now);
     expect((await refused(s.ledger.addAccount('Über', s.now))).message).toMatch(/"über" already exists/);

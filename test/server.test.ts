@@ -152,10 +152,11 @@ describe.each(ENGINES)('License Central server on $engine', ({ engine, skip }) =
       );
       expect(await snapshot(s), `${who.user} ${name} changed the ledger`).toBe(before);
     }
-    // An account that does not exist is named as such, with the accounts the user may use (no others).
+    // An account outside the user's is refused alike whether it exists or not (403): nothing tells which do;
+    // the refusal names the user's own account.
     const unknown = await refused(s.call(labUser, 'licenses', { account: 'Nowhere' }));
-    expect(unknown.code).toBe('no-account');
-    expect(unknown.hint).toMatch(/^Virtual accounts: Lab\./);
+    expect(unknown.code).toBe('forbidden');
+    expect(unknown.message).toMatch(/Virtual Account User of "Lab"/);
     // What each may do, it does.
     await s.call(labUser, 'update', { instance: r.sn, licenses: { UCM_Basic: 2 } });
     await s.call(labAdmin, 'license-add', { account: 'Lab', tag: 'UCM_Basic', count: 5 });

@@ -67,7 +67,7 @@ export const SERVER_VERBS: readonly Verb[] = [
     words: 'migrate',
     usage: '--to postgres://… [--from FILE|URL]',
     summary:
-      "Move the whole ledger (keys, licenses, instances, codes, the event log, users) into an empty database: this home's SQLite ledger (or --from) to PostgreSQL, or back. Checked on arrival (rows, conservation, the Licenses table, the event chain) before it is committed; the source is left as it was.",
+      "Move the whole ledger (keys, licenses, instances, codes, the event log, users) into an empty database: this home's SQLite ledger (or --from) to PostgreSQL, or back. Checked on arrival (rows, conservation, the Licenses table, the event chain) before it is committed; the source is then marked moved and read-only (its writes are refused, naming the new ledger).",
     example: 'slr authority migrate --to postgres://slr@db.example/license_central',
     options: ['from', 'to'],
     required: ['to'],
@@ -80,7 +80,7 @@ export const SERVER_VERBS: readonly Verb[] = [
       try {
         const to = await openLedgerAt(ctx.home, values.to!, actor, undefined, true);
         try {
-          const moved = await migrateLedger(from.ledger, to.ledger, ctx.now, from.where);
+          const moved = await migrateLedger(from.ledger, to.ledger, ctx.now, from.where, to.where);
           const counts = Object.entries(moved.rows)
             .filter(([, n]) => n > 0)
             .map(([t, n]) => `${t} ${n}`)

@@ -64,7 +64,9 @@ export class LedgerCore extends LedgerStore {
     const rows = await this.all<{ id: number; name: string }>('SELECT id, name FROM accounts WHERE name_key = ?', nameKey(name));
     const row = rows.length > 1 ? rows.find((r) => r.name === name) : rows[0];
     if (!row) {
-      // Only the virtual accounts the caller may touch are named (a server's user learns no others).
+      // A name the caller could not touch if it existed is refused as such (403), so whether it exists
+      // does not show; only the virtual accounts the caller may touch are named (a server's user learns no others).
+      this.guard(name);
       const names = (await this.all<{ name: string }>('SELECT name FROM accounts ORDER BY name')).map((r) => r.name).filter((n) => this.mayTouch(n));
       refuse(
         'no-account',

@@ -85,8 +85,9 @@ export interface Moved {
 
 const unquote = (c: string) => c.replaceAll('"', '');
 
-export async function migrateLedger(from: Ledger, to: Ledger, now: number, describeSource: string): Promise<Moved> {
+export async function migrateLedger(from: Ledger, to: Ledger, now: number, describeSource: string, describeTarget: string): Promise<Moved> {
   await from.core.requireInit();
+  await from.core.refuseMigrated();
   if (await to.isInitialized())
     refuse('authority-exists', 'The target already holds a license authority: a ledger moves only into an empty database.', 'Name an empty database.');
   const problems = await checkInvariants(from);
@@ -126,5 +127,7 @@ export async function migrateLedger(from: Ledger, to: Ledger, now: number, descr
       );
     }),
   );
+  // Committed there: this one is read-only from now on (two ledgers must never spend the same pool).
+  await from.core.markMigrated(describeTarget, now);
   return { rows, events: rows.events ?? 0 };
 }

@@ -18,6 +18,8 @@ import { unlock, type KeySecret, type KeyStorage, type ProtectionRecord } from '
 export const CLOCK_TOLERANCE_MS = 5 * 60_000;
 /** The meta key a backup copy carries: the time the backup was made. */
 export const BACKUP_MARK = 'backup_made_at';
+/** Meta key of a ledger moved elsewhere by `migrate`: where it went. */
+export const MIGRATED_MARK = 'migrated_to';
 
 /**
  * Whether the caller may touch a virtual account: called with the account's name by every look-up of an
@@ -134,9 +136,33 @@ export class LedgerStore {
   write<T>(now: number, fn: () => Promise<T>): Promise<T> {
     assertSaneTime(now, 'The time');
     return this.transaction(async () => {
+      await this.refuseMigrated();
       await this.observeClock(now);
       await this.noteRestore(now);
       return fn();
+    });
+  }
+
+  /**
+   * A ledger moved elsewhere by `migrate` is read-only: two ledgers must never spend the same pool. Every
+   * write is refused, naming where the ledger went.
+   */
+  async refuseMigrated(): Promise<void> {
+    const moved = await this.get<{ value: string }>(`SELECT value FROM meta WHERE key = '${MIGRATED_MARK}'`);
+    if (moved)
+      refuse(
+        'not-allowed',
+        `This ledger was moved to ${moved.value} (slr authority migrate): it is read-only now, so that two ledgers never spend the same licenses.`,
+        'Work on the new ledger: `slr authority serve --database <URL>` there, then `slr authority login`; or give --database <URL>.',
+      );
+  }
+
+  /** Marks this ledger as moved to `where` (after `migrate` committed it there), logged; read-only from now on. */
+  async markMigrated(where: string, now: number): Promise<void> {
+    await this.transaction(async () => {
+      await this.refuseMigrated();
+      await this.log(now, 'migrated', `Ledger moved to ${where}: this copy is read-only from now on.`);
+      await this.run(`INSERT INTO meta (key, value) VALUES ('${MIGRATED_MARK}', ?)`, where);
     });
   }
 
