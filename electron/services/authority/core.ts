@@ -59,13 +59,11 @@ export class LedgerCore extends LedgerStore {
   }
 
   async account(name: string): Promise<{ id: number; name: string }> {
-    // One case rule on both engines: the name's key, compared byte for byte (two accounts of one key, left by
-    // an older ledger, are told apart by their exact name).
+    // One case rule on both engines: the name's key, byte for byte (an older ledger's twins: by exact name).
     const rows = await this.all<{ id: number; name: string }>('SELECT id, name FROM accounts WHERE name_key = ?', nameKey(name));
     const row = rows.length > 1 ? rows.find((r) => r.name === name) : rows[0];
     if (!row) {
-      // A name the caller could not touch if it existed is refused as such (403), so whether it exists
-      // does not show; only the virtual accounts the caller may touch are named (a server's user learns no others).
+      // Refused alike (403) whether it exists or not when the caller may not touch it; else the ones it may are named.
       this.guard(name);
       const names = (await this.all<{ name: string }>('SELECT name FROM accounts ORDER BY name')).map((r) => r.name).filter((n) => this.mayTouch(n));
       refuse(
