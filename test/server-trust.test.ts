@@ -162,6 +162,30 @@ describe.each([
     expect((await refused(s.call(admin, 'token-create', { account: 'No Such Account', server: s.url }))).code).toBe('no-account');
   });
 
+  it.skipIf(skip)("shows a count changed by SQL beside SLR Desk, and events cut off the log's end, which the chain alone cannot", async () => {
+    const core = s.ledger.core;
+    expect((await s.ledger.verifyEvents()).sealProblem).toBeNull();
+    const lot = (await core.get<{ id: number; count: number }>('SELECT id, count FROM lots ORDER BY id LIMIT 1'))!;
+    await core.run('UPDATE lots SET count = ? WHERE id = ?', Number(lot.count) + 1000, lot.id);
+    const edited = await s.ledger.verifyEvents();
+    expect(edited.broken).toBeNull();
+    expect(edited.sealProblem).toMatch(/changed outside SLR Desk/);
+    await core.run('UPDATE lots SET count = ? WHERE id = ?', lot.count, lot.id);
+    expect((await s.ledger.verifyEvents()).sealProblem).toBeNull();
+    const last = (await core.get<{ id: number }>('SELECT max(id) AS id FROM events'))!;
+    const kept = await core.all<Record<string, unknown>>('SELECT * FROM events WHERE id = ?', last.id);
+    await core.run('DELETE FROM events WHERE id = ?', last.id);
+    const cut = await s.ledger.verifyEvents();
+    expect(cut.broken).toBeNull();
+    expect(cut.sealProblem).toMatch(/end of its log/);
+    const e = kept[0]!;
+    await core.run(
+      'INSERT INTO events (id, at, actor, account, instance, type, message, code, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      ...(['id', 'at', 'actor', 'account', 'instance', 'type', 'message', 'code', 'hash'].map((k) => e[k]) as never[]),
+    );
+    expect((await s.ledger.verifyEvents()).sealProblem).toBeNull();
+  });
+
   it.skipIf(skip)('compares names by one case rule on both engines: über is Über, İ folds to i̇, ß is not ss', async () => {
     await s.ledger.addAccount('über', s.now);
     expect((await refused(s.ledger.addAccount('Über', s.now))).message).toMatch(/"über" already exists/);

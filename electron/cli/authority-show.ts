@@ -1,4 +1,5 @@
 /** `slr authority show …`: the Licenses and Instances tables and the event log, as text, CSV or JSON. */
+import { refuse } from '../../shared/errors.ts';
 import { formatInstant } from '../../shared/codes/dates.ts';
 import { toCsv } from '../../shared/csv.ts';
 import { authorityEventsCsv } from '../../shared/events.ts';
@@ -60,6 +61,8 @@ export async function showInstances(call: Call): Promise<void> {
 export async function showEvents({ values, ctx, withLedger }: Call): Promise<void> {
   if (values.verify) {
     const result = await withLedger((l) => l.verifyEvents());
+    if (!result.broken && result.sealProblem)
+      refuse('log-tampered', `The event log's chain is intact, but ${result.sealProblem}.`, 'Compare with a backup (slr authority backup) or an exported CSV.');
     return verifyLog(result, () => result.broken!.event, ctx);
   }
   const events = await withLedger((l) => l.events(values.account));

@@ -13,6 +13,7 @@ import type { LedgerDb, SqlValue } from './sqlite-db.ts';
 import type { LedgerEvent } from '../../../shared/authority/views.ts';
 import { firstBrokenLink, ledgerEventFields, type ChainBreak } from '../../../shared/event-chain.ts';
 import { chainHash, sha256hex } from '../event-chain.ts';
+import { ledgerSealProblem, sealLedger } from './ledger-seal.ts';
 import { unlock, type KeySecret, type KeyStorage, type ProtectionRecord } from './key-storage.ts';
 
 export const CLOCK_TOLERANCE_MS = 5 * 60_000;
@@ -139,7 +140,9 @@ export class LedgerStore {
       await this.refuseMigrated();
       await this.observeClock(now);
       await this.noteRestore(now);
-      return fn();
+      const result = await fn();
+      await sealLedger(this);
+      return result;
     });
   }
 
@@ -222,6 +225,7 @@ export class LedgerStore {
       ...ledgerEventFields(event),
       chainHash(previous?.hash ?? null, ledgerEventFields(event)),
     );
+    await sealLedger(this);
   }
 
   /** Schema 8: every virtual account's name_key, by the one case rule (shared/text.ts), and its index. */
@@ -242,9 +246,9 @@ export class LedgerStore {
   }
 
   /** The first event of the log whose hash does not follow from the ones before it, or null. */
-  async verifyEvents(): Promise<{ count: number; broken: (ChainBreak & { event: LedgerEvent }) | null }> {
+  async verifyEvents(): Promise<{ count: number; broken: (ChainBreak & { event: LedgerEvent }) | null; sealProblem: string | null }> {
     const events = await this.all<LedgerEvent & { hash: string | null }>('SELECT * FROM events ORDER BY id');
     const broken = firstBrokenLink(events, ledgerEventFields, sha256hex);
-    return { count: events.length, broken: broken && { ...broken, event: events[broken.index]! } };
+    return { count: events.length, broken: broken && { ...broken, event: events[broken.index]! }, sealProblem: await ledgerSealProblem(this) };
   }
 }
