@@ -44,6 +44,7 @@ export const FAST = [
   'test/registration.test.ts',
   'test/state-seal.test.ts',
   'test/server-trust.test.ts',
+  'test/state-edit-adversary.test.ts',
 ];
 
 const shared = {

@@ -3,11 +3,21 @@
  * (HKDF-SHA256) from the device's private key, so only whoever can use the device key can seal a state.
  */
 import { createHmac, createPrivateKey, hkdfSync } from 'node:crypto';
+import { refuse } from '../../shared/errors.ts';
 import { sealInput, sealProblem, SEAL_FIELD, logHead, type StateSeal } from '../../shared/instance/seal.ts';
 
 /** The key that seals a device's state, from its private key (PEM). */
 export function stateSealKey(privateKeyPem: string): Buffer {
-  const der = createPrivateKey(privateKeyPem).export({ type: 'pkcs8', format: 'der' });
+  let der: Buffer;
+  try {
+    der = createPrivateKey(privateKeyPem).export({ type: 'pkcs8', format: 'der' });
+  } catch {
+    return refuse(
+      'state-tampered',
+      'The device key in the state file cannot be read (it was changed outside SLR Desk, or damaged): the state cannot be checked.',
+      'Restore product-instance.json from a backup. Without its device key the instance cannot be recovered: make a new one (`slr init`) and rehost its licenses at License Central.',
+    );
+  }
   return Buffer.from(hkdfSync('sha256', der, 'slr-desk/state-seal', 'SLR-STATE-1', 32));
 }
 
