@@ -43,12 +43,15 @@ export function nameProblem(text: string, max: number): string | null {
   return null;
 }
 
+/** In free text: every control (tab and line breaks too: it is one line), bidi controls, zero-width space, BOM, separators, U+FFFD. */
+const NOT_IN_TEXT = /[\p{Cc}\p{Zl}\p{Zp}\u061c\u200b\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff\ufffd]/u;
+
 /** Why free text (a description, a reason) is not acceptable: not well-formed, not NFC, or with controls; or null. */
 export function textProblem(text: string, max: number): string | null {
   if (LONE_SURROGATE.test(text)) return 'it is not well-formed Unicode (a lone surrogate)';
   if (text.normalize('NFC') !== text) return 'it is not in Unicode NFC (compose its accents)';
   if (text.length > max) return `it must be at most ${max} characters long`;
-  if (hasControls(text) || /[\p{Zl}\p{Zp}\ufffd]/u.test(text)) return 'it holds a control, line-separator or replacement character';
+  if (NOT_IN_TEXT.test(text)) return 'it holds a control (tab and line breaks included), bidi, zero-width, BOM, line-separator or replacement character';
   return null;
 }
 

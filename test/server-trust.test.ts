@@ -127,7 +127,7 @@ describe.each([
       'Lab\ufffd',
     ])
       expect((await refused(s.ledger.addAccount(bad, s.now))).code, JSON.stringify(bad)).toBe('bad-name');
-    for (const bad of ['x\u2028y', 'x\u0000y'])
+    for (const bad of ['x\u2028y', 'x\u0000y', 'x\ty', 'x\ny', '\ufeffx', 'x\u200by'])
       expect((await refused(s.call(admin, 'token-create', { account: 'Lab', server: s.url, description: bad }))).code).toBe('bad-text');
   });
 

@@ -10,7 +10,7 @@ import { formatInstant } from '../../../shared/codes/dates.ts';
 import { refuse, SlrError } from '../../../shared/errors.ts';
 import { identityMessage, PERIODS, REGISTER_NONCE, registerMessage, type Registration } from '../../../shared/registration/protocol.ts';
 import { compactToken, parseToken, verifyToken } from '../../../shared/registration/token.ts';
-import { hasControls } from '../../../shared/text.ts';
+import { textProblem } from '../../../shared/text.ts';
 import { formatUdi, parseUdi, type Udi } from '../../../shared/udi.ts';
 import { cryptoBasics, publicKeyFromCompressed, verifyMessage } from '../crypto.ts';
 import type { LedgerCore } from './core.ts';
@@ -128,7 +128,7 @@ async function checkedInput(c: LedgerCore, input: RegisterInput) {
   if (!productById(udi.pid)) refuse('udi-unknown-product', `${udi.pid} is not a product License Central knows.`);
   const key = deviceKey(input.devicePublicKey);
   const hostname = input.hostname ?? null;
-  if (hostname !== null && (hostname.length > 253 || hasControls(hostname))) refuse('bad-text', 'A host name is printable text of at most 253 characters.');
+  if (hostname !== null && textProblem(hostname, 253)) refuse('bad-text', `The host name is not acceptable: ${textProblem(hostname, 253)}.`);
   const token = verifyToken(parseToken(input.token), await ownKeys(c), verifyMessage);
   checkProof(input, key);
   return { udi, key, hostname, token };

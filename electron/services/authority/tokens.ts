@@ -81,7 +81,7 @@ export async function createToken(
   now: number,
 ): Promise<{ id: string; token: string; expiresAt: number }> {
   await c.requireInit();
-  const description = (input.description ?? '').trim();
+  const description = (input.description ?? '').replace(/^ +| +$/g, '');
   const problem = textProblem(description, 200);
   if (problem) refuse('bad-text', `The description is not acceptable: ${problem}.`, 'A description is printable text of at most 200 characters.');
   const days = input.expiresDays ?? TOKEN_DAYS_DEFAULT;
