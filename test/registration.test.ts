@@ -162,33 +162,27 @@ describe.each([
     const { link } = await register(victim, await token('Lab'));
     const events = async () => ((await s.call(admin, 'events', {})) as { type: string }[]).filter((e) => e.type === 'register-refused').length;
     const logged = await events();
-    // A token holder of another virtual account, and one of the same, claim the victim's UDI with their own key.
-    for (const account of ['Default', 'Lab']) {
-      const e = await refused(
+    /** The thief registers the victim's UDI with force, claiming `claimed`'s public key, signing with its own. */
+    const claim = async (account: string, claimed: Device) =>
+      refused(
         registerDevice({
           token: await token(account),
           trustedKeys: trusted,
           udi: udiOf(victim),
-          devicePublicKey: fromBase64(thief.state.deviceKey.publicKey)!,
+          devicePublicKey: fromBase64(claimed.state.deviceKey.publicKey)!,
           devicePrivateKeyPem: thief.privateKey,
           force: true,
         }),
       );
+    // A token holder of another virtual account, and one of the same, claim the victim's UDI with their own key.
+    for (const account of ['Default', 'Lab']) {
+      const e = await claim(account, thief);
       expect(e.code).toBe('registration-owned');
       expect(e.message).toMatch(/only that device, or an administrator of "Lab", can end or replace its registration/);
     }
     expect(await events()).toBe(logged + 2);
     // Claiming the victim's own key without holding it: the proof does not verify, nothing is registered.
-    const claimed = await refused(
-      registerDevice({
-        token: await token('Default'),
-        trustedKeys: trusted,
-        udi: udiOf(victim),
-        devicePublicKey: fromBase64(victim.state.deviceKey.publicKey)!,
-        devicePrivateKeyPem: thief.privateKey,
-        force: true,
-      }),
-    );
+    const claimed = await claim('Default', victim);
     expect(claimed.code).toBe('unauthorized');
     // The victim is still registered where it was and calls on.
     const rows = (await s.call(admin, 'registered-instances', {})) as { udi: string; account: string }[];

@@ -4,10 +4,9 @@
 // characters in names) and one case rule, in JavaScript and in both databases alike.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash, randomUUID } from 'node:crypto';
-import { request } from 'node:https';
 import type { RemoteSession } from '../electron/services/authority/remote.ts';
 import { SKIP_POSTGRES, startPostgres, type Postgres } from './helpers/postgres.ts';
-import { PASSWORD, startServer, type Engine, type TestServer } from './helpers/server.ts';
+import { PASSWORD, postRaw as post, startServer, type Engine, type TestServer } from './helpers/server.ts';
 import { refused } from './helpers/refused.ts';
 import { parseCodeDate, parseIsoDate } from '../shared/codes/dates.ts';
 import { serve } from '../electron/server/serve.ts';
@@ -19,23 +18,6 @@ beforeAll(async () => {
   if (!SKIP_POSTGRES) postgres = await startPostgres();
 });
 afterAll(async () => postgres?.stop());
-
-/** A request as curl sends it: the body's bytes as given. */
-function post(s: TestServer, path: string, body: Buffer | string, headers: Record<string, string>): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      new URL(path, s.url),
-      { method: 'POST', ca: s.certificate, checkServerIdentity: () => undefined, headers: { 'content-type': 'application/json', ...headers } },
-      (res) => {
-        let text = '';
-        res.on('data', (c: Buffer) => (text += c.toString()));
-        res.on('end', () => resolve({ status: res.statusCode!, text }));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
 
 describe.each([
   { engine: 'sqlite' as Engine, skip: false },

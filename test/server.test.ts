@@ -3,7 +3,6 @@
 // sessions and API tokens, bad requests of every kind, the OpenAPI document, and 20 clients at once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { request } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -17,7 +16,7 @@ import { LOGIN_FAILURES_ALLOWED, SESSION_HOURS } from '../electron/services/auth
 import { makeDevice, type Device } from './helpers/world.ts';
 import { checkInvariants } from './helpers/ledger-audit.ts';
 import { SKIP_POSTGRES, startPostgres, type Postgres } from './helpers/postgres.ts';
-import { PASSWORD, startServer, type Engine, type TestServer } from './helpers/server.ts';
+import { PASSWORD, postRaw, startServer, type Engine, type TestServer } from './helpers/server.ts';
 import { refused } from './helpers/refused.ts';
 
 const T = Date.UTC(2026, 3, 1, 9, 0, 0);
@@ -53,25 +52,14 @@ async function device(s: TestServer, session: RemoteSession): Promise<{ d: Devic
 }
 
 /** A raw HTTPS request to the server (for what the client never sends). */
-function raw(
+async function raw(
   s: TestServer,
   path: string,
   body: string,
   headers: Record<string, string> = {},
 ): Promise<{ status: number; json: { ok: boolean; error?: { code: string; message: string } } }> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      new URL(path, s.url),
-      { method: 'POST', ca: s.certificate, checkServerIdentity: () => undefined, headers: { 'content-type': 'application/json', ...headers } },
-      (res) => {
-        let text = '';
-        res.on('data', (c: Buffer) => (text += c.toString()));
-        res.on('end', () => resolve({ status: res.statusCode!, json: JSON.parse(text) }));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
+  const r = await postRaw(s, path, body, headers);
+  return { status: r.status, json: JSON.parse(r.text) as { ok: boolean; error?: { code: string; message: string } } };
 }
 
 const ENGINES: { engine: Engine; skip: boolean }[] = [

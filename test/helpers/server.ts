@@ -4,6 +4,7 @@
  * certificate, an injected clock, and users of every role. Clients are the real client (remote.ts).
  */
 import { mkdtempSync } from 'node:fs';
+import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -73,4 +74,21 @@ export async function startServer(engine: Engine, start: number, postgres: Postg
       await ledger.close();
     },
   };
+}
+
+/** A request as curl sends it to the test server: the body's bytes as given, the answer's status and text. */
+export function postRaw(s: Pick<TestServer, 'url' | 'certificate'>, path: string, body: Buffer | string, headers: Record<string, string> = {}) {
+  return new Promise<{ status: number; text: string }>((resolve, reject) => {
+    const req = request(
+      new URL(path, s.url),
+      { method: 'POST', ca: s.certificate, checkServerIdentity: () => undefined, headers: { 'content-type': 'application/json', ...headers } },
+      (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode!, text }));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
 }
