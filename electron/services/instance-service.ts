@@ -205,7 +205,6 @@ export function instanceService({ dir, stores = jsonFileStore, sealer = plainKey
       try {
         return await withDirLock(dir, 'product instance', () => saveObserved(load(), now, save));
       } catch (e) {
-        // Another writer holds the state: show it as it is; that writer records its own clock reading.
         // Another writer holds the state, or this process cannot open the key that seals it (the app's): show
         // it as it is; the writer records its own clock reading.
         if (isSlrError(e) && (e.code === 'busy' || e.code === 'key-sealed')) return advance(load(), now);
