@@ -23,20 +23,27 @@ export function escapeControls(json: string): string {
 }
 
 /**
- * One rule for every name (virtual accounts, users, keys, tokens' accounts): well-formed Unicode, in NFC, of
+ * One rule for every name (the smart account's, virtual accounts'; user names are plain ASCII): well-formed Unicode, in NFC, of
  * letters, marks, numbers, punctuation, symbols and plain spaces only: no control or format character
  * (bidi controls, zero-width, soft hyphen, BOM), no line or paragraph separator, no non-breaking or other
  * special space, no U+FFFD (what invalid UTF-8 became), and no space at either end.
  */
 const NOT_IN_NAMES = /[\p{Cc}\p{Cf}\p{Co}\p{Cs}\p{Zl}\p{Zp}\u00a0\u1680\u2000-\u200a\u2007\u202f\u205f\u3000\ufffd]/u;
 
-/** A UTF-16 surrogate standing alone: text that is not well-formed Unicode (a code point of category Cs). */
-const LONE_SURROGATE = /\p{Cs}/u;
+/** Whether `text` is well-formed Unicode: no UTF-16 surrogate standing alone (a code point of category Cs). */
+export const isWellFormed = (text: string): boolean => !/\p{Cs}/u.test(text);
+
+/** What names and free text share: well-formed, and in NFC. */
+function unicodeProblem(text: string): string | null {
+  if (!isWellFormed(text)) return 'it is not well-formed Unicode (a lone surrogate)';
+  if (text.normalize('NFC') !== text) return 'it is not in Unicode NFC (compose its accents)';
+  return null;
+}
 
 /** Why `text` is not a name by that rule, or null. */
 export function nameProblem(text: string, max: number): string | null {
-  if (LONE_SURROGATE.test(text)) return 'it is not well-formed Unicode (a lone surrogate)';
-  if (text.normalize('NFC') !== text) return 'it is not in Unicode NFC (compose its accents)';
+  const unicode = unicodeProblem(text);
+  if (unicode) return unicode;
   if (text.length === 0 || text.length > max) return `it must be 1 to ${max} characters long`;
   if (NOT_IN_NAMES.test(text)) return 'it holds a control, format, line-separator, non-breaking or replacement character';
   if (text.trim() !== text) return 'it starts or ends with a space';
@@ -48,8 +55,8 @@ const NOT_IN_TEXT = /[\p{Cc}\p{Zl}\p{Zp}\u061c\u200b\u200e\u200f\u202a-\u202e\u2
 
 /** Why free text (a description, a reason) is not acceptable: not well-formed, not NFC, or with controls; or null. */
 export function textProblem(text: string, max: number): string | null {
-  if (LONE_SURROGATE.test(text)) return 'it is not well-formed Unicode (a lone surrogate)';
-  if (text.normalize('NFC') !== text) return 'it is not in Unicode NFC (compose its accents)';
+  const unicode = unicodeProblem(text);
+  if (unicode) return unicode;
   if (text.length > max) return `it must be at most ${max} characters long`;
   if (NOT_IN_TEXT.test(text)) return 'it holds a control (tab and line breaks included), bidi, zero-width, BOM, line-separator or replacement character';
   return null;

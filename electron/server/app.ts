@@ -10,6 +10,7 @@ import rateLimit from '@fastify/rate-limit';
 import { API, API_NAMES, apiPath, IDEMPOTENCY_HEADER, type ApiBody, type ApiName } from '../../shared/authority/api.ts';
 import { requireAct, type Permission, type Principal } from '../../shared/authority/roles.ts';
 import { DEVICE_HEADERS } from '../../shared/registration/protocol.ts';
+import { isWellFormed } from '../../shared/text.ts';
 import { isSlrError, refuse, SlrError } from '../../shared/errors.ts';
 import { everyAccount, type Ledger } from '../services/authority/ledger.ts';
 import { OPERATIONS, type DeviceOperationName, type LedgerOperationName, type OperationContext } from '../services/authority/api-operations.ts';
@@ -170,7 +171,7 @@ function strictJsonBodies(app: FastifyInstance): void {
 
 /** Every string in a parsed JSON value (keys included) is well-formed Unicode. */
 function wellFormed(value: unknown): boolean {
-  if (typeof value === 'string') return !/\p{Cs}/u.test(value);
+  if (typeof value === 'string') return isWellFormed(value);
   if (Array.isArray(value)) return value.every(wellFormed);
   if (value && typeof value === 'object') return Object.entries(value).every(([k, v]) => wellFormed(k) && wellFormed(v));
   return true;
