@@ -45,6 +45,7 @@ export const FAST = [
   'test/state-seal.test.ts',
   'test/server-trust.test.ts',
   'test/state-edit-adversary.test.ts',
+  'test/device-backup.test.ts',
 ];
 
 const shared = {

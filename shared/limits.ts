@@ -9,6 +9,8 @@ export const LIMITS = {
   keyFileBytes: 16_384,
   /** A key backup (`slr authority key backup`): a few hundred bytes per key. */
   keyBackupBytes: 262_144,
+  /** A device state file read as a backup (`slr restore`): its event log makes most of it. */
+  stateFileBytes: 268_435_456,
   /** Most entitlements in one authorization code. */
   maxEntitlements: 2000,
 } as const;

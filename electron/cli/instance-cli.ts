@@ -66,25 +66,6 @@ export async function initCommand(service: InstanceService, pid: string, trustFi
   ctx.io.out(`Product instance created in ${service.dir}\nUDI: ${s.udi}\n${trusted}`);
 }
 
-/** `slr recover [--trust FILE]...`: a state that fails its seal, recovered (instance-recovery.ts). */
-export async function recoverCommand(service: InstanceService, trustFiles: readonly string[], ctx: CliContext): Promise<void> {
-  const trust = trustFiles.map((file) => ({ text: readCodeFile(file, LIMITS.keyFileBytes), label: basename(file) }));
-  const r = await service.recover(ctx.now, trust);
-  const keys = r.state.trustedKeys.map((k) => k.id);
-  if (ctx.json) return ctx.io.out(JSON.stringify({ ok: true, problem: r.problem, trustedKeys: keys, reservationKept: r.reservationKept }));
-  ctx.io.out(
-    [
-      `Recovered: the state had been changed outside SLR Desk (${r.problem}).`,
-      'Kept: the UDI, the device key, usage and the event log (the recovery is its last event). Evaluation is over.',
-      keys.length ? `Trusted License Central keys: ${keys.join(', ')}` : 'No License Central key is trusted: `slr license trust add <file>` provisions one.',
-      r.reservationKept
-        ? 'The installed reservation was kept: its code verifies with the keys provisioned again.'
-        : 'No reservation is installed now: License Central still holds what it reserved for this device (rehost or remove it there).',
-      'Registered online before? Register again from this device (`license smart register idtoken TOKEN force`).',
-    ].join('\n'),
-  );
-}
-
 /** `show license events --verify`: checked without loading the state (which a changed log would stop). */
 export const isLogCheck = (rest: readonly string[]) => rest[0] === 'show' && rest[2] === 'events' && rest.includes('--verify');
 

@@ -5,7 +5,8 @@ import { checkHome } from './paths.ts';
 import { assertAppNotRunning } from '../services/lock.ts';
 import { isSaneTime } from '../../shared/codes/dates.ts';
 import { EXIT, processIo, reportError, terminalSafe, UsageError, type Io } from './output.ts';
-import { initCommand, isLogCheck, listTrustedKeys, printOutcome, recoverCommand, showCommand, type CliContext } from './instance-cli.ts';
+import { initCommand, isLogCheck, listTrustedKeys, printOutcome, showCommand, type CliContext } from './instance-cli.ts';
+import { backupCommand, recoverCommand, restoreCommand } from './instance-state-cli.ts';
 import { commandHelp, EXIT_CODES, findForm, FORMS, runForm, usageLine, type FormMatch } from './instance-commands.ts';
 import { COMMAND_NAMES } from '../../shared/instance/command-table.ts';
 
@@ -26,6 +27,9 @@ export const USAGE = [
   "                                             with License Central's key file(s)",
   '  slr recover [--trust FILE]...               a state changed outside SLR Desk made usable again: identity, key and',
   '                                             log kept, provisioned again with the key files, no evaluation back',
+  '  slr backup --out FILE|DIR                   a backup of the state (0600): it carries no reservation and no registration',
+  '  slr restore FILE [--force]                  bring a backup back (the state it replaces is set aside); the device then',
+  '                                             asks License Central for its licenses again (a sound state: --force)',
   ...FORMS.slice()
     .sort((a, b) => COMMAND_ORDER(a) - COMMAND_ORDER(b))
     .map((f) => `  ${usageLine(f)}`),
@@ -150,13 +154,13 @@ async function instanceMain(p: Parsed, home: string, ctx: CliContext): Promise<v
   if (writes(p.rest)) assertAppNotRunning(home);
   const service = instanceService({ dir: home });
   const [first, second, third] = p.rest;
-  if (p.out !== undefined && !(form && COMMANDS[form.name].issues))
+  if (p.out !== undefined && !(form && COMMANDS[form.name].issues) && first !== 'backup')
     throw new UsageError(
       '--out goes with a command that issues a code: request, install, install-file, return, return-authorization.',
       form && commandHelp(form),
     );
   if (isSmartCommand(p.rest)) return smartCommand(service, p.rest, ctx);
-  if (first !== 'init' && first !== 'recover' && !isLogCheck(p.rest)) await catchUpBefore(service, home, ctx);
+  if (!['init', 'recover', 'backup', 'restore'].includes(first!) && !isLogCheck(p.rest)) await catchUpBefore(service, home, ctx);
   if (form) {
     // The target is checked before the command runs: a code is never made that has nowhere to go.
     const out = checkedOutput(p.out);
@@ -168,6 +172,16 @@ async function instanceMain(p: Parsed, home: string, ctx: CliContext): Promise<v
     await initCommand(service, p.pid, p.trust, ctx);
   } else if (first === 'recover' && p.rest.length === 1) {
     await recoverCommand(service, p.trust, ctx);
+  } else if (first === 'backup' && p.rest.length === 1) {
+    if (p.out === undefined) throw new UsageError('Usage: slr backup --out FILE|DIR');
+    await backupCommand(service, p.out, ctx);
+  } else if (first === 'restore' && p.rest.filter((a) => a !== '--force').length === 2) {
+    await restoreCommand(
+      service,
+      p.rest.slice(1).find((a) => a !== '--force')!,
+      p.rest.includes('--force'),
+      ctx,
+    );
   } else if (first === 'license' && second === 'trust' && third === 'list' && p.rest.length === 3 + Number(p.rest[3] === '--csv')) {
     listTrustedKeys(service, ctx, p.rest[3] === '--csv');
   } else if (first === 'show') {

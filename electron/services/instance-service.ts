@@ -20,6 +20,7 @@ import { compressedPublicKey, deviceCrypto, generateKeyPair, keyId, loadPublicKe
 import { withDirLock } from './lock.ts';
 import { sealedStore, type LogProblems } from './instance-store.ts';
 import { recoverInstance, type Recovery } from './instance-recovery.ts';
+import { backupInstance, restoreInstance, type Restored } from './instance-backup.ts';
 
 export type { KeyValueStore, StoreFactory } from './json-store.ts';
 
@@ -75,6 +76,10 @@ export interface InstanceService {
   transact<T>(now: number, fn: (state: InstanceState, secrets: Secrets) => Promise<Transaction<T>>): Promise<T>;
   /** A state that fails its seal, made trustworthy again (instance-recovery.ts), provisioned with `trust`. */
   recover(now: number, trust: readonly { text: string; label: string }[]): Promise<Recovery>;
+  /** Writes a backup of the state to `target` (instance-backup.ts: without reservation and registration). */
+  backup(target: string, now: number): Promise<InstanceState>;
+  /** Restores a backup (or a copy of the state file) without its reservation; a sound state only with `force`. */
+  restore(source: string, now: number, force: boolean): Promise<Restored>;
   /** What is wrong with the saved log without loading the state: a changed event, a cut-off end. */
   logProblems(): LogProblems;
 }
@@ -219,6 +224,8 @@ export function instanceService({ dir, stores = jsonFileStore, sealer = plainKey
     },
     transact: (now, fn) => withDirLock(dir, 'product instance', () => transaction(load(), now, sealer, save, fn)),
     recover: (now, trust) => withDirLock(dir, 'product instance', async () => recoverInstance(store, now, (state) => provision(state, trust, now))),
+    backup: (target, now) => withDirLock(dir, 'product instance', async () => backupInstance(store, target, now)),
+    restore: (source, now, force) => withDirLock(dir, 'product instance', async () => restoreInstance(store, source, now, force)),
     logProblems: () => store.logProblems(),
   };
 }

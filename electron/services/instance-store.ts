@@ -45,6 +45,10 @@ export interface SealedStore {
   unchecked(): { state: InstanceState; problem: string | null };
   save(state: InstanceState): void;
   logProblems(): LogProblems;
+  /** A state as it is saved, sealed, for another file (a backup). */
+  sealedRecord(state: InstanceState): Record<string, unknown>;
+  /** A saved state from another file (a backup), validated, and why it fails its own seal (null: it matches). */
+  check(raw: Record<string, unknown>): { state: InstanceState; problem: string | null };
 }
 
 /** The state with its installed code parsed once, for the whole command (a code that does not parse is left for verification to name). */
@@ -90,13 +94,14 @@ export function sealedStore(dir: string, stores: StoreFactory, sealer: SyncUnsea
     }
   }
 
-  function unchecked() {
-    const raw = read();
+  function check(raw: Record<string, unknown>) {
     const { [SEAL_FIELD]: _seal, ...fields } = raw;
     const state = withParsedCode(validateInstanceState(fields));
     const key = openable(() => keyOf(state.deviceKey.privateKey));
     return { state, problem: key ? unsealedProblem(raw, key) : null };
   }
+
+  const unchecked = () => check(read());
 
   function load(): InstanceState {
     const { state, problem } = unchecked();
@@ -114,8 +119,12 @@ export function sealedStore(dir: string, stores: StoreFactory, sealer: SyncUnsea
   /** Saves a state: fenced (a writer that lost its lock writes nothing), its new events chained to the log, sealed. */
   function save(state: InstanceState): void {
     assertLockHeld(dir);
+    store().store = sealedRecord(state);
+  }
+
+  function sealedRecord(state: InstanceState): Record<string, unknown> {
     const saved = { ...persistedState(state), events: sealInstanceEvents(state.events) } as unknown as Record<string, unknown>;
-    store().store = sealed(saved, keyOf(state.deviceKey.privateKey));
+    return sealed(saved, keyOf(state.deviceKey.privateKey));
   }
 
   function logProblems(): LogProblems {
@@ -123,5 +132,5 @@ export function sealedStore(dir: string, stores: StoreFactory, sealer: SyncUnsea
     return { events: state.events, broken: firstBrokenLink(state.events, instanceEventFields, sha256hex), seal: problem };
   }
 
-  return { file, exists: () => existsSync(file), load, unchecked, save, logProblems };
+  return { file, exists: () => existsSync(file), load, unchecked, save, logProblems, sealedRecord, check };
 }

@@ -32,6 +32,7 @@ const HOW: Record<ClosedReservation['how'], string> = {
   returned: 'returned',
   'returned-unused': 'given back without installing',
   cancelled: 'cancelled',
+  restored: 'left behind by a backup of its state',
 };
 
 export function closedReservationOf(state: InstanceState, piid: string): ClosedReservation | undefined {

@@ -82,7 +82,7 @@ export const instanceStateSchema = z
     installed: z.strictObject({ code: z.string().max(LIMITS.authorizationCodeChars), signerKeyId: z.string(), installedAt: ms }).nullable(),
     reservation: z.strictObject({ nonce, piid, requestedAt: instant, lastTimestamp: z.string().regex(/^[0-9]{1,15}$/) }).nullable(),
     closedReservations: z
-      .array(z.strictObject({ nonce, piid, how: z.enum(['returned', 'returned-unused', 'cancelled']), at: instant }))
+      .array(z.strictObject({ nonce, piid, how: z.enum(['returned', 'returned-unused', 'cancelled', 'restored']), at: instant }))
       .max(MAX_CLOSED_RESERVATIONS),
     lastRequest: issued,
     lastConfirmation: issued,

@@ -62,7 +62,8 @@ export interface Reservation {
 export interface ClosedReservation {
   readonly nonce: string | null;
   readonly piid: string;
-  readonly how: 'returned' | 'returned-unused' | 'cancelled';
+  /** 'restored': left behind by a backup (shared/instance/backup.ts). */
+  readonly how: 'returned' | 'returned-unused' | 'cancelled' | 'restored';
   readonly at: number;
 }
 

@@ -68,7 +68,7 @@ async function matchReturn(c: LedgerCore, instance: InstanceRow, code: string): 
     if (old) {
       refuse(
         'replayed-code',
-        `This return code gave back an earlier reservation of this device (${old.piid}, ${old.state === 'failed' ? 'rehosted' : 'removed'} ${formatInstant(old.last_contact)}); it does not answer the current reservation ${instance.piid}.`,
+        `This return code gave back an earlier reservation of this device (${old.piid}, ${await givenBackHow(c, old)} ${formatInstant(old.last_contact)}); it does not answer the current reservation ${instance.piid}.`,
         'Nothing changed. To return the current reservation, enter the return code the device shows after `license smart reservation return`.',
       );
     }
@@ -114,11 +114,14 @@ async function explainReturnOfRemoved(c: LedgerCore, ref: string, code: string, 
   if (old) {
     c.guard(old.account);
     const udi = c.udiOf(old);
+    const how = await givenBackHow(c, old);
     const message =
-      old.state === 'failed'
-        ? `This return code gives back reservation ${old.piid} of ${udi}, whose licenses were rehosted to another device (${formatInstant(old.last_contact)}) when it was declared failed: nothing is returned. The device is running after all; its licenses are now the replacement's.`
-        : `This return code gives back reservation ${old.piid} of ${udi}, which was already removed (${formatInstant(old.last_contact)}). ` +
-          'A device that shows that reservation installed again had its state restored from a backup taken before its return: the licenses it shows are not reserved for it.';
+      how === MOVED
+        ? `This return code gives back reservation ${old.piid} of ${udi}, which License Central moved to a new request of the same device (${formatInstant(old.last_contact)}) after its state was restored: nothing is returned. A device that still shows that reservation runs a copy of its state from before the restore.`
+        : old.state === 'failed'
+          ? `This return code gives back reservation ${old.piid} of ${udi}, whose licenses were rehosted to another device (${formatInstant(old.last_contact)}) when it was declared failed: nothing is returned. The device is running after all; its licenses are now the replacement's.`
+          : `This return code gives back reservation ${old.piid} of ${udi}, which was already removed (${formatInstant(old.last_contact)}). ` +
+            'A device that shows that reservation installed again had its state restored from a backup taken before its return: the licenses it shows are not reserved for it.';
     await c.write(now, async () =>
       c.log(now, old.state === 'failed' ? 'failed-device-returned' : 'restored-device', message, {
         account: old.account,
@@ -128,6 +131,21 @@ async function explainReturnOfRemoved(c: LedgerCore, ref: string, code: string, 
     );
     refuse('replayed-code', message, 'Nothing changed. Check that device: restore its current state, or make a new reservation for it.');
   }
+}
+
+const MOVED = 'moved to a new request of this device';
+
+/** How a reservation no longer active ended: removed, rehosted to another device, or moved to a new request of the same one. */
+async function givenBackHow(c: LedgerCore, old: InstanceRow): Promise<string> {
+  if (old.state !== 'failed') return 'removed';
+  // The reservation a rehost makes is created in the same transaction, at the time the old one ended.
+  const later = await c.get<{ id: number }>(
+    'SELECT id FROM instances WHERE uuid = ? AND id > ? AND created_at = ? LIMIT 1',
+    old.uuid,
+    old.id,
+    old.last_contact,
+  );
+  return later ? MOVED : 'rehosted';
 }
 
 /** The latest reservation of a device given back (removed or rehosted) that `code` returns, if any. */

@@ -94,12 +94,16 @@ export async function rehost(c: LedgerCore, input: { instance: string; request: 
     const fresh = await c.newInstance(failed.account_id, request, now);
     await c.applyPlan(fresh.id, holdings, [], 0);
     const { code } = await c.sign(fresh, holdings, now);
-    const from = c.udiOf(failed);
     const udi = formatUdi(request.udi);
+    const what = `${await c.describe(c.productOf(fresh), holdings)}. Reason: ${reason}.${freedTransit ? ` ${freedTransit} license(s) that were in transition for the previous reservation are released.` : ''}`;
+    // The same device with a new request: its state was restored from a backup (which carries no reservation) or lost.
+    const same = request.udi.uuid === failed.uuid;
     await c.log(
       now,
-      'rehost',
-      `Licenses rehosted from failed product ${from} to ${udi} (reservation ${fresh.piid}): ${await c.describe(c.productOf(fresh), holdings)}. Reason: ${reason}.${freedTransit ? ` ${freedTransit} license(s) that were in transition for the failed product are released.` : ''}`,
+      same ? 'reconcile' : 'rehost',
+      same
+        ? `Reservation of ${udi} moved to its new request (reservation ${fresh.piid}, was ${failed.piid}), with what License Central holds for it now: ${what} Codes of the previous reservation are no longer accepted.`
+        : `Licenses rehosted from failed product ${c.udiOf(failed)} to ${udi} (reservation ${fresh.piid}): ${what}`,
       { account: failed.account, instance: udi, code },
     );
     return { code, udi, sn: request.udi.sn, piid: fresh.piid };
