@@ -5,6 +5,7 @@ import type { Issued } from '../../../shared/authority/views.ts';
 import { parseRequestCode } from '../../../shared/codes/device-codes.ts';
 import { refuse } from '../../../shared/errors.ts';
 import { formatUdi } from '../../../shared/udi.ts';
+import { toHex } from '../../../shared/bytes.ts';
 import { checkReason, LedgerCore } from './core.ts';
 
 /** One ledger, one truth: a UDI is reserved or registered online, never both. */
@@ -88,16 +89,34 @@ export async function rehost(c: LedgerCore, input: { instance: string; request: 
       refuse('wrong-product', `The new request code is from a ${request.udi.pid} product; the failed instance is ${failed.product}.`);
     }
     const holdings = await c.holdingsOf(failed.id);
-    const freedTransit = (await c.all<{ count: number }>('SELECT count FROM transitions WHERE instance_id = ?', failed.id)).reduce((n, r) => n + r.count, 0);
+    const transit = (await c.all<{ lot_id: number; count: number }>('SELECT lot_id, count FROM transitions WHERE instance_id = ?', failed.id)).map((r) => ({
+      lotId: r.lot_id,
+      count: r.count,
+    }));
+    const inTransit = transit.reduce((n, r) => n + r.count, 0);
+    // The same device with a new request: its state was restored from a backup (which carries no reservation)
+    // or lost. License Central cannot know that the device no longer runs an older, higher code: what was in
+    // transition stays blocked until the device confirms the new code. Another device: the failed one is dead.
+    const same = request.udi.uuid === failed.uuid;
+    // A device restored from its backup keeps its key: the same UUID with another key is a request changed on the way.
+    if (same && toHex(request.devicePublicKey) !== toHex(failed.device_key))
+      refuse(
+        'altered-request',
+        `This request code names ${formatUdi(request.udi)}, the device of reservation ${failed.piid}, but carries another device key: it was changed on the way (or the device's key was replaced). Nothing changed.`,
+        'Ask the device for a new request code and carry it unchanged; a device whose key was replaced is a new device: rehost to a request of another product instance only when this one is dead.',
+      );
     await c.releaseAll(failed.id);
     await c.run("UPDATE instances SET state = 'failed', last_contact = ? WHERE id = ?", now, failed.id);
     const fresh = await c.newInstance(failed.account_id, request, now);
-    await c.applyPlan(fresh.id, holdings, [], 0);
+    await c.applyPlan(fresh.id, holdings, same ? transit : [], c.nextTimestamp(fresh, now));
     const { code } = await c.sign(fresh, holdings, now);
     const udi = formatUdi(request.udi);
-    const what = `${await c.describe(c.productOf(fresh), holdings)}. Reason: ${reason}.${freedTransit ? ` ${freedTransit} license(s) that were in transition for the previous reservation are released.` : ''}`;
-    // The same device with a new request: its state was restored from a backup (which carries no reservation) or lost.
-    const same = request.udi.uuid === failed.uuid;
+    const transitNote = !inTransit
+      ? ''
+      : same
+        ? ` ${inTransit} license(s) in transition stay so until the device's confirmation code of this code is entered.`
+        : ` ${inTransit} license(s) that were in transition for the failed product are released.`;
+    const what = `${await c.describe(c.productOf(fresh), holdings)}. Reason: ${reason}.${transitNote}`;
     await c.log(
       now,
       same ? 'reconcile' : 'rehost',
