@@ -2,6 +2,11 @@
 import { describe, expect, it } from 'vitest';
 import { ESLint } from 'eslint';
 import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cruise, type ICruiseResult, type IConfiguration } from 'dependency-cruiser';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 // The snippets are virtual files, which the type-aware project service cannot see: lint them without types
@@ -79,5 +84,35 @@ describe('promise rules (type-aware)', () => {
     const rules = result!.messages.map((m) => m.ruleId);
     expect(rules).toContain('@typescript-eslint/no-floating-promises');
     expect(rules).toContain('@typescript-eslint/no-misused-promises');
+  });
+});
+
+describe('no import circles (dependency-cruiser, .dependency-cruiser.cjs)', () => {
+  const require = createRequire(import.meta.url);
+  const config = require('../.dependency-cruiser.cjs') as IConfiguration;
+  const circles = async (paths: string[], cwd = root) => {
+    const here = process.cwd();
+    process.chdir(cwd);
+    try {
+      const { output } = await cruise(paths, { ruleSet: config, validate: true, tsPreCompilationDeps: true });
+      return (output as ICruiseResult).summary.violations.map((v) => [v.from, ...(v.cycle ?? []).map((c) => c.name)].join(' → '));
+    } finally {
+      process.chdir(here);
+    }
+  };
+
+  it('finds none in the sources', async () => {
+    expect(await circles(['electron', 'shared', 'renderer', 'build'])).toEqual([]);
+  });
+
+  it('finds one, even through type-only imports', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'slr-circle-'));
+    writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { allowImportingTsExtensions: true, noEmit: true } }));
+    writeFileSync(join(dir, 'a.ts'), "import type { B } from './b.ts';\nexport type A = { b?: B };\n");
+    writeFileSync(join(dir, 'b.ts'), "import type { A } from './a.ts';\nexport type B = { a?: A };\n");
+    writeFileSync(join(dir, 'c.ts'), "import type { A } from './a.ts';\nexport type C = A;\n");
+    const found = await circles(['.'], dir);
+    expect(found.join('\n')).toMatch(/a\.ts → b\.ts → a\.ts|b\.ts → a\.ts → b\.ts/);
+    expect(found.join('\n')).not.toMatch(/c\.ts/);
   });
 });

@@ -5,9 +5,6 @@
  */
 import { parseArgs } from 'node:util';
 import { defaultActor, type Ledger } from '../services/authority/ledger.ts';
-import type { LedgerPort } from '../services/authority/ledger-port.ts';
-import type { LedgerApi } from '../services/authority/remote-ledger.ts';
-import type { RemoteSession } from '../services/authority/remote.ts';
 import { refuse } from '../../shared/errors.ts';
 import type { KeySecret } from '../services/authority/key-storage.ts';
 import { SERVER_VERBS } from './authority-server-verbs.ts';
@@ -15,62 +12,17 @@ import { TOKEN_VERBS } from './authority-token-verbs.ts';
 import { codeFileName, readCodeFile } from '../services/files.ts';
 import { LIMITS } from '../../shared/limits.ts';
 import { parseKeyBackup } from '../services/authority/key-escrow.ts';
-import { checkedOutput, type OutputFile } from './output-files.ts';
-import { GLOBAL_OPTIONS, OPTIONS, passphraseSecret, readPassphrase, type Option, type Values } from './authority-args.ts';
+import { checkedOutput } from './output-files.ts';
+import { GLOBAL_OPTIONS, OPTIONS, passphraseSecret, readPassphrase, type Values } from './authority-args.ts';
 import { EXIT_CODES } from './instance-commands.ts';
-import { UsageError, type Io } from './output.ts';
+import { UsageError } from './output.ts';
 import { showEvents, showInstances, showLicenses, showRegistered } from './authority-show.ts';
 import { KEY_VERBS } from './authority-key-verbs.ts';
 import { CODE_VERBS } from './authority-code-verbs.ts';
 import { LEDGER_VERBS } from './authority-ledger-verbs.ts';
+import type { AuthorityContext, Verb } from './authority-verb.ts';
 
-export interface AuthorityContext {
-  readonly io: Io;
-  readonly json: boolean;
-  readonly now: number;
-  /** The clock, for a verb that runs on (the server). */
-  readonly clock: () => number;
-  readonly home: string;
-  /** The home's own ledger, as the composition root hands it over. */
-  readonly ledger: LedgerPort;
-  /** After `slr authority login`: the server's ledger, which every verb that may uses instead. */
-  readonly remote: { readonly ledger: LedgerApi; readonly session: RemoteSession } | null;
-}
-
-/** What a verb's handler gets: its options and positionals, and the ways to answer. */
-export interface Call {
-  readonly values: Values;
-  readonly positionals: readonly string[];
-  readonly ctx: AuthorityContext;
-  say(text: string, json: object): void;
-  /** Answers with an issued authorization code: to --out, or on stdout. */
-  issued(what: string, r: { code: string; sn: string; udi: string; piid: string }): void;
-  /** The ledger the verb works on: the server's after a login, else the home's own. */
-  withLedger<T>(fn: (l: LedgerApi) => Promise<T>): Promise<T>;
-  /** The home's own ledger, whole (a `local` verb: keys at rest, backups, users, the server itself). */
-  withLocalLedger<T>(fn: (l: Ledger) => Promise<T>, create?: boolean): Promise<T>;
-  /** --out, checked before the verb runs. */
-  readonly out: OutputFile | null;
-}
-
-export interface Verb {
-  /** The words after `slr authority`: `reserve`, `key export`, `show licenses`. */
-  readonly words: string;
-  /** Options and positionals as the usage line shows them. */
-  readonly usage: string;
-  readonly summary: string;
-  readonly example: string;
-  readonly options: readonly Option[];
-  readonly required?: readonly Option[];
-  /** Names of the positional arguments after the options (all required). */
-  readonly positionals?: readonly string[];
-  /**
-   * Where it works: `either` (default) on the home's ledger or, after a login, on the server's; `local` only on
-   * the home's own ledger (refused while logged in); `session` only on a server logged in to.
-   */
-  readonly where?: 'either' | 'local' | 'session' | 'anywhere';
-  readonly run: (call: Call) => Promise<void>;
-}
+export type { AuthorityContext, Call, Verb } from './authority-verb.ts';
 
 export const VERBS: readonly Verb[] = [
   {

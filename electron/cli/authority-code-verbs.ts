@@ -3,7 +3,7 @@
  * instance, shown or written) and `receipt` (the same as a printable PDF). Entries of the verb table
  * (authority-cli.ts), kept here by theme.
  */
-import type { Verb } from './authority-cli.ts';
+import type { Verb } from './authority-verb.ts';
 
 const INSTANCE = '--instance <UDI or SN>';
 

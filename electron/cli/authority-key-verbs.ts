@@ -7,7 +7,7 @@ import { LIMITS } from '../../shared/limits.ts';
 import { parseKeyBackup } from '../services/authority/key-escrow.ts';
 import { readCodeFile } from '../services/files.ts';
 import { passphraseSecret, readPassphrase } from './authority-args.ts';
-import type { Verb } from './authority-cli.ts';
+import type { Verb } from './authority-verb.ts';
 import { table } from './output.ts';
 
 export const KEY_VERBS: readonly Verb[] = [

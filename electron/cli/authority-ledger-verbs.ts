@@ -6,7 +6,7 @@
  */
 import { formatInstant, parseIsoDate } from '../../shared/codes/dates.ts';
 import { codeArg, count, licenses } from './authority-args.ts';
-import type { Verb } from './authority-cli.ts';
+import type { Verb } from './authority-verb.ts';
 import { UsageError } from './output.ts';
 
 const INSTANCE = '--instance <UDI or SN>';

@@ -7,7 +7,7 @@ import { formatInstant } from '../../shared/codes/dates.ts';
 import { refuse } from '../../shared/errors.ts';
 import { ROLES, ROLE_NAMES } from '../../shared/authority/roles.ts';
 import { passphraseSecret, readPassphrase } from './authority-args.ts';
-import type { Call, Verb } from './authority-cli.ts';
+import type { Call, Verb } from './authority-verb.ts';
 import { table, UsageError } from './output.ts';
 import { readHiddenLine } from './terminal.ts';
 
@@ -73,7 +73,8 @@ export const SERVER_VERBS: readonly Verb[] = [
     required: ['to'],
     where: 'local',
     run: async ({ values, ctx, say }) => {
-      const { openLedgerAt, describeDatabase } = await import('../services/authority/open-database.ts');
+      const { openLedgerAt } = await import('../services/authority/open-database.ts');
+      const { describeDatabase } = await import('../services/authority/database-url.ts');
       const { migrateLedger } = await import('../services/authority/migrate.ts');
       const actor = 'migrate';
       const from = await openLedgerAt(ctx.home, values.from, actor);

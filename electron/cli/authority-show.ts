@@ -3,7 +3,7 @@ import { refuse } from '../../shared/errors.ts';
 import { formatInstant } from '../../shared/codes/dates.ts';
 import { toCsv } from '../../shared/csv.ts';
 import { authorityEventsCsv } from '../../shared/events.ts';
-import type { Call } from './authority-cli.ts';
+import type { Call } from './authority-verb.ts';
 import { verifyLog } from './instance-cli.ts';
 import { table } from './output.ts';
 

@@ -7,7 +7,7 @@
 import { formatInstant, formatIsoDate } from '../../shared/codes/dates.ts';
 import { toCsv } from '../../shared/csv.ts';
 import { count } from './authority-args.ts';
-import type { Call, Verb } from './authority-cli.ts';
+import type { Call, Verb } from './authority-verb.ts';
 import { table, UsageError } from './output.ts';
 
 /** The server devices reach, and its certificate's fingerprint: the session's, or given, or this home's own. */

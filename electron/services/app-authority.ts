@@ -11,9 +11,9 @@ import { parseIsoDate } from '../../shared/codes/dates.ts';
 import { refuse } from '../../shared/errors.ts';
 import type { AuthorityView, BridgeArgs, BridgeMethod, BridgeResults } from '../../shared/bridge.ts';
 import type { LedgerPort } from './authority/ledger-port.ts';
-import type { LedgerApi } from './authority/remote-ledger.ts';
 import { readAuthorityView, readServerView } from './app-views.ts';
 import type { TokenMethods } from './app-tokens.ts';
+import type { WorkspaceLedger } from './app-workspace-ledger.ts';
 
 type Methods<M extends BridgeMethod> = { [K in M]: (...args: BridgeArgs<K>) => Promise<BridgeResults[K]> };
 export type AuthorityMethods = Methods<Exclude<Extract<BridgeMethod, `authority${string}`>, keyof TokenMethods>>;
@@ -33,9 +33,6 @@ async function connection(dir: string) {
   const { loadSession } = await import('./authority/remote.ts');
   return loadSession(dir);
 }
-
-/** The ledger the workspace works on, for the app's other methods (exports). */
-export type WorkspaceLedger = <T>(fn: (l: LedgerApi) => Promise<T>) => Promise<T>;
 
 export function authorityApi(ports: AuthorityPorts): { methods: AuthorityMethods; ledger: WorkspaceLedger } {
   const { now } = ports;

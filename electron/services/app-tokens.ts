@@ -4,7 +4,7 @@
  */
 import type { BridgeArgs, BridgeMethod, BridgeResults } from '../../shared/bridge.ts';
 import { refuse } from '../../shared/errors.ts';
-import type { WorkspaceLedger } from './app-authority.ts';
+import type { WorkspaceLedger } from './app-workspace-ledger.ts';
 
 type Methods<M extends BridgeMethod> = { [K in M]: (...args: BridgeArgs<K>) => Promise<BridgeResults[K]> };
 export type TokenMethods = Methods<'authorityTokens' | 'authorityTokenCreate' | 'authorityTokenRevoke' | 'authorityRegistered' | 'authorityRegisteredRemove'>;

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { AuthorityView } from '../../shared/bridge.ts';
+import type { Ready, Refresh } from './types.ts';
 import { formatInstant } from '../../shared/codes/dates.ts';
 import { call } from '../bridge.ts';
 import { Tabs } from '../components/Tabs.tsx';
@@ -14,9 +14,7 @@ import { TokensPanel } from './TokensPanel.tsx';
 import { UnlockKeys } from './UnlockKeys.tsx';
 import { ConnectionBar, ConnectServer } from './ServerConnection.tsx';
 
-export type Ready = Extract<AuthorityView, { initialized: true }>;
 type Section = 'licenses' | 'instances' | 'reserve' | 'tokens' | 'events' | 'keys';
-export type Refresh = () => Promise<unknown>;
 
 export function AuthorityWorkspace() {
   const { view, refresh, error } = useView('authorityView');

@@ -10,7 +10,7 @@ import { PRODUCTS, findAnyEntitlement } from '../../shared/catalog.ts';
 import { call } from '../bridge.ts';
 import { ErrorNotice } from '../components/Notice.tsx';
 import { useAction } from '../components/useAction.ts';
-import type { Ready, Refresh } from './AuthorityWorkspace.tsx';
+import type { Ready, Refresh } from './types.ts';
 import { ACTION_LABELS, InstanceActionPanel, type InstanceAction } from './InstanceActions.tsx';
 
 const PAGE = 50;

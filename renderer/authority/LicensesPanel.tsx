@@ -7,7 +7,7 @@ import { PRODUCTS, findAnyEntitlement } from '../../shared/catalog.ts';
 import { call } from '../bridge.ts';
 import { ErrorNotice, Notice } from '../components/Notice.tsx';
 import { useAction } from '../components/useAction.ts';
-import type { Ready, Refresh } from './AuthorityWorkspace.tsx';
+import type { Ready, Refresh } from './types.ts';
 
 const ALL_LICENSES = PRODUCTS.flatMap((p) => p.entitlements.filter((e) => e.reservable).map((e) => ({ product: p, def: e })));
 const nameOf = (short: string) => findAnyEntitlement(short)?.def.displayName ?? short;

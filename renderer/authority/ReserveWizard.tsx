@@ -12,7 +12,7 @@ import { ErrorNotice, Notice } from '../components/Notice.tsx';
 import { useAction } from '../components/useAction.ts';
 import { useDraft } from '../components/useDraft.ts';
 import { CountInput, WizardSteps } from '../components/Wizard.tsx';
-import type { Ready, Refresh } from './AuthorityWorkspace.tsx';
+import type { Ready, Refresh } from './types.ts';
 
 type WizardStep = 1 | 2 | 3 | 4;
 

@@ -4,7 +4,7 @@ import { formatInstant, formatIsoDate } from '../../shared/codes/dates.ts';
 import { call } from '../bridge.ts';
 import { ErrorNotice, Notice } from '../components/Notice.tsx';
 import { useAction } from '../components/useAction.ts';
-import type { Ready, Refresh } from './AuthorityWorkspace.tsx';
+import type { Ready, Refresh } from './types.ts';
 
 /**
  * Smart Licensing online at License Central: the Tokens view (New Token, revoke) and the product instances

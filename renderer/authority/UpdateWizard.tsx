@@ -11,7 +11,7 @@ import { call } from '../bridge.ts';
 import { ErrorNotice } from '../components/Notice.tsx';
 import { useAction } from '../components/useAction.ts';
 import { CountInput, WizardSteps } from '../components/Wizard.tsx';
-import type { Ready } from './AuthorityWorkspace.tsx';
+import type { Ready } from './types.ts';
 
 const STEPS = ['Select licenses', 'Review and confirm'] as const;
 

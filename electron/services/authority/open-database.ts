@@ -5,22 +5,9 @@
 import { basename, dirname, join } from 'node:path';
 import { refuse } from '../../../shared/errors.ts';
 import { AUTHORITY_DB } from '../paths.ts';
+import { describeDatabase, isPostgresUrl } from './database-url.ts';
 import type { KeySecret } from './key-storage.ts';
 import { Ledger, openLedger } from './ledger.ts';
-
-export const isPostgresUrl = (url: string) => /^postgres(ql)?:\/\//i.test(url);
-
-/** The database as a message may show it: a URL without its password. */
-export function describeDatabase(url: string): string {
-  if (!isPostgresUrl(url)) return url;
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '(the URL given)';
-  }
-}
 
 export async function openLedgerAt(
   home: string,

@@ -17,7 +17,7 @@ import pg from 'pg';
 import { refuse } from '../../../shared/errors.ts';
 import type { LedgerDb, SqlValue } from './sqlite-db.ts';
 import { PG_MIGRATIONS } from './pg-schema.ts';
-import { describeDatabase } from './open-database.ts';
+import { describeDatabase } from './database-url.ts';
 
 /** The advisory lock every write transaction holds (an arbitrary constant: "SLR" in ASCII). */
 const WRITE_LOCK = 0x534c52;
