@@ -82,5 +82,35 @@ if (!only || only === 'electron' || only === 'cli') {
         output: { format: 'es', entryFileNames: '[name].js', chunkFileNames: '[name].js' },
       },
     },
+    plugins: [moduleManifest()],
   });
+}
+
+/**
+ * Writes `modules.json` beside a bundle: each chunk's size and the source modules in it (paths from the
+ * repository's root; npm packages by name), so a test can check which side's code a chunk carries and the
+ * bench can state the sizes.
+ */
+function moduleManifest() {
+  const name = (id) => {
+    const i = id.lastIndexOf('/node_modules/');
+    if (i >= 0)
+      return `npm:${id
+        .slice(i + 14)
+        .split('/')
+        .slice(0, id.slice(i + 14).startsWith('@') ? 2 : 1)
+        .join('/')}`;
+    return id.startsWith(root) ? id.slice(root.length) : id;
+  };
+  return {
+    name: 'slr-module-manifest',
+    generateBundle(_options, bundle) {
+      const chunks = {};
+      for (const [file, chunk] of Object.entries(bundle)) {
+        if (chunk.type !== 'chunk') continue;
+        chunks[file] = { bytes: Buffer.byteLength(chunk.code), modules: [...new Set(Object.keys(chunk.modules).map(name))].sort() };
+      }
+      this.emitFile({ type: 'asset', fileName: 'modules.json', source: `${JSON.stringify(chunks, null, 1)}\n` });
+    },
+  };
 }

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { API_NAMES, apiPath } from '../shared/authority/api.ts';
 import type { RemoteSession } from '../electron/services/authority/remote.ts';
-import { callApi } from '../electron/services/authority/remote.ts';
+import { callApi } from '../electron/services/server-client.ts';
 import { openApiDocument } from '../electron/server/openapi.ts';
 import { fingerprintOf, KEY_FILE, selfSignedCertificate } from '../electron/server/tls.ts';
 import { buildServer } from '../electron/server/app.ts';

@@ -210,7 +210,7 @@ export const SERVER_VERBS: readonly Verb[] = [
       const pinned = values.fingerprint === undefined ? null : normaliseFingerprint(values.fingerprint);
       if (values.fingerprint !== undefined && !pinned) throw new UsageError('--fingerprint is a SHA-256 fingerprint: 64 hex digits, with or without colons.');
       if (!pinned) {
-        const seen = await remote.fetchCertificate(values.server!);
+        const seen = await (await import('../services/server-client.ts')).fetchCertificate(values.server!);
         refuse(
           'server-untrusted',
           `The server presents a certificate with the SHA-256 fingerprint ${seen.fingerprint}; nothing was sent to it.`,
@@ -239,7 +239,7 @@ export const SERVER_VERBS: readonly Verb[] = [
       const session = ctx.remote!.session;
       let ended = true;
       try {
-        await remote.callApi(session, 'logout', {});
+        await (await import('../services/server-client.ts')).callApi(session, 'logout', {});
       } catch {
         ended = false;
       }
@@ -262,7 +262,7 @@ export const SERVER_VERBS: readonly Verb[] = [
       const current = await password(call, 'password-file', 'Current password: ');
       const next = await password(call, 'new-password-file', 'New password (12 characters or more): ');
       const remote = await import('../services/authority/remote.ts');
-      await remote.callApi(ctx.remote!.session, 'password', { current, new: next });
+      await (await import('../services/server-client.ts')).callApi(ctx.remote!.session, 'password', { current, new: next });
       remote.forgetSession(ctx.home);
       say('Password changed; every session of yours has ended, this one too: log in again with the new password.', { user: ctx.remote!.session.user });
     },

@@ -14,6 +14,7 @@ import type { LedgerPort } from './authority/ledger-port.ts';
 import { readAuthorityView, readServerView } from './app-views.ts';
 import type { TokenMethods } from './app-tokens.ts';
 import type { WorkspaceLedger } from './app-workspace-ledger.ts';
+import { normaliseFingerprint } from './authority/fingerprint.ts';
 
 type Methods<M extends BridgeMethod> = { [K in M]: (...args: BridgeArgs<K>) => Promise<BridgeResults[K]> };
 export type AuthorityMethods = Methods<Exclude<Extract<BridgeMethod, `authority${string}`>, keyof TokenMethods>>;
@@ -111,7 +112,6 @@ export function authorityApi(ports: AuthorityPorts): { methods: AuthorityMethods
     },
     async authorityConnect({ server, fingerprint, user, password }) {
       const remote = await import('./authority/remote.ts');
-      const { normaliseFingerprint } = await import('./authority/fingerprint.ts');
       const pinned = normaliseFingerprint(fingerprint);
       if (!pinned)
         refuse(
@@ -119,14 +119,19 @@ export function authorityApi(ports: AuthorityPorts): { methods: AuthorityMethods
           'The fingerprint is a SHA-256 fingerprint: 64 hexadecimal digits, with or without colons.',
           "The server's administrator has it (slr authority serve prints it).",
         );
-      const session = await remote.login({ server: remote.checkServerUrl(server).toString().replace(/\/$/, ''), user, password, fingerprint: pinned });
+      const session = await remote.login({
+        server: (await import('./server-client.ts')).checkServerUrl(server).toString().replace(/\/$/, ''),
+        user,
+        password,
+        fingerprint: pinned,
+      });
       remote.saveSession(ports.dir, session);
       return { server: session.server, user: session.user, fingerprint: session.fingerprint };
     },
     async authorityDisconnect() {
       const remote = await import('./authority/remote.ts');
       const session = remote.loadSession(ports.dir);
-      if (session) await remote.callApi(session, 'logout', {}, { retries: 0, timeoutMs: 5_000 }).catch(() => undefined);
+      if (session) await (await import('./server-client.ts')).callApi(session, 'logout', {}, { retries: 0, timeoutMs: 5_000 }).catch(() => undefined);
       remote.forgetSession(ports.dir);
       return null;
     },

@@ -5,6 +5,7 @@
 import type { BridgeArgs, BridgeMethod, BridgeResults } from '../../shared/bridge.ts';
 import { refuse } from '../../shared/errors.ts';
 import type { WorkspaceLedger } from './app-workspace-ledger.ts';
+import { homeServerFingerprint } from './authority/fingerprint.ts';
 
 type Methods<M extends BridgeMethod> = { [K in M]: (...args: BridgeArgs<K>) => Promise<BridgeResults[K]> };
 export type TokenMethods = Methods<'authorityTokens' | 'authorityTokenCreate' | 'authorityTokenRevoke' | 'authorityRegistered' | 'authorityRegisteredRemove'>;
@@ -20,7 +21,6 @@ async function tokenTarget(dir: string, server: string | undefined): Promise<{ s
       'A token names the License Central server devices reach: give its URL (https://HOST:PORT).',
       'The server runs from this data directory (slr authority serve); or connect to a License Central server.',
     );
-  const { homeServerFingerprint } = await import('./authority/fingerprint.ts');
   return { server: server.trim(), fingerprint: homeServerFingerprint(dir) };
 }
 

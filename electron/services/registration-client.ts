@@ -12,7 +12,7 @@ import type { ApiBody } from '../../shared/authority/api.ts';
 import { DEVICE_HEADERS, deviceCallMessage, identityMessage, registerMessage, type Registration } from '../../shared/registration/protocol.ts';
 import { compactToken, parseToken, verifyToken, type TokenPayload } from '../../shared/registration/token.ts';
 import { cryptoBasics, privateKeyOps, verifyMessage } from './crypto.ts';
-import { callApi, fetchCertificate } from './authority/remote.ts';
+import { callApi, fetchCertificate } from './server-client.ts';
 import type { ProxySetting } from './proxy-tunnel.ts';
 
 export interface ServerTarget {

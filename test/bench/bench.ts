@@ -285,6 +285,15 @@ console.log('\nStart-up and bundle');
   } catch {
     line('  renderer bundle', 'not built (npm run build)');
   }
+  // The CLI's bundles (out/cli/modules.json, written by the build): the device's and what `slr authority` adds.
+  const chunks = JSON.parse(readFileSync(join(root, 'out/cli/modules.json'), 'utf8')) as Record<string, { bytes: number }>;
+  const deviceBytes = chunks['slr.js']!.bytes;
+  const authorityBytes = Object.entries(chunks).reduce((n, [file, c]) => (file === 'slr.js' ? n : n + c.bytes), 0);
+  line(
+    '  CLI bundle: the device side (slr.js) vs the chunks of slr authority',
+    `${(deviceBytes / 1024).toFixed(0)} KiB vs ${(authorityBytes / 1024).toFixed(0)} KiB`,
+  );
+  results.cliBundle = { deviceBytes, authorityBytes };
   results.startup = { cliStatusMs: status, nodeBareMs: bare, ratio: status / bare, versionRatio: version / bare, sourceRatio: source / bare };
   results.rendererBundle = { bytes: raw, gzipBytes: gz };
 }

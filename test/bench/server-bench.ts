@@ -13,7 +13,8 @@ import { Ledger, openLedger } from '../../electron/services/authority/ledger.ts'
 import { PgDb } from '../../electron/services/authority/pg-db.ts';
 import { buildServer } from '../../electron/server/app.ts';
 import { serverTls } from '../../electron/server/tls.ts';
-import { callApi, login } from '../../electron/services/authority/remote.ts';
+import { login } from '../../electron/services/authority/remote.ts';
+import { callApi } from '../../electron/services/server-client.ts';
 import { populate } from '../helpers/populate.ts';
 import { makeDevice } from '../helpers/world.ts';
 import { startPostgres } from '../helpers/postgres.ts';

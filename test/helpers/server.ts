@@ -13,7 +13,8 @@ import { Ledger, openLedger } from '../../electron/services/authority/ledger.ts'
 import { PgDb } from '../../electron/services/authority/pg-db.ts';
 import { buildServer } from '../../electron/server/app.ts';
 import { serverTls } from '../../electron/server/tls.ts';
-import { callApi, login, type RemoteSession } from '../../electron/services/authority/remote.ts';
+import { login, type RemoteSession } from '../../electron/services/authority/remote.ts';
+import { callApi } from '../../electron/services/server-client.ts';
 import type { ApiBody, ApiName } from '../../shared/authority/api.ts';
 import type { Postgres } from './postgres.ts';
 

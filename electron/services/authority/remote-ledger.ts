@@ -7,7 +7,8 @@ import type { ApiBody } from '../../../shared/authority/api.ts';
 import { formatIsoDate } from '../../../shared/codes/dates.ts';
 import type { Ledger } from './ledger.ts';
 import type { LedgerOperationName, OperationResult } from './api-operations.ts';
-import { callApi, type RemoteSession } from './remote.ts';
+import type { RemoteSession } from './remote.ts';
+import { callApi } from '../server-client.ts';
 
 /** What a CLI verb may call on a ledger, local or on a server. */
 export type LedgerApi = Pick<
