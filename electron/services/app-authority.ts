@@ -8,13 +8,13 @@ import { productById } from '../../shared/catalog.ts';
 import { formatUdi } from '../../shared/udi.ts';
 import { parseRequestCode } from '../../shared/codes/device-codes.ts';
 import { parseIsoDate } from '../../shared/codes/dates.ts';
-import { refuse } from '../../shared/errors.ts';
 import type { AuthorityView, BridgeArgs, BridgeMethod, BridgeResults } from '../../shared/bridge.ts';
 import type { LedgerPort } from './authority/ledger-port.ts';
 import { readAuthorityView, readServerView } from './app-views.ts';
 import type { TokenMethods } from './app-tokens.ts';
 import type { WorkspaceLedger } from './app-workspace-ledger.ts';
-import { normaliseFingerprint } from './authority/fingerprint.ts';
+import type { LicenseLine } from '../../shared/authority/views.ts';
+import { connection, connectServer, disconnectServer, refuseWhileConnected, workspaceLedger } from './app-connection.ts';
 
 type Methods<M extends BridgeMethod> = { [K in M]: (...args: BridgeArgs<K>) => Promise<BridgeResults[K]> };
 export type AuthorityMethods = Methods<Exclude<Extract<BridgeMethod, `authority${string}`>, keyof TokenMethods>>;
@@ -29,30 +29,31 @@ export interface AuthorityPorts {
   readonly unlock: (passphrase: string) => Promise<void>;
 }
 
-/** The server this data directory is logged in to (read at every call: the CLI may log in or out meanwhile). */
-async function connection(dir: string) {
-  const { loadSession } = await import('./authority/remote.ts');
-  return loadSession(dir);
+/** What the License Central workspace shows of a request code: the device, and what each virtual account has of its licenses. */
+function inspectRequest(code: string, lines: readonly LicenseLine[]): BridgeResults['authorityInspectRequest'] {
+  const request = parseRequestCode(code);
+  const product = productById(request.udi.pid)!;
+  return {
+    udi: formatUdi(request.udi),
+    sn: request.udi.sn,
+    product: product.id,
+    productName: product.name,
+    productType: product.productType,
+    licenses: product.entitlements
+      .filter((e) => e.reservable)
+      .map((e) => ({
+        short: e.short,
+        displayName: e.displayName,
+        level: e.hierarchy?.level ?? null,
+        available: Object.fromEntries(lines.filter((line) => line.tag === e.tag).map((line) => [line.account, line.available])),
+      })),
+  };
 }
 
 export function authorityApi(ports: AuthorityPorts): { methods: AuthorityMethods; ledger: WorkspaceLedger } {
   const { now } = ports;
-  /** The ledger the workspace works on: the server's when connected, else the app's own. */
-  const ledger: WorkspaceLedger = async (fn) => {
-    const session = await connection(ports.dir);
-    if (!session) return ports.local(fn);
-    const { remoteLedger } = await import('./authority/remote-ledger.ts');
-    return fn(remoteLedger(session));
-  };
-  const localOnly = async (what: string) => {
-    const session = await connection(ports.dir);
-    if (session)
-      refuse(
-        'local-only',
-        `${what} is for License Central's own ledger; this workspace works on the server ${session.server}.`,
-        'Disconnect from the server first.',
-      );
-  };
+  const ledger = workspaceLedger(ports.dir, ports.local);
+  const localOnly = (what: string) => refuseWhileConnected(ports.dir, what);
   const done = async (p: Promise<unknown>) => {
     await p;
     return null;
@@ -74,26 +75,7 @@ export function authorityApi(ports: AuthorityPorts): { methods: AuthorityMethods
       const t = term ? { start: parseIsoDate(term.start, 'start date'), end: parseIsoDate(term.end, 'end date') } : undefined;
       return done(ledger((l) => l.addLicenses({ account, tag, count, term: t }, now())));
     },
-    async authorityInspectRequest(code) {
-      const request = parseRequestCode(code);
-      const product = productById(request.udi.pid)!;
-      const lines = await ledger((l) => l.licenses(now()));
-      return {
-        udi: formatUdi(request.udi),
-        sn: request.udi.sn,
-        product: product.id,
-        productName: product.name,
-        productType: product.productType,
-        licenses: product.entitlements
-          .filter((e) => e.reservable)
-          .map((e) => ({
-            short: e.short,
-            displayName: e.displayName,
-            level: e.hierarchy?.level ?? null,
-            available: Object.fromEntries(lines.filter((line) => line.tag === e.tag).map((line) => [line.account, line.available])),
-          })),
-      };
-    },
+    authorityInspectRequest: async (code) => inspectRequest(code, await ledger((l) => l.licenses(now()))),
     authorityReserve: (input) => ledger((l) => l.reserve(input, now())),
     authorityUpdate: (input) => ledger((l) => l.update(input, now())),
     authorityConfirm: (input) => ledger((l) => l.confirm(input, now())),
@@ -110,31 +92,8 @@ export function authorityApi(ports: AuthorityPorts): { methods: AuthorityMethods
       await ports.unlock(typed);
       return null;
     },
-    async authorityConnect({ server, fingerprint, user, password }) {
-      const remote = await import('./authority/remote.ts');
-      const pinned = normaliseFingerprint(fingerprint);
-      if (!pinned)
-        refuse(
-          'bad-request',
-          'The fingerprint is a SHA-256 fingerprint: 64 hexadecimal digits, with or without colons.',
-          "The server's administrator has it (slr authority serve prints it).",
-        );
-      const session = await remote.login({
-        server: (await import('./server-client.ts')).checkServerUrl(server).toString().replace(/\/$/, ''),
-        user,
-        password,
-        fingerprint: pinned,
-      });
-      remote.saveSession(ports.dir, session);
-      return { server: session.server, user: session.user, fingerprint: session.fingerprint };
-    },
-    async authorityDisconnect() {
-      const remote = await import('./authority/remote.ts');
-      const session = remote.loadSession(ports.dir);
-      if (session) await (await import('./server-client.ts')).callApi(session, 'logout', {}, { retries: 0, timeoutMs: 5_000 }).catch(() => undefined);
-      remote.forgetSession(ports.dir);
-      return null;
-    },
+    authorityConnect: (input) => connectServer(ports.dir, input),
+    authorityDisconnect: () => disconnectServer(ports.dir),
   };
   return { methods, ledger };
 }
