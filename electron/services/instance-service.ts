@@ -4,8 +4,9 @@
  * (json-store.ts for the CLI, electron-store for the app: the same JSON file) and in how the device key is sealed.
  */
 import { randomUUID } from 'node:crypto';
+import { dirname } from 'node:path';
 import { jsonFileStore, type StoreFactory } from './json-store.ts';
-import { productById } from '../../shared/catalog.ts';
+import { productById, type ProductProfile } from '../../shared/catalog.ts';
 import { stripControls } from '../../shared/text.ts';
 import { isSlrError, refuse } from '../../shared/errors.ts';
 import { parseKeyFile } from '../../shared/codes/key-file.ts';
@@ -18,7 +19,7 @@ import type { InstanceState, DeviceKeyRecord, SealedSecret } from '../../shared/
 import { deriveStatus, type InstanceStatus } from '../../shared/instance/status.ts';
 import { compressedPublicKey, deviceCrypto, generateKeyPair, keyId, loadPublicKey, verifyingCrypto } from './crypto.ts';
 import { withDirLock } from './lock.ts';
-import { sealedStore, type LogProblems } from './instance-store.ts';
+import { sealedStore, type LogProblems, type SealedStore } from './instance-store.ts';
 import { recoverInstance, type Recovery } from './instance-recovery.ts';
 import { backupInstance, restoreInstance, type Restored } from './instance-backup.ts';
 
@@ -133,52 +134,70 @@ async function transaction<T>(
   return done.value;
 }
 
+const cryptoOf = async (sealer: KeySealer, state: InstanceState) => deviceCrypto(await sealer.unseal(state.deviceKey.privateKey));
+
+/** A key file as the chain the engine checks: each key's id from its DER, its PEM in one canonical form. */
+function offeredChain(keyFile: string): OfferedKey[] {
+  return parseKeyFile(keyFile).map((link) => {
+    try {
+      const pem = loadPublicKey(link.publicKey).export({ type: 'spki', format: 'pem' }).toString();
+      return { id: keyId(pem), publicKey: pem, endorsement: link.endorsement };
+    } catch (e) {
+      return refuse(
+        'bad-key',
+        `This is not a License Central public key (PEM, P-256): ${(e as Error).message}.`,
+        'Use the file made by `slr authority key export`.',
+      );
+    }
+  });
+}
+
+/** The state provisioned with the key files `trust` (while it trusts none: its first keys). */
+const provision = (start: InstanceState, trust: readonly { text: string; label: string }[], now: number) =>
+  trust.reduce(
+    (state, file) =>
+      execute(state, { type: 'trust-add', chain: offeredChain(file.text), label: stripControls(file.label), provision: true }, { now, crypto: verifyingCrypto })
+        .state,
+    start,
+  );
+
+/** Runs a command under the lock; a refused one still records the clock reading (time never goes back, even on refusals). */
+async function runLocked(store: SealedStore, sealer: KeySealer, command: Command, now: number): Promise<Outcome> {
+  const state = store.load();
+  try {
+    const outcome = execute(state, command, { now, crypto: needsDeviceKey(command, state) ? await cryptoOf(sealer, state) : verifyingCrypto });
+    if (outcome.state !== state) store.save(outcome.state);
+    return outcome;
+  } catch (e) {
+    if (isSlrError(e) && isSaneTime(now)) readOnlyAware(() => saveObserved(state, now, store.save));
+    throw e;
+  }
+}
+
+/** A new product instance in `store`: a fresh UDI and device key (sealed as `sealer` keeps it), provisioned with `trust`. */
+async function createNew(
+  store: SealedStore,
+  sealer: KeySealer,
+  product: ProductProfile,
+  now: number,
+  trust: readonly { text: string; label: string }[],
+): Promise<InstanceState> {
+  if (store.exists())
+    refuse(
+      'instance-exists',
+      `A product instance already exists in ${dirname(store.file)}.`,
+      'Its identity and key are made once; use another --home for another instance.',
+    );
+  const keys = generateKeyPair();
+  const deviceKey: DeviceKeyRecord = { publicKey: toBase64(compressedPublicKey(keys.publicKey)), privateKey: await sealer.seal(keys.privateKey) };
+  const state = provision(createInstance({ product, uuid: randomUUID(), deviceKey, now }), trust, now);
+  store.save(state);
+  return state;
+}
+
 export function instanceService({ dir, stores = jsonFileStore, sealer = plainKeySealer }: InstanceServiceOptions): InstanceService {
   const store = sealedStore(dir, stores, sealer);
   const { load, save } = store;
-
-  const cryptoFor = async (state: InstanceState) => deviceCrypto(await sealer.unseal(state.deviceKey.privateKey));
-
-  /** A key file as the chain the engine checks: each key's id from its DER, its PEM in one canonical form. */
-  function offeredChain(keyFile: string): OfferedKey[] {
-    return parseKeyFile(keyFile).map((link) => {
-      try {
-        const pem = loadPublicKey(link.publicKey).export({ type: 'spki', format: 'pem' }).toString();
-        return { id: keyId(pem), publicKey: pem, endorsement: link.endorsement };
-      } catch (e) {
-        return refuse(
-          'bad-key',
-          `This is not a License Central public key (PEM, P-256): ${(e as Error).message}.`,
-          'Use the file made by `slr authority key export`.',
-        );
-      }
-    });
-  }
-
-  /** The state provisioned with the key files `trust` (while it trusts none: its first keys). */
-  const provision = (start: InstanceState, trust: readonly { text: string; label: string }[], now: number) =>
-    trust.reduce(
-      (state, file) =>
-        execute(
-          state,
-          { type: 'trust-add', chain: offeredChain(file.text), label: stripControls(file.label), provision: true },
-          { now, crypto: verifyingCrypto },
-        ).state,
-      start,
-    );
-
-  /** Runs a command; a refused one still records the clock reading (time never goes back, even on refusals). */
-  async function runLocked(command: Command, now: number): Promise<Outcome> {
-    const state = load();
-    try {
-      const outcome = execute(state, command, { now, crypto: needsDeviceKey(command, state) ? await cryptoFor(state) : verifyingCrypto });
-      if (outcome.state !== state) save(outcome.state);
-      return outcome;
-    } catch (e) {
-      if (isSlrError(e) && isSaneTime(now)) readOnlyAware(() => saveObserved(state, now, save));
-      throw e;
-    }
-  }
 
   return {
     dir,
@@ -188,23 +207,10 @@ export function instanceService({ dir, stores = jsonFileStore, sealer = plainKey
     async init(productId, now, trust = []) {
       const product = productById(productId.toUpperCase());
       if (!product) refuse('bad-product', `Unknown product "${productId}".`, 'Use --pid UCM (Unified CM) or --pid CUC (Unity Connection).');
-      return withDirLock(dir, 'product instance', async () => {
-        if (store.exists()) {
-          refuse(
-            'instance-exists',
-            `A product instance already exists in ${dir}.`,
-            'Its identity and key are made once; use another --home for another instance.',
-          );
-        }
-        const keys = generateKeyPair();
-        const deviceKey: DeviceKeyRecord = { publicKey: toBase64(compressedPublicKey(keys.publicKey)), privateKey: await sealer.seal(keys.privateKey) };
-        const state = provision(createInstance({ product, uuid: randomUUID(), deviceKey, now }), trust, now);
-        save(state);
-        return state;
-      });
+      return withDirLock(dir, 'product instance', () => createNew(store, sealer, product, now, trust));
     },
     async run(command, now) {
-      return withDirLock(dir, 'product instance', () => runLocked(command, now));
+      return withDirLock(dir, 'product instance', () => runLocked(store, sealer, command, now));
     },
     async observe(now) {
       try {

@@ -11,7 +11,8 @@
  * White space is left out so that wrapping cannot break a signature; no field whose meaning is checked
  * may contain white space (dates aside, where it only separates "UTC"), so it cannot change meaning either.
  */
-import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
+import { XMLBuilder } from 'fast-xml-parser';
+import { elementsOf, expectChildren, leafText, malformed, nameOf, parseStrictXml, type XmlNode } from './authorization-xml.ts';
 import { refuse } from '../errors.ts';
 import { fromBase64, utf8 } from '../bytes.ts';
 import { formatUdi, isUuid, parseUdi, type Udi } from '../udi.ts';
@@ -100,89 +101,6 @@ export function buildAuthorizationCode(body: AuthorizationBody, udi: Udi, signat
 
 // ---------------------------------------------------------------------------------------------- parsing
 
-type Node = Record<string, unknown>;
-
-const parser = new XMLParser({
-  preserveOrder: true,
-  processEntities: false,
-  htmlEntities: false,
-  parseTagValue: false,
-  trimValues: false,
-  ignoreAttributes: false,
-  ignoreDeclaration: false,
-  ignorePiTags: false,
-  commentPropName: '#comment',
-  cdataPropName: '#cdata',
-  maxNestedTags: 8,
-});
-
-function malformed(message: string): never {
-  return refuse(
-    'code-malformed',
-    `The authorization code is malformed: ${message}`,
-    'Copy the whole code again from License Central, or load it from its file.',
-  );
-}
-
-function nameOf(node: Node): string {
-  const keys = Object.keys(node).filter((k) => k !== ':@');
-  return keys[0] ?? '';
-}
-
-function childrenOf(node: Node): Node[] {
-  return node[nameOf(node)] as Node[];
-}
-
-/** The child elements of `node`, refusing attributes, text between elements and non-element content. */
-function elementsOf(node: Node, path: string): Node[] {
-  if (node[':@']) malformed(`${path} has attributes; none are allowed.`);
-  const elements: Node[] = [];
-  for (const kid of childrenOf(node)) {
-    const n = nameOf(kid);
-    if (n === '#text') {
-      const t = String(kid['#text']);
-      if (t.trim() !== '') malformed(`${path} contains the text "${t.slice(0, 40)}" between its elements.`);
-      continue;
-    }
-    if (n.startsWith('#') || n.startsWith('?')) malformed(`${path} contains a ${n.replace(/^[#?]/, '')} section; none are allowed.`);
-    elements.push(kid);
-  }
-  return elements;
-}
-
-/** Checks that `node` has exactly the child elements `expected`, in order, and no attributes. */
-function expectChildren(node: Node, path: string, expected: readonly string[]): Node[] {
-  const elements = elementsOf(node, path);
-  expected.forEach((want, i) => {
-    const got = elements[i];
-    if (!got) malformed(`${path} ends after ${i} element${i === 1 ? '' : 's'}: <${want}> is missing.`);
-    if (nameOf(got) !== want) malformed(`${path}: element ${i + 1} is <${nameOf(got)}>, expected <${want}>.`);
-  });
-  if (elements.length > expected.length) {
-    malformed(`${path}: unexpected element <${nameOf(elements[expected.length]!)}> after <${expected[expected.length - 1]}>.`);
-  }
-  return elements;
-}
-
-const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
-
-/** The text of a leaf element, entities decoded (only XML's five), or a precise refusal. */
-function leafText(node: Node, path: string): string {
-  if (node[':@']) malformed(`${path} has attributes; none are allowed.`);
-  let text = '';
-  for (const kid of childrenOf(node)) {
-    const n = nameOf(kid);
-    if (n !== '#text') malformed(`${path} must hold text only, found ${n.startsWith('#') ? `a ${n.slice(1)} section` : `<${n}>`}.`);
-    text += String(kid['#text']);
-  }
-  return text
-    .replace(/&([a-zA-Z]+|#[0-9]+|#x[0-9a-fA-F]+);|&/g, (m, name: string | undefined) => {
-      if (name && ENTITIES[name]) return ENTITIES[name];
-      return malformed(`${path} contains "${m}"; only &amp; &lt; &gt; &quot; &apos; are allowed.`);
-    })
-    .trim();
-}
-
 function field(where: string, value: string, pattern: RegExp, expected: string): string {
   if (!pattern.test(value)) refuse('code-field', `${where}: expected ${expected}, found "${value.slice(0, 80)}".`);
   return value;
@@ -190,7 +108,7 @@ function field(where: string, value: string, pattern: RegExp, expected: string):
 
 const TEXT = /^[^\u0000-\u001f\u007f]{0,256}$/;
 
-function parseEntitlement(node: Node, index: number): Entitlement {
+function parseEntitlement(node: XmlNode, index: number): Entitlement {
   const path = `<entitlement> ${index + 1}`;
   const kids = expectChildren(node, path, ENTITLEMENT_CHILDREN);
   const v = Object.fromEntries(kids.map((k) => [nameOf(k), leafText(k, `${path} <${nameOf(k)}>`)])) as Record<string, string>;
@@ -222,6 +140,26 @@ function parseEntitlement(node: Node, index: number): Entitlement {
   };
 }
 
+/** A tag may appear more than once only with different terms (say, a PERPETUAL and a TERM lot). */
+function checkDistinctTerms(entitlements: readonly Entitlement[]): void {
+  const seen = new Set<string>();
+  entitlements.forEach((e, i) => {
+    const key = `${e.tag}|${e.licenseType}|${e.startDate}|${e.endDate}`;
+    if (seen.has(key)) refuse('code-field', `<entitlement> ${i + 1}: tag ${e.tag} appears twice with the same term.`);
+    seen.add(key);
+  });
+}
+
+/** The <signature> element: an ECDSA P-256 signature, DER, base64 (white space allowed). */
+function signatureOf(node: XmlNode): Uint8Array {
+  const text = leafText(node, '<signature>').replace(/\s+/g, '');
+  const signature = fromBase64(text);
+  if (!signature || !isDerEcdsaSignature(signature)) {
+    refuse('code-field', `<signature>: expected an ECDSA P-256 signature (DER, base64), found "${text.slice(0, 40)}${text.length > 40 ? '…' : ''}".`);
+  }
+  return signature;
+}
+
 /**
  * Parses an authorization code as pasted or loaded from a file. Refuses, naming the element and what was
  * expected, anything that is not exactly the seeds' structure with valid values. Does not check the
@@ -240,20 +178,8 @@ export function parseAuthorizationCode(input: string): AuthorizationCode {
   if (!text.startsWith(`<${ROOT}>`)) {
     malformed(`it must start with <${ROOT}>, but starts with "${text.slice(0, 40)}".`);
   }
-  if (/<!|<\?/.test(text)) malformed('it contains a declaration, comment, CDATA or processing instruction (<! or <?); none are allowed.');
-  const valid = XMLValidator.validate(text);
-  if (valid !== true) malformed(describeXmlError(valid.err));
-  let doc: Node[];
-  try {
-    doc = parser.parse(text) as Node[];
-  } catch (e) {
-    return malformed(e instanceof Error ? e.message : String(e));
-  }
-  const roots = doc.filter((n) => nameOf(n) !== '#text' || String(n['#text']).trim() !== '');
-  if (roots.length !== 1 || nameOf(roots[0]!) !== ROOT) {
-    malformed(`expected one <${ROOT}> element, found ${roots.map((r) => `<${nameOf(r)}>`).join(', ')}; text after </${ROOT}> is not allowed.`);
-  }
-  const [codeNode, signatureNode, udiNode] = expectChildren(roots[0]!, `<${ROOT}>`, ROOT_CHILDREN) as [Node, Node, Node];
+  const root = parseStrictXml(text, ROOT);
+  const [codeNode, signatureNode, udiNode] = expectChildren(root, `<${ROOT}>`, ROOT_CHILDREN) as [XmlNode, XmlNode, XmlNode];
   const codeKids = expectChildren(codeNode, '<authorizationCode>', CODE_CHILDREN);
   const leaf = (i: number) => leafText(codeKids[i]!, `<${CODE_CHILDREN[i]}>`);
   const flag = field('<flag>', leaf(0), /^A$/, 'A');
@@ -267,21 +193,8 @@ export function parseAuthorizationCode(input: string): AuthorizationCode {
     if (nameOf(node) !== 'entitlement') malformed(`<entitlements>: element ${i + 1} is <${nameOf(node)}>, expected <entitlement>.`);
     return parseEntitlement(node, i);
   });
-  // A tag may appear more than once only with different terms (say, a PERPETUAL and a TERM lot).
-  const seen = new Set<string>();
-  entitlements.forEach((e, i) => {
-    const key = `${e.tag}|${e.licenseType}|${e.startDate}|${e.endDate}`;
-    if (seen.has(key)) refuse('code-field', `<entitlement> ${i + 1}: tag ${e.tag} appears twice with the same term.`);
-    seen.add(key);
-  });
-  const signatureText = leafText(signatureNode, '<signature>').replace(/\s+/g, '');
-  const signature = fromBase64(signatureText);
-  if (!signature || !isDerEcdsaSignature(signature)) {
-    refuse(
-      'code-field',
-      `<signature>: expected an ECDSA P-256 signature (DER, base64), found "${signatureText.slice(0, 40)}${signatureText.length > 40 ? '…' : ''}".`,
-    );
-  }
+  checkDistinctTerms(entitlements);
+  const signature = signatureOf(signatureNode);
   const udiText = leafText(udiNode, '<udi>');
   const udi = parseUdi(udiText, 'Element <udi>');
   const compact = stripWhiteSpace(text);
@@ -297,27 +210,6 @@ export function parseAuthorizationCode(input: string): AuthorizationCode {
     text,
     signedBytes: utf8(`${signed}<udi>${udiText.replace(/\s/g, '')}</udi>`),
   };
-}
-
-/** fast-xml-parser's validation error, in words an operator can act on. */
-function describeXmlError(err: { code: string; msg: string; col: number }): string {
-  const unclosed = /^Invalid '\[(.*)\]' found/.exec(err.msg);
-  if (unclosed) {
-    let names: string[];
-    try {
-      names = JSON.parse(`[${unclosed[1]}]`) as string[];
-    } catch {
-      names = [];
-    }
-    if (names.length)
-      return `it is cut short: ${names
-        .map((n) => `<${n}>`)
-        .reverse()
-        .join(', ')} ${names.length === 1 ? 'is' : 'are'} never closed.`;
-  }
-  const single = /^Unclosed tag '([^']+)'/.exec(err.msg);
-  if (single) return `it is cut short: <${single[1]}> is never closed.`;
-  return `${err.msg.replace(/\.$/, '')} (at character ${err.col}).`;
 }
 
 /** DER ECDSA-Sig-Value: SEQUENCE { INTEGER r, INTEGER s }, minimal encodings, each at most 33 bytes. */

@@ -7,7 +7,7 @@
 import { wordAroundCode } from './paste.ts';
 import { refuse } from '../errors.ts';
 import { ALPHABET, symbolOf } from './base32.ts';
-import { blockSizes, checkBlock, CHECKS, encodeBlock } from './check-blocks.ts';
+import { blockSizes, checkBlock, CHECKS, encodeBlock, type BlockCheck } from './check-blocks.ts';
 
 export interface ShortCodeSpec {
   /** Distinguishes the code types in the check (a code of one type never passes as another). */
@@ -68,17 +68,8 @@ function checkPastedText(spec: ShortCodeSpec, text: string): void {
     );
 }
 
-/** Parses a short code and returns its data symbols, or refuses with the exact problem. */
-export function parseShortCode(spec: ShortCodeSpec, input: string, others: readonly ShortCodeSpec[] = []): number[] {
-  if (input.length > MAX_SHORT_CODE_INPUT) {
-    refuse(
-      'code-too-large',
-      `The ${spec.name} is ${input.length} characters long; it cannot be longer than ${displayLength(spec)}.`,
-      `Paste only the ${spec.name} itself.`,
-    );
-  }
-  const text = unwrap(input);
-  checkPastedText(spec, text);
+/** The symbols of a short code as typed (separators dropped), and the characters, refusing one not used in codes. */
+function symbolsOf(spec: ShortCodeSpec, text: string): { symbols: number[]; typed: string } {
   const symbols: number[] = [];
   let typed = '';
   for (const ch of text) {
@@ -95,49 +86,71 @@ export function parseShortCode(spec: ShortCodeSpec, input: string, others: reado
     symbols.push(v);
     typed += ch.toUpperCase();
   }
+  return { symbols, typed };
+}
+
+/** Refuses a code of the wrong length, naming the kind of code it is when its length is another kind's. */
+function checkLength(spec: ShortCodeSpec, length: number, others: readonly ShortCodeSpec[]): void {
   const want = codeLength(spec);
-  if (symbols.length !== want) {
-    const other = others.find((o) => codeLength(o) === symbols.length);
-    if (other) {
-      refuse(
-        'code-wrong-type',
-        `This looks like a ${other.name} (${symbols.length} characters), not a ${spec.name} (${want} characters).`,
-        `Enter the ${spec.name} here.`,
-      );
-    }
-    const diff = symbols.length - want;
+  if (length === want) return;
+  const other = others.find((o) => codeLength(o) === length);
+  if (other) {
     refuse(
-      'code-wrong-length',
-      `The ${spec.name} has ${symbols.length} characters; it must have ${want} (not counting dashes): ` +
-        `${Math.abs(diff)} character${Math.abs(diff) === 1 ? ' is' : 's are'} ${diff < 0 ? 'missing' : 'too many'}.`,
-      `Compare it with the original, group by group.`,
+      'code-wrong-type',
+      `This looks like a ${other.name} (${length} characters), not a ${spec.name} (${want} characters).`,
+      `Enter the ${spec.name} here.`,
     );
   }
+  const diff = length - want;
+  refuse(
+    'code-wrong-length',
+    `The ${spec.name} has ${length} characters; it must have ${want} (not counting dashes): ` +
+      `${Math.abs(diff)} character${Math.abs(diff) === 1 ? ' is' : 's are'} ${diff < 0 ? 'missing' : 'too many'}.`,
+    `Compare it with the original, group by group.`,
+  );
+}
+
+/** Refuses a block whose check symbols do not match: the one mistyped character, or the groups to compare. */
+function refuseTypo(spec: ShortCodeSpec, typed: string, at: number, size: number, check: Exclude<BlockCheck, { ok: true }>): never {
+  if (check.position === null) {
+    const [first, last] = [Math.floor(at / spec.groupSize) + 1, Math.floor((at + size + CHECKS - 1) / spec.groupSize) + 1];
+    refuse(
+      'code-typo',
+      `More than one character of ${first === last ? `group ${first}` : `groups ${first} to ${last}`} of the ${spec.name} is wrong ` +
+        `(characters ${at + 1} to ${at + size + CHECKS}).`,
+      `Compare the whole of ${first === last ? 'that group' : 'those groups'} with the original, character by character; nothing was changed.`,
+    );
+  }
+  const pos = at + check.position;
+  const group = Math.floor(pos / spec.groupSize) + 1;
+  const inGroup = (pos % spec.groupSize) + 1;
+  return refuse(
+    'code-typo',
+    `Character ${pos + 1} of the ${spec.name} (character ${inGroup} of group ${group}) is mistyped: it reads '${typed[pos]}', ` +
+      `the check expects '${ALPHABET[check.expected]}'.`,
+    'Compare that character with the original and type it again; nothing was changed.',
+  );
+}
+
+/** Parses a short code and returns its data symbols, or refuses with the exact problem, in the order an operator should read them. */
+export function parseShortCode(spec: ShortCodeSpec, input: string, others: readonly ShortCodeSpec[] = []): number[] {
+  if (input.length > MAX_SHORT_CODE_INPUT) {
+    refuse(
+      'code-too-large',
+      `The ${spec.name} is ${input.length} characters long; it cannot be longer than ${displayLength(spec)}.`,
+      `Paste only the ${spec.name} itself.`,
+    );
+  }
+  const text = unwrap(input);
+  checkPastedText(spec, text);
+  const { symbols, typed } = symbolsOf(spec, text);
+  checkLength(spec, symbols.length, others);
   const data: number[] = [];
   let at = 0;
   blockSizes(spec.dataSymbols).forEach((size, block) => {
     const blockSymbols = symbols.slice(at, at + size + CHECKS);
     const check = checkBlock(blockSymbols, spec.kind, block);
-    if (!check.ok) {
-      if (check.position === null) {
-        const [first, last] = [Math.floor(at / spec.groupSize) + 1, Math.floor((at + size + CHECKS - 1) / spec.groupSize) + 1];
-        refuse(
-          'code-typo',
-          `More than one character of ${first === last ? `group ${first}` : `groups ${first} to ${last}`} of the ${spec.name} is wrong ` +
-            `(characters ${at + 1} to ${at + size + CHECKS}).`,
-          `Compare the whole of ${first === last ? 'that group' : 'those groups'} with the original, character by character; nothing was changed.`,
-        );
-      }
-      const pos = at + check.position;
-      const group = Math.floor(pos / spec.groupSize) + 1;
-      const inGroup = (pos % spec.groupSize) + 1;
-      refuse(
-        'code-typo',
-        `Character ${pos + 1} of the ${spec.name} (character ${inGroup} of group ${group}) is mistyped: it reads '${typed[pos]}', ` +
-          `the check expects '${ALPHABET[check.expected]}'.`,
-        'Compare that character with the original and type it again; nothing was changed.',
-      );
-    }
+    if (!check.ok) refuseTypo(spec, typed, at, size, check);
     data.push(...blockSymbols.slice(0, size));
     at += size + CHECKS;
   });

@@ -97,14 +97,10 @@ export async function rehost(c: LedgerCore, input: { instance: string; request: 
     // The same device with a new request: its state was restored from a backup (which carries no reservation)
     // or lost. License Central cannot know that the device no longer runs an older, higher code: what was in
     // transition stays blocked until the device confirms the new code. Another device: the failed one is dead.
-    const same = request.udi.uuid === failed.uuid;
-    // A device restored from its backup keeps its key: the same UUID with another key is a request changed on the way.
-    if (same && toHex(request.devicePublicKey) !== toHex(failed.device_key))
-      refuse(
-        'altered-request',
-        `This request code names ${formatUdi(request.udi)}, the device of reservation ${failed.piid}, but carries another device key: it was changed on the way (or the device's key was replaced). Nothing changed.`,
-        'Ask the device for a new request code and carry it unchanged; a device whose key was replaced is a new device: rehost to a request of another product instance only when this one is dead.',
-      );
+    // The same device with its own key (a restored device keeps its key). The same UUID with another key
+    // (a reservation made on a request altered in transit, or a device whose key was replaced) is a rehost:
+    // the reservation bound to the old key is declared dead, as for another device.
+    const same = request.udi.uuid === failed.uuid && toHex(request.devicePublicKey) === toHex(failed.device_key);
     await c.releaseAll(failed.id);
     await c.run("UPDATE instances SET state = 'failed', last_contact = ? WHERE id = ?", now, failed.id);
     const fresh = await c.newInstance(failed.account_id, request, now);
