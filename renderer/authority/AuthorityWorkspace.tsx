@@ -1,9 +1,8 @@
 import { useState } from 'react';
-import type { Ready, Refresh } from './types.ts';
-import { formatInstant } from '../../shared/codes/dates.ts';
+import type { Refresh } from './types.ts';
 import { call } from '../bridge.ts';
 import { Tabs } from '../components/Tabs.tsx';
-import { ErrorNotice, Notice } from '../components/Notice.tsx';
+import { ErrorNotice } from '../components/Notice.tsx';
 import { EventTable } from '../components/EventTable.tsx';
 import { useAction } from '../components/useAction.ts';
 import { useView } from '../components/useView.ts';
@@ -13,6 +12,7 @@ import { LicensesPanel } from './LicensesPanel.tsx';
 import { TokensPanel } from './TokensPanel.tsx';
 import { UnlockKeys } from './UnlockKeys.tsx';
 import { ConnectionBar, ConnectServer } from './ServerConnection.tsx';
+import { KeysPanel } from './KeysPanel.tsx';
 
 type Section = 'licenses' | 'instances' | 'reserve' | 'tokens' | 'events' | 'keys';
 
@@ -93,89 +93,6 @@ function CreateAuthority({ dir, refresh }: { dir: string; refresh: Refresh }) {
         <ErrorNotice error={error} />
       </section>
       <ConnectServer refresh={refresh} />
-    </div>
-  );
-}
-
-function KeysPanel({ view, refresh }: { view: Ready; refresh: Refresh }) {
-  const act = useAction();
-  const [note, setNote] = useState<string | null>(null);
-  return (
-    <div>
-      <p>Devices install only codes signed by a key they trust: export the active key and add it on each device (its Settings tab).</p>
-      <table>
-        <caption>Signing keys</caption>
-        <thead>
-          <tr>
-            <th scope="col">Key id</th>
-            <th scope="col">Created</th>
-            <th scope="col">Retired</th>
-            <th scope="col">Signs new codes</th>
-            <th scope="col">
-              <span className="visually-hidden">Actions</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {view.keys.map((k) => (
-            <tr key={k.id}>
-              <td>
-                <code>{k.id}</code>
-              </td>
-              <td>{formatInstant(k.createdAt)}</td>
-              <td>{k.retiredAt ? formatInstant(k.retiredAt) : '-'}</td>
-              <td>{k.active ? 'Yes' : 'No'}</td>
-              <td>
-                {!k.retiredAt && !k.active && (
-                  <button
-                    type="button"
-                    disabled={act.busy}
-                    onClick={() =>
-                      void act.run(async () => {
-                        await call('authorityKeyRetire', k.id);
-                        setNote(`Key ${k.id} retired.`);
-                        await refresh();
-                      })
-                    }
-                  >
-                    Retire {k.id}
-                  </button>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      <div className="actions">
-        <button
-          type="button"
-          className="primary"
-          disabled={act.busy}
-          onClick={() =>
-            void act.run(async () => {
-              const p = await call('fileSavePublicKey');
-              setNote(p ? `Public key saved to ${p}.` : null);
-            })
-          }
-        >
-          Export public key…
-        </button>
-        <button
-          type="button"
-          disabled={act.busy}
-          onClick={() =>
-            void act.run(async () => {
-              const r = await call('authorityKeyAdd');
-              setNote(`Key ${r.keyId} added: it signs new codes from now on.`);
-              await refresh();
-            })
-          }
-        >
-          Add a new signing key
-        </button>
-      </div>
-      {note && <Notice kind="success">{note}</Notice>}
-      <ErrorNotice error={act.error} />
     </div>
   );
 }

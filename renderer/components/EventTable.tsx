@@ -27,9 +27,48 @@ function LogCheckNotice({ check }: { check: LogCheck }) {
   );
 }
 
-/** The event log: newest first, filtered by any text, exported to CSV through a save dialog. */
 /** The authority's log says who, in which virtual account, on which instance (hidden on narrow windows). */
 const AUTHORITY_COLUMNS = ['By', 'Virtual account', 'Product instance'];
+
+/** The events shown, as a table: `full` adds the authority's columns. */
+function EventRows({ shown, total, full }: { shown: readonly EventRow[]; total: number; full: boolean }) {
+  return (
+    <table className="events">
+      <caption>{`${shown.length} of ${total} events`}</caption>
+      <thead>
+        <tr>
+          <th scope="col">Time (UTC)</th>
+          <th scope="col">Event</th>
+          {full &&
+            AUTHORITY_COLUMNS.map((c) => (
+              <th key={c} scope="col" className="col-optional">
+                {c}
+              </th>
+            ))}
+          <th scope="col">Details</th>
+        </tr>
+      </thead>
+      <tbody>
+        {shown.map((e) => (
+          <tr key={e.id ?? e.hash ?? `${e.at}-${e.type}-${e.message}`}>
+            <td className="value">{formatInstant(e.at)}</td>
+            <td>{e.type}</td>
+            {full && (
+              <>
+                <td className="col-optional">{e.actor}</td>
+                <td className="col-optional">{e.account ?? ''}</td>
+                <td className="col-optional value">{e.instance ?? ''}</td>
+              </>
+            )}
+            <td>{e.message}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** The event log: newest first, filtered by any text, exported to CSV through a save dialog. */
 
 export function EventTable({ kind, events, check }: { kind: 'instance' | 'authority'; events: readonly EventRow[]; check: LogCheck }) {
   const id = useId();
@@ -62,38 +101,7 @@ export function EventTable({ kind, events, check }: { kind: 'instance' | 'author
       <LogCheckNotice check={check} />
       {note && <Notice kind="success">{note}</Notice>}
       <ErrorNotice error={act.error} />
-      <table className="events">
-        <caption>{`${shown.length} of ${events.length} events`}</caption>
-        <thead>
-          <tr>
-            <th scope="col">Time (UTC)</th>
-            <th scope="col">Event</th>
-            {full &&
-              AUTHORITY_COLUMNS.map((c) => (
-                <th key={c} scope="col" className="col-optional">
-                  {c}
-                </th>
-              ))}
-            <th scope="col">Details</th>
-          </tr>
-        </thead>
-        <tbody>
-          {shown.map((e) => (
-            <tr key={e.id ?? e.hash ?? `${e.at}-${e.type}-${e.message}`}>
-              <td className="value">{formatInstant(e.at)}</td>
-              <td>{e.type}</td>
-              {full && (
-                <>
-                  <td className="col-optional">{e.actor}</td>
-                  <td className="col-optional">{e.account ?? ''}</td>
-                  <td className="col-optional value">{e.instance ?? ''}</td>
-                </>
-              )}
-              <td>{e.message}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <EventRows shown={shown} total={events.length} full={full} />
     </div>
   );
 }

@@ -151,6 +151,40 @@ function StatusPanel({ view }: { view: Existing }) {
   );
 }
 
+/** Each license: in use, reserved, valid until, status. */
+function UsageTable({ usage }: { usage: Existing['status']['usage'] }) {
+  return (
+    <table>
+      <caption>Licenses in use and reserved</caption>
+      <thead>
+        <tr>
+          <th scope="col">License</th>
+          <th scope="col">In use</th>
+          <th scope="col">Reserved</th>
+          <th scope="col">Valid until</th>
+          <th scope="col">Status</th>
+        </tr>
+      </thead>
+      <tbody>
+        {usage.length === 0 && (
+          <tr>
+            <td colSpan={5}>No licenses in use or reserved.</td>
+          </tr>
+        )}
+        {usage.map((u) => (
+          <tr key={u.tag}>
+            <td>{u.displayName}</td>
+            <td>{u.inUse}</td>
+            <td>{u.reserved}</td>
+            <td>{u.validUntil || (u.licenseType ? 'Perpetual' : '-')}</td>
+            <td>{u.status}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
 function UsagePanel({ view, refresh }: { view: Existing; refresh: () => Promise<unknown> }) {
   const product = productById(view.status.product.id)!;
   const [tag, setTag] = useState(product.entitlements[0]!.short);
@@ -158,34 +192,7 @@ function UsagePanel({ view, refresh }: { view: Existing; refresh: () => Promise<
   const act = useAction();
   return (
     <div>
-      <table>
-        <caption>Licenses in use and reserved</caption>
-        <thead>
-          <tr>
-            <th scope="col">License</th>
-            <th scope="col">In use</th>
-            <th scope="col">Reserved</th>
-            <th scope="col">Valid until</th>
-            <th scope="col">Status</th>
-          </tr>
-        </thead>
-        <tbody>
-          {view.status.usage.length === 0 && (
-            <tr>
-              <td colSpan={5}>No licenses in use or reserved.</td>
-            </tr>
-          )}
-          {view.status.usage.map((u) => (
-            <tr key={u.tag}>
-              <td>{u.displayName}</td>
-              <td>{u.inUse}</td>
-              <td>{u.reserved}</td>
-              <td>{u.validUntil || (u.licenseType ? 'Perpetual' : '-')}</td>
-              <td>{u.status}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <UsageTable usage={view.status.usage} />
       <form
         className="inline-form"
         onSubmit={(e) => {

@@ -1,30 +1,18 @@
-import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
-import type { CodeInspection, InstanceView } from '../../shared/bridge.ts';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
+import type { InstanceView } from '../../shared/bridge.ts';
 import type { BridgeCommand, ReservationCommand } from '../../shared/instance/command-table.ts';
 import { flowInputOf, operatorFlow, type FlowStep, type FlowStepId } from '../../shared/instance/operator-flow.ts';
 import { formatInstant } from '../../shared/codes/dates.ts';
 import { call } from '../bridge.ts';
 import { CodeBox } from '../components/CodeBox.tsx';
-import { CodeInput } from '../components/CodeInput.tsx';
-import { CommandText } from '../components/CommandText.tsx';
 import { ErrorNotice, Notice } from '../components/Notice.tsx';
 import { useAction } from '../components/useAction.ts';
-import { useDraft } from '../components/useDraft.ts';
-import { Inspection } from './Inspection.tsx';
 import { Compliance } from './Compliance.tsx';
+import { InstallForm } from './InstallForm.tsx';
+import { Unavailable } from './Unavailable.tsx';
 
 type Existing = Extract<InstanceView, { exists: true }>;
-type Availability = Existing['availability'][ReservationCommand];
 type Act = ReturnType<typeof useAction>;
-
-function Unavailable({ a }: { a: Availability }) {
-  if (a.allowed) return null;
-  return (
-    <p className="unavailable">
-      <strong>Not available now:</strong> <CommandText text={a.why} /> <CommandText text={a.hint} />
-    </p>
-  );
-}
 
 /**
  * One step of the flow. The current one is open and takes the focus when it becomes current; done and
@@ -55,65 +43,6 @@ function Step({ n, step, focus, why, children }: { n: number; step: FlowStep; fo
       {shown && children}
       {step.state === 'unavailable' && why}
     </li>
-  );
-}
-
-/** Paste or open an authorization code, check it, then install it (or give it back without installing). */
-function InstallForm({ view, done }: { view: Existing; done: (message: string) => Promise<void> }) {
-  const a = view.availability;
-  const act = useAction();
-  const [code, setCode] = useDraft('instance.authorization-code', '');
-  const [inspection, setInspection] = useState<CodeInspection | null>(null);
-  const onCode = useCallback(
-    (v: string) => {
-      setCode(v);
-      setInspection(null);
-      act.setError(null);
-    },
-    [act.setError, setCode],
-  );
-  const finish = (run: () => Promise<{ message: string }>) =>
-    void act.run(async () => {
-      const r = await run();
-      setCode('');
-      setInspection(null);
-      await done(r.message);
-    });
-  if (!a.install.allowed) return <Unavailable a={a.install} />;
-  return (
-    <>
-      <CodeInput kind="authorization" value={code} onChange={onCode} error={inspection ? null : act.error} rows={5} />
-      <div className="actions">
-        <button
-          type="button"
-          className={inspection ? '' : 'primary'}
-          disabled={act.busy || !code.trim()}
-          onClick={() => void act.run(async () => setInspection(await call('instanceInspect', code)))}
-        >
-          Check code
-        </button>
-      </div>
-      {inspection && (
-        <Inspection inspection={inspection}>
-          <div className="actions">
-            <button
-              type="button"
-              className="primary"
-              disabled={act.busy || inspection.problems.length > 0}
-              onClick={() => finish(() => call('instanceInstall', code))}
-            >
-              Install authorization code
-            </button>
-            {a['return-authorization'].allowed && (
-              <button type="button" disabled={act.busy} onClick={() => finish(() => call('instanceReturnAuthorization', code))}>
-                Return it without installing
-              </button>
-            )}
-          </div>
-          <ErrorNotice error={act.error} />
-        </Inspection>
-      )}
-    </>
   );
 }
 
@@ -149,6 +78,114 @@ function Carry({ message, children, what }: { message: string | null; children: 
   );
 }
 
+type FlowCommand = Extract<BridgeCommand, { type: ReservationCommand }>['type'];
+
+/** What each step's body needs: the view, the current step, the last result, and the ways to act. */
+interface StepContext {
+  readonly view: Existing;
+  readonly current: FlowStepId | null;
+  readonly message: string | null;
+  readonly act: Act;
+  readonly command: (type: FlowCommand) => void;
+  readonly done: (message: string) => Promise<void>;
+}
+
+function RequestBody({ view, current, message, act, command }: StepContext) {
+  const a = view.availability;
+  return (
+    <>
+      <Unavailable a={a.request} />
+      {current === 'request' && message && <Notice kind="success">{message}</Notice>}
+      <div className="actions">
+        <button type="button" className={current === 'request' ? 'primary' : ''} disabled={act.busy || !a.request.allowed} onClick={() => command('request')}>
+          {current === 'install' ? 'Show the request code again' : 'Generate request code'}
+        </button>
+      </div>
+    </>
+  );
+}
+
+function InstallBody({ view, current, message, act, command, done }: StepContext) {
+  const s = view.status;
+  return (
+    <>
+      {current === 'install' && view.lastRequest && (
+        <Carry message={message} what="Carry this request code to License Central (License Reservation), then install the authorization code it gives you.">
+          <CodeBox kind="request" code={view.lastRequest.code} sn={s.sn} udi={s.udi} caption={`Generated ${formatInstant(view.lastRequest.at)}.`} />
+        </Carry>
+      )}
+      {current !== 'install' && <p>To update the reservation, install the new authorization code from License Central.</p>}
+      <InstallForm view={view} done={done} />
+      {view.availability.cancel.allowed && (
+        <div className="actions">
+          <button type="button" disabled={act.busy} onClick={() => command('cancel')}>
+            Cancel request
+          </button>
+        </div>
+      )}
+    </>
+  );
+}
+
+function ConfirmationBody({ view, message }: StepContext) {
+  if (!view.lastConfirmation) return null;
+  return (
+    <Carry message={message} what="Carry this confirmation code to License Central, so that it releases the licenses held in transition.">
+      <CodeBox
+        kind="confirmation"
+        code={view.lastConfirmation.code}
+        sn={view.status.sn}
+        udi={view.status.udi}
+        caption={`For the code issued ${formatInstant(Number(view.lastConfirmation.timestamp))}.`}
+      />
+      <Compliance view={view} />
+    </Carry>
+  );
+}
+
+function ReturnBody({ view, current, message, act, command }: StepContext) {
+  if (current === 'return' && view.lastReturn)
+    return (
+      <Carry message={message} what="Carry this return code to License Central, so that it gives the licenses back to the pool.">
+        <CodeBox
+          kind="return"
+          code={view.lastReturn.code}
+          sn={view.status.sn}
+          udi={view.status.udi}
+          caption={`Generated ${formatInstant(view.lastReturn.at)}.`}
+        />
+      </Carry>
+    );
+  return <ReturnControl view={view} act={act} command={command} />;
+}
+
+/** The body of each step, keyed by step. */
+function stepBodies(ctx: StepContext): Record<FlowStepId, ReactNode> {
+  return {
+    request: <RequestBody {...ctx} />,
+    install: <InstallBody {...ctx} />,
+    installed: (
+      <>
+        {ctx.current === 'installed' && ctx.message && <Notice kind="success">{ctx.message}</Notice>}
+        <Compliance view={ctx.view} />
+      </>
+    ),
+    confirmation: <ConfirmationBody {...ctx} />,
+    return: <ReturnBody {...ctx} />,
+  };
+}
+
+/** Why a step that is not open cannot be taken now, keyed by step. */
+function whyNotOf({ availability: a }: Existing): Record<FlowStepId, ReactNode> {
+  return {
+    request: <Unavailable a={a.request} />,
+    install: <Unavailable a={a.install} />,
+    installed: <p className="unavailable">No reservation is installed.</p>,
+    confirmation: <p className="unavailable">A confirmation code comes with each update installed after the first reservation.</p>,
+    return: <Unavailable a={a.return} />,
+  };
+}
+
 export function ReservationFlow({ view, refresh }: { view: Existing; refresh: () => Promise<unknown> }) {
   const [s, a, act] = [view.status, view.availability, useAction()];
   const [message, setMessage] = useState<string | null>(null);
@@ -159,80 +196,10 @@ export function ReservationFlow({ view, refresh }: { view: Existing; refresh: ()
     setMoved(true);
     await refresh();
   };
-  const command = (type: Extract<BridgeCommand, { type: ReservationCommand }>['type']) =>
-    void act.run(async () => done((await call('instanceCommand', { type })).message));
-  const bodies: Record<FlowStepId, ReactNode> = {
-    request: (
-      <>
-        <Unavailable a={a.request} />
-        {flow.current === 'request' && message && <Notice kind="success">{message}</Notice>}
-        <div className="actions">
-          <button
-            type="button"
-            className={flow.current === 'request' ? 'primary' : ''}
-            disabled={act.busy || !a.request.allowed}
-            onClick={() => command('request')}
-          >
-            {flow.current === 'install' ? 'Show the request code again' : 'Generate request code'}
-          </button>
-        </div>
-      </>
-    ),
-    install: (
-      <>
-        {flow.current === 'install' && view.lastRequest && (
-          <Carry message={message} what="Carry this request code to License Central (License Reservation), then install the authorization code it gives you.">
-            <CodeBox kind="request" code={view.lastRequest.code} sn={s.sn} udi={s.udi} caption={`Generated ${formatInstant(view.lastRequest.at)}.`} />
-          </Carry>
-        )}
-        {flow.current !== 'install' && <p>To update the reservation, install the new authorization code from License Central.</p>}
-        <InstallForm view={view} done={done} />
-        {a.cancel.allowed && (
-          <div className="actions">
-            <button type="button" disabled={act.busy} onClick={() => command('cancel')}>
-              Cancel request
-            </button>
-          </div>
-        )}
-      </>
-    ),
-    installed: (
-      <>
-        {flow.current === 'installed' && message && <Notice kind="success">{message}</Notice>}
-        <Compliance view={view} />
-      </>
-    ),
-    confirmation: view.lastConfirmation && (
-      <Carry message={message} what="Carry this confirmation code to License Central, so that it releases the licenses held in transition.">
-        <CodeBox
-          kind="confirmation"
-          code={view.lastConfirmation.code}
-          sn={s.sn}
-          udi={s.udi}
-          caption={`For the code issued ${formatInstant(Number(view.lastConfirmation.timestamp))}.`}
-        />
-        <Compliance view={view} />
-      </Carry>
-    ),
-    return: (
-      <>
-        {flow.current === 'return' && view.lastReturn ? (
-          <Carry message={message} what="Carry this return code to License Central, so that it gives the licenses back to the pool.">
-            <CodeBox kind="return" code={view.lastReturn.code} sn={s.sn} udi={s.udi} caption={`Generated ${formatInstant(view.lastReturn.at)}.`} />
-          </Carry>
-        ) : (
-          <ReturnControl view={view} act={act} command={command} />
-        )}
-      </>
-    ),
-  };
-  const whyNot: Record<FlowStepId, ReactNode> = {
-    request: <Unavailable a={a.request} />,
-    install: <Unavailable a={a.install} />,
-    installed: <p className="unavailable">No reservation is installed.</p>,
-    confirmation: <p className="unavailable">A confirmation code comes with each update installed after the first reservation.</p>,
-    return: <Unavailable a={a.return} />,
-  };
+  const command = (type: FlowCommand) => void act.run(async () => done((await call('instanceCommand', { type })).message));
+  const ctx: StepContext = { view, current: flow.current, message, act, command, done };
+  const bodies = stepBodies(ctx);
+  const whyNot = whyNotOf(view);
   return (
     <div>
       <div className="actions mode">
