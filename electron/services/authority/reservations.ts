@@ -94,12 +94,11 @@ export async function rehost(c: LedgerCore, input: { instance: string; request: 
       count: r.count,
     }));
     const inTransit = transit.reduce((n, r) => n + r.count, 0);
-    // The same device with a new request: its state was restored from a backup (which carries no reservation)
-    // or lost. License Central cannot know that the device no longer runs an older, higher code: what was in
-    // transition stays blocked until the device confirms the new code. Another device: the failed one is dead.
-    // The same device with its own key (a restored device keeps its key). The same UUID with another key
-    // (a reservation made on a request altered in transit, or a device whose key was replaced) is a rehost:
-    // the reservation bound to the old key is declared dead, as for another device.
+    // The same device with its own key and a new request: its state was restored from a backup (which carries
+    // no reservation) or lost (a restored device keeps its key). License Central cannot know that it no longer
+    // runs an older, higher code, so what was in transition stays blocked until it confirms the new code.
+    // Another device, or the same UUID with another key (a reservation made on a request altered in transit,
+    // or a key replaced): the reservation bound to the old key is declared dead, and its transition released.
     const same = request.udi.uuid === failed.uuid && toHex(request.devicePublicKey) === toHex(failed.device_key);
     await c.releaseAll(failed.id);
     await c.run("UPDATE instances SET state = 'failed', last_contact = ? WHERE id = ?", now, failed.id);
