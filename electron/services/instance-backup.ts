@@ -13,7 +13,7 @@ import { backupOf, backupTime, restoredState } from '../../shared/instance/backu
 import { advance } from '../../shared/instance/rules.ts';
 import type { InstanceState } from '../../shared/instance/state.ts';
 import { formatUdi, makeUdi } from '../../shared/udi.ts';
-import { productById } from '../../shared/catalog.ts';
+import { productOf } from '../../shared/instance/status.ts';
 import { readBoundedFile, writeFileChecked } from './files.ts';
 import type { SealedStore } from './instance-store.ts';
 
@@ -25,7 +25,7 @@ export interface Restored {
   readonly replaced: string | null;
 }
 
-const udiOf = (state: InstanceState) => formatUdi(makeUdi(productById(state.product)!, state.uuid));
+const udiOf = (state: InstanceState) => formatUdi(makeUdi(productOf(state), state.uuid));
 
 /** Writes the backup to `target` (a checked file path) and logs it in the live state; returns the state. */
 export function backupInstance(store: SealedStore, target: string, now: number): InstanceState {

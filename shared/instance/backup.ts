@@ -11,7 +11,7 @@
 import { formatInstant } from '../codes/dates.ts';
 import { closeReservation } from './reservation.ts';
 import { event, REGISTRATION, withEvents, type InstanceState } from './state.ts';
-import { EVALUATION_MS, OVERAGE_GRACE_MS } from './time.ts';
+import { withNoTimeBack } from './seal.ts';
 
 /** The state with its reservation and online registration left behind (the reservation remembered as closed). */
 function withoutReservation(state: InstanceState, how: 'restored', at: number): InstanceState {
@@ -42,14 +42,8 @@ export const backupTime = (state: InstanceState): number => state.events.at(-1)?
  * the restore logged. `replaced` says where the state it replaces was set aside, if there was one.
  */
 export function restoredState(backup: InstanceState, now: number, replaced: string | null): InstanceState {
-  const highWater = Math.max(backup.clock.highWater, now);
   const hadReservation = backup.reservation !== null || backup.installed !== null;
-  const restored: InstanceState = {
-    ...withoutReservation(backup, 'restored', now),
-    evaluation: { startedAt: backup.evaluation.startedAt ?? now, usedMs: EVALUATION_MS },
-    overage: { usedMs: Math.max(backup.overage.usedMs, OVERAGE_GRACE_MS) },
-    clock: { ...backup.clock, highWater, accountedTo: highWater, behind: false },
-  };
+  const restored = withNoTimeBack(withoutReservation(backup, 'restored', now), now);
   const parts = [
     `State restored from a backup made ${formatInstant(backupTime(backup))}`,
     hadReservation ? 'the reservation it held was left behind' : null,

@@ -65,6 +65,20 @@ export function refuseUnsealed(file: string, problem: string): never {
 }
 
 /**
+ * A state brought back by hand (recovered, or restored from a backup) gains no time: its evaluation ended,
+ * its overage at the limit, its latest time at least now (nothing an edit or an old copy could buy comes back).
+ */
+export function withNoTimeBack(state: InstanceState, now: number): InstanceState {
+  const highWater = Math.max(state.clock.highWater, now);
+  return {
+    ...state,
+    evaluation: { startedAt: state.evaluation.startedAt ?? now, usedMs: EVALUATION_MS },
+    overage: { usedMs: Math.max(state.overage.usedMs, OVERAGE_GRACE_MS) },
+    clock: { ...state.clock, highWater, accountedTo: highWater, behind: false },
+  };
+}
+
+/**
  * A state that failed its seal, as far as it can be trusted again: its identity, key, usage and log kept; its
  * trust anchors dropped (provisioned again with the key files the operator gives); its evaluation ended and
  * its overage at the limit (nothing an edit could have bought comes back); its online registration dropped
@@ -72,15 +86,7 @@ export function refuseUnsealed(file: string, problem: string): never {
  * kept only if its code verifies against the keys provisioned again (see keepVerifiedReservation).
  */
 export function recoveredState(state: InstanceState, problem: string, now: number): InstanceState {
-  const highWater = Math.max(state.clock.highWater, now);
-  const recovered: InstanceState = {
-    ...state,
-    trustedKeys: [],
-    evaluation: { startedAt: state.evaluation.startedAt ?? now, usedMs: EVALUATION_MS },
-    overage: { usedMs: Math.max(state.overage.usedMs, OVERAGE_GRACE_MS) },
-    clock: { ...state.clock, highWater, accountedTo: highWater, behind: false },
-    online: null,
-  };
+  const recovered: InstanceState = { ...withNoTimeBack(state, now), trustedKeys: [], online: null };
   return withEvents(
     recovered,
     event(
