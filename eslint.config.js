@@ -1,10 +1,10 @@
 // ESLint, including the layering rules as errors (proven by test/layering.test.ts):
 //   shared/   imports neither Electron, Node built-ins, React nor the DOM, nor electron/ or renderer/;
 //   renderer/ imports neither Electron nor Node, and of electron/ nothing at all (the bridge's types are in shared/);
-//   electron/ never imports renderer/, and inside it:
-//     preload/  imports only the bridge contract (shared/bridge-channels.ts, types of shared/bridge.ts);
-//     services/ never imports main/, cli/ or server/;  main/ never imports cli/ or server/;  cli/ never imports main/;
-//     server/ (License Central as a server) never imports main/ or cli/ (the CLI starts it: cli/ may import server/).
+//   electron/ never imports renderer/, and its preload/ imports only the bridge contract
+//     (shared/bridge-channels.ts, types of shared/bridge.ts).
+// The rooms inside electron/ (platform, net, device, authority, app, server, cli, main) and what each may
+// import are dependency-cruiser's rules (.dependency-cruiser.cjs), which see resolved paths.
 // TypeScript files are linted with type information for the promise rules (no-floating-promises,
 // no-misused-promises).
 import js from '@eslint/js';
@@ -38,11 +38,14 @@ export default tseslint.config(
         [
           { group: ['**/electron/**', '**/renderer/**'], message: 'shared/ must not depend on electron/ or renderer/.' },
           { group: ['react', 'react-dom', 'react/*', 'react-dom/*'], message: 'shared/ must not depend on React.' },
-          { group: ['node:*'], message: 'shared/ must stay free of Node built-ins: put it in electron/services.' },
+          { group: ['node:*'], message: 'shared/ must stay free of Node built-ins: put it in electron/ (platform/ if it knows nothing of licensing).' },
         ],
         [
           { name: 'electron', message: 'shared/ must stay free of Electron.' },
-          ...nodeBuiltins.map((name) => ({ name, message: 'shared/ must stay free of Node built-ins: put it in electron/services.' })),
+          ...nodeBuiltins.map((name) => ({
+            name,
+            message: 'shared/ must stay free of Node built-ins: put it in electron/ (platform/ if it knows nothing of licensing).',
+          })),
         ],
       ),
       'no-restricted-globals': [
@@ -93,38 +96,6 @@ export default tseslint.config(
   {
     files: ['electron/**/*.ts'],
     rules: restrict([{ group: ['**/renderer/**'], message: 'electron/ must not import renderer/.' }]),
-  },
-  {
-    files: ['electron/services/**/*.ts'],
-    rules: restrict([
-      { group: ['**/renderer/**'], message: 'electron/ must not import renderer/.' },
-      {
-        group: ['**/main/**', '**/cli/**', '**/server/**', '../main/*', '../cli/*', '../server/*'],
-        message: 'services/ are called by main/, cli/ and server/, never the other way round.',
-      },
-    ]),
-  },
-  {
-    files: ['electron/main/**/*.ts'],
-    rules: restrict([
-      { group: ['**/renderer/**'], message: 'electron/ must not import renderer/.' },
-      { group: ['**/cli/**', '../cli/*'], message: 'main/ never imports cli/: both are composition roots over services/.' },
-      { group: ['**/server/**', '../server/*'], message: 'main/ never imports server/: the app reaches a server as a client, through services/.' },
-    ]),
-  },
-  {
-    files: ['electron/server/**/*.ts'],
-    rules: restrict([
-      { group: ['**/renderer/**'], message: 'electron/ must not import renderer/.' },
-      { group: ['**/main/**', '**/cli/**', '../main/*', '../cli/*'], message: 'server/ adapts services/ to HTTP: it never imports main/ or cli/.' },
-    ]),
-  },
-  {
-    files: ['electron/cli/**/*.ts'],
-    rules: restrict([
-      { group: ['**/renderer/**'], message: 'electron/ must not import renderer/.' },
-      { group: ['**/main/**', '../main/*'], message: 'cli/ never imports main/: both are composition roots over services/.' },
-    ]),
   },
   {
     files: ['electron/preload/**/*.ts'],

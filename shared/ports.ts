@@ -1,6 +1,6 @@
 /**
  * What the pure engine needs from cryptography, as interfaces. The Node side implements them with
- * node:crypto (electron/services/crypto.ts); shared/ never imports a crypto library.
+ * node:crypto (electron/platform/crypto.ts); shared/ never imports a crypto library.
  */
 
 /** What both sides need: a hash, and fresh randomness. */

@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAuthorizationCode, signedBytesFor, isDerEcdsaSignature } from '../shared/codes/authorization-code.ts';
-import { verifyMessage } from '../electron/services/crypto.ts';
+import { verifyMessage } from '../electron/platform/crypto.ts';
 import { issue, lines, makeAuthorityKey, makeDevice, refusal, T0, days } from './helpers/world.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/seeds/${name}`, import.meta.url), 'utf8');

@@ -33,16 +33,16 @@ describe('the bundled CLI', () => {
   it("carries no module of the authority's or the server's side in the device's bundle (out/cli/modules.json)", () => {
     const manifest = JSON.parse(readFileSync(join(root, 'out/cli/modules.json'), 'utf8')) as Record<string, { bytes: number; modules: string[] }>;
     const device = manifest['slr.js']!.modules;
-    expect(device).toContain('electron/services/instance-service.ts');
+    expect(device).toContain('electron/device/instance-service.ts');
     // The API contract (shared/authority/api.ts and its inputs) is the device's too: its online calls are in it.
     const authority = device.filter((m) =>
-      /^electron\/(services\/authority|server)\/|^electron\/cli\/authority-|^shared\/authority\/(?!api\.ts$|inputs\.ts$)/.test(m),
+      /^electron\/(authority|server|app|main|documents)\/|^electron\/cli\/authority\/|^shared\/authority\/(?!api\.ts$|inputs\.ts$)/.test(m),
     );
     expect(authority).toEqual([]);
     expect(device.filter((m) => /^npm:(fastify|pg|node-forge|pdf-lib|qrcode)$/.test(m))).toEqual([]);
     // What `slr authority` loads is elsewhere.
     const rest = Object.entries(manifest).filter(([file]) => file !== 'slr.js');
-    expect(rest.flatMap(([, c]) => c.modules)).toContain('electron/services/authority/ledger.ts');
+    expect(rest.flatMap(([, c]) => c.modules)).toContain('electron/authority/ledger.ts');
   });
 
   it('runs both sides from the bundle as from the sources', () => {

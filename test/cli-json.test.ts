@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { slr } from './helpers/cli.ts';
-import { FORMS } from '../electron/cli/instance-commands.ts';
-import { VERBS } from '../electron/cli/authority-cli.ts';
+import { FORMS } from '../electron/cli/device/instance-commands.ts';
+import { VERBS } from '../electron/cli/authority/authority-cli.ts';
 
 const Ok = z.looseObject({ ok: z.literal(true) });
 const Failure = z.strictObject({ ok: z.literal(false), error: z.strictObject({ code: z.string().min(1), message: z.string().min(1), hint: z.string() }) });

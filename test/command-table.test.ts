@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import { COMMAND_NAMES, COMMANDS, bridgeCommandSchema } from '../shared/instance/command-table.ts';
 import { availability } from '../shared/instance/commands.ts';
 import { BRIDGE_ARGS } from '../shared/bridge.ts';
-import { FORMS, usageLine } from '../electron/cli/instance-commands.ts';
+import { FORMS, usageLine } from '../electron/cli/device/instance-commands.ts';
 import { USAGE } from '../electron/cli/main.ts';
-import { AUTHORITY_USAGE, findVerb, VERBS } from '../electron/cli/authority-cli.ts';
+import { AUTHORITY_USAGE, findVerb, VERBS } from '../electron/cli/authority/authority-cli.ts';
 import { slr } from './helpers/cli.ts';
 import { makeDevice } from './helpers/world.ts';
 

@@ -7,8 +7,8 @@ import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SLR, slr } from './helpers/cli.ts';
-import { instanceService } from '../electron/services/instance-service.ts';
-import { LOCK_NAME } from '../electron/services/lock.ts';
+import { instanceService } from '../electron/device/instance-service.ts';
+import { LOCK_NAME } from '../electron/platform/lock.ts';
 import { findEntitlement, productById } from '../shared/catalog.ts';
 
 const NOW = '2026-02-01T00:00:00Z';

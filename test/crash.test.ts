@@ -7,10 +7,10 @@ import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { instanceService } from '../electron/services/instance-service.ts';
-import { openLedger } from '../electron/services/authority/ledger.ts';
+import { instanceService } from '../electron/device/instance-service.ts';
+import { openLedger } from '../electron/authority/ledger.ts';
 import { execute } from '../shared/instance/commands.ts';
-import { deviceCrypto } from '../electron/services/crypto.ts';
+import { deviceCrypto } from '../electron/platform/crypto.ts';
 import { SLR } from './helpers/cli.ts';
 import { checkInvariants, rawDb } from './helpers/ledger-audit.ts';
 

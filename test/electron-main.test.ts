@@ -3,9 +3,9 @@
 // the drop of a file, and the IPC sender and argument checks.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { generateKeyPair, keyId } from '../electron/services/crypto.ts';
+import { generateKeyPair, keyId } from '../electron/platform/crypto.ts';
 import { slr } from './helpers/cli.ts';
-import { instanceService } from '../electron/services/instance-service.ts';
+import { instanceService } from '../electron/device/instance-service.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { META_CSP } from '../electron/main/csp.ts';

@@ -6,14 +6,14 @@ import fc from 'fast-check';
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { instanceService, type InstanceService } from '../electron/services/instance-service.ts';
-import { readCodeFile } from '../electron/services/files.ts';
-import { openLedger, type Ledger } from '../electron/services/authority/ledger.ts';
+import { instanceService, type InstanceService } from '../electron/device/instance-service.ts';
+import { readCodeFile } from '../electron/platform/files.ts';
+import { openLedger, type Ledger } from '../electron/authority/ledger.ts';
 import { parseAuthorizationCode } from '../shared/codes/authorization-code.ts';
 import { parseConfirmationCode, parseRequestCode, parseReturnCode } from '../shared/codes/device-codes.ts';
 import { isSlrError } from '../shared/errors.ts';
 import { execute } from '../shared/instance/commands.ts';
-import { deviceCrypto } from '../electron/services/crypto.ts';
+import { deviceCrypto } from '../electron/platform/crypto.ts';
 import { issue, lines, makeAuthorityKey, makeDevice, T0 } from './helpers/world.ts';
 import { rawDb } from './helpers/ledger-audit.ts';
 

@@ -5,7 +5,7 @@ import { parseAuthorizationCode } from '../shared/codes/authorization-code.ts';
 import { installImpact } from '../shared/instance/impact.ts';
 import { inspectCode } from '../shared/instance/commands.ts';
 import { AUTHORIZATION } from '../shared/instance/state.ts';
-import { verifyingCrypto } from '../electron/services/crypto.ts';
+import { verifyingCrypto } from '../electron/platform/crypto.ts';
 import { issue, lines, makeAuthorityKey, makeDevice, T0 } from './helpers/world.ts';
 
 function registered(basic: number, inUse: number) {

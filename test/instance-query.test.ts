@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openLedger } from '../electron/services/authority/ledger.ts';
+import { openLedger } from '../electron/authority/ledger.ts';
 import { populate } from './helpers/populate.ts';
 import { rawDb } from './helpers/ledger-audit.ts';
 

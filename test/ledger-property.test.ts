@@ -5,12 +5,12 @@ import fc from 'fast-check';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Ledger, openLedger } from '../electron/services/authority/ledger.ts';
-import { PgDb } from '../electron/services/authority/pg-db.ts';
+import { Ledger, openLedger } from '../electron/authority/ledger.ts';
+import { PgDb } from '../electron/authority/db/postgres/pg-db.ts';
 import { SKIP_POSTGRES, startPostgres, type Postgres } from './helpers/postgres.ts';
 import { isSlrError } from '../shared/errors.ts';
 import { makeConfirmationCode, makeReturnCode } from '../shared/codes/device-codes.ts';
-import { cryptoBasics } from '../electron/services/crypto.ts';
+import { cryptoBasics } from '../electron/platform/crypto.ts';
 import { days, makeDevice, type Device } from './helpers/world.ts';
 import { checkInvariants, rawDb } from './helpers/ledger-audit.ts';
 

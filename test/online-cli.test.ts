@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RemoteSession } from '../electron/services/authority/remote.ts';
+import type { RemoteSession } from '../electron/authority/remote/remote.ts';
 import { slrAsync, type CliResult } from './helpers/cli.ts';
 import { startServer, type TestServer } from './helpers/server.ts';
 import { refused as refusedCall } from './helpers/refused.ts';

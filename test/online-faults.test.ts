@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RemoteSession } from '../electron/services/authority/remote.ts';
+import type { RemoteSession } from '../electron/authority/remote/remote.ts';
 import { slrAsync, type CliResult } from './helpers/cli.ts';
 import { startProxy } from './helpers/proxy.ts';
 import { startServer, type TestServer } from './helpers/server.ts';

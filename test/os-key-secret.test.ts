@@ -5,10 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sqliteLedgerPort } from '../electron/services/authority/ledger-port.ts';
-import { OS_KEY_FILE, osStoreKeySecret } from '../electron/services/authority/os-key-secret.ts';
-import type { KeySealer } from '../electron/services/instance-service.ts';
-import { plainKeySealer } from '../electron/services/instance-service.ts';
+import { sqliteLedgerPort } from '../electron/authority/ledger-port.ts';
+import { OS_KEY_FILE, osStoreKeySecret } from '../electron/authority/keys/os-key-secret.ts';
+import { plainKeySealer, type KeySealer } from '../electron/platform/key-sealer.ts';
 import { slr } from './helpers/cli.ts';
 import { rawDb } from './helpers/ledger-audit.ts';
 

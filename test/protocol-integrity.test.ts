@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { SLR, slr } from './helpers/cli.ts';
 import { makeConfirmationCode, makeRequestCode, parseRequestCode } from '../shared/codes/device-codes.ts';
 import { productById } from '../shared/catalog.ts';
-import { compressedPublicKey, generateKeyPair } from '../electron/services/crypto.ts';
+import { compressedPublicKey, generateKeyPair } from '../electron/platform/crypto.ts';
 
 const T = Date.UTC(2026, 2, 1, 9, 0, 0);
 const tmp = (name: string) => mkdtempSync(join(tmpdir(), `slr-${name}-`));

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { PDFDocument } from 'pdf-lib';
 import { inflateSync } from 'node:zlib';
 import { reservedSides } from './helpers/sides.ts';
-import { receiptPdf } from '../electron/services/receipt.ts';
+import { receiptPdf } from '../electron/documents/receipt.ts';
 import { qrTexts } from '../shared/codes/qr-parts.ts';
 
 /** Text drawn with a standard font is written as a hex string of its bytes. */

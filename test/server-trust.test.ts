@@ -4,7 +4,7 @@
 // characters in names) and one case rule, in JavaScript and in both databases alike.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash, randomUUID } from 'node:crypto';
-import type { RemoteSession } from '../electron/services/authority/remote.ts';
+import type { RemoteSession } from '../electron/authority/remote/remote.ts';
 import { SKIP_POSTGRES, startPostgres, type Postgres } from './helpers/postgres.ts';
 import { PASSWORD, postRaw as post, startServer, type Engine, type TestServer } from './helpers/server.ts';
 import { refused } from './helpers/refused.ts';

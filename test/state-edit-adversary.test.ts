@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { instanceService, type InstanceService } from '../electron/services/instance-service.ts';
+import { instanceService, type InstanceService } from '../electron/device/instance-service.ts';
 import { parseRequestCode } from '../shared/codes/device-codes.ts';
 import { canonicalJson } from '../shared/instance/seal.ts';
 import { isSlrError } from '../shared/errors.ts';

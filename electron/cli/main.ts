@@ -1,13 +1,13 @@
 /** `slr`: argument parsing and dispatch. Each side's commands live in their own module. */
-import { instanceService } from '../services/instance-service.ts';
-import { resolveHome } from '../services/paths.ts';
+import { instanceService } from '../device/instance-service.ts';
+import { resolveHome } from '../platform/paths.ts';
 import { checkHome } from './paths.ts';
-import { assertAppNotRunning } from '../services/lock.ts';
+import { assertAppNotRunning } from '../platform/lock.ts';
 import { isSaneTime } from '../../shared/codes/dates.ts';
-import { EXIT, processIo, reportError, terminalSafe, UsageError, type Io } from './output.ts';
-import { initCommand, isLogCheck, listTrustedKeys, printOutcome, showCommand, type CliContext } from './instance-cli.ts';
-import { backupCommand, recoverCommand, restoreCommand } from './instance-state-cli.ts';
-import { commandHelp, EXIT_CODES, findForm, FORMS, runForm, usageLine, type FormMatch } from './instance-commands.ts';
+import { EXIT, EXIT_CODES, processIo, reportError, terminalSafe, UsageError, type Io } from './output.ts';
+import { initCommand, isLogCheck, listTrustedKeys, printOutcome, showCommand, type CliContext } from './device/instance-cli.ts';
+import { backupCommand, recoverCommand, restoreCommand } from './device/instance-state-cli.ts';
+import { commandHelp, findForm, FORMS, runForm, usageLine, type FormMatch } from './device/instance-commands.ts';
 import { COMMAND_NAMES } from '../../shared/instance/command-table.ts';
 
 import { COMMANDS } from '../../shared/instance/command-table.ts';
@@ -15,7 +15,7 @@ import { COMMANDS } from '../../shared/instance/command-table.ts';
 /** Usage lines in the table's order of commands, and of each command's forms. */
 const COMMAND_ORDER = (f: FormMatch) => COMMAND_NAMES.indexOf(f.name) * 10 + COMMANDS[f.name].cli.indexOf(f.form);
 import { VERSION } from './version.ts';
-import { catchUpBefore, isSmartCommand, smartCommand, smartCommandHelp, SMART_USAGE } from './smart-cli.ts';
+import { catchUpBefore, isSmartCommand, smartCommand, smartCommandHelp, SMART_USAGE } from './device/smart-cli.ts';
 import { checkedOutput } from './output-files.ts';
 
 /** The whole usage: the product-instance commands from the engine's command table, then the rest. */
@@ -116,7 +116,7 @@ export function clockNow(env: NodeJS.ProcessEnv = process.env): number {
  * the ledger.
  */
 async function authorityMain(
-  authority: typeof import('./authority-cli.ts'),
+  authority: typeof import('./authority/authority-cli.ts'),
   p: Parsed,
   { io, json, home, env }: { io: Io; json: boolean; home: string; env: NodeJS.ProcessEnv },
 ): Promise<number> {
@@ -130,12 +130,12 @@ async function authorityMain(
     io.out(authority.AUTHORITY_USAGE);
     return asked ? EXIT.ok : EXIT.usage;
   }
-  const { loadSession } = await import('../services/authority/remote.ts');
+  const { loadSession } = await import('../authority/remote/remote.ts');
   const session = loadSession(home);
   // Logged in to a server, the home's own state is not written: nothing to guard against the app.
   if (!session && writes(p.rest)) assertAppNotRunning(home);
-  const { sqliteLedgerPort } = await import('../services/authority/ledger-port.ts');
-  const { remoteLedger } = await import('../services/authority/remote-ledger.ts');
+  const { sqliteLedgerPort } = await import('../authority/ledger-port.ts');
+  const { remoteLedger } = await import('../authority/remote/remote-ledger.ts');
   await authority.authorityCommand(p.rest.slice(1), {
     io,
     json,
@@ -204,7 +204,7 @@ export async function main(argv: readonly string[], rawIo: Io = processIo, env: 
     }
     const home = checkHome(resolveHome(p.home, env));
     if (p.rest[0] === 'authority') {
-      const authority = await import('./authority-cli.ts');
+      const authority = await import('./authority/authority-cli.ts');
       authorityUsage = authority.AUTHORITY_USAGE;
       return await authorityMain(authority, p, { io, json, home, env });
     }

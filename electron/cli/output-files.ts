@@ -4,7 +4,7 @@
  * output again (exit 4), instead of looking like a refusal or a crash.
  */
 import { isSlrError, refuse } from '../../shared/errors.ts';
-import { outputTarget, writeFileChecked, writeTextFile } from '../services/files.ts';
+import { outputTarget, writeFileChecked, writeTextFile } from '../platform/files.ts';
 
 export interface OutputFile {
   /**

@@ -1,6 +1,8 @@
 /** How the CLI speaks: plain text for people, one JSON object with --json, and its exit codes. */
 import { describeError, isSlrError } from '../../shared/errors.ts';
 import { escapeControls, stripControls } from '../../shared/text.ts';
+import { describeChain, type ChainBreak } from '../../shared/event-chain.ts';
+import { refuse } from '../../shared/errors.ts';
 
 export const EXIT = {
   ok: 0,
@@ -15,6 +17,9 @@ export const EXIT = {
   /** An unexpected failure (a bug): nothing was saved by the failing command. */
   internal: 70,
 } as const;
+
+export const EXIT_CODES =
+  'Exit codes: 0 done, 1 refused (nothing changed), 2 bad command line, 3 state busy, 4 done but the output file could not be written (the message says how to get it again), 70 internal error.';
 
 export class UsageError extends Error {
   /** The help of the command that was meant, shown instead of the whole usage. */
@@ -80,4 +85,15 @@ export function table(headers: readonly string[], rows: readonly (readonly (stri
         .trimEnd(),
     )
     .join('\n');
+}
+
+/** `--verify`: the log's chain intact (exit 0), or the first event that was changed (exit 1). */
+export function verifyLog(
+  result: { count: number; broken: ChainBreak | null },
+  eventAt: (index: number) => { at: number; type: string },
+  ctx: { readonly io: Io; readonly json: boolean },
+): void {
+  const { intact, text } = describeChain(result.count, result.broken, eventAt);
+  if (!intact) refuse('log-tampered', text, 'Everything from that event on is unproven: compare it with a backup or an exported CSV (its hash column).');
+  ctx.io.out(ctx.json ? JSON.stringify({ ok: true, intact: true, events: result.count }) : text);
 }

@@ -1,7 +1,7 @@
 /** Registers the bridge on ipcMain: one channel per method, each call checked for sender and arguments. */
 import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
 import { BRIDGE_METHODS, channelOf } from '../../shared/bridge.ts';
-import { dispatch, type AppApi } from '../services/app-api.ts';
+import { dispatch, type AppApi } from '../app/api.ts';
 import { isTrustedSender } from './policy.ts';
 
 export type IpcLike = Pick<IpcMain, 'handle'>;

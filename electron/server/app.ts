@@ -12,8 +12,8 @@ import { requireAct, type Permission, type Principal } from '../../shared/author
 import { DEVICE_HEADERS } from '../../shared/registration/protocol.ts';
 import { isWellFormed } from '../../shared/text.ts';
 import { isSlrError, refuse, SlrError } from '../../shared/errors.ts';
-import { everyAccount, type Ledger } from '../services/authority/ledger.ts';
-import { OPERATIONS, type DeviceOperationName, type LedgerOperationName, type OperationContext } from '../services/authority/api-operations.ts';
+import { everyAccount, type Ledger } from '../authority/ledger.ts';
+import { OPERATIONS, type DeviceOperationName, type LedgerOperationName, type OperationContext } from '../authority/api-operations.ts';
 import { onceByKey } from './idempotency.ts';
 import { answered, refused, type Answer } from './answers.ts';
 import { openApiDocument } from './openapi.ts';

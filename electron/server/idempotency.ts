@@ -12,7 +12,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { API, idempotencyKey, type ApiName } from '../../shared/authority/api.ts';
 import { isSlrError, refuse } from '../../shared/errors.ts';
-import type { LedgerDb } from '../services/authority/ledger.ts';
+import type { LedgerDb } from '../authority/ledger.ts';
 import { answered, refused, type Answer } from './answers.ts';
 
 /** How long an answer is kept for retries. */

@@ -5,8 +5,8 @@
  */
 import type { AddressInfo } from 'node:net';
 import { refuse } from '../../shared/errors.ts';
-import type { KeySecret } from '../services/authority/key-storage.ts';
-import { openLedgerAt } from '../services/authority/open-database.ts';
+import type { KeySecret } from '../authority/keys/key-storage.ts';
+import { openLedgerAt } from '../authority/open-database.ts';
 import { buildServer } from './app.ts';
 import { serverTls } from './tls.ts';
 

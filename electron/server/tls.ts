@@ -8,8 +8,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import forge from 'node-forge';
-import { writeWhole } from '../services/files.ts';
-import { CERT_FILE, fingerprintOf } from '../services/authority/fingerprint.ts';
+import { writeWhole } from '../platform/files.ts';
+import { CERT_FILE, fingerprintOf } from '../platform/fingerprint.ts';
 
 export { CERT_FILE, fingerprintOf };
 

@@ -2,7 +2,7 @@
  * Smart Licensing online on the product instance, as pure functions of its state: whether it may register
  * (reservation excludes it), what each answer of License Central changes, which calls are due (the seeds'
  * periods), and what the operator sees (the seeds' Registration and Authorization statuses). The calls
- * themselves are the Node side's (electron/services/online-service.ts); times in answers are License Central's.
+ * themselves are the Node side's (electron/device/online-service.ts); times in answers are License Central's.
  */
 import { formatInstant } from '../codes/dates.ts';
 import { refuse } from '../errors.ts';

@@ -21,10 +21,10 @@ import { createInstance } from '../../shared/instance/rules.ts';
 import type { InstanceState } from '../../shared/instance/state.ts';
 import { toBase64 } from '../../shared/bytes.ts';
 import { makeUdi } from '../../shared/udi.ts';
-import { authorityCrypto, compressedPublicKey, deviceCrypto, generateKeyPair, keyId, privateKeyOps } from '../../electron/services/crypto.ts';
-import { openLedger } from '../../electron/services/authority/ledger.ts';
+import { authorityCrypto, compressedPublicKey, deviceCrypto, generateKeyPair, keyId, privateKeyOps } from '../../electron/platform/crypto.ts';
+import { openLedger } from '../../electron/authority/ledger.ts';
 import { populate } from '../helpers/populate.ts';
-import { createAppApi } from '../../electron/services/app-api.ts';
+import { createAppApi } from '../../electron/app/api.ts';
 import { serverBench } from './server-bench.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));

@@ -17,7 +17,7 @@ import { launchBrowser, CHROMIUM } from './harness/browser.ts';
 import { dropFile, jsQR, screenshot, SHOTS } from './harness/page-helpers.ts';
 import { slr } from '../helpers/cli.ts';
 import { populate } from '../helpers/populate.ts';
-import { openLedger } from '../../electron/services/authority/ledger.ts';
+import { openLedger } from '../../electron/authority/ledger.ts';
 import { codeFromQrParts } from '../../shared/codes/qr-parts.ts';
 
 const skip = process.env.SLR_SKIP_BROWSER === '1';

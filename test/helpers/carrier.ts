@@ -4,7 +4,7 @@
  * and makes confirmation and return codes with its own key.
  */
 import fc from 'fast-check';
-import { deviceCrypto } from '../../electron/services/crypto.ts';
+import { deviceCrypto } from '../../electron/platform/crypto.ts';
 import { productById } from '../../shared/catalog.ts';
 import { parseAuthorizationCode } from '../../shared/codes/authorization-code.ts';
 import { codeMessage, makeConfirmationCode, makeRequestCode, makeReturnCode, parseRequestCode, parseReturnCode } from '../../shared/codes/device-codes.ts';

@@ -1,8 +1,8 @@
-/** The ledger's invariant audit (electron/services/authority/audit.ts), and raw access to a SQLite ledger, for the tests. */
-import type { Ledger } from '../../electron/services/authority/ledger.ts';
-import type { SqliteDb } from '../../electron/services/authority/sqlite-db.ts';
+/** The ledger's invariant audit (electron/authority/audit.ts), and raw access to a SQLite ledger, for the tests. */
+import type { Ledger } from '../../electron/authority/ledger.ts';
+import type { SqliteDb } from '../../electron/authority/db/sqlite/sqlite-db.ts';
 
-export { checkInvariants } from '../../electron/services/authority/audit.ts';
+export { checkInvariants } from '../../electron/authority/audit.ts';
 
 /** The SQLite connection behind a ledger, for reading it directly in the tests. */
 export function rawDb(ledger: Ledger) {

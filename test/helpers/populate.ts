@@ -8,8 +8,8 @@
 import { nameKey } from '../../shared/text.ts';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { findEntitlement, productById } from '../../shared/catalog.ts';
-import type { Ledger } from '../../electron/services/authority/ledger.ts';
-import type { SqlValue } from '../../electron/services/authority/sqlite-db.ts';
+import type { Ledger } from '../../electron/authority/ledger.ts';
+import type { SqlValue } from '../../electron/authority/db/ledger-db.ts';
 
 const BATCH = 500;
 

@@ -5,8 +5,8 @@ import { randomBytes } from 'node:crypto';
 import { toBase64 } from '../../shared/bytes.ts';
 import { registerMessage } from '../../shared/registration/protocol.ts';
 import { formatUdi } from '../../shared/udi.ts';
-import { cryptoBasics, privateKeyOps } from '../../electron/services/crypto.ts';
-import type { RegisterInput } from '../../electron/services/authority/register.ts';
+import { cryptoBasics, privateKeyOps } from '../../electron/platform/crypto.ts';
+import type { RegisterInput } from '../../electron/authority/ledger/register.ts';
 import type { Device } from './world.ts';
 
 export function registerInput(

@@ -9,12 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { Ledger, openLedger } from '../../electron/services/authority/ledger.ts';
-import { PgDb } from '../../electron/services/authority/pg-db.ts';
+import { Ledger, openLedger } from '../../electron/authority/ledger.ts';
+import { PgDb } from '../../electron/authority/db/postgres/pg-db.ts';
 import { buildServer } from '../../electron/server/app.ts';
 import { serverTls } from '../../electron/server/tls.ts';
-import { login, type RemoteSession } from '../../electron/services/authority/remote.ts';
-import { callApi } from '../../electron/services/server-client.ts';
+import { login, type RemoteSession } from '../../electron/authority/remote/remote.ts';
+import { callApi } from '../../electron/net/server-client.ts';
 import type { ApiBody, ApiName } from '../../shared/authority/api.ts';
 import type { Postgres } from './postgres.ts';
 

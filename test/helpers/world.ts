@@ -9,7 +9,7 @@ import { createInstance, type Outcome } from '../../shared/instance/rules.ts';
 import type { InstanceState } from '../../shared/instance/state.ts';
 import { entitlementFor, issueAuthorizationCode, type CodeRef, type Term } from '../../shared/authority/issue.ts';
 import { makeUdi, type Udi } from '../../shared/udi.ts';
-import { authorityCrypto, compressedPublicKey, cryptoBasics, deviceCrypto, generateKeyPair, keyId, privateKeyOps } from '../../electron/services/crypto.ts';
+import { authorityCrypto, compressedPublicKey, cryptoBasics, deviceCrypto, generateKeyPair, keyId, privateKeyOps } from '../../electron/platform/crypto.ts';
 import { reservationPiid, type RequestPayload } from '../../shared/codes/device-codes.ts';
 import type { Entitlement } from '../../shared/codes/authorization-code.ts';
 import { DAY_MS } from '../../shared/codes/dates.ts';

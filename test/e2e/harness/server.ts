@@ -1,6 +1,6 @@
 /**
  * The browser test harness: serves the built renderer over HTTP and the bridge contract (shared/bridge.ts)
- * backed by the real services (electron/services/app-api.ts), exactly as the main process does over IPC.
+ * backed by the real services (electron/app/api.ts), exactly as the main process does over IPC.
  * Only the Electron-specific ports are stand-ins: the native dialogs (open takes the next queued path, save
  * writes into a "USB stick" directory under the default name), the clipboard, and the drop of a file onto
  * the window (read in the page, as the main process would read it, and delivered as the same event).
@@ -10,7 +10,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BRIDGE_METHODS } from '../../../shared/bridge.ts';
-import { createAppApi, dispatch } from '../../../electron/services/app-api.ts';
+import { createAppApi, dispatch } from '../../../electron/app/api.ts';
 import { MIME, resolveAppPath } from '../../../electron/main/policy.ts';
 
 export const RENDERER_DIR = fileURLToPath(new URL('../../../out/renderer/', import.meta.url));

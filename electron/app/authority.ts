@@ -1,0 +1,99 @@
+/**
+ * The License Authority half of the bridge API: on the app's own ledger, or, once connected, on a License
+ * Central server (the same session file as the CLI's `slr authority login`, in the app's data directory).
+ * Every method runs the same ledger operation either way; what only a ledger of one's own can do (create it,
+ * unlock its keys) is refused while connected.
+ */
+import { productById } from '../../shared/catalog.ts';
+import { formatUdi } from '../../shared/udi.ts';
+import { parseRequestCode } from '../../shared/codes/device-codes.ts';
+import { parseIsoDate } from '../../shared/codes/dates.ts';
+import type { AuthorityView, BridgeArgs, BridgeMethod, BridgeResults } from '../../shared/bridge.ts';
+import type { LedgerPort } from '../authority/ledger-port.ts';
+import { readAuthorityView, readServerView } from './views.ts';
+import type { TokenMethods } from './tokens.ts';
+import type { WorkspaceLedger } from './workspace-ledger.ts';
+import type { LicenseLine } from '../../shared/authority/views.ts';
+import { connection, connectServer, disconnectServer, refuseWhileConnected, workspaceLedger } from './connection.ts';
+
+type Methods<M extends BridgeMethod> = { [K in M]: (...args: BridgeArgs<K>) => Promise<BridgeResults[K]> };
+export type AuthorityMethods = Methods<Exclude<Extract<BridgeMethod, `authority${string}`>, keyof TokenMethods>>;
+
+export interface AuthorityPorts {
+  readonly dir: string;
+  readonly now: () => number;
+  /** The app's own ledger (its passphrase, once given, applied). */
+  readonly local: LedgerPort;
+  readonly passphraseGiven: () => boolean;
+  /** Keeps the passphrase that unlocks the local ledger's keys (checked first). */
+  readonly unlock: (passphrase: string) => Promise<void>;
+}
+
+/** What the License Central workspace shows of a request code: the device, and what each virtual account has of its licenses. */
+function inspectRequest(code: string, lines: readonly LicenseLine[]): BridgeResults['authorityInspectRequest'] {
+  const request = parseRequestCode(code);
+  const product = productById(request.udi.pid)!;
+  return {
+    udi: formatUdi(request.udi),
+    sn: request.udi.sn,
+    product: product.id,
+    productName: product.name,
+    productType: product.productType,
+    licenses: product.entitlements
+      .filter((e) => e.reservable)
+      .map((e) => ({
+        short: e.short,
+        displayName: e.displayName,
+        level: e.hierarchy?.level ?? null,
+        available: Object.fromEntries(lines.filter((line) => line.tag === e.tag).map((line) => [line.account, line.available])),
+      })),
+  };
+}
+
+export function authorityApi(ports: AuthorityPorts): { methods: AuthorityMethods; ledger: WorkspaceLedger } {
+  const { now } = ports;
+  const ledger = workspaceLedger(ports.dir, ports.local);
+  const localOnly = (what: string) => refuseWhileConnected(ports.dir, what);
+  const done = async (p: Promise<unknown>) => {
+    await p;
+    return null;
+  };
+
+  const methods: AuthorityMethods = {
+    async authorityView(): Promise<AuthorityView> {
+      const session = await connection(ports.dir);
+      if (session) return readServerView(session, ports);
+      return readAuthorityView(ports.local, { ...ports, passphraseGiven: ports.passphraseGiven() });
+    },
+    authorityInstances: (query) => ledger((l) => l.instancePage(query)),
+    async authorityInit(name) {
+      await localOnly('Creating a license authority');
+      return ports.local((l) => l.init(name, now()), { create: true });
+    },
+    authorityAddAccount: (name) => done(ledger((l) => l.addAccount(name, now()))),
+    authorityAddLicenses: ({ account, tag, count, term }) => {
+      const t = term ? { start: parseIsoDate(term.start, 'start date'), end: parseIsoDate(term.end, 'end date') } : undefined;
+      return done(ledger((l) => l.addLicenses({ account, tag, count, term: t }, now())));
+    },
+    authorityInspectRequest: async (code) => inspectRequest(code, await ledger((l) => l.licenses(now()))),
+    authorityReserve: (input) => ledger((l) => l.reserve(input, now())),
+    authorityUpdate: (input) => ledger((l) => l.update(input, now())),
+    authorityConfirm: (input) => ledger((l) => l.confirm(input, now())),
+    authorityRemove: (input) => ledger((l) => l.remove(input, now())),
+    authorityRehost: (input) => ledger((l) => l.rehost(input, now())),
+    authorityTransfer: (input) => done(ledger((l) => l.transfer(input, now()))),
+    authorityTransferLicenses: (input) => done(ledger((l) => l.transferLicenses(input, now()))),
+    authorityUnlock: (ref) => done(ledger((l) => l.unlock({ instance: ref }, now()))),
+    authorityLatestCode: (ref) => ledger((l) => l.latestCode(ref)),
+    authorityKeyAdd: () => ledger((l) => l.addKey(now())),
+    authorityKeyRetire: (id) => done(ledger((l) => l.retireKey(id, now()))),
+    async authorityUnlockKeys(typed) {
+      await localOnly('Unlocking the signing keys');
+      await ports.unlock(typed);
+      return null;
+    },
+    authorityConnect: (input) => connectServer(ports.dir, input),
+    authorityDisconnect: () => disconnectServer(ports.dir),
+  };
+  return { methods, ledger };
+}

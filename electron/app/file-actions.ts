@@ -1,0 +1,68 @@
+/** The bridge's file methods: codes, QR images, receipts, event logs and the public key saved where the operator chooses. */
+import { basename } from 'node:path';
+import { serialOf } from '../../shared/udi.ts';
+import { authorityEventsCsv, instanceEventsCsv } from '../../shared/events.ts';
+import { CODE_NAMES } from '../../shared/code-kinds.ts';
+import type { BridgeMethod } from '../../shared/bridge.ts';
+import { codeFileName, readCodeFile, writeFileChecked, writeTextFile } from '../platform/files.ts';
+import { saveQrImages } from '../documents/qr-files.ts';
+import type { InstanceService } from '../device/instance-service.ts';
+import type { WorkspaceLedger } from './workspace-ledger.ts';
+import type { AppApi, AppPorts } from './ports.ts';
+
+const TEXT = [{ name: 'Text', extensions: ['txt'] }];
+
+type FileMethods = Pick<AppApi, Extract<BridgeMethod, `file${string}`>>;
+
+export function fileMethods(ports: AppPorts, instance: InstanceService, ledger: WorkspaceLedger): FileMethods {
+  const saveText = async (title: string, defaultName: string, text: string, filters = TEXT) => {
+    const path = await ports.dialogs.save({ title, defaultName, filters });
+    if (!path) return null;
+    writeTextFile(path, text);
+    return path;
+  };
+
+  return {
+    async fileOpenCode(kind) {
+      const path = await ports.dialogs.open({ title: `Open ${CODE_NAMES[kind]}`, filters: TEXT });
+      if (!path) return null;
+      return { name: basename(path), text: readCodeFile(path) };
+    },
+    async fileSaveCode({ kind, sn, code }) {
+      return saveText(`Save ${CODE_NAMES[kind]}`, codeFileName(sn, kind), code);
+    },
+    async fileSaveQr({ kind, sn, code }) {
+      const path = await ports.dialogs.save({
+        title: `Save ${CODE_NAMES[kind]} as QR code`,
+        defaultName: codeFileName(sn, kind).replace(/\.txt$/, '.png'),
+        filters: [{ name: 'PNG image', extensions: ['png'] }],
+      });
+      if (!path) return null;
+      return saveQrImages(path, code);
+    },
+    async fileSaveReceipt({ kind, sn, code, udi }) {
+      const path = await ports.dialogs.save({
+        title: `Save a receipt of the ${CODE_NAMES[kind]}`,
+        defaultName: codeFileName(sn, kind).replace(/\.txt$/, '-receipt.pdf'),
+        filters: [{ name: 'PDF', extensions: ['pdf'] }],
+      });
+      if (!path) return null;
+      const { receiptPdf } = await import('../documents/receipt.ts');
+      writeFileChecked(path, await receiptPdf({ kind, code, ...(udi ? { udi } : {}), printedAt: ports.now() }));
+      return path;
+    },
+    async fileSaveEvents(side) {
+      if (side === 'instance') {
+        const state = instance.load();
+        return saveText('Export event log', `${serialOf(state.uuid)}-events.csv`, instanceEventsCsv(state.events), [{ name: 'CSV', extensions: ['csv'] }]);
+      }
+      return saveText('Export event log', 'license-central-events.csv', authorityEventsCsv(await ledger((l) => l.events())), [
+        { name: 'CSV', extensions: ['csv'] },
+      ]);
+    },
+    async fileSavePublicKey() {
+      const key = await ledger((l) => l.exportKey());
+      return saveText('Export public key', `license-central-${key.id}.pem`, key.file, [{ name: 'PEM', extensions: ['pem'] }]);
+    },
+  };
+}

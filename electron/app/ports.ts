@@ -1,0 +1,33 @@
+/** What the bridge API's implementation is given (dialogs, clipboard, clock, stores) and what it is: the types its modules share. */
+import type { Outcome } from '../../shared/instance/rules.ts';
+import type { BridgeArgs, BridgeMethod, BridgeResults, CommandResult } from '../../shared/bridge.ts';
+import type { LedgerPort } from '../authority/ledger-port.ts';
+import type { StoreFactory } from '../device/instance-service.ts';
+import type { KeySealer } from '../platform/key-sealer.ts';
+
+export interface Dialogs {
+  /** Lets the operator choose a file to open; resolves to its path, or null when cancelled. */
+  open(options: { title: string; filters: { name: string; extensions: string[] }[] }): Promise<string | null>;
+  /** Lets the operator choose where to save; resolves to the path, or null when cancelled. */
+  save(options: { title: string; defaultName: string; filters: { name: string; extensions: string[] }[] }): Promise<string | null>;
+}
+
+export interface AppPorts {
+  readonly dir: string;
+  readonly dialogs: Dialogs;
+  readonly clipboard: { writeText(text: string): void };
+  readonly now: () => number;
+  readonly stores?: StoreFactory;
+  readonly sealer?: KeySealer;
+  /** License Central key files a packaged app is built with: a new product instance is provisioned with them. */
+  readonly provisionedKeys?: readonly { text: string; label: string }[];
+  /** The license authority's ledger; by default the embedded one in `dir`. */
+  readonly ledger?: LedgerPort;
+}
+
+export type AppApi = { [M in BridgeMethod]: (...args: BridgeArgs<M>) => Promise<BridgeResults[M]> };
+
+export function result(o: Outcome): CommandResult {
+  const warnings = (o.warnings ?? []).map((w) => `Warning: ${w}`);
+  return { message: [...warnings, o.message].join(' '), issued: o.issued ?? null };
+}

@@ -1,0 +1,92 @@
+/**
+ * What each operation of License Central's API (shared/authority/api.ts) does on the ledger: one line per
+ * operation, calling the same ledger method the CLI and the app call, so the rules and the messages are the
+ * same. The server (electron/server/) runs these for a request; the client (remote-ledger.ts) is typed by
+ * their results.
+ */
+import { parseIsoDate } from '../../shared/codes/dates.ts';
+import type { ApiBody, ApiName } from '../../shared/authority/api.ts';
+import type { Principal } from '../../shared/authority/roles.ts';
+import type { Ledger } from './ledger.ts';
+import { nameKey } from '../../shared/text.ts';
+
+export interface OperationContext {
+  readonly now: number;
+  readonly principal: Principal;
+  /** The fingerprint of the certificate the server presents (what its registration tokens carry). */
+  readonly fingerprint: string;
+}
+
+/** The operations a logged-in user runs on the ledger (login, logout, whoami and password are the server's own). */
+export type LedgerOperationName = Exclude<ApiName, 'login' | 'logout' | 'whoami' | DeviceOperationName>;
+/** The calls of a product instance registered online: its own, signed with its key (registrations.ts). */
+export type DeviceOperationName = 'device-register' | 'device-renew-auth' | 'device-renew-id' | 'device-usage' | 'device-deregister';
+
+/**
+ * A virtual account's user sees their own virtual account: where an operation takes an optional account,
+ * theirs is filled in (and the ledger's guard refuses any other).
+ */
+const scoped = (p: Principal, account: string | undefined) => account ?? p.account ?? undefined;
+
+export const OPERATIONS = {
+  'smart-account': (l: Ledger) => l.smartAccount(),
+  accounts: async (l: Ledger, _b: ApiBody<'accounts'>, { principal }: OperationContext) =>
+    (await l.accounts()).filter((a) => principal.account === null || nameKey(a) === nameKey(principal.account)),
+  licenses: (l: Ledger, b: ApiBody<'licenses'>, { now, principal }: OperationContext) => l.licenses(now, scoped(principal, b.account)),
+  instances: (l: Ledger, b: ApiBody<'instances'>, { principal }: OperationContext) => l.instances(scoped(principal, b.account), b.all ?? false),
+  'instance-page': (l: Ledger, b: ApiBody<'instance-page'>, { principal }: OperationContext) => l.instancePage({ ...b, account: scoped(principal, b.account) }),
+  events: (l: Ledger, b: ApiBody<'events'>, { principal }: OperationContext) => l.events(scoped(principal, b.account)),
+  'events-verify': (l: Ledger) => l.verifyEvents(),
+  code: (l: Ledger, b: ApiBody<'code'>) => l.latestCode(b.instance),
+  keys: (l: Ledger) => l.keys(),
+  'key-export': (l: Ledger, b: ApiBody<'key-export'>) => l.exportKey(b.id),
+  'account-add': async (l: Ledger, b: ApiBody<'account-add'>, { now }: OperationContext) => {
+    await l.addAccount(b.name, now);
+    return { account: b.name };
+  },
+  'license-add': async (l: Ledger, b: ApiBody<'license-add'>, { now }: OperationContext) => {
+    const term = b.term && { start: parseIsoDate(b.term.start, 'term.start'), end: parseIsoDate(b.term.end, 'term.end') };
+    await l.addLicenses({ account: b.account, tag: b.tag, count: b.count, term }, now);
+    return { account: b.account, tag: b.tag, count: b.count };
+  },
+  reserve: (l: Ledger, b: ApiBody<'reserve'>, { now }: OperationContext) => l.reserve(b, now),
+  update: (l: Ledger, b: ApiBody<'update'>, { now }: OperationContext) => l.update(b, now),
+  confirm: (l: Ledger, b: ApiBody<'confirm'>, { now }: OperationContext) => l.confirm(b, now),
+  remove: (l: Ledger, b: ApiBody<'remove'>, { now }: OperationContext) => l.remove(b, now),
+  rehost: (l: Ledger, b: ApiBody<'rehost'>, { now }: OperationContext) => l.rehost(b, now),
+  transfer: async (l: Ledger, b: ApiBody<'transfer'>, { now }: OperationContext) => {
+    await l.transfer(b, now);
+    return { to: b.to };
+  },
+  'transfer-licenses': async (l: Ledger, b: ApiBody<'transfer-licenses'>, { now }: OperationContext) => {
+    await l.transferLicenses(b, now);
+    return b;
+  },
+  unlock: async (l: Ledger, b: ApiBody<'unlock'>, { now }: OperationContext) => {
+    await l.unlock(b, now);
+    return { instance: b.instance };
+  },
+  'key-add': (l: Ledger, _b: ApiBody<'key-add'>, { now }: OperationContext) => l.addKey(now),
+  'key-retire': async (l: Ledger, b: ApiBody<'key-retire'>, { now }: OperationContext) => {
+    await l.retireKey(b.id, now);
+    return { keyId: b.id };
+  },
+  'clock-accept': async (l: Ledger, b: ApiBody<'clock-accept'>, { now }: OperationContext) => ({ ...(await l.acceptClock(b.reason, now)), now }),
+  'token-create': (l: Ledger, b: ApiBody<'token-create'>, { now, fingerprint }: OperationContext) => l.createToken({ ...b, fingerprint }, now),
+  'token-list': (l: Ledger, b: ApiBody<'token-list'>, { now, principal }: OperationContext) => l.listTokens(now, scoped(principal, b.account)),
+  'token-revoke': async (l: Ledger, b: ApiBody<'token-revoke'>, { now }: OperationContext) => {
+    await l.revokeToken(b.id, now);
+    return { id: b.id };
+  },
+  'registered-instances': (l: Ledger, b: ApiBody<'registered-instances'>, { now, principal }: OperationContext) =>
+    l.registeredInstances(now, scoped(principal, b.account)),
+  'registered-remove': (l: Ledger, b: ApiBody<'registered-remove'>, { now }: OperationContext) => l.removeRegistered(b.instance, now),
+  'export-control': async (l: Ledger, b: ApiBody<'export-control'>, { now }: OperationContext) => {
+    await l.setExportControl(b.allowed, b.reason, now);
+    return { allowed: b.allowed };
+  },
+  password: (l: Ledger, b: ApiBody<'password'>, { now, principal }: OperationContext) =>
+    l.setPassword({ name: principal.name, current: b.current, password: b.new }, now),
+} satisfies { [N in LedgerOperationName]: (l: Ledger, body: ApiBody<N>, ctx: OperationContext) => Promise<unknown> };
+
+export type OperationResult<N extends LedgerOperationName> = Awaited<ReturnType<(typeof OPERATIONS)[N]>>;

@@ -1,0 +1,37 @@
+/**
+ * The app's key for the authority's signing keys: 32 random bytes, kept in the data directory sealed by the
+ * operating system's secret store (Electron's safeStorage, through the same KeySealer as the device key).
+ * Where the OS offers no real store (Linux without a keyring), there is no such key and the signing keys stay
+ * as the CLI keeps them without a passphrase; `slr authority key protect` can still encrypt them.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { refuse } from '../../../shared/errors.ts';
+import type { KeySealer } from '../../platform/key-sealer.ts';
+import { writeTextFile } from '../../platform/files.ts';
+import type { KeySecret } from './key-storage.ts';
+
+export const OS_KEY_FILE = 'authority-key.sealed.json';
+
+/** The secret for a ledger use; made (and sealed) only when an authority is created (`create`). */
+export function osStoreKeySecret(dir: string, sealer: KeySealer): (create: boolean) => Promise<KeySecret | undefined> {
+  const path = join(dir, OS_KEY_FILE);
+  let cached: KeySecret | undefined;
+  return async (create) => {
+    if (cached) return cached;
+    if (existsSync(path)) {
+      const record = JSON.parse(readFileSync(path, 'utf8')) as Awaited<ReturnType<KeySealer['seal']>>;
+      const key = Buffer.from(await sealer.unseal(record), 'base64');
+      if (key.length !== 32) refuse('keys-locked', `${path} does not hold a key of the OS secret store.`, 'Restore the signing keys from a key backup.');
+      return (cached = { kind: 'os-store', key });
+    }
+    if (!create) return undefined;
+    const key = randomBytes(32);
+    const record = await sealer.seal(key.toString('base64'));
+    // No real secret store: no key that would sit beside the ledger in the clear.
+    if (record.format === 'pkcs8-pem') return undefined;
+    writeTextFile(path, JSON.stringify(record), 0o600);
+    return (cached = { kind: 'os-store', key });
+  };
+}

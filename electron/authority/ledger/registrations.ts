@@ -1,0 +1,158 @@
+/**
+ * Smart Licensing online, License Central's side of a registered product instance (register.ts registers
+ * it): for the holder of the device key alone, renew the authorization (90 days) and the registration (a year), report usage, deregister.
+ * Licenses are pooled per virtual account: a registered instance holds none, and its account is out of
+ * compliance where what its instances report exceeds what it has (valid now, not blocked by reservations).
+ * Registration and reservation exclude each other.
+ */
+import { findAnyEntitlement, productById } from '../../../shared/catalog.ts';
+import { isLotValid } from '../../../shared/authority/allocation.ts';
+import { fromBase64 } from '../../../shared/bytes.ts';
+import { formatInstant } from '../../../shared/codes/dates.ts';
+import { refuse, SlrError } from '../../../shared/errors.ts';
+import { complianceOf, deviceCallMessage, PERIODS, type Compliance, type Registration } from '../../../shared/registration/protocol.ts';
+
+export type { Registration };
+import { formatUdi } from '../../../shared/udi.ts';
+import { cryptoBasics, publicKeyFromCompressed, verifyMessage } from '../../platform/crypto.ts';
+import { LedgerCore, type LotRow } from './core.ts';
+
+export interface RegisteredRow {
+  id: number;
+  account_id: number;
+  account: string;
+  product: string;
+  uuid: string;
+  sn: string;
+  device_key: Uint8Array;
+  token_id: string;
+  hostname: string | null;
+  export_controlled: number;
+  state: 'registered' | 'deregistered';
+  registered_at: number;
+  registration_expires: number;
+  authorization_expires: number;
+  last_contact: number;
+  last_usage_at: number | null;
+  seq: number;
+}
+
+export const SELECT = 'SELECT r.*, a.name AS account FROM registered_instances r JOIN accounts a ON a.id = r.account_id';
+
+export interface DeviceCall {
+  readonly instance: string;
+  readonly seq: number;
+  readonly signature: string;
+  readonly operation: string;
+  /** The body as sent (its hash is signed). */
+  readonly body: string;
+}
+
+/**
+ * Runs `fn` for the registered instance that signed `call`, in one transaction: the signature must verify
+ * with the key it registered, and the sequence number be above every one it used before (a replay is refused
+ * and changes nothing).
+ */
+async function asDevice<T>(c: LedgerCore, call: DeviceCall, now: number, fn: (r: RegisteredRow) => Promise<T>): Promise<T> {
+  await c.requireInit();
+  return c.write(now, async () => {
+    const r = /^[0-9]{1,15}$/.test(call.instance) ? await c.get<RegisteredRow>(`${SELECT} WHERE r.id = ?`, Number(call.instance)) : undefined;
+    if (!r || r.state !== 'registered')
+      refuse(
+        'unauthorized',
+        'This product instance is not registered here (or was deregistered).',
+        'Register it again with a token (license smart register idtoken …).',
+      );
+    const signature = fromBase64(call.signature);
+    const pem = publicKeyFromCompressed(r.device_key).export({ type: 'spki', format: 'pem' }).toString();
+    const message = deviceCallMessage(cryptoBasics, { operation: call.operation, instance: call.instance, seq: call.seq, body: call.body });
+    if (!signature || !verifyMessage(pem, message, signature)) refuse('unauthorized', "This call is not signed by the product instance's key.");
+    if (!Number.isSafeInteger(call.seq) || call.seq <= r.seq)
+      // Signed by the device: it may learn its last number (a device restored from a backup resynchronises).
+      throw new SlrError(
+        'replayed-code',
+        `This call's sequence number (${call.seq}) was used before (the last was ${r.seq}): it was recorded and sent again, or the device's state was restored from a backup.`,
+        undefined,
+        { lastSeq: Number(r.seq) },
+      );
+    await c.run('UPDATE registered_instances SET seq = ?, last_contact = ? WHERE id = ?', call.seq, now, r.id);
+    return fn(r);
+  });
+}
+
+/** Whether what `r` reports in use is covered by its account's pool, now. */
+export async function complianceFor(c: LedgerCore, r: RegisteredRow, now: number): Promise<Compliance> {
+  const uses = await c.all<{ tag: string; count: number }>('SELECT tag, count FROM registered_usage WHERE instance_id = ?', r.id);
+  const inAccount = await c.all<{ tag: string; n: number }>(
+    "SELECT u.tag, sum(u.count) AS n FROM registered_usage u JOIN registered_instances i ON i.id = u.instance_id WHERE i.account_id = ? AND i.state = 'registered' AND i.authorization_expires > ? GROUP BY u.tag",
+    r.account_id,
+    now,
+  );
+  const available: Record<string, number> = {};
+  for (const l of await c.all<LotRow>('SELECT * FROM lots WHERE account_id = ?', r.account_id))
+    if (isLotValid(l, now)) available[l.tag] = (available[l.tag] ?? 0) + l.count - l.blocked;
+  return complianceOf(
+    uses.map((u) => ({ tag: u.tag, inUse: Number(u.count) })),
+    Object.fromEntries(inAccount.map((x) => [x.tag, Number(x.n)])),
+    available,
+  );
+}
+
+function refuseExpired(r: RegisteredRow, now: number): void {
+  if (r.registration_expires <= now)
+    refuse('not-allowed', `The registration expired on ${formatInstant(r.registration_expires)}.`, 'Register the product instance again with a token.');
+}
+
+export async function renewAuthorization(c: LedgerCore, call: DeviceCall, now: number) {
+  return asDevice(c, call, now, async (r) => {
+    refuseExpired(r, now);
+    const authorizationExpires = now + PERIODS.authorizationValid;
+    await c.run('UPDATE registered_instances SET authorization_expires = ? WHERE id = ?', authorizationExpires, r.id);
+    return { authorizationExpires, compliance: await complianceFor(c, { ...r, authorization_expires: authorizationExpires }, now) };
+  });
+}
+
+export async function renewRegistration(c: LedgerCore, call: DeviceCall, now: number) {
+  return asDevice(c, call, now, async (r) => {
+    refuseExpired(r, now);
+    const registrationExpires = now + PERIODS.registrationValid;
+    await c.run('UPDATE registered_instances SET registration_expires = ? WHERE id = ?', registrationExpires, r.id);
+    // Every call of a device tells it its pool's compliance now (a change reaches it at its next call of any kind).
+    return { registrationExpires, compliance: await complianceFor(c, r, now) };
+  });
+}
+
+/** The usage an instance reports (tag or short name → in use): it replaces what it reported before. */
+export async function reportUsage(c: LedgerCore, call: DeviceCall, usage: Readonly<Record<string, number>>, now: number) {
+  const product = (udiPid: string) => productById(udiPid)!;
+  return asDevice(c, call, now, async (r) => {
+    refuseExpired(r, now);
+    const rows: [string, number][] = [];
+    for (const [name, count] of Object.entries(usage)) {
+      const found = findAnyEntitlement(name);
+      if (!found || found.product.id !== product(r.product).id) refuse('unknown-license', `${name} is not a license of ${product(r.product).name}.`);
+      if (!Number.isSafeInteger(count) || count < 0 || count > 9_999_999)
+        refuse('bad-count', `The usage of ${name} must be a whole number from 0 to 9,999,999.`);
+      if (rows.some(([tag]) => tag === found.def.tag))
+        refuse('bad-license', `${name} names ${found.def.short} a second time in one report: each license is reported once.`);
+      rows.push([found.def.tag, count]);
+    }
+    await c.run('DELETE FROM registered_usage WHERE instance_id = ?', r.id);
+    for (const [tag, count] of rows) await c.run('INSERT INTO registered_usage (instance_id, tag, count) VALUES (?, ?, ?)', r.id, tag, count);
+    await c.run('UPDATE registered_instances SET last_usage_at = ? WHERE id = ?', now, r.id);
+    return { compliance: await complianceFor(c, r, now) };
+  });
+}
+
+/** Deregisters: the instance's usage leaves its account's pool, and its key may no longer call. */
+export async function deregister(c: LedgerCore, call: DeviceCall, now: number) {
+  return asDevice(c, call, now, async (r) => {
+    await c.run('DELETE FROM registered_usage WHERE instance_id = ?', r.id);
+    await c.run("UPDATE registered_instances SET state = 'deregistered' WHERE id = ?", r.id);
+    await c.log(now, 'deregister', 'Product instance deregistered: its usage is released from the pool.', {
+      account: r.account,
+      instance: formatUdi({ pid: r.product, sn: r.sn, uuid: r.uuid }),
+    });
+    return { deregistered: true };
+  });
+}

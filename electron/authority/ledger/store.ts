@@ -1,0 +1,254 @@
+/**
+ * The ledger's storage: a database behind the LedgerDb interface (../db/ledger-db.ts), the schema's migrations,
+ * the event log and the ledger's clock. Every change goes through `write`: one transaction, after checking
+ * the clock. Everything is async, so that another engine can stand behind the same interface.
+ */
+import { assertSaneTime, formatInstant } from '../../../shared/codes/dates.ts';
+import { endorsementMessage } from '../../../shared/codes/key-file.ts';
+import { refuse } from '../../../shared/errors.ts';
+import { nameKey } from '../../../shared/text.ts';
+import { signMessage } from '../../platform/crypto.ts';
+import { LEDGER_VERSION } from '../db/sqlite/schema.ts';
+import type { LedgerDb, SqlValue } from '../db/ledger-db.ts';
+import type { LedgerEvent } from '../../../shared/authority/views.ts';
+import { firstBrokenLink, ledgerEventFields, type ChainBreak } from '../../../shared/event-chain.ts';
+import { chainHash, sha256hex } from '../../platform/event-chain.ts';
+import { ledgerSealProblem, sealLedger } from './ledger-seal.ts';
+import { unlock, type KeySecret, type KeyStorage, type ProtectionRecord } from '../keys/key-storage.ts';
+
+export const CLOCK_TOLERANCE_MS = 5 * 60_000;
+/** The meta key a backup copy carries: the time the backup was made. */
+export const BACKUP_MARK = 'backup_made_at';
+/** Meta key of a ledger moved elsewhere by `migrate`: where it went. */
+export const MIGRATED_MARK = 'migrated_to';
+
+/**
+ * Whether the caller may touch a virtual account: called with the account's name by every look-up of an
+ * account or an instance, inside the operation's transaction (so the answer holds for what the operation
+ * does). It refuses (throws) what the caller may not touch. The CLI and the app on their own ledger may
+ * touch everything; the server gives each request its user's guard (shared/authority/roles.ts).
+ */
+export type AccountGuard = (account: string) => void;
+export const everyAccount: AccountGuard = () => undefined;
+
+export class LedgerStore {
+  readonly db: LedgerDb;
+  /** Who acts: the event log names them. */
+  readonly actor: string;
+  /** What unlocks the signing keys, when they are protected (key-storage.ts). */
+  readonly keySecret: KeySecret | undefined;
+  readonly guard: AccountGuard;
+  private storage: KeyStorage | undefined;
+
+  constructor(db: LedgerDb, actor: string, keySecret?: KeySecret, guard: AccountGuard = everyAccount) {
+    this.db = db;
+    this.actor = actor;
+    this.keySecret = keySecret;
+    this.guard = guard;
+  }
+
+  /** Uses the key storage another store of the same ledger has unlocked (no second passphrase derivation). */
+  shareKeysOf(other: LedgerStore): void {
+    this.storage = other.storage;
+  }
+
+  close(): Promise<void> {
+    return this.db.close();
+  }
+
+  /** How the signing keys are protected (meta `key_protection`), or null: in plain text. */
+  async protection(): Promise<ProtectionRecord | null> {
+    const row = await this.get<{ value: string }>("SELECT value FROM meta WHERE key = 'key_protection'");
+    return row ? (JSON.parse(row.value) as ProtectionRecord) : null;
+  }
+
+  /** The storage of the signing keys, unlocked with the secret the ledger was opened with (once per opening). */
+  async keyStorage(): Promise<KeyStorage> {
+    this.storage ??= unlock(await this.protection(), this.keySecret);
+    return this.storage;
+  }
+
+  /** Protects the signing keys from now on as `record` says, under `storage` (after resealing them). */
+  async setProtection(record: ProtectionRecord | null, storage: KeyStorage): Promise<void> {
+    if (record)
+      await this.run(
+        "INSERT INTO meta (key, value) VALUES ('key_protection', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        JSON.stringify(record),
+      );
+    else await this.run("DELETE FROM meta WHERE key = 'key_protection'");
+    this.storage = storage;
+  }
+
+  all<T>(text: string, ...params: SqlValue[]): Promise<T[]> {
+    return this.db.all<T>(text, ...params);
+  }
+
+  get<T>(text: string, ...params: SqlValue[]): Promise<T | undefined> {
+    return this.db.get<T>(text, ...params);
+  }
+
+  run(text: string, ...params: SqlValue[]): Promise<{ changes: number; lastId: number }> {
+    return this.db.run(text, ...params);
+  }
+
+  /** Runs `fn` as one transaction: all of it, or (on any error) none of it. */
+  transaction<T>(fn: () => Promise<T>): Promise<T> {
+    return this.db.transaction(fn);
+  }
+
+  /** Brings the schema to this version's, in one transaction; refuses a ledger of a newer version. */
+  async migrate(): Promise<void> {
+    const version = await this.db.schemaVersion();
+    if (version > LEDGER_VERSION) {
+      refuse(
+        'state-newer',
+        `The ledger was written by a newer SLR Desk (schema ${version}); this version reads schema ${LEDGER_VERSION} at most.`,
+        'Use the newer version of SLR Desk.',
+      );
+    }
+    if (version === LEDGER_VERSION) return;
+    await this.transaction(async () => {
+      for (let v = version; v < LEDGER_VERSION; v++) await this.db.exec(this.db.migrations[v]!);
+      if (version < 2) await this.endorseUnendorsedKeys();
+      if (version < 4) await this.chainEvents();
+      if (version < 8) await this.keyAccountNames();
+      await this.db.setSchemaVersion(LEDGER_VERSION);
+    });
+  }
+
+  /** Schema 2: every key after the first, made before endorsements existed, is endorsed by the key before it. */
+  async endorseUnendorsedKeys(): Promise<void> {
+    const keys = await this.all<{ id: string; public_key: string; private_key: string }>(
+      'SELECT id, public_key, private_key FROM signing_keys ORDER BY created_at, rowid',
+    );
+    for (const [i, k] of keys.entries()) {
+      if (i === 0) continue;
+      const by = keys[i - 1]!;
+      await this.run(
+        'INSERT INTO key_endorsements (key_id, endorser_id, signature) VALUES (?, ?, ?)',
+        k.id,
+        by.id,
+        signMessage(by.private_key, endorsementMessage(k.public_key)),
+      );
+    }
+  }
+
+  /** Runs a write as one transaction, after checking the clock against the latest time the ledger has seen. */
+  write<T>(now: number, fn: () => Promise<T>): Promise<T> {
+    assertSaneTime(now, 'The time');
+    return this.transaction(async () => {
+      await this.refuseMigrated();
+      await this.observeClock(now);
+      await this.noteRestore(now);
+      const result = await fn();
+      await sealLedger(this);
+      return result;
+    });
+  }
+
+  /**
+   * A ledger moved elsewhere by `migrate` is read-only: two ledgers must never spend the same pool. Every
+   * write is refused, naming where the ledger went.
+   */
+  async refuseMigrated(): Promise<void> {
+    const moved = await this.get<{ value: string }>(`SELECT value FROM meta WHERE key = '${MIGRATED_MARK}'`);
+    if (moved)
+      refuse(
+        'not-allowed',
+        `This ledger was moved to ${moved.value} (slr authority migrate): it is read-only now, so that two ledgers never spend the same licenses.`,
+        'Work on the new ledger: `slr authority serve --database <URL>` there, then `slr authority login`; or give --database <URL>.',
+      );
+  }
+
+  /** Marks this ledger as moved to `where` (after `migrate` committed it there), logged; read-only from now on. */
+  async markMigrated(where: string, now: number): Promise<void> {
+    await this.transaction(async () => {
+      await this.refuseMigrated();
+      await this.log(now, 'migrated', `Ledger moved to ${where}: this copy is read-only from now on.`);
+      await this.run(`INSERT INTO meta (key, value) VALUES ('${MIGRATED_MARK}', ?)`, where);
+    });
+  }
+
+  /**
+   * A ledger that is a backup copy (`slr authority backup` marks the copy) says so in its log at its first
+   * change, so a restored backup shows in the chain: what happened after the copy is not in this ledger.
+   */
+  async noteRestore(now: number): Promise<void> {
+    const mark = await this.get<{ value: string }>(`SELECT value FROM meta WHERE key = '${BACKUP_MARK}'`);
+    if (!mark) return;
+    await this.run(`DELETE FROM meta WHERE key = '${BACKUP_MARK}'`);
+    await this.log(
+      now,
+      'restore',
+      `This ledger was restored from a backup made ${formatInstant(Number(mark.value))}: what the ledger it replaces recorded after that time is not in it (codes issued since then are unknown here).`,
+    );
+  }
+
+  /**
+   * The authority never signs or books with a clock behind the latest time its ledger has seen: codes it
+   * issues must not look older than codes already out, and TERM licenses must not come back to life. A clock
+   * that once ran ahead is put right with `clock accept` (logged), never silently.
+   */
+  async observeClock(now: number): Promise<void> {
+    const seen = await this.highWater();
+    if (seen !== null && now < seen - CLOCK_TOLERANCE_MS) {
+      refuse(
+        'clock-behind',
+        `This computer's clock (${formatInstant(now)}) is behind the latest time the license authority has seen (${formatInstant(seen)}); nothing was changed.`,
+        'Set the clock right. If the time it has seen was itself wrong (the clock once ran ahead), accept the current time with `slr authority clock accept --reason "…"` (logged).',
+      );
+    }
+    if (seen === null || now > seen) await this.setHighWater(now);
+  }
+
+  async setHighWater(now: number): Promise<void> {
+    await this.run("INSERT INTO meta (key, value) VALUES ('high_water', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", String(now));
+  }
+
+  /** The latest time the ledger has seen, or null before the first write. */
+  async highWater(): Promise<number | null> {
+    const row = await this.get<{ value: string }>("SELECT value FROM meta WHERE key = 'high_water'");
+    return row ? Number(row.value) : null;
+  }
+
+  /** Appends an event to the log, chained to the one before it. */
+  async log(
+    now: number,
+    type: string,
+    message: string,
+    where: { account?: string | null; instance?: string | null; code?: string | null } = {},
+  ): Promise<void> {
+    const event = { at: now, actor: this.actor, account: where.account ?? null, instance: where.instance ?? null, type, message, code: where.code ?? null };
+    const previous = await this.get<{ hash: string | null }>('SELECT hash FROM events ORDER BY id DESC LIMIT 1');
+    await this.run(
+      'INSERT INTO events (at, actor, account, instance, type, message, code, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      ...ledgerEventFields(event),
+      chainHash(previous?.hash ?? null, ledgerEventFields(event)),
+    );
+    await sealLedger(this);
+  }
+
+  /** Schema 8: every virtual account's name_key, by the one case rule (shared/text.ts), and its index. */
+  async keyAccountNames(): Promise<void> {
+    for (const a of await this.all<{ id: number; name: string }>('SELECT id, name FROM accounts'))
+      await this.run('UPDATE accounts SET name_key = ? WHERE id = ?', nameKey(a.name), a.id);
+    await this.db.exec('CREATE INDEX accounts_by_name_key ON accounts(name_key)');
+  }
+
+  /** Schema 4: the events logged before the chain existed are chained, in order. */
+  async chainEvents(): Promise<void> {
+    let previous: string | null = null;
+    for (const e of await this.all<LedgerEvent>('SELECT * FROM events ORDER BY id')) {
+      const hash = chainHash(previous, ledgerEventFields(e));
+      await this.run('UPDATE events SET hash = ? WHERE id = ?', hash, e.id);
+      previous = hash;
+    }
+  }
+
+  /** The first event of the log whose hash does not follow from the ones before it, or null. */
+  async verifyEvents(): Promise<{ count: number; broken: (ChainBreak & { event: LedgerEvent }) | null; sealProblem: string | null }> {
+    const events = await this.all<LedgerEvent & { hash: string | null }>('SELECT * FROM events ORDER BY id');
+    const broken = firstBrokenLink(events, ledgerEventFields, sha256hex);
+    return { count: events.length, broken: broken && { ...broken, event: events[broken.index]! }, sealProblem: await ledgerSealProblem(this) };
+  }
+}

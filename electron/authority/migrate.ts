@@ -1,0 +1,133 @@
+/**
+ * `slr authority migrate`: moves a whole ledger (signing keys, accounts, licenses, instances, codes, the
+ * chained event log, users and their sessions) from one database to another, SQLite to PostgreSQL or back,
+ * in one transaction on the target, with every id kept. On arrival it checks before committing: the same
+ * rows in every table, conservation recomputed from scratch (the target's own triggers rebuild `blocked`
+ * from the holdings and transitions, and must arrive at the source's figures), the same Licenses table, and
+ * an intact event chain. Anything wrong: nothing is written. The target must be empty.
+ */
+import { refuse } from '../../shared/errors.ts';
+import { checkInvariants } from './audit.ts';
+import type { Ledger } from './ledger.ts';
+
+/** Tables in the order their references allow, with the columns moved (`blocked` is rebuilt, not copied). */
+const TABLES: readonly { name: string; columns: readonly string[]; order: string }[] = [
+  { name: 'meta', columns: ['key', 'value'], order: 'key' },
+  { name: 'signing_keys', columns: ['id', 'public_key', 'private_key', 'created_at', 'retired_at'], order: 'created_at, rowid' },
+  { name: 'key_endorsements', columns: ['key_id', 'endorser_id', 'signature'], order: 'key_id' },
+  { name: 'accounts', columns: ['id', 'name', 'created_at', 'name_key'], order: 'id' },
+  { name: 'lots', columns: ['id', 'account_id', 'tag', 'type', 'start', '"end"', 'count'], order: 'id' },
+  {
+    name: 'instances',
+    columns: [
+      'id',
+      'account_id',
+      'product',
+      'uuid',
+      'sn',
+      'device_key',
+      'piid',
+      'state',
+      'created_at',
+      'last_contact',
+      'last_timestamp',
+      'wrong_codes',
+      'locked',
+    ],
+    order: 'id',
+  },
+  { name: 'holdings', columns: ['instance_id', 'lot_id', 'count'], order: 'instance_id, lot_id' },
+  { name: 'transitions', columns: ['id', 'instance_id', 'lot_id', 'count', 'code_timestamp'], order: 'id' },
+  { name: 'codes', columns: ['id', 'instance_id', 'timestamp', 'key_id', 'code', 'issued_at', 'confirmed_at'], order: 'id' },
+  { name: 'events', columns: ['id', 'at', 'actor', 'account', 'instance', 'type', 'message', 'code', 'hash'], order: 'id' },
+  { name: 'users', columns: ['id', 'name', 'role', 'account_id', 'password_hash', 'must_change', 'disabled', 'created_at'], order: 'id' },
+  { name: 'sessions', columns: ['token_hash', 'user_id', 'kind', 'created_at', 'expires_at'], order: 'token_hash' },
+  { name: 'idempotency', columns: ['user_id', 'key', 'operation', 'request_hash', 'status', 'reply', 'at'], order: 'user_id, key' },
+  { name: 'login_failures', columns: ['name', 'at'], order: 'at' },
+  {
+    name: 'registration_tokens',
+    columns: ['id', 'account_id', 'description', 'created_at', 'created_by', 'expires_at', 'max_uses', 'uses', 'export_controlled', 'revoked_at'],
+    order: 'id',
+  },
+  {
+    name: 'registered_instances',
+    columns: [
+      'id',
+      'account_id',
+      'product',
+      'uuid',
+      'sn',
+      'device_key',
+      'token_id',
+      'hostname',
+      'export_controlled',
+      'state',
+      'registered_at',
+      'registration_expires',
+      'authorization_expires',
+      'last_contact',
+      'last_usage_at',
+      'seq',
+    ],
+    order: 'id',
+  },
+  { name: 'registered_usage', columns: ['instance_id', 'tag', 'count'], order: 'instance_id, tag' },
+  { name: 'register_nonces', columns: ['uuid', 'nonce', 'at'], order: 'uuid, nonce' },
+];
+
+/** Tables whose ids a PostgreSQL sequence hands out: set past the ids moved. */
+const SEQUENCES = ['accounts', 'lots', 'instances', 'transitions', 'codes', 'events', 'users', 'registered_instances'];
+
+export interface Moved {
+  readonly rows: Readonly<Record<string, number>>;
+  readonly events: number;
+}
+
+const unquote = (c: string) => c.replaceAll('"', '');
+
+export async function migrateLedger(from: Ledger, to: Ledger, now: number, describeSource: string, describeTarget: string): Promise<Moved> {
+  await from.core.requireInit();
+  await from.core.refuseMigrated();
+  if (await to.isInitialized())
+    refuse('authority-exists', 'The target already holds a license authority: a ledger moves only into an empty database.', 'Name an empty database.');
+  const problems = await checkInvariants(from);
+  if (problems.length)
+    refuse('state-corrupt', `The ledger to move does not add up: ${problems.slice(0, 3).join('; ')}.`, 'Nothing was moved. Restore it from a backup first.');
+  const source = from.core.db;
+  const target = to.core.db;
+  const rows: Record<string, number> = {};
+  await source.read(() =>
+    target.transaction(async () => {
+      for (const t of TABLES) {
+        const data = await source.all<Record<string, unknown>>(`SELECT ${t.columns.join(', ')} FROM ${t.name} ORDER BY ${t.order}`);
+        const insert = `INSERT INTO ${t.name} (${t.columns.join(', ')}) VALUES (${t.columns.map(() => '?').join(', ')})`;
+        for (const row of data) await target.run(insert, ...t.columns.map((c) => row[unquote(c)] as never));
+        rows[t.name] = data.length;
+      }
+      if (target.engine === 'postgres')
+        for (const t of SEQUENCES) await target.exec(`SELECT setval(pg_get_serial_sequence('${t}', 'id'), coalesce((SELECT max(id) FROM ${t}), 0) + 1, false)`);
+      // On arrival, before anything is committed: the same rows, the same blocked figures rebuilt by the
+      // target's own triggers, the same Licenses table, an intact chain.
+      for (const t of TABLES) {
+        const n = (await target.get<{ n: number }>(`SELECT count(*) AS n FROM ${t.name}`))!.n;
+        if (Number(n) !== rows[t.name]) refuse('state-corrupt', `${t.name}: ${rows[t.name]} rows read, ${n} arrived; nothing was moved.`);
+      }
+      const blocked = async (l: Ledger) => JSON.stringify(await l.core.db.all('SELECT id, blocked FROM lots ORDER BY id'));
+      if ((await blocked(from)) !== (await blocked(to))) refuse('state-corrupt', 'The licenses blocked on arrival differ from the source; nothing was moved.');
+      const arrived = await checkInvariants(to);
+      if (arrived.length) refuse('state-corrupt', `The moved ledger does not add up: ${arrived.slice(0, 3).join('; ')}; nothing was moved.`);
+      if (JSON.stringify(await from.licenses(now)) !== JSON.stringify(await to.licenses(now)))
+        refuse('state-corrupt', 'The Licenses table differs on arrival; nothing was moved.');
+      const chain = await to.verifyEvents();
+      if (chain.broken) refuse('log-tampered', `The event log arrived broken at event ${chain.broken.event.id}; nothing was moved.`);
+      await to.core.log(
+        now,
+        'migrate',
+        `Ledger moved here from ${describeSource}: ${rows.events} events, ${rows.instances} product instances, ${rows.lots} license lots; checked on arrival.`,
+      );
+    }),
+  );
+  // Committed there: this one is read-only from now on (two ledgers must never spend the same pool).
+  await from.core.markMigrated(describeTarget, now);
+  return { rows, events: rows.events ?? 0 };
+}

@@ -1,0 +1,201 @@
+/**
+ * `slr authority …`: the license authority (the seeds' License Central) on the command line. Every verb is
+ * one entry of VERBS: its words, options (which are required), positional arguments, usage, help and handler.
+ * The parser, the usage text and the per-verb help (`slr authority <verb> --help`) are derived from it.
+ */
+import { parseArgs } from 'node:util';
+import { defaultActor, type Ledger } from '../../authority/ledger.ts';
+import { refuse } from '../../../shared/errors.ts';
+import type { KeySecret } from '../../authority/keys/key-storage.ts';
+import { SERVER_VERBS } from './server-verbs.ts';
+import { TOKEN_VERBS } from './token-verbs.ts';
+import { codeFileName, readCodeFile } from '../../platform/files.ts';
+import { LIMITS } from '../../../shared/limits.ts';
+import { parseKeyBackup } from '../../authority/keys/key-escrow.ts';
+import { checkedOutput } from '../output-files.ts';
+import { GLOBAL_OPTIONS, OPTIONS, passphraseSecret, readPassphrase, type Values } from './args.ts';
+import { EXIT_CODES } from '../output.ts';
+import { UsageError } from '../output.ts';
+import { showEvents, showInstances, showLicenses, showRegistered } from './show.ts';
+import { KEY_VERBS } from './key-verbs.ts';
+import { CODE_VERBS } from './code-verbs.ts';
+import { LEDGER_VERBS } from './ledger-verbs.ts';
+import type { AuthorityContext, Verb } from './verb.ts';
+
+export type { AuthorityContext, Call, Verb } from './verb.ts';
+
+export const VERBS: readonly Verb[] = [
+  {
+    words: 'init',
+    usage: '--account "<smart account name>" [--passphrase-file FILE] [--restore-keys BACKUP]',
+    summary:
+      'Create the license authority: the smart account, the virtual account "Default" and its first signing key (encrypted under the passphrase, if given), or the keys of a key backup (--restore-keys, with its passphrase).',
+    example: 'slr authority init --account "Acme Corp" --passphrase-file /secure/passphrase.txt',
+    options: ['account', 'restore-keys'],
+    required: ['account'],
+    where: 'local',
+    run: async ({ values, ctx, say, withLocalLedger }) => {
+      const file = values['restore-keys'];
+      if (file && !values['passphrase-file']) throw new UsageError('--restore-keys needs --passphrase-file: the passphrase of the key backup.');
+      const backup = file ? parseKeyBackup(readCodeFile(file, LIMITS.keyBackupBytes), readPassphrase(values['passphrase-file']!)) : undefined;
+      const r = await withLocalLedger((l) => l.init(values.account!, ctx.now, backup), true);
+      const keys = r.protection === 'plaintext' ? 'not encrypted (give --passphrase-file to encrypt them; see key protect)' : `encrypted (${r.protection})`;
+      say(
+        `License authority "${values.account}" created in ${ctx.home}, with virtual account "Default".\nSigning key ${r.keyId}${backup ? ' (restored)' : ''}, ${keys}: export it with \`slr authority key export --out FILE\` for devices to trust.`,
+        r,
+      );
+    },
+  },
+  ...KEY_VERBS,
+  ...LEDGER_VERBS,
+  ...CODE_VERBS,
+  ...SERVER_VERBS,
+  ...TOKEN_VERBS,
+  {
+    words: 'show licenses',
+    usage: '[--account VA] [--csv]',
+    summary: 'The Licenses table: per virtual account and license, purchased / reserved / in transition / available, and expiry.',
+    example: 'slr authority show licenses --account Default',
+    options: ['account', 'csv'],
+    run: (call) => showLicenses(call),
+  },
+  {
+    words: 'show instances',
+    usage: '[--account VA] [--all] [--csv]',
+    summary: 'The product instances with their reserved licenses (--all: removed and failed ones too).',
+    example: 'slr authority show instances --all',
+    options: ['account', 'all', 'csv'],
+    run: (call) => showInstances(call),
+  },
+  {
+    words: 'show registered',
+    usage: '[--account VA] [--csv]',
+    summary: 'The product instances registered online (Smart Licensing): periods, last contact, reported usage, and whether their account covers it.',
+    example: 'slr authority show registered --account Lab',
+    options: ['account', 'csv'],
+    run: (call) => showRegistered(call),
+  },
+  {
+    words: 'show events',
+    usage: '[--account VA] [--csv] [--verify]',
+    summary: 'The event log: who did what, when, with which code. --verify checks its chain of hashes and names the first event that was changed.',
+    example: 'slr authority show events --verify',
+    options: ['account', 'csv', 'verify'],
+    run: (call) => showEvents(call),
+  },
+];
+
+const usageOf = (v: Verb) => `slr authority ${v.words}${v.usage ? ` ${v.usage}` : ''}`;
+
+export const AUTHORITY_USAGE = [
+  'Usage: slr authority [--home DIR] [--json] <command>',
+  '',
+  ...VERBS.map((v) => `  ${usageOf(v)}`),
+  '',
+  'TAG is a full entitlement tag or a catalog short name (UCM_Basic, CUC_BasicMessaging, …).',
+  '--request and the codes also accept @FILE to read them from a file.',
+  "slr authority <command> --help: that command's help.",
+  '',
+  EXIT_CODES,
+].join('\n');
+
+/** The verb a command line names by its first words (the longest match). */
+export function findVerb(args: readonly string[]): Verb | undefined {
+  const leading = args.slice(0, args.findIndex((a) => a.startsWith('-')) >>> 0);
+  return VERBS.filter((v) => v.words.split(' ').every((w, i) => leading[i] === w)).sort((a, b) => b.words.length - a.words.length)[0];
+}
+
+export function verbHelp(v: Verb): string {
+  const required = (v.required ?? []).map((o) => `--${o}`).join(', ');
+  return [
+    `Usage: ${usageOf(v)} [--home DIR] [--json] [--passphrase-file FILE]`,
+    '',
+    v.summary,
+    ...(required ? ['', `Required: ${required}.`] : []),
+    '',
+    `Example: ${v.example}`,
+    '',
+    EXIT_CODES,
+  ].join('\n');
+}
+
+function parse(v: Verb, args: readonly string[]): { values: Values; positionals: string[] } {
+  const wrong = (why: string) => new UsageError(why, verbHelp(v));
+  const options = Object.fromEntries([...v.options, ...GLOBAL_OPTIONS].map((o) => [o, OPTIONS[o]]));
+  let parsed: { values: Values; positionals: string[] };
+  try {
+    parsed = parseArgs({ args: [...args], options, allowPositionals: true, strict: true }) as { values: Values; positionals: string[] };
+  } catch (e) {
+    throw wrong(`${(e as Error).message.split('\n')[0]} (slr authority ${v.words})`);
+  }
+  const missing = (v.required ?? []).filter((o) => parsed.values[o] === undefined);
+  if (missing.length) throw wrong(`Missing ${missing.map((m) => `--${m}`).join(', ')} (slr authority ${v.words}).`);
+  const want = v.positionals ?? [];
+  if (parsed.positionals.length !== want.length) {
+    throw wrong(want.length ? `slr authority ${v.words} takes ${want.map((p) => `<${p}>`).join(' ')}.` : `Unexpected argument "${parsed.positionals[0]}".`);
+  }
+  return parsed;
+}
+
+/** A `local` verb on the database a server uses (--database), instead of the home's ledger. */
+async function onDatabase<T>(home: string, database: string, secret: KeySecret | undefined, fn: (l: Ledger) => Promise<T>): Promise<T> {
+  const { openLedgerAt } = await import('../../authority/open-database.ts');
+  const { ledger } = await openLedgerAt(home, database, defaultActor(), secret);
+  try {
+    return await fn(ledger);
+  } finally {
+    await ledger.close();
+  }
+}
+
+/** A verb where it cannot work: a `local` one while logged in to a server, a `session` one without a login. */
+function checkWhere(verb: Verb, ctx: AuthorityContext): void {
+  const where = verb.where ?? 'either';
+  if (where === 'local' && ctx.remote)
+    refuse(
+      'local-only',
+      `slr authority ${verb.words} works on a ledger of its own, not through a login: this home is logged in to ${ctx.remote.session.server}.`,
+      "Run it on the License Central server's own home (--home), or `slr authority logout` first.",
+    );
+  if (where === 'session' && !ctx.remote)
+    refuse(
+      'not-logged-in',
+      `slr authority ${verb.words} works on a License Central server, and this home is not logged in to one.`,
+      'Log in first: `slr authority login --server URL --user NAME`.',
+    );
+}
+
+export async function authorityCommand(args: readonly string[], ctx: AuthorityContext): Promise<void> {
+  const verb = findVerb(args);
+  if (!verb) {
+    const words = args
+      .filter((a) => !a.startsWith('-'))
+      .slice(0, 2)
+      .join(' ');
+    throw new UsageError(words ? `Unknown command: slr authority ${words}` : 'Usage: slr authority <command> (see slr authority --help)');
+  }
+  const { values, positionals } = parse(verb, args.slice(verb.words.split(' ').length));
+  checkWhere(verb, ctx);
+  const say = (text: string, json: object) => ctx.io.out(ctx.json ? JSON.stringify({ ok: true, ...json }) : text);
+  // --out is checked before anything changes: a target that cannot be written refuses the command.
+  const out = checkedOutput(values.out);
+  await verb.run({
+    values,
+    positionals,
+    ctx,
+    say,
+    out,
+    withLedger: (fn) => (ctx.remote ? fn(ctx.remote.ledger) : ctx.ledger(fn, { keySecret: passphraseSecret(values['passphrase-file']) })),
+    withLocalLedger: (fn, create = false) =>
+      values.database === undefined
+        ? ctx.ledger(fn, { create, keySecret: passphraseSecret(values['passphrase-file']) })
+        : onDatabase(ctx.home, values.database, passphraseSecret(values['passphrase-file']), fn),
+    issued: (what, r) => {
+      const file = out?.write(codeFileName(r.sn, 'authorization'), r.code, `slr authority code --instance ${r.sn} --out ${values.out}`) ?? null;
+      if (ctx.json) return say('', { ...r, file });
+      // The code alone on stdout; what it is and what to do with it on stderr.
+      ctx.io.err(file ? `${what}\nAuthorization code for ${r.udi} written to ${file}.` : `${what}\nAuthorization code for ${r.udi}:`);
+      ctx.io.out(r.code);
+    },
+  });
+}

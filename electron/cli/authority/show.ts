@@ -1,0 +1,114 @@
+/** `slr authority show …`: the Licenses and Instances tables and the event log, as text, CSV or JSON. */
+import { refuse } from '../../../shared/errors.ts';
+import { formatInstant } from '../../../shared/codes/dates.ts';
+import { toCsv } from '../../../shared/csv.ts';
+import { authorityEventsCsv } from '../../../shared/events.ts';
+import type { Call } from './verb.ts';
+import { table, verifyLog } from '../output.ts';
+
+/** A table as aligned text, or as CSV (RFC 4180, header first) with --csv. */
+function printTable(call: Call, header: readonly string[], rows: readonly (readonly (string | number)[])[]): void {
+  // In CSV, a cell with nothing in it is empty (the text table shows "-").
+  call.ctx.io.out(
+    call.values.csv
+      ? toCsv(
+          header,
+          rows.map((r) => r.map((c) => (c === '-' ? '' : c))),
+        ).trimEnd()
+      : table(header, rows),
+  );
+}
+
+/** Licenses by short name and count, as `UCM_Basic=3 UCM_CUWL=1` ("-" for none). */
+const licenseList = (m: Readonly<Record<string, number>>) =>
+  Object.entries(m)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ') || '-';
+
+export async function showLicenses(call: Call): Promise<void> {
+  const { values, ctx, withLedger } = call;
+  const lines = await withLedger((l) => l.licenses(ctx.now, values.account));
+  if (ctx.json) return ctx.io.out(JSON.stringify({ ok: true, licenses: lines }));
+  if (!lines.length && !values.csv) return ctx.io.out('No licenses valid now.');
+  printTable(
+    call,
+    ['Virtual Account', 'License', 'Level', 'Expires', 'Purchased', 'Reserved', 'In Transition', 'Available'],
+    lines.map((r) => [r.account, r.short, r.level ?? '-', r.expires || '-', r.purchased, r.reserved, r.inTransition, r.available]),
+  );
+}
+
+export async function showInstances(call: Call): Promise<void> {
+  const { values, ctx, withLedger } = call;
+  const rows = await withLedger((l) => l.instances(values.account, values.all ?? false));
+  if (ctx.json) return ctx.io.out(JSON.stringify({ ok: true, instances: rows }));
+  if (!rows.length && !values.csv) return ctx.io.out('No product instances.');
+  printTable(
+    call,
+    ['Virtual Account', 'Name', 'Product Type', 'Last Contact', 'State', 'Reserved', 'In Transition'],
+    rows.map((r) => [
+      r.account,
+      `UDI_PID ${r.product}; UDI_SN ${r.sn}`,
+      r.productType,
+      `${formatInstant(r.lastContact)} (Reserved Licenses)`,
+      r.locked ? `${r.state}, LOCKED` : r.state,
+      licenseList(r.reserved),
+      licenseList(r.inTransition),
+    ]),
+  );
+}
+
+export async function showEvents({ values, ctx, withLedger }: Call): Promise<void> {
+  if (values.verify) {
+    const result = await withLedger((l) => l.verifyEvents());
+    if (!result.broken && result.sealProblem)
+      refuse('log-tampered', `The event log's chain is intact, but ${result.sealProblem}.`, 'Compare with a backup (slr authority backup) or an exported CSV.');
+    return verifyLog(result, () => result.broken!.event, ctx);
+  }
+  const events = await withLedger((l) => l.events(values.account));
+  if (ctx.json) return ctx.io.out(JSON.stringify({ ok: true, events }));
+  if (values.csv) return ctx.io.out(authorityEventsCsv(events));
+  ctx.io.out(
+    events
+      .map(
+        (e) => `${formatInstant(e.at)}  ${e.actor}  ${(e.account ?? '').padEnd(12)}  ${e.type.padEnd(18)}  ${e.instance ? `${e.instance}: ` : ''}${e.message}`,
+      )
+      .join('\n'),
+  );
+}
+
+/** The product instances registered online (Smart Licensing), beside the reserved ones (show instances). */
+export async function showRegistered(call: Call): Promise<void> {
+  const { values, ctx, withLedger } = call;
+  const rows = await withLedger((l) => l.registeredInstances(ctx.now, values.account));
+  if (ctx.json) return ctx.io.out(JSON.stringify({ ok: true, registered: rows }));
+  if (!rows.length && !values.csv) return ctx.io.out('No product instances registered online.');
+  printTable(
+    call,
+    [
+      'Instance',
+      'Virtual Account',
+      'UDI',
+      'Registered',
+      'Registration Expires',
+      'Authorization Expires',
+      'Last Contact',
+      'Last Usage Report',
+      'Export-Controlled',
+      'Usage',
+      'Status',
+    ],
+    rows.map((r) => [
+      r.instance,
+      r.account,
+      r.udi,
+      formatInstant(r.registeredAt),
+      formatInstant(r.registrationExpires),
+      formatInstant(r.authorizationExpires),
+      formatInstant(r.lastContact),
+      r.lastUsageReport === null ? '-' : formatInstant(r.lastUsageReport),
+      r.exportControlled ? 'allowed' : 'not allowed',
+      licenseList(r.usage),
+      r.compliance,
+    ]),
+  );
+}
