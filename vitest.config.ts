@@ -5,8 +5,15 @@
 // `npm test` runs both.
 import { defineConfig } from 'vitest/config';
 import { fileURLToPath } from 'node:url';
+import { availableParallelism, loadavg } from 'node:os';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+
+// Timeouts scale with the machine's load when the run starts (test/helpers/time-scale.ts reads the same
+// figure in the workers, which inherit this environment): the load per core, between 1 and 4.
+const CORES = availableParallelism();
+process.env.SLR_TEST_SLOWDOWN ??= String(Math.min(4, Math.max(1, loadavg()[0]! / CORES)).toFixed(2));
+const SLOWDOWN = Math.min(4, Math.max(1, Number(process.env.SLR_TEST_SLOWDOWN) || 1));
 
 /** The fast project's files: no build, no browser, no Electron, under a minute on two cores. */
 export const FAST = [
@@ -50,11 +57,11 @@ export const FAST = [
 
 const shared = {
   environment: 'node' as const,
-  testTimeout: 60_000,
+  testTimeout: 60_000 * SLOWDOWN,
   // Set-up hooks start Chromium or servers: on a loaded 2-core machine that can take more than the default 10 s.
-  hookTimeout: 60_000,
+  hookTimeout: 60_000 * SLOWDOWN,
   // Waits in the browser tests (expect.poll) allow for a slow machine; they end as soon as the UI is there.
-  expect: { poll: { timeout: 15_000, interval: 50 } },
+  expect: { poll: { timeout: 15_000 * SLOWDOWN, interval: 50 } },
   pool: 'forks' as const,
   // electron-store imports `electron` itself: let Vite resolve it (to the stub or a test's mock).
   server: { deps: { inline: ['electron-store'] } },
@@ -66,6 +73,9 @@ export default defineConfig({
     alias: { electron: here('./test/stubs/electron.ts') },
   },
   test: {
+    // Vitest's default leaves a core idle (2 cores: one worker); much of the suite waits on child
+    // processes, PostgreSQL and Chromium, so a worker per core.
+    maxWorkers: CORES,
     reporters: ['default', here('./test/summary-reporter.ts')],
     projects: [
       { extends: true, test: { ...shared, name: 'fast', include: FAST } },

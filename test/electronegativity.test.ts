@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { scaled } from './helpers/time-scale.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -48,7 +49,7 @@ describe('electronegativity', () => {
     const version = JSON.parse(readFileSync(join(root, 'node_modules/electron/package.json'), 'utf8')).version;
     const r = spawnSync(process.execPath, [join(root, 'test/electronegativity/run.cjs'), join(root, 'out'), report, version], {
       encoding: 'utf8',
-      timeout: 120_000,
+      timeout: scaled(120_000),
     });
     expect(r.status, r.stderr).toBe(0);
     const [header, ...rows] = parseCsv(readFileSync(report, 'utf8')).filter((x) => x.length > 1);

@@ -6,6 +6,7 @@ import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SLR } from './helpers/cli.ts';
+import { scaled } from './helpers/time-scale.ts';
 
 describe("the README's walkthrough", () => {
   it('runs, every command, from an empty directory, and ends as it says', () => {
@@ -21,7 +22,7 @@ describe("the README's walkthrough", () => {
       cwd: dir,
       encoding: 'utf8',
       env: { PATH: `${bin}:${process.env.PATH}`, HOME: dir, SLR_NOW: '2026-08-03T10:00:00Z' },
-      timeout: 120_000,
+      timeout: scaled(120_000),
     });
     expect(r.status, r.stderr.slice(-3000)).toBe(0);
     // It ends as the README says: 5 of 10 reserved (by the replacement), and the log intact.

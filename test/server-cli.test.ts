@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SLR, slr } from './helpers/cli.ts';
 import { SKIP_POSTGRES, startPostgres, type Postgres } from './helpers/postgres.ts';
+import { scaled } from './helpers/time-scale.ts';
 
 const NOW = '2026-05-04T08:00:00Z';
 const PASSWORD = 'a long enough password';
@@ -42,7 +43,7 @@ function serve(home: string, extra: string[] = []): Promise<Served> {
 let postgres: Postgres | null = null;
 beforeAll(async () => {
   if (!SKIP_POSTGRES) postgres = await startPostgres();
-}, 60_000);
+}, scaled(60_000));
 afterAll(async () => postgres?.stop());
 
 describe.each([

@@ -13,12 +13,13 @@ import type { BrowserContext, Locator, Page } from 'playwright-core';
 import AxeBuilder from '@axe-core/playwright';
 import { PNG } from 'pngjs';
 import { startHarness, RENDERER_DIR, type Harness } from './harness/server.ts';
-import { launchBrowser, CHROMIUM } from './harness/browser.ts';
+import { closeBrowser, launchBrowser, CHROMIUM } from './harness/browser.ts';
 import { dropFile, jsQR, screenshot, SHOTS } from './harness/page-helpers.ts';
 import { slr } from '../helpers/cli.ts';
 import { populate } from '../helpers/populate.ts';
 import { openLedger } from '../../electron/authority/ledger.ts';
 import { codeFromQrParts } from '../../shared/codes/qr-parts.ts';
+import { scaled } from '../helpers/time-scale.ts';
 
 const skip = process.env.SLR_SKIP_BROWSER === '1';
 const T0 = Date.UTC(2026, 0, 5, 9);
@@ -115,9 +116,10 @@ describe.skipIf(skip)('the app, second version, in Chromium', () => {
     device.setNow(t + 3_600_000);
     devNow = t + 2 * 3_600_000;
     authority.setNow(t + 3_600_000);
-  }, 180_000);
+  }, scaled(180_000));
   afterAll(async () => {
     for (const b of browsers) await b.close();
+    await closeBrowser();
     await device?.close();
     await authority?.close();
   });
@@ -340,7 +342,8 @@ describe.skipIf(skip)('the app, second version, in Chromium', () => {
     ['zoom-200', { viewport: { width: 640, height: 400 }, deviceScaleFactor: 2 }],
     ['dark', { viewport: { width: 1280, height: 800 }, colorScheme: 'dark' }],
   ] as const;
-  it.each(LOOKS)('at %s: every main screen fits, reads and passes axe', async (name, look) => {
+  // The four looks only read: they run side by side, each in its own windows.
+  it.concurrent.each(LOOKS)('at %s: every main screen fits, reads and passes axe', async (name, look) => {
     const dp = await open(device, look);
     await dp.getByRole('tab', { name: 'Reservation' }).click();
     await fit(dp, `${name} device reservation`);

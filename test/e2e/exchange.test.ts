@@ -11,7 +11,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { DatabaseSync } from 'node:sqlite';
 import { startHarness, RENDERER_DIR, type Harness } from './harness/server.ts';
-import { launchBrowser, CHROMIUM } from './harness/browser.ts';
+import { closeBrowser, launchBrowser, CHROMIUM } from './harness/browser.ts';
 import { dropFile, expectAccessible, jsQR, SHOTS } from './harness/page-helpers.ts';
 
 // Never skipped silently: without Chromium or the renderer build this fails, unless SLR_SKIP_BROWSER=1 says so.
@@ -58,6 +58,7 @@ describe.skipIf(skip)('the desktop app in Chromium, against the real services', 
   afterAll(async () => {
     await deviceBrowser?.close();
     await authorityBrowser?.close();
+    await closeBrowser();
     await device?.close();
     await authority?.close();
   });

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { expectAccessible, screenshot } from './harness/page-helpers.ts';
 import { startHarness, RENDERER_DIR, type Harness } from './harness/server.ts';
-import { launchBrowser, CHROMIUM } from './harness/browser.ts';
+import { closeBrowser, launchBrowser, CHROMIUM } from './harness/browser.ts';
 import { PASSWORD, startServer, type TestServer } from '../helpers/server.ts';
 import { makeDevice } from '../helpers/world.ts';
 
@@ -50,6 +50,7 @@ describe.skipIf(skip)('the License Authority workspace on a License Central serv
   });
   afterAll(async () => {
     await browser?.close();
+    await closeBrowser();
     await app?.close();
     await server?.stop();
   });

@@ -12,9 +12,10 @@ import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { expectAccessible, screenshot } from './harness/page-helpers.ts';
 import { startHarness, RENDERER_DIR, type Harness } from './harness/server.ts';
-import { launchBrowser, CHROMIUM } from './harness/browser.ts';
+import { closeBrowser, launchBrowser, CHROMIUM } from './harness/browser.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { slr } from '../helpers/cli.ts';
+import { scaled } from '../helpers/time-scale.ts';
 
 const skip = process.env.SLR_SKIP_BROWSER === '1';
 const T0 = Date.UTC(2026, 5, 8, 9);
@@ -50,9 +51,10 @@ describe.skipIf(skip)('Smart Licensing online in the app', () => {
     dp = await browser.newPage();
     await cp.goto(central.url);
     await dp.goto(device.url);
-  }, 120_000);
+  }, scaled(120_000));
   afterAll(async () => {
     await browser?.close();
+    await closeBrowser();
     await central?.close();
     await device?.close();
     await server?.stop();

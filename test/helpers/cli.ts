@@ -7,6 +7,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import { scaled } from './time-scale.ts';
 
 export const SLR = fileURLToPath(new URL('../../electron/cli/slr.mjs', import.meta.url));
 
@@ -47,7 +48,7 @@ export function slr(home: string, args: readonly string[], now: number | string 
 }
 
 export function slrProcess(home: string, args: readonly string[], now: number | string = DEFAULT_NOW, env: NodeJS.ProcessEnv = {}): CliResult {
-  const r = spawnSync(process.execPath, [SLR, '--home', home, ...args], { encoding: 'utf8', env: environment(now, env), timeout: 60_000 });
+  const r = spawnSync(process.execPath, [SLR, '--home', home, ...args], { encoding: 'utf8', env: environment(now, env), timeout: scaled(60_000) });
   return result(r.status ?? -1, r.stdout, r.stderr);
 }
 

@@ -1,8 +1,10 @@
-/** Debian's Chromium driven by playwright-core (no browser download), headless, with a fresh profile. */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+/**
+ * Debian's Chromium driven by playwright-core (no browser download), headless. One browser per test file,
+ * launched at its first use; each `launchBrowser` is a fresh context of it (its own storage, as a fresh
+ * profile would be), so a file's windows cost one Chromium start, not one each. A file ends with
+ * `closeBrowser()`.
+ */
+import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -13,14 +15,13 @@ export interface Look {
   readonly colorScheme?: 'light' | 'dark';
 }
 
-export async function launchBrowser(look: Look = {}): Promise<BrowserContext> {
-  return chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'slr-chromium-')), {
+let browser: Promise<Browser> | undefined;
+
+function theBrowser(): Promise<Browser> {
+  browser ??= chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    viewport: { width: 1280, height: 900 },
-    ...look,
     args: [
-      '--headless',
       '--no-sandbox',
       '--disable-gpu',
       '--disable-quic',
@@ -30,4 +31,17 @@ export async function launchBrowser(look: Look = {}): Promise<BrowserContext> {
       '--disable-sync',
     ],
   });
+  return browser;
+}
+
+/** A new window of the file's browser, as a new profile would open it. */
+export async function launchBrowser(look: Look = {}): Promise<BrowserContext> {
+  return (await theBrowser()).newContext({ viewport: { width: 1280, height: 900 }, ...look });
+}
+
+/** Closes the file's browser (and every context still open in it). */
+export async function closeBrowser(): Promise<void> {
+  const b = browser;
+  browser = undefined;
+  if (b) await (await b).close();
 }
