@@ -1,8 +1,7 @@
 /** How the CLI speaks: plain text for people, one JSON object with --json, and its exit codes. */
-import { describeError, isSlrError } from '../../shared/errors.ts';
+import { describeError, isSlrError, refuse } from '../../shared/errors.ts';
 import { escapeControls, stripControls } from '../../shared/text.ts';
 import { describeChain, type ChainBreak } from '../../shared/event-chain.ts';
-import { refuse } from '../../shared/errors.ts';
 
 export const EXIT = {
   ok: 0,
