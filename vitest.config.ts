@@ -5,15 +5,15 @@
 // `npm test` runs both.
 import { defineConfig } from 'vitest/config';
 import { fileURLToPath } from 'node:url';
-import { availableParallelism, loadavg } from 'node:os';
+import { availableParallelism } from 'node:os';
+import { SLOWDOWN } from './test/helpers/time-scale.ts';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
-// Timeouts scale with the machine's load when the run starts (test/helpers/time-scale.ts reads the same
-// figure in the workers, which inherit this environment): the load per core, between 1 and 4.
+// Timeouts scale with the machine's load when the run starts (test/helpers/time-scale.ts), measured here
+// once; the workers inherit the figure.
+process.env.SLR_TEST_SLOWDOWN = String(SLOWDOWN);
 const CORES = availableParallelism();
-process.env.SLR_TEST_SLOWDOWN ??= String(Math.min(4, Math.max(1, loadavg()[0]! / CORES)).toFixed(2));
-const SLOWDOWN = Math.min(4, Math.max(1, Number(process.env.SLR_TEST_SLOWDOWN) || 1));
 
 /** The fast project's files: no build, no browser, no Electron, under a minute on two cores. */
 export const FAST = [

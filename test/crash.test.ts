@@ -131,65 +131,58 @@ describe('crash safety', () => {
     );
   }, scaled(120_000));
 
-  it(
-    `keeps every store whole: before or after, never a mix (${RUNS_PER_OPERATION} kills per operation)`,
-    async () => {
-      const tally: Record<string, { before: number; after: number }> = {};
-      for (const s of scenarios) {
-        const reference = fresh(s.template);
-        cli(reference, s.args);
-        const before = s.side === 'device' ? JSON.stringify(deviceState(s.template)) : (await ledgerSummary(s.template)).summary;
-        const after = s.side === 'device' ? JSON.stringify(deviceState(reference)) : (await ledgerSummary(reference)).summary;
-        expect(after).not.toBe(before);
-        // How long a run takes now: measured again before every other batch (the median of the last three), since the
-        // load of the machine, other test files included, changes while the kills run.
-        const recent = [await durationMs(s.template, s.args)];
-        tally[s.name] = { before: 0, after: 0 };
-        // Kill points spread over the run (from a fifth of it: a process killed earlier has not read anything) and
-        // a little past it, denser near its end, where the writes happen.
-        const points = Array.from({ length: RUNS_PER_OPERATION }, (_, i) => 0.2 + 1.1 * Math.sqrt((i + Math.random()) / RUNS_PER_OPERATION));
-        for (let i = 0; i < points.length; i += 2) {
-          if (i > 0 && i % 4 === 0) recent.push(await durationMs(s.template, s.args, 1));
-          const last = recent.slice(-3).sort((a, b) => a - b);
-          const full = last[Math.floor(last.length / 2)]!;
-          const batch = points.slice(i, i + 2).map((point) => ({ delay: full * point, dir: fresh(s.template) }));
-          await Promise.all(batch.map((b) => runAndKill(b.dir, s.args, b.delay)));
-          for (const b of batch) {
-            if (s.side === 'device') {
-              const service = instanceService({ dir: b.dir });
-              const state = service.load(); // parses, validates and re-verifies the installed code
-              const now = JSON.stringify(deviceState(b.dir));
-              expect([before, after], `${s.name} killed at ${b.delay.toFixed(0)} ms left a mix`).toContain(now);
-              tally[s.name]![now === after ? 'after' : 'before']++;
-              if (s.name === 'return') {
-                // The return code is never lost: shown again after the return, or made again (the same) before it.
-                const expected = (JSON.parse(after) as { lastReturn: { code: string } }).lastReturn.code;
-                const code =
-                  now === after
-                    ? state.lastReturn!.code
-                    : execute(
-                        state,
-                        { type: 'return' },
-                        { now: Date.parse(NOW), crypto: deviceCrypto((state.deviceKey.privateKey as { value: string }).value) },
-                      ).issued!.code;
-                expect(code).toBe(expected);
-              }
-            } else {
-              const { problems, summary } = await ledgerSummary(b.dir);
-              expect(problems).toEqual([]);
-              expect([before, after], `${s.name} killed at ${b.delay.toFixed(0)} ms left a mix`).toContain(summary);
-              tally[s.name]![summary === after ? 'after' : 'before']++;
+  it(`keeps every store whole: before or after, never a mix (${RUNS_PER_OPERATION} kills per operation)`, { timeout: scaled(600_000) }, async () => {
+    const tally: Record<string, { before: number; after: number }> = {};
+    for (const s of scenarios) {
+      const reference = fresh(s.template);
+      cli(reference, s.args);
+      const before = s.side === 'device' ? JSON.stringify(deviceState(s.template)) : (await ledgerSummary(s.template)).summary;
+      const after = s.side === 'device' ? JSON.stringify(deviceState(reference)) : (await ledgerSummary(reference)).summary;
+      expect(after).not.toBe(before);
+      // How long a run takes now: measured again before every other batch (the median of the last three), since the
+      // load of the machine, other test files included, changes while the kills run.
+      const recent = [await durationMs(s.template, s.args)];
+      tally[s.name] = { before: 0, after: 0 };
+      // Kill points spread over the run (from a fifth of it: a process killed earlier has not read anything) and
+      // a little past it, denser near its end, where the writes happen.
+      const points = Array.from({ length: RUNS_PER_OPERATION }, (_, i) => 0.2 + 1.1 * Math.sqrt((i + Math.random()) / RUNS_PER_OPERATION));
+      for (let i = 0; i < points.length; i += 2) {
+        if (i > 0 && i % 4 === 0) recent.push(await durationMs(s.template, s.args, 1));
+        const last = recent.slice(-3).sort((a, b) => a - b);
+        const full = last[Math.floor(last.length / 2)]!;
+        const batch = points.slice(i, i + 2).map((point) => ({ delay: full * point, dir: fresh(s.template) }));
+        await Promise.all(batch.map((b) => runAndKill(b.dir, s.args, b.delay)));
+        for (const b of batch) {
+          if (s.side === 'device') {
+            const service = instanceService({ dir: b.dir });
+            const state = service.load(); // parses, validates and re-verifies the installed code
+            const now = JSON.stringify(deviceState(b.dir));
+            expect([before, after], `${s.name} killed at ${b.delay.toFixed(0)} ms left a mix`).toContain(now);
+            tally[s.name]![now === after ? 'after' : 'before']++;
+            if (s.name === 'return') {
+              // The return code is never lost: shown again after the return, or made again (the same) before it.
+              const expected = (JSON.parse(after) as { lastReturn: { code: string } }).lastReturn.code;
+              const code =
+                now === after
+                  ? state.lastReturn!.code
+                  : execute(state, { type: 'return' }, { now: Date.parse(NOW), crypto: deviceCrypto((state.deviceKey.privateKey as { value: string }).value) })
+                      .issued!.code;
+              expect(code).toBe(expected);
             }
+          } else {
+            const { problems, summary } = await ledgerSummary(b.dir);
+            expect(problems).toEqual([]);
+            expect([before, after], `${s.name} killed at ${b.delay.toFixed(0)} ms left a mix`).toContain(summary);
+            tally[s.name]![summary === after ? 'after' : 'before']++;
           }
         }
       }
-      console.log(`crash safety: ${JSON.stringify(tally)}`);
-      for (const s of scenarios) expect(tally[s.name]!.before + tally[s.name]!.after).toBe(RUNS_PER_OPERATION);
-      // The kills landed on both sides of the commit (otherwise this proved little).
-      const totals = Object.values(tally).reduce((t, x) => ({ before: t.before + x.before, after: t.after + x.after }), { before: 0, after: 0 });
-      expect(totals.before).toBeGreaterThan(RUNS_PER_OPERATION);
-      expect(totals.after).toBeGreaterThan(RUNS_PER_OPERATION);
-    },
-    scaled(600_000),
-  );
+    }
+    console.log(`crash safety: ${JSON.stringify(tally)}`);
+    for (const s of scenarios) expect(tally[s.name]!.before + tally[s.name]!.after).toBe(RUNS_PER_OPERATION);
+    // The kills landed on both sides of the commit (otherwise this proved little).
+    const totals = Object.values(tally).reduce((t, x) => ({ before: t.before + x.before, after: t.after + x.after }), { before: 0, after: 0 });
+    expect(totals.before).toBeGreaterThan(RUNS_PER_OPERATION);
+    expect(totals.after).toBeGreaterThan(RUNS_PER_OPERATION);
+  });
 });

@@ -56,58 +56,54 @@ describe('packaging', () => {
     expect(Object.keys(pkg.dependencies)).not.toContain('electron-updater');
   });
 
-  it(
-    'packs only what the app needs into app.asar, and flips the fuses in the binary',
-    () => {
-      expect(existsSync(join(root, 'out/main/main.js')), 'run npm run build first').toBe(true);
-      const output = mkdtempSync(join(tmpdir(), 'slr-pack-'));
-      const r = spawnSync(
-        process.execPath,
-        [
-          join(root, 'node_modules/electron-builder/cli.js'),
-          '--linux',
-          'dir',
-          '--publish',
-          'never',
-          `-c.electronDist=${stubElectron()}`,
-          `-c.directories.output=${output}`,
-        ],
-        {
-          cwd: root,
-          encoding: 'utf8',
-          env: { ...process.env, CSC_IDENTITY_AUTO_DISCOVERY: 'false' },
-          timeout: scaled(180_000),
-        },
-      );
-      expect(r.status, r.stdout + r.stderr).toBe(0);
-      const unpacked = join(output, 'linux-unpacked');
-      const files = listPackage(join(unpacked, 'resources', 'app.asar'), { isPack: false }).map((f) => f.replace(/\\/g, '/'));
-      for (const needed of [
-        '/package.json',
-        '/out/main/main.js',
-        '/out/preload/preload.cjs',
-        '/out/renderer/index.html',
-        '/node_modules/conf/package.json',
-        '/node_modules/electron-store/package.json',
-        '/node_modules/fast-xml-parser/package.json',
-        '/node_modules/zod/package.json',
-        '/node_modules/qrcode/package.json',
-      ]) {
-        expect(files, needed).toContain(needed);
-      }
-      const forbidden = files.filter(
-        (f) =>
-          /^\/(test|electron|shared|renderer|build|\.ci)\//.test(f) ||
-          f.endsWith('.map') ||
-          /^\/node_modules\/(vitest|vite|electron|electron-builder|react|react-dom|typescript|eslint|playwright-core|fast-check)\//.test(f),
-      );
-      expect(forbidden).toEqual([]);
-      const binary = readFileSync(join(unpacked, 'slr-desk'));
-      const at = binary.indexOf(SENTINEL) + SENTINEL.length;
-      const wire = binary.subarray(at + 2, at + 2 + binary[at + 1]!).toString('latin1');
-      const states = Object.fromEntries(FUSES.map((f, i) => [f, wire[i] === '1']));
-      expect(states).toEqual(pkg.build.electronFuses);
-    },
-    scaled(200_000),
-  );
+  it('packs only what the app needs into app.asar, and flips the fuses in the binary', { timeout: scaled(200_000) }, () => {
+    expect(existsSync(join(root, 'out/main/main.js')), 'run npm run build first').toBe(true);
+    const output = mkdtempSync(join(tmpdir(), 'slr-pack-'));
+    const r = spawnSync(
+      process.execPath,
+      [
+        join(root, 'node_modules/electron-builder/cli.js'),
+        '--linux',
+        'dir',
+        '--publish',
+        'never',
+        `-c.electronDist=${stubElectron()}`,
+        `-c.directories.output=${output}`,
+      ],
+      {
+        cwd: root,
+        encoding: 'utf8',
+        env: { ...process.env, CSC_IDENTITY_AUTO_DISCOVERY: 'false' },
+        timeout: scaled(180_000),
+      },
+    );
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    const unpacked = join(output, 'linux-unpacked');
+    const files = listPackage(join(unpacked, 'resources', 'app.asar'), { isPack: false }).map((f) => f.replace(/\\/g, '/'));
+    for (const needed of [
+      '/package.json',
+      '/out/main/main.js',
+      '/out/preload/preload.cjs',
+      '/out/renderer/index.html',
+      '/node_modules/conf/package.json',
+      '/node_modules/electron-store/package.json',
+      '/node_modules/fast-xml-parser/package.json',
+      '/node_modules/zod/package.json',
+      '/node_modules/qrcode/package.json',
+    ]) {
+      expect(files, needed).toContain(needed);
+    }
+    const forbidden = files.filter(
+      (f) =>
+        /^\/(test|electron|shared|renderer|build|\.ci)\//.test(f) ||
+        f.endsWith('.map') ||
+        /^\/node_modules\/(vitest|vite|electron|electron-builder|react|react-dom|typescript|eslint|playwright-core|fast-check)\//.test(f),
+    );
+    expect(forbidden).toEqual([]);
+    const binary = readFileSync(join(unpacked, 'slr-desk'));
+    const at = binary.indexOf(SENTINEL) + SENTINEL.length;
+    const wire = binary.subarray(at + 2, at + 2 + binary[at + 1]!).toString('latin1');
+    const states = Object.fromEntries(FUSES.map((f, i) => [f, wire[i] === '1']));
+    expect(states).toEqual(pkg.build.electronFuses);
+  });
 });

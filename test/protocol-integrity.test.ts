@@ -252,29 +252,25 @@ describe('attacks 4 and 5: the clock', () => {
 });
 
 describe('attack 6: the lockout', () => {
-  it(
-    '20 parallel wrong codes get exactly 5 checks; then the instance is locked',
-    async () => {
-      const { a, ok, device, auth, now } = world();
-      const dev = device();
-      codeOf(a('reserve', '--account', 'Default', '--request', dev.request(), '--license', 'UCM_Basic=1'));
-      const when = now();
-      const wrong = (i: number) =>
-        new Promise<number>((resolve) => {
-          const p = spawn(process.execPath, [SLR, '--home', auth, '--json', 'authority', 'confirm', '--instance', dev.udi, wrongConfirmation(i)], {
-            env: { PATH: process.env.PATH, HOME: process.env.HOME, SLR_NOW: String(when) },
-          });
-          p.on('exit', (code) => resolve(code ?? -1));
+  it('20 parallel wrong codes get exactly 5 checks; then the instance is locked', { timeout: scaled(120_000) }, async () => {
+    const { a, ok, device, auth, now } = world();
+    const dev = device();
+    codeOf(a('reserve', '--account', 'Default', '--request', dev.request(), '--license', 'UCM_Basic=1'));
+    const when = now();
+    const wrong = (i: number) =>
+      new Promise<number>((resolve) => {
+        const p = spawn(process.execPath, [SLR, '--home', auth, '--json', 'authority', 'confirm', '--instance', dev.udi, wrongConfirmation(i)], {
+          env: { PATH: process.env.PATH, HOME: process.env.HOME, SLR_NOW: String(when) },
         });
-      const codes = await Promise.all(Array.from({ length: 20 }, (_, i) => wrong(i)));
-      expect(codes.every((c) => c === 1 || c === 3)).toBe(true);
-      const events = ok(a('show', 'events')) as unknown as { events: { type: string }[] };
-      expect(events.events.filter((e) => e.type === 'wrong-code').length).toBeLessThanOrEqual(5);
-      expect(events.events.filter((e) => e.type === 'wrong-code').length).toBe(5);
-      expect(a('confirm', '--instance', dev.udi, wrongConfirmation(99)).json<Json>().error!.code).toBe('locked');
-    },
-    scaled(120_000),
-  );
+        p.on('exit', (code) => resolve(code ?? -1));
+      });
+    const codes = await Promise.all(Array.from({ length: 20 }, (_, i) => wrong(i)));
+    expect(codes.every((c) => c === 1 || c === 3)).toBe(true);
+    const events = ok(a('show', 'events')) as unknown as { events: { type: string }[] };
+    expect(events.events.filter((e) => e.type === 'wrong-code').length).toBeLessThanOrEqual(5);
+    expect(events.events.filter((e) => e.type === 'wrong-code').length).toBe(5);
+    expect(a('confirm', '--instance', dev.udi, wrongConfirmation(99)).json<Json>().error!.code).toBe('locked');
+  });
 
   it('a replayed confirmation code is refused, counts as wrong, and never resets the count', () => {
     const { a, ok, device } = world();
