@@ -61,7 +61,7 @@ const op = fc.oneof(
 
 /** What a refused operation must leave untouched (the event log and wrong-code counters may change). */
 async function snapshot(l: Ledger): Promise<string> {
-  const q = async (sql: string) => JSON.stringify(await l.core.db.all(sql));
+  const q = async (sql: string) => JSON.stringify(await l.store.db.all(sql));
   return [
     await q('SELECT * FROM lots ORDER BY id'),
     await q('SELECT * FROM holdings ORDER BY instance_id, lot_id'),
@@ -234,7 +234,7 @@ async function reservedLedger(name: string, open = () => openLedger({ dir: mkdte
 describe.skipIf(SKIP_POSTGRES)('conservation on PostgreSQL', () => {
   it('is enforced by the database: a manual change that would break it is refused, at once or at the commit', async () => {
     const ledger = await reservedLedger('pg', async () => Ledger.open(await PgDb.connect(await postgres!.database(), 2), 'test'));
-    const db = ledger.core.db;
+    const db = ledger.store.db;
     try {
       const lots = async () => JSON.stringify(await db.all('SELECT * FROM lots ORDER BY id'));
       const before = await lots();

@@ -31,7 +31,7 @@ describe.each([
     admin = await s.login('admin');
   });
   afterAll(async () => s?.stop());
-  const dump = async () => JSON.stringify(await s.ledger.core.all('SELECT * FROM idempotency'));
+  const dump = async () => JSON.stringify(await s.ledger.store.all('SELECT * FROM idempotency'));
 
   it.skipIf(skip)('keeps neither passwords, their hashes, the keys as sent, nor a new token for retries', async () => {
     const user = await s.login('lab-admin');
@@ -145,23 +145,23 @@ describe.each([
   });
 
   it.skipIf(skip)("shows a count changed by SQL beside SLR Desk, and events cut off the log's end, which the chain alone cannot", async () => {
-    const core = s.ledger.core;
+    const store = s.ledger.store;
     expect((await s.ledger.verifyEvents()).sealProblem).toBeNull();
-    const lot = (await core.get<{ id: number; count: number }>('SELECT id, count FROM lots ORDER BY id LIMIT 1'))!;
-    await core.run('UPDATE lots SET count = ? WHERE id = ?', Number(lot.count) + 1000, lot.id);
+    const lot = (await store.get<{ id: number; count: number }>('SELECT id, count FROM lots ORDER BY id LIMIT 1'))!;
+    await store.run('UPDATE lots SET count = ? WHERE id = ?', Number(lot.count) + 1000, lot.id);
     const edited = await s.ledger.verifyEvents();
     expect(edited.broken).toBeNull();
     expect(edited.sealProblem).toMatch(/changed outside SLR Desk/);
-    await core.run('UPDATE lots SET count = ? WHERE id = ?', lot.count, lot.id);
+    await store.run('UPDATE lots SET count = ? WHERE id = ?', lot.count, lot.id);
     expect((await s.ledger.verifyEvents()).sealProblem).toBeNull();
-    const last = (await core.get<{ id: number }>('SELECT max(id) AS id FROM events'))!;
-    const kept = await core.all<Record<string, unknown>>('SELECT * FROM events WHERE id = ?', last.id);
-    await core.run('DELETE FROM events WHERE id = ?', last.id);
+    const last = (await store.get<{ id: number }>('SELECT max(id) AS id FROM events'))!;
+    const kept = await store.all<Record<string, unknown>>('SELECT * FROM events WHERE id = ?', last.id);
+    await store.run('DELETE FROM events WHERE id = ?', last.id);
     const cut = await s.ledger.verifyEvents();
     expect(cut.broken).toBeNull();
     expect(cut.sealProblem).toMatch(/end of its log/);
     const e = kept[0]!;
-    await core.run(
+    await store.run(
       'INSERT INTO events (id, at, actor, account, instance, type, message, code, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
       ...(['id', 'at', 'actor', 'account', 'instance', 'type', 'message', 'code', 'hash'].map((k) => e[k]) as never[]),
     );

@@ -29,7 +29,7 @@ afterAll(async () => postgres?.stop());
 
 /** What an operation may change, to check that a refused one changed nothing. */
 async function snapshot(s: TestServer): Promise<string> {
-  const db = s.ledger.core.db;
+  const db = s.ledger.store.db;
   const q = async (sql: string) => JSON.stringify(await db.all(sql));
   return (
     await Promise.all([
@@ -217,7 +217,7 @@ describe.each(ENGINES)('License Central server on $engine', ({ engine, skip }) =
     expect(JSON.stringify(events)).not.toContain(wrong);
     expect(JSON.stringify(events)).not.toContain(PASSWORD);
     // What the ledger keeps: scrypt hashes of passwords, SHA-256 of tokens; never either itself.
-    const db = s.ledger.core.db;
+    const db = s.ledger.store.db;
     expect((await db.all<{ password_hash: string }>('SELECT password_hash FROM users')).every((u) => u.password_hash.startsWith('scrypt$'))).toBe(true);
     const kept = JSON.stringify(await db.all('SELECT * FROM sessions')) + JSON.stringify(await db.all('SELECT * FROM users'));
     expect(kept).not.toContain(admin.token);

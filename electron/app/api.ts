@@ -33,7 +33,7 @@ export function createAppApi(ports: AppPorts): AppApi {
     passphraseGiven: () => passphrase !== null,
     async unlock(typed) {
       // Checked against the ledger's check value before it is kept: a wrong one is refused (wrong-passphrase).
-      await baseLedger((l) => l.core.keyStorage(), { keySecret: { kind: 'passphrase', passphrase: typed } });
+      await baseLedger((l) => l.store.keyStorage(), { keySecret: { kind: 'passphrase', passphrase: typed } });
       passphrase = typed;
     },
   });

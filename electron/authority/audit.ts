@@ -4,8 +4,8 @@
  * migrate` runs it on the ledger it has moved, before it says the move is done.
  */
 import { parseAuthorizationCode } from '../../shared/codes/authorization-code.ts';
-import type { InstanceRow } from './ledger/core.ts';
 import type { Ledger } from './ledger.ts';
+import type { InstanceRow } from './ledger/lookups.ts';
 
 /**
  * Recomputes everything kept in step and checks it: for every lot, blocked = holdings + transitions and
@@ -14,7 +14,7 @@ import type { Ledger } from './ledger.ts';
  */
 export async function checkInvariants(ledger: Ledger): Promise<string[]> {
   // Through the ledger's database interface: the same audit on SQLite and on PostgreSQL.
-  const c = ledger.core.db;
+  const c = ledger.store.db;
   const problems: string[] = [];
   const rows = await c.all<{ id: number; count: number; blocked: number; sum: number }>(`
     SELECT l.id, l.count, l.blocked,

@@ -2,9 +2,9 @@
  * The license authority: a SQLite ledger of virtual accounts, license lots, product instances, their
  * reservations and an event log, and the operations of the seeds' License Central. Every operation is one
  * transaction: it happens whole or not at all. The rules of allocation are pure (shared/authority); the
- * ledger is in parts: store.ts (connection, transactions, migrations, clock, log), core.ts (look-ups,
- * booking, signing, the lockout), and the operations by area (keys, accounts, reservations, device codes,
- * reports). `Ledger` is the one object the CLI, the app and the tests are handed.
+ * ledger is in parts: store.ts (connection, transactions, migrations, clock, log); what operations
+ * share, a module each (lookups.ts, requests.ts, booking.ts, signing.ts, lockout.ts); and the operations by
+ * area (keys, accounts, reservations, device codes, reports, users, tokens, registrations). `Ledger` is the one object the CLI, the app and the tests are handed.
  */
 import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,8 +12,8 @@ import { userInfo } from 'node:os';
 import { refuse } from '../../shared/errors.ts';
 import type { InstanceLine, Issued, LedgerEvent, LicenseLine } from '../../shared/authority/views.ts';
 import { AUTHORITY_DB } from '../platform/paths.ts';
-import { LedgerCore } from './ledger/core.ts';
-import { BACKUP_MARK, type AccountGuard } from './ledger/store.ts';
+import { BACKUP_MARK, LedgerStore, type AccountGuard } from './ledger/store.ts';
+import { findInstance, isInitialized, requireInit } from './ledger/lookups.ts';
 import { SqliteDb } from './db/sqlite/sqlite-db.ts';
 import type { LedgerDb } from './db/ledger-db.ts';
 import * as keys from './keys/keys.ts';
@@ -31,12 +31,13 @@ import * as registering from './ledger/register.ts';
 import * as registeredAdmin from './ledger/registered-admin.ts';
 
 export type { InstanceLine, Issued, LedgerEvent, LicenseLine };
-export { MAX_WRONG_CODES, type InstanceRow } from './ledger/core.ts';
+export { MAX_WRONG_CODES } from './ledger/lockout.ts';
+export type { InstanceRow } from './ledger/lookups.ts';
 export { CLOCK_TOLERANCE_MS, everyAccount, type AccountGuard } from './ledger/store.ts';
 export type { LedgerDb } from './db/ledger-db.ts';
 
-/** An operation's arguments after the ledger core. */
-type Args<F> = F extends (c: LedgerCore, ...rest: infer R) => unknown ? R : never;
+/** An operation's arguments after the ledger's store. */
+type Args<F> = F extends (c: LedgerStore, ...rest: infer R) => unknown ? R : never;
 
 export interface LedgerOptions {
   readonly dir: string;
@@ -90,11 +91,11 @@ export async function withLedger<T>(options: LedgerOptions, fn: (ledger: Ledger)
 }
 
 export class Ledger {
-  /** The storage and shared internals: for the ledger's modules and the audit in the tests. */
-  readonly core: LedgerCore;
+  /** The storage (database, actor, guard, keys, log): what every operation is handed; the server and the audit use it too. */
+  readonly store: LedgerStore;
 
   private constructor(db: LedgerDb, actor: string, keySecret?: KeySecret, guard?: AccountGuard) {
-    this.core = new LedgerCore(db, actor, keySecret, guard);
+    this.store = new LedgerStore(db, actor, keySecret, guard);
   }
 
   /**
@@ -102,8 +103,8 @@ export class Ledger {
    * decides which virtual accounts the operations may touch (the server makes one per request).
    */
   as(actor: string, guard: AccountGuard): Ledger {
-    const other = new Ledger(this.core.db, actor, this.core.keySecret, guard);
-    other.core.shareKeysOf(this.core);
+    const other = new Ledger(this.store.db, actor, this.store.keySecret, guard);
+    other.store.shareKeysOf(this.store);
     return other;
   }
 
@@ -111,7 +112,7 @@ export class Ledger {
   static async open(db: LedgerDb, actor: string, keySecret?: KeySecret): Promise<Ledger> {
     const ledger = new Ledger(db, actor, keySecret);
     try {
-      await ledger.core.migrate();
+      await ledger.store.migrate();
     } catch (e) {
       await db.close();
       throw e;
@@ -120,83 +121,87 @@ export class Ledger {
   }
 
   close(): Promise<void> {
-    return this.core.close();
+    return this.store.close();
   }
   isInitialized(): Promise<boolean> {
-    return this.core.isInitialized();
+    return isInitialized(this.store);
+  }
+  /** Refuses (no-authority) a ledger that is not set up yet. */
+  requireInit(): Promise<void> {
+    return requireInit(this.store);
   }
   /** The latest time the ledger has seen, or null before the first write. */
   highWater(): Promise<number | null> {
-    return this.core.highWater();
+    return this.store.highWater();
   }
   /** A consistent copy of the ledger, keys included, in `path` (mode 0600), marked as a backup made `now`. */
   backup(path: string, now: number) {
-    return this.core.db.backupTo(path, { [BACKUP_MARK]: String(now) });
+    return this.store.db.backupTo(path, { [BACKUP_MARK]: String(now) });
   }
   /** Checks the event log's chain: the first event that does not follow from the ones before, or none. */
   verifyEvents() {
-    return this.core.verifyEvents();
+    return this.store.verifyEvents();
   }
   /** The active product instance named by its full UDI or its serial number. */
   instance(ref: string) {
-    return this.core.instance(ref);
+    return findInstance(this.store, ref);
   }
 
   // keys and the clock
-  init = (...a: Args<typeof keys.init>) => keys.init(this.core, ...a);
-  addKey = (...a: Args<typeof keys.addKey>) => keys.addKey(this.core, ...a);
-  retireKey = (...a: Args<typeof keys.retireKey>) => keys.retireKey(this.core, ...a);
-  keys = (...a: Args<typeof keys.keys>) => keys.keys(this.core, ...a);
-  exportKey = (...a: Args<typeof keys.exportKey>) => keys.exportKey(this.core, ...a);
-  acceptClock = (...a: Args<typeof keys.acceptClock>) => keys.acceptClock(this.core, ...a);
-  backupKeys = (...a: Args<typeof escrow.backupKeys>) => escrow.backupKeys(this.core, ...a);
-  restoreKeys = (...a: Args<typeof escrow.restoreKeys>) => escrow.restoreKeys(this.core, ...a);
-  protectKeys = (...a: Args<typeof escrow.protectKeys>) => escrow.protectKeys(this.core, ...a);
+  init = (...a: Args<typeof keys.init>) => keys.init(this.store, ...a);
+  addKey = (...a: Args<typeof keys.addKey>) => keys.addKey(this.store, ...a);
+  retireKey = (...a: Args<typeof keys.retireKey>) => keys.retireKey(this.store, ...a);
+  keys = (...a: Args<typeof keys.keys>) => keys.keys(this.store, ...a);
+  exportKey = (...a: Args<typeof keys.exportKey>) => keys.exportKey(this.store, ...a);
+  acceptClock = (...a: Args<typeof keys.acceptClock>) => keys.acceptClock(this.store, ...a);
+  backupKeys = (...a: Args<typeof escrow.backupKeys>) => escrow.backupKeys(this.store, ...a);
+  restoreKeys = (...a: Args<typeof escrow.restoreKeys>) => escrow.restoreKeys(this.store, ...a);
+  protectKeys = (...a: Args<typeof escrow.protectKeys>) => escrow.protectKeys(this.store, ...a);
   /** How the signing keys are kept: in plain text, under a passphrase, or sealed by the OS secret store. */
   async keyProtection(): Promise<Protection> {
-    return (await this.core.protection())?.scheme ?? 'plaintext';
+    return (await this.store.protection())?.scheme ?? 'plaintext';
   }
   // accounts and licenses
-  addAccount = (...a: Args<typeof accounts.addAccount>) => accounts.addAccount(this.core, ...a);
-  addLicenses = (...a: Args<typeof accounts.addLicenses>) => accounts.addLicenses(this.core, ...a);
-  transfer = (...a: Args<typeof accounts.transfer>) => accounts.transfer(this.core, ...a);
-  transferLicenses = (...a: Args<typeof accounts.transferLicenses>) => accounts.transferLicenses(this.core, ...a);
-  unlock = (...a: Args<typeof accounts.unlock>) => accounts.unlock(this.core, ...a);
+  addAccount = (...a: Args<typeof accounts.addAccount>) => accounts.addAccount(this.store, ...a);
+  addLicenses = (...a: Args<typeof accounts.addLicenses>) => accounts.addLicenses(this.store, ...a);
+  transfer = (...a: Args<typeof accounts.transfer>) => accounts.transfer(this.store, ...a);
+  transferLicenses = (...a: Args<typeof accounts.transferLicenses>) => accounts.transferLicenses(this.store, ...a);
+  unlock = (...a: Args<typeof accounts.unlock>) => accounts.unlock(this.store, ...a);
   // reservations
-  reserve = (...a: Args<typeof reservations.reserve>) => reservations.reserve(this.core, ...a);
-  update = (...a: Args<typeof reservations.update>) => reservations.update(this.core, ...a);
-  rehost = (...a: Args<typeof reservations.rehost>) => reservations.rehost(this.core, ...a);
-  latestCode = (...a: Args<typeof reservations.latestCode>) => reservations.latestCode(this.core, ...a);
+  reserve = (...a: Args<typeof reservations.reserve>) => reservations.reserve(this.store, ...a);
+  update = (...a: Args<typeof reservations.update>) => reservations.update(this.store, ...a);
+  rehost = (...a: Args<typeof reservations.rehost>) => reservations.rehost(this.store, ...a);
+  latestCode = (...a: Args<typeof reservations.latestCode>) => reservations.latestCode(this.store, ...a);
   // the device's codes
-  confirm = (...a: Args<typeof deviceCodes.confirm>) => deviceCodes.confirm(this.core, ...a);
-  remove = (...a: Args<typeof deviceCodes.remove>) => deviceCodes.remove(this.core, ...a);
+  confirm = (...a: Args<typeof deviceCodes.confirm>) => deviceCodes.confirm(this.store, ...a);
+  remove = (...a: Args<typeof deviceCodes.remove>) => deviceCodes.remove(this.store, ...a);
   // reports
-  smartAccount = (...a: Args<typeof reports.smartAccount>) => reports.smartAccount(this.core, ...a);
-  accounts = (...a: Args<typeof reports.accounts>) => reports.accounts(this.core, ...a);
-  licenses = (...a: Args<typeof reports.licenses>) => reports.licenses(this.core, ...a);
-  instances = (...a: Args<typeof reports.instances>) => reports.instances(this.core, ...a);
-  instancePage = (...a: Args<typeof query.instancePage>) => query.instancePage(this.core, ...a);
-  events = (...a: Args<typeof reports.events>) => reports.events(this.core, ...a);
+  smartAccount = (...a: Args<typeof reports.smartAccount>) => reports.smartAccount(this.store, ...a);
+  accounts = (...a: Args<typeof reports.accounts>) => reports.accounts(this.store, ...a);
+  licenses = (...a: Args<typeof reports.licenses>) => reports.licenses(this.store, ...a);
+  instances = (...a: Args<typeof reports.instances>) => reports.instances(this.store, ...a);
+  instancePage = (...a: Args<typeof query.instancePage>) => query.instancePage(this.store, ...a);
+  events = (...a: Args<typeof reports.events>) => reports.events(this.store, ...a);
   // the server's users
-  addUser = (...a: Args<typeof users.addUser>) => users.addUser(this.core, ...a);
-  listUsers = (...a: Args<typeof users.listUsers>) => users.listUsers(this.core, ...a);
-  disableUser = (...a: Args<typeof users.disableUser>) => users.disableUser(this.core, ...a);
-  setPassword = (...a: Args<typeof users.setPassword>) => users.setPassword(this.core, ...a);
-  newApiToken = (...a: Args<typeof users.newApiToken>) => users.newApiToken(this.core, ...a);
-  login = (...a: Args<typeof users.login>) => users.login(this.core, ...a);
-  authenticate = (...a: Args<typeof users.authenticate>) => users.authenticate(this.core, ...a);
-  endSession = (...a: Args<typeof users.endSession>) => users.endSession(this.core, ...a);
+  addUser = (...a: Args<typeof users.addUser>) => users.addUser(this.store, ...a);
+  listUsers = (...a: Args<typeof users.listUsers>) => users.listUsers(this.store, ...a);
+  disableUser = (...a: Args<typeof users.disableUser>) => users.disableUser(this.store, ...a);
+  setPassword = (...a: Args<typeof users.setPassword>) => users.setPassword(this.store, ...a);
+  newApiToken = (...a: Args<typeof users.newApiToken>) => users.newApiToken(this.store, ...a);
+  login = (...a: Args<typeof users.login>) => users.login(this.store, ...a);
+  authenticate = (...a: Args<typeof users.authenticate>) => users.authenticate(this.store, ...a);
+  endSession = (...a: Args<typeof users.endSession>) => users.endSession(this.store, ...a);
   // Smart Licensing online: registration tokens
-  createToken = (...a: Args<typeof tokens.createToken>) => tokens.createToken(this.core, ...a);
-  listTokens = (...a: Args<typeof tokens.listTokens>) => tokens.listTokens(this.core, ...a);
-  revokeToken = (...a: Args<typeof tokens.revokeToken>) => tokens.revokeToken(this.core, ...a);
-  setExportControl = (...a: Args<typeof tokens.setExportControl>) => tokens.setExportControl(this.core, ...a);
+  createToken = (...a: Args<typeof tokens.createToken>) => tokens.createToken(this.store, ...a);
+  listTokens = (...a: Args<typeof tokens.listTokens>) => tokens.listTokens(this.store, ...a);
+  revokeToken = (...a: Args<typeof tokens.revokeToken>) => tokens.revokeToken(this.store, ...a);
+  setExportControl = (...a: Args<typeof tokens.setExportControl>) => tokens.setExportControl(this.store, ...a);
   // Smart Licensing online: registered product instances
-  register = (...a: Args<typeof registering.register>) => registering.register(this.core, ...a);
-  renewAuthorization = (...a: Args<typeof registrations.renewAuthorization>) => registrations.renewAuthorization(this.core, ...a);
-  renewRegistration = (...a: Args<typeof registrations.renewRegistration>) => registrations.renewRegistration(this.core, ...a);
-  reportUsage = (...a: Args<typeof registrations.reportUsage>) => registrations.reportUsage(this.core, ...a);
-  deregister = (...a: Args<typeof registrations.deregister>) => registrations.deregister(this.core, ...a);
-  removeRegistered = (...a: Args<typeof registeredAdmin.removeRegistered>) => registeredAdmin.removeRegistered(this.core, ...a);
-  registeredInstances = (...a: Args<typeof registeredAdmin.registeredInstances>) => registeredAdmin.registeredInstances(this.core, ...a);
+  register = (...a: Args<typeof registering.register>) => registering.register(this.store, ...a);
+  renewAuthorization = (...a: Args<typeof registrations.renewAuthorization>) => registrations.renewAuthorization(this.store, ...a);
+  renewRegistration = (...a: Args<typeof registrations.renewRegistration>) => registrations.renewRegistration(this.store, ...a);
+  reportUsage = (...a: Args<typeof registrations.reportUsage>) => registrations.reportUsage(this.store, ...a);
+  deregister = (...a: Args<typeof registrations.deregister>) => registrations.deregister(this.store, ...a);
+  removeRegistered = (...a: Args<typeof registeredAdmin.removeRegistered>) => registeredAdmin.removeRegistered(this.store, ...a);
+  registeredInstances = (...a: Args<typeof registeredAdmin.registeredInstances>) => registeredAdmin.registeredInstances(this.store, ...a);
 }

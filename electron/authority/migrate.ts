@@ -86,15 +86,15 @@ export interface Moved {
 const unquote = (c: string) => c.replaceAll('"', '');
 
 export async function migrateLedger(from: Ledger, to: Ledger, now: number, describeSource: string, describeTarget: string): Promise<Moved> {
-  await from.core.requireInit();
-  await from.core.refuseMigrated();
+  await from.requireInit();
+  await from.store.refuseMigrated();
   if (await to.isInitialized())
     refuse('authority-exists', 'The target already holds a license authority: a ledger moves only into an empty database.', 'Name an empty database.');
   const problems = await checkInvariants(from);
   if (problems.length)
     refuse('state-corrupt', `The ledger to move does not add up: ${problems.slice(0, 3).join('; ')}.`, 'Nothing was moved. Restore it from a backup first.');
-  const source = from.core.db;
-  const target = to.core.db;
+  const source = from.store.db;
+  const target = to.store.db;
   const rows: Record<string, number> = {};
   await source.read(() =>
     target.transaction(async () => {
@@ -112,7 +112,7 @@ export async function migrateLedger(from: Ledger, to: Ledger, now: number, descr
         const n = (await target.get<{ n: number }>(`SELECT count(*) AS n FROM ${t.name}`))!.n;
         if (Number(n) !== rows[t.name]) refuse('state-corrupt', `${t.name}: ${rows[t.name]} rows read, ${n} arrived; nothing was moved.`);
       }
-      const blocked = async (l: Ledger) => JSON.stringify(await l.core.db.all('SELECT id, blocked FROM lots ORDER BY id'));
+      const blocked = async (l: Ledger) => JSON.stringify(await l.store.db.all('SELECT id, blocked FROM lots ORDER BY id'));
       if ((await blocked(from)) !== (await blocked(to))) refuse('state-corrupt', 'The licenses blocked on arrival differ from the source; nothing was moved.');
       const arrived = await checkInvariants(to);
       if (arrived.length) refuse('state-corrupt', `The moved ledger does not add up: ${arrived.slice(0, 3).join('; ')}; nothing was moved.`);
@@ -120,7 +120,7 @@ export async function migrateLedger(from: Ledger, to: Ledger, now: number, descr
         refuse('state-corrupt', 'The Licenses table differs on arrival; nothing was moved.');
       const chain = await to.verifyEvents();
       if (chain.broken) refuse('log-tampered', `The event log arrived broken at event ${chain.broken.event.id}; nothing was moved.`);
-      await to.core.log(
+      await to.store.log(
         now,
         'migrate',
         `Ledger moved here from ${describeSource}: ${rows.events} events, ${rows.instances} product instances, ${rows.lots} license lots; checked on arrival.`,
@@ -128,6 +128,6 @@ export async function migrateLedger(from: Ledger, to: Ledger, now: number, descr
     }),
   );
   // Committed there: this one is read-only from now on (two ledgers must never spend the same pool).
-  await from.core.markMigrated(describeTarget, now);
+  await from.store.markMigrated(describeTarget, now);
   return { rows, events: rows.events ?? 0 };
 }

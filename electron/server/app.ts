@@ -47,7 +47,7 @@ async function run(o: ServerOptions & { fingerprint: string }, name: ApiName, bo
   if (name === 'device-register') return answered(await ledger.as(`device at ${req.ip}`, everyAccount).register(body as ApiBody<'device-register'>, now));
   if (API[name].permission === 'device') return answered(await deviceCall(ledger, name as DeviceOperationName, req, body, now));
   const token = bearer(req);
-  const who = await ledger.core.db.read(() => ledger.authenticate(token, now));
+  const who = await ledger.store.db.read(() => ledger.authenticate(token, now));
   if (name === 'logout') return answered(await ledger.endSession(token));
   if (name === 'whoami') return answered(who);
   if (who.mustChangePassword && name !== 'password')
@@ -63,9 +63,9 @@ async function run(o: ServerOptions & { fingerprint: string }, name: ApiName, bo
   const acting = ledger.as(who.name, guard);
   const operation = OPERATIONS[name as LedgerOperationName] as (l: Ledger, b: unknown, c: OperationContext) => Promise<unknown>;
   const go = () => operation(acting, body, { now, principal, fingerprint: o.fingerprint });
-  if (!API[name].changes) return answered(await ledger.core.db.read(go));
+  if (!API[name].changes) return answered(await ledger.store.db.read(go));
   const key = req.headers[IDEMPOTENCY_HEADER];
-  return onceByKey(ledger.core.db, { userId: who.userId, key: typeof key === 'string' ? key : undefined, operation: name, body, now }, go);
+  return onceByKey(ledger.store.db, { userId: who.userId, key: typeof key === 'string' ? key : undefined, operation: name, body, now }, go);
 }
 
 /** A call of a registered product instance, signed with its key (the headers name it, its sequence number and the signature). */

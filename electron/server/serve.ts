@@ -58,9 +58,9 @@ export async function serve(o: ServeOptions): Promise<Serving> {
   const { host, port } = parseListen(o.listen);
   const { ledger, where } = await openLedgerAt(o.home, o.database, 'server', o.keySecret);
   try {
-    await ledger.core.requireInit();
+    await ledger.requireInit();
     // The keys are unlocked now, not at the first request: a wrong passphrase stops the start.
-    await ledger.core.keyStorage();
+    await ledger.store.keyStorage();
     if ((await ledger.listUsers()).length === 0)
       refuse('no-user', 'License Central has no users yet: nobody could log in.', 'Add one first: `slr authority user add NAME --role smart-account-admin`.');
     const tls = serverTls(o.home, host, o.clock(), o.tlsFiles);

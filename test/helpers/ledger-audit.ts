@@ -6,5 +6,5 @@ export { checkInvariants } from '../../electron/authority/audit.ts';
 
 /** The SQLite connection behind a ledger, for reading it directly in the tests. */
 export function rawDb(ledger: Ledger) {
-  return (ledger.core.db as SqliteDb).raw;
+  return (ledger.store.db as SqliteDb).raw;
 }

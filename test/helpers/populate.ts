@@ -16,7 +16,7 @@ const BATCH = 500;
 export async function populate(ledger: Ledger, count: number, { accounts = ['Default'], at = Date.UTC(2026, 0, 1) } = {}): Promise<void> {
   const key = (await ledger.keys())[0]!.id;
   const tag = findEntitlement(productById('UCM')!, 'UCM_Enhanced')!.tag;
-  const db = ledger.core.db;
+  const db = ledger.store.db;
   await db.transaction(async () => {
     // The database checks at every change of a lot that its `blocked` is what holdings and transitions add up
     // to: a sum over the lot, so a bulk load of N instances into one lot would cost N^2. It is set aside for
@@ -84,7 +84,7 @@ export async function populate(ledger: Ledger, count: number, { accounts = ['Def
  * of it, and one transaction updating one lot N times follows a chain that grows with N): `blocked` is then
  * computed once, from the holdings and transitions, before they are put back.
  */
-async function setDerivedCheckAside(db: Ledger['core']['db']): Promise<() => Promise<void>> {
+async function setDerivedCheckAside(db: Ledger['store']['db']): Promise<() => Promise<void>> {
   if (db.engine === 'postgres') {
     await db.exec('ALTER TABLE lots DISABLE TRIGGER lots_blocked_is_derived');
     await db.exec('ALTER TABLE holdings DISABLE TRIGGER holdings_blocked');

@@ -9,9 +9,10 @@ import { endorsementMessage } from '../../../shared/codes/key-file.ts';
 import { formatInstant } from '../../../shared/codes/dates.ts';
 import { refuse } from '../../../shared/errors.ts';
 import { keyId, loadPublicKey, verifyMessage } from '../../platform/crypto.ts';
-import type { LedgerCore } from '../ledger/core.ts';
 import { checkPassphrase, derivePassphraseKey, openText, protect, sealText, SCRYPT_COST, type KeySecret, type Protection } from './key-storage.ts';
 import { smartAccount } from '../ledger/reports.ts';
+import { requireInit } from '../ledger/lookups.ts';
+import type { LedgerStore } from '../ledger/store.ts';
 
 export interface BackedUpKey {
   readonly id: string;
@@ -100,7 +101,7 @@ function checkKeys(keys: readonly BackedUpKey[]): void {
 }
 
 /** The ledger's signing keys, decrypted, with their endorsements: what a backup holds. */
-export async function ledgerKeys(c: LedgerCore): Promise<BackedUpKey[]> {
+export async function ledgerKeys(c: LedgerStore): Promise<BackedUpKey[]> {
   const storage = await c.keyStorage();
   const rows = await c.all<{
     id: string;
@@ -123,8 +124,8 @@ export async function ledgerKeys(c: LedgerCore): Promise<BackedUpKey[]> {
 }
 
 /** `key backup`: the signing keys, encrypted under `passphrase`, as the text of the backup file (logged). */
-export async function backupKeys(c: LedgerCore, passphrase: string, now: number): Promise<{ text: string; keyIds: string[] }> {
-  await c.requireInit();
+export async function backupKeys(c: LedgerStore, passphrase: string, now: number): Promise<{ text: string; keyIds: string[] }> {
+  await requireInit(c);
   return c.write(now, async () => {
     const keys = await ledgerKeys(c);
     const text = formatKeyBackup({ smartAccount: await smartAccount(c), madeAt: now, keys }, passphrase);
@@ -134,7 +135,7 @@ export async function backupKeys(c: LedgerCore, passphrase: string, now: number)
 }
 
 /** Puts the backup's keys into the ledger: those it lacks, and those whose stored private key is damaged. */
-export async function insertBackedUpKeys(c: LedgerCore, keys: readonly BackedUpKey[]): Promise<{ added: string[]; repaired: string[] }> {
+export async function insertBackedUpKeys(c: LedgerStore, keys: readonly BackedUpKey[]): Promise<{ added: string[]; repaired: string[] }> {
   const storage = await c.keyStorage();
   const added: string[] = [];
   const repaired: string[] = [];
@@ -177,8 +178,8 @@ function readable(fn: () => unknown): boolean {
 }
 
 /** `key restore`: brings back the keys of a backup of this authority (logged). */
-export async function restoreKeys(c: LedgerCore, backup: KeyBackup, now: number): Promise<{ added: string[]; repaired: string[]; present: string[] }> {
-  await c.requireInit();
+export async function restoreKeys(c: LedgerStore, backup: KeyBackup, now: number): Promise<{ added: string[]; repaired: string[]; present: string[] }> {
+  await requireInit(c);
   const name = await smartAccount(c);
   if (backup.smartAccount !== name)
     refuse('key-mismatch', `The key backup holds the keys of "${backup.smartAccount}", not of "${name}".`, 'Restore it into that authority.');
@@ -195,8 +196,8 @@ export async function restoreKeys(c: LedgerCore, backup: KeyBackup, now: number)
 }
 
 /** `key protect`: reseals every signing key under `secret` (a new passphrase, or the OS store's key). */
-export async function protectKeys(c: LedgerCore, secret: KeySecret, now: number): Promise<{ protection: Protection; keyIds: string[] }> {
-  await c.requireInit();
+export async function protectKeys(c: LedgerStore, secret: KeySecret, now: number): Promise<{ protection: Protection; keyIds: string[] }> {
+  await requireInit(c);
   return c.write(now, async () => {
     const keys = await ledgerKeys(c);
     const { record, storage } = protect(secret);

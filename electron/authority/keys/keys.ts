@@ -3,18 +3,20 @@ import { assertSaneTime, formatInstant } from '../../../shared/codes/dates.ts';
 import { endorsementMessage, formatKeyFile, type ChainLink } from '../../../shared/codes/key-file.ts';
 import { refuse } from '../../../shared/errors.ts';
 import { nameKey, nameProblem } from '../../../shared/text.ts';
-import { checkReason } from '../ledger/core.ts';
 import { generateKeyPair, keyId, loadPublicKey } from '../../platform/crypto.ts';
 import { protect, type Protection } from './key-storage.ts';
 import { insertBackedUpKeys, type KeyBackup } from './key-escrow.ts';
-import { LedgerCore } from '../ledger/core.ts';
 import { smartAccount } from '../ledger/reports.ts';
+import { isInitialized, requireInit } from '../ledger/lookups.ts';
+import { signingKey } from '../ledger/signing.ts';
+import { checkReason } from '../../../shared/authority/reason.ts';
+import type { LedgerStore } from '../ledger/store.ts';
 
 /**
  * Sets up the authority: the smart account, the virtual account "Default" and the first signing key (or the
  * keys of an escrow backup, `restore`). Keys are protected by the secret the ledger was opened with, if any.
  */
-export async function init(c: LedgerCore, accountName: string, now: number, restore?: KeyBackup): Promise<{ keyId: string; protection: Protection }> {
+export async function init(c: LedgerStore, accountName: string, now: number, restore?: KeyBackup): Promise<{ keyId: string; protection: Protection }> {
   const name = accountName.replace(/^ +| +$/g, '');
   const problem = nameProblem(name, 200);
   if (problem)
@@ -22,14 +24,14 @@ export async function init(c: LedgerCore, accountName: string, now: number, rest
   if (restore && restore.smartAccount !== name)
     refuse('key-mismatch', `The key backup holds the keys of "${restore.smartAccount}", not of "${name}".`, `Give --account "${restore.smartAccount}".`);
   return c.write(now, async () => {
-    if (await c.isInitialized())
+    if (await isInitialized(c))
       refuse('authority-exists', `The license authority for "${await smartAccount(c)}" is already set up here.`, 'Use another --home for another authority.');
     await c.run("INSERT INTO meta (key, value) VALUES ('smart_account', ?)", name);
     if (c.keySecret) {
       const { record, storage } = protect(c.keySecret);
       await c.setProtection(record, storage);
     }
-    const id = restore ? (await insertBackedUpKeys(c, restore.keys), (await c.signingKey()).id) : await insertKey(c, now);
+    const id = restore ? (await insertBackedUpKeys(c, restore.keys), (await signingKey(c)).id) : await insertKey(c, now);
     await c.run('INSERT INTO accounts (name, name_key, created_at) VALUES (?, ?, ?)', 'Default', nameKey('Default'), now);
     const how = restore
       ? `signing keys restored from a backup made ${formatInstant(restore.madeAt)} (${restore.keys.length}); signing key ${id}`
@@ -39,8 +41,8 @@ export async function init(c: LedgerCore, accountName: string, now: number, rest
   });
 }
 
-export async function addKey(c: LedgerCore, now: number): Promise<{ keyId: string; endorsedBy: string | null }> {
-  await c.requireInit();
+export async function addKey(c: LedgerStore, now: number): Promise<{ keyId: string; endorsedBy: string | null }> {
+  await requireInit(c);
   return c.write(now, async () => {
     const id = await insertKey(c, now);
     const by = (await c.get<{ endorser_id: string }>('SELECT endorser_id FROM key_endorsements WHERE key_id = ?', id))?.endorser_id ?? null;
@@ -53,8 +55,8 @@ export async function addKey(c: LedgerCore, now: number): Promise<{ keyId: strin
   });
 }
 
-export async function retireKey(c: LedgerCore, id: string, now: number): Promise<void> {
-  await c.requireInit();
+export async function retireKey(c: LedgerStore, id: string, now: number): Promise<void> {
+  await requireInit(c);
   await c.write(now, async () => {
     const key = await c.get<{ retired_at: number | null }>('SELECT retired_at FROM signing_keys WHERE id = ?', id);
     if (!key) refuse('no-key', `No signing key has the id ${id}.`);
@@ -70,9 +72,9 @@ export async function retireKey(c: LedgerCore, id: string, now: number): Promise
   });
 }
 
-export async function keys(c: LedgerCore): Promise<{ id: string; createdAt: number; retiredAt: number | null; active: boolean; endorsedBy: string | null }[]> {
-  await c.requireInit();
-  const current = (await c.signingKey()).id;
+export async function keys(c: LedgerStore): Promise<{ id: string; createdAt: number; retiredAt: number | null; active: boolean; endorsedBy: string | null }[]> {
+  await requireInit(c);
+  const current = (await signingKey(c)).id;
   return (
     await c.all<{ id: string; created_at: number; retired_at: number | null; endorser_id: string | null }>(
       'SELECT k.id, k.created_at, k.retired_at, e.endorser_id FROM signing_keys k LEFT JOIN key_endorsements e ON e.key_id = k.id ORDER BY k.created_at, k.rowid',
@@ -84,9 +86,9 @@ export async function keys(c: LedgerCore): Promise<{ id: string; createdAt: numb
  * The public key devices trust (the active one, or `id`), as a key file with its chain of endorsements
  * back to the first key: a device provisioned with any key of the chain accepts it.
  */
-export async function exportKey(c: LedgerCore, id?: string): Promise<{ id: string; pem: string; file: string }> {
-  await c.requireInit();
-  const wanted = id ?? (await c.signingKey()).id;
+export async function exportKey(c: LedgerStore, id?: string): Promise<{ id: string; pem: string; file: string }> {
+  await requireInit(c);
+  const wanted = id ?? (await signingKey(c)).id;
   const chain: (ChainLink & { id: string })[] = [];
   for (let at: string | null = wanted; at !== null;) {
     const row: { id: string; public_key: string; endorser_id: string | null; signature: Uint8Array | null } | undefined = await c.get(
@@ -112,8 +114,8 @@ export async function exportKey(c: LedgerCore, id?: string): Promise<{ id: strin
 }
 
 /** Accepts the current clock as the latest time seen, after a clock that ran ahead was put right. */
-export async function acceptClock(c: LedgerCore, reason: string, now: number): Promise<{ from: number | null }> {
-  await c.requireInit();
+export async function acceptClock(c: LedgerStore, reason: string, now: number): Promise<{ from: number | null }> {
+  await requireInit(c);
   assertSaneTime(now, 'The time');
   if (!reason.trim()) refuse('no-reason', 'Say why the clock is accepted (--reason "…"): it goes into the event log.');
   checkReason(reason);
@@ -130,7 +132,7 @@ export async function acceptClock(c: LedgerCore, reason: string, now: number): P
 }
 
 /** Makes a signing key; every key after the first is endorsed by the key that signs new codes until now. */
-async function insertKey(c: LedgerCore, now: number): Promise<string> {
+async function insertKey(c: LedgerStore, now: number): Promise<string> {
   const storage = await c.keyStorage();
   const endorser = await c.get<{ id: string; private_key: string }>(
     'SELECT id, private_key FROM signing_keys WHERE retired_at IS NULL ORDER BY created_at DESC, rowid DESC LIMIT 1',

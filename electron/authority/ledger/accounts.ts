@@ -5,10 +5,11 @@ import { isLotValid } from '../../../shared/authority/allocation.ts';
 import { formatIsoDate, MAX_DATE_YEAR, MIN_DATE_YEAR } from '../../../shared/codes/dates.ts';
 import { refuse } from '../../../shared/errors.ts';
 import { LIMITS } from '../../../shared/limits.ts';
-import { LedgerCore, type LotRow } from './core.ts';
+import { requireInit, findAccount, findInstance, udiOf, type LotRow } from './lookups.ts';
+import type { LedgerStore } from './store.ts';
 
-export async function addAccount(c: LedgerCore, name: string, now: number): Promise<void> {
-  await c.requireInit();
+export async function addAccount(c: LedgerStore, name: string, now: number): Promise<void> {
+  await requireInit(c);
   // Plain spaces around a name are dropped; anything else about it is the name rule's (shared/text.ts).
   const n = name.replace(/^ +| +$/g, '');
   const problem = nameProblem(n, 100);
@@ -27,11 +28,11 @@ export async function addAccount(c: LedgerCore, name: string, now: number): Prom
 }
 
 export async function addLicenses(
-  c: LedgerCore,
+  c: LedgerStore,
   input: { account: string; tag: string; count: number; term?: { start: number; end: number } },
   now: number,
 ): Promise<void> {
-  await c.requireInit();
+  await requireInit(c);
   const found = findAnyEntitlement(input.tag);
   if (!found)
     refuse('unknown-license', `${input.tag} is not a license in the product catalog.`, 'Use a full entitlement tag or a short name such as UCM_Basic.');
@@ -45,7 +46,7 @@ export async function addLicenses(
     refuse('bad-date', `The TERM ended on ${formatIsoDate(input.term.end)}: these licenses could never be reserved.`, 'Check the end date.');
   }
   await c.write(now, async () => {
-    const account = await c.account(input.account);
+    const account = await findAccount(c, input.account);
     const lot = await findOrCreateLot(c, account.id, found.def.tag, input.term ? 'TERM' : 'PERPETUAL', input.term?.start ?? null, input.term?.end ?? null);
     await c.run('UPDATE lots SET count = count + ? WHERE id = ?', input.count, lot);
     const term = input.term ? `TERM ${formatIsoDate(input.term.start)} to ${formatIsoDate(input.term.end)}` : 'PERPETUAL';
@@ -53,10 +54,10 @@ export async function addLicenses(
   });
 }
 
-export async function transfer(c: LedgerCore, input: { instance: string; to: string }, now: number): Promise<void> {
+export async function transfer(c: LedgerStore, input: { instance: string; to: string }, now: number): Promise<void> {
   await c.write(now, async () => {
-    const instance = await c.instance(input.instance);
-    const to = await c.account(input.to);
+    const instance = await findInstance(c, input.instance);
+    const to = await findAccount(c, input.to);
     if (to.id === instance.account_id) refuse('same-account', `The product instance is already in "${to.name}".`);
     const moved: string[] = [];
     for (const table of ['holdings', 'transitions'] as const) {
@@ -73,7 +74,7 @@ export async function transfer(c: LedgerCore, input: { instance: string; to: str
       }
     }
     await c.run('UPDATE instances SET account_id = ? WHERE id = ?', to.id, instance.id);
-    const udi = c.udiOf(instance);
+    const udi = udiOf(instance);
     await c.log(
       now,
       'transfer',
@@ -84,14 +85,14 @@ export async function transfer(c: LedgerCore, input: { instance: string; to: str
   });
 }
 
-export async function transferLicenses(c: LedgerCore, input: { from: string; to: string; tag: string; count: number }, now: number): Promise<void> {
-  await c.requireInit();
+export async function transferLicenses(c: LedgerStore, input: { from: string; to: string; tag: string; count: number }, now: number): Promise<void> {
+  await requireInit(c);
   const found = findAnyEntitlement(input.tag);
   if (!found) refuse('unknown-license', `${input.tag} is not a license in the product catalog.`);
   if (!Number.isSafeInteger(input.count) || input.count < 1) refuse('bad-count', 'The count must be a whole number of at least 1.');
   await c.write(now, async () => {
-    const from = await c.account(input.from);
-    const to = await c.account(input.to);
+    const from = await findAccount(c, input.from);
+    const to = await findAccount(c, input.to);
     if (from.id === to.id) refuse('same-account', 'The source and the target virtual account are the same.');
     const lots = (await c.all<LotRow>('SELECT * FROM lots WHERE account_id = ? AND tag = ?', from.id, found.def.tag)).filter(
       (l) => isLotValid(l, now) && l.count > l.blocked,
@@ -116,17 +117,17 @@ export async function transferLicenses(c: LedgerCore, input: { from: string; to:
   });
 }
 
-export async function unlock(c: LedgerCore, input: { instance: string }, now: number): Promise<void> {
+export async function unlock(c: LedgerStore, input: { instance: string }, now: number): Promise<void> {
   await c.write(now, async () => {
-    const instance = await c.instance(input.instance);
-    if (!instance.locked) refuse('not-locked', `The product instance ${c.udiOf(instance)} is not locked.`);
+    const instance = await findInstance(c, input.instance);
+    if (!instance.locked) refuse('not-locked', `The product instance ${udiOf(instance)} is not locked.`);
     await c.run('UPDATE instances SET locked = 0, wrong_codes = 0 WHERE id = ?', instance.id);
-    await c.log(now, 'unlock', 'Product instance unlocked by an administrator.', { account: instance.account, instance: c.udiOf(instance) });
+    await c.log(now, 'unlock', 'Product instance unlocked by an administrator.', { account: instance.account, instance: udiOf(instance) });
   });
 }
 
 async function findOrCreateLot(
-  c: LedgerCore,
+  c: LedgerStore,
   accountId: number,
   tag: string,
   type: 'PERPETUAL' | 'TERM',
@@ -152,7 +153,7 @@ async function findOrCreateLot(
  * transitions) moves in `moveRows`, between the target's growth and the source's shrinking, so that neither
  * lot ever blocks more than it holds.
  */
-async function moveLot(c: LedgerCore, lot: LotRow, toAccount: number, count: number, moveRows?: (target: number) => Promise<unknown>): Promise<number> {
+async function moveLot(c: LedgerStore, lot: LotRow, toAccount: number, count: number, moveRows?: (target: number) => Promise<unknown>): Promise<number> {
   const target = await findOrCreateLot(c, toAccount, lot.tag, lot.type, lot.start, lot.end);
   await c.run('UPDATE lots SET count = count + ? WHERE id = ?', count, target);
   await moveRows?.(target);

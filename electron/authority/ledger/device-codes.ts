@@ -2,12 +2,16 @@
 import { verifyConfirmationCode, verifyReturnCode, type CodeRef } from '../../../shared/authority/issue.ts';
 import { formatInstant } from '../../../shared/codes/dates.ts';
 import { refuse, SlrError } from '../../../shared/errors.ts';
-import { COUNTED, LedgerCore, MAX_WRONG_CODES, type InstanceRow } from './core.ts';
+import { udiOf, type InstanceRow } from './lookups.ts';
+import { releaseAll } from './booking.ts';
+import { ledgerCrypto } from './signing.ts';
+import { codeRefs, withDeviceCode } from './lockout.ts';
+import type { LedgerStore } from './store.ts';
 
 /** The code a confirmation code answers: issued to this reservation, not confirmed yet, not older than one confirmed. */
-async function matchConfirmation(c: LedgerCore, instance: InstanceRow, code: string): Promise<CodeRef> {
-  const refs = await c.refsOf(instance);
-  const match = verifyConfirmationCode(code, refs, await c.crypto()) as (typeof refs)[number];
+async function matchConfirmation(c: LedgerStore, instance: InstanceRow, code: string): Promise<CodeRef> {
+  const refs = await codeRefs(c, instance);
+  const match = verifyConfirmationCode(code, refs, await ledgerCrypto(c)) as (typeof refs)[number];
   if (match.confirmedAt !== null) {
     refuse(
       'replayed-code',
@@ -27,7 +31,7 @@ async function matchConfirmation(c: LedgerCore, instance: InstanceRow, code: str
 }
 
 export async function confirm(
-  c: LedgerCore,
+  c: LedgerStore,
   input: { instance: string; code: string },
   now: number,
 ): Promise<{ released: number; udi: string; codeOf: number }> {
@@ -46,7 +50,7 @@ export async function confirm(
       await c.run('DELETE FROM transitions WHERE instance_id = ? AND code_timestamp <= ?', fresh.id, ref.timestamp);
       await c.run('UPDATE codes SET confirmed_at = ? WHERE instance_id = ? AND timestamp = ?', now, fresh.id, ref.timestamp);
       const released = rows.reduce((n, r) => n + r.count, 0);
-      const udi = c.udiOf(fresh);
+      const udi = udiOf(fresh);
       await c.log(
         now,
         'confirm',
@@ -59,9 +63,9 @@ export async function confirm(
 }
 
 /** A return code of this reservation, or a precise refusal for one that gave back an earlier reservation. */
-async function matchReturn(c: LedgerCore, instance: InstanceRow, code: string): Promise<CodeRef> {
+async function matchReturn(c: LedgerStore, instance: InstanceRow, code: string): Promise<CodeRef> {
   try {
-    return verifyReturnCode(code, await c.refsOf(instance), await c.crypto());
+    return verifyReturnCode(code, await codeRefs(c, instance), await ledgerCrypto(c));
   } catch (e) {
     if (!(e instanceof SlrError) || e.code !== 'wrong-code') throw e;
     const old = await givenBackAnsweredBy(c, 'uuid', instance.uuid, code);
@@ -76,7 +80,7 @@ async function matchReturn(c: LedgerCore, instance: InstanceRow, code: string): 
   }
 }
 
-export async function remove(c: LedgerCore, input: { instance: string; returnCode: string }, now: number): Promise<{ released: number; udi: string }> {
+export async function remove(c: LedgerStore, input: { instance: string; returnCode: string }, now: number): Promise<{ released: number; udi: string }> {
   try {
     return await withDeviceCode(
       c,
@@ -85,9 +89,9 @@ export async function remove(c: LedgerCore, input: { instance: string; returnCod
       now,
       (instance) => matchReturn(c, instance, input.returnCode),
       async (fresh) => {
-        const released = await c.releaseAll(fresh.id);
+        const released = await releaseAll(c, fresh.id);
         await c.run("UPDATE instances SET state = 'removed' WHERE id = ?", fresh.id);
-        const udi = c.udiOf(fresh);
+        const udi = udiOf(fresh);
         await c.log(now, 'remove', `Product instance removed with its return code: ${released} license(s) back in the pool.`, {
           account: fresh.account,
           instance: udi,
@@ -107,13 +111,13 @@ export async function remove(c: LedgerCore, input: { instance: string; returnCod
  * the device shows that reservation installed again, which only a restore of its state from before the
  * return can do. Refused, and logged so that the administrator sees it.
  */
-async function explainReturnOfRemoved(c: LedgerCore, ref: string, code: string, now: number): Promise<void> {
+async function explainReturnOfRemoved(c: LedgerStore, ref: string, code: string, now: number): Promise<void> {
   const key = ref.trim().toLowerCase();
   const uuid = /u:([0-9a-f-]{36})/.exec(key)?.[1];
   const old = await givenBackAnsweredBy(c, uuid ? 'uuid' : 'sn', uuid ?? key, code);
   if (old) {
     c.guard(old.account);
-    const udi = c.udiOf(old);
+    const udi = udiOf(old);
     const how = await givenBackHow(c, old);
     const message =
       how === MOVED
@@ -136,7 +140,7 @@ async function explainReturnOfRemoved(c: LedgerCore, ref: string, code: string, 
 const MOVED = 'moved to a new request of this device';
 
 /** How a reservation no longer active ended: removed, rehosted to another device, or moved to a new request of the same one. */
-async function givenBackHow(c: LedgerCore, old: InstanceRow): Promise<string> {
+async function givenBackHow(c: LedgerStore, old: InstanceRow): Promise<string> {
   if (old.state !== 'failed') return 'removed';
   // The reservation a rehost makes is created in the same transaction, at the time the old one ended.
   const later = await c.get<{ id: number }>(
@@ -149,74 +153,19 @@ async function givenBackHow(c: LedgerCore, old: InstanceRow): Promise<string> {
 }
 
 /** The latest reservation of a device given back (removed or rehosted) that `code` returns, if any. */
-async function givenBackAnsweredBy(c: LedgerCore, by: 'uuid' | 'sn', value: string, code: string): Promise<InstanceRow | undefined> {
+async function givenBackAnsweredBy(c: LedgerStore, by: 'uuid' | 'sn', value: string, code: string): Promise<InstanceRow | undefined> {
   const rows = await c.all<InstanceRow>(
     `SELECT i.*, a.name AS account FROM instances i JOIN accounts a ON a.id = i.account_id WHERE i.state <> 'active' AND i.${by} = ? ORDER BY i.id DESC LIMIT 10`,
     value,
   );
-  const crypto = await c.crypto();
+  const crypto = await ledgerCrypto(c);
   for (const old of rows) {
     try {
-      verifyReturnCode(code, await c.refsOf(old), crypto);
+      verifyReturnCode(code, await codeRefs(c, old), crypto);
       return old;
     } catch {
       // not this reservation's
     }
   }
   return undefined;
-}
-
-/**
- * Checks a device's code and applies it, in one transaction. A locked instance is refused before any
- * check. A code that is wrong, for another device, replayed or superseded is counted in that same
- * transaction (so parallel attempts cannot outrun the lockout) and locks the instance at the limit; only
- * an accepted code resets the count.
- */
-async function withDeviceCode<M, R>(
-  c: LedgerCore,
-  ref: string,
-  what: string,
-  now: number,
-  check: (instance: InstanceRow) => Promise<M>,
-  apply: (instance: InstanceRow, matched: M) => Promise<R>,
-): Promise<R> {
-  const outcome = await c.write(now, async (): Promise<{ refused: SlrError } | { done: R }> => {
-    const instance = await c.instance(ref);
-    if (instance.locked) {
-      refuse(
-        'locked',
-        `The product instance ${c.udiOf(instance)} is locked after ${MAX_WRONG_CODES} wrong codes in a row.`,
-        'An administrator must unlock it with `slr authority unlock --instance …` (this is logged).',
-      );
-    }
-    let matched: M;
-    try {
-      matched = await check(instance);
-    } catch (e) {
-      if (!(e instanceof SlrError) || !COUNTED.has(e.code)) throw e;
-      const wrong = instance.wrong_codes + 1;
-      const locked = wrong >= MAX_WRONG_CODES;
-      await c.run('UPDATE instances SET wrong_codes = ?, locked = ? WHERE id = ?', wrong, locked ? 1 : 0, instance.id);
-      await c.log(
-        now,
-        'wrong-code',
-        `Refused ${what} for ${c.udiOf(instance)} (${e.code}; ${wrong} in a row)${locked ? '; the instance is now locked' : ''}.`,
-        {
-          account: instance.account,
-          instance: c.udiOf(instance),
-        },
-      );
-      return {
-        refused: new SlrError(
-          e.code,
-          `${e.message}${locked ? ` The product instance is now locked after ${MAX_WRONG_CODES} wrong codes in a row.` : ` (${wrong} of ${MAX_WRONG_CODES} wrong codes before the instance is locked.)`}`,
-          e.hint,
-        ),
-      };
-    }
-    await c.run('UPDATE instances SET wrong_codes = 0, last_contact = ? WHERE id = ?', now, instance.id);
-    return { done: await apply(instance, matched) };
-  });
-  if ('refused' in outcome) throw outcome.refused;
-  return outcome.done;
 }

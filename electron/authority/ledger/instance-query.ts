@@ -6,8 +6,9 @@
 import { findAnyEntitlement } from '../../../shared/catalog.ts';
 import { INSTANCE_PAGE_MAX, type InstanceLine, type InstancePage, type InstanceQuery } from '../../../shared/authority/views.ts';
 import { refuse } from '../../../shared/errors.ts';
-import type { InstanceRow, LedgerCore } from './core.ts';
 import type { SqlValue } from '../db/ledger-db.ts';
+import { requireInit, findAccount, udiOf, productOf, type InstanceRow } from './lookups.ts';
+import type { LedgerStore } from './store.ts';
 
 const SORTS: Record<NonNullable<InstanceQuery['sort']>, string> = {
   sn: 'i.sn',
@@ -17,7 +18,7 @@ const SORTS: Record<NonNullable<InstanceQuery['sort']>, string> = {
 };
 
 /** The lines of `rows`: their licenses by short name, from one grouped query per table. */
-export async function instanceLines(c: LedgerCore, rows: readonly InstanceRow[]): Promise<InstanceLine[]> {
+export async function instanceLines(c: LedgerStore, rows: readonly InstanceRow[]): Promise<InstanceLine[]> {
   const ids = JSON.stringify(rows.map((r) => r.id));
   // The ids as one parameter (a JSON array), whatever their number: each engine has its way to unpack it.
   const list = c.db.engine === 'sqlite' ? 'SELECT value FROM json_each(?)' : 'SELECT value::bigint FROM json_array_elements_text(?::json)';
@@ -36,10 +37,10 @@ export async function instanceLines(c: LedgerCore, rows: readonly InstanceRow[])
   const inTransition = await byTag('transitions');
   return rows.map((r) => ({
     account: r.account,
-    udi: c.udiOf(r),
+    udi: udiOf(r),
     sn: r.sn,
     product: r.product,
-    productType: c.productOf(r).productType,
+    productType: productOf(r).productType,
     piid: r.piid,
     state: r.state,
     lastContact: r.last_contact,
@@ -55,7 +56,7 @@ export async function instanceLines(c: LedgerCore, rows: readonly InstanceRow[])
  * that start with them; any part of a virtual account's name (the few accounts are searched, their instances
  * found by index); a product id.
  */
-async function searchClause(c: LedgerCore, search: string): Promise<{ sql: string; params: SqlValue[] }> {
+async function searchClause(c: LedgerStore, search: string): Promise<{ sql: string; params: SqlValue[] }> {
   const t = search.toLowerCase();
   const uuid = /(?:^|u:)([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b/.exec(t);
   if (uuid) return { sql: 'i.uuid = ?', params: [uuid[1]!] };
@@ -78,8 +79,8 @@ async function searchClause(c: LedgerCore, search: string): Promise<{ sql: strin
   return parts.length ? { sql: `i.id IN (${parts.join(' UNION ')})`, params } : { sql: '0', params: [] };
 }
 
-export async function instancePage(c: LedgerCore, q: InstanceQuery = {}): Promise<InstancePage> {
-  await c.requireInit();
+export async function instancePage(c: LedgerStore, q: InstanceQuery = {}): Promise<InstancePage> {
+  await requireInit(c);
   const where = ["i.state = 'active'"];
   const params: SqlValue[] = [];
   const search = q.search?.trim();
@@ -90,7 +91,7 @@ export async function instancePage(c: LedgerCore, q: InstanceQuery = {}): Promis
   }
   if (q.account) {
     where.push('i.account_id = ?');
-    params.push((await c.account(q.account)).id);
+    params.push((await findAccount(c, q.account)).id);
   }
   if (q.product) {
     where.push('i.product = ?');

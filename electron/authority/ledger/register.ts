@@ -13,10 +13,12 @@ import { compactToken, parseToken, verifyToken } from '../../../shared/registrat
 import { textProblem } from '../../../shared/text.ts';
 import { formatUdi, parseUdi, type Udi } from '../../../shared/udi.ts';
 import { cryptoBasics, publicKeyFromCompressed, verifyMessage } from '../../platform/crypto.ts';
-import type { LedgerCore } from './core.ts';
 import { SELECT, type RegisteredRow } from './registrations.ts';
+import { requireInit, findAccount } from './lookups.ts';
+import { signingKey, ledgerCrypto } from './signing.ts';
+import type { LedgerStore } from './store.ts';
 
-async function ownKeys(c: LedgerCore): Promise<Map<string, string>> {
+async function ownKeys(c: LedgerStore): Promise<Map<string, string>> {
   return new Map((await c.all<{ id: string; public_key: string }>('SELECT id, public_key FROM signing_keys')).map((k) => [k.id, k.public_key]));
 }
 
@@ -33,7 +35,7 @@ function deviceKey(text: string): Uint8Array {
 }
 
 /** The token's row, if it may register one more device now: issued here, not revoked, expired or used up. */
-async function usableToken(c: LedgerCore, id: string, now: number): Promise<{ account: string; export_controlled: number }> {
+async function usableToken(c: LedgerStore, id: string, now: number): Promise<{ account: string; export_controlled: number }> {
   const row = await c.get<{ account: string; expires_at: number; max_uses: number | null; uses: number; revoked_at: number | null; export_controlled: number }>(
     'SELECT a.name AS account, t.expires_at, t.max_uses, t.uses, t.revoked_at, t.export_controlled FROM registration_tokens t JOIN accounts a ON a.id = t.account_id WHERE t.id = ?',
     id,
@@ -50,7 +52,7 @@ async function usableToken(c: LedgerCore, id: string, now: number): Promise<{ ac
 }
 
 /** Registration and reservation exclude each other. */
-async function refuseReserved(c: LedgerCore, udi: Udi): Promise<void> {
+async function refuseReserved(c: LedgerStore, udi: Udi): Promise<void> {
   const reserved = await c.get<{ piid: string }>("SELECT piid FROM instances WHERE uuid = ? AND state = 'active'", udi.uuid);
   if (reserved)
     refuse(
@@ -96,8 +98,8 @@ function checkProof(input: RegisterInput, key: Uint8Array): void {
 }
 
 /** The key License Central signs the device's identity with: one the device trusts (else nothing is registered). */
-async function identityKey(c: LedgerCore, trustedKeyIds: readonly string[]): Promise<string> {
-  const current = await c.signingKey();
+async function identityKey(c: LedgerStore, trustedKeyIds: readonly string[]): Promise<string> {
+  const current = await signingKey(c);
   if (trustedKeyIds.includes(current.id)) return current.id;
   const older = await c.all<{ id: string }>('SELECT id FROM signing_keys WHERE retired_at IS NULL ORDER BY created_at DESC');
   const usable = older.find((k) => trustedKeyIds.includes(k.id));
@@ -122,8 +124,8 @@ export interface RegisterInput {
 }
 
 /** The request's input checked (UDI, key, host name, token, proof) before anything is read or written. */
-async function checkedInput(c: LedgerCore, input: RegisterInput) {
-  await c.requireInit();
+async function checkedInput(c: LedgerStore, input: RegisterInput) {
+  await requireInit(c);
   const udi = parseUdi(input.udi, 'The UDI');
   if (!productById(udi.pid)) refuse('udi-unknown-product', `${udi.pid} is not a product License Central knows.`);
   const key = deviceKey(input.devicePublicKey);
@@ -139,7 +141,7 @@ async function checkedInput(c: LedgerCore, input: RegisterInput) {
  * answer was lost on the way), else refused. The same registration asked again with a new nonce is answered
  * as it was too.
  */
-async function useNonce(c: LedgerCore, input: RegisterInput, udi: Udi, key: Uint8Array, tokenId: string, now: number) {
+async function useNonce(c: LedgerStore, input: RegisterInput, udi: Udi, key: Uint8Array, tokenId: string, now: number) {
   const seen = await c.get('SELECT at FROM register_nonces WHERE uuid = ? AND nonce = ?', udi.uuid, input.nonce);
   const repeated = await repeatedRegistration(c, udi, key, tokenId);
   if (seen && !repeated) refuse('replayed-code', 'This registration request was sent before (its nonce was used): it was recorded and sent again.');
@@ -147,7 +149,7 @@ async function useNonce(c: LedgerCore, input: RegisterInput, udi: Udi, key: Uint
   return repeated;
 }
 
-export async function register(c: LedgerCore, input: RegisterInput, now: number): Promise<Registration> {
+export async function register(c: LedgerStore, input: RegisterInput, now: number): Promise<Registration> {
   const { udi, key, hostname, token } = await checkedInput(c, input);
   const outcome = await c.write(now, async (): Promise<{ refused: SlrError } | { done: Registration }> => {
     const repeated = await useNonce(c, input, udi, key, token.id, now);
@@ -168,7 +170,7 @@ export async function register(c: LedgerCore, input: RegisterInput, now: number)
         `The product instance ${formatUdi(udi)} is already registered (virtual account "${before.account}").`,
         'Register again with force to move it (its usage is reported again there).',
       );
-    const account = await c.account(row.account);
+    const account = await findAccount(c, row.account);
     if (before) {
       await c.run('DELETE FROM registered_usage WHERE instance_id = ?', before.id);
       await c.run("UPDATE registered_instances SET state = 'deregistered' WHERE id = ?", before.id);
@@ -190,7 +192,7 @@ export async function register(c: LedgerCore, input: RegisterInput, now: number)
 }
 
 /** The answer of a registration: what the device keeps, with License Central's signature over its identity. */
-async function answerOf(c: LedgerCore, r: RegisteredRow, trustedKeyIds: readonly string[]): Promise<Registration> {
+async function answerOf(c: LedgerStore, r: RegisteredRow, trustedKeyIds: readonly string[]): Promise<Registration> {
   const udi = formatUdi({ pid: r.product, sn: r.sn, uuid: r.uuid });
   const instance = String(r.id);
   const signing = { id: await identityKey(c, trustedKeyIds) };
@@ -203,7 +205,7 @@ async function answerOf(c: LedgerCore, r: RegisteredRow, trustedKeyIds: readonly
     registrationExpires: Number(r.registration_expires),
     authorizationExpires: Number(r.authorization_expires),
     exportControlled: Number(r.export_controlled) === 1,
-    identity: { keyId: signing.id, signature: toBase64((await c.crypto()).sign(signing.id, message)) },
+    identity: { keyId: signing.id, signature: toBase64((await ledgerCrypto(c)).sign(signing.id, message)) },
   };
 }
 
@@ -211,7 +213,7 @@ async function answerOf(c: LedgerCore, r: RegisteredRow, trustedKeyIds: readonly
  * The same registration asked again (its answer was lost on the way): same device key, same token, and no
  * call made with it since. Answered again as it was, without using the token once more.
  */
-async function repeatedRegistration(c: LedgerCore, udi: Udi, key: Uint8Array, tokenId: string): Promise<RegisteredRow | undefined> {
+async function repeatedRegistration(c: LedgerStore, udi: Udi, key: Uint8Array, tokenId: string): Promise<RegisteredRow | undefined> {
   const r = await c.get<RegisteredRow>(`${SELECT} WHERE r.uuid = ? AND r.state = 'registered' AND r.token_id = ? AND r.seq = 0`, udi.uuid, tokenId);
   return r && Buffer.from(r.device_key).equals(Buffer.from(key)) ? r : undefined;
 }

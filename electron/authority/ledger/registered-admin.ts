@@ -6,16 +6,17 @@ import { findAnyEntitlement } from '../../../shared/catalog.ts';
 import { refuse } from '../../../shared/errors.ts';
 import { formatUdi } from '../../../shared/udi.ts';
 import type { RegisteredLine } from '../../../shared/authority/views.ts';
-import type { LedgerCore } from './core.ts';
 import { complianceFor, SELECT, type RegisteredRow } from './registrations.ts';
+import { requireInit, findAccount, mayTouch } from './lookups.ts';
+import type { LedgerStore } from './store.ts';
 
 /**
  * License Central removes a registered instance (the seeds: what frees the licenses of a device that
  * deregistered without reaching it, or one lost): its usage leaves the pool and its identity is revoked, so
  * any later call of its key is refused (the device then learns it is unregistered).
  */
-export async function removeRegistered(c: LedgerCore, instance: string, now: number): Promise<{ instance: string; udi: string; account: string }> {
-  await c.requireInit();
+export async function removeRegistered(c: LedgerStore, instance: string, now: number): Promise<{ instance: string; udi: string; account: string }> {
+  await requireInit(c);
   return c.write(now, async () => {
     const r = /^[0-9]{1,15}$/.test(instance) ? await c.get<RegisteredRow>(`${SELECT} WHERE r.id = ?`, Number(instance)) : undefined;
     if (!r || r.state !== 'registered')
@@ -33,12 +34,12 @@ export async function removeRegistered(c: LedgerCore, instance: string, now: num
 }
 
 /** The registered product instances (of a virtual account), beside the reserved ones. */
-export async function registeredInstances(c: LedgerCore, now: number, accountName?: string): Promise<RegisteredLine[]> {
-  await c.requireInit();
-  const account = accountName ? [(await c.account(accountName)).id] : [];
+export async function registeredInstances(c: LedgerStore, now: number, accountName?: string): Promise<RegisteredLine[]> {
+  await requireInit(c);
+  const account = accountName ? [(await findAccount(c, accountName)).id] : [];
   const rows = await c.all<RegisteredRow>(`${SELECT} WHERE r.state = 'registered' ${account.length ? 'AND r.account_id = ?' : ''} ORDER BY r.id`, ...account);
   const out: RegisteredLine[] = [];
-  for (const r of rows.filter((x) => c.mayTouch(x.account))) {
+  for (const r of rows.filter((x) => mayTouch(c, x.account))) {
     const usage = await c.all<{ tag: string; count: number }>('SELECT tag, count FROM registered_usage WHERE instance_id = ?', r.id);
     out.push({
       instance: String(r.id),

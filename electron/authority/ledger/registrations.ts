@@ -15,7 +15,8 @@ import { complianceOf, deviceCallMessage, PERIODS, type Compliance, type Registr
 export type { Registration };
 import { formatUdi } from '../../../shared/udi.ts';
 import { cryptoBasics, publicKeyFromCompressed, verifyMessage } from '../../platform/crypto.ts';
-import { LedgerCore, type LotRow } from './core.ts';
+import { requireInit, type LotRow } from './lookups.ts';
+import type { LedgerStore } from './store.ts';
 
 export interface RegisteredRow {
   id: number;
@@ -53,8 +54,8 @@ export interface DeviceCall {
  * with the key it registered, and the sequence number be above every one it used before (a replay is refused
  * and changes nothing).
  */
-async function asDevice<T>(c: LedgerCore, call: DeviceCall, now: number, fn: (r: RegisteredRow) => Promise<T>): Promise<T> {
-  await c.requireInit();
+async function asDevice<T>(c: LedgerStore, call: DeviceCall, now: number, fn: (r: RegisteredRow) => Promise<T>): Promise<T> {
+  await requireInit(c);
   return c.write(now, async () => {
     const r = /^[0-9]{1,15}$/.test(call.instance) ? await c.get<RegisteredRow>(`${SELECT} WHERE r.id = ?`, Number(call.instance)) : undefined;
     if (!r || r.state !== 'registered')
@@ -81,7 +82,7 @@ async function asDevice<T>(c: LedgerCore, call: DeviceCall, now: number, fn: (r:
 }
 
 /** Whether what `r` reports in use is covered by its account's pool, now. */
-export async function complianceFor(c: LedgerCore, r: RegisteredRow, now: number): Promise<Compliance> {
+export async function complianceFor(c: LedgerStore, r: RegisteredRow, now: number): Promise<Compliance> {
   const uses = await c.all<{ tag: string; count: number }>('SELECT tag, count FROM registered_usage WHERE instance_id = ?', r.id);
   const inAccount = await c.all<{ tag: string; n: number }>(
     "SELECT u.tag, sum(u.count) AS n FROM registered_usage u JOIN registered_instances i ON i.id = u.instance_id WHERE i.account_id = ? AND i.state = 'registered' AND i.authorization_expires > ? GROUP BY u.tag",
@@ -103,7 +104,7 @@ function refuseExpired(r: RegisteredRow, now: number): void {
     refuse('not-allowed', `The registration expired on ${formatInstant(r.registration_expires)}.`, 'Register the product instance again with a token.');
 }
 
-export async function renewAuthorization(c: LedgerCore, call: DeviceCall, now: number) {
+export async function renewAuthorization(c: LedgerStore, call: DeviceCall, now: number) {
   return asDevice(c, call, now, async (r) => {
     refuseExpired(r, now);
     const authorizationExpires = now + PERIODS.authorizationValid;
@@ -112,7 +113,7 @@ export async function renewAuthorization(c: LedgerCore, call: DeviceCall, now: n
   });
 }
 
-export async function renewRegistration(c: LedgerCore, call: DeviceCall, now: number) {
+export async function renewRegistration(c: LedgerStore, call: DeviceCall, now: number) {
   return asDevice(c, call, now, async (r) => {
     refuseExpired(r, now);
     const registrationExpires = now + PERIODS.registrationValid;
@@ -123,7 +124,7 @@ export async function renewRegistration(c: LedgerCore, call: DeviceCall, now: nu
 }
 
 /** The usage an instance reports (tag or short name → in use): it replaces what it reported before. */
-export async function reportUsage(c: LedgerCore, call: DeviceCall, usage: Readonly<Record<string, number>>, now: number) {
+export async function reportUsage(c: LedgerStore, call: DeviceCall, usage: Readonly<Record<string, number>>, now: number) {
   const product = (udiPid: string) => productById(udiPid)!;
   return asDevice(c, call, now, async (r) => {
     refuseExpired(r, now);
@@ -145,7 +146,7 @@ export async function reportUsage(c: LedgerCore, call: DeviceCall, usage: Readon
 }
 
 /** Deregisters: the instance's usage leaves its account's pool, and its key may no longer call. */
-export async function deregister(c: LedgerCore, call: DeviceCall, now: number) {
+export async function deregister(c: LedgerStore, call: DeviceCall, now: number) {
   return asDevice(c, call, now, async (r) => {
     await c.run('DELETE FROM registered_usage WHERE instance_id = ?', r.id);
     await c.run("UPDATE registered_instances SET state = 'deregistered' WHERE id = ?", r.id);

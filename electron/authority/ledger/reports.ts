@@ -4,21 +4,22 @@ import { findAnyEntitlement } from '../../../shared/catalog.ts';
 import { isLotValid } from '../../../shared/authority/allocation.ts';
 import type { InstanceLine, LedgerEvent, LicenseLine } from '../../../shared/authority/views.ts';
 import { formatIsoDate } from '../../../shared/codes/dates.ts';
-import { LedgerCore, type InstanceRow, type LotRow } from './core.ts';
+import { requireInit, findAccount, type InstanceRow, type LotRow } from './lookups.ts';
+import type { LedgerStore } from './store.ts';
 
-export async function smartAccount(c: LedgerCore): Promise<string> {
-  await c.requireInit();
+export async function smartAccount(c: LedgerStore): Promise<string> {
+  await requireInit(c);
   return (await c.get<{ value: string }>("SELECT value FROM meta WHERE key = 'smart_account'"))!.value;
 }
 
-export async function accounts(c: LedgerCore): Promise<string[]> {
-  await c.requireInit();
+export async function accounts(c: LedgerStore): Promise<string[]> {
+  await requireInit(c);
   return (await c.all<{ name: string }>('SELECT name FROM accounts ORDER BY id')).map((r) => r.name);
 }
 
-export async function licenses(c: LedgerCore, now: number, accountName?: string): Promise<LicenseLine[]> {
-  await c.requireInit();
-  const account = accountName ? [(await c.account(accountName)).id] : [];
+export async function licenses(c: LedgerStore, now: number, accountName?: string): Promise<LicenseLine[]> {
+  await requireInit(c);
+  const account = accountName ? [(await findAccount(c, accountName)).id] : [];
   const lots = (
     await c.all<LotRow & { account: string }>(
       `SELECT l.*, a.name AS account FROM lots l JOIN accounts a ON a.id = l.account_id ${account.length ? 'WHERE l.account_id = ?' : ''} ORDER BY a.name, l.id`,
@@ -60,9 +61,9 @@ export async function licenses(c: LedgerCore, now: number, accountName?: string)
   return [...lines.values()].map(({ expiresMs: _e, ...line }) => line);
 }
 
-export async function instances(c: LedgerCore, accountName?: string, includeGone = false): Promise<InstanceLine[]> {
-  await c.requireInit();
-  const account = accountName ? [(await c.account(accountName)).id] : [];
+export async function instances(c: LedgerStore, accountName?: string, includeGone = false): Promise<InstanceLine[]> {
+  await requireInit(c);
+  const account = accountName ? [(await findAccount(c, accountName)).id] : [];
   const where = [...(account.length ? ['i.account_id = ?'] : []), ...(includeGone ? [] : ["i.state = 'active'"])];
   const rows = await c.all<InstanceRow>(
     `SELECT i.*, a.name AS account FROM instances i JOIN accounts a ON a.id = i.account_id ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY i.id`,
@@ -71,9 +72,9 @@ export async function instances(c: LedgerCore, accountName?: string, includeGone
   return instanceLines(c, rows);
 }
 
-export async function events(c: LedgerCore, accountName?: string, limit = 10_000): Promise<LedgerEvent[]> {
-  await c.requireInit();
-  const account = accountName ? [(await c.account(accountName)).name] : [];
+export async function events(c: LedgerStore, accountName?: string, limit = 10_000): Promise<LedgerEvent[]> {
+  await requireInit(c);
+  const account = accountName ? [(await findAccount(c, accountName)).name] : [];
   return c.all<LedgerEvent>(
     `SELECT id, at, actor, account, instance, type, message, code, hash FROM events ${account.length ? 'WHERE account = ? OR account IS NULL' : ''} ORDER BY id LIMIT ?`,
     ...account,

@@ -5,13 +5,13 @@
  */
 import { refuse } from '../../../shared/errors.ts';
 import { nameKey } from '../../../shared/text.ts';
-import type { LedgerCore } from '../ledger/core.ts';
+import type { LedgerStore } from '../ledger/store.ts';
 
 /** Failed logins (or password changes) allowed per user within the window before they are refused. */
 export const LOGIN_FAILURES_ALLOWED = 5;
 export const LOGIN_WINDOW_MS = 15 * 60_000;
 
-export async function refuseTooManyFailures(c: LedgerCore, name: string, now: number): Promise<void> {
+export async function refuseTooManyFailures(c: LedgerStore, name: string, now: number): Promise<void> {
   const failures = (await c.get<{ n: number }>('SELECT count(*) AS n FROM login_failures WHERE name = ? AND at > ?', nameKey(name), now - LOGIN_WINDOW_MS))!;
   if (Number(failures.n) >= LOGIN_FAILURES_ALLOWED)
     refuse(
@@ -21,7 +21,7 @@ export async function refuseTooManyFailures(c: LedgerCore, name: string, now: nu
     );
 }
 
-export async function recordFailure(c: LedgerCore, name: string, now: number, message: string, type: string): Promise<void> {
+export async function recordFailure(c: LedgerStore, name: string, now: number, message: string, type: string): Promise<void> {
   await c.write(now, async () => {
     await c.run('INSERT INTO login_failures (name, at) VALUES (?, ?)', nameKey(name), now);
     await c.run('DELETE FROM login_failures WHERE at < ?', now - LOGIN_WINDOW_MS);

@@ -30,8 +30,11 @@ function isServerUrl(text: string): boolean {
   const url = new URL(text);
   return url.protocol === 'https:' && url.hostname !== '' && url.username === '' && url.password === '';
 }
-import { checkReason, LedgerCore } from '../ledger/core.ts';
 import { normaliseFingerprint } from '../../platform/fingerprint.ts';
+import { requireInit, findAccount, mayTouch } from '../ledger/lookups.ts';
+import { signingKey, ledgerCrypto } from '../ledger/signing.ts';
+import { checkReason } from '../../../shared/authority/reason.ts';
+import type { LedgerStore } from '../ledger/store.ts';
 
 export const TOKEN_DAYS_DEFAULT = 30;
 export const TOKEN_DAYS_MAX = 365;
@@ -49,13 +52,13 @@ interface TokenRow {
   revoked_at: number | null;
 }
 
-async function exportPermitted(c: LedgerCore): Promise<boolean> {
+async function exportPermitted(c: LedgerStore): Promise<boolean> {
   return (await c.get<{ value: string }>("SELECT value FROM meta WHERE key = 'export_controlled'"))?.value === 'allowed';
 }
 
 /** Permits (or withdraws) export-controlled functionality for the smart account; logged with the reason. */
-export async function setExportControl(c: LedgerCore, allowed: boolean, reason: string, now: number): Promise<void> {
-  await c.requireInit();
+export async function setExportControl(c: LedgerStore, allowed: boolean, reason: string, now: number): Promise<void> {
+  await requireInit(c);
   if (!reason.trim()) refuse('no-reason', 'Say why (--reason "…"): it goes into the event log.');
   checkReason(reason.trim());
   await c.write(now, async () => {
@@ -76,11 +79,11 @@ export async function setExportControl(c: LedgerCore, allowed: boolean, reason: 
  * registrations at most (none: any number), carrying the server's URL and certificate fingerprint.
  */
 export async function createToken(
-  c: LedgerCore,
+  c: LedgerStore,
   input: { account: string; description?: string; expiresDays?: number; maxUses?: number; exportControlled?: boolean; server: string; fingerprint: string },
   now: number,
 ): Promise<{ id: string; token: string; expiresAt: number }> {
-  await c.requireInit();
+  await requireInit(c);
   const description = (input.description ?? '').replace(/^ +| +$/g, '');
   const problem = textProblem(description, 200);
   if (problem) refuse('bad-text', `The description is not acceptable: ${problem}.`, 'A description is printable text of at most 200 characters.');
@@ -90,14 +93,14 @@ export async function createToken(
     refuse('bad-count', 'A token is used at least once: --max-uses is a whole number from 1 to 1,000,000.');
   const fingerprint = checkedTarget(input.server, input.fingerprint);
   return c.write(now, async () => {
-    const account = await c.account(input.account);
+    const account = await findAccount(c, input.account);
     if (input.exportControlled && !(await exportPermitted(c)))
       refuse(
         'export-not-permitted',
         'This smart account is not permitted export-controlled functionality: a token cannot allow it.',
         'Make the token without it, or have the smart account permitted first (slr authority export-control allow --reason "…").',
       );
-    const key = await c.signingKey();
+    const key = await signingKey(c);
     const id = randomBytes(8).toString('hex');
     const expiresAt = now + days * 86_400_000;
     const payload: TokenPayload = {
@@ -110,7 +113,7 @@ export async function createToken(
       exportControlled: input.exportControlled ?? false,
       keyId: key.id,
     };
-    const crypto = await c.crypto();
+    const crypto = await ledgerCrypto(c);
     const token = formatToken(payload, (message) => crypto.sign(key.id, message));
     await c.run(
       'INSERT INTO registration_tokens (id, account_id, description, created_at, created_by, expires_at, max_uses, uses, export_controlled, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, NULL)',
@@ -136,15 +139,15 @@ export async function createToken(
 const stateOf = (r: TokenRow, now: number): TokenLine['state'] =>
   r.revoked_at !== null ? 'revoked' : r.expires_at <= now ? 'expired' : r.max_uses !== null && r.uses >= r.max_uses ? 'used up' : 'valid';
 
-export async function listTokens(c: LedgerCore, now: number, accountName?: string): Promise<TokenLine[]> {
-  await c.requireInit();
-  const account = accountName ? [(await c.account(accountName)).id] : [];
+export async function listTokens(c: LedgerStore, now: number, accountName?: string): Promise<TokenLine[]> {
+  await requireInit(c);
+  const account = accountName ? [(await findAccount(c, accountName)).id] : [];
   const rows = await c.all<TokenRow>(
     `SELECT t.*, a.name AS account FROM registration_tokens t JOIN accounts a ON a.id = t.account_id ${account.length ? 'WHERE t.account_id = ?' : ''} ORDER BY t.created_at, t.id`,
     ...account,
   );
   return rows
-    .filter((r) => c.mayTouch(r.account))
+    .filter((r) => mayTouch(c, r.account))
     .map((r) => ({
       id: r.id,
       account: r.account,
@@ -160,8 +163,8 @@ export async function listTokens(c: LedgerCore, now: number, accountName?: strin
 }
 
 /** Revokes a token: no device registers with it from now on (those registered with it stay registered). */
-export async function revokeToken(c: LedgerCore, id: string, now: number): Promise<void> {
-  await c.requireInit();
+export async function revokeToken(c: LedgerStore, id: string, now: number): Promise<void> {
+  await requireInit(c);
   await c.write(now, async () => {
     const row = await c.get<TokenRow>('SELECT t.*, a.name AS account FROM registration_tokens t JOIN accounts a ON a.id = t.account_id WHERE t.id = ?', id);
     if (!row) refuse('no-token', `There is no registration token ${id}.`, 'See `slr authority token list`.');

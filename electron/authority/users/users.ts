@@ -9,9 +9,10 @@ import { isRole, ROLES, type Principal, type Role } from '../../../shared/author
 import { formatInstant } from '../../../shared/codes/dates.ts';
 import { refuse } from '../../../shared/errors.ts';
 import { LOGIN_FAILURES_ALLOWED, LOGIN_WINDOW_MS, recordFailure, refuseTooManyFailures } from './login-limits.ts';
+import { requireInit, findAccount } from '../ledger/lookups.ts';
+import type { LedgerStore } from '../ledger/store.ts';
 
 export { LOGIN_FAILURES_ALLOWED, LOGIN_WINDOW_MS };
-import { LedgerCore } from '../ledger/core.ts';
 
 const scrypt = promisify(scryptCb) as (
   password: string,
@@ -90,11 +91,11 @@ function newSecret(kind: 'session' | 'token' | 'password'): string {
 
 const tokenHash = (token: string) => createHash('sha256').update(token).digest('hex');
 
-async function userRow(c: LedgerCore, name: string): Promise<UserRow | undefined> {
+async function userRow(c: LedgerStore, name: string): Promise<UserRow | undefined> {
   return c.get<UserRow>('SELECT u.*, a.name AS account FROM users u LEFT JOIN accounts a ON a.id = u.account_id WHERE u.name = ?', name);
 }
 
-async function requireUser(c: LedgerCore, name: string): Promise<UserRow> {
+async function requireUser(c: LedgerStore, name: string): Promise<UserRow> {
   const row = await userRow(c, checkUserName(name));
   if (!row) refuse('no-user', `There is no user "${name}".`, 'See `slr authority user list`.');
   return row;
@@ -105,11 +106,11 @@ async function requireUser(c: LedgerCore, name: string): Promise<UserRow> {
  * the first login. A virtual-account role names its virtual account; the smart account's administrator none.
  */
 export async function addUser(
-  c: LedgerCore,
+  c: LedgerStore,
   input: { name: string; role: string; account?: string; password?: string },
   now: number,
 ): Promise<{ name: string; role: Role; account: string | null; generatedPassword: string | null }> {
-  await c.requireInit();
+  await requireInit(c);
   const name = checkUserName(input.name);
   const role = input.role;
   if (!isRole(role)) refuse('bad-name', `"${role}" is not a role.`, `Roles: ${Object.keys(ROLES).join(', ')}.`);
@@ -121,7 +122,7 @@ export async function addUser(
   return c.write(now, async () => {
     if (await userRow(c, name))
       refuse('user-exists', `The user "${name}" already exists.`, 'Choose another name, or change their password with `slr authority user password`.');
-    const account = scoped ? await c.account(input.account!) : null;
+    const account = scoped ? await findAccount(c, input.account!) : null;
     await c.run(
       'INSERT INTO users (name, role, account_id, password_hash, must_change, disabled, created_at) VALUES (?, ?, ?, ?, ?, 0, ?)',
       name,
@@ -136,8 +137,8 @@ export async function addUser(
   });
 }
 
-export async function listUsers(c: LedgerCore): Promise<UserLine[]> {
-  await c.requireInit();
+export async function listUsers(c: LedgerStore): Promise<UserLine[]> {
+  await requireInit(c);
   const rows = await c.all<UserRow & { tokens: number }>(
     `SELECT u.*, a.name AS account, (SELECT count(*) FROM sessions s WHERE s.user_id = u.id AND s.kind = 'api-token') AS tokens
      FROM users u LEFT JOIN accounts a ON a.id = u.account_id ORDER BY u.name`,
@@ -155,7 +156,7 @@ export async function listUsers(c: LedgerCore): Promise<UserLine[]> {
 }
 
 /** Disables a user: their sessions and API tokens end at once; the log keeps what they did. */
-export async function disableUser(c: LedgerCore, name: string, now: number): Promise<{ ended: number }> {
+export async function disableUser(c: LedgerStore, name: string, now: number): Promise<{ ended: number }> {
   return c.write(now, async () => {
     const user = await requireUser(c, name);
     if (user.disabled) refuse('not-allowed', `The user "${user.name}" is already disabled.`);
@@ -171,7 +172,7 @@ export async function disableUser(c: LedgerCore, name: string, now: number): Pro
  * is given), or the user's own change (`own`: the current password checked first). Other sessions end.
  */
 export async function setPassword(
-  c: LedgerCore,
+  c: LedgerStore,
   input: { name: string; password?: string; current?: string },
   now: number,
 ): Promise<{ generatedPassword: string | null }> {
@@ -193,7 +194,7 @@ export async function setPassword(
  * A user's own password change checks the current password under the same limit as logins (failures per
  * user within LOGIN_WINDOW_MS, each logged), so a stolen session cannot guess its way to the password.
  */
-async function checkCurrentPassword(c: LedgerCore, user: UserRow, current: string, now: number): Promise<void> {
+async function checkCurrentPassword(c: LedgerStore, user: UserRow, current: string, now: number): Promise<void> {
   await refuseTooManyFailures(c, user.name, now);
   if (await passwordMatches(current, user.password_hash)) return;
   await recordFailure(c, user.name, now, `Failed password change by "${user.name}": the current password was not right.`, 'password-failed');
@@ -205,7 +206,7 @@ async function checkCurrentPassword(c: LedgerCore, user: UserRow, current: strin
 }
 
 /** A new API token for scripts: returned once; only its hash is kept. It lasts until the user is disabled. */
-export async function newApiToken(c: LedgerCore, name: string, now: number): Promise<{ token: string }> {
+export async function newApiToken(c: LedgerStore, name: string, now: number): Promise<{ token: string }> {
   return c.write(now, async () => {
     const user = await requireUser(c, name);
     if (user.disabled) refuse('not-allowed', `The user "${user.name}" is disabled.`);
@@ -224,11 +225,11 @@ const principalOf = (u: UserRow): Principal => ({ name: u.name, role: u.role as 
  * user's logins are refused until the window has passed, the right password included.
  */
 export async function login(
-  c: LedgerCore,
+  c: LedgerStore,
   input: { name: string; password: string; from: string },
   now: number,
 ): Promise<{ token: string; expiresAt: number; principal: Principal; mustChangePassword: boolean }> {
-  await c.requireInit();
+  await requireInit(c);
   const name = input.name.slice(0, 64);
   await refuseTooManyFailures(c, name, now);
   const user = USER_NAME.test(name) ? await userRow(c, name) : undefined;
@@ -260,7 +261,7 @@ export async function login(
 }
 
 /** The user a session or API token belongs to; refused when it is unknown, expired or its user disabled. */
-export async function authenticate(c: LedgerCore, token: string, now: number): Promise<Principal & { userId: number; mustChangePassword: boolean }> {
+export async function authenticate(c: LedgerStore, token: string, now: number): Promise<Principal & { userId: number; mustChangePassword: boolean }> {
   const row = await c.get<UserRow & { expires_at: number | null }>(
     'SELECT u.*, a.name AS account, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN accounts a ON a.id = u.account_id WHERE s.token_hash = ?',
     tokenHash(token),
@@ -274,7 +275,7 @@ export async function authenticate(c: LedgerCore, token: string, now: number): P
 
 /** Ends the session of `token` (logout). */
 /** Ends a session (logout). An API token is no session: it lasts until its user is disabled, and logout leaves it. */
-export async function endSession(c: LedgerCore, token: string): Promise<void> {
+export async function endSession(c: LedgerStore, token: string): Promise<void> {
   const ended = await c.transaction(() => c.run("DELETE FROM sessions WHERE token_hash = ? AND kind = 'session'", tokenHash(token)));
   if (!ended.changes)
     refuse(

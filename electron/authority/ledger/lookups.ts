@@ -1,0 +1,118 @@
+/**
+ * Look-ups every operation starts from: whether the ledger is set up, a virtual account or an active
+ * instance by the name an administrator gives (through the store's guard, so a caller only finds what it
+ * may touch), and an instance's product, lots and holdings.
+ */
+import { productById, type ProductProfile } from '../../../shared/catalog.ts';
+import { type Holding, type Lot } from '../../../shared/authority/allocation.ts';
+import { refuse } from '../../../shared/errors.ts';
+import { nameKey } from '../../../shared/text.ts';
+import { formatUdi, makeUdi } from '../../../shared/udi.ts';
+import type { LedgerStore } from './store.ts';
+
+export interface InstanceRow {
+  readonly id: number;
+  readonly account_id: number;
+  readonly account: string;
+  readonly product: string;
+  readonly uuid: string;
+  readonly sn: string;
+  readonly device_key: Uint8Array;
+  readonly piid: string;
+  readonly state: 'active' | 'removed' | 'failed';
+  readonly created_at: number;
+  readonly last_contact: number;
+  readonly last_timestamp: number;
+  readonly wrong_codes: number;
+  readonly locked: number;
+}
+
+export interface LotRow extends Lot {
+  readonly account_id: number;
+}
+
+/** The columns of an instance row with its account's name. */
+export const INSTANCE_SELECT = 'SELECT i.*, a.name AS account FROM instances i JOIN accounts a ON a.id = i.account_id';
+
+export async function isInitialized(c: LedgerStore): Promise<boolean> {
+  return (await c.get<{ value: string }>("SELECT value FROM meta WHERE key = 'smart_account'")) !== undefined;
+}
+
+export async function requireInit(c: LedgerStore): Promise<void> {
+  if (!(await isInitialized(c)))
+    refuse('no-authority', 'The license authority is not set up.', 'Run `slr authority init --account "<smart account name>"` first.');
+}
+
+/** Whether the store's guard lets the caller touch virtual account `name`. */
+export function mayTouch(c: LedgerStore, name: string): boolean {
+  try {
+    c.guard(name);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The virtual account `name`, by the one case rule; refused alike whether it exists or not when the caller may not touch it. */
+export async function findAccount(c: LedgerStore, name: string): Promise<{ id: number; name: string }> {
+  // One case rule on both engines: the name's key, byte for byte (an older ledger's twins: by exact name).
+  const rows = await c.all<{ id: number; name: string }>('SELECT id, name FROM accounts WHERE name_key = ?', nameKey(name));
+  const row = rows.length > 1 ? rows.find((r) => r.name === name) : rows[0];
+  if (!row) {
+    // Refused alike (403) whether it exists or not when the caller may not touch it; else the ones it may are named.
+    c.guard(name);
+    const names = (await c.all<{ name: string }>('SELECT name FROM accounts ORDER BY name')).map((r) => r.name).filter((n) => mayTouch(c, n));
+    refuse(
+      'no-account',
+      `There is no virtual account "${name}".`,
+      `Virtual accounts: ${names.join(', ') || 'none'}. Add one with \`slr authority account add <name>\`.`,
+    );
+  }
+  c.guard(row.name);
+  return row;
+}
+
+/** The active instance named by its full UDI or its serial number. */
+export async function findInstance(c: LedgerStore, ref: string): Promise<InstanceRow> {
+  await requireInit(c);
+  const key = ref.trim();
+  let rows: InstanceRow[];
+  if (/^[0-9a-fA-F]{5}$/.test(key)) {
+    rows = await c.all<InstanceRow>(`${INSTANCE_SELECT} WHERE i.sn = ? AND i.state = 'active'`, key.toLowerCase());
+  } else {
+    const m = /U:([0-9a-fA-F-]{36})/.exec(key);
+    if (!m) refuse('bad-instance', `"${key}" is neither a UDI (P:…,S:…,U:…) nor a serial number (5 hex digits).`);
+    rows = await c.all<InstanceRow>(`${INSTANCE_SELECT} WHERE i.uuid = ? AND i.state = 'active'`, m[1]!.toLowerCase());
+  }
+  if (rows.length === 0) refuse('no-instance', `No product instance with reserved licenses matches ${key}.`, 'See `slr authority show instances`.');
+  if (rows.length > 1) {
+    refuse(
+      'ambiguous-instance',
+      `Serial number ${key} matches ${rows.length} product instances: ${rows.map((r) => udiOf(r)).join('; ')}.`,
+      'Name the instance by its full UDI.',
+    );
+  }
+  c.guard(rows[0]!.account);
+  return rows[0]!;
+}
+
+export function udiOf(row: Pick<InstanceRow, 'product' | 'uuid'>): string {
+  return formatUdi(makeUdi(productById(row.product)!, row.uuid));
+}
+
+export function productOf(row: Pick<InstanceRow, 'product'>): ProductProfile {
+  return productById(row.product)!;
+}
+
+/** The account's lots of the product's licenses. */
+export async function lotsOf(c: LedgerStore, accountId: number, product: ProductProfile): Promise<Lot[]> {
+  const tags = new Set(product.entitlements.map((e) => e.tag));
+  return (await c.all<LotRow>('SELECT * FROM lots WHERE account_id = ?', accountId)).filter((l) => tags.has(l.tag));
+}
+
+export async function holdingsOf(c: LedgerStore, instanceId: number): Promise<Holding[]> {
+  return (await c.all<{ lot_id: number; count: number }>('SELECT lot_id, count FROM holdings WHERE instance_id = ?', instanceId)).map((h) => ({
+    lotId: h.lot_id,
+    count: h.count,
+  }));
+}

@@ -1,0 +1,84 @@
+/**
+ * The signing of authorization codes: the active signing key, the authority's crypto port over the
+ * ledger's keys, the entitlement lines of a set of holdings, and a new code recorded for an instance
+ * (always later than its last one).
+ */
+import { findEntitlement, type ProductProfile } from '../../../shared/catalog.ts';
+import { entitlementFor, issueAuthorizationCode } from '../../../shared/authority/issue.ts';
+import { type Holding } from '../../../shared/authority/allocation.ts';
+import { type Entitlement } from '../../../shared/codes/authorization-code.ts';
+import { refuse } from '../../../shared/errors.ts';
+import { makeUdi } from '../../../shared/udi.ts';
+import { authorityCrypto, type PrivateKeyOps } from '../../platform/crypto.ts';
+import { productOf, type InstanceRow, type LotRow } from './lookups.ts';
+import type { LedgerStore } from './store.ts';
+
+export async function signingKey(c: LedgerStore): Promise<{ id: string; private_key: string }> {
+  const key = await c.get<{ id: string; private_key: string }>(
+    'SELECT id, private_key FROM signing_keys WHERE retired_at IS NULL ORDER BY created_at DESC, rowid DESC LIMIT 1',
+  );
+  if (!key) refuse('no-key', 'The authority has no active signing key.', 'Add one with `slr authority key add`.');
+  return key;
+}
+
+/** The authority's crypto port, with every signing key of the ledger at hand (they are few). */
+export async function ledgerCrypto(c: LedgerStore) {
+  const storage = await c.keyStorage();
+  const keys = new Map((await c.all<{ id: string; private_key: string }>('SELECT id, private_key FROM signing_keys')).map((k) => [k.id, k.private_key]));
+  const opened = new Map<string, PrivateKeyOps>();
+  return authorityCrypto((id) => {
+    const key = keys.get(id);
+    if (key === undefined) throw new Error(`signing key ${id} is not in the ledger`);
+    let ops = opened.get(id);
+    if (!ops) opened.set(id, (ops = storage.open(id, key)));
+    return ops;
+  });
+}
+
+/** Entitlement lines for holdings: one per tag and term, in the catalog's order. */
+export async function entitlementsFor(c: LedgerStore, product: ProductProfile, holdings: readonly Holding[]): Promise<Entitlement[]> {
+  const lines = new Map<string, Entitlement>();
+  for (const h of holdings) {
+    const lot = (await c.get<LotRow>('SELECT * FROM lots WHERE id = ?', h.lotId))!;
+    const def = findEntitlement(product, lot.tag)!;
+    const term = lot.type === 'TERM' ? { start: lot.start!, end: lot.end! } : undefined;
+    const key = `${lot.tag}|${lot.type}|${lot.start}|${lot.end}`;
+    const prev = lines.get(key);
+    lines.set(key, prev ? { ...prev, count: prev.count + h.count } : entitlementFor(def, h.count, term));
+  }
+  const order = (tag: string) => product.entitlements.findIndex((e) => e.tag === tag);
+  return [...lines.values()].sort((a, b) => order(a.tag) - order(b.tag) || a.endDate.localeCompare(b.endDate));
+}
+
+/** Holdings in words, for the log: "2 x Unified CM Enhanced License, 1 x … (to 2027-01-31)". */
+export async function describeHoldings(c: LedgerStore, product: ProductProfile, holdings: readonly Holding[]): Promise<string> {
+  return (
+    (await entitlementsFor(c, product, holdings))
+      .map((e) => `${e.count} x ${e.displayName}${e.licenseType === 'TERM' ? ` (to ${e.endDate})` : ''}`)
+      .join(', ') || 'no licenses'
+  );
+}
+
+/** The timestamp of the instance's next authorization code: now, and always after its last one. */
+export function nextTimestamp(instance: Pick<InstanceRow, 'last_timestamp'>, now: number): number {
+  return Math.max(now, instance.last_timestamp + 1);
+}
+
+/** Signs and records a new authorization code for the instance, at nextTimestamp. */
+export async function signCode(
+  c: LedgerStore,
+  instance: Pick<InstanceRow, 'id' | 'product' | 'uuid' | 'piid' | 'last_timestamp'>,
+  holdings: readonly Holding[],
+  now: number,
+): Promise<{ code: string; timestamp: number }> {
+  const product = productOf(instance);
+  const key = await signingKey(c);
+  const timestamp = nextTimestamp(instance, now);
+  const code = issueAuthorizationCode(
+    { udi: makeUdi(product, instance.uuid), piid: instance.piid, timestamp, entitlements: await entitlementsFor(c, product, holdings), keyId: key.id },
+    await ledgerCrypto(c),
+  );
+  await c.run('INSERT INTO codes (instance_id, timestamp, key_id, code, issued_at) VALUES (?, ?, ?, ?, ?)', instance.id, timestamp, key.id, code, now);
+  await c.run('UPDATE instances SET last_timestamp = ?, last_contact = ? WHERE id = ?', timestamp, now, instance.id);
+  return { code, timestamp };
+}
