@@ -19,6 +19,8 @@ const CORES = availableParallelism();
 export const FAST = [
   'test/authorization-code.test.ts',
   'test/short-codes.test.ts',
+  'test/state-digest.test.ts',
+  'test/device-state.test.ts',
   'test/state-schema.test.ts',
   'test/instance.test.ts',
   'test/ledger-property.test.ts',

@@ -217,8 +217,8 @@ export interface BridgeResults extends OnlineResults {
   authorityInspectRequest: RequestInspection;
   authorityReserve: IssuedView;
   authorityUpdate: IssuedView & { readonly inTransition: number };
-  authorityConfirm: { readonly released: number; readonly udi: string };
-  authorityRemove: { readonly released: number; readonly udi: string };
+  authorityConfirm: { readonly released: number; readonly udi: string; readonly warnings: readonly string[] };
+  authorityRemove: { readonly released: number; readonly udi: string; readonly warnings: readonly string[] };
   authorityRehost: IssuedView;
   authorityTransfer: null;
   authorityTransferLicenses: null;

@@ -189,7 +189,7 @@ describe('slr authority and slr device, each with its own --home, passing files'
     const wrong = a('remove', '--instance', dev.sn, '--return-code', otherReturn);
     expect(wrong.stderr).toContain(`from the device with serial number ${other.sn}`);
     expect(wrong.stderr).toContain('1 of 5 wrong codes');
-    for (let i = 2; i <= 5; i++) a('confirm', '--instance', dev.sn, makeConfirmationCode(new Uint8Array(32).fill(i)));
+    for (let i = 2; i <= 5; i++) a('confirm', '--instance', dev.sn, makeConfirmationCode(new Uint8Array(32).fill(i), { ran: 0, anchors: 0 }));
     const locked = a('remove', '--instance', dev.sn, '--return-code', otherReturn);
     expect(locked.stderr).toContain('locked after 5 wrong codes');
     const ret = ok(dev.d('--json', 'license', 'smart', 'reservation', 'return')).json<Issued>().issued.code;

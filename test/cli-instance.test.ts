@@ -62,12 +62,12 @@ describe('slr (product instance)', () => {
     const confirmation = up.json<{ issued: { kind: string; code: string } }>().issued;
     expect(confirmation.kind).toBe('confirmation');
     const ref = { udi: request.udi, devicePublicKey: request.devicePublicKey, piid: first.piid, timestamp: T0 + 300_000, keyId: key.id };
-    expect(verifyConfirmationCode(confirmation.code, [ref], key.crypto).timestamp).toBe(T0 + 300_000);
+    expect(verifyConfirmationCode(confirmation.code, [ref], key.crypto).ref.timestamp).toBe(T0 + 300_000);
     expect(slr(h, ['show', 'license', 'summary'], T0 + 400_000).stdout).toMatch(/Authorization Status: Not Authorized - Reserved[\s\S]*UCM_Basic\s+4\s+2/);
 
     const ret = slr(h, ['--json', 'license', 'smart', 'reservation', 'return'], T0 + 420_000);
     const returnCode = ret.json<{ issued: { code: string } }>().issued.code;
-    expect(verifyReturnCode(returnCode, [ref], key.crypto).piid).toBe(first.piid);
+    expect(verifyReturnCode(returnCode, [ref], key.crypto).ref.piid).toBe(first.piid);
     // The operator lost the return code: it is shown again.
     expect(slr(h, ['show', 'license', 'reservation'], T0 + 480_000).stdout).toContain(`Last return code: ${returnCode}`);
     const events = slr(h, ['show', 'license', 'events', '--csv'], T0 + 480_000).stdout;

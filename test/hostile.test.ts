@@ -255,7 +255,7 @@ describe('mutation fuzzer', () => {
     codes.return = d2.run({ type: 'return' }, T0 + 5).issued!.code;
     const parse = {
       request: (s: string) => parseRequestCode(s),
-      confirmation: (s: string) => parseConfirmationCode(s),
+      confirmation: (s: string) => parseConfirmationCode(s).canonical,
       return: (s: string) => parseReturnCode(s).canonical,
     };
     for (const [kind, code] of Object.entries(codes) as [keyof typeof codes, string][]) {

@@ -49,14 +49,14 @@ describe('a whole exchange: request → install → update → confirmation → 
     const update = issue(key, request, lines('UCM', { UCM_Basic: 3, UCM_CUWL: 1 }), { piid, timestamp: T0 + 400 });
     const updated = device.run({ type: 'install', code: update.code }, T0 + 500);
     expect(updated.issued?.kind).toBe('confirmation');
-    expect(verifyConfirmationCode(updated.issued!.code, [refFor(key, device, piid, T0 + 400), refFor(key, device, piid, T0 + 100)], key.crypto).timestamp).toBe(
-      T0 + 400,
-    );
+    expect(
+      verifyConfirmationCode(updated.issued!.code, [refFor(key, device, piid, T0 + 400), refFor(key, device, piid, T0 + 100)], key.crypto).ref.timestamp,
+    ).toBe(T0 + 400);
     expect(status(device, T0 + 500).authorization).toBe(AUTHORIZATION.notAuthorized);
 
     const ret = device.run({ type: 'return' }, T0 + 600);
     expect(ret.issued?.kind).toBe('return');
-    expect(verifyReturnCode(ret.issued!.code, [refFor(key, device, piid, T0 + 400)], key.crypto).piid).toBe(piid);
+    expect(verifyReturnCode(ret.issued!.code, [refFor(key, device, piid, T0 + 400)], key.crypto).ref.piid).toBe(piid);
     const s = status(device, T0 + 600);
     expect(s.registration).toBe(REGISTRATION.unregistered);
     expect(s.authorization).toBe(AUTHORIZATION.evaluation);
@@ -71,7 +71,7 @@ describe('a whole exchange: request → install → update → confirmation → 
     device.run({ type: 'request' }, T0);
     const { code, piid, timestamp } = issue(key, device, lines('UCM', { UCM_Basic: 5 }), { timestamp: T0 + 10 });
     const out = device.run({ type: 'return-authorization', code }, T0 + 20);
-    expect(verifyReturnCode(out.issued!.code, [refFor(key, device, piid, timestamp)], key.crypto).piid).toBe(piid);
+    expect(verifyReturnCode(out.issued!.code, [refFor(key, device, piid, timestamp)], key.crypto).ref.piid).toBe(piid);
     expect(device.state.registration).toBe(REGISTRATION.unregistered);
     device.run({ type: 'request' }, T0 + 30);
     expect(refusal(() => device.run({ type: 'install', code }, T0 + 40)).code).toBe('reservation-closed');

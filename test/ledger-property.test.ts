@@ -149,7 +149,7 @@ describe.each(ENGINES)('the ledger under random operations ($name)', ({ name, ru
                 case 'install-confirm': {
                   const d = devices[o.device];
                   if (o.wrong || !d) {
-                    await ledger.confirm({ instance: sn(o.device), code: makeConfirmationCode(cryptoBasics.randomBytes(32)) }, now);
+                    await ledger.confirm({ instance: sn(o.device), code: makeConfirmationCode(cryptoBasics.randomBytes(32), { ran: 0, anchors: 0 }) }, now);
                     break;
                   }
                   const out = d.run({ type: 'install', code: (await ledger.latestCode(sn(o.device))).code }, now);
@@ -162,7 +162,10 @@ describe.each(ENGINES)('the ledger under random operations ($name)', ({ name, ru
                     await ledger.remove(
                       {
                         instance: sn(o.device),
-                        returnCode: makeReturnCode(d?.udi ?? devices.find((x) => x)?.udi ?? makeDevice().udi, cryptoBasics.randomBytes(32)),
+                        returnCode: makeReturnCode(d?.udi ?? devices.find((x) => x)?.udi ?? makeDevice().udi, cryptoBasics.randomBytes(32), {
+                          ran: 0,
+                          anchors: 0,
+                        }),
                       },
                       now,
                     );

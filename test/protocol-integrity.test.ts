@@ -50,7 +50,7 @@ function world() {
 
 const codeOf = (r: ReturnType<typeof slr>) => r.json<{ code: string }>().code;
 /** A well-formed confirmation code (its typo check passes) that no device made. */
-const wrongConfirmation = (seed: number) => makeConfirmationCode(new Uint8Array(32).fill(seed));
+const wrongConfirmation = (seed: number) => makeConfirmationCode(new Uint8Array(32).fill(seed), { ran: 0, anchors: 0 });
 
 describe('attack 1: oversell by returning an older code', () => {
   it('a code of a reservation the device gave back never installs again, so the pool cannot be oversold', () => {
@@ -101,7 +101,7 @@ describe('attack 2: a request code altered in transit', () => {
     const genuine = dev.request();
     const parsed = parseRequestCode(genuine);
     const thief = compressedPublicKey(generateKeyPair().publicKey);
-    const altered = makeRequestCode(productById('UCM')!, parsed.udi.uuid, thief, parsed.nonce);
+    const altered = makeRequestCode(productById('UCM')!, parsed.udi.uuid, thief, parsed.nonce, parsed.digest!);
     const code = codeOf(a('reserve', '--account', 'Default', '--request', altered, '--license', 'UCM_Basic=6'));
     const r = dev.d('license', 'smart', 'reservation', 'install', code);
     expect(r.status).toBe(1);

@@ -15,7 +15,7 @@ import { useAction } from '../components/useAction.ts';
 export interface ActionFormProps {
   readonly instance: InstanceLineView;
   readonly view: Ready;
-  readonly after: (message: string) => Promise<void>;
+  readonly after: (message: string, warnings?: readonly string[]) => Promise<void>;
   readonly issued: (code: IssuedView) => void;
 }
 
@@ -48,6 +48,7 @@ export function ConfirmForm({ instance, after }: ActionFormProps) {
       r.released
         ? `Confirmation code accepted: ${r.released} license(s) released from transition.`
         : 'Confirmation code accepted: nothing was in transition (the update only added licenses or kept them).',
+      r.warnings,
     );
   };
   return (
@@ -65,7 +66,7 @@ export function RemoveForm({ instance, after }: ActionFormProps) {
   const [text, onText] = useCodeText();
   const submit = async () => {
     const r = await call('authorityRemove', { instance: instance.sn, returnCode: text });
-    await after(`Product instance removed: ${r.released} license(s) returned to the pool.`);
+    await after(`Product instance removed: ${r.released} license(s) returned to the pool.`, r.warnings);
   };
   return (
     <ActionForm submit={submit} act={act}>
@@ -88,7 +89,7 @@ export function RehostForm({ instance, after, issued }: ActionFormProps) {
   const submit = async () => {
     const r = await call('authorityRehost', { instance: instance.sn, request: text, reason });
     issued(r);
-    await after(`Licenses rehosted to ${r.udi}.`);
+    await after(`Licenses rehosted to ${r.udi}.`, r.warnings);
   };
   return (
     <ActionForm submit={submit} act={act}>

@@ -7,7 +7,7 @@ import type { InstanceLineView, IssuedView } from '../../shared/bridge.ts';
 import type { Ready, Refresh } from './types.ts';
 import { call } from '../bridge.ts';
 import { CodeBox } from '../components/CodeBox.tsx';
-import { ErrorNotice, Notice } from '../components/Notice.tsx';
+import { DeviceStateNotice, ErrorNotice, Notice } from '../components/Notice.tsx';
 import { useAction } from '../components/useAction.ts';
 import { UpdateWizard } from './UpdateWizard.tsx';
 import { ConfirmForm, RehostForm, RemoveForm, TransferForm, type ActionFormProps } from './InstanceActionForms.tsx';
@@ -45,12 +45,13 @@ export function InstanceActionPanel({
 }) {
   const act = useAction();
   const [issued, setIssued] = useState<IssuedView | null>(null);
-  const [note, setNote] = useState<string | null>(null);
+  // What the action did, and what the device's code said of its state (a forged or rolled-back device).
+  const [note, setNote] = useState<{ text: string; warnings: readonly string[] } | null>(null);
   useEffect(() => {
     if (action === 'code') void act.run(async () => setIssued(await call('authorityLatestCode', instance.sn)));
   }, [action, instance.sn, act.run]);
-  const after = async (message: string) => {
-    setNote(message);
+  const after = async (text: string, warnings: readonly string[] = []) => {
+    setNote({ text, warnings });
     await refresh();
   };
   const Form = FORMS[action];
@@ -78,7 +79,8 @@ export function InstanceActionPanel({
           caption={`For ${issued.udi}. Install it on the device; after an update, enter the device's confirmation code here.`}
         />
       )}
-      {note && <Notice kind="success">{note}</Notice>}
+      {note && <Notice kind="success">{note.text}</Notice>}
+      <DeviceStateNotice warnings={note?.warnings} />
       {action === 'code' && <ErrorNotice error={act.error} />}
       <div className="actions">
         <button type="button" onClick={close}>

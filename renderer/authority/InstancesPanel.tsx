@@ -5,6 +5,7 @@
  */
 import { useCallback, useEffect, useId, useRef, useState, type ReactNode } from 'react';
 import type { InstanceLineView, InstancePage, InstanceQuery } from '../../shared/bridge.ts';
+import { DEVICE_FINDINGS } from '../../shared/authority/views.ts';
 import { formatInstant } from '../../shared/codes/dates.ts';
 import { PRODUCTS, findAnyEntitlement } from '../../shared/catalog.ts';
 import { call } from '../bridge.ts';
@@ -98,6 +99,12 @@ function Row({ i, open, unlock }: { i: InstanceLineView; open: (action: Instance
       <td>
         <span className="value">UDI_PID {i.product};</span> <span className="value">UDI_SN {i.sn}</span>
         {i.locked && <strong className="status-badge status-bad"> LOCKED</strong>}
+        {i.deviceFinding && (
+          <strong className="status-badge status-bad" title={i.deviceWarning ?? undefined}>
+            {' '}
+            {DEVICE_FINDINGS[i.deviceFinding]}
+          </strong>
+        )}
       </td>
       <td className="col-optional">{i.productType}</td>
       <td>{i.account}</td>

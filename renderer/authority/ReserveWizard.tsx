@@ -8,7 +8,7 @@ import { countPlan } from '../../shared/authority/count-plan.ts';
 import { call } from '../bridge.ts';
 import { CodeBox } from '../components/CodeBox.tsx';
 import { CodeInput } from '../components/CodeInput.tsx';
-import { Notice } from '../components/Notice.tsx';
+import { DeviceStateNotice, Notice } from '../components/Notice.tsx';
 import { useAction } from '../components/useAction.ts';
 import { useDraft } from '../components/useDraft.ts';
 import { WizardSteps } from '../components/Wizard.tsx';
@@ -68,6 +68,7 @@ function IssuedStep({ issued, restart }: { issued: IssuedView; restart: () => vo
         Carry it to the product instance and install it there (“Install authorization code” on its Reservation tab) to complete the reservation.
       </Notice>
       <CodeBox kind="authorization" code={issued.code} sn={issued.sn} />
+      <DeviceStateNotice warnings={issued.warnings} />
       <button type="button" onClick={restart}>
         Reserve for another product instance
       </button>

@@ -12,6 +12,21 @@ export function Notice({ kind, title, children, id }: { kind: 'error' | 'warning
   );
 }
 
+/**
+ * What a device's code said of its state (a device put back to an older state, running a code License Central
+ * never issued, trusting a key that is not License Central's): the exchange went through, and this needs a look.
+ */
+export function DeviceStateNotice({ warnings }: { warnings: readonly string[] | undefined }) {
+  if (!warnings?.length) return null;
+  return (
+    <Notice kind="warning" title="Check this device: its code says its state is not what License Central knows">
+      {warnings.map((w) => (
+        <p key={w}>{w}</p>
+      ))}
+    </Notice>
+  );
+}
+
 export function ErrorNotice({ error, id }: { error: { code?: string; message: string; hint?: string } | null; id?: string }) {
   const openTrust = useContext(OpenTrustSettings);
   if (!error) return null;

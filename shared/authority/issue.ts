@@ -5,7 +5,7 @@
 import type { EntitlementDef } from '../catalog.ts';
 import { buildAuthorizationCode, signedBytesFor, type AuthorizationBody, type Entitlement } from '../codes/authorization-code.ts';
 import { formatCodeDate } from '../codes/dates.ts';
-import { codeMessage, makeConfirmationCode, makeReturnCode, parseConfirmationCode, parseReturnCode } from '../codes/device-codes.ts';
+import { codeMessage, makeConfirmationCode, makeReturnCode, parseConfirmationCode, parseReturnCode, type StateDigest } from '../codes/device-codes.ts';
 import { refuse } from '../errors.ts';
 import { toBase64 } from '../bytes.ts';
 import type { AuthorityCrypto } from '../ports.ts';
@@ -54,21 +54,25 @@ export interface CodeRef {
   readonly keyId: string;
 }
 
-export function expectedConfirmationCode(ref: CodeRef, crypto: AuthorityCrypto): string {
-  return makeConfirmationCode(crypto.mac(ref.keyId, ref.devicePublicKey, codeMessage('confirm', ref.piid, String(ref.timestamp), ref.udi)));
+/** The confirmation code the device makes for `ref` in the state `digest` says (null: a v1 code, without digest). */
+export function expectedConfirmationCode(ref: CodeRef, crypto: AuthorityCrypto, digest: StateDigest | null): string {
+  return makeConfirmationCode(crypto.mac(ref.keyId, ref.devicePublicKey, codeMessage('confirm', ref.piid, String(ref.timestamp), ref.udi, digest)), digest);
 }
 
-export function expectedReturnCode(ref: CodeRef, crypto: AuthorityCrypto): string {
-  return makeReturnCode(ref.udi, crypto.mac(ref.keyId, ref.devicePublicKey, codeMessage('return', ref.piid, String(ref.timestamp), ref.udi)));
+export function expectedReturnCode(ref: CodeRef, crypto: AuthorityCrypto, digest: StateDigest | null): string {
+  return makeReturnCode(ref.udi, crypto.mac(ref.keyId, ref.devicePublicKey, codeMessage('return', ref.piid, String(ref.timestamp), ref.udi, digest)), digest);
 }
+
+/** The code a device's code answers, and the state digest it carries (under its MAC; null for an earlier version's code). */
+export type Answered<R extends CodeRef> = { readonly ref: R; readonly digest: StateDigest | null };
 
 /**
  * Checks a confirmation code (typos first) against the codes it may answer, newest first; returns the one
  * it confirms, or refuses. `candidates` are the authorization codes issued to this instance.
  */
-export function verifyConfirmationCode(input: string, candidates: readonly CodeRef[], crypto: AuthorityCrypto): CodeRef {
-  const canonical = parseConfirmationCode(input);
-  const match = candidates.find((ref) => expectedConfirmationCode(ref, crypto) === canonical);
+export function verifyConfirmationCode<R extends CodeRef>(input: string, candidates: readonly R[], crypto: AuthorityCrypto): Answered<R> {
+  const { canonical, digest } = parseConfirmationCode(input);
+  const match = candidates.find((ref) => expectedConfirmationCode(ref, crypto, digest) === canonical);
   if (!match) {
     refuse(
       'wrong-code',
@@ -76,10 +80,10 @@ export function verifyConfirmationCode(input: string, candidates: readonly CodeR
       'Check that it comes from this device, after installing the latest authorization code.',
     );
   }
-  return match;
+  return { ref: match, digest };
 }
 
-export function verifyReturnCode(input: string, candidates: readonly CodeRef[], crypto: AuthorityCrypto): CodeRef {
+export function verifyReturnCode<R extends CodeRef>(input: string, candidates: readonly R[], crypto: AuthorityCrypto): Answered<R> {
   const parsed = parseReturnCode(input);
   const sn = candidates[0]?.udi.sn;
   if (sn && parsed.sn !== sn) {
@@ -89,7 +93,7 @@ export function verifyReturnCode(input: string, candidates: readonly CodeRef[], 
       'Enter it for the product instance it belongs to.',
     );
   }
-  const match = candidates.find((ref) => expectedReturnCode(ref, crypto) === parsed.canonical);
+  const match = candidates.find((ref) => expectedReturnCode(ref, crypto, parsed.digest) === parsed.canonical);
   if (!match) {
     refuse(
       'wrong-code',
@@ -97,5 +101,5 @@ export function verifyReturnCode(input: string, candidates: readonly CodeRef[], 
       'Generate it again on the device with `license smart reservation return` (or `license smart reservation return-authorization` for a code never installed).',
     );
   }
-  return match;
+  return { ref: match, digest: parsed.digest };
 }

@@ -16,6 +16,13 @@ export interface LicenseLine {
 }
 
 /** One row of the Product Instances table. */
+/**
+ * What a device's codes showed of its state (electron/authority/ledger/device-state.ts): put back to an
+ * earlier state, running a code this License Central never issued, trusting a key that is not its own.
+ */
+export const DEVICE_FINDINGS = { 'rolled-back': 'ROLLED BACK', 'foreign-code': 'FOREIGN CODE', 'foreign-key': 'FOREIGN KEY' } as const;
+export type DeviceFinding = keyof typeof DEVICE_FINDINGS;
+
 export interface InstanceLine {
   readonly account: string;
   readonly udi: string;
@@ -27,6 +34,10 @@ export interface InstanceLine {
   readonly state: string;
   readonly lastContact: number;
   readonly locked: boolean;
+  /** The latest finding about the device's state from the digest its codes carry, in a word and in words; null: none. */
+  readonly deviceFinding: DeviceFinding | null;
+  readonly deviceWarning: string | null;
+  readonly deviceWarningAt: number | null;
   /** Reserved and in-transition counts by the catalog's short name. */
   readonly reserved: Readonly<Record<string, number>>;
   readonly inTransition: Readonly<Record<string, number>>;
@@ -74,6 +85,8 @@ export interface Issued {
   readonly udi: string;
   readonly sn: string;
   readonly piid: string;
+  /** What the device's code said of its state that needs a look (a forged or rolled-back device); none: nothing. */
+  readonly warnings?: readonly string[];
 }
 
 /** A Product Instance Registration Token as listed (never the token's text: it is shown once, when made). */

@@ -132,6 +132,17 @@ function refuseTypo(spec: ShortCodeSpec, typed: string, at: number, size: number
   );
 }
 
+/**
+ * Of the versions of one kind of code (newest first), the one whose length the input has; the newest when
+ * none has (its parse then says what is wrong). Counts what parsing would read, without refusing anything.
+ */
+export function specByLength(versions: readonly ShortCodeSpec[], input: string): ShortCodeSpec {
+  if (input.length > MAX_SHORT_CODE_INPUT) return versions[0]!;
+  let n = 0;
+  for (const ch of unwrap(input)) if (!SEPARATORS.test(ch)) n++;
+  return versions.find((v) => codeLength(v) === n) ?? versions[0]!;
+}
+
 /** Parses a short code and returns its data symbols, or refuses with the exact problem, in the order an operator should read them. */
 export function parseShortCode(spec: ShortCodeSpec, input: string, others: readonly ShortCodeSpec[] = []): number[] {
   if (input.length > MAX_SHORT_CODE_INPUT) {

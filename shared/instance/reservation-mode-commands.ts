@@ -8,7 +8,7 @@ import { fromBase64 } from '../bytes.ts';
 import { refuse } from '../errors.ts';
 import { REGISTRATION } from './state.ts';
 import { productOf } from './status.ts';
-import { closeReservation, newReservation } from './reservation.ts';
+import { closeReservation, newReservation, stateDigest } from './reservation.ts';
 import { phased } from './command-entry.ts';
 import { event, withEvents } from './rules.ts';
 import { ENABLE, never, RESERVATION, REQUEST } from './command-words.ts';
@@ -107,8 +107,9 @@ export const RESERVATION_MODE_COMMANDS = {
       }
       const key = fromBase64(state.deviceKey.publicKey);
       if (!key) throw new Error('device public key in the state is not base64');
-      const reservation = newReservation(state, ctx.crypto, t);
-      const requestCode = makeRequestCode(productOf(state), state.uuid, key, reservation.nonce!);
+      const digest = stateDigest(state, ctx.crypto);
+      const reservation = newReservation(state, ctx.crypto, t, digest);
+      const requestCode = makeRequestCode(productOf(state), state.uuid, key, reservation.nonce!, digest);
       const next = withEvents(
         { ...state, registration: REGISTRATION.inProgress, reservation, lastRequest: { code: requestCode, at: t, piid: reservation.piid } },
         event(t, 'request', `Reservation request code generated for reservation ${reservation.piid}; registration is ${REGISTRATION.inProgress}.`),

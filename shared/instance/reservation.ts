@@ -5,6 +5,7 @@
  * are dead on this device.
  */
 import { nonceOfPiid, NONCE_BYTES, reservationPiid } from '../codes/device-codes.ts';
+import { makeStateDigest, type StateDigest } from '../codes/state-digest.ts';
 import { formatInstant } from '../codes/dates.ts';
 import { fromBase64, toHex } from '../bytes.ts';
 import { refuse } from '../errors.ts';
@@ -13,11 +14,26 @@ import { makeUdi } from '../udi.ts';
 import { MAX_CLOSED_RESERVATIONS, type ClosedReservation, type InstanceState, type Reservation } from './state.ts';
 import { productOf } from './status.ts';
 
-export function newReservation(state: InstanceState, crypto: CryptoBasics, at: number): Reservation {
+/**
+ * The state digest every code of this device carries (shared/codes/state-digest.ts): the code of the
+ * current reservation it runs (none before its first install) and the keys it trusts.
+ */
+export function stateDigest(state: InstanceState, crypto: CryptoBasics): StateDigest {
+  const ran = Number(state.reservation?.lastTimestamp ?? '0');
+  return makeStateDigest(
+    crypto.sha256,
+    ran > 0 ? ran : null,
+    state.trustedKeys.map((k) => k.id),
+  );
+}
+
+/** A new reservation: a fresh nonce, and the piid bound to this device's key and to the request's digest. */
+export function newReservation(state: InstanceState, crypto: CryptoBasics, at: number, digest: StateDigest): Reservation {
   const key = fromBase64(state.deviceKey.publicKey);
   if (!key) throw new Error('device public key in the state is not base64');
   const nonce = toHex(crypto.randomBytes(NONCE_BYTES));
-  return { nonce, piid: reservationPiid(crypto.sha256, makeUdi(productOf(state), state.uuid), key, nonce), requestedAt: at, lastTimestamp: '0' };
+  const piid = reservationPiid(crypto.sha256, makeUdi(productOf(state), state.uuid), key, nonce, digest);
+  return { nonce, piid, requestedAt: at, lastTimestamp: '0' };
 }
 
 /** The state with its current reservation closed (`how`), remembered for precise refusals. */

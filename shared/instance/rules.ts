@@ -13,7 +13,7 @@ import type { DeviceCrypto } from '../ports.ts';
 import { event, REGISTRATION, SCHEMA_VERSION, withEvents, type DeviceKeyRecord, type InstanceState, type TrustedKey } from './state.ts';
 import { installedCode, productOf } from './status.ts';
 import { accountTo, CLOCK_TOLERANCE_MS, clockBehindMs, effectiveNow } from './time.ts';
-import { assertCurrentReservation } from './reservation.ts';
+import { assertCurrentReservation, stateDigest } from './reservation.ts';
 
 /** A signed time further ahead of the device's than this is not adopted: one of the two clocks is wrong. */
 export const FUTURE_TOLERANCE_MS = 2 * DAY_MS;
@@ -215,8 +215,9 @@ export function confirmOrReturnCode(
   crypto: DeviceCrypto,
 ): string {
   const udi = makeUdi(productOf(state), state.uuid);
-  const mac = crypto.mac(signer.publicKey, codeMessage(purpose, code.piid, code.timestamp, udi));
-  return purpose === 'confirm' ? makeConfirmationCode(mac) : makeReturnCode(udi, mac);
+  const digest = stateDigest(state, crypto);
+  const mac = crypto.mac(signer.publicKey, codeMessage(purpose, code.piid, code.timestamp, udi, digest));
+  return purpose === 'confirm' ? makeConfirmationCode(mac, digest) : makeReturnCode(udi, mac, digest);
 }
 
 export function summary(code: AuthorizationCode): string {

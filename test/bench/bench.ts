@@ -234,7 +234,7 @@ console.log("\nCode lengths (characters, as shown) beside the seeds'");
     return: { ours: displayLength(RETURN_CODE), significant: CODE_LENGTHS.return, seeds: 51 },
     authorization5: { ours: ours.length, seeds: seedCode.length },
   };
-  line('  request code', `${lengths.request.ours} (${lengths.request.significant} without dashes; target <= 120)`);
+  line('  request code', `${lengths.request.ours} (${lengths.request.significant} without dashes; target <= 135)`);
   line('  confirmation code', `${lengths.confirmation.ours} (${lengths.confirmation.significant} without the dash) vs the seeds' 8 hex digits`);
   line('  return code', `${lengths.return.ours} (${lengths.return.significant} without dashes) vs the seeds' ~51`);
   line('  authorization code, 5 entitlements', `${lengths.authorization5.ours} vs the seeds' UCM example ${lengths.authorization5.seeds}`);

@@ -223,7 +223,7 @@ describe.skipIf(skip)('the app, second version, in Chromium', () => {
     expect(await ap.evaluate(() => document.activeElement?.id)).toBe(`act-${sn}`);
     const installed = d('license', 'smart', 'reservation', 'install', update);
     expect(installed.status, installed.stderr).toBe(0);
-    const confirmation = /[0-9A-Z]{5}-[0-9A-Z]{5}/.exec(installed.stdout)![0];
+    const confirmation = /[0-9A-Z]{5}-[0-9A-Z]{5}-[0-9A-Z]{5}-[0-9A-Z]{2}/.exec(installed.stdout)![0];
     await act('confirm', async () => {
       await dialog.getByRole('textbox', { name: 'Confirmation code' }).fill(confirmation);
       await dialog.getByRole('button', { name: 'Enter confirmation code' }).click();
@@ -232,7 +232,7 @@ describe.skipIf(skip)('the app, second version, in Chromium', () => {
     });
     const returned = d('license', 'smart', 'reservation', 'return');
     expect(returned.status, returned.stderr).toBe(0);
-    const returnCode = /[0-9A-Z]{5}(?:-[0-9A-Z]{5}){5}-[0-9A-Z]/.exec(returned.stdout)![0];
+    const returnCode = /[0-9A-Z]{5}(?:-[0-9A-Z]{5}){7}-[0-9A-Z]/.exec(returned.stdout)![0];
     await act('remove', async () => {
       await dialog.getByRole('textbox', { name: 'Return code' }).fill(returnCode);
       await dialog.getByRole('button', { name: 'Remove Product Instance' }).click();
@@ -343,7 +343,8 @@ describe.skipIf(skip)('the app, second version, in Chromium', () => {
     ['dark', { viewport: { width: 1280, height: 800 }, colorScheme: 'dark' }],
   ] as const;
   // The four looks only read: they run side by side, each in its own windows.
-  it.concurrent.each(LOOKS)('at %s: every main screen fits, reads and passes axe', async (name, look) => {
+  // Concurrent tests poll with their own context's expect: the global one belongs to whichever test ends first.
+  it.concurrent.for(LOOKS)('at %s: every main screen fits, reads and passes axe', async ([name, look], { expect }) => {
     const dp = await open(device, look);
     await dp.getByRole('tab', { name: 'Reservation' }).click();
     await fit(dp, `${name} device reservation`);

@@ -101,7 +101,7 @@ describe.skipIf(skip)('the desktop app in Chromium, against the real services', 
     await dp.getByRole('button', { name: 'Generate request code' }).click();
     await expect.poll(() => status(dp).registration.textContent()).toBe('Reservation In Progress');
     const requestCode = (await dp.getByTestId('code-request').textContent())!;
-    expect(requestCode).toMatch(/^[0-9A-Z]{5}(-[0-9A-Z]{5}){19}-[0-9A-Z]{4}$/);
+    expect(requestCode).toMatch(/^[0-9A-Z]{5}(-[0-9A-Z]{5}){21}-[0-9A-Z]$/);
     await dp.getByRole('button', { name: 'Save to file…' }).click();
     await expect.poll(() => existsSync(join(device.usb, `${sn}-request.txt`))).toBe(true);
     await dp.getByRole('button', { name: 'Copy' }).first().click();
@@ -203,7 +203,7 @@ describe.skipIf(skip)('the desktop app in Chromium, against the real services', 
     await expect.poll(() => dp.getByTestId('code-confirmation').count()).toBe(1);
     expect(await status(dp).authorization.textContent()).toBe('Not Authorized - Reserved');
     const confirmation = (await dp.getByTestId('code-confirmation').textContent())!;
-    expect(confirmation).toMatch(/^[0-9A-Z]{5}-[0-9A-Z]{5}$/);
+    expect(confirmation).toMatch(/^[0-9A-Z]{5}-[0-9A-Z]{5}-[0-9A-Z]{5}-[0-9A-Z]{2}$/);
     const box = dp.locator('section.code-box[data-kind="confirmation"]');
     await box.getByRole('button', { name: 'Show QR code' }).click();
     await expect.poll(() => box.getByRole('img', { name: /QR code of the confirmation code/ }).count()).toBe(1);

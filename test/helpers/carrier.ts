@@ -43,13 +43,15 @@ function returnSn(code: string): string | null {
 /** The request code with the device key swapped for the carrier's (same UUID, same everything else). */
 export function alterRequest(w: Carrier, request: string): string {
   const parsed = parseRequestCode(request);
-  return makeRequestCode(productById(parsed.udi.pid)!, parsed.udi.uuid, w.adversary.publicKey, parsed.nonce);
+  return makeRequestCode(productById(parsed.udi.pid)!, parsed.udi.uuid, w.adversary.publicKey, parsed.nonce, parsed.digest!);
 }
 
 /** Confirmation and return codes made with the carrier's key for an authorization code it has seen. */
 export function forge(w: Carrier, authorization: string): string[] {
   const code = parseAuthorizationCode(authorization);
   const crypto = deviceCrypto(w.adversary.privateKey);
-  const mac = (purpose: 'confirm' | 'return') => crypto.mac(w.authorityKeyPem, codeMessage(purpose, code.piid, code.timestamp, code.udi));
-  return [makeConfirmationCode(mac('confirm')), makeReturnCode(code.udi, mac('return'))];
+  // Whatever state the carrier claims: the MAC is the carrier's, not the device's.
+  const digest = { ran: 0, anchors: 0 };
+  const mac = (purpose: 'confirm' | 'return') => crypto.mac(w.authorityKeyPem, codeMessage(purpose, code.piid, code.timestamp, code.udi, digest));
+  return [makeConfirmationCode(mac('confirm'), digest), makeReturnCode(code.udi, mac('return'), digest)];
 }

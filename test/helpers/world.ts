@@ -84,7 +84,9 @@ type Target = { udi: Udi; state?: InstanceState } | RequestPayload;
 export function issue(key: AuthorityKey, target: Target, entitlements: readonly Entitlement[], opts: { piid?: string; timestamp?: number } = {}) {
   const piid =
     opts.piid ??
-    ('nonce' in target ? reservationPiid(cryptoBasics.sha256, target.udi, target.devicePublicKey, target.nonce) : target.state?.reservation?.piid) ??
+    ('nonce' in target
+      ? reservationPiid(cryptoBasics.sha256, target.udi, target.devicePublicKey, target.nonce, target.digest)
+      : target.state?.reservation?.piid) ??
     randomUUID();
   const timestamp = opts.timestamp ?? T0;
   return { piid, timestamp, code: issueAuthorizationCode({ udi: target.udi, piid, timestamp, entitlements, keyId: key.id }, key.crypto) };

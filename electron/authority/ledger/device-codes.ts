@@ -1,5 +1,5 @@
-/** The ledger's operations: device-codes. */
-import { verifyConfirmationCode, verifyReturnCode, type CodeRef } from '../../../shared/authority/issue.ts';
+/** The ledger's operations: the device's confirmation and return codes, under the lockout, each checking the device's state digest. */
+import { verifyConfirmationCode, verifyReturnCode, type Answered, type CodeRef } from '../../../shared/authority/issue.ts';
 import { formatInstant } from '../../../shared/codes/dates.ts';
 import { refuse, SlrError } from '../../../shared/errors.ts';
 import { udiOf, type InstanceRow } from './lookups.ts';
@@ -7,11 +7,13 @@ import { releaseAll } from './booking.ts';
 import { ledgerCrypto } from './signing.ts';
 import { codeRefs, withDeviceCode } from './lockout.ts';
 import type { LedgerStore } from './store.ts';
+import { observeDeviceState } from './device-state.ts';
 
 /** The code a confirmation code answers: issued to this reservation, not confirmed yet, not older than one confirmed. */
-async function matchConfirmation(c: LedgerStore, instance: InstanceRow, code: string): Promise<CodeRef> {
+async function matchConfirmation(c: LedgerStore, instance: InstanceRow, code: string): Promise<Answered<CodeRef>> {
   const refs = await codeRefs(c, instance);
-  const match = verifyConfirmationCode(code, refs, await ledgerCrypto(c)) as (typeof refs)[number];
+  const answered = verifyConfirmationCode(code, refs, await ledgerCrypto(c));
+  const match = answered.ref;
   if (match.confirmedAt !== null) {
     refuse(
       'replayed-code',
@@ -27,21 +29,21 @@ async function matchConfirmation(c: LedgerStore, instance: InstanceRow, code: st
       'Nothing changed: the newer confirmation already released what this one would have.',
     );
   }
-  return match;
+  return answered;
 }
 
 export async function confirm(
   c: LedgerStore,
   input: { instance: string; code: string },
   now: number,
-): Promise<{ released: number; udi: string; codeOf: number }> {
+): Promise<{ released: number; udi: string; codeOf: number; warnings: string[] }> {
   return withDeviceCode(
     c,
     input.instance,
     'confirmation code',
     now,
     (instance) => matchConfirmation(c, instance, input.code),
-    async (fresh, ref) => {
+    async (fresh, { ref, digest }) => {
       const rows = await c.all<{ lot_id: number; count: number }>(
         'SELECT lot_id, count FROM transitions WHERE instance_id = ? AND code_timestamp <= ?',
         fresh.id,
@@ -57,13 +59,14 @@ export async function confirm(
         `Confirmation code for the code of ${formatInstant(ref.timestamp)} entered: the device runs that code; ${released ? `${released} license(s) in transition released` : 'nothing was in transition (the update only added licenses or kept them)'}.`,
         { account: fresh.account, instance: udi, code: input.code.trim() },
       );
-      return { released, udi, codeOf: ref.timestamp };
+      const warnings = await observeDeviceState(c, fresh, digest, { kind: 'confirmation', answers: ref.timestamp, text: input.code }, now);
+      return { released, udi, codeOf: ref.timestamp, warnings };
     },
   );
 }
 
 /** A return code of this reservation, or a precise refusal for one that gave back an earlier reservation. */
-async function matchReturn(c: LedgerStore, instance: InstanceRow, code: string): Promise<CodeRef> {
+async function matchReturn(c: LedgerStore, instance: InstanceRow, code: string): Promise<Answered<CodeRef>> {
   try {
     return verifyReturnCode(code, await codeRefs(c, instance), await ledgerCrypto(c));
   } catch (e) {
@@ -80,7 +83,11 @@ async function matchReturn(c: LedgerStore, instance: InstanceRow, code: string):
   }
 }
 
-export async function remove(c: LedgerStore, input: { instance: string; returnCode: string }, now: number): Promise<{ released: number; udi: string }> {
+export async function remove(
+  c: LedgerStore,
+  input: { instance: string; returnCode: string },
+  now: number,
+): Promise<{ released: number; udi: string; warnings: string[] }> {
   try {
     return await withDeviceCode(
       c,
@@ -88,7 +95,8 @@ export async function remove(c: LedgerStore, input: { instance: string; returnCo
       'return code',
       now,
       (instance) => matchReturn(c, instance, input.returnCode),
-      async (fresh) => {
+      async (fresh, { ref, digest }) => {
+        const warnings = await observeDeviceState(c, fresh, digest, { kind: 'return', answers: ref.timestamp, text: input.returnCode }, now);
         const released = await releaseAll(c, fresh.id);
         await c.run("UPDATE instances SET state = 'removed' WHERE id = ?", fresh.id);
         const udi = udiOf(fresh);
@@ -97,7 +105,7 @@ export async function remove(c: LedgerStore, input: { instance: string; returnCo
           instance: udi,
           code: input.returnCode.trim(),
         });
-        return { released, udi };
+        return { released, udi, warnings };
       },
     );
   } catch (e) {

@@ -45,6 +45,9 @@ export async function instanceLines(c: LedgerStore, rows: readonly InstanceRow[]
     state: r.state,
     lastContact: r.last_contact,
     locked: r.locked === 1,
+    deviceFinding: r.device_finding ?? null,
+    deviceWarning: r.device_warning ?? null,
+    deviceWarningAt: r.device_warning_at === null || r.device_warning_at === undefined ? null : Number(r.device_warning_at),
     reserved: reserved.get(r.id) ?? {},
     inTransition: inTransition.get(r.id) ?? {},
   }));

@@ -9,6 +9,7 @@ import { refuse } from '../../../shared/errors.ts';
 import { nameKey } from '../../../shared/text.ts';
 import { formatUdi, makeUdi } from '../../../shared/udi.ts';
 import type { LedgerStore } from './store.ts';
+import type { DeviceFinding } from '../../../shared/authority/views.ts';
 
 export interface InstanceRow {
   readonly id: number;
@@ -25,6 +26,12 @@ export interface InstanceRow {
   readonly last_timestamp: number;
   readonly wrong_codes: number;
   readonly locked: number;
+  /** The newest authorization code the device is known to have run (its timestamp; 0: none known). */
+  readonly device_ran: number;
+  /** The latest finding about the device's state (ledger/device-state.ts): its kind, its words, when. */
+  readonly device_finding: DeviceFinding | null;
+  readonly device_warning: string | null;
+  readonly device_warning_at: number | null;
 }
 
 export interface LotRow extends Lot {

@@ -12,6 +12,7 @@ import { newInstance, applyPlan, releaseAll } from './booking.ts';
 import { describeHoldings, nextTimestamp, signCode } from './signing.ts';
 import { checkReason } from '../../../shared/authority/reason.ts';
 import type { LedgerStore } from './store.ts';
+import { observeDeviceState } from './device-state.ts';
 
 /** One ledger, one truth: a UDI is reserved or registered online, never both. */
 async function refuseRegisteredOnline(c: LedgerStore, uuid: string): Promise<void> {
@@ -45,12 +46,13 @@ export async function reserve(
     await applyPlan(c, instance.id, plan.holdings, [], 0);
     const { code } = await signCode(c, instance, plan.holdings, now);
     const udi = formatUdi(request.udi);
+    const warnings = await observeDeviceState(c, instance, request.digest, { kind: 'request', text: input.request }, now);
     await c.log(now, 'reserve', `Licenses reserved for ${udi} (reservation ${instance.piid}): ${await describeHoldings(c, product, plan.holdings)}.`, {
       account: account.name,
       instance: udi,
       code,
     });
-    return { code, udi, sn: request.udi.sn, piid: instance.piid };
+    return { code, udi, sn: request.udi.sn, piid: instance.piid, warnings };
   });
 }
 
@@ -111,6 +113,7 @@ export async function rehost(c: LedgerStore, input: { instance: string; request:
     await applyPlan(c, fresh.id, holdings, same ? transit : [], nextTimestamp(fresh, now));
     const { code } = await signCode(c, fresh, holdings, now);
     const udi = formatUdi(request.udi);
+    const warnings = await observeDeviceState(c, fresh, request.digest, { kind: 'request', text: input.request }, now);
     const transitNote = !inTransit
       ? ''
       : same
@@ -125,7 +128,7 @@ export async function rehost(c: LedgerStore, input: { instance: string; request:
         : `Licenses rehosted from failed product ${udiOf(failed)} to ${udi} (reservation ${fresh.piid}): ${what}`,
       { account: failed.account, instance: udi, code },
     );
-    return { code, udi, sn: request.udi.sn, piid: fresh.piid };
+    return { code, udi, sn: request.udi.sn, piid: fresh.piid, warnings };
   });
 }
 

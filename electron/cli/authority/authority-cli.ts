@@ -176,7 +176,14 @@ export async function authorityCommand(args: readonly string[], ctx: AuthorityCo
   }
   const { values, positionals } = parse(verb, args.slice(verb.words.split(' ').length));
   checkWhere(verb, ctx);
-  const say = (text: string, json: object) => ctx.io.out(ctx.json ? JSON.stringify({ ok: true, ...json }) : text);
+  // What a device's code said of its state (ledger/device-state.ts) goes to stderr, as the device's own warnings do.
+  const warn = (r: object) => {
+    if (!ctx.json) for (const w of (r as { warnings?: readonly string[] }).warnings ?? []) ctx.io.err(`WARNING: ${w}`);
+  };
+  const say = (text: string, json: object) => {
+    ctx.io.out(ctx.json ? JSON.stringify({ ok: true, ...json }) : text);
+    warn(json);
+  };
   // --out is checked before anything changes: a target that cannot be written refuses the command.
   const out = checkedOutput(values.out);
   await verb.run({
@@ -196,6 +203,7 @@ export async function authorityCommand(args: readonly string[], ctx: AuthorityCo
       // The code alone on stdout; what it is and what to do with it on stderr.
       ctx.io.err(file ? `${what}\nAuthorization code for ${r.udi} written to ${file}.` : `${what}\nAuthorization code for ${r.udi}:`);
       ctx.io.out(r.code);
+      warn(r);
     },
   });
 }

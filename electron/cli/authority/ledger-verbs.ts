@@ -74,7 +74,7 @@ export const LEDGER_VERBS: readonly Verb[] = [
     words: 'confirm',
     usage: `${INSTANCE} "<confirmation code>"`,
     summary: 'Enter the confirmation code the device showed after installing an update: releases what was in transition.',
-    example: 'slr authority confirm --instance cc920 F8X9M-D8DV4',
+    example: 'slr authority confirm --instance cc920 F8X9M-D8DV4-K2Q7R-3M',
     options: ['instance'],
     required: ['instance'],
     positionals: ['confirmation code'],

@@ -3,6 +3,7 @@ import { refuse } from '../../../shared/errors.ts';
 import { formatInstant } from '../../../shared/codes/dates.ts';
 import { toCsv } from '../../../shared/csv.ts';
 import { authorityEventsCsv } from '../../../shared/events.ts';
+import { DEVICE_FINDINGS } from '../../../shared/authority/views.ts';
 import type { Call } from './verb.ts';
 import { table, verifyLog } from '../output.ts';
 
@@ -44,7 +45,7 @@ export async function showInstances(call: Call): Promise<void> {
   if (!rows.length && !values.csv) return ctx.io.out('No product instances.');
   printTable(
     call,
-    ['Virtual Account', 'Name', 'Product Type', 'Last Contact', 'State', 'Reserved', 'In Transition'],
+    ['Virtual Account', 'Name', 'Product Type', 'Last Contact', 'State', 'Reserved', 'In Transition', 'Device State'],
     rows.map((r) => [
       r.account,
       `UDI_PID ${r.product}; UDI_SN ${r.sn}`,
@@ -53,6 +54,8 @@ export async function showInstances(call: Call): Promise<void> {
       r.locked ? `${r.state}, LOCKED` : r.state,
       licenseList(r.reserved),
       licenseList(r.inTransition),
+      // In a word here; the whole text is in the event log and in --json.
+      r.deviceFinding && r.deviceWarningAt !== null ? `${DEVICE_FINDINGS[r.deviceFinding]} (${formatInstant(r.deviceWarningAt)})` : '-',
     ]),
   );
 }

@@ -217,4 +217,10 @@ export const PG_MIGRATIONS: readonly string[] = [
   DELETE FROM idempotency;
   ALTER TABLE accounts ADD COLUMN name_key TEXT;
   `,
+  `
+  ALTER TABLE instances ADD COLUMN device_ran BIGINT NOT NULL DEFAULT 0;
+  ALTER TABLE instances ADD COLUMN device_finding TEXT;
+  ALTER TABLE instances ADD COLUMN device_warning TEXT;
+  ALTER TABLE instances ADD COLUMN device_warning_at BIGINT;
+  `,
 ];

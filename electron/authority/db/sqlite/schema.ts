@@ -224,6 +224,14 @@ export const MIGRATIONS: readonly string[] = [
   DELETE FROM idempotency;
   ALTER TABLE accounts ADD COLUMN name_key TEXT;
   `,
+  // 9: what License Central knows of a device's state from the digest its codes carry (ledger/device-state.ts):
+  // the newest authorization code it is known to have run, and the latest warning about its state.
+  `
+  ALTER TABLE instances ADD COLUMN device_ran INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE instances ADD COLUMN device_finding TEXT;
+  ALTER TABLE instances ADD COLUMN device_warning TEXT;
+  ALTER TABLE instances ADD COLUMN device_warning_at INTEGER;
+  `,
 ];
 
 export const LEDGER_VERSION = MIGRATIONS.length;
