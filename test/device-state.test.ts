@@ -11,10 +11,10 @@ import { describe, expect, it } from 'vitest';
 import { openLedger, type Ledger } from '../electron/authority/ledger.ts';
 import { issueAuthorizationCode } from '../shared/authority/issue.ts';
 import { parseAuthorizationCode } from '../shared/codes/authorization-code.ts';
-import { codeMessage, CONFIRMATION_CODE, makeConfirmationCode, parseConfirmationCode } from '../shared/codes/device-codes.ts';
+import { codeMessage, CONFIRMATION_CODE, makeConfirmationCode, parseConfirmationCode, REQUEST_CODE } from '../shared/codes/device-codes.ts';
 import { formatShortCode, parseShortCode } from '../shared/codes/short-code.ts';
-import { digestSymbols, ranRef } from '../shared/codes/state-digest.ts';
-import { deviceCrypto } from '../electron/platform/crypto.ts';
+import { anchorsHash, digestSymbols, ranRef } from '../shared/codes/state-digest.ts';
+import { cryptoBasics, deviceCrypto } from '../electron/platform/crypto.ts';
 import { lines, makeAuthorityKey, makeDevice, T0, type Device } from './helpers/world.ts';
 
 const MIN = 60_000;
@@ -132,6 +132,20 @@ describe("the device's state digest, checked by License Central at every exchang
     expect(tampered).not.toBe(honest);
     await expect(ledger.confirm({ instance: sn, code: tampered }, T0 + 22 * MIN)).rejects.toThrow(/does not match any authorization code/);
     expect((await finding(ledger, sn)).deviceFinding).toBeNull();
+  });
+
+  it('a request whose digest a carrier changed gets a code the device refuses as altered in transit', async () => {
+    const { ledger, key } = await setUp();
+    const device = makeDevice('UCM', T0, [{ id: key.id, publicKey: key.pem }, makeAuthorityKey()]);
+    device.run({ type: 'enable' }, T0);
+    const request = device.run({ type: 'request' }, T0).issued!.code;
+    // The carrier hides the foreign key: the digest of a device that trusts License Central's key alone.
+    const data = parseShortCode(REQUEST_CODE, request);
+    const clean = { ran: 0, anchors: anchorsHash(cryptoBasics.sha256, [key.id]) };
+    const altered = formatShortCode(REQUEST_CODE, [...data.slice(0, 92), ...digestSymbols(clean)]);
+    const r = await ledger.reserve({ account: 'Default', request: altered, licenses: { UCM_Basic: 1 } }, T0 + MIN);
+    expect(r.warnings).toEqual([]);
+    expect(() => device.run({ type: 'install', code: r.code }, T0 + 2 * MIN)).toThrow(/altered in transit/);
   });
 
   it('accepts the codes of an earlier SLR Desk (no digest) and checks nothing in them', async () => {

@@ -63,7 +63,7 @@ export function assertCurrentReservation(state: InstanceState, piid: string): Re
   if (current && current.nonce !== null && current.nonce === nonceOfPiid(piid)) {
     refuse(
       'altered-request',
-      "The authorization code was issued for a request code whose key is not this device's: it was altered in transit, and this device will not install it.",
+      "The authorization code was issued for a request code whose key or state digest is not this device's: it was altered in transit, and this device will not install it.",
       'Tell License Central: the request code it received was changed on the way. It should rehost that reservation to a new request code from this device (slr authority rehost), and the codes should be carried by someone you trust.',
     );
   }
