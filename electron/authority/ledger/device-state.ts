@@ -42,7 +42,7 @@ async function ranCode(c: LedgerStore, instanceId: number, ref: number): Promise
 type Finding = { readonly kind: DeviceFinding; readonly message: string };
 
 /** What the digest says against what License Central knows: the findings, in a word and in words. */
-async function findings(c: LedgerStore, instance: InstanceRow, digest: StateDigest, code: SeenCode): Promise<Finding[]> {
+async function findings(c: LedgerStore, instance: InstanceRow, digest: StateDigest, ran: number | null | undefined, code: SeenCode): Promise<Finding[]> {
   const out: Finding[] = [];
   const add = (kind: DeviceFinding, message: string) => out.push({ kind, message });
   if (!anchorsAreOwn(cryptoBasics.sha256, digest.anchors, await ownKeyIds(c)))
@@ -51,7 +51,6 @@ async function findings(c: LedgerStore, instance: InstanceRow, digest: StateDige
       `The device trusts a key that is not one of this License Central's (its ${code.kind} code says so): another authority's key, or one added to its state outside SLR Desk. Codes it shows may not come from here.`,
     );
   if (code.kind === 'request') return out;
-  const ran = await ranCode(c, instance.id, digest.ran);
   const known = Number(instance.device_ran);
   if (ran === undefined)
     add(
@@ -73,9 +72,9 @@ async function findings(c: LedgerStore, instance: InstanceRow, digest: StateDige
  */
 export async function observeDeviceState(c: LedgerStore, instance: InstanceRow, digest: StateDigest | null, code: SeenCode, now: number): Promise<string[]> {
   if (!digest) return [];
-  const found = await findings(c, instance, digest, code);
-  const ran = (await ranCode(c, instance.id, digest.ran)) ?? 0;
-  const runs = Math.max(Number(instance.device_ran), ran, code.kind === 'confirmation' ? (code.answers ?? 0) : 0);
+  const ran = await ranCode(c, instance.id, digest.ran);
+  const found = await findings(c, instance, digest, ran, code);
+  const runs = Math.max(Number(instance.device_ran), ran ?? 0, code.kind === 'confirmation' ? (code.answers ?? 0) : 0);
   await c.run('UPDATE instances SET device_ran = ? WHERE id = ?', runs, instance.id);
   for (const { kind, message } of found) {
     await c.run('UPDATE instances SET device_finding = ?, device_warning = ?, device_warning_at = ? WHERE id = ?', kind, message, now, instance.id);
