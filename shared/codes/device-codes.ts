@@ -47,8 +47,6 @@ const VERSIONS = [
   [RETURN_CODE, RETURN_CODE_V2],
 ] as const;
 const others = (spec: ShortCodeSpec) => VERSIONS.flat().filter((s) => s.kind !== spec.kind);
-/** The version of `kind` the input's length says (the newest when none). */
-const versionOf = (versions: readonly ShortCodeSpec[], input: string) => specByLength(versions, input);
 
 const REQUEST_VERSIONS = { digest: 3, plain: 2 };
 const RETURN_VERSIONS = { digest: 3, plain: 2 };
@@ -83,7 +81,7 @@ export function makeRequestCode(product: ProductProfile, uuid: string, devicePub
 }
 
 export function parseRequestCode(input: string): RequestPayload {
-  const spec = versionOf(VERSIONS[0], input);
+  const spec = specByLength(VERSIONS[0], input);
   const data = parseShortCode(spec, input, others(spec));
   const bits = Bits.fromSymbols(data.slice(0, 92));
   const version = bits.read(0, 5);
@@ -160,7 +158,7 @@ export interface ParsedDeviceCode {
 
 /** Parses a confirmation code (either version), refusing typos. */
 export function parseConfirmationCode(input: string): ParsedDeviceCode {
-  const spec = versionOf(VERSIONS[1], input);
+  const spec = specByLength(VERSIONS[1], input);
   const data = parseShortCode(spec, input, others(spec));
   return { canonical: formatShortCode(spec, data), digest: spec === CONFIRMATION_CODE ? digestFromSymbols(data.slice(7)) : null };
 }
@@ -177,7 +175,7 @@ export interface ParsedReturnCode extends ParsedDeviceCode {
 }
 
 export function parseReturnCode(input: string): ParsedReturnCode {
-  const spec = versionOf(VERSIONS[2], input);
+  const spec = specByLength(VERSIONS[2], input);
   const data = parseShortCode(spec, input, others(spec));
   const bits = Bits.fromSymbols(data);
   const version = bits.read(0, 5);
