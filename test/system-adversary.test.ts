@@ -8,6 +8,13 @@
 //   P2 what each device may use is at most what the authority blocks for it;
 //   P3 the authority accepts a confirmation or return code for a device's reservation only if that device
 //      made it.
+// One device (the third) also has an owner with root and its key, who may put back any earlier copy of its
+// state file or add a key of their own to the keys it trusts, then install codes signed with that key: SLR
+// Desk cannot stop that (README's threat model), so P1 and P2 do not hold for that device once it happened.
+// What must hold instead:
+//   P4 License Central sees it at the next exchange: every code of the device it accepts carries the finding
+//      that is due (rolled back, foreign key, foreign code: test/helpers/digest-oracle.ts), and no code of a
+//      device nobody tampered with is ever flagged.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { mkdtempSync } from 'node:fs';
@@ -23,14 +30,18 @@ import { isSlrError } from '../shared/errors.ts';
 import { reservedAt } from '../shared/instance/time.ts';
 import { installedCode } from '../shared/instance/status.ts';
 import { toBase64 } from '../shared/bytes.ts';
-import { days, makeDevice, type Device } from './helpers/world.ts';
+import { days, issue, lines, makeAuthorityKey, makeDevice, type AuthorityKey, type Device } from './helpers/world.ts';
+import type { Command } from '../shared/instance/commands.ts';
 import { alterRequest, at, choose, forge, pick, type Carrier } from './helpers/carrier.ts';
 import { backupOf, restoredState } from '../shared/instance/backup.ts';
 import type { InstanceState } from '../shared/instance/state.ts';
+import { digestProblems, findingsIn, madeIn, type MadeIn } from './helpers/digest-oracle.ts';
 
 const T = Date.UTC(2026, 2, 1);
 const TAGS = ['UCM_Basic', 'UCM_Enhanced'];
 const tagOf = (short: string) => findAnyEntitlement(short)!.def.tag;
+/** The device whose owner has root and its key. */
+const TAMPERABLE = 2;
 
 const w = <A>(weight: number, arbitrary: fc.Arbitrary<A>) => ({ weight, arbitrary });
 const op = fc.oneof(
@@ -51,6 +62,19 @@ const op = fc.oneof(
   w(2, fc.record({ kind: fc.constant('rehost' as const), instance: pick, request: pick })),
   // A faithful carrier, to reach deep states: an update carried to its device, installed and confirmed.
   w(2, fc.record({ kind: fc.constant('update-round' as const), instance: pick, tag: fc.constantFrom(...TAGS), count: fc.integer({ min: 0, max: 8 }) })),
+  // The owner of the third device, with root and its key: a copy of its state file put back, a key of their
+  // own added to the keys it trusts, an authorization code signed with that key for its reservation.
+  w(1, fc.record({ kind: fc.constant('rollback' as const), device: fc.constant(TAMPERABLE), copy: pick })),
+  w(1, fc.record({ kind: fc.constant('trust-foreign' as const), device: fc.constant(TAMPERABLE) })),
+  w(
+    1,
+    fc.record({
+      kind: fc.constant('forge-authorization' as const),
+      device: fc.constant(TAMPERABLE),
+      tag: fc.constantFrom(...TAGS),
+      count: fc.integer({ min: 1, max: 9 }),
+    }),
+  ),
 );
 type Op = typeof op extends fc.Arbitrary<infer O> ? O : never;
 
@@ -71,6 +95,15 @@ interface World extends Carrier {
   readonly genuine: Set<string>;
   /** The UUID of the device that made each confirmation code (a confirmation code does not name its device). */
   readonly madeBy: Map<string, string>;
+  /** The state each device was in when it first made each code (what its digest should tell). */
+  readonly madeIn: Map<string, MadeIn>;
+  /** Devices whose state was put back or edited by their owner (not by SLR Desk). */
+  readonly tampered: Set<number>;
+  /** Per reservation (piid): the newest authorization code whose confirmation License Central accepted. */
+  readonly confirmed: Map<string, number>;
+  /** The owner's own signing key, and License Central's key ids. */
+  readonly forger: AuthorityKey;
+  readonly ownKeyIds: readonly string[];
 }
 
 async function newWorld(open: () => Promise<Ledger>): Promise<World> {
@@ -90,6 +123,11 @@ async function newWorld(open: () => Promise<Ledger>): Promise<World> {
     now: T,
     genuine: new Set(),
     madeBy: new Map(),
+    madeIn: new Map(),
+    tampered: new Set(),
+    confirmed: new Map(),
+    forger: makeAuthorityKey(),
+    ownKeyIds: [key.id],
     bag: { request: [], authorization: [], confirmation: [], return: [] },
     adversary: { privateKey: pair.privateKey, publicKey: compressedPublicKey(pair.publicKey) },
     authorityKeyPem: key.pem,
@@ -113,7 +151,7 @@ async function promises(w: World): Promise<string[]> {
   const used: Record<string, number> = {};
   for (const [i, d] of w.devices.entries()) {
     const code = installedCode(d.state);
-    if (!code || w.dead.has(d)) continue;
+    if (!code || w.dead.has(d) || w.tampered.has(i)) continue;
     const blocked = await blockedFor(w, d);
     for (const short of TAGS) {
       const tag = tagOf(short);
@@ -143,11 +181,27 @@ async function step(w: World, o: Op, log: string[]): Promise<void> {
     if (genuine) w.genuine.add(code);
   };
   const instances = () => w.ledger.instances();
+  // A device makes a code: the state it was in is what its digest tells License Central.
+  const made = (d: Device, kind: MadeIn['kind'], command: Command) => {
+    const index = w.devices.indexOf(d);
+    const before = d.state;
+    const out = d.run(command, w.now);
+    const code = out.issued?.code;
+    if (code && !w.madeIn.has(code)) w.madeIn.set(code, madeIn(before, index, kind, w.tampered.has(index)));
+    return out;
+  };
+  // License Central accepted a code: the findings it answered with are checked against the truth.
+  const accepted = (code: string, warnings: readonly string[]) => {
+    const truth = w.madeIn.get(code);
+    if (truth) log.push(...digestProblems(truth, warnings, w.confirmed, w.ownKeyIds));
+    for (const f of findingsIn(warnings)) flagged.set(f, (flagged.get(f) ?? 0) + 1);
+  };
+  const confirmed = (piid: string, timestamp: number) => w.confirmed.set(piid, Math.max(w.confirmed.get(piid) ?? 0, timestamp));
   try {
     switch (o.kind) {
       case 'enable-request':
         if (!device!.state.reservationEnabled) device!.run({ type: 'enable' }, w.now);
-        keep('request', device!.run({ type: 'request' }, w.now).issued?.code);
+        keep('request', made(device!, 'request', { type: 'request' }).issued?.code);
         break;
       case 'cancel':
         device!.run({ type: 'cancel' }, w.now);
@@ -155,24 +209,26 @@ async function step(w: World, o: Op, log: string[]): Promise<void> {
       case 'install': {
         const code = choose(w.bag.authorization, o.code, device!.udi.uuid);
         if (!code) return;
-        const out = device!.run({ type: 'install', code }, w.now);
+        const out = made(device!, 'confirmation', { type: 'install', code });
         keep('confirmation', out.issued?.code, true);
         if (out.issued) w.madeBy.set(out.issued.code, device!.udi.uuid);
         break;
       }
       case 'return':
-        keep('return', device!.run({ type: 'return' }, w.now).issued?.code, true);
+        keep('return', made(device!, 'return', { type: 'return' }).issued?.code, true);
         break;
       case 'return-authorization': {
         const code = choose(w.bag.authorization, o.code, device!.udi.uuid);
         if (!code) return;
-        keep('return', device!.run({ type: 'return-authorization', code }, w.now).issued?.code, true);
+        keep('return', made(device!, 'return', { type: 'return-authorization', code }).issued?.code, true);
         break;
       }
       case 'reserve': {
         const request = at(w.bag.request, o.request.i);
         if (!request) return;
-        keep('authorization', (await w.ledger.reserve({ account: 'Default', request, licenses: { [o.tag]: o.count } }, w.now)).code);
+        const reserved = await w.ledger.reserve({ account: 'Default', request, licenses: { [o.tag]: o.count } }, w.now);
+        accepted(request, reserved.warnings ?? []);
+        keep('authorization', reserved.code);
         break;
       }
       case 'update': {
@@ -190,8 +246,12 @@ async function step(w: World, o: Op, log: string[]): Promise<void> {
         const code = choose(o.kind === 'confirm' ? confirmations : w.bag.return, o.code, o.kind === 'remove' ? uuid : undefined);
         if (!line || !code) return;
         const owner = await ownerOf(w, line.udi);
-        if (o.kind === 'confirm') await w.ledger.confirm({ instance: line.udi, code }, w.now);
-        else await w.ledger.remove({ instance: line.udi, returnCode: code }, w.now);
+        const { piid } = await w.ledger.instance(line.udi);
+        if (o.kind === 'confirm') {
+          const answer = await w.ledger.confirm({ instance: line.udi, code }, w.now);
+          accepted(code, answer.warnings);
+          confirmed(piid, answer.codeOf);
+        } else accepted(code, (await w.ledger.remove({ instance: line.udi, returnCode: code }, w.now)).warnings);
         if (owner && !w.genuine.has(code)) log.push(`P3: ${o.kind} accepted a code the device did not make for ${line.udi}`);
         break;
       }
@@ -225,9 +285,12 @@ async function step(w: World, o: Op, log: string[]): Promise<void> {
         if (!line || !owner || w.dead.has(owner)) return;
         const { code } = await w.ledger.update({ instance: line.udi, licenses: { [o.tag]: o.count } }, w.now);
         keep('authorization', code);
-        const confirmation = owner.run({ type: 'install', code }, w.now).issued?.code;
+        const confirmation = made(owner, 'confirmation', { type: 'install', code }).issued?.code;
         keep('confirmation', confirmation, true);
-        if (confirmation) await w.ledger.confirm({ instance: line.udi, code: confirmation }, w.now);
+        if (!confirmation) break;
+        const answer = await w.ledger.confirm({ instance: line.udi, code: confirmation }, w.now);
+        accepted(confirmation, answer.warnings);
+        confirmed((await w.ledger.instance(line.udi)).piid, answer.codeOf);
         break;
       }
       case 'rehost': {
@@ -235,16 +298,41 @@ async function step(w: World, o: Op, log: string[]): Promise<void> {
         const request = at(w.bag.request, o.request.i);
         if (!line || !request) return;
         const owner = await ownerOf(w, line.udi);
-        keep('authorization', (await w.ledger.rehost({ instance: line.udi, request, reason: 'model' }, w.now)).code);
+        const moved = await w.ledger.rehost({ instance: line.udi, request, reason: 'model' }, w.now);
+        accepted(request, moved.warnings ?? []);
+        keep('authorization', moved.code);
         // Rehost to another device, or to another key of the same UUID, declares the old reservation dead.
         const to = parseRequestCode(request);
         if (owner && (to.udi.uuid !== owner.udi.uuid || toBase64(to.devicePublicKey) !== toBase64(owner.publicKey))) w.dead.add(owner);
+        break;
+      }
+      case 'rollback': {
+        const ran = w.history[o.device]!.filter((st) => st.installed);
+        const copy = at(o.copy.mine && ran.length ? ran : w.history[o.device]!, o.copy.i);
+        if (!copy) return;
+        device!.state = copy;
+        w.tampered.add(o.device);
+        break;
+      }
+      case 'trust-foreign': {
+        const st = device!.state;
+        if (st.trustedKeys.some((k) => k.id === w.forger.id)) return;
+        const key = { id: w.forger.id, publicKey: w.forger.publicKey, label: 'added by hand', addedAt: w.now };
+        device!.state = { ...st, trustedKeys: [...st.trustedKeys, key] };
+        w.tampered.add(o.device);
+        break;
+      }
+      case 'forge-authorization': {
+        if (!device!.state.reservation) return;
+        const target = { udi: device!.udi, state: device!.state };
+        keep('authorization', issue(w.forger, target, lines('UCM', { [o.tag]: o.count }), { timestamp: w.now + 654_321 }).code);
         break;
       }
     }
     done.set(o.kind, (done.get(o.kind) ?? 0) + 1);
   } catch (e) {
     if (!isSlrError(e)) throw e;
+    if (process.env.SLR_MODEL_TRACE) console.log('REFUSED', o.kind, e.code, e.message);
     refusedBy.set(`${o.kind}:${e.code}`, (refusedBy.get(`${o.kind}:${e.code}`) ?? 0) + 1);
   }
 }
@@ -268,9 +356,43 @@ const REHOSTED_TO_OWN_OLD_REQUEST: Op[] = [
   { kind: 'rehost', instance: { mine: true, i: 0 }, request: { mine: false, i: 1 } },
 ];
 
+/** Always tried: the third device's state file put back to before a confirmed decrease, then returned (P4: rolled back). */
+const ROLLED_BACK: Op[] = [
+  { kind: 'enable-request', device: TAMPERABLE },
+  { kind: 'reserve', request: { mine: true, i: 0 }, tag: 'UCM_Basic', count: 3 },
+  { kind: 'install', device: TAMPERABLE, code: { mine: true, i: 0 } },
+  { kind: 'update-round', instance: { mine: true, i: 0 }, tag: 'UCM_Basic', count: 1 },
+  { kind: 'rollback', device: TAMPERABLE, copy: { mine: true, i: 1 } },
+  { kind: 'return', device: TAMPERABLE },
+  { kind: 'remove', instance: { mine: true, i: 0 }, code: { mine: true, i: 0 } },
+];
+
+/**
+ * Always tried: the owner adds a key of their own and installs a code signed with it for 9 licenses; License
+ * Central's next update is confirmed from that state (P4: foreign code, foreign key), then the reservation is
+ * returned and a new request made while trusting that key is reserved (P4: foreign key).
+ */
+const FOREIGN: Op[] = [
+  { kind: 'enable-request', device: TAMPERABLE },
+  { kind: 'reserve', request: { mine: true, i: 0 }, tag: 'UCM_Basic', count: 2 },
+  { kind: 'install', device: TAMPERABLE, code: { mine: true, i: 0 } },
+  { kind: 'update-round', instance: { mine: true, i: 0 }, tag: 'UCM_Basic', count: 3 },
+  { kind: 'trust-foreign', device: TAMPERABLE },
+  { kind: 'forge-authorization', device: TAMPERABLE, tag: 'UCM_Basic', count: 9 },
+  { kind: 'install', device: TAMPERABLE, code: { mine: true, i: 0 } },
+  { kind: 'time', days: 1 },
+  { kind: 'update-round', instance: { mine: true, i: 0 }, tag: 'UCM_Basic', count: 2 },
+  { kind: 'return', device: TAMPERABLE },
+  { kind: 'remove', instance: { mine: true, i: 0 }, code: { mine: true, i: 0 } },
+  { kind: 'enable-request', device: TAMPERABLE },
+  { kind: 'reserve', request: { mine: true, i: 0 }, tag: 'UCM_Basic', count: 1 },
+];
+
 /** What the runs did: successes by operation, refusals by operation and reason. */
 const done = new Map<string, number>();
 const refusedBy = new Map<string, number>();
+/** The findings License Central answered accepted codes with, by kind. */
+const flagged = new Map<string, number>();
 
 /** The ledgers the model runs on: the embedded SQLite, and PostgreSQL (a fresh database each run, fewer runs). */
 let postgres: Postgres | null = null;
@@ -283,11 +405,13 @@ const ENGINES = [
   { name: 'PostgreSQL', runs: 100, skip: SKIP_POSTGRES, open: async () => Ledger.open(await PgDb.connect(await postgres!.database(), 2), 'test') },
 ];
 
-// The seed is fixed so that a run is reproducible in CI; SLR_MODEL_SEED=<n> explores other sequences.
+// The seed is fixed so that a run is reproducible in CI; SLR_MODEL_SEED=<n> explores other sequences, and
+// SLR_MODEL_TRACE=1 prints every step and refusal.
 describe.each(ENGINES)('the whole system against whoever carries the codes ($name)', ({ runs, skip, open, name }) => {
   it.skipIf(skip)('keeps every promise after every step', async () => {
     done.clear();
     refusedBy.clear();
+    flagged.clear();
     let steps = 0;
     await fc.assert(
       fc.asyncProperty(fc.array(op, { minLength: 20, maxLength: 80 }), async (ops) => {
@@ -298,16 +422,21 @@ describe.each(ENGINES)('the whole system against whoever carries the codes ($nam
             await step(w, o, log);
             for (const [i, d] of w.devices.entries()) if (w.history[i]!.at(-1) !== d.state) w.history[i]!.push(d.state);
             steps++;
+            if (process.env.SLR_MODEL_TRACE) console.log('STEP', JSON.stringify(o), log);
             expect([...log, ...(await promises(w))], `after ${JSON.stringify(o)}`).toEqual([]);
           }
         } finally {
           await w.ledger.close();
         }
       }),
-      { numRuns: runs, seed: Number(process.env.SLR_MODEL_SEED ?? 20261123), examples: [[RESTORED_AFTER_DECREASE], [REHOSTED_TO_OWN_OLD_REQUEST]] },
+      {
+        numRuns: runs,
+        seed: Number(process.env.SLR_MODEL_SEED ?? 20261123),
+        examples: [[RESTORED_AFTER_DECREASE], [REHOSTED_TO_OWN_OLD_REQUEST], [ROLLED_BACK], [FOREIGN]],
+      },
     );
     console.log(
-      `system model (${name}): ${steps} steps; done ${JSON.stringify(Object.fromEntries(done))}; refused ${JSON.stringify(Object.fromEntries(refusedBy))}`,
+      `system model (${name}): ${steps} steps; done ${JSON.stringify(Object.fromEntries(done))}; refused ${JSON.stringify(Object.fromEntries(refusedBy))}; flagged ${JSON.stringify(Object.fromEntries(flagged))}`,
     );
     // The thresholds are for the full run (300 sequences, SQLite). The PostgreSQL run replays the first 100
     // of the same sequences on the other engine: it reaches proportionally fewer steps, and each common
@@ -335,5 +464,8 @@ describe.each(ENGINES)('the whole system against whoever carries the codes ($nam
       ? ['install:altered-request', 'install:reservation-closed', 'reserve:request-used', 'confirm:replayed-code']
       : ['reserve:request-used'];
     for (const refusal of attacks) expect(refusedBy.get(refusal) ?? 0, refusal).toBeGreaterThan(0);
+    // The owner's edits happened, and License Central saw each kind of them (the examples make sure of it).
+    for (const kind of ['rollback', 'trust-foreign', 'forge-authorization']) expect(done.get(kind) ?? 0, kind).toBeGreaterThanOrEqual(full ? 20 : 1);
+    for (const kind of ['rolled-back', 'foreign-key', 'foreign-code']) expect(flagged.get(kind) ?? 0, kind).toBeGreaterThan(0);
   });
 });
