@@ -55,6 +55,7 @@ export const FAST = [
   'test/server-trust.test.ts',
   'test/state-edit-adversary.test.ts',
   'test/device-backup.test.ts',
+  'test/app-device-state.test.ts',
 ];
 
 const shared = {

@@ -16,6 +16,9 @@ export const BRIDGE_METHODS = [
   'instanceSmartTransport',
   'instanceSmartPrivacy',
   'instanceSmartCatchUp',
+  'instanceBackup',
+  'instanceRestore',
+  'instanceRecover',
   'authorityView',
   'authorityInstances',
   'authorityInit',
@@ -47,6 +50,7 @@ export const BRIDGE_METHODS = [
   'fileSaveReceipt',
   'fileSaveEvents',
   'fileSavePublicKey',
+  'fileOpenKey',
   'clipboardWrite',
 ] as const;
 

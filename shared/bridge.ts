@@ -27,6 +27,7 @@ import {
 } from './authority/inputs.ts';
 import { type InstanceLine, type InstancePage, type InstanceQuery, type Issued, type LedgerEvent, type LicenseLine } from './authority/views.ts';
 import { ONLINE_ARGS, TOKEN_ARGS, type OnlineResults, type TransportView } from './bridge-online.ts';
+import { DEVICE_STATE_ARGS, type DeviceStateResults } from './bridge-device-state.ts';
 import { BRIDGE_METHODS, channelOf, FILE_DROP_CHANNEL, type BridgeMethod } from './bridge-channels.ts';
 import { LIMITS } from './limits.ts';
 import { CODE_KINDS, type CodeKind } from './code-kinds.ts';
@@ -51,6 +52,7 @@ export const BRIDGE_ARGS = {
   instanceTrustFromFile: z.tuple([]),
   instanceTrustRemove: z.tuple([z.string().regex(/^[0-9a-f]{16}$/)]),
   ...ONLINE_ARGS,
+  ...DEVICE_STATE_ARGS,
 
   authorityView: z.tuple([]),
   authorityInstances: z.tuple([instanceQuery]),
@@ -200,7 +202,7 @@ export interface OpenedFile {
   readonly text: string;
 }
 
-export interface BridgeResults extends OnlineResults {
+export interface BridgeResults extends OnlineResults, DeviceStateResults {
   instanceView: InstanceView;
   instanceInit: InstanceView;
   instanceCommand: CommandResult;

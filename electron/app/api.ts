@@ -11,6 +11,7 @@ import { authorityApi } from './authority.ts';
 import { onlineApi } from './online.ts';
 import { tokenApi } from './tokens.ts';
 import { instanceMethods } from './instance.ts';
+import { deviceStateMethods } from './device-state.ts';
 import { fileMethods } from './file-actions.ts';
 import { instanceService } from '../device/instance-service.ts';
 import type { AppApi, AppPorts } from './ports.ts';
@@ -41,6 +42,7 @@ export function createAppApi(ports: AppPorts): AppApi {
   return {
     instanceView,
     ...instanceMethods(instance, ports, instanceView),
+    ...deviceStateMethods(instance, ports),
     ...authority.methods,
     ...{ ...tokenApi(ports.dir, authority.ledger, ports.now), ...onlineApi(instance, ports.now) },
     ...fileMethods(ports, instance, authority.ledger),

@@ -1,6 +1,7 @@
 /** The bridge's file methods: codes, QR images, receipts, event logs and the public key saved where the operator chooses. */
 import { basename } from 'node:path';
 import { serialOf } from '../../shared/udi.ts';
+import { LIMITS } from '../../shared/limits.ts';
 import { authorityEventsCsv, instanceEventsCsv } from '../../shared/events.ts';
 import { CODE_NAMES } from '../../shared/code-kinds.ts';
 import type { BridgeMethod } from '../../shared/bridge.ts';
@@ -59,6 +60,11 @@ export function fileMethods(ports: AppPorts, instance: InstanceService, ledger: 
       return saveText('Export event log', 'license-central-events.csv', authorityEventsCsv(await ledger((l) => l.events())), [
         { name: 'CSV', extensions: ['csv'] },
       ]);
+    },
+    async fileOpenKey() {
+      const path = await ports.dialogs.open({ title: 'License Central public key', filters: [{ name: 'Public key', extensions: ['pem', 'txt'] }] });
+      if (!path) return null;
+      return { name: basename(path), text: readCodeFile(path, LIMITS.keyFileBytes) };
     },
     async fileSavePublicKey() {
       const key = await ledger((l) => l.exportKey());

@@ -1,5 +1,6 @@
 import { useContext, type ReactNode } from 'react';
-import { OpenTrustSettings, TRUST_CODES } from './nav.ts';
+import { OpenStateRecovery, OpenTrustSettings, TRUST_CODES } from './nav.ts';
+import { STATE_UNUSABLE } from '../../shared/bridge-device-state.ts';
 import { CommandText } from './CommandText.tsx';
 
 /** A message next to what it is about: an error (with what to do), a warning, or a success. */
@@ -29,14 +30,23 @@ export function DeviceStateNotice({ warnings }: { warnings: readonly string[] | 
 
 export function ErrorNotice({ error, id }: { error: { code?: string; message: string; hint?: string } | null; id?: string }) {
   const openTrust = useContext(OpenTrustSettings);
+  const openRecovery = useContext(OpenStateRecovery);
   if (!error) return null;
+  const unusable = openRecovery && (STATE_UNUSABLE as readonly (string | undefined)[]).includes(error.code);
   return (
     <Notice kind="error" id={id}>
       <strong>
         <CommandText text={error.message} />
       </strong>
-      {error.hint && <CommandText text={error.hint} />}
+      {error.hint && !unusable && <CommandText text={error.hint} />}
       {openTrust && error.code && TRUST_CODES.has(error.code) && <TrustLink open={openTrust} />}
+      {unusable && (
+        <p className="notice-action">
+          <button type="button" className="link" onClick={openRecovery}>
+            Restore a backup or recover this state
+          </button>
+        </p>
+      )}
     </Notice>
   );
 }

@@ -1,5 +1,9 @@
 import { useCallback, useState } from 'react';
-import { OpenTrustSettings } from '../components/nav.ts';
+import { OpenStateRecovery, OpenTrustSettings } from '../components/nav.ts';
+import { STATE_UNUSABLE } from '../../shared/bridge-device-state.ts';
+import { StateRecovery } from './StateRecovery.tsx';
+import { REGISTRATION } from '../../shared/instance/state.ts';
+import { BackupRestore } from './BackupRestore.tsx';
 import { ReservationFlow } from './ReservationFlow.tsx';
 import { SmartLicensing, useSmartTimer } from './SmartLicensing.tsx';
 import { TrustedKeys } from './TrustedKeys.tsx';
@@ -26,7 +30,14 @@ export function InstanceWorkspace() {
     setFocusTrust(true);
   }, []);
   useSmartTimer(Boolean(view?.exists && view.status.online), refresh);
+  const openRecovery = useCallback(() => void refresh(), [refresh]);
 
+  if (error && (STATE_UNUSABLE as readonly (string | undefined)[]).includes(error.code))
+    return (
+      <div className="workspace">
+        <StateRecovery error={error} onDone={refresh} />
+      </div>
+    );
   if (!view)
     return (
       <div className="workspace">
@@ -52,13 +63,15 @@ export function InstanceWorkspace() {
         ]}
       />
       <section id="pi-panel" role="tabpanel" aria-labelledby={`pi-tab-${section}`} className="panel">
-        <OpenTrustSettings.Provider value={openTrust}>
-          {section === 'reservation' && <ReservationFlow view={view} refresh={refresh} />}
-        </OpenTrustSettings.Provider>
-        {section === 'smart' && <SmartLicensing view={view} refresh={refresh} />}
-        {section === 'usage' && <UsagePanel view={view} refresh={refresh} />}
-        {section === 'events' && <EventTable kind="instance" check={view.logCheck} events={view.events} />}
-        {section === 'settings' && <SettingsPanel view={view} refresh={refresh} focusTrust={focusTrust} onFocused={() => setFocusTrust(false)} />}
+        <OpenStateRecovery.Provider value={openRecovery}>
+          <OpenTrustSettings.Provider value={openTrust}>
+            {section === 'reservation' && <ReservationFlow view={view} refresh={refresh} />}
+          </OpenTrustSettings.Provider>
+          {section === 'smart' && <SmartLicensing view={view} refresh={refresh} />}
+          {section === 'usage' && <UsagePanel view={view} refresh={refresh} />}
+          {section === 'events' && <EventTable kind="instance" check={view.logCheck} events={view.events} />}
+          {section === 'settings' && <SettingsPanel view={view} refresh={refresh} focusTrust={focusTrust} onFocused={() => setFocusTrust(false)} />}
+        </OpenStateRecovery.Provider>
       </section>
     </div>
   );
@@ -237,6 +250,7 @@ function SettingsPanel({
   return (
     <div>
       <TrustedKeys view={view} refresh={refresh} focusAdd={focusTrust} onFocused={onFocused} />
+      <BackupRestore reserved={view.status.registration === REGISTRATION.registered} refresh={refresh} />
       <h3>Identity and data</h3>
       <dl className="facts">
         <div>

@@ -1,0 +1,52 @@
+/**
+ * The bridge contract's part for the device's state at rest (shared/bridge.ts spreads it in): a backup saved
+ * where the operator chooses, a backup restored, a state that fails its seal recovered with the License
+ * Central key files the operator opens. No path crosses the bridge: files are chosen in the main process's
+ * dialogs, and only their names come back.
+ */
+import { z } from 'zod';
+import { LIMITS } from './limits.ts';
+
+/** A License Central public-key file the operator opened (its text is public). */
+const keyFile = z.strictObject({ label: z.string().min(1).max(200), text: z.string().min(1).max(LIMITS.keyFileBytes) });
+
+export const DEVICE_STATE_ARGS = {
+  /** `slr backup`: the state without reservation and registration, saved where the operator chooses. */
+  instanceBackup: z.tuple([]),
+  /** `slr restore FILE [--force]`: a backup the operator opens; a sound state is replaced only with `replace`. */
+  instanceRestore: z.tuple([z.strictObject({ replace: z.boolean() })]),
+  /** `slr recover [--trust FILE]...`: the keys are the app's own (a packaged app's) and these. */
+  instanceRecover: z.tuple([z.array(keyFile).max(16)]),
+  /** Opens a License Central public-key file for recovery: its name and text. */
+  fileOpenKey: z.tuple([]),
+} as const;
+
+export interface BackupSaved {
+  /** The file's name (where it is, the operator chose). */
+  readonly file: string;
+}
+
+export interface RestoreDone {
+  readonly file: string;
+  /** When the backup was made (its last event). */
+  readonly madeAt: number;
+  /** The name the replaced state was set aside under, beside the state; null when there was none. */
+  readonly setAside: string | null;
+}
+
+export interface RecoveryDone {
+  /** Why the state failed its seal. */
+  readonly problem: string;
+  readonly trustedKeys: readonly string[];
+  readonly reservationKept: boolean;
+}
+
+export interface DeviceStateResults {
+  instanceBackup: BackupSaved | null;
+  instanceRestore: RestoreDone | null;
+  instanceRecover: RecoveryDone;
+  fileOpenKey: { readonly name: string; readonly text: string } | null;
+}
+
+/** The refusals that mean the device's state cannot be used as it is: the app offers restore and recovery. */
+export const STATE_UNUSABLE = ['state-tampered', 'state-corrupt'] as const;
