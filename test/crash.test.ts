@@ -4,8 +4,7 @@
 // command, never a mix; and the return code of a cut-short return is never lost.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { instanceService } from '../electron/device/instance-service.ts';
 import { openLedger } from '../electron/authority/ledger.ts';
@@ -14,6 +13,9 @@ import { deviceCrypto } from '../electron/platform/crypto.ts';
 import { SLR } from './helpers/cli.ts';
 import { checkInvariants, rawDb } from './helpers/ledger-audit.ts';
 import { scaled } from './helpers/time-scale.ts';
+import { scratchDirs } from './helpers/scratch.ts';
+
+const scratch = scratchDirs('slr-crash-');
 
 const NOW = '2026-03-01T10:00:00Z';
 const RUNS_PER_OPERATION = Number(process.env.SLR_CRASH_RUNS ?? 40);
@@ -26,7 +28,7 @@ function cli(home: string, args: string[]): string {
 }
 const issuedCode = (out: string) => (JSON.parse(out) as { issued: { code: string } }).issued.code;
 const fresh = (template: string) => {
-  const dir = mkdtempSync(join(tmpdir(), 'slr-crash-'));
+  const dir = scratch();
   cpSync(template, dir, { recursive: true });
   return dir;
 };
@@ -90,7 +92,7 @@ interface Scenario {
 describe('crash safety', () => {
   const scenarios: Scenario[] = [];
   beforeAll(() => {
-    const root = mkdtempSync(join(tmpdir(), 'slr-crash-templates-'));
+    const root = scratch();
     const auth = join(root, 'authority');
     const dev = join(root, 'device');
     const other = join(root, 'other-device');

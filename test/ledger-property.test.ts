@@ -2,9 +2,6 @@
 // holds (and everything kept in step recomputes to the same), and a refused operation changed nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Ledger, openLedger } from '../electron/authority/ledger.ts';
 import { PgDb } from '../electron/authority/db/postgres/pg-db.ts';
 import { SKIP_POSTGRES, startPostgres, type Postgres } from './helpers/postgres.ts';
@@ -13,6 +10,9 @@ import { makeConfirmationCode, makeReturnCode } from '../shared/codes/device-cod
 import { cryptoBasics } from '../electron/platform/crypto.ts';
 import { days, makeDevice, type Device } from './helpers/world.ts';
 import { checkInvariants, rawDb } from './helpers/ledger-audit.ts';
+import { scratchDirs } from './helpers/scratch.ts';
+
+const scratch = scratchDirs('slr-prop-');
 
 const T = Date.UTC(2026, 0, 1);
 const ACCOUNTS = ['Default', 'Default', 'Default', 'Lab', 'Lab', 'Nowhere'];
@@ -84,7 +84,7 @@ async function conservation(l: Ledger, now: number): Promise<string[]> {
 
 /** The ledgers the property runs on: the embedded SQLite, and PostgreSQL (a fresh database each run). */
 const ENGINES: { name: string; runs: number; skip: boolean; open: () => Promise<Ledger> }[] = [
-  { name: 'SQLite', runs: 60, skip: false, open: () => openLedger({ dir: mkdtempSync(join(tmpdir(), 'slr-prop-')), actor: 'test' }, true) },
+  { name: 'SQLite', runs: 60, skip: false, open: () => openLedger({ dir: scratch(), actor: 'test' }, true) },
   {
     name: 'PostgreSQL',
     runs: 25,
@@ -221,7 +221,7 @@ describe.each(ENGINES)('the ledger under random operations ($name)', ({ name, ru
 });
 
 /** A ledger with 5 UCM_Basic, 2 of them reserved for a device. */
-async function reservedLedger(name: string, open = () => openLedger({ dir: mkdtempSync(join(tmpdir(), `slr-${name}-`)), actor: 'test' }, true)) {
+async function reservedLedger(name: string, open = () => openLedger({ dir: scratch(), actor: 'test' }, true)) {
   const ledger = await open();
   {
     await ledger.init('Inv', T);

@@ -13,22 +13,20 @@
 //      more often than it allows.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Ledger, openLedger } from '../electron/authority/ledger.ts';
 import { PgDb } from '../electron/authority/db/postgres/pg-db.ts';
 import type { DeviceCall } from '../electron/authority/ledger/registrations.ts';
 import type { RegisterInput } from '../electron/authority/ledger/register.ts';
-import { registerInput } from './helpers/register.ts';
-import { cryptoBasics, privateKeyOps } from '../electron/platform/crypto.ts';
+import { registerInput, signedCall } from './helpers/register.ts';
 import { findAnyEntitlement } from '../shared/catalog.ts';
-import { toBase64 } from '../shared/bytes.ts';
 import { isSlrError } from '../shared/errors.ts';
-import { complianceOf, deviceCallMessage } from '../shared/registration/protocol.ts';
+import { complianceOf } from '../shared/registration/protocol.ts';
 import { formatUdi } from '../shared/udi.ts';
 import { makeDevice, type Device } from './helpers/world.ts';
 import { SKIP_POSTGRES, startPostgres, type Postgres } from './helpers/postgres.ts';
+import { scratchDirs } from './helpers/scratch.ts';
+
+const scratch = scratchDirs('slr-online-adv-');
 
 const T = Date.UTC(2026, 10, 2, 8);
 const DAY = 86_400_000;
@@ -107,13 +105,6 @@ async function newWorld(open: () => Promise<Ledger>): Promise<World> {
   return { ledger, now: T, members, tokens, recorded: [], registrations: [], trustedKeyIds, reserved: { Default: 0, Lab: 0 } };
 }
 
-/** A call signed with `key` for `instance`, as a device makes it. */
-function sign(key: string, instance: string, seq: number, operation: string, body: object): DeviceCall {
-  const text = JSON.stringify(body);
-  const signature = privateKeyOps(key).sign(deviceCallMessage(cryptoBasics, { operation, instance, seq, body: text }));
-  return { instance, seq, signature: toBase64(signature), operation, body: text };
-}
-
 /** Sends a recorded or forged call again, as the server would run it. */
 function send(l: Ledger, call: DeviceCall, usage: number, now: number): Promise<unknown> {
   if (call.operation === 'device-usage') return l.reportUsage(call, { [BASIC]: usage }, now);
@@ -123,7 +114,7 @@ function send(l: Ledger, call: DeviceCall, usage: number, now: number): Promise<
 
 /** A device's own call, with the next sequence number; recorded by the adversary. */
 async function own(w: World, m: Member, operation: string, usage = 0): Promise<unknown> {
-  const call = sign(m.device.privateKey, m.instance!, m.seq + 1, operation, operation === 'device-usage' ? { usage: { [BASIC]: usage } } : {});
+  const call = signedCall(m.device.privateKey, m.instance!, m.seq + 1, operation, operation === 'device-usage' ? { usage: { [BASIC]: usage } } : {});
   m.seq += 1;
   w.recorded.push({ call, usage });
   return send(w.ledger, call, usage, w.now);
@@ -201,7 +192,7 @@ async function step(w: World, o: Op, log: string[]): Promise<void> {
         const victim = w.members[o.victim]!;
         if (!victim.instance || o.victim === o.device) return;
         const body = o.operation === 'device-usage' ? { usage: { [BASIC]: o.count } } : {};
-        await send(w.ledger, sign(m!.device.privateKey, victim.instance, victim.seq + 1, o.operation, body), o.count, w.now);
+        await send(w.ledger, signedCall(m!.device.privateKey, victim.instance, victim.seq + 1, o.operation, body), o.count, w.now);
         log.push(`a ${o.operation} call for ${udiOf(victim)} signed by another key was accepted`);
         break;
       }
@@ -262,7 +253,7 @@ beforeAll(async () => {
 });
 afterAll(async () => postgres?.stop());
 const ENGINES = [
-  { name: 'SQLite', runs: 120, skip: false, open: () => openLedger({ dir: mkdtempSync(join(tmpdir(), 'slr-online-adv-')), actor: 'test' }, true) },
+  { name: 'SQLite', runs: 120, skip: false, open: () => openLedger({ dir: scratch(), actor: 'test' }, true) },
   { name: 'PostgreSQL', runs: 30, skip: SKIP_POSTGRES, open: async () => Ledger.open(await PgDb.connect(await postgres!.database(), 2), 'test') },
 ];
 

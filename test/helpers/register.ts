@@ -3,10 +3,11 @@
 // with its own key or claiming the device's.
 import { randomBytes } from 'node:crypto';
 import { toBase64 } from '../../shared/bytes.ts';
-import { registerMessage } from '../../shared/registration/protocol.ts';
+import { deviceCallMessage, registerMessage } from '../../shared/registration/protocol.ts';
 import { formatUdi } from '../../shared/udi.ts';
 import { cryptoBasics, privateKeyOps } from '../../electron/platform/crypto.ts';
 import type { RegisterInput } from '../../electron/authority/ledger/register.ts';
+import type { DeviceCall } from '../../electron/authority/ledger/registrations.ts';
 import type { Device } from './world.ts';
 
 export function registerInput(
@@ -27,4 +28,11 @@ export function registerInput(
     nonce: randomBytes(16).toString('base64url'),
   };
   return { ...fields, proof: toBase64(privateKeyOps(key.privateKey).sign(registerMessage(cryptoBasics, fields))) };
+}
+
+/** A registered device's call (usage, renewal, deregistration) signed with `privateKey`, as the server runs it. */
+export function signedCall(privateKey: string, instance: string, seq: number, operation: string, body: object = {}): DeviceCall {
+  const text = JSON.stringify(body);
+  const signature = privateKeyOps(privateKey).sign(deviceCallMessage(cryptoBasics, { operation, instance, seq, body: text }));
+  return { instance, seq, signature: toBase64(signature), operation, body: text };
 }
