@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { formatInstant } from '../../shared/codes/dates.ts';
 import { call } from '../bridge.ts';
 import { ErrorNotice, Notice } from '../components/Notice.tsx';
+import { ConfirmButton, ConfirmStep } from '../components/Confirm.tsx';
 import { useAction } from '../components/useAction.ts';
 import type { Ready, Refresh } from './types.ts';
 
@@ -44,50 +45,93 @@ function KeysTable({ keys, busy, retire }: { keys: Ready['keys']; busy: boolean;
   );
 }
 
+/** What adding a key means for the devices: said before, and the file to carry offered right after. */
+function AddKey({ view, act, added }: { view: Ready; act: ReturnType<typeof useAction>; added: (id: string) => Promise<void> }) {
+  const n = view.instanceCount;
+  return (
+    <ConfirmButton
+      label="Add a new signing key…"
+      title="Add a new signing key?"
+      verb="Add the key"
+      keep="Keep the current key"
+      busy={act.busy}
+      onConfirm={() => void act.run(async () => added((await call('authorityKeyAdd')).keyId))}
+    >
+      <p>
+        The new key signs every code from now on. A device installs a code signed with it only once it has imported the new key file (the current key endorses
+        it, so devices accept the file).{' '}
+        {n === 0
+          ? 'No product instance holds a reservation here yet: give the new key file to every device set up from now on.'
+          : `${n === 1 ? 'One product instance holds' : `${n.toLocaleString()} product instances hold`} reservations here: export the file right after, and carry it to every device before its next code.`}
+      </p>
+    </ConfirmButton>
+  );
+}
+
+/** After a key was added: the file every device needs, one click away. */
+function Rotated({ id, busy, exportKey }: { id: string; busy: boolean; exportKey: () => void }) {
+  return (
+    <Notice kind="warning" title={`Key ${id} signs new codes: carry its key file to every device`}>
+      <p>Until a device imports it (Settings, “Add License Central key…”), it refuses the codes this key signs.</p>
+      <div className="actions">
+        <button type="button" className="primary" disabled={busy} onClick={exportKey}>
+          Export the new key file…
+        </button>
+      </div>
+    </Notice>
+  );
+}
+
 export function KeysPanel({ view, refresh }: { view: Ready; refresh: Refresh }) {
   const act = useAction();
   const [note, setNote] = useState<string | null>(null);
+  const [retiring, setRetiring] = useState<string | null>(null);
+  const [rotated, setRotated] = useState<string | null>(null);
+  const exportKey = () =>
+    void act.run(async () => {
+      const p = await call('fileSavePublicKey');
+      setNote(p ? `Public key saved to ${p}.` : null);
+    });
   return (
     <div>
       <p>Devices install only codes signed by a key they trust: export the active key and add it on each device (its Settings tab).</p>
-      <KeysTable
-        keys={view.keys}
-        busy={act.busy}
-        retire={(id) =>
-          void act.run(async () => {
-            await call('authorityKeyRetire', id);
-            setNote(`Key ${id} retired.`);
-            await refresh();
-          })
-        }
-      />
-      <div className="actions">
-        <button
-          type="button"
-          className="primary"
-          disabled={act.busy}
-          onClick={() =>
+      <KeysTable keys={view.keys} busy={act.busy} retire={(id) => (setRetiring(id), setNote(null))} />
+      {retiring && (
+        <ConfirmStep
+          title={`Retire signing key ${retiring}?`}
+          verb="Retire the key"
+          keep="Keep the key"
+          busy={act.busy}
+          onKeep={() => setRetiring(null)}
+          onConfirm={() =>
             void act.run(async () => {
-              const p = await call('fileSavePublicKey');
-              setNote(p ? `Public key saved to ${p}.` : null);
-            })
-          }
-        >
-          Export public key…
-        </button>
-        <button
-          type="button"
-          disabled={act.busy}
-          onClick={() =>
-            void act.run(async () => {
-              const r = await call('authorityKeyAdd');
-              setNote(`Key ${r.keyId} added: it signs new codes from now on.`);
+              await call('authorityKeyRetire', retiring);
+              setRetiring(null);
+              setNote(`Key ${retiring} retired.`);
               await refresh();
             })
           }
         >
-          Add a new signing key
+          <p>
+            It signs no new code. It still checks the confirmation and return codes of the codes it signed, so devices that run them keep working. A retired key
+            cannot be made active again.
+          </p>
+        </ConfirmStep>
+      )}
+      {rotated && <Rotated id={rotated} busy={act.busy} exportKey={exportKey} />}
+      <div className="actions">
+        <button type="button" className={rotated ? undefined : 'primary'} disabled={act.busy} onClick={exportKey}>
+          Export public key…
         </button>
+        <AddKey
+          view={view}
+          act={act}
+          added={async (id) => {
+            setNote(null);
+            setRotated(id);
+            await refresh();
+          }}
+        />
       </div>
       {note && <Notice kind="success">{note}</Notice>}
       <ErrorNotice error={act.error} />

@@ -9,6 +9,7 @@ import { call } from '../bridge.ts';
 import { ErrorNotice, Notice } from '../components/Notice.tsx';
 import { useAction } from '../components/useAction.ts';
 import { RestoredText } from './StateRecovery.tsx';
+import { ConfirmStep } from '../components/Confirm.tsx';
 
 export function BackupRestore({ reserved, refresh }: { reserved: boolean; refresh: () => Promise<unknown> }) {
   const act = useAction();
@@ -61,19 +62,18 @@ export function BackupRestore({ reserved, refresh }: { reserved: boolean; refres
 /** What replacing a sound state costs, said before the file is even chosen. */
 function RestoreAsk({ reserved, busy, restore, keep }: { reserved: boolean; busy: boolean; restore: () => void; keep: () => void }) {
   return (
-    <Notice kind="warning" title="Replace this product instance’s state with a backup?">
+    <ConfirmStep
+      title="Replace this product instance’s state with a backup?"
+      verb="Choose a backup and replace the state…"
+      keep="Keep the current state"
+      busy={busy}
+      onConfirm={restore}
+      onKeep={keep}
+    >
       <p>
         The current state is set aside beside it (not deleted), and the device comes back without a reservation
         {reserved ? ': the licenses installed now can no longer be used on it until License Central moves them to a new request of this device.' : '.'}
       </p>
-      <div className="actions">
-        <button type="button" className="danger" disabled={busy} onClick={restore}>
-          Choose a backup and replace the state…
-        </button>
-        <button type="button" disabled={busy} onClick={keep}>
-          Keep the current state
-        </button>
-      </div>
-    </Notice>
+    </ConfirmStep>
   );
 }

@@ -10,6 +10,7 @@ import { useAction } from '../components/useAction.ts';
 import { Compliance } from './Compliance.tsx';
 import { InstallForm } from './InstallForm.tsx';
 import { Unavailable } from './Unavailable.tsx';
+import { ConfirmButton } from '../components/Confirm.tsx';
 
 type Existing = Extract<InstanceView, { exists: true }>;
 type Act = ReturnType<typeof useAction>;
@@ -118,9 +119,19 @@ function InstallBody({ view, current, message, act, command, done }: StepContext
       <InstallForm view={view} done={done} />
       {view.availability.cancel.allowed && (
         <div className="actions">
-          <button type="button" disabled={act.busy} onClick={() => command('cancel')}>
-            Cancel request
-          </button>
+          <ConfirmButton
+            label="Cancel request…"
+            title="Cancel the reservation request?"
+            verb="Cancel the request"
+            keep="Keep the request"
+            busy={act.busy}
+            onConfirm={() => command('cancel')}
+          >
+            <p>
+              Its request code will no longer lead anywhere: an authorization code License Central issues for it is refused here. If License Central already
+              reserved licenses for it, they stay held there until an administrator removes that reservation. To start again, generate a new request code.
+            </p>
+          </ConfirmButton>
         </div>
       )}
     </>

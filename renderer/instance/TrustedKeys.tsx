@@ -4,6 +4,7 @@ import { formatInstant } from '../../shared/codes/dates.ts';
 import { call } from '../bridge.ts';
 import { ErrorNotice, Notice } from '../components/Notice.tsx';
 import { useAction } from '../components/useAction.ts';
+import { ConfirmStep } from '../components/Confirm.tsx';
 
 type Existing = Extract<InstanceView, { exists: true }>;
 
@@ -46,6 +47,15 @@ function KeyTable({ keys, busy, remove }: { keys: Existing['trustedKeys']; busy:
   );
 }
 
+/** Removing a trusted key, asked first. */
+function RemoveAsk({ id, busy, keep, remove }: { id: string; busy: boolean; keep: () => void; remove: () => void }) {
+  return (
+    <ConfirmStep title={`Stop trusting key ${id}?`} verb="Remove the key" keep="Keep the key" busy={busy} onKeep={keep} onConfirm={remove}>
+      <p>Authorization codes signed by it will no longer install on this device. To trust it again, its key file must be added again.</p>
+    </ConfirmStep>
+  );
+}
+
 /** The License Central keys this device trusts; "Add License Central key…" takes the focus when asked to. */
 export function TrustedKeys({
   view,
@@ -66,15 +76,19 @@ export function TrustedKeys({
   }, [focusAdd, onFocused]);
   const act = useAction();
   const [message, setMessage] = useState<string | null>(null);
+  const [removing, setRemoving] = useState<string | null>(null);
+  const remove = (id: string) =>
+    void act.run(async () => {
+      setRemoving(null);
+      setMessage((await call('instanceTrustRemove', id)).message);
+      await refresh();
+    });
   return (
     <>
       <h3>Trusted License Central keys</h3>
       <p>Authorization codes are installed only when signed by one of these keys.</p>
-      <KeyTable
-        keys={view.trustedKeys}
-        busy={act.busy}
-        remove={(id) => void act.run(async () => (setMessage((await call('instanceTrustRemove', id)).message), await refresh()))}
-      />
+      <KeyTable keys={view.trustedKeys} busy={act.busy} remove={(id) => (setRemoving(id), setMessage(null))} />
+      {removing && <RemoveAsk id={removing} busy={act.busy} keep={() => setRemoving(null)} remove={() => remove(removing)} />}
       <div className="actions">
         <button
           ref={addKey}

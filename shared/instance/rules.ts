@@ -126,8 +126,8 @@ export function trustedSigner(state: InstanceState, code: AuthorizationCode, cry
   if (!signer) {
     refuse(
       'untrusted',
-      'The authorization code is not signed by a License Central key this device trusts (or it was changed after signing).',
-      'Check that the code comes from your License Central and was copied whole; if License Central uses a new key, add it with `slr license trust add <file>`.',
+      "The authorization code is not signed by a License Central key this device trusts: License Central's signing key may have changed (a new key signs its codes), or the code was changed after signing, or comes from another License Central.",
+      'If License Central added a new signing key, import its key file (`slr authority key export` writes it) with `slr license trust add <file>` and install again; otherwise check that the code comes from your License Central and was copied whole.',
     );
   }
   return signer;

@@ -286,8 +286,25 @@ describe.skipIf(skip)('the app, second version, in Chromium', () => {
       // A new signing key is sealed with the same passphrase: the keys are really open.
       await ap.getByRole('tab', { name: 'Signing Keys' }).click();
       const before = await ap.locator('table tbody tr').count();
-      await ap.getByRole('button', { name: 'Add a new signing key' }).click();
+      await ap.getByRole('button', { name: 'Add a new signing key…' }).click();
+      // Asked first, saying what it means for the devices; then the file to carry is offered at once.
+      await expect.poll(() => ap.getByText(/give the new key file to every device set up from now on/).count()).toBe(1);
+      await shot(ap, 'authority-key-add-ask');
+      await ap.getByRole('button', { name: 'Add the key' }).click();
       await expect.poll(() => ap.locator('table tbody tr').count()).toBe(before + 1);
+      await expect.poll(() => ap.getByRole('button', { name: 'Export the new key file…' }).count()).toBe(1);
+      await shot(ap, 'authority-key-added');
+      await ap.getByRole('button', { name: 'Export the new key file…' }).click();
+      await expect.poll(() => ap.getByText(/Public key saved to .*license-central-[0-9a-f]{16}\.pem/).count()).toBe(1);
+      // Retiring the old key asks first; "Keep the key" keeps it, "Retire the key" retires it.
+      const old = (await ap.locator('table tbody tr').first().locator('code').textContent())!;
+      await ap.getByRole('button', { name: `Retire ${old}` }).click();
+      await ap.getByRole('button', { name: 'Keep the key' }).click();
+      expect(await ap.locator('table tbody tr').first().locator('td').nth(2).textContent()).toBe('-');
+      await ap.getByRole('button', { name: `Retire ${old}` }).click();
+      await expect.poll(() => ap.getByText(`Retire signing key ${old}?`).count()).toBe(1);
+      await ap.getByRole('button', { name: 'Retire the key' }).click();
+      await expect.poll(() => ap.locator('table tbody tr').first().locator('td').nth(2).textContent()).not.toBe('-');
       expect(slr(dir, ['authority', 'key', 'list', '--passphrase-file', join(root, 'pass.txt')], T0 + 120_000).status).toBe(0);
     } finally {
       await locked.close();

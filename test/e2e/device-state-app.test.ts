@@ -109,6 +109,13 @@ describe.skipIf(skip)("the device's state at rest in the app", () => {
     await page.getByRole('button', { name: 'Open the product instance' }).click();
     await page.getByRole('tab', { name: 'Settings' }).click();
     await expect.poll(() => page.getByRole('cell', { name: key.id, exact: true }).count()).toBe(1);
+    // Removing the trust asks first; keeping it keeps it.
+    await page.getByRole('button', { name: `Remove key ${key.id}` }).click();
+    await expect.poll(() => page.getByText(`Stop trusting key ${key.id}?`).count()).toBe(1);
+    await screenshot(page, 'state-trust-remove-ask');
+    await page.getByRole('button', { name: 'Keep the key' }).click();
+    await expect.poll(() => page.getByText(`Stop trusting key ${key.id}?`).count()).toBe(0);
+    expect(await page.getByRole('cell', { name: key.id, exact: true }).count()).toBe(1);
     await page.getByRole('tab', { name: 'Event Log' }).click();
     await expect.poll(() => page.getByText(/recovered: trust anchors to be provisioned again/).count()).toBeGreaterThan(0);
 

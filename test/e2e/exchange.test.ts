@@ -293,13 +293,24 @@ describe.skipIf(skip)('the desktop app in Chromium, against the real services', 
     expect(await dp.getByRole('tab', { name: 'Settings' }).getAttribute('aria-selected')).toBe('true');
     await dp.keyboard.press('Home');
     await dp.keyboard.press('Tab');
-    // From the tab list, Tab reaches the panel's first action; walk to "Cancel request" and press Enter.
+    // From the tab list, Tab reaches the panel's first action; walk to "Cancel request…" and press Enter.
     for (let i = 0; i < 20; i++) {
       const name = await dp.evaluate(() => document.activeElement?.textContent ?? '');
-      if (name === 'Cancel request') break;
+      if (name === 'Cancel request…') break;
       await dp.keyboard.press('Tab');
     }
-    expect(await dp.evaluate(() => document.activeElement?.textContent)).toBe('Cancel request');
+    const focused = () => dp.evaluate(() => document.activeElement?.textContent);
+    expect(await focused()).toBe('Cancel request…');
+    // It asks first, with the focus on the way out: Enter again keeps the request.
+    await dp.keyboard.press('Enter');
+    await expect.poll(focused).toBe('Keep the request');
+    await dp.keyboard.press('Enter');
+    await expect.poll(focused).toBe('Cancel request…');
+    expect(await status(dp).registration.textContent()).toBe('Reservation In Progress');
+    await dp.keyboard.press('Enter');
+    await expect.poll(focused).toBe('Keep the request');
+    await dp.keyboard.press('Shift+Tab');
+    expect(await focused()).toBe('Cancel the request');
     await dp.keyboard.press('Enter');
     await expect.poll(() => status(dp).registration.textContent()).toBe('Unregistered');
   });
