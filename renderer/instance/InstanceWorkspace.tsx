@@ -4,6 +4,7 @@ import { STATE_UNUSABLE } from '../../shared/bridge-device-state.ts';
 import { StateRecovery } from './StateRecovery.tsx';
 import { REGISTRATION } from '../../shared/instance/state.ts';
 import { BackupRestore } from './BackupRestore.tsx';
+import { SetupChecklist } from './SetupChecklist.tsx';
 import { ReservationFlow } from './ReservationFlow.tsx';
 import { SmartLicensing, useSmartTimer } from './SmartLicensing.tsx';
 import { TrustedKeys } from './TrustedKeys.tsx';
@@ -49,6 +50,9 @@ export function InstanceWorkspace() {
   return (
     <div className="workspace">
       <StatusPanel view={view} />
+      <OpenTrustSettings.Provider value={openTrust}>
+        <SetupChecklist view={view} />
+      </OpenTrustSettings.Provider>
       <Tabs<Section>
         label="Product instance sections"
         idPrefix="pi"

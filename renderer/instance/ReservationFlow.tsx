@@ -1,11 +1,12 @@
-import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { useContext, useEffect, useRef, useState, type ReactNode } from 'react';
 import type { InstanceView } from '../../shared/bridge.ts';
 import type { BridgeCommand, ReservationCommand } from '../../shared/instance/command-table.ts';
 import { flowInputOf, operatorFlow, type FlowStep, type FlowStepId } from '../../shared/instance/operator-flow.ts';
 import { formatInstant } from '../../shared/codes/dates.ts';
 import { call } from '../bridge.ts';
 import { CodeBox } from '../components/CodeBox.tsx';
-import { ErrorNotice, Notice } from '../components/Notice.tsx';
+import { ErrorNotice, Notice, TrustLink } from '../components/Notice.tsx';
+import { OpenTrustSettings } from '../components/nav.ts';
 import { useAction } from '../components/useAction.ts';
 import { Compliance } from './Compliance.tsx';
 import { InstallForm } from './InstallForm.tsx';
@@ -47,24 +48,23 @@ function Step({ n, step, focus, why, children }: { n: number; step: FlowStep; fo
   );
 }
 
-/** Return, asked twice: it removes the reservation from this device. */
+/** Return, asked first: it removes the reservation from this device. */
 function ReturnControl({ view, act, command }: { view: Existing; act: Act; command: (c: 'return') => void }) {
-  const [sure, setSure] = useState(false);
   if (!view.availability.return.allowed) return <Unavailable a={view.availability.return} />;
-  return sure ? (
-    <div className="confirm" role="group" aria-label="Confirm return">
-      <p>Remove the reservation from this device now? Evaluation resumes with the days left.</p>
-      <button type="button" className="danger" disabled={act.busy} onClick={() => command('return')}>
-        Yes, return the reservation
-      </button>
-      <button type="button" onClick={() => setSure(false)}>
-        No
-      </button>
-    </div>
-  ) : (
-    <button type="button" disabled={act.busy} onClick={() => setSure(true)}>
-      Return reservation…
-    </button>
+  return (
+    <ConfirmButton
+      label="Return reservation…"
+      title="Return the reservation?"
+      verb="Return the reservation"
+      keep="Keep the reservation"
+      busy={act.busy}
+      onConfirm={() => command('return')}
+    >
+      <p>
+        The licenses are removed from this device now, and evaluation resumes with the days left. Carry the return code it makes to License Central, which then
+        gives the licenses back to the pool.
+      </p>
+    </ConfirmButton>
   );
 }
 
@@ -93,9 +93,16 @@ interface StepContext {
 
 function RequestBody({ view, current, message, act, command }: StepContext) {
   const a = view.availability;
+  const openTrust = useContext(OpenTrustSettings);
   return (
     <>
       <Unavailable a={a.request} />
+      {a.request.allowed && view.trustedKeys.length === 0 && (
+        <Notice kind="warning" title="This device trusts no License Central key yet">
+          The authorization code License Central gives back for this request will not install until its key file is added here. Add it first.
+          {openTrust && <TrustLink open={openTrust} />}
+        </Notice>
+      )}
       {current === 'request' && message && <Notice kind="success">{message}</Notice>}
       <div className="actions">
         <button type="button" className={current === 'request' ? 'primary' : ''} disabled={act.busy || !a.request.allowed} onClick={() => command('request')}>

@@ -236,7 +236,7 @@ describe.skipIf(skip)('the desktop app in Chromium, against the real services', 
     // --- The device returns the reservation; License Central removes it with the return code.
     await dp.locator('[data-step="return"]').getByRole('button', { name: 'Open' }).click();
     await dp.getByRole('button', { name: 'Return reservation…' }).click();
-    await dp.getByRole('button', { name: 'Yes, return the reservation' }).click();
+    await dp.getByRole('button', { name: 'Return the reservation', exact: true }).click();
     await expect.poll(() => status(dp).registration.textContent()).toBe('Unregistered');
     expect(await status(dp).authorization.textContent()).toBe('Evaluation Mode');
     await dp.locator('section.code-box[data-kind="return"]').getByRole('button', { name: 'Save to file…' }).click();
