@@ -154,3 +154,39 @@ describe('signing', () => {
     expect(out).toContain('Verification failure');
   });
 });
+
+describe('what people paste where an authorization code goes', () => {
+  const key = makeAuthorityKey();
+  const device = makeDevice('UCM', T0, [key]);
+  device.run({ type: 'enable' }, T0);
+  const request = device.run({ type: 'request' }, T0).issued!.code;
+  const { code } = issue(key, { udi: device.udi, state: device.state }, lines('UCM', { UCM_Basic: 2 }), { timestamp: T0 + 60_000 });
+
+  it('finds the one whole code inside an e-mail, wrapped, with text before and after', () => {
+    const mail = `Hi,\n\nhere is the code you asked for:\n\n${code.match(/.{1,72}/g)!.join('\n')}\n\nRegards,\nLicense Central`;
+    expect(parseAuthorizationCode(mail).text).toBe(code);
+    expect(parseAuthorizationCode(`> ${code} (this one)`).text).toBe(code);
+  });
+
+  it('does not guess between two codes, or in a code cut off', () => {
+    expect(refusal(() => parseAuthorizationCode(`first ${code} second ${code}`)).code).toBe('code-malformed');
+    expect(refusal(() => parseAuthorizationCode(`here: ${code.slice(0, -20)}`)).code).toBe('code-malformed');
+    // Markup around it is not an e-mail's text: refused as it is.
+    expect(refusal(() => parseAuthorizationCode(`<?xml version="1.0"?>${code}`)).code).toBe('code-malformed');
+    expect(refusal(() => parseAuthorizationCode(`${code}<!-- x -->`)).code).toBe('code-malformed');
+  });
+
+  it('names a request, confirmation or return code given instead, and where it goes', () => {
+    const r = refusal(() => parseAuthorizationCode(request));
+    expect(r).toMatchObject({ code: 'code-wrong-type', message: 'This is a request code, not an authorization code: it goes the other way.' });
+    expect(r.hint).toMatch(/License Central \(License Reservation\)/);
+    const update = issue(key, { udi: device.udi, state: device.state }, lines('UCM', { UCM_Basic: 3 }), { timestamp: T0 + 120_000 }).code;
+    device.run({ type: 'install', code }, T0 + 90_000);
+    const confirmation = device.run({ type: 'install', code: update }, T0 + 150_000).issued!.code;
+    expect(refusal(() => parseAuthorizationCode(confirmation)).message).toBe('This is a confirmation code, not an authorization code: it goes the other way.');
+    const ret = device.run({ type: 'return' }, T0 + 200_000).issued!.code;
+    expect(refusal(() => parseAuthorizationCode(ret)).message).toBe('This is a return code, not an authorization code: it goes the other way.');
+    // Anything else is still simply not an authorization code.
+    expect(refusal(() => parseAuthorizationCode('ABCDE-FGHIJ')).code).toBe('code-malformed');
+  });
+});

@@ -19,6 +19,7 @@ import { formatUdi, isUuid, parseUdi, type Udi } from '../udi.ts';
 import { DAY_MS, parseCodeDate } from './dates.ts';
 import { unpasteAuthorizationCode } from './paste.ts';
 import { LIMITS } from '../limits.ts';
+import { parseConfirmationCode, parseRequestCode, parseReturnCode } from './device-codes.ts';
 
 export const MAX_AUTHORIZATION_INPUT = LIMITS.authorizationCodeChars;
 export const MAX_ENTITLEMENTS = LIMITS.maxEntitlements;
@@ -160,6 +161,26 @@ function signatureOf(node: XmlNode): Uint8Array {
   return signature;
 }
 
+/** Where a code of each other kind goes, said when one is given where an authorization code goes. */
+const GOES_TO: readonly (readonly [string, (text: string) => unknown, string])[] = [
+  ['request code', parseRequestCode, 'Enter it in License Central (License Reservation); the authorization code License Central gives back is what goes here.'],
+  ['confirmation code', parseConfirmationCode, 'A device made it for License Central: enter it there (the instance’s “Enter Confirmation Code…”).'],
+  ['return code', parseReturnCode, 'A device made it for License Central: enter it there (the instance’s “Remove…”).'],
+];
+
+/** A request, confirmation or return code given where an authorization code goes: named, with where it goes. */
+function refuseOtherKind(text: string): void {
+  if (text.length > 200) return;
+  for (const [name, parse, where] of GOES_TO) {
+    try {
+      parse(text);
+    } catch {
+      continue;
+    }
+    refuse('code-wrong-type', `This is a ${name}, not an authorization code: it goes the other way.`, where);
+  }
+}
+
 /**
  * Parses an authorization code as pasted or loaded from a file. Refuses, naming the element and what was
  * expected, anything that is not exactly the seeds' structure with valid values. Does not check the
@@ -176,6 +197,7 @@ export function parseAuthorizationCode(input: string): AuthorizationCode {
   const text = unpasteAuthorizationCode(input);
   if (text === '') refuse('code-empty', 'The authorization code is empty.', 'Paste the code from License Central or load it from its file.');
   if (!text.startsWith(`<${ROOT}>`)) {
+    refuseOtherKind(text);
     malformed(`it must start with <${ROOT}>, but starts with "${text.slice(0, 40)}".`);
   }
   const root = parseStrictXml(text, ROOT);

@@ -8,6 +8,8 @@
 import { codeFromQrParts, looksLikeQrParts } from './qr-parts.ts';
 
 const COMMAND = /^(?:[A-Za-z0-9_-]+[:#>$]\s*)?(?:slr\s+)?license\s+smart\s+reservation\s+(?:install|return-authorization)\s+/i;
+const OPEN = '<specificPLR>';
+const CLOSE = '</specificPLR>';
 const QUOTES = /^["'“”‘’`]+|["'“”‘’`]+$/g;
 
 /** Joins lines broken by wrapping: a line break and the white space around it disappear. */
@@ -15,12 +17,26 @@ export function unwrapLines(text: string): string {
   return text.replace(/[ \t]*(?:\r\n|\r|\n)[ \t]*/g, '');
 }
 
+/**
+ * The one whole `<specificPLR>…</specificPLR>` inside other text (an e-mail's greeting and signature around
+ * it, with no markup of its own); the text as it is when there is none, more than one, or markup around it.
+ */
+function codeInText(t: string): string {
+  const start = t.indexOf(OPEN);
+  if (start <= 0 || t.indexOf(OPEN, start + 1) >= 0) return t;
+  const end = t.indexOf(CLOSE, start);
+  if (end < 0 || t.indexOf(CLOSE, end + 1) >= 0) return t;
+  // Only words around it: markup before or after (a declaration, another element) is not an e-mail's text.
+  if (t.slice(0, start).includes('<') || t.slice(end + CLOSE.length).includes('<')) return t;
+  return t.slice(start, end + CLOSE.length);
+}
+
 export function unpasteAuthorizationCode(input: string): string {
   const bare = input.replace(/^\uFEFF/, '');
   let t = unwrapLines(looksLikeQrParts(bare) ? codeFromQrParts(bare) : bare).trim();
   t = t.replace(COMMAND, '').trim();
   t = t.replace(QUOTES, '').trim();
-  return t;
+  return codeInText(t);
 }
 
 /** Words that come with a code when the text around it is copied too (our messages, a mail, a terminal). */
