@@ -1,19 +1,14 @@
-/** Certificate fingerprints as people read and type them: SHA-256, colon-separated upper-case hex pairs. */
+/** Certificate fingerprints of certificates (the text rule is shared/fingerprint-text.ts). */
 import { createHash, X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { refuse } from '../../shared/errors.ts';
+import { formatFingerprint, normaliseFingerprint } from '../../shared/fingerprint-text.ts';
 
 /** The server's certificate in its home (made at its first start by `slr authority serve`). */
 export const CERT_FILE = 'server-cert.pem';
 
-export const formatFingerprint = (hex: string) => hex.toUpperCase().match(/../g)!.join(':');
-
-/** A fingerprint as people give it (with or without colons, any case, a `sha256:` prefix) in its canonical form, or null. */
-export function normaliseFingerprint(text: string): string | null {
-  const hex = text.replace(/^sha256[:=]?/i, '').replace(/[\s:]/g, '');
-  return /^[0-9a-fA-F]{64}$/.test(hex) ? formatFingerprint(hex) : null;
-}
+export { formatFingerprint, normaliseFingerprint };
 
 export function fingerprintOf(certPem: string): string {
   let der: Buffer;

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import type { AuthorityConnection } from '../../shared/bridge.ts';
 import { call } from '../bridge.ts';
 import { ErrorNotice } from '../components/Notice.tsx';
+import { fingerprintProblem } from '../../shared/fingerprint-text.ts';
 import { useAction } from '../components/useAction.ts';
 
 /**
@@ -15,6 +16,7 @@ export function ConnectServer({ refresh }: { refresh: () => Promise<unknown> }) 
   const [user, setUser] = useState('');
   const [password, setPassword] = useState('');
   const act = useAction();
+  const problem = fingerprintProblem(fingerprint);
   return (
     <section className="card" aria-labelledby="connect-title">
       <h2 id="connect-title">Or connect to a License Central server</h2>
@@ -38,19 +40,25 @@ export function ConnectServer({ refresh }: { refresh: () => Promise<unknown> }) 
         <input
           id="connect-fingerprint"
           className="wide mono"
-          aria-describedby="connect-fingerprint-help"
+          aria-describedby={problem ? 'connect-fingerprint-help connect-fingerprint-problem' : 'connect-fingerprint-help'}
+          aria-invalid={problem ? true : undefined}
           value={fingerprint}
           onChange={(e) => setFingerprint(e.target.value)}
           required
           maxLength={200}
           spellCheck={false}
         />
+        {problem && (
+          <p className="field-error" id="connect-fingerprint-problem" role="alert">
+            {problem}
+          </p>
+        )}
         <label htmlFor="connect-user">User</label>
         <input id="connect-user" autoComplete="username" value={user} onChange={(e) => setUser(e.target.value)} required maxLength={64} />
         <label htmlFor="connect-password">Password</label>
         <input id="connect-password" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} required />
         <div className="actions">
-          <button type="submit" className="primary" disabled={act.busy || !user.trim() || !password || !fingerprint.trim()}>
+          <button type="submit" className="primary" disabled={act.busy || !user.trim() || !password || !fingerprint.trim() || problem !== null}>
             Connect
           </button>
         </div>

@@ -58,6 +58,15 @@ describe.skipIf(skip)('the License Authority workspace on a License Central serv
   it('refuses a server whose certificate is not the one given, then works on the server as the user', async () => {
     await expect.poll(() => page.getByRole('heading', { name: 'Or connect to a License Central server' }).count()).toBe(1);
     await accessible('connect form');
+    // A fingerprint cut short or mistyped is said so under the field, and Connect waits for a whole one.
+    const field = page.getByLabel('Certificate fingerprint (SHA-256)');
+    await field.fill(server.fingerprint.slice(0, 20));
+    await expect.poll(() => page.getByText(/has 64 hexadecimal digits \(32 pairs\); this one has 14/).count()).toBe(1);
+    expect(await page.getByRole('button', { name: 'Connect' }).isDisabled()).toBe(true);
+    await field.fill(server.fingerprint.replace(/^../, 'XY'));
+    await expect.poll(() => page.getByText(/“X” is not one/).count()).toBe(1);
+    await shot('fingerprint-typo');
+    expect(await page.getByText(/invalid arguments/).count()).toBe(0);
     await connect('admin', 'AB'.repeat(32));
     await expect.poll(() => page.getByText(/nothing was sent to it/).count()).toBe(1);
     await shot('wrong-fingerprint');
