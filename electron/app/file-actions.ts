@@ -1,7 +1,6 @@
 /** The bridge's file methods: codes, QR images, receipts, event logs and the public key saved where the operator chooses. */
 import { basename } from 'node:path';
 import { serialOf } from '../../shared/udi.ts';
-import { LIMITS } from '../../shared/limits.ts';
 import { authorityEventsCsv, instanceEventsCsv } from '../../shared/events.ts';
 import { CODE_NAMES } from '../../shared/code-kinds.ts';
 import type { BridgeMethod } from '../../shared/bridge.ts';
@@ -9,7 +8,7 @@ import { codeFileName, readCodeFile, writeFileChecked, writeTextFile } from '../
 import { saveQrImages } from '../documents/qr-files.ts';
 import type { InstanceService } from '../device/instance-service.ts';
 import type { WorkspaceLedger } from './workspace-ledger.ts';
-import type { AppApi, AppPorts } from './ports.ts';
+import { chooseKeyFile, type AppApi, type AppPorts } from './ports.ts';
 
 const TEXT = [{ name: 'Text', extensions: ['txt'] }];
 
@@ -61,11 +60,7 @@ export function fileMethods(ports: AppPorts, instance: InstanceService, ledger: 
         { name: 'CSV', extensions: ['csv'] },
       ]);
     },
-    async fileOpenKey() {
-      const path = await ports.dialogs.open({ title: 'License Central public key', filters: [{ name: 'Public key', extensions: ['pem', 'txt'] }] });
-      if (!path) return null;
-      return { name: basename(path), text: readCodeFile(path, LIMITS.keyFileBytes) };
-    },
+    fileOpenKey: () => chooseKeyFile(ports.dialogs),
     async fileSavePublicKey() {
       const key = await ledger((l) => l.exportKey());
       return saveText('Export public key', `license-central-${key.id}.pem`, key.file, [{ name: 'PEM', extensions: ['pem'] }]);

@@ -1,11 +1,8 @@
 /** The product-instance half of the bridge API: the device's commands, an authorization code inspected, trust. */
-import { basename } from 'node:path';
 import { formatUdi } from '../../shared/udi.ts';
-import { LIMITS } from '../../shared/limits.ts';
 import type { BridgeMethod } from '../../shared/bridge.ts';
-import { readCodeFile } from '../platform/files.ts';
 import type { InstanceService } from '../device/instance-service.ts';
-import { result, type AppApi, type AppPorts } from './ports.ts';
+import { chooseKeyFile, result, type AppApi, type AppPorts } from './ports.ts';
 
 type InstanceMethods = Pick<
   AppApi,
@@ -44,9 +41,8 @@ export function instanceMethods(instance: InstanceService, ports: AppPorts, inst
       return result(await instance.run({ type: 'return-authorization', code }, ports.now()));
     },
     async instanceTrustFromFile() {
-      const path = await ports.dialogs.open({ title: 'License Central public key', filters: [{ name: 'Public key', extensions: ['pem', 'txt'] }] });
-      if (!path) return null;
-      return result(await instance.trust(readCodeFile(path, LIMITS.keyFileBytes), basename(path), ports.now()));
+      const file = await chooseKeyFile(ports.dialogs);
+      return file && result(await instance.trust(file.text, file.name, ports.now()));
     },
     async instanceTrustRemove(id) {
       return result(await instance.run({ type: 'trust-remove', id }, ports.now()));

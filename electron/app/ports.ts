@@ -4,6 +4,9 @@ import type { BridgeArgs, BridgeMethod, BridgeResults, CommandResult } from '../
 import type { LedgerPort } from '../authority/ledger-port.ts';
 import type { StoreFactory } from '../device/instance-service.ts';
 import type { KeySealer } from '../platform/key-sealer.ts';
+import { basename } from 'node:path';
+import { LIMITS } from '../../shared/limits.ts';
+import { readCodeFile } from '../platform/files.ts';
 
 export interface Dialogs {
   /** Lets the operator choose a file to open; resolves to its path, or null when cancelled. */
@@ -30,4 +33,10 @@ export type AppApi = { [M in BridgeMethod]: (...args: BridgeArgs<M>) => Promise<
 export function result(o: Outcome): CommandResult {
   const warnings = (o.warnings ?? []).map((w) => `Warning: ${w}`);
   return { message: [...warnings, o.message].join(' '), issued: o.issued ?? null };
+}
+
+/** A License Central public-key file the operator chooses: its name and text (bounded), or null when cancelled. */
+export async function chooseKeyFile(dialogs: Dialogs): Promise<{ name: string; text: string } | null> {
+  const path = await dialogs.open({ title: 'License Central public key', filters: [{ name: 'Public key', extensions: ['pem', 'txt'] }] });
+  return path ? { name: basename(path), text: readCodeFile(path, LIMITS.keyFileBytes) } : null;
 }
