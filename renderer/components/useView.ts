@@ -6,7 +6,7 @@ import { useAction } from './useAction.ts';
 /** A workspace's view from the main process, loaded on mount and again by refresh(). */
 export function useView<M extends 'instanceView' | 'authorityView'>(method: M) {
   const [view, setView] = useState<BridgeResults[M] | null>(null);
-  const load = useAction();
+  const load = useAction(true);
   const refresh = useCallback(() => load.run(async () => setView(await (call as (m: M) => Promise<BridgeResults[M]>)(method))), [load.run, method]);
   useEffect(() => {
     void refresh();

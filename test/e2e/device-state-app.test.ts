@@ -165,6 +165,12 @@ describe.skipIf(skip)("the device's state at rest in the app", () => {
     await expect.poll(() => row.count()).toBe(1);
     expect(await row.innerText()).not.toContain('ROLLED BACK');
     await row.getByLabel(`Actions for ${device.udi.sn}`).selectOption({ label: 'Enter Confirmation Code…' });
+    // A refused code clicked twice at once (both clicks in one task, before the button can be disabled) is
+    // sent once: it counts as one wrong code, not two.
+    await page.getByTestId('input-confirmation').fill(confirmation);
+    await page.getByRole('button', { name: 'Enter confirmation code' }).evaluate((b: HTMLButtonElement) => (b.click(), b.click()));
+    await expect.poll(() => page.getByText(/1 of 5 wrong codes/).count()).toBe(1);
+    expect(await page.getByText(/2 of 5 wrong codes/).count()).toBe(0);
     await page.getByTestId('input-confirmation').fill(rolledBack);
     await page.getByRole('button', { name: 'Enter confirmation code' }).click();
     const notice = page.getByRole('alert').filter({ hasText: 'Check this device' });
