@@ -44,6 +44,9 @@ async function saveQr({ kind, code, sn }: CodeProps): Promise<string | null> {
   return !p ? null : p.length === 1 ? `QR code saved to ${p[0]}.` : `${p.length} QR codes saved, ${p[0]} to ${p.at(-1)}.`;
 }
 
+/** Short codes in check blocks (AB12C-…) are shown large and break only between blocks; XML scrolls in a box. */
+const codeClass = (code: string) => (/^[0-9A-Z]+(?:-[0-9A-Z]+)+$/.test(code) ? 'code code-grouped' : code.length > 120 ? 'code code-long' : 'code');
+
 /** A code to hand over: shown, copied, saved to a named file, shown as a QR code and saved as PNG. */
 export function CodeBox({ caption, ...props }: CodeProps & { caption?: string }) {
   const { kind, code } = props;
@@ -60,7 +63,7 @@ export function CodeBox({ caption, ...props }: CodeProps & { caption?: string })
     <section className="code-box" aria-labelledby={`${id}-title`} data-kind={kind}>
       <h4 id={`${id}-title`}>{codeTitle(kind)}</h4>
       {caption && <p className="caption">{caption}</p>}
-      <output className={code.length > 120 ? 'code code-long' : 'code'} data-testid={`code-${kind}`} aria-label={codeTitle(kind)}>
+      <output className={codeClass(code)} data-testid={`code-${kind}`} aria-label={codeTitle(kind)}>
         {code}
       </output>
       <div className="actions">

@@ -22,7 +22,7 @@ function Facts({ i }: { i: CodeInspection }) {
       {facts.map(([term, value]) => (
         <div key={term}>
           <dt>{term}</dt>
-          <dd className={term === 'For device' || term === 'Reservation' ? 'value' : undefined}>{value}</dd>
+          <dd>{value}</dd>
         </div>
       ))}
     </dl>
@@ -97,12 +97,37 @@ function Entitlements({ i }: { i: CodeInspection }) {
   );
 }
 
+/** A refusal as the operator reads it: the reason in bold, then what to do (the lines after the first). */
+function Problems({ problems }: { problems: readonly string[] }) {
+  return (
+    <Notice kind="error" title="This code cannot be installed">
+      <ul className="problems">
+        {problems.map((p) => {
+          const [reason, ...remedy] = p.split('\n');
+          return (
+            <li key={p}>
+              <span className="reason">{reason}</span>
+              {remedy.length > 0 && <span className="remedy"> {remedy.join(' ')}</span>}
+            </li>
+          );
+        })}
+      </ul>
+    </Notice>
+  );
+}
+
+/**
+ * Reasons first: a code that cannot be installed says why at the top and shows what it holds, never what it
+ * "would" change; an installable one shows the change license by license, with any loss of compliance above it.
+ */
 export function Inspection({ inspection: i, children }: { inspection: CodeInspection; children: ReactNode }) {
+  const installable = i.problems.length === 0;
   return (
     <section className="inspection" aria-labelledby="inspection-title">
       <h4 id="inspection-title">What this authorization code contains</h4>
+      {!installable && <Problems problems={i.problems} />}
       <Facts i={i} />
-      {i.impact.warnings.length > 0 && (
+      {installable && i.impact.warnings.length > 0 && (
         <Notice kind="warning" title="Installing this code takes the device out of compliance">
           <ul>
             {i.impact.warnings.map((w) => (
@@ -111,17 +136,8 @@ export function Inspection({ inspection: i, children }: { inspection: CodeInspec
           </ul>
         </Notice>
       )}
-      <ImpactTable impact={i.impact} />
+      {installable && <ImpactTable impact={i.impact} />}
       <Entitlements i={i} />
-      {i.problems.length > 0 && (
-        <Notice kind="error" title="This code cannot be installed">
-          <ul>
-            {i.problems.map((p) => (
-              <li key={p}>{p}</li>
-            ))}
-          </ul>
-        </Notice>
-      )}
       {children}
     </section>
   );

@@ -68,12 +68,11 @@ function ReturnControl({ view, act, command }: { view: Existing; act: Act; comma
   );
 }
 
-/** A code to carry, with the result of what made it beside it. */
-function Carry({ message, children, what }: { message: string | null; children: ReactNode; what: string }) {
+/** A code to carry, with the result of what made it beside it (what to do with it is said once, in "Next:"). */
+function Carry({ message, children }: { message: string | null; children: ReactNode }) {
   return (
     <div className="carry">
       {message && <Notice kind="success">{message.replace(/:\s*$/, '.')}</Notice>}
-      <p className="carry-title">{what}</p>
       {children}
     </div>
   );
@@ -118,7 +117,7 @@ function InstallBody({ view, current, message, act, command, done }: StepContext
   return (
     <>
       {current === 'install' && view.lastRequest && (
-        <Carry message={message} what="Carry this request code to License Central (License Reservation), then install the authorization code it gives you.">
+        <Carry message={message}>
           <CodeBox kind="request" code={view.lastRequest.code} sn={s.sn} udi={s.udi} caption={`Generated ${formatInstant(view.lastRequest.at)}.`} />
         </Carry>
       )}
@@ -148,7 +147,7 @@ function InstallBody({ view, current, message, act, command, done }: StepContext
 function ConfirmationBody({ view, message }: StepContext) {
   if (!view.lastConfirmation) return null;
   return (
-    <Carry message={message} what="Carry this confirmation code to License Central, so that it releases the licenses held in transition.">
+    <Carry message={message}>
       <CodeBox
         kind="confirmation"
         code={view.lastConfirmation.code}
@@ -164,7 +163,7 @@ function ConfirmationBody({ view, message }: StepContext) {
 function ReturnBody({ view, current, message, act, command }: StepContext) {
   if (current === 'return' && view.lastReturn)
     return (
-      <Carry message={message} what="Carry this return code to License Central, so that it gives the licenses back to the pool.">
+      <Carry message={message}>
         <CodeBox
           kind="return"
           code={view.lastReturn.code}

@@ -41,7 +41,7 @@ export function setupSteps(view: Existing): SetupStep[] {
       text: licensed
         ? 'Licensed.'
         : s.registration === REGISTRATION.inProgress
-          ? 'Carry the request code to License Central and install the authorization code it gives you.'
+          ? 'Under way: the Reservation tab says what comes next.'
           : 'Generate a request code (Reservation tab), or register with a token (Smart Software Licensing tab).',
     },
   ];

@@ -8,7 +8,7 @@
 import { installImpact, type InstallImpact } from './impact.ts';
 import { parseAuthorizationCode, type AuthorizationCode } from '../codes/authorization-code.ts';
 import { assertSaneTime } from '../codes/dates.ts';
-import { refuse } from '../errors.ts';
+import { describeError, isSlrError, refuse } from '../errors.ts';
 import { makeUdi, sameUdi, formatUdi } from '../udi.ts';
 import type { DeviceCrypto } from '../ports.ts';
 import { REGISTRATION, type InstanceState, type TrustedKey } from './state.ts';
@@ -90,7 +90,7 @@ export function inspectCode(state: InstanceState, input: string, crypto: DeviceC
     try {
       fn();
     } catch (e) {
-      problems.push((e as Error).message);
+      problems.push(isSlrError(e) ? describeError(e) : (e as Error).message);
     }
   };
   attempt(() => {

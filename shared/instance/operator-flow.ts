@@ -57,7 +57,7 @@ const PHASES: Record<Phase, { current: FlowStepId | null; next: string; states: 
   },
   waiting: {
     current: 'install',
-    next: 'Carry the request code to License Central, then install the authorization code it gives you.',
+    next: 'Carry the request code to License Central (its License Reservation tab), then install the authorization code it gives you.',
     states: { request: 'done', install: 'current', installed: 'unavailable', confirmation: 'unavailable', return: 'unavailable' },
   },
   reserved: {

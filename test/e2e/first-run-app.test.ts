@@ -80,7 +80,7 @@ describe.skipIf(skip)("a new product instance's first steps", () => {
     await page.getByRole('tab', { name: 'Reservation' }).click();
     expect(await warning.count()).toBe(0);
     await page.getByRole('button', { name: 'Generate request code' }).click();
-    await expect.poll(() => checklist().innerText()).toContain('Carry the request code to License Central');
+    await expect.poll(() => checklist().innerText()).toContain('Under way: the Reservation tab says what comes next.');
     await screenshot(page, 'first-run-request');
     await fits('request made');
   });

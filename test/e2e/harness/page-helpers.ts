@@ -40,3 +40,33 @@ export async function dropFile(page: Page, name: string, text: string) {
     [name, text],
   );
 }
+
+/**
+ * Nothing wider than the window: the page does not scroll sideways, and no visible element reaches past the
+ * window's right edge or spills out of its own box over its neighbours, unless a scrolling box holds it (a wide
+ * table in its scroller is fine).
+ */
+export async function expectFits(page: Page, where: string): Promise<void> {
+  const found = await page.evaluate(() => {
+    const width = window.innerWidth;
+    const scrolls = (e: Element) => ['auto', 'scroll'].includes(getComputedStyle(e).overflowX);
+    const held = (e: Element) => {
+      for (let p = e.parentElement; p && p !== document.body; p = p.parentElement) if (scrolls(p)) return true;
+      return false;
+    };
+    const wide: string[] = [];
+    for (const e of document.body.querySelectorAll('*')) {
+      const r = e.getBoundingClientRect();
+      if (r.width === 0 || r.height === 0 || held(e)) continue;
+      // Its own content spilling out over its neighbours (text that may not wrap in a narrow cell).
+      const spills = e.clientWidth > 0 && e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX === 'visible';
+      if (r.right <= width + 1 && !spills) continue;
+      wide.push(
+        `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''}${e.className ? `.${String(e.className).split(' ').join('.')}` : ''} right=${Math.round(r.right)}${spills ? ' spills' : ''}`,
+      );
+    }
+    return { scroll: document.documentElement.scrollWidth, width, wide: wide.slice(0, 5) };
+  });
+  expect(found.scroll, `${where}: the page scrolls sideways`).toBeLessThanOrEqual(found.width);
+  expect(found.wide, `${where}: wider than the window (${found.width}px)`).toEqual([]);
+}
