@@ -43,6 +43,8 @@ export const FAST = [
   'test/readme-walkthrough.test.ts',
   'test/cli-json.test.ts',
   'test/install-impact.test.ts',
+  'test/lifetime.test.ts',
+  'test/instance-lines.test.ts',
   'test/instance-query.test.ts',
   'test/qr-parts.test.ts',
   'test/operator-flow.test.ts',

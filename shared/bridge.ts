@@ -158,6 +158,8 @@ export type AuthorityView =
   | {
       readonly initialized: true;
       readonly dir: string;
+      /** License Central's clock when the view was read: what "expired" and "days left" are counted from. */
+      readonly now: number;
       readonly smartAccount: string;
       readonly accounts: readonly string[];
       readonly licenses: readonly LicenseLineView[];

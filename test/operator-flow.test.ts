@@ -47,7 +47,7 @@ describe('the operator flow', () => {
       { displayName: 'UC Manager Enhanced License (12.x)', inUse: 1, reserved: 1, status: 'Authorized' },
     ];
     expect(complianceAdvice({ usage, overage: { graceDaysLeft: 89.5 } })).toEqual([
-      'UC Manager Basic License (12.x): 3 in use, 2 reserved. Ask License Central to update the reservation to at least 3, or reduce usage to 2; 89 days of the overage period are left before new usage is refused.',
+      'UC Manager Basic License (12.x): 3 in use, 2 reserved. Ask License Central to update the reservation to at least 3, or reduce usage to 2; the overage period has 90 days left before new usage is refused.',
     ]);
   });
 });

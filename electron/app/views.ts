@@ -50,6 +50,7 @@ export async function readAuthorityView(withLedger: LedgerPort, ports: { dir: st
     return {
       initialized: true as const,
       dir: ports.dir,
+      now: ports.now(),
       smartAccount: await l.smartAccount(),
       accounts: await l.accounts(),
       licenses: await l.licenses(ports.now()),
@@ -93,6 +94,7 @@ export async function readServerView(session: RemoteSession, ports: { dir: strin
   return {
     initialized: true,
     dir: ports.dir,
+    now: ports.now(),
     smartAccount,
     accounts,
     licenses,

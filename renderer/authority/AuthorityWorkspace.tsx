@@ -13,6 +13,7 @@ import { TokensPanel } from './TokensPanel.tsx';
 import { UnlockKeys } from './UnlockKeys.tsx';
 import { ConnectionBar, ConnectServer } from './ServerConnection.tsx';
 import { KeysPanel } from './KeysPanel.tsx';
+import { formatCount } from '../components/format.ts';
 
 type Section = 'licenses' | 'instances' | 'reserve' | 'tokens' | 'events' | 'keys';
 
@@ -33,7 +34,7 @@ export function AuthorityWorkspace() {
       <section className="card" aria-labelledby="sa-title">
         <h2 id="sa-title">License Central: {view.smartAccount}</h2>
         <p>
-          {view.accounts.length} virtual account{view.accounts.length === 1 ? '' : 's'} · {view.instanceCount.toLocaleString('en-US')} product instance
+          {view.accounts.length} virtual account{view.accounts.length === 1 ? '' : 's'} · {formatCount(view.instanceCount)} product instance
           {view.instanceCount === 1 ? '' : 's'} with reserved licenses
         </p>
         {view.connection && <ConnectionBar connection={view.connection} refresh={refresh} />}

@@ -5,23 +5,16 @@
  */
 import { useCallback, useEffect, useId, useRef, useState, type ReactNode } from 'react';
 import type { InstanceLineView, InstancePage, InstanceQuery } from '../../shared/bridge.ts';
-import { DEVICE_FINDINGS } from '../../shared/authority/views.ts';
-import { formatInstant } from '../../shared/codes/dates.ts';
-import { PRODUCTS, findAnyEntitlement } from '../../shared/catalog.ts';
+import { PRODUCTS } from '../../shared/catalog.ts';
 import { call } from '../bridge.ts';
 import { ErrorNotice } from '../components/Notice.tsx';
 import { useAction } from '../components/useAction.ts';
 import type { Ready, Refresh } from './types.ts';
-import { ACTION_LABELS, InstanceActionPanel, type InstanceAction } from './InstanceActions.tsx';
+import { InstanceActionPanel, type InstanceAction } from './InstanceActions.tsx';
+import { InstanceRow } from './InstanceRow.tsx';
+import { formatCount } from '../components/format.ts';
 
 const PAGE = 50;
-/** Licenses by display name (the tag is in the instance's details). */
-const fmt = (m: Readonly<Record<string, number>>) =>
-  Object.entries(m)
-    .map(([k, v]) => `${v} × ${findAnyEntitlement(k)?.def.displayName ?? k}`)
-    .join(', ') || '-';
-/** Date and minute: a value that never breaks in the middle; the full instant is its title. */
-const when = (ms: number) => formatInstant(ms).slice(0, 16).replace('T', ' ');
 
 /** The current page for `query`, fetched again when the query changes or after an action. */
 function usePage(query: InstanceQuery) {
@@ -41,103 +34,56 @@ function QueryBar({ view, query, setQuery }: { view: Ready; query: InstanceQuery
   const set = (patch: Partial<InstanceQuery>) => setQuery({ ...query, ...patch, offset: 0 });
   return (
     <div className="toolbar" role="search">
-      <label htmlFor={`${id}-q`}>Search</label>
-      <input id={`${id}-q`} type="search" value={query.search ?? ''} onChange={(e) => set({ search: e.target.value })} placeholder="UDI, SN, account…" />
-      <label htmlFor={`${id}-va`}>Virtual account</label>
-      <select id={`${id}-va`} value={query.account ?? ''} onChange={(e) => set({ account: e.target.value || undefined })}>
-        <option value="">All</option>
-        {view.accounts.map((a) => (
-          <option key={a}>{a}</option>
-        ))}
-      </select>
-      <label htmlFor={`${id}-pid`}>Product</label>
-      <select id={`${id}-pid`} value={query.product ?? ''} onChange={(e) => set({ product: e.target.value || undefined })}>
-        <option value="">All</option>
-        {PRODUCTS.map((p) => (
-          <option key={p.id} value={p.id}>
-            {p.name}
-          </option>
-        ))}
-      </select>
-      <label htmlFor={`${id}-only`}>Show</label>
-      <select id={`${id}-only`} value={query.only ?? ''} onChange={(e) => set({ only: (e.target.value || undefined) as InstanceQuery['only'] })}>
-        <option value="">All instances</option>
-        <option value="in-transition">With licenses in transition</option>
-        <option value="locked">Locked</option>
-      </select>
-      <label htmlFor={`${id}-sort`}>Sort by</label>
-      <select id={`${id}-sort`} value={query.sort ?? 'sn'} onChange={(e) => set({ sort: e.target.value as InstanceQuery['sort'] })}>
-        <option value="sn">Serial number</option>
-        <option value="account">Virtual account</option>
-        <option value="product">Product</option>
-        <option value="last-contact">Last contact</option>
-      </select>
+      <span className="field">
+        <label htmlFor={`${id}-q`}>Search</label>
+        <input id={`${id}-q`} type="search" value={query.search ?? ''} onChange={(e) => set({ search: e.target.value })} placeholder="UDI, SN, account…" />
+      </span>
+      <span className="field">
+        <label htmlFor={`${id}-va`}>Virtual account</label>
+        <select id={`${id}-va`} value={query.account ?? ''} onChange={(e) => set({ account: e.target.value || undefined })}>
+          <option value="">All</option>
+          {view.accounts.map((a) => (
+            <option key={a}>{a}</option>
+          ))}
+        </select>
+      </span>
+      <span className="field">
+        <label htmlFor={`${id}-pid`}>Product</label>
+        <select id={`${id}-pid`} value={query.product ?? ''} onChange={(e) => set({ product: e.target.value || undefined })}>
+          <option value="">All</option>
+          {PRODUCTS.map((p) => (
+            <option key={p.id} value={p.id}>
+              {p.name}
+            </option>
+          ))}
+        </select>
+      </span>
+      <span className="field">
+        <label htmlFor={`${id}-only`}>Show</label>
+        <select id={`${id}-only`} value={query.only ?? ''} onChange={(e) => set({ only: (e.target.value || undefined) as InstanceQuery['only'] })}>
+          <option value="">All instances</option>
+          <option value="in-transition">With licenses in transition</option>
+          <option value="locked">Locked</option>
+        </select>
+      </span>
     </div>
   );
 }
 
-function Pager({ page, setOffset }: { page: InstancePage; setOffset: (offset: number) => void }) {
+function Pager({ page, setOffset, where }: { page: InstancePage; setOffset: (offset: number) => void; where: 'top' | 'bottom' }) {
   const last = Math.min(page.offset + page.rows.length, page.total);
   return (
-    <nav className="pager" aria-label="Pages of product instances">
+    <nav className="pager" aria-label={`Pages of product instances (${where})`}>
       <button type="button" disabled={page.offset === 0} onClick={() => setOffset(Math.max(0, page.offset - PAGE))}>
         Previous
       </button>
-      <span aria-live="polite">
-        {page.total === 0 ? 'None' : `${(page.offset + 1).toLocaleString('en-US')}–${last.toLocaleString('en-US')} of ${page.total.toLocaleString('en-US')}`}
+      <span aria-live={where === 'top' ? 'polite' : undefined}>
+        {page.total === 0 ? 'None' : `${formatCount(page.offset + 1)}–${formatCount(last)} of ${formatCount(page.total)}`}
       </span>
       <button type="button" disabled={last >= page.total} onClick={() => setOffset(page.offset + PAGE)}>
         Next
       </button>
     </nav>
-  );
-}
-
-function Row({ i, open, unlock }: { i: InstanceLineView; open: (action: InstanceAction, from: HTMLElement) => void; unlock: () => void }) {
-  return (
-    <tr data-sn={i.sn}>
-      <td>
-        <span className="value">UDI_PID {i.product};</span> <span className="value">UDI_SN {i.sn}</span>
-        {i.locked && <strong className="status-badge status-bad"> LOCKED</strong>}
-        {i.deviceFinding && (
-          <strong className="status-badge status-bad" title={i.deviceWarning ?? undefined}>
-            {' '}
-            {DEVICE_FINDINGS[i.deviceFinding]}
-          </strong>
-        )}
-      </td>
-      <td className="col-optional">{i.productType}</td>
-      <td>{i.account}</td>
-      <td className="value col-optional" title={formatInstant(i.lastContact)}>
-        {when(i.lastContact)}
-      </td>
-      <td>{fmt(i.reserved)}</td>
-      <td>{fmt(i.inTransition)}</td>
-      <td>
-        <label className="visually-hidden" htmlFor={`act-${i.sn}`}>
-          Actions for {i.sn}
-        </label>
-        <select
-          id={`act-${i.sn}`}
-          value=""
-          onChange={(e) => {
-            if (e.target.value) open(e.target.value as InstanceAction, e.target);
-          }}
-        >
-          <option value="">Actions…</option>
-          {(Object.keys(ACTION_LABELS) as InstanceAction[]).map((a) => (
-            <option key={a} value={a}>
-              {ACTION_LABELS[a]}
-            </option>
-          ))}
-        </select>
-        {i.locked && (
-          <button type="button" onClick={unlock}>
-            Unlock {i.sn}
-          </button>
-        )}
-      </td>
-    </tr>
   );
 }
 
@@ -172,20 +118,54 @@ function ActionDialog({ open, view, refresh, done }: { open: Opened | null; view
   );
 }
 
-function InstanceTable({ page, filtered, children }: { page: InstancePage | null; filtered: boolean; children: ReactNode }) {
+/** A column header that sorts the list by it (again: the other way), saying which way it sorts now. */
+function SortHeader({
+  label,
+  by,
+  query,
+  setQuery,
+  optional,
+}: {
+  label: string;
+  by: NonNullable<InstanceQuery['sort']>;
+  query: InstanceQuery;
+  setQuery: (q: InstanceQuery) => void;
+  optional?: boolean;
+}) {
+  const current = (query.sort ?? 'sn') === by;
+  const descending = current && Boolean(query.descending);
   return (
-    <table data-testid="instances-table">
+    <th scope="col" className={optional ? 'col-optional' : undefined} aria-sort={current ? (descending ? 'descending' : 'ascending') : undefined}>
+      <button type="button" className="sort" onClick={() => setQuery({ ...query, sort: by, descending: current ? !descending : false, offset: 0 })}>
+        {label}
+        <span aria-hidden="true">{current ? (descending ? ' ▼' : ' ▲') : ''}</span>
+      </button>
+    </th>
+  );
+}
+
+function InstanceTable({
+  page,
+  query,
+  setQuery,
+  children,
+}: {
+  page: InstancePage | null;
+  query: InstanceQuery;
+  setQuery: (q: InstanceQuery) => void;
+  children: ReactNode;
+}) {
+  const filtered = Boolean(query.search || query.account || query.only || query.product);
+  const sort = { query, setQuery };
+  return (
+    <table data-testid="instances-table" className="sticky-head">
       <caption>Product instances with reserved licenses</caption>
       <thead>
         <tr>
-          <th scope="col">Name</th>
-          <th scope="col" className="col-optional">
-            Product type
-          </th>
-          <th scope="col">Virtual account</th>
-          <th scope="col" className="col-optional">
-            Last contact
-          </th>
+          <SortHeader label="Name" by="sn" {...sort} />
+          <SortHeader label="Product type" by="product" optional {...sort} />
+          <SortHeader label="Virtual account" by="account" {...sort} />
+          <SortHeader label="Last contact" by="last-contact" optional {...sort} />
           <th scope="col">Reserved</th>
           <th scope="col">In transition</th>
           <th scope="col">Actions</th>
@@ -215,17 +195,19 @@ export function InstancesPanel({ view, refresh }: { view: Ready; refresh: Refres
     <div>
       <QueryBar view={view} query={query} setQuery={setQuery} />
       <ErrorNotice error={error ?? act.error} />
-      <InstanceTable page={page} filtered={Boolean(query.search || query.account || query.only)}>
+      {page && <Pager page={page} setOffset={(offset) => setQuery({ ...query, offset })} where="top" />}
+      <InstanceTable page={page} query={query} setQuery={setQuery}>
         {page?.rows.map((i) => (
-          <Row
+          <InstanceRow
             key={i.piid}
             i={i}
+            view={view}
             open={(action, from) => setOpen({ instance: i, action, from })}
             unlock={() => void act.run(async () => (await call('authorityUnlock', i.sn), after()))}
           />
         ))}
       </InstanceTable>
-      {page && <Pager page={page} setOffset={(offset) => setQuery({ ...query, offset })} />}
+      {page && page.total > PAGE && <Pager page={page} setOffset={(offset) => setQuery({ ...query, offset })} where="bottom" />}
       <ActionDialog open={open} view={view} refresh={after} done={() => setOpen(null)} />
     </div>
   );

@@ -1,11 +1,11 @@
 /** License Central's signing keys: which signs new codes, export of the public key, a new key, retiring an old one. */
 import { useState } from 'react';
-import { formatInstant } from '../../shared/codes/dates.ts';
 import { call } from '../bridge.ts';
 import { ErrorNotice, Notice } from '../components/Notice.tsx';
 import { ConfirmButton, ConfirmStep } from '../components/Confirm.tsx';
 import { useAction } from '../components/useAction.ts';
 import type { Ready, Refresh } from './types.ts';
+import { formatCount, formatWhen } from '../components/format.ts';
 
 function KeysTable({ keys, busy, retire }: { keys: Ready['keys']; busy: boolean; retire: (id: string) => void }) {
   return (
@@ -28,8 +28,8 @@ function KeysTable({ keys, busy, retire }: { keys: Ready['keys']; busy: boolean;
             <td>
               <code>{k.id}</code>
             </td>
-            <td>{formatInstant(k.createdAt)}</td>
-            <td>{k.retiredAt ? formatInstant(k.retiredAt) : '-'}</td>
+            <td>{formatWhen(k.createdAt)}</td>
+            <td>{k.retiredAt ? formatWhen(k.retiredAt) : '-'}</td>
             <td>{k.active ? 'Yes' : 'No'}</td>
             <td>
               {!k.retiredAt && !k.active && (
@@ -62,7 +62,7 @@ function AddKey({ view, act, added }: { view: Ready; act: ReturnType<typeof useA
         it, so devices accept the file).{' '}
         {n === 0
           ? 'No product instance holds a reservation here yet: give the new key file to every device set up from now on.'
-          : `${n === 1 ? 'One product instance holds' : `${n.toLocaleString()} product instances hold`} reservations here: export the file right after, and carry it to every device before its next code.`}
+          : `${n === 1 ? 'One product instance holds' : `${formatCount(n)} product instances hold`} reservations here: export the file right after, and carry it to every device before its next code.`}
       </p>
     </ConfirmButton>
   );

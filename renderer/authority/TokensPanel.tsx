@@ -1,10 +1,10 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { RegisteredLine, TokenLine } from '../../shared/bridge.ts';
-import { formatInstant, formatIsoDate } from '../../shared/codes/dates.ts';
 import { call } from '../bridge.ts';
 import { ErrorNotice, Notice } from '../components/Notice.tsx';
 import { useAction } from '../components/useAction.ts';
 import type { Ready, Refresh } from './types.ts';
+import { formatDay, formatWhen } from '../components/format.ts';
 
 /**
  * Smart Licensing online at License Central: the Tokens view (New Token, revoke) and the product instances
@@ -95,7 +95,7 @@ function NewToken({ view, onMade }: { view: Ready; onMade: () => Promise<void> }
 /** A token just made: shown once, to copy. */
 function MadeToken({ made }: { made: { id: string; token: string; expiresAt: number } }) {
   return (
-    <Notice kind="success" title={`Token ${made.id}, valid until ${formatIsoDate(made.expiresAt)}`}>
+    <Notice kind="success" title={`Token ${made.id}, valid until ${formatDay(made.expiresAt)}`}>
       Copy it now: it is shown once. Paste it on the product instance (Register, or `slr license smart register idtoken …`).
       <textarea className="wide mono" readOnly rows={4} value={made.token} aria-label="The new registration token" data-testid="new-token" />
       <button type="button" onClick={() => void call('clipboardWrite', made.token)}>
@@ -139,7 +139,7 @@ function TokenTable({ tokens, act, reload }: { tokens: readonly TokenLine[] | nu
             </td>
             <td>{t.account}</td>
             <td>{t.description || '-'}</td>
-            <td>{formatIsoDate(t.expiresAt)}</td>
+            <td>{formatDay(t.expiresAt)}</td>
             <td>{t.maxUses === null ? t.uses : `${t.uses} of ${t.maxUses}`}</td>
             <td>{t.exportControlled ? 'Allowed' : 'Not allowed'}</td>
             <td>{t.state}</td>
@@ -175,9 +175,9 @@ function RegisteredTable({ registered, act, reload }: { registered: readonly Reg
             <td>
               <code>{r.udi}</code>
             </td>
-            <td>{formatInstant(r.registeredAt)}</td>
-            <td>{formatInstant(r.lastContact)}</td>
-            <td>{r.lastUsageReport === null ? '-' : formatInstant(r.lastUsageReport)}</td>
+            <td>{formatWhen(r.registeredAt)}</td>
+            <td>{formatWhen(r.lastContact)}</td>
+            <td>{r.lastUsageReport === null ? '-' : formatWhen(r.lastUsageReport)}</td>
             <td>
               {Object.entries(r.usage)
                 .map(([k, v]) => `${k} ${v}`)

@@ -1,9 +1,9 @@
 import { useId, useMemo, useState } from 'react';
-import { formatInstant } from '../../shared/codes/dates.ts';
 import { call } from '../bridge.ts';
 import { useAction } from './useAction.ts';
 import { ErrorNotice, Notice } from './Notice.tsx';
 import type { LogCheck } from '../../shared/bridge.ts';
+import { formatWhen } from './format.ts';
 
 export interface EventRow {
   /** The ledger's id (the device's events have none). */
@@ -51,7 +51,7 @@ function EventRows({ shown, total, full }: { shown: readonly EventRow[]; total: 
       <tbody>
         {shown.map((e) => (
           <tr key={e.id ?? e.hash ?? `${e.at}-${e.type}-${e.message}`}>
-            <td className="value">{formatInstant(e.at)}</td>
+            <td className="value">{formatWhen(e.at)}</td>
             <td>{e.type}</td>
             {full && (
               <>

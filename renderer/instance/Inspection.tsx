@@ -5,14 +5,14 @@
  */
 import type { ReactNode } from 'react';
 import type { CodeInspection } from '../../shared/bridge.ts';
-import { formatInstant } from '../../shared/codes/dates.ts';
 import { Notice } from '../components/Notice.tsx';
 import { StatusBadge } from '../components/StatusBadge.tsx';
+import { formatWhen } from '../components/format.ts';
 
 function Facts({ i }: { i: CodeInspection }) {
   const facts: [string, string][] = [
     ['Reservation', i.piid],
-    ['Issued', formatInstant(i.issuedAt)],
+    ['Issued', formatWhen(i.issuedAt)],
     ['For device', `${i.udi} ${i.udiMatches ? '(this device)' : '(NOT this device)'}`],
     ['Signed by', i.signer ? `${i.signer.label} (key ${i.signer.id})` : 'no key this device trusts'],
     ['Kind', i.isUpdate ? 'Update of the installed reservation (yields a confirmation code)' : 'First reservation'],

@@ -8,16 +8,17 @@ import { SetupChecklist } from './SetupChecklist.tsx';
 import { ReservationFlow } from './ReservationFlow.tsx';
 import { SmartLicensing, useSmartTimer } from './SmartLicensing.tsx';
 import { TrustedKeys } from './TrustedKeys.tsx';
+import { TermNotices, validity } from './TermNotices.tsx';
 import type { InstanceView } from '../../shared/bridge.ts';
 import { PRODUCTS, productById } from '../../shared/catalog.ts';
 import { describeEvaluation, describeOverage } from '../../shared/instance/status-text.ts';
-import { formatInstant } from '../../shared/codes/dates.ts';
 import { call } from '../bridge.ts';
 import { Tabs } from '../components/Tabs.tsx';
 import { ErrorNotice, Notice } from '../components/Notice.tsx';
 import { useAction } from '../components/useAction.ts';
 import { useView } from '../components/useView.ts';
 import { EventTable } from '../components/EventTable.tsx';
+import { formatWhen } from '../components/format.ts';
 
 type Existing = Extract<InstanceView, { exists: true }>;
 type Section = 'reservation' | 'smart' | 'usage' | 'events' | 'settings';
@@ -125,9 +126,10 @@ function StatusPanel({ view }: { view: Existing }) {
           {s.enforcement.reason}
         </Notice>
       )}
+      <TermNotices status={s} />
       {s.clock.behindMs > 0 && (
         <Notice kind="warning" title="The device clock is behind">
-          It is {Math.round(s.clock.behindMs / 60_000)} minutes behind the latest time seen ({formatInstant(s.clock.effective)}); that time is used.
+          It is {Math.round(s.clock.behindMs / 60_000)} minutes behind the latest time seen ({formatWhen(s.clock.effective)}); that time is used.
         </Notice>
       )}
       <dl className="facts">
@@ -169,7 +171,8 @@ function StatusPanel({ view }: { view: Existing }) {
 }
 
 /** Each license: in use, reserved, valid until, status. */
-function UsageTable({ usage }: { usage: Existing['status']['usage'] }) {
+function UsageTable({ status }: { status: Existing['status'] }) {
+  const usage = status.usage;
   return (
     <table>
       <caption>Licenses in use and reserved</caption>
@@ -193,7 +196,7 @@ function UsageTable({ usage }: { usage: Existing['status']['usage'] }) {
             <td>{u.displayName}</td>
             <td>{u.inUse}</td>
             <td>{u.reserved}</td>
-            <td>{u.validUntil || (u.licenseType ? 'Perpetual' : '-')}</td>
+            <td>{validity(u, status)}</td>
             <td>{u.status}</td>
           </tr>
         ))}
@@ -209,7 +212,7 @@ function UsagePanel({ view, refresh }: { view: Existing; refresh: () => Promise<
   const act = useAction();
   return (
     <div>
-      <UsageTable usage={view.status.usage} />
+      <UsageTable status={view.status} />
       <form
         className="inline-form"
         onSubmit={(e) => {

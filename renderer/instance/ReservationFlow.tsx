@@ -2,7 +2,6 @@ import { useContext, useEffect, useRef, useState, type ReactNode } from 'react';
 import type { InstanceView } from '../../shared/bridge.ts';
 import type { BridgeCommand, ReservationCommand } from '../../shared/instance/command-table.ts';
 import { flowInputOf, operatorFlow, type FlowStep, type FlowStepId } from '../../shared/instance/operator-flow.ts';
-import { formatInstant } from '../../shared/codes/dates.ts';
 import { call } from '../bridge.ts';
 import { CodeBox } from '../components/CodeBox.tsx';
 import { ErrorNotice, Notice, TrustLink } from '../components/Notice.tsx';
@@ -12,6 +11,7 @@ import { Compliance } from './Compliance.tsx';
 import { InstallForm } from './InstallForm.tsx';
 import { Unavailable } from './Unavailable.tsx';
 import { ConfirmButton } from '../components/Confirm.tsx';
+import { formatWhen } from '../components/format.ts';
 
 type Existing = Extract<InstanceView, { exists: true }>;
 type Act = ReturnType<typeof useAction>;
@@ -118,7 +118,7 @@ function InstallBody({ view, current, message, act, command, done }: StepContext
     <>
       {current === 'install' && view.lastRequest && (
         <Carry message={message}>
-          <CodeBox kind="request" code={view.lastRequest.code} sn={s.sn} udi={s.udi} caption={`Generated ${formatInstant(view.lastRequest.at)}.`} />
+          <CodeBox kind="request" code={view.lastRequest.code} sn={s.sn} udi={s.udi} caption={`Generated ${formatWhen(view.lastRequest.at)}.`} />
         </Carry>
       )}
       {current !== 'install' && <p>To update the reservation, install the new authorization code from License Central.</p>}
@@ -153,7 +153,7 @@ function ConfirmationBody({ view, message }: StepContext) {
         code={view.lastConfirmation.code}
         sn={view.status.sn}
         udi={view.status.udi}
-        caption={`For the code issued ${formatInstant(Number(view.lastConfirmation.timestamp))}.`}
+        caption={`For the code issued ${formatWhen(Number(view.lastConfirmation.timestamp))}.`}
       />
       <Compliance view={view} />
     </Carry>
@@ -164,13 +164,7 @@ function ReturnBody({ view, current, message, act, command }: StepContext) {
   if (current === 'return' && view.lastReturn)
     return (
       <Carry message={message}>
-        <CodeBox
-          kind="return"
-          code={view.lastReturn.code}
-          sn={view.status.sn}
-          udi={view.status.udi}
-          caption={`Generated ${formatInstant(view.lastReturn.at)}.`}
-        />
+        <CodeBox kind="return" code={view.lastReturn.code} sn={view.status.sn} udi={view.status.udi} caption={`Generated ${formatWhen(view.lastReturn.at)}.`} />
       </Carry>
     );
   return <ReturnControl view={view} act={act} command={command} />;

@@ -1,11 +1,11 @@
 import { useEffect, useState } from 'react';
 import type { InstanceView, OnlineResult } from '../../shared/bridge.ts';
-import { formatInstant } from '../../shared/codes/dates.ts';
 import { describeUnacknowledged } from '../../shared/instance/status-text.ts';
 import { call } from '../bridge.ts';
 import { ErrorNotice, Notice } from '../components/Notice.tsx';
 import { useAction } from '../components/useAction.ts';
 import { TransportSettings } from './TransportSettings.tsx';
+import { formatWhen } from '../components/format.ts';
 
 type Existing = Extract<InstanceView, { exists: true }>;
 type Refresh = () => Promise<unknown>;
@@ -101,10 +101,10 @@ function SmartStatus({ view }: { view: Existing }) {
         {fact('Authorization Status', s.authorization, 'smart-authorization')}
         {o && fact('Virtual Account', o.account, 'smart-account')}
         {o && fact('License Central', o.server)}
-        {o && fact('Registration Expires', formatInstant(o.registrationExpires))}
-        {o && fact('Authorization Expires', formatInstant(o.authorizationExpires), 'smart-auth-expires')}
-        {o && fact('Last Usage Report', o.lastUsageReport === null ? 'Never' : formatInstant(o.lastUsageReport))}
-        {o && fact('Compliance As Of', s.online?.asOf ? formatInstant(s.online.asOf) : 'Never answered', 'smart-as-of')}
+        {o && fact('Registration Expires', formatWhen(o.registrationExpires))}
+        {o && fact('Authorization Expires', formatWhen(o.authorizationExpires), 'smart-auth-expires')}
+        {o && fact('Last Usage Report', o.lastUsageReport === null ? 'Never' : formatWhen(o.lastUsageReport))}
+        {o && fact('Compliance As Of', s.online?.asOf ? formatWhen(s.online.asOf) : 'Never answered', 'smart-as-of')}
       </dl>
       {describeUnacknowledged(s) && (
         <Notice kind="warning" title="Usage not yet acknowledged by License Central">
@@ -113,8 +113,8 @@ function SmartStatus({ view }: { view: Existing }) {
       )}
       {o?.lastFailure && (
         <Notice kind="warning" title="The last communication attempt failed">
-          {formatInstant(o.lastFailure.at)}, {o.lastFailure.operation}: {o.lastFailure.message} This product instance keeps working until its authorization
-          expires on {formatInstant(o.authorizationExpires)}.
+          {formatWhen(o.lastFailure.at)}, {o.lastFailure.operation}: {o.lastFailure.message} This product instance keeps working until its authorization expires
+          on {formatWhen(o.authorizationExpires)}.
         </Notice>
       )}
     </section>

@@ -6,10 +6,10 @@
  */
 import { useState } from 'react';
 import type { RecoveryDone, RestoreDone } from '../../shared/bridge-device-state.ts';
-import { formatInstant } from '../../shared/codes/dates.ts';
 import { call } from '../bridge.ts';
 import { ErrorNotice, Notice } from '../components/Notice.tsx';
 import { useAction } from '../components/useAction.ts';
+import { formatWhen } from '../components/format.ts';
 
 interface KeyFile {
   readonly label: string;
@@ -114,7 +114,7 @@ function RecoverChoice({ onRecovered }: { onRecovered: (r: RecoveryDone) => void
 
 export function RestoredText({ r }: { r: RestoreDone }) {
   return (
-    <Notice kind="success" title={`Restored from ${r.file}, the backup made ${formatInstant(r.madeAt)}`}>
+    <Notice kind="success" title={`Restored from ${r.file}, the backup made ${formatWhen(r.madeAt)}`}>
       <p>
         The device has no reservation now: make a new request (Reservation tab) and take it to License Central, which moves what it holds for this device to the
         new request.

@@ -1,10 +1,10 @@
 import { useEffect, useRef, useState } from 'react';
 import type { InstanceView } from '../../shared/bridge.ts';
-import { formatInstant } from '../../shared/codes/dates.ts';
 import { call } from '../bridge.ts';
 import { ErrorNotice, Notice } from '../components/Notice.tsx';
 import { useAction } from '../components/useAction.ts';
 import { ConfirmStep } from '../components/Confirm.tsx';
+import { formatWhen } from '../components/format.ts';
 
 type Existing = Extract<InstanceView, { exists: true }>;
 
@@ -34,7 +34,7 @@ function KeyTable({ keys, busy, remove }: { keys: Existing['trustedKeys']; busy:
               <code>{k.id}</code>
             </td>
             <td>{k.label}</td>
-            <td>{formatInstant(k.addedAt)}</td>
+            <td>{formatWhen(k.addedAt)}</td>
             <td>
               <button type="button" disabled={busy} onClick={() => remove(k.id)}>
                 Remove key {k.id}

@@ -41,6 +41,16 @@ export interface InstanceLine {
   /** Reserved and in-transition counts by the catalog's short name. */
   readonly reserved: Readonly<Record<string, number>>;
   readonly inTransition: Readonly<Record<string, number>>;
+  /** Its TERM licenses, each with the instant it stops being valid: the device counts them only until then. */
+  readonly terms: readonly TermHolding[];
+  /** The latest code it was given is an update whose confirmation code has not been entered. */
+  readonly awaitingConfirmation: boolean;
+}
+
+export interface TermHolding {
+  readonly short: string;
+  readonly count: number;
+  readonly endsAt: number;
 }
 
 /** A page of the product instances: what the authority's list asks for (search, filters, sort, paging). */

@@ -4,6 +4,7 @@
  * draws this table; nothing else decides which step is the current one.
  */
 import { REGISTRATION, type RegistrationStatus } from './state.ts';
+import { graceLeft } from './status-text.ts';
 
 /** The registration shown: reservation's statuses, or Smart Licensing online's (where no reservation step applies). */
 type ShownRegistration = RegistrationStatus | 'Registered' | 'Registration Expired';
@@ -127,6 +128,6 @@ export function complianceAdvice(s: {
     .filter((l) => l.status === 'Not Authorized')
     .map(
       (l) =>
-        `${l.displayName}: ${l.inUse} in use, ${l.reserved} reserved. Ask License Central to update the reservation to at least ${l.inUse}, or reduce usage to ${l.reserved}; ${Math.floor(s.overage.graceDaysLeft)} days of the overage period are left before new usage is refused.`,
+        `${l.displayName}: ${l.inUse} in use, ${l.reserved} reserved. Ask License Central to update the reservation to at least ${l.inUse}, or reduce usage to ${l.reserved}; the overage period has ${graceLeft(s)} left before new usage is refused.`,
     );
 }

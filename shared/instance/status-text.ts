@@ -3,10 +3,11 @@
  * parses codes) so that the renderer uses these without bundling the XML parser.
  */
 import { findAnyEntitlement } from '../catalog.ts';
-import type { InstanceStatus } from './status.ts';
+import { describeLifetime, formatDays, lifetime, type Lifetime } from '../lifetime.ts';
+import type { InstanceStatus, UsageLine } from './status.ts';
 
-/** `1 day`, `12 days`: days used count whole days, days left count the day that has begun. */
-export const formatDays = (n: number) => `${n} day${n === 1 ? '' : 's'}`;
+export { formatDays };
+// Days used count whole days, days left count the day that has begun.
 const daysUsed = (d: number) => formatDays(Math.floor(d));
 const daysLeft = (d: number) => formatDays(Math.ceil(d));
 
@@ -18,9 +19,30 @@ export function describeEvaluation(s: InstanceStatus): string {
   return e.running ? `${daysLeft(e.daysLeft)} left` : `Paused, ${daysLeft(e.daysLeft)} left`;
 }
 
+/** The overage period's days left: the one figure every screen and message gives. */
+export const graceLeft = (s: { readonly overage: { readonly graceDaysLeft: number } }): string => daysLeft(s.overage.graceDaysLeft);
+
 /** Overage in words, or null when there is none. */
 export function describeOverage(s: InstanceStatus): string | null {
-  return s.overage.days > 0 ? `${daysUsed(s.overage.days)} (${daysLeft(s.overage.graceDaysLeft)} of grace left)` : null;
+  return s.overage.days > 0 ? `${daysUsed(s.overage.days)} (${graceLeft(s)} of grace left)` : null;
+}
+
+/** A license line's lifetime: null for PERPETUAL, else when its TERM ends, seen at the device's clock. */
+export const termLifetime = (u: UsageLine, s: InstanceStatus): Lifetime | null => (u.termEndsAt === null ? null : lifetime(u.termEndsAt, s.clock.effective));
+
+/** The "valid until" column: Perpetual, or the TERM's end date with "Expired" or the days left. */
+export function describeValidity(u: UsageLine, s: InstanceStatus): string {
+  const life = termLifetime(u, s);
+  if (!life) return u.licenseType ? 'Perpetual' : '-';
+  return `${u.validUntil} (${describeLifetime(life)})`;
+}
+
+/** The TERM licenses that have ended or end within 90 days, soonest first: what the device warns about. */
+export function termWarnings(s: InstanceStatus): { readonly line: UsageLine; readonly life: Lifetime }[] {
+  return s.usage
+    .map((line) => ({ line, life: termLifetime(line, s) }))
+    .filter((w): w is { line: UsageLine; life: Lifetime } => w.life !== null && (w.life.expired || w.life.warning !== null))
+    .sort((a, b) => a.life.endsAt - b.life.endsAt);
 }
 
 /** Online: the licenses in use above what License Central acknowledged, by short name, and why they are not authorized. */

@@ -17,6 +17,8 @@ export interface UsageLine {
   readonly reserved: number;
   /** Latest end date of a TERM entitlement of this tag ('' for PERPETUAL only or none). */
   readonly validUntil: string;
+  /** The instant the latest TERM entitlement of this tag stops being valid (null: some PERPETUAL, or none). */
+  readonly termEndsAt: number | null;
   readonly licenseType: string;
   readonly status:
     | 'Authorized'
@@ -154,6 +156,7 @@ function usageLines(
       inUse,
       reserved,
       validUntil: latestTerm && terms.length === mine.length ? latestTerm.endDate : '',
+      termEndsAt: latestTerm && terms.length === mine.length ? validityWindow(latestTerm).until : null,
       licenseType: [...new Set(mine.map((e) => e.licenseType))].join('+'),
       status: lineStatus(inUse, reserved, hasCode, online, !def || def.inEvaluation, evaluationExpired, tag),
     };

@@ -1,7 +1,9 @@
 /**
  * The app's third version in Chromium against the real services (issue 25): reasons first when a code
- * cannot be installed, and nothing wider than the window at 1280x800, 800x600 and 200% zoom, light and
- * dark. Screenshots: test-results/screenshots/v3-*.png.
+ * cannot be installed; the instance list's count and pager on top, headers that sort, a row menu of only the
+ * actions that apply (keyboard: ArrowDown opens, Enter acts, Escape goes back); a TERM license that ended
+ * called Expired on the device and TERM ENDED in the list, one that ends soon warned about; and nothing wider
+ * than the window at 1280x800, 800x600 and 200% zoom, light and dark. Screenshots: test-results/screenshots/v3-*.png.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync } from 'node:fs';
@@ -12,6 +14,9 @@ import { startHarness, RENDERER_DIR, type Harness } from './harness/server.ts';
 import { closeBrowser, launchBrowser, CHROMIUM, type Look } from './harness/browser.ts';
 import { expectAccessible, expectFits, screenshot } from './harness/page-helpers.ts';
 import { slr } from '../helpers/cli.ts';
+import { populate } from '../helpers/populate.ts';
+import { openLedger } from '../../electron/authority/ledger.ts';
+import { rowAction } from './harness/page-helpers.ts';
 import { scaled } from '../helpers/time-scale.ts';
 
 const skip = process.env.SLR_SKIP_BROWSER === '1';
@@ -27,6 +32,13 @@ const LOOKS: readonly (readonly [string, Look])[] = [
 
 let root: string;
 let device: Harness;
+let authority: Harness;
+/** The device that holds a TERM license (ending on 2026-04-30), its harness and serial number. */
+let termDevice: Harness;
+let termSn: string;
+/** A device with an update waiting for its confirmation code, and a locked one. */
+let updatedSn: string;
+let lockedSn: string;
 /** An authorization code made by the device's own License Central for another device. */
 let otherCode: string;
 /** The device's own authorization code. */
@@ -66,13 +78,62 @@ describe.skipIf(skip)('the app, third version, in Chromium', () => {
     };
     ownCode = codeFor('device');
     otherCode = codeFor('other');
+    const sn = (dir: string) => /S:([0-9a-f]{5})/.exec(on(dir)('show', 'license', 'udi').stdout)![1]!;
+    // A TERM license, reserved and installed; an update not yet confirmed; an instance locked by wrong codes.
+    expect(
+      a('license', 'add', '--account', 'Default', '--tag', 'UCM_Enhanced', '--count', '3', '--type', 'TERM', '--start', '2026-03-01', '--end', '2026-04-30')
+        .status,
+    ).toBe(0);
+    const term = on('term');
+    expect(term('init', '--pid', 'UCM', '--trust', join(root, 'lc.pem')).status).toBe(0);
+    expect(term('license', 'smart', 'reservation', 'enable').status).toBe(0);
+    const termCode = a(
+      'reserve',
+      '--account',
+      'Default',
+      '--request',
+      term('license', 'smart', 'reservation', 'request').stdout.trim(),
+      '--license',
+      'UCM_Enhanced=2',
+    );
+    expect(term('license', 'smart', 'reservation', 'install', termCode.stdout.trim()).status).toBe(0);
+    termSn = sn('term');
+    const upd = on('updated');
+    expect(upd('init', '--pid', 'UCM', '--trust', join(root, 'lc.pem')).status).toBe(0);
+    expect(upd('license', 'smart', 'reservation', 'enable').status).toBe(0);
+    const updCode = a(
+      'reserve',
+      '--account',
+      'Default',
+      '--request',
+      upd('license', 'smart', 'reservation', 'request').stdout.trim(),
+      '--license',
+      'UCM_Basic=1',
+    );
+    expect(upd('license', 'smart', 'reservation', 'install', updCode.stdout.trim()).status).toBe(0);
+    updatedSn = sn('updated');
+    const update = a('update', '--instance', updatedSn, '--license', 'UCM_Basic=2');
+    expect(update.status).toBe(0);
+    const installed = upd('license', 'smart', 'reservation', 'install', update.stdout.trim());
+    const confirmation = /[0-9A-Z]{5}(?:-[0-9A-Z]{1,5})+/.exec(installed.stdout)![0];
+    // Its confirmation code entered five times for another device locks that one (and stays unentered for its own).
+    lockedSn = sn('other');
+    for (let k = 0; k < 5; k++) expect(a('confirm', '--instance', lockedSn, confirmation).status).not.toBe(0);
+    const ledger = await openLedger({ dir: join(root, 'authority'), actor: 'test' });
+    await populate(ledger, 60, { accounts: ['Lab 1'], at: T0 });
+    await ledger.close();
     device = await startHarness(join(root, 'device'), join(root, 'device-usb'));
     device.setNow(t + 3_600_000);
+    authority = await startHarness(join(root, 'authority'), join(root, 'authority-usb'));
+    authority.setNow(Date.UTC(2026, 4, 2, 9));
+    termDevice = await startHarness(join(root, 'term'), join(root, 'term-usb'));
   }, scaled(120_000));
   afterAll(async () => {
     for (const b of browsers) await b.close();
     await closeBrowser();
     await device?.close();
+    await authority?.close();
+    await termDevice?.close();
   });
 
   it.each(LOOKS)('a refused code says why first, shows no "if installed" table, and fits (%s)', async (name, look) => {
@@ -96,5 +157,116 @@ describe.skipIf(skip)('the app, third version, in Chromium', () => {
     expect(await inspection.locator('.notice.error').count()).toBe(0);
     await screenshot(page, `v3-installable-${name.replace(/[^a-z0-9]+/gi, '-')}`);
     await expectFits(page, `installable code, ${name}`);
+  });
+
+  it('lists instances with the count on top, sortable headers, and a row menu of what applies', async () => {
+    const page = await open(authority, LOOKS[0]![1]);
+    await page.getByRole('tab', { name: 'License Authority' }).click();
+    await page.getByRole('tab', { name: 'Product Instances' }).click();
+    const top = page.getByRole('navigation', { name: 'Pages of product instances (top)' });
+    await expect.poll(() => top.innerText()).toMatch(/1–50 of 64/);
+    const table = page.getByTestId('instances-table');
+    // Top of the page comes before the table; sorting by a header says so and turns the order round.
+    expect(
+      await page.evaluate(() => {
+        const nav = document.querySelector('nav.pager')!;
+        const t = document.querySelector('[data-testid="instances-table"]')!;
+        return Boolean(nav.compareDocumentPosition(t) & Node.DOCUMENT_POSITION_FOLLOWING);
+      }),
+    ).toBe(true);
+    const name = table.getByRole('columnheader', { name: /Name/ });
+    expect(await name.getAttribute('aria-sort')).toBe('ascending');
+    const firstSn = () => table.locator('tbody tr').first().getAttribute('data-sn');
+    const ascending = await firstSn();
+    await name.getByRole('button').click();
+    await expect.poll(() => name.getAttribute('aria-sort')).toBe('descending');
+    await expect.poll(firstSn).not.toBe(ascending);
+    await name.getByRole('button').click();
+    await expect.poll(firstSn).toBe(ascending);
+
+    const menuItems = async (sn: string) => {
+      await page.getByRole('searchbox').fill(sn);
+      await expect.poll(() => table.locator(`tr[data-sn="${sn}"]`).count()).toBe(1);
+      const button = page.getByRole('button', { name: `Actions for ${sn}` });
+      await button.focus();
+      await page.keyboard.press('ArrowDown');
+      const menu = page.getByRole('menu');
+      await expect.poll(() => menu.count()).toBe(1);
+      const items = await menu.getByRole('menuitem').allInnerTexts();
+      // ArrowDown put the focus on the first item and fired nothing; Escape closes and goes back to the button.
+      expect(await page.evaluate(() => document.activeElement?.getAttribute('role'))).toBe('menuitem');
+      expect(await page.getByRole('dialog').isVisible()).toBe(false);
+      await page.keyboard.press('Escape');
+      await expect.poll(() => menu.count()).toBe(0);
+      expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe(`Actions for ${sn}`);
+      return items;
+    };
+    expect(await menuItems(termSn)).toEqual([
+      'Update Reserved Licenses…',
+      'Remove…',
+      'Rehost Licenses from a Failed Product…',
+      'Transfer…',
+      'Authorization Code',
+    ]);
+    expect(await menuItems(updatedSn)).toContain('Enter Confirmation Code…');
+    const locked = await menuItems(lockedSn);
+    expect(locked).not.toContain('Enter Confirmation Code…');
+    expect(locked).not.toContain('Remove…');
+    expect(locked.at(-1)).toBe('Unlock');
+    expect(await table.locator(`tr[data-sn="${lockedSn}"]`).innerText()).toContain('Locked after too many wrong codes in a row');
+    await screenshot(page, 'v3-instances-locked');
+
+    // The TERM instance: License Central's clock is past the end; the row says so and counts 0 now.
+    await page.getByRole('searchbox').fill(termSn);
+    const row = table.locator(`tr[data-sn="${termSn}"]`);
+    await expect.poll(() => row.innerText()).toContain('TERM ENDED');
+    expect(await row.innerText()).toMatch(/2 × UC Manager Enhanced License \(12\.x\): TERM ended Apr 30, 2026/);
+    // Enter on the menu's second item acts: ArrowDown, ArrowDown, Enter opens Remove in the dialog.
+    await page.getByRole('button', { name: `Actions for ${termSn}` }).focus();
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await expect
+      .poll(() =>
+        page
+          .getByRole('dialog')
+          .getByRole('heading', { name: /^Remove/ })
+          .count(),
+      )
+      .toBe(1);
+    await page.getByRole('dialog').getByRole('button', { name: 'Close' }).click();
+    await screenshot(page, 'v3-instances-term-ended');
+    await expectFits(page, 'instances');
+    await expectAccessible(page, 'instances');
+    await rowAction(page, termSn, 'Authorization Code');
+    await expect.poll(() => page.getByRole('dialog').getByTestId('code-authorization').count()).toBe(1);
+  });
+
+  it.each([
+    ['ends in 11 days', Date.UTC(2026, 3, 20, 9), 'UC Manager Enhanced License (12.x): 11 days left', 'Apr 30, 2026 (11 days left)'],
+    ['has ended', Date.UTC(2026, 4, 1, 9), 'UC Manager Enhanced License (12.x): Expired', 'Apr 30, 2026 (Expired)'],
+  ])('a device whose TERM license %s says so, in the notice and in the usage table', async (_, now, title, cell) => {
+    termDevice.setNow(now);
+    const page = await open(termDevice, LOOKS[1]![1]);
+    const notice = page.locator('.notice').filter({ hasText: title });
+    await expect.poll(() => notice.count()).toBe(1);
+    await page.getByRole('tab', { name: 'Usage' }).click();
+    await expect.poll(() => page.getByRole('cell', { name: cell }).count()).toBe(1);
+    await screenshot(page, `v3-term-${now < Date.UTC(2026, 4, 1) ? 'ends-soon' : 'expired'}`);
+    await expectFits(page, `TERM ${title}`);
+  });
+
+  it.each(LOOKS)('the instance list fits (%s)', async (name, look) => {
+    const page = await open(authority, look);
+    await page.getByRole('tab', { name: 'License Authority' }).click();
+    await page.getByRole('tab', { name: 'Product Instances' }).click();
+    await expect.poll(() => page.locator('tbody tr[data-sn]').count()).toBe(50);
+    await page
+      .getByRole('button', { name: `Actions for ${termSn}` })
+      .or(page.locator('tbody tr[data-sn] [aria-haspopup="menu"]').first())
+      .first()
+      .click();
+    await screenshot(page, `v3-instances-${name.replace(/[^a-z0-9]+/gi, '-')}`);
+    await expectFits(page, `instance list, ${name}`);
   });
 });

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { startHarness, RENDERER_DIR, type Harness } from './harness/server.ts';
 import { closeBrowser, launchBrowser, CHROMIUM } from './harness/browser.ts';
-import { expectAccessible, screenshot } from './harness/page-helpers.ts';
+import { expectAccessible, screenshot, rowAction } from './harness/page-helpers.ts';
 import { openLedger } from '../../electron/authority/ledger.ts';
 import { makeDevice } from '../helpers/world.ts';
 
@@ -164,7 +164,7 @@ describe.skipIf(skip)("the device's state at rest in the app", () => {
     const row = page.locator(`tr[data-sn="${device.udi.sn}"]`);
     await expect.poll(() => row.count()).toBe(1);
     expect(await row.innerText()).not.toContain('ROLLED BACK');
-    await row.getByLabel(`Actions for ${device.udi.sn}`).selectOption({ label: 'Enter Confirmation Code…' });
+    await rowAction(row, device.udi.sn, 'Enter Confirmation Code…');
     // A refused code clicked twice at once (both clicks in one task, before the button can be disabled) is
     // sent once: it counts as one wrong code, not two.
     await page.getByTestId('input-confirmation').fill(confirmation);

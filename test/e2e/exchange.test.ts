@@ -12,7 +12,7 @@ import { PNG } from 'pngjs';
 import { DatabaseSync } from 'node:sqlite';
 import { startHarness, RENDERER_DIR, type Harness } from './harness/server.ts';
 import { closeBrowser, launchBrowser, CHROMIUM } from './harness/browser.ts';
-import { dropFile, expectAccessible, jsQR, SHOTS } from './harness/page-helpers.ts';
+import { dropFile, expectAccessible, jsQR, SHOTS, rowAction } from './harness/page-helpers.ts';
 
 // Never skipped silently: without Chromium or the renderer build this fails, unless SLR_SKIP_BROWSER=1 says so.
 const skip = process.env.SLR_SKIP_BROWSER === '1';
@@ -156,7 +156,7 @@ describe.skipIf(skip)('the desktop app in Chromium, against the real services', 
 
     // --- License Central updates the reservation down to 2: 2 licenses go into transition.
     await ap.getByRole('tab', { name: 'Product Instances' }).click();
-    await ap.getByLabel(`Actions for ${sn}`).selectOption('update');
+    await rowAction(ap, sn, 'Update Reserved Licenses…');
     // The update wizard: the current reservation beside the new count, checked as typed, then a review step.
     const dialog = ap.getByRole('dialog');
     await dialog.getByLabel('UC Manager Basic License (12.x)').fill('99');
@@ -177,7 +177,7 @@ describe.skipIf(skip)('the desktop app in Chromium, against the real services', 
     await screenshot(ap, 'authority-update-dialog');
     // The action ran in a dialog over the list; closing it gives the focus back to the row's control.
     await ap.getByRole('dialog').getByRole('button', { name: 'Close' }).click();
-    expect(await ap.evaluate(() => document.activeElement?.id)).toBe(`act-${sn}`);
+    expect(await ap.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe(`Actions for ${sn}`);
     await ap.getByRole('tab', { name: 'Licenses' }).click();
     await expect
       .poll(() => ap.locator('[data-license="Default/UCM_Basic"]').locator('td').allTextContents())
@@ -225,7 +225,7 @@ describe.skipIf(skip)('the desktop app in Chromium, against the real services', 
 
     // --- License Central enters the confirmation code: transition released.
     await ap.getByRole('tab', { name: 'Product Instances' }).click();
-    await ap.getByLabel(`Actions for ${sn}`).selectOption('confirm');
+    await rowAction(ap, sn, 'Enter Confirmation Code…');
     authority.queueOpen(carry(device, `${sn}-confirmation.txt`, authority));
     await ap.getByRole('button', { name: 'Open file…' }).click();
     await ap.getByRole('button', { name: 'Enter confirmation code' }).click();
@@ -241,7 +241,7 @@ describe.skipIf(skip)('the desktop app in Chromium, against the real services', 
     expect(await status(dp).authorization.textContent()).toBe('Evaluation Mode');
     await dp.locator('section.code-box[data-kind="return"]').getByRole('button', { name: 'Save to file…' }).click();
     await screenshot(dp, 'device-returned');
-    await ap.getByLabel(`Actions for ${sn}`).selectOption('remove');
+    await rowAction(ap, sn, 'Remove…');
     await ap.getByLabel('Return code').fill(readFileSync(carry(device, `${sn}-return.txt`, authority), 'utf8'));
     await ap.getByRole('button', { name: 'Remove Product Instance' }).click();
     await expect.poll(() => ap.getByText('No product instances yet: reserve licenses under License Reservation.').count()).toBe(1);

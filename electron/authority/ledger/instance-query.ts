@@ -4,7 +4,8 @@
  * of instances, with their reserved and in-transition licenses, for that page and for the full reports.
  */
 import { findAnyEntitlement } from '../../../shared/catalog.ts';
-import { INSTANCE_PAGE_MAX, type InstanceLine, type InstancePage, type InstanceQuery } from '../../../shared/authority/views.ts';
+import { INSTANCE_PAGE_MAX, type InstanceLine, type InstancePage, type InstanceQuery, type TermHolding } from '../../../shared/authority/views.ts';
+import { termEndsAt } from '../../../shared/lifetime.ts';
 import { refuse } from '../../../shared/errors.ts';
 import type { SqlValue } from '../db/ledger-db.ts';
 import { requireInit, findAccount, udiOf, productOf, type InstanceRow } from './lookups.ts';
@@ -35,6 +36,24 @@ export async function instanceLines(c: LedgerStore, rows: readonly InstanceRow[]
   };
   const reserved = await byTag('holdings');
   const inTransition = await byTag('transitions');
+  const terms = new Map<number, TermHolding[]>();
+  const termSql = `SELECT h.instance_id AS id, l.tag, l."end" AS day, sum(h.count) AS n FROM holdings h JOIN lots l ON l.id = h.lot_id
+    WHERE h.instance_id IN (${list}) AND l.type = 'TERM' GROUP BY h.instance_id, l.tag, l."end" ORDER BY l."end"`;
+  for (const r of await c.all<{ id: number; tag: string; day: number; n: number }>(termSql, ids)) {
+    const held = { short: findAnyEntitlement(r.tag)?.def.short ?? r.tag, count: Number(r.n), endsAt: termEndsAt(Number(r.day)) };
+    terms.set(Number(r.id), [...(terms.get(Number(r.id)) ?? []), held]);
+  }
+  // An update (not the first code) whose confirmation code has not come back yet.
+  const awaiting = new Set(
+    (
+      await c.all<{ id: number }>(
+        `SELECT c.instance_id AS id FROM codes c WHERE c.instance_id IN (${list}) AND c.confirmed_at IS NULL
+          AND c.timestamp = (SELECT max(x.timestamp) FROM codes x WHERE x.instance_id = c.instance_id)
+          AND (SELECT count(*) FROM codes y WHERE y.instance_id = c.instance_id) > 1`,
+        ids,
+      )
+    ).map((r) => Number(r.id)),
+  );
   return rows.map((r) => ({
     account: r.account,
     udi: udiOf(r),
@@ -50,6 +69,8 @@ export async function instanceLines(c: LedgerStore, rows: readonly InstanceRow[]
     deviceWarningAt: r.device_warning_at === null || r.device_warning_at === undefined ? null : Number(r.device_warning_at),
     reserved: reserved.get(r.id) ?? {},
     inTransition: inTransition.get(r.id) ?? {},
+    terms: terms.get(Number(r.id)) ?? [],
+    awaitingConfirmation: awaiting.has(Number(r.id)),
   }));
 }
 

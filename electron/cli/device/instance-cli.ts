@@ -4,7 +4,7 @@ import { instanceEventsCsv } from '../../../shared/events.ts';
 import type { Outcome } from '../../../shared/instance/rules.ts';
 import type { InstanceState } from '../../../shared/instance/state.ts';
 import { deriveStatus, type InstanceStatus } from '../../../shared/instance/status.ts';
-import { describeEvaluation, describeOverage, describeUnacknowledged } from '../../../shared/instance/status-text.ts';
+import { describeEvaluation, describeOverage, describeUnacknowledged, describeValidity } from '../../../shared/instance/status-text.ts';
 import type { InstanceService } from '../../device/instance-service.ts';
 import { table, UsageError, verifyLog, type Io } from '../output.ts';
 import { toCsv } from '../../../shared/csv.ts';
@@ -132,7 +132,14 @@ function usageTable(s: InstanceStatus, csv = false): string {
   return tableOrCsv(
     csv,
     ['License', 'In Use', 'Reserved', 'Valid Until', 'Status'],
-    s.usage.map((u) => [u.short, u.inUse, u.reserved, u.validUntil || (u.licenseType ? 'perpetual' : '-'), u.status]),
+    // The table says "Expired" or the days left beside a TERM's end; the CSV keeps the bare date for scripts.
+    s.usage.map((u) => [
+      u.short,
+      u.inUse,
+      u.reserved,
+      !csv && u.termEndsAt !== null ? describeValidity(u, s) : u.validUntil || (u.licenseType ? 'perpetual' : '-'),
+      u.status,
+    ]),
     'No licenses in use or reserved.',
   );
 }

@@ -2,7 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import AxeBuilder from '@axe-core/playwright';
 import { expect } from 'vitest';
 import jsQRModule from 'jsqr';
@@ -69,4 +69,10 @@ export async function expectFits(page: Page, where: string): Promise<void> {
   });
   expect(found.scroll, `${where}: the page scrolls sideways`).toBeLessThanOrEqual(found.width);
   expect(found.wide, `${where}: wider than the window (${found.width}px)`).toEqual([]);
+}
+
+/** The instance list's row menu: opens "Actions for SN" and chooses the item named `label`. */
+export async function rowAction(scope: Page | Locator, sn: string, label: string): Promise<void> {
+  await scope.getByRole('button', { name: `Actions for ${sn}` }).click();
+  await scope.getByRole('menuitem', { name: label, exact: true }).click();
 }
