@@ -45,6 +45,7 @@ export const FAST = [
   'test/install-impact.test.ts',
   'test/lifetime.test.ts',
   'test/instance-lines.test.ts',
+  'test/app-authority-setup.test.ts',
   'test/instance-query.test.ts',
   'test/qr-parts.test.ts',
   'test/operator-flow.test.ts',

@@ -37,6 +37,7 @@ export const BRIDGE_METHODS = [
   'authorityKeyAdd',
   'authorityKeyRetire',
   'authorityUnlockKeys',
+  'authorityProtectKeys',
   'authorityConnect',
   'authorityTokens',
   'authorityTokenCreate',

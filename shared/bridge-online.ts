@@ -40,7 +40,7 @@ export const TOKEN_ARGS = {
   authorityTokens: z.tuple([]),
   /** The seeds' New Token: Description, Expire After (days), Max Uses, Allow export-controlled functionality. */
   /** On the app's own ledger, the server devices reach is given; connected, it is the server's own. */
-  authorityTokenCreate: z.tuple([tokenInput.extend({ server: z.string().max(500).optional() })]),
+  authorityTokenCreate: z.tuple([tokenInput.extend({ server: z.string().max(500).optional(), fingerprint: z.string().max(200).optional() })]),
   authorityTokenRevoke: z.tuple([keyId]),
   authorityRegistered: z.tuple([]),
   authorityRegisteredRemove: z.tuple([z.string().regex(/^[0-9]{1,15}$/)]),

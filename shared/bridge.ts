@@ -56,7 +56,9 @@ export const BRIDGE_ARGS = {
 
   authorityView: z.tuple([]),
   authorityInstances: z.tuple([instanceQuery]),
-  authorityInit: z.tuple([shortText]),
+  /** The smart account's name, and a passphrase to encrypt the signing keys under from the start (optional). */
+  authorityInit: z.tuple([shortText, z.string().min(1).max(1024).optional()]),
+  authorityProtectKeys: z.tuple([z.string().min(1).max(1024)]),
   authorityAddAccount: z.tuple([shortText]),
   authorityAddLicenses: z.tuple([
     z.strictObject({ account: shortText, tag: shortText, count: count.min(1), term: z.strictObject({ start: isoDay, end: isoDay }).optional() }),
@@ -231,6 +233,7 @@ export interface BridgeResults extends OnlineResults, DeviceStateResults {
   authorityKeyAdd: { readonly keyId: string };
   authorityKeyRetire: null;
   authorityUnlockKeys: null;
+  authorityProtectKeys: { readonly keyIds: readonly string[] };
   authorityConnect: AuthorityConnection;
   authorityDisconnect: null;
   fileOpenCode: OpenedFile | null;

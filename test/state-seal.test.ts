@@ -79,12 +79,12 @@ describe('the sealed device state', () => {
     expect(cut.status).toBe(1);
     expect(cut.json<{ error: { code: string; message: string } }>().error).toMatchObject({
       code: 'log-tampered',
-      message: expect.stringMatching(/chain is intact, but .*2 event\(s\) were removed from the end of its log/),
+      message: expect.stringMatching(/chain is intact, but .*2 events were removed from the end of its log/),
     });
     d.write({ ...good, events: good.events.map((e, i) => (i === 2 ? { ...e, type: 'edited' } : e)) });
     expect(d.run(['show', 'license', 'events', '--verify']).stderr).toMatch(/event 3 of \d+ .*does not follow/);
     // The seal's own check, pure: the same state, its events cut, fails on the count before the MAC.
-    expect(sealProblem({ ...good, events: good.events.slice(0, -1) }, () => 'x')).toMatch(/1 event\(s\) were removed/);
+    expect(sealProblem({ ...good, events: good.events.slice(0, -1) }, () => 'x')).toMatch(/1 event was removed/);
     expect(canonicalJson({ b: 1, a: [{ d: undefined, c: 2 }] })).toBe('{"a":[{"c":2}],"b":1}');
   });
 

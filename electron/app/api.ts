@@ -45,7 +45,10 @@ export function createAppApi(ports: AppPorts): AppApi {
     ...deviceStateMethods(instance, ports),
     ...authority.methods,
     ...{ ...tokenApi(ports.dir, authority.ledger, ports.now), ...onlineApi(instance, ports.now) },
-    ...fileMethods(ports, instance, authority.ledger),
+    ...fileMethods(ports, instance, authority.ledger, async () => {
+      const { loadSession } = await import('../authority/remote/remote.ts');
+      return loadSession(ports.dir) ? null : withLedger;
+    }),
 
     async clipboardWrite(text) {
       ports.clipboard.writeText(text);

@@ -4,6 +4,7 @@
  * Every method runs the same ledger operation either way; what only a ledger of one's own can do (create it,
  * unlock its keys) is refused while connected.
  */
+import { checkPassphrase } from '../authority/keys/key-storage.ts';
 import { productById } from '../../shared/catalog.ts';
 import { formatUdi } from '../../shared/udi.ts';
 import { parseRequestCode } from '../../shared/codes/device-codes.ts';
@@ -66,9 +67,19 @@ export function authorityApi(ports: AuthorityPorts): { methods: AuthorityMethods
       return readAuthorityView(ports.local, { ...ports, passphraseGiven: ports.passphraseGiven() });
     },
     authorityInstances: (query) => ledger((l) => l.instancePage(query)),
-    async authorityInit(name) {
+    async authorityInit(name, passphrase) {
       await localOnly('Creating a license authority');
-      return ports.local((l) => l.init(name, now()), { create: true });
+      // Encrypted under the passphrase from its first write (never a moment unprotected), then kept for this run.
+      if (passphrase === undefined) return ports.local((l) => l.init(name, now()), { create: true });
+      const made = await ports.local((l) => l.init(name, now()), { create: true, keySecret: { kind: 'passphrase', passphrase: checkPassphrase(passphrase) } });
+      await ports.unlock(passphrase);
+      return made;
+    },
+    async authorityProtectKeys(passphrase) {
+      await localOnly('Protecting the signing keys');
+      const r = await ports.local((l) => l.protectKeys({ kind: 'passphrase', passphrase: checkPassphrase(passphrase) }, now()));
+      await ports.unlock(passphrase);
+      return { keyIds: r.keyIds };
     },
     authorityAddAccount: (name) => done(ledger((l) => l.addAccount(name, now()))),
     authorityAddLicenses: ({ account, tag, count, term }) => {

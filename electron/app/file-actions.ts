@@ -8,13 +8,15 @@ import { codeFileName, readCodeFile, writeFileChecked, writeTextFile } from '../
 import { saveQrImages } from '../documents/qr-files.ts';
 import type { InstanceService } from '../device/instance-service.ts';
 import type { WorkspaceLedger } from './workspace-ledger.ts';
+import type { LedgerPort } from '../authority/ledger-port.ts';
 import { chooseKeyFile, type AppApi, type AppPorts } from './ports.ts';
 
 const TEXT = [{ name: 'Text', extensions: ['txt'] }];
 
 type FileMethods = Pick<AppApi, Extract<BridgeMethod, `file${string}`>>;
 
-export function fileMethods(ports: AppPorts, instance: InstanceService, ledger: WorkspaceLedger): FileMethods {
+/** `local` records on the home's own ledger what only it keeps (a key file handed out); null while connected to a server. */
+export function fileMethods(ports: AppPorts, instance: InstanceService, ledger: WorkspaceLedger, local: () => Promise<LedgerPort | null>): FileMethods {
   const saveText = async (title: string, defaultName: string, text: string, filters = TEXT) => {
     const path = await ports.dialogs.save({ title, defaultName, filters });
     if (!path) return null;
@@ -63,7 +65,10 @@ export function fileMethods(ports: AppPorts, instance: InstanceService, ledger: 
     fileOpenKey: () => chooseKeyFile(ports.dialogs),
     async fileSavePublicKey() {
       const key = await ledger((l) => l.exportKey());
-      return saveText('Export public key', `license-central-${key.id}.pem`, key.file, [{ name: 'PEM', extensions: ['pem'] }]);
+      const path = await saveText('Export public key', `license-central-${key.id}.pem`, key.file, [{ name: 'PEM', extensions: ['pem'] }]);
+      const own = path ? await local() : null;
+      if (own && path) await own((l) => l.recordKeyExport(key.id, basename(path), ports.now()));
+      return path;
     },
   };
 }

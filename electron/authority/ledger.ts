@@ -153,6 +153,7 @@ export class Ledger {
   retireKey = (...a: Args<typeof keys.retireKey>) => keys.retireKey(this.store, ...a);
   keys = (...a: Args<typeof keys.keys>) => keys.keys(this.store, ...a);
   exportKey = (...a: Args<typeof keys.exportKey>) => keys.exportKey(this.store, ...a);
+  recordKeyExport = (...a: Args<typeof keys.recordKeyExport>) => keys.recordKeyExport(this.store, ...a);
   acceptClock = (...a: Args<typeof keys.acceptClock>) => keys.acceptClock(this.store, ...a);
   backupKeys = (...a: Args<typeof escrow.backupKeys>) => escrow.backupKeys(this.store, ...a);
   restoreKeys = (...a: Args<typeof escrow.restoreKeys>) => escrow.restoreKeys(this.store, ...a);

@@ -29,6 +29,7 @@ import { PERIODS, type Compliance } from '../../shared/registration/protocol.ts'
 import { formatUdi, makeUdi } from '../../shared/udi.ts';
 import type { InstanceService, Secrets, Transaction } from './instance-service.ts';
 import { deviceCall, registerDevice, type DeviceLink, type Route } from './registration-client.ts';
+import { counted } from '../../shared/lifetime.ts';
 
 export interface OnlineOutcome {
   readonly message: string;
@@ -56,7 +57,7 @@ function skew(serverNow: number, now: number): string[] {
   if (Math.abs(off) <= SKEW_MS) return [];
   const hours = Math.round(Math.abs(off) / 3_600_000);
   return [
-    `The device clock is ${hours} hour(s) ${off > 0 ? 'ahead of' : 'behind'} License Central's: the dates shown are License Central's, compared with this device's clock.`,
+    `The device clock is ${counted(hours, 'hour')} ${off > 0 ? 'ahead of' : 'behind'} License Central's: the dates shown are License Central's, compared with this device's clock.`,
   ];
 }
 
@@ -101,7 +102,7 @@ async function signedOnce(state: InstanceState, secrets: Secrets, name: DeviceCa
   return deviceCall(link, await secrets.deviceKey(), name, body as never, timeoutMs);
 }
 
-const daysLeft = (state: InstanceState, t: number) => `${Math.ceil(deriveStatus(state, t).evaluation.daysLeft)} day(s) of evaluation left`;
+const daysLeft = (state: InstanceState, t: number) => `${counted(Math.ceil(deriveStatus(state, t).evaluation.daysLeft), 'day')} of evaluation left`;
 
 /** A call that failed: License Central not reached (recorded; the device works on), or the registration gone there. */
 function failed(state: InstanceState, operation: string, e: unknown, t: number): Step {

@@ -1,25 +1,22 @@
 import { useState } from 'react';
-import type { Refresh } from './types.ts';
-import { call } from '../bridge.ts';
 import { Tabs } from '../components/Tabs.tsx';
 import { ErrorNotice } from '../components/Notice.tsx';
 import { EventTable } from '../components/EventTable.tsx';
-import { useAction } from '../components/useAction.ts';
 import { useView } from '../components/useView.ts';
 import { InstancesPanel } from './InstancesPanel.tsx';
 import { ReserveWizard } from './ReserveWizard.tsx';
 import { LicensesPanel } from './LicensesPanel.tsx';
 import { TokensPanel } from './TokensPanel.tsx';
 import { UnlockKeys } from './UnlockKeys.tsx';
-import { ConnectionBar, ConnectServer } from './ServerConnection.tsx';
+import { ConnectionBar } from './ServerConnection.tsx';
+import { AuthorityChecklist, type AuthoritySection } from './AuthorityChecklist.tsx';
+import { CreateAuthority } from './CreateAuthority.tsx';
 import { KeysPanel } from './KeysPanel.tsx';
 import { formatCount } from '../components/format.ts';
 
-type Section = 'licenses' | 'instances' | 'reserve' | 'tokens' | 'events' | 'keys';
-
 export function AuthorityWorkspace() {
   const { view, refresh, error } = useView('authorityView');
-  const [section, setSection] = useState<Section>('licenses');
+  const [section, setSection] = useState<AuthoritySection>('licenses');
 
   if (!view)
     return (
@@ -40,7 +37,8 @@ export function AuthorityWorkspace() {
         {view.connection && <ConnectionBar connection={view.connection} refresh={refresh} />}
         {!view.keysUnlocked && <UnlockKeys refresh={refresh} />}
       </section>
-      <Tabs<Section>
+      <AuthorityChecklist view={view} go={setSection} />
+      <Tabs<AuthoritySection>
         label="License Central sections"
         idPrefix="la"
         value={section}
@@ -62,38 +60,6 @@ export function AuthorityWorkspace() {
         {section === 'events' && <EventTable kind="authority" events={view.events} check={view.logCheck} />}
         {section === 'keys' && <KeysPanel view={view} refresh={refresh} />}
       </section>
-    </div>
-  );
-}
-
-function CreateAuthority({ dir, refresh }: { dir: string; refresh: Refresh }) {
-  const [name, setName] = useState('');
-  const { busy, error, run } = useAction();
-  return (
-    <div className="workspace">
-      <section className="card" aria-labelledby="init-title">
-        <h2 id="init-title">Set up License Central</h2>
-        <p>
-          Creates the smart account, its virtual account “Default” and the signing key, in <code>{dir}</code>.
-        </p>
-        <form
-          onSubmit={(e) => {
-            e.preventDefault();
-            void run(async () => {
-              await call('authorityInit', name);
-              await refresh();
-            });
-          }}
-        >
-          <label htmlFor="init-name">Smart account name</label>
-          <input id="init-name" value={name} onChange={(e) => setName(e.target.value)} required maxLength={200} />
-          <button type="submit" className="primary" disabled={busy || !name.trim()}>
-            Create
-          </button>
-        </form>
-        <ErrorNotice error={error} />
-      </section>
-      <ConnectServer refresh={refresh} />
     </div>
   );
 }

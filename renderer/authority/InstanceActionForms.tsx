@@ -11,6 +11,7 @@ import { call } from '../bridge.ts';
 import { CodeInput } from '../components/CodeInput.tsx';
 import { ErrorNotice } from '../components/Notice.tsx';
 import { useAction } from '../components/useAction.ts';
+import { counted } from '../../shared/lifetime.ts';
 
 export interface ActionFormProps {
   readonly instance: InstanceLineView;
@@ -46,7 +47,7 @@ export function ConfirmForm({ instance, after }: ActionFormProps) {
     const r = await call('authorityConfirm', { instance: instance.sn, code: text });
     await after(
       r.released
-        ? `Confirmation code accepted: ${r.released} license(s) released from transition.`
+        ? `Confirmation code accepted: ${counted(r.released, 'license')} released from transition.`
         : 'Confirmation code accepted: nothing was in transition (the update only added licenses or kept them).',
       r.warnings,
     );
@@ -66,7 +67,7 @@ export function RemoveForm({ instance, after }: ActionFormProps) {
   const [text, onText] = useCodeText();
   const submit = async () => {
     const r = await call('authorityRemove', { instance: instance.sn, returnCode: text });
-    await after(`Product instance removed: ${r.released} license(s) returned to the pool.`, r.warnings);
+    await after(`Product instance removed: ${counted(r.released, 'license')} returned to the pool.`, r.warnings);
   };
   return (
     <ActionForm submit={submit} act={act}>

@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { call } from '../bridge.ts';
 import { ErrorNotice, Notice } from '../components/Notice.tsx';
 import { ConfirmButton, ConfirmStep } from '../components/Confirm.tsx';
+import { PassphraseFields } from '../components/PassphraseFields.tsx';
 import { useAction } from '../components/useAction.ts';
 import type { Ready, Refresh } from './types.ts';
 import { formatCount, formatWhen } from '../components/format.ts';
@@ -91,6 +92,7 @@ export function KeysPanel({ view, refresh }: { view: Ready; refresh: Refresh }) 
     void act.run(async () => {
       const p = await call('fileSavePublicKey');
       setNote(p ? `Public key saved to ${p}.` : null);
+      if (p) await refresh(); // the export is in the log now (and the checklist's step done)
     });
   return (
     <div>
@@ -133,8 +135,50 @@ export function KeysPanel({ view, refresh }: { view: Ready; refresh: Refresh }) 
           }}
         />
       </div>
+      {view.keyProtection === 'plaintext' && !view.connection && <ProtectKeys refresh={refresh} />}
       {note && <Notice kind="success">{note}</Notice>}
       <ErrorNotice error={act.error} />
     </div>
+  );
+}
+
+/** Unencrypted signing keys, encrypted under a new passphrase (then kept in memory for this run). */
+function ProtectKeys({ refresh }: { refresh: Refresh }) {
+  const [open, setOpen] = useState(false);
+  const [passphrase, setPassphrase] = useState<string | null>(null);
+  const act = useAction();
+  if (!open)
+    return (
+      <Notice kind="warning" title="The signing keys are not encrypted">
+        Whoever can read this data directory can sign codes that devices accept.{' '}
+        <button type="button" onClick={() => setOpen(true)}>
+          Encrypt the keys…
+        </button>
+      </Notice>
+    );
+  return (
+    <form
+      className="card stacked-form"
+      aria-labelledby="protect-title"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void act.run(async () => {
+          await call('authorityProtectKeys', passphrase!);
+          await refresh();
+        });
+      }}
+    >
+      <h3 id="protect-title">Encrypt the signing keys with a passphrase</h3>
+      <PassphraseFields onChange={setPassphrase} />
+      <div className="actions">
+        <button type="submit" className="primary" disabled={act.busy || passphrase === null}>
+          Encrypt the keys
+        </button>
+        <button type="button" disabled={act.busy} onClick={() => setOpen(false)}>
+          Not now
+        </button>
+      </div>
+      <ErrorNotice error={act.error} />
+    </form>
   );
 }

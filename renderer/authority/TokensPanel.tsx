@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { RegisteredLine, TokenLine } from '../../shared/bridge.ts';
 import { call } from '../bridge.ts';
+import { fingerprintProblem } from '../../shared/fingerprint-text.ts';
 import { ErrorNotice, Notice } from '../components/Notice.tsx';
 import { useAction } from '../components/useAction.ts';
 import type { Ready, Refresh } from './types.ts';
@@ -35,6 +36,31 @@ export function TokensPanel({ view, refresh }: { view: Ready; refresh: Refresh }
   );
 }
 
+/** On the app's own ledger: where devices reach License Central's server, and its certificate's fingerprint (checked as typed). */
+function ServerTarget(p: { server: string; setServer: (s: string) => void; fingerprint: string; setFingerprint: (s: string) => void }) {
+  const { server, setServer, fingerprint, setFingerprint } = p;
+  const fingerprintError = fingerprintProblem(fingerprint);
+  return (
+    <>
+      <label htmlFor="token-server">License Central URL, as devices reach it</label>
+      <input id="token-server" className="wide" type="url" value={server} onChange={(e) => setServer(e.target.value)} required maxLength={500} />
+      <label htmlFor="token-fingerprint">Its certificate’s fingerprint (SHA-256)</label>
+      <input
+        id="token-fingerprint"
+        className="wide mono"
+        value={fingerprint}
+        onChange={(e) => setFingerprint(e.target.value)}
+        maxLength={200}
+        aria-invalid={fingerprintError ? true : undefined}
+        aria-describedby="token-fingerprint-help"
+      />
+      <p id="token-fingerprint-help" className={fingerprintError ? 'field-error' : 'help'}>
+        {fingerprintError ?? 'Empty: the certificate of the server run from this data directory. Devices trust exactly this certificate.'}
+      </p>
+    </>
+  );
+}
+
 function NewToken({ view, onMade }: { view: Ready; onMade: () => Promise<void> }) {
   const [account, setAccount] = useState(view.accounts[0] ?? '');
   const [description, setDescription] = useState('');
@@ -42,6 +68,7 @@ function NewToken({ view, onMade }: { view: Ready; onMade: () => Promise<void> }
   const [maxUses, setMaxUses] = useState('');
   const [exportControlled, setExportControlled] = useState(false);
   const [server, setServer] = useState('https://');
+  const [fingerprint, setFingerprint] = useState('');
   const [made, setMade] = useState<{ id: string; token: string; expiresAt: number } | null>(null);
   const act = useAction();
   return (
@@ -53,7 +80,8 @@ function NewToken({ view, onMade }: { view: Ready; onMade: () => Promise<void> }
         void act.run(async () => {
           const input = { account, description: description.trim() || undefined, expiresDays: Number(days), exportControlled };
           const uses = maxUses.trim() ? { maxUses: Number(maxUses) } : {};
-          setMade(await call('authorityTokenCreate', { ...input, ...uses, ...(view.connection ? {} : { server: server.trim() }) }));
+          const target = view.connection ? {} : { server: server.trim(), ...(fingerprint.trim() ? { fingerprint: fingerprint.trim() } : {}) };
+          setMade(await call('authorityTokenCreate', { ...input, ...uses, ...target }));
           await onMade();
         });
       }}
@@ -71,18 +99,13 @@ function NewToken({ view, onMade }: { view: Ready; onMade: () => Promise<void> }
       <input id="token-days" inputMode="numeric" value={days} onChange={(e) => setDays(e.target.value)} required pattern="[0-9]{1,3}" />
       <label htmlFor="token-uses">Max. Number of Uses (empty: no limit)</label>
       <input id="token-uses" inputMode="numeric" value={maxUses} onChange={(e) => setMaxUses(e.target.value)} pattern="[0-9]{0,7}" />
-      {!view.connection && (
-        <>
-          <label htmlFor="token-server">License Central URL, as devices reach it</label>
-          <input id="token-server" className="wide" type="url" value={server} onChange={(e) => setServer(e.target.value)} required maxLength={500} />
-        </>
-      )}
+      {!view.connection && <ServerTarget server={server} setServer={setServer} fingerprint={fingerprint} setFingerprint={setFingerprint} />}
       <label className="choice">
         <input type="checkbox" checked={exportControlled} onChange={(e) => setExportControlled(e.target.checked)} /> Allow export-controlled functionality on
         the products registered with this token
       </label>
       <div className="actions">
-        <button type="submit" className="primary" disabled={act.busy || !account}>
+        <button type="submit" className="primary" disabled={act.busy || !account || fingerprintProblem(fingerprint) !== null}>
           Create Token
         </button>
       </div>
@@ -96,7 +119,7 @@ function NewToken({ view, onMade }: { view: Ready; onMade: () => Promise<void> }
 function MadeToken({ made }: { made: { id: string; token: string; expiresAt: number } }) {
   return (
     <Notice kind="success" title={`Token ${made.id}, valid until ${formatDay(made.expiresAt)}`}>
-      Copy it now: it is shown once. Paste it on the product instance (Register, or `slr license smart register idtoken …`).
+      Copy it now: it is shown once. Paste it on the product instance (its Smart Software Licensing tab, “Register”).
       <textarea className="wide mono" readOnly rows={4} value={made.token} aria-label="The new registration token" data-testid="new-token" />
       <button type="button" onClick={() => void call('clipboardWrite', made.token)}>
         Copy

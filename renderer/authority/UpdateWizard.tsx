@@ -12,6 +12,7 @@ import { ErrorNotice } from '../components/Notice.tsx';
 import { useAction } from '../components/useAction.ts';
 import { CountInput, WizardSteps } from '../components/Wizard.tsx';
 import type { Ready } from './types.ts';
+import { counted } from '../../shared/lifetime.ts';
 
 const STEPS = ['Select licenses', 'Review and confirm'] as const;
 
@@ -98,8 +99,8 @@ function Review({ plan, udi, account }: { plan: CountPlan; udi: string; account:
       </table>
       {plan.toTransition > 0 && (
         <p className="help">
-          The device shows a confirmation code when it installs this update; enter it here (Enter Confirmation Code) to release the {plan.toTransition}{' '}
-          license(s) in transition.
+          The device shows a confirmation code when it installs this update; enter it here (Enter Confirmation Code) to release the{' '}
+          {counted(plan.toTransition, 'license')} in transition.
         </p>
       )}
     </>
@@ -136,7 +137,9 @@ export function UpdateWizard({
       const r = await call('authorityUpdate', { instance: instance.sn, licenses: plan.changed });
       await onIssued(
         r,
-        r.inTransition ? `${r.inTransition} license(s) stay in transition until the device's confirmation code is entered.` : 'Reservation updated.',
+        r.inTransition
+          ? `${counted(r.inTransition, 'license')} ${r.inTransition === 1 ? 'stays' : 'stay'} in transition until the device's confirmation code is entered.`
+          : 'Reservation updated.',
       );
     });
   return (

@@ -7,15 +7,11 @@ import { useContext } from 'react';
 import type { InstanceView } from '../../shared/bridge.ts';
 import { REGISTRATION } from '../../shared/instance/state.ts';
 import { OpenTrustSettings } from '../components/nav.ts';
+import { Checklist, type ChecklistStep } from '../components/Checklist.tsx';
 
 type Existing = Extract<InstanceView, { exists: true }>;
 
-interface SetupStep {
-  readonly title: string;
-  readonly done: boolean;
-  /** What to do (not done) or what was done. */
-  readonly text: string;
-}
+type SetupStep = ChecklistStep;
 
 /** The steps, from the view: data, so that what "done" means is in one place. */
 export function setupSteps(view: Existing): SetupStep[] {
@@ -49,33 +45,6 @@ export function setupSteps(view: Existing): SetupStep[] {
 
 export function SetupChecklist({ view }: { view: Existing }) {
   const openTrust = useContext(OpenTrustSettings);
-  const steps = setupSteps(view);
-  const next = steps.findIndex((st) => !st.done);
-  if (next < 0) return null;
-  return (
-    <section className="card checklist" aria-labelledby="setup-title">
-      <h2 id="setup-title">Set up this product instance</h2>
-      <ol>
-        {steps.map((st, i) => (
-          <li key={st.title} className={st.done ? 'done' : i === next ? 'next' : undefined}>
-            <strong>
-              {st.done ? '✓ ' : ''}
-              {st.title}
-            </strong>
-            {st.done && <span className="visually-hidden"> (done)</span>}
-            {i === next && <span className="visually-hidden"> (next)</span>}
-            <span> {st.text}</span>
-            {i === next && i === 0 && openTrust && (
-              <>
-                {' '}
-                <button type="button" className="link" onClick={openTrust}>
-                  Open Settings to add it
-                </button>
-              </>
-            )}
-          </li>
-        ))}
-      </ol>
-    </section>
-  );
+  const steps = setupSteps(view).map((st, i) => (i === 0 && openTrust ? { ...st, go: { label: 'Open Settings to add it', run: openTrust } } : st));
+  return <Checklist id="setup-title" title="Set up this product instance" steps={steps} />;
 }

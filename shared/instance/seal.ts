@@ -8,6 +8,7 @@
 import { refuse } from '../errors.ts';
 import { event, REGISTRATION, withEvents, type InstanceState } from './state.ts';
 import { EVALUATION_MS, OVERAGE_GRACE_MS } from './time.ts';
+import { counted } from '../lifetime.ts';
 
 /** What is saved beside the state: the log's head and the MAC (base64url) over the state and the head. */
 export interface StateSeal {
@@ -48,8 +49,10 @@ export function sealProblem(saved: Readonly<Record<string, unknown>>, expectedMa
   if (!seal || typeof seal !== 'object' || seal.v !== 1 || typeof seal.mac !== 'string' || typeof seal.events !== 'number')
     return 'it carries no seal (written outside SLR Desk, or by a version before seals)';
   const events = Array.isArray(saved.events) ? (saved.events as { hash?: string }[]) : [];
-  if (events.length < seal.events) return `${seal.events - events.length} event(s) were removed from the end of its log (the seal counts ${seal.events})`;
-  if (events.length > seal.events) return `${events.length - seal.events} event(s) were added to its log after it was sealed`;
+  if (events.length < seal.events)
+    return `${counted(seal.events - events.length, 'event')} ${seal.events - events.length === 1 ? 'was' : 'were'} removed from the end of its log (the seal counts ${seal.events})`;
+  if (events.length > seal.events)
+    return `${counted(events.length - seal.events, 'event')} ${events.length - seal.events === 1 ? 'was' : 'were'} added to its log after it was sealed`;
   if ((events.at(-1)?.hash ?? null) !== (seal.head ?? null)) return 'its last event is not the one it was sealed with';
   if (expectedMac({ events: seal.events, head: seal.head ?? null }) !== seal.mac) return 'its content does not match its seal';
   return null;

@@ -67,7 +67,9 @@ describe.skipIf(skip)('the desktop app in Chromium, against the real services', 
     // --- License Central is set up and exports its key.
     await ap.getByRole('tab', { name: 'License Authority' }).click();
     await ap.getByLabel('Smart account name').fill('Acme Corp');
-    await ap.getByRole('button', { name: 'Create' }).click();
+    await ap.getByLabel('Passphrase', { exact: true }).fill('correct horse battery');
+    await ap.getByLabel('Passphrase again').fill('correct horse battery');
+    await ap.getByRole('button', { name: 'Create License Central' }).click();
     await expect.poll(() => ap.getByRole('heading', { name: 'License Central: Acme Corp' }).count()).toBe(1);
     await ap.locator('#add-count').fill('10');
     await ap.locator('#add-tag').selectOption({ label: 'UC Manager Basic License (12.x)' });
@@ -172,7 +174,7 @@ describe.skipIf(skip)('the desktop app in Chromium, against the real services', 
     ]);
     await screenshot(ap, 'authority-update-review');
     await dialog.getByRole('button', { name: 'Generate authorization code' }).click();
-    await expect.poll(() => ap.getByText(/2 license\(s\) stay in transition/).count()).toBe(1);
+    await expect.poll(() => ap.getByText(/2 licenses stay in transition/).count()).toBe(1);
     await ap.getByRole('button', { name: 'Save to file…' }).click();
     await screenshot(ap, 'authority-update-dialog');
     // The action ran in a dialog over the list; closing it gives the focus back to the row's control.
@@ -229,7 +231,7 @@ describe.skipIf(skip)('the desktop app in Chromium, against the real services', 
     authority.queueOpen(carry(device, `${sn}-confirmation.txt`, authority));
     await ap.getByRole('button', { name: 'Open file…' }).click();
     await ap.getByRole('button', { name: 'Enter confirmation code' }).click();
-    await expect.poll(() => ap.getByText(/2 license\(s\) released from transition/).count()).toBe(1);
+    await expect.poll(() => ap.getByText(/2 licenses released from transition/).count()).toBe(1);
     await screenshot(ap, 'authority-confirmed');
     await ap.getByRole('dialog').getByRole('button', { name: 'Close' }).click();
 

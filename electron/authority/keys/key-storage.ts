@@ -123,7 +123,7 @@ export function protect(secret: KeySecret): { record: ProtectionRecord; storage:
 }
 
 const HOW: Record<ProtectionRecord['scheme'], string> = {
-  passphrase: 'Give the passphrase with --passphrase-file FILE (a file holding it, readable by you alone).',
+  passphrase: 'Give the passphrase: `--passphrase-file FILE` (a file holding it, readable by you alone).',
   'os-store': "They are sealed by the app's OS secret store: use SLR Desk's app on that computer for what signs or checks codes.",
 };
 

@@ -113,6 +113,18 @@ export async function exportKey(c: LedgerStore, id?: string): Promise<{ id: stri
   return { id: last.id, pem: last.publicKey, file: formatKeyFile(chain, comment) };
 }
 
+/**
+ * Records that the public key file of `id` was handed out (the app's "Export public key…"): the devices can
+ * only trust what they were given, so the log says when and where it went.
+ */
+export async function recordKeyExport(c: LedgerStore, id: string, where: string, now: number): Promise<void> {
+  await requireInit(c);
+  await c.write(now, async () => {
+    if (!(await c.get('SELECT id FROM signing_keys WHERE id = ?', id))) refuse('no-key', `No signing key has the id ${id}.`);
+    await c.log(now, 'key-export', `Public key file of signing key ${id} saved to ${where}, to carry to the devices.`);
+  });
+}
+
 /** Accepts the current clock as the latest time seen, after a clock that ran ahead was put right. */
 export async function acceptClock(c: LedgerStore, reason: string, now: number): Promise<{ from: number | null }> {
   await requireInit(c);

@@ -8,6 +8,7 @@ import { ledgerCrypto } from './signing.ts';
 import { codeRefs, withDeviceCode } from './lockout.ts';
 import type { LedgerStore } from './store.ts';
 import { observeDeviceState } from './device-state.ts';
+import { counted } from '../../../shared/lifetime.ts';
 
 /** The code a confirmation code answers: issued to this reservation, not confirmed yet, not older than one confirmed. */
 async function matchConfirmation(c: LedgerStore, instance: InstanceRow, code: string): Promise<Answered<CodeRef>> {
@@ -56,7 +57,7 @@ export async function confirm(
       await c.log(
         now,
         'confirm',
-        `Confirmation code for the code of ${formatInstant(ref.timestamp)} entered: the device runs that code; ${released ? `${released} license(s) in transition released` : 'nothing was in transition (the update only added licenses or kept them)'}.`,
+        `Confirmation code for the code of ${formatInstant(ref.timestamp)} entered: the device runs that code; ${released ? `${counted(released, 'license')} in transition released` : 'nothing was in transition (the update only added licenses or kept them)'}.`,
         { account: fresh.account, instance: udi, code: input.code.trim() },
       );
       const warnings = await observeDeviceState(c, fresh, digest, { kind: 'confirmation', answers: ref.timestamp, text: input.code }, now);
@@ -100,7 +101,7 @@ export async function remove(
         const released = await releaseAll(c, fresh.id);
         await c.run("UPDATE instances SET state = 'removed' WHERE id = ?", fresh.id);
         const udi = udiOf(fresh);
-        await c.log(now, 'remove', `Product instance removed with its return code: ${released} license(s) back in the pool.`, {
+        await c.log(now, 'remove', `Product instance removed with its return code: ${counted(released, 'license')} back in the pool.`, {
           account: fresh.account,
           instance: udi,
           code: input.returnCode.trim(),

@@ -47,7 +47,11 @@ async function usableToken(c: LedgerStore, id: string, now: number): Promise<{ a
   if (row.expires_at <= now)
     refuse('token-expired', `This registration token expired on ${formatInstant(row.expires_at)}.`, 'Ask License Central for a new token.');
   if (row.max_uses !== null && row.uses >= row.max_uses)
-    refuse('token-used-up', `This registration token was used ${row.uses} time(s), all it allows.`, 'Ask License Central for a new token.');
+    refuse(
+      'token-used-up',
+      `This registration token was used ${row.uses === 1 ? 'once' : `${row.uses} times`}, all it allows.`,
+      'Ask License Central for a new token.',
+    );
   return row;
 }
 

@@ -13,6 +13,7 @@ import { describeHoldings, nextTimestamp, signCode } from './signing.ts';
 import { checkReason } from '../../../shared/authority/reason.ts';
 import type { LedgerStore } from './store.ts';
 import { observeDeviceState } from './device-state.ts';
+import { counted } from '../../../shared/lifetime.ts';
 
 /** One ledger, one truth: a UDI is reserved or registered online, never both. */
 async function refuseRegisteredOnline(c: LedgerStore, uuid: string): Promise<void> {
@@ -76,7 +77,7 @@ export async function update(
     await c.log(
       now,
       'update',
-      `Reservation ${instance.piid} updated: ${await describeHoldings(c, product, plan.holdings)}.${held ? ` ${held} license(s) in transition until the device's confirmation code is entered.` : ''}`,
+      `Reservation ${instance.piid} updated: ${await describeHoldings(c, product, plan.holdings)}.${held ? ` ${counted(held, 'license')} in transition until the device's confirmation code is entered.` : ''}`,
       { account: instance.account, instance: udi, code },
     );
     return { code, udi, sn: instance.sn, piid: instance.piid, inTransition: held };
@@ -117,8 +118,8 @@ export async function rehost(c: LedgerStore, input: { instance: string; request:
     const transitNote = !inTransit
       ? ''
       : same
-        ? ` ${inTransit} license(s) in transition stay so until the device's confirmation code of this code is entered.`
-        : ` ${inTransit} license(s) that were in transition for the failed product are released.`;
+        ? ` ${counted(inTransit, 'license')} in transition stay so until the device's confirmation code of this code is entered.`
+        : ` ${counted(inTransit, 'license')} in transition for the failed product ${inTransit === 1 ? 'is' : 'are'} released.`;
     const what = `${await describeHoldings(c, productOf(fresh), holdings)}. Reason: ${reason}.${transitNote}`;
     await c.log(
       now,

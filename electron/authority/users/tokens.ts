@@ -35,6 +35,7 @@ import { requireInit, findAccount, mayTouch } from '../ledger/lookups.ts';
 import { signingKey, ledgerCrypto } from '../ledger/signing.ts';
 import { checkReason } from '../../../shared/authority/reason.ts';
 import type { LedgerStore } from '../ledger/store.ts';
+import { counted } from '../../../shared/lifetime.ts';
 
 export const TOKEN_DAYS_DEFAULT = 30;
 export const TOKEN_DAYS_MAX = 365;
@@ -129,7 +130,7 @@ export async function createToken(
     await c.log(
       now,
       'token-create',
-      `Registration token ${id} made${description ? ` ("${description}")` : ''}: valid to ${formatIsoDate(expiresAt)}, ${input.maxUses ? `${input.maxUses} use(s)` : 'any number of uses'}${payload.exportControlled ? ', export-controlled functionality allowed' : ''}.`,
+      `Registration token ${id} made${description ? ` ("${description}")` : ''}: valid to ${formatIsoDate(expiresAt)}, ${input.maxUses ? counted(input.maxUses, 'use') : 'any number of uses'}${payload.exportControlled ? ', export-controlled functionality allowed' : ''}.`,
       { account: account.name },
     );
     return { id, token, expiresAt };

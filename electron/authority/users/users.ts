@@ -11,6 +11,7 @@ import { refuse } from '../../../shared/errors.ts';
 import { LOGIN_FAILURES_ALLOWED, LOGIN_WINDOW_MS, recordFailure, refuseTooManyFailures } from './login-limits.ts';
 import { requireInit, findAccount } from '../ledger/lookups.ts';
 import type { LedgerStore } from '../ledger/store.ts';
+import { counted } from '../../../shared/lifetime.ts';
 
 export { LOGIN_FAILURES_ALLOWED, LOGIN_WINDOW_MS };
 
@@ -162,7 +163,9 @@ export async function disableUser(c: LedgerStore, name: string, now: number): Pr
     if (user.disabled) refuse('not-allowed', `The user "${user.name}" is already disabled.`);
     await c.run('UPDATE users SET disabled = 1 WHERE id = ?', user.id);
     const ended = (await c.run('DELETE FROM sessions WHERE user_id = ?', user.id)).changes;
-    await c.log(now, 'user-disable', `User "${user.name}" disabled; ${ended} session(s) and API token(s) ended.`, { account: user.account });
+    await c.log(now, 'user-disable', `User "${user.name}" disabled; ${counted(ended, 'session or API token', 'sessions and API tokens')} ended.`, {
+      account: user.account,
+    });
     return { ended };
   });
 }

@@ -8,6 +8,7 @@ import { formatInstant, parseIsoDate } from '../../../shared/codes/dates.ts';
 import { codeArg, count, licenses } from './args.ts';
 import type { Verb } from './verb.ts';
 import { UsageError } from '../output.ts';
+import { counted } from '../../../shared/lifetime.ts';
 
 const INSTANCE = '--instance <UDI or SN>';
 
@@ -65,7 +66,7 @@ export const LEDGER_VERBS: readonly Verb[] = [
     run: async ({ values, ctx, issued, withLedger }) => {
       const r = await withLedger((l) => l.update({ instance: values.instance!, licenses: licenses(values) }, ctx.now));
       issued(
-        `Reservation updated.${r.inTransition ? ` ${r.inTransition} license(s) stay in transition until the device's confirmation code is entered (slr authority confirm).` : " Nothing is in transition (no license decreased): the device's confirmation code, entered with slr authority confirm, records that it runs this code."}`,
+        `Reservation updated.${r.inTransition ? ` ${counted(r.inTransition, 'license')} ${r.inTransition === 1 ? 'stays' : 'stay'} in transition until the device's confirmation code is entered (slr authority confirm).` : " Nothing is in transition (no license decreased): the device's confirmation code, entered with slr authority confirm, records that it runs this code."}`,
         r,
       );
     },
@@ -81,7 +82,7 @@ export const LEDGER_VERBS: readonly Verb[] = [
     run: async ({ values, positionals, ctx, say, withLedger }) => {
       const r = await withLedger((l) => l.confirm({ instance: values.instance!, code: codeArg(positionals[0]!) }, ctx.now));
       say(
-        `Confirmation code accepted for ${r.udi}: the device runs the code of ${formatInstant(r.codeOf)}; ${r.released ? `${r.released} license(s) released from transition to the pool` : 'nothing was in transition, so nothing is released (the update did not decrease any license)'}.`,
+        `Confirmation code accepted for ${r.udi}: the device runs the code of ${formatInstant(r.codeOf)}; ${r.released ? `${counted(r.released, 'license')} released from transition to the pool` : 'nothing was in transition, so nothing is released (the update did not decrease any license)'}.`,
         r,
       );
     },
@@ -95,7 +96,7 @@ export const LEDGER_VERBS: readonly Verb[] = [
     required: ['instance', 'return-code'],
     run: async ({ values, ctx, say, withLedger }) => {
       const r = await withLedger((l) => l.remove({ instance: values.instance!, returnCode: codeArg(values['return-code']!) }, ctx.now));
-      say(`Product instance ${r.udi} removed: ${r.released} license(s) returned to the pool.`, r);
+      say(`Product instance ${r.udi} removed: ${counted(r.released, 'license')} returned to the pool.`, r);
     },
   },
   {

@@ -10,6 +10,7 @@ import { passphraseSecret, readPassphrase } from './args.ts';
 import type { Call, Verb } from './verb.ts';
 import { table, UsageError } from '../output.ts';
 import { readHiddenLine } from '../terminal.ts';
+import { counted } from '../../../shared/lifetime.ts';
 
 const ROLE_LIST = ROLE_NAMES.join('|');
 
@@ -158,7 +159,7 @@ export const SERVER_VERBS: readonly Verb[] = [
     where: 'local',
     run: async ({ positionals, ctx, say, withLocalLedger }) => {
       const r = await withLocalLedger((l) => l.disableUser(positionals[0]!, ctx.now));
-      say(`User "${positionals[0]}" disabled; ${r.ended} session(s) and API token(s) ended.`, { user: positionals[0], ...r });
+      say(`User "${positionals[0]}" disabled; ${counted(r.ended, 'session or API token', 'sessions and API tokens')} ended.`, { user: positionals[0], ...r });
     },
   },
   {
