@@ -80,7 +80,7 @@ describe('structure and field checks', () => {
     ['doctype', `<!DOCTYPE a [<!ENTITY x "y">]>${good}`, /must start with <specificPLR>/],
     ['comment inside', good.replace('<flag>', '<!--x--><flag>'), /declaration, comment, CDATA/],
     ['cdata', good.replace('<flag>A', '<flag><![CDATA[A]]>'), /declaration, comment, CDATA/],
-    ['trailing element', `${good}<specificPLR></specificPLR>`, /Multiple possible root nodes/],
+    ['trailing element', `${good}<specificPLR></specificPLR>`, /there is more after the end of the code/],
     ['unclosed', good.replace('</specificPLR>', ''), /it is cut short: <specificPLR> is never closed/],
     [
       'truncated',
@@ -188,5 +188,32 @@ describe('what people paste where an authorization code goes', () => {
     expect(refusal(() => parseAuthorizationCode(ret)).message).toBe('This is a return code, not an authorization code: it goes the other way.');
     // Anything else is still simply not an authorization code.
     expect(refusal(() => parseAuthorizationCode('ABCDE-FGHIJ')).code).toBe('code-malformed');
+  });
+});
+
+describe('a broken code is explained in what happened to it, never in the XML parser’s words', () => {
+  const valid = (() => {
+    const key = makeAuthorityKey();
+    return issue(key, makeDevice('UCM', T0, [key]), lines('UCM', { UCM_Basic: 2 })).code;
+  })();
+  it.each([
+    [
+      'a closing tag typed wrong',
+      valid.replace('</displayName>', '</displayN>'),
+      /<displayName> is closed as <\/displayN>: a tag's name was changed or cut \(near character \d+\)/,
+    ],
+    ['a closing tag never opened', valid.replace('<count>', ''), /<\/count> closes a tag that was never opened|<entitlement> is closed as <\/count>/],
+    ['text after the end', `${valid} and more`, /there is more after the end of the code/],
+    [
+      'a broken closing tag',
+      valid.replace('</count>', '</count'),
+      /not well-formed XML near character \d+: a character or a tag was changed, added or lost in copying/,
+    ],
+    ['a stray character', valid.replace('<flag>', '<flag><'), /near character \d+/],
+  ])('%s', (_, text, words) => {
+    const r = refusal(() => parseAuthorizationCode(text));
+    expect(r.code).toBe('code-malformed');
+    expect(r.message).toMatch(words);
+    expect(r.message).not.toMatch(/inplace|instead of closing tag|Invalid '\[|is not expected|opened in line|doesn't have proper/);
   });
 });

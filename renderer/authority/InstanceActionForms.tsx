@@ -7,7 +7,7 @@
 import { useCallback, useState, type ReactNode } from 'react';
 import type { InstanceLineView, IssuedView } from '../../shared/bridge.ts';
 import type { Ready } from './types.ts';
-import { call } from '../bridge.ts';
+import { BridgeError, call } from '../bridge.ts';
 import { CodeInput } from '../components/CodeInput.tsx';
 import { ErrorNotice } from '../components/Notice.tsx';
 import { useAction } from '../components/useAction.ts';
@@ -34,16 +34,34 @@ function ActionForm({ submit, act, children }: { submit: () => Promise<void>; ac
   );
 }
 
-/** The text of a code being entered, with a stable setter for CodeInput. */
+/**
+ * The text of a code being entered, with a stable setter for CodeInput; and whether it is the very text just
+ * refused: the form settles (its button off until the code is changed), so that a second click does not send
+ * the same wrong code again and count it as another wrong code towards the lock.
+ */
+const PASSING = new Set(['keys-locked', 'wrong-passphrase', 'busy', 'lock-lost', 'internal', 'unreachable']);
+
 function useCodeText() {
   const [text, setText] = useState('');
-  return [text, useCallback((v: string) => setText(v), [])] as const;
+  const [refused, setRefused] = useState<string | null>(null);
+  const onText = useCallback((v: string) => setText(v), []);
+  /** `submit`, remembering the text it was refused for. */
+  const guard = (submit: () => Promise<void>) => async () => {
+    try {
+      await submit();
+    } catch (e) {
+      // Refused for the code itself, not for what may pass (keys locked, the ledger busy): the same code is not sent again.
+      if (!(e instanceof BridgeError) || !PASSING.has(e.code)) setRefused(text);
+      throw e;
+    }
+  };
+  return { text, onText, settled: refused !== null && refused === text, guard };
 }
 
 export function ConfirmForm({ instance, after }: ActionFormProps) {
   const act = useAction();
-  const [text, onText] = useCodeText();
-  const submit = async () => {
+  const { text, onText, settled, guard } = useCodeText();
+  const submit = guard(async () => {
     const r = await call('authorityConfirm', { instance: instance.sn, code: text });
     await after(
       r.released
@@ -51,11 +69,11 @@ export function ConfirmForm({ instance, after }: ActionFormProps) {
         : 'Confirmation code accepted: nothing was in transition (the update only added licenses or kept them).',
       r.warnings,
     );
-  };
+  });
   return (
     <ActionForm submit={submit} act={act}>
       <CodeInput kind="confirmation" value={text} onChange={onText} error={act.error} rows={1} />
-      <button type="submit" className="primary" disabled={act.busy || !text.trim()}>
+      <button type="submit" className="primary" disabled={act.busy || !text.trim() || settled}>
         Enter confirmation code
       </button>
     </ActionForm>
@@ -64,11 +82,11 @@ export function ConfirmForm({ instance, after }: ActionFormProps) {
 
 export function RemoveForm({ instance, after }: ActionFormProps) {
   const act = useAction();
-  const [text, onText] = useCodeText();
-  const submit = async () => {
+  const { text, onText, settled, guard } = useCodeText();
+  const submit = guard(async () => {
     const r = await call('authorityRemove', { instance: instance.sn, returnCode: text });
     await after(`Product instance removed: ${counted(r.released, 'license')} returned to the pool.`, r.warnings);
-  };
+  });
   return (
     <ActionForm submit={submit} act={act}>
       <p>
@@ -76,7 +94,7 @@ export function RemoveForm({ instance, after }: ActionFormProps) {
         product instance.
       </p>
       <CodeInput kind="return" value={text} onChange={onText} error={act.error} rows={2} />
-      <button type="submit" className="danger" disabled={act.busy || !text.trim()}>
+      <button type="submit" className="danger" disabled={act.busy || !text.trim() || settled}>
         Remove Product Instance
       </button>
     </ActionForm>
@@ -85,20 +103,20 @@ export function RemoveForm({ instance, after }: ActionFormProps) {
 
 export function RehostForm({ instance, after, issued }: ActionFormProps) {
   const act = useAction();
-  const [text, onText] = useCodeText();
+  const { text, onText, settled, guard } = useCodeText();
   const [reason, setReason] = useState('');
-  const submit = async () => {
+  const submit = guard(async () => {
     const r = await call('authorityRehost', { instance: instance.sn, request: text, reason });
     issued(r);
     await after(`Licenses rehosted to ${r.udi}.`, r.warnings);
-  };
+  });
   return (
     <ActionForm submit={submit} act={act}>
       <p>The failed product can no longer confirm or return once its licenses move to the new device.</p>
       <CodeInput kind="request" value={text} onChange={onText} error={act.error} rows={3} />
       <label htmlFor="rehost-reason">Reason</label>
       <input id="rehost-reason" value={reason} onChange={(e) => setReason(e.target.value)} required maxLength={200} />
-      <button type="submit" className="primary" disabled={act.busy || !text.trim() || !reason.trim()}>
+      <button type="submit" className="primary" disabled={act.busy || !text.trim() || !reason.trim() || settled}>
         Rehost licenses
       </button>
     </ActionForm>

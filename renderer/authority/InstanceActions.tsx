@@ -55,8 +55,8 @@ export function InstanceActionPanel({
     await refresh();
   };
   const Form = FORMS[action];
-  // After a rehost (or an update) the form gives way to the code it issued.
-  const formShown = Form && !(action === 'rehost' && issued);
+  // Done once: after it ran, the form gives way to what it did (and a rehost's to the code it issued).
+  const formShown = Form && !note && !(action === 'rehost' && issued);
   return (
     <section className="card action-panel" aria-labelledby="action-title">
       <h3 id="action-title">{`${ACTION_LABELS[action].replace('…', '')}: ${instance.udi}`}</h3>

@@ -107,8 +107,26 @@ function describeXmlError(err: { code: string; msg: string; col: number }): stri
   }
   const single = /^Unclosed tag '([^']+)'/.exec(err.msg);
   if (single) return `it is cut short: <${single[1]}> is never closed.`;
-  return `${err.msg.replace(/\.$/, '')} (at character ${err.col}).`;
+  for (const [pattern, explain] of XML_ERRORS) {
+    const m = pattern.exec(err.msg);
+    if (m) return `${explain(m)} (near character ${err.col}).`;
+  }
+  return `it is not well-formed XML near character ${err.col}: a character or a tag was changed, added or lost in copying.`;
 }
+
+/** The validator's other messages, as what happened to the code (the parser's own words are not shown). */
+const XML_ERRORS: readonly (readonly [RegExp, (m: RegExpExecArray) => string])[] = [
+  [
+    /^Expected closing tag '([^']+)' \(opened in line \d+, col \d+\) instead of closing tag '([^']+)'/,
+    (m) => `<${m[1]}> is closed as </${m[2]}>: a tag's name was changed or cut`,
+  ],
+  [/^Closing tag '([^']+)' has not been opened/, (m) => `</${m[1]}> closes a tag that was never opened`],
+  [/^Closing tag '([^']+)'/, (m) => `the closing tag </${m[1]}> is broken`],
+  [/^char '(.)' is not expected/, (m) => `the character “${m[1]}” does not belong there`],
+  [/^Extra text at the end|^Multiple possible root nodes/, () => 'there is more after the end of the code'],
+  [/^Start tag expected/, () => 'it does not start with a tag'],
+  [/^(?:Attributes for|Attribute|boolean attribute) '/, () => 'a tag carries attributes, which no authorization code has'],
+];
 
 /** The one root element `root` of `text`, after the checks above; refused, precisely, otherwise. */
 export function parseStrictXml(text: string, root: string): XmlNode {

@@ -241,6 +241,18 @@ describe.skipIf(skip)('the app, third version, in Chromium', () => {
     await screenshot(page, 'v3-instances-term-ended');
     await expectFits(page, 'instances');
     await expectAccessible(page, 'instances');
+    // A refused code settles the form: its button is off until the code is changed (no second wrong code by a second click).
+    await rowAction(page, termSn, 'Remove…');
+    const dialog = page.getByRole('dialog');
+    const removeButton = dialog.getByRole('button', { name: 'Remove Product Instance' });
+    await dialog.getByRole('textbox', { name: 'Return code' }).fill('AAAAA-AAAAA-AAAAA');
+    await removeButton.click();
+    await expect.poll(() => dialog.getByRole('alert').count()).toBeGreaterThan(0);
+    expect(await removeButton.isDisabled()).toBe(true);
+    await dialog.getByRole('textbox', { name: 'Return code' }).fill('AAAAA-AAAAA-AAAAB');
+    expect(await removeButton.isDisabled()).toBe(false);
+    await screenshot(page, 'v3-remove-refused');
+    await dialog.getByRole('button', { name: 'Close' }).click();
     await rowAction(page, termSn, 'Authorization Code');
     await expect.poll(() => page.getByRole('dialog').getByTestId('code-authorization').count()).toBe(1);
   });
