@@ -1,7 +1,7 @@
 /**
  * A new License Central's first steps (issue 25, item 2): created; its signing keys protected; its public key
  * handed to the devices (the export is in the log); the licenses bought added; the first device served. Its
- * own ledger only (a server's administrators set theirs up there). Hidden once all are done.
+ * own ledger only (a server's administrators set theirs up there). Hidden once all are done, or once it serves devices.
  */
 import type { AuthorityView } from '../../shared/bridge.ts';
 import { Checklist, type ChecklistStep } from '../components/Checklist.tsx';
@@ -57,6 +57,7 @@ export function authoritySteps(view: Ready, go: (s: AuthoritySection) => void): 
 }
 
 export function AuthorityChecklist({ view, go }: { view: Ready; go: (s: AuthoritySection) => void }) {
-  if (view.connection) return null;
+  // A License Central that serves devices is set up (unencrypted keys stay warned about in Signing Keys).
+  if (view.connection || view.instanceCount > 0) return null;
   return <Checklist id="authority-setup-title" title="Set up License Central" steps={authoritySteps(view, go)} />;
 }

@@ -58,7 +58,7 @@ export function AuthorityWorkspace() {
         {section === 'reserve' && <ReserveWizard view={view} refresh={refresh} />}
         {section === 'tokens' && <TokensPanel view={view} refresh={refresh} />}
         {section === 'events' && <EventTable kind="authority" events={view.events} check={view.logCheck} />}
-        {section === 'keys' && <KeysPanel view={view} refresh={refresh} />}
+        {section === 'keys' && <KeysPanel view={view} refresh={refresh} showDevices={() => setSection('instances')} />}
       </section>
     </div>
   );

@@ -73,9 +73,11 @@ export function ConfirmForm({ instance, after }: ActionFormProps) {
   return (
     <ActionForm submit={submit} act={act}>
       <CodeInput kind="confirmation" value={text} onChange={onText} error={act.error} rows={1} />
-      <button type="submit" className="primary" disabled={act.busy || !text.trim() || settled}>
-        Enter confirmation code
-      </button>
+      <div className="actions">
+        <button type="submit" className="primary" disabled={act.busy || !text.trim() || settled}>
+          Enter confirmation code
+        </button>
+      </div>
     </ActionForm>
   );
 }
@@ -94,9 +96,11 @@ export function RemoveForm({ instance, after }: ActionFormProps) {
         product instance.
       </p>
       <CodeInput kind="return" value={text} onChange={onText} error={act.error} rows={2} />
-      <button type="submit" className="danger" disabled={act.busy || !text.trim() || settled}>
-        Remove Product Instance
-      </button>
+      <div className="actions">
+        <button type="submit" className="danger" disabled={act.busy || !text.trim() || settled}>
+          Remove Product Instance
+        </button>
+      </div>
     </ActionForm>
   );
 }
@@ -116,9 +120,11 @@ export function RehostForm({ instance, after, issued }: ActionFormProps) {
       <CodeInput kind="request" value={text} onChange={onText} error={act.error} rows={3} />
       <label htmlFor="rehost-reason">Reason</label>
       <input id="rehost-reason" value={reason} onChange={(e) => setReason(e.target.value)} required maxLength={200} />
-      <button type="submit" className="primary" disabled={act.busy || !text.trim() || !reason.trim() || settled}>
-        Rehost licenses
-      </button>
+      <div className="actions">
+        <button type="submit" className="primary" disabled={act.busy || !text.trim() || !reason.trim() || settled}>
+          Rehost licenses
+        </button>
+      </div>
     </ActionForm>
   );
 }
@@ -139,9 +145,11 @@ export function TransferForm({ instance, view, after }: ActionFormProps) {
           <option key={a}>{a}</option>
         ))}
       </select>
-      <button type="submit" className="primary" disabled={act.busy || !to}>
-        Transfer
-      </button>
+      <div className="actions">
+        <button type="submit" className="primary" disabled={act.busy || !to}>
+          Transfer
+        </button>
+      </div>
       <ErrorNotice error={act.error} />
     </ActionForm>
   );

@@ -70,20 +70,40 @@ function AddKey({ view, act, added }: { view: Ready; act: ReturnType<typeof useA
 }
 
 /** After a key was added: the file every device needs, one click away. */
-function Rotated({ id, busy, exportKey }: { id: string; busy: boolean; exportKey: () => void }) {
+function Rotated({
+  id,
+  busy,
+  exportKey,
+  devices,
+  showDevices,
+}: {
+  id: string;
+  busy: boolean;
+  exportKey: () => void;
+  devices: number;
+  showDevices?: () => void;
+}) {
   return (
     <Notice kind="warning" title={`Key ${id} signs new codes: carry its key file to every device`}>
-      <p>Until a device imports it (Settings, “Add License Central key…”), it refuses the codes this key signs.</p>
+      <p>
+        Until a device imports it (Settings, “Add License Central key…”), it refuses the codes this key signs.{' '}
+        {devices > 0 ? `The devices to tell: the ${formatCount(devices)} product instance${devices === 1 ? '' : 's'} with reservations here.` : ''}
+      </p>
       <div className="actions">
         <button type="button" className="primary" disabled={busy} onClick={exportKey}>
           Export the new key file…
         </button>
+        {devices > 0 && showDevices && (
+          <button type="button" onClick={showDevices}>
+            List them (Product Instances)
+          </button>
+        )}
       </div>
     </Notice>
   );
 }
 
-export function KeysPanel({ view, refresh }: { view: Ready; refresh: Refresh }) {
+export function KeysPanel({ view, refresh, showDevices }: { view: Ready; refresh: Refresh; showDevices?: () => void }) {
   const act = useAction();
   const [note, setNote] = useState<string | null>(null);
   const [retiring, setRetiring] = useState<string | null>(null);
@@ -120,7 +140,7 @@ export function KeysPanel({ view, refresh }: { view: Ready; refresh: Refresh }) 
           </p>
         </ConfirmStep>
       )}
-      {rotated && <Rotated id={rotated} busy={act.busy} exportKey={exportKey} />}
+      {rotated && <Rotated id={rotated} busy={act.busy} exportKey={exportKey} devices={view.instanceCount} showDevices={showDevices} />}
       <div className="actions">
         <button type="button" className={rotated ? undefined : 'primary'} disabled={act.busy} onClick={exportKey}>
           Export public key…

@@ -14,7 +14,7 @@ import AxeBuilder from '@axe-core/playwright';
 import { PNG } from 'pngjs';
 import { startHarness, RENDERER_DIR, type Harness } from './harness/server.ts';
 import { closeBrowser, launchBrowser, CHROMIUM } from './harness/browser.ts';
-import { dropFile, jsQR, screenshot, SHOTS, rowAction } from './harness/page-helpers.ts';
+import { dropFile, expectFits, jsQR, screenshot, SHOTS, rowAction } from './harness/page-helpers.ts';
 import { slr } from '../helpers/cli.ts';
 import { populate } from '../helpers/populate.ts';
 import { openLedger } from '../../electron/authority/ledger.ts';
@@ -55,6 +55,7 @@ async function fit(page: Page, where: string) {
     text: document.body.innerText,
   }));
   expect(scroll, `${where}: the page scrolls sideways`).toBeLessThanOrEqual(width);
+  await expectFits(page, where);
   expect(text, `${where}: a CLI command in the app's text`).not.toMatch(/license smart|\bslr (?:authority|license|init)/);
   const results = await new AxeBuilder({ page }).analyze();
   const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');

@@ -284,4 +284,20 @@ describe.skipIf(skip)('the app, third version, in Chromium', () => {
     await screenshot(page, `v3-instances-${name.replace(/[^a-z0-9]+/gi, '-')}`);
     await expectFits(page, `instance list, ${name}`);
   });
+
+  // Last: it changes License Central's signing key.
+  it('a key rotation says how many devices must be told and lists them', async () => {
+    const page = await open(authority, LOOKS[0]![1]);
+    await page.getByRole('tab', { name: 'License Authority' }).click();
+    await page.getByRole('tab', { name: 'Signing Keys' }).click();
+    await page.getByRole('button', { name: 'Add a new signing key…' }).click();
+    await expect.poll(() => page.getByText(/64 product instances hold reservations here/).count()).toBe(1);
+    await page.getByRole('button', { name: 'Add the key' }).click();
+    await expect.poll(() => page.getByText(/The devices to tell: the 64 product instances with reservations here\./).count()).toBe(1);
+    await screenshot(page, 'v3-key-rotated');
+    await expectAccessible(page, 'key rotated');
+    await page.getByRole('button', { name: 'List them (Product Instances)' }).click();
+    await expect.poll(() => page.getByRole('tab', { name: 'Product Instances', selected: true }).count()).toBe(1);
+    await expect.poll(() => page.getByRole('navigation', { name: 'Pages of product instances (top)' }).innerText()).toMatch(/of 64/);
+  });
 });
