@@ -2,6 +2,9 @@
  * The license pool: what to do (add licenses, add a virtual account, transfer) in a toolbar above the table,
  * one form open at a time, its result beside it; the table filtered by virtual account, numbers right-aligned.
  */
+import { parseIsoDate } from '../../shared/codes/dates.ts';
+import { describeLifetime, lifetime, termEndsAt } from '../../shared/lifetime.ts';
+import { formatDay } from '../components/format.ts';
 import { useState } from 'react';
 import { PRODUCTS, findAnyEntitlement } from '../../shared/catalog.ts';
 import { call } from '../bridge.ts';
@@ -151,6 +154,18 @@ function TransferLicenses({ view, act, done }: { view: Ready; act: Act; done: Do
   );
 }
 
+/** The earliest TERM end of a line: its day, and "Expired" or the days left once within 90 days (louder from 30). */
+function TermEnd({ day, now }: { day: string; now: number }) {
+  const end = parseIsoDate(day, 'end date');
+  const life = lifetime(termEndsAt(end), now);
+  return (
+    <span className={life.urgency === 'urgent' || life.urgency === 'warning' ? 'term-warning' : undefined}>
+      <span className="value">{formatDay(end)}</span>
+      {life.warning !== null || life.expired ? ` (${describeLifetime(life)})` : ''}
+    </span>
+  );
+}
+
 function LicenseTable({ view, account }: { view: Ready; account: string }) {
   const rows = account ? view.licenses.filter((l) => l.account === account) : view.licenses;
   return (
@@ -189,7 +204,7 @@ function LicenseTable({ view, account }: { view: Ready; account: string }) {
             <td>{l.account}</td>
             <td>{l.displayName}</td>
             <td className="col-optional">{l.level ?? '-'}</td>
-            <td className="value">{l.expires || '-'}</td>
+            <td>{l.expires ? <TermEnd day={l.expires} now={view.now} /> : '-'}</td>
             <td className="num">{l.purchased}</td>
             <td className="num">{l.reserved}</td>
             <td className="num">{l.inTransition}</td>

@@ -84,6 +84,10 @@ describe.skipIf(skip)('the app, third version, in Chromium', () => {
       a('license', 'add', '--account', 'Default', '--tag', 'UCM_Enhanced', '--count', '3', '--type', 'TERM', '--start', '2026-03-01', '--end', '2026-04-30')
         .status,
     ).toBe(0);
+    expect(
+      a('license', 'add', '--account', 'Default', '--tag', 'UCM_Essential', '--count', '4', '--type', 'TERM', '--start', '2026-03-01', '--end', '2026-05-20')
+        .status,
+    ).toBe(0);
     const term = on('term');
     expect(term('init', '--pid', 'UCM', '--trust', join(root, 'lc.pem')).status).toBe(0);
     expect(term('license', 'smart', 'reservation', 'enable').status).toBe(0);
@@ -283,6 +287,16 @@ describe.skipIf(skip)('the app, third version, in Chromium', () => {
       .click();
     await screenshot(page, `v3-instances-${name.replace(/[^a-z0-9]+/gi, '-')}`);
     await expectFits(page, `instance list, ${name}`);
+  });
+
+  it("License Central's Licenses tab gives a TERM's end with its days left once within 90 days", async () => {
+    const page = await open(authority, LOOKS[1]![1]);
+    await page.getByRole('tab', { name: 'License Authority' }).click();
+    const row = page.locator('[data-license="Default/UCM_Essential"]');
+    await expect.poll(() => row.count()).toBe(1);
+    expect(await row.innerText()).toContain('May 20, 2026 (19 days left)');
+    expect(await row.locator('.term-warning').count()).toBe(1);
+    await expectFits(page, 'licenses with a TERM ending');
   });
 
   // Last: it changes License Central's signing key.
