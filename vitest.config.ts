@@ -46,6 +46,7 @@ export const FAST = [
   'test/lifetime.test.ts',
   'test/instance-lines.test.ts',
   'test/app-authority-setup.test.ts',
+  'test/installed-app-faults.test.ts',
   'test/instance-query.test.ts',
   'test/qr-parts.test.ts',
   'test/operator-flow.test.ts',

@@ -172,6 +172,8 @@ export type AuthorityView =
       readonly keyProtection: 'plaintext' | 'passphrase' | 'os-store' | 'server';
       /** The License Central server this workspace works on, or null: the local ledger. */
       readonly connection: AuthorityConnection | null;
+      /** Why the OS secret store cannot open the signing keys (they then sign nothing), or null. */
+      readonly keysProblem: string | null;
       /** False while passphrase-protected keys wait for their passphrase (authorityUnlockKeys). */
       readonly keysUnlocked: boolean;
       readonly events: readonly AuthorityEventView[];

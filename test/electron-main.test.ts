@@ -38,6 +38,9 @@ const recorded = vi.hoisted(() => ({
   permissionCheck: undefined as undefined | Handler,
   ready: undefined as undefined | (() => void),
   beforeRequest: undefined as undefined | Handler,
+  paths: new Map<string, string>(),
+  errorBoxes: [] as string[],
+  exits: [] as number[],
 }));
 
 vi.mock('electron', () => {
@@ -64,6 +67,9 @@ vi.mock('electron', () => {
     loadURL: (url: string) => Promise<void>;
     once() {}
     show() {}
+    isDestroyed() {
+      return false;
+    }
     isMinimized() {
       return false;
     }
@@ -81,11 +87,14 @@ vi.mock('electron', () => {
           recorded.ready = resolve;
         }),
       getPath: () => home,
+      setPath: (name: string, path: string) => recorded.paths.set(name, path),
       getVersion: () => '0.0.0',
+      isPackaged: true,
+      exit: (code: number) => recorded.exits.push(code),
     },
     BrowserWindow,
     clipboard: { writeText() {} },
-    dialog: {},
+    dialog: { showErrorBox: (_title: string, text: string) => recorded.errorBoxes.push(text) },
     ipcMain: { handle: (channel: string, fn: Handler) => recorded.ipc.set(channel, fn), on() {} },
     protocol: {
       registerSchemesAsPrivileged: (s: unknown[]) => recorded.privileged.push(...s),
@@ -142,6 +151,20 @@ describe('the main process', () => {
     });
     expect(String(prefs.preload)).toMatch(/preload[\\/]preload\.cjs$/);
     expect(recorded.windows[0]!.url).toBe('app://slr-desk/index.html');
+  });
+
+  it("in an installed app: no DevTools, Chromium's profile in its own folder, a renderer that died reloaded with a word", async () => {
+    const w = recorded.windows[0]!;
+    expect((w.options.webPreferences as Record<string, unknown>).devTools).toBe(false);
+    expect(recorded.paths.get('userData')).toBe(join(home, 'chromium-profile'));
+    const gone = w.events.get('render-process-gone')!;
+    w.url = undefined;
+    gone({}, { reason: 'clean-exit' });
+    expect([w.url, recorded.errorBoxes.length]).toEqual([undefined, 0]);
+    gone({}, { reason: 'crashed' });
+    expect(recorded.errorBoxes.at(-1)).toMatch(/The window stopped \(crashed\)\. It is opened again; nothing that was saved is lost\./);
+    await vi.waitFor(() => expect(w.url).toBe(APP_ENTRY));
+    expect(recorded.exits).toEqual([]);
   });
 
   it('serves the renderer from app:// only, with the strict CSP, and cancels every other request', async () => {

@@ -36,13 +36,57 @@ function stubElectron(): string {
   return dir;
 }
 
+/** What a package's production dependencies pull in, from the lock file. */
+function closure(names: readonly string[]): Set<string> {
+  const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as { packages: Record<string, { dependencies?: Record<string, string> }> };
+  const seen = new Set<string>();
+  const visit = (n: string) => {
+    if (seen.has(n)) return;
+    seen.add(n);
+    for (const d of Object.keys(lock.packages[`node_modules/${n}`]?.dependencies ?? {})) visit(d);
+  };
+  names.forEach(visit);
+  return seen;
+}
+/** What the app's main process imports (the rest of `dependencies` serves the CLI and the server). */
+const APP_DEPENDENCIES = ['electron-store', 'fast-xml-parser', 'pdf-lib', 'proper-lockfile', 'qrcode', 'zod'];
+
 describe('packaging', () => {
+  it("keeps electron-builder's .deb dependencies and its AppArmor profile (an override would replace them)", () => {
+    const fpm = readFileSync(join(root, 'node_modules/app-builder-lib/out/targets/FpmTarget.js'), 'utf8');
+    const defaults = JSON.parse(/case "deb":\s*return (\[[^\]]*\])/.exec(fpm)![1]!) as string[];
+    expect(defaults).toEqual(expect.arrayContaining(['libgtk-3-0', 'libnss3', 'libsecret-1-0', 'xdg-utils']));
+    const depends: string[] = pkg.build.deb?.depends ?? defaults;
+    expect(
+      defaults.filter((d) => !depends.includes(d)),
+      'a default dependency the .deb would lack',
+    ).toEqual([]);
+    // The profile that lets Chromium's sandbox use user namespaces on Ubuntu 24.04+: installed by the default scripts.
+    expect(pkg.build.deb?.afterInstall ?? pkg.build.linux?.afterInstall).toBeUndefined();
+    expect(pkg.build.linux?.appArmorProfile).toBeUndefined();
+    expect(readFileSync(join(root, 'node_modules/app-builder-lib/templates/linux/after-install.tpl'), 'utf8')).toContain('/etc/apparmor.d/');
+    expect(fpm).toContain('apparmor-profile');
+  });
+
+  it('names every server-only dependency to keep out of the app (the lock file is the list)', () => {
+    const app = closure(APP_DEPENDENCIES);
+    const serverOnly = [...closure(Object.keys(pkg.dependencies))].filter((n) => !app.has(n));
+    const excluded = new Set(
+      (pkg.build.files as string[]).filter((f) => f.startsWith('!node_modules/')).map((f) => f.slice('!node_modules/'.length, -'/**'.length)),
+    );
+    expect(serverOnly.filter((n) => !excluded.has(n))).toEqual([]);
+    expect(
+      [...excluded].filter((n) => app.has(n)),
+      'an app dependency excluded',
+    ).toEqual([]);
+  });
+
   it('configures air-gapped installers: no publishing or auto-update, every platform, the hardening fuses', () => {
     const b = pkg.build;
     expect(b.appId).toBe('org.slrdesk.app');
     expect(b.productName).toBe('SLR Desk');
     expect(b.publish).toBeNull();
-    expect(b.linux.target).toEqual(['AppImage', 'deb']);
+    expect(b.linux.target).toEqual(['AppImage', 'deb', 'rpm']);
     expect(b.win.target).toEqual(['nsis']);
     expect(b.mac.target).toEqual(['dmg']);
     expect(existsSync(join(root, b.linux.icon))).toBe(true);
@@ -93,9 +137,18 @@ describe('packaging', () => {
     ]) {
       expect(files, needed).toContain(needed);
     }
+    const app = closure(APP_DEPENDENCIES);
+    const serverOnly = [...closure(Object.keys(pkg.dependencies))].filter((n) => !app.has(n));
+    const packedModules = new Set(files.map((f) => /^\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(f)?.[1]).filter(Boolean));
+    expect(
+      serverOnly.filter((n) => packedModules.has(n)),
+      'server-only modules in app.asar',
+    ).toEqual([]);
+    for (const n of app) expect(packedModules.has(n) || !existsSync(join(root, 'node_modules', n)), `${n} missing from app.asar`).toBe(true);
     const forbidden = files.filter(
       (f) =>
         /^\/(test|electron|shared|renderer|build|\.ci)\//.test(f) ||
+        f.startsWith('/out/cli/') ||
         f.endsWith('.map') ||
         /^\/node_modules\/(vitest|vite|electron|electron-builder|react|react-dom|typescript|eslint|playwright-core|fast-check)\//.test(f),
     );

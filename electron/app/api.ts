@@ -32,6 +32,7 @@ export function createAppApi(ports: AppPorts): AppApi {
     now: ports.now,
     local: withLedger,
     passphraseGiven: () => passphrase !== null,
+    keysProblem: () => ports.keysProblem?.() ?? null,
     async unlock(typed) {
       // Checked against the ledger's check value before it is kept: a wrong one is refused (wrong-passphrase).
       await baseLedger((l) => l.store.keyStorage(), { keySecret: { kind: 'passphrase', passphrase: typed } });
@@ -51,7 +52,7 @@ export function createAppApi(ports: AppPorts): AppApi {
     }),
 
     async clipboardWrite(text) {
-      ports.clipboard.writeText(text);
+      await ports.clipboard.writeText(text);
       return null;
     },
   };

@@ -26,6 +26,7 @@ export interface AuthorityPorts {
   /** The app's own ledger (its passphrase, once given, applied). */
   readonly local: LedgerPort;
   readonly passphraseGiven: () => boolean;
+  readonly keysProblem: () => string | null;
   /** Keeps the passphrase that unlocks the local ledger's keys (checked first). */
   readonly unlock: (passphrase: string) => Promise<void>;
 }
@@ -64,7 +65,7 @@ export function authorityApi(ports: AuthorityPorts): { methods: AuthorityMethods
     async authorityView(): Promise<AuthorityView> {
       const session = await connection(ports.dir);
       if (session) return readServerView(session, ports);
-      return readAuthorityView(ports.local, { ...ports, passphraseGiven: ports.passphraseGiven() });
+      return readAuthorityView(ports.local, { ...ports, passphraseGiven: ports.passphraseGiven(), keysProblem: ports.keysProblem });
     },
     authorityInstances: (query) => ledger((l) => l.instancePage(query)),
     async authorityInit(name, passphrase) {

@@ -18,7 +18,7 @@ export interface Dialogs {
 export interface AppPorts {
   readonly dir: string;
   readonly dialogs: Dialogs;
-  readonly clipboard: { writeText(text: string): void };
+  readonly clipboard: { writeText(text: string): void | Promise<void> };
   readonly now: () => number;
   readonly stores?: StoreFactory;
   readonly sealer?: KeySealer;
@@ -26,6 +26,8 @@ export interface AppPorts {
   readonly provisionedKeys?: readonly { text: string; label: string }[];
   /** The license authority's ledger; by default the embedded one in `dir`. */
   readonly ledger?: LedgerPort;
+  /** Why the signing keys' key in the OS secret store cannot be opened (null: it can, or there is none). */
+  readonly keysProblem?: () => string | null;
 }
 
 export type AppApi = { [M in BridgeMethod]: (...args: BridgeArgs<M>) => Promise<BridgeResults[M]> };

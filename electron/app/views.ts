@@ -42,7 +42,10 @@ export async function readInstanceView(instance: InstanceService, ports: { dir: 
   };
 }
 
-export async function readAuthorityView(withLedger: LedgerPort, ports: { dir: string; now: () => number; passphraseGiven?: boolean }): Promise<AuthorityView> {
+export async function readAuthorityView(
+  withLedger: LedgerPort,
+  ports: { dir: string; now: () => number; passphraseGiven?: boolean; keysProblem?: () => string | null },
+): Promise<AuthorityView> {
   if (!(await authorityExists(withLedger))) return { initialized: false, dir: ports.dir };
   return withLedger(async (l) => {
     const check = await l.verifyEvents();
@@ -58,6 +61,8 @@ export async function readAuthorityView(withLedger: LedgerPort, ports: { dir: st
       keys: await l.keys(),
       keyProtection,
       keysUnlocked: keyProtection !== 'passphrase' || ports.passphraseGiven === true,
+      // Asked after the ledger was opened: opening it is what tries the OS store.
+      keysProblem: keyProtection === 'os-store' ? (ports.keysProblem?.() ?? null) : null,
       events: await l.events(undefined, 2000),
       logCheck: describeChain(check.count, check.broken, () => check.broken!.event),
       connection: null,
@@ -101,6 +106,7 @@ export async function readServerView(session: RemoteSession, ports: { dir: strin
     instanceCount: page.total,
     keys,
     keyProtection: 'server',
+    keysProblem: null,
     keysUnlocked: true,
     events: events.slice(-2000),
     logCheck,

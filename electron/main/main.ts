@@ -7,16 +7,15 @@ import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ElectronStore from 'electron-store';
-import lockfile from 'proper-lockfile';
 import { FILE_DROP_CHANNEL } from '../../shared/bridge.ts';
 import { createAppApi, type Dialogs } from '../app/api.ts';
 import { sqliteLedgerPort } from '../authority/ledger-port.ts';
 import { osStoreKeySecret } from '../authority/keys/os-key-secret.ts';
 import type { StoreFactory } from '../device/instance-service.ts';
-import { plainKeySealer, type KeySealer } from '../platform/key-sealer.ts';
 import { readCodeFile } from '../platform/files.ts';
-import { APP_LOCK_NAME } from '../platform/lock.ts';
-import { APP_NAME, resolveHome } from '../platform/paths.ts';
+import { holdAppLock } from './app-lock.ts';
+import { APP_NAME, CHROMIUM_PROFILE_DIR, resolveHome } from '../platform/paths.ts';
+import { osKeySealer } from '../platform/os-sealer.ts';
 import { registerBridge } from './ipc.ts';
 import { senderOf } from './ipc.ts';
 import {
@@ -42,7 +41,9 @@ const PRELOAD = join(here, '..', 'preload', 'preload.cjs');
 protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: false, corsEnabled: false } }]);
 app.setName(APP_NAME);
 
-if (!app.requestSingleInstanceLock()) app.quit();
+// Chromium's profile in a folder of its own, never mixed with the licensing state (set before the app is ready).
+const home = resolveHome(undefined);
+app.setPath('userData', join(home, CHROMIUM_PROFILE_DIR));
 
 /** electron-store writes the same file, in the same format, as the CLI's conf store. */
 const electronStores: StoreFactory = (cwd, name) =>
@@ -55,24 +56,8 @@ const electronStores: StoreFactory = (cwd, name) =>
     accessPropertiesByDotNotation: false,
   });
 
-/** Seals the device key with the OS secret store where it offers a real one; else the file (0600) holds it. */
-const safeStorageSealer: KeySealer = {
-  async seal(pem) {
-    const strong =
-      (await safeStorage.isAsyncEncryptionAvailable()) && (process.platform !== 'linux' || safeStorage.getSelectedStorageBackend() !== 'basic_text');
-    if (!strong) return plainKeySealer.seal(pem);
-    return { format: 'safe-storage', value: (await safeStorage.encryptStringAsync(pem)).toString('base64') };
-  },
-  async unseal(record) {
-    if (record.format === 'pkcs8-pem') return record.value;
-    return (await safeStorage.decryptStringAsync(Buffer.from(record.value, 'base64'))).result;
-  },
-  // Every load checks the state's seal, whose key comes from the device key: at once.
-  unsealSync(record) {
-    if (record.format === 'pkcs8-pem') return record.value;
-    return safeStorage.decryptString(Buffer.from(record.value, 'base64'));
-  },
-};
+/** Seals keys with the OS secret store only where a real one answers (see os-sealer.ts); else they stay as the CLI keeps them. */
+const sealer = osKeySealer(safeStorage);
 
 let window: BrowserWindow | null = null;
 
@@ -111,7 +96,8 @@ async function createWindow(): Promise<void> {
     show: false,
     title: APP_NAME,
     backgroundColor: '#f6f7f9',
-    webPreferences: { ...WEB_PREFERENCES, preload: PRELOAD },
+    // DevTools only in a development run (npm start), never in an installed app.
+    webPreferences: { ...WEB_PREFERENCES, devTools: !app.isPackaged, preload: PRELOAD },
   });
   const contents = window.webContents;
   contents.setWindowOpenHandler(() => ({ action: 'deny' }));
@@ -121,71 +107,83 @@ async function createWindow(): Promise<void> {
   });
   contents.on('will-attach-webview', (event) => event.preventDefault());
   contents.on('will-redirect', (event) => event.preventDefault());
+  // A renderer that crashed or was killed: say so, and load the page again (the state is on disk, intact).
+  contents.on('render-process-gone', (_event, details) => {
+    if (details.reason === 'clean-exit') return;
+    dialog.showErrorBox(APP_NAME, `The window stopped (${details.reason}). It is opened again; nothing that was saved is lost.`);
+    if (window && !window.isDestroyed()) void window.loadURL(APP_ENTRY);
+  });
   window.once('ready-to-show', () => window?.show());
   await window.loadURL(APP_ENTRY);
 }
 
-app
-  .whenReady()
-  .then(async () => {
-    const dir = resolveHome(undefined);
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    // While the app runs, the CLI refuses to write this state (it says so); the lock goes with the process.
-    await lockfile.lock(dir, { lockfilePath: join(dir, APP_LOCK_NAME), realpath: false, stale: 15_000, update: 5_000 }).catch(() => undefined);
+// One app per user: a second start hands over to the first (which comes to the front) and ends.
+if (!app.requestSingleInstanceLock()) app.quit();
+else {
+  app
+    .whenReady()
+    .then(async () => {
+      const dir = home;
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      const told = { showError: (text: string) => dialog.showErrorBox(APP_NAME, text), exit: (code: number) => app.exit(code) };
+      if (!(await holdAppLock(dir, told))) return;
 
-    const ses = session.defaultSession;
-    ses.setPermissionRequestHandler((_wc, permission, callback) => callback(decidePermission(permission)));
-    ses.setPermissionCheckHandler((_wc, permission) => decidePermission(permission));
-    ses.webRequest.onBeforeRequest((details, callback) => callback({ cancel: !isAllowedRequest(details.url) }));
-    protocol.handle(APP_SCHEME, (request) => {
-      const rel = new URL(request.url).host === APP_HOST ? resolveAppPath(request.url) : null;
-      if (!rel) return new Response('Not found', { status: 404 });
-      try {
-        const body = readFileSync(join(RENDERER_DIR, rel));
-        return new Response(body, {
-          headers: { 'content-type': MIME[extname(rel)] ?? 'application/octet-stream', 'content-security-policy': CSP, 'x-content-type-options': 'nosniff' },
-        });
-      } catch {
-        return new Response('Not found', { status: 404 });
-      }
+      const ses = session.defaultSession;
+      ses.setPermissionRequestHandler((_wc, permission, callback) => callback(decidePermission(permission)));
+      ses.setPermissionCheckHandler((_wc, permission) => decidePermission(permission));
+      ses.webRequest.onBeforeRequest((details, callback) => callback({ cancel: !isAllowedRequest(details.url) }));
+      protocol.handle(APP_SCHEME, (request) => {
+        const rel = new URL(request.url).host === APP_HOST ? resolveAppPath(request.url) : null;
+        if (!rel) return new Response('Not found', { status: 404 });
+        try {
+          const body = readFileSync(join(RENDERER_DIR, rel));
+          return new Response(body, {
+            headers: { 'content-type': MIME[extname(rel)] ?? 'application/octet-stream', 'content-security-policy': CSP, 'x-content-type-options': 'nosniff' },
+          });
+        } catch {
+          return new Response('Not found', { status: 404 });
+        }
+      });
+
+      const keySecret = osStoreKeySecret(dir, sealer);
+      const api = createAppApi({
+        dir,
+        dialogs: dialogs(),
+        clipboard,
+        now: Date.now,
+        stores: electronStores,
+        sealer,
+        provisionedKeys: packagedKeys(),
+        ledger: sqliteLedgerPort(dir, keySecret),
+        keysProblem: keySecret.problem,
+      });
+      registerBridge(ipcMain, api, () => window?.webContents ?? null);
+      // A file the user dropped onto the window: the preload took its path from the drop event.
+      ipcMain.handle(FILE_DROP_CHANNEL, (event, path: unknown) => {
+        if (!isTrustedSender(senderOf(event, window?.webContents ?? null))) return { error: 'Refused: the call did not come from the SLR Desk window.' };
+        if (!isDroppedPath(path)) return { error: 'Refused: not the path of a dropped file.' };
+        try {
+          return { name: path.split(/[\\/]/).pop() ?? 'file', text: readCodeFile(path) };
+        } catch (e) {
+          return { error: (e as Error).message };
+        }
+      });
+      await createWindow();
+    })
+    .catch((e: unknown) => {
+      // Nothing can be shown without a window: say it where a launcher's log sees it, and stop.
+      console.error('SLR Desk could not start:', e);
+      app.exit(1);
     });
 
-    const api = createAppApi({
-      dir,
-      dialogs: dialogs(),
-      clipboard,
-      now: Date.now,
-      stores: electronStores,
-      sealer: safeStorageSealer,
-      provisionedKeys: packagedKeys(),
-      ledger: sqliteLedgerPort(dir, osStoreKeySecret(dir, safeStorageSealer)),
-    });
-    registerBridge(ipcMain, api, () => window?.webContents ?? null);
-    // A file the user dropped onto the window: the preload took its path from the drop event.
-    ipcMain.handle(FILE_DROP_CHANNEL, (event, path: unknown) => {
-      if (!isTrustedSender(senderOf(event, window?.webContents ?? null))) return { error: 'Refused: the call did not come from the SLR Desk window.' };
-      if (!isDroppedPath(path)) return { error: 'Refused: not the path of a dropped file.' };
-      try {
-        return { name: path.split(/[\\/]/).pop() ?? 'file', text: readCodeFile(path) };
-      } catch (e) {
-        return { error: (e as Error).message };
-      }
-    });
-    await createWindow();
-  })
-  .catch((e: unknown) => {
-    // Nothing can be shown without a window: say it where a launcher's log sees it, and stop.
-    console.error('SLR Desk could not start:', e);
-    app.exit(1);
+  app.on('second-instance', () => {
+    if (window) {
+      if (window.isMinimized()) window.restore();
+      window.focus();
+    }
   });
-
-app.on('second-instance', () => {
-  if (window) {
-    if (window.isMinimized()) window.restore();
-    window.focus();
-  }
-});
-app.on('web-contents-created', (_event, contents) => {
-  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
-});
-app.on('window-all-closed', () => app.quit());
+  app.on('web-contents-created', (_event, contents) => {
+    contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  });
+  app.on('window-all-closed', () => app.quit());
+}

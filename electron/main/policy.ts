@@ -24,7 +24,8 @@ export const WEB_PREFERENCES = {
   webviewTag: false,
   navigateOnDragDrop: false, // a dropped file is taken from the drop event by the preload, never by navigation
   spellcheck: false,
-  devTools: true,
+  // Off unless main.ts turns it on for a development run (app.isPackaged false).
+  devTools: false,
 } as const;
 
 export { CSP } from './csp.ts';

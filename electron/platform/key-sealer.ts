@@ -12,6 +12,8 @@ export interface KeySealer {
   unseal(record: DeviceKeyRecord['privateKey']): Promise<string>;
   /** The same, at once: every load checks the state's seal, whose key comes from the device key. */
   unsealSync(record: DeviceKeyRecord['privateKey']): string;
+  /** The same, saying whether the store asks for it to be sealed again (its key was rotated). */
+  unsealFresh?(record: DeviceKeyRecord['privateKey']): Promise<{ value: string; reseal: boolean }>;
 }
 
 function plainKey(record: DeviceKeyRecord['privateKey']): string {

@@ -15,5 +15,7 @@ export function resolveHome(flag: string | undefined, env: NodeJS.ProcessEnv = p
   return flag ?? env.SLR_HOME ?? appDataDir(env);
 }
 
+/** The desktop app's Chromium profile (caches, local storage): a folder of its own inside the data directory. */
+export const CHROMIUM_PROFILE_DIR = 'chromium-profile';
 export const INSTANCE_STORE = 'product-instance';
 export const AUTHORITY_DB = 'authority.sqlite';

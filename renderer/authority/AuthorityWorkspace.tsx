@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { Tabs } from '../components/Tabs.tsx';
-import { ErrorNotice } from '../components/Notice.tsx';
+import { ErrorNotice, Notice } from '../components/Notice.tsx';
+import { CommandText } from '../components/CommandText.tsx';
 import { EventTable } from '../components/EventTable.tsx';
 import { useView } from '../components/useView.ts';
 import { InstancesPanel } from './InstancesPanel.tsx';
@@ -36,6 +37,15 @@ export function AuthorityWorkspace() {
         </p>
         {view.connection && <ConnectionBar connection={view.connection} refresh={refresh} />}
         {!view.keysUnlocked && <UnlockKeys refresh={refresh} />}
+        {view.keysProblem && (
+          <Notice kind="error" title="The signing keys cannot be opened on this computer: nothing can be signed">
+            {view.keysProblem.split('\n').map((line) => (
+              <p key={line}>
+                <CommandText text={line} />
+              </p>
+            ))}
+          </Notice>
+        )}
       </section>
       <AuthorityChecklist view={view} go={setSection} />
       <Tabs<AuthoritySection>

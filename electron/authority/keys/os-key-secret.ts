@@ -7,23 +7,46 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { refuse } from '../../../shared/errors.ts';
+import { describeError, isSlrError, refuse } from '../../../shared/errors.ts';
 import type { KeySealer } from '../../platform/key-sealer.ts';
 import { writeTextFile } from '../../platform/files.ts';
 import type { KeySecret } from './key-storage.ts';
 
 export const OS_KEY_FILE = 'authority-key.sealed.json';
 
-/** The secret for a ledger use; made (and sealed) only when an authority is created (`create`). */
-export function osStoreKeySecret(dir: string, sealer: KeySealer): (create: boolean) => Promise<KeySecret | undefined> {
+/**
+ * The secret for a ledger use; made (and sealed) only when an authority is created (`create`). When the store
+ * cannot open the sealed key, the ledger still opens (its views, its log: nothing that signs) and `problem()`
+ * says why; what signs is refused.
+ */
+export function osStoreKeySecret(dir: string, sealer: KeySealer): ((create: boolean) => Promise<KeySecret | undefined>) & { problem(): string | null } {
   const path = join(dir, OS_KEY_FILE);
   let cached: KeySecret | undefined;
-  return async (create) => {
+  let problem: string | null = null;
+  const secret = async (create: boolean): Promise<KeySecret | undefined> => {
     if (cached) return cached;
     if (existsSync(path)) {
+      try {
+        return await open(create);
+      } catch (e) {
+        if (!isSlrError(e)) throw e;
+        problem = describeError(e);
+        return undefined;
+      }
+    }
+    return open(create);
+  };
+  const open = async (create: boolean): Promise<KeySecret | undefined> => {
+    if (existsSync(path)) {
       const record = JSON.parse(readFileSync(path, 'utf8')) as Awaited<ReturnType<KeySealer['seal']>>;
-      const key = Buffer.from(await sealer.unseal(record), 'base64');
+      const opened = sealer.unsealFresh ? await sealer.unsealFresh(record) : { value: await sealer.unseal(record), reseal: false };
+      const key = Buffer.from(opened.value, 'base64');
       if (key.length !== 32) refuse('keys-locked', `${path} does not hold a key of the OS secret store.`, 'Restore the signing keys from a key backup.');
+      // The store rotated its own key: the same key, sealed again under the new one.
+      if (opened.reseal) {
+        const again = await sealer.seal(opened.value);
+        if (again.format !== 'pkcs8-pem') writeTextFile(path, JSON.stringify(again), 0o600);
+      }
       return (cached = { kind: 'os-store', key });
     }
     if (!create) return undefined;
@@ -34,4 +57,5 @@ export function osStoreKeySecret(dir: string, sealer: KeySealer): (create: boole
     writeTextFile(path, JSON.stringify(record), 0o600);
     return (cached = { kind: 'os-store', key });
   };
+  return Object.assign(secret, { problem: () => problem });
 }
