@@ -47,6 +47,7 @@ export const FAST = [
   'test/instance-lines.test.ts',
   'test/app-authority-setup.test.ts',
   'test/installed-app-faults.test.ts',
+  'test/release-sums.test.ts',
   'test/instance-query.test.ts',
   'test/qr-parts.test.ts',
   'test/operator-flow.test.ts',
