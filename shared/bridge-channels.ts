@@ -61,3 +61,5 @@ export type BridgeMethod = (typeof BRIDGE_METHODS)[number];
 export const channelOf = (method: BridgeMethod) => `slr:${method}`;
 /** The preload asks the main process to read a file the user dropped (its path from the drop event). */
 export const FILE_DROP_CHANNEL = 'slr:drop';
+/** Main to renderer: a code file the desktop opened with SLR Desk (double-click), delivered as a dropped one. */
+export const FILE_OPEN_CHANNEL = 'slr:file-opened';

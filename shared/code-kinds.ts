@@ -12,3 +12,14 @@ export const CODE_NAMES: Readonly<Record<CodeKind, string>> = {
 
 /** As a title or label: "Request code". */
 export const codeTitle = (kind: CodeKind) => CODE_NAMES[kind][0]!.toUpperCase() + CODE_NAMES[kind].slice(1);
+
+/**
+ * The file types of the codes the app saves, so that the desktop opens one in SLR Desk (package.json's
+ * fileAssociations is checked against this table). The CLI's `--out DIR` keeps its `.txt` names.
+ */
+export const CODE_FILE_TYPES: Readonly<Record<CodeKind, { readonly ext: string; readonly mime: string }>> = {
+  request: { ext: 'slrreq', mime: 'application/x-slr-request-code' },
+  authorization: { ext: 'slrauth', mime: 'application/x-slr-authorization-code' },
+  confirmation: { ext: 'slrconf', mime: 'application/x-slr-confirmation-code' },
+  return: { ext: 'slrret', mime: 'application/x-slr-return-code' },
+};

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { META_CSP } from '../electron/main/csp.ts';
 import { APP_ENTRY, CSP, decideNavigation, decidePermission, isTrustedSender, resolveAppPath, WEB_PREFERENCES } from '../electron/main/policy.ts';
 import { BRIDGE_METHODS, channelOf, FILE_DROP_CHANNEL } from '../shared/bridge.ts';
+import { FILE_OPEN_CHANNEL } from '../shared/bridge-channels.ts';
 
 type Handler = (...args: unknown[]) => unknown;
 const home = mkdtempSync(join(tmpdir(), 'slr-main-'));
@@ -41,6 +42,7 @@ const recorded = vi.hoisted(() => ({
   paths: new Map<string, string>(),
   errorBoxes: [] as string[],
   exits: [] as number[],
+  appEvents: new Map<string, Handler>(),
 }));
 
 vi.mock('electron', () => {
@@ -57,6 +59,7 @@ vi.mock('electron', () => {
           entry.openHandler = fn;
         },
         send: (...args: unknown[]) => entry.sent.push(args),
+        isLoading: () => false,
       };
       recorded.windows.push(entry);
       void this;
@@ -81,7 +84,7 @@ vi.mock('electron', () => {
       setName() {},
       requestSingleInstanceLock: () => true,
       quit() {},
-      on() {},
+      on: (name: string, fn: Handler) => recorded.appEvents.set(name, fn),
       whenReady: () =>
         new Promise<void>((resolve) => {
           recorded.ready = resolve;
@@ -165,6 +168,25 @@ describe('the main process', () => {
     expect(recorded.errorBoxes.at(-1)).toMatch(/The window stopped \(crashed\)\. It is opened again; nothing that was saved is lost\./);
     await vi.waitFor(() => expect(w.url).toBe(APP_ENTRY));
     expect(recorded.exits).toEqual([]);
+  });
+
+  it('hands a code file the desktop opens with a second start to the window, read as a dropped one; nothing else', () => {
+    const w = recorded.windows[0]!;
+    const usb = mkdtempSync(join(tmpdir(), 'slr-open-'));
+    writeFileSync(join(usb, 'cc920-authorization.slrauth'), '<specificPLR>x</specificPLR>');
+    writeFileSync(join(usb, 'notes.txt'), 'not a code');
+    writeFileSync(join(usb, 'huge.slrreq'), 'x'.repeat(2_000_000));
+    w.sent.length = 0;
+    recorded.appEvents.get('second-instance')!(
+      {},
+      ['slr-desk', '--flag', 'cc920-authorization.slrauth', 'notes.txt', 'missing.slrret', join(usb, 'huge.slrreq')],
+      usb,
+    );
+    const opened = w.sent.filter((m) => m[0] === FILE_OPEN_CHANNEL).map((m) => m[1] as { name?: string; text?: string; error?: string });
+    expect(opened[0]).toEqual({ name: 'cc920-authorization.slrauth', text: '<specificPLR>x</specificPLR>' });
+    expect(opened[1]!.error).toMatch(/too large|bytes/i);
+    expect(opened).toHaveLength(2);
+    w.sent.length = 0;
   });
 
   it('serves the renderer from app:// only, with the strict CSP, and cancels every other request', async () => {

@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { listPackage } from '@electron/asar';
 import { scaled } from './helpers/time-scale.ts';
+import { CODE_FILE_TYPES } from '../shared/code-kinds.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
@@ -66,6 +67,11 @@ describe('packaging', () => {
     expect(pkg.build.linux?.appArmorProfile).toBeUndefined();
     expect(readFileSync(join(root, 'node_modules/app-builder-lib/templates/linux/after-install.tpl'), 'utf8')).toContain('/etc/apparmor.d/');
     expect(fpm).toContain('apparmor-profile');
+  });
+
+  it('associates the code files the app saves with it, one type per code, as shared/code-kinds.ts names them', () => {
+    const wanted = Object.values(CODE_FILE_TYPES).map((t) => [t.ext, t.mime]);
+    expect((pkg.build.fileAssociations as { ext: string; mimeType: string }[]).map((a) => [a.ext, a.mimeType])).toEqual(wanted);
   });
 
   it('names every server-only dependency to keep out of the app (the lock file is the list)', () => {

@@ -2,7 +2,7 @@
 import { basename } from 'node:path';
 import { serialOf } from '../../shared/udi.ts';
 import { authorityEventsCsv, instanceEventsCsv } from '../../shared/events.ts';
-import { CODE_NAMES } from '../../shared/code-kinds.ts';
+import { CODE_FILE_TYPES, CODE_NAMES, codeTitle, type CodeKind } from '../../shared/code-kinds.ts';
 import type { BridgeMethod } from '../../shared/bridge.ts';
 import { codeFileName, readCodeFile, writeFileChecked, writeTextFile } from '../platform/files.ts';
 import { saveQrImages } from '../documents/qr-files.ts';
@@ -12,6 +12,11 @@ import type { LedgerPort } from '../authority/ledger-port.ts';
 import { chooseKeyFile, type AppApi, type AppPorts } from './ports.ts';
 
 const TEXT = [{ name: 'Text', extensions: ['txt'] }];
+/** The app's own file type for a code first, and plain text. */
+const CODE_FILTERS = (kind: CodeKind) => [{ name: codeTitle(kind), extensions: [CODE_FILE_TYPES[kind].ext] }, ...TEXT];
+const ALL_CODES = [{ name: 'SLR codes', extensions: [...Object.values(CODE_FILE_TYPES).map((t) => t.ext), 'txt'] }];
+/** The name the app saves a code under: the CLI's, with the code's own extension. */
+const appCodeFileName = (sn: string, kind: CodeKind) => codeFileName(sn, kind).replace(/\.txt$/, `.${CODE_FILE_TYPES[kind].ext}`);
 
 type FileMethods = Pick<AppApi, Extract<BridgeMethod, `file${string}`>>;
 
@@ -26,12 +31,12 @@ export function fileMethods(ports: AppPorts, instance: InstanceService, ledger: 
 
   return {
     async fileOpenCode(kind) {
-      const path = await ports.dialogs.open({ title: `Open ${CODE_NAMES[kind]}`, filters: TEXT });
+      const path = await ports.dialogs.open({ title: `Open ${CODE_NAMES[kind]}`, filters: [...CODE_FILTERS(kind), ...ALL_CODES] });
       if (!path) return null;
       return { name: basename(path), text: readCodeFile(path) };
     },
     async fileSaveCode({ kind, sn, code }) {
-      return saveText(`Save ${CODE_NAMES[kind]}`, codeFileName(sn, kind), code);
+      return saveText(`Save ${CODE_NAMES[kind]}`, appCodeFileName(sn, kind), code, CODE_FILTERS(kind));
     },
     async fileSaveQr({ kind, sn, code }) {
       const path = await ports.dialogs.save({

@@ -8,6 +8,8 @@ import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ElectronStore from 'electron-store';
 import { FILE_DROP_CHANNEL } from '../../shared/bridge.ts';
+import { FILE_OPEN_CHANNEL } from '../../shared/bridge-channels.ts';
+import { codeFilesIn, openedFile } from './opened-files.ts';
 import { createAppApi, type Dialogs } from '../app/api.ts';
 import { sqliteLedgerPort } from '../authority/ledger-port.ts';
 import { osStoreKeySecret } from '../authority/keys/os-key-secret.ts';
@@ -60,6 +62,18 @@ const electronStores: StoreFactory = (cwd, name) =>
 const sealer = osKeySealer(safeStorage);
 
 let window: BrowserWindow | null = null;
+/** Code files handed over before the window could take them (the first start's own, a macOS open-file). */
+const pendingFiles: string[] = codeFilesIn(process.argv, process.cwd());
+
+/** Gives the window the code files the desktop opened with the app, read as dropped files are. */
+function deliverFiles(paths: readonly string[]): void {
+  const contents = window?.webContents;
+  if (!contents || contents.isLoading()) {
+    pendingFiles.push(...paths);
+    return;
+  }
+  for (const p of paths) contents.send(FILE_OPEN_CHANNEL, openedFile(p));
+}
 
 /**
  * License Central key files a vendor builds into the app (`resources/trust/*.pem`, from `build/trust/` by
@@ -114,6 +128,7 @@ async function createWindow(): Promise<void> {
     if (window && !window.isDestroyed()) void window.loadURL(APP_ENTRY);
   });
   window.once('ready-to-show', () => window?.show());
+  contents.on('did-finish-load', () => deliverFiles(pendingFiles.splice(0)));
   await window.loadURL(APP_ENTRY);
 }
 
@@ -176,11 +191,16 @@ else {
       app.exit(1);
     });
 
-  app.on('second-instance', () => {
+  app.on('second-instance', (_event, argv, cwd) => {
     if (window) {
       if (window.isMinimized()) window.restore();
       window.focus();
     }
+    deliverFiles(codeFilesIn(argv, cwd));
+  });
+  app.on('open-file', (event, path) => {
+    event.preventDefault();
+    deliverFiles(codeFilesIn(['', path], '/'));
   });
   app.on('web-contents-created', (_event, contents) => {
     contents.setWindowOpenHandler(() => ({ action: 'deny' }));

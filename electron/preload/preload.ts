@@ -5,10 +5,11 @@
  * Dropped files: the preload takes them from the drop event itself, in its isolated world, and asks the
  * main process to read the path `webUtils.getPathForFile` gives. A File made by page script has no path
  * (it is ignored), and no navigation is ever turned into a file read, so page script cannot obtain a file
- * the user did not hand to the window.
+ * the user did not hand to the window. A code file the desktop opens with the app (a double-click) comes
+ * from the main process on its own channel and reaches the same listeners.
  */
 import { contextBridge, ipcRenderer, webUtils } from 'electron';
-import { BRIDGE_METHODS, FILE_DROP_CHANNEL, channelOf } from '../../shared/bridge-channels.ts';
+import { BRIDGE_METHODS, FILE_DROP_CHANNEL, FILE_OPEN_CHANNEL, channelOf } from '../../shared/bridge-channels.ts';
 import type { OpenedFile, SlrBridge } from '../../shared/bridge.ts';
 
 type DropListener = (file: OpenedFile | { error: string }) => void;
@@ -37,5 +38,8 @@ window.addEventListener('drop', (event) => {
     (e: unknown) => listeners.forEach((l) => l({ error: e instanceof Error ? e.message : String(e) })),
   );
 });
+
+// A code file the desktop opened with SLR Desk: the main process read it; it arrives as a dropped file does.
+ipcRenderer.on(FILE_OPEN_CHANNEL, (_event, result: OpenedFile | { error: string }) => listeners.forEach((l) => l(result)));
 
 contextBridge.exposeInMainWorld('slr', Object.freeze(api) as SlrBridge);

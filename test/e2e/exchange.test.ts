@@ -105,7 +105,7 @@ describe.skipIf(skip)('the desktop app in Chromium, against the real services', 
     const requestCode = (await dp.getByTestId('code-request').textContent())!;
     expect(requestCode).toMatch(/^[0-9A-Z]{5}(-[0-9A-Z]{5}){21}-[0-9A-Z]$/);
     await dp.getByRole('button', { name: 'Save to file…' }).click();
-    await expect.poll(() => existsSync(join(device.usb, `${sn}-request.txt`))).toBe(true);
+    await expect.poll(() => existsSync(join(device.usb, `${sn}-request.slrreq`))).toBe(true);
     await dp.getByRole('button', { name: 'Copy' }).first().click();
     await expect.poll(() => device.clipboard()).toBe(requestCode);
     await screenshot(dp, 'device-request-code');
@@ -118,7 +118,7 @@ describe.skipIf(skip)('the desktop app in Chromium, against the real services', 
     await ap.getByRole('button', { name: 'Next' }).click();
     await expect.poll(() => ap.getByText(/Character \d+ of the request code \(character \d of group \d+\) is mistyped/).count()).toBe(1);
     await screenshot(ap, 'wizard-typo');
-    authority.queueOpen(carry(device, `${sn}-request.txt`, authority));
+    authority.queueOpen(carry(device, `${sn}-request.slrreq`, authority));
     await ap.getByRole('button', { name: 'Open file…' }).click();
     await expect.poll(() => ap.getByLabel('Request code').inputValue()).toBe(requestCode);
     await ap.getByRole('button', { name: 'Next' }).click();
@@ -129,12 +129,12 @@ describe.skipIf(skip)('the desktop app in Chromium, against the real services', 
     await ap.getByRole('button', { name: 'Generate Authorization Code' }).click();
     await expect.poll(() => ap.getByTestId('code-authorization').count()).toBe(1);
     await ap.getByRole('button', { name: 'Save to file…' }).click();
-    await expect.poll(() => existsSync(join(authority.usb, `${sn}-authorization.txt`))).toBe(true);
+    await expect.poll(() => existsSync(join(authority.usb, `${sn}-authorization.slrauth`))).toBe(true);
     await screenshot(ap, 'wizard-authorization-code');
 
     // --- The device: the file is dropped onto the window, checked, shown, then installed.
-    carry(authority, `${sn}-authorization.txt`, device);
-    await dropFile(dp, `${sn}-authorization.txt`, readFileSync(join(device.usb, `${sn}-authorization.txt`), 'utf8'));
+    carry(authority, `${sn}-authorization.slrauth`, device);
+    await dropFile(dp, `${sn}-authorization.slrauth`, readFileSync(join(device.usb, `${sn}-authorization.slrauth`), 'utf8'));
     await expect.poll(() => dp.getByLabel('Authorization code').inputValue()).toContain('<specificPLR>');
     await dp.getByRole('button', { name: 'Check code' }).click();
     await expect.poll(() => dp.getByRole('heading', { name: 'What this authorization code contains' }).count()).toBe(1);
@@ -191,7 +191,7 @@ describe.skipIf(skip)('the desktop app in Chromium, against the real services', 
     // Installed and authorized: the current step is the installed reservation; an update is one click away.
     expect(await dp.locator('[aria-current="step"]').getAttribute('data-step')).toBe('installed');
     await dp.locator('[data-step="install"]').getByRole('button', { name: 'Open' }).click();
-    device.queueOpen(carry(authority, `${sn}-authorization.txt`, device));
+    device.queueOpen(carry(authority, `${sn}-authorization.slrauth`, device));
     await dp.getByRole('button', { name: 'Open file…' }).click();
     await dp.getByRole('button', { name: 'Check code' }).click();
     await expect.poll(() => dp.getByText(/Update of the installed reservation/).count()).toBe(1);
@@ -228,7 +228,7 @@ describe.skipIf(skip)('the desktop app in Chromium, against the real services', 
     // --- License Central enters the confirmation code: transition released.
     await ap.getByRole('tab', { name: 'Product Instances' }).click();
     await rowAction(ap, sn, 'Enter Confirmation Code…');
-    authority.queueOpen(carry(device, `${sn}-confirmation.txt`, authority));
+    authority.queueOpen(carry(device, `${sn}-confirmation.slrconf`, authority));
     await ap.getByRole('button', { name: 'Open file…' }).click();
     await ap.getByRole('button', { name: 'Enter confirmation code' }).click();
     await expect.poll(() => ap.getByText(/2 licenses released from transition/).count()).toBe(1);
@@ -244,7 +244,7 @@ describe.skipIf(skip)('the desktop app in Chromium, against the real services', 
     await dp.locator('section.code-box[data-kind="return"]').getByRole('button', { name: 'Save to file…' }).click();
     await screenshot(dp, 'device-returned');
     await rowAction(ap, sn, 'Remove…');
-    await ap.getByLabel('Return code').fill(readFileSync(carry(device, `${sn}-return.txt`, authority), 'utf8'));
+    await ap.getByLabel('Return code').fill(readFileSync(carry(device, `${sn}-return.slrret`, authority), 'utf8'));
     await ap.getByRole('button', { name: 'Remove Product Instance' }).click();
     await expect.poll(() => ap.getByText('No product instances yet: reserve licenses under License Reservation.').count()).toBe(1);
     // Its row is gone: closing the dialog puts the focus on the search, not on the page's body.

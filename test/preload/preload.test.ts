@@ -2,7 +2,7 @@
 // drop reaches the main process only with a path the file system gave (webUtils), never for a File that
 // page script made.
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { BRIDGE_METHODS, FILE_DROP_CHANNEL } from '../../shared/bridge-channels.ts';
+import { BRIDGE_METHODS, FILE_DROP_CHANNEL, FILE_OPEN_CHANNEL } from '../../shared/bridge-channels.ts';
 
 type Listener = (event: unknown) => void;
 const fake = vi.hoisted(() => ({
@@ -10,6 +10,7 @@ const fake = vi.hoisted(() => ({
   invoked: [] as unknown[][],
   windowListeners: new Map<string, Listener>(),
   paths: new Map<object, string>(),
+  channels: new Map<string, (event: unknown, ...args: unknown[]) => void>(),
 }));
 
 vi.mock('electron', () => {
@@ -20,6 +21,7 @@ vi.mock('electron', () => {
         fake.invoked.push(args);
         return args[0] === FILE_DROP_CHANNEL ? { name: 'x.txt', text: 'code' } : { ok: true, value: null };
       },
+      on: (channel: string, fn: (event: unknown, ...args: unknown[]) => void) => fake.channels.set(channel, fn),
     },
     webUtils: { getPathForFile: (file: object) => fake.paths.get(file) ?? '' },
   };
@@ -70,5 +72,14 @@ describe('the preload', () => {
     drop(dropEvent(real).event);
     await new Promise((r) => setTimeout(r, 10));
     expect(got).toHaveLength(1);
+  });
+
+  it('gives the drop listeners a code file the desktop opened with the app (read by the main process), and only that channel', () => {
+    const got: unknown[] = [];
+    const off = (fake.exposed.get('slr')!.onFileDropped as (l: (f: unknown) => void) => () => void)((f) => got.push(f));
+    expect([...fake.channels.keys()]).toEqual([FILE_OPEN_CHANNEL]);
+    fake.channels.get(FILE_OPEN_CHANNEL)!({}, { name: 'cc920-authorization.slrauth', text: '<specificPLR/>' });
+    expect(got).toEqual([{ name: 'cc920-authorization.slrauth', text: '<specificPLR/>' }]);
+    off();
   });
 });
