@@ -48,6 +48,7 @@ export const FAST = [
   'test/app-authority-setup.test.ts',
   'test/installed-app-faults.test.ts',
   'test/release-sums.test.ts',
+  'test/sme.test.ts',
   'test/instance-query.test.ts',
   'test/qr-parts.test.ts',
   'test/operator-flow.test.ts',

@@ -6,6 +6,7 @@
  */
 import type { InstallImpact } from './instance/impact.ts';
 import { z } from 'zod';
+import { PRODUCTS, type ProductId } from './catalog.ts';
 import type { Entitlement } from './codes/authorization-code.ts';
 import type { InstanceEvent, IssuedCode } from './instance/state.ts';
 import type { InstanceStatus } from './instance/status.ts';
@@ -44,7 +45,7 @@ const instanceCommand = bridgeCommandSchema();
 /** Argument schemas, one tuple per method. */
 export const BRIDGE_ARGS = {
   instanceView: z.tuple([]),
-  instanceInit: z.tuple([z.enum(['UCM', 'CUC'])]),
+  instanceInit: z.tuple([z.enum(PRODUCTS.map((p) => p.id) as [ProductId, ...ProductId[]])]),
   instanceCommand: z.tuple([instanceCommand]),
   instanceInspect: z.tuple([code]),
   instanceInstall: z.tuple([code]),

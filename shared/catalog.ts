@@ -5,7 +5,7 @@
  * Unity Connection, so those tags are ours, in the same regid form.
  */
 
-export type ProductId = 'UCM' | 'CUC';
+export type ProductId = 'UCM' | 'CUC' | 'SME';
 
 export interface EntitlementDef {
   /** Short name operators type (`UCM_Basic`), the part of the tag before the version. */
@@ -34,6 +34,12 @@ export interface ProductProfile {
   /** When the 90-day evaluation starts: at installation (Unified CM) or with the first license used (Unity Connection). */
   readonly evaluationStarts: 'install' | 'first-use';
   readonly entitlements: readonly EntitlementDef[];
+  /**
+   * The licenses a registration or reservation must at least hold (short name: count; a higher level of the
+   * same group stands in). Session Management Edition's: the seeds require "a minimal set" without listing
+   * it, so this one is ours (README says so).
+   */
+  readonly minimalSet?: Readonly<Record<string, number>>;
 }
 
 const ucm = (short: string, tag: string, displayName: string, description: string, level: number): EntitlementDef => ({
@@ -67,7 +73,7 @@ const cuc = (short: string, tag: string, displayName: string, description: strin
   ...extra,
 });
 
-export const PRODUCTS: readonly ProductProfile[] = [
+const UCM_AND_CUC: readonly ProductProfile[] = [
   {
     id: 'UCM',
     codeIndex: 1,
@@ -196,6 +202,40 @@ export const PRODUCTS: readonly ProductProfile[] = [
     ],
   },
 ];
+
+/**
+ * Session Management Edition: registered and reserved "using the same processes as Unified Communications
+ * Manager", into a virtual account of Unified CM or its own, so it draws on the same UC Manager licenses.
+ */
+export const PRODUCTS: readonly ProductProfile[] = [
+  ...UCM_AND_CUC,
+  {
+    id: 'SME',
+    codeIndex: 3,
+    name: 'Session Management Edition',
+    productType: 'SME',
+    evaluationStarts: 'install',
+    entitlements: UCM_AND_CUC[0]!.entitlements,
+    minimalSet: { UCM_Basic: 1 },
+  },
+];
+
+/** How many of `short` (or of a higher level of its group) `counts` hold; counts are by tag or short name. */
+function heldAtLeast(product: ProductProfile, counts: Readonly<Record<string, number>>, def: EntitlementDef): number {
+  const standIns = [def, ...substitutesFor(product, def)];
+  return Object.entries(counts)
+    .filter(([k]) => standIns.some((d) => d.tag === k || d.short.toLowerCase() === k.toLowerCase()))
+    .reduce((n, [, v]) => n + v, 0);
+}
+
+/** What `counts` lack of the product's minimal set, in words (empty: nothing, or no minimal set). */
+export function minimalSetShortfall(product: ProductProfile, counts: Readonly<Record<string, number>>): string[] {
+  return Object.entries(product.minimalSet ?? {}).flatMap(([short, need]) => {
+    const def = findEntitlement(product, short)!;
+    const have = heldAtLeast(product, counts, def);
+    return have >= need ? [] : [`${need} × ${def.displayName} or higher (${have} given)`];
+  });
+}
 
 export function productById(id: string): ProductProfile | undefined {
   return PRODUCTS.find((p) => p.id === id);

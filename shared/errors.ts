@@ -69,6 +69,7 @@ export const REFUSAL_CODES = [
   'no-key',
   'already-retired',
   'no-licenses',
+  'minimal-set',
   'shortfall',
   'ambiguous-instance',
   'request-used',

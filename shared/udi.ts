@@ -3,7 +3,7 @@
  * its last five hex digits (both seed examples: U:e53fc968-…-ba908a6cc920 has S:cc920).
  */
 import { refuse } from './errors.ts';
-import { productById, type ProductProfile } from './catalog.ts';
+import { PRODUCTS, productById, type ProductProfile } from './catalog.ts';
 
 export interface Udi {
   readonly pid: string;
@@ -42,7 +42,7 @@ export function parseUdi(text: string, where = 'The UDI'): Udi {
   if (sn!.toLowerCase() !== serialOf(uuid)) {
     refuse('udi-malformed', `${where}: serial number S:${sn} does not match the UUID (expected S:${serialOf(uuid)}).`);
   }
-  if (!productById(pid!)) refuse('udi-unknown-product', `${where}: product P:${pid} is not one this system knows (UCM or CUC).`);
+  if (!productById(pid!)) refuse('udi-unknown-product', `${where}: product P:${pid} is not one this system knows (${PRODUCTS.map((p) => p.id).join(', ')}).`);
   return { pid: pid!, sn: sn!.toLowerCase(), uuid };
 }
 

@@ -23,7 +23,7 @@ export const USAGE = [
   'Usage: slr [--home DIR] [--json] <command>',
   '',
   "Product instance (the seeds' commands):",
-  '  slr init --pid UCM|CUC [--trust FILE]...   create the product instance (UDI, device key, evaluation), provisioned',
+  '  slr init --pid UCM|CUC|SME [--trust FILE]... create the product instance (UDI, device key, evaluation), provisioned',
   "                                             with License Central's key file(s)",
   '  slr recover [--trust FILE]...               a state changed outside SLR Desk made usable again: identity, key and',
   '                                             log kept, provisioned again with the key files, no evaluation back',
@@ -168,7 +168,7 @@ async function instanceMain(p: Parsed, home: string, ctx: CliContext): Promise<v
     // A change of usage is reported at once.
     if (form.name === 'usage') await catchUpBefore(service, home, ctx);
   } else if (first === 'init') {
-    if (!p.pid) throw new UsageError('Usage: slr init --pid UCM|CUC [--trust FILE]...');
+    if (!p.pid) throw new UsageError('Usage: slr init --pid UCM|CUC|SME [--trust FILE]...');
     await initCommand(service, p.pid, p.trust, ctx);
   } else if (first === 'recover' && p.rest.length === 1) {
     await recoverCommand(service, p.trust, ctx);

@@ -10,7 +10,7 @@ import { SmartLicensing, useSmartTimer } from './SmartLicensing.tsx';
 import { TrustedKeys } from './TrustedKeys.tsx';
 import { TermNotices, validity } from './TermNotices.tsx';
 import type { InstanceView } from '../../shared/bridge.ts';
-import { PRODUCTS, productById } from '../../shared/catalog.ts';
+import { PRODUCTS, productById, type ProductId } from '../../shared/catalog.ts';
 import { describeEvaluation, describeOverage } from '../../shared/instance/status-text.ts';
 import { call } from '../bridge.ts';
 import { Tabs } from '../components/Tabs.tsx';
@@ -83,7 +83,7 @@ export function InstanceWorkspace() {
 }
 
 function CreateInstance({ dir, onCreated }: { dir: string; onCreated: (v: InstanceView) => void }) {
-  const [pid, setPid] = useState<'UCM' | 'CUC'>('UCM');
+  const [pid, setPid] = useState<ProductId>('UCM');
   const { busy, error, run } = useAction();
   return (
     <div className="workspace">
@@ -99,7 +99,7 @@ function CreateInstance({ dir, onCreated }: { dir: string; onCreated: (v: Instan
           }}
         >
           <label htmlFor="create-pid">Product</label>
-          <select id="create-pid" value={pid} onChange={(e) => setPid(e.target.value as 'UCM' | 'CUC')}>
+          <select id="create-pid" value={pid} onChange={(e) => setPid(e.target.value as ProductId)}>
             {PRODUCTS.map((p) => (
               <option key={p.id} value={p.id}>
                 {p.name} ({p.id})

@@ -26,7 +26,7 @@ export type DeviceFinding = keyof typeof DEVICE_FINDINGS;
 export interface InstanceLine {
   readonly account: string;
   readonly udi: string;
-  /** The product id (the UDI's PID: UCM, CUC). */
+  /** The product id (the UDI's PID: UCM, CUC, SME). */
   readonly product: string;
   readonly sn: string;
   readonly productType: string;

@@ -4,7 +4,8 @@
  * it registers and never accepted twice, a live registration replaced only by the device that holds it, and
  * the identity answered signed with a key the device trusts. Registration and reservation exclude each other.
  */
-import { productById } from '../../../shared/catalog.ts';
+import { minimalSetShortfall, productById } from '../../../shared/catalog.ts';
+import { isLotValid } from '../../../shared/authority/allocation.ts';
 import { fromBase64, toBase64 } from '../../../shared/bytes.ts';
 import { formatInstant } from '../../../shared/codes/dates.ts';
 import { refuse, SlrError } from '../../../shared/errors.ts';
@@ -153,6 +154,27 @@ async function useNonce(c: LedgerStore, input: RegisterInput, udi: Udi, key: Uin
   return repeated;
 }
 
+/** A product with a minimal set of licenses registers only into a virtual account that holds it (valid now). */
+async function requireMinimalSetIn(c: LedgerStore, account: string, pid: string, now: number): Promise<void> {
+  const product = productById(pid)!;
+  if (!product.minimalSet) return;
+  const lots = await c.all<{ tag: string; type: 'PERPETUAL' | 'TERM'; start: number | null; end: number | null; count: number }>(
+    'SELECT l.tag, l.type, l.start, l."end" AS "end", l.count FROM lots l JOIN accounts a ON a.id = l.account_id WHERE a.name = ?',
+    account,
+  );
+  const counts: Record<string, number> = {};
+  for (const l of lots)
+    if (isLotValid({ type: l.type, start: l.start === null ? null : Number(l.start), end: l.end === null ? null : Number(l.end) }, now))
+      counts[l.tag] = (counts[l.tag] ?? 0) + Number(l.count);
+  const missing = minimalSetShortfall(product, counts);
+  if (missing.length)
+    refuse(
+      'minimal-set',
+      `${product.name} registers only into a virtual account that holds its minimal set of licenses; virtual account "${account}" lacks: ${missing.join('; ')}.`,
+      'Ask License Central to add them to that virtual account, or use a token of one that holds them.',
+    );
+}
+
 export async function register(c: LedgerStore, input: RegisterInput, now: number): Promise<Registration> {
   const { udi, key, hostname, token } = await checkedInput(c, input);
   const outcome = await c.write(now, async (): Promise<{ refused: SlrError } | { done: Registration }> => {
@@ -160,6 +182,7 @@ export async function register(c: LedgerStore, input: RegisterInput, now: number
     if (repeated) return { done: await answerOf(c, repeated, input.trustedKeyIds) };
     const identity = await identityKey(c, input.trustedKeyIds);
     const row = await usableToken(c, token.id, now);
+    await requireMinimalSetIn(c, row.account, udi.pid, now);
     await refuseReserved(c, udi);
     const before = await c.get<RegisteredRow>(`${SELECT} WHERE r.uuid = ? AND r.state = 'registered'`, udi.uuid);
     const owned = before && ownedElsewhere(before, udi, key);

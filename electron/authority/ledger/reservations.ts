@@ -1,6 +1,6 @@
 /** The ledger's operations: reservations. */
-import { productById } from '../../../shared/catalog.ts';
-import { planReservation } from '../../../shared/authority/allocation.ts';
+import { minimalSetShortfall, productById, type ProductProfile } from '../../../shared/catalog.ts';
+import { planReservation, type Holding } from '../../../shared/authority/allocation.ts';
 import type { Issued } from '../../../shared/authority/views.ts';
 import { parseRequestCode } from '../../../shared/codes/device-codes.ts';
 import { refuse } from '../../../shared/errors.ts';
@@ -29,6 +29,27 @@ async function refuseRegisteredOnline(c: LedgerStore, uuid: string): Promise<voi
     );
 }
 
+/** A product with a minimal set of licenses (Session Management Edition) is never reserved less. */
+function requireMinimalSet(product: ProductProfile, counts: Readonly<Record<string, number>>): void {
+  const missing = minimalSetShortfall(product, counts);
+  if (missing.length)
+    refuse(
+      'minimal-set',
+      `${product.name} needs at least its minimal set of licenses; missing: ${missing.join('; ')}.`,
+      'Add them to the reservation (--license TAG=N); the catalog lists the minimal set.',
+    );
+}
+
+/** What holdings come to, license by license (tag: count). */
+async function countsByTag(c: LedgerStore, holdings: readonly Holding[]): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const h of holdings) {
+    const lot = await c.get<{ tag: string }>('SELECT tag FROM lots WHERE id = ?', h.lotId);
+    if (lot) out[lot.tag] = (out[lot.tag] ?? 0) + h.count;
+  }
+  return out;
+}
+
 export async function reserve(
   c: LedgerStore,
   input: { account: string; request: string; licenses: Readonly<Record<string, number>> },
@@ -42,6 +63,7 @@ export async function reserve(
     const request = await readRequest(c, input.request);
     await refuseRegisteredOnline(c, request.udi.uuid);
     const account = await findAccount(c, input.account);
+    requireMinimalSet(product, targets);
     const plan = planReservation(product, await lotsOf(c, account.id, product), [], targets, now);
     const instance = await newInstance(c, account.id, request, now);
     await applyPlan(c, instance.id, plan.holdings, [], 0);
@@ -68,6 +90,7 @@ export async function update(
     const targets = resolveTargets(product, input.licenses);
     if (Object.keys(targets).length === 0) refuse('no-licenses', 'Name at least one license to change (--license TAG=N; N=0 removes it).');
     const before = await holdingsOf(c, instance.id);
+    requireMinimalSet(product, { ...(await countsByTag(c, before)), ...targets });
     const plan = planReservation(product, await lotsOf(c, instance.account_id, product), before, targets, now);
     // What the decrease frees is released by the confirmation of this very code (or of a later one).
     await applyPlan(c, instance.id, plan.holdings, plan.released, nextTimestamp(instance, now));

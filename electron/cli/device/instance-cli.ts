@@ -52,7 +52,7 @@ export function printOutcome(o: Outcome, ctx: CliContext, service: InstanceServi
   }
 }
 
-/** `slr init --pid UCM|CUC [--trust FILE]...`: the product instance, provisioned with License Central's key files. */
+/** `slr init --pid UCM|CUC|SME [--trust FILE]...`: the product instance, provisioned with License Central's key files. */
 export async function initCommand(service: InstanceService, pid: string, trustFiles: readonly string[], ctx: CliContext): Promise<void> {
   const trust = trustFiles.map((file) => ({ text: readCodeFile(file, LIMITS.keyFileBytes), label: basename(file) }));
   const state = await service.init(pid, ctx.now, trust);
