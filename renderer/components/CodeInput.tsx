@@ -1,6 +1,7 @@
 import { useContext, useEffect, useId, useState } from 'react';
 import { codeTitle, type CodeKind } from '../../shared/code-kinds.ts';
 import { call, onFileDropped } from '../bridge.ts';
+import { codeFieldShown } from './incoming-file.ts';
 import { useAction } from './useAction.ts';
 import { ErrorNotice, Notice, TrustLink } from './Notice.tsx';
 import { OpenTrustSettings } from './nav.ts';
@@ -63,6 +64,7 @@ export function CodeInput({
   const id = useId();
   const file = useAction();
   const [keyFile, setKeyFile] = useState<string | null>(null);
+  useEffect(() => (acceptDrops ? codeFieldShown() : undefined), [acceptDrops]);
   useEffect(() => {
     if (!acceptDrops) return;
     return onFileDropped((f) => {

@@ -37,7 +37,7 @@ function EventRows({ shown, total, full }: { shown: readonly EventRow[]; total: 
       <caption>{`${shown.length} of ${total} events`}</caption>
       <thead>
         <tr>
-          <th scope="col">Time (UTC)</th>
+          <th scope="col">Time</th>
           <th scope="col">Event</th>
           {full &&
             AUTHORITY_COLUMNS.map((c) => (

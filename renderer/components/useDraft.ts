@@ -7,6 +7,11 @@ const drafts = new Map<string, unknown>();
  * State that outlives its component: a code pasted on one tab is still there after a visit to another tab or
  * workspace (which unmounts the first). Kept in memory only: codes are not written anywhere unasked.
  */
+/** Puts a value in a field's draft from outside it (a code file opened while its field is not on screen). */
+export function setDraft(key: string, value: unknown): void {
+  drafts.set(key, value);
+}
+
 export function useDraft<T>(key: string, initial: T): [T, (value: T) => void] {
   const [value, setValue] = useState<T>(() => (drafts.has(key) ? (drafts.get(key) as T) : initial));
   const set = useCallback(

@@ -16,7 +16,7 @@ import { expectAccessible, expectFits, screenshot } from './harness/page-helpers
 import { slr } from '../helpers/cli.ts';
 import { populate } from '../helpers/populate.ts';
 import { openLedger } from '../../electron/authority/ledger.ts';
-import { rowAction } from './harness/page-helpers.ts';
+import { dropFile, rowAction } from './harness/page-helpers.ts';
 import { scaled } from '../helpers/time-scale.ts';
 
 const skip = process.env.SLR_SKIP_BROWSER === '1';
@@ -287,6 +287,22 @@ describe.skipIf(skip)('the app, third version, in Chromium', () => {
       .click();
     await screenshot(page, `v3-instances-${name.replace(/[^a-z0-9]+/gi, '-')}`);
     await expectFits(page, `instance list, ${name}`);
+  });
+
+  it('a code file dropped (or opened by the desktop) with no code field on screen lands in the field that takes it', async () => {
+    const page = await open(device, LOOKS[0]![1]);
+    await page.getByRole('tab', { name: 'Event Log' }).click();
+    expect(await page.getByRole('textbox', { name: 'Authorization code' }).count()).toBe(0);
+    await dropFile(page, 'cc920-authorization.slrauth', ownCode);
+    const said = page.locator('.arrival');
+    await expect.poll(() => said.innerText()).toContain('cc920-authorization.slrauth: an authorization code');
+    await screenshot(page, 'v3-file-arrived');
+    await page.getByRole('tab', { name: 'Reservation' }).click();
+    await expect.poll(() => page.getByRole('textbox', { name: 'Authorization code' }).inputValue()).toBe(ownCode.trim());
+    // Something that is no code: said, nothing done.
+    await page.getByRole('tab', { name: 'Event Log' }).click();
+    await dropFile(page, 'notes.txt', 'hello');
+    await expect.poll(() => said.innerText()).toContain('notes.txt is not a code SLR Desk knows');
   });
 
   it("License Central's Licenses tab gives a TERM's end with its days left once within 90 days", async () => {

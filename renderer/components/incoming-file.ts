@@ -1,0 +1,34 @@
+/**
+ * A code file dropped on the window or opened with the app by the desktop (a double-click), when no code
+ * field is on screen to take it: what kind of code it is (by its name, else its text), and where it goes.
+ * Code fields say they are on screen (`codeFieldShown`); while one is, it takes the file itself.
+ */
+import { CODE_FILE_TYPES, CODE_KINDS, type CodeKind } from '../../shared/code-kinds.ts';
+
+let shown = 0;
+
+/** A code field taking dropped files came on screen; the function returned says it left. */
+export function codeFieldShown(): () => void {
+  shown += 1;
+  return () => {
+    shown -= 1;
+  };
+}
+
+export const codeFieldOnScreen = (): boolean => shown > 0;
+
+/** The kind of code a file holds: by its extension or its CLI name (`cc920-return.txt`), else an authorization code's XML. */
+export function kindOfFile(name: string, text: string): CodeKind | null {
+  const lower = name.toLowerCase();
+  const byName = CODE_KINDS.find((k) => lower.endsWith(`.${CODE_FILE_TYPES[k].ext}`) || lower.endsWith(`-${k}.txt`));
+  if (byName) return byName;
+  return text.includes('<specificPLR') ? 'authorization' : null;
+}
+
+/** Where each kind is entered, and the draft of the field that takes it (if one field does). */
+export const DESTINATION: Readonly<Record<CodeKind, { workspace: 'instance' | 'authority'; where: string; draft?: string }>> = {
+  authorization: { workspace: 'instance', where: 'the Reservation tab’s Authorization code field', draft: 'instance.authorization-code' },
+  request: { workspace: 'authority', where: 'the License Reservation tab’s Request code field', draft: 'authority.request-code' },
+  confirmation: { workspace: 'authority', where: 'its product instance’s “Enter Confirmation Code…” (Product Instances tab)' },
+  return: { workspace: 'authority', where: 'its product instance’s “Remove…” (Product Instances tab)' },
+};
