@@ -67,13 +67,15 @@ describe.skipIf(skip)('the app, third version, in Chromium', () => {
     expect(a('init', '--account', 'Acme').status).toBe(0);
     expect(a('license', 'add', '--account', 'Default', '--tag', 'UCM_Basic', '--count', '9').status).toBe(0);
     expect(a('key', 'export', '--out', join(root, 'lc.pem')).status).toBe(0);
-    const codeFor = (dir: string) => {
+    /** A device trusting License Central, with a request reserved (`license`); its code, installed if asked. */
+    const codeFor = (dir: string, license = 'UCM_Basic=2', install = false) => {
       const d = on(dir);
       expect(d('init', '--pid', 'UCM', '--trust', join(root, 'lc.pem')).status).toBe(0);
       expect(d('license', 'smart', 'reservation', 'enable').status).toBe(0);
       const request = d('license', 'smart', 'reservation', 'request').stdout.trim();
-      const reserved = a('reserve', '--account', 'Default', '--request', request, '--license', 'UCM_Basic=2');
+      const reserved = a('reserve', '--account', 'Default', '--request', request, '--license', license);
       expect(reserved.status, reserved.stderr).toBe(0);
+      if (install) expect(d('license', 'smart', 'reservation', 'install', reserved.stdout.trim()).status).toBe(0);
       return reserved.stdout.trim();
     };
     ownCode = codeFor('device');
@@ -88,33 +90,10 @@ describe.skipIf(skip)('the app, third version, in Chromium', () => {
       a('license', 'add', '--account', 'Default', '--tag', 'UCM_Essential', '--count', '4', '--type', 'TERM', '--start', '2026-03-01', '--end', '2026-05-20')
         .status,
     ).toBe(0);
-    const term = on('term');
-    expect(term('init', '--pid', 'UCM', '--trust', join(root, 'lc.pem')).status).toBe(0);
-    expect(term('license', 'smart', 'reservation', 'enable').status).toBe(0);
-    const termCode = a(
-      'reserve',
-      '--account',
-      'Default',
-      '--request',
-      term('license', 'smart', 'reservation', 'request').stdout.trim(),
-      '--license',
-      'UCM_Enhanced=2',
-    );
-    expect(term('license', 'smart', 'reservation', 'install', termCode.stdout.trim()).status).toBe(0);
+    codeFor('term', 'UCM_Enhanced=2', true);
     termSn = sn('term');
+    codeFor('updated', 'UCM_Basic=1', true);
     const upd = on('updated');
-    expect(upd('init', '--pid', 'UCM', '--trust', join(root, 'lc.pem')).status).toBe(0);
-    expect(upd('license', 'smart', 'reservation', 'enable').status).toBe(0);
-    const updCode = a(
-      'reserve',
-      '--account',
-      'Default',
-      '--request',
-      upd('license', 'smart', 'reservation', 'request').stdout.trim(),
-      '--license',
-      'UCM_Basic=1',
-    );
-    expect(upd('license', 'smart', 'reservation', 'install', updCode.stdout.trim()).status).toBe(0);
     updatedSn = sn('updated');
     const update = a('update', '--instance', updatedSn, '--license', 'UCM_Basic=2');
     expect(update.status).toBe(0);
