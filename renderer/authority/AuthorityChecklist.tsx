@@ -19,8 +19,8 @@ const PROTECTION: Record<Ready['keyProtection'], string> = {
 /** The steps, from the view: data, so that what "done" means is in one place. */
 export function authoritySteps(view: Ready, go: (s: AuthoritySection) => void): ChecklistStep[] {
   const active = view.keys.find((k) => k.active)?.id ?? '';
-  // Exported from the app (logged), or evidently handed out already: devices hold codes from here.
-  const exported = view.instanceCount > 0 || view.events.some((e) => e.type === 'key-export' && e.message.includes(` ${active} `));
+  // Exported from the app: the export is in the log (the list is not shown once devices are served).
+  const exported = view.events.some((e) => e.type === 'key-export' && e.message.includes(` ${active} `));
   const to = (label: string, s: AuthoritySection) => ({ label, run: () => go(s) });
   return [
     { title: 'Create License Central', done: true, text: `Smart account “${view.smartAccount}”, virtual account “Default”.` },
