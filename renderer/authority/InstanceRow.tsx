@@ -38,13 +38,16 @@ export function actionsFor(i: InstanceLineView, accounts: number): InstanceActio
 
 /** Its TERM licenses seen at License Central's clock: those ended (the device no longer counts them) and those ending within 90 days. */
 function termState(terms: readonly TermHolding[], now: number) {
-  const ended = terms.filter((t) => lifetime(t.endsAt, now).expired);
-  const soon = terms.filter((t) => !lifetime(t.endsAt, now).expired && lifetime(t.endsAt, now).warning !== null);
-  return { ended, soon };
+  const seen = terms.map((t) => ({ t, life: lifetime(t.endsAt, now) }));
+  return {
+    ended: seen.filter((x) => x.life.expired).map((x) => x.t),
+    soon: seen.filter((x) => !x.life.expired && x.life.warning !== null),
+  };
 }
 
-function Notes({ i, now }: { i: InstanceLineView; now: number }) {
-  const { ended, soon } = termState(i.terms, now);
+type TermState = ReturnType<typeof termState>;
+
+function Notes({ i, terms: { ended, soon } }: { i: InstanceLineView; terms: TermState }) {
   const day = (t: TermHolding) => formatDay(t.endsAt - DAY_MS);
   return (
     <>
@@ -54,9 +57,9 @@ function Notes({ i, now }: { i: InstanceLineView; now: number }) {
           {t.count} × {nameOf(t.short)}: TERM ended {day(t)}; the device no longer counts them. Update its reservation.
         </div>
       ))}
-      {soon.map((t) => (
+      {soon.map(({ t, life }) => (
         <div key={`s-${t.short}-${t.endsAt}`} className="row-note">
-          {t.count} × {nameOf(t.short)}: TERM ends {day(t)} ({describeLifetime(lifetime(t.endsAt, now))}).
+          {t.count} × {nameOf(t.short)}: TERM ends {day(t)} ({describeLifetime(life)}).
         </div>
       ))}
     </>
@@ -64,9 +67,9 @@ function Notes({ i, now }: { i: InstanceLineView; now: number }) {
 }
 
 /** What it holds that the device still counts: TERM licenses that ended are taken out. */
-function countedNow(i: InstanceLineView, now: number): Record<string, number> {
+function countedNow(i: InstanceLineView, ended: readonly TermHolding[]): Record<string, number> {
   const out = { ...i.reserved };
-  for (const t of termState(i.terms, now).ended) out[t.short] = (out[t.short] ?? 0) - t.count;
+  for (const t of ended) out[t.short] = (out[t.short] ?? 0) - t.count;
   return out;
 }
 
@@ -81,7 +84,7 @@ export function InstanceRow({
   open: (action: InstanceAction, from: HTMLElement) => void;
   unlock: () => void;
 }) {
-  const ended = termState(i.terms, view.now).ended.length > 0;
+  const terms = termState(i.terms, view.now);
   const items: MenuItem[] = [
     ...actionsFor(i, view.accounts.length).map((a) => ({ key: a, label: ACTION_LABELS[a], act: (from: HTMLElement) => open(a, from) })),
     ...(i.locked ? [{ key: 'unlock', label: 'Unlock', act: unlock }] : []),
@@ -91,19 +94,19 @@ export function InstanceRow({
       <td>
         <span className="value">UDI_PID {i.product};</span> <span className="value">UDI_SN {i.sn}</span>
         {i.locked && <strong className="status-badge status-bad"> LOCKED</strong>}
-        {ended && <strong className="status-badge status-bad"> TERM ENDED</strong>}
+        {terms.ended.length > 0 && <strong className="status-badge status-bad"> TERM ENDED</strong>}
         {i.deviceFinding && (
           <strong className="status-badge status-bad" title={i.deviceWarning ?? undefined}>
             {' '}
             {DEVICE_FINDINGS[i.deviceFinding]}
           </strong>
         )}
-        <Notes i={i} now={view.now} />
+        <Notes i={i} terms={terms} />
       </td>
       <td className="col-optional">{i.productType}</td>
       <td>{i.account}</td>
       <td className="col-optional">{formatWhen(i.lastContact)}</td>
-      <td>{licenseList(countedNow(i, view.now))}</td>
+      <td>{licenseList(countedNow(i, terms.ended))}</td>
       <td>{licenseList(i.inTransition)}</td>
       <td>
         <MenuButton label="Actions" name={`Actions for ${i.sn}`} items={items} />

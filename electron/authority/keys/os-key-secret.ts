@@ -23,39 +23,38 @@ export function osStoreKeySecret(dir: string, sealer: KeySealer): ((create: bool
   const path = join(dir, OS_KEY_FILE);
   let cached: KeySecret | undefined;
   let problem: string | null = null;
-  const secret = async (create: boolean): Promise<KeySecret | undefined> => {
-    if (cached) return cached;
-    if (existsSync(path)) {
-      try {
-        return await open(create);
-      } catch (e) {
-        if (!isSlrError(e)) throw e;
-        problem = describeError(e);
-        return undefined;
-      }
+  /** The key sealed in the data directory, opened (and sealed again if the store rotated its own key). */
+  const openSealed = async (): Promise<KeySecret> => {
+    const record = JSON.parse(readFileSync(path, 'utf8')) as Awaited<ReturnType<KeySealer['seal']>>;
+    const opened = sealer.unsealFresh ? await sealer.unsealFresh(record) : { value: await sealer.unseal(record), reseal: false };
+    const key = Buffer.from(opened.value, 'base64');
+    if (key.length !== 32) refuse('keys-locked', `${path} does not hold a key of the OS secret store.`, 'Restore the signing keys from a key backup.');
+    if (opened.reseal) {
+      const again = await sealer.seal(opened.value);
+      if (again.format !== 'pkcs8-pem') writeTextFile(path, JSON.stringify(again), 0o600);
     }
-    return open(create);
+    return { kind: 'os-store', key };
   };
-  const open = async (create: boolean): Promise<KeySecret | undefined> => {
-    if (existsSync(path)) {
-      const record = JSON.parse(readFileSync(path, 'utf8')) as Awaited<ReturnType<KeySealer['seal']>>;
-      const opened = sealer.unsealFresh ? await sealer.unsealFresh(record) : { value: await sealer.unseal(record), reseal: false };
-      const key = Buffer.from(opened.value, 'base64');
-      if (key.length !== 32) refuse('keys-locked', `${path} does not hold a key of the OS secret store.`, 'Restore the signing keys from a key backup.');
-      // The store rotated its own key: the same key, sealed again under the new one.
-      if (opened.reseal) {
-        const again = await sealer.seal(opened.value);
-        if (again.format !== 'pkcs8-pem') writeTextFile(path, JSON.stringify(again), 0o600);
-      }
-      return (cached = { kind: 'os-store', key });
-    }
-    if (!create) return undefined;
+  /** A new key, sealed; none where there is no real secret store (no key beside the ledger in the clear). */
+  const make = async (): Promise<KeySecret | undefined> => {
     const key = randomBytes(32);
     const record = await sealer.seal(key.toString('base64'));
-    // No real secret store: no key that would sit beside the ledger in the clear.
     if (record.format === 'pkcs8-pem') return undefined;
     writeTextFile(path, JSON.stringify(record), 0o600);
-    return (cached = { kind: 'os-store', key });
+    return { kind: 'os-store', key };
+  };
+  const secret = async (create: boolean): Promise<KeySecret | undefined> => {
+    if (cached) return cached;
+    if (!existsSync(path)) return create ? (cached = await make()) : undefined;
+    try {
+      cached = await openSealed();
+      problem = null;
+      return cached;
+    } catch (e) {
+      if (!isSlrError(e)) throw e;
+      problem = describeError(e);
+      return undefined;
+    }
   };
   return Object.assign(secret, { problem: () => problem });
 }
