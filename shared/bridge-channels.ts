@@ -19,6 +19,7 @@ export const BRIDGE_METHODS = [
   'instanceBackup',
   'instanceRestore',
   'instanceRecover',
+  'instanceStartOver',
   'authorityView',
   'authorityInstances',
   'authorityInit',

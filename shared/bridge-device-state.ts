@@ -19,6 +19,8 @@ export const DEVICE_STATE_ARGS = {
   instanceRecover: z.tuple([z.array(keyFile).max(16)]),
   /** Opens a License Central public-key file for recovery: its name and text. */
   fileOpenKey: z.tuple([]),
+  /** A new product instance in place of one whose device key cannot be opened (the old state set aside). */
+  instanceStartOver: z.tuple([]),
 } as const;
 
 export interface BackupSaved {
@@ -41,11 +43,21 @@ export interface RecoveryDone {
   readonly reservationKept: boolean;
 }
 
+export interface StartOverDone {
+  /** The new product instance's UDI. */
+  readonly udi: string;
+  /** The UDI it replaces: License Central still holds what it reserved for it. */
+  readonly previousUdi: string;
+  /** The name the old state was set aside under, beside the state. */
+  readonly setAside: string;
+}
+
 export interface DeviceStateResults {
   instanceBackup: BackupSaved | null;
   instanceRestore: RestoreDone | null;
   instanceRecover: RecoveryDone;
   fileOpenKey: { readonly name: string; readonly text: string } | null;
+  instanceStartOver: StartOverDone;
 }
 
 /** The refusals that mean the device's state cannot be used as it is: the app offers restore and recovery. */

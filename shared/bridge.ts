@@ -122,6 +122,8 @@ export type InstanceView =
       /** Smart Licensing online: how the device reaches License Central, and whether it shares its host name. */
       readonly transport: TransportView;
       readonly privacy: { readonly hostname: boolean };
+      /** The device key cannot be opened here (sealed by an OS secret store that no longer opens it): why, and what to do. */
+      readonly keyProblem: { readonly message: string; readonly hint: string } | null;
     };
 
 /** What the check of an event log's chain of hashes says. */

@@ -5,37 +5,19 @@
  * asks to re-encrypt sealed again; the app lock not taken (another app) or lost while running: said, and stop.
  */
 import { describe, expect, it, vi } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { generateKeyPair } from '../electron/platform/crypto.ts';
+import type { BridgeMethod, BridgeResults, InstanceView } from '../shared/bridge.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import lockfile from 'proper-lockfile';
 import { checkOsStore, osKeySealer, type SafeStorageLike } from '../electron/platform/os-sealer.ts';
+import { fakeStore } from './helpers/fake-safe-storage.ts';
 import { OS_KEY_FILE, osStoreKeySecret } from '../electron/authority/keys/os-key-secret.ts';
 import { sqliteLedgerPort } from '../electron/authority/ledger-port.ts';
 import { createAppApi, dispatch } from '../electron/app/api.ts';
 import { holdAppLock } from '../electron/main/app-lock.ts';
 import { APP_LOCK_NAME } from '../electron/platform/lock.ts';
-
-/** A safeStorage that seals with a key of its own ("keyring"), which a test may reset, rotate or break. */
-function fakeStore(over: Partial<SafeStorageLike> & { backend?: string } = {}) {
-  const state = { keyring: 'k1', rotated: false };
-  const seal = (text: string) => Buffer.from(`${state.keyring}:${Buffer.from(text).toString('base64')}`);
-  const open = (b: Buffer) => {
-    const [ring, body] = b.toString().split(':');
-    if (ring !== state.keyring && !(state.rotated && ring === 'k1'))
-      throw new Error('Error while decrypting the ciphertext provided to safeStorage.decryptString.');
-    return Buffer.from(body!, 'base64').toString();
-  };
-  const store: SafeStorageLike = {
-    isAsyncEncryptionAvailable: async () => true,
-    getSelectedStorageBackend: () => over.backend ?? 'gnome_libsecret',
-    encryptStringAsync: async (t) => seal(t),
-    decryptStringAsync: async (b) => ({ result: open(b), shouldReEncrypt: state.rotated && b.toString().startsWith('k1:') }),
-    decryptString: (b) => open(b),
-    ...over,
-  };
-  return { store, state };
-}
 
 describe('the OS secret store, trusted only when it works', () => {
   it.each([
@@ -149,5 +131,82 @@ describe('the app lock', () => {
     rmSync(join(dir, APP_LOCK_NAME), { recursive: true, force: true });
     await vi.waitFor(() => expect(told.exit).toHaveBeenCalledWith(2), { timeout: 5_000, interval: 100 });
     expect(told.showError.mock.calls[0]![0]).toMatch(/lost its hold on .*it stops now/);
+  });
+});
+
+describe('a product instance whose key the OS store no longer opens', () => {
+  const T = Date.UTC(2026, 6, 1);
+  function device(store: SafeStorageLike, dir = mkdtempSync(join(tmpdir(), 'slr-os-pi-'))) {
+    const lcKey = generateKeyPair();
+    const api = createAppApi({
+      dir,
+      now: () => T,
+      clipboard: { writeText: async () => undefined },
+      dialogs: { open: async () => null, save: async () => null },
+      sealer: osKeySealer(store, 'linux'),
+      provisionedKeys: [{ text: lcKey.publicKey, label: 'built in: lc.pem' }],
+    });
+    return {
+      dir,
+      call: <M extends BridgeMethod>(m: M, ...a: unknown[]) => dispatch(api, m, a) as Promise<Reply<BridgeResults[M]>>,
+    };
+  }
+
+  type Reply<T> = { ok: true; value: T } | { ok: false; error: { code: string; message: string } };
+  const valueOf = <T>(r: Reply<T>): T => {
+    if (!r.ok) throw new Error(`refused: ${r.error.message}`);
+    return r.value;
+  };
+  const existing = (v: InstanceView) => {
+    if (!v.exists) throw new Error('no product instance');
+    return v;
+  };
+
+  it('opens read-only and says why; starting over is refused while the key opens, then gives a new identity and keeps the old state aside', async () => {
+    const { store, state } = fakeStore();
+    const { dir, call: first } = device(store);
+    const created = existing(valueOf(await first('instanceInit', 'UCM')));
+    const oldUdi = created.status.udi;
+    const trusted = created.trustedKeys.map((k) => k.id);
+    expect(created.keyProblem).toBeNull();
+    expect(await first('instanceStartOver')).toMatchObject({
+      ok: false,
+      error: { code: 'not-allowed', message: expect.stringMatching(/opens: this product instance is not started over/) },
+    });
+    expect(readdirSync(dir).filter((f) => f.includes('set-aside'))).toEqual([]);
+
+    state.keyring = 'reset';
+    const { call } = device(store, dir); // the app started again, its keyring reset
+    const view = existing(valueOf(await call('instanceView')));
+    expect(view.status.udi).toBe(oldUdi);
+    expect(view.keyProblem?.message).toMatch(/cannot open a key it sealed for SLR Desk/);
+    // Nothing that signs runs, and nothing is half-done.
+    const before = readFileSync(join(dir, 'product-instance.json'), 'utf8');
+    expect(await call('instanceCommand', { type: 'enable' })).toMatchObject({ ok: false, error: { code: 'key-sealed' } });
+    expect(readFileSync(join(dir, 'product-instance.json'), 'utf8')).toBe(before);
+
+    const done = valueOf(await call('instanceStartOver'));
+    expect(done.previousUdi).toBe(oldUdi);
+    expect(done.udi).not.toBe(oldUdi);
+    expect(readFileSync(join(dir, done.setAside), 'utf8')).toBe(before);
+
+    const after = existing(valueOf(await call('instanceView')));
+    expect(after).toMatchObject({ keyProblem: null, status: { udi: done.udi } });
+    expect(after.trustedKeys.map((k) => k.id)).toEqual(trusted);
+    expect(after.status.evaluation).toMatchObject({ daysLeft: 0, expired: true });
+    expect(after.events.at(-1)).toMatchObject({ type: 'state-started-over', message: expect.stringContaining(`remove that instance there`) });
+    expect(after.events.at(-1)?.message).toContain(oldUdi);
+    // The new key is sealed in the keyring that answers now, and signs.
+    expect(await call('instanceCommand', { type: 'enable' })).toMatchObject({ ok: true });
+    expect(await call('instanceCommand', { type: 'request' })).toMatchObject({ ok: true, value: { issued: { kind: 'request' } } });
+    expect(JSON.parse(readFileSync(join(dir, 'product-instance.json'), 'utf8')).deviceKey.privateKey.format).toBe('safe-storage');
+    // A second start-over is refused: this key opens.
+    expect(await call('instanceStartOver')).toMatchObject({ ok: false, error: { code: 'not-allowed' } });
+  });
+
+  it('refuses to start over where there is no product instance', async () => {
+    const { store } = fakeStore();
+    const { call } = device(store);
+    expect(await call('instanceStartOver')).toMatchObject({ ok: false, error: { code: 'no-instance' } });
   });
 });

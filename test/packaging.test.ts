@@ -10,6 +10,9 @@ import { fileURLToPath } from 'node:url';
 import { listPackage } from '@electron/asar';
 import { scaled } from './helpers/time-scale.ts';
 import { CODE_FILE_TYPES } from '../shared/code-kinds.ts';
+import { createRequire } from 'node:module';
+import pngjs from 'pngjs';
+import { ICON_SIZES, iconSet } from '../build/icons.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
@@ -74,6 +77,42 @@ describe('packaging', () => {
     expect((pkg.build.fileAssociations as { ext: string; mimeType: string }[]).map((a) => [a.ext, a.mimeType])).toEqual(wanted);
   });
 
+  it('gives the Linux desktop an icon at every size, each made from build/icon.png', async () => {
+    // electron-builder's own icon resolution, as the deb, rpm and AppImage targets call it ('set' format).
+    const { convertIcon } = createRequire(import.meta.url)('app-builder-lib/out/util/iconConverter.js') as {
+      convertIcon(o: {
+        sources: string[];
+        fallbackSources: string[];
+        roots: string[];
+        format: string;
+        outDir: string;
+      }): Promise<{ icons: { file: string; size: number }[] }>;
+    };
+    const resolved = await convertIcon({
+      sources: [pkg.build.linux.icon],
+      fallbackSources: [],
+      roots: [root],
+      format: 'set',
+      outDir: mkdtempSync(join(tmpdir(), 'slr-icons-')),
+    });
+    expect(resolved.icons.map((i) => i.size)).toEqual(ICON_SIZES);
+    const made = new Map(iconSet().map((i) => [i.size, i.bytes]));
+    for (const { file, size } of resolved.icons) {
+      const png = pngjs.PNG.sync.read(readFileSync(file));
+      expect([png.width, png.height]).toEqual([size, size]);
+      expect(readFileSync(file).equals(made.get(size)!), `${file} is stale: run node build/icons.mjs`).toBe(true);
+    }
+    // The single 512 px file the other platforms convert themselves would have given Linux one size only.
+    const single = await convertIcon({
+      sources: ['build/icon.png'],
+      fallbackSources: [],
+      roots: [root],
+      format: 'set',
+      outDir: mkdtempSync(join(tmpdir(), 'slr-icons-')),
+    });
+    expect(single.icons.map((i) => i.size)).toEqual([512]);
+  });
+
   it('names every server-only dependency to keep out of the app (the lock file is the list)', () => {
     const app = closure(APP_DEPENDENCIES);
     const serverOnly = [...closure(Object.keys(pkg.dependencies))].filter((n) => !app.has(n));
@@ -95,7 +134,6 @@ describe('packaging', () => {
     expect(b.linux.target).toEqual(['AppImage', 'deb', 'rpm']);
     expect(b.win.target).toEqual(['nsis']);
     expect(b.mac.target).toEqual(['dmg']);
-    expect(existsSync(join(root, b.linux.icon))).toBe(true);
     expect(b.electronFuses).toMatchObject({
       runAsNode: false,
       enableNodeOptionsEnvironmentVariable: false,

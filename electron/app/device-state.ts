@@ -1,10 +1,11 @@
 /** The bridge's methods for the device's state at rest: backup, restore and recovery, over the same service as `slr backup|restore|recover`. */
 import { basename } from 'node:path';
 import type { BridgeMethod } from '../../shared/bridge.ts';
+import { udiText } from '../../shared/instance/start-over.ts';
 import type { InstanceService } from '../device/instance-service.ts';
 import type { AppApi, AppPorts } from './ports.ts';
 
-type DeviceStateMethods = Pick<AppApi, Extract<BridgeMethod, 'instanceBackup' | 'instanceRestore' | 'instanceRecover'>>;
+type DeviceStateMethods = Pick<AppApi, Extract<BridgeMethod, 'instanceBackup' | 'instanceRestore' | 'instanceRecover' | 'instanceStartOver'>>;
 
 const JSON_FILES = [{ name: 'Product-instance backup', extensions: ['json'] }];
 
@@ -28,6 +29,10 @@ export function deviceStateMethods(instance: InstanceService, ports: AppPorts): 
       const trust = [...(ports.provisionedKeys ?? []), ...keys.map((k) => ({ text: k.text, label: k.label }))];
       const r = await instance.recover(ports.now(), trust);
       return { problem: r.problem, trustedKeys: r.state.trustedKeys.map((k) => k.id), reservationKept: r.reservationKept };
+    },
+    async instanceStartOver() {
+      const r = await instance.startOver(ports.now());
+      return { udi: udiText(r.state), previousUdi: r.previousUdi, setAside: basename(r.setAside) };
     },
   };
 }

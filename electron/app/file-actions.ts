@@ -5,7 +5,6 @@ import { authorityEventsCsv, instanceEventsCsv } from '../../shared/events.ts';
 import { CODE_FILE_TYPES, CODE_NAMES, codeTitle, type CodeKind } from '../../shared/code-kinds.ts';
 import type { BridgeMethod } from '../../shared/bridge.ts';
 import { codeFileName, readCodeFile, writeFileChecked, writeTextFile } from '../platform/files.ts';
-import { saveQrImages } from '../documents/qr-files.ts';
 import type { InstanceService } from '../device/instance-service.ts';
 import type { WorkspaceLedger } from './workspace-ledger.ts';
 import type { LedgerPort } from '../authority/ledger-port.ts';
@@ -45,6 +44,8 @@ export function fileMethods(ports: AppPorts, instance: InstanceService, ledger: 
         filters: [{ name: 'PNG image', extensions: ['png'] }],
       });
       if (!path) return null;
+      // Loaded when first used: the QR encoder is no part of the app's start-up (README: Start-up budget).
+      const { saveQrImages } = await import('../documents/qr-files.ts');
       return saveQrImages(path, code);
     },
     async fileSaveReceipt({ kind, sn, code, udi }) {

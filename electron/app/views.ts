@@ -26,6 +26,7 @@ export async function readInstanceView(instance: InstanceService, ports: { dir: 
   if (!instance.exists()) return { exists: false, dir: ports.dir };
   const now = ports.now();
   const state = await instance.observe(now);
+  const keyProblem = await instance.keyProblem();
   return {
     exists: true,
     dir: ports.dir,
@@ -39,6 +40,7 @@ export async function readInstanceView(instance: InstanceService, ports: { dir: 
     availability: availability(state),
     transport: transportView(state.transport),
     privacy: state.privacy,
+    keyProblem: keyProblem && { message: keyProblem.message, hint: keyProblem.hint ?? '' },
   };
 }
 

@@ -8,7 +8,7 @@ import { dirname } from 'node:path';
 import { jsonFileStore, type StoreFactory } from '../platform/json-store.ts';
 import { productById, type ProductProfile } from '../../shared/catalog.ts';
 import { stripControls } from '../../shared/text.ts';
-import { isSlrError, refuse } from '../../shared/errors.ts';
+import { isSlrError, refuse, type SlrError } from '../../shared/errors.ts';
 import { parseKeyFile } from '../../shared/codes/key-file.ts';
 import { isSaneTime } from '../../shared/codes/dates.ts';
 import { toBase64 } from '../../shared/bytes.ts';
@@ -23,6 +23,7 @@ import { plainKeySealer, type KeySealer } from '../platform/key-sealer.ts';
 import { sealedStore, type LogProblems, type SealedStore } from './instance-store.ts';
 import { recoverInstance, type Recovery } from './instance-recovery.ts';
 import { backupInstance, restoreInstance, type Restored } from './instance-backup.ts';
+import { deviceKeyProblem, startOverInstance, type StartedOver } from './instance-start-over.ts';
 
 export type { KeyValueStore, StoreFactory } from '../platform/json-store.ts';
 
@@ -59,6 +60,10 @@ export interface InstanceService {
   restore(source: string, now: number, force: boolean): Promise<Restored>;
   /** What is wrong with the saved log without loading the state: a changed event, a cut-off end. */
   logProblems(): LogProblems;
+  /** Why the device key cannot be opened by this process (sealed by an OS store that no longer opens it), or null. */
+  keyProblem(): Promise<SlrError | null>;
+  /** A new product instance in place of one whose key cannot be opened (instance-start-over.ts). */
+  startOver(now: number): Promise<StartedOver>;
 }
 
 /** What a transaction may open or seal: the device key, and secrets kept like it (a proxy password). */
@@ -209,5 +214,8 @@ export function instanceService({ dir, stores = jsonFileStore, sealer = plainKey
     backup: (target, now) => withDirLock(dir, 'product instance', async () => backupInstance(store, target, now)),
     restore: (source, now, force) => withDirLock(dir, 'product instance', async () => restoreInstance(store, source, now, force)),
     logProblems: () => store.logProblems(),
+    keyProblem: async () => (store.exists() ? deviceKeyProblem(store.unchecked().state, sealer) : null),
+    startOver: (now) =>
+      withDirLock(dir, 'product instance', () => startOverInstance(store, sealer, now, (product, trust) => createNew(store, sealer, product, now, trust))),
   };
 }

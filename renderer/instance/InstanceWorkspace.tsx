@@ -2,6 +2,7 @@ import { useCallback, useState } from 'react';
 import { OpenStateRecovery, OpenTrustSettings } from '../components/nav.ts';
 import { STATE_UNUSABLE } from '../../shared/bridge-device-state.ts';
 import { StateRecovery } from './StateRecovery.tsx';
+import { KeySealed } from './KeySealed.tsx';
 import { REGISTRATION } from '../../shared/instance/state.ts';
 import { BackupRestore } from './BackupRestore.tsx';
 import { SetupChecklist } from './SetupChecklist.tsx';
@@ -34,12 +35,8 @@ export function InstanceWorkspace() {
   useSmartTimer(Boolean(view?.exists && view.status.online), refresh);
   const openRecovery = useCallback(() => void refresh(), [refresh]);
 
-  if (error && (STATE_UNUSABLE as readonly (string | undefined)[]).includes(error.code))
-    return (
-      <div className="workspace">
-        <StateRecovery error={error} onDone={refresh} />
-      </div>
-    );
+  const unusable = cannotRun(error, view, refresh);
+  if (unusable) return unusable;
   if (!view)
     return (
       <div className="workspace">
@@ -80,6 +77,25 @@ export function InstanceWorkspace() {
       </section>
     </div>
   );
+}
+
+/** A state the device cannot run on as it is (changed outside SLR Desk, damaged, or its key sealed where it cannot be opened): the ways out. */
+function cannotRun(error: { code?: string; message: string } | null, view: InstanceView | null, refresh: () => Promise<unknown>) {
+  if (error && (STATE_UNUSABLE as readonly (string | undefined)[]).includes(error.code))
+    return (
+      <div className="workspace">
+        <StateRecovery error={error} onDone={refresh} />
+      </div>
+    );
+  if (view?.exists && view.keyProblem)
+    return (
+      <div className="workspace">
+        <KeySealed problem={view.keyProblem} udi={view.status.udi} refresh={refresh}>
+          <StatusPanel view={view} />
+        </KeySealed>
+      </div>
+    );
+  return null;
 }
 
 function CreateInstance({ dir, onCreated }: { dir: string; onCreated: (v: InstanceView) => void }) {

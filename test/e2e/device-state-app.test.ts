@@ -13,7 +13,9 @@ import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { startHarness, RENDERER_DIR, type Harness } from './harness/server.ts';
 import { closeBrowser, launchBrowser, CHROMIUM } from './harness/browser.ts';
-import { expectAccessible, screenshot, rowAction } from './harness/page-helpers.ts';
+import { expectAccessible, expectFits, screenshot, rowAction } from './harness/page-helpers.ts';
+import { osKeySealer } from '../../electron/platform/os-sealer.ts';
+import { fakeStore } from '../helpers/fake-safe-storage.ts';
 import { openLedger } from '../../electron/authority/ledger.ts';
 import { makeDevice } from '../helpers/world.ts';
 
@@ -182,5 +184,47 @@ describe.skipIf(skip)("the device's state at rest in the app", () => {
     expect(await row.locator('.status-badge').getAttribute('title')).toMatch(/state was put back/);
     await screenshot(page, 'state-authority-badge');
     await expectAccessible(page, 'instances with a rolled-back device');
+  });
+
+  it("offers the ways out when the desktop's keyring no longer opens the device key, and starts over only when asked", async () => {
+    const { store, state } = fakeStore();
+    const dir = join(root, 'sealed');
+    const first = await startHarness(dir, join(root, 'sealed-usb'), { sealer: osKeySealer(store, 'linux') });
+    harnesses.push(first);
+    const page = await open(first);
+    await page.getByRole('button', { name: 'Create product instance' }).click();
+    await expect.poll(() => page.getByTestId('udi').count()).toBe(1);
+    const oldUdi = (await page.getByTestId('udi').innerText()).trim();
+    expect(JSON.parse(readFileSync(join(dir, 'product-instance.json'), 'utf8')).deviceKey.privateKey.format).toBe('safe-storage');
+
+    // The keyring reset, the app started again: it opens, says what happened and what can be done.
+    state.keyring = 'reset';
+    const again = await startHarness(dir, join(root, 'sealed-usb'), { sealer: osKeySealer(store, 'linux') });
+    harnesses.push(again);
+    await page.goto(again.url);
+    await expect.poll(() => page.getByRole('heading', { name: 'This device’s key cannot be opened' }).count()).toBe(1);
+    expect(await page.getByTestId('udi').innerText()).toBe(oldUdi);
+    expect(await page.getByRole('heading', { name: 'Open it where it was made' }).count()).toBe(1);
+    await screenshot(page, 'state-key-sealed');
+    await expectAccessible(page, 'device key cannot be opened');
+    await expectFits(page, 'device key cannot be opened');
+
+    // Asked first; keeping it keeps it.
+    await page.getByRole('button', { name: 'Start over…' }).click();
+    await expect.poll(() => page.getByText(`Start over in place of ${oldUdi}?`).count()).toBe(1);
+    await page.getByRole('button', { name: 'Keep this instance' }).click();
+    expect(readdirSync(dir).filter((f) => f.includes('set-aside'))).toEqual([]);
+    await page.getByRole('button', { name: 'Start over…' }).click();
+    await page.getByRole('button', { name: 'Start over', exact: true }).click();
+    await expect.poll(() => page.getByRole('heading', { name: 'Started over as a new product instance' }).count()).toBe(1);
+    expect(await page.locator('main').innerText()).toContain(oldUdi);
+    expect(await page.getByTestId('udi').count()).toBe(0); // the old state's facts are not shown as if current
+    await screenshot(page, 'state-started-over');
+    await page.getByRole('button', { name: 'Open the new product instance' }).click();
+    await expect.poll(() => page.getByTestId('udi').count()).toBe(1);
+    const newUdi = (await page.getByTestId('udi').innerText()).trim();
+    expect(newUdi).not.toBe(oldUdi);
+    expect(await page.getByRole('heading', { name: 'This device’s key cannot be opened' }).count()).toBe(0);
+    expect(readdirSync(dir).filter((f) => f.startsWith('product-instance.json.set-aside-'))).toHaveLength(1);
   });
 });

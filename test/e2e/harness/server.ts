@@ -11,6 +11,7 @@ import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BRIDGE_METHODS } from '../../../shared/bridge.ts';
 import { createAppApi, dispatch } from '../../../electron/app/api.ts';
+import type { AppPorts } from '../../../electron/app/ports.ts';
 import { MIME, resolveAppPath } from '../../../electron/main/policy.ts';
 
 export const RENDERER_DIR = fileURLToPath(new URL('../../../out/renderer/', import.meta.url));
@@ -51,12 +52,14 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(dir: string, usb: string): Promise<Harness> {
+/** `ports`: what an Electron-side port is in a test (e.g. an OS secret store that a test can reset). */
+export async function startHarness(dir: string, usb: string, ports: Pick<AppPorts, 'sealer'> = {}): Promise<Harness> {
   mkdirSync(usb, { recursive: true });
   const opens: (string | null)[] = [];
   let clip = '';
   let fixedNow: number | null = null;
   const api = createAppApi({
+    ...ports,
     dir,
     now: () => fixedNow ?? Date.now(),
     clipboard: {
