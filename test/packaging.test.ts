@@ -55,6 +55,39 @@ function closure(names: readonly string[]): Set<string> {
 /** What the app's main process imports (the rest of `dependencies` serves the CLI and the server). */
 const APP_DEPENDENCIES = ['electron-store', 'fast-xml-parser', 'pdf-lib', 'proper-lockfile', 'qrcode', 'zod'];
 
+let packed: string | undefined;
+/**
+ * Runs electron-builder once for the Linux packages against the stub Electron, with test/packaging/fpm-standin.mjs
+ * as fpm (electron-builder downloads fpm, which cannot be done here): the .deb is assembled by dpkg-deb from
+ * what electron-builder computed; the rpm is the list of fpm's arguments. Returns the output directory.
+ */
+function packOnce(): string {
+  if (packed) return packed;
+  expect(existsSync(join(root, 'out/main/main.js')), 'run npm run build first').toBe(true);
+  const output = mkdtempSync(join(tmpdir(), 'slr-pack-'));
+  const r = spawnSync(
+    process.execPath,
+    [
+      join(root, 'node_modules/electron-builder/cli.js'),
+      '--linux',
+      'deb',
+      'rpm',
+      '--publish',
+      'never',
+      `-c.electronDist=${stubElectron()}`,
+      `-c.directories.output=${output}`,
+    ],
+    {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, CSC_IDENTITY_AUTO_DISCOVERY: 'false', CUSTOM_FPM_PATH: join(root, 'test/packaging/fpm-standin.mjs') },
+      timeout: scaled(180_000),
+    },
+  );
+  expect(r.status, r.stdout + r.stderr).toBe(0);
+  return (packed = output);
+}
+
 describe('packaging', () => {
   it("keeps electron-builder's .deb dependencies and its AppArmor profile (an override would replace them)", () => {
     const fpm = readFileSync(join(root, 'node_modules/app-builder-lib/out/targets/FpmTarget.js'), 'utf8');
@@ -145,27 +178,7 @@ describe('packaging', () => {
   });
 
   it('packs only what the app needs into app.asar, and flips the fuses in the binary', { timeout: scaled(200_000) }, () => {
-    expect(existsSync(join(root, 'out/main/main.js')), 'run npm run build first').toBe(true);
-    const output = mkdtempSync(join(tmpdir(), 'slr-pack-'));
-    const r = spawnSync(
-      process.execPath,
-      [
-        join(root, 'node_modules/electron-builder/cli.js'),
-        '--linux',
-        'dir',
-        '--publish',
-        'never',
-        `-c.electronDist=${stubElectron()}`,
-        `-c.directories.output=${output}`,
-      ],
-      {
-        cwd: root,
-        encoding: 'utf8',
-        env: { ...process.env, CSC_IDENTITY_AUTO_DISCOVERY: 'false' },
-        timeout: scaled(180_000),
-      },
-    );
-    expect(r.status, r.stdout + r.stderr).toBe(0);
+    const output = packOnce();
     const unpacked = join(output, 'linux-unpacked');
     const files = listPackage(join(unpacked, 'resources', 'app.asar'), { isPack: false }).map((f) => f.replace(/\\/g, '/'));
     for (const needed of [
@@ -203,4 +216,47 @@ describe('packaging', () => {
     const states = Object.fromEntries(FUSES.map((f, i) => [f, wire[i] === '1']));
     expect(states).toEqual(pkg.build.electronFuses);
   });
+
+  it(
+    "builds a .deb a stock desktop can install and launch: control file, desktop entry, icons, MIME types, AppArmor profile; the rpm's dependencies",
+    { timeout: scaled(200_000) },
+    () => {
+      const output = packOnce();
+      const deb = join(output, `slr-desk_${pkg.version}_amd64.deb`);
+      const field = (name: string) => spawnSync('dpkg-deb', ['-f', deb, name], { encoding: 'utf8' }).stdout.trim();
+      expect(field('Package')).toBe('slr-desk');
+      const depends = field('Depends').split(/,\s*/);
+      // electron-builder's default list, which an override in "deb.depends" would replace with nothing.
+      for (const d of ['libgtk-3-0', 'libnotify4', 'libnss3', 'libxss1', 'libxtst6', 'xdg-utils', 'libatspi2.0-0', 'libuuid1', 'libsecret-1-0'])
+        expect(depends, d).toContain(d);
+      const tree = mkdtempSync(join(tmpdir(), 'slr-deb-'));
+      expect(spawnSync('dpkg-deb', ['-x', deb, tree]).status).toBe(0);
+      expect(spawnSync('dpkg-deb', ['-e', deb, join(tree, 'DEBIAN')]).status).toBe(0);
+
+      const entry = readFileSync(join(tree, 'usr/share/applications/slr-desk.desktop'), 'utf8');
+      expect(entry).toContain('Exec="/opt/SLR Desk/slr-desk" %U');
+      expect(entry).toContain('Icon=slr-desk');
+      // The window and the entry are one on the desktop: Electron's app_id / WM_CLASS comes from desktopName.
+      expect(entry).toContain(`StartupWMClass=${String(pkg.desktopName).replace(/\.desktop$/, '')}`);
+      const mimeLine = /^MimeType=(.*)$/m.exec(entry)?.[1]?.split(';').filter(Boolean);
+      expect(mimeLine?.sort()).toEqual(Object.values(CODE_FILE_TYPES).map((t) => t.mime).sort());
+      const mime = readFileSync(join(tree, 'usr/share/mime/packages/slr-desk.xml'), 'utf8');
+      for (const t of Object.values(CODE_FILE_TYPES)) expect(mime).toContain(`<glob pattern="*.${t.ext}"/>`);
+      for (const size of ICON_SIZES) {
+        const icon = pngjs.PNG.sync.read(readFileSync(join(tree, `usr/share/icons/hicolor/${size}x${size}/apps/slr-desk.png`)));
+        expect([icon.width, icon.height]).toEqual([size, size]);
+      }
+      // Ubuntu 24.04 and later: the profile that lets Chromium's sandbox use user namespaces, installed by postinst.
+      expect(readFileSync(join(tree, 'opt/SLR Desk/resources/apparmor-profile'), 'utf8')).toMatch(
+        /profile "slr-desk" "\/opt\/SLR Desk\/slr-desk"[^{]*\{\s*userns,/,
+      );
+      expect(readFileSync(join(tree, 'DEBIAN/postinst'), 'utf8')).toContain("APPARMOR_PROFILE_TARGET='/etc/apparmor.d/slr-desk'");
+      expect(existsSync(join(tree, 'opt/SLR Desk/resources/app.asar'))).toBe(true);
+
+      const rpm = JSON.parse(readFileSync(join(output, `slr-desk-${pkg.version}.x86_64.rpm`), 'utf8')) as { depends: string[]; files: string[] };
+      for (const d of ['gtk3', 'libnotify', 'nss', 'libXScrnSaver', 'xdg-utils', 'at-spi2-core']) expect(rpm.depends, d).toContain(d);
+      expect(rpm.files.filter((f) => f.includes('/usr/share/icons/hicolor/'))).toHaveLength(ICON_SIZES.length);
+      expect(rpm.files.some((f) => f.endsWith('=/usr/share/applications/slr-desk.desktop'))).toBe(true);
+    },
+  );
 });
