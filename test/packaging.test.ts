@@ -239,7 +239,11 @@ describe('packaging', () => {
       // The window and the entry are one on the desktop: Electron's app_id / WM_CLASS comes from desktopName.
       expect(entry).toContain(`StartupWMClass=${String(pkg.desktopName).replace(/\.desktop$/, '')}`);
       const mimeLine = /^MimeType=(.*)$/m.exec(entry)?.[1]?.split(';').filter(Boolean);
-      expect(mimeLine?.sort()).toEqual(Object.values(CODE_FILE_TYPES).map((t) => t.mime).sort());
+      expect(mimeLine?.sort()).toEqual(
+        Object.values(CODE_FILE_TYPES)
+          .map((t) => t.mime)
+          .sort(),
+      );
       const mime = readFileSync(join(tree, 'usr/share/mime/packages/slr-desk.xml'), 'utf8');
       for (const t of Object.values(CODE_FILE_TYPES)) expect(mime).toContain(`<glob pattern="*.${t.ext}"/>`);
       for (const size of ICON_SIZES) {

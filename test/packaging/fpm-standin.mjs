@@ -59,7 +59,10 @@ const control = [
   ...rest.map((l) => (l.startsWith(' ') ? l : ` ${l}`)),
 ].filter((l) => l !== null);
 writeFileSync(join(stage, 'DEBIAN', 'control'), `${control.join('\n')}\n`);
-for (const [flag, name] of [['--after-install', 'postinst'], ['--after-remove', 'postrm']]) {
+for (const [flag, name] of [
+  ['--after-install', 'postinst'],
+  ['--after-remove', 'postrm'],
+]) {
   if (!opts[flag]) continue;
   writeFileSync(join(stage, 'DEBIAN', name), readFileSync(opts[flag]));
   chmodSync(join(stage, 'DEBIAN', name), 0o755);
