@@ -20,7 +20,8 @@ export interface OperationContext {
 /** The operations a logged-in user runs on the ledger (login, logout, whoami and password are the server's own). */
 export type LedgerOperationName = Exclude<ApiName, 'login' | 'logout' | 'whoami' | DeviceOperationName>;
 /** The calls of a product instance registered online: its own, signed with its key (registrations.ts). */
-export type DeviceOperationName = 'device-register' | 'device-renew-auth' | 'device-renew-id' | 'device-usage' | 'device-deregister';
+export type DeviceOperationName =
+  'device-register' | 'device-renew-auth' | 'device-renew-id' | 'device-usage' | 'device-deregister' | 'device-export-request' | 'device-export-return';
 
 /**
  * A virtual account's user sees their own virtual account: where an operation takes an optional account,

@@ -8,7 +8,7 @@ import type { Ledger } from './ledger.ts';
 import type { InstanceRow } from './ledger/lookups.ts';
 
 /**
- * Recomputes everything kept in step and checks it: for every lot, blocked = holdings + transitions and
+ * Recomputes everything kept in step and checks it: for every lot, blocked = holdings + transitions + export grants and
  * 0 <= blocked <= purchased (so blocked + available = purchased); every active instance's holdings are
  * exactly the entitlements of its latest authorization code. Returns the violations (none when sound).
  */
@@ -18,14 +18,19 @@ export async function checkInvariants(ledger: Ledger): Promise<string[]> {
   const problems: string[] = [];
   const rows = await c.all<{ id: number; count: number; blocked: number; sum: number }>(`
     SELECT l.id, l.count, l.blocked,
-      coalesce((SELECT sum(count) FROM holdings WHERE lot_id = l.id), 0) + coalesce((SELECT sum(count) FROM transitions WHERE lot_id = l.id), 0) AS sum
+      coalesce((SELECT sum(count) FROM holdings WHERE lot_id = l.id), 0) + coalesce((SELECT sum(count) FROM transitions WHERE lot_id = l.id), 0)
+        + coalesce((SELECT sum(count) FROM export_grants WHERE lot_id = l.id), 0) AS sum
     FROM lots l`);
   for (const r of rows) {
-    if (r.blocked !== r.sum) problems.push(`lot ${r.id}: blocked ${r.blocked} but holdings and transitions add up to ${r.sum}`);
+    if (r.blocked !== r.sum) problems.push(`lot ${r.id}: blocked ${r.blocked} but holdings, transitions and export grants add up to ${r.sum}`);
     if (r.blocked < 0 || r.blocked > r.count) problems.push(`lot ${r.id}: blocked ${r.blocked} outside 0..${r.count}`);
   }
   const gone = (await c.get<{ n: number }>("SELECT count(*) AS n FROM holdings h JOIN instances i ON i.id = h.instance_id WHERE i.state <> 'active'"))!.n;
   if (gone) problems.push(`${gone} holdings belong to removed or failed instances`);
+  const orphans = (await c.get<{ n: number }>(
+    "SELECT count(*) AS n FROM export_grants g JOIN registered_instances r ON r.id = g.instance_id WHERE r.state <> 'registered'",
+  ))!.n;
+  if (orphans) problems.push(`${orphans} export grants belong to deregistered instances`);
   for (const inst of await c.all<InstanceRow>("SELECT i.*, '' AS account FROM instances i WHERE state = 'active'")) {
     const last = await c.get<{ code: string }>('SELECT code FROM codes WHERE instance_id = ? ORDER BY timestamp DESC LIMIT 1', inst.id);
     if (!last) {

@@ -29,6 +29,7 @@ import * as tokens from './users/tokens.ts';
 import * as registrations from './ledger/registrations.ts';
 import * as registering from './ledger/register.ts';
 import * as registeredAdmin from './ledger/registered-admin.ts';
+import * as exportGrants from './ledger/export-grants.ts';
 
 export type { InstanceLine, Issued, LedgerEvent, LicenseLine };
 export { MAX_WRONG_CODES } from './ledger/lockout.ts';
@@ -203,6 +204,8 @@ export class Ledger {
   renewRegistration = (...a: Args<typeof registrations.renewRegistration>) => registrations.renewRegistration(this.store, ...a);
   reportUsage = (...a: Args<typeof registrations.reportUsage>) => registrations.reportUsage(this.store, ...a);
   deregister = (...a: Args<typeof registrations.deregister>) => registrations.deregister(this.store, ...a);
+  exportRequest = (...a: Args<typeof exportGrants.exportRequest>) => exportGrants.exportRequest(this.store, ...a);
+  exportReturn = (...a: Args<typeof exportGrants.exportReturn>) => exportGrants.exportReturn(this.store, ...a);
   removeRegistered = (...a: Args<typeof registeredAdmin.removeRegistered>) => registeredAdmin.removeRegistered(this.store, ...a);
   registeredInstances = (...a: Args<typeof registeredAdmin.registeredInstances>) => registeredAdmin.registeredInstances(this.store, ...a);
 }

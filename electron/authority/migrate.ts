@@ -77,10 +77,11 @@ const TABLES: readonly { name: string; columns: readonly string[]; order: string
   },
   { name: 'registered_usage', columns: ['instance_id', 'tag', 'count'], order: 'instance_id, tag' },
   { name: 'register_nonces', columns: ['uuid', 'nonce', 'at'], order: 'uuid, nonce' },
+  { name: 'export_grants', columns: ['id', 'instance_id', 'lot_id', 'feature', 'count', 'granted_at'], order: 'id' },
 ];
 
 /** Tables whose ids a PostgreSQL sequence hands out: set past the ids moved. */
-const SEQUENCES = ['accounts', 'lots', 'instances', 'transitions', 'codes', 'events', 'users', 'registered_instances'];
+const SEQUENCES = ['accounts', 'lots', 'instances', 'transitions', 'codes', 'events', 'users', 'registered_instances', 'export_grants'];
 
 export interface Moved {
   readonly rows: Readonly<Record<string, number>>;

@@ -9,146 +9,29 @@ import { hostname as osHostname } from 'node:os';
 import { fromBase64 } from '../../shared/bytes.ts';
 import { findAnyEntitlement } from '../../shared/catalog.ts';
 import { formatInstant } from '../../shared/codes/dates.ts';
-import { isSlrError, refuse, SlrError } from '../../shared/errors.ts';
+import { isSlrError, refuse } from '../../shared/errors.ts';
 import {
   afterCall,
   afterCompliance,
   afterDeregister,
-  afterFailure,
   afterRegister,
   assertMayRegister,
   backingOff,
   dueCalls,
   usageToReport,
-  workingUntil,
   type OnlineCall,
 } from '../../shared/instance/online.ts';
-import { deriveStatus, productOf } from '../../shared/instance/status.ts';
-import { event, withEvents, type InstanceState } from '../../shared/instance/state.ts';
+import { productOf } from '../../shared/instance/status.ts';
+import type { InstanceState } from '../../shared/instance/state.ts';
 import { PERIODS, type Compliance } from '../../shared/registration/protocol.ts';
 import { formatUdi, makeUdi } from '../../shared/udi.ts';
-import type { InstanceService, Secrets, Transaction } from './instance-service.ts';
-import { deviceCall, registerDevice, type DeviceLink, type Route } from './registration-client.ts';
-import { counted } from '../../shared/lifetime.ts';
+import type { InstanceService, Secrets } from './instance-service.ts';
+import { registerDevice } from './registration-client.ts';
+import { daysLeft, done, failed, routeOf, signed, signedStep, skew, UNREACHED, type OnlineOutcome, type Step } from './signed-calls.ts';
+import { afterExportKeys } from '../../shared/instance/export-control.ts';
+import { checkedExportKeys, exportRetry } from './export-service.ts';
 
-export interface OnlineOutcome {
-  readonly message: string;
-  readonly warnings: readonly string[];
-}
-
-type Step = Transaction<OnlineOutcome>;
-type DeviceCallName = 'device-renew-auth' | 'device-renew-id' | 'device-usage' | 'device-deregister';
-
-/** Refusals that mean License Central was not reached, or not trusted: nothing changed there. */
-const UNREACHED = new Set<string>(['server-unreachable', 'proxy-refused', 'server-untrusted', 'server-error']);
-/** A clock further off License Central's than this is pointed out. */
-const SKEW_MS = 5 * 60_000;
-
-async function routeOf(state: InstanceState, secrets: Secrets): Promise<Route> {
-  const t = state.transport;
-  if (t.mode === 'gateway') return { gateway: t.url };
-  if (t.mode === 'proxy') return { proxy: { host: t.host, port: t.port, user: t.user, password: t.password ? await secrets.unseal(t.password) : null } };
-  return {};
-}
-
-/** The clock of License Central (read from an answer) against the device's: a warning when they differ. */
-function skew(serverNow: number, now: number): string[] {
-  const off = now - serverNow;
-  if (Math.abs(off) <= SKEW_MS) return [];
-  const hours = Math.round(Math.abs(off) / 3_600_000);
-  return [
-    `The device clock is ${counted(hours, 'hour')} ${off > 0 ? 'ahead of' : 'behind'} License Central's: the dates shown are License Central's, compared with this device's clock.`,
-  ];
-}
-
-function requireOnline(state: InstanceState, t: number): NonNullable<InstanceState['online']> {
-  const o = state.online;
-  if (!o) refuse('not-allowed', 'This product instance is not registered online.', 'Register it with a token: `license smart register idtoken TOKEN`.');
-  if (o.registrationExpires <= t)
-    refuse(
-      'not-allowed',
-      `The registration expired on ${formatInstant(o.registrationExpires)}: it can no longer be renewed.`,
-      'Register again with a token (`license smart register idtoken TOKEN force`).',
-    );
-  return o;
-}
-
-/**
- * One signed call of this instance, with the sequence number after the last. Refused as a replay although the
- * device signed it (its state was restored from a backup, or a save was lost), License Central tells the last
- * number it saw: the device takes it up and sends the call once more, so it is never locked out.
- */
-async function signed(state: InstanceState, secrets: Secrets, name: DeviceCallName, body: object, timeoutMs: number) {
-  try {
-    return await signedOnce(state, secrets, name, body, timeoutMs);
-  } catch (e) {
-    const last = isSlrError(e) && e.code === 'replayed-code' ? e.detail?.lastSeq : undefined;
-    if (last === undefined || last < state.online!.seq) throw e;
-    return signedOnce({ ...state, online: { ...state.online!, seq: last } }, secrets, name, body, timeoutMs);
-  }
-}
-
-async function signedOnce(state: InstanceState, secrets: Secrets, name: DeviceCallName, body: object, timeoutMs: number) {
-  const o = state.online!;
-  const route = await routeOf(state, secrets);
-  const link: DeviceLink = {
-    server: route.gateway ?? o.server,
-    fingerprint: o.fingerprint,
-    certificate: o.certificate,
-    proxy: route.proxy ?? null,
-    instance: o.instance,
-    seq: o.seq,
-  };
-  return deviceCall(link, await secrets.deviceKey(), name, body as never, timeoutMs);
-}
-
-const daysLeft = (state: InstanceState, t: number) => `${counted(Math.ceil(deriveStatus(state, t).evaluation.daysLeft), 'day')} of evaluation left`;
-
-/** A call that failed: License Central not reached (recorded; the device works on), or the registration gone there. */
-function failed(state: InstanceState, operation: string, e: unknown, t: number): Step {
-  if (!isSlrError(e) || !state.online) return { state, error: e };
-  const seq = state.online.seq + 1;
-  if (e.code === 'unauthorized') {
-    const next = afterDeregister(state, 'revoked', t, e.message);
-    return {
-      state: next,
-      error: new SlrError(
-        'unauthorized',
-        `License Central no longer knows this registration (removed there, or this device's identity revoked): this product instance is unregistered, ${daysLeft(next, t)}.`,
-        'Register it again with a token (`license smart register idtoken TOKEN`).',
-      ),
-    };
-  }
-  const next = afterFailure(state, operation, e.message, t, seq);
-  return { state: next, error: new SlrError(e.code, `${e.message} ${workingUntil(state.online)}`, e.hint) };
-}
-
-/**
- * One call of a registered instance made as a step: refused before anything is sent when not registered (or
- * the registration expired); the answer applied by `apply` (with the sequence number used and the time);
- * a failure recorded by failed().
- */
-async function signedStep(
-  state: InstanceState,
-  secrets: Secrets,
-  call: { name: DeviceCallName; label: string; body: object; timeoutMs: number },
-  apply: (value: unknown, seq: number, t: number) => Step,
-): Promise<Step> {
-  const t = state.clock.highWater;
-  requireOnline(state, t);
-  try {
-    const { value, link } = await signed(state, secrets, call.name, call.body, call.timeoutMs);
-    return apply(value, link.seq, t);
-  } catch (e) {
-    return failed(state, call.label, e, t);
-  }
-}
-
-/** A step's new state, with its event logged, and what to tell the operator. */
-const done = (state: InstanceState, t: number, type: string, message: string, warnings: string[] = []): Step => ({
-  state: withEvents(state, event(t, type, message)),
-  value: { message, warnings },
-});
+export type { OnlineOutcome } from './signed-calls.ts';
 
 export const renewAuth = (state: InstanceState, secrets: Secrets, timeoutMs = 30_000): Promise<Step> =>
   signedStep(state, secrets, { name: 'device-renew-auth', label: 'renew auth', body: {}, timeoutMs }, (value, seq, t) => {
@@ -170,8 +53,12 @@ export const renewId = (state: InstanceState, secrets: Secrets, timeoutMs = 30_0
 /** The seeds' Update Usage Details: what is in use, reported; License Central answers the compliance. */
 export function reportUsage(state: InstanceState, secrets: Secrets, timeoutMs = 30_000): Promise<Step> {
   const usage = usageToReport(state);
-  return signedStep(state, secrets, { name: 'device-usage', label: 'usage report', body: { usage }, timeoutMs }, (value, seq, t) => {
-    const c = (value as { compliance: Compliance }).compliance;
+  const body = { usage, trustedKeyIds: state.trustedKeys.map((k) => k.id) };
+  return signedStep(state, secrets, { name: 'device-usage', label: 'usage report', body, timeoutMs }, (value, seq, t) => {
+    const answer = value as { compliance: Compliance; exportKeys?: unknown };
+    const c = answer.compliance;
+    // The export authorization keys License Central holds for it: taken as they are (checked first).
+    if (answer.exportKeys !== undefined) state = afterExportKeys(state, seq, checkedExportKeys(state, answer.exportKeys), t);
     const short = c.shortfalls
       .map((s) => `${findAnyEntitlement(s.tag)?.def.short ?? s.tag}: ${s.inUse} in use in the account, ${s.available} available`)
       .join('; ');
@@ -239,6 +126,7 @@ const CALLS: Readonly<Record<OnlineCall, (s: InstanceState, secrets: Secrets, ti
   'renew-id': renewId,
   'renew-auth': renewAuth,
   'usage-report': reportUsage,
+  'export-retry': exportRetry,
 };
 
 /**

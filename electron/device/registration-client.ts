@@ -87,7 +87,7 @@ export function checkIdentity(r: Registration, udi: string, devicePublicKey: str
     );
 }
 
-type DeviceCallName = 'device-renew-auth' | 'device-renew-id' | 'device-usage' | 'device-deregister';
+type DeviceCallName = 'device-renew-auth' | 'device-renew-id' | 'device-usage' | 'device-deregister' | 'device-export-request' | 'device-export-return';
 
 /** One call of a registered device, signed with its key; the link with the sequence number it used. */
 export async function deviceCall<N extends DeviceCallName>(

@@ -86,7 +86,12 @@ function deviceCall(ledger: Ledger, name: DeviceOperationName, req: FastifyReque
   const device = ledger.as('product instance', everyAccount);
   if (name === 'device-renew-auth') return device.renewAuthorization(call, now);
   if (name === 'device-renew-id') return device.renewRegistration(call, now);
-  if (name === 'device-usage') return device.reportUsage(call, (body as ApiBody<'device-usage'>).usage, now);
+  if (name === 'device-usage') {
+    const b = body as ApiBody<'device-usage'>;
+    return device.reportUsage(call, b.usage, now, b.trustedKeyIds);
+  }
+  if (name === 'device-export-request') return device.exportRequest(call, body as ApiBody<'device-export-request'>, now);
+  if (name === 'device-export-return') return device.exportReturn(call, body as ApiBody<'device-export-return'>, now);
   return device.deregister(call, now);
 }
 

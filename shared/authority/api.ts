@@ -144,9 +144,27 @@ export const API = {
     'A registered product instance reports its usage (license → in use); answers its compliance.',
     'device',
     false,
-    z.strictObject({ usage: licenses }),
+    // trustedKeyIds: the export authorization keys it holds come back signed with one of them (export control).
+    z.strictObject({ usage: licenses, trustedKeyIds: z.array(keyId).max(64).optional() }),
   ),
-  'device-deregister': op('A registered product instance deregisters: its usage leaves the pool.', 'device', false, none),
+  'device-deregister': op(
+    'A registered product instance deregisters: its usage leaves the pool and its export authorization keys are returned.',
+    'device',
+    false,
+    none,
+  ),
+  'device-export-request': op(
+    'A registered product instance asks for an export authorization key (license smart export request local <feature>): one export key license of its virtual account is held for it, if its token allowed export-controlled functionality; answers every key it holds.',
+    'device',
+    false,
+    z.strictObject({ feature: z.string().min(1).max(100), trustedKeyIds: z.array(keyId).max(64) }),
+  ),
+  'device-export-return': op(
+    'A registered product instance returns an export authorization key (license smart export return local <feature>): its license is free again; answers every key it still holds.',
+    'device',
+    false,
+    z.strictObject({ feature: z.string().min(1).max(100), trustedKeyIds: z.array(keyId).max(64) }),
+  ),
   'export-control': op(
     'Permit or withdraw export-controlled functionality for the smart account (logged).',
     'smart-account',

@@ -128,4 +128,6 @@ export interface RegisteredLine {
   /** What it reported in use, by short name. */
   readonly usage: Readonly<Record<string, number>>;
   readonly compliance: string;
+  /** The export features it holds an export authorization key for (export control online). */
+  readonly exportKeys: readonly string[];
 }

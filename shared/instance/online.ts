@@ -10,7 +10,7 @@ import { ONLINE_AUTHORIZATION, ONLINE_REGISTRATION, PERIODS, type Compliance, ty
 import { event, REGISTRATION, withEvents, type InstanceState, type OnlineRegistration } from './state.ts';
 
 /** The calls of a registered instance, by their CLI names. */
-export type OnlineCall = 'renew-auth' | 'renew-id' | 'usage-report';
+export type OnlineCall = 'renew-auth' | 'renew-id' | 'usage-report' | 'export-retry';
 
 export const DEREGISTER = '`license smart deregister`';
 
@@ -155,7 +155,8 @@ const sameCounts = (a: Readonly<Record<string, number>>, b: Readonly<Record<stri
 
 /**
  * The calls due at time `t`, in the order they are made: the registration renewed every six months, the
- * authorization every 30 days, usage reported every 24 hours and whenever it changed. None once the
+ * authorization every 30 days, usage reported every 24 hours and whenever it changed, an export request or
+ * return that failed (retried with the same back-off). None once the
  * registration expired (the instance must register again).
  */
 export function dueCalls(state: InstanceState, t: number): OnlineCall[] {
@@ -166,6 +167,8 @@ export function dueCalls(state: InstanceState, t: number): OnlineCall[] {
   if (o.authorizationExpires - t <= PERIODS.authorizationValid - PERIODS.authorizationRenew) due.push('renew-auth');
   const reportDue = o.lastUsageReport === null || t - o.lastUsageReport >= PERIODS.usageReport || !sameCounts(o.reportedUsage, usageToReport(state));
   if (reportDue) due.push('usage-report');
+  // An export request or return that did not reach License Central, until it is done or cancelled.
+  if (o.exportPending) due.push('export-retry');
   return due;
 }
 

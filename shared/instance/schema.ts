@@ -49,6 +49,22 @@ const online = z
     lastFailure: z
       .strictObject({ at: ms, operation: z.string().max(64), message: z.string().max(4096), attempts: z.number().int().min(1).max(1_000_000).optional() })
       .nullable(),
+    exportKeys: z
+      .array(
+        z.strictObject({
+          feature: z.string().max(100),
+          grant: z.string().regex(/^[0-9]{1,15}$/),
+          grantedAt: ms,
+          keyId: z.string().regex(/^[0-9a-f]{16}$/),
+          signature: z.string().max(200),
+        }),
+      )
+      .max(16)
+      .optional(),
+    exportPending: z
+      .strictObject({ op: z.enum(['request', 'return']), feature: z.string().max(100), since: ms })
+      .nullable()
+      .optional(),
   })
   .nullable();
 const transport = z.discriminatedUnion('mode', [

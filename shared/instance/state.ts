@@ -1,5 +1,5 @@
 import type { AuthorizationCode } from '../codes/authorization-code.ts';
-import type { OnlineAuthorization } from '../registration/protocol.ts';
+import type { ExportGrant, OnlineAuthorization } from '../registration/protocol.ts';
 
 /**
  * The product instance's state: what is persisted, in the one store format the CLI and the app share.
@@ -140,6 +140,16 @@ export interface OnlineRegistration {
     /** Failures in a row (the back-off grows with them); absent in states written before it was counted. */
     readonly attempts?: number;
   } | null;
+  /** Export control online: the export authorization keys License Central granted (absent: none, in older states). */
+  readonly exportKeys?: readonly ExportGrant[];
+  /** An export request or return that did not reach License Central: retried automatically until it is done or cancelled. */
+  readonly exportPending?: ExportPending | null;
+}
+
+export interface ExportPending {
+  readonly op: 'request' | 'return';
+  readonly feature: string;
+  readonly since: number;
 }
 
 /** How this instance reaches License Central: the seeds' transport settings. */

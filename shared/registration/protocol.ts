@@ -102,3 +102,20 @@ export interface Registration {
   /** License Central's signature over the device's identity (its registration, UDI and key): the device keeps it. */
   readonly identity: { readonly keyId: string; readonly signature: string };
 }
+
+/**
+ * An export authorization key (export control online, `license smart export request local <feature>`): License
+ * Central's signature over the grant of one export key license to a registered instance for a feature.
+ */
+export interface ExportGrant {
+  readonly feature: string;
+  /** The grant's id at License Central. */
+  readonly grant: string;
+  readonly grantedAt: number;
+  readonly keyId: string;
+  readonly signature: string;
+}
+
+/** What License Central signs for an export authorization key. */
+export const exportKeyMessage = (instance: string, udi: string, g: Pick<ExportGrant, 'feature' | 'grant' | 'grantedAt'>) =>
+  utf8(`SLR-EXPORT-KEY-1\n${instance}\n${udi}\n${g.feature}\n${g.grant}\n${g.grantedAt}`);

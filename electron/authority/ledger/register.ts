@@ -14,9 +14,9 @@ import { compactToken, parseToken, verifyToken } from '../../../shared/registrat
 import { textProblem } from '../../../shared/text.ts';
 import { formatUdi, parseUdi, type Udi } from '../../../shared/udi.ts';
 import { cryptoBasics, publicKeyFromCompressed, verifyMessage } from '../../platform/crypto.ts';
-import { SELECT, type RegisteredRow } from './registrations.ts';
+import { releaseExportGrants, SELECT, type RegisteredRow } from './registrations.ts';
 import { requireInit, findAccount } from './lookups.ts';
-import { signingKey, ledgerCrypto } from './signing.ts';
+import { identityKey, ledgerCrypto } from './signing.ts';
 import type { LedgerStore } from './store.ts';
 
 async function ownKeys(c: LedgerStore): Promise<Map<string, string>> {
@@ -102,21 +102,6 @@ function checkProof(input: RegisterInput, key: Uint8Array): void {
     );
 }
 
-/** The key License Central signs the device's identity with: one the device trusts (else nothing is registered). */
-async function identityKey(c: LedgerStore, trustedKeyIds: readonly string[]): Promise<string> {
-  const current = await signingKey(c);
-  if (trustedKeyIds.includes(current.id)) return current.id;
-  const older = await c.all<{ id: string }>('SELECT id FROM signing_keys WHERE retired_at IS NULL ORDER BY created_at DESC');
-  const usable = older.find((k) => trustedKeyIds.includes(k.id));
-  if (!usable)
-    refuse(
-      'untrusted',
-      `This product instance trusts none of License Central's signing keys (${older.map((k) => k.id).join(', ')}): it could not check the answer, so nothing was registered and the token was not used.`,
-      'Export the key file at License Central (`slr authority key export`) and add it on the device (`license smart trust add FILE`), then register again.',
-    );
-  return usable.id;
-}
-
 export interface RegisterInput {
   readonly token: string;
   readonly udi: string;
@@ -200,6 +185,7 @@ export async function register(c: LedgerStore, input: RegisterInput, now: number
     const account = await findAccount(c, row.account);
     if (before) {
       await c.run('DELETE FROM registered_usage WHERE instance_id = ?', before.id);
+      await releaseExportGrants(c, before.id);
       await c.run("UPDATE registered_instances SET state = 'deregistered' WHERE id = ?", before.id);
     }
     const id = (

@@ -6,7 +6,7 @@ import { findAnyEntitlement } from '../../../shared/catalog.ts';
 import { refuse } from '../../../shared/errors.ts';
 import { formatUdi } from '../../../shared/udi.ts';
 import type { RegisteredLine } from '../../../shared/authority/views.ts';
-import { complianceFor, SELECT, type RegisteredRow } from './registrations.ts';
+import { complianceFor, releaseExportGrants, SELECT, type RegisteredRow } from './registrations.ts';
 import { requireInit, findAccount, mayTouch } from './lookups.ts';
 import type { LedgerStore } from './store.ts';
 
@@ -24,8 +24,10 @@ export async function removeRegistered(c: LedgerStore, instance: string, now: nu
     c.guard(r.account);
     const udi = formatUdi({ pid: r.product, sn: r.sn, uuid: r.uuid });
     await c.run('DELETE FROM registered_usage WHERE instance_id = ?', r.id);
+    const keys = await releaseExportGrants(c, r.id);
     await c.run("UPDATE registered_instances SET state = 'deregistered' WHERE id = ?", r.id);
-    await c.log(now, 'registered-remove', 'Registered product instance removed at License Central: its usage is released and its identity revoked.', {
+    const freed = keys ? `, its ${keys === 1 ? 'export authorization key' : `${keys} export authorization keys`} returned` : '';
+    await c.log(now, 'registered-remove', `Registered product instance removed at License Central: its usage is released${freed} and its identity revoked.`, {
       account: r.account,
       instance: udi,
     });
@@ -41,6 +43,7 @@ export async function registeredInstances(c: LedgerStore, now: number, accountNa
   const out: RegisteredLine[] = [];
   for (const r of rows.filter((x) => mayTouch(c, x.account))) {
     const usage = await c.all<{ tag: string; count: number }>('SELECT tag, count FROM registered_usage WHERE instance_id = ?', r.id);
+    const exportKeys = await c.all<{ feature: string }>('SELECT feature FROM export_grants WHERE instance_id = ? ORDER BY id', r.id);
     out.push({
       instance: String(r.id),
       account: r.account,
@@ -53,6 +56,7 @@ export async function registeredInstances(c: LedgerStore, now: number, accountNa
       exportControlled: r.export_controlled === 1,
       usage: Object.fromEntries(usage.map((u) => [findAnyEntitlement(u.tag)?.def.short ?? u.tag, Number(u.count)])),
       compliance: (await complianceFor(c, r, now)).status,
+      exportKeys: exportKeys.map((k) => k.feature),
     });
   }
   return out;

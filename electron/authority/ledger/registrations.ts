@@ -16,6 +16,7 @@ export type { Registration };
 import { formatUdi } from '../../../shared/udi.ts';
 import { cryptoBasics, publicKeyFromCompressed, verifyMessage } from '../../platform/crypto.ts';
 import { requireInit, type LotRow } from './lookups.ts';
+import { exportKeysOf } from './export-keys.ts';
 import type { LedgerStore } from './store.ts';
 
 export interface RegisteredRow {
@@ -54,7 +55,7 @@ export interface DeviceCall {
  * with the key it registered, and the sequence number be above every one it used before (a replay is refused
  * and changes nothing).
  */
-async function asDevice<T>(c: LedgerStore, call: DeviceCall, now: number, fn: (r: RegisteredRow) => Promise<T>): Promise<T> {
+export async function asDevice<T>(c: LedgerStore, call: DeviceCall, now: number, fn: (r: RegisteredRow) => Promise<T>): Promise<T> {
   await requireInit(c);
   return c.write(now, async () => {
     const r = /^[0-9]{1,15}$/.test(call.instance) ? await c.get<RegisteredRow>(`${SELECT} WHERE r.id = ?`, Number(call.instance)) : undefined;
@@ -99,7 +100,7 @@ export async function complianceFor(c: LedgerStore, r: RegisteredRow, now: numbe
   );
 }
 
-function refuseExpired(r: RegisteredRow, now: number): void {
+export function refuseExpired(r: RegisteredRow, now: number): void {
   if (r.registration_expires <= now)
     refuse('not-allowed', `The registration expired on ${formatInstant(r.registration_expires)}.`, 'Register the product instance again with a token.');
 }
@@ -124,7 +125,7 @@ export async function renewRegistration(c: LedgerStore, call: DeviceCall, now: n
 }
 
 /** The usage an instance reports (tag or short name → in use): it replaces what it reported before. */
-export async function reportUsage(c: LedgerStore, call: DeviceCall, usage: Readonly<Record<string, number>>, now: number) {
+export async function reportUsage(c: LedgerStore, call: DeviceCall, usage: Readonly<Record<string, number>>, now: number, trustedKeyIds?: readonly string[]) {
   const product = (udiPid: string) => productById(udiPid)!;
   return asDevice(c, call, now, async (r) => {
     refuseExpired(r, now);
@@ -141,16 +142,27 @@ export async function reportUsage(c: LedgerStore, call: DeviceCall, usage: Reado
     await c.run('DELETE FROM registered_usage WHERE instance_id = ?', r.id);
     for (const [tag, count] of rows) await c.run('INSERT INTO registered_usage (instance_id, tag, count) VALUES (?, ?, ?)', r.id, tag, count);
     await c.run('UPDATE registered_instances SET last_usage_at = ? WHERE id = ?', now, r.id);
-    return { compliance: await complianceFor(c, r, now) };
+    // The export authorization keys it holds, so that a device that lost an answer learns where it stands.
+    const exportKeys = trustedKeyIds ? { exportKeys: await exportKeysOf(c, r, trustedKeyIds) } : {};
+    return { compliance: await complianceFor(c, r, now), ...exportKeys };
   });
+}
+
+/** Frees every export key a registration holds (it ends: deregistered, removed, or moved); the number freed. */
+export async function releaseExportGrants(c: LedgerStore, instanceId: number): Promise<number> {
+  const n = (await c.get<{ n: number }>('SELECT count(*) AS n FROM export_grants WHERE instance_id = ?', instanceId))!.n;
+  if (Number(n)) await c.run('DELETE FROM export_grants WHERE instance_id = ?', instanceId);
+  return Number(n);
 }
 
 /** Deregisters: the instance's usage leaves its account's pool, and its key may no longer call. */
 export async function deregister(c: LedgerStore, call: DeviceCall, now: number) {
   return asDevice(c, call, now, async (r) => {
     await c.run('DELETE FROM registered_usage WHERE instance_id = ?', r.id);
+    const keys = await releaseExportGrants(c, r.id);
     await c.run("UPDATE registered_instances SET state = 'deregistered' WHERE id = ?", r.id);
-    await c.log(now, 'deregister', 'Product instance deregistered: its usage is released from the pool.', {
+    const freed = keys ? ` and its ${keys === 1 ? 'export authorization key' : `${keys} export authorization keys`} returned` : '';
+    await c.log(now, 'deregister', `Product instance deregistered: its usage is released from the pool${freed}.`, {
       account: r.account,
       instance: formatUdi({ pid: r.product, sn: r.sn, uuid: r.uuid }),
     });

@@ -21,6 +21,21 @@ export async function signingKey(c: LedgerStore): Promise<{ id: string; private_
   return key;
 }
 
+/** The key License Central signs the device's identity with: one the device trusts (else nothing is registered). */
+export async function identityKey(c: LedgerStore, trustedKeyIds: readonly string[]): Promise<string> {
+  const current = await signingKey(c);
+  if (trustedKeyIds.includes(current.id)) return current.id;
+  const older = await c.all<{ id: string }>('SELECT id FROM signing_keys WHERE retired_at IS NULL ORDER BY created_at DESC');
+  const usable = older.find((k) => trustedKeyIds.includes(k.id));
+  if (!usable)
+    refuse(
+      'untrusted',
+      `This product instance trusts none of License Central's signing keys (${older.map((k) => k.id).join(', ')}): it could not check the answer, so nothing was registered and the token was not used.`,
+      'Export the key file at License Central (`slr authority key export`) and add it on the device (`license smart trust add FILE`), then register again.',
+    );
+  return usable.id;
+}
+
 /** The authority's crypto port, with every signing key of the ledger at hand (they are few). */
 export async function ledgerCrypto(c: LedgerStore) {
   const storage = await c.keyStorage();

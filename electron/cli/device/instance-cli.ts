@@ -1,4 +1,5 @@
 /** The product-instance side of `slr`: the seeds' `license smart reservation …` and `show license …`. */
+import { exportKeyText } from '../../device/export-service.ts';
 import { formatInstant } from '../../../shared/codes/dates.ts';
 import { instanceEventsCsv } from '../../../shared/events.ts';
 import type { Outcome } from '../../../shared/instance/rules.ts';
@@ -107,6 +108,13 @@ function statusLines(s: InstanceStatus, state: InstanceState): string[] {
   if (overage) lines.push(`Overage: ${overage}`);
   lines.push(...onlineLines(s));
   lines.push(`Export-Controlled Functionality: ${s.exportControlled.allowed ? 'Allowed' : 'Not Allowed'} (${s.exportControlled.reason})`);
+  for (const k of state.online?.exportKeys ?? [])
+    lines.push(`Export Authorization Key: ${k.feature} ${exportKeyText(k)} (granted ${formatInstant(k.grantedAt)})`);
+  const pending = state.online?.exportPending;
+  if (pending)
+    lines.push(
+      `Export ${pending.op} for ${pending.feature}: PENDING since ${formatInstant(pending.since)}, retried automatically (license smart export cancel stops it)`,
+    );
   lines.push(`Enforcement: ${s.enforcement.active ? `ACTIVE. ${s.enforcement.reason}` : 'none'}`);
   lines.push(`Transport: ${describeTransport(state.transport)}`);
   lines.push(`Privacy: the host name is ${state.privacy.hostname ? 'not shared' : 'shared'} with License Central`);

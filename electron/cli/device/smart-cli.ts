@@ -4,7 +4,9 @@
  * (renewals, the daily usage report), made before any other product-instance command.
  */
 import { readSecretLine } from '../../platform/files.ts';
-import { deriveStatus } from '../../../shared/instance/status.ts';
+import { deriveStatus, productOf } from '../../../shared/instance/status.ts';
+import { findExportFeature, unknownFeatureText } from '../../../shared/export-control.ts';
+import { exportCancel, exportRequest, exportReturn } from '../../device/export-service.ts';
 import type { InstanceState } from '../../../shared/instance/state.ts';
 import { catchUp, deregister, onlineOperation, register, renewAuth, renewId, reportUsage, type OnlineOutcome } from '../../device/online-service.ts';
 import { setPrivacy, setTransport, type TransportInput } from '../../device/online-settings.ts';
@@ -21,9 +23,12 @@ export const SMART_USAGE = [
   '  slr license smart deregister                         deregister: licenses back to the pool, evaluation again',
   '  slr license smart transport direct | gateway <url> | proxy <host> <port> [--user U --password-file F]',
   '  slr license smart privacy hostname on|off            on: do not share the host name with License Central',
+  '  slr license smart export request local <feature>     request an export authorization key (export control)',
+  '  slr license smart export return local <feature>      return it: the key removed, the license free again',
+  '  slr license smart export cancel                      stop retrying an export request or return that failed',
 ];
 
-const VERBS = new Set(['register', 'renew', 'deregister', 'usage', 'transport', 'privacy']);
+const VERBS = new Set(['register', 'renew', 'deregister', 'usage', 'transport', 'privacy', 'export']);
 
 export const isSmartCommand = (rest: readonly string[]) => rest[0] === 'license' && rest[1] === 'smart' && VERBS.has(rest[2] ?? '');
 
@@ -87,9 +92,25 @@ function operationOf(words: readonly string[]): Operation {
     const input = transportInput(args);
     return (s, secrets) => setTransport(s, secrets, input);
   }
+  if (verb === 'export') return exportOperation(args);
   if (verb === 'privacy' && args[0] === 'hostname' && args.length === 2 && (args[1] === 'on' || args[1] === 'off'))
     return (s) => setPrivacy(s, args[1] === 'on');
   throw new UsageError(`Unknown or wrong: slr license smart ${line}.\n${SMART_USAGE.join('\n')}`);
+}
+
+const EXPORT_USAGE = 'Usage: slr license smart export request local <feature> | return local <feature> | cancel';
+
+/** `export request local <feature>`, `export return local <feature>`, `export cancel`; the feature checked against the product (exit 2 naming those that are). */
+function exportOperation(args: readonly string[]): Operation {
+  if (args.length === 1 && args[0] === 'cancel') return (s) => exportCancel(s);
+  if (args.length !== 3 || (args[0] !== 'request' && args[0] !== 'return') || args[1] !== 'local')
+    throw new UsageError(`Wrong arguments for \`slr license smart export\`.`, EXPORT_USAGE);
+  const [op, , feature] = args as [string, string, string];
+  return (s, secrets) => {
+    const product = productOf(s);
+    if (!findExportFeature(product, feature)) throw new UsageError(unknownFeatureText(product, feature), EXPORT_USAGE);
+    return op === 'request' ? exportRequest(s, secrets, feature) : exportReturn(s, secrets, feature);
+  };
 }
 
 function print(o: OnlineOutcome, service: InstanceService, ctx: CliContext): void {

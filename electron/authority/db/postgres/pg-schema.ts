@@ -223,4 +223,31 @@ export const PG_MIGRATIONS: readonly string[] = [
   ALTER TABLE instances ADD COLUMN device_warning TEXT;
   ALTER TABLE instances ADD COLUMN device_warning_at BIGINT;
   `,
+  `
+  CREATE TABLE export_grants (
+    id BIGSERIAL PRIMARY KEY,
+    instance_id BIGINT NOT NULL REFERENCES registered_instances(id),
+    lot_id BIGINT NOT NULL REFERENCES lots(id),
+    feature TEXT NOT NULL,
+    count BIGINT NOT NULL DEFAULT 1 CHECK (count = 1),
+    granted_at BIGINT NOT NULL
+  );
+  CREATE UNIQUE INDEX export_grants_feature ON export_grants(instance_id, feature);
+  CREATE INDEX export_grants_lot ON export_grants(lot_id);
+  CREATE TRIGGER export_grants_blocked AFTER INSERT OR DELETE OR UPDATE OF count, lot_id ON export_grants FOR EACH ROW EXECUTE FUNCTION slr_keep_blocked();
+  CREATE OR REPLACE FUNCTION slr_blocked_is_derived() RETURNS trigger LANGUAGE plpgsql AS $$
+  DECLARE
+    now_blocked BIGINT;
+    derived BIGINT;
+  BEGIN
+    SELECT blocked INTO now_blocked FROM lots WHERE id = NEW.id;
+    IF now_blocked IS NULL THEN RETURN NULL; END IF;
+    derived := coalesce((SELECT sum(count) FROM holdings WHERE lot_id = NEW.id), 0) + coalesce((SELECT sum(count) FROM transitions WHERE lot_id = NEW.id), 0)
+      + coalesce((SELECT sum(count) FROM export_grants WHERE lot_id = NEW.id), 0);
+    IF now_blocked <> derived THEN
+      RAISE EXCEPTION 'conservation: lots.blocked is what holdings, transitions and export grants block, and cannot be set otherwise';
+    END IF;
+    RETURN NULL;
+  END $$;
+  `,
 ];

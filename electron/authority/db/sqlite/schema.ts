@@ -232,6 +232,34 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE instances ADD COLUMN device_warning TEXT;
   ALTER TABLE instances ADD COLUMN device_warning_at INTEGER;
   `,
+  // 10: export control online (\`license smart export request|return\`): the export authorization keys License
+  // Central granted to registered instances. Each holds one export key license of a lot, so lots.blocked counts
+  // grants too (kept by triggers, and checked as before): no license is granted online and reserved twice.
+  `
+  CREATE TABLE export_grants (
+    id INTEGER PRIMARY KEY,
+    instance_id INTEGER NOT NULL REFERENCES registered_instances(id),
+    lot_id INTEGER NOT NULL REFERENCES lots(id),
+    feature TEXT NOT NULL,
+    count INTEGER NOT NULL DEFAULT 1 CHECK (count = 1),
+    granted_at INTEGER NOT NULL
+  ) STRICT;
+  CREATE UNIQUE INDEX export_grants_feature ON export_grants(instance_id, feature);
+  CREATE INDEX export_grants_lot ON export_grants(lot_id);
+  CREATE TRIGGER export_grants_insert AFTER INSERT ON export_grants BEGIN
+    UPDATE lots SET blocked = blocked + NEW.count WHERE id = NEW.lot_id;
+  END;
+  CREATE TRIGGER export_grants_delete AFTER DELETE ON export_grants BEGIN
+    UPDATE lots SET blocked = blocked - OLD.count WHERE id = OLD.lot_id;
+  END;
+  DROP TRIGGER lots_blocked_is_derived;
+  CREATE TRIGGER lots_blocked_is_derived AFTER UPDATE OF blocked ON lots
+  WHEN NEW.blocked <> coalesce((SELECT sum(count) FROM holdings WHERE lot_id = NEW.id), 0) + coalesce((SELECT sum(count) FROM transitions WHERE lot_id = NEW.id), 0)
+    + coalesce((SELECT sum(count) FROM export_grants WHERE lot_id = NEW.id), 0)
+  BEGIN
+    SELECT RAISE(ABORT, 'conservation: lots.blocked is what holdings, transitions and export grants block, and cannot be set otherwise');
+  END;
+  `,
 ];
 
 export const LEDGER_VERSION = MIGRATIONS.length;
