@@ -16,6 +16,7 @@ export const BRIDGE_METHODS = [
   'instanceSmartTransport',
   'instanceSmartPrivacy',
   'instanceSmartCatchUp',
+  'instanceSmartExport',
   'instanceBackup',
   'instanceRestore',
   'instanceRecover',

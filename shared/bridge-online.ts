@@ -34,6 +34,14 @@ export const ONLINE_ARGS = {
   instanceSmartPrivacy: z.tuple([z.boolean()]),
   /** The app's timer: the calls that are due (renewals, the daily usage report), made. */
   instanceSmartCatchUp: z.tuple([]),
+  /** Export control online: license smart export request|return local <feature>, license smart export cancel. */
+  instanceSmartExport: z.tuple([
+    z.discriminatedUnion('op', [
+      z.strictObject({ op: z.literal('request'), feature: z.string().min(1).max(100) }),
+      z.strictObject({ op: z.literal('return'), feature: z.string().min(1).max(100) }),
+      z.strictObject({ op: z.literal('cancel') }),
+    ]),
+  ]),
 } as const;
 
 export const TOKEN_ARGS = {
@@ -64,6 +72,7 @@ export interface OnlineResults {
   instanceSmartPrivacy: OnlineResult;
   /** Null when nothing was due. */
   instanceSmartCatchUp: OnlineResult | null;
+  instanceSmartExport: OnlineResult;
   authorityTokens: readonly TokenLine[];
   /** The token's text, shown once. */
   authorityTokenCreate: { readonly id: string; readonly token: string; readonly expiresAt: number };

@@ -5,6 +5,7 @@
  * matched exactly, case as written; anything else is refused with the names that are.
  */
 import type { EntitlementDef, ProductProfile } from './catalog.ts';
+import type { ExportGrant } from './registration/protocol.ts';
 
 /** The feature name of an export key license: the name in its tag (`regid.…com.cisco.<name>,<version>_<uuid>`). */
 export function exportFeatureName(def: EntitlementDef): string {
@@ -30,3 +31,6 @@ export function unknownFeatureText(product: ProductProfile, name: string): strin
     ? `"${shown}" is not an export feature of ${product.name}: use ${names.join(' or ')} (case as written).`
     : `${product.name} has no export-controlled feature to request.`;
 }
+
+/** A short form of an export authorization key to show: its grant and the start of License Central's signature. */
+export const exportKeyText = (k: Pick<ExportGrant, 'grant' | 'signature'>): string => `${k.grant}-${k.signature.replace(/[^A-Za-z0-9]/g, '').slice(0, 16)}`;

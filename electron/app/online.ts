@@ -7,6 +7,7 @@ import type { BridgeArgs, BridgeMethod, BridgeResults } from '../../shared/bridg
 import type { InstanceService } from '../device/instance-service.ts';
 import { catchUp, deregister, onlineOperation, register, renewAuth, renewId, reportUsage } from '../device/online-service.ts';
 import { setPrivacy, setTransport } from '../device/online-settings.ts';
+import { exportCancel, exportRequest, exportReturn } from '../device/export-service.ts';
 
 type Methods<M extends BridgeMethod> = { [K in M]: (...args: BridgeArgs<K>) => Promise<BridgeResults[K]> };
 export type OnlineMethods = Methods<Extract<BridgeMethod, `instanceSmart${string}`>>;
@@ -20,5 +21,9 @@ export function onlineApi(instance: InstanceService, now: () => number): OnlineM
     instanceSmartTransport: (input) => onlineOperation(instance, now(), (s, secrets) => setTransport(s, secrets, input)),
     instanceSmartPrivacy: (hidden) => onlineOperation(instance, now(), (s) => setPrivacy(s, hidden)),
     instanceSmartCatchUp: async () => (instance.exists() ? catchUp(instance, now()) : null),
+    instanceSmartExport: (input) =>
+      onlineOperation(instance, now(), (s, secrets) =>
+        input.op === 'cancel' ? exportCancel(s) : input.op === 'request' ? exportRequest(s, secrets, input.feature) : exportReturn(s, secrets, input.feature),
+      ),
   };
 }

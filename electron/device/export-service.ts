@@ -8,7 +8,7 @@
 import { refuse, SlrError } from '../../shared/errors.ts';
 import { fromBase64 } from '../../shared/bytes.ts';
 import { formatInstant } from '../../shared/codes/dates.ts';
-import { findExportFeature, unknownFeatureText } from '../../shared/export-control.ts';
+import { exportKeyText, findExportFeature, unknownFeatureText } from '../../shared/export-control.ts';
 import { afterExportKeys, cancelExportPending, exportKeysOf, exportPendingOf, withExportPending } from '../../shared/instance/export-control.ts';
 import { productOf } from '../../shared/instance/status.ts';
 import type { InstanceState } from '../../shared/instance/state.ts';
@@ -35,9 +35,6 @@ export function checkedExportKeys(state: InstanceState, value: unknown): ExportG
     return { ...grant, keyId: String(g.keyId), signature: String(g.signature) };
   });
 }
-
-/** A short form of a key to show: its grant and the start of License Central's signature. */
-export const exportKeyText = (k: ExportGrant): string => `${k.grant}-${k.signature.replace(/[^A-Za-z0-9]/g, '').slice(0, 16)}`;
 
 type Op = 'request' | 'return';
 

@@ -5,6 +5,7 @@ import { call } from '../bridge.ts';
 import { ErrorNotice, Notice } from '../components/Notice.tsx';
 import { useAction } from '../components/useAction.ts';
 import { TransportSettings } from './TransportSettings.tsx';
+import { ExportControl } from './ExportControl.tsx';
 import { formatWhen } from '../components/format.ts';
 
 type Existing = Extract<InstanceView, { exists: true }>;
@@ -79,6 +80,7 @@ export function SmartLicensing({ view, refresh }: { view: Existing; refresh: Ref
       )}
       {(!online || reregister) && <RegisterForm force={reregister} reserved={view.status.reservationEnabled} onDone={done} />}
       {online && <UsageReport view={view} busy={act.busy} onUpdate={() => action('usage-report')} />}
+      {online && <ExportControl view={view} busy={act.busy} run={act.run} onDone={done} refresh={refresh} />}
       <TransportSettings view={view} onDone={done} />
     </div>
   );

@@ -1,5 +1,5 @@
 /** The product-instance side of `slr`: the seeds' `license smart reservation …` and `show license …`. */
-import { exportKeyText } from '../../device/export-service.ts';
+import { exportKeyText } from '../../../shared/export-control.ts';
 import { formatInstant } from '../../../shared/codes/dates.ts';
 import { instanceEventsCsv } from '../../../shared/events.ts';
 import type { Outcome } from '../../../shared/instance/rules.ts';
