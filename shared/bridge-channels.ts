@@ -21,6 +21,7 @@ export const BRIDGE_METHODS = [
   'instanceRestore',
   'instanceRecover',
   'instanceStartOver',
+  'instanceSecurity',
   'authorityView',
   'authorityInstances',
   'authorityInit',

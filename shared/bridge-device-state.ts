@@ -21,6 +21,8 @@ export const DEVICE_STATE_ARGS = {
   fileOpenKey: z.tuple([]),
   /** A new product instance in place of one whose device key cannot be opened (the old state set aside). */
   instanceStartOver: z.tuple([]),
+  /** `utils cuc encryption enable|disable` (Unity Connection), `utils ctl set-cluster mixed-mode|non-secure-mode` (Unified CM). */
+  instanceSecurity: z.tuple([z.boolean()]),
 } as const;
 
 export interface BackupSaved {
@@ -58,6 +60,7 @@ export interface DeviceStateResults {
   instanceRecover: RecoveryDone;
   fileOpenKey: { readonly name: string; readonly text: string } | null;
   instanceStartOver: StartOverDone;
+  instanceSecurity: { readonly message: string };
 }
 
 /** The refusals that mean the device's state cannot be used as it is: the app offers restore and recovery. */

@@ -4,6 +4,7 @@
  * call's arguments against these schemas; the browser test harness serves the same methods. One contract
  * binds all three.
  */
+import type { Alarm } from './instance/state.ts';
 import type { InstallImpact } from './instance/impact.ts';
 import { z } from 'zod';
 import { PRODUCTS, type ProductId } from './catalog.ts';
@@ -124,6 +125,10 @@ export type InstanceView =
       readonly privacy: { readonly hostname: boolean };
       /** The device key cannot be opened here (sealed by an OS secret store that no longer opens it): why, and what to do. */
       readonly keyProblem: { readonly message: string; readonly hint: string } | null;
+      /** Unity Connection's encryption or Unified CM's mixed mode, and whether export-controlled functionality allows it now. */
+      readonly security: { readonly enabled: boolean; readonly since: number | null; readonly allowed: boolean; readonly reason: string };
+      /** The alarms raised, active first. */
+      readonly alarms: readonly Alarm[];
     };
 
 /** What the check of an event log's chain of hashes says. */

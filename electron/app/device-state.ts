@@ -2,10 +2,14 @@
 import { basename } from 'node:path';
 import type { BridgeMethod } from '../../shared/bridge.ts';
 import { udiText } from '../../shared/instance/start-over.ts';
+import { setSecurity } from '../../shared/instance/security.ts';
 import type { InstanceService } from '../device/instance-service.ts';
 import type { AppApi, AppPorts } from './ports.ts';
 
-type DeviceStateMethods = Pick<AppApi, Extract<BridgeMethod, 'instanceBackup' | 'instanceRestore' | 'instanceRecover' | 'instanceStartOver'>>;
+type DeviceStateMethods = Pick<
+  AppApi,
+  Extract<BridgeMethod, 'instanceBackup' | 'instanceRestore' | 'instanceRecover' | 'instanceStartOver' | 'instanceSecurity'>
+>;
 
 const JSON_FILES = [{ name: 'Product-instance backup', extensions: ['json'] }];
 
@@ -29,6 +33,14 @@ export function deviceStateMethods(instance: InstanceService, ports: AppPorts): 
       const trust = [...(ports.provisionedKeys ?? []), ...keys.map((k) => ({ text: k.text, label: k.label }))];
       const r = await instance.recover(ports.now(), trust);
       return { problem: r.problem, trustedKeys: r.state.trustedKeys.map((k) => k.id), reservationKept: r.reservationKept };
+    },
+    async instanceSecurity(on) {
+      const now = ports.now();
+      const message = await instance.transact(now, async (state) => {
+        const r = setSecurity(state, on, now);
+        return { state: r.state, value: r.message };
+      });
+      return { message };
     },
     async instanceStartOver() {
       const r = await instance.startOver(ports.now());

@@ -6,6 +6,7 @@ import { isSlrError, SlrError } from '../../shared/errors.ts';
 import { describeChain } from '../../shared/event-chain.ts';
 import { availability } from '../../shared/instance/commands.ts';
 import { deriveStatus } from '../../shared/instance/status.ts';
+import { exportAllowance } from '../../shared/instance/security.ts';
 import type { AuthorityView, InstanceView } from '../../shared/bridge.ts';
 import type { LedgerPort } from '../authority/ledger-port.ts';
 import type { RemoteSession } from '../authority/remote/remote.ts';
@@ -41,6 +42,8 @@ export async function readInstanceView(instance: InstanceService, ports: { dir: 
     transport: transportView(state.transport),
     privacy: state.privacy,
     keyProblem: keyProblem && { message: keyProblem.message, hint: keyProblem.hint ?? '' },
+    security: { enabled: state.security?.enabled ?? false, since: state.security?.since ?? null, ...exportAllowance(state, now) },
+    alarms: [...(state.alarms ?? [])].sort((a, b) => Number(a.clearedAt !== null) - Number(b.clearedAt !== null) || b.raisedAt - a.raisedAt),
   };
 }
 

@@ -16,6 +16,7 @@ import { COMMANDS } from '../../shared/instance/command-table.ts';
 const COMMAND_ORDER = (f: FormMatch) => COMMAND_NAMES.indexOf(f.name) * 10 + COMMANDS[f.name].cli.indexOf(f.form);
 import { VERSION } from './version.ts';
 import { catchUpBefore, isSmartCommand, smartCommand, smartCommandHelp, SMART_USAGE } from './device/smart-cli.ts';
+import { showAlarms, utilsCommand, UTILS_USAGE } from './device/utils-cli.ts';
 import { checkedOutput } from './output-files.ts';
 
 /** The whole usage: the product-instance commands from the engine's command table, then the rest. */
@@ -39,6 +40,9 @@ export const USAGE = [
   '',
   'Smart Licensing online (register with a License Central server instead of carrying codes):',
   ...SMART_USAGE,
+  '',
+  'Encryption and alarms (export-controlled functionality):',
+  ...UTILS_USAGE,
   '',
   'License authority: slr authority --help',
   '',
@@ -184,6 +188,10 @@ async function instanceMain(p: Parsed, home: string, ctx: CliContext): Promise<v
     );
   } else if (first === 'license' && second === 'trust' && third === 'list' && p.rest.length === 3 + Number(p.rest[3] === '--csv')) {
     listTrustedKeys(service, ctx, p.rest[3] === '--csv');
+  } else if (first === 'utils') {
+    await utilsCommand(service, p.rest, ctx);
+  } else if (first === 'show' && second === 'alarms') {
+    await showAlarms(service, p.rest.slice(2), ctx);
   } else if (first === 'show') {
     await showCommand(service, p.rest.slice(1), ctx);
   } else {

@@ -14,6 +14,7 @@ import { isSaneTime } from '../../shared/codes/dates.ts';
 import { toBase64 } from '../../shared/bytes.ts';
 import { execute, inspectCode, needsDeviceKey, type Command, type Inspection } from '../../shared/instance/commands.ts';
 import { advance, createInstance, type Outcome } from '../../shared/instance/rules.ts';
+import { withAlarms } from '../../shared/instance/security.ts';
 import type { OfferedKey } from '../../shared/instance/trust.ts';
 import type { InstanceState, DeviceKeyRecord, SealedSecret } from '../../shared/instance/state.ts';
 import { deriveStatus, type InstanceStatus } from '../../shared/instance/status.ts';
@@ -110,7 +111,9 @@ async function transaction<T>(
 ): Promise<T> {
   const secrets: Secrets = { deviceKey: () => sealer.unseal(before.deviceKey.privateKey), seal: sealer.seal, unseal: sealer.unseal };
   const done = await fn(advance(before, now), secrets);
-  if (done.state !== before) save(done.state);
+  // What the call changed may raise or clear an alarm (a deregistration with encryption on).
+  const after = withAlarms(done.state, done.state.clock.highWater);
+  if (after !== before) save(after);
   if ('error' in done) throw done.error;
   return done.value;
 }
@@ -147,8 +150,10 @@ async function runLocked(store: SealedStore, sealer: KeySealer, command: Command
   const state = store.load();
   try {
     const outcome = execute(state, command, { now, crypto: needsDeviceKey(command, state) ? await cryptoOf(sealer, state) : verifyingCrypto });
-    if (outcome.state !== state) store.save(outcome.state);
-    return outcome;
+    if (outcome.state === state) return outcome;
+    const saved = withAlarms(outcome.state, outcome.state.clock.highWater);
+    store.save(saved);
+    return { ...outcome, state: saved };
   } catch (e) {
     if (isSlrError(e) && isSaneTime(now)) readOnlyAware(() => saveObserved(state, now, store.save));
     throw e;

@@ -3,6 +3,7 @@ import { OpenStateRecovery, OpenTrustSettings } from '../components/nav.ts';
 import { STATE_UNUSABLE } from '../../shared/bridge-device-state.ts';
 import { StateRecovery } from './StateRecovery.tsx';
 import { KeySealed } from './KeySealed.tsx';
+import { Alarms, SecuritySettings } from './Security.tsx';
 import { REGISTRATION } from '../../shared/instance/state.ts';
 import { BackupRestore } from './BackupRestore.tsx';
 import { SetupChecklist } from './SetupChecklist.tsx';
@@ -143,6 +144,7 @@ function StatusPanel({ view }: { view: Existing }) {
         </Notice>
       )}
       <TermNotices status={s} />
+      <Alarms view={view} />
       {s.clock.behindMs > 0 && (
         <Notice kind="warning" title="The device clock is behind">
           It is {Math.round(s.clock.behindMs / 60_000)} minutes behind the latest time seen ({formatWhen(s.clock.effective)}); that time is used.
@@ -274,6 +276,7 @@ function SettingsPanel({
     <div>
       <TrustedKeys view={view} refresh={refresh} focusAdd={focusTrust} onFocused={onFocused} />
       <BackupRestore reserved={view.status.registration === REGISTRATION.registered} refresh={refresh} />
+      <SecuritySettings view={view} refresh={refresh} />
       <h3>Identity and data</h3>
       <dl className="facts">
         <div>

@@ -14,6 +14,7 @@ import { event, REGISTRATION, SCHEMA_VERSION, withEvents, type DeviceKeyRecord, 
 import { installedCode, productOf } from './status.ts';
 import { accountTo, CLOCK_TOLERANCE_MS, clockBehindMs, effectiveNow } from './time.ts';
 import { assertCurrentReservation, stateDigest } from './reservation.ts';
+import { withAlarms } from './security.ts';
 
 /** A signed time further ahead of the device's than this is not adopted: one of the two clocks is wrong. */
 export const FUTURE_TOLERANCE_MS = 2 * DAY_MS;
@@ -59,8 +60,8 @@ export function advance(state: InstanceState, now: number): InstanceState {
     overage: { usedMs: acc.overageMs },
     clock: { highWater: t, accountedTo: t, rollbacks: state.clock.rollbacks + (behind && !state.clock.behind ? 1 : 0), behind: behind > 0 },
   };
-  if (!behind || state.clock.behind) return next;
-  return withEvents(next, event(t, 'clock-rollback', clockBehindWarning(now, behind, state.clock.highWater)));
+  if (!behind || state.clock.behind) return withAlarms(next, t);
+  return withAlarms(withEvents(next, event(t, 'clock-rollback', clockBehindWarning(now, behind, state.clock.highWater))), t);
 }
 
 export function clockBehindWarning(now: number, behind: number, highWater: number): string {

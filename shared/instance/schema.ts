@@ -121,6 +121,19 @@ export const instanceStateSchema = z
     online,
     transport,
     privacy: z.strictObject({ hostname: z.boolean() }),
+    security: z.strictObject({ enabled: z.boolean(), since: ms }).optional(),
+    alarms: z
+      .array(
+        z.strictObject({
+          name: z.string().max(100),
+          severity: z.enum(['Critical', 'Error', 'Warning']),
+          text: z.string().max(2000),
+          raisedAt: ms,
+          clearedAt: ms.nullable(),
+        }),
+      )
+      .max(50)
+      .optional(),
   })
   .superRefine((s, ctx) => {
     if ((s.registration === REGISTRATION.registered) !== (s.installed !== null)) {

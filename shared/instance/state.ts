@@ -197,6 +197,18 @@ export interface InstanceState {
   readonly transport: Transport;
   /** The seeds' "Do not share my hostname or IP address": when true, registration sends no host name. */
   readonly privacy: { readonly hostname: boolean };
+  /** Unity Connection's encryption, Unified CM's mixed mode (security.ts); absent: never enabled. */
+  readonly security?: { readonly enabled: boolean; readonly since: number };
+  /** Alarms raised, with when they cleared (security.ts); absent: none. */
+  readonly alarms?: readonly Alarm[];
+}
+
+export interface Alarm {
+  readonly name: string;
+  readonly severity: 'Critical' | 'Error' | 'Warning';
+  readonly text: string;
+  readonly raisedAt: number;
+  readonly clearedAt: number | null;
 }
 
 /** An event of the instance's log. */

@@ -14,7 +14,7 @@ import { expectAccessible, expectFits, screenshot } from './harness/page-helpers
 import { startHarness, RENDERER_DIR, type Harness } from './harness/server.ts';
 import { closeBrowser, launchBrowser, CHROMIUM } from './harness/browser.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
-import { slr } from '../helpers/cli.ts';
+import { slr, slrAsync } from '../helpers/cli.ts';
 import { scaled } from '../helpers/time-scale.ts';
 
 const skip = process.env.SLR_SKIP_BROWSER === '1';
@@ -41,7 +41,7 @@ describe.skipIf(skip)('export control online in the app', () => {
     const at = new Date(T0).toISOString();
     expect(slr(devDir, ['init', '--pid', 'UCM', '--trust', key], at).status).toBe(0);
     const token = (await server.ledger.createToken({ account: 'Lab', server: server.url, fingerprint: server.fingerprint, exportControlled: true }, T0)).token;
-    const registered = await import('../helpers/cli.ts').then((m) => m.slrAsync(devDir, ['license', 'smart', 'register', 'idtoken', token], at));
+    const registered = await slrAsync(devDir, ['license', 'smart', 'register', 'idtoken', token], at);
     expect(registered.status, registered.stderr).toBe(0);
     device = await startHarness(devDir, join(root, 'device-usb'));
     device.setNow(T0 + 60_000);
@@ -86,5 +86,25 @@ describe.skipIf(skip)('export control online in the app', () => {
     await expect.poll(() => page.getByText('Export return pending').count()).toBe(0);
     // The key is still shown here: License Central never got the return.
     expect(await page.getByTestId(`export-key-${FEATURE}`).textContent()).toMatch(/^\d+-/);
+
+    // Mixed mode, allowed by the key; left on at deregistration, with the seeds' alarm on the status page.
+    const at = (ms: number) => new Date(T0 + ms).toISOString();
+    expect(slr(devDir, ['license', 'smart', 'transport', 'direct'], at(180_000)).status).toBe(0);
+    await page.reload();
+    await page.getByRole('tab', { name: 'Settings' }).click();
+    await page.getByRole('button', { name: 'Enable mixed mode (secure mode)' }).click();
+    await expect.poll(() => page.getByRole('button', { name: 'Disable mixed mode (secure mode)' }).count()).toBe(1);
+    const deregistered = await slrAsync(devDir, ['license', 'smart', 'deregister'], at(240_000));
+    expect(deregistered.status, deregistered.stderr).toBe(0);
+    await page.reload();
+    const alarm = page.getByRole('alert').filter({ hasText: 'Alarm SmartLicenseExportControlNotAllowed (Critical)' });
+    await expect.poll(() => alarm.count()).toBe(1);
+    expect(await alarm.innerText()).toMatch(/utils ctl set-cluster non-secure-mode/);
+    await screenshot(page, 'export-alarm');
+    await expectAccessible(page, 'an active alarm');
+    await page.getByRole('tab', { name: 'Settings' }).click();
+    await page.getByRole('button', { name: 'Disable mixed mode (secure mode)' }).click();
+    await expect.poll(() => alarm.count()).toBe(0);
+    await expect.poll(() => page.getByRole('button', { name: 'Enable mixed mode (secure mode)' }).isDisabled()).toBe(true);
   });
 });

@@ -1,5 +1,6 @@
 /** The product-instance side of `slr`: the seeds' `license smart reservation …` and `show license …`. */
 import { exportKeyText } from '../../../shared/export-control.ts';
+import { SECURITY_MODES } from '../../../shared/instance/security.ts';
 import { formatInstant } from '../../../shared/codes/dates.ts';
 import { instanceEventsCsv } from '../../../shared/events.ts';
 import type { Outcome } from '../../../shared/instance/rules.ts';
@@ -116,6 +117,10 @@ function statusLines(s: InstanceStatus, state: InstanceState): string[] {
       `Export ${pending.op} for ${pending.feature}: PENDING since ${formatInstant(pending.since)}, retried automatically (license smart export cancel stops it)`,
     );
   lines.push(`Enforcement: ${s.enforcement.active ? `ACTIVE. ${s.enforcement.reason}` : 'none'}`);
+  const mode = SECURITY_MODES[state.product];
+  lines.push(`Security: ${mode.what} ${state.security?.enabled ? `ENABLED since ${formatInstant(state.security.since)}` : 'disabled'}`);
+  for (const a of (state.alarms ?? []).filter((x) => x.clearedAt === null))
+    lines.push(`ALARM ${a.name} (${a.severity}, ${formatInstant(a.raisedAt)}): ${a.text}`);
   lines.push(`Transport: ${describeTransport(state.transport)}`);
   lines.push(`Privacy: the host name is ${state.privacy.hostname ? 'not shared' : 'shared'} with License Central`);
   if (s.clock.behindMs) {
@@ -211,6 +216,8 @@ export async function showCommand(service: InstanceService, args: readonly strin
     online: s.online && { ...s.online.link, certificate: undefined },
     transport: transportView(state.transport),
     privacy: state.privacy,
+    security: state.security ?? { enabled: false, since: null },
+    alarms: (state.alarms ?? []).filter((a) => a.clearedAt === null),
   };
   switch (detail) {
     case 'udi':

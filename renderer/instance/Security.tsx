@@ -1,0 +1,59 @@
+/**
+ * Export-controlled functionality on the product instance: its active alarms on the status page, with what to
+ * do (`Alarms`), and in Settings the product's secure mode (`SecuritySettings`: Unity Connection's encryption,
+ * Unified CM's mixed mode), enabled only while export-controlled functionality is allowed.
+ */
+import type { InstanceView } from '../../shared/bridge.ts';
+import { SECURITY_MODES } from '../../shared/instance/security.ts';
+import { call } from '../bridge.ts';
+import { ErrorNotice, Notice } from '../components/Notice.tsx';
+import { useAction } from '../components/useAction.ts';
+import { formatWhen } from '../components/format.ts';
+
+type Existing = Extract<InstanceView, { exists: true }>;
+
+export function Alarms({ view }: { view: Existing }) {
+  const active = view.alarms.filter((a) => a.clearedAt === null);
+  return (
+    <>
+      {active.map((a) => (
+        <Notice key={`${a.name}-${a.raisedAt}`} kind="error" title={`Alarm ${a.name} (${a.severity}), raised ${formatWhen(a.raisedAt)}`}>
+          {a.text}
+        </Notice>
+      ))}
+    </>
+  );
+}
+
+export function SecuritySettings({ view, refresh }: { view: Existing; refresh: () => Promise<unknown> }) {
+  const mode = SECURITY_MODES[view.status.product.id];
+  const act = useAction();
+  const set = (on: boolean) =>
+    void act.run(async () => {
+      await call('instanceSecurity', on);
+      await refresh();
+    });
+  const s = view.security;
+  const title = mode.what.charAt(0).toUpperCase() + mode.what.slice(1);
+  return (
+    <section aria-labelledby="security-title">
+      <h3 id="security-title">{title}</h3>
+      <p>
+        {s.enabled ? `Enabled since ${formatWhen(s.since!)}.` : 'Disabled.'} Export-controlled functionality is {s.allowed ? 'allowed' : 'not allowed'}:{' '}
+        {s.reason}. The command line’s <code>slr {s.enabled ? mode.disable : mode.enable}</code> does the same.
+      </p>
+      <div className="actions">
+        {s.enabled ? (
+          <button type="button" disabled={act.busy} onClick={() => set(false)}>
+            Disable {mode.what}
+          </button>
+        ) : (
+          <button type="button" disabled={act.busy || !s.allowed} onClick={() => set(true)}>
+            Enable {mode.what}
+          </button>
+        )}
+      </div>
+      <ErrorNotice error={act.error} />
+    </section>
+  );
+}
