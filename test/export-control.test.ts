@@ -78,6 +78,10 @@ describe('export control online', () => {
     expect((await held('CUC_Export_Key')).available).toBe(before - 1);
     expect((await d.status()).online?.exportKeys?.map((k) => k.feature)).toEqual([CUC_KEY]);
     expect(ok(await d.run('show', 'license', 'status')).stdout).toMatch(/Export Authorization Key: CUC_Export_Restricted_Authorization_Key/);
+    // License Central's administrator sees it beside the registration (the CLI on the server's home).
+    const shown = ok(await slrAsync(s.home, ['authority', 'show', 'registered', '--csv'], new Date(s.now).toISOString())).stdout;
+    expect(shown.split(/\r?\n/)[0]).toMatch(/,Status,Export Keys$/);
+    expect(shown).toContain(`,${CUC_KEY}`);
     // Asked again: the key it holds, no second license.
     expect(ok(await d.run('license', 'smart', 'export', 'request', 'local', CUC_KEY)).stdout).toMatch(/already installed/);
     expect(await grantsAt()).toEqual([CUC_KEY]);

@@ -206,7 +206,14 @@ function RegisteredTable({ registered, act, reload }: { registered: readonly Reg
                 .map(([k, v]) => `${k} ${v}`)
                 .join(', ') || '-'}
             </td>
-            <td>{r.exportControlled ? 'Allowed' : 'Not allowed'}</td>
+            <td>
+              {r.exportControlled ? 'Allowed' : 'Not allowed'}
+              {r.exportKeys.map((k) => (
+                <div key={k} className="help">
+                  key: <code className="wrap">{k}</code>
+                </div>
+              ))}
+            </td>
             <td>{r.compliance}</td>
             <td>
               <button

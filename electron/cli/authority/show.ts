@@ -99,6 +99,7 @@ export async function showRegistered(call: Call): Promise<void> {
       'Export-Controlled',
       'Usage',
       'Status',
+      'Export Keys',
     ],
     rows.map((r) => [
       r.instance,
@@ -112,6 +113,7 @@ export async function showRegistered(call: Call): Promise<void> {
       r.exportControlled ? 'allowed' : 'not allowed',
       licenseList(r.usage),
       r.compliance,
+      r.exportKeys.join(' ') || '-',
     ]),
   );
 }
