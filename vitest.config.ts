@@ -62,6 +62,7 @@ export const FAST = [
   'test/state-edit-adversary.test.ts',
   'test/device-backup.test.ts',
   'test/app-device-state.test.ts',
+  'test/export-model.test.ts',
 ];
 
 const shared = {
