@@ -63,6 +63,7 @@ export const FAST = [
   'test/device-backup.test.ts',
   'test/app-device-state.test.ts',
   'test/export-model.test.ts',
+  'test/file-modes.test.ts',
 ];
 
 const shared = {

@@ -32,7 +32,8 @@ export function formatUdi(udi: Udi): string {
 
 /** Parses a UDI; `where` names the field in the message (e.g. "element <udi>"). */
 export function parseUdi(text: string, where = 'The UDI'): Udi {
-  const m = /^P:([A-Za-z0-9_]{1,16}),S:([0-9a-fA-F]{5}),U:([0-9a-fA-F-]{36})$/.exec(text);
+  // As Cisco's documents also print it: a space after each comma (`P:UCM, S:…, U:…`).
+  const m = /^P:([A-Za-z0-9_]{1,16}), ?S:([0-9a-fA-F]{5}), ?U:([0-9a-fA-F-]{36})$/.exec(text);
   if (!m) {
     refuse('udi-malformed', `${where} is not a UDI: expected P:<PID>,S:<SN>,U:<UUID>, found "${text.slice(0, 80)}".`);
   }

@@ -23,6 +23,14 @@ describe("the seeds' authorization code (seeds/003)", () => {
     }
   });
 
+  it("reads a UDI as Cisco's documents print it too, with a space after each comma", () => {
+    const bare = parseAuthorizationCode(fixture('003-install-command.txt')).text;
+    const spaced = bare.replace('P:UCM,S:cc920,U:', 'P:UCM, S:cc920, U:');
+    expect(spaced).not.toBe(bare);
+    expect(parseAuthorizationCode(spaced).udi).toEqual({ pid: 'UCM', sn: 'cc920', uuid: 'e53fc968-0253-4d61-a355-ba908a6cc920' });
+    expect(refusal(() => parseAuthorizationCode(bare.replace('P:UCM,S:cc920,U:', 'P:UCM,  S:cc920,U:'))).message).toMatch(/<udi> is not a UDI/);
+  });
+
   it('parses however it is pasted: wrapped, indented, quoted, as a command line, with CRLF', () => {
     const bare = parseAuthorizationCode(fixture('003-install-command.txt')).text;
     const wrapped = bare.replace(/(.{70})/g, '$1\n    ');

@@ -68,6 +68,6 @@ export function serverTls(home: string, host: string, now: number, given?: { cer
   const named = host === '0.0.0.0' || host === '::' ? [] : [host];
   const made = selfSignedCertificate([...named, 'localhost', '127.0.0.1', '::1'], now);
   writeWhole(keyPath, made.key, 0o600);
-  writeWhole(certPath, made.cert, 0o644);
+  writeWhole(certPath, made.cert, 0o600);
   return { ...made, fingerprint: fingerprintOf(made.cert), made: true };
 }
