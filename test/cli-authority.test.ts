@@ -75,8 +75,13 @@ describe('slr authority and slr device, each with its own --home, passing files'
     const dev = device();
     expect(statSync(join(dev.home, 'product-instance.json')).mode & 0o777).toBe(0o600);
 
-    ok(a('reserve', '--account', 'Default', '--request', dev.request, '--license', 'UCM_Basic=4', '--license', 'UCM_Enhanced=2', '--out', usb));
+    const reserved = ok(
+      a('reserve', '--account', 'Default', '--request', dev.request, '--license', 'UCM_Basic=4', '--license', 'UCM_Enhanced=2', '--out', usb),
+    );
     expect(readdirSync(usb)).toContain(`${dev.sn}-authorization.txt`);
+    // With --out the code goes to the file only: stdout stays empty, what happened is on stderr.
+    expect(reserved.stdout).toBe('');
+    expect(reserved.stderr).toContain(`written to ${join(usb, `${dev.sn}-authorization.txt`)}`);
     expect(licenses(a)).toEqual({ 'Default/UCM_Basic': [10, 4, 0, 6], 'Default/UCM_Enhanced': [5, 2, 0, 3] });
     expect(dev.install().issued).toBeNull();
     expect(ok(dev.d('show', 'license', 'status')).stdout).toContain('Registration Status: Registered - Specific License Reservation');

@@ -200,9 +200,9 @@ export async function authorityCommand(args: readonly string[], ctx: AuthorityCo
     issued: (what, r) => {
       const file = out?.write(codeFileName(r.sn, 'authorization'), r.code, `slr authority code --instance ${r.sn} --out ${values.out}`) ?? null;
       if (ctx.json) return say('', { ...r, file });
-      // The code alone on stdout; what it is and what to do with it on stderr.
+      // The code alone on stdout, or in the file --out named (then stdout stays empty); what it is on stderr.
       ctx.io.err(file ? `${what}\nAuthorization code for ${r.udi} written to ${file}.` : `${what}\nAuthorization code for ${r.udi}:`);
-      ctx.io.out(r.code);
+      if (!file) ctx.io.out(r.code);
       warn(r);
     },
   });
