@@ -17,6 +17,7 @@ const COMMAND_ORDER = (f: FormMatch) => COMMAND_NAMES.indexOf(f.name) * 10 + COM
 import { VERSION } from './version.ts';
 import { catchUpBefore, isSmartCommand, smartCommand, smartCommandHelp, SMART_USAGE } from './device/smart-cli.ts';
 import { showAlarms, utilsCommand, UTILS_USAGE } from './device/utils-cli.ts';
+import { clusterCommand, CLUSTER_USAGE, refusePublisherOnly, showCluster, subscriberSync } from './device/cluster-cli.ts';
 import { checkedOutput } from './output-files.ts';
 
 /** The whole usage: the product-instance commands from the engine's command table, then the rest. */
@@ -43,6 +44,9 @@ export const USAGE = [
   '',
   'Encryption and alarms (export-controlled functionality):',
   ...UTILS_USAGE,
+  '',
+  'Clusters (one exchange for the whole cluster; only the publisher talks to License Central):',
+  ...CLUSTER_USAGE,
   '',
   'License authority: slr authority --help',
   '',
@@ -153,18 +157,24 @@ async function authorityMain(
 }
 
 /** The product instance's commands: the command table's forms, Smart Licensing online, init, trust list, show. */
-async function instanceMain(p: Parsed, home: string, ctx: CliContext): Promise<void> {
+async function instanceMain(p: Parsed, home: string, ctx: CliContext, clock: () => number): Promise<void> {
   const form = findForm(p.rest);
   if (writes(p.rest)) assertAppNotRunning(home);
   const service = instanceService({ dir: home });
   const [first, second, third] = p.rest;
+  if (first === 'cluster') return clusterCommand(service, p.rest.slice(1), ctx, clock);
+  if (first === 'show' && second === 'cluster' && p.rest.length === 2) return showCluster(service.load(), ctx);
+  refusePublisherOnly(service, p.rest);
   if (p.out !== undefined && !(form && COMMANDS[form.name].issues) && first !== 'backup')
     throw new UsageError(
       '--out goes with a command that issues a code: request, install, install-file, return, return-authorization.',
       form && commandHelp(form),
     );
   if (isSmartCommand(p.rest)) return smartCommand(service, p.rest, ctx);
-  if (!['init', 'recover', 'backup', 'restore'].includes(first!) && !isLogCheck(p.rest)) await catchUpBefore(service, home, ctx);
+  if (!['init', 'recover', 'backup', 'restore'].includes(first!) && !isLogCheck(p.rest)) {
+    await catchUpBefore(service, home, ctx);
+    await subscriberSync(service, home, ctx);
+  }
   if (form) {
     // The target is checked before the command runs: a code is never made that has nowhere to go.
     const out = checkedOutput(p.out);
@@ -228,7 +238,7 @@ export async function main(argv: readonly string[], rawIo: Io = processIo, env: 
       io.out(USAGE);
       return asked ? EXIT.ok : EXIT.usage;
     }
-    await instanceMain(p, home, { io, json, now: clockNow(env) });
+    await instanceMain(p, home, { io, json, now: clockNow(env) }, () => clockNow(env));
     return EXIT.ok;
   } catch (e) {
     return reportError(e, json, io, authorityUsage ?? USAGE);

@@ -4,6 +4,7 @@
  * periods), and what the operator sees (the seeds' Registration and Authorization statuses). The calls
  * themselves are the Node side's (electron/device/online-service.ts); times in answers are License Central's.
  */
+import { clusterUsage } from './cluster.ts';
 import { formatInstant } from '../codes/dates.ts';
 import { refuse } from '../errors.ts';
 import { ONLINE_AUTHORIZATION, ONLINE_REGISTRATION, PERIODS, type Compliance, type OnlineAuthorization, type Registration } from '../registration/protocol.ts';
@@ -140,13 +141,13 @@ export function backingOff(state: InstanceState, t: number): boolean {
  */
 export function unacknowledgedTags(state: InstanceState): string[] {
   const acknowledged = state.online?.lastUsageReport === null ? {} : (state.online?.reportedUsage ?? {});
-  return Object.entries(state.usage)
+  return Object.entries(clusterUsage(state))
     .filter(([tag, n]) => n > (acknowledged[tag] ?? 0))
     .map(([tag]) => tag);
 }
 
 /** The usage a report sends: the licenses in use, by tag. */
-export const usageToReport = (state: InstanceState): Record<string, number> => Object.fromEntries(Object.entries(state.usage).filter(([, n]) => n > 0));
+export const usageToReport = (state: InstanceState): Record<string, number> => Object.fromEntries(Object.entries(clusterUsage(state)).filter(([, n]) => n > 0));
 
 const sameCounts = (a: Readonly<Record<string, number>>, b: Readonly<Record<string, number>>) => {
   const keys = new Set([...Object.keys(a), ...Object.keys(b)].filter((k) => (a[k] ?? 0) + (b[k] ?? 0) > 0));
@@ -192,7 +193,7 @@ export function onlineView(state: InstanceState, t: number): OnlineView | null {
   const asOf = o.compliance?.at ?? null;
   if (o.registrationExpires <= t)
     return { registration: ONLINE_REGISTRATION.expired, authorization: null, shortTags: [], unacknowledged: [], asOf, active: false };
-  const inUse = Object.values(state.usage).some((n) => n > 0);
+  const inUse = Object.values(clusterUsage(state)).some((n) => n > 0);
   const unacknowledged = unacknowledgedTags(state);
   const short = o.compliance?.status === ONLINE_AUTHORIZATION.outOfCompliance ? o.compliance.shortfalls.map((s) => s.tag) : [];
   const authorization =

@@ -78,6 +78,28 @@ const transport = z.discriminatedUnion('mode', [
     password: sealed.nullable(),
   }),
 ]);
+const nodeName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/);
+const deviceKeyText = z.string().regex(/^[A-Za-z0-9+/]{44}$/);
+const cluster = z.discriminatedUnion('role', [
+  z.strictObject({
+    role: z.literal('publisher'),
+    nodes: z
+      .array(z.strictObject({ name: nodeName, publicKey: deviceKeyText, joinedAt: ms, lastContact: ms, usage: counts, seq: z.number().int().min(0) }))
+      .max(64),
+    joins: z.array(z.strictObject({ name: nodeName, secretHash: z.string().regex(/^[0-9a-f]{64}$/), expiresAt: ms })).max(64),
+  }),
+  z.strictObject({
+    role: z.literal('subscriber'),
+    name: nodeName,
+    publisher: z.string().url().max(500),
+    publisherKey: deviceKeyText,
+    publisherUdi: z.string().max(200),
+    joinedAt: ms,
+    lastContact: ms,
+    seq: z.number().int().min(0),
+    snapshot: z.strictObject({ at: ms, registration: z.string().max(100), authorization: z.string().max(100), usage: counts }).nullable(),
+  }),
+]);
 const issued = z.strictObject({ code: z.string().max(200), at: ms, piid: z.string().optional(), timestamp: z.string().optional() }).nullable();
 
 export const instanceStateSchema = z
@@ -134,6 +156,7 @@ export const instanceStateSchema = z
       )
       .max(50)
       .optional(),
+    cluster: cluster.optional(),
   })
   .superRefine((s, ctx) => {
     if ((s.registration === REGISTRATION.registered) !== (s.installed !== null)) {

@@ -14,6 +14,8 @@ import { ONLINE_REGISTRATION } from '../registration/protocol.ts';
 import type { ProductId } from '../catalog.ts';
 import { exportFeatures } from '../export-control.ts';
 import { exportKeysOf } from './export-control.ts';
+import { publisherSilence, PUBLISHER_SILENCE_LIMIT_MS, PUBLISHER_SILENCE_WARNING_MS } from './cluster.ts';
+import { formatInstant } from '../codes/dates.ts';
 import { event, withEvents, type Alarm, type InstanceState } from './state.ts';
 import { deriveStatus, productOf } from './status.ts';
 
@@ -84,22 +86,45 @@ export function setSecurity(state: InstanceState, on: boolean, now: number): { s
 
 const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
-/**
- * The alarms brought up to time `t`: the product's alarm raised when its secure mode is on while export-controlled
- * functionality is not allowed, cleared when either changes; each change logged.
- */
-export function withAlarms(state: InstanceState, t: number): InstanceState {
+/** Each alarm's condition at `t`: whether it holds, and its severity and text. */
+function conditions(state: InstanceState, t: number): { name: string; active: boolean; severity: Alarm['severity']; text: string }[] {
   const mode = SECURITY_MODES[state.product];
-  const alarms = state.alarms ?? [];
-  const open = alarms.find((a) => a.name === mode.alarm && a.clearedAt === null);
   const allowance = securityOn(state) ? exportAllowance(state, t) : { allowed: true, reason: '' };
-  const active = securityOn(state) && !allowance.allowed;
-  if (active === !!open) return state;
-  if (active) {
-    const text = `${capital(mode.what)} is enabled but export-controlled functionality is not allowed (${allowance.reason}): disable it (${mode.disable}), or register with a token that allows export-controlled functionality again.`;
-    const alarm: Alarm = { name: mode.alarm, severity: 'Critical', text, raisedAt: t, clearedAt: null };
-    return withEvents({ ...state, alarms: [...alarms, alarm].slice(-50) }, event(t, 'alarm-raised', `${mode.alarm}: ${text}`));
+  const silence = publisherSilence(state, t);
+  const c = state.cluster;
+  return [
+    {
+      name: mode.alarm,
+      active: securityOn(state) && !allowance.allowed,
+      severity: 'Critical',
+      text: `${capital(mode.what)} is enabled but export-controlled functionality is not allowed (${allowance.reason}): disable it (${mode.disable}), or register with a token that allows export-controlled functionality again.`,
+    },
+    {
+      name: 'ClusterPublisherUnreachable',
+      active: silence !== null && silence > PUBLISHER_SILENCE_WARNING_MS,
+      severity: silence !== null && silence > PUBLISHER_SILENCE_LIMIT_MS ? 'Critical' : 'Warning',
+      text:
+        c?.role === 'subscriber'
+          ? `This subscriber has not reached its publisher (${c.publisher}) since ${formatInstant(c.lastContact)}: 90 days after that, new users are not provisioned here. Bring the publisher back, then \`slr cluster sync\`.`
+          : '',
+    },
+  ];
+}
+
+/** The alarms brought up to time `t`: each raised when its condition starts to hold and cleared when it ends; each change logged. */
+export function withAlarms(state: InstanceState, t: number): InstanceState {
+  let next = state;
+  for (const cond of conditions(state, t)) {
+    const alarms = next.alarms ?? [];
+    const open = alarms.find((a) => a.name === cond.name && a.clearedAt === null);
+    if (cond.active === !!open) continue;
+    if (cond.active) {
+      const alarm: Alarm = { name: cond.name, severity: cond.severity, text: cond.text, raisedAt: t, clearedAt: null };
+      next = withEvents({ ...next, alarms: [...alarms, alarm].slice(-50) }, event(t, 'alarm-raised', `${cond.name}: ${cond.text}`));
+    } else {
+      const cleared = alarms.map((a) => (a === open ? { ...a, clearedAt: t } : a));
+      next = withEvents({ ...next, alarms: cleared }, event(t, 'alarm-cleared', `${cond.name} cleared.`));
+    }
   }
-  const cleared = alarms.map((a) => (a === open ? { ...a, clearedAt: t } : a));
-  return withEvents({ ...state, alarms: cleared }, event(t, 'alarm-cleared', `${mode.alarm} cleared.`));
+  return next;
 }

@@ -201,7 +201,48 @@ export interface InstanceState {
   readonly security?: { readonly enabled: boolean; readonly since: number };
   /** Alarms raised, with when they cleared (security.ts); absent: none. */
   readonly alarms?: readonly Alarm[];
+  /** In a cluster (cluster.ts): its publisher, or one of its subscribers; absent: standalone. */
+  readonly cluster?: ClusterState;
 }
+
+export interface ClusterNode {
+  readonly name: string;
+  /** The subscriber's device key (compressed P-256, base64), pinned at its join. */
+  readonly publicKey: string;
+  readonly joinedAt: number;
+  readonly lastContact: number;
+  /** Its usage as last synced, by tag. */
+  readonly usage: Readonly<Record<string, number>>;
+  readonly seq: number;
+}
+
+/** What a subscriber last learned from its publisher: the licensing status and the cluster's usage. */
+export interface ClusterSnapshot {
+  readonly at: number;
+  readonly registration: string;
+  readonly authorization: string;
+  readonly usage: Readonly<Record<string, number>>;
+}
+
+export type ClusterState =
+  | {
+      readonly role: 'publisher';
+      readonly nodes: readonly ClusterNode[];
+      /** Join codes not used yet: the node's name, the SHA-256 of the secret, until when. */
+      readonly joins: readonly { readonly name: string; readonly secretHash: string; readonly expiresAt: number }[];
+    }
+  | {
+      readonly role: 'subscriber';
+      readonly name: string;
+      readonly publisher: string;
+      /** The publisher's device key (compressed P-256, base64), pinned at the join. */
+      readonly publisherKey: string;
+      readonly publisherUdi: string;
+      readonly joinedAt: number;
+      readonly lastContact: number;
+      readonly seq: number;
+      readonly snapshot: ClusterSnapshot | null;
+    };
 
 export interface Alarm {
   readonly name: string;

@@ -1,4 +1,5 @@
 /** Everything an operator sees about a product instance, derived from its state at a given time. */
+import { clusterUsage } from './cluster.ts';
 import { findEntitlement, productById, type ProductProfile } from '../catalog.ts';
 import { parseAuthorizationCode, validityWindow, type AuthorizationCode, type Entitlement } from '../codes/authorization-code.ts';
 import { DAY_MS } from '../codes/dates.ts';
@@ -141,10 +142,11 @@ function usageLines(
   t: number,
   evaluationExpired: boolean,
 ): UsageLine[] {
-  const tags = new Set<string>([...Object.keys(state.usage), ...entitlements.map((e) => e.tag)]);
+  const counts = clusterUsage(state);
+  const tags = new Set<string>([...Object.keys(counts), ...entitlements.map((e) => e.tag)]);
   const usage: UsageLine[] = [...tags].map((tag) => {
     const def = findEntitlement(product, tag);
-    const inUse = state.usage[tag] ?? 0;
+    const inUse = counts[tag] ?? 0;
     const reserved = reservedAt(entitlements, tag, t);
     const mine = entitlements.filter((e) => e.tag === tag);
     const terms = mine.filter((e) => e.licenseType === 'TERM');
@@ -174,7 +176,7 @@ export function deriveStatus(state: InstanceState, now: number): InstanceStatus 
   const entitlements = code?.entitlements ?? [];
   const t = effectiveNow(state, now);
   const acc = accountTo(state, entitlements, t);
-  const totalUse = Object.values(state.usage).reduce((a, b) => a + b, 0);
+  const totalUse = Object.values(clusterUsage(state)).reduce((a, b) => a + b, 0);
   const evaluationExpired = acc.evaluationUsedMs >= EVALUATION_MS;
   const online = onlineView(state, t);
 
@@ -182,7 +184,7 @@ export function deriveStatus(state: InstanceState, now: number): InstanceStatus 
   if (online?.authorization) authorization = online.authorization;
   else if (!code) authorization = evaluationExpired ? AUTHORIZATION.evaluationExpired : AUTHORIZATION.evaluation;
   else if (totalUse === 0) authorization = AUTHORIZATION.noLicenses;
-  else authorization = isCompliant(state.usage, entitlements, t) ? AUTHORIZATION.authorized : AUTHORIZATION.notAuthorized;
+  else authorization = isCompliant(clusterUsage(state), entitlements, t) ? AUTHORIZATION.authorized : AUTHORIZATION.notAuthorized;
   const over = authorization === AUTHORIZATION.notAuthorized || authorization === ONLINE_AUTHORIZATION.outOfCompliance;
 
   return {

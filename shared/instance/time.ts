@@ -5,6 +5,7 @@
  * Evaluation and overage are accounted piecewise between commands; in between, usage and the installed
  * code are constant, so compliance only changes where a TERM entitlement starts or ends.
  */
+import { clusterUsage } from './cluster.ts';
 import { isValidAt, validityWindow, type Entitlement } from '../codes/authorization-code.ts';
 import { DAY_MS } from '../codes/dates.ts';
 import type { InstanceState } from './state.ts';
@@ -74,6 +75,6 @@ export function accountTo(state: InstanceState, entitlements: readonly Entitleme
       : 0;
   return {
     evaluationUsedMs: Math.min(EVALUATION_MS, state.evaluation.usedMs + evaluationMs),
-    overageMs: state.overage.usedMs + (state.installed ? nonCompliantMs(state.usage, entitlements, from, from + span) : onlineOverage),
+    overageMs: state.overage.usedMs + (state.installed ? nonCompliantMs(clusterUsage(state), entitlements, from, from + span) : onlineOverage),
   };
 }

@@ -2,6 +2,7 @@
  * Usage and the License Central keys the device trusts: usage, trust-add, trust-remove: entries of the product instance's command table (command-table.ts says what an entry
  * holds).
  */
+import { assertMayProvision } from './cluster.ts';
 import { z } from 'zod';
 import { findEntitlement } from '../catalog.ts';
 import { refuse } from '../errors.ts';
@@ -43,7 +44,10 @@ export const USAGE_TRUST_COMMANDS = {
         refuse('bad-count', `The usage count must be a whole number from 0 to ${LIMITS.maxCount}, not ${args.count}.`);
       }
       const before = state.usage[def.tag] ?? 0;
-      if (args.count > before) {
+      // A cluster subscriber licenses under its publisher: only the publisher's silence limits it.
+      const subscriber = state.cluster?.role === 'subscriber';
+      if (subscriber && args.count > before) assertMayProvision(state, t);
+      if (!subscriber && args.count > before) {
         const status = deriveStatus(state, ctx.now);
         if (status.enforcement.active)
           refuse(
@@ -61,7 +65,7 @@ export const USAGE_TRUST_COMMANDS = {
       const usage = { ...state.usage };
       if (args.count === 0) delete usage[def.tag];
       else usage[def.tag] = args.count;
-      const starts = state.evaluation.startedAt === null && args.count > 0;
+      const starts = !subscriber && state.evaluation.startedAt === null && args.count > 0;
       const next = withEvents(
         { ...state, usage, evaluation: starts ? { ...state.evaluation, startedAt: t } : state.evaluation },
         event(t, 'usage', `Usage of ${def.displayName}: ${before} -> ${args.count}.${starts ? ' The evaluation period starts.' : ''}`),

@@ -117,6 +117,12 @@ function statusLines(s: InstanceStatus, state: InstanceState): string[] {
       `Export ${pending.op} for ${pending.feature}: PENDING since ${formatInstant(pending.since)}, retried automatically (license smart export cancel stops it)`,
     );
   lines.push(`Enforcement: ${s.enforcement.active ? `ACTIVE. ${s.enforcement.reason}` : 'none'}`);
+  const c = state.cluster;
+  if (c?.role === 'subscriber')
+    lines.push(
+      `Cluster: subscriber "${c.name}" of ${c.publisherUdi} (${c.publisher}), last contact ${formatInstant(c.lastContact)}; the licensing status as of then: ${c.snapshot ? `${c.snapshot.registration}, ${c.snapshot.authorization}` : 'none yet'}`,
+    );
+  if (c?.role === 'publisher') lines.push(`Cluster: publisher of ${c.nodes.length} subscriber(s); usage counts the whole cluster's`);
   const mode = SECURITY_MODES[state.product];
   lines.push(`Security: ${mode.what} ${state.security?.enabled ? `ENABLED since ${formatInstant(state.security.since)}` : 'disabled'}`);
   for (const a of (state.alarms ?? []).filter((x) => x.clearedAt === null))
