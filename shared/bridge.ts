@@ -4,7 +4,7 @@
  * call's arguments against these schemas; the browser test harness serves the same methods. One contract
  * binds all three.
  */
-import type { Alarm } from './instance/state.ts';
+import type { Alarm, ClusterState } from './instance/state.ts';
 import type { InstallImpact } from './instance/impact.ts';
 import { z } from 'zod';
 import { PRODUCTS, type ProductId } from './catalog.ts';
@@ -129,6 +129,8 @@ export type InstanceView =
       readonly security: { readonly enabled: boolean; readonly since: number | null; readonly allowed: boolean; readonly reason: string };
       /** The alarms raised, active first. */
       readonly alarms: readonly Alarm[];
+      /** In a cluster: its publisher (with its subscribers) or a subscriber (with its publisher and the status as of the last contact). */
+      readonly cluster: ClusterState | null;
     };
 
 /** What the check of an event log's chain of hashes says. */

@@ -43,6 +43,7 @@ export async function readInstanceView(instance: InstanceService, ports: { dir: 
     privacy: state.privacy,
     keyProblem: keyProblem && { message: keyProblem.message, hint: keyProblem.hint ?? '' },
     security: { enabled: state.security?.enabled ?? false, since: state.security?.since ?? null, ...exportAllowance(state, now) },
+    cluster: state.cluster ?? null,
     alarms: [...(state.alarms ?? [])].sort((a, b) => Number(a.clearedAt !== null) - Number(b.clearedAt !== null) || b.raisedAt - a.raisedAt),
   };
 }

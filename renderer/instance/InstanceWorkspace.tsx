@@ -3,7 +3,7 @@ import { OpenStateRecovery, OpenTrustSettings } from '../components/nav.ts';
 import { STATE_UNUSABLE } from '../../shared/bridge-device-state.ts';
 import { StateRecovery } from './StateRecovery.tsx';
 import { KeySealed } from './KeySealed.tsx';
-import { Alarms, SecuritySettings } from './Security.tsx';
+import { Alarms, ClusterFacts, SecuritySettings } from './Security.tsx';
 import { REGISTRATION } from '../../shared/instance/state.ts';
 import { BackupRestore } from './BackupRestore.tsx';
 import { SetupChecklist } from './SetupChecklist.tsx';
@@ -145,6 +145,7 @@ function StatusPanel({ view }: { view: Existing }) {
       )}
       <TermNotices status={s} />
       <Alarms view={view} />
+      <ClusterFacts view={view} />
       {s.clock.behindMs > 0 && (
         <Notice kind="warning" title="The device clock is behind">
           It is {Math.round(s.clock.behindMs / 60_000)} minutes behind the latest time seen ({formatWhen(s.clock.effective)}); that time is used.

@@ -57,3 +57,25 @@ export function SecuritySettings({ view, refresh }: { view: Existing; refresh: (
     </section>
   );
 }
+
+/** A product instance in a cluster: what it is to the others, and on a subscriber the status as of the last contact. */
+export function ClusterFacts({ view }: { view: Existing }) {
+  const c = view.cluster;
+  if (!c) return null;
+  if (c.role === 'publisher')
+    return (
+      <p data-testid="cluster">
+        Cluster publisher of {c.nodes.length} subscriber{c.nodes.length === 1 ? '' : 's'}
+        {c.nodes.length ? ` (${c.nodes.map((n) => `${n.name}, last contact ${formatWhen(n.lastContact)}`).join('; ')})` : ''}: the usage shown is the whole
+        cluster’s.
+      </p>
+    );
+  return (
+    <Notice kind="info" title={`Cluster subscriber “${c.name}” of ${c.publisherUdi}`}>
+      <span data-testid="cluster">
+        Only the publisher ({c.publisher}) talks to License Central. Last contact {formatWhen(c.lastContact)}; the licensing status then:{' '}
+        {c.snapshot ? `${c.snapshot.registration}, ${c.snapshot.authorization}` : 'none yet'}.
+      </span>
+    </Notice>
+  );
+}

@@ -36,6 +36,13 @@ const RESERVATION_COMMANDS = (Object.keys(COMMANDS) as CommandName[]).filter((k)
 function availabilityOf(command: CommandName, state: InstanceState): Availability {
   const spec = COMMANDS[command] as { phases?: Partial<Record<string, true>>; why?: Partial<Record<string, readonly [string, string]>> };
   if (!spec.phases) return { allowed: true, why: '', hint: '' };
+  const c = state.cluster;
+  if (c?.role === 'subscriber')
+    return {
+      allowed: false,
+      why: `This product instance is a subscriber of the cluster of ${c.publisherUdi}: only its publisher (${c.publisher}) reserves licenses.`,
+      hint: 'Run it on the publisher: one exchange serves the whole cluster.',
+    };
   const phase = phaseOf(state);
   if (spec.phases[phase]) return { allowed: true, why: '', hint: '' };
   const [why, hint] = spec.why?.[phase] ?? (phase === 'online' ? ONLINE_WHY : ['This command is not allowed now.', '']);

@@ -17,6 +17,13 @@ export const DEREGISTER = '`license smart deregister`';
 
 /** Registration and reservation exclude each other: registering is refused while reservation is on. */
 export function assertMayRegister(state: InstanceState, force: boolean): void {
+  const c = state.cluster;
+  if (c?.role === 'subscriber')
+    refuse(
+      'not-allowed',
+      `This product instance is a subscriber of the cluster of ${c.publisherUdi}: only its publisher (${c.publisher}) registers with License Central.`,
+      'Register the publisher: its registration serves the whole cluster.',
+    );
   if (state.registration !== REGISTRATION.unregistered)
     refuse(
       'not-allowed',
