@@ -87,6 +87,11 @@ describe('a cluster: one exchange for the whole cluster', () => {
     ok(await pub.run('license', 'smart', 'register', 'idtoken', token));
     const reg = (await s.ledger.registeredInstances(s.now, 'Lab')).find((r) => r.udi.startsWith('P:CUC'))!;
     expect(reg.usage).toEqual({ CUC_BasicMessaging: 5 });
+    // License Central shows the cluster as one instance with its nodes.
+    expect(reg.nodes).toEqual(['sub-1']);
+    const shown = ok(await slrAsync(s.home, ['authority', 'show', 'registered', '--csv'], new Date(s.now).toISOString())).stdout;
+    expect(shown.split(/\r?\n/)[0]).toMatch(/,Export Keys,Cluster Nodes$/);
+    expect(shown).toMatch(/,sub-1\r?\n/);
     // The subscriber shows the publisher's status as of the last contact.
     ok(await sub.run('cluster', 'sync'));
     expect(ok(await sub.run('show', 'license', 'status')).stdout).toMatch(

@@ -80,7 +80,7 @@ describe('export control online', () => {
     expect(ok(await d.run('show', 'license', 'status')).stdout).toMatch(/Export Authorization Key: CUC_Export_Restricted_Authorization_Key/);
     // License Central's administrator sees it beside the registration (the CLI on the server's home).
     const shown = ok(await slrAsync(s.home, ['authority', 'show', 'registered', '--csv'], new Date(s.now).toISOString())).stdout;
-    expect(shown.split(/\r?\n/)[0]).toMatch(/,Status,Export Keys$/);
+    expect(shown.split(/\r?\n/)[0]).toMatch(/,Status,Export Keys,Cluster Nodes$/);
     expect(shown).toContain(`,${CUC_KEY}`);
     // Asked again: the key it holds, no second license.
     expect(ok(await d.run('license', 'smart', 'export', 'request', 'local', CUC_KEY)).stdout).toMatch(/already installed/);
@@ -186,7 +186,7 @@ describe('export control online', () => {
       // The request reaches License Central, its answer is lost: granted there, pending here; cancelled.
       gateway.mode = 'lose-answer';
       expect((await d.run('license', 'smart', 'export', 'request', 'local', CUC_KEY)).status).toBe(1);
-      expect(await mine()).toEqual([CUC_KEY]);
+      await expect.poll(mine).toEqual([CUC_KEY]);
       gateway.mode = 'pass';
       ok(await d.run('license', 'smart', 'export', 'cancel'));
       expect((await d.status()).online?.exportKeys ?? []).toEqual([]);
@@ -195,7 +195,7 @@ describe('export control online', () => {
       // The return reaches it, its answer is lost, cancelled: the key stays here until the next report takes it.
       gateway.mode = 'lose-answer';
       expect((await d.run('license', 'smart', 'export', 'return', 'local', CUC_KEY)).status).toBe(1);
-      expect(await mine()).toEqual([]);
+      await expect.poll(mine).toEqual([]);
       gateway.mode = 'pass';
       ok(await d.run('license', 'smart', 'export', 'cancel'));
       expect((await d.status()).online?.exportKeys?.map((k) => k.feature)).toEqual([CUC_KEY]);

@@ -72,6 +72,7 @@ const TABLES: readonly { name: string; columns: readonly string[]; order: string
       'last_contact',
       'last_usage_at',
       'seq',
+      'nodes',
     ],
     order: 'id',
   },

@@ -53,7 +53,8 @@ export const renewId = (state: InstanceState, secrets: Secrets, timeoutMs = 30_0
 /** The seeds' Update Usage Details: what is in use, reported; License Central answers the compliance. */
 export function reportUsage(state: InstanceState, secrets: Secrets, timeoutMs = 30_000): Promise<Step> {
   const usage = usageToReport(state);
-  const body = { usage, trustedKeyIds: state.trustedKeys.map((k) => k.id) };
+  const nodes = state.cluster?.role === 'publisher' ? state.cluster.nodes.map((n) => n.name) : [];
+  const body = { usage, trustedKeyIds: state.trustedKeys.map((k) => k.id), ...(nodes.length ? { nodes } : {}) };
   return signedStep(state, secrets, { name: 'device-usage', label: 'usage report', body, timeoutMs }, (value, seq, t) => {
     const answer = value as { compliance: Compliance; exportKeys?: unknown };
     const c = answer.compliance;

@@ -88,7 +88,7 @@ function deviceCall(ledger: Ledger, name: DeviceOperationName, req: FastifyReque
   if (name === 'device-renew-id') return device.renewRegistration(call, now);
   if (name === 'device-usage') {
     const b = body as ApiBody<'device-usage'>;
-    return device.reportUsage(call, b.usage, now, b.trustedKeyIds);
+    return device.reportUsage(call, b.usage, now, b.trustedKeyIds, b.nodes);
   }
   if (name === 'device-export-request') return device.exportRequest(call, body as ApiBody<'device-export-request'>, now);
   if (name === 'device-export-return') return device.exportReturn(call, body as ApiBody<'device-export-return'>, now);

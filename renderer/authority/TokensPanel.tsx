@@ -197,6 +197,7 @@ function RegisteredTable({ registered, act, reload }: { registered: readonly Reg
             <td>{r.account}</td>
             <td>
               <code>{r.udi}</code>
+              {r.nodes.length > 0 && <div className="help">Cluster publisher; subscribers: {r.nodes.join(', ')}</div>}
             </td>
             <td>{formatWhen(r.registeredAt)}</td>
             <td>{formatWhen(r.lastContact)}</td>

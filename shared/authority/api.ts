@@ -145,7 +145,15 @@ export const API = {
     'device',
     false,
     // trustedKeyIds: the export authorization keys it holds come back signed with one of them (export control).
-    z.strictObject({ usage: licenses, trustedKeyIds: z.array(keyId).max(64).optional() }),
+    // nodes: a cluster publisher's subscribers, whose usage its report includes.
+    z.strictObject({
+      usage: licenses,
+      trustedKeyIds: z.array(keyId).max(64).optional(),
+      nodes: z
+        .array(z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/))
+        .max(64)
+        .optional(),
+    }),
   ),
   'device-deregister': op(
     'A registered product instance deregisters: its usage leaves the pool and its export authorization keys are returned.',

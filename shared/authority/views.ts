@@ -130,4 +130,6 @@ export interface RegisteredLine {
   readonly compliance: string;
   /** The export features it holds an export authorization key for (export control online). */
   readonly exportKeys: readonly string[];
+  /** A cluster publisher's subscribers (its usage is the cluster's); empty for a standalone instance. */
+  readonly nodes: readonly string[];
 }

@@ -57,6 +57,7 @@ export async function registeredInstances(c: LedgerStore, now: number, accountNa
       usage: Object.fromEntries(usage.map((u) => [findAnyEntitlement(u.tag)?.def.short ?? u.tag, Number(u.count)])),
       compliance: (await complianceFor(c, r, now)).status,
       exportKeys: exportKeys.map((k) => k.feature),
+      nodes: r.nodes ? (JSON.parse(r.nodes) as string[]) : [],
     });
   }
   return out;

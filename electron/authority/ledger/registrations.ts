@@ -37,6 +37,8 @@ export interface RegisteredRow {
   last_contact: number;
   last_usage_at: number | null;
   seq: number;
+  /** A cluster publisher's subscribers, as its last usage report named them (JSON list), or null. */
+  nodes: string | null;
 }
 
 export const SELECT = 'SELECT r.*, a.name AS account FROM registered_instances r JOIN accounts a ON a.id = r.account_id';
@@ -125,7 +127,14 @@ export async function renewRegistration(c: LedgerStore, call: DeviceCall, now: n
 }
 
 /** The usage an instance reports (tag or short name → in use): it replaces what it reported before. */
-export async function reportUsage(c: LedgerStore, call: DeviceCall, usage: Readonly<Record<string, number>>, now: number, trustedKeyIds?: readonly string[]) {
+export async function reportUsage(
+  c: LedgerStore,
+  call: DeviceCall,
+  usage: Readonly<Record<string, number>>,
+  now: number,
+  trustedKeyIds?: readonly string[],
+  nodes?: readonly string[],
+) {
   const product = (udiPid: string) => productById(udiPid)!;
   return asDevice(c, call, now, async (r) => {
     refuseExpired(r, now);
@@ -141,7 +150,7 @@ export async function reportUsage(c: LedgerStore, call: DeviceCall, usage: Reado
     }
     await c.run('DELETE FROM registered_usage WHERE instance_id = ?', r.id);
     for (const [tag, count] of rows) await c.run('INSERT INTO registered_usage (instance_id, tag, count) VALUES (?, ?, ?)', r.id, tag, count);
-    await c.run('UPDATE registered_instances SET last_usage_at = ? WHERE id = ?', now, r.id);
+    await c.run('UPDATE registered_instances SET last_usage_at = ?, nodes = ? WHERE id = ?', now, nodes?.length ? JSON.stringify(nodes) : null, r.id);
     // The export authorization keys it holds, so that a device that lost an answer learns where it stands.
     const exportKeys = trustedKeyIds ? { exportKeys: await exportKeysOf(c, r, trustedKeyIds) } : {};
     return { compliance: await complianceFor(c, r, now), ...exportKeys };

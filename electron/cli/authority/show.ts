@@ -100,6 +100,7 @@ export async function showRegistered(call: Call): Promise<void> {
       'Usage',
       'Status',
       'Export Keys',
+      'Cluster Nodes',
     ],
     rows.map((r) => [
       r.instance,
@@ -114,6 +115,7 @@ export async function showRegistered(call: Call): Promise<void> {
       licenseList(r.usage),
       r.compliance,
       r.exportKeys.join(' ') || '-',
+      r.nodes.join(' ') || '-',
     ]),
   );
 }

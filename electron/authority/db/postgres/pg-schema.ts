@@ -250,4 +250,7 @@ export const PG_MIGRATIONS: readonly string[] = [
     RETURN NULL;
   END $$;
   `,
+  `
+  ALTER TABLE registered_instances ADD COLUMN nodes TEXT;
+  `,
 ];

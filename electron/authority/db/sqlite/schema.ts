@@ -260,6 +260,10 @@ export const MIGRATIONS: readonly string[] = [
     SELECT RAISE(ABORT, 'conservation: lots.blocked is what holdings, transitions and export grants block, and cannot be set otherwise');
   END;
   `,
+  // 11: a registered instance that is a cluster's publisher names its subscribers (JSON list) with its usage report.
+  `
+  ALTER TABLE registered_instances ADD COLUMN nodes TEXT;
+  `,
 ];
 
 export const LEDGER_VERSION = MIGRATIONS.length;
