@@ -3,10 +3,11 @@
 // the publisher's registration. The subscriber's usage counts in the publisher's report; the publisher's
 // commands are refused on a subscriber (exit 2, naming the publisher); a join code used twice, a node
 // pretending to be another, the publisher down past 90 days (the injected clock) and a subscriber's clock set back.
+import { unusedPort } from './helpers/ports.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SLR, slrAsync, type CliResult } from './helpers/cli.ts';
@@ -43,10 +44,7 @@ async function node(pid = 'CUC') {
   return { home, run };
 }
 async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
-  const port = (probe.address() as AddressInfo).port;
-  await new Promise<void>((r) => probe.close(() => r()));
+  const port = await unusedPort();
   return port;
 }
 /** `slr cluster serve` on the publisher's home, in a process of its own; resolves when it listens. */

@@ -4,9 +4,9 @@
 // not reach License Central is pending, retried automatically and stopped by `license smart export cancel`;
 // deregistering returns the keys; feature names are the seeds' exactly (anything else: exit 2, naming them);
 // and License Central never grants online what it reserved, or the reverse.
+import { unusedPort } from './helpers/ports.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RemoteSession } from '../electron/authority/remote/remote.ts';
@@ -32,10 +32,7 @@ beforeAll(async () => {
   await s.call(admin, 'export-control', { allowed: true, reason: 'export licence EL-7 on file' });
   await s.call(admin, 'license-add', { account: 'Lab', tag: 'CUC_Export_Key', count: 1 });
   await s.call(admin, 'license-add', { account: 'Lab', tag: 'UCM_Export_Key', count: 2 });
-  const probe = createServer();
-  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
-  closedPort = (probe.address() as AddressInfo).port;
-  await new Promise<void>((r) => probe.close(() => r()));
+  closedPort = await unusedPort();
 });
 afterAll(async () => s?.stop());
 

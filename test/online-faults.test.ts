@@ -3,9 +3,9 @@
 // naming another certificate; proxies that tunnel, want a password, or refuse; a clock two days off either
 // way; a device whose identity License Central revoked; two devices racing for the last licenses of a pool.
 // Each with a clear message, and nothing lost: the state file says what it said before, or what happened.
+import { unusedPort } from './helpers/ports.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RemoteSession } from '../electron/authority/remote/remote.ts';
@@ -26,10 +26,7 @@ beforeAll(async () => {
   admin = await s.login('admin');
   keyFile = join(mkdtempSync(join(tmpdir(), 'slr-faults-key-')), 'license-central.pem');
   writeFileSync(keyFile, ((await s.call(admin, 'key-export', {})) as { file: string }).file);
-  const probe = createServer();
-  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
-  closedPort = (probe.address() as AddressInfo).port;
-  await new Promise<void>((r) => probe.close(() => r()));
+  closedPort = await unusedPort();
 });
 afterAll(async () => s?.stop());
 

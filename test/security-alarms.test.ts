@@ -3,9 +3,9 @@
 // mixed-mode|non-secure-mode` refused in evaluation and without export-controlled functionality (a token that
 // allows it and the export key requested, or the export key reserved under SLR); left on when that ends, as
 // the seeds say, with the product's alarm raised (`show alarms`), and cleared when turned off.
+import { unusedPort } from './helpers/ports.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RemoteSession } from '../electron/authority/remote/remote.ts';
@@ -28,10 +28,7 @@ beforeAll(async () => {
   await s.ledger.setExportControl(true, 'export licence EL-7 on file', T);
   await s.ledger.addLicenses({ account: 'Lab', tag: 'CUC_Export_Key', count: 2 }, T);
   await s.ledger.addLicenses({ account: 'Lab', tag: 'UCM_Export_Key', count: 2 }, T);
-  const probe = createServer();
-  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
-  closedPort = (probe.address() as AddressInfo).port;
-  await new Promise<void>((r) => probe.close(() => r()));
+  closedPort = await unusedPort();
 });
 afterAll(async () => s?.stop());
 

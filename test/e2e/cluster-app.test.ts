@@ -4,10 +4,10 @@
  * which publisher, and the status as of the last contact; the publisher's lists its subscriber and says the
  * usage is the cluster's. Screenshot: test-results/screenshots/cluster-subscriber.png.
  */
+import { unusedPort } from '../helpers/ports.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -33,10 +33,7 @@ describe.skipIf(skip)('a cluster in the app', () => {
     [pub, sub] = [join(root, 'pub'), join(root, 'sub')];
     for (const home of [pub, sub]) expect(slr(home, ['init', '--pid', 'CUC'], AT).status).toBe(0);
     const code = slr(pub, ['cluster', 'add-node', 'sub-1'], AT).stdout.trim();
-    const probe = createServer();
-    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
-    const port = (probe.address() as AddressInfo).port;
-    await new Promise<void>((r) => probe.close(() => r()));
+    const port = await unusedPort();
     service = spawn(process.execPath, [SLR, '--home', pub, 'cluster', 'serve', '--listen', `127.0.0.1:${port}`], {
       env: { ...process.env, SLR_FROM_SOURCE: '1', SLR_NOW: AT },
     });

@@ -4,9 +4,9 @@
  * authorization key and shows it; a return that cannot reach License Central is shown as pending, with the way
  * to stop its retry. Screenshots: test-results/screenshots/export-*.png.
  */
+import { unusedPort } from '../helpers/ports.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -70,10 +70,7 @@ describe.skipIf(skip)('export control online in the app', () => {
     expect((await server.ledger.registeredInstances(server.now, 'Lab')).flatMap((r) => r.exportKeys)).toEqual([FEATURE]);
 
     // License Central out of reach (a gateway where nothing listens): the return is pending.
-    const probe = createServer();
-    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
-    const port = (probe.address() as AddressInfo).port;
-    await new Promise<void>((r) => probe.close(() => r()));
+    const port = await unusedPort();
     expect(slr(devDir, ['license', 'smart', 'transport', 'gateway', `https://127.0.0.1:${port}`], new Date(T0 + 120_000).toISOString()).status).toBe(0);
     await page.reload();
     await page.getByRole('tab', { name: 'Smart Software Licensing' }).click();
