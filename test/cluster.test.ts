@@ -6,7 +6,7 @@
 import { unusedPort } from './helpers/ports.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +15,7 @@ import { createServer as createHttpServer } from 'node:http';
 import { compressedPublicKey, generateKeyPair, privateKeyOps } from '../electron/platform/crypto.ts';
 import { toBase64 } from '../shared/bytes.ts';
 import { welcomeMessage } from '../shared/instance/cluster.ts';
-import { startServer, type TestServer } from './helpers/server.ts';
+import { keyFileOf, startServer, type TestServer } from './helpers/server.ts';
 
 const T = Date.UTC(2026, 11, 1, 8);
 const DAY = 86_400_000;
@@ -25,8 +25,7 @@ const servers: ChildProcess[] = [];
 
 beforeAll(async () => {
   s = await startServer('sqlite', T, null);
-  keyFile = join(mkdtempSync(join(tmpdir(), 'slr-cluster-key-')), 'lc.pem');
-  writeFileSync(keyFile, (await s.ledger.exportKey()).file);
+  keyFile = await keyFileOf(s);
 });
 afterAll(async () => {
   for (const p of servers) p.kill('SIGTERM');

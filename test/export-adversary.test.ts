@@ -7,13 +7,13 @@
 // License Central, both sides agree on which keys the device holds, and nothing is left pending.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RemoteSession } from '../electron/authority/remote/remote.ts';
 import { checkInvariants } from '../electron/authority/audit.ts';
 import { slrAsync } from './helpers/cli.ts';
-import { startServer, type TestServer } from './helpers/server.ts';
+import { keyFileOf, startServer, type TestServer } from './helpers/server.ts';
 import { startLossyGateway, type LossyGateway, type Loss } from './helpers/lossy-gateway.ts';
 import { scaled } from './helpers/time-scale.ts';
 
@@ -28,8 +28,7 @@ let keyFile: string;
 beforeAll(async () => {
   s = await startServer('sqlite', T, null);
   admin = await s.login('admin');
-  keyFile = join(mkdtempSync(join(tmpdir(), 'slr-export-adv-')), 'license-central.pem');
-  writeFileSync(keyFile, ((await s.call(admin, 'key-export', {})) as { file: string }).file);
+  keyFile = await keyFileOf(s);
   await s.call(admin, 'export-control', { allowed: true, reason: 'export licence EL-7 on file' });
   await s.call(admin, 'license-add', { account: 'Lab', tag: 'UCM_Export_Key', count: 3 });
   gateway = await startLossyGateway(s.url);

@@ -6,13 +6,13 @@
 // and License Central never grants online what it reserved, or the reverse.
 import { unusedPort } from './helpers/ports.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RemoteSession } from '../electron/authority/remote/remote.ts';
 import { checkInvariants } from '../electron/authority/audit.ts';
 import { slrAsync, type CliResult } from './helpers/cli.ts';
-import { startServer, type TestServer } from './helpers/server.ts';
+import { keyFileOf, startServer, type TestServer } from './helpers/server.ts';
 import { startLossyGateway } from './helpers/lossy-gateway.ts';
 
 const T = Date.UTC(2026, 9, 1, 8);
@@ -27,8 +27,7 @@ let closedPort: number;
 beforeAll(async () => {
   s = await startServer('sqlite', T, null);
   admin = await s.login('admin');
-  keyFile = join(mkdtempSync(join(tmpdir(), 'slr-export-key-')), 'license-central.pem');
-  writeFileSync(keyFile, ((await s.call(admin, 'key-export', {})) as { file: string }).file);
+  keyFile = await keyFileOf(s);
   await s.call(admin, 'export-control', { allowed: true, reason: 'export licence EL-7 on file' });
   await s.call(admin, 'license-add', { account: 'Lab', tag: 'CUC_Export_Key', count: 1 });
   await s.call(admin, 'license-add', { account: 'Lab', tag: 'UCM_Export_Key', count: 2 });

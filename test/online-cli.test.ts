@@ -3,12 +3,12 @@
 // usage, out of compliance and back, renewals when due at any command, deregister, reregister to another
 // virtual account; registration and reservation excluding each other.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RemoteSession } from '../electron/authority/remote/remote.ts';
 import { slrAsync, type CliResult } from './helpers/cli.ts';
-import { startServer, type TestServer } from './helpers/server.ts';
+import { keyFileOf, startServer, type TestServer } from './helpers/server.ts';
 import { refused as refusedCall } from './helpers/refused.ts';
 
 const T = Date.UTC(2026, 8, 1, 8);
@@ -20,8 +20,7 @@ let keyFile: string;
 beforeAll(async () => {
   s = await startServer('sqlite', T, null);
   admin = await s.login('admin');
-  keyFile = join(mkdtempSync(join(tmpdir(), 'slr-online-key-')), 'license-central.pem');
-  writeFileSync(keyFile, ((await s.call(admin, 'key-export', {})) as { file: string }).file);
+  keyFile = await keyFileOf(s);
 });
 afterAll(async () => s?.stop());
 

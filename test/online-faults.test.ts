@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { RemoteSession } from '../electron/authority/remote/remote.ts';
 import { slrAsync, type CliResult } from './helpers/cli.ts';
 import { startProxy } from './helpers/proxy.ts';
-import { startServer, type TestServer } from './helpers/server.ts';
+import { keyFileOf, startServer, type TestServer } from './helpers/server.ts';
 
 const T = Date.UTC(2026, 9, 5, 8);
 const DAY = 86_400_000;
@@ -24,8 +24,7 @@ let closedPort: number;
 beforeAll(async () => {
   s = await startServer('sqlite', T, null);
   admin = await s.login('admin');
-  keyFile = join(mkdtempSync(join(tmpdir(), 'slr-faults-key-')), 'license-central.pem');
-  writeFileSync(keyFile, ((await s.call(admin, 'key-export', {})) as { file: string }).file);
+  keyFile = await keyFileOf(s);
   closedPort = await unusedPort();
 });
 afterAll(async () => s?.stop());

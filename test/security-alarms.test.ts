@@ -5,26 +5,22 @@
 // the seeds say, with the product's alarm raised (`show alarms`), and cleared when turned off.
 import { unusedPort } from './helpers/ports.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RemoteSession } from '../electron/authority/remote/remote.ts';
 import { slrAsync, type CliResult } from './helpers/cli.ts';
-import { startServer, type TestServer } from './helpers/server.ts';
+import { keyFileOf, startServer, type TestServer } from './helpers/server.ts';
 
 const T = Date.UTC(2026, 10, 2, 8);
 const DAY = 86_400_000;
 const CUC_KEY = 'CUC_Export_Restricted_Authorization_Key';
 
 let s: TestServer;
-let admin: RemoteSession;
 let keyFile: string;
 let closedPort: number;
 beforeAll(async () => {
   s = await startServer('sqlite', T, null);
-  admin = await s.login('admin');
-  keyFile = join(mkdtempSync(join(tmpdir(), 'slr-security-key-')), 'license-central.pem');
-  writeFileSync(keyFile, ((await s.call(admin, 'key-export', {})) as { file: string }).file);
+  keyFile = await keyFileOf(s);
   await s.ledger.setExportControl(true, 'export licence EL-7 on file', T);
   await s.ledger.addLicenses({ account: 'Lab', tag: 'CUC_Export_Key', count: 2 }, T);
   await s.ledger.addLicenses({ account: 'Lab', tag: 'UCM_Export_Key', count: 2 }, T);

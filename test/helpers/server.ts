@@ -3,7 +3,7 @@
  * PostgreSQL (a fresh database), the real Fastify app over HTTPS on a loopback port with a self-signed
  * certificate, an injected clock, and users of every role. Clients are the real client (remote.ts).
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -92,4 +92,11 @@ export function postRaw(s: Pick<TestServer, 'url' | 'certificate'>, path: string
     req.on('error', reject);
     req.end(body);
   });
+}
+
+/** License Central's key file, written where a device's `init --trust` can read it (as an administrator carries it). */
+export async function keyFileOf(s: Pick<TestServer, 'ledger'>): Promise<string> {
+  const file = join(mkdtempSync(join(tmpdir(), 'slr-lc-key-')), 'license-central.pem');
+  writeFileSync(file, (await s.ledger.exportKey()).file);
+  return file;
 }
