@@ -9,7 +9,14 @@ import { refuse, SlrError } from '../../shared/errors.ts';
 import { fromBase64 } from '../../shared/bytes.ts';
 import { formatInstant } from '../../shared/codes/dates.ts';
 import { exportKeyText, findExportFeature, unknownFeatureText } from '../../shared/export-control.ts';
-import { afterExportKeys, cancelExportPending, exportKeysOf, exportPendingOf, withExportPending } from '../../shared/instance/export-control.ts';
+import {
+  afterExportKeys,
+  cancelExportPending,
+  exportKeysOf,
+  exportPendingOf,
+  withExportPending,
+  withoutPending,
+} from '../../shared/instance/export-control.ts';
 import { productOf } from '../../shared/instance/status.ts';
 import type { InstanceState } from '../../shared/instance/state.ts';
 import { exportKeyMessage, type ExportGrant } from '../../shared/registration/protocol.ts';
@@ -71,10 +78,7 @@ async function exportCall(state: InstanceState, secrets: Secrets, op: Op, featur
       ),
     };
   }
-  const p = exportPendingOf(step.state);
-  const dropped =
-    p && p.feature === feature && p.op === op && step.state.online ? { ...step.state, online: { ...step.state.online, exportPending: null } } : step.state;
-  return { state: dropped, error: e };
+  return { state: withoutPending(step.state, op, feature), error: e };
 }
 
 /** `license smart export request local <feature>`. */

@@ -43,7 +43,9 @@ export function afterExportKeys(state: InstanceState, seq: number, keys: readonl
 export function withExportPending(state: InstanceState, op: ExportPending['op'], feature: string, at: number): InstanceState {
   if (!state.online) return state;
   const kept = state.online.exportPending;
-  const pending = kept && kept.op === op && kept.feature === feature ? kept : { op, feature, since: at };
+  // Already pending (a retry that failed again): kept as it is, logged once (the failure itself is logged apart).
+  if (kept && kept.op === op && kept.feature === feature) return state;
+  const pending = { op, feature, since: at };
   return withEvents(
     { ...state, online: { ...state.online, exportPending: pending } },
     event(
@@ -52,6 +54,13 @@ export function withExportPending(state: InstanceState, op: ExportPending['op'],
       `Export ${op} for ${feature} did not reach License Central: it is retried automatically (license smart export cancel stops it).`,
     ),
   );
+}
+
+/** A call License Central answered with a refusal (no license left, not permitted): its operation is no longer pending. */
+export function withoutPending(state: InstanceState, op: ExportPending['op'], feature: string): InstanceState {
+  const p = exportPendingOf(state);
+  if (!state.online || !p || p.op !== op || p.feature !== feature) return state;
+  return { ...state, online: { ...state.online, exportPending: null } };
 }
 
 /** `license smart export cancel`: the automatic retry stopped (what License Central already did stays, and shows at its next answer). */

@@ -7,7 +7,8 @@
  * (deregistered, registration or evaluation expired, the reservation returned), as the seeds say, and an
  * alarm is raised until it is turned off or allowed again: Unified CM's SmartLicenseExportControlNotAllowed
  * (named in the seeds) and Unity Connection's EncryptionNotAllowed (the seeds describe it without a name).
- * Data only: the commands, the alarm and the words, per product.
+ * The product's commands, alarm and words are data (SECURITY_MODES). Alarms are worked out here for every
+ * condition that raises one, the cluster's ClusterPublisherUnreachable (cluster.ts) included.
  */
 import { refuse } from '../errors.ts';
 import { ONLINE_REGISTRATION } from '../registration/protocol.ts';
