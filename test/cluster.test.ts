@@ -6,7 +6,7 @@
 import { unusedPort } from './helpers/ports.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -90,6 +90,11 @@ describe('a cluster: one exchange for the whole cluster', () => {
     expect(shown.split(/\r?\n/)[0]).toMatch(/,Export Keys,Cluster Nodes$/);
     expect(shown).toMatch(/,sub-1\r?\n/);
     // The subscriber shows the publisher's status as of the last contact.
+    ok(await sub.run('cluster', 'sync'));
+    // Its state put back from a copy (its sync number behind the publisher's): the next sync resynchronises.
+    const saved = readFileSync(join(sub.home, 'product-instance.json'));
+    ok(await sub.run('cluster', 'sync'));
+    writeFileSync(join(sub.home, 'product-instance.json'), saved);
     ok(await sub.run('cluster', 'sync'));
     expect(ok(await sub.run('show', 'license', 'status')).stdout).toMatch(
       /Cluster: subscriber "sub-1" of P:CUC,.*the licensing status as of then: Registered, /,

@@ -9,7 +9,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { fromBase64, toBase64 } from '../../shared/bytes.ts';
-import { isSlrError, refuse } from '../../shared/errors.ts';
+import { isSlrError, refuse, SlrError } from '../../shared/errors.ts';
 import {
   acceptJoin,
   acceptSync,
@@ -132,7 +132,7 @@ export function serveCluster(service: InstanceService, clock: () => number): Ser
         (value) => send(200, value),
         (e: unknown) =>
           send(isSlrError(e) ? (e.code === 'unauthorized' ? 401 : 400) : 500, {
-            error: isSlrError(e) ? { code: e.code, message: e.message } : { code: 'internal', message: 'internal error' },
+            error: isSlrError(e) ? { code: e.code, message: e.message, detail: e.detail } : { code: 'internal', message: 'internal error' },
           }),
       );
   });
@@ -154,9 +154,14 @@ async function post(url: string, path: string, body: object): Promise<Record<str
       'Check that `slr cluster serve` runs on the publisher.',
     );
   }
-  const value = (await res.json().catch(() => ({}))) as Record<string, unknown> & { error?: { code: string; message: string } };
-  if (!res.ok)
-    refuse(value.error?.code === 'replayed-code' ? 'replayed-code' : 'unauthorized', `The publisher refused: ${value.error?.message ?? res.status}.`);
+  const value = (await res.json().catch(() => ({}))) as Record<string, unknown> & {
+    error?: { code: string; message: string; detail?: Record<string, number> };
+  };
+  if (!res.ok) {
+    const replayed = value.error?.code === 'replayed-code';
+    const lastSeq = replayed && Number.isSafeInteger(value.error?.detail?.lastSeq) ? { lastSeq: value.error!.detail!.lastSeq! } : undefined;
+    throw new SlrError(replayed ? 'replayed-code' : 'unauthorized', `The publisher refused: ${value.error?.message ?? res.status}.`, undefined, lastSeq);
+  }
   return value;
 }
 
@@ -190,10 +195,21 @@ export async function syncCluster(service: InstanceService, now: number): Promis
   return service.transact(now, async (state, secrets) => {
     const c = state.cluster;
     if (c?.role !== 'subscriber') refuse('not-allowed', 'This product instance is not a cluster subscriber: there is nothing to sync.');
-    const seq = c.seq + 1;
     const body = JSON.stringify({ usage: state.usage });
-    const signature = toBase64(privateKeyOps(await secrets.deviceKey()).sign(syncMessage(c.name, seq, body)));
-    const answer = await post(c.publisher, '/cluster/sync', { name: c.name, seq, body, signature });
+    const key = privateKeyOps(await secrets.deviceKey());
+    const send = (seq: number) =>
+      post(c.publisher, '/cluster/sync', { name: c.name, seq, body, signature: toBase64(key.sign(syncMessage(c.name, seq, body))) });
+    let seq = c.seq + 1;
+    let answer: Record<string, unknown>;
+    try {
+      answer = await send(seq);
+    } catch (e) {
+      // Refused as a replay although this node signed it (its state restored from a backup): take up the publisher's number, once.
+      const last = isSlrError(e) && e.code === 'replayed-code' ? e.detail?.lastSeq : undefined;
+      if (last === undefined || last < c.seq) throw e;
+      seq = last + 1;
+      answer = await send(seq);
+    }
     const statusText = String(answer.status);
     if (!verified(c.publisherKey, statusMessage(c.name, seq, statusText), answer.signature))
       refuse('server-untrusted', `The answer is not signed by the publisher's key pinned at the join: nothing was kept.`);

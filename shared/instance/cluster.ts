@@ -8,7 +8,7 @@
  */
 import { concatBytes, utf8 } from '../bytes.ts';
 import { DAY_MS, formatInstant } from '../codes/dates.ts';
-import { refuse } from '../errors.ts';
+import { refuse, SlrError } from '../errors.ts';
 import type { ClusterNode, ClusterState, InstanceState } from './state.ts';
 
 export const PUBLISHER_SILENCE_LIMIT_MS = 90 * DAY_MS;
@@ -83,7 +83,8 @@ export function acceptSync(state: InstanceState, name: string, seq: number, usag
   const node = c?.role === 'publisher' ? c.nodes.find((n) => n.name === name) : undefined;
   if (!c || c.role !== 'publisher' || !node) refuse('unauthorized', `No node "${name}" is in this publisher's cluster.`);
   if (!Number.isSafeInteger(seq) || seq <= node.seq)
-    refuse('replayed-code', `This sync's sequence number (${seq}) was used before (the last was ${node.seq}).`);
+    // Signed by the node (checked before): it may learn its last number (a subscriber restored from a backup resynchronises).
+    throw new SlrError('replayed-code', `This sync's sequence number (${seq}) was used before (the last was ${node.seq}).`, undefined, { lastSeq: node.seq });
   const next: ClusterNode = { ...node, seq, usage, lastContact: t };
   return { ...state, cluster: { ...c, nodes: c.nodes.map((n) => (n === node ? next : n)) } };
 }
