@@ -113,6 +113,16 @@ export const REFUSAL_CODES = [
   'token-used-up',
   'export-not-permitted',
   'registration-owned',
+  // satellites: a parent License Central and the satellites it allocates to, and their sync files
+  'bad-sync-file',
+  'wrong-sync-file',
+  'sync-untrusted',
+  'sync-replayed',
+  'sync-out-of-order',
+  'sync-forked',
+  'no-satellite',
+  'satellite-exists',
+  'parent-owned',
   // either side
   'busy',
   'lock-lost',

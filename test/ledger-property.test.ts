@@ -299,9 +299,9 @@ describe('the invariant check itself', () => {
       const db = rawDb(ledger);
       db.exec('DROP TRIGGER lots_blocked_is_derived');
       db.exec('UPDATE lots SET blocked = blocked - 1');
-      expect((await checkInvariants(ledger)).join()).toMatch(/blocked 1 but holdings, transitions and export grants add up to 2/);
+      expect((await checkInvariants(ledger)).join()).toMatch(/blocked 1 but holdings, transitions, export grants and satellite allocations add up to 2/);
       db.exec('UPDATE lots SET blocked = blocked + 1; DROP TRIGGER holdings_update; UPDATE holdings SET count = 1');
-      expect((await checkInvariants(ledger)).join()).toMatch(/blocked 2 but holdings, transitions and export grants add up to 1/);
+      expect((await checkInvariants(ledger)).join()).toMatch(/blocked 2 but holdings, transitions, export grants and satellite allocations add up to 1/);
       expect(() => db.exec('UPDATE lots SET blocked = 99')).toThrow(/CHECK constraint/);
     } finally {
       await ledger.close();

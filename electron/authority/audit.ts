@@ -19,10 +19,12 @@ export async function checkInvariants(ledger: Ledger): Promise<string[]> {
   const rows = await c.all<{ id: number; count: number; blocked: number; sum: number }>(`
     SELECT l.id, l.count, l.blocked,
       coalesce((SELECT sum(count) FROM holdings WHERE lot_id = l.id), 0) + coalesce((SELECT sum(count) FROM transitions WHERE lot_id = l.id), 0)
-        + coalesce((SELECT sum(count) FROM export_grants WHERE lot_id = l.id), 0) AS sum
+        + coalesce((SELECT sum(count) FROM export_grants WHERE lot_id = l.id), 0)
+        + coalesce((SELECT sum(count) FROM satellite_allocations WHERE lot_id = l.id), 0) AS sum
     FROM lots l`);
   for (const r of rows) {
-    if (r.blocked !== r.sum) problems.push(`lot ${r.id}: blocked ${r.blocked} but holdings, transitions and export grants add up to ${r.sum}`);
+    if (r.blocked !== r.sum)
+      problems.push(`lot ${r.id}: blocked ${r.blocked} but holdings, transitions, export grants and satellite allocations add up to ${r.sum}`);
     if (r.blocked < 0 || r.blocked > r.count) problems.push(`lot ${r.id}: blocked ${r.blocked} outside 0..${r.count}`);
   }
   const gone = (await c.get<{ n: number }>("SELECT count(*) AS n FROM holdings h JOIN instances i ON i.id = h.instance_id WHERE i.state <> 'active'"))!.n;

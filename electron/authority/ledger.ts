@@ -30,6 +30,9 @@ import * as registrations from './ledger/registrations.ts';
 import * as registering from './ledger/register.ts';
 import * as registeredAdmin from './ledger/registered-admin.ts';
 import * as exportGrants from './ledger/export-grants.ts';
+import * as parent from './satellite/parent.ts';
+import * as satelliteSide from './satellite/satellite-side.ts';
+import * as satelliteViews from './satellite/satellites.ts';
 
 export type { InstanceLine, Issued, LedgerEvent, LicenseLine };
 export { MAX_WRONG_CODES } from './ledger/lockout.ts';
@@ -208,4 +211,12 @@ export class Ledger {
   exportReturn = (...a: Args<typeof exportGrants.exportReturn>) => exportGrants.exportReturn(this.store, ...a);
   removeRegistered = (...a: Args<typeof registeredAdmin.removeRegistered>) => registeredAdmin.removeRegistered(this.store, ...a);
   registeredInstances = (...a: Args<typeof registeredAdmin.registeredInstances>) => registeredAdmin.registeredInstances(this.store, ...a);
+  // satellites: the parent's side, the satellite's side, and the sync files between them
+  addSatellite = (...a: Args<typeof parent.addSatellite>) => parent.addSatellite(this.store, ...a);
+  allocate = (...a: Args<typeof parent.allocate>) => parent.allocate(this.store, ...a);
+  satellites = (...a: Args<typeof satelliteViews.satellites>) => satelliteViews.satellites(this.store, ...a);
+  enrol = (...a: Args<typeof satelliteSide.enrol>) => satelliteSide.enrol(this.store, ...a);
+  syncExport = (...a: Args<typeof satelliteSide.exportUp>) => satelliteSide.exportUp(this.store, ...a);
+  syncImport = (...a: Args<typeof satelliteViews.importSyncFile>) => satelliteViews.importSyncFile(this.store, ...a);
+  parentOf = (...a: Args<typeof satelliteViews.parentOf>) => satelliteViews.parentOf(this.store, ...a);
 }

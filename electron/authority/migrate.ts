@@ -79,10 +79,46 @@ const TABLES: readonly { name: string; columns: readonly string[]; order: string
   { name: 'registered_usage', columns: ['instance_id', 'tag', 'count'], order: 'instance_id, tag' },
   { name: 'register_nonces', columns: ['uuid', 'nonce', 'at'], order: 'uuid, nonce' },
   { name: 'export_grants', columns: ['id', 'instance_id', 'lot_id', 'feature', 'count', 'granted_at'], order: 'id' },
+  {
+    name: 'satellites',
+    columns: [
+      'id',
+      'uid',
+      'name',
+      'name_key',
+      'mode',
+      'interval_minutes',
+      'state',
+      'nonce_hash',
+      'keys',
+      'created_at',
+      'enrolled_at',
+      'last_sync_at',
+      'up_seq',
+      'down_seq',
+      'down_applied',
+      'events_id',
+      'events_hash',
+      'problem',
+    ],
+    order: 'id',
+  },
+  { name: 'satellite_allocations', columns: ['satellite_id', 'lot_id', 'count', 'target'], order: 'satellite_id, lot_id' },
+  {
+    name: 'satellite_holdings',
+    columns: ['satellite_id', 'account', 'tag', 'type', 'start', '"end"', 'count', 'blocked'],
+    order: 'satellite_id, account, tag, type, start, "end"',
+  },
+  {
+    name: 'satellite_events',
+    columns: ['satellite_id', 'uid', 'event_id', 'at', 'actor', 'account', 'instance', 'type', 'message', 'code', 'hash'],
+    order: 'satellite_id, uid, event_id',
+  },
+  { name: 'sync_files', columns: ['peer', 'kind', 'seq', 'digest', 'applied_at'], order: 'peer, kind, seq' },
 ];
 
 /** Tables whose ids a PostgreSQL sequence hands out: set past the ids moved. */
-const SEQUENCES = ['accounts', 'lots', 'instances', 'transitions', 'codes', 'events', 'users', 'registered_instances', 'export_grants'];
+const SEQUENCES = ['accounts', 'lots', 'instances', 'transitions', 'codes', 'events', 'users', 'registered_instances', 'export_grants', 'satellites'];
 
 export interface Moved {
   readonly rows: Readonly<Record<string, number>>;

@@ -9,16 +9,15 @@ import { jsonFileStore, type StoreFactory } from '../platform/json-store.ts';
 import { productById, type ProductProfile } from '../../shared/catalog.ts';
 import { stripControls } from '../../shared/text.ts';
 import { isSlrError, refuse, type SlrError } from '../../shared/errors.ts';
-import { parseKeyFile } from '../../shared/codes/key-file.ts';
 import { isSaneTime } from '../../shared/codes/dates.ts';
 import { toBase64 } from '../../shared/bytes.ts';
 import { execute, inspectCode, needsDeviceKey, type Command, type Inspection } from '../../shared/instance/commands.ts';
 import { advance, createInstance, type Outcome } from '../../shared/instance/rules.ts';
 import { withAlarms } from '../../shared/instance/security.ts';
-import type { OfferedKey } from '../../shared/instance/trust.ts';
 import type { InstanceState, DeviceKeyRecord, SealedSecret } from '../../shared/instance/state.ts';
 import { deriveStatus, type InstanceStatus } from '../../shared/instance/status.ts';
-import { compressedPublicKey, deviceCrypto, generateKeyPair, keyId, loadPublicKey, verifyingCrypto } from '../platform/crypto.ts';
+import { compressedPublicKey, deviceCrypto, generateKeyPair, verifyingCrypto } from '../platform/crypto.ts';
+import { offeredChain } from '../platform/key-chain.ts';
 import { withDirLock } from '../platform/lock.ts';
 import { plainKeySealer, type KeySealer } from '../platform/key-sealer.ts';
 import { sealedStore, type LogProblems, type SealedStore } from './instance-store.ts';
@@ -119,22 +118,6 @@ async function transaction<T>(
 }
 
 const cryptoOf = async (sealer: KeySealer, state: InstanceState) => deviceCrypto(await sealer.unseal(state.deviceKey.privateKey));
-
-/** A key file as the chain the engine checks: each key's id from its DER, its PEM in one canonical form. */
-function offeredChain(keyFile: string): OfferedKey[] {
-  return parseKeyFile(keyFile).map((link) => {
-    try {
-      const pem = loadPublicKey(link.publicKey).export({ type: 'spki', format: 'pem' }).toString();
-      return { id: keyId(pem), publicKey: pem, endorsement: link.endorsement };
-    } catch (e) {
-      return refuse(
-        'bad-key',
-        `This is not a License Central public key (PEM, P-256): ${(e as Error).message}.`,
-        'Use the file made by `slr authority key export`.',
-      );
-    }
-  });
-}
 
 /** The state provisioned with the key files `trust` (while it trusts none: its first keys). */
 const provision = (start: InstanceState, trust: readonly { text: string; label: string }[], now: number) =>

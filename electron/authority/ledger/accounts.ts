@@ -7,6 +7,7 @@ import { refuse } from '../../../shared/errors.ts';
 import { LIMITS } from '../../../shared/limits.ts';
 import { requireInit, findAccount, findInstance, udiOf, type LotRow } from './lookups.ts';
 import type { LedgerStore } from './store.ts';
+import { refuseOnSatellite } from '../satellite/role.ts';
 
 export async function addAccount(c: LedgerStore, name: string, now: number): Promise<void> {
   await requireInit(c);
@@ -20,6 +21,7 @@ export async function addAccount(c: LedgerStore, name: string, now: number): Pro
       'A name is 1 to 100 letters, digits, punctuation, symbols or spaces.',
     );
   await c.write(now, async () => {
+    await refuseOnSatellite(c, 'adding a virtual account');
     const same = await c.get<{ name: string }>('SELECT name FROM accounts WHERE name_key = ?', nameKey(n));
     if (same) refuse('account-exists', `The virtual account "${same.name}" already exists (names are compared without case).`);
     await c.run('INSERT INTO accounts (name, name_key, created_at) VALUES (?, ?, ?)', n, nameKey(n), now);
@@ -46,6 +48,7 @@ export async function addLicenses(
     refuse('bad-date', `The TERM ended on ${formatIsoDate(input.term.end)}: these licenses could never be reserved.`, 'Check the end date.');
   }
   await c.write(now, async () => {
+    await refuseOnSatellite(c, 'adding licenses');
     const account = await findAccount(c, input.account);
     const lot = await findOrCreateLot(c, account.id, found.def.tag, input.term ? 'TERM' : 'PERPETUAL', input.term?.start ?? null, input.term?.end ?? null);
     await c.run('UPDATE lots SET count = count + ? WHERE id = ?', input.count, lot);
@@ -56,6 +59,7 @@ export async function addLicenses(
 
 export async function transfer(c: LedgerStore, input: { instance: string; to: string }, now: number): Promise<void> {
   await c.write(now, async () => {
+    await refuseOnSatellite(c, 'moving a product instance and its licenses to another virtual account');
     const instance = await findInstance(c, input.instance);
     const to = await findAccount(c, input.to);
     if (to.id === instance.account_id) refuse('same-account', `The product instance is already in "${to.name}".`);
@@ -91,6 +95,7 @@ export async function transferLicenses(c: LedgerStore, input: { from: string; to
   if (!found) refuse('unknown-license', `${input.tag} is not a license in the product catalog.`);
   if (!Number.isSafeInteger(input.count) || input.count < 1) refuse('bad-count', 'The count must be a whole number of at least 1.');
   await c.write(now, async () => {
+    await refuseOnSatellite(c, 'moving licenses between virtual accounts');
     const from = await findAccount(c, input.from);
     const to = await findAccount(c, input.to);
     if (from.id === to.id) refuse('same-account', 'The source and the target virtual account are the same.');
@@ -126,7 +131,7 @@ export async function unlock(c: LedgerStore, input: { instance: string }, now: n
   });
 }
 
-async function findOrCreateLot(
+export async function findOrCreateLot(
   c: LedgerStore,
   accountId: number,
   tag: string,

@@ -9,6 +9,7 @@
  * holdings and transitions block is a constraint trigger deferred to the commit; the CHECK is immediate.
  * Account and user names compare without case, as SQLite's COLLATE NOCASE does: an ICU collation `nocase`.
  */
+import { SATELLITES_PG } from './pg-schema-satellites.ts';
 export const PG_MIGRATIONS: readonly string[] = [
   `
   CREATE COLLATION IF NOT EXISTS nocase (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
@@ -253,4 +254,6 @@ export const PG_MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE registered_instances ADD COLUMN nodes TEXT;
   `,
+  // 12: satellites (pg-schema-satellites.ts).
+  SATELLITES_PG,
 ];

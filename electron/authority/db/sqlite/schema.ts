@@ -7,6 +7,7 @@
  * table, and no code or manual UPDATE can make it differ), and the CHECK makes overbooking impossible at the
  * lowest level. The audit (audit.ts: the tests, `migrate`) recomputes it from scratch.
  */
+import { SATELLITES_SQLITE } from './schema-satellites.ts';
 export const MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
@@ -264,6 +265,8 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE registered_instances ADD COLUMN nodes TEXT;
   `,
+  // 12: satellites (schema-satellites.ts).
+  SATELLITES_SQLITE,
 ];
 
 export const LEDGER_VERSION = MIGRATIONS.length;

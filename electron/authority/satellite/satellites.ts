@@ -1,0 +1,103 @@
+/**
+ * Satellites as the ledger offers them: a sync file imported whatever its kind (the parent takes enrolment
+ * replies and satellites' files, a satellite takes its parent's answers), and what each side shows.
+ */
+import { refuse } from '../../../shared/errors.ts';
+import { parseSyncFile } from '../../../shared/authority/sync-file.ts';
+import type { LedgerStore } from '../ledger/store.ts';
+import { importEnrolmentReply } from './parent.ts';
+import { importUp } from './parent-sync.ts';
+import { importDown } from './satellite-import.ts';
+import { satelliteRole, type SatelliteRole } from './role.ts';
+import type { SatelliteRow } from './parent-records.ts';
+import type { SignedFile } from './sync-crypto.ts';
+
+export type SyncImported =
+  | { kind: 'enrolment-reply'; satellite: string; answer: SignedFile; summary: string }
+  | { kind: 'up'; satellite: string; answer: SignedFile; summary: string }
+  | { kind: 'down'; answer: null; summary: string };
+
+export async function importSyncFile(c: LedgerStore, text: string, now: number): Promise<SyncImported> {
+  const kind = parseSyncFile(text).kind;
+  if (kind === 'enrolment')
+    refuse(
+      'wrong-sync-file',
+      'This is an enrolment file: it is taken by the satellite being enrolled.',
+      'Run `slr authority satellite enrol FILE` on the satellite.',
+    );
+  if (kind === 'enrolment-reply') {
+    const r = await importEnrolmentReply(c, text, now);
+    return { kind, satellite: r.satellite, answer: r.answer, summary: `Satellite "${r.satellite}" enrolled; its keys are pinned.` };
+  }
+  if (kind === 'up') {
+    const r = await importUp(c, text, now);
+    return {
+      kind,
+      satellite: r.satellite,
+      answer: r.answer,
+      summary: `File ${r.seq} from satellite "${r.satellite}" applied: ${r.events} new events${r.released ? `, ${r.released} licenses it let go released` : ''}.`,
+    };
+  }
+  const r = await importDown(c, text, now);
+  return { kind, answer: null, summary: `Answer ${r.seq} from the parent applied${r.changed.length ? `: ${r.changed.join('; ')}` : ': nothing to change'}.` };
+}
+
+export interface SatelliteLine {
+  readonly name: string;
+  readonly mode: string;
+  readonly state: string;
+  readonly enrolledAt: number | null;
+  readonly lastSyncAt: number | null;
+  readonly filesApplied: number;
+  readonly answersWritten: number;
+  /** The last answer the satellite said it applied. */
+  readonly answersApplied: number;
+  readonly events: number;
+  readonly problem: string | null;
+  readonly allocations: { account: string; tag: string; type: string; end: number | null; blocked: number; target: number }[];
+  readonly holdings: { account: string; tag: string; type: string; end: number | null; count: number; blocked: number }[];
+}
+
+/** A parent's satellites: what each holds, its last synchronisation, what is pending. */
+export async function satellites(c: LedgerStore): Promise<SatelliteLine[]> {
+  const rows = await c.all<SatelliteRow>('SELECT * FROM satellites ORDER BY name');
+  const out: SatelliteLine[] = [];
+  for (const s of rows) {
+    const allocations = await c.all<{ account: string; tag: string; type: string; end: number | null; blocked: number; target: number }>(
+      `SELECT ac.name AS account, l.tag, l.type, l."end", a.count AS blocked, a.target FROM satellite_allocations a JOIN lots l ON l.id = a.lot_id
+       JOIN accounts ac ON ac.id = l.account_id WHERE a.satellite_id = ? ORDER BY ac.name, l.tag, l.id`,
+      s.id,
+    );
+    const holdings = await c.all<{ account: string; tag: string; type: string; end: number | null; count: number; blocked: number }>(
+      'SELECT account, tag, type, "end", count, blocked FROM satellite_holdings WHERE satellite_id = ? ORDER BY account, tag',
+      s.id,
+    );
+    const num = <T extends Record<string, unknown>>(r: T, keys: readonly (keyof T)[]) => ({
+      ...r,
+      ...Object.fromEntries(keys.map((k) => [k, r[k] === null ? null : Number(r[k])])),
+    });
+    out.push({
+      name: s.name,
+      mode: s.mode,
+      state: s.state,
+      enrolledAt: s.enrolled_at === null ? null : Number(s.enrolled_at),
+      lastSyncAt: s.last_sync_at === null ? null : Number(s.last_sync_at),
+      filesApplied: Number(s.up_seq),
+      answersWritten: Number(s.down_seq),
+      answersApplied: Number(s.down_applied),
+      events: Number(s.events_id),
+      problem: s.problem,
+      allocations: allocations.map((a) => num(a, ['end', 'blocked', 'target'])),
+      holdings: holdings.map((h) => num(h, ['end', 'count', 'blocked'])),
+    });
+  }
+  return out;
+}
+
+/** A satellite's view of its parent (null: not a satellite). */
+export async function parentOf(c: LedgerStore): Promise<(Omit<SatelliteRole, 'parentKeys'> & { parentKeyIds: string[] }) | null> {
+  const role = await satelliteRole(c);
+  if (!role) return null;
+  const { parentKeys, ...rest } = role;
+  return { ...rest, parentKeyIds: parentKeys.map((k) => k.id) };
+}
