@@ -8,6 +8,7 @@ import { openLedger, type Ledger } from '../electron/authority/ledger.ts';
 import { checkInvariants } from '../electron/authority/audit.ts';
 import { isSlrError } from '../shared/errors.ts';
 import { makeDevice } from './helpers/world.ts';
+import { registerInput, signedCall } from './helpers/register.ts';
 import { scratchDirs } from './helpers/scratch.ts';
 
 const scratch = scratchDirs('slr-satellite-');
@@ -83,6 +84,30 @@ describe('satellites', () => {
     expect(line!.events).toBeGreaterThan(3);
     expect(await checkInvariants(parent)).toEqual([]);
     expect(await checkInvariants(sat)).toEqual([]);
+  });
+
+  it("refuses Unity Connection's export key through a satellite (the seeds: not supported), and grants Unified CM's", async () => {
+    const { parent, sat, round, at } = await pair();
+    await parent.addLicenses({ account: 'Default', tag: 'CUC_Export_Key', count: 1 }, at());
+    await parent.addLicenses({ account: 'Default', tag: 'UCM_Export_Key', count: 1 }, at());
+    await parent.allocate({ satellite: 'Lab', account: 'Default', licenses: { CUC_Export_Key: 1, UCM_Export_Key: 1 } }, at());
+    await round();
+    await sat.setExportControl(true, 'export permitted for this smart account', at());
+    const key = await sat.exportKey();
+    const token = (
+      await sat.createToken(
+        { account: 'Default', expiresDays: 30, server: 'https://sat.example:8443', fingerprint: 'AB:'.repeat(31) + 'AB', exportControlled: true },
+        at(),
+      )
+    ).token;
+    const ask = async (pid: 'CUC' | 'UCM', feature: string) => {
+      const device = makeDevice(pid, T, [{ id: key.id, publicKey: key.pem }]);
+      const { instance } = await sat.register(registerInput(device, token, { trustedKeyIds: [key.id] }), at());
+      const body = { feature, trustedKeyIds: [key.id] };
+      return sat.exportRequest(signedCall(device.privateKey, instance, 1, 'device-export-request', body), body, at());
+    };
+    expect(await refusal(ask('CUC', 'CUC_Export_Restricted_Authorization_Key'))).toBe('export-not-permitted');
+    expect((await ask('UCM', 'UCM_Export_Restricted_Authorization_Key')).exportKeys).toHaveLength(1);
   });
 
   it('refuses on a satellite what the parent owns', async () => {

@@ -17,6 +17,7 @@ import { exportKeysOf } from './export-keys.ts';
 import { asDevice, refuseExpired, type DeviceCall, type RegisteredRow } from './registrations.ts';
 import type { LotRow } from './lookups.ts';
 import type { LedgerStore } from './store.ts';
+import { satelliteRole } from '../satellite/role.ts';
 
 export interface ExportAnswer {
   /** Every export authorization key the instance holds now, signed. */
@@ -49,6 +50,13 @@ export async function exportRequest(c: LedgerStore, call: DeviceCall, body: { fe
         'export-not-permitted',
         `The registration token of this product instance did not allow export-controlled functionality: ${name} cannot be granted.`,
         'Register again with a token that allows export-controlled functionality (force), then request it.',
+      );
+    const satellite = await satelliteRole(c);
+    if (satellite && r.product === 'CUC')
+      refuse(
+        'export-not-permitted',
+        `This License Central is a satellite of "${satellite.smartAccount}": Unity Connection's export-restricted functionality is not supported through a satellite deployment (the seeds say so), so ${name} cannot be granted here.`,
+        'Register this Unity Connection with the parent License Central directly (or use Specific License Reservation there), then request it.',
       );
     const held = await c.get('SELECT id FROM export_grants WHERE instance_id = ? AND feature = ?', r.id, name);
     if (!held) {

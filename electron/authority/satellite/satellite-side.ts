@@ -4,6 +4,7 @@
  * whole). What it may hand out of a lot is its target, never less than its devices block
  * (shared/authority/satellite.ts).
  */
+import { findAnyEntitlement } from '../../../shared/catalog.ts';
 import { refuse } from '../../../shared/errors.ts';
 import { nameKey } from '../../../shared/text.ts';
 import { lotKeyText, satelliteCount } from '../../../shared/authority/satellite.ts';
@@ -109,7 +110,7 @@ export async function meetTargets(c: LedgerStore, targets: SatelliteRole['target
     const count = satelliteCount(wanted.get(lotKeyText(lot, nameKey)) ?? 0, lot.blocked);
     if (count === lot.count) continue;
     await c.run('UPDATE lots SET count = ? WHERE id = ?', count, lot.id);
-    changed.push(`${lot.tag} in "${lot.account}" ${lot.count} -> ${count}`);
+    changed.push(`${findAnyEntitlement(lot.tag)?.def.short ?? lot.tag} in "${lot.account}" ${lot.count} -> ${count}`);
   }
   return changed;
 }

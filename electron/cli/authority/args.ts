@@ -40,6 +40,9 @@ export const OPTIONS = {
   'expires-days': { type: 'string' },
   'max-uses': { type: 'string' },
   'export-controlled': { type: 'boolean' },
+  mode: { type: 'string' },
+  interval: { type: 'string' },
+  replace: { type: 'boolean' },
 } as const;
 
 export type Option = keyof typeof OPTIONS;

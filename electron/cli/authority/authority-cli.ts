@@ -20,6 +20,7 @@ import { showEvents, showInstances, showLicenses, showRegistered } from './show.
 import { KEY_VERBS } from './key-verbs.ts';
 import { CODE_VERBS } from './code-verbs.ts';
 import { LEDGER_VERBS } from './ledger-verbs.ts';
+import { SATELLITE_VERBS } from './satellite-verbs.ts';
 import type { AuthorityContext, Verb } from './verb.ts';
 
 export type { AuthorityContext, Call, Verb } from './verb.ts';
@@ -51,6 +52,7 @@ export const VERBS: readonly Verb[] = [
   ...CODE_VERBS,
   ...SERVER_VERBS,
   ...TOKEN_VERBS,
+  ...SATELLITE_VERBS,
   {
     words: 'show licenses',
     usage: '[--account VA] [--csv]',

@@ -1,0 +1,65 @@
+// Satellites through the CLI (issue 28): a parent and a satellite home, the files carried between them by
+// path, as an operator would; exit codes as README states them (1 refused, nothing changed; 2 bad command line).
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { slr } from './helpers/cli.ts';
+import { scratchDirs } from './helpers/scratch.ts';
+
+const scratch = scratchDirs('slr-satellite-cli-');
+
+describe('slr authority satellite / sync', () => {
+  it('enrols, allocates and synchronises by files; refuses what it must with the documented exit codes', () => {
+    const dir = scratch();
+    const parent = join(dir, 'parent');
+    const sat = join(dir, 'sat');
+    const usb = (f: string) => join(dir, f);
+    const ok = (home: string, args: string[]) => {
+      const r = slr(home, args);
+      expect(r.status, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+      return r;
+    };
+    ok(parent, ['authority', 'init', '--account', 'Org']);
+    ok(parent, ['authority', 'license', 'add', '--account', 'Default', '--tag', 'UCM_Basic', '--count', '10']);
+    ok(sat, ['authority', 'init', '--account', 'Org']);
+    ok(parent, ['authority', 'satellite', 'add', 'Plant 4', '--out', usb('enrol.json')]);
+    expect(statSync(usb('enrol.json')).mode & 0o777).toBe(0o600);
+    ok(sat, ['authority', 'satellite', 'enrol', usb('enrol.json'), '--out', usb('reply.json')]);
+    ok(parent, ['authority', 'sync', 'import', usb('reply.json'), '--out', usb('a0.json')]);
+    ok(sat, ['authority', 'sync', 'import', usb('a0.json')]);
+    expect(ok(parent, ['authority', 'satellite', 'allocate', 'Plant 4', '--account', 'Default', '--license', 'UCM_Basic=4']).stdout).toMatch(
+      /UCM_Basic 0 -> 4/,
+    );
+    ok(sat, ['authority', 'sync', 'export', '--out', usb('')]);
+    expect(existsSync(usb('sync-1.json'))).toBe(true);
+    ok(parent, ['authority', 'sync', 'import', usb('sync-1.json'), '--out', usb('a1.json')]);
+    expect(ok(sat, ['authority', 'sync', 'import', usb('a1.json')]).stdout).toMatch(/UCM_Basic in "Default" 0 -> 4/);
+    expect(ok(sat, ['authority', 'show', 'licenses']).stdout).toMatch(/Default\s+UCM_Basic\s+2\s+-\s+4\s+0\s+0\s+4/);
+    expect(ok(parent, ['authority', 'show', 'licenses']).stdout).toMatch(/Default\s+UCM_Basic\s+2\s+-\s+10\s+4\s+0\s+6/);
+    const shown = ok(parent, ['--json', 'authority', 'show', 'satellites']).json<{ satellites: { name: string; filesApplied: number }[] }>();
+    expect(shown.satellites).toEqual([expect.objectContaining({ name: 'Plant 4', filesApplied: 1 })]);
+    expect(ok(sat, ['authority', 'show', 'satellites']).stdout).toMatch(/Satellite "Plant 4" of "Org".*\n.*Last answer applied: 2/);
+
+    // Refused, nothing changed (exit 1): a replay, an altered file, the parent's work on the satellite.
+    const replay = slr(parent, ['authority', 'sync', 'import', usb('sync-1.json'), '--out', usb('again.json')]);
+    expect([replay.status, replay.stderr]).toEqual([1, expect.stringMatching(/applied already: nothing changed/)]);
+    expect(existsSync(usb('again.json'))).toBe(false);
+    writeFileSync(usb('altered.json'), readFileSync(usb('a1.json'), 'utf8').replace('\\"target\\":4', '\\"target\\":9'));
+    expect(slr(sat, ['authority', 'sync', 'import', usb('altered.json')])).toMatchObject({ status: 1, stderr: expect.stringMatching(/does not verify/) });
+    expect(slr(sat, ['authority', 'license', 'add', '--account', 'Default', '--tag', 'UCM_Basic', '--count', '1'])).toMatchObject({
+      status: 1,
+      stderr: expect.stringMatching(/satellite of "Org".*parent's to do/),
+    });
+    expect(slr(parent, ['authority', 'satellite', 'allocate', 'Plant 4', '--account', 'Default', '--license', 'UCM_Basic=11'])).toMatchObject({ status: 1 });
+    writeFileSync(usb('junk.json'), '{"format":"slr-desk-sync/1"}');
+    expect(slr(parent, ['authority', 'sync', 'import', usb('junk.json'), '--out', usb('x.json')])).toMatchObject({
+      status: 1,
+      stderr: expect.stringMatching(/not an SLR Desk sync file/),
+    });
+    // Bad command lines (exit 2): no --out for an answer, connected mode (not in this version), a bad count.
+    expect(slr(parent, ['authority', 'sync', 'import', usb('sync-1.json')]).status).toBe(2);
+    expect(slr(parent, ['authority', 'satellite', 'add', 'X', '--mode', 'connected', '--out', usb('x.json')]).status).toBe(2);
+    expect(slr(parent, ['authority', 'satellite', 'add', 'X', '--interval', 'often', '--out', usb('x.json')]).status).toBe(2);
+    expect(slr(parent, ['authority', 'satellite', 'allocate', 'Plant 4', '--account', 'Default', '--license', 'UCM_Basic']).status).toBe(2);
+  });
+});
