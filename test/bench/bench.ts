@@ -26,6 +26,7 @@ import { openLedger } from '../../electron/authority/ledger.ts';
 import { populate } from '../helpers/populate.ts';
 import { createAppApi } from '../../electron/app/api.ts';
 import { serverBench } from './server-bench.ts';
+import { satelliteBench } from './satellite-bench.ts';
 import { markOf, packagesOf, probeStartup, type StartupReport } from '../startup/probe.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -176,6 +177,10 @@ console.log(
   `\nLicense Central as a server: operations per second through HTTPS with 1 and 10 clients vs in-process, ${quick ? '20,000' : '100,000'} instances`,
 );
 results.server = await serverBench(quick, line);
+
+// ------------------------------------------------------------------------------------ satellites
+console.log(`\nA satellite's round: ${quick ? '1,000' : '10,000'} reservations made on a satellite and synchronised, vs made on the parent directly`);
+results.satellite = await satelliteBench(quick, line);
 
 // ------------------------------------------------------------------------------------ the instances list
 console.log("\nThe authority's instances list (the app's bridge call): first page and a search, with 10,000 vs 100 instances");
