@@ -8,23 +8,19 @@ import { formatInstant } from '../../../shared/codes/dates.ts';
 import { nameKey } from '../../../shared/text.ts';
 import { ledgerEventFields } from '../../../shared/event-chain.ts';
 import { arrivalOf, confirmedCount, lotKeyText, type Arrival } from '../../../shared/authority/satellite.ts';
-import { parseSyncFile, payloadOf, type DownFile, type UpFile } from '../../../shared/authority/sync-file.ts';
+import { payloadOf, type DownFile, type SyncEnvelope, type UpFile } from '../../../shared/authority/sync-file.ts';
 import { chainHash } from '../../platform/event-chain.ts';
 import { requireInit } from '../ledger/lookups.ts';
 import { smartAccount } from '../ledger/reports.ts';
 import type { LedgerStore } from '../ledger/store.ts';
 import { digestApplied, pinnedKeysOf, recordApplied, satelliteByUid, type SatelliteRow } from './parent-records.ts';
+import { allocationRows } from './allocation-rows.ts';
 import { checkSyncFile, signSyncFile, type SignedFile } from './sync-crypto.ts';
 
 const keyText = (k: { account: string; tag: string; type: string; start: number | null; end: number | null }) => lotKeyText(k, nameKey);
 
 /** The answer to a satellite: its allocations whole (targets), what of its files and events the parent holds. */
 export async function writeDown(c: LedgerStore, s: SatelliteRow, upApplied: number, now: number): Promise<SignedFile> {
-  const rows = await c.all<{ account: string; tag: string; type: 'PERPETUAL' | 'TERM'; start: number | null; end: number | null; target: number }>(
-    `SELECT ac.name AS account, l.tag, l.type, l.start, l."end", a.target FROM satellite_allocations a JOIN lots l ON l.id = a.lot_id
-     JOIN accounts ac ON ac.id = l.account_id WHERE a.satellite_id = ? AND a.target > 0 ORDER BY l.id`,
-    s.id,
-  );
   const seq = Number(s.down_seq) + 1;
   const payload: DownFile = {
     satellite: s.uid,
@@ -32,14 +28,7 @@ export async function writeDown(c: LedgerStore, s: SatelliteRow, upApplied: numb
     upApplied,
     sentAt: now,
     eventsHeld: { id: Number(s.events_id), hash: s.events_hash },
-    allocations: rows.map((r) => ({
-      account: r.account,
-      tag: r.tag,
-      type: r.type,
-      start: r.start === null ? null : Number(r.start),
-      end: r.end === null ? null : Number(r.end),
-      target: Number(r.target),
-    })),
+    allocations: (await allocationRows(c, s.id)).filter((a) => a.target > 0).map(({ lotId: _l, count: _c, ...a }) => a),
   };
   await c.run('UPDATE satellites SET down_seq = ? WHERE id = ?', seq, s.id);
   const account = await smartAccount(c);
@@ -55,12 +44,12 @@ export interface UpApplied {
 }
 
 /** Applies a satellite's numbered file and writes the answer; refuses (changing nothing) a replay, a late file or a fork. */
-export async function importUp(c: LedgerStore, text: string, now: number): Promise<UpApplied> {
+export async function importUp(c: LedgerStore, envelope: SyncEnvelope, now: number): Promise<UpApplied> {
   await requireInit(c);
-  const uid = payloadOf(parseSyncFile(text), 'up').satellite;
+  const uid = payloadOf(envelope, 'up').satellite;
   const known = await satelliteByUid(c, uid);
   if (known.state !== 'enrolled') refuse('not-allowed', `Satellite "${known.name}" has not enrolled yet: import its enrolment reply first.`);
-  const checked = checkSyncFile(text, 'up', pinnedKeysOf(known), `satellite "${known.name}"`);
+  const checked = checkSyncFile(envelope, 'up', pinnedKeysOf(known), `satellite "${known.name}"`);
   const up = checked.payload;
   const fork = async (why: string): Promise<never> => {
     await c.write(now, async () => {
@@ -197,28 +186,14 @@ async function recordHoldings(c: LedgerStore, s: SatelliteRow, up: UpFile): Prom
     );
   if (up.downApplied !== Number(s.down_seq)) return 0;
   const reported = new Map(up.holdings.map((h) => [keyText(h), h.count]));
-  const rows = await c.all<{
-    lot_id: number;
-    count: number;
-    target: number;
-    account: string;
-    tag: string;
-    type: string;
-    start: number | null;
-    end: number | null;
-  }>(
-    `SELECT a.lot_id, a.count, a.target, ac.name AS account, l.tag, l.type, l.start, l."end" FROM satellite_allocations a
-     JOIN lots l ON l.id = a.lot_id JOIN accounts ac ON ac.id = l.account_id WHERE a.satellite_id = ? AND a.count > a.target`,
-    s.id,
-  );
   let released = 0;
-  for (const r of rows) {
-    const key = keyText({ ...r, start: r.start === null ? null : Number(r.start), end: r.end === null ? null : Number(r.end) });
-    const count = confirmedCount({ count: Number(r.count), target: Number(r.target) }, reported.get(key) ?? 0);
-    if (count === Number(r.count)) continue;
-    released += Number(r.count) - count;
-    if (count === 0) await c.run('DELETE FROM satellite_allocations WHERE satellite_id = ? AND lot_id = ?', s.id, r.lot_id);
-    else await c.run('UPDATE satellite_allocations SET count = ? WHERE satellite_id = ? AND lot_id = ?', count, s.id, r.lot_id);
+  for (const a of await allocationRows(c, s.id)) {
+    if (a.count <= a.target) continue;
+    const count = confirmedCount(a, reported.get(keyText(a)) ?? 0);
+    if (count === a.count) continue;
+    released += a.count - count;
+    if (count === 0) await c.run('DELETE FROM satellite_allocations WHERE satellite_id = ? AND lot_id = ?', s.id, a.lotId);
+    else await c.run('UPDATE satellite_allocations SET count = ? WHERE satellite_id = ? AND lot_id = ?', count, s.id, a.lotId);
   }
   return released;
 }

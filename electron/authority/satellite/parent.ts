@@ -7,7 +7,7 @@ import { findAnyEntitlement } from '../../../shared/catalog.ts';
 import { refuse } from '../../../shared/errors.ts';
 import { nameKey, nameProblem, stripControls } from '../../../shared/text.ts';
 import { planAllocation, type Allocation } from '../../../shared/authority/satellite.ts';
-import type { SatelliteMode } from '../../../shared/authority/sync-file.ts';
+import type { SatelliteMode, SyncEnvelope } from '../../../shared/authority/sync-file.ts';
 import { findAccount, requireInit, type LotRow } from '../ledger/lookups.ts';
 import { smartAccount } from '../ledger/reports.ts';
 import type { LedgerStore } from '../ledger/store.ts';
@@ -99,9 +99,9 @@ function checkAddInput(input: AddSatellite): string {
 }
 
 /** Takes a satellite's enrolment reply: its keys pinned, the enrolment used up; the first answer (allocations so far). */
-export async function importEnrolmentReply(c: LedgerStore, text: string, now: number): Promise<{ satellite: string; answer: SignedFile }> {
+export async function importEnrolmentReply(c: LedgerStore, envelope: SyncEnvelope, now: number): Promise<{ satellite: string; answer: SignedFile }> {
   await requireInit(c);
-  const checked = checkSyncFile(text, 'enrolment-reply', null, 'the satellite');
+  const checked = checkSyncFile(envelope, 'enrolment-reply', null, 'the satellite');
   const reply = checked.payload;
   return c.write(now, async () => {
     const s = await satelliteByUid(c, reply.satellite);

@@ -6,7 +6,7 @@
 import { refuse } from '../../../shared/errors.ts';
 import { nameKey } from '../../../shared/text.ts';
 import { arrivalOf } from '../../../shared/authority/satellite.ts';
-import type { DownFile } from '../../../shared/authority/sync-file.ts';
+import type { DownFile, SyncEnvelope } from '../../../shared/authority/sync-file.ts';
 import { findOrCreateLot } from '../ledger/accounts.ts';
 import { requireInit } from '../ledger/lookups.ts';
 import type { LedgerStore } from '../ledger/store.ts';
@@ -23,10 +23,10 @@ export interface DownApplied {
 const RESTORED_HINT =
   'If this License Central was restored from an older backup or copied, restore its newest backup instead; if none is left, ask the parent to enrol it again (`slr authority satellite add NAME --replace`) and enrol with that file.';
 
-export async function importDown(c: LedgerStore, text: string, now: number): Promise<DownApplied> {
+export async function importDown(c: LedgerStore, envelope: SyncEnvelope, now: number): Promise<DownApplied> {
   await requireInit(c);
   const known = await requireRole(c);
-  const checked = checkSyncFile(text, 'down', known.parentKeys, `the parent "${known.smartAccount}"`);
+  const checked = checkSyncFile(envelope, 'down', known.parentKeys, `the parent "${known.smartAccount}"`);
   const down = checked.payload;
   return c.write(now, async () => {
     const role = await requireRole(c);

@@ -8,8 +8,9 @@ import { findAnyEntitlement } from '../../../shared/catalog.ts';
 import { refuse } from '../../../shared/errors.ts';
 import { nameKey } from '../../../shared/text.ts';
 import { lotKeyText, satelliteCount } from '../../../shared/authority/satellite.ts';
-import type { LotKey, UpFile } from '../../../shared/authority/sync-file.ts';
+import { parseSyncFile, type UpFile } from '../../../shared/authority/sync-file.ts';
 import { requireInit } from '../ledger/lookups.ts';
+import { lotLines } from './allocation-rows.ts';
 import type { LedgerStore } from '../ledger/store.ts';
 import { saveRole, satelliteRole, type SatelliteRole } from './role.ts';
 import { checkSyncFile, signSyncFile, type SignedFile } from './sync-crypto.ts';
@@ -29,26 +30,19 @@ export async function requireRole(c: LedgerStore): Promise<SatelliteRole> {
 export async function enrol(c: LedgerStore, text: string, now: number): Promise<{ role: SatelliteRole; reply: SignedFile }> {
   await requireInit(c);
   const before = await satelliteRole(c);
-  const checked = checkSyncFile(text, 'enrolment', before ? before.parentKeys : null, before ? `the parent "${before.smartAccount}"` : 'the parent');
+  const checked = checkSyncFile(
+    parseSyncFile(text),
+    'enrolment',
+    before ? before.parentKeys : null,
+    before ? `the parent "${before.smartAccount}"` : 'the parent',
+  );
   const e = checked.payload;
   return c.write(now, async () => {
     if (before?.uid === e.satellite)
       refuse('sync-replayed', `This License Central is enrolled with this file already (as "${before.name}").`, 'Nothing changed.');
     if (before && before.name !== e.name)
       refuse('satellite-exists', `This License Central is satellite "${before.name}" of "${before.smartAccount}", not "${e.name}".`);
-    if (!before) {
-      if ((await c.get('SELECT id FROM satellites LIMIT 1')) !== undefined)
-        refuse('not-allowed', 'This License Central has satellites of its own: a parent cannot be a satellite.');
-      const own = await c.get<{ n: number }>(
-        'SELECT (SELECT count(*) FROM lots) + (SELECT count(*) FROM instances) + (SELECT count(*) FROM registered_instances) + (SELECT count(*) FROM registration_tokens) AS n',
-      );
-      if (Number(own!.n) > 0)
-        refuse(
-          'not-allowed',
-          'This License Central holds licenses, product instances or tokens of its own: a satellite’s licenses all come from its parent.',
-          'Enrol a License Central made for it (`slr authority init` in a new home).',
-        );
-    }
+    if (!before) await refuseUnlessEmpty(c);
     const role: SatelliteRole = {
       uid: e.satellite,
       name: e.name,
@@ -85,21 +79,19 @@ export async function enrol(c: LedgerStore, text: string, now: number): Promise<
   });
 }
 
-type LotLine = LotKey & { id: number; count: number; blocked: number };
-
-async function lotLines(c: LedgerStore): Promise<LotLine[]> {
-  const rows = await c.all<{
-    id: number;
-    account: string;
-    tag: string;
-    type: 'PERPETUAL' | 'TERM';
-    start: number | null;
-    end: number | null;
-    count: number;
-    blocked: number;
-  }>('SELECT l.id, a.name AS account, l.tag, l.type, l.start, l."end", l.count, l.blocked FROM lots l JOIN accounts a ON a.id = l.account_id ORDER BY l.id');
-  const n = (v: number | null) => (v === null ? null : Number(v));
-  return rows.map((r) => ({ ...r, id: Number(r.id), start: n(r.start), end: n(r.end), count: Number(r.count), blocked: Number(r.blocked) }));
+/** A License Central becomes a satellite only as it was made: no satellites, licenses, devices or tokens of its own. */
+async function refuseUnlessEmpty(c: LedgerStore): Promise<void> {
+  if ((await c.get('SELECT id FROM satellites LIMIT 1')) !== undefined)
+    refuse('not-allowed', 'This License Central has satellites of its own: a parent cannot be a satellite.');
+  const own = await c.get<{ n: number }>(
+    'SELECT (SELECT count(*) FROM lots) + (SELECT count(*) FROM instances) + (SELECT count(*) FROM registered_instances) + (SELECT count(*) FROM registration_tokens) AS n',
+  );
+  if (Number(own!.n) > 0)
+    refuse(
+      'not-allowed',
+      'This License Central holds licenses, product instances or tokens of its own: a satellite’s licenses all come from its parent.',
+      'Enrol a License Central made for it (`slr authority init` in a new home).',
+    );
 }
 
 /** Every lot's count set to what its target allows (never below what its devices block); the lines changed. */

@@ -1,15 +1,16 @@
 /**
- * Satellites as the ledger offers them: a sync file imported whatever its kind (the parent takes enrolment
+ * Satellites as the ledger offers them: a sync file (its text, or its envelope when the caller parsed it already: parsed once) imported whatever its kind (the parent takes enrolment
  * replies and satellites' files, a satellite takes its parent's answers), and what each side shows.
  */
 import { refuse } from '../../../shared/errors.ts';
-import { parseSyncFile } from '../../../shared/authority/sync-file.ts';
+import { parseSyncFile, type SyncEnvelope } from '../../../shared/authority/sync-file.ts';
 import type { LedgerStore } from '../ledger/store.ts';
 import { importEnrolmentReply } from './parent.ts';
 import { importUp } from './parent-sync.ts';
 import { importDown } from './satellite-import.ts';
 import { satelliteRole, type SatelliteRole } from './role.ts';
 import type { SatelliteRow } from './parent-records.ts';
+import { allocationRows, holdingRows } from './allocation-rows.ts';
 import type { SignedFile } from './sync-crypto.ts';
 
 export type SyncImported =
@@ -17,8 +18,9 @@ export type SyncImported =
   | { kind: 'up'; satellite: string; answer: SignedFile; summary: string }
   | { kind: 'down'; answer: null; summary: string };
 
-export async function importSyncFile(c: LedgerStore, text: string, now: number): Promise<SyncImported> {
-  const kind = parseSyncFile(text).kind;
+export async function importSyncFile(c: LedgerStore, file: string | SyncEnvelope, now: number): Promise<SyncImported> {
+  const envelope = typeof file === 'string' ? parseSyncFile(file) : file;
+  const kind = envelope.kind;
   if (kind === 'enrolment')
     refuse(
       'wrong-sync-file',
@@ -26,11 +28,11 @@ export async function importSyncFile(c: LedgerStore, text: string, now: number):
       'Run `slr authority satellite enrol FILE` on the satellite.',
     );
   if (kind === 'enrolment-reply') {
-    const r = await importEnrolmentReply(c, text, now);
+    const r = await importEnrolmentReply(c, envelope, now);
     return { kind, satellite: r.satellite, answer: r.answer, summary: `Satellite "${r.satellite}" enrolled; its keys are pinned.` };
   }
   if (kind === 'up') {
-    const r = await importUp(c, text, now);
+    const r = await importUp(c, envelope, now);
     return {
       kind,
       satellite: r.satellite,
@@ -38,7 +40,7 @@ export async function importSyncFile(c: LedgerStore, text: string, now: number):
       summary: `File ${r.seq} from satellite "${r.satellite}" applied: ${r.events} new events${r.released ? `, ${r.released} licenses it let go released` : ''}.`,
     };
   }
-  const r = await importDown(c, text, now);
+  const r = await importDown(c, envelope, now);
   return { kind, answer: null, summary: `Answer ${r.seq} from the parent applied${r.changed.length ? `: ${r.changed.join('; ')}` : ': nothing to change'}.` };
 }
 
@@ -63,19 +65,6 @@ export async function satellites(c: LedgerStore): Promise<SatelliteLine[]> {
   const rows = await c.all<SatelliteRow>('SELECT * FROM satellites ORDER BY name');
   const out: SatelliteLine[] = [];
   for (const s of rows) {
-    const allocations = await c.all<{ account: string; tag: string; type: string; end: number | null; blocked: number; target: number }>(
-      `SELECT ac.name AS account, l.tag, l.type, l."end", a.count AS blocked, a.target FROM satellite_allocations a JOIN lots l ON l.id = a.lot_id
-       JOIN accounts ac ON ac.id = l.account_id WHERE a.satellite_id = ? ORDER BY ac.name, l.tag, l.id`,
-      s.id,
-    );
-    const holdings = await c.all<{ account: string; tag: string; type: string; end: number | null; count: number; blocked: number }>(
-      'SELECT account, tag, type, "end", count, blocked FROM satellite_holdings WHERE satellite_id = ? ORDER BY account, tag',
-      s.id,
-    );
-    const num = <T extends Record<string, unknown>>(r: T, keys: readonly (keyof T)[]) => ({
-      ...r,
-      ...Object.fromEntries(keys.map((k) => [k, r[k] === null ? null : Number(r[k])])),
-    });
     out.push({
       name: s.name,
       mode: s.mode,
@@ -87,8 +76,15 @@ export async function satellites(c: LedgerStore): Promise<SatelliteLine[]> {
       answersApplied: Number(s.down_applied),
       events: Number(s.events_id),
       problem: s.problem,
-      allocations: allocations.map((a) => num(a, ['end', 'blocked', 'target'])),
-      holdings: holdings.map((h) => num(h, ['end', 'count', 'blocked'])),
+      allocations: (await allocationRows(c, s.id)).map((a) => ({
+        account: a.account,
+        tag: a.tag,
+        type: a.type,
+        end: a.end,
+        blocked: a.count,
+        target: a.target,
+      })),
+      holdings: (await holdingRows(c, s.id)).map(({ start: _s, ...h }) => h),
     });
   }
   return out;

@@ -6,7 +6,15 @@
 import { createHash } from 'node:crypto';
 import { refuse } from '../../../shared/errors.ts';
 import { keysToTrust } from '../../../shared/instance/trust.ts';
-import { formatSyncFile, parseSyncFile, payloadOf, syncMessage, SYNC_FORMAT, type SyncKind, type SyncPayload } from '../../../shared/authority/sync-file.ts';
+import {
+  formatSyncFile,
+  payloadOf,
+  syncMessage,
+  SYNC_FORMAT,
+  type SyncEnvelope,
+  type SyncKind,
+  type SyncPayload,
+} from '../../../shared/authority/sync-file.ts';
 import { fromBase64, toBase64 } from '../../../shared/bytes.ts';
 import { verifyingCrypto, verifyMessage } from '../../platform/crypto.ts';
 import { offeredChain } from '../../platform/key-chain.ts';
@@ -50,11 +58,10 @@ export interface CheckedFile<K extends SyncKind> {
 }
 
 /**
- * Reads a sync file of `kind` and checks its signature against `pinned` (null: first contact, the file's own
+ * Reads a sync file's envelope (parsed once, by whoever received it) as `kind` and checks its signature against `pinned` (null: first contact, the file's own
  * keys are taken, as a device is provisioned). `peer` names the sender in refusals.
  */
-export function checkSyncFile<K extends SyncKind>(text: string, kind: K, pinned: readonly PinnedKey[] | null, peer: string): CheckedFile<K> {
-  const envelope = parseSyncFile(text);
+export function checkSyncFile<K extends SyncKind>(envelope: SyncEnvelope, kind: K, pinned: readonly PinnedKey[] | null, peer: string): CheckedFile<K> {
   const chain = offeredChain(envelope.keyFile);
   const signer = chain[chain.length - 1];
   if (!signer) refuse('bad-sync-file', 'The sync file carries no key.');

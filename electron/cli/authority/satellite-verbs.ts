@@ -110,10 +110,9 @@ export const SATELLITE_VERBS: readonly Verb[] = [
     positionals: ['sync file'],
     where: 'local',
     run: async ({ positionals, ctx, say, withLocalLedger, out, values }) => {
-      const text = readSyncFile(positionals[0]!);
-      const parsed = parseSyncFile(text);
+      const parsed = parseSyncFile(readSyncFile(positionals[0]!));
       if (parsed.kind !== 'down' && !values.out) throw new UsageError(`A ${parsed.kind} file is answered: give --out FILE for the answer to carry back.`);
-      const r = await withLocalLedger((l) => l.syncImport(text, ctx.now));
+      const r = await withLocalLedger((l) => l.syncImport(parsed, ctx.now));
       if (!r.answer) return say(r.summary, { kind: r.kind, summary: r.summary });
       const path = out!.write(`${r.satellite}-answer.json`, r.answer.text, 'have the satellite export a new file, and import that');
       say(`${r.summary}\nAnswer written to ${path}: carry it to the satellite: slr authority sync import ${path}.`, {
