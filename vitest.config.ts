@@ -18,6 +18,7 @@ const CORES = availableParallelism();
 /** The fast project's files: no build, no browser, no Electron, under a minute on two cores. */
 export const FAST = [
   'test/satellite.test.ts',
+  'test/satellite-connected.test.ts',
   'test/authorization-code.test.ts',
   'test/short-codes.test.ts',
   'test/state-digest.test.ts',

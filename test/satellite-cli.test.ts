@@ -3,10 +3,11 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { slr } from './helpers/cli.ts';
+import { slr, slrAsync } from './helpers/cli.ts';
 import { scratchDirs } from './helpers/scratch.ts';
 
 const scratch = scratchDirs('slr-satellite-cli-');
+const NOW = '2026-01-15T12:00:00Z';
 
 describe('slr authority satellite / sync', () => {
   it('enrols, allocates and synchronises by files; refuses what it must with the documented exit codes', () => {
@@ -61,5 +62,90 @@ describe('slr authority satellite / sync', () => {
     expect(slr(parent, ['authority', 'satellite', 'add', 'X', '--mode', 'connected', '--out', usb('x.json')]).status).toBe(2);
     expect(slr(parent, ['authority', 'satellite', 'add', 'X', '--interval', 'often', '--out', usb('x.json')]).status).toBe(2);
     expect(slr(parent, ['authority', 'satellite', 'allocate', 'Plant 4', '--account', 'Default', '--license', 'UCM_Basic']).status).toBe(2);
+  });
+});
+
+describe('slr authority satellite / sync, connected', () => {
+  it('enrols over the network, synchronises now and under serve by itself, and says why a round failed', async () => {
+    const { openLedger } = await import('../electron/authority/ledger.ts');
+    const { serve } = await import('../electron/server/serve.ts');
+    const dir = scratch();
+    const parent = join(dir, 'parent');
+    const sat = join(dir, 'sat');
+    const usb = (f: string) => join(dir, f);
+    const ok = async (home: string, args: string[]) => {
+      const r = await slrAsync(home, args, NOW);
+      expect(r.status, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+      return r;
+    };
+    await ok(parent, ['authority', 'init', '--account', 'Org']);
+    await ok(parent, ['authority', 'license', 'add', '--account', 'Default', '--tag', 'UCM_Basic', '--count', '10']);
+    const setup = await openLedger({ dir: parent, actor: 'setup' });
+    await setup.addUser({ name: 'admin', role: 'smart-account-admin', password: 'correct horse battery staple' }, Date.parse(NOW));
+    await setup.close();
+    const serving = await serve({ home: parent, listen: '127.0.0.1:0', clock: () => Date.parse(NOW) });
+    try {
+      expect((await slrAsync(parent, ['authority', 'satellite', 'add', 'Plant 4', '--mode', 'connected', '--out', usb('e.json')], NOW)).status).toBe(2);
+      // The fingerprint is this home's own server certificate's, which serve made.
+      await ok(parent, [
+        'authority',
+        'satellite',
+        'add',
+        'Plant 4',
+        '--mode',
+        'connected',
+        '--server',
+        serving.url,
+        '--interval',
+        '15',
+        '--out',
+        usb('e.json'),
+      ]);
+      await ok(parent, ['authority', 'satellite', 'allocate', 'Plant 4', '--account', 'Default', '--license', 'UCM_Basic=3']);
+      await ok(sat, ['authority', 'init', '--account', 'Org']);
+      const enrolled = await ok(sat, ['authority', 'satellite', 'enrol', usb('e.json')]);
+      expect(enrolled.stdout).toMatch(
+        /connected, every 15 minutes[\s\S]*The parent took the enrolment\. Synchronised: file 1 sent .*UCM_Basic in "Default" 0 -> 3/,
+      );
+      expect((await ok(sat, ['authority', 'sync', 'now'])).stdout).toMatch(/Synchronised: file 2 sent/);
+      expect((await ok(sat, ['authority', 'show', 'satellites'])).stdout).toMatch(
+        new RegExp(`Parent's server: ${serving.url} \\(pinned ${serving.fingerprint}\\); every 15 minutes`),
+      );
+      expect((await ok(parent, ['authority', 'show', 'satellites'])).stdout).toMatch(/Plant 4 {2}connected, enrolled; .*files applied 2/);
+      expect((await slrAsync(parent, ['authority', 'sync', 'now'], NOW)).stderr).toMatch(/not a satellite/);
+    } finally {
+      await serving.close();
+    }
+    // The parent is down: the round fails, says why and when it is tried again; nothing else changes.
+    const down = await slrAsync(sat, ['authority', 'sync', 'now'], NOW);
+    expect(down.status).not.toBe(0);
+    expect(down.stderr).toMatch(/cannot be reached[\s\S]*Failed rounds in a row: 1; the next from/);
+    expect((await ok(sat, ['authority', 'show', 'satellites'])).stdout).toMatch(/LAST ROUND FAILED \(1 in a row\)/);
+    expect((await ok(sat, ['authority', 'show', 'licenses'])).stdout).toMatch(/Default\s+UCM_Basic\s+2\s+-\s+3\s+0\s+0\s+3/);
+
+    // serve on the satellite runs its rounds by itself (timers injected): the first at start, as the back-off
+    // after the failed round has passed by then.
+    const satServing = await new Promise<{ close(): Promise<void>; satellite: unknown; ok: boolean }>((resolve, reject) => {
+      const setupSat = openLedger({ dir: sat, actor: 'setup' }).then(async (l) => {
+        await l.addUser({ name: 'admin', role: 'smart-account-admin', password: 'correct horse battery staple' }, Date.parse(NOW));
+        await l.close();
+      });
+      let served: Awaited<ReturnType<typeof serve>> | null = null;
+      const told: boolean[] = [];
+      const done = () => served && told.length && resolve({ close: () => served!.close(), satellite: served.satellite, ok: told[0]! });
+      setupSat
+        .then(() =>
+          serve({
+            home: sat,
+            listen: '127.0.0.1:0',
+            clock: () => Date.parse(NOW) + 2 * 3_600_000,
+            satellite: { timers: { set: () => ({ cancel: () => undefined }) }, onRound: (r) => (told.push(r.ok), done()) },
+          }),
+        )
+        .then((s) => ((served = s), done()), reject);
+    });
+    expect(satServing.satellite).toEqual({ parent: 'Org', intervalMinutes: 15 });
+    expect(satServing.ok).toBe(false);
+    await satServing.close();
   });
 });

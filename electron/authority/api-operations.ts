@@ -18,7 +18,9 @@ export interface OperationContext {
 }
 
 /** The operations a logged-in user runs on the ledger (login, logout, whoami and password are the server's own). */
-export type LedgerOperationName = Exclude<ApiName, 'login' | 'logout' | 'whoami' | DeviceOperationName>;
+export type LedgerOperationName = Exclude<ApiName, 'login' | 'logout' | 'whoami' | DeviceOperationName | SatelliteOperationName>;
+/** The calls of a connected satellite: its sync files, signed with its key (satellite/). */
+export type SatelliteOperationName = 'satellite-enrol' | 'satellite-sync';
 /** The calls of a product instance registered online: its own, signed with its key (registrations.ts). */
 export type DeviceOperationName =
   'device-register' | 'device-renew-auth' | 'device-renew-id' | 'device-usage' | 'device-deregister' | 'device-export-request' | 'device-export-return';

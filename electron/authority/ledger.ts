@@ -33,6 +33,9 @@ import * as exportGrants from './ledger/export-grants.ts';
 import * as parent from './satellite/parent.ts';
 import * as satelliteSide from './satellite/satellite-side.ts';
 import * as satelliteViews from './satellite/satellites.ts';
+import * as connected from './satellite/connected.ts';
+import type { LinkFor } from './satellite/connected.ts';
+import { httpsParentLink } from './satellite/parent-link.ts';
 
 export type { InstanceLine, Issued, LedgerEvent, LicenseLine };
 export { MAX_WRONG_CODES } from './ledger/lockout.ts';
@@ -219,4 +222,6 @@ export class Ledger {
   syncExport = (...a: Args<typeof satelliteSide.exportUp>) => satelliteSide.exportUp(this.store, ...a);
   syncImport = (...a: Args<typeof satelliteViews.importSyncFile>) => satelliteViews.importSyncFile(this.store, ...a);
   parentOf = (...a: Args<typeof satelliteViews.parentOf>) => satelliteViews.parentOf(this.store, ...a);
+  /** A connected satellite's round with its parent (over HTTPS unless a link is given: the tests carry files in-process). */
+  syncNow = (now: number, linkFor: LinkFor = httpsParentLink) => connected.syncRound(this.store, linkFor, now);
 }

@@ -13,7 +13,14 @@ import { DEVICE_HEADERS } from '../../shared/registration/protocol.ts';
 import { isWellFormed } from '../../shared/text.ts';
 import { isSlrError, refuse, SlrError } from '../../shared/errors.ts';
 import { everyAccount, type Ledger } from '../authority/ledger.ts';
-import { OPERATIONS, type DeviceOperationName, type LedgerOperationName, type OperationContext } from '../authority/api-operations.ts';
+import {
+  OPERATIONS,
+  type DeviceOperationName,
+  type LedgerOperationName,
+  type OperationContext,
+  type SatelliteOperationName,
+} from '../authority/api-operations.ts';
+import { MAX_SYNC_FILE } from '../../shared/authority/sync-file.ts';
 import { onceByKey } from './idempotency.ts';
 import { answered, refused, type Answer } from './answers.ts';
 import { openApiDocument } from './openapi.ts';
@@ -29,6 +36,9 @@ export interface ServerOptions {
   /** Logins per client address per minute. */
   readonly loginsPerMinute?: number;
 }
+
+/** A sync file as JSON inside a request: its payload escaped once more. */
+const SATELLITE_BODY_LIMIT = Math.ceil(MAX_SYNC_FILE * 1.5);
 
 function bearer(req: FastifyRequest): string {
   const m = /^Bearer ([A-Za-z0-9_-]{10,200})$/.exec(req.headers.authorization ?? '');
@@ -46,6 +56,7 @@ async function run(o: ServerOptions & { fingerprint: string }, name: ApiName, bo
   }
   if (name === 'device-register') return answered(await ledger.as(`device at ${req.ip}`, everyAccount).register(body as ApiBody<'device-register'>, now));
   if (API[name].permission === 'device') return answered(await deviceCall(ledger, name as DeviceOperationName, req, body, now));
+  if (API[name].permission === 'satellite') return answered(await satelliteCall(ledger, name as SatelliteOperationName, req, body, now));
   const token = bearer(req);
   const who = await ledger.store.db.read(() => ledger.authenticate(token, now));
   if (name === 'logout') return answered(await ledger.endSession(token));
@@ -95,6 +106,16 @@ function deviceCall(ledger: Ledger, name: DeviceOperationName, req: FastifyReque
   return device.deregister(call, now);
 }
 
+/** A connected satellite's file: trusted by its signature (a key pinned at enrolment), as a file carried by hand is. */
+async function satelliteCall(ledger: Ledger, name: SatelliteOperationName, req: FastifyRequest, body: unknown, now: number) {
+  const { file } = body as ApiBody<'satellite-sync'>;
+  const kind = name === 'satellite-enrol' ? 'enrolment-reply' : 'up';
+  if (file.kind !== kind)
+    refuse('wrong-sync-file', `${name} takes ${kind === 'up' ? "a satellite's sync file" : 'an enrolment reply'}, not a ${file.kind} file.`);
+  const r = await ledger.as(`satellite at ${req.ip}`, everyAccount).syncImport(file, now);
+  return { file: r.answer!.envelope, summary: r.summary };
+}
+
 function send(reply: FastifyReply, a: Answer) {
   return reply.code(a.status).header('cache-control', 'no-store').send(a.reply);
 }
@@ -114,7 +135,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.get('/health', async () => ({ ok: true }));
   for (const name of API_NAMES) {
     const limit = name === 'login' || name === 'password' ? { config: { rateLimit: { max: o.loginsPerMinute ?? 20, timeWindow: 60_000 } } } : {};
-    app.post(apiPath(name), limit, async (req, reply) => {
+    // A satellite's file may be large (its events since the last round); it is checked by its signature first.
+    const sized = API[name].permission === 'satellite' ? { bodyLimit: SATELLITE_BODY_LIMIT, config: { rateLimit: { max: 60, timeWindow: 60_000 } } } : {};
+    app.post(apiPath(name), { ...limit, ...sized }, async (req, reply) => {
       const parsed = API[name].body.safeParse(req.body ?? {});
       if (!parsed.success) {
         const issue = parsed.error.issues[0]!;

@@ -4,7 +4,7 @@
  * (electron/server/openapi.json) is checked against it by a test, so neither drifts.
  */
 import { z } from 'zod';
-import { API, API_NAMES, apiPath, IDEMPOTENCY_HEADER, idempotencyKey } from '../../shared/authority/api.ts';
+import { API, API_NAMES, apiPath, IDEMPOTENCY_HEADER, idempotencyKey, type ApiOperation } from '../../shared/authority/api.ts';
 
 const errorSchema = {
   type: 'object',
@@ -30,7 +30,8 @@ export function openApiDocument(): object {
         operationId: name,
         summary: op.summary,
         'x-permission': op.permission,
-        security: op.permission === 'public' ? [] : [{ bearer: [] }],
+        // Devices and satellites are known by the signatures their calls carry, not by a session.
+        security: op.permission === 'public' || op.permission === 'device' || op.permission === 'satellite' ? [] : [{ bearer: [] }],
         parameters: op.changes
           ? [
               {
@@ -43,18 +44,7 @@ export function openApiDocument(): object {
             ]
           : [],
         requestBody: { required: true, content: { 'application/json': { schema: z.toJSONSchema(op.body, { io: 'input' }) } } },
-        responses: {
-          200: {
-            description: 'Done: `value` is the result.',
-            content: { 'application/json': { schema: { type: 'object', required: ['ok', 'value'], properties: { ok: { const: true }, value: {} } } } },
-          },
-          400: reply('The body does not match the schema, or a change came without its Idempotency-Key.'),
-          401: reply('No valid session or API token (or, for login, wrong credentials).'),
-          403: reply("The user's role or virtual account does not allow it; nothing changed."),
-          409: reply("Refused by the ledger's rules (the same reasons and messages as the CLI); nothing changed."),
-          422: reply('The Idempotency-Key was used before for another request.'),
-          429: reply('Too many logins.'),
-        },
+        responses: responsesOf(op),
       },
     };
   }
@@ -77,5 +67,24 @@ export function openApiDocument(): object {
       },
       schemas: { Refusal: errorSchema },
     },
+  };
+}
+
+/** What an operation may answer, by status. */
+function responsesOf(op: ApiOperation): object {
+  return {
+    200: {
+      description: 'Done: `value` is the result.',
+      content: { 'application/json': { schema: { type: 'object', required: ['ok', 'value'], properties: { ok: { const: true }, value: {} } } } },
+    },
+    400: reply('The body does not match the schema, or a change came without its Idempotency-Key.'),
+    401: reply('No valid session or API token (or, for login, wrong credentials).'),
+    403: reply("The user's role or virtual account does not allow it; nothing changed."),
+    409: reply("Refused by the ledger's rules (the same reasons and messages as the CLI); nothing changed."),
+    413: reply(
+      op.permission === 'satellite' ? 'The body is larger than a sync file may be (64 MiB, escaped once more as JSON).' : 'The body is larger than 256 KiB.',
+    ),
+    422: reply('The Idempotency-Key was used before for another request.'),
+    429: reply('Too many logins.'),
   };
 }

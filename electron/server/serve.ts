@@ -7,6 +7,9 @@ import type { AddressInfo } from 'node:net';
 import { refuse } from '../../shared/errors.ts';
 import type { KeySecret } from '../authority/keys/key-storage.ts';
 import { openLedgerAt } from '../authority/open-database.ts';
+import type { Ledger } from '../authority/ledger.ts';
+import type { LinkFor } from '../authority/satellite/connected.ts';
+import { scheduleRounds, type Schedule, type ScheduleOptions } from '../authority/satellite/schedule.ts';
 import { buildServer } from './app.ts';
 import { serverTls } from './tls.ts';
 
@@ -19,6 +22,8 @@ export interface ServeOptions {
   readonly tlsFiles?: { readonly cert: string; readonly key: string };
   readonly keySecret?: KeySecret;
   readonly clock: () => number;
+  /** A connected satellite: how its rounds reach the parent and are told (the tests inject both, and the timers). */
+  readonly satellite?: Partial<Pick<ScheduleOptions, 'timers' | 'onRound'>> & { readonly linkFor?: LinkFor };
 }
 
 export interface Serving {
@@ -26,6 +31,8 @@ export interface Serving {
   readonly fingerprint: string;
   readonly certificateMade: boolean;
   readonly database: string;
+  /** A connected satellite synchronises with its parent by itself while it serves. */
+  readonly satellite: { readonly parent: string; readonly intervalMinutes: number } | null;
   close(): Promise<void>;
 }
 
@@ -68,12 +75,16 @@ export async function serve(o: ServeOptions): Promise<Serving> {
     await listenOn(app, host, port);
     const address = app.server.address() as AddressInfo;
     const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    const role = await ledger.parentOf();
+    const schedule = role?.mode === 'connected' ? roundsOf(ledger, o) : null;
     return {
       url: `https://${shown}:${address.port}`,
       fingerprint: tls.fingerprint,
       certificateMade: tls.made,
       database: where,
+      satellite: role?.mode === 'connected' ? { parent: role.smartAccount, intervalMinutes: role.intervalMinutes } : null,
       close: async () => {
+        await schedule?.stop();
         await app.close();
         await ledger.close();
       },
@@ -82,4 +93,18 @@ export async function serve(o: ServeOptions): Promise<Serving> {
     await ledger.close();
     throw e;
   }
+}
+
+/** A connected satellite's rounds with its parent, for as long as it serves and stays connected. */
+function roundsOf(ledger: Ledger, o: ServeOptions): Schedule {
+  return scheduleRounds({
+    due: async () => {
+      const role = await ledger.parentOf();
+      return role?.mode === 'connected' ? role.retryAt : 'stop';
+    },
+    round: (now) => ledger.syncNow(now, o.satellite?.linkFor),
+    clock: o.clock,
+    timers: o.satellite?.timers,
+    onRound: o.satellite?.onRound,
+  });
 }

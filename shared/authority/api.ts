@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import type { Permission } from './roles.ts';
+import { syncEnvelopeSchema } from './sync-file.ts';
 import {
   confirmInput,
   count,
@@ -28,9 +29,10 @@ export interface ApiOperation {
   readonly summary: string;
   /**
    * What the caller's role must allow; `session` only needs a logged-in user, `public` not even that, and
-   * `device` a call signed by a registered product instance's key (Smart Licensing online).
+   * `device` a call signed by a registered product instance's key (Smart Licensing online), `satellite` a
+   * sync file signed by a satellite's pinned key (connected mode).
    */
-  readonly permission: Permission | 'session' | 'public' | 'device';
+  readonly permission: Permission | 'session' | 'public' | 'device' | 'satellite';
   /** Changes the ledger: the request must carry an Idempotency-Key header. */
   readonly changes: boolean;
   readonly body: z.ZodType;
@@ -172,6 +174,18 @@ export const API = {
     'device',
     false,
     z.strictObject({ feature: z.string().min(1).max(100), trustedKeyIds: z.array(keyId).max(64) }),
+  ),
+  'satellite-enrol': op(
+    "A connected satellite's enrolment reply (its keys, the one-time secret back); answers the parent's first answer file (its allocations).",
+    'satellite',
+    false,
+    z.strictObject({ file: syncEnvelopeSchema }),
+  ),
+  'satellite-sync': op(
+    "A connected satellite's numbered sync file (what it holds, its events since the last acknowledged), signed with its pinned key; answers the parent's answer file (its allocations, whole). Replayed, late, altered or forked files are refused as in disconnected mode.",
+    'satellite',
+    false,
+    z.strictObject({ file: syncEnvelopeSchema }),
   ),
   'export-control': op(
     'Permit or withdraw export-controlled functionality for the smart account (logged).',

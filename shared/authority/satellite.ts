@@ -114,3 +114,17 @@ export function arrivalOf(seq: number, digest: string, lastSeq: number, digestAp
   if (digestApplied === digest) return 'already-applied';
   return digestApplied === null ? 'out-of-order' : 'forked';
 }
+
+/** The first retry of a connected satellite's failed round; each failure in a row doubles it. */
+export const FIRST_RETRY_MS = 60_000;
+
+/**
+ * When a connected satellite synchronises next, from its last attempt: its interval after a round that
+ * worked; after failures in a row 1, 2, 4 … minutes, never later than the interval (meanwhile it keeps
+ * serving its devices from what it holds).
+ */
+export function nextRoundAt(lastAttempt: number, intervalMinutes: number, failures: number): number {
+  const interval = intervalMinutes * 60_000;
+  if (failures <= 0) return lastAttempt + interval;
+  return lastAttempt + Math.min(interval, FIRST_RETRY_MS * 2 ** Math.min(failures - 1, 30));
+}

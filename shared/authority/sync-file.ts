@@ -100,7 +100,8 @@ export type EnrolmentReply = SyncPayload<'enrolment-reply'>;
 export type UpFile = SyncPayload<'up'>;
 export type DownFile = SyncPayload<'down'>;
 
-const envelopeSchema = z.strictObject({
+/** A sync file as it is written (after its comment line) and as it travels over HTTPS in connected mode. */
+export const syncEnvelopeSchema = z.strictObject({
   format: z.literal(SYNC_FORMAT),
   kind: z.enum(SYNC_KINDS),
   /** Who sent it: the smart account name (parent) or the satellite's name; for people reading the file. */
@@ -109,7 +110,7 @@ const envelopeSchema = z.strictObject({
   keyFile: z.string().min(1).max(16_384),
   signature: z.string().regex(/^[A-Za-z0-9+/]+={0,2}$/),
 });
-export type SyncEnvelope = z.infer<typeof envelopeSchema>;
+export type SyncEnvelope = z.infer<typeof syncEnvelopeSchema>;
 
 /** What a sync file's signature covers: its kind, who says it is from, and the payload. */
 export function syncMessage(kind: SyncKind, from: string, payload: string): Uint8Array {
@@ -132,7 +133,7 @@ export function parseSyncFile(text: string): SyncEnvelope {
   } catch {
     refuse('bad-sync-file', 'This is not an SLR Desk sync file (it is not the JSON one is written as).', NOT_SYNC);
   }
-  const parsed = envelopeSchema.safeParse(json);
+  const parsed = syncEnvelopeSchema.safeParse(json);
   if (!parsed.success) refuse('bad-sync-file', `This is not an SLR Desk sync file: ${describeIssue(parsed.error)}.`, NOT_SYNC);
   return parsed.data;
 }

@@ -42,14 +42,20 @@ export async function findSatellite(c: LedgerStore, name: string): Promise<Satel
 }
 
 export async function satelliteByUid(c: LedgerStore, uid: string): Promise<SatelliteRow> {
-  const row = await c.get<SatelliteRow>('SELECT * FROM satellites WHERE uid = ?', uid);
-  if (!row)
-    refuse(
-      'no-satellite',
-      'This file is from a satellite this License Central does not know (never added here, or enrolled again since).',
-      'Import it at the parent that added the satellite; a satellite enrolled again writes new files.',
-    );
-  return row;
+  return (await c.get<SatelliteRow>('SELECT * FROM satellites WHERE uid = ?', uid)) ?? unknownSatellite();
+}
+
+/** The satellite a file says it is from (by name: a file is read only once its signature is checked). */
+export async function satelliteNamed(c: LedgerStore, name: string): Promise<SatelliteRow> {
+  return (await c.get<SatelliteRow>('SELECT * FROM satellites WHERE name_key = ?', nameKey(name))) ?? unknownSatellite();
+}
+
+export function unknownSatellite(): never {
+  return refuse(
+    'no-satellite',
+    'This file is from a satellite this License Central does not know (never added here, or enrolled again since).',
+    'Import it at the parent that added the satellite; a satellite enrolled again writes new files.',
+  );
 }
 
 /** Refuses parent-side work on a License Central that is itself a satellite (one level: satellites have no satellites). */

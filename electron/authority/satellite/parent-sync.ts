@@ -8,12 +8,12 @@ import { formatInstant } from '../../../shared/codes/dates.ts';
 import { nameKey } from '../../../shared/text.ts';
 import { ledgerEventFields } from '../../../shared/event-chain.ts';
 import { arrivalOf, confirmedCount, lotKeyText, type Arrival } from '../../../shared/authority/satellite.ts';
-import { payloadOf, type DownFile, type SyncEnvelope, type UpFile } from '../../../shared/authority/sync-file.ts';
+import type { DownFile, SyncEnvelope, UpFile } from '../../../shared/authority/sync-file.ts';
 import { chainHash } from '../../platform/event-chain.ts';
 import { requireInit } from '../ledger/lookups.ts';
 import { smartAccount } from '../ledger/reports.ts';
 import type { LedgerStore } from '../ledger/store.ts';
-import { digestApplied, pinnedKeysOf, recordApplied, satelliteByUid, type SatelliteRow } from './parent-records.ts';
+import { digestApplied, pinnedKeysOf, recordApplied, satelliteNamed, unknownSatellite, type SatelliteRow } from './parent-records.ts';
 import { allocationRows } from './allocation-rows.ts';
 import { checkSyncFile, signSyncFile, type SignedFile } from './sync-crypto.ts';
 
@@ -46,11 +46,13 @@ export interface UpApplied {
 /** Applies a satellite's numbered file and writes the answer; refuses (changing nothing) a replay, a late file or a fork. */
 export async function importUp(c: LedgerStore, envelope: SyncEnvelope, now: number): Promise<UpApplied> {
   await requireInit(c);
-  const uid = payloadOf(envelope, 'up').satellite;
-  const known = await satelliteByUid(c, uid);
+  // Who sent it is found by the name it gives, and its signature checked, before its contents are read.
+  const known = await satelliteNamed(c, envelope.from);
   if (known.state !== 'enrolled') refuse('not-allowed', `Satellite "${known.name}" has not enrolled yet: import its enrolment reply first.`);
   const checked = checkSyncFile(envelope, 'up', pinnedKeysOf(known), `satellite "${known.name}"`);
   const up = checked.payload;
+  const uid = known.uid;
+  if (up.satellite !== uid) unknownSatellite();
   const fork = async (why: string): Promise<never> => {
     await c.write(now, async () => {
       await c.run('UPDATE satellites SET problem = ? WHERE id = ?', why, known.id);
@@ -82,11 +84,13 @@ export async function importUp(c: LedgerStore, envelope: SyncEnvelope, now: numb
       await recordApplied(c, uid, 'up', up.seq, checked.digest, now);
       const fresh = (await c.get<SatelliteRow>('SELECT * FROM satellites WHERE id = ?', s.id))!;
       const added = Number(fresh.events_id) - Number(s.events_id);
-      await c.log(
-        now,
-        'sync-import',
-        `Satellite "${s.name}": file ${up.seq} (written ${formatInstant(up.sentAt)}) applied: ${added} events, ${up.holdings.length} lots reported${released ? `, ${released} licenses it let go released here` : ''}.`,
-      );
+      // A connected satellite's round is logged when it brought something (its rounds are in its last_sync_at).
+      if (s.mode === 'disconnected' || added || released)
+        await c.log(
+          now,
+          'sync-import',
+          `Satellite "${s.name}": file ${up.seq} (written ${formatInstant(up.sentAt)}) applied: ${added} events, ${up.holdings.length} lots reported${released ? `, ${released} licenses it let go released here` : ''}.`,
+        );
       return { satellite: s.name, seq: up.seq, events: added, released, answer: await writeDown(c, fresh, up.seq, now) };
     })
     .catch((e: unknown) => {

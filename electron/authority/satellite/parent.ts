@@ -36,12 +36,12 @@ export async function addSatellite(c: LedgerStore, input: AddSatellite, now: num
   const uid = randomUUID().replaceAll('-', '');
   const nonce = randomBytes(32).toString('hex');
   const account = await smartAccount(c);
+  const server = input.mode === 'connected' ? { url: input.url, fingerprint: input.fingerprint } : { url: null, fingerprint: null };
   await c.write(now, async () => {
     const existing = await c.get<SatelliteRow>('SELECT * FROM satellites WHERE name_key = ?', nameKey(name));
     if (existing && !input.replace)
       refuse('satellite-exists', `A satellite named "${existing.name}" was added already.`, 'To enrol it again (rebuilt or restored), add it with --replace.');
     if (!existing && input.replace) await findSatellite(c, name);
-    const url = input.mode === 'connected' ? input.url : null;
     if (existing)
       await c.run(
         "UPDATE satellites SET uid = ?, mode = ?, interval_minutes = ?, state = 'invited', nonce_hash = ?, problem = NULL WHERE id = ?",
@@ -65,7 +65,7 @@ export async function addSatellite(c: LedgerStore, input: AddSatellite, now: num
     await c.log(
       now,
       existing ? 'satellite-replace' : 'satellite-add',
-      `Satellite "${name}" ${existing ? 'invited to enrol again (its allocations stay; files from its earlier enrolment are refused from now on)' : 'added'} (${input.mode}${url ? `, ${url}` : ''}); its enrolment file was written.`,
+      `Satellite "${name}" ${existing ? 'invited to enrol again (its allocations stay; files from its earlier enrolment are refused from now on)' : 'added'} (${input.mode}${server.url ? `, ${server.url}` : ''}); its enrolment file was written.`,
     );
   });
   const payload = {
@@ -75,8 +75,7 @@ export async function addSatellite(c: LedgerStore, input: AddSatellite, now: num
     nonce,
     mode: input.mode,
     intervalMinutes: input.intervalMinutes,
-    url: input.mode === 'connected' ? input.url : null,
-    fingerprint: input.mode === 'connected' ? input.fingerprint : null,
+    ...server,
     issuedAt: now,
   };
   return { ...(await signSyncFile(c, 'enrolment', account, payload, `enrolment of satellite "${name}" by "${account}"`)), uid };
@@ -92,7 +91,7 @@ function checkAddInput(input: AddSatellite): string {
   if (input.mode === 'connected' && (!input.url || !input.fingerprint))
     refuse(
       'not-allowed',
-      'A connected satellite synchronises with the parent’s server: give its address (--url https://HOST:PORT) from a home where `slr authority serve` made its certificate.',
+      'A connected satellite synchronises with the parent’s server: give its address (--server https://HOST:PORT) and its certificate’s fingerprint.',
       'Or add it in disconnected mode (--mode disconnected) and carry the files.',
     );
   return name;

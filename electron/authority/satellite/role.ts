@@ -31,6 +31,10 @@ const roleSchema = z.strictObject({
   /** Connected mode: the last failed attempt's reason and when to try again. */
   lastError: z.string().nullable(),
   retryAt: z.number().nullable(),
+  /** Connected mode: rounds failed in a row (the back-off grows with them). */
+  failures: z.number().int().min(0).default(0),
+  /** Connected mode: the enrolment reply not yet taken by the parent (sent again at the next round). */
+  pendingReply: z.string().nullable().default(null),
 });
 export type SatelliteRole = z.infer<typeof roleSchema>;
 

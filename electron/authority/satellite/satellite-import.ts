@@ -23,7 +23,7 @@ export interface DownApplied {
 const RESTORED_HINT =
   'If this License Central was restored from an older backup or copied, restore its newest backup instead; if none is left, ask the parent to enrol it again (`slr authority satellite add NAME --replace`) and enrol with that file.';
 
-export async function importDown(c: LedgerStore, envelope: SyncEnvelope, now: number): Promise<DownApplied> {
+export async function importDown(c: LedgerStore, envelope: SyncEnvelope, now: number, o: { quiet?: boolean } = {}): Promise<DownApplied> {
   await requireInit(c);
   const known = await requireRole(c);
   const checked = checkSyncFile(envelope, 'down', known.parentKeys, `the parent "${known.smartAccount}"`);
@@ -42,13 +42,17 @@ export async function importDown(c: LedgerStore, envelope: SyncEnvelope, now: nu
       lastSyncAt: now,
       lastError: null,
       retryAt: null,
+      // Any answer means the parent has this enrolment's reply.
+      pendingReply: null,
     });
     await recordApplied(c, role.uid, 'down', down.seq, checked.digest, now);
-    await c.log(
-      now,
-      'sync-import',
-      `Answer ${down.seq} from the parent "${role.smartAccount}" applied${changed.length ? `: ${changed.join('; ')}` : ': nothing to change'}.`,
-    );
+    // A connected round logs an answer only when it changed something.
+    if (!o.quiet || changed.length)
+      await c.log(
+        now,
+        'sync-import',
+        `Answer ${down.seq} from the parent "${role.smartAccount}" applied${changed.length ? `: ${changed.join('; ')}` : ': nothing to change'}.`,
+      );
     return { seq: down.seq, changed };
   });
 }

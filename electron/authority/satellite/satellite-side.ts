@@ -8,12 +8,12 @@ import { findAnyEntitlement } from '../../../shared/catalog.ts';
 import { refuse } from '../../../shared/errors.ts';
 import { nameKey } from '../../../shared/text.ts';
 import { lotKeyText, satelliteCount } from '../../../shared/authority/satellite.ts';
-import { parseSyncFile, type UpFile } from '../../../shared/authority/sync-file.ts';
+import { parseSyncFile, type Enrolment, type SyncEnvelope, type UpFile } from '../../../shared/authority/sync-file.ts';
 import { requireInit } from '../ledger/lookups.ts';
 import { lotLines } from './allocation-rows.ts';
 import type { LedgerStore } from '../ledger/store.ts';
 import { saveRole, satelliteRole, type SatelliteRole } from './role.ts';
-import { checkSyncFile, signSyncFile, type SignedFile } from './sync-crypto.ts';
+import { checkSyncFile, signSyncFile, type PinnedKey, type SignedFile } from './sync-crypto.ts';
 
 export async function requireRole(c: LedgerStore): Promise<SatelliteRole> {
   const role = await satelliteRole(c);
@@ -27,11 +27,11 @@ export async function requireRole(c: LedgerStore): Promise<SatelliteRole> {
 }
 
 /** Enrols this License Central as a satellite (or enrols it again, from a `--replace` file of the same parent); the reply for the parent. */
-export async function enrol(c: LedgerStore, text: string, now: number): Promise<{ role: SatelliteRole; reply: SignedFile }> {
+export async function enrol(c: LedgerStore, file: string | SyncEnvelope, now: number): Promise<{ role: SatelliteRole; reply: SignedFile }> {
   await requireInit(c);
   const before = await satelliteRole(c);
   const checked = checkSyncFile(
-    parseSyncFile(text),
+    typeof file === 'string' ? parseSyncFile(file) : file,
     'enrolment',
     before ? before.parentKeys : null,
     before ? `the parent "${before.smartAccount}"` : 'the parent',
@@ -43,26 +43,6 @@ export async function enrol(c: LedgerStore, text: string, now: number): Promise<
     if (before && before.name !== e.name)
       refuse('satellite-exists', `This License Central is satellite "${before.name}" of "${before.smartAccount}", not "${e.name}".`);
     if (!before) await refuseUnlessEmpty(c);
-    const role: SatelliteRole = {
-      uid: e.satellite,
-      name: e.name,
-      smartAccount: e.smartAccount,
-      mode: e.mode,
-      intervalMinutes: e.intervalMinutes,
-      url: e.url,
-      fingerprint: e.fingerprint,
-      parentKeys: checked.keys,
-      enrolledAt: now,
-      upSeq: 0,
-      upApplied: 0,
-      downSeq: 0,
-      eventsHeld: { id: 0, hash: null },
-      targets: before?.targets ?? [],
-      lastSyncAt: null,
-      lastError: null,
-      retryAt: null,
-    };
-    await saveRole(c, role);
     await c.log(
       now,
       'satellite-enrol',
@@ -75,8 +55,36 @@ export async function enrol(c: LedgerStore, text: string, now: number): Promise<
       { satellite: e.satellite, name: e.name, nonce: e.nonce, enrolledAt: now },
       `enrolment reply of satellite "${e.name}"`,
     );
+    // Connected: the reply goes to the parent at the next round (now, and again until the parent has it).
+    const role = enrolledRole(e, checked.keys, before, now, e.mode === 'connected' ? JSON.stringify(reply.envelope) : null);
+    await saveRole(c, role);
     return { role, reply };
   });
+}
+
+/** A satellite's record of its place as an enrolment sets it (an earlier enrolment's targets kept until the parent's first answer). */
+function enrolledRole(e: Enrolment, keys: PinnedKey[], before: SatelliteRole | null, now: number, pendingReply: string | null): SatelliteRole {
+  return {
+    uid: e.satellite,
+    name: e.name,
+    smartAccount: e.smartAccount,
+    mode: e.mode,
+    intervalMinutes: e.intervalMinutes,
+    url: e.url,
+    fingerprint: e.fingerprint,
+    parentKeys: keys,
+    enrolledAt: now,
+    upSeq: 0,
+    upApplied: 0,
+    downSeq: 0,
+    eventsHeld: { id: 0, hash: null },
+    targets: before?.targets ?? [],
+    lastSyncAt: null,
+    lastError: null,
+    retryAt: null,
+    failures: 0,
+    pendingReply,
+  };
 }
 
 /** A License Central becomes a satellite only as it was made: no satellites, licenses, devices or tokens of its own. */
@@ -108,7 +116,7 @@ export async function meetTargets(c: LedgerStore, targets: SatelliteRole['target
 }
 
 /** The satellite's numbered file for its parent (`sync export`, or the body of a connected round). */
-export async function exportUp(c: LedgerStore, now: number): Promise<SignedFile & { seq: number; events: number }> {
+export async function exportUp(c: LedgerStore, now: number, o: { quiet?: boolean } = {}): Promise<SignedFile & { seq: number; events: number }> {
   await requireInit(c);
   return c.write(now, async () => {
     const role = await requireRole(c);
@@ -127,7 +135,9 @@ export async function exportUp(c: LedgerStore, now: number): Promise<SignedFile 
       events: { previousHash: role.eventsHeld.hash, list: events.map((e) => ({ ...e, id: Number(e.id), at: Number(e.at) })) },
     };
     await saveRole(c, { ...role, upSeq: seq });
-    await c.log(now, 'sync-export', `Sync file ${seq} for the parent "${role.smartAccount}" written: ${events.length} events since the last it holds.`);
+    // A connected round does not log its file: the log would grow by one event a round, sent at the next.
+    if (!o.quiet)
+      await c.log(now, 'sync-export', `Sync file ${seq} for the parent "${role.smartAccount}" written: ${events.length} events since the last it holds.`);
     const file = await signSyncFile(c, 'up', role.name, payload, `file ${seq} from satellite "${role.name}" to "${role.smartAccount}"`);
     return { ...file, seq, events: events.length };
   });

@@ -91,9 +91,11 @@ export async function satellites(c: LedgerStore): Promise<SatelliteLine[]> {
 }
 
 /** A satellite's view of its parent (null: not a satellite). */
-export async function parentOf(c: LedgerStore): Promise<(Omit<SatelliteRole, 'parentKeys'> & { parentKeyIds: string[] }) | null> {
+export async function parentOf(
+  c: LedgerStore,
+): Promise<(Omit<SatelliteRole, 'parentKeys' | 'pendingReply'> & { parentKeyIds: string[]; replyPending: boolean }) | null> {
   const role = await satelliteRole(c);
   if (!role) return null;
-  const { parentKeys, ...rest } = role;
-  return { ...rest, parentKeyIds: parentKeys.map((k) => k.id) };
+  const { parentKeys, pendingReply, ...rest } = role;
+  return { ...rest, parentKeyIds: parentKeys.map((k) => k.id), replyPending: pendingReply !== null };
 }

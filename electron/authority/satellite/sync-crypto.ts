@@ -30,6 +30,8 @@ export interface PinnedKey {
 
 export interface SignedFile {
   readonly text: string;
+  /** The same file as an object: what travels over HTTPS in connected mode. */
+  readonly envelope: SyncEnvelope;
   /** What a replay is known by: the kind and the exact payload signed. */
   readonly digest: string;
 }
@@ -43,10 +45,8 @@ export async function signSyncFile<K extends SyncKind>(c: LedgerStore, kind: K, 
   const storage = await c.keyStorage();
   const signature = storage.open(key.id, key.private_key).sign(syncMessage(kind, from, text));
   const keyFile = (await exportKey(c, key.id)).file;
-  return {
-    text: formatSyncFile({ format: SYNC_FORMAT, kind, from, payload: text, keyFile, signature: toBase64(signature) }, title),
-    digest: syncDigest(kind, text),
-  };
+  const envelope: SyncEnvelope = { format: SYNC_FORMAT, kind, from, payload: text, keyFile, signature: toBase64(signature) };
+  return { text: formatSyncFile(envelope, title), envelope, digest: syncDigest(kind, text) };
 }
 
 export interface CheckedFile<K extends SyncKind> {

@@ -3,7 +3,9 @@
  * kept in step by signed, numbered files carried by hand (disconnected mode). Each works on the home's own
  * ledger: a satellite is its own License Central.
  */
-import { MAX_SYNC_FILE, parseSyncFile } from '../../../shared/authority/sync-file.ts';
+import { MAX_SYNC_FILE, parseSyncFile, payloadOf } from '../../../shared/authority/sync-file.ts';
+import { SlrError } from '../../../shared/errors.ts';
+import { parentServer, roundJson, roundText } from './sync-rounds.ts';
 import { findAnyEntitlement } from '../../../shared/catalog.ts';
 import { formatInstant } from '../../../shared/codes/dates.ts';
 import { readCodeFile } from '../../platform/files.ts';
@@ -18,50 +20,68 @@ const when = (t: number | null) => (t === null ? 'never' : formatInstant(t));
 export const SATELLITE_VERBS: readonly Verb[] = [
   {
     words: 'satellite add',
-    usage: '<name> --out FILE [--mode disconnected] [--interval MINUTES] [--replace]',
+    usage: '<name> --out FILE [--mode disconnected|connected] [--server URL [--fingerprint FP]] [--interval MINUTES] [--replace]',
     summary:
-      'On the parent: add a satellite License Central and write its one-time enrolment file (keep it like a password until the satellite has enrolled). --replace invites a satellite already added to enrol again (restored or rebuilt); its allocations stay.',
+      "On the parent: add a satellite License Central and write its one-time enrolment file (keep it like a password until the satellite has enrolled). Connected: the satellite synchronises by itself every --interval minutes (default 60) with this License Central's server at --server (its certificate's fingerprint from this home, or --fingerprint). --replace invites a satellite already added to enrol again (restored or rebuilt); its allocations stay.",
     example: 'slr authority satellite add "Plant 4" --out /media/usb/plant4-enrolment.json',
-    options: ['out', 'mode', 'interval', 'replace'],
+    options: ['out', 'mode', 'server', 'fingerprint', 'interval', 'replace'],
     required: ['out'],
     positionals: ['name'],
     where: 'local',
     run: async ({ values, positionals, ctx, say, withLocalLedger, out }) => {
       const mode = values.mode ?? 'disconnected';
-      if (mode === 'connected')
+      if (mode !== 'disconnected' && mode !== 'connected') throw new UsageError(`--mode is disconnected or connected, not "${mode}".`);
+      if (mode === 'connected' && !values.server)
         throw new UsageError(
-          'Connected mode (synchronising over HTTPS by itself) is not in this version yet: add the satellite with --mode disconnected and carry the files.',
+          "A connected satellite reaches this License Central's server: give --server https://HOST:PORT (where `slr authority serve` listens).",
         );
-      if (mode !== 'disconnected') throw new UsageError(`--mode is disconnected, not "${mode}".`);
+      if (mode === 'disconnected' && (values.server || values.fingerprint)) throw new UsageError('--server and --fingerprint are for --mode connected.');
       const intervalMinutes = values.interval === undefined ? 60 : count(values.interval, '--interval');
+      const server = mode === 'connected' ? await parentServer(values.server!, values.fingerprint, ctx.home) : { url: null, fingerprint: null };
       const r = await withLocalLedger((l) =>
-        l.addSatellite({ name: positionals[0]!, mode, intervalMinutes, url: null, fingerprint: null, replace: values.replace === true }, ctx.now),
+        l.addSatellite({ name: positionals[0]!, mode, intervalMinutes, ...server, replace: values.replace === true }, ctx.now),
       );
       const path = out!.write(`${positionals[0]}-enrolment.json`, r.text, `slr authority satellite add "${positionals[0]}" --replace --out FILE`, 0o600);
-      say(
-        `Satellite "${positionals[0]}" ${values.replace ? 'invited to enrol again' : 'added'}; its enrolment file is ${path}.\nOn the satellite: slr authority satellite enrol ${path} --out REPLY, then here: slr authority sync import REPLY --out ANSWER.`,
-        { satellite: positionals[0], file: path },
-      );
+      const next =
+        mode === 'connected'
+          ? `On the satellite: slr authority satellite enrol ${path} (it then synchronises with ${server.url} by itself while \`slr authority serve\` runs there).`
+          : `On the satellite: slr authority satellite enrol ${path} --out REPLY, then here: slr authority sync import REPLY --out ANSWER.`;
+      say(`Satellite "${positionals[0]}" ${values.replace ? 'invited to enrol again' : 'added'}; its enrolment file is ${path}.\n${next}`, {
+        satellite: positionals[0],
+        mode,
+        file: path,
+      });
     },
   },
   {
     words: 'satellite enrol',
-    usage: '<enrolment file> --out FILE',
+    usage: '<enrolment file> [--out FILE]',
     summary:
-      "On a new License Central (made with `init`, holding no licenses yet): enrol as the satellite its parent's file names; writes the reply the parent imports with `sync import`.",
+      "On a new License Central (made with `init`, holding no licenses yet): enrol as the satellite its parent's file names. Disconnected: writes the reply the parent imports with `sync import` (--out, required). Connected: sends it to the parent and synchronises at once (--out also writes it, to carry if the network is down).",
     example: 'slr authority satellite enrol /media/usb/plant4-enrolment.json --out /media/usb/plant4-reply.json',
     options: ['out'],
-    required: ['out'],
     positionals: ['enrolment file'],
     where: 'local',
-    run: async ({ positionals, ctx, say, withLocalLedger, out }) => {
-      const r = await withLocalLedger((l) => l.enrol(readSyncFile(positionals[0]!), ctx.now));
-      const path = out!.write(`${r.role.name}-reply.json`, r.reply.text, 'enrol again with a new file from the parent (satellite add --replace)');
-      say(`Enrolled as satellite "${r.role.name}" of "${r.role.smartAccount}". Carry ${path} to the parent: slr authority sync import ${path} --out ANSWER.`, {
-        satellite: r.role.name,
-        parent: r.role.smartAccount,
-        file: path,
-      });
+    run: async ({ values, positionals, ctx, say, withLocalLedger, out }) => {
+      const envelope = parseSyncFile(readSyncFile(positionals[0]!));
+      const mode = envelope.kind === 'enrolment' ? payloadOf(envelope, 'enrolment').mode : null;
+      if (mode === 'disconnected' && !values.out) throw new UsageError('A disconnected satellite carries its reply to the parent: give --out FILE.');
+      const r = await withLocalLedger((l) => l.enrol(envelope, ctx.now));
+      const path = values.out
+        ? out!.write(`${r.role.name}-reply.json`, r.reply.text, 'enrol again with a new file from the parent (satellite add --replace)')
+        : null;
+      if (r.role.mode === 'disconnected')
+        return say(
+          `Enrolled as satellite "${r.role.name}" of "${r.role.smartAccount}". Carry ${path} to the parent: slr authority sync import ${path} --out ANSWER.`,
+          {
+            satellite: r.role.name,
+            parent: r.role.smartAccount,
+            file: path,
+          },
+        );
+      const round = await withLocalLedger((l) => l.syncNow(ctx.now));
+      const head = `Enrolled as satellite "${r.role.name}" of "${r.role.smartAccount}" (connected, every ${r.role.intervalMinutes} minutes).`;
+      say(`${head}\n${roundText(round)}`, { satellite: r.role.name, parent: r.role.smartAccount, file: path, round: roundJson(round) });
     },
   },
   {
@@ -123,6 +143,25 @@ export const SATELLITE_VERBS: readonly Verb[] = [
     },
   },
   {
+    words: 'sync now',
+    usage: '',
+    summary:
+      'On a connected satellite: synchronise with the parent now (its server, pinned by the enrolment file), as `slr authority serve` does by itself every interval. A failure changes nothing its devices see; it is retried with back-off.',
+    example: 'slr authority sync now',
+    options: [],
+    where: 'local',
+    run: async ({ ctx, say, withLocalLedger }) => {
+      const round = await withLocalLedger((l) => l.syncNow(ctx.now));
+      if (!round.ok)
+        throw new SlrError(
+          round.error.code,
+          `${round.error.message} (Failed rounds in a row: ${round.failures}; the next from ${formatInstant(round.nextAt)}.)`,
+          round.error.hint,
+        );
+      say(roundText(round), roundJson(round));
+    },
+  },
+  {
     words: 'show satellites',
     usage: '',
     summary: 'On a parent: each satellite, its mode, last synchronisation, what it holds and what is pending. On a satellite: its parent and the last round.',
@@ -136,6 +175,12 @@ export const SATELLITE_VERBS: readonly Verb[] = [
           `Satellite "${parent.name}" of "${parent.smartAccount}" (${parent.mode}), enrolled ${formatInstant(parent.enrolledAt)}.`,
           `Last answer applied: ${parent.downSeq} (${when(parent.lastSyncAt)}); files written: ${parent.upSeq}, the parent has applied up to ${parent.upApplied}.`,
           `Allocated: ${parent.targets.map((t) => `${short(t.tag)} ${t.target} in "${t.account}"`).join(', ') || 'nothing yet'}.`,
+          ...(parent.mode === 'connected'
+            ? [
+                `Parent's server: ${parent.url} (pinned ${parent.fingerprint}); every ${parent.intervalMinutes} minutes, next round ${parent.retryAt === null ? 'at once' : `from ${formatInstant(parent.retryAt)}`}${parent.replyPending ? '; the enrolment reply is not yet taken by the parent' : ''}.`,
+                ...(parent.lastError ? [`LAST ROUND FAILED (${parent.failures} in a row): ${parent.lastError}`] : []),
+              ]
+            : []),
         ].join('\n');
         return say(text, { role: 'satellite', parent });
       }

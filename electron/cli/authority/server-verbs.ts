@@ -8,6 +8,7 @@ import { refuse } from '../../../shared/errors.ts';
 import { ROLES, ROLE_NAMES } from '../../../shared/authority/roles.ts';
 import { passphraseSecret, readPassphrase } from './args.ts';
 import type { Call, Verb } from './verb.ts';
+import { roundText } from './sync-rounds.ts';
 import { table, UsageError } from '../output.ts';
 import { readHiddenLine } from '../terminal.ts';
 import { counted } from '../../../shared/lifetime.ts';
@@ -52,11 +53,16 @@ export const SERVER_VERBS: readonly Verb[] = [
         tlsFiles: values['tls-cert'] ? { cert: values['tls-cert'], key: values['tls-key']! } : undefined,
         keySecret: passphraseSecret(values['passphrase-file']),
         clock: ctx.clock,
+        // A connected satellite's rounds with its parent, each told on stderr (a failure with when it is tried again).
+        satellite: { onRound: (r) => ctx.io.err(r.ok || 'failures' in r ? roundText(r) : `Synchronising with the parent: ${r.error.message}`) },
       });
       const lines = [
         `License Central serving at ${serving.url} (ledger: ${serving.database}).`,
         `Certificate SHA-256 fingerprint: ${serving.fingerprint}${serving.certificateMade ? ' (self-signed, made now)' : ''}`,
         `Connect: slr authority login --server ${serving.url} --user NAME --fingerprint ${serving.fingerprint}`,
+        ...(serving.satellite
+          ? [`Satellite of "${serving.satellite.parent}": synchronising with it by itself every ${serving.satellite.intervalMinutes} minutes.`]
+          : []),
       ];
       ctx.io.out(ctx.json ? JSON.stringify({ ok: true, url: serving.url, fingerprint: serving.fingerprint, database: serving.database }) : lines.join('\n'));
       const signal = await untilStopped();
