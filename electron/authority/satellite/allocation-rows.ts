@@ -6,6 +6,8 @@ import type { LotKey } from '../../../shared/authority/sync-file.ts';
 import type { LedgerStore } from '../ledger/store.ts';
 
 const orNull = (v: number | string | null): number | null => (v === null ? null : Number(v));
+/** A lot's identity from a row of either engine. */
+const lotKeyOf = (r: Raw<LotKey>): LotKey => ({ account: r.account, tag: r.tag, type: r.type, start: orNull(r.start), end: orNull(r.end) });
 
 type Raw<T> = { [K in keyof T]: T[K] extends number ? number | string : T[K] extends number | null ? number | string | null : T[K] };
 
@@ -20,11 +22,7 @@ export async function allocationRows(c: LedgerStore, satelliteId: number): Promi
   );
   return rows.map((r) => ({
     lotId: Number(r.lot_id),
-    account: r.account,
-    tag: r.tag,
-    type: r.type,
-    start: orNull(r.start),
-    end: orNull(r.end),
+    ...lotKeyOf(r),
     count: Number(r.count),
     target: Number(r.target),
   }));
@@ -39,11 +37,7 @@ export async function lotLines(c: LedgerStore): Promise<LotLine[]> {
   );
   return rows.map((r) => ({
     id: Number(r.id),
-    account: r.account,
-    tag: r.tag,
-    type: r.type,
-    start: orNull(r.start),
-    end: orNull(r.end),
+    ...lotKeyOf(r),
     count: Number(r.count),
     blocked: Number(r.blocked),
   }));
@@ -57,5 +51,5 @@ export async function holdingRows(c: LedgerStore, satelliteId: number): Promise<
     'SELECT account, tag, type, start, "end", count, blocked FROM satellite_holdings WHERE satellite_id = ? ORDER BY account, tag',
     satelliteId,
   );
-  return rows.map((r) => ({ ...r, start: orNull(r.start), end: orNull(r.end), count: Number(r.count), blocked: Number(r.blocked) }));
+  return rows.map((r) => ({ ...lotKeyOf(r), count: Number(r.count), blocked: Number(r.blocked) }));
 }
