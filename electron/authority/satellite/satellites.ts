@@ -1,6 +1,7 @@
 /**
- * Satellites as the ledger offers them: a sync file (its text, or its envelope when the caller parsed it already: parsed once) imported whatever its kind (the parent takes enrolment
- * replies and satellites' files, a satellite takes its parent's answers), and what each side shows.
+ * Satellites as the ledger offers them: a sync file imported whatever its kind (its text, or its envelope when
+ * the caller parsed it already: parsed once; the parent takes enrolment replies and satellites' files, a
+ * satellite takes its parent's answers), and what each side shows.
  */
 import { refuse } from '../../../shared/errors.ts';
 import { parseSyncFile, type SyncEnvelope } from '../../../shared/authority/sync-file.ts';

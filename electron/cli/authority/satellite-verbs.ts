@@ -1,7 +1,7 @@
 /**
  * `slr authority satellite …`, `sync …` and `show satellites`: a parent License Central and its satellites,
- * kept in step by signed, numbered files carried by hand (disconnected mode) or over HTTPS (connected mode). Each works on the home's own
- * ledger: a satellite is its own License Central.
+ * kept in step by signed, numbered files carried by hand (disconnected mode) or over HTTPS (connected mode).
+ * Each works on the home's own ledger: a satellite is its own License Central.
  */
 import { MAX_SYNC_FILE, parseSyncFile, payloadOf } from '../../../shared/authority/sync-file.ts';
 import { SlrError } from '../../../shared/errors.ts';
