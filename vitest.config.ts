@@ -19,6 +19,7 @@ const CORES = availableParallelism();
 export const FAST = [
   'test/satellite.test.ts',
   'test/satellite-connected.test.ts',
+  'test/app-satellites.test.ts',
   'test/authorization-code.test.ts',
   'test/short-codes.test.ts',
   'test/state-digest.test.ts',

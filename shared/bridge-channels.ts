@@ -48,6 +48,13 @@ export const BRIDGE_METHODS = [
   'authorityRegistered',
   'authorityRegisteredRemove',
   'authorityDisconnect',
+  'authoritySatellites',
+  'authoritySatelliteAdd',
+  'authoritySatelliteAllocate',
+  'authoritySatelliteEnrol',
+  'authoritySyncExport',
+  'authoritySyncImport',
+  'authoritySyncNow',
   'fileOpenCode',
   'fileSaveCode',
   'fileSaveQr',
@@ -55,6 +62,8 @@ export const BRIDGE_METHODS = [
   'fileSaveEvents',
   'fileSavePublicKey',
   'fileOpenKey',
+  'fileOpenSync',
+  'fileSaveSync',
   'clipboardWrite',
 ] as const;
 

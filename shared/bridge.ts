@@ -30,6 +30,7 @@ import {
 import { type InstanceLine, type InstancePage, type InstanceQuery, type Issued, type LedgerEvent, type LicenseLine } from './authority/views.ts';
 import { ONLINE_ARGS, TOKEN_ARGS, type OnlineResults, type TransportView } from './bridge-online.ts';
 import { DEVICE_STATE_ARGS, type DeviceStateResults } from './bridge-device-state.ts';
+import { SATELLITE_ARGS, type SatelliteResults } from './bridge-satellites.ts';
 import { BRIDGE_METHODS, channelOf, FILE_DROP_CHANNEL, type BridgeMethod } from './bridge-channels.ts';
 import { LIMITS } from './limits.ts';
 import { CODE_KINDS, type CodeKind } from './code-kinds.ts';
@@ -86,6 +87,7 @@ export const BRIDGE_ARGS = {
   ]),
   authorityDisconnect: z.tuple([]),
   ...TOKEN_ARGS,
+  ...SATELLITE_ARGS,
   fileOpenCode: z.tuple([codeKind]),
   fileSaveCode: z.tuple([z.strictObject({ kind: codeKind, sn: z.string().regex(/^[0-9a-f]{5}$/), code })]),
   fileSaveQr: z.tuple([z.strictObject({ kind: codeKind, sn: z.string().regex(/^[0-9a-f]{5}$/), code })]),
@@ -164,6 +166,7 @@ export type InstanceLineView = InstanceLine;
 export type { InstancePage, InstanceQuery };
 export type AuthorityEventView = LedgerEvent;
 export type { OnlineResult, RegisteredLine, TokenLine, TransportInput, TransportView } from './bridge-online.ts';
+export type { ParentLine, SatelliteLine, SatellitesView, SyncFileView } from './bridge-satellites.ts';
 
 export type AuthorityView =
   | { readonly initialized: false; readonly dir: string }
@@ -182,6 +185,8 @@ export type AuthorityView =
       readonly keyProtection: 'plaintext' | 'passphrase' | 'os-store' | 'server';
       /** The License Central server this workspace works on, or null: the local ledger. */
       readonly connection: AuthorityConnection | null;
+      /** This License Central is a satellite: of which parent, in which mode (null: it stands alone or is a parent; on a server: null). */
+      readonly satelliteOf: { readonly name: string; readonly parent: string; readonly mode: 'connected' | 'disconnected' } | null;
       /** Why the OS secret store cannot open the signing keys (they then sign nothing), or null. */
       readonly keysProblem: string | null;
       /** False while passphrase-protected keys wait for their passphrase (authorityUnlockKeys). */
@@ -218,7 +223,7 @@ export interface OpenedFile {
   readonly text: string;
 }
 
-export interface BridgeResults extends OnlineResults, DeviceStateResults {
+export interface BridgeResults extends OnlineResults, DeviceStateResults, SatelliteResults {
   instanceView: InstanceView;
   instanceInit: InstanceView;
   instanceCommand: CommandResult;

@@ -10,6 +10,8 @@ import { readInstanceView } from './views.ts';
 import { authorityApi } from './authority.ts';
 import { onlineApi } from './online.ts';
 import { tokenApi } from './tokens.ts';
+import { appRounds, satelliteApi } from './satellites.ts';
+import type { Schedule, ScheduleOptions } from '../authority/satellite/schedule.ts';
 import { instanceMethods } from './instance.ts';
 import { deviceStateMethods } from './device-state.ts';
 import { fileMethods } from './file-actions.ts';
@@ -18,7 +20,18 @@ import type { AppApi, AppPorts } from './ports.ts';
 
 export type { AppApi, AppPorts, Dialogs } from './ports.ts';
 
+/** The bridge API over the app's services (the harness and the tests use it alone). */
 export function createAppApi(ports: AppPorts): AppApi {
+  return createApp(ports).api;
+}
+
+export interface App {
+  readonly api: AppApi;
+  /** While the app runs: a connected satellite's rounds with its parent, by themselves (the main process starts them). */
+  readonly rounds: (o?: Partial<Pick<ScheduleOptions, 'timers' | 'onRound'>>) => Schedule;
+}
+
+export function createApp(ports: AppPorts): App {
   const instance = instanceService({ dir: ports.dir, stores: ports.stores, sealer: ports.sealer });
   const baseLedger: LedgerPort = ports.ledger ?? sqliteLedgerPort(ports.dir);
   // The passphrase of passphrase-protected signing keys, once the operator typed it: for this run of the app
@@ -40,12 +53,13 @@ export function createAppApi(ports: AppPorts): AppApi {
     },
   });
 
-  return {
+  const satellites = { dir: ports.dir, now: ports.now, local: withLedger, dialogs: ports.dialogs, ...(ports.linkFor ? { linkFor: ports.linkFor } : {}) };
+  const api: AppApi = {
     instanceView,
     ...instanceMethods(instance, ports, instanceView),
     ...deviceStateMethods(instance, ports),
     ...authority.methods,
-    ...{ ...tokenApi(ports.dir, authority.ledger, ports.now), ...onlineApi(instance, ports.now) },
+    ...{ ...tokenApi(ports.dir, authority.ledger, ports.now), ...onlineApi(instance, ports.now), ...satelliteApi(satellites) },
     ...fileMethods(ports, instance, authority.ledger, async () => {
       const { loadSession } = await import('../authority/remote/remote.ts');
       return loadSession(ports.dir) ? null : withLedger;
@@ -56,6 +70,7 @@ export function createAppApi(ports: AppPorts): AppApi {
       return null;
     },
   };
+  return { api, rounds: (o = {}) => appRounds({ ...satellites, ...o }) };
 }
 
 /** Validates a call against the contract and runs it; every outcome is data, never a thrown Error. */

@@ -13,12 +13,13 @@ import type { AuthorityView, BridgeArgs, BridgeMethod, BridgeResults } from '../
 import type { LedgerPort } from '../authority/ledger-port.ts';
 import { readAuthorityView, readServerView } from './views.ts';
 import type { TokenMethods } from './tokens.ts';
+import type { SatelliteMethods } from './satellites.ts';
 import type { WorkspaceLedger } from './workspace-ledger.ts';
 import type { LicenseLine } from '../../shared/authority/views.ts';
 import { connection, connectServer, disconnectServer, refuseWhileConnected, workspaceLedger } from './connection.ts';
 
 type Methods<M extends BridgeMethod> = { [K in M]: (...args: BridgeArgs<K>) => Promise<BridgeResults[K]> };
-export type AuthorityMethods = Methods<Exclude<Extract<BridgeMethod, `authority${string}`>, keyof TokenMethods>>;
+export type AuthorityMethods = Methods<Exclude<Extract<BridgeMethod, `authority${string}`>, keyof TokenMethods | keyof SatelliteMethods>>;
 
 export interface AuthorityPorts {
   readonly dir: string;

@@ -17,7 +17,8 @@ const ALL_CODES = [{ name: 'SLR codes', extensions: [...Object.values(CODE_FILE_
 /** The name the app saves a code under: the CLI's, with the code's own extension. */
 const appCodeFileName = (sn: string, kind: CodeKind) => codeFileName(sn, kind).replace(/\.txt$/, `.${CODE_FILE_TYPES[kind].ext}`);
 
-type FileMethods = Pick<AppApi, Extract<BridgeMethod, `file${string}`>>;
+/** The sync files' are satellites.ts's. */
+type FileMethods = Pick<AppApi, Exclude<Extract<BridgeMethod, `file${string}`>, 'fileOpenSync' | 'fileSaveSync'>>;
 
 /** `local` records on the home's own ledger what only it keeps (a key file handed out); null while connected to a server. */
 export function fileMethods(ports: AppPorts, instance: InstanceService, ledger: WorkspaceLedger, local: () => Promise<LedgerPort | null>): FileMethods {

@@ -2,6 +2,7 @@
 import type { Outcome } from '../../shared/instance/rules.ts';
 import type { BridgeArgs, BridgeMethod, BridgeResults, CommandResult } from '../../shared/bridge.ts';
 import type { LedgerPort } from '../authority/ledger-port.ts';
+import type { LinkFor } from '../authority/satellite/connected.ts';
 import type { StoreFactory } from '../device/instance-service.ts';
 import type { KeySealer } from '../platform/key-sealer.ts';
 import { basename } from 'node:path';
@@ -28,6 +29,8 @@ export interface AppPorts {
   readonly ledger?: LedgerPort;
   /** Why the signing keys' key in the OS secret store cannot be opened (null: it can, or there is none). */
   readonly keysProblem?: () => string | null;
+  /** How a connected satellite reaches its parent; by default over HTTPS, pinned (the tests carry files in-process). */
+  readonly linkFor?: LinkFor;
 }
 
 export type AppApi = { [M in BridgeMethod]: (...args: BridgeArgs<M>) => Promise<BridgeResults[M]> };

@@ -9,6 +9,7 @@ import { deriveStatus } from '../../shared/instance/status.ts';
 import { exportAllowance } from '../../shared/instance/security.ts';
 import type { AuthorityView, InstanceView } from '../../shared/bridge.ts';
 import type { LedgerPort } from '../authority/ledger-port.ts';
+import type { Ledger } from '../authority/ledger.ts';
 import type { RemoteSession } from '../authority/remote/remote.ts';
 import { verifyInstanceEvents } from '../platform/event-chain.ts';
 import type { InstanceService } from '../device/instance-service.ts';
@@ -72,6 +73,7 @@ export async function readAuthorityView(
       events: await l.events(undefined, 2000),
       logCheck: describeChain(check.count, check.broken, () => check.broken!.event),
       connection: null,
+      satelliteOf: await satelliteOf(l),
     };
   });
 }
@@ -117,5 +119,11 @@ export async function readServerView(session: RemoteSession, ports: { dir: strin
     events: events.slice(-2000),
     logCheck,
     connection: { server: session.server, user: session.user, fingerprint: session.fingerprint },
+    satelliteOf: null,
   };
+}
+
+async function satelliteOf(l: Ledger) {
+  const parent = await l.parentOf();
+  return parent && { name: parent.name, parent: parent.smartAccount, mode: parent.mode };
 }

@@ -10,7 +10,7 @@ import ElectronStore from 'electron-store';
 import { FILE_DROP_CHANNEL } from '../../shared/bridge.ts';
 import { FILE_OPEN_CHANNEL } from '../../shared/bridge-channels.ts';
 import { codeFilesIn, openedFile } from './opened-files.ts';
-import { createAppApi, type Dialogs } from '../app/api.ts';
+import { createApp, type Dialogs } from '../app/api.ts';
 import { sqliteLedgerPort } from '../authority/ledger-port.ts';
 import { osStoreKeySecret } from '../authority/keys/os-key-secret.ts';
 import type { StoreFactory } from '../device/instance-service.ts';
@@ -161,7 +161,7 @@ else {
       });
 
       const keySecret = osStoreKeySecret(dir, sealer);
-      const api = createAppApi({
+      const { api, rounds } = createApp({
         dir,
         dialogs: dialogs(),
         clipboard,
@@ -184,6 +184,9 @@ else {
         }
       });
       await createWindow();
+      // A connected satellite synchronises with its parent by itself while the app runs (as `slr authority serve` does).
+      const schedule = rounds({ onRound: (r) => !r.ok && console.warn('Satellite round failed:', r.error.message) });
+      app.on('before-quit', () => void schedule.stop());
     })
     .catch((e: unknown) => {
       // Nothing can be shown without a window: say it where a launcher's log sees it, and stop.

@@ -7,7 +7,7 @@ import type { AuthorityView } from '../../shared/bridge.ts';
 import { Checklist, type ChecklistStep } from '../components/Checklist.tsx';
 
 type Ready = Extract<AuthorityView, { initialized: true }>;
-export type AuthoritySection = 'licenses' | 'instances' | 'reserve' | 'tokens' | 'events' | 'keys';
+export type AuthoritySection = 'licenses' | 'instances' | 'reserve' | 'tokens' | 'satellites' | 'events' | 'keys';
 
 const PROTECTION: Record<Ready['keyProtection'], string> = {
   plaintext: '',
@@ -41,12 +41,19 @@ export function authoritySteps(view: Ready, go: (s: AuthoritySection) => void): 
         : 'Export the public key file (“Export public key…”) and add it on each device (its Settings tab): no code signed here installs without it.',
       go: to('Open Signing Keys', 'keys'),
     },
-    {
-      title: 'Add the licenses you bought',
-      done: view.licenses.length > 0,
-      text: view.licenses.length > 0 ? 'Licenses added.' : 'Each purchase, with its count, PERPETUAL or TERM (Licenses tab, “Add licenses…”).',
-      go: to('Open Licenses', 'licenses'),
-    },
+    view.satelliteOf
+      ? {
+          title: 'Receive licenses from the parent',
+          done: view.licenses.length > 0,
+          text: `The parent “${view.satelliteOf.parent}” allocates them; they arrive at the next synchronisation (Satellites tab).`,
+          go: to('Open Satellites', 'satellites'),
+        }
+      : {
+          title: 'Add the licenses you bought',
+          done: view.licenses.length > 0,
+          text: view.licenses.length > 0 ? 'Licenses added.' : 'Each purchase, with its count, PERPETUAL or TERM (Licenses tab, “Add licenses…”).',
+          go: to('Open Licenses', 'licenses'),
+        },
     {
       title: 'Serve the first device',
       done: view.instanceCount > 0,

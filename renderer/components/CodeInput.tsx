@@ -9,7 +9,7 @@ import { looksLikeKeyFile } from '../../shared/codes/key-file.ts';
 import { assembleQrParts, looksLikeQrParts } from '../../shared/codes/qr-parts.ts';
 
 /** While QR parts are being scanned or pasted: which are here and which are still missing. */
-function QrPartsStatus({ text }: { text: string }) {
+export function QrPartsStatus({ text }: { text: string }) {
   if (!looksLikeQrParts(text)) return null;
   const a = assembleQrParts(text);
   const message =

@@ -13,10 +13,13 @@
  */
 import { z } from 'zod';
 import { refuse } from '../errors.ts';
+import { codeFromQrParts, looksLikeQrParts, QR_PART_CHARS } from '../codes/qr-parts.ts';
 
 export const SYNC_FORMAT = 'slr-desk-sync/1';
 /** A sync file read from disk or a request body: 10,000 events of a few hundred bytes each fit many times. */
 export const MAX_SYNC_FILE = 64 * 1024 * 1024;
+/** A sync file small enough (a round of a few events, an enrolment) is also shown as QR parts: at most this many. */
+export const SYNC_QR_MAX_PARTS = 24;
 export const SYNC_KINDS = ['enrolment', 'enrolment-reply', 'up', 'down'] as const;
 export type SyncKind = (typeof SYNC_KINDS)[number];
 export const SATELLITE_MODES = ['connected', 'disconnected'] as const;
@@ -119,8 +122,17 @@ export function syncMessage(kind: SyncKind, from: string, payload: string): Uint
 
 const NOT_SYNC = 'Use a file made by `slr authority satellite add`, `satellite enrol` or `sync export`/`sync import`, unchanged.';
 
-/** Reads a sync file's envelope (not its signature: the caller checks that against the keys it pinned). */
-export function parseSyncFile(text: string): SyncEnvelope {
+/** Whether a sync file is small enough to travel as QR parts (the parts are read back by parseSyncFile). */
+export function syncFileFitsQr(text: string): boolean {
+  return text.length <= SYNC_QR_MAX_PARTS * (QR_PART_CHARS - 20);
+}
+
+/**
+ * Reads a sync file's envelope (not its signature: the caller checks that against the keys it pinned). The
+ * file's text, or its QR parts as scanned or pasted (in any order: put together and checked first).
+ */
+export function parseSyncFile(input: string): SyncEnvelope {
+  const text = looksLikeQrParts(input) ? codeFromQrParts(input) : input;
   if (text.length > MAX_SYNC_FILE) refuse('bad-sync-file', `The sync file is larger than ${MAX_SYNC_FILE / 1024 / 1024} MiB.`, NOT_SYNC);
   const body = text
     .split('\n')

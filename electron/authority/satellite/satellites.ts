@@ -9,7 +9,8 @@ import type { LedgerStore } from '../ledger/store.ts';
 import { importEnrolmentReply } from './parent.ts';
 import { importUp } from './parent-sync.ts';
 import { importDown } from './satellite-import.ts';
-import { satelliteRole, type SatelliteRole } from './role.ts';
+import { satelliteRole } from './role.ts';
+import type { ParentLine, SatelliteLine } from '../../../shared/authority/satellite-views.ts';
 import type { SatelliteRow } from './parent-records.ts';
 import { allocationRows, holdingRows } from './allocation-rows.ts';
 import type { SignedFile } from './sync-crypto.ts';
@@ -45,22 +46,6 @@ export async function importSyncFile(c: LedgerStore, file: string | SyncEnvelope
   return { kind, answer: null, summary: `Answer ${r.seq} from the parent applied${r.changed.length ? `: ${r.changed.join('; ')}` : ': nothing to change'}.` };
 }
 
-export interface SatelliteLine {
-  readonly name: string;
-  readonly mode: string;
-  readonly state: string;
-  readonly enrolledAt: number | null;
-  readonly lastSyncAt: number | null;
-  readonly filesApplied: number;
-  readonly answersWritten: number;
-  /** The last answer the satellite said it applied. */
-  readonly answersApplied: number;
-  readonly events: number;
-  readonly problem: string | null;
-  readonly allocations: { account: string; tag: string; type: string; end: number | null; blocked: number; target: number }[];
-  readonly holdings: { account: string; tag: string; type: string; end: number | null; count: number; blocked: number }[];
-}
-
 /** A parent's satellites: what each holds, its last synchronisation, what is pending. */
 export async function satellites(c: LedgerStore): Promise<SatelliteLine[]> {
   const rows = await c.all<SatelliteRow>('SELECT * FROM satellites ORDER BY name');
@@ -92,9 +77,7 @@ export async function satellites(c: LedgerStore): Promise<SatelliteLine[]> {
 }
 
 /** A satellite's view of its parent (null: not a satellite). */
-export async function parentOf(
-  c: LedgerStore,
-): Promise<(Omit<SatelliteRole, 'parentKeys' | 'pendingReply'> & { parentKeyIds: string[]; replyPending: boolean }) | null> {
+export async function parentOf(c: LedgerStore): Promise<ParentLine | null> {
   const role = await satelliteRole(c);
   if (!role) return null;
   const { parentKeys, pendingReply, ...rest } = role;

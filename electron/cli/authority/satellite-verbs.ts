@@ -5,7 +5,8 @@
  */
 import { MAX_SYNC_FILE, parseSyncFile, payloadOf } from '../../../shared/authority/sync-file.ts';
 import { SlrError } from '../../../shared/errors.ts';
-import { parentServer, roundJson, roundText } from './sync-rounds.ts';
+import { parentServer } from './sync-rounds.ts';
+import { roundJson, roundText } from '../../authority/satellite/round-text.ts';
 import { findAnyEntitlement } from '../../../shared/catalog.ts';
 import { formatInstant } from '../../../shared/codes/dates.ts';
 import { readCodeFile } from '../../platform/files.ts';

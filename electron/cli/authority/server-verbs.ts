@@ -8,7 +8,7 @@ import { refuse } from '../../../shared/errors.ts';
 import { ROLES, ROLE_NAMES } from '../../../shared/authority/roles.ts';
 import { passphraseSecret, readPassphrase } from './args.ts';
 import type { Call, Verb } from './verb.ts';
-import { roundText } from './sync-rounds.ts';
+import { roundText } from '../../authority/satellite/round-text.ts';
 import { table, UsageError } from '../output.ts';
 import { readHiddenLine } from '../terminal.ts';
 import { counted } from '../../../shared/lifetime.ts';
