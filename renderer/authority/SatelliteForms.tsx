@@ -160,6 +160,8 @@ export function Allocate({ view, satellites, show }: { view: Ready; satellites: 
   );
 }
 
+const isEnrolment = (kind: string | null) => kind === 'enrolment';
+
 /** On a License Central standing alone (holding no licenses yet): `slr authority satellite enrol`. */
 export function Enrol({ show }: { show: Show }) {
   return (
@@ -169,6 +171,7 @@ export function Enrol({ show }: { show: Show }) {
       <SyncFileInput
         label="The enrolment file from the parent"
         action="Enrol"
+        takesDropped={isEnrolment}
         take={async (text) => {
           const done = await call('authoritySatelliteEnrol', text);
           await show({

@@ -23,6 +23,10 @@ function lots<T extends { readonly account: string; readonly tag: string }>(xs: 
   return xs.map((x) => `${short(x.tag)} ${n(x)} in “${x.account}”`).join(', ');
 }
 
+/** Where a dropped file goes: an enrolment file to Enrol (SatelliteForms.tsx), anything else to Import. */
+const notEnrolment = (kind: string | null) => kind !== 'enrolment';
+const anyFile = () => true;
+
 export function SatellitesPanel({ view, refresh }: { view: Ready; refresh: Refresh }) {
   const [sats, setSats] = useState<SatellitesView | null>(null);
   const [handed, setHanded] = useState<Handed | null>(null);
@@ -69,6 +73,7 @@ function ParentSide({ view, satellites, show }: { view: Ready; satellites: reado
         <SyncFileInput
           label="A satellite’s enrolment reply or sync file"
           action="Import"
+          takesDropped={notEnrolment}
           take={async (text) => {
             const r = await call('authoritySyncImport', text);
             const answer = r.answer && {
@@ -161,6 +166,7 @@ function SatelliteSide({ parent, show }: { parent: ParentLine; show: Show }) {
         <SyncFileInput
           label="The parent’s answer"
           action="Import"
+          takesDropped={anyFile}
           take={async (text) => show({ kind: 'success', title: 'Imported.', text: (await call('authoritySyncImport', text)).summary })}
         />
       </section>

@@ -5,7 +5,7 @@
  */
 import { useEffect, useId, useState } from 'react';
 import type { SyncFileView } from '../../shared/bridge.ts';
-import { syncFileFitsQr } from '../../shared/authority/sync-file.ts';
+import { parseSyncFile, syncFileFitsQr, type SyncKind } from '../../shared/authority/sync-file.ts';
 import { call, onFileDropped } from '../bridge.ts';
 import { codeFieldShown } from '../components/incoming-file.ts';
 import { QrPartsStatus } from '../components/CodeInput.tsx';
@@ -33,6 +33,15 @@ export function HandedOver({ handed }: { handed: Handed }) {
       {handed.file && <SyncFileBox {...handed.file} />}
     </div>
   );
+}
+
+/** The kind of sync file a text is (null: none), so that a dropped file goes to the field that takes it. */
+function syncKindOf(text: string): SyncKind | null {
+  try {
+    return parseSyncFile(text).kind;
+  } catch {
+    return null;
+  }
 }
 
 const size = (text: string) => `${formatCount(Math.max(1, Math.round(new TextEncoder().encode(text).length / 1024)))} KiB`;
@@ -74,8 +83,17 @@ export function SyncFileBox({ title, file, caption }: { title: string; file: Syn
   );
 }
 
-/** A sync file coming in: opened or dropped (kept aside, never put in the field), pasted or scanned; `take` applies it. */
-export function SyncFileInput({ label, action, take }: { label: string; action: string; take: (text: string) => Promise<void> }) {
+/**
+ * A sync file coming in: opened or dropped (kept aside, never put in the field), pasted or scanned; `take`
+ * applies it. A dropped file goes to the field whose `takesDropped` takes its kind (null: not a sync file).
+ */
+export function SyncFileInput(props: {
+  label: string;
+  action: string;
+  take: (text: string) => Promise<void>;
+  takesDropped: (kind: SyncKind | null) => boolean;
+}) {
+  const { label, action, take, takesDropped } = props;
   const id = useId();
   const [pasted, setPasted] = useState('');
   const [file, setFile] = useState<SyncFileView | null>(null);
@@ -84,10 +102,10 @@ export function SyncFileInput({ label, action, take }: { label: string; action: 
   useEffect(
     () =>
       onFileDropped((f) => {
-        if ('error' in f) return act.setError({ message: f.error, hint: 'Open a larger sync file with “Open file…”.' });
-        setFile(f);
+        if ('error' in f) return takesDropped(null) && act.setError({ message: f.error, hint: 'Open a larger sync file with “Open file…”.' });
+        if (takesDropped(syncKindOf(f.text))) setFile(f);
       }),
-    [act.setError],
+    [act.setError, takesDropped],
   );
   const text = file?.text ?? pasted;
   const apply = () =>

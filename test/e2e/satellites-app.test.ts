@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
-import { expectAccessible, expectFits, screenshot } from './harness/page-helpers.ts';
+import { dropFile, expectAccessible, expectFits, screenshot } from './harness/page-helpers.ts';
 import { startHarness, RENDERER_DIR, type Harness } from './harness/server.ts';
 import { closeBrowser, launchBrowser, CHROMIUM } from './harness/browser.ts';
 import { openLedger } from '../../electron/authority/ledger.ts';
@@ -91,8 +91,13 @@ describe.skipIf(skip)('satellites in the app', () => {
     await expect.poll(() => handed(pp).getByText('Satellite “Plant 4” added (disconnected).').count()).toBe(1);
     const enrolment = await saveHanded(pp, parent, 'Plant 4-enrolment.json');
 
+    // Dropped onto the window: the enrolment file goes to Enrol, not to the Import beside it.
     await openSatellites(sp, sat);
-    await openAndApply(sp, sat, 'Enrol as a satellite of another License Central', enrolment, 'Enrol');
+    await dropFile(sp, 'Plant 4-enrolment.json', readFileSync(enrolment, 'utf8'));
+    const enrolCard = sp.getByRole('region', { name: 'Enrol as a satellite of another License Central' });
+    await expect.poll(() => enrolCard.getByTestId('sync-input-file').innerText()).toMatch(/^Plant 4-enrolment\.json · 1 KiB/);
+    expect(await sp.getByRole('region', { name: 'Import a satellite’s file' }).getByTestId('sync-input-file').count()).toBe(0);
+    await enrolCard.getByRole('button', { name: 'Enrol', exact: true }).click();
     await expect.poll(() => handed(sp).getByText('Enrolled as satellite “Plant 4” of “Acme” (disconnected).').count()).toBe(1);
     await handed(sp).getByRole('button', { name: 'Show QR codes' }).click();
     await expect.poll(() => handed(sp).locator('.qr-view img').count()).toBe(1);
