@@ -3,6 +3,7 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { qrTexts } from '../shared/codes/qr-parts.ts';
 import { slr, slrAsync } from './helpers/cli.ts';
 import { scratchDirs } from './helpers/scratch.ts';
 
@@ -33,13 +34,32 @@ describe('slr authority satellite / sync', () => {
     );
     ok(sat, ['authority', 'sync', 'export', '--out', usb('')]);
     expect(existsSync(usb('sync-1.json'))).toBe(true);
-    ok(parent, ['authority', 'sync', 'import', usb('sync-1.json'), '--out', usb('a1.json')]);
+    // The file's QR parts, scanned into a text file in any order, are taken as the file.
+    writeFileSync(
+      usb('sync-1-parts.txt'),
+      qrTexts(readFileSync(usb('sync-1.json'), 'utf8').trim())
+        .reverse()
+        .join('\n'),
+    );
+    ok(parent, ['authority', 'sync', 'import', usb('sync-1-parts.txt'), '--out', usb('a1.json')]);
     expect(ok(sat, ['authority', 'sync', 'import', usb('a1.json')]).stdout).toMatch(/UCM_Basic in "Default" 0 -> 4/);
     expect(ok(sat, ['authority', 'show', 'licenses']).stdout).toMatch(/Default\s+UCM_Basic\s+2\s+-\s+4\s+0\s+0\s+4/);
     expect(ok(parent, ['authority', 'show', 'licenses']).stdout).toMatch(/Default\s+UCM_Basic\s+2\s+-\s+10\s+4\s+0\s+6/);
     const shown = ok(parent, ['--json', 'authority', 'show', 'satellites']).json<{ satellites: { name: string; filesApplied: number }[] }>();
     expect(shown.satellites).toEqual([expect.objectContaining({ name: 'Plant 4', filesApplied: 1 })]);
     expect(ok(sat, ['authority', 'show', 'satellites']).stdout).toMatch(/Satellite "Plant 4" of "Org".*\n.*Last answer applied: 2/);
+
+    // The parent holds the satellite's events, as the satellite logged them.
+    const held = ok(parent, ['--json', 'authority', 'show', 'events', '--satellite', 'plant 4']).json<{ events: { id: number; type: string }[] }>().events;
+    const own = ok(sat, ['--json', 'authority', 'show', 'events']).json<{ events: { id: number; type: string }[] }>().events;
+    expect(held.length).toBeGreaterThan(0);
+    expect(held).toEqual(own.slice(0, held.length).map((e) => expect.objectContaining({ id: e.id, type: e.type })));
+    expect(ok(parent, ['authority', 'show', 'events', '--satellite', 'Plant 4']).stdout).toContain(held[0]!.type);
+    expect(slr(parent, ['authority', 'show', 'events', '--satellite', 'Nobody'])).toMatchObject({
+      status: 1,
+      stderr: expect.stringMatching(/No satellite is named "Nobody"/),
+    });
+    expect(slr(parent, ['authority', 'show', 'events', '--satellite', 'Plant 4', '--verify']).status).toBe(2);
 
     // Refused, nothing changed (exit 1): a replay, an altered file, the parent's work on the satellite.
     const replay = slr(parent, ['authority', 'sync', 'import', usb('sync-1.json'), '--out', usb('again.json')]);

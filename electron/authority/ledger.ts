@@ -222,6 +222,7 @@ export class Ledger {
   syncExport = (...a: Args<typeof satelliteSide.exportUp>) => satelliteSide.exportUp(this.store, ...a);
   syncImport = (...a: Args<typeof satelliteViews.importSyncFile>) => satelliteViews.importSyncFile(this.store, ...a);
   parentOf = (...a: Args<typeof satelliteViews.parentOf>) => satelliteViews.parentOf(this.store, ...a);
+  satelliteEvents = (...a: Args<typeof satelliteViews.satelliteEvents>) => satelliteViews.satelliteEvents(this.store, ...a);
   /** A connected satellite's round with its parent (over HTTPS unless a link is given: the tests carry files in-process). */
   syncNow = (now: number, linkFor: LinkFor = httpsParentLink) => connected.syncRound(this.store, linkFor, now);
 }

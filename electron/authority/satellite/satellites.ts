@@ -11,7 +11,10 @@ import { importUp } from './parent-sync.ts';
 import { importDown } from './satellite-import.ts';
 import { satelliteRole } from './role.ts';
 import type { ParentLine, SatelliteLine } from '../../../shared/authority/satellite-views.ts';
-import type { SatelliteRow } from './parent-records.ts';
+import { findSatellite, type SatelliteRow } from './parent-records.ts';
+import { requireInit } from '../ledger/lookups.ts';
+import { nameKey } from '../../../shared/text.ts';
+import type { LedgerEvent } from '../../../shared/authority/views.ts';
 import { allocationRows, holdingRows } from './allocation-rows.ts';
 import type { SignedFile } from './sync-crypto.ts';
 
@@ -82,4 +85,20 @@ export async function parentOf(c: LedgerStore): Promise<ParentLine | null> {
   if (!role) return null;
   const { parentKeys, pendingReply, ...rest } = role;
   return { ...rest, parentKeyIds: parentKeys.map((k) => k.id), replyPending: pendingReply !== null };
+}
+
+/**
+ * On a parent: the events it holds of a satellite (`show events --satellite NAME`), as the satellite logged them
+ * (checked against its chain of hashes when they came), oldest first; of one virtual account and the events of none.
+ */
+export async function satelliteEvents(c: LedgerStore, name: string, accountName?: string, limit = 10_000): Promise<LedgerEvent[]> {
+  await requireInit(c);
+  const s = await findSatellite(c, name);
+  const rows = await c.all<LedgerEvent>(
+    'SELECT event_id AS id, at, actor, account, instance, type, message, code, hash FROM satellite_events WHERE satellite_id = ? ORDER BY at, uid, event_id',
+    s.id,
+  );
+  // PostgreSQL gives its bigints as text.
+  const events = rows.map((e) => ({ ...e, id: Number(e.id), at: Number(e.at) }));
+  return (accountName === undefined ? events : events.filter((e) => e.account === null || nameKey(e.account) === nameKey(accountName))).slice(-limit);
 }

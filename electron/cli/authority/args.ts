@@ -43,6 +43,7 @@ export const OPTIONS = {
   mode: { type: 'string' },
   interval: { type: 'string' },
   replace: { type: 'boolean' },
+  satellite: { type: 'string' },
 } as const;
 
 export type Option = keyof typeof OPTIONS;

@@ -79,10 +79,11 @@ export const VERBS: readonly Verb[] = [
   },
   {
     words: 'show events',
-    usage: '[--account VA] [--csv] [--verify]',
-    summary: 'The event log: who did what, when, with which code. --verify checks its chain of hashes and names the first event that was changed.',
+    usage: '[--account VA] [--csv] [--verify] [--satellite NAME]',
+    summary:
+      'The event log: who did what, when, with which code. --verify checks its chain of hashes and names the first event that was changed. --satellite: on a parent, the events it holds of that satellite (as the satellite logged them; checked against its chain when they came).',
     example: 'slr authority show events --verify',
-    options: ['account', 'csv', 'verify'],
+    options: ['account', 'csv', 'verify', 'satellite'],
     run: (call) => showEvents(call),
   },
 ];

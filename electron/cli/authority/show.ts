@@ -5,7 +5,7 @@ import { toCsv } from '../../../shared/csv.ts';
 import { authorityEventsCsv } from '../../../shared/events.ts';
 import { DEVICE_FINDINGS } from '../../../shared/authority/views.ts';
 import type { Call } from './verb.ts';
-import { table, verifyLog } from '../output.ts';
+import { table, UsageError, verifyLog } from '../output.ts';
 
 /** A table as aligned text, or as CSV (RFC 4180, header first) with --csv. */
 function printTable(call: Call, header: readonly string[], rows: readonly (readonly (string | number)[])[]): void {
@@ -60,14 +60,21 @@ export async function showInstances(call: Call): Promise<void> {
   );
 }
 
-export async function showEvents({ values, ctx, withLedger }: Call): Promise<void> {
+export async function showEvents({ values, ctx, withLedger, withLocalLedger }: Call): Promise<void> {
+  if (values.satellite !== undefined && values.verify)
+    throw new UsageError("--verify checks this License Central's own log; a satellite's events were checked against its chain of hashes when they came.");
+  if (values.satellite !== undefined && ctx.remote)
+    refuse('local-only', "A satellite's events are kept in its parent's own ledger.", "Run this on the parent's home, not logged in to a server.");
   if (values.verify) {
     const result = await withLedger((l) => l.verifyEvents());
     if (!result.broken && result.sealProblem)
       refuse('log-tampered', `The event log's chain is intact, but ${result.sealProblem}.`, 'Compare with a backup (slr authority backup) or an exported CSV.');
     return verifyLog(result, () => result.broken!.event, ctx);
   }
-  const events = await withLedger((l) => l.events(values.account));
+  const satellite = values.satellite;
+  const events = await (satellite === undefined
+    ? withLedger((l) => l.events(values.account))
+    : withLocalLedger((l) => l.satelliteEvents(satellite, values.account)));
   if (ctx.json) return ctx.io.out(JSON.stringify({ ok: true, events }));
   if (values.csv) return ctx.io.out(authorityEventsCsv(events));
   ctx.io.out(
