@@ -133,13 +133,23 @@ describe('slr authority satellite / sync, connected', () => {
       );
       expect((await ok(parent, ['authority', 'show', 'satellites'])).stdout).toMatch(/Plant 4 {2}connected, enrolled; .*files applied 2/);
       expect((await slrAsync(parent, ['authority', 'sync', 'now'], NOW)).stderr).toMatch(/not a satellite/);
+      await ok(parent, ['authority', 'satellite', 'add', 'Plant 5', '--mode', 'connected', '--server', serving.url, '--out', usb('e5.json')]);
     } finally {
       await serving.close();
     }
     // The parent is down: the round fails, says why and when it is tried again; nothing else changes.
     const down = await slrAsync(sat, ['authority', 'sync', 'now'], NOW);
     expect(down.status).not.toBe(0);
-    expect(down.stderr).toMatch(/cannot be reached[\s\S]*Failed rounds in a row: 1; the next from/);
+    expect(down.stderr).toMatch(/cannot be reached[\s\S]*Failed rounds in a row: 1; the next from[\s\S]*tries again by itself/);
+    // Enrolled while the parent is down: enrolled (exit 0), the failed first round a warning, the reply sent later.
+    const sat5 = join(dir, 'sat5');
+    await ok(sat5, ['authority', 'init', '--account', 'Org']);
+    const late = await ok(sat5, ['authority', 'satellite', 'enrol', usb('e5.json')]);
+    expect([late.stdout, late.stderr]).toEqual([
+      expect.stringMatching(/^Enrolled as satellite "Plant 5" of "Org"/),
+      expect.stringMatching(/^Warning: Synchronising with the parent failed: .*cannot be reached/),
+    ]);
+    expect((await ok(sat5, ['authority', 'show', 'satellites'])).stdout).toMatch(/the enrolment reply is not yet taken by the parent/);
     expect((await ok(sat, ['authority', 'show', 'satellites'])).stdout).toMatch(/LAST ROUND FAILED \(1 in a row\)/);
     expect((await ok(sat, ['authority', 'show', 'licenses'])).stdout).toMatch(/Default\s+UCM_Basic\s+2\s+-\s+3\s+0\s+0\s+3/);
 

@@ -2,11 +2,22 @@
  * A connected satellite's link to its parent: the parent's server at the address its enrolment file gave,
  * trusted by the certificate fingerprint that file carried (signed by the parent), and nothing else.
  */
-import { refuse } from '../../../shared/errors.ts';
+import { isSlrError, refuse, SlrError } from '../../../shared/errors.ts';
 import { syncEnvelopeSchema, type SyncEnvelope } from '../../../shared/authority/sync-file.ts';
 import { callApi, fetchCertificate } from '../../net/server-client.ts';
 import type { ParentLink } from './connected.ts';
 import type { SatelliteRole } from './role.ts';
+
+/** The parent not reached: said for a satellite (the client's own hint is about a person's retries). */
+function unreachable(e: unknown): never {
+  if (isSlrError(e) && e.code === 'server-unreachable')
+    throw new SlrError(
+      e.code,
+      e.message,
+      "Check that the parent's server runs at that address. Meanwhile this satellite serves its devices from what it holds and tries again by itself; a file the parent took whose answer was lost is recognised as taken.",
+    );
+  throw e;
+}
 
 export function httpsParentLink(role: Pick<SatelliteRole, 'url' | 'fingerprint' | 'smartAccount'>, timeoutMs = 60_000): ParentLink {
   const { url, fingerprint } = role;
@@ -34,7 +45,7 @@ export function httpsParentLink(role: Pick<SatelliteRole, 'url' | 'fingerprint' 
         throw e;
       });
       // Not sent again by the client: a file that arrived but whose answer was lost is refused as replayed.
-      const value = (await callApi(await target, operation, { file }, { retries: 0, timeoutMs })) as { file?: unknown };
+      const value = (await target.then((t) => callApi(t, operation, { file }, { retries: 0, timeoutMs })).catch(unreachable)) as { file?: unknown };
       const answer = syncEnvelopeSchema.safeParse(value?.file);
       if (!answer.success)
         refuse('server-error', `The parent at ${url} answered ${operation} without an answer file.`, 'Check that the address is the parent’s server.');

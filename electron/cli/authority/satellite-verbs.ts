@@ -82,7 +82,9 @@ export const SATELLITE_VERBS: readonly Verb[] = [
         );
       const round = await withLocalLedger((l) => l.syncNow(ctx.now));
       const head = `Enrolled as satellite "${r.role.name}" of "${r.role.smartAccount}" (connected, every ${r.role.intervalMinutes} minutes).`;
-      say(`${head}\n${roundText(round)}`, { satellite: r.role.name, parent: r.role.smartAccount, file: path, round: roundJson(round) });
+      // Enrolled either way (exit 0); a first round that failed is a warning, the reply is sent at the next round.
+      if (!round.ok && !ctx.json) ctx.io.err(`Warning: ${roundText(round)}`);
+      say(round.ok ? `${head}\n${roundText(round)}` : head, { satellite: r.role.name, parent: r.role.smartAccount, file: path, round: roundJson(round) });
     },
   },
   {
