@@ -20,6 +20,7 @@ export const FAST = [
   'test/satellite.test.ts',
   'test/satellite-connected.test.ts',
   'test/app-satellites.test.ts',
+  'test/sip-trunks.test.ts',
   'test/authorization-code.test.ts',
   'test/short-codes.test.ts',
   'test/state-digest.test.ts',

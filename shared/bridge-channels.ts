@@ -22,6 +22,7 @@ export const BRIDGE_METHODS = [
   'instanceRecover',
   'instanceStartOver',
   'instanceSecurity',
+  'instanceSipTrunk',
   'authorityView',
   'authorityInstances',
   'authorityInit',

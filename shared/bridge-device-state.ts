@@ -23,6 +23,13 @@ export const DEVICE_STATE_ARGS = {
   instanceStartOver: z.tuple([]),
   /** `utils cuc encryption enable|disable` (Unity Connection), `utils ctl set-cluster mixed-mode|non-secure-mode` (Unified CM). */
   instanceSecurity: z.tuple([z.boolean()]),
+  /** `slr sip-trunk add NAME [--secure]`, `slr sip-trunk remove NAME` (Unified CM). */
+  instanceSipTrunk: z.tuple([
+    z.discriminatedUnion('op', [
+      z.strictObject({ op: z.literal('add'), name: z.string().min(1).max(100), secure: z.boolean() }),
+      z.strictObject({ op: z.literal('remove'), name: z.string().min(1).max(100) }),
+    ]),
+  ]),
 } as const;
 
 export interface BackupSaved {
@@ -61,6 +68,7 @@ export interface DeviceStateResults {
   fileOpenKey: { readonly name: string; readonly text: string } | null;
   instanceStartOver: StartOverDone;
   instanceSecurity: { readonly message: string };
+  instanceSipTrunk: { readonly message: string };
 }
 
 /** The refusals that mean the device's state cannot be used as it is: the app offers restore and recovery. */

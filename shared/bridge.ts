@@ -4,7 +4,7 @@
  * call's arguments against these schemas; the browser test harness serves the same methods. One contract
  * binds all three.
  */
-import type { Alarm, ClusterState } from './instance/state.ts';
+import type { Alarm, ClusterState, SipTrunk } from './instance/state.ts';
 import type { InstallImpact } from './instance/impact.ts';
 import { z } from 'zod';
 import { PRODUCTS, type ProductId } from './catalog.ts';
@@ -133,6 +133,8 @@ export type InstanceView =
       readonly alarms: readonly Alarm[];
       /** In a cluster: its publisher (with its subscribers) or a subscriber (with its publisher and the status as of the last contact). */
       readonly cluster: ClusterState | null;
+      /** Unified CM's SIP trunks (null: the product has none here). */
+      readonly sipTrunks: readonly SipTrunk[] | null;
     };
 
 /** What the check of an event log's chain of hashes says. */

@@ -61,6 +61,7 @@ export const REFUSAL_CODES = [
   'state-corrupt',
   'state-newer',
   'state-tampered',
+  'no-sip-trunk',
   // the license authority
   'no-authority',
   'authority-exists',

@@ -178,4 +178,50 @@ describe('a cluster: one exchange for the whole cluster', () => {
     ok(await sub.run('cluster', 'sync'));
     await stop(service);
   });
+
+  it('lets a subscriber leave (the publisher told) and the publisher remove one: their usage no longer counts; a forged leave changes nothing', async () => {
+    const pub = await node();
+    const [one, two] = [await node(), await node()];
+    const codes = [ok(await pub.run('cluster', 'add-node', 'sub-1')).stdout.trim(), ok(await pub.run('cluster', 'add-node', 'sub-2')).stdout.trim()];
+    const port = await freePort();
+    const service = await serve(pub.home, port);
+    const url = `http://127.0.0.1:${port}`;
+    for (const [i, n] of [one, two].entries()) {
+      ok(await n.run('cluster', 'join', '--publisher', url, '--code', codes[i]!));
+      ok(await n.run('license', 'usage', 'CUC_BasicMessaging', String(2 + i)));
+      ok(await n.run('cluster', 'sync'));
+    }
+    const nodes = async () =>
+      (await pub.run('--json', 'show', 'cluster')).json<{ cluster: { nodes: { name: string }[] } | null }>().cluster?.nodes.map((n) => n.name);
+    expect(await nodes()).toEqual(['sub-1', 'sub-2']);
+    // A leave for sub-2 not signed by its key: refused, nothing changes.
+    const forged = await fetch(`${url}/cluster/leave`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'sub-2', seq: 99, signature: 'AAAA' }),
+    });
+    expect(forged.status).toBe(401);
+    expect(await nodes()).toEqual(['sub-1', 'sub-2']);
+
+    expect(ok(await one.run('cluster', 'leave')).stdout).toBe('Left the cluster: standalone now.\n');
+    expect(ok(await one.run('show', 'cluster')).stdout).toBe('Standalone: not in a cluster.\n');
+    expect(await nodes()).toEqual(['sub-2']);
+    expect((await one.run('cluster', 'sync')).status).toBe(1);
+    expect(ok(await pub.run('show', 'license', 'events')).stdout).toMatch(/cluster-leave\s.*Node "sub-1" left the cluster/);
+
+    const nobody = await pub.run('cluster', 'remove-node', 'nobody');
+    expect([nobody.status, nobody.stderr]).toEqual([1, expect.stringMatching(/No node "nobody" is in this cluster[\s\S]*Nodes: sub-2/)]);
+    expect((await pub.run('cluster', 'remove-node')).status).toBe(2);
+    expect((await two.run('cluster', 'leave', '--now')).status).toBe(2);
+    expect(ok(await pub.run('cluster', 'remove-node', 'sub-2')).stdout).toMatch(/Node "sub-2" removed from the cluster/);
+    expect(ok(await pub.run('show', 'cluster')).stdout).toBe('Standalone: not in a cluster.\n');
+    // The removed node: its syncs are refused; it leaves only with --force (the publisher no longer knows it).
+    expect((await two.run('cluster', 'sync')).status).toBe(1);
+    const stay = await two.run('cluster', 'leave');
+    expect([stay.status, stay.stderr]).toEqual([1, expect.stringMatching(/Still in the cluster\.[\s\S]*slr cluster leave --force/)]);
+    const gone = ok(await two.run('cluster', 'leave', '--force'));
+    expect(gone.stderr).toMatch(/WARNING: the publisher \(http:\/\/127\.0\.0\.1:\d+\) was not told/);
+    expect(ok(await two.run('show', 'cluster')).stdout).toBe('Standalone: not in a cluster.\n');
+    await stop(service);
+  });
 });

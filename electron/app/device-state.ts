@@ -3,12 +3,13 @@ import { basename } from 'node:path';
 import type { BridgeMethod } from '../../shared/bridge.ts';
 import { udiText } from '../../shared/instance/start-over.ts';
 import { setSecurity } from '../../shared/instance/security.ts';
+import { addSipTrunk, removeSipTrunk } from '../../shared/instance/sip-trunks.ts';
 import type { InstanceService } from '../device/instance-service.ts';
 import type { AppApi, AppPorts } from './ports.ts';
 
 type DeviceStateMethods = Pick<
   AppApi,
-  Extract<BridgeMethod, 'instanceBackup' | 'instanceRestore' | 'instanceRecover' | 'instanceStartOver' | 'instanceSecurity'>
+  Extract<BridgeMethod, 'instanceBackup' | 'instanceRestore' | 'instanceRecover' | 'instanceStartOver' | 'instanceSecurity' | 'instanceSipTrunk'>
 >;
 
 const JSON_FILES = [{ name: 'Product-instance backup', extensions: ['json'] }];
@@ -38,6 +39,14 @@ export function deviceStateMethods(instance: InstanceService, ports: AppPorts): 
       const now = ports.now();
       const message = await instance.transact(now, async (state) => {
         const r = setSecurity(state, on, now);
+        return { state: r.state, value: r.message };
+      });
+      return { message };
+    },
+    async instanceSipTrunk(input) {
+      const now = ports.now();
+      const message = await instance.transact(now, async (state) => {
+        const r = input.op === 'add' ? addSipTrunk(state, input, now) : removeSipTrunk(state, input.name);
         return { state: r.state, value: r.message };
       });
       return { message };

@@ -7,6 +7,7 @@ import { describeChain } from '../../shared/event-chain.ts';
 import { availability } from '../../shared/instance/commands.ts';
 import { deriveStatus } from '../../shared/instance/status.ts';
 import { exportAllowance } from '../../shared/instance/security.ts';
+import { SIP_TRUNK_PRODUCTS, sipTrunksOf } from '../../shared/instance/sip-trunks.ts';
 import type { AuthorityView, InstanceView } from '../../shared/bridge.ts';
 import type { LedgerPort } from '../authority/ledger-port.ts';
 import type { Ledger } from '../authority/ledger.ts';
@@ -45,6 +46,7 @@ export async function readInstanceView(instance: InstanceService, ports: { dir: 
     keyProblem: keyProblem && { message: keyProblem.message, hint: keyProblem.hint ?? '' },
     security: { enabled: state.security?.enabled ?? false, since: state.security?.since ?? null, ...exportAllowance(state, now) },
     cluster: state.cluster ?? null,
+    sipTrunks: SIP_TRUNK_PRODUCTS.includes(state.product) ? sipTrunksOf(state) : null,
     alarms: [...(state.alarms ?? [])].sort((a, b) => Number(a.clearedAt !== null) - Number(b.clearedAt !== null) || b.raisedAt - a.raisedAt),
   };
 }

@@ -17,6 +17,7 @@ const COMMAND_ORDER = (f: FormMatch) => COMMAND_NAMES.indexOf(f.name) * 10 + COM
 import { VERSION } from './version.ts';
 import { catchUpBefore, isSmartCommand, smartCommand, smartCommandHelp, SMART_USAGE } from './device/smart-cli.ts';
 import { showAlarms, utilsCommand, UTILS_USAGE } from './device/utils-cli.ts';
+import { showSipTrunks, sipTrunkCommand, SIP_TRUNK_USAGE } from './device/sip-trunk-cli.ts';
 import { clusterCommand, CLUSTER_USAGE, refusePublisherOnly, showCluster, subscriberSync } from './device/cluster-cli.ts';
 import { checkedOutput } from './output-files.ts';
 
@@ -44,6 +45,7 @@ export const USAGE = [
   '',
   'Encryption and alarms (export-controlled functionality):',
   ...UTILS_USAGE,
+  ...SIP_TRUNK_USAGE,
   '',
   'Clusters (one exchange for the whole cluster; only the publisher talks to License Central):',
   ...CLUSTER_USAGE,
@@ -200,6 +202,10 @@ async function instanceMain(p: Parsed, home: string, ctx: CliContext, clock: () 
     listTrustedKeys(service, ctx, p.rest[3] === '--csv');
   } else if (first === 'utils') {
     await utilsCommand(service, p.rest, ctx);
+  } else if (first === 'sip-trunk') {
+    await sipTrunkCommand(service, p.rest.slice(1), ctx);
+  } else if (first === 'show' && second === 'sip-trunks') {
+    showSipTrunks(service, p.rest.slice(2), ctx);
   } else if (first === 'show' && second === 'alarms') {
     await showAlarms(service, p.rest.slice(2), ctx);
   } else if (first === 'show') {

@@ -13,16 +13,20 @@ import { isSlrError, refuse, SlrError } from '../../shared/errors.ts';
 import {
   acceptJoin,
   acceptSync,
+  asStandalone,
   asSubscriber,
   checkNodeName,
   clusterUsage,
   joinCodeText,
   joinMessage,
+  leaveMessage,
+  leftMessage,
   parseJoinCode,
   statusMessage,
   syncMessage,
   welcomeMessage,
   withJoin,
+  withoutNode,
 } from '../../shared/instance/cluster.ts';
 import { deriveStatus } from '../../shared/instance/status.ts';
 import { event, withEvents, type ClusterSnapshot, type InstanceState } from '../../shared/instance/state.ts';
@@ -103,6 +107,69 @@ async function onSync(service: InstanceService, body: Record<string, unknown>, n
   });
 }
 
+/** `slr cluster remove-node NAME` on the publisher: the node's usage no longer counts, its messages are refused. */
+export async function removeNode(service: InstanceService, name: string, now: number): Promise<void> {
+  checkNodeName(name);
+  await service.transact(now, async (state) => {
+    const t = state.clock.highWater;
+    const next = withoutNode(state, name);
+    return {
+      state: withEvents(next, event(t, 'cluster-remove-node', `Node "${name}" removed from the cluster: its usage no longer counts.`)),
+      value: undefined,
+    };
+  });
+}
+
+/** The publisher takes a subscriber's signed leave (numbered as its syncs: one sent again is refused), and signs that it did. */
+async function onLeave(service: InstanceService, body: Record<string, unknown>, now: number) {
+  const name = checkNodeName(String(body.name));
+  const seq = Number(body.seq);
+  return service.transact(now, async (state, secrets) => {
+    const c = state.cluster;
+    const node = c?.role === 'publisher' ? c.nodes.find((n) => n.name === name) : undefined;
+    if (!node || !verified(node.publicKey, leaveMessage(name, seq), body.signature))
+      refuse('unauthorized', `This leave is not signed by node "${name}"'s key.`);
+    if (!Number.isSafeInteger(seq) || seq <= node.seq) refuse('replayed-code', `This leave's sequence number (${seq}) was used before.`);
+    const t = state.clock.highWater;
+    const next = withEvents(withoutNode(state, name), event(t, 'cluster-leave', `Node "${name}" left the cluster: its usage no longer counts.`));
+    return { state: next, value: { signature: toBase64(privateKeyOps(await secrets.deviceKey()).sign(leftMessage(name, seq))) } };
+  });
+}
+
+/**
+ * `slr cluster leave [--force]` on a subscriber: the publisher told (signed) and its acknowledgement checked, then
+ * standalone. `force`: standalone even when the publisher cannot be reached (it counts the node until
+ * `cluster remove-node` there).
+ */
+export async function leaveCluster(service: InstanceService, now: number, force: boolean): Promise<{ told: boolean; publisher: string }> {
+  return service.transact(now, async (state, secrets) => {
+    const c = state.cluster;
+    if (c?.role !== 'subscriber') refuse('not-allowed', 'This product instance is no cluster subscriber: there is nothing to leave.');
+    const seq = c.seq + 1;
+    const signature = toBase64(privateKeyOps(await secrets.deviceKey()).sign(leaveMessage(c.name, seq)));
+    let told = false;
+    try {
+      const answer = await post(c.publisher, '/cluster/leave', { name: c.name, seq, signature });
+      if (!verified(c.publisherKey, leftMessage(c.name, seq), answer.signature))
+        refuse('server-untrusted', "The answer is not signed by the publisher's key pinned at the join: still in the cluster.");
+      told = true;
+    } catch (e) {
+      if (!isSlrError(e) || e.code === 'server-untrusted') throw e;
+      if (!force)
+        throw new SlrError(
+          e.code,
+          `${e.message} Still in the cluster.`,
+          `If the publisher is gone for good or removed this node already: \`slr cluster leave --force\` (then, if it comes back, \`slr cluster remove-node ${c.name}\` on it).`,
+        );
+    }
+    const t = state.clock.highWater;
+    const message = told
+      ? `Left the cluster of ${c.publisherUdi}: the publisher no longer counts this node.`
+      : `Left the cluster of ${c.publisherUdi} without telling the publisher (${c.publisher}): it counts node "${c.name}" until \`slr cluster remove-node ${c.name}\` there.`;
+    return { state: withEvents(asStandalone(state), event(t, 'cluster-leave', message)), value: { told, publisher: c.publisher } };
+  });
+}
+
 async function bodyOf(req: IncomingMessage): Promise<Record<string, unknown>> {
   let size = 0;
   const chunks: Buffer[] = [];
@@ -122,6 +189,7 @@ export function serveCluster(service: InstanceService, clock: () => number): Ser
     const routes: Record<string, (s: InstanceService, body: Record<string, unknown>, now: number) => Promise<object>> = {
       '/cluster/join': onJoin,
       '/cluster/sync': onSync,
+      '/cluster/leave': onLeave,
     };
     const route = req.method === 'POST' ? routes[req.url ?? ''] : undefined;
     const send = (status: number, value: object) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));

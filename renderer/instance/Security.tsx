@@ -1,12 +1,14 @@
 /**
  * Export-controlled functionality on the product instance: its active alarms on the status page, with what to
  * do (`Alarms`), and in Settings the product's secure mode (`SecuritySettings`: Unity Connection's encryption,
- * Unified CM's mixed mode), enabled only while export-controlled functionality is allowed.
+ * Unified CM's mixed mode), enabled only while export-controlled functionality is allowed, and Unified CM's SIP trunks.
  */
 import type { InstanceView } from '../../shared/bridge.ts';
 import { SECURITY_MODES } from '../../shared/instance/security.ts';
 import { call } from '../bridge.ts';
 import { ErrorNotice, Notice } from '../components/Notice.tsx';
+import { CommandText } from '../components/CommandText.tsx';
+import { SipTrunks } from './SipTrunks.tsx';
 import { useAction } from '../components/useAction.ts';
 import { formatWhen } from '../components/format.ts';
 
@@ -18,7 +20,7 @@ export function Alarms({ view }: { view: Existing }) {
     <>
       {active.map((a) => (
         <Notice key={`${a.name}-${a.raisedAt}`} kind="error" title={`Alarm ${a.name} (${a.severity}), raised ${formatWhen(a.raisedAt)}`}>
-          {a.text}
+          <CommandText text={a.text} />
         </Notice>
       ))}
     </>
@@ -54,6 +56,7 @@ export function SecuritySettings({ view, refresh }: { view: Existing; refresh: (
         )}
       </div>
       <ErrorNotice error={act.error} />
+      <SipTrunks view={view} refresh={refresh} />
     </section>
   );
 }

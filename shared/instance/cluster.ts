@@ -89,6 +89,36 @@ export function acceptSync(state: InstanceState, name: string, seq: number, usag
   return { ...state, cluster: { ...c, nodes: c.nodes.map((n) => (n === node ? next : n)) } };
 }
 
+/** A subscriber leaving (signed with its key, numbered as its syncs), and the publisher's signed acknowledgement. */
+export const leaveMessage = (name: string, seq: number) => utf8(`SLR-CLUSTER-LEAVE-1\n${name}\n${seq}`);
+export const leftMessage = (name: string, seq: number) => utf8(`SLR-CLUSTER-LEFT-1\n${name}\n${seq}`);
+
+/**
+ * `cluster remove-node NAME` on the publisher (or a subscriber's signed leave): the node, and a join code for its
+ * name not used yet, gone; its usage no longer counts. A publisher left with no node and no code stands alone.
+ */
+export function withoutNode(state: InstanceState, name: string): InstanceState {
+  const c = state.cluster;
+  if (c?.role !== 'publisher') refuse('not-allowed', 'This product instance is no cluster publisher: nodes are removed on the publisher.');
+  if (!c.nodes.some((n) => n.name === name) && !c.joins.some((j) => j.name === name))
+    refuse(
+      'not-allowed',
+      `No node "${name.slice(0, 40)}" is in this cluster.`,
+      c.nodes.length ? `Nodes: ${c.nodes.map((n) => n.name).join(', ')}.` : 'It has no subscribers.',
+    );
+  const nodes = c.nodes.filter((n) => n.name !== name);
+  const joins = c.joins.filter((j) => j.name !== name);
+  const { cluster: _gone, ...standalone } = state;
+  return nodes.length || joins.length ? { ...state, cluster: { ...c, nodes, joins } } : standalone;
+}
+
+/** A subscriber standing alone again (it left, or was removed): its status its own from now on. */
+export function asStandalone(state: InstanceState): InstanceState {
+  if (state.cluster?.role !== 'subscriber') refuse('not-allowed', 'This product instance is no cluster subscriber: there is nothing to leave.');
+  const { cluster: _gone, ...standalone } = state;
+  return standalone;
+}
+
 /** A subscriber of `publisher`, joined now. */
 export function asSubscriber(
   state: InstanceState,

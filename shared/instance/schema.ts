@@ -157,6 +157,10 @@ export const instanceStateSchema = z
       .max(50)
       .optional(),
     cluster: cluster.optional(),
+    sipTrunks: z
+      .array(z.strictObject({ name: z.string().min(1).max(100), secure: z.boolean(), addedAt: ms }))
+      .max(1000)
+      .optional(),
   })
   .superRefine((s, ctx) => {
     if ((s.registration === REGISTRATION.registered) !== (s.installed !== null)) {

@@ -90,15 +90,20 @@ const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 /** Each alarm's condition at `t`: whether it holds, and its severity and text. */
 function conditions(state: InstanceState, t: number): { name: string; active: boolean; severity: Alarm['severity']; text: string }[] {
   const mode = SECURITY_MODES[state.product];
-  const allowance = securityOn(state) ? exportAllowance(state, t) : { allowed: true, reason: '' };
+  // Secure SIP trunks (sip-trunks.ts) need the same allowance: one deployed raises the same alarm when it ends.
+  const trunks = (state.sipTrunks ?? []).filter((x) => x.secure).map((x) => `"${x.name}"`);
+  const needs = securityOn(state) || trunks.length > 0;
+  const allowance = needs ? exportAllowance(state, t) : { allowed: true, reason: '' };
   const silence = publisherSilence(state, t);
   const c = state.cluster;
   return [
     {
       name: mode.alarm,
-      active: securityOn(state) && !allowance.allowed,
+      active: needs && !allowance.allowed,
       severity: 'Critical',
-      text: `${capital(mode.what)} is enabled but export-controlled functionality is not allowed (${allowance.reason}): disable it (${mode.disable}), or register with a token that allows export-controlled functionality again.`,
+      text: securityOn(state)
+        ? `${capital(mode.what)} is enabled but export-controlled functionality is not allowed (${allowance.reason}): disable it (\`slr ${mode.disable}\`), or register with a token that allows export-controlled functionality again.`
+        : `Secure SIP trunks ${trunks.join(', ')} are deployed but export-controlled functionality is not allowed (${allowance.reason}): remove them (\`slr sip-trunk remove NAME\`), or register with a token that allows export-controlled functionality again.`,
     },
     {
       name: 'ClusterPublisherUnreachable',
@@ -118,6 +123,8 @@ export function withAlarms(state: InstanceState, t: number): InstanceState {
   for (const cond of conditions(state, t)) {
     const alarms = next.alarms ?? [];
     const open = alarms.find((a) => a.name === cond.name && a.clearedAt === null);
+    // Still raised, for another cause (mixed mode turned off, a secure trunk left): its text says what to do now.
+    if (cond.active && open && open.text !== cond.text) next = { ...next, alarms: alarms.map((a) => (a === open ? { ...a, text: cond.text } : a)) };
     if (cond.active === !!open) continue;
     if (cond.active) {
       const alarm: Alarm = { name: cond.name, severity: cond.severity, text: cond.text, raisedAt: t, clearedAt: null };

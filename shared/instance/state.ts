@@ -203,6 +203,14 @@ export interface InstanceState {
   readonly alarms?: readonly Alarm[];
   /** In a cluster (cluster.ts): its publisher, or one of its subscribers; absent: standalone. */
   readonly cluster?: ClusterState;
+  /** Unified CM's SIP trunks (sip-trunks.ts): a secure one needs export-controlled functionality; absent: none. */
+  readonly sipTrunks?: readonly SipTrunk[];
+}
+
+export interface SipTrunk {
+  readonly name: string;
+  readonly secure: boolean;
+  readonly addedAt: number;
 }
 
 export interface ClusterNode {

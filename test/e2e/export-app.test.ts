@@ -91,17 +91,38 @@ describe.skipIf(skip)('export control online in the app', () => {
     await page.getByRole('tab', { name: 'Settings' }).click();
     await page.getByRole('button', { name: 'Enable mixed mode (secure mode)' }).click();
     await expect.poll(() => page.getByRole('button', { name: 'Disable mixed mode (secure mode)' }).count()).toBe(1);
+    // A secure SIP trunk, allowed by the same key.
+    const trunks = page.getByTestId('sip-trunks');
+    await trunks.getByLabel('New trunk’s name').fill('SEC-1');
+    await trunks.getByLabel('Secure (TLS)').check();
+    await trunks.getByRole('button', { name: 'Add SIP trunk' }).click();
+    await expect.poll(() => trunks.getByText('Secure SIP trunk "SEC-1" added.').count()).toBe(1);
+    expect(await trunks.getByRole('row', { name: /SEC-1/ }).innerText()).toMatch(/SEC-1\s+yes\s/);
     const deregistered = await slrAsync(devDir, ['license', 'smart', 'deregister'], at(240_000));
     expect(deregistered.status, deregistered.stderr).toBe(0);
     await page.reload();
     const alarm = page.getByRole('alert').filter({ hasText: 'Alarm SmartLicenseExportControlNotAllowed (Critical)' });
     await expect.poll(() => alarm.count()).toBe(1);
-    expect(await alarm.innerText()).toMatch(/utils ctl set-cluster non-secure-mode/);
+    expect(await alarm.innerText()).toMatch(/disable it \(\s*“Disable mixed mode \(secure mode\)” \(Settings tab\)\s*\)/);
     await screenshot(page, 'export-alarm');
     await expectAccessible(page, 'an active alarm');
     await page.getByRole('tab', { name: 'Settings' }).click();
     await page.getByRole('button', { name: 'Disable mixed mode (secure mode)' }).click();
-    await expect.poll(() => alarm.count()).toBe(0);
     await expect.poll(() => page.getByRole('button', { name: 'Enable mixed mode (secure mode)' }).isDisabled()).toBe(true);
+    // The secure trunk is still deployed: the alarm stays, the trunk is marked, and a new one cannot be secure.
+    await expect.poll(() => trunks.getByRole('row', { name: /SEC-1/ }).innerText()).toMatch(/NOT ALLOWED now: remove it/);
+    expect(await trunks.getByLabel('Secure (TLS)').isDisabled()).toBe(true);
+    expect(await trunks.getByText(/A secure SIP trunk needs export-controlled functionality, which is not allowed: .+\./).count()).toBe(1);
+    await screenshot(page, 'export-sip-trunk-not-allowed');
+    await expectAccessible(page, 'a secure SIP trunk no longer allowed');
+    await page.reload();
+    await expect
+      .poll(() => alarm.innerText())
+      .toMatch(/Secure SIP trunks "SEC-1" are deployed[\s\S]*remove them \(\s*the trunk’s “Remove” \(Settings tab, SIP trunks\)\s*\)/);
+    await page.getByRole('tab', { name: 'Settings' }).click();
+    await trunks.getByRole('button', { name: 'Remove SEC-1' }).click();
+    await expect.poll(() => trunks.getByText('No SIP trunks.').count()).toBe(1);
+    await page.reload();
+    await expect.poll(() => alarm.count()).toBe(0);
   });
 });

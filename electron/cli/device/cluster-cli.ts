@@ -7,7 +7,7 @@
 import { formatInstant } from '../../../shared/codes/dates.ts';
 import { PUBLISHER_ONLY } from '../../../shared/instance/cluster.ts';
 import type { InstanceState } from '../../../shared/instance/state.ts';
-import { addNode, joinCluster, serveCluster, syncCluster } from '../../device/cluster-service.ts';
+import { addNode, joinCluster, leaveCluster, removeNode, serveCluster, syncCluster } from '../../device/cluster-service.ts';
 import type { InstanceService } from '../../device/instance-service.ts';
 import { assertAppNotRunning } from '../../platform/lock.ts';
 import { table, UsageError } from '../output.ts';
@@ -18,6 +18,8 @@ export const CLUSTER_USAGE = [
   '  slr cluster serve --listen <host>:<port>             on the publisher: serve its subscribers (until stopped)',
   '  slr cluster join --publisher <url> --code <code>     on a subscriber: join the publisher once',
   '  slr cluster sync                                     on a subscriber: send its usage, take the status (also automatic)',
+  '  slr cluster remove-node <name>                       on the publisher: a subscriber out (its usage no longer counts)',
+  '  slr cluster leave [--force]                          on a subscriber: leave (the publisher told; --force: without it)',
   '  slr show cluster                                     the nodes, their roles and last contact',
 ];
 const usage = () => ['Usage:', ...CLUSTER_USAGE].join('\n');
@@ -47,6 +49,15 @@ export async function clusterCommand(service: InstanceService, words: readonly s
     const f = flags(rest, ['--publisher', '--code']);
     const udi = await joinCluster(service, f['--publisher']!, f['--code']!, ctx.now);
     return say(`Joined the cluster of ${udi}.`, { publisher: udi });
+  }
+  if (verb === 'remove-node' && rest.length === 1) {
+    await removeNode(service, rest[0]!, ctx.now);
+    return say(`Node "${rest[0]}" removed from the cluster: its usage no longer counts, its messages are refused.`, { removed: rest[0] });
+  }
+  if (verb === 'leave' && (rest.length === 0 || (rest.length === 1 && rest[0] === '--force'))) {
+    const r = await leaveCluster(service, ctx.now, rest[0] === '--force');
+    if (!r.told && !ctx.json) ctx.io.err(`WARNING: the publisher (${r.publisher}) was not told: it counts this node until \`slr cluster remove-node\` there.`);
+    return say(r.told ? 'Left the cluster: standalone now.' : 'Left the cluster without telling the publisher: standalone now.', r);
   }
   if (verb === 'sync' && rest.length === 0) {
     const s = await syncCluster(service, ctx.now);
