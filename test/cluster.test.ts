@@ -100,6 +100,14 @@ describe('a cluster: one exchange for the whole cluster', () => {
       /Cluster: subscriber "sub-1" of P:CUC,.*the licensing status as of then: Registered, /,
     );
     expect(ok(await pub.run('show', 'cluster')).stdout).toMatch(/sub-1\s+subscriber/);
+    // The publisher's service reports a subscriber's new usage to License Central by itself, at its sync.
+    ok(await sub.run('license', 'usage', 'CUC_BasicMessaging', '6'));
+    ok(await sub.run('cluster', 'sync'));
+    const usageAtLc = async () => (await s.ledger.registeredInstances(s.now, 'Lab')).find((r) => r.udi.startsWith('P:CUC'))!.usage;
+    await expect.poll(usageAtLc, { timeout: 15_000 }).toEqual({ CUC_BasicMessaging: 8 });
+    ok(await sub.run('license', 'usage', 'CUC_BasicMessaging', '3'));
+    ok(await sub.run('cluster', 'sync'));
+    await expect.poll(usageAtLc, { timeout: 15_000 }).toEqual({ CUC_BasicMessaging: 5 });
 
     // Only the publisher registers, renews, deregisters, reserves: exit 2, naming it.
     for (const words of [

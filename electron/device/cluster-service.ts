@@ -183,8 +183,8 @@ async function bodyOf(req: IncomingMessage): Promise<Record<string, unknown>> {
   return value as Record<string, unknown>;
 }
 
-/** `slr cluster serve`: the publisher's service for its subscribers, until closed. */
-export function serveCluster(service: InstanceService, clock: () => number): Server {
+/** `slr cluster serve`: the publisher's service for its subscribers, until closed; `changed` after a sync or a leave was taken. */
+export function serveCluster(service: InstanceService, clock: () => number, changed: () => void = () => undefined): Server {
   return createServer((req, res) => {
     const routes: Record<string, (s: InstanceService, body: Record<string, unknown>, now: number) => Promise<object>> = {
       '/cluster/join': onJoin,
@@ -197,7 +197,10 @@ export function serveCluster(service: InstanceService, clock: () => number): Ser
     bodyOf(req)
       .then((body) => route(service, body, clock()))
       .then(
-        (value) => send(200, value),
+        (value) => {
+          send(200, value);
+          if (req.url !== '/cluster/join') changed();
+        },
         (e: unknown) =>
           send(isSlrError(e) ? (e.code === 'unauthorized' ? 401 : 400) : 500, {
             error: isSlrError(e) ? { code: e.code, message: e.message, detail: e.detail } : { code: 'internal', message: 'internal error' },

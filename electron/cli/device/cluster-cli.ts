@@ -8,6 +8,7 @@ import { formatInstant } from '../../../shared/codes/dates.ts';
 import { PUBLISHER_ONLY } from '../../../shared/instance/cluster.ts';
 import type { InstanceState } from '../../../shared/instance/state.ts';
 import { addNode, joinCluster, leaveCluster, removeNode, serveCluster, syncCluster } from '../../device/cluster-service.ts';
+import { publisherReports } from '../../device/publisher-reports.ts';
 import type { InstanceService } from '../../device/instance-service.ts';
 import { assertAppNotRunning } from '../../platform/lock.ts';
 import { table, UsageError } from '../output.ts';
@@ -67,13 +68,21 @@ export async function clusterCommand(service: InstanceService, words: readonly s
     const f = flags(rest, ['--listen']);
     const m = /^(.+):([0-9]{1,5})$/.exec(f['--listen']!);
     if (!m) throw new UsageError('--listen is <host>:<port>.', usage());
-    const server = serveCluster(service, clock);
+    // Registered online, the publisher reports the cluster's usage and renews by itself while it serves.
+    const reports = publisherReports(service, clock, {
+      onReport: (r) =>
+        r instanceof Error
+          ? ctx.io.err(`WARNING: Smart Licensing: the calls that are due were not made: ${r.message}`)
+          : [r.message, ...r.warnings.map((w) => `WARNING: ${w}`)].filter(Boolean).forEach((line) => ctx.io.err(`Smart Licensing: ${line}`)),
+    });
+    const server = serveCluster(service, clock, reports.poke);
     await new Promise<void>((resolve, reject) => server.once('error', reject).listen(Number(m[2]), m[1]!.replace(/^\[|\]$/g, ''), resolve));
     const address = server.address() as { address: string; port: number };
     ctx.io.out(`Cluster service listening on http://${address.address}:${address.port}`);
     await new Promise<void>((resolve) => {
       for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => server.close(() => resolve()));
     });
+    await reports.stop();
     return;
   }
   throw new UsageError(`Unknown or wrong: slr cluster ${words.join(' ').slice(0, 80)}.`, usage());
