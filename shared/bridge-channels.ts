@@ -23,6 +23,7 @@ export const BRIDGE_METHODS = [
   'instanceStartOver',
   'instanceSecurity',
   'instanceSipTrunk',
+  'instanceCluster',
   'authorityView',
   'authorityInstances',
   'authorityInit',

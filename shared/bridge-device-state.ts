@@ -30,6 +30,15 @@ export const DEVICE_STATE_ARGS = {
       z.strictObject({ op: z.literal('remove'), name: z.string().min(1).max(100) }),
     ]),
   ]),
+  /** `slr cluster add-node NAME`, `join --publisher URL --code CODE`, `remove-node NAME`, `leave [--force]`. */
+  instanceCluster: z.tuple([
+    z.discriminatedUnion('op', [
+      z.strictObject({ op: z.literal('add-node'), name: z.string().min(1).max(32) }),
+      z.strictObject({ op: z.literal('join'), publisher: z.string().min(8).max(500), code: z.string().min(1).max(200) }),
+      z.strictObject({ op: z.literal('remove-node'), name: z.string().min(1).max(32) }),
+      z.strictObject({ op: z.literal('leave'), force: z.boolean() }),
+    ]),
+  ]),
 } as const;
 
 export interface BackupSaved {
@@ -69,6 +78,8 @@ export interface DeviceStateResults {
   instanceStartOver: StartOverDone;
   instanceSecurity: { readonly message: string };
   instanceSipTrunk: { readonly message: string };
+  /** What was done; `joinCode` for add-node (shown once, to carry to the subscriber). */
+  instanceCluster: { readonly message: string; readonly joinCode: string | null };
 }
 
 /** The refusals that mean the device's state cannot be used as it is: the app offers restore and recovery. */

@@ -88,8 +88,8 @@ async function onSync(service: InstanceService, body: Record<string, unknown>, n
   return service.transact(now, async (state, secrets) => {
     const c = state.cluster;
     const node = c?.role === 'publisher' ? c.nodes.find((n) => n.name === name) : undefined;
-    if (!node || !verified(node.publicKey, syncMessage(name, seq, text), body.signature))
-      refuse('unauthorized', `This sync is not signed by node "${name}"'s key.`);
+    if (!node) refuse('unauthorized', `No node "${name}" is in this publisher's cluster (removed, or it never joined).`);
+    if (!verified(node.publicKey, syncMessage(name, seq, text), body.signature)) refuse('unauthorized', `This sync is not signed by node "${name}"'s key.`);
     let usage: Record<string, number>;
     try {
       usage = (JSON.parse(text) as { usage?: Record<string, number> }).usage ?? {};
@@ -127,8 +127,8 @@ async function onLeave(service: InstanceService, body: Record<string, unknown>, 
   return service.transact(now, async (state, secrets) => {
     const c = state.cluster;
     const node = c?.role === 'publisher' ? c.nodes.find((n) => n.name === name) : undefined;
-    if (!node || !verified(node.publicKey, leaveMessage(name, seq), body.signature))
-      refuse('unauthorized', `This leave is not signed by node "${name}"'s key.`);
+    if (!node) refuse('unauthorized', `No node "${name}" is in this publisher's cluster (removed, or it never joined).`);
+    if (!verified(node.publicKey, leaveMessage(name, seq), body.signature)) refuse('unauthorized', `This leave is not signed by node "${name}"'s key.`);
     if (!Number.isSafeInteger(seq) || seq <= node.seq) refuse('replayed-code', `This leave's sequence number (${seq}) was used before.`);
     const t = state.clock.highWater;
     const next = withEvents(withoutNode(state, name), event(t, 'cluster-leave', `Node "${name}" left the cluster: its usage no longer counts.`));
@@ -231,7 +231,12 @@ async function post(url: string, path: string, body: object): Promise<Record<str
   if (!res.ok) {
     const replayed = value.error?.code === 'replayed-code';
     const lastSeq = replayed && Number.isSafeInteger(value.error?.detail?.lastSeq) ? { lastSeq: value.error!.detail!.lastSeq! } : undefined;
-    throw new SlrError(replayed ? 'replayed-code' : 'unauthorized', `The publisher refused: ${value.error?.message ?? res.status}.`, undefined, lastSeq);
+    throw new SlrError(
+      replayed ? 'replayed-code' : 'unauthorized',
+      `The publisher refused: ${String(value.error?.message ?? res.status).replace(/\.$/, '')}.`,
+      undefined,
+      lastSeq,
+    );
   }
   return value;
 }

@@ -1,7 +1,7 @@
 /**
  * Export-controlled functionality on the product instance: its active alarms on the status page, with what to
  * do (`Alarms`), and in Settings the product's secure mode (`SecuritySettings`: Unity Connection's encryption,
- * Unified CM's mixed mode), enabled only while export-controlled functionality is allowed, and Unified CM's SIP trunks.
+ * Unified CM's mixed mode), enabled only while export-controlled functionality is allowed, then Unified CM's SIP trunks and the cluster.
  */
 import type { InstanceView } from '../../shared/bridge.ts';
 import { SECURITY_MODES } from '../../shared/instance/security.ts';
@@ -9,6 +9,7 @@ import { call } from '../bridge.ts';
 import { ErrorNotice, Notice } from '../components/Notice.tsx';
 import { CommandText } from '../components/CommandText.tsx';
 import { SipTrunks } from './SipTrunks.tsx';
+import { ClusterSettings } from './ClusterSettings.tsx';
 import { useAction } from '../components/useAction.ts';
 import { formatWhen } from '../components/format.ts';
 
@@ -38,26 +39,29 @@ export function SecuritySettings({ view, refresh }: { view: Existing; refresh: (
   const s = view.security;
   const title = mode.what.charAt(0).toUpperCase() + mode.what.slice(1);
   return (
-    <section aria-labelledby="security-title">
-      <h3 id="security-title">{title}</h3>
-      <p>
-        {s.enabled ? `Enabled since ${formatWhen(s.since!)}.` : 'Disabled.'} Export-controlled functionality is {s.allowed ? 'allowed' : 'not allowed'}:{' '}
-        {s.reason}. The command line’s <code>slr {s.enabled ? mode.disable : mode.enable}</code> does the same.
-      </p>
-      <div className="actions">
-        {s.enabled ? (
-          <button type="button" disabled={act.busy} onClick={() => set(false)}>
-            Disable {mode.what}
-          </button>
-        ) : (
-          <button type="button" disabled={act.busy || !s.allowed} onClick={() => set(true)}>
-            Enable {mode.what}
-          </button>
-        )}
-      </div>
-      <ErrorNotice error={act.error} />
+    <>
+      <section aria-labelledby="security-title">
+        <h3 id="security-title">{title}</h3>
+        <p>
+          {s.enabled ? `Enabled since ${formatWhen(s.since!)}.` : 'Disabled.'} Export-controlled functionality is {s.allowed ? 'allowed' : 'not allowed'}:{' '}
+          {s.reason}. The command line’s <code>slr {s.enabled ? mode.disable : mode.enable}</code> does the same.
+        </p>
+        <div className="actions">
+          {s.enabled ? (
+            <button type="button" disabled={act.busy} onClick={() => set(false)}>
+              Disable {mode.what}
+            </button>
+          ) : (
+            <button type="button" disabled={act.busy || !s.allowed} onClick={() => set(true)}>
+              Enable {mode.what}
+            </button>
+          )}
+        </div>
+        <ErrorNotice error={act.error} />
+      </section>
       <SipTrunks view={view} refresh={refresh} />
-    </section>
+      <ClusterSettings view={view} refresh={refresh} />
+    </>
   );
 }
 

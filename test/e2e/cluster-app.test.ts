@@ -19,6 +19,7 @@ import { SLR, slr } from '../helpers/cli.ts';
 const skip = process.env.SLR_SKIP_BROWSER === '1';
 const AT = new Date(Date.UTC(2026, 11, 3, 9)).toISOString();
 let service: ChildProcess | undefined;
+const extra: ChildProcess[] = [];
 const harnesses: Harness[] = [];
 let browser: BrowserContext;
 let page: Page;
@@ -50,6 +51,7 @@ describe.skipIf(skip)('a cluster in the app', () => {
   });
   afterAll(async () => {
     service?.kill('SIGTERM');
+    for (const c of extra) c.kill('SIGTERM');
     await browser?.close();
     await closeBrowser();
     for (const h of harnesses) await h.close();
@@ -77,5 +79,72 @@ describe.skipIf(skip)('a cluster in the app', () => {
     );
     await page.getByRole('tab', { name: 'Usage' }).click();
     await expect.poll(() => page.locator('main').innerText()).toMatch(/Basic Messaging[\s\S]*\b4\b/);
+  });
+
+  it('joins, leaves and removes nodes from Settings, the publisher serving by the command line', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'slr-cluster-app-manage-'));
+    const [pubHome, subHome] = [join(root, 'pub'), join(root, 'sub')];
+    for (const home of [pubHome, subHome]) expect(slr(home, ['init', '--pid', 'UCM'], AT).status).toBe(0);
+    const [p, s] = [await startHarness(pubHome, join(root, 'pub-usb')), await startHarness(subHome, join(root, 'sub-usb'))];
+    harnesses.push(p, s);
+    for (const h of [p, s]) h.setNow(Date.parse(AT) + 60_000);
+    const port = await unusedPort();
+    const served = spawn(process.execPath, [SLR, '--home', pubHome, 'cluster', 'serve', '--listen', `127.0.0.1:${port}`], {
+      env: { ...process.env, SLR_FROM_SOURCE: '1', SLR_NOW: AT },
+    });
+    extra.push(served);
+    const settings = async (h: Harness) => {
+      await page.goto(h.url);
+      await page.getByRole('tab', { name: 'Settings' }).click();
+      return page.getByTestId('cluster-settings');
+    };
+    const code = async (name: string) => {
+      const box = await settings(p);
+      await box.getByLabel('New node’s name (lower-case letters, digits, “-”)').fill(name);
+      await box.getByRole('button', { name: 'Add node' }).click();
+      await expect.poll(() => box.getByTestId('join-code').count()).toBe(1);
+      return (await box.getByTestId('join-code').innerText()).trim();
+    };
+    const joinWith = async (joinCode: string) => {
+      const box = await settings(s);
+      await box.getByLabel('Publisher’s cluster service').fill(`http://127.0.0.1:${port}`);
+      await box.getByLabel('Join code').fill(joinCode);
+      await box.getByRole('button', { name: 'Join cluster' }).click();
+      await expect.poll(() => box.getByText(/^Joined the cluster of P:UCM,/).count()).toBe(1);
+      return box;
+    };
+    const first = await code('sub-2');
+    expect(first).toMatch(/^SLRJ1-sub-2-[0-9a-f]{32}-[0-9a-f]{16}$/);
+    await new Promise<void>((resolve, reject) => {
+      served.stdout!.on('data', (d: Buffer) => d.toString().includes('listening') && resolve());
+      served.once('exit', (c) => reject(new Error(`cluster serve exited ${c}`)));
+    });
+    let box = await joinWith(first);
+    await expect.poll(() => box.innerText()).toMatch(/Subscriber “sub-2” of P:UCM,/);
+    await screenshot(page, 'cluster-settings-subscriber');
+    await expectAccessible(page, 'cluster settings, subscriber');
+    box = await settings(p);
+    await expect.poll(() => box.getByRole('button', { name: 'Remove node sub-2' }).count()).toBe(1);
+    box = await settings(s);
+    await box.getByRole('button', { name: 'Leave the cluster' }).click();
+    await expect.poll(() => box.getByText('Left the cluster: standalone now.').count()).toBe(1);
+    box = await settings(p);
+    await expect.poll(() => box.getByRole('button', { name: 'Join cluster' }).count()).toBe(1);
+
+    // Removed at the publisher: the subscriber cannot tell it it leaves, and leaves all the same when told to.
+    await joinWith(await code('sub-3'));
+    box = await settings(p);
+    await box.getByRole('button', { name: 'Remove node sub-3' }).click();
+    await expect.poll(() => box.getByText(/Node "sub-3" removed from the cluster/).count()).toBe(1);
+    box = await settings(s);
+    await box.getByRole('button', { name: 'Leave the cluster' }).click();
+    await expect
+      .poll(() => box.getByText(/No node "sub-3" is in this publisher's cluster \(removed, or it never joined\)\. Still in the cluster\./).count())
+      .toBe(1);
+    expect(await box.innerText()).toMatch(/“Leave without telling the publisher” \(Settings tab, Cluster\)/);
+    await screenshot(page, 'cluster-settings-leave-refused');
+    await box.getByRole('button', { name: 'Leave without telling the publisher' }).click();
+    await expect.poll(() => box.getByText(/Left the cluster without telling the publisher/).count()).toBe(1);
+    await expect.poll(() => box.getByRole('button', { name: 'Join cluster' }).count()).toBe(1);
   });
 });
