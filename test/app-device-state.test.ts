@@ -105,4 +105,31 @@ describe('backup, restore and recovery over the bridge', () => {
     expect(r).toEqual({ ok: true, value: { problem: expect.any(String), trustedKeys: [key.id], reservationKept: false } });
     expect(refused(await call('instanceView'))).toBe('ok');
   });
+
+  it('refuses bad SIP trunk and cluster actions over the bridge as data, changing nothing', async () => {
+    const { call, stateFile } = setUp();
+    expect(refused(await call('instanceInit', 'CUC'))).toBe('ok');
+    const before = readFileSync(stateFile, 'utf8');
+    expect(refused(await call('instanceSipTrunk', { op: 'add', name: 'T1', secure: false }))).toBe('not-allowed');
+    expect(refused(await call('instanceSipTrunk', { op: 'add', name: '', secure: false }))).toBe('bad-call');
+    expect(refused(await call('instanceSipTrunk', { op: 'drop', name: 'T1' }))).toBe('bad-call');
+    for (const publisher of ['ftp://pub.example:9000', 'not a url at all', 'file:///etc/passwd'])
+      expect(refused(await call('instanceCluster', { op: 'join', publisher, code: 'SLRJ1-sub-1-' + '0'.repeat(32) + '-' + '0'.repeat(16) })), publisher).toBe(
+        'bad-request',
+      );
+    expect(refused(await call('instanceCluster', { op: 'join', publisher: 'http://127.0.0.1:9', code: 'nonsense' }))).toBe('code-malformed');
+    expect(refused(await call('instanceCluster', { op: 'add-node', name: 'Bad Name' }))).toBe('bad-name');
+    expect(refused(await call('instanceCluster', { op: 'remove-node', name: 'sub-1' }))).toBe('not-allowed');
+    expect(refused(await call('instanceCluster', { op: 'leave', force: true }))).toBe('not-allowed');
+    expect(readFileSync(stateFile, 'utf8')).toBe(before);
+    const made = await call('instanceCluster', { op: 'add-node', name: 'sub-1' });
+    expect(made.ok && made.value).toEqual({
+      message: expect.stringMatching(/^Join code made for node "sub-1"/),
+      joinCode: expect.stringMatching(/^SLRJ1-sub-1-/),
+    });
+    expect(refused(await call('instanceCluster', { op: 'add-node', name: 'sub-1' }))).toBe('ok');
+    expect(refused(await call('instanceCluster', { op: 'remove-node', name: 'sub-1' }))).toBe('ok');
+    const view = await call('instanceView');
+    expect(view.ok && (view.value as { cluster: unknown }).cluster).toBeNull();
+  });
 });
