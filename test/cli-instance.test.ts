@@ -17,7 +17,7 @@ describe('slr (product instance)', () => {
     expect(help.stdout).toContain('slr license smart reservation install-file <path>');
     const bad = slr(h, ['frobnicate']);
     expect(bad.status).toBe(2);
-    expect(bad.stderr).toContain('Unknown command: frobnicate');
+    expect(bad.stderr).toContain('Unknown command: slr frobnicate.');
   });
 
   it('runs a whole exchange with files, and the state file is private', () => {

@@ -4,7 +4,9 @@ import { resolveHome } from '../platform/paths.ts';
 import { checkHome } from './paths.ts';
 import { assertAppNotRunning } from '../platform/lock.ts';
 import { isSaneTime } from '../../shared/codes/dates.ts';
-import { EXIT, EXIT_CODES, processIo, reportError, terminalSafe, UsageError, type Io } from './output.ts';
+import { EXIT, EXIT_CODES, processIo, reportError, SHORT_USAGE, terminalSafe, UsageError, type Io } from './output.ts';
+import { closest, commandWords } from './did-you-mean.ts';
+import { deviceCommandHelp } from './device/command-help.ts';
 import { initCommand, isLogCheck, listTrustedKeys, printOutcome, showCommand, type CliContext } from './device/instance-cli.ts';
 import { backupCommand, recoverCommand, restoreCommand } from './device/instance-state-cli.ts';
 import { commandHelp, findForm, FORMS, runForm, usageLine, type FormMatch } from './device/instance-commands.ts';
@@ -211,8 +213,15 @@ async function instanceMain(p: Parsed, home: string, ctx: CliContext, clock: () 
   } else if (first === 'show') {
     await showCommand(service, p.rest.slice(1), ctx);
   } else {
-    throw new UsageError(`Unknown command: ${p.rest.join(' ')}`);
+    throw unknownCommand(p.rest);
   }
+}
+
+/** An unknown command: what was typed, and the nearest known one (a typo), else where the commands are listed. */
+function unknownCommand(rest: readonly string[]): UsageError {
+  const words = rest.filter((w) => !w.startsWith('-'));
+  const near = closest(words, commandWords(USAGE.split('\n')));
+  return new UsageError(`Unknown command: slr ${rest.join(' ').slice(0, 80)}.${near ? ` Did you mean \`slr ${near}\`?` : ''}`, SHORT_USAGE);
 }
 
 export async function main(argv: readonly string[], rawIo: Io = processIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
@@ -235,7 +244,7 @@ export async function main(argv: readonly string[], rawIo: Io = processIo, env: 
     // `slr <command> --help` and `slr help <command>`: that command's help.
     const asked = p.rest[0] === 'help' ? p.rest.slice(1) : p.help ? p.rest : null;
     const helpFor = asked && findForm(asked);
-    const smartHelp = asked && smartCommandHelp(asked);
+    const smartHelp = asked && (smartCommandHelp(asked) ?? deviceCommandHelp(asked));
     if (helpFor || smartHelp) {
       io.out(helpFor ? commandHelp(helpFor) : smartHelp!);
       return EXIT.ok;

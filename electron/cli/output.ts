@@ -20,6 +20,9 @@ export const EXIT = {
 export const EXIT_CODES =
   'Exit codes: 0 done, 1 refused (nothing changed), 2 bad command line, 3 state busy, 4 done but the output file could not be written (the message says how to get it again), 70 internal error.';
 
+/** What a bad command line shows above its error when no command's own help fits: short, never a screen of help. */
+export const SHORT_USAGE = 'Usage: slr [--home DIR] [--json] <command>\n`slr --help` lists the commands; `slr help <command>` shows one, with an example.';
+
 export class UsageError extends Error {
   /** The help of the command that was meant, shown instead of the whole usage. */
   readonly usage: string | undefined;
@@ -55,7 +58,8 @@ export const processIo: Io = {
 export function reportError(e: unknown, json: boolean, io: Io, usage: string): number {
   if (e instanceof UsageError) {
     if (json) io.out(JSON.stringify({ ok: false, error: { code: 'usage', message: e.message, hint: e.usage ?? 'See slr --help.' } }));
-    io.err(`${e.message}\n\n${e.usage ?? usage}`);
+    // The help first, the error last: what went wrong stays on screen, under the help that says what is right.
+    io.err(`${e.usage ?? shortOf(usage)}\n\n${e.message}`);
     return EXIT.usage;
   }
   if (isSlrError(e)) {
@@ -70,6 +74,13 @@ export function reportError(e: unknown, json: boolean, io: Io, usage: string): n
     );
   io.err(`Internal error (please report it): ${message}`);
   return EXIT.internal;
+}
+
+/** A whole usage text is a screen: above an error, only its first line and where the rest is. */
+function shortOf(usage: string): string {
+  return usage.startsWith('Usage: slr authority')
+    ? `${usage.split('\n')[0]}\n\`slr authority --help\` lists the commands; \`slr authority <command> --help\` shows one.`
+    : SHORT_USAGE;
 }
 
 /** Renders rows as aligned columns. */

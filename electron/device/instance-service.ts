@@ -167,6 +167,10 @@ async function createNew(
 export function instanceService({ dir, stores = jsonFileStore, sealer = plainKeySealer }: InstanceServiceOptions): InstanceService {
   const store = sealedStore(dir, stores, sealer);
   const { load, save } = store;
+  // No product instance here: refused as load refuses it, before the lock would make the directory.
+  const absent = () => {
+    if (!store.exists()) load();
+  };
 
   return {
     dir,
@@ -179,9 +183,11 @@ export function instanceService({ dir, stores = jsonFileStore, sealer = plainKey
       return withDirLock(dir, 'product instance', () => createNew(store, sealer, product, now, trust));
     },
     async run(command, now) {
+      absent();
       return withDirLock(dir, 'product instance', () => runLocked(store, sealer, command, now));
     },
     async observe(now) {
+      absent();
       try {
         return await withDirLock(dir, 'product instance', () => saveObserved(load(), now, save));
       } catch (e) {
@@ -197,7 +203,7 @@ export function instanceService({ dir, stores = jsonFileStore, sealer = plainKey
     async trust(keyFile, label, now) {
       return this.run({ type: 'trust-add', chain: offeredChain(keyFile), label: stripControls(label) }, now);
     },
-    transact: (now, fn) => withDirLock(dir, 'product instance', () => transaction(load(), now, sealer, save, fn)),
+    transact: (now, fn) => (absent(), withDirLock(dir, 'product instance', () => transaction(load(), now, sealer, save, fn))),
     recover: (now, trust) => withDirLock(dir, 'product instance', async () => recoverInstance(store, now, (state) => provision(state, trust, now))),
     backup: (target, now) => withDirLock(dir, 'product instance', async () => backupInstance(store, target, now)),
     restore: (source, now, force) => withDirLock(dir, 'product instance', async () => restoreInstance(store, source, now, force)),

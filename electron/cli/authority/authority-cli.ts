@@ -4,6 +4,7 @@
  * The parser, the usage text and the per-verb help (`slr authority <verb> --help`) are derived from it.
  */
 import { parseArgs } from 'node:util';
+import { closest } from '../did-you-mean.ts';
 import { defaultActor, type Ledger } from '../../authority/ledger.ts';
 import { refuse } from '../../../shared/errors.ts';
 import type { KeySecret } from '../../authority/keys/key-storage.ts';
@@ -122,6 +123,19 @@ export function verbHelp(v: Verb): string {
   ].join('\n');
 }
 
+/** Node's parseArgs refusal in the operator's words: the option named, and the nearest one this command takes. */
+function optionProblem(e: Error & { code?: string }, v: Verb): string {
+  const flag = /'(-[^' ]+)/.exec(e.message)?.[1] ?? '';
+  const mine = [...v.options, ...GLOBAL_OPTIONS].map((o) => `--${o}`);
+  if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    const near = closest([flag], mine);
+    return `slr authority ${v.words} does not take ${flag}.${near ? ` Did you mean ${near}?` : ''}`;
+  }
+  if (e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE')
+    return `${flag || 'An option'} of slr authority ${v.words} needs a value${/argument missing/.test(e.message) ? '' : ' (or takes none)'}.`;
+  return `${e.message.split('\n')[0]} (slr authority ${v.words})`;
+}
+
 function parse(v: Verb, args: readonly string[]): { values: Values; positionals: string[] } {
   const wrong = (why: string) => new UsageError(why, verbHelp(v));
   const options = Object.fromEntries([...v.options, ...GLOBAL_OPTIONS].map((o) => [o, OPTIONS[o]]));
@@ -129,7 +143,7 @@ function parse(v: Verb, args: readonly string[]): { values: Values; positionals:
   try {
     parsed = parseArgs({ args: [...args], options, allowPositionals: true, strict: true }) as { values: Values; positionals: string[] };
   } catch (e) {
-    throw wrong(`${(e as Error).message.split('\n')[0]} (slr authority ${v.words})`);
+    throw wrong(optionProblem(e as Error & { code?: string }, v));
   }
   const missing = (v.required ?? []).filter((o) => parsed.values[o] === undefined);
   if (missing.length) throw wrong(`Missing ${missing.map((m) => `--${m}`).join(', ')} (slr authority ${v.words}).`);
@@ -171,11 +185,15 @@ function checkWhere(verb: Verb, ctx: AuthorityContext): void {
 export async function authorityCommand(args: readonly string[], ctx: AuthorityContext): Promise<void> {
   const verb = findVerb(args);
   if (!verb) {
-    const words = args
-      .filter((a) => !a.startsWith('-'))
-      .slice(0, 2)
-      .join(' ');
-    throw new UsageError(words ? `Unknown command: slr authority ${words}` : 'Usage: slr authority <command> (see slr authority --help)');
+    const words = args.join(' ').slice(0, 80);
+    const near = closest(
+      args.filter((a) => !a.startsWith('-')),
+      VERBS.map((v) => v.words),
+    );
+    throw new UsageError(
+      words ? `Unknown command: slr authority ${words}.${near ? ` Did you mean \`slr authority ${near}\`?` : ''}` : 'No command given.',
+      'Usage: slr authority [--home DIR] [--json] <command>\n`slr authority --help` lists the commands; `slr authority <command> --help` shows one.',
+    );
   }
   const { values, positionals } = parse(verb, args.slice(verb.words.split(' ').length));
   checkWhere(verb, ctx);
