@@ -29,8 +29,8 @@ describe("the README's walkthrough", () => {
     expect(r.stdout).toMatch(/Default\s+UCM_Basic\s+\S+\s+-\s+10\s+5\s+0\s+5/);
     expect(r.stdout).toMatch(/Event log intact/);
     // Every hand-off went through a file on the "USB stick".
-    expect(r.stderr).toMatch(/Written to usb\/[0-9a-f]{5}-request\.txt/);
-    expect(r.stderr).toMatch(/Written to usb\/[0-9a-f]{5}-confirmation\.txt/);
-    expect(r.stderr).toMatch(/Written to usb\/[0-9a-f]{5}-return\.txt/);
+    expect(r.stderr).toMatch(/written to usb\/[0-9a-f]{5}-request\.txt/);
+    expect(r.stderr).toMatch(/written to usb\/[0-9a-f]{5}-confirmation\.txt/);
+    expect(r.stderr).toMatch(/written to usb\/[0-9a-f]{5}-return\.txt/);
   });
 });

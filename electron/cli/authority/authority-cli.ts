@@ -112,7 +112,7 @@ export function findVerb(args: readonly string[]): Verb | undefined {
 export function verbHelp(v: Verb): string {
   const required = (v.required ?? []).map((o) => `--${o}`).join(', ');
   return [
-    `Usage: ${usageOf(v)} [--home DIR] [--json] [--passphrase-file FILE]`,
+    `Usage: ${usageOf(v)} [--home DIR] [--json]${v.usage.includes('--passphrase-file') ? '' : ' [--passphrase-file FILE]'}`,
     '',
     v.summary,
     ...(required ? ['', `Required: ${required}.`] : []),

@@ -77,13 +77,17 @@ export async function showEvents({ values, ctx, withLedger, withLocalLedger }: C
     : withLocalLedger((l) => l.satelliteEvents(satellite, values.account)));
   if (ctx.json) return ctx.io.out(JSON.stringify({ ok: true, events }));
   if (values.csv) return ctx.io.out(authorityEventsCsv(events));
-  ctx.io.out(
-    events
-      .map(
-        (e) => `${formatInstant(e.at)}  ${e.actor}  ${(e.account ?? '').padEnd(12)}  ${e.type.padEnd(18)}  ${e.instance ? `${e.instance}: ` : ''}${e.message}`,
-      )
-      .join('\n'),
-  );
+  if (!events.length) return ctx.io.out('No events.');
+  // The Instance column gives a UDI's serial number (its message names the device where it matters).
+  const rows = events.map((e) => [
+    formatInstant(e.at),
+    e.actor,
+    e.account ?? '',
+    e.type,
+    e.instance ? (/,S:([^,]+),/.exec(e.instance)?.[1] ?? e.instance) : '',
+    e.message,
+  ]);
+  ctx.io.out(table(['Time', 'Actor', 'Virtual Account', 'Event', 'Instance', 'Message'], rows));
 }
 
 /** The product instances registered online (Smart Licensing), beside the reserved ones (show instances). */

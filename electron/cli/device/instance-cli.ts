@@ -45,7 +45,8 @@ export function printOutcome(o: Outcome, ctx: CliContext, service: InstanceServi
   // A code goes alone on stdout (`slr … request > request.txt` makes a file License Central accepts);
   // what to do with it goes on stderr.
   if (o.issued && file) {
-    ctx.io.err(`${o.message}\nWritten to ${file}.`);
+    // The message introduces the code ("…:"): the code is in the file, so say where instead of a dangling colon.
+    ctx.io.err(`${o.message.replace(/:\s*$/, '')}: written to ${file}.`);
   } else if (o.issued) {
     ctx.io.err(o.message);
     ctx.io.out(o.issued.code);
