@@ -113,7 +113,7 @@ describe('the authority verb table', () => {
     const home = mkdtempSync(join(tmpdir(), 'slr-averb-'));
     for (const [args, message] of [
       [['reserve', '--account', 'Default'], /Missing --request \(slr authority reserve\)/],
-      [['unlock', '--instance', 'cc920', '--csv'], /Unknown option '--csv'/],
+      [['unlock', '--instance', 'cc920', '--csv'], /slr authority unlock does not take --csv\./],
       [['key', 'retire'], /takes <id>/],
       [['key', 'list', 'extra'], /Unexpected argument "extra"/],
     ] as const) {

@@ -22,7 +22,7 @@ import { KEY_VERBS } from './key-verbs.ts';
 import { CODE_VERBS } from './code-verbs.ts';
 import { LEDGER_VERBS } from './ledger-verbs.ts';
 import { SATELLITE_VERBS } from './satellite-verbs.ts';
-import type { AuthorityContext, Verb } from './verb.ts';
+import type { AuthorityContext, Call, Verb } from './verb.ts';
 
 export type { AuthorityContext, Call, Verb } from './verb.ts';
 
@@ -207,7 +207,8 @@ export async function authorityCommand(args: readonly string[], ctx: AuthorityCo
   };
   // --out is checked before anything changes: a target that cannot be written refuses the command.
   const out = checkedOutput(values.out);
-  await verb.run({
+  // A verb's own refusal of its command line comes with that verb's help, as the parser's do.
+  await runVerb(verb, {
     values,
     positionals,
     ctx,
@@ -227,4 +228,13 @@ export async function authorityCommand(args: readonly string[], ctx: AuthorityCo
       warn(r);
     },
   });
+}
+
+async function runVerb(verb: Verb, call: Call): Promise<void> {
+  try {
+    await verb.run(call);
+  } catch (e) {
+    if (e instanceof UsageError && e.usage === undefined) throw new UsageError(e.message, verbHelp(verb));
+    throw e;
+  }
 }
