@@ -161,6 +161,10 @@ describe('slr authority and slr device, each with its own --home, passing files'
     expect(tooMany.status).toBe(1);
     expect(tooMany.stderr).toContain('has 2 UCM_Basic available');
     expect(ok(a('show', 'instances', '--account', 'Lab')).stdout).toContain(dev.sn);
+    // The name the list prints names the instance too (of that product only).
+    const name = /UDI_PID UCM; UDI_SN [0-9a-f]{5}/.exec(ok(a('show', 'instances')).stdout)![0];
+    expect(ok(a('code', '--instance', name)).stderr).toContain(`Authorization code for P:UCM,S:${dev.sn},`);
+    expect(a('code', '--instance', name.replace('UCM', 'CUC')).status).toBe(1);
   });
 
   it('refuses a shortfall, offering the higher tiers that could stand in (never substituting silently)', () => {

@@ -84,11 +84,17 @@ export async function findInstance(c: LedgerStore, ref: string): Promise<Instanc
   await requireInit(c);
   const key = ref.trim();
   let rows: InstanceRow[];
-  if (/^[0-9a-fA-F]{5}$/.test(key)) {
-    rows = await c.all<InstanceRow>(`${INSTANCE_SELECT} WHERE i.sn = ? AND i.state = 'active'`, key.toLowerCase());
+  // The name `show instances` prints (the seeds' "UDI_PID UCM; UDI_SN cc920") names it by its serial number too.
+  const shown = /^UDI_PID\s+([A-Za-z0-9_]{1,16});\s*UDI_SN\s+([0-9a-fA-F]{5})$/.exec(key);
+  if (/^[0-9a-fA-F]{5}$/.test(key) || shown) {
+    const sn = (shown?.[2] ?? key).toLowerCase();
+    rows = (await c.all<InstanceRow>(`${INSTANCE_SELECT} WHERE i.sn = ? AND i.state = 'active'`, sn)).filter(
+      (r) => !shown || r.product === shown[1]!.toUpperCase(),
+    );
   } else {
     const m = /U:([0-9a-fA-F-]{36})/.exec(key);
-    if (!m) refuse('bad-instance', `"${key}" is neither a UDI (P:…,S:…,U:…) nor a serial number (5 hex digits).`);
+    if (!m)
+      refuse('bad-instance', `"${key}" is neither a UDI (P:…,S:…,U:…), a serial number (5 hex digits) nor an instance's name as listed (UDI_PID …; UDI_SN …).`);
     rows = await c.all<InstanceRow>(`${INSTANCE_SELECT} WHERE i.uuid = ? AND i.state = 'active'`, m[1]!.toLowerCase());
   }
   if (rows.length === 0) refuse('no-instance', `No product instance with reserved licenses matches ${key}.`, 'See `slr authority show instances`.');
