@@ -70,7 +70,7 @@ export async function openLedger({ dir, actor = defaultActor(), keySecret }: Led
       refuse(
         'no-authority',
         `No license authority in ${dir}.`,
-        'Create one with `slr authority init --account "<smart account name>"`, or name another directory with --home.',
+        'Create one with `slr authority init --account "<smart account name>"`, name another directory with --home, or, to work on a License Central server, log in: `slr authority login --server URL --user NAME`.',
       );
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     closeSync(openSync(path, 'a', 0o600));
