@@ -217,6 +217,22 @@ async function instanceMain(p: Parsed, home: string, ctx: CliContext, clock: () 
   }
 }
 
+/** `slr completion bash|zsh|fish` (the script) and `slr __complete CURRENT WORDS…` (what the script asks). */
+async function completionMain(argv: readonly string[], io: Io): Promise<number> {
+  const { completions, COMPLETION_SCRIPTS, DEVICE_VALUE_OPTIONS } = await import('./completion.ts');
+  if (argv[0] === 'completion') {
+    const shell = argv[1] as keyof typeof COMPLETION_SCRIPTS;
+    if (argv.length !== 2 || !Object.hasOwn(COMPLETION_SCRIPTS, shell))
+      throw new UsageError('Usage: slr completion bash | zsh | fish  (prints the script to source)');
+    io.out(COMPLETION_SCRIPTS[shell]);
+    return EXIT.ok;
+  }
+  const { VERBS, VALUE_OPTIONS } = await import('./authority/authority-cli.ts');
+  const valueOptions = [...DEVICE_VALUE_OPTIONS, ...VALUE_OPTIONS];
+  for (const word of completions({ deviceUsage: USAGE.split('\n'), verbs: VERBS, valueOptions }, argv.slice(2), argv[1] ?? '')) io.out(word);
+  return EXIT.ok;
+}
+
 /** An unknown command: what was typed, and the nearest known one (a typo), else where the commands are listed. */
 function unknownCommand(rest: readonly string[]): UsageError {
   const words = rest.filter((w) => !w.startsWith('-'));
@@ -229,6 +245,7 @@ export async function main(argv: readonly string[], rawIo: Io = processIo, env: 
   let json = argv.includes('--json');
   let authorityUsage: string | null = null;
   try {
+    if (argv[0] === '__complete' || argv[0] === 'completion') return await completionMain(argv, io);
     const p = parseArgs(argv);
     json = p.json;
     if (p.version) {

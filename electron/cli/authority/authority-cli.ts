@@ -26,6 +26,9 @@ import type { AuthorityContext, Call, Verb } from './verb.ts';
 
 export type { AuthorityContext, Call, Verb } from './verb.ts';
 
+/** The options that take a value (shell completion skips their values). */
+export const VALUE_OPTIONS: readonly string[] = Object.entries(OPTIONS).flatMap(([o, d]) => (d.type === 'string' ? [`--${o}`] : []));
+
 export const VERBS: readonly Verb[] = [
   {
     words: 'init',
