@@ -145,7 +145,7 @@ describe('signing', () => {
     const wrapped = `license smart reservation install "${code.replace(/(.{64})/g, '$1\n  ')}"`;
     writeFileSync(join(dir, 'code.txt'), wrapped);
     writeFileSync(join(dir, 'authority.pem'), key.publicKey);
-    // README, "Checking an authorization code by hand":
+    // The core of README's recipe (README's own block, which first takes the signing key out of the key file, runs in openssl-recipe.test.ts):
     const script = `
       tr -d ' \\t\\r\\n' < code.txt > compact.txt
       sed -e 's|.*\\(<authorizationCode>.*</authorizationCode>\\).*\\(<udi>.*</udi>\\).*|\\1\\2|' compact.txt > signed.bin
