@@ -323,3 +323,19 @@ describe('attack 8: unbounded reads', () => {
     expect(dev.d('license', 'smart', 'reservation', 'install-file', big).json<Json>().error!.code).toBe('code-too-large');
   });
 });
+
+describe('a code damaged on the way', () => {
+  it('is refused naming both causes a device cannot tell apart (a new key, or damage), not as another License Central’s', () => {
+    const { a, d0 } = ((w) => ({ ...w, d0: w.device() }))(world());
+    const code = codeOf(a('reserve', '--account', 'Default', '--request', d0.request(), '--license', 'UCM_Basic=2'));
+    // What a PDF's text extraction or a retyping may do: a character changed inside what is signed.
+    const damaged = code.replace('<count>2</count>', '<count>3</count>');
+    const r = d0.d('license', 'smart', 'reservation', 'install', damaged).json<Json>();
+    expect(r.error).toMatchObject({
+      code: 'untrusted',
+      message: expect.stringMatching(/made for this device's current request, but its signature does not verify[\s\S]*damaged on the way/),
+      hint: expect.stringMatching(/slr license trust add <file>[\s\S]*slr authority code --instance SN/),
+    });
+    expect(d0.d('license', 'smart', 'reservation', 'install', code).status).toBe(0);
+  });
+});

@@ -124,6 +124,14 @@ export function trustedSigner(state: InstanceState, code: AuthorizationCode, cry
     );
   }
   const signer = state.trustedKeys.find((k) => crypto.verify(k.publicKey, code.signedBytes, code.signature));
+  // Made for this device's current request (its piid derives from the request's nonce): from License Central
+  // meant for it, so either signed with a key not trusted yet, or damaged on the way. The device cannot tell which.
+  if (!signer && state.reservation?.piid && code.piid === state.reservation.piid)
+    refuse(
+      'untrusted',
+      "The authorization code was made for this device's current request, but its signature does not verify with the keys this device trusts: either License Central signs with a new key now, or the code was damaged on the way (a character lost or changed, as text extracted from a PDF or retyped can be).",
+      'If License Central added a signing key, import its key file (`slr authority key export` writes it) with `slr license trust add <file>`; otherwise use the code as License Central wrote it: its file, its QR code, or copied again whole (`slr authority code --instance SN` shows it again).',
+    );
   if (!signer) {
     refuse(
       'untrusted',
