@@ -5,7 +5,7 @@
  * and a connected satellite's rounds run by themselves while the app runs (clock and timers injected).
  */
 import { describe, expect, it, vi } from 'vitest';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp, dispatch } from '../electron/app/api.ts';
@@ -76,6 +76,7 @@ describe('satellites in the app', () => {
     expect(added.file.name).toBe('Plant 4-enrolment.json');
     const saved = await parent.ok('fileSaveSync', added.file);
     expect(readFileSync(saved!, 'utf8')).toBe(added.file.text);
+    expect(statSync(saved!).mode & 0o777).toBe(0o600);
 
     sat.open(saved!);
     const opened = await sat.ok('fileOpenSync');

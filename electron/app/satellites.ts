@@ -130,7 +130,8 @@ function syncFileMethods(dialogs: Dialogs): Pick<SatelliteMethods, 'fileOpenSync
     },
     async fileSaveSync({ name, text }) {
       const path = await dialogs.save({ title: 'Save the sync file', defaultName: name, filters: SYNC_FILES });
-      if (path) writeTextFile(path, text);
+      // 0600 as the CLI writes an enrolment file (its one-time secret), and the rest alike: what a License Central holds.
+      if (path) writeTextFile(path, text, 0o600);
       return path;
     },
   };
