@@ -49,6 +49,16 @@ export function forgetSession(home: string): boolean {
 
 /** Logs in: checks the server's certificate against the fingerprint, then asks for a session. */
 export async function login(input: { server: string; user: string; password: string; fingerprint: string }): Promise<RemoteSession> {
+  return (await loginWith(input)).session;
+}
+
+/** The same, and whether the password was a one-time one (the user must set their own before anything else). */
+export async function loginWith(input: {
+  server: string;
+  user: string;
+  password: string;
+  fingerprint: string;
+}): Promise<{ session: RemoteSession; mustChangePassword: boolean }> {
   const presented = await fetchCertificate(input.server);
   if (presented.fingerprint !== input.fingerprint)
     refuse(
@@ -62,7 +72,7 @@ export async function login(input: { server: string; user: string; password: str
     expiresAt: number;
     mustChangePassword: boolean;
   };
-  return { ...target, user: input.user, token: r.token, expiresAt: r.expiresAt };
+  return { session: { ...target, user: input.user, token: r.token, expiresAt: r.expiresAt }, mustChangePassword: r.mustChangePassword === true };
 }
 
 /** A line about the session, for `login` and for errors. */

@@ -225,12 +225,16 @@ export const SERVER_VERBS: readonly Verb[] = [
         );
       }
       const pw = await password(call, 'password-file', `Password for ${values.user} at ${values.server}: `);
-      const session = await remote.login({ server: values.server!, user: values.user!, password: pw, fingerprint: pinned });
+      const { session, mustChangePassword } = await remote.loginWith({ server: values.server!, user: values.user!, password: pw, fingerprint: pinned });
       remote.saveSession(ctx.home, session);
-      say(`Logged in as ${remote.describeSession(session)}. slr authority commands of this home now run there; slr authority logout ends it.`, {
+      const then = mustChangePassword
+        ? ' That password was a one-time one: set your own first (slr authority password --new-password-file FILE); every other command is refused until then.'
+        : ' slr authority commands of this home now run there; slr authority logout ends it.';
+      say(`Logged in as ${remote.describeSession(session)}.${then}`, {
         server: session.server,
         user: session.user,
         expiresAt: session.expiresAt,
+        mustChangePassword,
       });
     },
   },
