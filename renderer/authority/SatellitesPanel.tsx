@@ -29,7 +29,8 @@ const anyFile = () => true;
 
 export function SatellitesPanel({ view, refresh }: { view: Ready; refresh: Refresh }) {
   const [sats, setSats] = useState<SatellitesView | null>(null);
-  const [handed, setHanded] = useState<Handed | null>(null);
+  // Numbered, so that each new file gets a box of its own (no "Saved to …" left from the one before).
+  const [handed, setHanded] = useState<{ n: number; h: Handed } | null>(null);
   const act = useAction(true);
   const load = useCallback(async () => setSats(await call('authoritySatellites')), []);
   useEffect(() => {
@@ -37,7 +38,7 @@ export function SatellitesPanel({ view, refresh }: { view: Ready; refresh: Refre
   }, [act.run, load, view.connection]);
   const show: Show = useCallback(
     async (h) => {
-      setHanded(h);
+      setHanded((before) => ({ n: (before?.n ?? 0) + 1, h }));
       await load();
       await refresh();
     },
@@ -52,7 +53,7 @@ export function SatellitesPanel({ view, refresh }: { view: Ready; refresh: Refre
     );
   return (
     <div data-testid="satellites">
-      {handed && <HandedOver handed={handed} />}
+      {handed && <HandedOver key={handed.n} handed={handed.h} />}
       <ErrorNotice error={act.error} />
       {sats?.role === 'satellite' && <SatelliteSide parent={sats.parent} show={show} />}
       {sats?.role === 'parent' && <ParentSide view={view} satellites={sats.satellites} show={show} />}

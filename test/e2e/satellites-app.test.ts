@@ -47,6 +47,13 @@ async function openSatellites(page: Page, h: Harness) {
 
 /** The last action's file: saved to the USB stick; its path. */
 async function saveHanded(page: Page, h: Harness, name: string): Promise<string> {
+  // A new file's box says nothing of an earlier one saved.
+  expect(
+    await page
+      .getByTestId('handed')
+      .getByText(/^Saved to /)
+      .count(),
+  ).toBe(0);
   await page.getByTestId('handed').getByRole('button', { name: 'Save to file…' }).click();
   const path = join(h.usb, name);
   await expect.poll(() => page.getByTestId('handed').getByText(`Saved to ${path}.`).count()).toBe(1);
