@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { slrAsync, type CliResult } from './helpers/cli.ts';
+import { slrAsync } from './helpers/cli.ts';
+import { ok, refusedWith as refused } from './helpers/cli-expect.ts';
 import { keyFileOf, startServer, type TestServer } from './helpers/server.ts';
 
 const T = Date.UTC(2026, 10, 2, 8);
@@ -38,14 +39,6 @@ async function device(pid: string) {
 }
 const token = async (exportControlled: boolean) =>
   (await s.ledger.createToken({ account: 'Lab', server: s.url, fingerprint: s.fingerprint, exportControlled }, s.now)).token;
-const ok = (r: CliResult) => {
-  expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
-  return r;
-};
-const refused = (r: CliResult, pattern: RegExp) => {
-  expect(r.status, r.stdout + r.stderr).toBe(1);
-  expect(r.stderr).toMatch(pattern);
-};
 
 describe('encryption and alarms', () => {
   it('Unity Connection: encryption refused in evaluation and without the export key; on after the key; left on at deregistration with its alarm; off clears it', async () => {

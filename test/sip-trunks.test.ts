@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { slrAsync, type CliResult } from './helpers/cli.ts';
+import { slrAsync } from './helpers/cli.ts';
+import { ok, refusedWith as refused } from './helpers/cli-expect.ts';
 import { keyFileOf, startServer, type TestServer } from './helpers/server.ts';
 
 const T = Date.UTC(2026, 10, 2, 8);
@@ -32,14 +33,6 @@ async function device(pid: string, at = T) {
     (await run('--json', 'show', 'alarms')).json<{ alarms: { name: string; clearedAt: number | null; text: string }[]; active: number }>();
   return { run, trunks, alarms, later: (ms: number) => (now += ms) };
 }
-const ok = (r: CliResult) => {
-  expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
-  return r;
-};
-const refused = (r: CliResult, pattern: RegExp) => {
-  expect(r.status, r.stdout + r.stderr).toBe(1);
-  expect(r.stderr).toMatch(pattern);
-};
 
 describe('SIP trunks', () => {
   it('refuses a secure trunk in evaluation and without the export key; allows it with the key reserved; alarms when the key goes', async () => {

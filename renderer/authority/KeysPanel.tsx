@@ -1,4 +1,5 @@
 /** License Central's signing keys: which signs new codes, export of the public key, a new key, retiring an old one. */
+import { HeaderRow } from '../components/HeaderRow.tsx';
 import { useState } from 'react';
 import { call } from '../bridge.ts';
 import { ErrorNotice, Notice } from '../components/Notice.tsx';
@@ -12,17 +13,7 @@ function KeysTable({ keys, busy, retire }: { keys: Ready['keys']; busy: boolean;
   return (
     <table>
       <caption>Signing keys</caption>
-      <thead>
-        <tr>
-          <th scope="col">Key id</th>
-          <th scope="col">Created</th>
-          <th scope="col">Retired</th>
-          <th scope="col">Signs new codes</th>
-          <th scope="col">
-            <span className="visually-hidden">Actions</span>
-          </th>
-        </tr>
-      </thead>
+      <HeaderRow names={['Key id', 'Created', 'Retired', 'Signs new codes']} actions />
       <tbody>
         {keys.map((k) => (
           <tr key={k.id}>

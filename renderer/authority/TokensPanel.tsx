@@ -5,6 +5,7 @@ import { fingerprintProblem } from '../../shared/fingerprint-text.ts';
 import { ErrorNotice, Notice } from '../components/Notice.tsx';
 import { useAction } from '../components/useAction.ts';
 import type { Ready, Refresh } from './types.ts';
+import { HeaderRow } from '../components/HeaderRow.tsx';
 import { formatDay, formatWhen } from '../components/format.ts';
 
 /**
@@ -129,20 +130,6 @@ function MadeToken({ made }: { made: { id: string; token: string; expiresAt: num
 }
 
 type Act = ReturnType<typeof useAction>;
-
-function HeaderRow({ names }: { names: readonly string[] }) {
-  return (
-    <thead>
-      <tr>
-        {names.map((h) => (
-          <th key={h} scope="col">
-            {h}
-          </th>
-        ))}
-      </tr>
-    </thead>
-  );
-}
 
 function TokenTable({ tokens, act, reload }: { tokens: readonly TokenLine[] | null; act: Act; reload: () => Promise<void> }) {
   return (

@@ -3,6 +3,7 @@
  * secure one is offered only while export-controlled functionality is allowed (never in the evaluation
  * period, as the seeds say); one left when that allowance ended is marked, with the alarm's way out: remove it.
  */
+import { HeaderRow } from '../components/HeaderRow.tsx';
 import { useState } from 'react';
 import type { InstanceView } from '../../shared/bridge.ts';
 import type { SipTrunk } from '../../shared/instance/state.ts';
@@ -67,16 +68,7 @@ function TrunkTable(p: { trunks: readonly SipTrunk[]; allowed: boolean; busy: bo
   return (
     <table>
       <caption>SIP trunks</caption>
-      <thead>
-        <tr>
-          <th scope="col">Name</th>
-          <th scope="col">Secure</th>
-          <th scope="col">Added</th>
-          <th scope="col">
-            <span className="visually-hidden">Actions</span>
-          </th>
-        </tr>
-      </thead>
+      <HeaderRow names={['Name', 'Secure', 'Added']} actions />
       <tbody>
         {p.trunks.map((t) => (
           <tr key={t.name}>

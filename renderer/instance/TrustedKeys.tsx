@@ -1,3 +1,4 @@
+import { HeaderRow } from '../components/HeaderRow.tsx';
 import { useEffect, useRef, useState } from 'react';
 import type { InstanceView } from '../../shared/bridge.ts';
 import { call } from '../bridge.ts';
@@ -12,16 +13,7 @@ function KeyTable({ keys, busy, remove }: { keys: Existing['trustedKeys']; busy:
   return (
     <table>
       <caption className="visually-hidden">Trusted keys</caption>
-      <thead>
-        <tr>
-          <th scope="col">Key id</th>
-          <th scope="col">From file</th>
-          <th scope="col">Added</th>
-          <th scope="col">
-            <span className="visually-hidden">Actions</span>
-          </th>
-        </tr>
-      </thead>
+      <HeaderRow names={['Key id', 'From file', 'Added']} actions />
       <tbody>
         {keys.length === 0 && (
           <tr>
