@@ -21,6 +21,7 @@ export const FAST = [
   'test/satellite-connected.test.ts',
   'test/app-satellites.test.ts',
   'test/sip-trunks.test.ts',
+  'test/cluster-reservation.test.ts',
   'test/authorization-code.test.ts',
   'test/short-codes.test.ts',
   'test/state-digest.test.ts',

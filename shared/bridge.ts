@@ -209,6 +209,8 @@ export interface RequestInspection {
   readonly product: string;
   readonly productName: string;
   readonly productType: string;
+  /** A cluster publisher's subscribers, as its request code names them; empty: a standalone device. */
+  readonly nodes: readonly string[];
   /** Licenses of this product, with what each virtual account has available. */
   readonly licenses: readonly {
     readonly short: string;

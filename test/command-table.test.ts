@@ -132,7 +132,7 @@ describe('the authority verb table', () => {
     expect(licenses[0]).toBe('Virtual Account,License,Level,Expires,Purchased,Reserved,In Transition,Available');
     expect(licenses[1]).toBe('Default,UCM_Basic,2,,7,0,0,7');
     expect(slr(home, ['authority', 'show', 'instances', '--csv']).stdout.trim()).toBe(
-      'Virtual Account,Name,Product Type,Last Contact,State,Reserved,In Transition,Device State',
+      'Virtual Account,Name,Product Type,Last Contact,State,Reserved,In Transition,Device State,Cluster Nodes',
     );
   });
 });

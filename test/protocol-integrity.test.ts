@@ -106,7 +106,7 @@ describe('attack 2: a request code altered in transit', () => {
     const r = dev.d('license', 'smart', 'reservation', 'install', code);
     expect(r.status).toBe(1);
     expect(r.json<Json>().error!.code).toBe('altered-request');
-    expect(r.json<Json>().error!.message).toMatch(/whose key or state digest is not this device's: it was altered in transit/);
+    expect(r.json<Json>().error!.message).toMatch(/whose key, state digest or cluster nodes are not this device's: it was altered in transit/);
     // Nor can the device give that code back (its return code would be a code for the thief's key).
     expect(dev.d('license', 'smart', 'reservation', 'return-authorization', code).json<Json>().error!.code).toBe('altered-request');
     // License Central rehosts the reservation to a new request from the same device; the device installs it.

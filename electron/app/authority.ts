@@ -42,6 +42,7 @@ function inspectRequest(code: string, lines: readonly LicenseLine[]): BridgeResu
     product: product.id,
     productName: product.name,
     productType: product.productType,
+    nodes: request.nodes,
     licenses: product.entitlements
       .filter((e) => e.reservable)
       .map((e) => ({

@@ -37,6 +37,7 @@ const TABLES: readonly { name: string; columns: readonly string[]; order: string
       'device_finding',
       'device_warning',
       'device_warning_at',
+      'nodes',
     ],
     order: 'id',
   },

@@ -52,6 +52,7 @@ function Notes({ i, terms: { ended, soon } }: { i: InstanceLineView; terms: Term
   return (
     <>
       {i.locked && <div className="row-note">Locked after too many wrong codes in a row: its codes are refused until you unlock it.</div>}
+      {i.nodes.length > 0 && <div className="row-note">Cluster publisher; subscribers {i.nodes.join(', ')} (their usage counts in this reservation).</div>}
       {ended.map((t) => (
         <div key={`e-${t.short}-${t.endsAt}`} className="row-note row-note-bad">
           {t.count} × {nameOf(t.short)}: TERM ended {day(t)}; the device no longer counts them. Update its reservation.

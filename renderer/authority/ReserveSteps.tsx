@@ -51,6 +51,12 @@ function RequestFacts({ inspection }: { inspection: RequestInspection }) {
           <code>{inspection.udi}</code>
         </dd>
       </div>
+      {inspection.nodes.length > 0 && (
+        <div>
+          <dt>Cluster</dt>
+          <dd>Publisher, with the subscribers {inspection.nodes.join(', ')}: one reservation for the whole cluster</dd>
+        </div>
+      )}
     </dl>
   );
 }

@@ -45,6 +45,8 @@ export interface InstanceLine {
   readonly terms: readonly TermHolding[];
   /** The latest code it was given is an update whose confirmation code has not been entered. */
   readonly awaitingConfirmation: boolean;
+  /** A cluster publisher's subscribers, as its request code named them (one instance, one reservation); empty: standalone. */
+  readonly nodes: readonly string[];
 }
 
 export interface TermHolding {

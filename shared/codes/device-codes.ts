@@ -3,7 +3,8 @@
  *
  * - request code (v3): the device's identity (product, UUID), its P-256 public key, a nonce that makes this
  *   request, and the reservation it starts, unique, and the device's state digest. 99 data symbols, 111
- *   characters.
+ *   characters. A cluster publisher's request (v4) adds its subscribers' names (cluster-nodes.ts), in a tail
+ *   of one of a few fixed sizes: 119 characters and up.
  * - confirmation code (v2): 35 bits of MAC over (piid, timestamp, UDI, state digest) of the authorization
  *   code just installed, and the state digest. 14 data symbols, 17 characters.
  * - return code (v3): the serial number, the state digest and 115 bits of MAC over (piid, timestamp, UDI,
@@ -15,7 +16,8 @@
  * device of an earlier SLR Desk can finish its exchange; they carry no digest.
  *
  * Every authorization code of a reservation carries, as its `<piid>`, a UUID derived from the request: its
- * first 8 bytes are the request's nonce, the last 8 a hash of (UDI, device public key, nonce, state digest).
+ * first 8 bytes are the request's nonce, the last 8 a hash of (UDI, device public key, nonce, state digest,
+ * and a publisher's cluster nodes).
  * The piid is under the authority's signature, so the device recomputes it and installs only codes of its
  * current reservation, issued against its own key and its own request: a code of a reservation it gave
  * back, or of a request whose key or digest was changed in transit, is refused. The MAC key is derived from
@@ -30,6 +32,7 @@ import { bytesToUuid, formatUdi, makeUdi, uuidToBytes, type Udi } from '../udi.t
 import { fromHex, toHex, utf8 } from '../bytes.ts';
 import { Bits, bitsToSymbols } from './base32.ts';
 import { codeLength, formatShortCode, parseShortCode, specByLength, type ShortCodeSpec } from './short-code.ts';
+import { canonicalNodes, NODE_TAIL_SYMBOLS, nodeTail, readNodeTail } from './cluster-nodes.ts';
 import { digestFromSymbols, digestSymbols, digestText, DIGEST_SYMBOLS, type StateDigest } from './state-digest.ts';
 
 export type { StateDigest } from './state-digest.ts';
@@ -41,14 +44,16 @@ export const RETURN_CODE: ShortCodeSpec = { kind: 3, name: CODE_NAMES.return, da
 const REQUEST_CODE_V2: ShortCodeSpec = { ...REQUEST_CODE, dataSymbols: 92 };
 const CONFIRMATION_CODE_V1: ShortCodeSpec = { ...CONFIRMATION_CODE, dataSymbols: 7 };
 const RETURN_CODE_V2: ShortCodeSpec = { ...RETURN_CODE, dataSymbols: 28 };
+/** A cluster publisher's request (v4): v3 and its nodes, in a tail of one of the sizes cluster-nodes.ts gives. */
+const CLUSTER_REQUEST_CODES: readonly ShortCodeSpec[] = NODE_TAIL_SYMBOLS.map((t) => ({ ...REQUEST_CODE, dataSymbols: REQUEST_CODE.dataSymbols + t }));
 const VERSIONS = [
-  [REQUEST_CODE, REQUEST_CODE_V2],
+  [REQUEST_CODE, REQUEST_CODE_V2, ...CLUSTER_REQUEST_CODES],
   [CONFIRMATION_CODE, CONFIRMATION_CODE_V1],
   [RETURN_CODE, RETURN_CODE_V2],
 ] as const;
 const others = (spec: ShortCodeSpec) => VERSIONS.flat().filter((s) => s.kind !== spec.kind);
 
-const REQUEST_VERSIONS = { digest: 3, plain: 2 };
+const REQUEST_VERSIONS = { cluster: 4, digest: 3, plain: 2 };
 const RETURN_VERSIONS = { digest: 3, plain: 2 };
 /** Bytes of the request nonce. */
 export const NONCE_BYTES = 8;
@@ -63,21 +68,37 @@ export interface RequestPayload {
   readonly nonce: string;
   /** The device's state when it made the request; null in a request of an earlier version (v2). */
   readonly digest: StateDigest | null;
+  /** A cluster publisher's subscribers, sorted (v4); empty for a standalone device. */
+  readonly nodes: readonly string[];
 }
 
-export function makeRequestCode(product: ProductProfile, uuid: string, devicePublicKey: Uint8Array, nonce: string, digest: StateDigest): string {
+/** The request code; a cluster publisher's (`nodes`: its subscribers) is of version 4, a standalone device's of version 3. */
+export function makeRequestCode(
+  product: ProductProfile,
+  uuid: string,
+  devicePublicKey: Uint8Array,
+  nonce: string,
+  digest: StateDigest,
+  nodes: readonly string[] = [],
+): string {
   if (devicePublicKey.length !== 33 || (devicePublicKey[0] !== 2 && devicePublicKey[0] !== 3)) {
     throw new Error('device public key must be a 33-byte compressed P-256 point');
   }
   const nonceBytes = nonceToBytes(nonce);
   const bits = new Bits()
-    .push(REQUEST_VERSIONS.digest, 5)
+    .push(nodes.length ? REQUEST_VERSIONS.cluster : REQUEST_VERSIONS.digest, 5)
     .push(product.codeIndex, 5)
     .pushBytes(uuidToBytes(uuid))
     .push(devicePublicKey[0]! & 1, 1)
     .pushBytes(devicePublicKey.slice(1))
     .pushBytes(nonceBytes);
-  return formatShortCode(REQUEST_CODE, [...bitsToSymbols(bits), ...digestSymbols(digest)]);
+  const data = [...bitsToSymbols(bits), ...digestSymbols(digest)];
+  if (!nodes.length) return formatShortCode(REQUEST_CODE, data);
+  const tail = nodeTail(nodes);
+  return formatShortCode(
+    CLUSTER_REQUEST_CODES.find((s) => s.dataSymbols === data.length + tail.length)!,
+    [...data, ...tail],
+  );
 }
 
 export function parseRequestCode(input: string): RequestPayload {
@@ -85,11 +106,12 @@ export function parseRequestCode(input: string): RequestPayload {
   const data = parseShortCode(spec, input, others(spec));
   const bits = Bits.fromSymbols(data.slice(0, 92));
   const version = bits.read(0, 5);
-  const want = spec === REQUEST_CODE ? REQUEST_VERSIONS.digest : REQUEST_VERSIONS.plain;
+  const cluster = CLUSTER_REQUEST_CODES.includes(spec);
+  const want = cluster ? REQUEST_VERSIONS.cluster : spec === REQUEST_CODE ? REQUEST_VERSIONS.digest : REQUEST_VERSIONS.plain;
   if (version !== want) {
     refuse(
       'request-version',
-      `The request code is of version ${version}; this system reads version ${REQUEST_VERSIONS.digest} (and ${REQUEST_VERSIONS.plain}, ${codeLength(REQUEST_CODE_V2)} characters).`,
+      `The request code is of version ${version}; this system reads version ${REQUEST_VERSIONS.digest} (a cluster publisher's: ${REQUEST_VERSIONS.cluster}; and ${REQUEST_VERSIONS.plain}, ${codeLength(REQUEST_CODE_V2)} characters).`,
       'Generate the request code again with this version of SLR Desk.',
     );
   }
@@ -99,8 +121,9 @@ export function parseRequestCode(input: string): RequestPayload {
   const key = new Uint8Array(33);
   key[0] = 2 + bits.read(138, 1);
   key.set(bits.readBytes(139, 32), 1);
-  const digest = spec === REQUEST_CODE ? digestFromSymbols(data.slice(92)) : null;
-  return { udi: makeUdi(product, uuid), devicePublicKey: key, nonce: toHex(bits.readBytes(395, NONCE_BYTES)), digest };
+  const digest = spec === REQUEST_CODE || cluster ? digestFromSymbols(data.slice(92, 92 + DIGEST_SYMBOLS)) : null;
+  const nodes = cluster ? readNodeTail(data.slice(92 + DIGEST_SYMBOLS)) : [];
+  return { udi: makeUdi(product, uuid), devicePublicKey: key, nonce: toHex(bits.readBytes(395, NONCE_BYTES)), digest, nodes };
 }
 
 function nonceToBytes(nonce: string): Uint8Array {
@@ -110,7 +133,7 @@ function nonceToBytes(nonce: string): Uint8Array {
 
 /**
  * The piid of the reservation a request starts (see the header comment), bound to the request's state
- * digest (none for a request of version 2). `sha256` is the crypto port's.
+ * digest (none for a request of version 2) and a cluster publisher's nodes (v4). `sha256` is the crypto port's.
  */
 export function reservationPiid(
   sha256: (data: Uint8Array) => Uint8Array,
@@ -118,10 +141,16 @@ export function reservationPiid(
   devicePublicKey: Uint8Array,
   nonce: string,
   digest: StateDigest | null,
+  nodes: readonly string[] = [],
 ): string {
   const nonceBytes = nonceToBytes(nonce);
   const base = `${formatUdi(udi)}|${toHex(devicePublicKey)}|${nonce}`;
-  const binding = sha256(utf8(digest ? `slr-desk/piid/v2|${base}|${digestText(digest)}` : `slr-desk/piid/v1|${base}`)).slice(0, 16 - NONCE_BYTES);
+  const message = !digest
+    ? `slr-desk/piid/v1|${base}`
+    : nodes.length
+      ? `slr-desk/piid/v3|${base}|${digestText(digest)}|${canonicalNodes(nodes).join(',')}`
+      : `slr-desk/piid/v2|${base}|${digestText(digest)}`;
+  const binding = sha256(utf8(message)).slice(0, 16 - NONCE_BYTES);
   return bytesToUuid(new Uint8Array([...nonceBytes, ...binding]));
 }
 

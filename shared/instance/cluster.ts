@@ -9,6 +9,7 @@
 import { concatBytes, utf8 } from '../bytes.ts';
 import { DAY_MS, formatInstant } from '../codes/dates.ts';
 import { refuse, SlrError } from '../errors.ts';
+import { MAX_CLUSTER_SUBSCRIBERS } from '../codes/cluster-nodes.ts';
 import type { ClusterNode, ClusterState, InstanceState } from './state.ts';
 
 export const PUBLISHER_SILENCE_LIMIT_MS = 90 * DAY_MS;
@@ -60,6 +61,13 @@ export function withJoin(state: InstanceState, name: string, secretHash: string,
   const nodes = c?.nodes ?? [];
   if (nodes.some((n) => n.name === name)) refuse('instance-exists', `Node "${name}" is already in the cluster.`, 'Use another name.');
   const joins = (c?.joins ?? []).filter((j) => j.name !== name && j.expiresAt > t);
+  if (nodes.length + joins.length >= MAX_CLUSTER_SUBSCRIBERS) {
+    refuse(
+      'not-allowed',
+      `A cluster has at most ${MAX_CLUSTER_SUBSCRIBERS} subscribers; this one has ${nodes.length}${joins.length ? ` and ${joins.length} join code${joins.length === 1 ? '' : 's'} not used yet` : ''}.`,
+      'Remove a node first (`cluster remove-node NAME`), or wait until an unused join code expires.',
+    );
+  }
   return { ...state, cluster: { role: 'publisher', nodes, joins: [...joins, { name, secretHash, expiresAt: t + JOIN_CODE_VALID_MS }] } };
 }
 

@@ -8,7 +8,7 @@ import { fromBase64 } from '../bytes.ts';
 import { refuse } from '../errors.ts';
 import { REGISTRATION } from './state.ts';
 import { productOf } from './status.ts';
-import { closeReservation, newReservation, stateDigest } from './reservation.ts';
+import { closeReservation, newReservation, requestNodes, stateDigest } from './reservation.ts';
 import { phased } from './command-entry.ts';
 import { event, withEvents } from './rules.ts';
 import { ENABLE, never, RESERVATION, REQUEST } from './command-words.ts';
@@ -109,7 +109,7 @@ export const RESERVATION_MODE_COMMANDS = {
       if (!key) throw new Error('device public key in the state is not base64');
       const digest = stateDigest(state, ctx.crypto);
       const reservation = newReservation(state, ctx.crypto, t, digest);
-      const requestCode = makeRequestCode(productOf(state), state.uuid, key, reservation.nonce!, digest);
+      const requestCode = makeRequestCode(productOf(state), state.uuid, key, reservation.nonce!, digest, requestNodes(state));
       const next = withEvents(
         { ...state, registration: REGISTRATION.inProgress, reservation, lastRequest: { code: requestCode, at: t, piid: reservation.piid } },
         event(t, 'request', `Reservation request code generated for reservation ${reservation.piid}; registration is ${REGISTRATION.inProgress}.`),

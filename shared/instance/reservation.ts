@@ -27,12 +27,17 @@ export function stateDigest(state: InstanceState, crypto: CryptoBasics): StateDi
   );
 }
 
-/** A new reservation: a fresh nonce, and the piid bound to this device's key and to the request's digest. */
+/** The subscribers a cluster publisher's request names (sorted); none for any other device. */
+export function requestNodes(state: InstanceState): string[] {
+  return state.cluster?.role === 'publisher' ? state.cluster.nodes.map((n) => n.name).sort() : [];
+}
+
+/** A new reservation: a fresh nonce, and the piid bound to this device's key, the request's digest and a publisher's nodes. */
 export function newReservation(state: InstanceState, crypto: CryptoBasics, at: number, digest: StateDigest): Reservation {
   const key = fromBase64(state.deviceKey.publicKey);
   if (!key) throw new Error('device public key in the state is not base64');
   const nonce = toHex(crypto.randomBytes(NONCE_BYTES));
-  const piid = reservationPiid(crypto.sha256, makeUdi(productOf(state), state.uuid), key, nonce, digest);
+  const piid = reservationPiid(crypto.sha256, makeUdi(productOf(state), state.uuid), key, nonce, digest, requestNodes(state));
   return { nonce, piid, requestedAt: at, lastTimestamp: '0' };
 }
 
@@ -63,7 +68,7 @@ export function assertCurrentReservation(state: InstanceState, piid: string): Re
   if (current && current.nonce !== null && current.nonce === nonceOfPiid(piid)) {
     refuse(
       'altered-request',
-      "The authorization code was issued for a request code whose key or state digest is not this device's: it was altered in transit, and this device will not install it.",
+      "The authorization code was issued for a request code whose key, state digest or cluster nodes are not this device's: it was altered in transit, and this device will not install it.",
       'Tell License Central: the request code it received was changed on the way. It should rehost that reservation to a new request code from this device (slr authority rehost), and the codes should be carried by someone you trust.',
     );
   }

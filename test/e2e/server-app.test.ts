@@ -16,6 +16,7 @@ import { startHarness, RENDERER_DIR, type Harness } from './harness/server.ts';
 import { closeBrowser, launchBrowser, CHROMIUM } from './harness/browser.ts';
 import { PASSWORD, startServer, type TestServer } from '../helpers/server.ts';
 import { makeDevice } from '../helpers/world.ts';
+import { acceptJoin, withJoin } from '../../shared/instance/cluster.ts';
 
 const skip = process.env.SLR_SKIP_BROWSER === '1';
 const T0 = Date.UTC(2026, 4, 2, 10);
@@ -85,22 +86,27 @@ describe.skipIf(skip)('the License Authority workspace on a License Central serv
     await shot('connected-licenses');
     await accessible('connected licenses');
 
-    // The reservation wizard reserves on the server.
+    // The reservation wizard reserves on the server, for a cluster's publisher (its request names its subscribers).
     const key = await server.ledger.exportKey();
     const d = makeDevice('UCM', T0, [{ id: key.id, publicKey: key.pem }]);
+    for (const name of ['sub-1', 'sub-2']) d.state = acceptJoin(withJoin(d.state, name, 'h', T0), name, 'h', `key-${name}`, T0);
     d.run({ type: 'enable' }, T0);
     const request = d.run({ type: 'request' }, T0).issued!.code;
     await page.getByRole('tab', { name: 'License Reservation' }).click();
     await page.getByLabel('Request code').fill(request);
     await page.getByRole('button', { name: 'Next' }).click();
+    await expect.poll(() => page.getByText('Publisher, with the subscribers sub-1, sub-2: one reservation for the whole cluster').count()).toBe(1);
     await page.getByLabel('UC Manager Basic License (12.x)').fill('3');
     await page.getByRole('button', { name: 'Next' }).click();
     await page.getByRole('button', { name: 'Generate Authorization Code' }).click();
     await expect.poll(() => page.getByTestId('code-authorization').count()).toBe(1);
     const code = (await page.getByTestId('code-authorization').textContent())!;
     expect(d.run({ type: 'install', code }, T0).message).toMatch(/installed/);
-    expect((await server.ledger.instances()).map((i) => i.sn)).toContain(d.udi.sn);
+    expect((await server.ledger.instances()).find((i) => i.sn === d.udi.sn)?.nodes).toEqual(['sub-1', 'sub-2']);
     await shot('connected-reserved');
+    await page.getByRole('tab', { name: 'Product Instances' }).click();
+    await expect.poll(() => page.locator(`tr[data-sn="${d.udi.sn}"]`).innerText()).toMatch(/Cluster publisher; subscribers sub-1, sub-2/);
+    await shot('connected-cluster-instance');
     await page.getByRole('tab', { name: 'Event Log' }).click();
     await expect.poll(() => page.getByRole('cell', { name: 'admin' }).count()).toBeGreaterThan(1);
   });

@@ -9,9 +9,9 @@ import { INSTANCE_SELECT, type InstanceRow } from './lookups.ts';
 import type { LedgerStore } from './store.ts';
 
 export async function newInstance(c: LedgerStore, accountId: number, request: RequestPayload & { piid: string }, now: number): Promise<InstanceRow> {
-  const { udi, devicePublicKey, piid } = request;
+  const { udi, devicePublicKey, piid, nodes } = request;
   const { lastId } = await c.run(
-    "INSERT INTO instances (account_id, product, uuid, sn, device_key, piid, state, created_at, last_contact, last_timestamp) VALUES (?, ?, ?, ?, ?, ?, 'active', ?, ?, 0)",
+    "INSERT INTO instances (account_id, product, uuid, sn, device_key, piid, state, created_at, last_contact, last_timestamp, nodes) VALUES (?, ?, ?, ?, ?, ?, 'active', ?, ?, 0, ?)",
     accountId,
     udi.pid,
     udi.uuid,
@@ -20,6 +20,7 @@ export async function newInstance(c: LedgerStore, accountId: number, request: Re
     piid,
     now,
     now,
+    nodes.length ? JSON.stringify(nodes) : null,
   );
   return (await c.get<InstanceRow>(`${INSTANCE_SELECT} WHERE i.id = ?`, Number(lastId)))!;
 }

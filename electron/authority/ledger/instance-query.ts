@@ -71,6 +71,7 @@ export async function instanceLines(c: LedgerStore, rows: readonly InstanceRow[]
     inTransition: inTransition.get(r.id) ?? {},
     terms: terms.get(Number(r.id)) ?? [],
     awaitingConfirmation: awaiting.has(Number(r.id)),
+    nodes: r.nodes ? (JSON.parse(r.nodes) as string[]) : [],
   }));
 }
 

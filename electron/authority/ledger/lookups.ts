@@ -32,6 +32,8 @@ export interface InstanceRow {
   readonly device_finding: DeviceFinding | null;
   readonly device_warning: string | null;
   readonly device_warning_at: number | null;
+  /** A cluster publisher's subscribers (JSON list) from its request code; null: standalone. */
+  readonly nodes: string | null;
 }
 
 export interface LotRow extends Lot {

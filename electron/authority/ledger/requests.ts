@@ -17,7 +17,7 @@ import type { LedgerStore } from './store.ts';
  */
 export async function readRequest(c: LedgerStore, request: string, replacing?: number): Promise<RequestPayload & { piid: string }> {
   const payload = parseRequestCode(request);
-  const piid = reservationPiid(cryptoBasics.sha256, payload.udi, payload.devicePublicKey, payload.nonce, payload.digest);
+  const piid = reservationPiid(cryptoBasics.sha256, payload.udi, payload.devicePublicKey, payload.nonce, payload.digest, payload.nodes);
   const used = await c.get<{ state: string; created_at: number }>('SELECT state, created_at FROM instances WHERE piid = ?', piid);
   if (used) {
     refuse(

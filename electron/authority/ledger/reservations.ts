@@ -70,11 +70,17 @@ export async function reserve(
     const { code } = await signCode(c, instance, plan.holdings, now);
     const udi = formatUdi(request.udi);
     const warnings = await observeDeviceState(c, instance, request.digest, { kind: 'request', text: input.request }, now);
-    await c.log(now, 'reserve', `Licenses reserved for ${udi} (reservation ${instance.piid}): ${await describeHoldings(c, product, plan.holdings)}.`, {
-      account: account.name,
-      instance: udi,
-      code,
-    });
+    const cluster = request.nodes.length ? ` (a cluster: its publisher, and the subscribers ${request.nodes.join(', ')})` : '';
+    await c.log(
+      now,
+      'reserve',
+      `Licenses reserved for ${udi}${cluster} (reservation ${instance.piid}): ${await describeHoldings(c, product, plan.holdings)}.`,
+      {
+        account: account.name,
+        instance: udi,
+        code,
+      },
+    );
     return { code, udi, sn: request.udi.sn, piid: instance.piid, warnings };
   });
 }

@@ -45,7 +45,7 @@ export async function showInstances(call: Call): Promise<void> {
   if (!rows.length && !values.csv) return ctx.io.out('No product instances.');
   printTable(
     call,
-    ['Virtual Account', 'Name', 'Product Type', 'Last Contact', 'State', 'Reserved', 'In Transition', 'Device State'],
+    ['Virtual Account', 'Name', 'Product Type', 'Last Contact', 'State', 'Reserved', 'In Transition', 'Device State', 'Cluster Nodes'],
     rows.map((r) => [
       r.account,
       `UDI_PID ${r.product}; UDI_SN ${r.sn}`,
@@ -56,6 +56,8 @@ export async function showInstances(call: Call): Promise<void> {
       licenseList(r.inTransition),
       // In a word here; the whole text is in the event log and in --json.
       r.deviceFinding && r.deviceWarningAt !== null ? `${DEVICE_FINDINGS[r.deviceFinding]} (${formatInstant(r.deviceWarningAt)})` : '-',
+      // A cluster publisher's reservation is the whole cluster's: its subscribers, as its request code named them.
+      r.nodes.length ? r.nodes.join(', ') : '-',
     ]),
   );
 }

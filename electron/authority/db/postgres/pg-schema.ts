@@ -256,4 +256,8 @@ export const PG_MIGRATIONS: readonly string[] = [
   `,
   // 12: satellites (pg-schema-satellites.ts).
   SATELLITES_PG,
+  // 13: a cluster publisher's reservation names its subscribers (JSON list), from its request code (v4).
+  `
+  ALTER TABLE instances ADD COLUMN nodes TEXT;
+  `,
 ];

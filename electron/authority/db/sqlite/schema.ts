@@ -267,6 +267,10 @@ export const MIGRATIONS: readonly string[] = [
   `,
   // 12: satellites (schema-satellites.ts).
   SATELLITES_SQLITE,
+  // 13: a cluster publisher's reservation names its subscribers (JSON list), from its request code (v4).
+  `
+  ALTER TABLE instances ADD COLUMN nodes TEXT;
+  `,
 ];
 
 export const LEDGER_VERSION = MIGRATIONS.length;
