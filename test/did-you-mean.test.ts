@@ -18,9 +18,11 @@ describe('did you mean', () => {
       '  slr license usage <tag> <count>',
       '  slr license smart reservation request [specific]',
       '  slr show license status | udi',
+      // The description after two spaces or more is not part of the command.
+      '  slr license smart usage report                       report the usage now',
       'not a line',
     ]);
-    expect(commands).toEqual(['license usage', 'license smart reservation request', 'show license status']);
+    expect(commands).toEqual(['license usage', 'license smart reservation request', 'show license status', 'license smart usage report']);
     expect(closest(['licnse', 'usage', 'x', '1'], commands)).toBe('license usage');
     expect(closest(['license', 'smart', 'reservaton', 'request'], commands)).toBe('license smart reservation request');
     expect(closest(['frobnicate'], commands)).toBeNull();

@@ -12,7 +12,7 @@ import { slr } from './helpers/cli.ts';
 const T = Date.UTC(2026, 2, 1, 9, 0, 0);
 const tmp = (name: string) => mkdtempSync(join(tmpdir(), `slr-${name}-`));
 
-/** What an auditor does with the CSV, in a few lines (README): recompute each hash from the one before. */
+/** What an auditor does with the CSV, in a few lines (docs/threat-model.md): recompute each hash from the one before. */
 function auditCsv(rows: string[][], fields: (row: string[]) => (string | number | null)[]): number | null {
   let previous = '0'.repeat(64);
   for (const [i, row] of rows.entries()) {
@@ -85,7 +85,7 @@ describe('tamper-evident event logs', () => {
     expect(auditCsv(csvRows(a('show', 'events', '--csv').stdout), fields)).toBe(1);
   });
 
-  it("the README's auditor snippet, run as written, checks an export with formula-like cells and finds an edit", () => {
+  it('the auditor snippet of docs/threat-model.md, run as written, checks an export with formula-like cells and finds an edit', () => {
     const home = tmp('chain-readme');
     let minute = 0;
     const a = (...args: string[]) => slr(home, ['authority', ...args], T + ++minute * 60_000);
@@ -93,8 +93,8 @@ describe('tamper-evident event logs', () => {
     for (const name of ['=1+1', '-Lab', "'quoted", '@SUM(A1)', 'Plain, "with" quotes']) expect(a('account', 'add', '--', name).status, name).toBe(0);
     const csv = a('show', 'events', '--csv').stdout;
     for (const cell of ['"\'=1+1"', '"\'-Lab"', '"\'\'quoted"', '"\'@SUM(A1)"']) expect(csv).toContain(cell);
-    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-    const snippet = /## Tamper-evident logs[\s\S]*?```python\n([\s\S]*?)```/.exec(readme)![1]!;
+    const page = readFileSync(new URL('../docs/threat-model.md', import.meta.url), 'utf8');
+    const snippet = /## Tamper-evident logs[\s\S]*?```python\n([\s\S]*?)```/.exec(page)![1]!;
     const dir = tmp('chain-audit');
     writeFileSync(join(dir, 'audit.py'), snippet);
     writeFileSync(join(dir, 'license-central-events.csv'), csv);

@@ -1,4 +1,4 @@
-// README's openssl recipe (issue 29), taken from README and run as written with the real openssl, on a code
+// The openssl recipe (docs/codes.md) (issue 29), taken from that page and run as written with the real openssl, on a code
 // signed after two key rotations with the key file `slr authority key export` writes: "Verified OK"; the same
 // code altered: "Verification failure". The integrator's check must keep working however often keys rotate.
 import { describe, expect, it } from 'vitest';
@@ -10,7 +10,7 @@ import { scratchDirs } from './helpers/scratch.ts';
 
 const scratch = scratchDirs('slr-openssl-recipe-');
 
-describe("README's openssl recipe", () => {
+describe('The openssl recipe (docs/codes.md)', () => {
   it('verifies a code signed after key rotations with the exported key file, and refuses it altered', () => {
     const dir = scratch();
     const [lc, dev] = [join(dir, 'lc'), join(dir, 'dev')];
@@ -33,8 +33,8 @@ describe("README's openssl recipe", () => {
     ok(dev, ['license', 'trust', 'add', join(dir, 'license-central.pem')]);
     ok(dev, ['license', 'smart', 'reservation', 'install', code]);
 
-    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-    const recipe = /Anyone can check a code[\s\S]*?```sh\n([\s\S]*?)```/.exec(readme)![1]!;
+    const page = readFileSync(new URL('../docs/codes.md', import.meta.url), 'utf8');
+    const recipe = /Anyone can check a code[\s\S]*?```sh\n([\s\S]*?)```/.exec(page)![1]!;
     const check = (text: string) => {
       writeFileSync(join(dir, 'code.txt'), text);
       return spawnSync('sh', ['-c', recipe], { cwd: dir, encoding: 'utf8' });

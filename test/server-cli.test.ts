@@ -66,12 +66,15 @@ describe.each([
         expect(local('init', '--account', 'Acme').status).toBe(0);
         const moved = local('migrate', '--to', database[1]!);
         expect(moved.status, moved.stderr).toBe(0);
-        // The SQLite ledger it left is read-only: two ledgers never spend the same pool.
-        const stale = local('account', 'add', 'Stale');
+        expect(moved.stdout).toMatch(/This home now works on it/);
+        expect(statSync(join(lc, 'authority-ledger.json')).mode & 0o777).toBe(0o600);
+        // The home follows its ledger: its commands work on PostgreSQL from now on ...
+        expect(local('account', 'add', 'Moved').status).toBe(0);
+        expect(local('show', 'events').stdout).toMatch(/Moved/);
+        // ... and the SQLite ledger it left is read-only: two ledgers never spend the same pool.
+        const stale = local('migrate', '--from', join(lc, 'authority.sqlite'), '--to', await postgres!.database());
         expect(stale.status).toBe(1);
         expect(stale.stderr).toMatch(/was moved to postgres.*read-only now/);
-        expect(local('show', 'events').stdout).toMatch(/migrated/);
-        expect(local('migrate', '--to', database[1]!).stderr).toMatch(/read-only now/);
       } else expect(local('init', '--account', 'Acme').status).toBe(0);
       const on = (...args: string[]) => [...args, ...database];
       // No users yet: the server says what to do instead of starting where nobody could log in.
@@ -195,4 +198,50 @@ describe('slr authority serve and its signing keys', () => {
     started.child.kill('SIGTERM');
     expect((await started.exited).code).toBe(0);
   });
+});
+
+describe('slr authority migrate under a live server', () => {
+  it.skipIf(SKIP_POSTGRES)(
+    'a server still on the old ledger refuses every change until restarted, then serves the new one',
+    async () => {
+      const lc = mkdtempSync(join(tmpdir(), 'slr-live-lc-'));
+      const alice = mkdtempSync(join(tmpdir(), 'slr-live-alice-'));
+      const pw = join(lc, 'pw.txt');
+      writeFileSync(pw, `${PASSWORD}\n`);
+      const local = (...args: string[]) => slr(lc, ['authority', ...args], NOW);
+      const a = (...args: string[]) => slr(alice, ['authority', ...args], NOW);
+      expect(local('init', '--account', 'Acme').status).toBe(0);
+      expect(local('user', 'add', 'alice', '--role', 'smart-account-admin', '--password-file', pw).status).toBe(0);
+      let server = await serve(lc);
+      const login = () => a('login', '--server', server.url, '--user', 'alice', '--password-file', pw, '--fingerprint', server.fingerprint);
+      try {
+        expect(login().status).toBe(0);
+        expect(a('account', 'add', 'Before').status).toBe(0);
+        const database = await postgres!.database();
+        expect(local('migrate', '--to', database).status).toBe(0);
+        // The running server reads the old ledger: it refuses every change, and says why and what to do.
+        const refused = a('account', 'add', 'During');
+        expect(refused.status).toBe(1);
+        expect(refused.stderr).toMatch(/was moved to postgres.*read-only now/);
+        expect(refused.stderr).toMatch(/a server running on this one must be restarted/);
+      } finally {
+        server.child.kill('SIGTERM');
+        await server.exited;
+      }
+      // Restarted on the same home, without --database: it serves the ledger the home moved to.
+      server = await serve(lc);
+      try {
+        expect(login().status).toBe(0);
+        expect(a('account', 'add', 'After').status).toBe(0);
+        const accounts = local('show', 'events').stdout;
+        expect(accounts).toMatch(/Before/);
+        expect(accounts).toMatch(/After/);
+        expect(accounts).not.toMatch(/"During"/);
+      } finally {
+        server.child.kill('SIGTERM');
+        await server.exited;
+      }
+    },
+    scaled(120_000),
+  );
 });

@@ -38,7 +38,8 @@ export function commandWords(usageLines: readonly string[]): string[] {
     const m = /^\s*slr (.*)$/.exec(line);
     if (!m) continue;
     const taken: string[] = [];
-    for (const token of m[1]!.split(/\s+/)) {
+    // The command is what comes before the description, which is set off by two spaces or more.
+    for (const token of m[1]!.split(/\s{2,}/)[0]!.split(/\s+/)) {
       if (!/^[a-z][a-z0-9-]*$/.test(token)) break;
       taken.push(token);
     }

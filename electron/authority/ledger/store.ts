@@ -156,7 +156,7 @@ export class LedgerStore {
       refuse(
         'not-allowed',
         `This ledger was moved to ${moved.value} (slr authority migrate): it is read-only now, so that two ledgers never spend the same licenses.`,
-        'Work on the new ledger: `slr authority serve --database <URL>` there, then `slr authority login`; or give --database <URL>.',
+        'Work on the new ledger: the home that moved it follows the move (a server running on this one must be restarted: `slr authority serve` then serves the new one); elsewhere give --database <URL>.',
       );
   }
 

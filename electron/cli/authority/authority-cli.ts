@@ -14,6 +14,7 @@ import { codeFileName, readCodeFile } from '../../platform/files.ts';
 import { LIMITS } from '../../../shared/limits.ts';
 import { parseKeyBackup } from '../../authority/keys/key-escrow.ts';
 import { checkedOutput } from '../output-files.ts';
+import { movedLedger } from '../../authority/ledger-location.ts';
 import { GLOBAL_OPTIONS, OPTIONS, passphraseSecret, readPassphrase, type Values } from './args.ts';
 import { EXIT_CODES } from '../output.ts';
 import { UsageError } from '../output.ts';
@@ -210,6 +211,12 @@ export async function authorityCommand(args: readonly string[], ctx: AuthorityCo
   };
   // --out is checked before anything changes: a target that cannot be written refuses the command.
   const out = checkedOutput(values.out);
+  // The home's own ledger, or the database `migrate` moved it to (--database names another).
+  const database = values.database ?? movedLedger(ctx.home);
+  const local = <T>(fn: (l: Ledger) => Promise<T>, create = false) =>
+    database === undefined
+      ? ctx.ledger(fn, { create, keySecret: passphraseSecret(values['passphrase-file']) })
+      : onDatabase(ctx.home, database, passphraseSecret(values['passphrase-file']), fn);
   // A verb's own refusal of its command line comes with that verb's help, as the parser's do.
   await runVerb(verb, {
     values,
@@ -217,11 +224,8 @@ export async function authorityCommand(args: readonly string[], ctx: AuthorityCo
     ctx,
     say,
     out,
-    withLedger: (fn) => (ctx.remote ? fn(ctx.remote.ledger) : ctx.ledger(fn, { keySecret: passphraseSecret(values['passphrase-file']) })),
-    withLocalLedger: (fn, create = false) =>
-      values.database === undefined
-        ? ctx.ledger(fn, { create, keySecret: passphraseSecret(values['passphrase-file']) })
-        : onDatabase(ctx.home, values.database, passphraseSecret(values['passphrase-file']), fn),
+    withLedger: (fn) => (ctx.remote ? fn(ctx.remote.ledger) : local(fn)),
+    withLocalLedger: (fn, create = false) => local(fn, create),
     issued: (what, r) => {
       const file = out?.write(codeFileName(r.sn, 'authorization'), r.code, `slr authority code --instance ${r.sn} --out ${values.out}`) ?? null;
       if (ctx.json) return say('', { ...r, file });

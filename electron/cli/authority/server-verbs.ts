@@ -12,6 +12,7 @@ import { roundText } from '../../authority/satellite/round-text.ts';
 import { table, UsageError } from '../output.ts';
 import { readHiddenLine } from '../terminal.ts';
 import { counted } from '../../../shared/lifetime.ts';
+import { followMove, LEDGER_POINTER, movedLedger } from '../../authority/ledger-location.ts';
 
 const ROLE_LIST = ROLE_NAMES.join('|');
 
@@ -49,7 +50,7 @@ export const SERVER_VERBS: readonly Verb[] = [
       const serving = await serve({
         home: ctx.home,
         listen: values.listen ?? '127.0.0.1:8443',
-        database: values.database,
+        database: values.database ?? movedLedger(ctx.home),
         tlsFiles: values['tls-cert'] ? { cert: values['tls-cert'], key: values['tls-key']! } : undefined,
         keySecret: passphraseSecret(values['passphrase-file']),
         clock: ctx.clock,
@@ -84,21 +85,30 @@ export const SERVER_VERBS: readonly Verb[] = [
       const { describeDatabase } = await import('../../authority/db/database-url.ts');
       const { migrateLedger } = await import('../../authority/migrate.ts');
       const actor = 'migrate';
-      const from = await openLedgerAt(ctx.home, values.from, actor);
+      // Without --from, the home's ledger: its own SQLite file, or where an earlier move took it.
+      const source = values.from ?? movedLedger(ctx.home);
+      const from = await openLedgerAt(ctx.home, source, actor);
       try {
         const to = await openLedgerAt(ctx.home, values.to!, actor, undefined, true);
         try {
           const moved = await migrateLedger(from.ledger, to.ledger, ctx.now, from.where, to.where);
+          // The home follows its ledger: its commands and `serve` work on the new one from now on.
+          const follows = values.from === undefined && followMove(ctx.home, values.to!, ctx.now);
           const counts = Object.entries(moved.rows)
             .filter(([, n]) => n > 0)
             .map(([t, n]) => `${t} ${n}`)
             .join(', ');
           say(
-            `Ledger moved from ${from.where} to ${describeDatabase(values.to!)} and checked on arrival (${counts}). Serve it with: slr authority serve --database <URL>.`,
+            `Ledger moved from ${from.where} to ${describeDatabase(values.to!)} and checked on arrival (${counts}). ${
+              follows
+                ? `This home now works on it: its slr authority commands and serve use it (${LEDGER_POINTER}). A server still running on the old ledger refuses every change until it is restarted.`
+                : 'Serve it with: slr authority serve --database <URL>.'
+            }`,
             {
               from: from.where,
               to: to.where,
               rows: moved.rows,
+              homeFollows: follows,
             },
           );
         } finally {
