@@ -47,6 +47,7 @@ export const FAST = [
   'test/path-kinds.test.ts',
   'test/docs-blocks.test.ts',
   'test/docs.test.ts',
+  'test/api-fuzz.test.ts',
   'test/cli-json.test.ts',
   'test/install-impact.test.ts',
   'test/lifetime.test.ts',

@@ -257,7 +257,9 @@ describe.each(ENGINES)('License Central server on $engine', ({ engine, skip }) =
     const before = await snapshot(s);
     const cases: [string, string, Record<string, string>, number, RegExp][] = [
       [apiPath('licenses'), '{"account": ', auth, 400, /JSON/i],
-      [apiPath('licenses'), '[]', auth, 400, /licenses: \(body\)/],
+      [apiPath('licenses'), '[]', auth, 400, /licenses: the body must be a JSON object/],
+      [apiPath('key-add'), 'null', { ...auth, 'idempotency-key': 'k' }, 400, /key-add: the body must be a JSON object/],
+      [apiPath('licenses'), '"text"', auth, 400, /licenses: the body must be a JSON object/],
       [apiPath('reserve'), JSON.stringify({ account: 'Default', request: 'x', licenses: {}, extra: 1 }), auth, 400, /Unrecognized key/],
       [apiPath('reserve'), JSON.stringify({ account: 'Default', request: 'x'.repeat(5000), licenses: {} }), auth, 400, /request/],
       [apiPath('license-add'), JSON.stringify({ account: 'Default', tag: 'UCM_Basic', count: -1 }), auth, 400, /count/],

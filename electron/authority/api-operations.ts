@@ -6,6 +6,7 @@
  */
 import { parseIsoDate } from '../../shared/codes/dates.ts';
 import type { ApiBody, ApiName } from '../../shared/authority/api.ts';
+import type { ApiReplyValue } from '../../shared/authority/api-replies.ts';
 import type { Principal } from '../../shared/authority/roles.ts';
 import type { Ledger } from './ledger.ts';
 import { nameKey } from '../../shared/text.ts';
@@ -93,3 +94,14 @@ export const OPERATIONS = {
 } satisfies { [N in LedgerOperationName]: (l: Ledger, body: ApiBody<N>, ctx: OperationContext) => Promise<unknown> };
 
 export type OperationResult<N extends LedgerOperationName> = Awaited<ReturnType<(typeof OPERATIONS)[N]>>;
+
+/** A type as it may be read, never written: what a result is checked against (results are readonly). */
+export type ReadOnlyDeep<T> = T extends (infer E)[] ? readonly ReadOnlyDeep<E>[] : T extends object ? { readonly [K in keyof T]: ReadOnlyDeep<T[K]> } : T;
+
+/** The operations whose result is not what the API document says they answer (shared/authority/api-replies.ts). */
+type Undocumented = { [N in LedgerOperationName]: OperationResult<N> extends ReadOnlyDeep<ApiReplyValue<N>> ? never : N }[LedgerOperationName];
+/** Fails to compile, naming the operation, when a result and the document part ways. */
+export const EVERY_RESULT_DOCUMENTED: [Undocumented] extends [never] ? true : Undocumented = true;
+
+/** What operation N answers, as the API document says (the server's own operations and the device and satellite calls use it). */
+export type DocumentedReply<N extends ApiName> = ReadOnlyDeep<ApiReplyValue<N>>;

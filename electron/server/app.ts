@@ -16,6 +16,7 @@ import { everyAccount, type Ledger } from '../authority/ledger.ts';
 import {
   OPERATIONS,
   type DeviceOperationName,
+  type DocumentedReply,
   type LedgerOperationName,
   type OperationContext,
   type SatelliteOperationName,
@@ -52,15 +53,18 @@ async function run(o: ServerOptions & { fingerprint: string }, name: ApiName, bo
   if (name === 'login') {
     const b = body as { user: string; password: string };
     const r = await ledger.as(`login from ${req.ip}`, everyAccount).login({ name: b.user, password: b.password, from: req.ip }, now);
-    return answered({ token: r.token, expiresAt: r.expiresAt, user: r.principal, mustChangePassword: r.mustChangePassword });
+    return reply('login', { token: r.token, expiresAt: r.expiresAt, user: r.principal, mustChangePassword: r.mustChangePassword });
   }
-  if (name === 'device-register') return answered(await ledger.as(`device at ${req.ip}`, everyAccount).register(body as ApiBody<'device-register'>, now));
-  if (API[name].permission === 'device') return answered(await deviceCall(ledger, name as DeviceOperationName, req, body, now));
-  if (API[name].permission === 'satellite') return answered(await satelliteCall(ledger, name as SatelliteOperationName, req, body, now));
+  if (name === 'device-register') return reply(name, await ledger.as(`device at ${req.ip}`, everyAccount).register(body as ApiBody<'device-register'>, now));
+  if (API[name].permission === 'device') return deviceCall(ledger, name as DeviceOperationName, req, body, now);
+  if (API[name].permission === 'satellite') return satelliteCall(ledger, name as SatelliteOperationName, req, body, now);
   const token = bearer(req);
   const who = await ledger.store.db.read(() => ledger.authenticate(token, now));
-  if (name === 'logout') return answered(await ledger.endSession(token));
-  if (name === 'whoami') return answered(who);
+  if (name === 'logout') {
+    await ledger.endSession(token);
+    return reply('logout', null);
+  }
+  if (name === 'whoami') return reply('whoami', who);
   if (who.mustChangePassword && name !== 'password')
     refuse(
       'forbidden',
@@ -79,8 +83,11 @@ async function run(o: ServerOptions & { fingerprint: string }, name: ApiName, bo
   return onceByKey(ledger.store.db, { userId: who.userId, key: typeof key === 'string' ? key : undefined, operation: name, body, now }, go);
 }
 
+/** A value the server answers, typed as the API document says operation `name` answers. */
+const reply = <N extends ApiName>(_name: N, value: DocumentedReply<N>): Answer => answered(value);
+
 /** A call of a registered product instance, signed with its key (the headers name it, its sequence number and the signature). */
-function deviceCall(ledger: Ledger, name: DeviceOperationName, req: FastifyRequest, body: unknown, now: number): Promise<unknown> {
+async function deviceCall(ledger: Ledger, name: DeviceOperationName, req: FastifyRequest, body: unknown, now: number): Promise<Answer> {
   const header = (h: string) => {
     const v = req.headers[h];
     if (typeof v !== 'string' || !v) refuse('unauthorized', `This call of a product instance carries no ${h} header.`);
@@ -95,15 +102,15 @@ function deviceCall(ledger: Ledger, name: DeviceOperationName, req: FastifyReque
     body: JSON.stringify(req.body ?? {}),
   };
   const device = ledger.as('product instance', everyAccount);
-  if (name === 'device-renew-auth') return device.renewAuthorization(call, now);
-  if (name === 'device-renew-id') return device.renewRegistration(call, now);
+  if (name === 'device-renew-auth') return reply(name, await device.renewAuthorization(call, now));
+  if (name === 'device-renew-id') return reply(name, await device.renewRegistration(call, now));
   if (name === 'device-usage') {
     const b = body as ApiBody<'device-usage'>;
-    return device.reportUsage(call, b.usage, now, b.trustedKeyIds, b.nodes);
+    return reply(name, await device.reportUsage(call, b.usage, now, b.trustedKeyIds, b.nodes));
   }
-  if (name === 'device-export-request') return device.exportRequest(call, body as ApiBody<'device-export-request'>, now);
-  if (name === 'device-export-return') return device.exportReturn(call, body as ApiBody<'device-export-return'>, now);
-  return device.deregister(call, now);
+  if (name === 'device-export-request') return reply(name, await device.exportRequest(call, body as ApiBody<'device-export-request'>, now));
+  if (name === 'device-export-return') return reply(name, await device.exportReturn(call, body as ApiBody<'device-export-return'>, now));
+  return reply('device-deregister', await device.deregister(call, now));
 }
 
 /** A connected satellite's file: trusted by its signature (a key pinned at enrolment), as a file carried by hand is. */
@@ -113,8 +120,23 @@ async function satelliteCall(ledger: Ledger, name: SatelliteOperationName, req: 
   if (file.kind !== kind)
     refuse('wrong-sync-file', `${name} takes ${kind === 'up' ? "a satellite's sync file" : 'an enrolment reply'}, not a ${file.kind} file.`);
   const r = await ledger.as(`satellite at ${req.ip}`, everyAccount).syncImport(file, now);
-  return { file: r.answer!.envelope, summary: r.summary };
+  return reply(name, { file: r.answer!.envelope, summary: r.summary });
 }
+
+/** What to do about a refusal the framework makes (a body it cannot read, too large, too many calls, a server failure). */
+const HINTS: Readonly<Record<number, string>> = {
+  400: "Send a JSON object that matches the operation's schema (GET /openapi.json), as UTF-8 with content-type application/json.",
+  404: 'The operations are POST /v1/<operation>; GET /openapi.json lists them.',
+  405: 'Send it as POST, with a JSON object as its body.',
+  413: 'Send less: the operation body limits are in GET /openapi.json.',
+  429: 'Wait a minute, then try again.',
+  500: 'Try again; if it fails again, tell the administrator of this server.',
+};
+
+const notFound = (req: FastifyRequest): Answer => ({
+  status: 404,
+  reply: { ok: false, error: { code: 'bad-request', message: `No such operation: ${req.method} ${req.url.slice(0, 100)}.`, hint: HINTS[404]! } },
+});
 
 function send(reply: FastifyReply, a: Answer) {
   return reply.code(a.status).header('cache-control', 'no-store').send(a.reply);
@@ -138,7 +160,10 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     // A satellite's file may be large (its events since the last round); it is checked by its signature first.
     const sized = API[name].permission === 'satellite' ? { bodyLimit: SATELLITE_BODY_LIMIT, config: { rateLimit: { max: 60, timeWindow: 60_000 } } } : {};
     app.post(apiPath(name), { ...limit, ...sized }, async (req, reply) => {
-      const parsed = API[name].body.safeParse(req.body ?? {});
+      // The body is a JSON object ({} when the operation takes nothing): none, null or an array is refused.
+      if (req.body === null || typeof req.body !== 'object' || Array.isArray(req.body))
+        return send(reply, refused(badRequest(`${name}: the body must be a JSON object ({} when the operation takes nothing).`)));
+      const parsed = API[name].body.safeParse(req.body);
       if (!parsed.success) {
         const issue = parsed.error.issues[0]!;
         return send(reply, refused(badRequest(`${name}: ${issue.path.join('.') || '(body)'}: ${issue.message}`)));
@@ -153,21 +178,34 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       return send(reply, answer);
     });
   }
-  app.setNotFoundHandler((req, reply) =>
-    send(reply, {
-      status: 404,
-      reply: { ok: false, error: { code: 'bad-request', message: `No such operation: ${req.method} ${req.url.slice(0, 100)}.`, hint: 'See /openapi.json.' } },
-    }),
-  );
+  methodNotAllowed(app);
+  app.setNotFoundHandler((req, reply) => send(reply, notFound(req)));
   app.setErrorHandler((error: { statusCode?: number; message: string }, _req, reply) => {
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
     const code = status === 429 ? 'rate-limited' : status < 500 ? 'bad-request' : 'server-error';
     // Client errors (bad JSON, too large, too many logins) say what; a server error says nothing of its inside.
     const message = status < 500 ? error.message : 'The server failed to do this; nothing was changed. The administrator can see why in its output.';
     if (status >= 500) console.error(error);
-    return send(reply, { status, reply: { ok: false, error: { code, message } } });
+    return send(reply, { status, reply: { ok: false, error: { code, message, hint: HINTS[status] ?? HINTS[400]! } } });
   });
   return app;
+}
+
+/** Another method on an operation's path: 405, with the one it takes (an unknown operation: 404). */
+function methodNotAllowed(app: FastifyInstance): void {
+  app.route({
+    method: ['GET', 'PUT', 'PATCH', 'DELETE'],
+    url: '/v1/:operation',
+    handler: (req, reply) => {
+      const operation = (req.params as { operation: string }).operation;
+      if (!(API_NAMES as string[]).includes(operation)) return send(reply, notFound(req));
+      void reply.header('allow', 'POST');
+      return send(reply, {
+        status: 405,
+        reply: { ok: false, error: { code: 'bad-request', message: `${req.method} ${apiPath(operation as ApiName)}: it takes POST.`, hint: HINTS[405]! } },
+      });
+    },
+  });
 }
 
 /**

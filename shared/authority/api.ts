@@ -9,6 +9,7 @@ import type { Permission } from './roles.ts';
 import { syncEnvelopeSchema } from './sync-file.ts';
 import {
   confirmInput,
+  accountName,
   count,
   instanceQuery,
   instanceRef,
@@ -84,7 +85,7 @@ export const API = {
   code: op('The latest authorization code of a product instance, and the key that signed it.', 'view', false, z.strictObject({ instance: instanceRef })),
   keys: op('The signing keys.', 'view', false, none),
   'key-export': op('The key file devices trust, with its endorsements.', 'view', false, z.strictObject({ id: keyId.optional() })),
-  'account-add': op('Create a virtual account.', 'smart-account', true, z.strictObject({ name: shortText })),
+  'account-add': op('Create a virtual account.', 'smart-account', true, z.strictObject({ name: accountName })),
   'license-add': op(
     'Add purchased licenses to a virtual account: PERPETUAL, or TERM between two dates (YYYY-MM-DD).',
     'administer',

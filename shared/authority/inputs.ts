@@ -7,8 +7,13 @@ import { LIMITS } from '../limits.ts';
 import { INSTANCE_PAGE_MAX } from './views.ts';
 
 export const shortText = z.string().min(1).max(200);
+/** A new virtual account's name (the ledger's name rule: at most 100 characters). */
+export const accountName = z.string().min(1).max(100);
 export const count = z.number().int().min(0).max(LIMITS.maxCount);
-export const licenses = z.record(z.string().min(1).max(200), count).refine((r) => Object.keys(r).length <= 100, 'at most 100 licenses');
+export const licenses = z
+  .record(z.string().min(1).max(200), count)
+  .refine((r) => Object.keys(r).length <= 100, 'at most 100 licenses')
+  .meta({ maxProperties: 100 });
 export const instanceRef = z.string().min(5).max(200);
 export const isoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 /** A request, confirmation or return code as pasted (wrapped, quoted, as a command line): bounded. */
@@ -34,6 +39,13 @@ export const rehostInput = z.strictObject({ instance: instanceRef, request: devi
 export const transferInput = z.strictObject({ instance: instanceRef, to: shortText });
 export const transferLicensesInput = z.strictObject({ from: shortText, to: shortText, tag: shortText, count: count.min(1) });
 
+/**
+ * The URL devices reach License Central at, as a token carries it: https, a host name (its last label starts
+ * with a letter) or a dotted IPv4 address, a port, a path; what matches is always a URL the ledger takes.
+ */
+const SERVER_URL =
+  /^https:\/\/(((25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])|([A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*)(:([0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?(\/[!-~]*)?$/;
+
 /** The seeds' New Token: Description, Expire After (days), Max Uses, Allow export-controlled functionality, and the server devices reach. */
 export const tokenInput = z.strictObject({
   account: shortText,
@@ -41,5 +53,5 @@ export const tokenInput = z.strictObject({
   expiresDays: z.number().int().min(1).max(365).optional(),
   maxUses: z.number().int().min(1).max(1_000_000).optional(),
   exportControlled: z.boolean().optional(),
-  server: z.string().min(8).max(500),
+  server: z.string().min(8).max(500).regex(SERVER_URL, 'an https:// URL of a host name or IPv4 address, with a port and a path if need be'),
 });

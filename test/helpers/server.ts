@@ -17,6 +17,7 @@ import { login, type RemoteSession } from '../../electron/authority/remote/remot
 import { callApi } from '../../electron/net/server-client.ts';
 import type { ApiBody, ApiName } from '../../shared/authority/api.ts';
 import type { Postgres } from './postgres.ts';
+import { conformanceChecker } from './api-conformance.ts';
 
 export const PASSWORD = 'correct horse battery staple';
 
@@ -54,6 +55,12 @@ export async function startServer(engine: Engine, start: number, postgres: Postg
   const tls = serverTls(home, '127.0.0.1', start);
   const state = { now: start };
   const app: FastifyInstance = await buildServer({ ledger, clock: () => state.now, tls, loginsPerMinute: options.loginsPerMinute ?? 1000 });
+  // Every answer is checked against the OpenAPI document; a test that got one the document does not describe fails at stop().
+  const conformance = conformanceChecker();
+  app.addHook('onSend', async (req, reply, payload) => {
+    if (typeof payload === 'string' && req.url !== '/openapi.json') conformance.check(req.method, req.url, reply.statusCode, payload);
+    return payload;
+  });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const url = `https://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   return {
@@ -73,6 +80,7 @@ export async function startServer(engine: Engine, start: number, postgres: Postg
     stop: async () => {
       await app.close();
       await ledger.close();
+      if (conformance.violations.length) throw new Error(`Answers the OpenAPI document does not describe:\n${conformance.violations.join('\n')}`);
     },
   };
 }
