@@ -3,7 +3,8 @@
  * part of a long code), when and by which key; written by `slr authority receipt` and by the app.
  */
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PDFDocument } from 'pdf-lib';
@@ -11,6 +12,7 @@ import { inflateSync } from 'node:zlib';
 import { reservedSides } from './helpers/sides.ts';
 import { receiptPdf } from '../electron/documents/receipt.ts';
 import { qrTexts } from '../shared/codes/qr-parts.ts';
+import { unpasteAuthorizationCode } from '../shared/codes/paste.ts';
 
 /** Text drawn with a standard font is written as a hex string of its bytes. */
 const hexOf = (text: string) => Buffer.from(text, 'latin1').toString('hex').toUpperCase();
@@ -60,6 +62,20 @@ describe('the exchange receipt', () => {
     expect(images(pdf)).toBe(parts);
     expect(raw).toContain(hexOf(`Part ${parts} of ${parts}`));
     expect(doc.getPageCount()).toBeGreaterThan(1);
+
+    // The receipt's text, as plain `pdftotext` extracts it (and with -layout), installs on the device as it is:
+    // lines are never cut next to a space, and the code stays on one page.
+    expect(existsSync('/usr/bin/pdftotext'), 'pdftotext is missing: apt-get install poppler-utils').toBe(true);
+    for (const flags of [[], ['-layout'], ['-raw']]) {
+      const text = join(out, `receipt${flags.join('')}.txt`);
+      const extracted = spawnSync('pdftotext', [...flags, json.path, text], { encoding: 'utf8' });
+      expect(extracted.status, extracted.stderr).toBe(0);
+      expect(unpasteAuthorizationCode(readFileSync(text, 'utf8')), flags.join(' ')).toBe(update.stdout.trim());
+    }
+    const installed = s.d('license', 'smart', 'reservation', 'install-file', join(out, 'receipt.txt'));
+    expect(installed.status, installed.stderr).toBe(0);
+    expect(installed.stdout.trim()).toMatch(/^[0-9A-Z]{5}(-[0-9A-Z]{1,5}){3}$/); // the update's confirmation code
+    expect(s.d('show', 'license', 'summary').stdout).toMatch(/13/);
   });
 
   it('refuses without --out, for an unknown instance, and to a directory that does not exist, writing nothing', () => {

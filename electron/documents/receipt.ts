@@ -42,18 +42,28 @@ function factsOf(r: ReceiptInput): { facts: [string, string][]; contents: string
   };
 }
 
-/** Text cut to lines of at most `width` points (long codes have no spaces: cut anywhere). */
+/**
+ * Text cut to lines of at most `width` points. Long codes have few spaces, so a line is cut anywhere, but never
+ * next to a space or after a hyphen: text extraction (pdftotext, a copy from a viewer) drops the spaces at the
+ * ends of lines and joins a word hyphenated at a line's end, and a code pasted from it is joined line to line
+ * (shared/codes/paste.ts), so every character survives.
+ */
 function wrap(text: string, font: PDFFont, size: number, width: number): string[] {
   const lines: string[] = [];
-  let line = '';
-  for (const ch of text) {
-    if (font.widthOfTextAtSize(line + ch, size) > width) {
-      lines.push(line);
-      line = '';
+  let rest = [...text];
+  while (rest.length) {
+    let n = 1;
+    let used = font.widthOfTextAtSize(rest[0]!, size);
+    while (n < rest.length && used + font.widthOfTextAtSize(rest[n]!, size) <= width) used += font.widthOfTextAtSize(rest[n++]!, size);
+    if (n < rest.length) {
+      let cut = n;
+      while (cut > 1 && (rest[cut - 1] === ' ' || rest[cut - 1] === '-' || rest[cut] === ' ')) cut--;
+      if (cut > 1) n = cut;
     }
-    line += ch;
+    lines.push(rest.slice(0, n).join(''));
+    rest = rest.slice(n);
   }
-  return line ? [...lines, line] : lines;
+  return lines;
 }
 
 /** A writer that moves down the page and starts a new page when the next block does not fit. */
@@ -67,9 +77,12 @@ function writer(doc: PDFDocument) {
     }
   };
   return {
-    text(t: string, font: PDFFont, size: number) {
+    text(t: string, font: PDFFont, size: number, together = false) {
       // The standard fonts encode WinAnsi only: anything else (say, in a hostile display name) prints as '?'.
-      for (const l of wrap(t.replace(/[^\x20-\x7E\u00A0-\u00FF]/g, '?'), font, size, A4[0] - 2 * MARGIN)) {
+      const lines = wrap(t.replace(/[^\x20-\x7E\u00A0-\u00FF]/g, '?'), font, size, A4[0] - 2 * MARGIN);
+      // A block kept together (a code) starts on a new page when it would fit on one but not in what is left.
+      if (together && lines.length * (size + 4) <= A4[1] - 2 * MARGIN) need(lines.length * (size + 4));
+      for (const l of lines) {
         need(size + 4);
         page.drawText(l, { x: MARGIN, y: y - size, size, font, color: rgb(0, 0, 0) });
         y -= size + 4;
@@ -109,7 +122,7 @@ export async function receiptPdf(r: ReceiptInput): Promise<Uint8Array> {
   }
   w.gap(6);
   w.text('The code', bold, 12);
-  w.text(r.code, mono, 7);
+  w.text(r.code, mono, 7, true);
   const texts = qrTexts(r.code);
   w.gap(6);
   w.text(texts.length === 1 ? 'QR code' : `QR codes: ${texts.length} parts, scan every part in any order`, bold, 12);

@@ -12,9 +12,9 @@ const OPEN = '<specificPLR>';
 const CLOSE = '</specificPLR>';
 const QUOTES = /^["'“”‘’`]+|["'“”‘’`]+$/g;
 
-/** Joins lines broken by wrapping: a line break and the white space around it disappear. */
+/** Joins lines broken by wrapping: a line break (or a page break, as text extracted from a PDF has) and the white space around it disappear. */
 export function unwrapLines(text: string): string {
-  return text.replace(/[ \t]*(?:\r\n|\r|\n)[ \t]*/g, '');
+  return text.replace(/[ \t]*(?:\r\n|\r|\n|\f)+[ \t]*/g, '');
 }
 
 /**
