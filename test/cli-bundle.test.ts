@@ -26,6 +26,9 @@ describe('the bundled CLI', () => {
     const device = readFileSync(join(root, 'out/cli/slr.js'), 'utf8');
     expect(device).not.toContain('node:sqlite');
     expect(device).not.toMatch(/from\s*["']ajv/);
+    // Importing node:http or node:https loads Node's fetch (undici) with it, about 40 ms of every command: the
+    // network modules are taken when a command uses them (process.getBuiltinModule, or a chunk of their own).
+    expect(device).not.toMatch(/from\s*["']node:(http|https|tls)["']/);
     // The authority's chunks exist and are what `slr authority` loads.
     expect(files.filter((f) => f !== 'slr.js').join(' ')).toMatch(/authority-cli/);
   });

@@ -7,7 +7,7 @@ import { refuse } from '../../shared/errors.ts';
 import { event, withEvents, type InstanceState, type Transport } from '../../shared/instance/state.ts';
 import { hasControls } from '../../shared/text.ts';
 import type { TransportView } from '../../shared/bridge.ts';
-import { checkServerUrl } from '../net/server-client.ts';
+import { checkServerUrl } from '../net/server-url.ts';
 import { describeProxy } from '../net/proxy-tunnel.ts';
 import type { Secrets, Transaction } from './instance-service.ts';
 import type { OnlineOutcome } from './online-service.ts';

@@ -12,7 +12,8 @@ import type { ApiBody } from '../../shared/authority/api.ts';
 import { DEVICE_HEADERS, deviceCallMessage, identityMessage, registerMessage, type Registration } from '../../shared/registration/protocol.ts';
 import { compactToken, parseToken, verifyToken, type TokenPayload } from '../../shared/registration/token.ts';
 import { cryptoBasics, privateKeyOps, verifyMessage } from '../platform/crypto.ts';
-import { callApi, fetchCertificate } from '../net/server-client.ts';
+// The HTTPS client (and the API's schemas) load when a call is made, not with every command of the device.
+const net = () => import('../net/server-client.ts');
 import type { ProxySetting } from '../net/proxy-tunnel.ts';
 
 export interface ServerTarget {
@@ -50,7 +51,7 @@ export async function registerDevice(input: {
   const token = verifyToken(parseToken(input.token), input.trustedKeys, verifyMessage);
   const server = input.route?.gateway ?? token.server;
   const proxy = input.route?.proxy ?? null;
-  const presented = await fetchCertificate(server, 10_000, proxy);
+  const presented = await (await net()).fetchCertificate(server, 10_000, proxy);
   if (presented.fingerprint !== token.fingerprint)
     refuse(
       'server-untrusted',
@@ -69,7 +70,7 @@ export async function registerDevice(input: {
   };
   const proof = toBase64(privateKeyOps(input.devicePrivateKeyPem).sign(registerMessage(cryptoBasics, signed)));
   const body: ApiBody<'device-register'> = { ...signed, proof };
-  const registration = (await callApi(target, 'device-register', body, { retries: 0 })) as Registration;
+  const registration = (await (await net()).callApi(target, 'device-register', body, { retries: 0 })) as Registration;
   checkIdentity(registration, input.udi, body.devicePublicKey, input.trustedKeys);
   return { registration, link: { ...target, server: token.server, instance: registration.instance, seq: 0 }, token };
 }
@@ -101,7 +102,9 @@ export async function deviceCall<N extends DeviceCallName>(
   const signature = privateKeyOps(devicePrivateKeyPem).sign(
     deviceCallMessage(cryptoBasics, { operation: name, instance: link.instance, seq, body: JSON.stringify(body) }),
   );
-  const value = await callApi(link, name, body, {
+  const value = await (
+    await net()
+  ).callApi(link, name, body, {
     retries: 0,
     timeoutMs,
     headers: { [DEVICE_HEADERS.instance]: link.instance, [DEVICE_HEADERS.seq]: String(seq), [DEVICE_HEADERS.signature]: toBase64(signature) },

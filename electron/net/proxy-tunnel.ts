@@ -4,7 +4,6 @@
  * the proxy sees neither the calls nor the answers and cannot pass for the server (the certificate is pinned).
  * A proxy that refuses is named, with its answer, and nothing is sent.
  */
-import { request } from 'node:http';
 import type { Socket } from 'node:net';
 import { SlrError } from '../../shared/errors.ts';
 
@@ -28,6 +27,8 @@ export const describeProxy = (p: Pick<ProxySetting, 'host' | 'port'>) => `${p.ho
 export function tunnel(proxy: ProxySetting, host: string, port: number, timeoutMs: number): Promise<Socket> {
   const authority = `${host.includes(':') ? `[${host}]` : host}:${port}`;
   const auth = proxy.user !== null ? { 'proxy-authorization': `Basic ${Buffer.from(`${proxy.user}:${proxy.password ?? ''}`).toString('base64')}` } : {};
+  // Taken when it tunnels: importing node:http loads Node's fetch (undici) with it, 40 ms off every device command.
+  const { request } = process.getBuiltinModule('node:http');
   return new Promise((resolve, reject) => {
     const req = request({ host: proxy.host, port: proxy.port, method: 'CONNECT', path: authority, headers: { host: authority, ...auth }, timeout: timeoutMs });
     req.on('connect', (res, socket) => {

@@ -11,8 +11,11 @@ import type { Duplex } from 'node:stream';
 import { isIP } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions as TlsOptions, type PeerCertificate } from 'node:tls';
 import { API, apiPath, IDEMPOTENCY_HEADER, type ApiBody, type ApiName, type ApiReply } from '../../shared/authority/api.ts';
-import { refuse, SlrError, REFUSAL_CODES, type RefusalCode } from '../../shared/errors.ts';
+import { SlrError, REFUSAL_CODES, type RefusalCode } from '../../shared/errors.ts';
 import { describeProxy, tunnel, type ProxySetting } from './proxy-tunnel.ts';
+import { checkServerUrl } from './server-url.ts';
+
+export { checkServerUrl } from './server-url.ts';
 
 const canonical = (fp: string) => fp.toUpperCase();
 
@@ -38,18 +41,6 @@ export async function fetchCertificate(
     socket.on('timeout', () => socket.destroy(new Error('timed out')));
     socket.on('error', (e) => reject(unreachable(server, e)));
   });
-}
-
-export function checkServerUrl(server: string): URL {
-  let url: URL;
-  try {
-    url = new URL(server);
-  } catch {
-    refuse('bad-request', `"${server.slice(0, 100)}" is not a URL.`, 'Give the server as https://HOST:PORT (e.g. https://license-central.example:8443).');
-  }
-  if (url.protocol !== 'https:')
-    refuse('bad-request', `The server is reached over HTTPS only, not ${url.protocol.replace(':', '')}.`, 'Give https://HOST:PORT.');
-  return url;
 }
 
 function unreachable(server: string, e: Error & { code?: string }): SlrError {
