@@ -229,7 +229,20 @@ async function completionMain(argv: readonly string[], io: Io): Promise<number> 
   }
   const { VERBS, VALUE_OPTIONS } = await import('./authority/authority-cli.ts');
   const valueOptions = [...DEVICE_VALUE_OPTIONS, ...VALUE_OPTIONS];
-  for (const word of completions({ deviceUsage: USAGE.split('\n'), verbs: VERBS, valueOptions }, argv.slice(2), argv[1] ?? '')) io.out(word);
+  const [current = '', ...typed] = argv.slice(1);
+  // After an option that takes a value: its values (the tables' choices, the home ledger's accounts and instances).
+  const option = typed.at(-1);
+  if (option?.startsWith('--')) {
+    const { valueCompletions } = await import('./completion-values.ts');
+    const at = typed.indexOf('--home');
+    const home = resolveHome(at >= 0 ? typed[at + 1] : undefined);
+    const values = await valueCompletions(option, current, home, typed.includes('authority'));
+    if (values) {
+      for (const v of values) io.out(v);
+      return EXIT.ok;
+    }
+  }
+  for (const word of completions({ deviceUsage: USAGE.split('\n'), verbs: VERBS, valueOptions }, typed, current)) io.out(word);
   return EXIT.ok;
 }
 
