@@ -112,7 +112,7 @@ describe('the authority verb table', () => {
   it("refuses a missing option, an option the verb does not take, or a stray argument, with that verb's help (exit 2)", () => {
     const home = mkdtempSync(join(tmpdir(), 'slr-averb-'));
     for (const [args, message] of [
-      [['reserve', '--account', 'Default'], /Missing --request \(slr authority reserve\)/],
+      [['reserve', '--account', 'Default'], /Give --request \(one device\) or --requests \(a batch\)/],
       [['unlock', '--instance', 'cc920', '--csv'], /slr authority unlock does not take --csv\./],
       [['key', 'retire'], /takes <id>/],
       [['key', 'list', 'extra'], /Unexpected argument "extra"/],

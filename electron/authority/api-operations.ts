@@ -54,6 +54,7 @@ export const OPERATIONS = {
     return { account: b.account, tag: b.tag, count: b.count };
   },
   reserve: (l: Ledger, b: ApiBody<'reserve'>, { now }: OperationContext) => l.reserve(b, now),
+  'reserve-batch': (l: Ledger, b: ApiBody<'reserve-batch'>, { now }: OperationContext) => l.reserveBatch(b, now),
   update: (l: Ledger, b: ApiBody<'update'>, { now }: OperationContext) => l.update(b, now),
   confirm: (l: Ledger, b: ApiBody<'confirm'>, { now }: OperationContext) => l.confirm(b, now),
   remove: (l: Ledger, b: ApiBody<'remove'>, { now }: OperationContext) => l.remove(b, now),

@@ -177,6 +177,7 @@ export class Ledger {
   unlock = (...a: Args<typeof accounts.unlock>) => accounts.unlock(this.store, ...a);
   // reservations
   reserve = (...a: Args<typeof reservations.reserve>) => reservations.reserve(this.store, ...a);
+  reserveBatch = (...a: Args<typeof reservations.reserveBatch>) => reservations.reserveBatch(this.store, ...a);
   update = (...a: Args<typeof reservations.update>) => reservations.update(this.store, ...a);
   rehost = (...a: Args<typeof reservations.rehost>) => reservations.rehost(this.store, ...a);
   latestCode = (...a: Args<typeof reservations.latestCode>) => reservations.latestCode(this.store, ...a);

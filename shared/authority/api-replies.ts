@@ -97,6 +97,7 @@ export const API_REPLIES = {
   'account-add': z.strictObject({ account: z.string() }),
   'license-add': z.strictObject({ account: z.string(), tag: z.string(), count: int }),
   reserve: issued,
+  'reserve-batch': z.strictObject({ entries: z.array(issued) }),
   update: issued.extend({ inTransition: int }),
   confirm: z.strictObject({ released: int, udi: z.string(), codeOf: instant, warnings: z.array(z.string()) }),
   remove: z.strictObject({ released: int, udi: z.string(), warnings: z.array(z.string()) }),

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { LIMITS } from '../limits.ts';
 import { INSTANCE_PAGE_MAX } from './views.ts';
+import { MAX_BATCH } from '../codes/authorization-bundle.ts';
 
 export const shortText = z.string().min(1).max(200);
 /** A new virtual account's name (the ledger's name rule: at most 100 characters). */
@@ -32,6 +33,7 @@ export const instanceQuery = z.strictObject({
 });
 
 export const reserveInput = z.strictObject({ account: shortText, request: deviceCode, licenses });
+export const reserveBatchInput = z.strictObject({ account: shortText, requests: z.array(deviceCode).min(1).max(MAX_BATCH), licenses });
 export const updateInput = z.strictObject({ instance: instanceRef, licenses });
 export const confirmInput = z.strictObject({ instance: instanceRef, code: deviceCode });
 export const removeInput = z.strictObject({ instance: instanceRef, returnCode: deviceCode });

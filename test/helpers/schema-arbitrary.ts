@@ -13,6 +13,7 @@ export interface Schema {
   propertyNames?: Schema;
   maxProperties?: number;
   items?: Schema;
+  minItems?: number;
   maxItems?: number;
   minLength?: number;
   maxLength?: number;
@@ -45,7 +46,7 @@ export function valid(s: Schema): fc.Arbitrary<unknown> {
     case 'null':
       return fc.constant(null);
     case 'array':
-      return fc.array(valid(s.items ?? {}), { maxLength: Math.min(s.maxItems ?? 5, 5) });
+      return fc.array(valid(s.items ?? {}), { minLength: s.minItems ?? 0, maxLength: Math.max(s.minItems ?? 0, Math.min(s.maxItems ?? 5, 5)) });
     case 'object':
       return object(s);
     default:

@@ -3,7 +3,7 @@ import { minimalSetShortfall, productById, type ProductProfile } from '../../../
 import { planReservation, type Holding } from '../../../shared/authority/allocation.ts';
 import type { Issued } from '../../../shared/authority/views.ts';
 import { parseRequestCode } from '../../../shared/codes/device-codes.ts';
-import { refuse } from '../../../shared/errors.ts';
+import { refuse, SlrError } from '../../../shared/errors.ts';
 import { formatUdi } from '../../../shared/udi.ts';
 import { toHex } from '../../../shared/bytes.ts';
 import { requireInit, findAccount, findInstance, udiOf, productOf, lotsOf, holdingsOf } from './lookups.ts';
@@ -50,39 +50,94 @@ async function countsByTag(c: LedgerStore, holdings: readonly Holding[]): Promis
   return out;
 }
 
+/** The licenses a request asks for, by its product's catalog; at least one. */
+function targetsOf(text: string, licenses: Readonly<Record<string, number>>): { product: ProductProfile; targets: Record<string, number> } {
+  const product = productById(parseRequestCode(text).udi.pid)!;
+  const targets = resolveTargets(product, licenses);
+  if (!Object.values(targets).some((n) => n > 0)) refuse('no-licenses', 'Select at least one license to reserve (--license TAG=N).');
+  return { product, targets };
+}
+
 export async function reserve(
   c: LedgerStore,
   input: { account: string; request: string; licenses: Readonly<Record<string, number>> },
   now: number,
 ): Promise<Issued> {
   await requireInit(c);
-  const product = productById(parseRequestCode(input.request).udi.pid)!;
-  const targets = resolveTargets(product, input.licenses);
-  if (!Object.values(targets).some((n) => n > 0)) refuse('no-licenses', 'Select at least one license to reserve (--license TAG=N).');
+  const { product, targets } = targetsOf(input.request, input.licenses);
+  return c.write(now, () => reserveOne(c, input, product, targets, now));
+}
+
+/**
+ * Many devices in one step (`reserve --requests`): the same licenses for each request, in one transaction, so
+ * the batch is reserved whole or not at all (a request used before, of a device that holds licenses, named
+ * twice, or a shortfall at any device refuses it all, naming that request).
+ */
+export async function reserveBatch(
+  c: LedgerStore,
+  input: { account: string; requests: readonly string[]; licenses: Readonly<Record<string, number>> },
+  now: number,
+): Promise<{ entries: Issued[] }> {
+  await requireInit(c);
+  const asked = input.requests.map((request, i) => ({ request, i, ...within(i, () => targetsOf(request, input.licenses)) }));
   return c.write(now, async () => {
-    const request = await readRequest(c, input.request);
-    await refuseRegisteredOnline(c, request.udi.uuid);
-    const account = await findAccount(c, input.account);
-    requireMinimalSet(product, targets);
-    const plan = planReservation(product, await lotsOf(c, account.id, product), [], targets, now);
-    const instance = await newInstance(c, account.id, request, now);
-    await applyPlan(c, instance.id, plan.holdings, [], 0);
-    const { code } = await signCode(c, instance, plan.holdings, now);
-    const udi = formatUdi(request.udi);
-    const warnings = await observeDeviceState(c, instance, request.digest, { kind: 'request', text: input.request }, now);
-    const cluster = request.nodes.length ? ` (a cluster: its publisher, and the subscribers ${request.nodes.join(', ')})` : '';
-    await c.log(
-      now,
-      'reserve',
-      `Licenses reserved for ${udi}${cluster} (reservation ${instance.piid}): ${await describeHoldings(c, product, plan.holdings)}.`,
-      {
-        account: account.name,
-        instance: udi,
-        code,
-      },
-    );
-    return { code, udi, sn: request.udi.sn, piid: instance.piid, warnings };
+    const entries: Issued[] = [];
+    const seen = new Set<string>();
+    for (const { request, i, product, targets } of asked) {
+      const uuid = parseRequestCode(request).udi.uuid;
+      if (seen.has(uuid)) refuse('instance-exists', `Request ${i + 1} of the batch is for a device named earlier in it (${uuid}).`, 'Give each device once.');
+      seen.add(uuid);
+      entries.push(await withinAsync(i, () => reserveOne(c, { account: input.account, request, licenses: input.licenses }, product, targets, now)));
+    }
+    return { entries };
   });
+}
+
+/** A refusal about one request of a batch names which. */
+function within<T>(i: number, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    throw namedRequest(e, i);
+  }
+}
+async function withinAsync<T>(i: number, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    throw namedRequest(e, i);
+  }
+}
+function namedRequest(e: unknown, i: number): unknown {
+  if (e instanceof SlrError) return new SlrError(e.code, `Request ${i + 1} of the batch: ${e.message} Nothing was reserved.`, e.hint ?? undefined, e.detail);
+  return e;
+}
+
+/** One reservation, inside the caller's write transaction. */
+async function reserveOne(
+  c: LedgerStore,
+  input: { account: string; request: string; licenses: Readonly<Record<string, number>> },
+  product: ProductProfile,
+  targets: Record<string, number>,
+  now: number,
+): Promise<Issued> {
+  const request = await readRequest(c, input.request);
+  await refuseRegisteredOnline(c, request.udi.uuid);
+  const account = await findAccount(c, input.account);
+  requireMinimalSet(product, targets);
+  const plan = planReservation(product, await lotsOf(c, account.id, product), [], targets, now);
+  const instance = await newInstance(c, account.id, request, now);
+  await applyPlan(c, instance.id, plan.holdings, [], 0);
+  const { code } = await signCode(c, instance, plan.holdings, now);
+  const udi = formatUdi(request.udi);
+  const warnings = await observeDeviceState(c, instance, request.digest, { kind: 'request', text: input.request }, now);
+  const cluster = request.nodes.length ? ` (a cluster: its publisher, and the subscribers ${request.nodes.join(', ')})` : '';
+  await c.log(now, 'reserve', `Licenses reserved for ${udi}${cluster} (reservation ${instance.piid}): ${await describeHoldings(c, product, plan.holdings)}.`, {
+    account: account.name,
+    instance: udi,
+    code,
+  });
+  return { code, udi, sn: request.udi.sn, piid: instance.piid, warnings };
 }
 
 export async function update(

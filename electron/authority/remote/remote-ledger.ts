@@ -26,6 +26,7 @@ export type LedgerApi = Pick<
   | 'addAccount'
   | 'addLicenses'
   | 'reserve'
+  | 'reserveBatch'
   | 'update'
   | 'confirm'
   | 'remove'
@@ -64,6 +65,7 @@ export function remoteLedger(session: RemoteSession): LedgerApi {
     addLicenses: ({ account, tag, count, term }) =>
       done(call('license-add', { account, tag, count, term: term && { start: formatIsoDate(term.start), end: formatIsoDate(term.end) } })),
     reserve: (input) => call('reserve', { ...input, licenses: { ...input.licenses } }),
+    reserveBatch: (input) => call('reserve-batch', { ...input, requests: [...input.requests], licenses: { ...input.licenses } }),
     update: (input) => call('update', { ...input, licenses: { ...input.licenses } }),
     confirm: (input) => call('confirm', input),
     remove: (input) => call('remove', input),

@@ -7,6 +7,7 @@ import { UsageError } from '../output.ts';
 export const OPTIONS = {
   account: { type: 'string' },
   request: { type: 'string' },
+  requests: { type: 'string' },
   license: { type: 'string', multiple: true },
   out: { type: 'string' },
   tag: { type: 'string' },

@@ -9,6 +9,30 @@ import { codeArg, count, licenses } from './args.ts';
 import type { Verb } from './verb.ts';
 import { UsageError } from '../output.ts';
 import { counted } from '../../../shared/lifetime.ts';
+import { makeBundle } from '../../../shared/codes/authorization-bundle.ts';
+import { readRequests } from './batch-requests.ts';
+import type { Call } from './verb.ts';
+
+/** `reserve --requests`: one step for a batch, one bundle file (to --out, or on stdout), what it is on stderr. */
+async function reserveBatch({ values, ctx, out, say, withLedger }: Call): Promise<void> {
+  const requests = readRequests(values.requests!);
+  const r = await withLedger((l) => l.reserveBatch({ account: values.account!, requests, licenses: licenses(values) }, ctx.now));
+  const issuedAt = new Date(ctx.now).toISOString();
+  const text = makeBundle(
+    values.account!,
+    issuedAt,
+    r.entries.map((e) => ({ udi: e.udi, sn: e.sn, code: e.code })),
+  );
+  const name = `authorization-bundle-${issuedAt.replace(/[-:]|\.\d+/g, '')}.json`;
+  const file = out?.write(name, text, 'slr authority code --instance <SN> (each device), or reserve again') ?? null;
+  if (ctx.json) return say('', { file, entries: r.entries });
+  const warnings = r.entries.flatMap((e) => (e.warnings ?? []).map((w) => `${e.sn}: ${w}`));
+  ctx.io.err(
+    `Licenses reserved for ${counted(r.entries.length, 'device')} (${r.entries.map((e) => e.sn).join(', ')}). Each device installs its own code from the bundle: license smart reservation install-file <bundle>.${file ? `\nBundle written to ${file}.` : ''}`,
+  );
+  for (const w of warnings) ctx.io.err(`WARNING: ${w}`);
+  if (!file) ctx.io.out(text.trimEnd());
+}
 
 const INSTANCE = '--instance <UDI or SN>';
 
@@ -45,12 +69,16 @@ export const LEDGER_VERBS: readonly Verb[] = [
   },
   {
     words: 'reserve',
-    usage: '--account VA --request "<request code>" --license TAG=N [--license …] [--out FILE|DIR]',
-    summary: 'Reserve licenses for the device of a request code, from what is available; issues its authorization code.',
+    usage: '--account VA (--request "<request code>" | --requests FILE|DIR) --license TAG=N [--license …] [--out FILE|DIR]',
+    summary:
+      'Reserve licenses for the device of a request code, from what is available; issues its authorization code. With --requests (a folder of request files, or a file of codes, one per line or CSV), the same licenses for each device, whole or not at all, written as one bundle every device installs its own code from.',
     example: 'slr authority reserve --account Default --request @/media/usb/cc920-request.txt --license UCM_Basic=10 --out /media/usb/',
-    options: ['account', 'request', 'license', 'out'],
-    required: ['account', 'request'],
-    run: async ({ values, ctx, issued, withLedger }) => {
+    options: ['account', 'request', 'requests', 'license', 'out'],
+    required: ['account'],
+    run: async (call) => {
+      const { values, ctx, issued, withLedger } = call;
+      if ((values.request === undefined) === (values.requests === undefined)) throw new UsageError('Give --request (one device) or --requests (a batch).');
+      if (values.requests !== undefined) return reserveBatch(call);
       const r = await withLedger((l) => l.reserve({ account: values.account!, request: codeArg(values.request!), licenses: licenses(values) }, ctx.now));
       issued(`Licenses reserved (reservation ${r.piid}). Install the code on the device: license smart reservation install-file <file>.`, r);
     },

@@ -6,6 +6,9 @@ import { basename } from 'node:path';
 import { COMMAND_NAMES, COMMANDS, type CliForm, type Command, type CommandName } from '../../../shared/instance/command-table.ts';
 import { LIMITS } from '../../../shared/limits.ts';
 import { readCodeFile } from '../../platform/files.ts';
+import { entryFor, looksLikeBundle, MAX_BUNDLE_BYTES } from '../../../shared/codes/authorization-bundle.ts';
+import { formatUdi, makeUdi } from '../../../shared/udi.ts';
+import { productOf } from '../../../shared/instance/status.ts';
 import type { InstanceService } from '../../device/instance-service.ts';
 import type { Outcome } from '../../../shared/instance/rules.ts';
 import { EXIT_CODES, UsageError } from '../output.ts';
@@ -38,6 +41,18 @@ export function commandHelp(match: FormMatch): string {
   return [`Usage: ${usageLine(match)} [--home DIR] [--json]`, '', form.summary, '', `Example: ${form.example}`, '', EXIT_CODES].join('\n');
 }
 
+/**
+ * The code a file holds: the file itself, or, from an authorization bundle (`slr authority reserve --requests`),
+ * this device's own entry (by its UDI). A bundle may be larger than one code; any other file is held to a code's size.
+ */
+function codeFromFile(path: string, service: InstanceService): string {
+  const text = readCodeFile(path, MAX_BUNDLE_BYTES);
+  if (!looksLikeBundle(text)) return text.length > LIMITS.codeFileBytes ? readCodeFile(path) : text;
+  const state = service.load();
+  const udi = makeUdi(productOf(state), state.uuid);
+  return entryFor(text, formatUdi(udi), udi.sn);
+}
+
 /** Runs the command `match` names, its arguments read from the words after its name as its CLI form says. */
 export async function runForm(match: FormMatch, rest: readonly string[], service: InstanceService, now: number): Promise<Outcome> {
   const { form, name } = match;
@@ -54,7 +69,7 @@ export async function runForm(match: FormMatch, rest: readonly string[], service
       if (!/^[0-9]{1,7}$/.test(v!)) throw new UsageError(`The count must be a whole number, not "${v}".`, commandHelp(match));
       args[p.name!] = Number(v);
     } else if (p.kind === 'code-file') {
-      args[p.name!] = readCodeFile(localPath(v!));
+      args[p.name!] = codeFromFile(localPath(v!), service);
     } else if (p.kind === 'key-file') {
       // A key file becomes the chain the engine checks in the service (it computes the keys' ids).
       return service.trust(readCodeFile(v!, LIMITS.keyFileBytes), basename(v!), now);
