@@ -27,6 +27,7 @@ import { populate } from '../helpers/populate.ts';
 import { createAppApi } from '../../electron/app/api.ts';
 import { serverBench } from './server-bench.ts';
 import { satelliteBench } from './satellite-bench.ts';
+import { batchBench } from './batch-bench.ts';
 import { markOf, packagesOf, probeStartup, type StartupReport } from '../startup/probe.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -181,6 +182,10 @@ results.server = await serverBench(quick, line);
 // ------------------------------------------------------------------------------------ satellites
 console.log(`\nA satellite's round: ${quick ? '1,000' : '10,000'} reservations made on a satellite and synchronised, vs made on the parent directly`);
 results.satellite = await satelliteBench(quick, line);
+
+// ------------------------------------------------------------------------------------ many devices in one hand-off
+console.log(`\nMany devices in one hand-off: ${quick ? '200' : '1,000'} devices reserved in one batch, each installing its entry of the bundle`);
+results.batch = await batchBench(quick, line);
 
 // ------------------------------------------------------------------------------------ the instances list
 console.log("\nThe authority's instances list (the app's bridge call): first page and a search, with 10,000 vs 100 instances");
