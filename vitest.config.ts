@@ -49,6 +49,7 @@ export const FAST = [
   'test/docs.test.ts',
   'test/api-fuzz.test.ts',
   'test/batch-reserve.test.ts',
+  'test/expiring.test.ts',
   'test/cli-json.test.ts',
   'test/install-impact.test.ts',
   'test/lifetime.test.ts',

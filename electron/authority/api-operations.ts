@@ -40,6 +40,7 @@ export const OPERATIONS = {
   instances: (l: Ledger, b: ApiBody<'instances'>, { principal }: OperationContext) => l.instances(scoped(principal, b.account), b.all ?? false),
   'instance-page': (l: Ledger, b: ApiBody<'instance-page'>, { principal }: OperationContext) => l.instancePage({ ...b, account: scoped(principal, b.account) }),
   events: (l: Ledger, b: ApiBody<'events'>, { principal }: OperationContext) => l.events(scoped(principal, b.account)),
+  expiring: (l: Ledger, b: ApiBody<'expiring'>, { now, principal }: OperationContext) => l.expiring(now, b.within ?? 30, scoped(principal, b.account)),
   'events-verify': (l: Ledger) => l.verifyEvents(),
   code: (l: Ledger, b: ApiBody<'code'>) => l.latestCode(b.instance),
   keys: (l: Ledger) => l.keys(),

@@ -22,6 +22,7 @@ import type { KeySecret, Protection } from './keys/key-storage.ts';
 import * as accounts from './ledger/accounts.ts';
 import * as reservations from './ledger/reservations.ts';
 import * as deviceCodes from './ledger/device-codes.ts';
+import * as expiringDates from './ledger/expiring.ts';
 import * as reports from './ledger/reports.ts';
 import * as query from './ledger/instance-query.ts';
 import * as users from './users/users.ts';
@@ -191,6 +192,7 @@ export class Ledger {
   instances = (...a: Args<typeof reports.instances>) => reports.instances(this.store, ...a);
   instancePage = (...a: Args<typeof query.instancePage>) => query.instancePage(this.store, ...a);
   events = (...a: Args<typeof reports.events>) => reports.events(this.store, ...a);
+  expiring = (...a: Args<typeof expiringDates.expiring>) => expiringDates.expiring(this.store, ...a);
   // the server's users
   addUser = (...a: Args<typeof users.addUser>) => users.addUser(this.store, ...a);
   listUsers = (...a: Args<typeof users.listUsers>) => users.listUsers(this.store, ...a);

@@ -86,6 +86,16 @@ export const API_REPLIES = {
   instances: z.array(instanceLine),
   'instance-page': z.strictObject({ total: int, offset: int, rows: z.array(instanceLine) }),
   events: z.array(ledgerEvent),
+  expiring: z.array(
+    z.strictObject({
+      kind: z.enum(['term-license', 'token', 'authorization', 'registration']),
+      account: z.string(),
+      subject: z.string(),
+      at: instant,
+      daysLeft: int,
+      notice: int.nullable().describe('the smallest of 90, 60, 30, 14, 7, 3, 1 days it is within; null: more than 90 days'),
+    }),
+  ),
   'events-verify': z.strictObject({
     count: int,
     broken: z.strictObject({ index: int, reason: z.enum(['missing', 'altered']), event: ledgerEvent }).nullable(),

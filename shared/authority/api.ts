@@ -82,6 +82,12 @@ export const API = {
   ),
   'instance-page': op('The product instances a page at a time: searched, filtered, sorted.', 'view', false, instanceQuery),
   events: op('The event log (of a virtual account, with the events of the whole smart account).', 'view', false, accountFilter),
+  expiring: op(
+    'What runs out within a number of days (30 unless given): TERM licenses, registration tokens, registered instances’ authorization and registration; soonest first, with the notice each has reached.',
+    'view',
+    false,
+    z.strictObject({ account: shortText.optional(), within: z.number().int().min(1).max(3650).optional() }),
+  ),
   'events-verify': op("Checks the event log's chain of hashes: the first event that was changed, if any.", 'smart-account', false, none),
   code: op('The latest authorization code of a product instance, and the key that signed it.', 'view', false, z.strictObject({ instance: instanceRef })),
   keys: op('The signing keys.', 'view', false, none),

@@ -19,6 +19,7 @@ export type LedgerApi = Pick<
   | 'instances'
   | 'instancePage'
   | 'events'
+  | 'expiring'
   | 'verifyEvents'
   | 'latestCode'
   | 'keys'
@@ -57,6 +58,7 @@ export function remoteLedger(session: RemoteSession): LedgerApi {
     instances: (account, all) => call('instances', { account, all }),
     instancePage: (query = {}) => call('instance-page', query),
     events: (account) => call('events', { account }),
+    expiring: (_now, within, account) => call('expiring', { within, account }),
     verifyEvents: () => call('events-verify', {}),
     latestCode: (instance) => call('code', { instance }),
     keys: () => call('keys', {}),

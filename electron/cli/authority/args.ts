@@ -45,6 +45,7 @@ export const OPTIONS = {
   interval: { type: 'string' },
   replace: { type: 'boolean' },
   satellite: { type: 'string' },
+  within: { type: 'string' },
 } as const;
 
 export type Option = keyof typeof OPTIONS;

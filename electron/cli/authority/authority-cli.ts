@@ -23,6 +23,7 @@ import { KEY_VERBS } from './key-verbs.ts';
 import { CODE_VERBS } from './code-verbs.ts';
 import { LEDGER_VERBS } from './ledger-verbs.ts';
 import { SATELLITE_VERBS } from './satellite-verbs.ts';
+import { EXPIRING_VERBS } from './expiring-verbs.ts';
 import type { AuthorityContext, Call, Verb } from './verb.ts';
 
 export type { AuthorityContext, Call, Verb } from './verb.ts';
@@ -58,6 +59,7 @@ export const VERBS: readonly Verb[] = [
   ...SERVER_VERBS,
   ...TOKEN_VERBS,
   ...SATELLITE_VERBS,
+  ...EXPIRING_VERBS,
   {
     words: 'show licenses',
     usage: '[--account VA] [--csv]',

@@ -8,7 +8,7 @@ import type { Call } from './verb.ts';
 import { table, UsageError, verifyLog } from '../output.ts';
 
 /** A table as aligned text, or as CSV (RFC 4180, header first) with --csv. */
-function printTable(call: Call, header: readonly string[], rows: readonly (readonly (string | number)[])[]): void {
+export function printTable(call: Call, header: readonly string[], rows: readonly (readonly (string | number)[])[]): void {
   // In CSV, a cell with nothing in it is empty (the text table shows "-").
   call.ctx.io.out(
     call.values.csv

@@ -1,0 +1,39 @@
+/** `slr authority show expiring`: what runs out soon, soonest first, with the notice each has reached. */
+import { EXPIRING_KINDS } from '../../../shared/authority/expiring.ts';
+import { formatInstant } from '../../../shared/codes/dates.ts';
+import { UsageError } from '../output.ts';
+import { counted } from '../../../shared/lifetime.ts';
+import { printTable } from './show.ts';
+import type { Verb } from './verb.ts';
+
+/** `--within 30`, `30d`: days, 1 to 3650. */
+function withinDays(text: string | undefined): number {
+  if (text === undefined) return 30;
+  const m = /^([0-9]{1,4})d?$/.exec(text.trim());
+  const n = m ? Number(m[1]) : NaN;
+  if (!(n >= 1 && n <= 3650)) throw new UsageError(`--within takes a number of days from 1 to 3650 (30 or 30d), not "${text.slice(0, 20)}".`);
+  return n;
+}
+
+export const EXPIRING_VERBS: readonly Verb[] = [
+  {
+    words: 'show expiring',
+    usage: '[--within DAYS] [--account VA] [--csv]',
+    summary:
+      "What runs out within DAYS (30 unless given): TERM licenses, registration tokens, registered instances' authorization and registration; soonest first, with the notice each has reached (90, 60, 30, 14, 7, 3, 1 days before).",
+    example: 'slr authority show expiring --within 90d',
+    options: ['within', 'account', 'csv'],
+    run: async (call) => {
+      const { values, ctx, withLedger } = call;
+      const within = withinDays(values.within);
+      const items = await withLedger((l) => l.expiring(ctx.now, within, values.account));
+      if (ctx.json) return ctx.io.out(JSON.stringify({ ok: true, within, items }));
+      if (!items.length && !values.csv) return ctx.io.out(`Nothing runs out within ${counted(within, 'day')}.`);
+      printTable(
+        call,
+        ['Expires', 'Days Left', 'Notice', 'What', 'Virtual Account', 'Subject'],
+        items.map((i) => [formatInstant(i.at), i.daysLeft, i.notice === null ? '-' : `${i.notice} days`, EXPIRING_KINDS[i.kind], i.account, i.subject]),
+      );
+    },
+  },
+];

@@ -1,0 +1,42 @@
+/**
+ * One engine for the dates License Central keeps (issue 30): TERM licenses that end, registration tokens that
+ * expire, registered instances whose authorization (90 days) or registration (a year) runs out. Pure: the
+ * ledger gives the dates, this orders them and says which notice each has reached (90, 60, 30, 14, 7, 3 and 1
+ * days before). `slr authority show expiring`, the API's `expiring` and the app use it.
+ */
+import { DAY_MS } from '../codes/dates.ts';
+
+/** The days before an expiry at which it is noticed. */
+export const NOTICE_DAYS = [90, 60, 30, 14, 7, 3, 1] as const;
+
+export const EXPIRING_KINDS = {
+  'term-license': 'TERM licenses end',
+  token: 'registration token expires',
+  authorization: 'authorization expires (renewed every 90 days)',
+  registration: 'registration expires (renewed every year)',
+} as const;
+export type ExpiringKind = keyof typeof EXPIRING_KINDS;
+
+export interface ExpiringItem {
+  readonly kind: ExpiringKind;
+  readonly account: string;
+  /** What expires: the license and count, the token's id, the instance. */
+  readonly subject: string;
+  /** The instant it stops being valid. */
+  readonly at: number;
+  /** Whole days left (0: on the last day). */
+  readonly daysLeft: number;
+  /** The smallest notice it has reached (90, 60, …, 1 days before), or null: not yet within 90 days. */
+  readonly notice: number | null;
+}
+
+export const daysLeft = (at: number, now: number) => Math.max(0, Math.floor((at - now) / DAY_MS));
+export const noticeOf = (days: number): number | null => [...NOTICE_DAYS].reverse().find((n) => days < n) ?? null;
+
+/** The items that expire after `now` and within `withinDays`, soonest first (then by account and subject). */
+export function expiringWithin(items: readonly Omit<ExpiringItem, 'daysLeft' | 'notice'>[], now: number, withinDays: number): ExpiringItem[] {
+  return items
+    .filter((i) => i.at > now && i.at <= now + withinDays * DAY_MS)
+    .map((i) => ({ ...i, daysLeft: daysLeft(i.at, now), notice: noticeOf(daysLeft(i.at, now)) }))
+    .sort((a, b) => a.at - b.at || a.account.localeCompare(b.account) || a.subject.localeCompare(b.subject));
+}

@@ -1,0 +1,102 @@
+// What runs out soon (issue 30): one engine over the ledger's dates (TERM licenses, registration tokens,
+// registered instances' authorization and registration), soonest first with the notice each has reached, through
+// the ledger, the CLI (table, --csv, --json, --within, --account) and the server; with an injected clock only.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openLedger, type Ledger } from '../electron/authority/ledger.ts';
+import { expiringWithin, noticeOf, NOTICE_DAYS } from '../shared/authority/expiring.ts';
+import { DAY_MS } from '../shared/codes/dates.ts';
+import { slr } from './helpers/cli.ts';
+import { ok } from './helpers/cli-expect.ts';
+import { registerInput } from './helpers/register.ts';
+import { makeDevice } from './helpers/world.ts';
+import { startServer, type TestServer } from './helpers/server.ts';
+
+const T = Date.UTC(2026, 0, 10); // the TERM lots end on calendar days after it
+const FP = `${'AB:'.repeat(31)}AB`;
+
+async function world(): Promise<{ dir: string; ledger: Ledger }> {
+  const dir = mkdtempSync(join(tmpdir(), 'slr-expiring-'));
+  const ledger = await openLedger({ dir, actor: 'test' }, true);
+  await ledger.init('Acme', T);
+  await ledger.addAccount('Lab', T);
+  const term = (start: string, end: string) => ({ start: Date.parse(`${start}T00:00:00Z`), end: Date.parse(`${end}T00:00:00Z`) });
+  await ledger.addLicenses({ account: 'Default', tag: 'UCM_Basic', count: 4, term: term('2026-01-01', '2026-01-15') }, T);
+  await ledger.addLicenses({ account: 'Lab', tag: 'UCM_Enhanced', count: 2, term: term('2026-01-01', '2026-03-31') }, T);
+  await ledger.addLicenses({ account: 'Lab', tag: 'UCM_Basic', count: 9 }, T); // PERPETUAL: never expires
+  const token = (await ledger.createToken({ account: 'Lab', expiresDays: 20, server: 'https://lc.example:8443', fingerprint: FP, description: 'roll-out' }, T))
+    .token;
+  await ledger.createToken({ account: 'Default', expiresDays: 200, server: 'https://lc.example:8443', fingerprint: FP }, T);
+  const key = await ledger.exportKey();
+  const device = makeDevice('UCM', T, [{ id: key.id, publicKey: key.pem }]);
+  await ledger.register(registerInput(device, token, { trustedKeyIds: [key.id] }), T);
+  return { dir, ledger };
+}
+
+describe('what runs out soon', () => {
+  it('gives the notices at 90, 60, 30, 14, 7, 3 and 1 days, and orders what falls within the window', () => {
+    expect(NOTICE_DAYS).toEqual([90, 60, 30, 14, 7, 3, 1]);
+    expect([200, 90, 89, 45, 30, 29, 13, 6, 2, 0].map(noticeOf)).toEqual([null, null, 90, 60, 60, 30, 14, 7, 3, 1]);
+    const at = (d: number) => T + d * DAY_MS;
+    const items = expiringWithin(
+      [
+        { kind: 'token', account: 'B', subject: 'b', at: at(10) },
+        { kind: 'token', account: 'A', subject: 'a', at: at(10) },
+        { kind: 'term-license', account: 'A', subject: 'past', at: at(-1) },
+        { kind: 'registration', account: 'A', subject: 'far', at: at(31) },
+      ],
+      T,
+      30,
+    );
+    expect(items.map((i) => [i.account, i.daysLeft, i.notice])).toEqual([
+      ['A', 10, 14],
+      ['B', 10, 14],
+    ]);
+  });
+
+  it('lists the ledger’s dates in the CLI: the table, --within, --account, --csv and --json', async () => {
+    const { dir, ledger } = await world();
+    const items = await ledger.expiring(T, 30);
+    expect(items.map((i) => [i.kind, i.account, i.daysLeft])).toEqual([
+      ['term-license', 'Default', 6],
+      ['token', 'Lab', 20],
+    ]);
+    expect(items[0]!.subject).toBe('4 x UCM_Basic (0 reserved)');
+    // Within a year: the Lab's TERM licenses, the authorization (90 days) and the registration (a year), the other token.
+    const year = (await ledger.expiring(T, 366)).map((i) => i.kind);
+    expect(year).toEqual(['term-license', 'token', 'term-license', 'authorization', 'token', 'registration']);
+    await ledger.close();
+    const a = (...args: string[]) => slr(dir, ['authority', 'show', 'expiring', ...args], T);
+    const table = ok(a()).stdout;
+    expect(table.split('\n')[0]).toMatch(/^Expires\s+Days Left\s+Notice\s+What\s+Virtual Account\s+Subject/);
+    expect(table).toMatch(/6\s+7 days\s+TERM licenses end\s+Default\s+4 x UCM_Basic/);
+    expect(
+      ok(a('--within', '90d', '--account', 'Lab', '--csv'))
+        .stdout.split(/\r?\n/)
+        .filter(Boolean),
+    ).toHaveLength(4); // header + 3
+    const json = JSON.parse(ok(slr(dir, ['--json', 'authority', 'show', 'expiring', '--within', '2'], T)).stdout) as { within: number; items: unknown[] };
+    expect(json).toEqual({ ok: true, within: 2, items: [] });
+    expect(ok(a('--within', '1')).stdout).toBe('Nothing runs out within 1 day.\n');
+    for (const bad of ['0', '3651', 'soon', '-5', '30w']) expect(a('--within', bad).status, bad).toBe(2);
+  });
+});
+
+describe('what runs out soon, on the server', () => {
+  let s: TestServer;
+  beforeAll(async () => {
+    s = await startServer('sqlite', T, null);
+  });
+  afterAll(async () => s?.stop());
+
+  it("answers a virtual account's user with its own account's dates only", async () => {
+    await s.ledger.addLicenses({ account: 'Default', tag: 'UCM_Basic', count: 1, term: { start: T - DAY_MS, end: T + 10 * DAY_MS } }, T);
+    await s.ledger.addLicenses({ account: 'Lab', tag: 'UCM_Basic', count: 1, term: { start: T - DAY_MS, end: T + 12 * DAY_MS } }, T);
+    const admin = (await s.call(await s.login('admin'), 'expiring', {})) as { account: string }[];
+    expect(admin.map((i) => i.account)).toEqual(['Default', 'Lab']);
+    const lab = (await s.call(await s.login('lab-user'), 'expiring', { within: 60 })) as { account: string }[];
+    expect(lab.map((i) => i.account)).toEqual(['Lab']);
+  });
+});
