@@ -11,7 +11,10 @@ import { DAY_MS } from '../shared/codes/dates.ts';
 import { slr } from './helpers/cli.ts';
 import { ok } from './helpers/cli-expect.ts';
 import { registerInput } from './helpers/register.ts';
-import { makeDevice } from './helpers/world.ts';
+import { days, issue, lines, makeAuthorityKey, makeDevice, T0 } from './helpers/world.ts';
+import { deviceExpiring } from '../shared/instance/expiring.ts';
+import { deriveStatus } from '../shared/instance/status.ts';
+import type { InstanceState } from '../shared/instance/state.ts';
 import { startServer, type TestServer } from './helpers/server.ts';
 
 const T = Date.UTC(2026, 0, 10); // the TERM lots end on calendar days after it
@@ -98,5 +101,38 @@ describe('what runs out soon, on the server', () => {
     expect(admin.map((i) => i.account)).toEqual(['Default', 'Lab']);
     const lab = (await s.call(await s.login('lab-user'), 'expiring', { within: 60 })) as { account: string }[];
     expect(lab.map((i) => i.account)).toEqual(['Lab']);
+  });
+});
+
+describe("the device's own dates", () => {
+  it('lists its evaluation, the TERM licenses it runs and, registered online, its renewals, within 90 days', () => {
+    const key = makeAuthorityKey();
+    const device = makeDevice('UCM', T0, [key]);
+    const at = (t: number) => deviceExpiring(deriveStatus(device.state, t), device.state, t);
+    expect(at(T0 + days(70)).map((e) => [e.what, e.daysLeft, e.notice])).toEqual([['Evaluation period ends', 20, 30]]);
+    device.run({ type: 'enable' }, T0);
+    device.run({ type: 'request' }, T0);
+    const code = issue(key, device, [...lines('UCM', { UCM_Basic: 3 }, { start: T0 - days(1), end: T0 + days(40) }), ...lines('UCM', { UCM_CUWL: 1 })]).code;
+    device.run({ type: 'install', code }, T0 + 60_000);
+    expect(at(T0 + days(1)).map((e) => [e.what, e.daysLeft, e.notice])).toEqual([['TERM licenses end: 3 x UCM_Basic', 39, 60]]);
+    expect(at(T0 + days(50))).toEqual([]); // ended: no longer reserved, nothing left to expire
+    // Registered online: the authorization and the registration.
+    const online = { ...device.state.online, authorizationExpires: T0 + days(10), registrationExpires: T0 + days(200) } as InstanceState['online'];
+    const registered = { ...device.state, online };
+    expect(deviceExpiring(deriveStatus(registered, T0), registered, T0).map((e) => e.what)).toContain('Authorization expires (renewed every 90 days)');
+  });
+
+  it('shows them in show license status, and as expiring in --json', () => {
+    const home = mkdtempSync(join(tmpdir(), 'slr-expiring-device-'));
+    ok(slr(home, ['init', '--pid', 'CUC'], T));
+    ok(slr(home, ['license', 'usage', 'CUC_BasicMessaging', '1'], T)); // Unity Connection's evaluation starts with the first license used
+    expect(ok(slr(home, ['show', 'license', 'status'], T + days(85))).stdout).toMatch(
+      /^Expiring: Evaluation period ends \S+ \(5 days left; the 7-day notice\)$/m,
+    );
+    const json = JSON.parse(ok(slr(home, ['--json', 'show', 'license', 'status'], T + days(89))).stdout) as {
+      expiring: { daysLeft: number; notice: number }[];
+    };
+    expect(json.expiring).toEqual([expect.objectContaining({ daysLeft: 1, notice: 3 })]);
+    // Its evaluation is 90 days: from the first license used, it is within the 90-day notice.
   });
 });

@@ -5,9 +5,9 @@
  * days before). `slr authority show expiring`, the API's `expiring` and the app use it.
  */
 import { DAY_MS } from '../codes/dates.ts';
+import { daysLeft, noticeOf } from '../expiry.ts';
 
-/** The days before an expiry at which it is noticed. */
-export const NOTICE_DAYS = [90, 60, 30, 14, 7, 3, 1] as const;
+export { daysLeft, NOTICE_DAYS, noticeOf } from '../expiry.ts';
 
 export const EXPIRING_KINDS = {
   'term-license': 'TERM licenses end',
@@ -29,9 +29,6 @@ export interface ExpiringItem {
   /** The smallest notice it has reached (90, 60, …, 1 days before), or null: not yet within 90 days. */
   readonly notice: number | null;
 }
-
-export const daysLeft = (at: number, now: number) => Math.max(0, Math.floor((at - now) / DAY_MS));
-export const noticeOf = (days: number): number | null => [...NOTICE_DAYS].reverse().find((n) => days < n) ?? null;
 
 /** The items that expire after `now` and within `withinDays`, soonest first (then by account and subject). */
 export function expiringWithin(items: readonly Omit<ExpiringItem, 'daysLeft' | 'notice'>[], now: number, withinDays: number): ExpiringItem[] {

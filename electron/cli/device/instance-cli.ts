@@ -1,4 +1,6 @@
 /** The product-instance side of `slr`: the seeds' `license smart reservation …` and `show license …`. */
+import { deviceExpiring } from '../../../shared/instance/expiring.ts';
+import { counted } from '../../../shared/lifetime.ts';
 import { exportKeyText } from '../../../shared/export-control.ts';
 import { SECURITY_MODES } from '../../../shared/instance/security.ts';
 import { formatInstant } from '../../../shared/codes/dates.ts';
@@ -130,6 +132,8 @@ function statusLines(s: InstanceStatus, state: InstanceState): string[] {
     lines.push(`ALARM ${a.name} (${a.severity}, ${formatInstant(a.raisedAt)}): ${a.text}`);
   lines.push(`Transport: ${describeTransport(state.transport)}`);
   lines.push(`Privacy: the host name is ${state.privacy.hostname ? 'not shared' : 'shared'} with License Central`);
+  for (const e of deviceExpiring(s, state, s.clock.effective))
+    lines.push(`Expiring: ${e.what} ${formatInstant(e.at)} (${counted(e.daysLeft, 'day')} left${e.notice ? `; the ${e.notice}-day notice` : ''})`);
   if (s.clock.behindMs) {
     lines.push(
       `WARNING: the device clock is ${Math.round(s.clock.behindMs / 60_000)} minutes behind the latest time seen (${formatInstant(s.clock.effective)}); the latest time seen is used.`,
@@ -230,7 +234,7 @@ export async function showCommand(service: InstanceService, args: readonly strin
     case 'udi':
       return ctx.json ? json({ udi: s.udi }) : ctx.io.out(s.udi);
     case 'status':
-      return ctx.json ? json(plainStatus) : ctx.io.out(statusLines(s, state).join('\n'));
+      return ctx.json ? json({ ...plainStatus, expiring: deviceExpiring(s, state, s.clock.effective) }) : ctx.io.out(statusLines(s, state).join('\n'));
     case 'usage':
       return ctx.json ? json({ usage: s.usage }) : ctx.io.out(usageTable(s, csv));
     case 'summary':

@@ -1,0 +1,31 @@
+/**
+ * The device's own dates that run out (issue 30): its evaluation, the TERM licenses of its installed code,
+ * and, registered online, its authorization (90 days) and registration (a year); soonest first, within 90 days,
+ * with the notice each has reached. `show license status` lists them.
+ */
+import { DAY_MS } from '../codes/dates.ts';
+import { daysLeft, noticeOf } from '../expiry.ts';
+import type { InstanceState } from './state.ts';
+import type { InstanceStatus } from './status.ts';
+
+export interface DeviceExpiry {
+  readonly what: string;
+  readonly at: number;
+  readonly daysLeft: number;
+  readonly notice: number | null;
+}
+
+export function deviceExpiring(s: InstanceStatus, state: InstanceState, now: number, withinDays = 90): DeviceExpiry[] {
+  const dates: { what: string; at: number }[] = [];
+  if (s.evaluation.running) dates.push({ what: 'Evaluation period ends', at: now + s.evaluation.daysLeft * DAY_MS });
+  for (const u of s.usage) if (u.termEndsAt !== null && u.reserved > 0) dates.push({ what: `TERM licenses end: ${u.reserved} x ${u.short}`, at: u.termEndsAt });
+  const o = state.online;
+  if (o && o.registrationExpires > now) {
+    dates.push({ what: 'Authorization expires (renewed every 90 days)', at: o.authorizationExpires });
+    dates.push({ what: 'Registration expires (renewed every year)', at: o.registrationExpires });
+  }
+  return dates
+    .filter((d) => d.at > now && d.at <= now + withinDays * DAY_MS)
+    .map((d) => ({ ...d, daysLeft: daysLeft(d.at, now), notice: noticeOf(daysLeft(d.at, now)) }))
+    .sort((a, b) => a.at - b.at);
+}
