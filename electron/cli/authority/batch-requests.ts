@@ -2,7 +2,8 @@
  * The request codes of a batch (`slr authority reserve --requests FILE|DIR`): a folder of request files (each
  * `*-request.txt` holds one code, as `license smart reservation request --out DIR` writes it), or one file with
  * a code per line, or a CSV whose rows carry one (the cell that is a code). Blank lines and `#` comments are
- * skipped; anything else that is not a code is refused by the code's own parser, naming the line.
+ * skipped; anything else that is not a code is refused by the code's own parser, naming the request (its place
+ * in the batch).
  */
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';

@@ -13,6 +13,7 @@ import { table, UsageError } from '../output.ts';
 import { readHiddenLine } from '../terminal.ts';
 import { counted } from '../../../shared/lifetime.ts';
 import { followMove, LEDGER_POINTER, movedLedger } from '../../authority/ledger-location.ts';
+import { describeDatabase } from '../../authority/db/database-url.ts';
 
 const ROLE_LIST = ROLE_NAMES.join('|');
 
@@ -82,7 +83,6 @@ export const SERVER_VERBS: readonly Verb[] = [
     where: 'local',
     run: async ({ values, ctx, say }) => {
       const { openLedgerAt } = await import('../../authority/open-database.ts');
-      const { describeDatabase } = await import('../../authority/db/database-url.ts');
       const { migrateLedger } = await import('../../authority/migrate.ts');
       const actor = 'migrate';
       // Without --from, the home's ledger: its own SQLite file, or where an earlier move took it.
