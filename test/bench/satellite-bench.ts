@@ -3,41 +3,16 @@
  * one round (sync export, import at the parent with its answer, the answer imported back), against the same N
  * reservations made on the parent directly; and the sync file's size per event.
  */
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { productById } from '../../shared/catalog.ts';
-import { execute, type Command } from '../../shared/instance/commands.ts';
-import { createInstance } from '../../shared/instance/rules.ts';
-import { toBase64 } from '../../shared/bytes.ts';
-import { compressedPublicKey, deviceCrypto, generateKeyPair } from '../../electron/platform/crypto.ts';
 import { openLedger, type Ledger } from '../../electron/authority/ledger.ts';
+import { devices } from './bench-devices.ts';
 
 const T0 = Date.UTC(2026, 0, 1);
-const ucm = productById('UCM')!;
 
 /** N request codes of fresh devices trusting `ledger`'s key. */
-async function requests(ledger: Ledger, n: number): Promise<string[]> {
-  const key = await ledger.exportKey();
-  return Array.from({ length: n }, () => {
-    const pair = generateKeyPair();
-    const crypto = deviceCrypto(pair.privateKey);
-    let state = createInstance({
-      product: ucm,
-      uuid: randomUUID(),
-      deviceKey: { publicKey: toBase64(compressedPublicKey(pair.publicKey)), privateKey: { format: 'pkcs8-pem', value: pair.privateKey } },
-      now: T0,
-    });
-    const setup: Command[] = [
-      { type: 'trust-add', chain: [{ id: key.id, publicKey: key.pem, endorsement: null }], label: 'bench' },
-      { type: 'enable' },
-      { type: 'request' },
-    ];
-    for (const c of setup) state = execute(state, c, { now: T0, crypto }).state;
-    return state.lastRequest!.code;
-  });
-}
+const requests = async (ledger: Ledger, n: number) => (await devices(ledger, n)).map((d) => d.request);
 
 const seconds = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e9;
 
