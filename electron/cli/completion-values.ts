@@ -16,7 +16,7 @@ const FIXED: Readonly<Record<string, () => readonly string[]>> = {
   '--pid': () => PRODUCTS.map((p) => p.id),
   '--role': () => ROLE_NAMES,
   '--mode': () => ['disconnected', 'connected'],
-  '--type': () => ['TERM'],
+  '--type': () => ['PERPETUAL', 'TERM'],
   '--tag': licenseNames,
   '--license': () => licenseNames().map((n) => `${n}=`),
 };

@@ -43,7 +43,7 @@ export function readRequests(path: string): string[] {
         .map((f) => readCodeFile(join(path, f)).trim())
     : codesInFile(path);
   if (codes.length === 0)
-    refuse('no-licenses', `${path} holds no request code.`, dir ? 'The folder needs files named <SN>-request.txt.' : 'Put one request code per line.');
+    refuse('code-empty', `${path} holds no request code.`, dir ? 'The folder needs files named <SN>-request.txt.' : 'Put one request code per line.');
   if (codes.length > MAX_BATCH) refuse('bad-count', `${path} holds ${codes.length} request codes; one batch takes at most ${MAX_BATCH}.`, 'Split it.');
   return codes;
 }
