@@ -112,6 +112,7 @@ describe('a cluster reserved by SLR: one instance with its nodes at License Cent
       'an empty name between two': six([1, 0, 0, 2]),
       'a larger tail than the names need': [...nodeTail(['a']), ...new Array<number>(16).fill(0)],
       'a name starting with "-"': six([38 - 1, 1]),
+      'padding bits that are not zero': [...nodeTail(['a']).slice(0, 7), 1],
     };
     for (const [what, tail] of Object.entries(bad)) {
       const code = withTail(request, tail);

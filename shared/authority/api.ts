@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import type { Permission } from './roles.ts';
 import { syncEnvelopeSchema } from './sync-file.ts';
+import { NODE_NAME } from '../codes/cluster-nodes.ts';
 import {
   confirmInput,
   accountName,
@@ -165,10 +166,7 @@ export const API = {
     z.strictObject({
       usage: licenses,
       trustedKeyIds: z.array(keyId).max(64).optional(),
-      nodes: z
-        .array(z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/))
-        .max(64)
-        .optional(),
+      nodes: z.array(z.string().regex(NODE_NAME)).max(64).optional(),
     }),
   ),
   'device-deregister': op(

@@ -14,7 +14,8 @@ export const MAX_CLUSTER_SUBSCRIBERS = 20;
 export const NODE_TAIL_SYMBOLS = [8, 24, 64, 160, 400, 800] as const;
 
 const CHARS = '\0abcdefghijklmnopqrstuvwxyz0123456789-';
-const NODE_NAME = /^[a-z0-9][a-z0-9-]{0,31}$/;
+/** A cluster node's name: lower-case letters, digits and "-", at most 32. */
+export const NODE_NAME = /^[a-z0-9][a-z0-9-]{0,31}$/;
 const WIDTH = 6;
 
 /** The symbols of a tail holding `nodes` (sorted here), padded to the smallest size that holds them. */
@@ -43,8 +44,8 @@ export function readNodeTail(symbols: readonly number[]): string[] {
   if (names.length === 1 && names[0] === '') malformed();
   if (names.some((n) => !NODE_NAME.test(n)) || names.length > MAX_CLUSTER_SUBSCRIBERS) malformed();
   if (names.join('\0') !== canonicalNodes(names).join('\0')) malformed();
-  // The smallest tail that holds them, or the code was not made by a device.
-  if (nodeTail(names).length !== symbols.length) malformed();
+  // Exactly what a device writes for them (the smallest tail, zero padding), or the code was not made by a device.
+  if (nodeTail(names).join(',') !== symbols.join(',')) malformed();
   return names;
 }
 

@@ -9,14 +9,13 @@
 import { concatBytes, utf8 } from '../bytes.ts';
 import { DAY_MS, formatInstant } from '../codes/dates.ts';
 import { refuse, SlrError } from '../errors.ts';
-import { MAX_CLUSTER_SUBSCRIBERS } from '../codes/cluster-nodes.ts';
+import { MAX_CLUSTER_SUBSCRIBERS, NODE_NAME } from '../codes/cluster-nodes.ts';
 import type { ClusterNode, ClusterState, InstanceState } from './state.ts';
 
 export const PUBLISHER_SILENCE_LIMIT_MS = 90 * DAY_MS;
 export const PUBLISHER_SILENCE_WARNING_MS = 60 * DAY_MS;
 /** How long a join code may be used. */
 export const JOIN_CODE_VALID_MS = DAY_MS;
-const NODE_NAME = /^[a-z0-9][a-z0-9-]{0,31}$/;
 const JOIN_CODE = /^SLRJ1-([a-z0-9][a-z0-9-]{0,31})-([0-9a-f]{32})-([0-9a-f]{16})$/;
 
 /** The commands only the publisher runs (the seeds: registration, renewals, deregistration, reregistration; and reservation codes). */

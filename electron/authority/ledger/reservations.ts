@@ -51,11 +51,12 @@ async function countsByTag(c: LedgerStore, holdings: readonly Holding[]): Promis
 }
 
 /** The licenses a request asks for, by its product's catalog; at least one. */
-function targetsOf(text: string, licenses: Readonly<Record<string, number>>): { product: ProductProfile; targets: Record<string, number> } {
-  const product = productById(parseRequestCode(text).udi.pid)!;
+function targetsOf(text: string, licenses: Readonly<Record<string, number>>): { product: ProductProfile; targets: Record<string, number>; uuid: string } {
+  const { udi } = parseRequestCode(text);
+  const product = productById(udi.pid)!;
   const targets = resolveTargets(product, licenses);
   if (!Object.values(targets).some((n) => n > 0)) refuse('no-licenses', 'Select at least one license to reserve (--license TAG=N).');
-  return { product, targets };
+  return { product, targets, uuid: udi.uuid };
 }
 
 export async function reserve(
@@ -83,8 +84,7 @@ export async function reserveBatch(
   return c.write(now, async () => {
     const entries: Issued[] = [];
     const seen = new Set<string>();
-    for (const { request, i, product, targets } of asked) {
-      const uuid = parseRequestCode(request).udi.uuid;
+    for (const { request, i, product, targets, uuid } of asked) {
       if (seen.has(uuid)) refuse('instance-exists', `Request ${i + 1} of the batch is for a device named earlier in it (${uuid}).`, 'Give each device once.');
       seen.add(uuid);
       entries.push(await withinAsync(i, () => reserveOne(c, { account: input.account, request, licenses: input.licenses }, product, targets, now)));
