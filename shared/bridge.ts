@@ -34,7 +34,7 @@ import { SATELLITE_ARGS, type SatelliteResults } from './bridge-satellites.ts';
 import { BRIDGE_METHODS, channelOf, FILE_DROP_CHANNEL, type BridgeMethod } from './bridge-channels.ts';
 import { LIMITS } from './limits.ts';
 import { CODE_KINDS, type CodeKind } from './code-kinds.ts';
-import { bridgeCommandSchema, type ReservationCommand } from './instance/command-table.ts';
+import { COMMAND_NAMES, COMMANDS, type BridgeCommand, type ReservationCommand } from './instance/command-table.ts';
 
 export { BRIDGE_METHODS, channelOf, FILE_DROP_CHANNEL, type BridgeMethod };
 
@@ -42,6 +42,11 @@ const code = z.string().min(1).max(LIMITS.authorizationCodeChars);
 export const codeKind = z.enum(CODE_KINDS);
 export type { CodeKind };
 
+/** The schema of `instanceCommand`, from the command table: `{ type, …its arguments }`, nothing else. */
+function bridgeCommandSchema(): z.ZodType<BridgeCommand> {
+  const variants = COMMAND_NAMES.filter((n) => COMMANDS[n].bridge).map((n) => z.strictObject({ ...COMMANDS[n].args.shape, type: z.literal(n) }));
+  return z.discriminatedUnion('type', variants as unknown as [z.ZodObject, ...z.ZodObject[]]) as unknown as z.ZodType<BridgeCommand>;
+}
 const instanceCommand = bridgeCommandSchema();
 
 /** Argument schemas, one tuple per method. */

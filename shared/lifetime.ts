@@ -4,6 +4,7 @@
  * (90, 60, 30, 14, 7, 3 and 1 days before). The CLI, the app and License Central all ask here.
  */
 import { DAY_MS } from './codes/dates.ts';
+import { groupDigits } from './text.ts';
 
 /** The days before an end at which a warning is due, latest first. */
 export const WARNING_DAYS = [90, 60, 30, 14, 7, 3, 1] as const;
@@ -43,5 +44,5 @@ export const termEndsAt = (endDay: number): number => endDay + DAY_MS;
 
 /** "1 license", "3 licenses": a count with its noun, never "license(s)". */
 export function counted(n: number, one: string, many = `${one}s`): string {
-  return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+  return `${groupDigits(n)} ${n === 1 ? one : many}`;
 }

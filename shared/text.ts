@@ -68,3 +68,17 @@ export function textProblem(text: string, max: number): string | null {
  * So "Über" and "über" are one name, "İ" folds to "i̇" (not "i"), and "ß" stays "ß" (it is not "ss").
  */
 export const nameKey = (name: string): string => name.normalize('NFC').toLowerCase().normalize('NFC');
+
+/**
+ * A whole number with commas between groups of three digits ("1,000,000"), as `toLocaleString('en-US')`
+ * writes it, without loading the ICU number formatter (about 25 ms at a CLI's start). Anything but a safe
+ * integer is written as `String` writes it.
+ */
+export function groupDigits(n: number): string {
+  if (!Number.isSafeInteger(n)) return String(n);
+  const digits = String(Math.abs(n));
+  const head = digits.length % 3 || 3;
+  const groups = [digits.slice(0, head)];
+  for (let i = head; i < digits.length; i += 3) groups.push(digits.slice(i, i + 3));
+  return (n < 0 ? '-' : '') + groups.join(',');
+}

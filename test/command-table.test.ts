@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { COMMAND_NAMES, COMMANDS, bridgeCommandSchema } from '../shared/instance/command-table.ts';
+import { COMMAND_NAMES, COMMANDS } from '../shared/instance/command-table.ts';
 import { availability } from '../shared/instance/commands.ts';
 import { BRIDGE_ARGS } from '../shared/bridge.ts';
 import { FORMS, usageLine } from '../electron/cli/device/instance-commands.ts';
@@ -72,7 +72,7 @@ describe('the command table', () => {
   });
 
   it("lets the bridge take exactly the table's bridge commands, with their arguments and nothing else", () => {
-    const schema = bridgeCommandSchema();
+    const schema = { safeParse: (command: unknown) => BRIDGE_ARGS.instanceCommand.safeParse([command]) };
     expect(BRIDGE_ARGS.instanceCommand.safeParse([{ type: 'enable' }]).success).toBe(true);
     expect(schema.safeParse({ type: 'usage', tag: 'UCM_Basic', count: 3 }).success).toBe(true);
     for (const bad of [

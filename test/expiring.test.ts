@@ -6,7 +6,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openLedger, type Ledger } from '../electron/authority/ledger.ts';
-import { expiringWithin, noticeOf, NOTICE_DAYS } from '../shared/authority/expiring.ts';
+import { expiringWithin, expiryOf, NOTICE_DAYS } from '../shared/authority/expiring.ts';
+import { lifetime } from '../shared/lifetime.ts';
 import { DAY_MS } from '../shared/codes/dates.ts';
 import { slr } from './helpers/cli.ts';
 import { ok } from './helpers/cli-expect.ts';
@@ -41,7 +42,11 @@ async function world(): Promise<{ dir: string; ledger: Ledger }> {
 describe('what runs out soon', () => {
   it('gives the notices at 90, 60, 30, 14, 7, 3 and 1 days, and orders what falls within the window', () => {
     expect(NOTICE_DAYS).toEqual([90, 60, 30, 14, 7, 3, 1]);
-    expect([200, 90, 89, 45, 30, 29, 13, 6, 2, 0].map(noticeOf)).toEqual([null, null, 90, 60, 60, 30, 14, 7, 3, 1]);
+    const inDays = (d: number) => expiryOf(T + d * DAY_MS, T);
+    expect([200, 90.5, 90, 89.5, 45, 30, 29.2, 13, 6, 2, 0.1].map((d) => inDays(d).notice)).toEqual([null, null, 90, 90, 60, 30, 30, 14, 7, 3, 1]);
+    // The same days left and the same notice as every other screen (shared/lifetime.ts): one rule.
+    for (const d of [0.1, 1, 6.5, 29.9, 30, 89.99])
+      expect(inDays(d)).toEqual({ daysLeft: lifetime(T + d * DAY_MS, T).daysLeft, notice: lifetime(T + d * DAY_MS, T).warning });
     const at = (d: number) => T + d * DAY_MS;
     const items = expiringWithin(
       [
@@ -114,7 +119,7 @@ describe("the device's own dates", () => {
     device.run({ type: 'request' }, T0);
     const code = issue(key, device, [...lines('UCM', { UCM_Basic: 3 }, { start: T0 - days(1), end: T0 + days(40) }), ...lines('UCM', { UCM_CUWL: 1 })]).code;
     device.run({ type: 'install', code }, T0 + 60_000);
-    expect(at(T0 + days(1)).map((e) => [e.what, e.daysLeft, e.notice])).toEqual([['TERM licenses end: 3 x UCM_Basic', 39, 60]]);
+    expect(at(T0 + days(1)).map((e) => [e.what, e.daysLeft, e.notice])).toEqual([['TERM licenses end: 3 x UCM_Basic', 40, 60]]);
     expect(at(T0 + days(50))).toEqual([]); // ended: no longer reserved, nothing left to expire
     // Registered online: the authorization and the registration.
     const online = { ...device.state.online, authorizationExpires: T0 + days(10), registrationExpires: T0 + days(200) } as InstanceState['online'];
@@ -132,7 +137,7 @@ describe("the device's own dates", () => {
     const json = JSON.parse(ok(slr(home, ['--json', 'show', 'license', 'status'], T + days(89))).stdout) as {
       expiring: { daysLeft: number; notice: number }[];
     };
-    expect(json.expiring).toEqual([expect.objectContaining({ daysLeft: 1, notice: 3 })]);
+    expect(json.expiring).toEqual([expect.objectContaining({ daysLeft: 1, notice: 1 })]);
     // Its evaluation is 90 days: from the first license used, it is within the 90-day notice.
   });
 });

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { counted, describeLifetime, lifetime, termEndsAt, WARNING_DAYS } from '../shared/lifetime.ts';
 import { DAY_MS } from '../shared/codes/dates.ts';
+import { groupDigits } from '../shared/text.ts';
 import { describeOverage, describeValidity, graceLeft, termWarnings } from '../shared/instance/status-text.ts';
 import { complianceAdvice } from '../shared/instance/operator-flow.ts';
 import type { InstanceStatus, UsageLine } from '../shared/instance/status.ts';
@@ -66,6 +67,17 @@ describe('lifetime', () => {
       '1,200 licenses',
       '0 entries',
     ]);
+  });
+
+  it('groups digits as en-US does, without loading the ICU number formatter', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.integer(), fc.maxSafeInteger(), fc.integer({ min: -999_999, max: 999_999 })),
+        (n) => groupDigits(n) === n.toLocaleString('en-US'),
+      ),
+    );
+    expect([0, 999, 1000, -1000, 1_000_000].map(groupDigits)).toEqual(['0', '999', '1,000', '-1,000', '1,000,000']);
+    expect([1.5, NaN, Infinity, 2 ** 60].map(groupDigits)).toEqual(['1.5', 'NaN', 'Infinity', String(2 ** 60)]);
   });
 });
 

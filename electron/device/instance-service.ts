@@ -20,7 +20,7 @@ import { compressedPublicKey, deviceCrypto, generateKeyPair, verifyingCrypto } f
 import { offeredChain } from '../platform/key-chain.ts';
 import { withDirLock } from '../platform/lock.ts';
 import { plainKeySealer, type KeySealer } from '../platform/key-sealer.ts';
-import { sealedStore, type LogProblems, type SealedStore } from './instance-store.ts';
+import { sealedStore, type LogProblems, type SavedRoles, type SealedStore } from './instance-store.ts';
 import { recoverInstance, type Recovery } from './instance-recovery.ts';
 import { backupInstance, restoreInstance, type Restored } from './instance-backup.ts';
 import { deviceKeyProblem, startOverInstance, type StartedOver } from './instance-start-over.ts';
@@ -36,6 +36,8 @@ export interface InstanceServiceOptions {
 export interface InstanceService {
   readonly dir: string;
   exists(): boolean;
+  /** What the saved state says it is (unchecked: see SealedStore.savedRoles). */
+  savedRoles(): SavedRoles;
   /** Creates the instance; `trust` are key files it is provisioned with. */
   init(productId: string, now: number, trust?: readonly { text: string; label: string }[]): Promise<InstanceState>;
   load(): InstanceState;
@@ -175,6 +177,7 @@ export function instanceService({ dir, stores = jsonFileStore, sealer = plainKey
   return {
     dir,
     exists: store.exists,
+    savedRoles: store.savedRoles,
     load,
     status: (now) => deriveStatus(load(), now),
     async init(productId, now, trust = []) {

@@ -36,9 +36,19 @@ export interface LogProblems {
   readonly seal: string | null;
 }
 
+export interface SavedRoles {
+  readonly online: boolean;
+  readonly subscriber: boolean;
+}
+
 export interface SealedStore {
   readonly file: string;
   exists(): boolean;
+  /**
+   * What the saved state says it is (registered online; a cluster subscriber), read without any check: only
+   * to decide whether calls may be due before a command (which then loads the state, checked).
+   */
+  savedRoles(): SavedRoles;
   /** The state, checked (see above); refused with the reason otherwise. */
   load(): InstanceState;
   /** The state as saved, validated but not checked against its seal (for recovery), and why it fails the seal. */
@@ -132,5 +142,15 @@ export function sealedStore(dir: string, stores: StoreFactory, sealer: SyncUnsea
     return { events: state.events, broken: firstBrokenLink(state.events, instanceEventFields, sha256hex), seal: problem };
   }
 
-  return { file, exists: () => existsSync(file), load, unchecked, save, logProblems, sealedRecord, check };
+  function savedRoles(): SavedRoles {
+    try {
+      if (!existsSync(file)) return { online: false, subscriber: false };
+      const saved = store().store as { online?: unknown; cluster?: { role?: unknown } };
+      return { online: saved.online != null, subscriber: saved.cluster?.role === 'subscriber' };
+    } catch {
+      return { online: false, subscriber: false };
+    }
+  }
+
+  return { file, exists: () => existsSync(file), savedRoles, load, unchecked, save, logProblems, sealedRecord, check };
 }

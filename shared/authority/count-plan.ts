@@ -5,6 +5,7 @@
  * this is for the form's inline messages and the review step.
  */
 import { LIMITS } from '../limits.ts';
+import { groupDigits } from '../text.ts';
 
 export interface PlanInput {
   readonly short: string;
@@ -37,7 +38,7 @@ export interface CountPlan {
 }
 
 function problemOf(l: PlanInput, next: number | null): string | null {
-  if (next === null) return `“${l.asked}” is not a count: enter a whole number from 0 to ${LIMITS.maxCount.toLocaleString('en-US')}.`;
+  if (next === null) return `“${l.asked}” is not a count: enter a whole number from 0 to ${groupDigits(LIMITS.maxCount)}.`;
   const more = next - l.now;
   if (more > l.available) return `Only ${l.available} more available in this virtual account (asked for ${more} more).`;
   return null;

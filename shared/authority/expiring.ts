@@ -5,9 +5,9 @@
  * days before). `slr authority show expiring`, the API's `expiring` and the app use it.
  */
 import { DAY_MS } from '../codes/dates.ts';
-import { daysLeft, noticeOf } from '../expiry.ts';
+import { expiryOf } from '../expiry.ts';
 
-export { daysLeft, NOTICE_DAYS, noticeOf } from '../expiry.ts';
+export { expiryOf, NOTICE_DAYS } from '../expiry.ts';
 
 export const EXPIRING_KINDS = {
   'term-license': 'TERM licenses end',
@@ -24,7 +24,7 @@ export interface ExpiringItem {
   readonly subject: string;
   /** The instant it stops being valid. */
   readonly at: number;
-  /** Whole days left (0: on the last day). */
+  /** Whole days left, the day that has begun counted (1: on the last day). */
   readonly daysLeft: number;
   /** The smallest notice it has reached (90, 60, …, 1 days before), or null: not yet within 90 days. */
   readonly notice: number | null;
@@ -34,6 +34,6 @@ export interface ExpiringItem {
 export function expiringWithin(items: readonly Omit<ExpiringItem, 'daysLeft' | 'notice'>[], now: number, withinDays: number): ExpiringItem[] {
   return items
     .filter((i) => i.at > now && i.at <= now + withinDays * DAY_MS)
-    .map((i) => ({ ...i, daysLeft: daysLeft(i.at, now), notice: noticeOf(daysLeft(i.at, now)) }))
+    .map((i) => ({ ...i, ...expiryOf(i.at, now) }))
     .sort((a, b) => a.at - b.at || a.account.localeCompare(b.account) || a.subject.localeCompare(b.subject));
 }

@@ -5,7 +5,8 @@
  * to its device's UDI and request, so an entry swapped, altered or copied into another bundle is refused by the
  * device as a single code would be.
  */
-import { z } from 'zod';
+import { z } from 'zod/mini';
+import '../schema-messages.ts';
 import { refuse } from '../errors.ts';
 
 export const BUNDLE_FORMAT = 'slr-desk/authorization-bundle/1';
@@ -15,15 +16,15 @@ export const MAX_BATCH = 1000;
 export const MAX_BUNDLE_BYTES = 32 * 1024 * 1024;
 
 const entry = z.strictObject({
-  udi: z.string().min(1).max(200),
-  sn: z.string().regex(/^[0-9a-f]{5}$/),
-  code: z.string().min(1).max(1_048_576),
+  udi: z.string().check(z.minLength(1), z.maxLength(200)),
+  sn: z.string().check(z.regex(/^[0-9a-f]{5}$/)),
+  code: z.string().check(z.minLength(1), z.maxLength(1_048_576)),
 });
 const bundle = z.strictObject({
   format: z.literal(BUNDLE_FORMAT),
-  account: z.string().min(1).max(200),
-  issuedAt: z.string().max(40),
-  entries: z.array(entry).min(1).max(MAX_BATCH),
+  account: z.string().check(z.minLength(1), z.maxLength(200)),
+  issuedAt: z.string().check(z.maxLength(40)),
+  entries: z.array(entry).check(z.minLength(1), z.maxLength(MAX_BATCH)),
 });
 export type AuthorizationBundle = z.infer<typeof bundle>;
 export type BundleEntry = z.infer<typeof entry>;

@@ -1,5 +1,5 @@
 /** The shape of an entry of the product instance's command table (command-table.ts), and its CLI form. */
-import type { z } from 'zod';
+import type { z } from 'zod/mini';
 import type { InstanceState } from './state.ts';
 import type { Context, IssuedKind, Outcome, Phase } from './rules.ts';
 
@@ -21,7 +21,7 @@ export interface CliForm {
   readonly example: string;
 }
 
-export interface Entry<A extends z.ZodRawShape, B extends boolean = boolean> {
+export interface Entry<A extends z.core.$ZodShape, B extends boolean = boolean> {
   /** Phases where the command may run; absent: always (usage, keys). */
   readonly phases?: Partial<Record<Phase, true>>;
   /** Elsewhere: why not, and what to do instead. */
@@ -30,13 +30,13 @@ export interface Entry<A extends z.ZodRawShape, B extends boolean = boolean> {
   readonly issues?: IssuedKind;
   /** Whether it makes a confirmation or return code, and so needs the (possibly sealed) device key. */
   readonly needsKey: (state: InstanceState) => boolean;
-  readonly args: z.ZodObject<A>;
+  readonly args: z.ZodMiniObject<A, z.core.$strict>;
   /** Offered through the bridge's generic `instanceCommand` (the others have methods of their own). */
   readonly bridge: B;
   readonly cli: readonly CliForm[];
-  readonly run: (state: InstanceState, args: z.infer<z.ZodObject<A>>, ctx: Context) => Outcome;
+  readonly run: (state: InstanceState, args: z.infer<z.ZodMiniObject<A, z.core.$strict>>, ctx: Context) => Outcome;
 }
 
-export const entry = <A extends z.ZodRawShape, const B extends boolean>(e: Entry<A, B>) => e;
+export const entry = <A extends z.core.$ZodShape, const B extends boolean>(e: Entry<A, B>) => e;
 /** A reservation command: where it may run depends on the reservation's phase. */
-export const phased = <A extends z.ZodRawShape, const B extends boolean>(e: Entry<A, B> & Required<Pick<Entry<A, B>, 'phases' | 'why'>>) => e;
+export const phased = <A extends z.core.$ZodShape, const B extends boolean>(e: Entry<A, B> & Required<Pick<Entry<A, B>, 'phases' | 'why'>>) => e;

@@ -5,7 +5,7 @@
  * the app, the bridge's command schema, the CLI's parser, usage and per-command help are all derived from
  * this table. To add a command: add an entry here (and, if the app offers it, a control in the renderer).
  */
-import { z } from 'zod';
+import type { z } from 'zod/mini';
 import { RESERVATION_MODE_COMMANDS } from './reservation-mode-commands.ts';
 import { RESERVATION_CODE_COMMANDS } from './reservation-code-commands.ts';
 import { USAGE_TRUST_COMMANDS } from './usage-trust-commands.ts';
@@ -18,7 +18,11 @@ export const COMMANDS = { ...RESERVATION_MODE_COMMANDS, ...RESERVATION_CODE_COMM
 export type CommandName = keyof typeof COMMANDS;
 /** A command's arguments (none: unknown, so that `{ type }` alone is the command). */
 type ArgsOf<K extends CommandName> =
-  (typeof COMMANDS)[K]['args'] extends z.ZodObject<infer S> ? (keyof S extends never ? unknown : z.infer<(typeof COMMANDS)[K]['args']>) : never;
+  (typeof COMMANDS)[K]['args'] extends z.ZodMiniObject<infer S, z.core.$strict>
+    ? keyof S extends never
+      ? unknown
+      : z.infer<(typeof COMMANDS)[K]['args']>
+    : never;
 /** A command with its arguments, as the engine takes it: `{ type: 'usage', tag, count }`. */
 export type Command = { [K in CommandName]: { readonly type: K } & ArgsOf<K> }[CommandName];
 /** The commands whose availability depends on the reservation's phase (the seeds' reservation commands). */
@@ -29,9 +33,3 @@ export type BridgeCommandName = { [K in CommandName]: (typeof COMMANDS)[K]['brid
 export type BridgeCommand = Extract<Command, { readonly type: BridgeCommandName }>;
 
 export const COMMAND_NAMES = Object.keys(COMMANDS) as CommandName[];
-
-/** The bridge's schema for `instanceCommand`, from the table: `{ type, …its arguments }`, nothing else. */
-export function bridgeCommandSchema(): z.ZodType<BridgeCommand> {
-  const variants = COMMAND_NAMES.filter((n) => COMMANDS[n].bridge).map((n) => (COMMANDS[n].args as z.ZodObject).extend({ type: z.literal(n) }));
-  return z.discriminatedUnion('type', variants as unknown as [z.ZodObject, ...z.ZodObject[]]) as unknown as z.ZodType<BridgeCommand>;
-}

@@ -4,7 +4,7 @@
  * with the notice each has reached. `show license status` lists them.
  */
 import { DAY_MS } from '../codes/dates.ts';
-import { daysLeft, noticeOf } from '../expiry.ts';
+import { expiryOf } from '../expiry.ts';
 import type { InstanceState } from './state.ts';
 import type { InstanceStatus } from './status.ts';
 
@@ -26,6 +26,6 @@ export function deviceExpiring(s: InstanceStatus, state: InstanceState, now: num
   }
   return dates
     .filter((d) => d.at > now && d.at <= now + withinDays * DAY_MS)
-    .map((d) => ({ ...d, daysLeft: daysLeft(d.at, now), notice: noticeOf(daysLeft(d.at, now)) }))
+    .map((d) => ({ ...d, ...expiryOf(d.at, now) }))
     .sort((a, b) => a.at - b.at);
 }

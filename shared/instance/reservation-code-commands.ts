@@ -2,7 +2,7 @@
  * The authorization code's commands: install, return, return-authorization: entries of the product instance's command table (command-table.ts says what an entry
  * holds).
  */
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import { parseAuthorizationCode } from '../codes/authorization-code.ts';
 import { refuse } from '../errors.ts';
 import { makeUdi, sameUdi } from '../udi.ts';

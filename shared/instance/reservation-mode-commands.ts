@@ -2,7 +2,7 @@
  * The reservation mode and its request: enable, disable, request, cancel: entries of the product instance's command table (command-table.ts says what an entry
  * holds).
  */
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import { makeRequestCode } from '../codes/device-codes.ts';
 import { fromBase64 } from '../bytes.ts';
 import { refuse } from '../errors.ts';

@@ -3,7 +3,7 @@
  * holds).
  */
 import { assertMayProvision } from './cluster.ts';
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import { findEntitlement } from '../catalog.ts';
 import { refuse } from '../errors.ts';
 import { LIMITS } from '../limits.ts';
@@ -17,7 +17,7 @@ import { never } from './command-words.ts';
 export const USAGE_TRUST_COMMANDS = {
   usage: entry({
     needsKey: never,
-    args: z.strictObject({ tag: z.string().min(1).max(200), count: z.number().int().min(0).max(LIMITS.maxCount) }),
+    args: z.strictObject({ tag: z.string().check(z.minLength(1), z.maxLength(200)), count: z.int().check(z.gte(0), z.lte(LIMITS.maxCount)) }),
     bridge: true,
     cli: [
       {
@@ -78,11 +78,11 @@ export const USAGE_TRUST_COMMANDS = {
     needsKey: never,
     args: z.strictObject({
       chain: z
-        .array(z.strictObject({ id: z.string(), publicKey: z.string(), endorsement: z.custom<Uint8Array>((v) => v instanceof Uint8Array).nullable() }))
-        .max(20),
-      label: z.string().max(200),
+        .array(z.strictObject({ id: z.string(), publicKey: z.string(), endorsement: z.nullable(z.custom<Uint8Array>((v) => v instanceof Uint8Array)) }))
+        .check(z.maxLength(20)),
+      label: z.string().check(z.maxLength(200)),
       /** At the instance's creation only (init --trust, a packaged app's keys): no endorsement needed. */
-      provision: z.boolean().optional(),
+      provision: z.optional(z.boolean()),
     }),
     bridge: false,
     cli: [
@@ -114,7 +114,7 @@ export const USAGE_TRUST_COMMANDS = {
 
   'trust-remove': entry({
     needsKey: never,
-    args: z.strictObject({ id: z.string().regex(/^[0-9a-f]{16}$/) }),
+    args: z.strictObject({ id: z.string().check(z.regex(/^[0-9a-f]{16}$/)) }),
     bridge: false,
     cli: [
       {

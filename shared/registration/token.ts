@@ -6,7 +6,8 @@
  *
  *   SLRT1.<base64url of the payload's JSON>.<base64url of the ECDSA P-256 / SHA-256 signature, DER>
  */
-import { z } from 'zod';
+import { z } from 'zod/mini';
+import '../schema-messages.ts';
 import { fromBase64, toBase64, utf8 } from '../bytes.ts';
 import { refuse } from '../errors.ts';
 
@@ -16,17 +17,17 @@ export const TOKEN_MAX_CHARS = 4096;
 
 export const tokenPayload = z.strictObject({
   /** The token's id (16 hex digits): what `token list` shows and `token revoke` names. */
-  id: z.string().regex(/^[0-9a-f]{16}$/),
+  id: z.string().check(z.regex(/^[0-9a-f]{16}$/)),
   /** The virtual account a device registered with it joins. */
-  account: z.string().min(1).max(100),
+  account: z.string().check(z.minLength(1), z.maxLength(100)),
   /** License Central's server, as devices reach it, and the SHA-256 fingerprint of its certificate. */
-  server: z.string().url().max(500),
-  fingerprint: z.string().regex(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/),
-  issuedAt: z.number().int().nonnegative(),
-  expiresAt: z.number().int().nonnegative(),
+  server: z.url().check(z.maxLength(500)),
+  fingerprint: z.string().check(z.regex(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/)),
+  issuedAt: z.int().check(z.gte(0)),
+  expiresAt: z.int().check(z.gte(0)),
   exportControlled: z.boolean(),
   /** The signing key that signed it. */
-  keyId: z.string().regex(/^[0-9a-f]{16}$/),
+  keyId: z.string().check(z.regex(/^[0-9a-f]{16}$/)),
 });
 export type TokenPayload = z.infer<typeof tokenPayload>;
 

@@ -128,7 +128,8 @@ export function refusePublisherOnly(service: InstanceService, rest: readonly str
 
 /** Before a subscriber's command: its usage synced with the publisher (a publisher down is said, never an error). */
 export async function subscriberSync(service: InstanceService, home: string, ctx: CliContext): Promise<void> {
-  if (peek(service)?.cluster?.role !== 'subscriber') return;
+  // A state that is not a subscriber's has nothing to sync: not loaded twice (a start costs less).
+  if (!service.savedRoles().subscriber || peek(service)?.cluster?.role !== 'subscriber') return;
   try {
     assertAppNotRunning(home);
     await syncCluster(service, ctx.now);

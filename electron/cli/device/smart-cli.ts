@@ -135,7 +135,8 @@ export async function smartCommand(service: InstanceService, rest: readonly stri
 export async function catchUpBefore(service: InstanceService, home: string, ctx: CliContext): Promise<void> {
   let peek: InstanceState;
   try {
-    if (!service.exists()) return;
+    // A state that is not registered online has no calls due: not loaded twice (a start costs less).
+    if (!service.savedRoles().online) return;
     peek = service.load();
     if (!peek.online) return;
     assertAppNotRunning(home);
