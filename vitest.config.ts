@@ -50,6 +50,7 @@ export const FAST = [
   'test/api-fuzz.test.ts',
   'test/batch-reserve.test.ts',
   'test/expiring.test.ts',
+  'test/authority-rollback.test.ts',
   'test/cli-json.test.ts',
   'test/install-impact.test.ts',
   'test/lifetime.test.ts',

@@ -39,7 +39,7 @@ describe('the CLI for scripts', () => {
     writeFileSync(requestFile, request.stdout);
     const reserve = slr(auth, ['authority', 'reserve', '--account', 'Default', '--request', `@${requestFile}`, '--license', 'UCM_Basic=2'], T + 1000);
     expect(reserve.status, reserve.stderr).toBe(0);
-    expect(reserve.stdout).toMatch(/^<specificPLR>.*<\/specificPLR>\n$/);
+    expect(reserve.stdout).toMatch(/^<specificPLR>.*<\/specificPLR> SLRW1\.\S+\n$/);
     expect(reserve.stderr).toContain('Licenses reserved');
     const codeFile = join(dev, 'code.txt');
     writeFileSync(codeFile, reserve.stdout);

@@ -84,6 +84,17 @@ function openable(key: () => Buffer): Buffer | null {
   }
 }
 
+/** What the saved state says it is, read without any check (SealedStore.savedRoles). */
+function savedRoles(file: string, store: () => KeyValueStore): SavedRoles {
+  try {
+    if (!existsSync(file)) return { online: false, subscriber: false };
+    const saved = store().store as { online?: unknown; cluster?: { role?: unknown } };
+    return { online: saved.online != null, subscriber: saved.cluster?.role === 'subscriber' };
+  } catch {
+    return { online: false, subscriber: false };
+  }
+}
+
 export function sealedStore(dir: string, stores: StoreFactory, sealer: SyncUnsealer): SealedStore {
   const file = join(dir, `${INSTANCE_STORE}.json`);
   const store = (): KeyValueStore => stores(dir, INSTANCE_STORE);
@@ -142,15 +153,5 @@ export function sealedStore(dir: string, stores: StoreFactory, sealer: SyncUnsea
     return { events: state.events, broken: firstBrokenLink(state.events, instanceEventFields, sha256hex), seal: problem };
   }
 
-  function savedRoles(): SavedRoles {
-    try {
-      if (!existsSync(file)) return { online: false, subscriber: false };
-      const saved = store().store as { online?: unknown; cluster?: { role?: unknown } };
-      return { online: saved.online != null, subscriber: saved.cluster?.role === 'subscriber' };
-    } catch {
-      return { online: false, subscriber: false };
-    }
-  }
-
-  return { file, exists: () => existsSync(file), savedRoles, load, unchecked, save, logProblems, sealedRecord, check };
+  return { file, exists: () => existsSync(file), savedRoles: () => savedRoles(file, store), load, unchecked, save, logProblems, sealedRecord, check };
 }

@@ -5,6 +5,7 @@
 import type { EntitlementDef } from '../catalog.ts';
 import { buildAuthorizationCode, signedBytesFor, type AuthorizationBody, type Entitlement } from '../codes/authorization-code.ts';
 import { formatCodeDate } from '../codes/dates.ts';
+import { checkpointMessage, withCheckpoint } from '../codes/checkpoint.ts';
 import { codeMessage, makeConfirmationCode, makeReturnCode, parseConfirmationCode, parseReturnCode, type StateDigest } from '../codes/device-codes.ts';
 import { refuse } from '../errors.ts';
 import { toBase64 } from '../bytes.ts';
@@ -37,12 +38,17 @@ export interface Issue {
   readonly timestamp: number;
   readonly entitlements: readonly Entitlement[];
   readonly keyId: string;
+  /** License Central's log when the code is signed: its checkpoint follows the code (checkpoint.ts). */
+  readonly log?: { readonly events: number; readonly head: string; readonly known: readonly string[]; readonly confirmed: number };
 }
 
 export function issueAuthorizationCode(issue: Issue, crypto: AuthorityCrypto): string {
   const body: AuthorizationBody = { flag: 'A', version: 'C', piid: issue.piid, timestamp: String(issue.timestamp), entitlements: issue.entitlements };
   const signature = crypto.sign(issue.keyId, signedBytesFor(body, issue.udi));
-  return buildAuthorizationCode(body, issue.udi, toBase64(signature));
+  const code = buildAuthorizationCode(body, issue.udi, toBase64(signature));
+  if (!issue.log) return code;
+  const position = { keyId: issue.keyId, ...issue.log };
+  return withCheckpoint(code, { ...position, signature: crypto.sign(issue.keyId, checkpointMessage(position, issue.piid, body.timestamp)) });
 }
 
 /** Which authorization code a confirmation or return code answers, and the keys that make its MAC. */

@@ -18,6 +18,7 @@ import { fromBase64, utf8 } from '../bytes.ts';
 import { formatUdi, isUuid, parseUdi, type Udi } from '../udi.ts';
 import { DAY_MS, parseCodeDate } from './dates.ts';
 import { unpasteAuthorizationCode } from './paste.ts';
+import { parseCheckpoint, splitCheckpoint, type Checkpoint } from './checkpoint.ts';
 import { LIMITS } from '../limits.ts';
 import { parseConfirmationCode, parseRequestCode, parseReturnCode } from './device-codes.ts';
 
@@ -52,8 +53,10 @@ export interface AuthorizationCode extends AuthorizationBody {
   readonly udi: Udi;
   /** The exact bytes the signature covers. */
   readonly signedBytes: Uint8Array;
-  /** The code as one line, as it was given (wrapping and quotes removed). */
+  /** The code as one line, as it was given (wrapping and quotes removed), without its checkpoint. */
   readonly text: string;
+  /** License Central's checkpoint that came with it (checkpoint.ts; its signature not checked here), or null. */
+  readonly checkpoint: Checkpoint | null;
 }
 
 const ROOT = 'specificPLR';
@@ -194,7 +197,7 @@ export function parseAuthorizationCode(input: string): AuthorizationCode {
       'Check that the right file was chosen.',
     );
   }
-  const text = unpasteAuthorizationCode(input);
+  const { code: text, checkpoint } = splitCheckpoint(unpasteAuthorizationCode(input));
   if (text === '') refuse('code-empty', 'The authorization code is empty.', 'Paste the code from License Central or load it from its file.');
   if (!text.startsWith(`<${ROOT}>`)) {
     refuseOtherKind(text);
@@ -231,6 +234,7 @@ export function parseAuthorizationCode(input: string): AuthorizationCode {
     udi,
     text,
     signedBytes: utf8(`${signed}<udi>${udiText.replace(/\s/g, '')}</udi>`),
+    checkpoint: checkpoint === null ? null : parseCheckpoint(checkpoint),
   };
 }
 

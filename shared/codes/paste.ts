@@ -6,6 +6,7 @@
  */
 
 import { codeFromQrParts, looksLikeQrParts } from './qr-parts.ts';
+import { CHECKPOINT_TOKEN } from './checkpoint.ts';
 
 const COMMAND = /^(?:[A-Za-z0-9_-]+[:#>$]\s*)?(?:slr\s+)?license\s+smart\s+reservation\s+(?:install|return-authorization)\s+/i;
 const OPEN = '<specificPLR>';
@@ -24,11 +25,15 @@ export function unwrapLines(text: string): string {
 function codeInText(t: string): string {
   const start = t.indexOf(OPEN);
   if (start <= 0 || t.indexOf(OPEN, start + 1) >= 0) return t;
-  const end = t.indexOf(CLOSE, start);
-  if (end < 0 || t.indexOf(CLOSE, end + 1) >= 0) return t;
+  const close = t.indexOf(CLOSE, start);
+  if (close < 0 || t.indexOf(CLOSE, close + 1) >= 0) return t;
+  // License Central's checkpoint (checkpoint.ts) belongs to the code: it stays with it.
+  const after = t.slice(close + CLOSE.length);
+  const token = CHECKPOINT_TOKEN.exec(after.trimStart());
+  const end = close + CLOSE.length + (token ? after.length - after.trimStart().length + token[0].length : 0);
   // Only words around it: markup before or after (a declaration, another element) is not an e-mail's text.
-  if (t.slice(0, start).includes('<') || t.slice(end + CLOSE.length).includes('<')) return t;
-  return t.slice(start, end + CLOSE.length);
+  if (t.slice(0, start).includes('<') || t.slice(end).includes('<')) return t;
+  return t.slice(start, end);
 }
 
 export function unpasteAuthorizationCode(input: string): string {

@@ -13,6 +13,7 @@ import { makeUdi, sameUdi, formatUdi } from '../udi.ts';
 import type { DeviceCrypto } from '../ports.ts';
 import { REGISTRATION, type InstanceState, type TrustedKey } from './state.ts';
 import { productOf } from './status.ts';
+import { witnessesAfter } from './witness.ts';
 import { COMMANDS, type Command, type CommandName, type ReservationCommand } from './command-table.ts';
 import { advance, checkUsable, newWarnings, phaseOf, trustedSigner, type Context, type Outcome } from './rules.ts';
 
@@ -106,6 +107,7 @@ export function inspectCode(state: InstanceState, input: string, crypto: DeviceC
   const own = makeUdi(productOf(state), state.uuid);
   const udiMatches = sameUdi(code.udi, own);
   if (problems.length === 0) attempt(() => checkUsable(state, code));
+  if (problems.length === 0 && signer) attempt(() => witnessesAfter(state, code, signer!, crypto, now));
   else if (!udiMatches) problems.push(`The authorization code is for another device (${formatUdi(code.udi)}); this device is ${formatUdi(own)}.`);
   attempt(() => assertAllowed('install', state));
   const impact = installImpact(state, code, now);

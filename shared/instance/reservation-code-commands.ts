@@ -10,6 +10,7 @@ import { REGISTRATION, type InstanceState } from './state.ts';
 import { installedCode, productOf } from './status.ts';
 import { closedReservationOf, closeReservation } from './reservation.ts';
 import { phased } from './command-entry.ts';
+import { witnessesAfter } from './witness.ts';
 import { acceptCode, checkUsable, confirmOrReturnCode, event, summary, timeAfterInstall, trustedSigner, withEvents } from './rules.ts';
 import { code, codeParam, ENABLE, RESERVATION, REQUEST } from './command-words.ts';
 
@@ -37,7 +38,7 @@ export const RESERVATION_CODE_COMMANDS = {
       },
     ],
     run: (state, args, ctx) => {
-      const { code: parsed, signer } = acceptCode(state, parseAuthorizationCode(args.code), ctx.crypto);
+      const { code: parsed, signer, witness } = acceptCode(state, parseAuthorizationCode(args.code), ctx.crypto, ctx.now);
       const reservation = state.reservation!;
       const update = state.registration === REGISTRATION.registered;
       const { state: base, warnings } = timeAfterInstall(state, Number(parsed.timestamp), reservation.requestedAt, ctx.now);
@@ -48,6 +49,7 @@ export const RESERVATION_CODE_COMMANDS = {
         installed: { code: parsed.text, signerKeyId: signer.id, installedAt: at, parsed },
         reservation: { ...reservation, lastTimestamp: parsed.timestamp },
         overage: { usedMs: 0 },
+        ...(witness.length ? { witness } : {}),
       };
       if (!update) {
         next = withEvents(next, event(at, 'install', `Authorization code ${parsed.piid} (${parsed.timestamp}) installed: ${summary(parsed)}.`));
@@ -165,10 +167,13 @@ export const RESERVATION_CODE_COMMANDS = {
       } else {
         checkUsable(state, parsed);
       }
+      // Giving back a code of a License Central that went back would return licenses to a ledger that lost them.
+      const witness = witnessesAfter(state, parsed, signer, ctx.crypto, ctx.now);
       const returnCode = confirmOrReturnCode(state, 'return', parsed, signer, ctx.crypto);
       const next = withEvents(
         {
           ...(inProgress ? closeReservation(state, 'returned-unused', t) : state),
+          ...(witness.length ? { witness } : {}),
           registration: REGISTRATION.unregistered,
           lastReturn: { code: returnCode, at: t, piid: parsed.piid, timestamp: parsed.timestamp },
         },

@@ -10,7 +10,8 @@ import { assertSaneTime, DAY_MS, formatInstant } from '../codes/dates.ts';
 import { refuse } from '../errors.ts';
 import { makeUdi, sameUdi, formatUdi } from '../udi.ts';
 import type { DeviceCrypto } from '../ports.ts';
-import { event, REGISTRATION, SCHEMA_VERSION, withEvents, type DeviceKeyRecord, type InstanceState, type TrustedKey } from './state.ts';
+import { event, REGISTRATION, SCHEMA_VERSION, withEvents, type DeviceKeyRecord, type InstanceState, type TrustedKey, type Witness } from './state.ts';
+import { witnessesAfter } from './witness.ts';
 import { installedCode, productOf } from './status.ts';
 import { accountTo, CLOCK_TOLERANCE_MS, clockBehindMs, effectiveNow } from './time.ts';
 import { assertCurrentReservation, stateDigest } from './reservation.ts';
@@ -142,11 +143,16 @@ export function trustedSigner(state: InstanceState, code: AuthorizationCode, cry
   return signer;
 }
 
-/** Everything that decides whether this device may use `code`: trust, then binding, freshness, known licenses. */
-export function acceptCode(state: InstanceState, code: AuthorizationCode, crypto: DeviceCrypto): { code: AuthorizationCode; signer: TrustedKey } {
+/** Everything that decides whether this device may use `code`: trust, then binding, freshness, known licenses, License Central's checkpoint. */
+export function acceptCode(
+  state: InstanceState,
+  code: AuthorizationCode,
+  crypto: DeviceCrypto,
+  now: number,
+): { code: AuthorizationCode; signer: TrustedKey; witness: readonly Witness[] } {
   const signer = trustedSigner(state, code, crypto);
   checkUsable(state, code);
-  return { code, signer };
+  return { code, signer, witness: witnessesAfter(state, code, signer, crypto, now) };
 }
 
 /**

@@ -8,6 +8,7 @@ import { PRODUCTS } from '../catalog.ts';
 import { isSaneTime } from '../codes/dates.ts';
 import { MAX_CLOSED_RESERVATIONS, REGISTRATION, SCHEMA_VERSION, type InstanceState } from './state.ts';
 import { LIMITS } from '../limits.ts';
+import { MAX_WITNESSES } from './witness.ts';
 import '../schema-messages.ts';
 
 // zod's mini build (tree-shaken: a tenth of the full one in the CLI's bundle, which every start loads).
@@ -121,6 +122,7 @@ export const instanceStateSchema = z
     ),
     cluster: z.optional(cluster),
     sipTrunks: z.optional(list(z.strictObject({ name: text(100, 1), secure: z.boolean(), addedAt: ms }), 1000)),
+    witness: z.optional(list(z.strictObject({ keyId: hex16, events: count(0), head: matching(/^[0-9a-f]{64}$/), at: ms }), MAX_WITNESSES)),
   })
   .check(
     z.superRefine((s, ctx) => {

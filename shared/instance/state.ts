@@ -205,6 +205,17 @@ export interface InstanceState {
   readonly cluster?: ClusterState;
   /** Unified CM's SIP trunks (sip-trunks.ts): a secure one needs export-controlled functionality; absent: none. */
   readonly sipTrunks?: readonly SipTrunk[];
+  /** The latest checkpoint of License Central's log seen, per signing key (witness.ts); absent: none yet. */
+  readonly witness?: readonly Witness[];
+}
+
+/** A checkpoint of License Central's log that came with a code this device accepted (shared/codes/checkpoint.ts). */
+export interface Witness {
+  readonly keyId: string;
+  readonly events: number;
+  readonly head: string;
+  /** When this device first saw it. */
+  readonly at: number;
 }
 
 export interface SipTrunk {

@@ -13,6 +13,7 @@ import { keysToTrust } from './trust.ts';
 import { entry } from './command-entry.ts';
 import { event, withEvents } from './rules.ts';
 import { never } from './command-words.ts';
+import { FORGET_COMMAND } from './witness.ts';
 
 export const USAGE_TRUST_COMMANDS = {
   usage: entry({
@@ -147,6 +148,34 @@ export const USAGE_TRUST_COMMANDS = {
           event(t, 'trust-remove', `License Central key ${args.id} no longer trusted.`),
         ),
         message: `License Central key ${args.id} is no longer trusted.`,
+      };
+    },
+  }),
+
+  'checkpoint-forget': entry({
+    needsKey: never,
+    args: z.strictObject({}),
+    bridge: true,
+    cli: [
+      {
+        words: FORGET_COMMAND,
+        params: [],
+        summary:
+          "Forget the checkpoints of License Central's log this device has seen (witness.ts), so that it accepts codes of a License Central restored from an older backup: only when its administrator says the older ledger is the one to keep.",
+        example: `slr ${FORGET_COMMAND}`,
+      },
+    ],
+    run: (state) => {
+      const t = state.clock.highWater;
+      const seen = state.witness ?? [];
+      if (seen.length === 0) refuse('not-allowed', "This device has seen no checkpoint of License Central's log: there is nothing to forget.");
+      const list = seen.map((w) => `${w.events} events (key ${w.keyId})`).join(', ');
+      return {
+        state: withEvents(
+          { ...state, witness: [] },
+          event(t, 'checkpoint-forget', `Checkpoints of License Central's log forgotten: ${list}. The next code's checkpoint is taken as it comes.`),
+        ),
+        message: `Forgot the checkpoints of License Central's log (${list}). The next authorization code is accepted with the checkpoint it carries; install it now.`,
       };
     },
   }),

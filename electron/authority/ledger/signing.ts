@@ -8,6 +8,7 @@ import { entitlementFor, issueAuthorizationCode } from '../../../shared/authorit
 import { type Holding } from '../../../shared/authority/allocation.ts';
 import { type Entitlement } from '../../../shared/codes/authorization-code.ts';
 import { refuse } from '../../../shared/errors.ts';
+import { codeMark, EMPTY_HEAD, MAX_KNOWN, parseCheckpoint, splitCheckpoint } from '../../../shared/codes/checkpoint.ts';
 import { makeUdi } from '../../../shared/udi.ts';
 import { authorityCrypto, type PrivateKeyOps } from '../../platform/crypto.ts';
 import { productOf, type InstanceRow, type LotRow } from './lookups.ts';
@@ -79,7 +80,32 @@ export function nextTimestamp(instance: Pick<InstanceRow, 'last_timestamp'>, now
   return Math.max(now, instance.last_timestamp + 1);
 }
 
-/** Signs and records a new authorization code for the instance, at nextTimestamp. */
+/** The ledger's event log now: how many events, and the last one's hash (the checkpoint every code carries). */
+export async function logPosition(c: LedgerStore): Promise<{ events: number; head: string }> {
+  const last = await c.get<{ id: number; hash: string | null }>('SELECT id, hash FROM events ORDER BY id DESC LIMIT 1');
+  return last ? { events: Number(last.id), head: last.hash ?? EMPTY_HEAD } : { events: 0, head: EMPTY_HEAD };
+}
+
+/**
+ * The codes issued to the instance that its device may hold (checkpoint.ts's `known`): the last one confirmed
+ * and every one after it, by their checkpoints; codes issued before checkpoints existed are not named.
+ */
+async function knownCodes(c: LedgerStore, instanceId: number): Promise<{ known: string[]; confirmed: number }> {
+  const rows = await c.all<{ code: string; confirmed_at: number | null }>(
+    'SELECT code, confirmed_at FROM codes WHERE instance_id = ? ORDER BY timestamp',
+    instanceId,
+  );
+  const confirmed = rows.map((r) => r.confirmed_at !== null).lastIndexOf(true);
+  const checkpoints = rows.slice(Math.max(0, confirmed)).map((r) => {
+    const token = splitCheckpoint(r.code).checkpoint;
+    return token ? parseCheckpoint(token) : null;
+  });
+  const known = checkpoints.flatMap((cp) => (cp ? [codeMark(cp)] : [])).slice(-MAX_KNOWN);
+  const last = confirmed >= 0 ? checkpoints[0] : null;
+  return { known, confirmed: last && known[0] === codeMark(last) ? last.events : 0 };
+}
+
+/** Signs and records a new authorization code for the instance, at nextTimestamp, with the log's checkpoint. */
 export async function signCode(
   c: LedgerStore,
   instance: Pick<InstanceRow, 'id' | 'product' | 'uuid' | 'piid' | 'last_timestamp'>,
@@ -90,7 +116,14 @@ export async function signCode(
   const key = await signingKey(c);
   const timestamp = nextTimestamp(instance, now);
   const code = issueAuthorizationCode(
-    { udi: makeUdi(product, instance.uuid), piid: instance.piid, timestamp, entitlements: await entitlementsFor(c, product, holdings), keyId: key.id },
+    {
+      udi: makeUdi(product, instance.uuid),
+      piid: instance.piid,
+      timestamp,
+      entitlements: await entitlementsFor(c, product, holdings),
+      keyId: key.id,
+      log: { ...(await logPosition(c)), ...(await knownCodes(c, instance.id)) },
+    },
     await ledgerCrypto(c),
   );
   await c.run('INSERT INTO codes (instance_id, timestamp, key_id, code, issued_at) VALUES (?, ?, ?, ?, ?)', instance.id, timestamp, key.id, code, now);

@@ -132,6 +132,10 @@ function statusLines(s: InstanceStatus, state: InstanceState): string[] {
     lines.push(`ALARM ${a.name} (${a.severity}, ${formatInstant(a.raisedAt)}): ${a.text}`);
   lines.push(`Transport: ${describeTransport(state.transport)}`);
   lines.push(`Privacy: the host name is ${state.privacy.hostname ? 'not shared' : 'shared'} with License Central`);
+  for (const w of state.witness ?? [])
+    lines.push(
+      `License Central checkpoint: ${counted(w.events, 'event')} in its log (key ${w.keyId}, head ${w.head.slice(0, 12)}…), first seen ${formatInstant(w.at)}`,
+    );
   for (const e of deviceExpiring(s, state, s.clock.effective))
     lines.push(`Expiring: ${e.what} ${formatInstant(e.at)} (${counted(e.daysLeft, 'day')} left${e.notice ? `; the ${e.notice}-day notice` : ''})`);
   if (s.clock.behindMs) {
@@ -141,6 +145,9 @@ function statusLines(s: InstanceStatus, state: InstanceState): string[] {
   }
   return lines;
 }
+
+/** What `show license status --json` adds to the status: the dates that run out, License Central's checkpoints seen. */
+const statusExtras = (s: InstanceStatus, state: InstanceState) => ({ expiring: deviceExpiring(s, state, s.clock.effective), checkpoints: state.witness ?? [] });
 
 /** A table as aligned text, or as CSV (RFC 4180, header row first) with --csv. */
 function tableOrCsv(csv: boolean, header: readonly string[], rows: readonly (readonly (string | number)[])[], none: string): string {
@@ -234,7 +241,7 @@ export async function showCommand(service: InstanceService, args: readonly strin
     case 'udi':
       return ctx.json ? json({ udi: s.udi }) : ctx.io.out(s.udi);
     case 'status':
-      return ctx.json ? json({ ...plainStatus, expiring: deviceExpiring(s, state, s.clock.effective) }) : ctx.io.out(statusLines(s, state).join('\n'));
+      return ctx.json ? json({ ...plainStatus, ...statusExtras(s, state) }) : ctx.io.out(statusLines(s, state).join('\n'));
     case 'usage':
       return ctx.json ? json({ usage: s.usage }) : ctx.io.out(usageTable(s, csv));
     case 'summary':
