@@ -95,6 +95,31 @@ describe('a License Central restored from an older backup, met by an operator', 
     expect(d('--json', 'license', 'smart', 'checkpoint', 'forget').json<{ error: { code: string } }>().error.code).toBe('not-allowed');
   });
 
+  it("tells License Central's administrator, when the device's return code answers a code the ledger lost", () => {
+    const { auth, a, d } = reservedSides('rollback-lc', T, { reserved: 2 });
+    const udi = d('show', 'license', 'udi').stdout.trim();
+    const backup = join(tmp('rollback-lc-vault'), 'lc.sqlite');
+    expect(a('backup', '--out', backup).status).toBe(0);
+    const later = a('update', '--instance', udi, '--license', 'UCM_Basic=1').stdout.trim();
+    const confirmation = d('license', 'smart', 'reservation', 'install', later).stdout.trim();
+    for (const f of ['authority.sqlite', 'authority.sqlite-wal', 'authority.sqlite-shm']) rmSync(join(auth, f), { force: true });
+    copyFileSync(backup, join(auth, 'authority.sqlite'));
+    const behind = /this ledger does not record[\s\S]*this ledger is behind\. Restore the latest backup/;
+    const confirm = a('--json', 'confirm', '--instance', udi, confirmation).json<{ error: { code: string; hint: string } }>().error;
+    // The confirmation code's digest names the code the device ran before this one (which the ledger has): no hint.
+    expect(confirm.code).toBe('wrong-code');
+    const returned = d('license', 'smart', 'reservation', 'return').stdout.trim();
+    const remove = a('--json', 'remove', '--instance', udi, '--return-code', returned).json<{ error: { code: string; hint: string } }>().error;
+    expect(remove.code).toBe('wrong-code');
+    expect(remove.hint).toMatch(behind);
+    // A code the device never made (another device's, or garbage with a digest of its own) is not taken for one.
+    const other = reservedSides('rollback-lc-other', T, { reserved: 1 });
+    const foreign = other
+      .a('--json', 'confirm', '--instance', other.d('show', 'license', 'udi').stdout.trim(), confirmation)
+      .json<{ error: { hint: string } }>();
+    expect(foreign.error.hint).not.toMatch(behind);
+  });
+
   it('refuses a code cut off from its checkpoint once one was seen, and a checkpoint moved or altered', () => {
     const { a, d } = reservedSides('rollback-cut', T, { reserved: 2 });
     const udi = d('show', 'license', 'udi').stdout.trim();

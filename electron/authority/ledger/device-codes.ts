@@ -7,13 +7,24 @@ import { releaseAll } from './booking.ts';
 import { ledgerCrypto } from './signing.ts';
 import { codeRefs, withDeviceCode } from './lockout.ts';
 import type { LedgerStore } from './store.ts';
-import { observeDeviceState } from './device-state.ts';
+import { ledgerBehindHint, observeDeviceState } from './device-state.ts';
+import { parseConfirmationCode, parseReturnCode, type StateDigest } from '../../../shared/codes/device-codes.ts';
 import { counted } from '../../../shared/lifetime.ts';
+
+/** A wrong-code refusal with, as its hint, what the code's digest says of this ledger being behind (device-state.ts). */
+async function hinted<T>(c: LedgerStore, instance: InstanceRow, digest: StateDigest | null, verify: () => Promise<T>): Promise<T> {
+  try {
+    return await verify();
+  } catch (e) {
+    const hint = e instanceof SlrError && e.code === 'wrong-code' ? await ledgerBehindHint(c, instance, digest) : null;
+    throw hint ? new SlrError('wrong-code', (e as SlrError).message, hint) : e;
+  }
+}
 
 /** The code a confirmation code answers: issued to this reservation, not confirmed yet, not older than one confirmed. */
 async function matchConfirmation(c: LedgerStore, instance: InstanceRow, code: string): Promise<Answered<CodeRef>> {
   const refs = await codeRefs(c, instance);
-  const answered = verifyConfirmationCode(code, refs, await ledgerCrypto(c));
+  const answered = await hinted(c, instance, parseConfirmationCode(code).digest, async () => verifyConfirmationCode(code, refs, await ledgerCrypto(c)));
   const match = answered.ref;
   if (match.confirmedAt !== null) {
     refuse(
@@ -69,7 +80,8 @@ export async function confirm(
 /** A return code of this reservation, or a precise refusal for one that gave back an earlier reservation. */
 async function matchReturn(c: LedgerStore, instance: InstanceRow, code: string): Promise<Answered<CodeRef>> {
   try {
-    return verifyReturnCode(code, await codeRefs(c, instance), await ledgerCrypto(c));
+    const refs = await codeRefs(c, instance);
+    return await hinted(c, instance, parseReturnCode(code).digest, async () => verifyReturnCode(code, refs, await ledgerCrypto(c)));
   } catch (e) {
     if (!(e instanceof SlrError) || e.code !== 'wrong-code') throw e;
     const old = await givenBackAnsweredBy(c, 'uuid', instance.uuid, code);

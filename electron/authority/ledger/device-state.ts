@@ -82,3 +82,19 @@ export async function observeDeviceState(c: LedgerStore, instance: InstanceRow, 
   }
   return found.map((f) => f.message);
 }
+
+/**
+ * A device's confirmation or return code that answers no code this ledger issued (refused as wrong-code) but
+ * says, in its state digest, that the device runs a code of this reservation the ledger does not record,
+ * while trusting none but this License Central's keys: this ledger may be behind (restored from an older
+ * backup, or a copy). The MAC cannot be checked without the code it answers, so this is said as what to
+ * check, in the refusal; the devices' side of the witness (shared/instance/witness.ts) is the proof.
+ */
+export async function ledgerBehindHint(c: LedgerStore, instance: InstanceRow, digest: StateDigest | null): Promise<string | null> {
+  if (!digest || digest.ran === 0 || (await ranCode(c, instance.id, digest.ran)) !== undefined) return null;
+  if (!anchorsAreOwn(cryptoBasics.sha256, digest.anchors, await ownKeyIds(c))) return null;
+  return (
+    `The code says the device runs an authorization code of reservation ${instance.piid} that this ledger does not record, signed by one of this License Central's keys. ` +
+    "If this ledger was restored from a backup, that code was issued after the backup: this ledger is behind. Restore the latest backup (the device refuses this ledger's codes as authority-rolled-back until then), or rehost the device's licenses with a new request; otherwise check that the code comes from this device."
+  );
+}
