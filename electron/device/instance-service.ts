@@ -95,10 +95,15 @@ export const OBSERVE_STEP_MS = 60_000;
  * write when the clock moved little (a second read in the same minute), and setting the clock back
  * gains at most that step.
  */
+/** Whether this clock reading is worth saving: the time moved on by a step, or it logged or noticed something. */
+function observedChange(state: InstanceState, next: InstanceState): boolean {
+  const moved = next.clock.highWater - state.clock.highWater > OBSERVE_STEP_MS;
+  return moved || next.events.length !== state.events.length || next.clock.behind !== state.clock.behind;
+}
+
 function saveObserved(state: InstanceState, now: number, save: (state: InstanceState) => void): InstanceState {
   const next = advance(state, now);
-  const moved = next.clock.highWater - state.clock.highWater > OBSERVE_STEP_MS;
-  if (moved || next.events.length !== state.events.length || next.clock.behind !== state.clock.behind) save(next);
+  if (observedChange(state, next)) save(next);
   return next;
 }
 
@@ -191,6 +196,10 @@ export function instanceService({ dir, stores = jsonFileStore, sealer = plainKey
     },
     async observe(now) {
       absent();
+      // Most readings change nothing worth saving: read without the lock (writes replace the file whole).
+      const current = load();
+      const next = advance(current, now);
+      if (!observedChange(current, next)) return next;
       try {
         return await withDirLock(dir, 'product instance', () => saveObserved(load(), now, save));
       } catch (e) {
