@@ -4,7 +4,7 @@
  * call's arguments against these schemas; the browser test harness serves the same methods. One contract
  * binds all three.
  */
-import type { Alarm, ClusterState, SipTrunk } from './instance/state.ts';
+import type { Alarm, ClusterState, SipTrunk, Witness } from './instance/state.ts';
 import type { InstallImpact } from './instance/impact.ts';
 import { z } from 'zod';
 import { PRODUCTS, type ProductId } from './catalog.ts';
@@ -136,6 +136,8 @@ export type InstanceView =
       readonly security: { readonly enabled: boolean; readonly since: number | null; readonly allowed: boolean; readonly reason: string };
       /** The alarms raised, active first. */
       readonly alarms: readonly Alarm[];
+      /** The checkpoints of License Central's log this device keeps (shared/instance/witness.ts), per signing key. */
+      readonly checkpoints: readonly Witness[];
       /** In a cluster: its publisher (with its subscribers) or a subscriber (with its publisher and the status as of the last contact). */
       readonly cluster: ClusterState | null;
       /** Unified CM's SIP trunks (null: the product has none here). */

@@ -48,6 +48,7 @@ export async function readInstanceView(instance: InstanceService, ports: { dir: 
     cluster: state.cluster ?? null,
     sipTrunks: SIP_TRUNK_PRODUCTS.includes(state.product) ? sipTrunksOf(state) : null,
     alarms: [...(state.alarms ?? [])].sort((a, b) => Number(a.clearedAt !== null) - Number(b.clearedAt !== null) || b.raisedAt - a.raisedAt),
+    checkpoints: state.witness ?? [],
   };
 }
 

@@ -156,6 +156,21 @@ describe.skipIf(skip)('the desktop app in Chromium, against the real services', 
     await screenshot(dp, 'device-authorized');
     await accessible(dp, 'device usage');
 
+    // The code came with License Central's checkpoint: the device keeps it, and forgets it only when asked twice.
+    await dp.getByRole('tab', { name: 'Settings' }).click();
+    const checkpoints = dp.getByRole('table', { name: 'License Central checkpoints' });
+    await expect.poll(() => checkpoints.getByRole('row').count()).toBe(2);
+    expect(Number((await checkpoints.getByRole('cell').nth(1).textContent())!.replace(/,/g, ''))).toBeGreaterThan(0);
+    await dp.getByRole('button', { name: 'Forget checkpoints…' }).click();
+    await screenshot(dp, 'device-checkpoint-forget-ask');
+    await dp.getByRole('button', { name: 'Keep them' }).click();
+    expect(await checkpoints.getByRole('row').count()).toBe(2);
+    await dp.getByRole('button', { name: 'Forget checkpoints…' }).click();
+    await dp.getByRole('button', { name: 'Forget the checkpoints' }).click();
+    await expect.poll(() => checkpoints.textContent()).toContain('No checkpoint seen yet.');
+    expect(await dp.getByText(/^Forgot the checkpoints of License Central's log/).count()).toBe(1);
+    await dp.getByRole('tab', { name: 'Usage' }).click();
+
     // --- License Central updates the reservation down to 2: 2 licenses go into transition.
     await ap.getByRole('tab', { name: 'Product Instances' }).click();
     await rowAction(ap, sn, 'Update Reserved Licenses…');
