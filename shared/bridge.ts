@@ -136,8 +136,7 @@ export type InstanceView =
       readonly security: { readonly enabled: boolean; readonly since: number | null; readonly allowed: boolean; readonly reason: string };
       /** The alarms raised, active first. */
       readonly alarms: readonly Alarm[];
-      /** The checkpoints of License Central's log this device keeps (shared/instance/witness.ts), per signing key. */
-      readonly checkpoints: readonly Witness[];
+      readonly checkpoints: readonly Witness[]; // of License Central's log, per signing key (instance/witness.ts)
       /** In a cluster: its publisher (with its subscribers) or a subscriber (with its publisher and the status as of the last contact). */
       readonly cluster: ClusterState | null;
       /** Unified CM's SIP trunks (null: the product has none here). */

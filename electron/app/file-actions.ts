@@ -6,6 +6,7 @@ import { CODE_FILE_TYPES, CODE_NAMES, codeTitle, type CodeKind } from '../../sha
 import type { BridgeMethod } from '../../shared/bridge.ts';
 import { codeFileName, readCodeFile, writeFileChecked, writeTextFile } from '../platform/files.ts';
 import type { InstanceService } from '../device/instance-service.ts';
+import { readCodeOrBundle } from '../device/code-file.ts';
 import type { WorkspaceLedger } from './workspace-ledger.ts';
 import type { LedgerPort } from '../authority/ledger-port.ts';
 import { chooseKeyFile, type AppApi, type AppPorts } from './ports.ts';
@@ -33,7 +34,8 @@ export function fileMethods(ports: AppPorts, instance: InstanceService, ledger: 
     async fileOpenCode(kind) {
       const path = await ports.dialogs.open({ title: `Open ${CODE_NAMES[kind]}`, filters: [...CODE_FILTERS(kind), ...ALL_CODES] });
       if (!path) return null;
-      return { name: basename(path), text: readCodeFile(path) };
+      // An authorization code may come in a bundle of many devices' codes: the field takes this device's entry.
+      return { name: basename(path), text: kind === 'authorization' ? readCodeOrBundle(path) : readCodeFile(path) };
     },
     async fileSaveCode({ kind, sn, code }) {
       return saveText(`Save ${CODE_NAMES[kind]}`, appCodeFileName(sn, kind), code, CODE_FILTERS(kind));

@@ -7,6 +7,8 @@ import { ErrorNotice, Notice, TrustLink } from './Notice.tsx';
 import { OpenTrustSettings } from './nav.ts';
 import { looksLikeKeyFile } from '../../shared/codes/key-file.ts';
 import { assembleQrParts, looksLikeQrParts } from '../../shared/codes/qr-parts.ts';
+import { entryFor, looksLikeBundle } from '../../shared/codes/authorization-bundle.ts';
+import { formatUdi, parseUdi } from '../../shared/udi.ts';
 
 /** While QR parts are being scanned or pasted: which are here and which are still missing. */
 export function QrPartsStatus({ text }: { text: string }) {
@@ -25,10 +27,20 @@ export function QrPartsStatus({ text }: { text: string }) {
   );
 }
 
+/**
+ * A file's text as the field takes it: an authorization bundle (many devices' codes, from License Central's
+ * batch reserve) gives this device's own entry, found by its UDI; it refuses, saying whose codes it holds.
+ */
+function codeOfFile(text: string, device: string | undefined): string {
+  if (!device || !looksLikeBundle(text)) return text.trim();
+  const udi = parseUdi(device, 'This device’s UDI');
+  return entryFor(text, formatUdi(udi), udi.sn);
+}
+
 /** The native open dialog: the chosen file's text goes into the field. */
-async function openFile(kind: CodeKind, onChange: (v: string) => void) {
+async function openFile(kind: CodeKind, device: string | undefined, onChange: (v: string) => void) {
   const f = await call('fileOpenCode', kind);
-  if (f) onChange(f.text.trim());
+  if (f) onChange(codeOfFile(f.text, device));
 }
 
 /** A key file dropped where a code goes: said so, and offered for trust in Settings. */
@@ -53,6 +65,7 @@ export function CodeInput({
   error,
   rows = 4,
   acceptDrops = true,
+  device,
 }: {
   kind: CodeKind;
   value: string;
@@ -60,6 +73,8 @@ export function CodeInput({
   error?: { message: string; hint?: string } | null;
   rows?: number;
   acceptDrops?: boolean;
+  /** The device's UDI, where an authorization code goes: from a bundle file, its own entry is taken. */
+  device?: string;
 }) {
   const id = useId();
   const file = useAction();
@@ -71,9 +86,9 @@ export function CodeInput({
       setKeyFile(null);
       if ('error' in f) file.setError({ message: f.error });
       else if (looksLikeKeyFile(f.text)) setKeyFile(f.name);
-      else onChange(f.text.trim());
+      else void file.run(async () => onChange(codeOfFile(f.text, device)));
     });
-  }, [acceptDrops, onChange, file.setError]);
+  }, [acceptDrops, onChange, file.setError, file.run, device]);
   return (
     <div className="code-input">
       <label htmlFor={id}>{codeTitle(kind)}</label>
@@ -93,7 +108,7 @@ export function CodeInput({
       </p>
       <QrPartsStatus text={value} />
       <div className="actions">
-        <button type="button" disabled={file.busy} onClick={() => void file.run(async () => openFile(kind, onChange))}>
+        <button type="button" disabled={file.busy} onClick={() => void file.run(async () => openFile(kind, device, onChange))}>
           Open file…
         </button>
       </div>

@@ -13,6 +13,34 @@ import { formatWhen } from '../components/format.ts';
 
 type Existing = Extract<InstanceView, { exists: true }>;
 
+function CheckpointTable({ checkpoints }: { checkpoints: Existing['checkpoints'] }) {
+  return (
+    <table>
+      <caption className="visually-hidden">License Central checkpoints</caption>
+      <HeaderRow names={['Signing key', 'Events in its log', 'Last event', 'First seen']} />
+      <tbody>
+        {checkpoints.length === 0 && (
+          <tr>
+            <td colSpan={4}>No checkpoint seen yet.</td>
+          </tr>
+        )}
+        {checkpoints.map((w) => (
+          <tr key={w.keyId}>
+            <td>
+              <code>{w.keyId}</code>
+            </td>
+            <td>{w.events.toLocaleString('en-US')}</td>
+            <td>
+              <code title={w.head}>{w.head.slice(0, 12)}…</code>
+            </td>
+            <td>{formatWhen(w.at)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
 export function Checkpoints({ view, refresh }: { view: Existing; refresh: () => Promise<unknown> }) {
   const act = useAction();
   const [asking, setAsking] = useState(false);
@@ -30,29 +58,7 @@ export function Checkpoints({ view, refresh }: { view: Existing; refresh: () => 
         Every authorization code carries a checkpoint of License Central&apos;s log. This device refuses codes of a License Central that went back to an older
         ledger (restored from an older backup, or a copy), which could count its licenses twice.
       </p>
-      <table>
-        <caption className="visually-hidden">License Central checkpoints</caption>
-        <HeaderRow names={['Signing key', 'Events in its log', 'Last event', 'First seen']} />
-        <tbody>
-          {view.checkpoints.length === 0 && (
-            <tr>
-              <td colSpan={4}>No checkpoint seen yet.</td>
-            </tr>
-          )}
-          {view.checkpoints.map((w) => (
-            <tr key={w.keyId}>
-              <td>
-                <code>{w.keyId}</code>
-              </td>
-              <td>{w.events.toLocaleString('en-US')}</td>
-              <td>
-                <code title={w.head}>{w.head.slice(0, 12)}…</code>
-              </td>
-              <td>{formatWhen(w.at)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <CheckpointTable checkpoints={view.checkpoints} />
       {asking && (
         <ConfirmStep
           title="Forget License Central's checkpoints?"

@@ -35,7 +35,7 @@ export function InstallForm({ view, done }: { view: Existing; done: (message: st
   if (!a.install.allowed) return <Unavailable a={a.install} />;
   return (
     <>
-      <CodeInput kind="authorization" value={code} onChange={onCode} error={inspection ? null : act.error} rows={5} />
+      <CodeInput kind="authorization" value={code} onChange={onCode} error={inspection ? null : act.error} rows={5} device={view.status.udi} />
       <div className="actions">
         <button
           type="button"

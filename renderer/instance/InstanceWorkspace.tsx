@@ -10,7 +10,6 @@ import { SetupChecklist } from './SetupChecklist.tsx';
 import { ReservationFlow } from './ReservationFlow.tsx';
 import { SmartLicensing, useSmartTimer } from './SmartLicensing.tsx';
 import { TrustedKeys } from './TrustedKeys.tsx';
-import { Checkpoints } from './Checkpoints.tsx';
 import { TermNotices, validity } from './TermNotices.tsx';
 import type { InstanceView } from '../../shared/bridge.ts';
 import { PRODUCTS, productById, type ProductId } from '../../shared/catalog.ts';
@@ -277,7 +276,6 @@ function SettingsPanel({
   return (
     <div>
       <TrustedKeys view={view} refresh={refresh} focusAdd={focusTrust} onFocused={onFocused} />
-      <Checkpoints view={view} refresh={refresh} />
       <BackupRestore reserved={view.status.registration === REGISTRATION.registered} refresh={refresh} />
       <SecuritySettings view={view} refresh={refresh} />
       <h3>Identity and data</h3>

@@ -6,6 +6,7 @@ import { ErrorNotice, Notice } from '../components/Notice.tsx';
 import { useAction } from '../components/useAction.ts';
 import { ConfirmStep } from '../components/Confirm.tsx';
 import { formatWhen } from '../components/format.ts';
+import { Checkpoints } from './Checkpoints.tsx';
 
 type Existing = Extract<InstanceView, { exists: true }>;
 
@@ -100,6 +101,7 @@ export function TrustedKeys({
       </div>
       {message && <Notice kind="success">{message}</Notice>}
       <ErrorNotice error={act.error} />
+      <Checkpoints view={view} refresh={refresh} />
     </>
   );
 }

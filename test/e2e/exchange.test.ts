@@ -4,7 +4,7 @@
  * files, and the UI shows every status on the way. Screenshots of each step go to test-results/.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -13,6 +13,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { startHarness, RENDERER_DIR, type Harness } from './harness/server.ts';
 import { closeBrowser, launchBrowser, CHROMIUM } from './harness/browser.ts';
 import { dropFile, expectAccessible, jsQR, SHOTS, rowAction } from './harness/page-helpers.ts';
+import { makeBundle } from '../../shared/codes/authorization-bundle.ts';
 
 // Never skipped silently: without Chromium or the renderer build this fails, unless SLR_SKIP_BROWSER=1 says so.
 const skip = process.env.SLR_SKIP_BROWSER === '1';
@@ -206,8 +207,20 @@ describe.skipIf(skip)('the desktop app in Chromium, against the real services', 
     // Installed and authorized: the current step is the installed reservation; an update is one click away.
     expect(await dp.locator('[aria-current="step"]').getAttribute('data-step')).toBe('installed');
     await dp.locator('[data-step="install"]').getByRole('button', { name: 'Open' }).click();
-    device.queueOpen(carry(authority, `${sn}-authorization.slrauth`, device));
+    // It comes in a bundle of several devices' codes (License Central's batch reserve): a bundle without this
+    // device's entry is refused, saying whose codes it holds; from one with it, the field takes its own.
+    const update = readFileSync(carry(authority, `${sn}-authorization.slrauth`, device), 'utf8').trim();
+    const other = { udi: 'P:UCM,S:0beef,U:00000000-0000-4000-8000-000000b0beef', sn: '0beef', code: update };
+    const bundle = (entries: { udi: string; sn: string; code: string }[], name: string) => {
+      writeFileSync(join(device.usb, name), makeBundle('Default', '2026-03-01T09:00:00.000Z', entries));
+      return join(device.usb, name);
+    };
+    device.queueOpen(bundle([other], 'others.json'));
     await dp.getByRole('button', { name: 'Open file…' }).click();
+    await expect.poll(() => dp.getByText(/This authorization bundle holds no code for this device .* it holds one for 0beef/).count()).toBe(1);
+    device.queueOpen(bundle([other, { udi, sn, code: update }], 'batch.json'));
+    await dp.getByRole('button', { name: 'Open file…' }).click();
+    await expect.poll(() => dp.getByTestId('input-authorization').inputValue()).toBe(update);
     await dp.getByRole('button', { name: 'Check code' }).click();
     await expect.poll(() => dp.getByText(/Update of the installed reservation/).count()).toBe(1);
     // Before installing: this update leaves 3 in use on 2 reserved, and the screen says so, license by license.

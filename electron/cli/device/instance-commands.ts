@@ -6,7 +6,8 @@ import { basename } from 'node:path';
 import { COMMAND_NAMES, COMMANDS, type CliForm, type Command, type CommandName } from '../../../shared/instance/command-table.ts';
 import { LIMITS } from '../../../shared/limits.ts';
 import { readCodeFile } from '../../platform/files.ts';
-import { entryFor, looksLikeBundle, MAX_BUNDLE_BYTES } from '../../../shared/codes/authorization-bundle.ts';
+import { entryFor, looksLikeBundle } from '../../../shared/codes/authorization-bundle.ts';
+import { readCodeOrBundle } from '../../device/code-file.ts';
 import { formatUdi, makeUdi } from '../../../shared/udi.ts';
 import { productOf } from '../../../shared/instance/status.ts';
 import type { InstanceService } from '../../device/instance-service.ts';
@@ -46,8 +47,8 @@ export function commandHelp(match: FormMatch): string {
  * this device's own entry (by its UDI). A bundle may be larger than one code; any other file is held to a code's size.
  */
 function codeFromFile(path: string, service: InstanceService): string {
-  const text = readCodeFile(path, MAX_BUNDLE_BYTES);
-  if (!looksLikeBundle(text)) return text.length > LIMITS.codeFileBytes ? readCodeFile(path) : text;
+  const text = readCodeOrBundle(path);
+  if (!looksLikeBundle(text)) return text;
   const state = service.load();
   const udi = makeUdi(productOf(state), state.uuid);
   return entryFor(text, formatUdi(udi), udi.sn);
