@@ -38,6 +38,7 @@ export const BRIDGE_METHODS = [
   'authorityTransfer',
   'authorityTransferLicenses',
   'authorityUnlock',
+  'authorityExpiring',
   'authorityLatestCode',
   'authorityKeyAdd',
   'authorityKeyRetire',

@@ -4,12 +4,11 @@
  * call's arguments against these schemas; the browser test harness serves the same methods. One contract
  * binds all three.
  */
-import type { Alarm, ClusterState, SipTrunk, Witness } from './instance/state.ts';
+import type { Alarm, ClusterState, InstanceEvent, IssuedCode, SipTrunk, Witness } from './instance/state.ts';
 import type { InstallImpact } from './instance/impact.ts';
 import { z } from 'zod';
 import { PRODUCTS, type ProductId } from './catalog.ts';
 import type { Entitlement } from './codes/authorization-code.ts';
-import type { InstanceEvent, IssuedCode } from './instance/state.ts';
 import type { InstanceStatus } from './instance/status.ts';
 import {
   count,
@@ -33,6 +32,7 @@ import { DEVICE_STATE_ARGS, type DeviceStateResults } from './bridge-device-stat
 import { SATELLITE_ARGS, type SatelliteResults } from './bridge-satellites.ts';
 import { BRIDGE_METHODS, channelOf, FILE_DROP_CHANNEL, type BridgeMethod } from './bridge-channels.ts';
 import { LIMITS } from './limits.ts';
+import type { ExpiringItem } from './authority/expiring.ts';
 import { CODE_KINDS, type CodeKind } from './code-kinds.ts';
 import { COMMAND_NAMES, COMMANDS, type BridgeCommand, type ReservationCommand } from './instance/command-table.ts';
 
@@ -61,7 +61,6 @@ export const BRIDGE_ARGS = {
   instanceTrustRemove: z.tuple([z.string().regex(/^[0-9a-f]{16}$/)]),
   ...ONLINE_ARGS,
   ...DEVICE_STATE_ARGS,
-
   authorityView: z.tuple([]),
   authorityInstances: z.tuple([instanceQuery]),
   /** The smart account's name, and a passphrase to encrypt the signing keys under from the start (optional). */
@@ -83,8 +82,7 @@ export const BRIDGE_ARGS = {
   authorityLatestCode: z.tuple([instanceRef]),
   authorityKeyAdd: z.tuple([]),
   authorityKeyRetire: z.tuple([keyId]),
-
-  /** Native dialogs, run by the main process: the renderer never names a path. */
+  authorityExpiring: z.tuple([z.number().int().min(1).max(3650)]),
   authorityUnlockKeys: z.tuple([z.string().min(1).max(1024)]),
   /** License Central as a server: log in (the certificate pinned by its fingerprint); the workspace then works there. */
   authorityConnect: z.tuple([
@@ -259,6 +257,7 @@ export interface BridgeResults extends OnlineResults, DeviceStateResults, Satell
   authorityLatestCode: IssuedView;
   authorityKeyAdd: { readonly keyId: string };
   authorityKeyRetire: null;
+  authorityExpiring: readonly ExpiringItem[];
   authorityUnlockKeys: null;
   authorityProtectKeys: { readonly keyIds: readonly string[] };
   authorityConnect: AuthorityConnection;

@@ -98,6 +98,7 @@ export function authorityApi(ports: AuthorityPorts): { methods: AuthorityMethods
     authorityTransfer: (input) => done(ledger((l) => l.transfer(input, now()))),
     authorityTransferLicenses: (input) => done(ledger((l) => l.transferLicenses(input, now()))),
     authorityUnlock: (ref) => done(ledger((l) => l.unlock({ instance: ref }, now()))),
+    authorityExpiring: (within) => ledger((l) => l.expiring(now(), within)),
     authorityLatestCode: (ref) => ledger((l) => l.latestCode(ref)),
     authorityKeyAdd: () => ledger((l) => l.addKey(now())),
     authorityKeyRetire: (id) => done(ledger((l) => l.retireKey(id, now()))),

@@ -2,6 +2,7 @@
  * The license pool: what to do (add licenses, add a virtual account, transfer) in a toolbar above the table,
  * one form open at a time, its result beside it; the table filtered by virtual account, numbers right-aligned.
  */
+import { ExpiringPanel } from './ExpiringPanel.tsx';
 import { parseIsoDate } from '../../shared/codes/dates.ts';
 import { describeLifetime, lifetime, termEndsAt } from '../../shared/lifetime.ts';
 import { formatDay } from '../components/format.ts';
@@ -258,6 +259,7 @@ export function LicensesPanel({ view, refresh }: { view: Ready; refresh: Refresh
       {note && <Notice kind="success">{note}</Notice>}
       <ErrorNotice error={act.error} />
       <LicenseTable view={view} account={account} />
+      <ExpiringPanel stamp={view} />
     </div>
   );
 }

@@ -291,6 +291,11 @@ describe.skipIf(skip)('the app, third version, in Chromium', () => {
     await expect.poll(() => row.count()).toBe(1);
     expect(await row.innerText()).toContain('May 20, 2026 (19 days left)');
     expect(await row.locator('.term-warning').count()).toBe(1);
+    // Below, what runs out within 90 days, soonest first, with the notice each has reached (the CLI's engine).
+    const expiring = page.getByRole('table', { name: 'Expiring within 90 days' }).getByRole('row').filter({ hasText: 'UCM_Essential' });
+    await expect.poll(() => expiring.count()).toBe(1);
+    expect((await expiring.innerText()).replace(/\s+/g, ' ')).toMatch(/ 19 30-day notice TERM licenses end Default .*UCM_Essential/);
+    await screenshot(page, 'v3-licenses-expiring');
     await expectFits(page, 'licenses with a TERM ending');
   });
 
