@@ -1,8 +1,7 @@
 /**
- * The bridge contract: every call the renderer can make to the main process, its arguments' schema and its
- * result type. The preload exposes exactly these methods (window.slr); the main process validates every
- * call's arguments against these schemas; the browser test harness serves the same methods. One contract
- * binds all three.
+ * The bridge contract: every call the renderer can make to the main process, its arguments' schema and its result type.
+ * The preload exposes exactly these methods (window.slr); the main process validates every call's arguments against
+ * these schemas; the browser test harness serves the same methods. One contract binds all three.
  */
 import type { Alarm, ClusterState, InstanceEvent, IssuedCode, SipTrunk, Witness } from './instance/state.ts';
 import type { InstallImpact } from './instance/impact.ts';
@@ -33,6 +32,7 @@ import { SATELLITE_ARGS, type SatelliteResults } from './bridge-satellites.ts';
 import { BRIDGE_METHODS, channelOf, FILE_DROP_CHANNEL, type BridgeMethod } from './bridge-channels.ts';
 import { LIMITS } from './limits.ts';
 import type { ExpiringItem } from './authority/expiring.ts';
+import type { DeviceExpiry } from './instance/expiring.ts';
 import { CODE_KINDS, type CodeKind } from './code-kinds.ts';
 import { COMMAND_NAMES, COMMANDS, type BridgeCommand, type ReservationCommand } from './instance/command-table.ts';
 
@@ -135,6 +135,7 @@ export type InstanceView =
       /** The alarms raised, active first. */
       readonly alarms: readonly Alarm[];
       readonly checkpoints: readonly Witness[]; // of License Central's log, per signing key (instance/witness.ts)
+      readonly expiring: readonly DeviceExpiry[]; // what runs out within 90 days (instance/expiring.ts)
       /** In a cluster: its publisher (with its subscribers) or a subscriber (with its publisher and the status as of the last contact). */
       readonly cluster: ClusterState | null;
       /** Unified CM's SIP trunks (null: the product has none here). */

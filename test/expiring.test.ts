@@ -17,6 +17,7 @@ import { deviceExpiring } from '../shared/instance/expiring.ts';
 import { deriveStatus } from '../shared/instance/status.ts';
 import type { InstanceState } from '../shared/instance/state.ts';
 import { startServer, type TestServer } from './helpers/server.ts';
+import { createAppApi, dispatch } from '../electron/app/api.ts';
 
 const T = Date.UTC(2026, 0, 10); // the TERM lots end on calendar days after it
 const FP = `${'AB:'.repeat(31)}AB`;
@@ -125,6 +126,25 @@ describe("the device's own dates", () => {
     const online = { ...device.state.online, authorizationExpires: T0 + days(10), registrationExpires: T0 + days(200) } as InstanceState['online'];
     const registered = { ...device.state, online };
     expect(deviceExpiring(deriveStatus(registered, T0), registered, T0).map((e) => e.what)).toContain('Authorization expires (renewed every 90 days)');
+  });
+
+  it('gives them to the app with the device view (its notices from 30 days: renderer/instance/TermNotices.tsx)', async () => {
+    let now = T;
+    const api = createAppApi({
+      dir: mkdtempSync(join(tmpdir(), 'slr-expiring-app-')),
+      now: () => now,
+      clipboard: { writeText: () => undefined },
+      dialogs: { open: async () => null, save: async () => null },
+    });
+    const view = async () => {
+      const r = await dispatch(api, 'instanceView', []);
+      if (!r.ok) throw new Error(r.error.message);
+      return r.value as { expiring: { what: string; daysLeft: number; notice: number | null }[] };
+    };
+    expect((await dispatch(api, 'instanceInit', ['CUC'])).ok).toBe(true);
+    expect((await dispatch(api, 'instanceCommand', [{ type: 'usage', tag: 'CUC_BasicMessaging', count: 1 }])).ok).toBe(true);
+    now = T + days(85);
+    expect((await view()).expiring).toEqual([expect.objectContaining({ what: 'Evaluation period ends', daysLeft: 5, notice: 7 })]);
   });
 
   it('shows them in show license status, and as expiring in --json', () => {

@@ -2,6 +2,7 @@
  * What the app's two workspaces show, read from the services: the product instance's view and License
  * Central's, each with the check of its event log's chain ("log intact", or where it was changed).
  */
+import { deviceExpiring } from '../../shared/instance/expiring.ts';
 import { isSlrError, SlrError } from '../../shared/errors.ts';
 import { describeChain } from '../../shared/event-chain.ts';
 import { availability } from '../../shared/instance/commands.ts';
@@ -30,10 +31,11 @@ export async function readInstanceView(instance: InstanceService, ports: { dir: 
   const now = ports.now();
   const state = await instance.observe(now);
   const keyProblem = await instance.keyProblem();
+  const status = deriveStatus(state, now);
   return {
     exists: true,
     dir: ports.dir,
-    status: deriveStatus(state, now),
+    status,
     lastRequest: state.lastRequest,
     lastConfirmation: state.lastConfirmation,
     lastReturn: state.lastReturn,
@@ -49,6 +51,7 @@ export async function readInstanceView(instance: InstanceService, ports: { dir: 
     sipTrunks: SIP_TRUNK_PRODUCTS.includes(state.product) ? sipTrunksOf(state) : null,
     alarms: [...(state.alarms ?? [])].sort((a, b) => Number(a.clearedAt !== null) - Number(b.clearedAt !== null) || b.raisedAt - a.raisedAt),
     checkpoints: state.witness ?? [],
+    expiring: deviceExpiring(status, state, status.clock.effective),
   };
 }
 

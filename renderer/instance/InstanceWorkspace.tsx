@@ -143,7 +143,7 @@ function StatusPanel({ view }: { view: Existing }) {
           {s.enforcement.reason}
         </Notice>
       )}
-      <TermNotices status={s} />
+      <TermNotices status={s} expiring={view.expiring} />
       <Alarms view={view} />
       <ClusterFacts view={view} />
       {s.clock.behindMs > 0 && (

@@ -5,10 +5,11 @@
  */
 import type { InstanceStatus, UsageLine } from '../../shared/instance/status.ts';
 import { termLifetime, termWarnings } from '../../shared/instance/status-text.ts';
-import { describeLifetime } from '../../shared/lifetime.ts';
+import { describeLifetime, formatDays } from '../../shared/lifetime.ts';
+import type { DeviceExpiry } from '../../shared/instance/expiring.ts';
 import { DAY_MS } from '../../shared/codes/dates.ts';
 import { Notice } from '../components/Notice.tsx';
-import { formatDay } from '../components/format.ts';
+import { formatDay, formatWhen } from '../components/format.ts';
 
 /** Perpetual, or the TERM's last day in the locale's format with "Expired" or the days left. */
 export function validity(u: UsageLine, s: InstanceStatus): string {
@@ -17,9 +18,29 @@ export function validity(u: UsageLine, s: InstanceStatus): string {
   return `${formatDay(life.endsAt - DAY_MS)} (${describeLifetime(life)})`;
 }
 
-export function TermNotices({ status }: { status: InstanceStatus }) {
+/**
+ * The device's other dates that run out (its evaluation, and online its authorization and registration), once
+ * it is within 30 days (the notices at 30, 14, 7, 3 and 1 days before; shared/instance/expiring.ts, as `show license
+ * status` lists them, from 90 days: the status above already says the days left).
+ */
+function OtherNotices({ expiring }: { expiring: readonly DeviceExpiry[] }) {
   return (
     <>
+      {expiring
+        .filter((e) => e.notice !== null && e.notice <= 30 && !e.what.startsWith('TERM'))
+        .map((e) => (
+          <Notice key={e.what} kind="warning" title={`${e.what.replace(/ \(.*\)$/, '')}: ${formatDays(e.daysLeft)} left`}>
+            {e.what} on {formatWhen(e.at)} (the {e.notice}-day notice).
+          </Notice>
+        ))}
+    </>
+  );
+}
+
+export function TermNotices({ status, expiring = [] }: { status: InstanceStatus; expiring?: readonly DeviceExpiry[] }) {
+  return (
+    <>
+      <OtherNotices expiring={expiring} />
       {termWarnings(status).map(({ line, life }) => {
         const day = formatDay(life.endsAt - DAY_MS);
         return life.expired ? (

@@ -84,4 +84,14 @@ describe.skipIf(skip)("a new product instance's first steps", () => {
     await screenshot(page, 'first-run-request');
     await fits('request made');
   });
+
+  it('warns once its evaluation period is within 30 days of its end, as show license status lists it', async () => {
+    device.setNow(Date.now() + 85 * 86_400_000);
+    await page.reload();
+    const notice = page.getByRole('status').or(page.getByRole('alert')).filter({ hasText: 'Evaluation period ends: 5 days left' });
+    await expect.poll(() => notice.count()).toBe(1);
+    expect(await notice.textContent()).toMatch(/the 7-day notice/);
+    await screenshot(page, 'first-run-evaluation-ending');
+    await fits('evaluation ending');
+  });
 });
