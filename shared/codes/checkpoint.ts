@@ -11,7 +11,8 @@
  * at most 32). A device remembers the checkpoint of the last code it accepted. A License Central restored
  * from an older backup, or a copy of its ledger that went its own way, does not record that code: its next
  * code does not name it (or comes with a log no longer than the device saw), and the device refuses it
- * (shared/instance/witness.ts), saying what happened and what to do. Pure: the signature is checked through the device's crypto port.
+ * (shared/instance/witness.ts), saying what happened and what to do. Pure: the signature is checked through
+ * the device's crypto port.
  */
 import { refuse } from '../errors.ts';
 import { fromBase64, toBase64, utf8 } from '../bytes.ts';
@@ -25,6 +26,8 @@ export interface Checkpoint {
   readonly keyId: string;
   /** Events in License Central's log when the code was signed. */
   readonly events: number;
+  /** The hash of the last of them (SHA-256, hex; EMPTY_HEAD for none). */
+  readonly head: string;
   /**
    * The codes License Central issued to this product instance before this one that the device may hold: the
    * last one confirmed and every one after it, each as codeMark writes it (none: the first code).
@@ -36,8 +39,6 @@ export interface Checkpoint {
    * state went back (License Central shows that at the next exchange), not License Central's.
    */
   readonly confirmed: number;
-  /** The hash of the last of them (SHA-256, hex; EMPTY_HEAD for none). */
-  readonly head: string;
   readonly signature: Uint8Array;
 }
 

@@ -4,11 +4,12 @@
  * from a License Central that no longer records that code (restored from an older backup: its log is no
  * longer than the device saw, or its code names an earlier one as the last it gave), or whose log has another
  * head at the same length (a copy of the ledger that went its own way), and a code that comes without a
- * checkpoint once it has seen one. `license smart checkpoint forget` is the explicit way to accept such a License Central.
+ * checkpoint once it has seen one. `license smart checkpoint forget` is the explicit way to accept such a
+ * License Central.
  */
 import { refuse } from '../errors.ts';
 import { formatInstant } from '../codes/dates.ts';
-import { checkpointMessage, codeMark } from '../codes/checkpoint.ts';
+import { CHECKPOINT_PREFIX, checkpointMessage, codeMark } from '../codes/checkpoint.ts';
 import type { AuthorizationCode } from '../codes/authorization-code.ts';
 import type { DeviceCrypto } from '../ports.ts';
 import type { InstanceState, TrustedKey, Witness } from './state.ts';
@@ -32,7 +33,7 @@ export function witnessesAfter(state: InstanceState, code: AuthorizationCode, si
     return refuse(
       'checkpoint-missing',
       `This authorization code comes without License Central's checkpoint, and this device has seen its log at ${seen.events} events (${formatInstant(seen.at)}): a License Central of an older SLR Desk, or the code was cut short.`,
-      `Use the code as License Central wrote it: its file, its QR code, or copied whole with the ${'SLRW1'} part after </specificPLR>. ${RESTORE_HINT}`,
+      `Use the code as License Central wrote it: its file, its QR code, or copied whole with the ${CHECKPOINT_PREFIX} part after </specificPLR>. ${RESTORE_HINT}`,
     );
   }
   if (cp.keyId !== signer.id || !crypto.verify(signer.publicKey, checkpointMessage(cp, code.piid, code.timestamp), cp.signature)) {
