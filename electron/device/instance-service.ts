@@ -89,18 +89,18 @@ function readOnlyAware(fn: () => unknown): void {
 /** How far a read moves the recorded latest time before it is saved (see saveObserved). */
 export const OBSERVE_STEP_MS = 60_000;
 
-/**
- * Records a clock reading of a command that changes nothing else (a read, a refusal): when it logs
- * something, or moves the latest time seen on by more than OBSERVE_STEP_MS. So a read costs no durable
- * write when the clock moved little (a second read in the same minute), and setting the clock back
- * gains at most that step.
- */
 /** Whether this clock reading is worth saving: the time moved on by a step, or it logged or noticed something. */
 function observedChange(state: InstanceState, next: InstanceState): boolean {
   const moved = next.clock.highWater - state.clock.highWater > OBSERVE_STEP_MS;
   return moved || next.events.length !== state.events.length || next.clock.behind !== state.clock.behind;
 }
 
+/**
+ * Records a clock reading of a command that changes nothing else (a read, a refusal): when it logs
+ * something, or moves the latest time seen on by more than OBSERVE_STEP_MS. So a read costs no durable
+ * write when the clock moved little (a second read in the same minute), and setting the clock back
+ * gains at most that step.
+ */
 function saveObserved(state: InstanceState, now: number, save: (state: InstanceState) => void): InstanceState {
   const next = advance(state, now);
   if (observedChange(state, next)) save(next);
