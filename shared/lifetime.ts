@@ -29,9 +29,12 @@ export function lifetime(endsAt: number, now: number): Lifetime {
   const daysLeft = expired ? 0 : Math.ceil((endsAt - now) / DAY_MS);
   const passed = WARNING_DAYS.filter((d) => daysLeft <= d);
   const warning = expired ? null : (passed.at(-1) ?? null);
-  const urgency: Urgency = expired || (warning !== null && warning <= 7) ? 'urgent' : warning === null ? 'none' : warning <= 30 ? 'warning' : 'notice';
-  return { endsAt, expired, daysLeft, warning, urgency };
+  return { endsAt, expired, daysLeft, warning, urgency: urgencyOf(warning, expired) };
 }
+
+/** How loud the warning day passed is: urgent from 7 days (and once expired), a warning to 30, a notice to 90. */
+export const urgencyOf = (warning: number | null, expired = false): Urgency =>
+  expired || (warning !== null && warning <= 7) ? 'urgent' : warning === null ? 'none' : warning <= 30 ? 'warning' : 'notice';
 
 /** `1 day`, `12 days`. */
 export const formatDays = (n: number): string => `${n} day${n === 1 ? '' : 's'}`;

@@ -18,6 +18,11 @@ import { reservedSides } from './helpers/sides.ts';
 const T = Date.UTC(2026, 2, 1, 9, 0, 0);
 const MIN = 60_000;
 const tmp = (name: string) => mkdtempSync(join(tmpdir(), `slr-${name}-`));
+/** A ledger lost and brought back from a backup, as docs/backup-restore.md says to (the backup put in place). */
+function restoreLedger(dir: string, backup: string): void {
+  for (const f of ['authority.sqlite', 'authority.sqlite-wal', 'authority.sqlite-shm']) rmSync(join(dir, f), { force: true });
+  copyFileSync(backup, join(dir, 'authority.sqlite'));
+}
 
 describe('the checkpoint after an authorization code', () => {
   // A DER ECDSA signature's shape: SEQUENCE { INTEGER (32 bytes), INTEGER (32 bytes) }.
@@ -72,8 +77,7 @@ describe('a License Central restored from an older backup, met by an operator', 
     expect(d('show', 'license', 'status').stdout).toMatch(new RegExp(`^License Central checkpoint: ${seen} events in its log`, 'm'));
 
     // The ledger is lost and brought back from the older backup; it signs a new update.
-    for (const f of ['authority.sqlite', 'authority.sqlite-wal', 'authority.sqlite-shm']) rmSync(join(auth, f), { force: true });
-    copyFileSync(backup, join(auth, 'authority.sqlite'));
+    restoreLedger(auth, backup);
     const stale = a('update', '--instance', udi, '--license', 'UCM_Basic=1').stdout.trim();
     const r = d('--json', 'license', 'smart', 'reservation', 'install', stale);
     expect(r.status).toBe(1);
@@ -102,8 +106,7 @@ describe('a License Central restored from an older backup, met by an operator', 
     expect(a('backup', '--out', backup).status).toBe(0);
     const later = a('update', '--instance', udi, '--license', 'UCM_Basic=1').stdout.trim();
     const confirmation = d('license', 'smart', 'reservation', 'install', later).stdout.trim();
-    for (const f of ['authority.sqlite', 'authority.sqlite-wal', 'authority.sqlite-shm']) rmSync(join(auth, f), { force: true });
-    copyFileSync(backup, join(auth, 'authority.sqlite'));
+    restoreLedger(auth, backup);
     const behind = /this ledger does not record[\s\S]*this ledger is behind\. Restore the latest backup/;
     const confirm = a('--json', 'confirm', '--instance', udi, confirmation).json<{ error: { code: string; hint: string } }>().error;
     // The confirmation code's digest names the code the device ran before this one (which the ledger has): no hint.
@@ -193,9 +196,8 @@ async function step(w: World, a: Act, problems: string[]): Promise<string | null
   }
   if (a.kind === 'restore' && w.backups.length) {
     await w.ledger.close();
-    for (const f of ['authority.sqlite', 'authority.sqlite-wal', 'authority.sqlite-shm']) rmSync(join(w.dir, f), { force: true });
     const backup = w.backups[a.which % w.backups.length]!;
-    copyFileSync(backup.path, join(w.dir, 'authority.sqlite'));
+    restoreLedger(w.dir, backup.path);
     w.issued = new Set(backup.issued);
     w.ledger = await openLedger({ dir: w.dir, actor: 'model' }, true);
   }

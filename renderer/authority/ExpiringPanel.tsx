@@ -6,6 +6,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { ExpiringItem } from '../../shared/authority/expiring.ts';
 import { EXPIRING_KINDS } from '../../shared/authority/expiring.ts';
+import { urgencyOf } from '../../shared/lifetime.ts';
 import { call } from '../bridge.ts';
 import { HeaderRow } from '../components/HeaderRow.tsx';
 import { ErrorNotice } from '../components/Notice.tsx';
@@ -15,8 +16,6 @@ import { formatDay, formatWhen } from '../components/format.ts';
 const WITHIN_DAYS = 90;
 /** Rows shown; the soonest first, so what is shown is what is most urgent. */
 const SHOWN = 20;
-/** How loud a notice is, as the device's screens say it (shared/lifetime.ts): urgent from 7 days, a warning to 30. */
-const loudness = (notice: number | null) => (notice === null ? '' : notice <= 7 ? 'urgent' : notice <= 30 ? 'warning' : 'notice');
 
 /** A TERM license is valid through its end day, so that day is shown (as the table above does); the rest end at an instant. */
 const when = (i: ExpiringItem) => (i.kind === 'term-license' ? `${formatDay(i.at - 1)} (last day)` : formatWhen(i.at));
@@ -39,7 +38,7 @@ export function ExpiringPanel({ stamp }: { stamp: unknown }) {
             </tr>
           )}
           {items?.slice(0, SHOWN).map((i) => (
-            <tr key={`${i.kind}|${i.account}|${i.subject}|${i.at}`} data-notice={loudness(i.notice)}>
+            <tr key={`${i.kind}|${i.account}|${i.subject}|${i.at}`} data-notice={urgencyOf(i.notice)}>
               <td>{when(i)}</td>
               <td>{i.daysLeft}</td>
               <td>{i.notice === null ? '—' : `${i.notice}-day notice`}</td>

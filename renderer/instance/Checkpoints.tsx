@@ -9,7 +9,7 @@ import { HeaderRow } from '../components/HeaderRow.tsx';
 import { ErrorNotice, Notice } from '../components/Notice.tsx';
 import { useAction } from '../components/useAction.ts';
 import { ConfirmStep } from '../components/Confirm.tsx';
-import { formatWhen } from '../components/format.ts';
+import { formatCount, formatWhen } from '../components/format.ts';
 
 type Existing = Extract<InstanceView, { exists: true }>;
 
@@ -29,7 +29,7 @@ function CheckpointTable({ checkpoints }: { checkpoints: Existing['checkpoints']
             <td>
               <code>{w.keyId}</code>
             </td>
-            <td>{w.events.toLocaleString('en-US')}</td>
+            <td>{formatCount(w.events)}</td>
             <td>
               <code title={w.head}>{w.head.slice(0, 12)}…</code>
             </td>
