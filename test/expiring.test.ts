@@ -144,7 +144,7 @@ describe("the device's own dates", () => {
     expect((await dispatch(api, 'instanceInit', ['CUC'])).ok).toBe(true);
     expect((await dispatch(api, 'instanceCommand', [{ type: 'usage', tag: 'CUC_BasicMessaging', count: 1 }])).ok).toBe(true);
     now = T + days(85);
-    expect((await view()).expiring).toEqual([expect.objectContaining({ what: 'Evaluation period ends', daysLeft: 5, notice: 7 })]);
+    expect((await view()).expiring).toEqual([expect.objectContaining({ kind: 'evaluation', what: 'Evaluation period ends', daysLeft: 5, notice: 7 })]);
   });
 
   it('shows them in show license status, and as expiring in --json', () => {

@@ -27,9 +27,9 @@ function OtherNotices({ expiring }: { expiring: readonly DeviceExpiry[] }) {
   return (
     <>
       {expiring
-        .filter((e) => e.notice !== null && e.notice <= 30 && !e.what.startsWith('TERM'))
+        .filter((e) => e.notice !== null && e.notice <= 30 && e.kind !== 'term-license')
         .map((e) => (
-          <Notice key={e.what} kind="warning" title={`${e.what.replace(/ \(.*\)$/, '')}: ${formatDays(e.daysLeft)} left`}>
+          <Notice key={e.kind} kind="warning" title={`${e.what.replace(/ \(.*\)$/, '')}: ${formatDays(e.daysLeft)} left`}>
             {e.what} on {formatWhen(e.at)} (the {e.notice}-day notice).
           </Notice>
         ))}

@@ -9,6 +9,8 @@ import type { InstanceState } from './state.ts';
 import type { InstanceStatus } from './status.ts';
 
 export interface DeviceExpiry {
+  /** What runs out, as License Central's engine names its kinds (shared/authority/expiring.ts), and the evaluation. */
+  readonly kind: 'evaluation' | 'term-license' | 'authorization' | 'registration';
   readonly what: string;
   readonly at: number;
   readonly daysLeft: number;
@@ -16,13 +18,14 @@ export interface DeviceExpiry {
 }
 
 export function deviceExpiring(s: InstanceStatus, state: InstanceState, now: number, withinDays = 90): DeviceExpiry[] {
-  const dates: { what: string; at: number }[] = [];
-  if (s.evaluation.running) dates.push({ what: 'Evaluation period ends', at: now + s.evaluation.daysLeft * DAY_MS });
-  for (const u of s.usage) if (u.termEndsAt !== null && u.reserved > 0) dates.push({ what: `TERM licenses end: ${u.reserved} x ${u.short}`, at: u.termEndsAt });
+  const dates: Pick<DeviceExpiry, 'kind' | 'what' | 'at'>[] = [];
+  if (s.evaluation.running) dates.push({ kind: 'evaluation', what: 'Evaluation period ends', at: now + s.evaluation.daysLeft * DAY_MS });
+  for (const u of s.usage)
+    if (u.termEndsAt !== null && u.reserved > 0) dates.push({ kind: 'term-license', what: `TERM licenses end: ${u.reserved} x ${u.short}`, at: u.termEndsAt });
   const o = state.online;
   if (o && o.registrationExpires > now) {
-    dates.push({ what: 'Authorization expires (renewed every 90 days)', at: o.authorizationExpires });
-    dates.push({ what: 'Registration expires (renewed every year)', at: o.registrationExpires });
+    dates.push({ kind: 'authorization', what: 'Authorization expires (renewed every 90 days)', at: o.authorizationExpires });
+    dates.push({ kind: 'registration', what: 'Registration expires (renewed every year)', at: o.registrationExpires });
   }
   return dates
     .filter((d) => d.at > now && d.at <= now + withinDays * DAY_MS)
