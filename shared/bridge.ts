@@ -165,7 +165,7 @@ export interface CodeInspection {
 
 export interface CommandResult {
   readonly message: string;
-  readonly issued: { readonly kind: 'request' | 'confirmation' | 'return'; readonly code: string } | null;
+  readonly issued: { readonly kind: 'request' | 'confirmation' | 'return' | 'usage-report'; readonly code: string } | null;
 }
 
 export type LicenseLineView = LicenseLine;

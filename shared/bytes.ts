@@ -64,3 +64,13 @@ export function fromBase64(text: string): Uint8Array | null {
   // Reject non-canonical encodings (stray bits in the padding): re-encoding must give the same text.
   return toBase64(out) === text ? out : null;
 }
+
+/** Base64url without padding (RFC 4648 section 5): for tokens on one line. */
+export const toBase64Url = (bytes: Uint8Array): string => toBase64(bytes).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+
+/** Base64url, padded or not; null for anything else. */
+export function fromBase64Url(text: string): Uint8Array | null {
+  if (/[+/=]/.test(text.replace(/=+$/, '')) || text.length % 4 === 1) return null;
+  const bare = text.replace(/=+$/, '').replace(/-/g, '+').replace(/_/g, '/');
+  return fromBase64(bare + '='.repeat((4 - (bare.length % 4)) % 4));
+}

@@ -1,5 +1,8 @@
-/** The four codes of the exchange, and what they are called: one list for the CLI, the app and file names. */
-export const CODE_KINDS = ['request', 'authorization', 'confirmation', 'return'] as const;
+/**
+ * The four codes of the exchange, and the offline usage report and its acknowledgement (usage-report.ts), and
+ * what they are called: one list for the CLI, the app and file names.
+ */
+export const CODE_KINDS = ['request', 'authorization', 'confirmation', 'return', 'usage-report', 'usage-ack'] as const;
 export type CodeKind = (typeof CODE_KINDS)[number];
 
 /** In a sentence: "the request code". */
@@ -8,6 +11,8 @@ export const CODE_NAMES: Readonly<Record<CodeKind, string>> = {
   authorization: 'authorization code',
   confirmation: 'confirmation code',
   return: 'return code',
+  'usage-report': 'usage report',
+  'usage-ack': 'usage acknowledgement',
 };
 
 /** As a title or label: "Request code". */
@@ -22,4 +27,6 @@ export const CODE_FILE_TYPES: Readonly<Record<CodeKind, { readonly ext: string; 
   authorization: { ext: 'slrauth', mime: 'application/x-slr-authorization-code' },
   confirmation: { ext: 'slrconf', mime: 'application/x-slr-confirmation-code' },
   return: { ext: 'slrret', mime: 'application/x-slr-return-code' },
+  'usage-report': { ext: 'slrusage', mime: 'application/x-slr-usage-report' },
+  'usage-ack': { ext: 'slrack', mime: 'application/x-slr-usage-acknowledgement' },
 };

@@ -127,6 +127,15 @@ export const REFUSAL_CODES = [
   'no-satellite',
   'satellite-exists',
   'parent-owned',
+  // offline usage reports and their acknowledgements (shared/codes/usage-report.ts)
+  'report-malformed',
+  'report-too-large',
+  'report-wrong-kind',
+  'report-replayed',
+  'report-stale',
+  'report-conflict',
+  'ack-replayed',
+  'ack-unknown',
   // either side
   'busy',
   'lock-lost',

@@ -19,6 +19,8 @@ export interface DeviceCrypto extends CryptoBasics {
    * `authorityPublicKey` (PEM) can derive: HKDF-SHA-256 of their P-256 ECDH secret.
    */
   mac(authorityPublicKey: string, message: Uint8Array): Uint8Array;
+  /** ECDSA P-256 / SHA-256 signature, DER, with the device key (an offline usage report: shared/codes/usage-report.ts). */
+  sign(message: Uint8Array): Uint8Array;
 }
 
 export interface AuthorityCrypto extends CryptoBasics {

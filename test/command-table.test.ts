@@ -85,7 +85,7 @@ describe('the command table', () => {
       expect(schema.safeParse(bad).success, JSON.stringify(bad)).toBe(false);
     }
     for (const name of COMMAND_NAMES) {
-      const args = name === 'usage' ? { tag: 'UCM_Basic', count: 1 } : {};
+      const args = name === 'usage' ? { tag: 'UCM_Basic', count: 1 } : name === 'usage-acknowledge' ? { ack: 'SLRA1.x.y' } : {};
       expect(schema.safeParse({ type: name, ...args }).success, name).toBe(COMMANDS[name].bridge);
     }
   });

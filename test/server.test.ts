@@ -81,6 +81,16 @@ describe.each(ENGINES)('License Central server on $engine', ({ engine, skip }) =
     const { d, request } = await device(s, admin);
     const reserved = (await s.call(admin, 'reserve', { account: 'Default', request, licenses: { UCM_Basic: 4 } })) as { code: string; sn: string };
     d.run({ type: 'install', code: reserved.code }, s.now);
+    // An offline usage report through the server: imported once, acknowledged, shown.
+    d.run({ type: 'usage', tag: 'UCM_Basic', count: 5 }, s.now);
+    const report = d.run({ type: 'usage-report' }, s.now).issued!.code;
+    const imported = (await s.call(admin, 'usage-import', { report })) as { ack: string; over: unknown[] };
+    expect(imported.over).toHaveLength(1);
+    expect(await s.call(admin, 'usage-import', { report })).toMatchObject({ replayed: true, ack: imported.ack });
+    expect(d.run({ type: 'usage-acknowledge', ack: imported.ack }, s.now).message).toMatch(/^Usage report #1 .* acknowledged/);
+    d.run({ type: 'usage', tag: 'UCM_Basic', count: 0 }, s.now);
+    const lines = ((await s.call(admin, 'usage-reports', {})) as { lines: { sn: string; flags: string[] }[] }).lines;
+    expect(lines.find((l) => l.sn === reserved.sn)?.flags).toEqual(['over-reserved']);
     // The same refusal, word for word, as the ledger gives the CLI.
     const again = await refused(s.call(admin, 'reserve', { account: 'Default', request, licenses: { UCM_Basic: 1 } }));
     expect(again.code).toBe('request-used');
@@ -123,6 +133,8 @@ describe.each(ENGINES)('License Central server on $engine', ({ engine, skip }) =
       [labUser, 'key-add', {}],
       [defaultUser, 'update', { instance: r.sn, licenses: { UCM_Basic: 2 } }],
       [defaultUser, 'code', { instance: r.sn }],
+      [defaultUser, 'usage-import', { report: d.run({ type: 'usage-report' }, s.now).issued!.code }],
+      [labUser, 'usage-policy', { silentAfterDays: 1 }],
       [labAdmin, 'license-add', { account: 'Default', tag: 'UCM_Basic', count: 5 }],
       [labAdmin, 'transfer', { instance: r.sn, to: 'Default' }],
       [labAdmin, 'transfer-licenses', { from: 'Lab', to: 'Default', tag: 'UCM_Basic', count: 1 }],

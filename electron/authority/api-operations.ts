@@ -58,6 +58,12 @@ export const OPERATIONS = {
   'reserve-batch': (l: Ledger, b: ApiBody<'reserve-batch'>, { now }: OperationContext) => l.reserveBatch(b, now),
   update: (l: Ledger, b: ApiBody<'update'>, { now }: OperationContext) => l.update(b, now),
   confirm: (l: Ledger, b: ApiBody<'confirm'>, { now }: OperationContext) => l.confirm(b, now),
+  'usage-import': (l: Ledger, b: ApiBody<'usage-import'>, { now }: OperationContext) => l.importUsageReport(b, now),
+  'usage-reports': (l: Ledger, b: ApiBody<'usage-reports'>, { now, principal }: OperationContext) => l.usageReports(now, scoped(principal, b.account)),
+  'usage-policy': async (l: Ledger, b: ApiBody<'usage-policy'>, { now }: OperationContext) => {
+    await l.setUsagePolicy(b, now);
+    return { silentAfterDays: b.silentAfterDays };
+  },
   remove: (l: Ledger, b: ApiBody<'remove'>, { now }: OperationContext) => l.remove(b, now),
   rehost: (l: Ledger, b: ApiBody<'rehost'>, { now }: OperationContext) => l.rehost(b, now),
   transfer: async (l: Ledger, b: ApiBody<'transfer'>, { now }: OperationContext) => {

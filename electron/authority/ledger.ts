@@ -31,6 +31,7 @@ import * as registrations from './ledger/registrations.ts';
 import * as registering from './ledger/register.ts';
 import * as registeredAdmin from './ledger/registered-admin.ts';
 import * as exportGrants from './ledger/export-grants.ts';
+import * as usage from './ledger/usage-reports.ts';
 import * as parent from './satellite/parent.ts';
 import * as satelliteSide from './satellite/satellite-side.ts';
 import * as satelliteViews from './satellite/satellites.ts';
@@ -193,6 +194,10 @@ export class Ledger {
   instancePage = (...a: Args<typeof query.instancePage>) => query.instancePage(this.store, ...a);
   events = (...a: Args<typeof reports.events>) => reports.events(this.store, ...a);
   expiring = (...a: Args<typeof expiringDates.expiring>) => expiringDates.expiring(this.store, ...a);
+  // offline usage reports of reserved instances
+  importUsageReport = (...a: Args<typeof usage.importUsageReport>) => usage.importUsageReport(this.store, ...a);
+  usageReports = (...a: Args<typeof usage.usageReports>) => usage.usageReports(this.store, ...a);
+  setUsagePolicy = (...a: Args<typeof usage.setUsagePolicy>) => usage.setUsagePolicy(this.store, ...a);
   // the server's users
   addUser = (...a: Args<typeof users.addUser>) => users.addUser(this.store, ...a);
   listUsers = (...a: Args<typeof users.listUsers>) => users.listUsers(this.store, ...a);

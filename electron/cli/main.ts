@@ -171,10 +171,14 @@ async function instanceMain(p: Parsed, home: string, ctx: CliContext, clock: () 
   refusePublisherOnly(service, p.rest);
   if (p.out !== undefined && !(form && COMMANDS[form.name].issues) && first !== 'backup')
     throw new UsageError(
-      '--out goes with a command that issues a code: request, install, install-file, return, return-authorization.',
+      '--out goes with a command that issues a code: request, install, install-file, return, return-authorization, usage report.',
       form && commandHelp(form),
     );
-  if (isSmartCommand(p.rest)) return smartCommand(service, p.rest, ctx);
+  // `license smart usage report` of an instance registered online reports over the network; of a reserved one, it writes the offline report.
+  const online = form?.name === 'usage-report' && service.savedRoles().online;
+  if (online && p.out !== undefined)
+    throw new UsageError('Registered online, this instance reports its usage to License Central directly: --out is for a reserved device.');
+  if (isSmartCommand(p.rest) && (!form?.name.startsWith('usage-') || online)) return smartCommand(service, p.rest, ctx);
   if (!['init', 'recover', 'backup', 'restore'].includes(first!) && !isLogCheck(p.rest)) {
     await catchUpBefore(service, home, ctx);
     await subscriberSync(service, home, ctx);

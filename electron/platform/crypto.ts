@@ -55,6 +55,15 @@ export function publicKeyFromCompressed(point: Uint8Array): KeyObject {
   return createPublicKey({ key: Buffer.concat([SPKI_COMPRESSED_PREFIX, point]), format: 'der', type: 'spki' });
 }
 
+/** True when `signature` (ECDSA P-256 / SHA-256, DER) over `message` verifies with a device's compressed public key. */
+export function verifyDeviceSignature(point: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
+  try {
+    return verify('sha256', message, { key: publicKeyFromCompressed(point), dsaEncoding: 'der' }, signature);
+  } catch {
+    return false;
+  }
+}
+
 /** First 16 hex digits of the SHA-256 of the DER SubjectPublicKeyInfo: the id shown for a key. */
 export function keyId(publicKeyPem: string): string {
   const der = loadPublicKey(publicKeyPem).export({ type: 'spki', format: 'der' });
@@ -106,6 +115,9 @@ export const verifyingCrypto: DeviceCrypto = {
   mac: () => {
     throw new Error('this command does not use the device key');
   },
+  sign: () => {
+    throw new Error('this command does not use the device key');
+  },
 };
 
 export function deviceCrypto(devicePrivateKeyPem: string): DeviceCrypto {
@@ -114,6 +126,7 @@ export function deviceCrypto(devicePrivateKeyPem: string): DeviceCrypto {
     ...cryptoBasics,
     verify: verifyMessage,
     mac: (authorityPublicKey, message) => ecdhMac(privateKey, loadPublicKey(authorityPublicKey), message),
+    sign: (message) => privateKey.sign(message),
   };
 }
 

@@ -4,6 +4,7 @@
  * Code fields say they are on screen (`codeFieldShown`); while one is, it takes the file itself.
  */
 import { CODE_FILE_TYPES, CODE_KINDS, type CodeKind } from '../../shared/code-kinds.ts';
+import { ACK_PREFIX, REPORT_PREFIX } from '../../shared/codes/usage-report.ts';
 
 let shown = 0;
 
@@ -22,6 +23,9 @@ export function kindOfFile(name: string, text: string): CodeKind | null {
   const lower = name.toLowerCase();
   const byName = CODE_KINDS.find((k) => lower.endsWith(`.${CODE_FILE_TYPES[k].ext}`) || lower.endsWith(`-${k}.txt`));
   if (byName) return byName;
+  const start = text.trimStart();
+  if (start.startsWith(`${REPORT_PREFIX}.`)) return 'usage-report';
+  if (start.startsWith(`${ACK_PREFIX}.`)) return 'usage-ack';
   return text.includes('<specificPLR') ? 'authorization' : null;
 }
 
@@ -31,4 +35,6 @@ export const DESTINATION: Readonly<Record<CodeKind, { workspace: 'instance' | 'a
   request: { workspace: 'authority', where: 'the License Reservation tab’s Request code field', draft: 'authority.request-code' },
   confirmation: { workspace: 'authority', where: 'its product instance’s “Enter Confirmation Code…” (Product Instances tab)' },
   return: { workspace: 'authority', where: 'its product instance’s “Remove…” (Product Instances tab)' },
+  'usage-report': { workspace: 'authority', where: 'the Usage Reports tab’s Usage report field', draft: 'authority.usage-report' },
+  'usage-ack': { workspace: 'instance', where: 'the Reservation tab’s Usage reports section (Acknowledgement field)', draft: 'instance.usage-ack' },
 };

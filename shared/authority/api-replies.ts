@@ -10,6 +10,7 @@ import { syncEnvelopeSchema } from './sync-file.ts';
 
 const int = z.number().int();
 const instant = int.describe('milliseconds since the epoch');
+const overLines = z.array(z.strictObject({ tag: z.string(), inUse: int, reserved: int }));
 const counts = z.record(z.string(), int).describe('license (short name) → count');
 const role = z.enum(['smart-account-admin', 'va-admin', 'va-user']);
 const principal = z.strictObject({ name: z.string(), role, account: z.string().nullable() });
@@ -111,6 +112,42 @@ export const API_REPLIES = {
   update: issued.extend({ inTransition: int }),
   confirm: z.strictObject({ released: int, udi: z.string(), codeOf: instant, warnings: z.array(z.string()) }),
   remove: z.strictObject({ released: int, udi: z.string(), warnings: z.array(z.string()) }),
+  'usage-import': z.strictObject({
+    udi: z.string(),
+    sn: z.string(),
+    seq: int,
+    ack: z.string().describe('the signed acknowledgement, for `license smart usage acknowledge` on the device'),
+    replayed: z.boolean(),
+    missing: int,
+    over: overLines,
+    message: z.string(),
+    warnings: z.array(z.string()),
+  }),
+  'usage-reports': z.strictObject({
+    silentAfterDays: int.nullable(),
+    lines: z.array(
+      z.strictObject({
+        account: z.string(),
+        udi: z.string(),
+        sn: z.string(),
+        reservedAt: instant,
+        last: z
+          .strictObject({
+            seq: int,
+            madeAt: instant,
+            importedAt: instant,
+            status: z.string(),
+            usage: z.record(z.string(), int),
+            overageMs: int,
+            missing: int,
+          })
+          .nullable(),
+        over: overLines,
+        flags: z.array(z.enum(['over-reserved', 'silent'])),
+      }),
+    ),
+  }),
+  'usage-policy': z.strictObject({ silentAfterDays: int.nullable() }),
   rehost: issued,
   transfer: z.strictObject({ to: z.string() }),
   'transfer-licenses': z.strictObject({ from: z.string(), to: z.string(), tag: z.string(), count: int }),

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { Permission } from './roles.ts';
 import { syncEnvelopeSchema } from './sync-file.ts';
 import { NODE_NAME } from '../codes/cluster-nodes.ts';
+import { MAX_REPORT_CHARS } from '../codes/usage-report.ts';
 import {
   confirmInput,
   accountName,
@@ -109,6 +110,24 @@ export const API = {
   ),
   update: op('Change a reservation; returns the new authorization code. A decrease stays in transition until confirmed.', 'reserve', true, updateInput),
   confirm: op("Enter a device's confirmation code: releases what was in transition.", 'reserve', true, confirmInput),
+  'usage-import': op(
+    "Import a reserved device's offline usage report: checked with its device key, recorded once, answered with a signed acknowledgement for the device (the same report again: the same acknowledgement, nothing counted twice).",
+    'reserve',
+    true,
+    z.strictObject({ report: z.string().min(1).max(MAX_REPORT_CHARS) }),
+  ),
+  'usage-reports': op(
+    'Per reserved product instance: its last offline usage report and its flags (over reserved; silent for longer than the policy).',
+    'view',
+    false,
+    accountFilter,
+  ),
+  'usage-policy': op(
+    'Set after how many days without a usage report a reserved instance is flagged silent (null: never).',
+    'administer',
+    true,
+    z.strictObject({ silentAfterDays: z.number().int().min(1).max(3650).nullable() }),
+  ),
   remove: op('Remove a product instance with its return code: its licenses go back to the pool.', 'administer', true, removeInput),
   rehost: op("Move a failed product's licenses to the device of a new request code.", 'administer', true, rehostInput),
   transfer: op('Move a product instance, with its reserved licenses, to another virtual account.', 'administer', true, transferInput),

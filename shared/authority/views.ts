@@ -135,3 +135,27 @@ export interface RegisteredLine {
   /** A cluster publisher's subscribers (its usage is the cluster's); empty for a standalone instance. */
   readonly nodes: readonly string[];
 }
+
+/** A reserved instance's offline usage reports (electron/authority/ledger/usage-reports.ts): its last one, and its flags. */
+export interface UsageReportLine {
+  readonly account: string;
+  readonly udi: string;
+  readonly sn: string;
+  /** When its reservation was made. */
+  readonly reservedAt: number;
+  readonly last: {
+    readonly seq: number;
+    /** When the device made it (its clock), and when License Central imported it (its own). */
+    readonly madeAt: number;
+    readonly importedAt: number;
+    /** The device's Authorization Status when it made it. */
+    readonly status: string;
+    readonly usage: Readonly<Record<string, number>>;
+    readonly overageMs: number;
+    readonly missing: number;
+  } | null;
+  /** Licenses the last report showed in use beyond what was reserved. */
+  readonly over: readonly { readonly tag: string; readonly inUse: number; readonly reserved: number }[];
+  /** over-reserved: the last report uses more than is reserved; silent: no report within the policy's days. */
+  readonly flags: readonly ('over-reserved' | 'silent')[];
+}

@@ -15,7 +15,7 @@
  * the device's crypto port.
  */
 import { refuse } from '../errors.ts';
-import { fromBase64, toBase64, utf8 } from '../bytes.ts';
+import { fromBase64Url, toBase64Url, utf8 } from '../bytes.ts';
 
 export const CHECKPOINT_PREFIX = 'SLRW1';
 /** The head of an empty log. */
@@ -46,8 +46,6 @@ export interface Checkpoint {
 export const checkpointMessage = (c: Omit<Checkpoint, 'signature'>, piid: string, timestamp: string): Uint8Array =>
   utf8(`slr-desk/checkpoint/v1|${c.keyId}|${c.events}|${c.confirmed}|${c.head}|${c.known.join(',')}|${piid.toLowerCase()}|${timestamp}`);
 
-const b64url = (bytes: Uint8Array) => toBase64(bytes).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-
 /**
  * The signature (DER, at most 72 bytes) padded with zero bytes to 72: 96 characters always, so the token has
  * an end of its own even when unwrapping joins it to the text that follows (a receipt's next heading).
@@ -57,7 +55,7 @@ const SIGNATURE_BYTES = 72;
 export function formatCheckpoint(c: Checkpoint): string {
   const padded = new Uint8Array(SIGNATURE_BYTES);
   padded.set(c.signature.subarray(0, SIGNATURE_BYTES));
-  return `${CHECKPOINT_PREFIX}.${c.keyId}.${c.events}.${c.confirmed}.${c.head}.${c.known.join(',')}.${b64url(padded)}`;
+  return `${CHECKPOINT_PREFIX}.${c.keyId}.${c.events}.${c.confirmed}.${c.head}.${c.known.join(',')}.${toBase64Url(padded)}`;
 }
 
 /** The token at the start of `text`: what it is made of, with a fixed-length signature. */
@@ -67,7 +65,7 @@ const TOKEN = new RegExp(`${CHECKPOINT_TOKEN.source}$`);
 
 /** The DER signature inside its zero padding, or null. */
 function unpadded(text: string): Uint8Array | null {
-  const bytes = fromBase64(text.replace(/-/g, '+').replace(/_/g, '/'));
+  const bytes = fromBase64Url(text);
   if (!bytes || bytes.length !== SIGNATURE_BYTES || bytes[0] !== 0x30) return null;
   const length = bytes[1]! + 2;
   return length <= SIGNATURE_BYTES && bytes.subarray(length).every((b) => b === 0) ? bytes.slice(0, length) : null;

@@ -9,11 +9,12 @@ import type { z } from 'zod/mini';
 import { RESERVATION_MODE_COMMANDS } from './reservation-mode-commands.ts';
 import { RESERVATION_CODE_COMMANDS } from './reservation-code-commands.ts';
 import { USAGE_TRUST_COMMANDS } from './usage-trust-commands.ts';
+import { USAGE_REPORT_COMMANDS } from './usage-report-commands.ts';
 
 export type { CliForm, CliParam } from './command-entry.ts';
 
 /** Every command, by family: the order here is the order of the CLI's usage and the app's menus. */
-export const COMMANDS = { ...RESERVATION_MODE_COMMANDS, ...RESERVATION_CODE_COMMANDS, ...USAGE_TRUST_COMMANDS };
+export const COMMANDS = { ...RESERVATION_MODE_COMMANDS, ...RESERVATION_CODE_COMMANDS, ...USAGE_TRUST_COMMANDS, ...USAGE_REPORT_COMMANDS };
 
 export type CommandName = keyof typeof COMMANDS;
 /** A command's arguments (none: unknown, so that `{ type }` alone is the command). */

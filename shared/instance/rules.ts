@@ -25,7 +25,7 @@ export interface Context {
   readonly crypto: DeviceCrypto;
 }
 
-export type IssuedKind = 'request' | 'confirmation' | 'return';
+export type IssuedKind = 'request' | 'confirmation' | 'return' | 'usage-report';
 
 export interface Outcome {
   readonly state: InstanceState;

@@ -6,7 +6,7 @@ import { z } from 'zod/mini';
 import { refuse } from '../errors.ts';
 import { PRODUCTS } from '../catalog.ts';
 import { isSaneTime } from '../codes/dates.ts';
-import { MAX_CLOSED_RESERVATIONS, REGISTRATION, SCHEMA_VERSION, type InstanceState } from './state.ts';
+import { MAX_CLOSED_RESERVATIONS, MAX_PENDING_REPORTS, REGISTRATION, SCHEMA_VERSION, type InstanceState } from './state.ts';
 import { LIMITS } from '../limits.ts';
 import { MAX_WITNESSES } from './witness.ts';
 import '../schema-messages.ts';
@@ -31,6 +31,22 @@ const sealed = z.discriminatedUnion('format', [
 ]);
 const fingerprint = matching(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
 const counts = z.record(text(200), count(0, LIMITS.maxCount));
+const usageReports = z.strictObject({
+  piid,
+  seq: count(1),
+  pending: list(z.strictObject({ seq: count(1), at: ms, hash: matching(/^[0-9a-f]{64}$/) }), MAX_PENDING_REPORTS),
+  acked: z.nullable(
+    z.strictObject({
+      seq: count(1),
+      reportAt: ms,
+      at: ms,
+      keyId: hex16,
+      over: list(z.strictObject({ tag: text(200), inUse: count(0), reserved: count(0) }), 500),
+      missing: count(0),
+      importedAt: ms,
+    }),
+  ),
+});
 const online = z.nullable(
   z.strictObject({
     server: url,
@@ -123,6 +139,7 @@ export const instanceStateSchema = z
     cluster: z.optional(cluster),
     sipTrunks: z.optional(list(z.strictObject({ name: text(100, 1), secure: z.boolean(), addedAt: ms }), 1000)),
     witness: z.optional(list(z.strictObject({ keyId: hex16, events: count(0), head: matching(/^[0-9a-f]{64}$/), at: ms }), MAX_WITNESSES)),
+    usageReports: z.optional(usageReports),
   })
   .check(
     z.superRefine((s, ctx) => {

@@ -1,5 +1,8 @@
 import type { AuthorizationCode } from '../codes/authorization-code.ts';
 import type { ExportGrant, OnlineAuthorization } from '../registration/protocol.ts';
+import type { UsageReporting } from './usage-reporting.ts';
+
+export { MAX_PENDING_REPORTS, type UsageAcknowledged, type UsageReporting } from './usage-reporting.ts';
 
 /**
  * The product instance's state: what is persisted, in the one store format the CLI and the app share.
@@ -207,6 +210,8 @@ export interface InstanceState {
   readonly sipTrunks?: readonly SipTrunk[];
   /** The latest checkpoint of License Central's log seen, per signing key (witness.ts); absent: none yet. */
   readonly witness?: readonly Witness[];
+  /** Offline usage reports of the current reservation (usage-report-commands.ts); absent: none made yet. */
+  readonly usageReports?: UsageReporting;
 }
 
 /** A checkpoint of License Central's log that came with a code this device accepted (shared/codes/checkpoint.ts). */

@@ -5,6 +5,8 @@
 import { findAnyEntitlement } from '../catalog.ts';
 import { describeLifetime, formatDays, lifetime, type Lifetime } from '../lifetime.ts';
 import type { InstanceStatus, UsageLine } from './status.ts';
+import type { InstanceState, UsageAcknowledged, UsageReporting } from './state.ts';
+import { formatInstant } from '../codes/dates.ts';
 
 export { formatDays };
 // Days used count whole days, days left count the day that has begun.
@@ -51,4 +53,29 @@ export function describeUnacknowledged(s: InstanceStatus): string | null {
   if (!tags.length) return null;
   const names = tags.map((t) => findAnyEntitlement(t)?.def.short ?? t).join(', ');
   return `${names}: in use above the last usage report License Central answered, not authorized until it answers a report that covers it.`;
+}
+
+/** The device's offline usage reports of its current reservation (a new reservation starts again at report 1). */
+export function reportingOf(state: InstanceState): UsageReporting | null {
+  const r = state.usageReports;
+  return r && r.piid === state.reservation?.piid ? r : null;
+}
+
+/** What an acknowledgement says of the usage it acknowledges. */
+export const overText = (over: UsageAcknowledged['over']) =>
+  over.length
+    ? `License Central counts licenses in use beyond those reserved: ${over.map((o) => `${o.tag} ${o.inUse} of ${o.reserved}`).join(', ')}`
+    : 'within what is reserved';
+
+/** The offline usage reports in words: the last acknowledged, and those made since that wait for an acknowledgement. */
+export function describeUsageReports(state: InstanceState): string[] {
+  const r = reportingOf(state);
+  if (!r) return [];
+  const a = r.acked;
+  return [
+    a
+      ? `Usage Report: #${a.seq} of ${formatInstant(a.reportAt)} acknowledged by License Central ${formatInstant(a.at)}: ${overText(a.over)}`
+      : 'Usage Report: none acknowledged yet',
+    ...r.pending.map((p) => `Usage Report: #${p.seq} of ${formatInstant(p.at)} waits for its acknowledgement (license smart usage acknowledge FILE)`),
+  ];
 }

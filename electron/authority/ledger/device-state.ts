@@ -19,7 +19,10 @@ import { cryptoBasics } from '../../platform/crypto.ts';
 import { udiOf, type InstanceRow } from './lookups.ts';
 import type { LedgerStore } from './store.ts';
 
-export type DeviceCodeKind = 'request' | 'confirmation' | 'return';
+export type DeviceCodeKind = 'request' | 'confirmation' | 'return' | 'usage-report';
+
+/** In a sentence: "confirmation code", "usage report". */
+const named = (kind: DeviceCodeKind) => (kind === 'usage-report' ? 'usage report' : `${kind} code`);
 
 /** The code the device made: which kind, and (confirmation, return) the authorization code it answers. */
 export interface SeenCode {
@@ -48,19 +51,19 @@ async function findings(c: LedgerStore, instance: InstanceRow, digest: StateDige
   if (!anchorsAreOwn(cryptoBasics.sha256, digest.anchors, await ownKeyIds(c)))
     add(
       'foreign-key',
-      `The device trusts a key that is not one of this License Central's (its ${code.kind} code says so): another authority's key, or one added to its state outside SLR Desk. Codes it shows may not come from here.`,
+      `The device trusts a key that is not one of this License Central's (its ${named(code.kind)} says so): another authority's key, or one added to its state outside SLR Desk. Codes it shows may not come from here.`,
     );
   if (code.kind === 'request') return out;
   const known = Number(instance.device_ran);
   if (ran === undefined)
     add(
       'foreign-code',
-      `The device ran an authorization code this License Central never issued for reservation ${instance.piid} when it made this ${code.kind} code: a code forged or signed elsewhere was installed on it.`,
+      `The device ran an authorization code this License Central never issued for reservation ${instance.piid} when it made this ${named(code.kind)}: a code forged or signed elsewhere was installed on it.`,
     );
   else if ((ran ?? 0) < known)
     add(
       'rolled-back',
-      `The device's state was put back: when it made this ${code.kind} code it ran ${ran ? `the code of ${formatInstant(ran)}` : 'no code of this reservation'}, but it had already run the code of ${formatInstant(known)}. ` +
+      `The device's state was put back: when it made this ${named(code.kind)} it ran ${ran ? `the code of ${formatInstant(ran)}` : 'no code of this reservation'}, but it had already run the code of ${formatInstant(known)}. ` +
         'Its state file was replaced by an older copy (or restored): it may show licenses License Central has since released.',
     );
   return out;

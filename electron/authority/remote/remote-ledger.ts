@@ -44,6 +44,9 @@ export type LedgerApi = Pick<
   | 'setExportControl'
   | 'registeredInstances'
   | 'removeRegistered'
+  | 'importUsageReport'
+  | 'usageReports'
+  | 'setUsagePolicy'
 >;
 
 export function remoteLedger(session: RemoteSession): LedgerApi {
@@ -85,5 +88,8 @@ export function remoteLedger(session: RemoteSession): LedgerApi {
     setExportControl: (allowed, reason) => done(call('export-control', { allowed, reason })),
     registeredInstances: (_now, account) => call('registered-instances', { account }),
     removeRegistered: (instance) => call('registered-remove', { instance }),
+    importUsageReport: (input) => call('usage-import', input),
+    usageReports: (_now, account) => call('usage-reports', { account }),
+    setUsagePolicy: (input) => done(call('usage-policy', input)),
   };
 }

@@ -46,6 +46,7 @@ export const OPTIONS = {
   replace: { type: 'boolean' },
   satellite: { type: 'string' },
   within: { type: 'string' },
+  'silent-after': { type: 'string' },
 } as const;
 
 export type Option = keyof typeof OPTIONS;

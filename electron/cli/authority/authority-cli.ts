@@ -24,6 +24,7 @@ import { CODE_VERBS } from './code-verbs.ts';
 import { LEDGER_VERBS } from './ledger-verbs.ts';
 import { SATELLITE_VERBS } from './satellite-verbs.ts';
 import { EXPIRING_VERBS } from './expiring-verbs.ts';
+import { USAGE_VERBS } from './usage-verbs.ts';
 import type { AuthorityContext, Call, Verb } from './verb.ts';
 
 export type { AuthorityContext, Call, Verb } from './verb.ts';
@@ -60,6 +61,7 @@ export const VERBS: readonly Verb[] = [
   ...TOKEN_VERBS,
   ...SATELLITE_VERBS,
   ...EXPIRING_VERBS,
+  ...USAGE_VERBS,
   {
     words: 'show licenses',
     usage: '[--account VA] [--csv]',

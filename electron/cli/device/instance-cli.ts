@@ -8,7 +8,14 @@ import { instanceEventsCsv } from '../../../shared/events.ts';
 import type { Outcome } from '../../../shared/instance/rules.ts';
 import type { InstanceState } from '../../../shared/instance/state.ts';
 import { deriveStatus, type InstanceStatus } from '../../../shared/instance/status.ts';
-import { describeEvaluation, describeOverage, describeUnacknowledged, describeValidity } from '../../../shared/instance/status-text.ts';
+import {
+  describeEvaluation,
+  describeOverage,
+  describeUnacknowledged,
+  describeUsageReports,
+  describeValidity,
+  reportingOf,
+} from '../../../shared/instance/status-text.ts';
 import type { InstanceService } from '../../device/instance-service.ts';
 import { table, UsageError, verifyLog, type Io } from '../output.ts';
 import { toCsv } from '../../../shared/csv.ts';
@@ -136,6 +143,7 @@ function statusLines(s: InstanceStatus, state: InstanceState): string[] {
     lines.push(
       `License Central checkpoint: ${counted(w.events, 'event')} in its log (key ${w.keyId}, head ${w.head.slice(0, 12)}…), first seen ${formatInstant(w.at)}`,
     );
+  lines.push(...describeUsageReports(state));
   for (const e of deviceExpiring(s, state, s.clock.effective))
     lines.push(`Expiring: ${e.what} ${formatInstant(e.at)} (${counted(e.daysLeft, 'day')} left${e.notice ? `; the ${e.notice}-day notice` : ''})`);
   if (s.clock.behindMs) {
@@ -147,7 +155,11 @@ function statusLines(s: InstanceStatus, state: InstanceState): string[] {
 }
 
 /** What `show license status --json` adds to the status: the dates that run out, License Central's checkpoints seen. */
-const statusExtras = (s: InstanceStatus, state: InstanceState) => ({ expiring: deviceExpiring(s, state, s.clock.effective), checkpoints: state.witness ?? [] });
+const statusExtras = (s: InstanceStatus, state: InstanceState) => ({
+  expiring: deviceExpiring(s, state, s.clock.effective),
+  checkpoints: state.witness ?? [],
+  usageReports: reportingOf(state),
+});
 
 /** A table as aligned text, or as CSV (RFC 4180, header row first) with --csv. */
 function tableOrCsv(csv: boolean, header: readonly string[], rows: readonly (readonly (string | number)[])[], none: string): string {

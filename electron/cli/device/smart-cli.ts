@@ -19,7 +19,7 @@ import type { CliContext } from './instance-cli.ts';
 export const SMART_USAGE = [
   '  slr license smart register idtoken <token> [force]   register online with License Central (Smart Licensing)',
   '  slr license smart renew auth | renew id              renew the authorization (90 days) or the registration (a year) now',
-  '  slr license smart usage report                       report the usage now (Update Usage Details)',
+  '  slr license smart usage report                       report the usage now (Update Usage Details; a reserved device writes an offline report)',
   '  slr license smart deregister                         deregister: licenses back to the pool, evaluation again',
   '  slr license smart transport direct | gateway <url> | proxy <host> <port> [--user U --password-file F]',
   '  slr license smart privacy hostname on|off            on: do not share the host name with License Central',

@@ -260,4 +260,23 @@ export const PG_MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE instances ADD COLUMN nodes TEXT;
   `,
+  // 14: offline usage reports of reserved instances (ledger/usage-reports.ts): each report imported, with the
+  // acknowledgement it was answered with (written again, not counted again, when the same report comes back).
+  `
+  CREATE TABLE usage_reports (
+    id BIGSERIAL PRIMARY KEY,
+    instance_id BIGINT NOT NULL REFERENCES instances(id),
+    seq BIGINT NOT NULL,
+    hash TEXT NOT NULL,
+    made_at BIGINT NOT NULL,
+    usage TEXT NOT NULL,
+    status TEXT NOT NULL,
+    overage_ms BIGINT NOT NULL,
+    over TEXT NOT NULL,
+    missing BIGINT NOT NULL,
+    imported_at BIGINT NOT NULL,
+    ack TEXT NOT NULL,
+    UNIQUE (instance_id, seq)
+  );
+  `,
 ];

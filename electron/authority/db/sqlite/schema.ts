@@ -271,6 +271,25 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE instances ADD COLUMN nodes TEXT;
   `,
+  // 14: offline usage reports of reserved instances (ledger/usage-reports.ts): each report imported, with the
+  // acknowledgement it was answered with (written again, not counted again, when the same report comes back).
+  `
+  CREATE TABLE usage_reports (
+    id INTEGER PRIMARY KEY,
+    instance_id INTEGER NOT NULL REFERENCES instances(id),
+    seq INTEGER NOT NULL,
+    hash TEXT NOT NULL,
+    made_at INTEGER NOT NULL,
+    usage TEXT NOT NULL,
+    status TEXT NOT NULL,
+    overage_ms INTEGER NOT NULL,
+    over TEXT NOT NULL,
+    missing INTEGER NOT NULL,
+    imported_at INTEGER NOT NULL,
+    ack TEXT NOT NULL,
+    UNIQUE (instance_id, seq)
+  ) STRICT;
+  `,
 ];
 
 export const LEDGER_VERSION = MIGRATIONS.length;
