@@ -3,12 +3,10 @@
  * The preload exposes exactly these methods (window.slr); the main process validates every call's arguments against
  * these schemas; the browser test harness serves the same methods. One contract binds all three.
  */
-import type { Alarm, ClusterState, InstanceEvent, IssuedCode, SipTrunk, Witness } from './instance/state.ts';
 import type { InstallImpact } from './instance/impact.ts';
 import { z } from 'zod';
 import { PRODUCTS, type ProductId } from './catalog.ts';
 import type { Entitlement } from './codes/authorization-code.ts';
-import type { InstanceStatus } from './instance/status.ts';
 import {
   count,
   deviceCode,
@@ -26,15 +24,15 @@ import {
   updateInput,
 } from './authority/inputs.ts';
 import { type InstanceLine, type InstancePage, type InstanceQuery, type Issued, type LedgerEvent, type LicenseLine } from './authority/views.ts';
-import { ONLINE_ARGS, TOKEN_ARGS, type OnlineResults, type TransportView } from './bridge-online.ts';
+import { ONLINE_ARGS, TOKEN_ARGS, type OnlineResults } from './bridge-online.ts';
 import { DEVICE_STATE_ARGS, type DeviceStateResults } from './bridge-device-state.ts';
 import { SATELLITE_ARGS, type SatelliteResults } from './bridge-satellites.ts';
+import { USAGE_ARGS, type UsageResults } from './bridge-usage.ts';
 import { BRIDGE_METHODS, channelOf, FILE_DROP_CHANNEL, type BridgeMethod } from './bridge-channels.ts';
 import { LIMITS } from './limits.ts';
 import type { ExpiringItem } from './authority/expiring.ts';
-import type { DeviceExpiry } from './instance/expiring.ts';
 import { CODE_KINDS, type CodeKind } from './code-kinds.ts';
-import { COMMAND_NAMES, COMMANDS, type BridgeCommand, type ReservationCommand } from './instance/command-table.ts';
+import { COMMAND_NAMES, COMMANDS, type BridgeCommand } from './instance/command-table.ts';
 
 export { BRIDGE_METHODS, channelOf, FILE_DROP_CHANNEL, type BridgeMethod };
 
@@ -91,6 +89,7 @@ export const BRIDGE_ARGS = {
   authorityDisconnect: z.tuple([]),
   ...TOKEN_ARGS,
   ...SATELLITE_ARGS,
+  ...USAGE_ARGS,
   fileOpenCode: z.tuple([codeKind]),
   fileSaveCode: z.tuple([z.strictObject({ kind: codeKind, sn: z.string().regex(/^[0-9a-f]{5}$/), code })]),
   fileSaveQr: z.tuple([z.strictObject({ kind: codeKind, sn: z.string().regex(/^[0-9a-f]{5}$/), code })]),
@@ -104,49 +103,8 @@ export type BridgeArgs<M extends BridgeMethod> = z.infer<(typeof BRIDGE_ARGS)[M]
 
 // ---------------------------------------------------------------------------------------------- results
 
-export interface Availability {
-  readonly allowed: boolean;
-  /** Why not, and what to do instead (empty when allowed). */
-  readonly why: string;
-  readonly hint: string;
-}
-
-export type InstanceView =
-  | { readonly exists: false; readonly dir: string }
-  | {
-      readonly exists: true;
-      readonly dir: string;
-      readonly status: InstanceStatus;
-      readonly lastRequest: IssuedCode | null;
-      readonly lastConfirmation: IssuedCode | null;
-      readonly lastReturn: IssuedCode | null;
-      readonly trustedKeys: readonly { readonly id: string; readonly label: string; readonly addedAt: number }[];
-      readonly events: readonly InstanceEvent[];
-      /** The event log's chain: intact, or the first event that was changed. */
-      readonly logCheck: LogCheck;
-      readonly availability: Readonly<Record<ReservationCommand, Availability>>;
-      /** Smart Licensing online: how the device reaches License Central, and whether it shares its host name. */
-      readonly transport: TransportView;
-      readonly privacy: { readonly hostname: boolean };
-      /** The device key cannot be opened here (sealed by an OS secret store that no longer opens it): why, and what to do. */
-      readonly keyProblem: { readonly message: string; readonly hint: string } | null;
-      /** Unity Connection's encryption or Unified CM's mixed mode, and whether export-controlled functionality allows it now. */
-      readonly security: { readonly enabled: boolean; readonly since: number | null; readonly allowed: boolean; readonly reason: string };
-      /** The alarms raised, active first. */
-      readonly alarms: readonly Alarm[];
-      readonly checkpoints: readonly Witness[]; // of License Central's log, per signing key (instance/witness.ts)
-      readonly expiring: readonly DeviceExpiry[]; // what runs out within 90 days (instance/expiring.ts)
-      /** In a cluster: its publisher (with its subscribers) or a subscriber (with its publisher and the status as of the last contact). */
-      readonly cluster: ClusterState | null;
-      /** Unified CM's SIP trunks (null: the product has none here). */
-      readonly sipTrunks: readonly SipTrunk[] | null;
-    };
-
-/** What the check of an event log's chain of hashes says. */
-export interface LogCheck {
-  readonly intact: boolean;
-  readonly text: string;
-}
+import type { InstanceView, LogCheck } from './bridge-instance-view.ts';
+export type { Availability, InstanceView, LogCheck } from './bridge-instance-view.ts';
 
 export interface CodeInspection {
   readonly piid: string;
@@ -232,7 +190,7 @@ export interface OpenedFile {
   readonly text: string;
 }
 
-export interface BridgeResults extends OnlineResults, DeviceStateResults, SatelliteResults {
+export interface BridgeResults extends OnlineResults, DeviceStateResults, SatelliteResults, UsageResults {
   instanceView: InstanceView;
   instanceInit: InstanceView;
   instanceCommand: CommandResult;

@@ -54,6 +54,18 @@ function inspectRequest(code: string, lines: readonly LicenseLine[]): BridgeResu
   };
 }
 
+/** Offline usage reports: a device's report imported (its acknowledgement back), the list, the silence policy. */
+function usageMethods(ledger: WorkspaceLedger, now: () => number): Methods<'authorityUsageImport' | 'authorityUsageReports' | 'authorityUsagePolicy'> {
+  return {
+    authorityUsageImport: (report) => ledger((l) => l.importUsageReport({ report }, now())),
+    authorityUsageReports: () => ledger((l) => l.usageReports(now())),
+    authorityUsagePolicy: async (days) => {
+      await ledger((l) => l.setUsagePolicy({ silentAfterDays: days }, now()));
+      return null;
+    },
+  };
+}
+
 export function authorityApi(ports: AuthorityPorts): { methods: AuthorityMethods; ledger: WorkspaceLedger } {
   const { now } = ports;
   const ledger = workspaceLedger(ports.dir, ports.local);
@@ -99,6 +111,7 @@ export function authorityApi(ports: AuthorityPorts): { methods: AuthorityMethods
     authorityTransferLicenses: (input) => done(ledger((l) => l.transferLicenses(input, now()))),
     authorityUnlock: (ref) => done(ledger((l) => l.unlock({ instance: ref }, now()))),
     authorityExpiring: (within) => ledger((l) => l.expiring(now(), within)),
+    ...usageMethods(ledger, now),
     authorityLatestCode: (ref) => ledger((l) => l.latestCode(ref)),
     authorityKeyAdd: () => ledger((l) => l.addKey(now())),
     authorityKeyRetire: (id) => done(ledger((l) => l.retireKey(id, now()))),

@@ -2,6 +2,7 @@
  * What the app's two workspaces show, read from the services: the product instance's view and License
  * Central's, each with the check of its event log's chain ("log intact", or where it was changed).
  */
+import { reportingOf } from '../../shared/instance/status-text.ts';
 import { deviceExpiring } from '../../shared/instance/expiring.ts';
 import { isSlrError, SlrError } from '../../shared/errors.ts';
 import { describeChain } from '../../shared/event-chain.ts';
@@ -51,6 +52,7 @@ export async function readInstanceView(instance: InstanceService, ports: { dir: 
     sipTrunks: SIP_TRUNK_PRODUCTS.includes(state.product) ? sipTrunksOf(state) : null,
     alarms: [...(state.alarms ?? [])].sort((a, b) => Number(a.clearedAt !== null) - Number(b.clearedAt !== null) || b.raisedAt - a.raisedAt),
     checkpoints: state.witness ?? [],
+    usageReports: reportingOf(state),
     expiring: deviceExpiring(status, state, status.clock.effective),
   };
 }

@@ -9,6 +9,7 @@ import { ReserveWizard } from './ReserveWizard.tsx';
 import { LicensesPanel } from './LicensesPanel.tsx';
 import { TokensPanel } from './TokensPanel.tsx';
 import { SatellitesPanel } from './SatellitesPanel.tsx';
+import { UsageReportsPanel } from './UsageReportsPanel.tsx';
 import { UnlockKeys } from './UnlockKeys.tsx';
 import { ConnectionBar } from './ServerConnection.tsx';
 import { AuthorityChecklist, type AuthoritySection } from './AuthorityChecklist.tsx';
@@ -42,6 +43,7 @@ export function AuthorityWorkspace() {
           { value: 'licenses', label: 'Licenses' },
           { value: 'instances', label: 'Product Instances' },
           { value: 'reserve', label: 'License Reservation' },
+          { value: 'usage', label: 'Usage Reports' },
           { value: 'tokens', label: 'Tokens' },
           { value: 'satellites', label: 'Satellites' },
           { value: 'events', label: 'Event Log' },
@@ -52,6 +54,7 @@ export function AuthorityWorkspace() {
         {section === 'licenses' && <LicensesPanel view={view} refresh={refresh} />}
         {section === 'instances' && <InstancesPanel view={view} refresh={refresh} />}
         {section === 'reserve' && <ReserveWizard view={view} refresh={refresh} />}
+        {section === 'usage' && <UsageReportsPanel view={view} refresh={refresh} />}
         {section === 'tokens' && <TokensPanel view={view} refresh={refresh} />}
         {section === 'satellites' && <SatellitesPanel view={view} refresh={refresh} />}
         {section === 'events' && <EventTable kind="authority" events={view.events} check={view.logCheck} />}

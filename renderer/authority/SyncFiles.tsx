@@ -98,7 +98,7 @@ export function SyncFileInput(props: {
   const [pasted, setPasted] = useState('');
   const [file, setFile] = useState<SyncFileView | null>(null);
   const act = useAction();
-  useEffect(() => codeFieldShown(), []);
+  useEffect(() => codeFieldShown('sync'), []);
   useEffect(
     () =>
       onFileDropped((f) => {

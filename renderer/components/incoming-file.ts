@@ -6,17 +6,27 @@
 import { CODE_FILE_TYPES, CODE_KINDS, type CodeKind } from '../../shared/code-kinds.ts';
 import { ACK_PREFIX, REPORT_PREFIX } from '../../shared/codes/usage-report.ts';
 
-let shown = 0;
+/** The code fields on screen, by the kind of code each takes ('sync': a satellite's sync file). */
+const shown = new Map<CodeKind | 'sync', number>();
 
-/** A code field taking dropped files came on screen; the function returned says it left. */
-export function codeFieldShown(): () => void {
-  shown += 1;
+/** A code field of `kind` taking dropped files came on screen; the function returned says it left. */
+export function codeFieldShown(kind: CodeKind | 'sync'): () => void {
+  shown.set(kind, (shown.get(kind) ?? 0) + 1);
   return () => {
-    shown -= 1;
+    shown.set(kind, shown.get(kind)! - 1);
   };
 }
 
-export const codeFieldOnScreen = (): boolean => shown > 0;
+export const codeFieldOnScreen = (): boolean => [...shown.values()].some((n) => n > 0);
+
+/**
+ * Whether a field of `kind` takes a dropped file: not when the file is of another kind whose own field is on
+ * screen too (a usage acknowledgement dropped beside an authorization code's field goes to its own field).
+ */
+export function fieldTakes(kind: CodeKind, file: { name: string; text: string }): boolean {
+  const of = kindOfFile(file.name, file.text);
+  return of === null || of === kind || !((shown.get(of) ?? 0) > 0);
+}
 
 /** The kind of code a file holds: by its extension or its CLI name (`cc920-return.txt`), else an authorization code's XML. */
 export function kindOfFile(name: string, text: string): CodeKind | null {

@@ -1,3 +1,4 @@
+import { UsageReports } from './UsageReports.tsx';
 import { useContext, useEffect, useRef, useState, type ReactNode } from 'react';
 import type { InstanceView } from '../../shared/bridge.ts';
 import type { BridgeCommand, ReservationCommand } from '../../shared/instance/command-table.ts';
@@ -237,6 +238,7 @@ export function ReservationFlow({ view, refresh }: { view: Existing; refresh: ()
         ))}
       </ol>
       <ErrorNotice error={act.error} />
+      <UsageReports view={view} refresh={refresh} />
     </div>
   );
 }

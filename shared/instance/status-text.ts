@@ -9,6 +9,9 @@ import type { InstanceState, UsageAcknowledged, UsageReporting } from './state.t
 import { formatInstant } from '../codes/dates.ts';
 
 export { formatDays };
+
+/** A license by its short name (UCM_Basic), its tag when the catalog does not know it. */
+export const shortName = (tag: string) => findAnyEntitlement(tag)?.def.short ?? tag;
 // Days used count whole days, days left count the day that has begun.
 const daysUsed = (d: number) => formatDays(Math.floor(d));
 const daysLeft = (d: number) => formatDays(Math.ceil(d));
@@ -51,7 +54,7 @@ export function termWarnings(s: InstanceStatus): { readonly line: UsageLine; rea
 export function describeUnacknowledged(s: InstanceStatus): string | null {
   const tags = s.online?.unacknowledged ?? [];
   if (!tags.length) return null;
-  const names = tags.map((t) => findAnyEntitlement(t)?.def.short ?? t).join(', ');
+  const names = tags.map(shortName).join(', ');
   return `${names}: in use above the last usage report License Central answered, not authorized until it answers a report that covers it.`;
 }
 
@@ -64,12 +67,11 @@ export function reportingOf(state: InstanceState): UsageReporting | null {
 /** What an acknowledgement says of the usage it acknowledges. */
 export const overText = (over: UsageAcknowledged['over']) =>
   over.length
-    ? `License Central counts licenses in use beyond those reserved: ${over.map((o) => `${o.tag} ${o.inUse} of ${o.reserved}`).join(', ')}`
+    ? `License Central counts licenses in use beyond those reserved: ${over.map((o) => `${shortName(o.tag)} ${o.inUse} of ${o.reserved}`).join(', ')}`
     : 'within what is reserved';
 
-/** The offline usage reports in words: the last acknowledged, and those made since that wait for an acknowledgement. */
-export function describeUsageReports(state: InstanceState): string[] {
-  const r = reportingOf(state);
+/** The offline usage reports in words (reportingOf's): the last acknowledged, and those made since that wait for an acknowledgement. */
+export function describeUsageReports(r: UsageReporting | null): string[] {
   if (!r) return [];
   const a = r.acked;
   return [

@@ -15,7 +15,7 @@ import { never, ENABLE, REQUEST } from './command-words.ts';
 import { closedReservationOf, stateDigest } from './reservation.ts';
 import { event, withEvents } from './rules.ts';
 import { MAX_PENDING_REPORTS, type InstanceState } from './state.ts';
-import { overText, reportingOf } from './status-text.ts';
+import { overText, reportingOf, shortName } from './status-text.ts';
 import { deriveStatus, productOf } from './status.ts';
 
 const USAGE = 'license smart usage';
@@ -23,7 +23,7 @@ const IMPORT = 'License Central imports it (`slr authority usage import FILE --o
 
 const usageText = (usage: Readonly<Record<string, number>>) =>
   Object.entries(usage)
-    .map(([tag, n]) => `${tag} ${n}`)
+    .map(([tag, n]) => `${shortName(tag)} ${n}`)
     .join(', ') || 'no licenses in use';
 
 export const USAGE_REPORT_COMMANDS = {

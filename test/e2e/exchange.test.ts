@@ -216,10 +216,10 @@ describe.skipIf(skip)('the desktop app in Chromium, against the real services', 
       return join(device.usb, name);
     };
     device.queueOpen(bundle([other], 'others.json'));
-    await dp.getByRole('button', { name: 'Open file…' }).click();
+    await dp.getByRole('list', { name: 'Reservation steps' }).getByRole('button', { name: 'Open file…' }).click();
     await expect.poll(() => dp.getByText(/This authorization bundle holds no code for this device .* it holds one for 0beef/).count()).toBe(1);
     device.queueOpen(bundle([other, { udi, sn, code: update }], 'batch.json'));
-    await dp.getByRole('button', { name: 'Open file…' }).click();
+    await dp.getByRole('list', { name: 'Reservation steps' }).getByRole('button', { name: 'Open file…' }).click();
     await expect.poll(() => dp.getByTestId('input-authorization').inputValue()).toBe(update);
     await dp.getByRole('button', { name: 'Check code' }).click();
     await expect.poll(() => dp.getByText(/Update of the installed reservation/).count()).toBe(1);
@@ -263,6 +263,33 @@ describe.skipIf(skip)('the desktop app in Chromium, against the real services', 
     await screenshot(ap, 'authority-confirmed');
     await ap.getByRole('dialog').getByRole('button', { name: 'Close' }).click();
 
+    // --- An offline usage report: made on the device, carried, imported once, its acknowledgement carried back.
+    await dp.getByRole('button', { name: 'Make usage report' }).click();
+    const reportBox = dp.locator('section.code-box[data-kind="usage-report"]');
+    await expect.poll(() => reportBox.count()).toBe(1);
+    expect(await dp.getByTestId('code-usage-report').textContent()).toMatch(/^SLRU1\./);
+    await reportBox.getByRole('button', { name: 'Save to file…' }).click();
+    await expect.poll(() => existsSync(join(device.usb, `${sn}-usage-report.slrusage`))).toBe(true);
+    await screenshot(dp, 'device-usage-report');
+    await ap.getByRole('tab', { name: 'Usage Reports' }).click();
+    authority.queueOpen(carry(device, `${sn}-usage-report.slrusage`, authority));
+    await ap.getByRole('region', { name: 'Import a usage report' }).getByRole('button', { name: 'Open file…' }).click();
+    await ap.getByRole('button', { name: 'Import report' }).click();
+    await expect.poll(() => ap.getByText('Usage report #1 imported').count()).toBe(1);
+    expect(await ap.locator(`tr:has(td:text-is("${sn}")) td`).nth(2).textContent()).toBe('#1');
+    await ap.locator('section.code-box[data-kind="usage-ack"]').getByRole('button', { name: 'Save to file…' }).click();
+    await expect.poll(() => existsSync(join(authority.usb, `${sn}-usage-ack.slrack`))).toBe(true);
+    await screenshot(ap, 'authority-usage-report');
+    await accessible(ap, 'authority usage reports');
+    // The same report again: nothing counted twice, and the screen says so.
+    await ap.getByLabel('Usage report', { exact: true }).fill(readFileSync(join(device.usb, `${sn}-usage-report.slrusage`), 'utf8'));
+    await ap.getByRole('button', { name: 'Import report' }).click();
+    await expect.poll(() => ap.getByText('Already imported: nothing counted twice').count()).toBe(1);
+    await dropFile(dp, `${sn}-usage-ack.slrack`, readFileSync(carry(authority, `${sn}-usage-ack.slrack`, device), 'utf8'));
+    await dp.getByRole('button', { name: 'Import acknowledgement' }).click();
+    await expect.poll(() => dp.getByText(/^#1 of .* acknowledged by License Central/).count()).toBe(1);
+    await screenshot(dp, 'device-usage-acknowledged');
+
     // --- The device returns the reservation; License Central removes it with the return code.
     await dp.locator('[data-step="return"]').getByRole('button', { name: 'Open' }).click();
     await dp.getByRole('button', { name: 'Return reservation…' }).click();
@@ -271,6 +298,7 @@ describe.skipIf(skip)('the desktop app in Chromium, against the real services', 
     expect(await status(dp).authorization.textContent()).toBe('Evaluation Mode');
     await dp.locator('section.code-box[data-kind="return"]').getByRole('button', { name: 'Save to file…' }).click();
     await screenshot(dp, 'device-returned');
+    await ap.getByRole('tab', { name: 'Product Instances' }).click();
     await rowAction(ap, sn, 'Remove…');
     await ap.getByLabel('Return code').fill(readFileSync(carry(device, `${sn}-return.slrret`, authority), 'utf8'));
     await ap.getByRole('button', { name: 'Remove Product Instance' }).click();

@@ -143,7 +143,7 @@ function statusLines(s: InstanceStatus, state: InstanceState): string[] {
     lines.push(
       `License Central checkpoint: ${counted(w.events, 'event')} in its log (key ${w.keyId}, head ${w.head.slice(0, 12)}…), first seen ${formatInstant(w.at)}`,
     );
-  lines.push(...describeUsageReports(state));
+  lines.push(...describeUsageReports(reportingOf(state)));
   for (const e of deviceExpiring(s, state, s.clock.effective))
     lines.push(`Expiring: ${e.what} ${formatInstant(e.at)} (${counted(e.daysLeft, 'day')} left${e.notice ? `; the ${e.notice}-day notice` : ''})`);
   if (s.clock.behindMs) {
