@@ -130,6 +130,37 @@ describe('an offline usage report, carried both ways', () => {
   });
 });
 
+describe('the silence policy in the one engine of dates', () => {
+  it('lists when each reserved instance must report and each satellite must synchronise, from the last one', () => {
+    const w = world('due');
+    const due = (at: number) =>
+      slr(w.auth, ['authority', '--json', 'show', 'expiring', '--within', '60'], at).json<{ items: { kind: string; subject: string; at: number }[] }>().items;
+    // No policy: nothing is due.
+    expect(due(T + 3_600_000).filter((i) => i.kind === 'usage-report')).toEqual([]);
+    expect(w.a('usage', 'policy', '--silent-after', '30').status).toBe(0);
+    const first = due(T + 3_600_000).filter((i) => i.kind === 'usage-report');
+    expect(first).toEqual([expect.objectContaining({ subject: expect.stringContaining(`S:${w.sn}`) })]);
+    // Reserved at the start: due 30 days after that; a report imported a day later moves it a day on.
+    expect(first[0]!.at).toBeGreaterThan(T + 30 * 86_400_000 - 3_600_000);
+    expect(first[0]!.at).toBeLessThan(T + 30 * 86_400_000 + 3_600_000);
+    const file = w.report();
+    expect(slr(w.auth, ['authority', 'usage', 'import', file], T + 86_400_000).status).toBe(0);
+    expect(due(T + 2 * 86_400_000).find((i) => i.kind === 'usage-report')!.at).toBe(T + 31 * 86_400_000);
+    expect(slr(w.auth, ['authority', 'show', 'expiring', '--within', '60'], T + 86_400_000).stdout).toMatch(/usage report due \(silent after that\)/);
+    // A satellite enrolled here is due to synchronise within the same policy.
+    const sat = tmp('due-sat');
+    expect(slr(w.auth, ['authority', 'satellite', 'add', 'Plant 4', '--out', join(w.usb, 'enrol.json')], T + 86_400_000).status).toBe(0);
+    expect(slr(sat, ['authority', 'init', '--account', 'Acme'], T + 86_400_000).status).toBe(0);
+    expect(slr(sat, ['authority', 'satellite', 'enrol', join(w.usb, 'enrol.json'), '--out', join(w.usb, 'reply.json')], T + 86_400_000).status).toBe(0);
+    expect(slr(w.auth, ['authority', 'sync', 'import', join(w.usb, 'reply.json'), '--out', join(w.usb, 'a0.json')], T + 2 * 86_400_000).status).toBe(0);
+    const satDue = due(T + 2 * 86_400_000).find((i) => i.kind === 'satellite-sync');
+    expect(satDue).toMatchObject({ subject: 'satellite "Plant 4"', at: T + 32 * 86_400_000 });
+    // Policy off: neither is listed.
+    expect(slr(w.auth, ['authority', 'usage', 'policy', '--silent-after', 'off'], T + 2 * 86_400_000).status).toBe(0);
+    expect(due(T + 2 * 86_400_000).filter((i) => i.kind === 'usage-report' || i.kind === 'satellite-sync')).toEqual([]);
+  });
+});
+
 describe('bad input on both sides', () => {
   it('refuses a tampered, truncated, foreign, oversized or empty report, and the wrong kind of file, recording nothing', () => {
     const w = world('bad');

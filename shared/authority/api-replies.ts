@@ -5,6 +5,7 @@
  * gives against the document. Objects are strict: a field the document does not name is a failure.
  */
 import { z } from 'zod';
+import { EXPIRING_KINDS, type ExpiringKind } from './expiring.ts';
 import type { ApiName } from './api.ts';
 import { syncEnvelopeSchema } from './sync-file.ts';
 
@@ -89,7 +90,7 @@ export const API_REPLIES = {
   events: z.array(ledgerEvent),
   expiring: z.array(
     z.strictObject({
-      kind: z.enum(['term-license', 'token', 'authorization', 'registration']),
+      kind: z.enum(Object.keys(EXPIRING_KINDS) as [ExpiringKind, ...ExpiringKind[]]),
       account: z.string(),
       subject: z.string(),
       at: instant,

@@ -85,7 +85,7 @@ export const API = {
   'instance-page': op('The product instances a page at a time: searched, filtered, sorted.', 'view', false, instanceQuery),
   events: op('The event log (of a virtual account, with the events of the whole smart account).', 'view', false, accountFilter),
   expiring: op(
-    'What runs out within a number of days (30 unless given): TERM licenses, registration tokens, registered instances’ authorization and registration; soonest first, with the notice each has reached.',
+    'What runs out within a number of days (30 unless given): TERM licenses, registration tokens, registered instances’ authorization and registration, and under a silence policy reserved instances’ usage reports and satellites’ sync files due; soonest first, with the notice each has reached.',
     'view',
     false,
     z.strictObject({ account: shortText.optional(), within: z.number().int().min(1).max(3650).optional() }),

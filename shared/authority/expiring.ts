@@ -1,6 +1,8 @@
 /**
  * One engine for the dates License Central keeps (issue 30): TERM licenses that end, registration tokens that
- * expire, registered instances whose authorization (90 days) or registration (a year) runs out. Pure: the
+ * expire, registered instances whose authorization (90 days) or registration (a year) runs out, and, under a
+ * silence policy (`usage policy --silent-after`), reserved instances due to report their usage and satellites
+ * due to synchronise before they count as silent. Pure: the
  * ledger gives the dates, this orders them and says which notice each has reached (90, 60, 30, 14, 7, 3 and 1
  * days before). `slr authority show expiring`, the API's `expiring` and the app use it.
  */
@@ -14,6 +16,8 @@ export const EXPIRING_KINDS = {
   token: 'registration token expires',
   authorization: 'authorization expires (renewed every 90 days)',
   registration: 'registration expires (renewed every year)',
+  'usage-report': 'usage report due (silent after that)',
+  'satellite-sync': 'satellite synchronisation due (silent after that)',
 } as const;
 export type ExpiringKind = keyof typeof EXPIRING_KINDS;
 

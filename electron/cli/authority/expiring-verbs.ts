@@ -20,7 +20,7 @@ export const EXPIRING_VERBS: readonly Verb[] = [
     words: 'show expiring',
     usage: '[--within DAYS] [--account VA] [--csv]',
     summary:
-      "What runs out within DAYS (30 unless given): TERM licenses, registration tokens, registered instances' authorization and registration; soonest first, with the notice each has reached (90, 60, 30, 14, 7, 3, 1 days before).",
+      "What runs out within DAYS (30 unless given): TERM licenses, registration tokens, registered instances' authorization and registration, and under a silence policy (usage policy) reserved instances' usage reports and satellites' sync files due; soonest first, with the notice each has reached (90, 60, 30, 14, 7, 3, 1 days before).",
     example: 'slr authority show expiring --within 90d',
     options: ['within', 'account', 'csv'],
     run: async (call) => {
