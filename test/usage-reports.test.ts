@@ -161,6 +161,49 @@ describe('the silence policy in the one engine of dates', () => {
   });
 });
 
+describe('a device of a disconnected satellite', () => {
+  it('reports to its satellite, and the report travels up in the sync file to the parent, which lists it', () => {
+    const dir = tmp('sat-world');
+    const [parent, sat, dev] = ['parent', 'sat', 'dev'].map((n) => join(dir, n)) as [string, string, string];
+    const usb = (f: string) => join(dir, f);
+    let t = T;
+    const run = (home: string, ...args: string[]) => {
+      const r = slr(home, args, (t += 60_000));
+      expect(r.status, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+      return r;
+    };
+    run(parent, 'authority', 'init', '--account', 'Org');
+    run(parent, 'authority', 'license', 'add', '--account', 'Default', '--tag', 'UCM_Basic', '--count', '10');
+    run(sat, 'authority', 'init', '--account', 'Org');
+    run(parent, 'authority', 'satellite', 'add', 'Plant 4', '--out', usb('enrol.json'));
+    run(sat, 'authority', 'satellite', 'enrol', usb('enrol.json'), '--out', usb('reply.json'));
+    run(parent, 'authority', 'sync', 'import', usb('reply.json'), '--out', usb('a0.json'));
+    run(sat, 'authority', 'sync', 'import', usb('a0.json'));
+    run(parent, 'authority', 'satellite', 'allocate', 'Plant 4', '--account', 'Default', '--license', 'UCM_Basic=4');
+    run(sat, 'authority', 'sync', 'export', '--out', usb('up0.json'));
+    run(parent, 'authority', 'sync', 'import', usb('up0.json'), '--out', usb('down.json'));
+    run(sat, 'authority', 'sync', 'import', usb('down.json'));
+    // The device, on the satellite's network: reserved there, its report imported there.
+    run(sat, 'authority', 'key', 'export', '--out', usb('sat.pem'));
+    run(dev, 'init', '--pid', 'UCM', '--trust', usb('sat.pem'));
+    run(dev, 'license', 'smart', 'reservation', 'enable');
+    const request = run(dev, 'license', 'smart', 'reservation', 'request').stdout.trim();
+    const code = run(sat, 'authority', 'reserve', '--account', 'Default', '--request', request, '--license', 'UCM_Basic=2').stdout.trim();
+    run(dev, 'license', 'smart', 'reservation', 'install', code);
+    run(dev, 'license', 'usage', 'UCM_Basic', '3');
+    run(dev, 'license', 'smart', 'usage', 'report', '--out', usb('report.txt'));
+    run(sat, 'authority', 'usage', 'import', usb('report.txt'), '--out', usb('ack.txt'));
+    run(dev, 'license', 'smart', 'usage', 'acknowledge', usb('ack.txt'));
+    // Up to the parent in the next sync file: listed there, by satellite, with its flag.
+    run(sat, 'authority', 'sync', 'export', '--out', usb('up.json'));
+    run(parent, 'authority', 'sync', 'import', usb('up.json'), '--out', usb('down2.json'));
+    const lines = run(parent, 'authority', '--json', 'show', 'usage-reports').json<{ lines: { satellite: string; last: { seq: number }; flags: string[] }[] }>()
+      .lines;
+    expect(lines).toEqual([expect.objectContaining({ satellite: 'Plant 4', last: expect.objectContaining({ seq: 1 }), flags: ['over-reserved'] })]);
+    expect(run(parent, 'authority', 'show', 'usage-reports').stdout).toMatch(/Default \(satellite Plant 4\) .* #1 .*UCM_Basic=3 +OVER RESERVED/);
+  });
+});
+
 describe('bad input on both sides', () => {
   it('refuses a tampered, truncated, foreign, oversized or empty report, and the wrong kind of file, recording nothing', () => {
     const w = world('bad');

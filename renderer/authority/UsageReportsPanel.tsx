@@ -103,8 +103,8 @@ function ReportTable({ lines }: { lines: readonly UsageReportLine[] }) {
           </tr>
         )}
         {lines.map((l) => (
-          <tr key={l.udi} data-flags={l.flags.join(' ') || undefined}>
-            <td>{l.account}</td>
+          <tr key={`${l.satellite ?? ''}|${l.udi}`} data-flags={l.flags.join(' ') || undefined}>
+            <td>{l.satellite ? `${l.account} (satellite “${l.satellite}”)` : l.account}</td>
             <td>{l.sn}</td>
             <td>{l.last ? `#${l.last.seq}` : 'never'}</td>
             <td>{l.last ? formatWhen(l.last.madeAt) : '—'}</td>

@@ -131,7 +131,8 @@ export const API_REPLIES = {
         account: z.string(),
         udi: z.string(),
         sn: z.string(),
-        reservedAt: instant,
+        satellite: z.string().nullable(),
+        reservedAt: instant.nullable(),
         last: z
           .strictObject({
             seq: int,

@@ -141,8 +141,10 @@ export interface UsageReportLine {
   readonly account: string;
   readonly udi: string;
   readonly sn: string;
-  /** When its reservation was made. */
-  readonly reservedAt: number;
+  /** The satellite it holds its reservation from (its reports came up in the satellite's sync files), or null: from here. */
+  readonly satellite: string | null;
+  /** When its reservation was made (null: at a satellite). */
+  readonly reservedAt: number | null;
   readonly last: {
     readonly seq: number;
     /** When the device made it (its clock), and when License Central imported it (its own). */

@@ -11,6 +11,7 @@
  */
 import { formatInstant } from '../../../shared/codes/dates.ts';
 import { makeUsageAck, overReserved, readUsageReport, reportHash, type UsageAck, type UsageReport } from '../../../shared/codes/usage-report.ts';
+import { satelliteUsageLines } from './usage-satellites.ts';
 import { findEntitlement } from '../../../shared/catalog.ts';
 import { refuse, SlrError } from '../../../shared/errors.ts';
 import { counted } from '../../../shared/lifetime.ts';
@@ -201,7 +202,8 @@ async function record(c: LedgerStore, instance: InstanceRow, report: UsageReport
     (over.length ? `: in use beyond what is reserved: ${overWords}` : ': within what is reserved') +
     (missing > 0 ? `; ${counted(missing, 'earlier report')} never arrived (their figures are in this one)` : '') +
     '.';
-  await c.log(now, 'usage-report', message, { account: instance.account, instance: udi });
+  // The event carries the report and its acknowledgement (both signed): a satellite's go up in its sync files.
+  await c.log(now, 'usage-report', message, { account: instance.account, instance: udi, code: `${text}\n${ack}` });
   const [ran, anchors] = report.digest.split('.').map(Number) as [number, number];
   const warnings = await observeDeviceState(c, instance, { ran, anchors }, { kind: 'usage-report', text }, now);
   return { udi, sn: instance.sn, seq: report.seq, ack, replayed: false, missing, over, message, warnings };
@@ -247,6 +249,7 @@ export async function usageReports(c: LedgerStore, now: number, account?: string
       account: i.account,
       udi: udiOf(i),
       sn: i.sn,
+      satellite: null,
       reservedAt: Number(i.created_at),
       last: r
         ? {
@@ -263,5 +266,5 @@ export async function usageReports(c: LedgerStore, now: number, account?: string
       flags: [...(over.length ? (['over-reserved'] as const) : []), ...(silent ? (['silent'] as const) : [])],
     });
   }
-  return { silentAfterDays, lines };
+  return { silentAfterDays, lines: [...lines, ...(await satelliteUsageLines(c, now, silentAfterDays, only === null ? null : account!))] };
 }

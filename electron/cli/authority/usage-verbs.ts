@@ -99,7 +99,7 @@ export const USAGE_VERBS: readonly Verb[] = [
         call,
         ['Virtual Account', 'Product Instance', 'Last Report', 'Made', 'Imported', 'Status', 'Usage', 'Flags'],
         r.lines.map((l) => [
-          l.account,
+          l.satellite ? `${l.account} (satellite ${l.satellite})` : l.account,
           l.udi,
           l.last ? `#${l.last.seq}` : 'never',
           l.last ? formatInstant(l.last.madeAt) : '-',
