@@ -18,6 +18,7 @@ import { deriveStatus } from '../shared/instance/status.ts';
 import type { InstanceState } from '../shared/instance/state.ts';
 import { startServer, type TestServer } from './helpers/server.ts';
 import { createAppApi, dispatch } from '../electron/app/api.ts';
+import type { AuthorityView } from '../shared/bridge.ts';
 
 const T = Date.UTC(2026, 0, 10); // the TERM lots end on calendar days after it
 const FP = `${'AB:'.repeat(31)}AB`;
@@ -107,6 +108,51 @@ describe('what runs out soon, on the server', () => {
     expect(admin.map((i) => i.account)).toEqual(['Default', 'Lab']);
     const lab = (await s.call(await s.login('lab-user'), 'expiring', { within: 60 })) as { account: string }[];
     expect(lab.map((i) => i.account)).toEqual(['Lab']);
+  });
+});
+
+describe('the notices as events', () => {
+  it('records each notice due once, the next one when it comes, through the ledger, the CLI and the app', async () => {
+    const { dir, ledger } = await world();
+    const events = async () => (await ledger.events()).filter((e) => e.type === 'expiry-notice');
+    // Within 90 days of T: the lot ending 2026-01-15 (7-day notice), the token (30), the Lab lot (90), the renewals.
+    const first = await ledger.recordNotices(T);
+    expect(first.map((i) => [i.kind, i.notice])).toEqual(
+      expect.arrayContaining([
+        ['term-license', 7],
+        ['token', 30],
+      ]),
+    );
+    expect((await events()).map((e) => e.message)).toContainEqual(
+      expect.stringMatching(/^TERM licenses end: 4 x UCM_Basic \(0 reserved\), 2026-01-16T00:00:00Z \(6 days left; the 7-day notice\)\.$/),
+    );
+    expect((await events()).find((e) => e.message.includes('UCM_Basic'))?.account).toBe('Default');
+    // Once each: again at the same notice, nothing new, and nothing written.
+    const count = (await events()).length;
+    expect(await ledger.recordNotices(T + 3_600_000)).toEqual([]);
+    expect((await events()).length).toBe(count);
+    await ledger.close();
+    // Three days on: the lot's 3-day notice, given once, by `slr authority notices`.
+    const cli = slr(dir, ['authority', 'notices'], T + days(3) + 3_600_000);
+    expect(cli.status, cli.stderr).toBe(0);
+    expect(cli.stdout).toMatch(/^TERM licenses end: 4 x UCM_Basic \(0 reserved\), .* \(3 days left; the 3-day notice\)\.$/m);
+    expect(slr(dir, ['authority', 'notices'], T + days(3) + 7_200_000).stdout.trim()).toBe('No new notice is due.');
+    // The app records them when it shows License Central.
+    const appDir = mkdtempSync(join(tmpdir(), 'slr-notices-app-'));
+    const api = createAppApi({
+      dir: appDir,
+      now: () => T,
+      clipboard: { writeText: () => undefined },
+      dialogs: { open: async () => null, save: async () => null },
+    });
+    expect((await dispatch(api, 'authorityInit', ['Acme'])).ok).toBe(true);
+    expect(
+      (await dispatch(api, 'authorityAddLicenses', [{ account: 'Default', tag: 'UCM_Basic', count: 1, term: { start: '2026-01-01', end: '2026-01-20' } }])).ok,
+    ).toBe(true);
+    const view = await dispatch(api, 'authorityView', []);
+    const shown = (view.ok ? view.value : null) as AuthorityView | null;
+    const logged = shown?.initialized ? shown.events.filter((e) => e.type === 'expiry-notice') : [];
+    expect(logged.map((e) => e.message)).toEqual([expect.stringMatching(/^TERM licenses end: 1 x UCM_Basic \(0 reserved\), .*the 14-day notice\)\.$/)]);
   });
 });
 

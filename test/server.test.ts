@@ -108,6 +108,11 @@ describe.each(ENGINES)('License Central server on $engine', ({ engine, skip }) =
     expect(await s.call(admin, 'remove', { instance: reserved.sn, returnCode: returned })).toMatchObject({ released: 2 });
     const events = (await s.call(admin, 'events', {})) as { actor: string; type: string }[];
     for (const type of ['reserve', 'update', 'confirm', 'remove']) expect(events.find((e) => e.type === type)?.actor, type).toBe('admin');
+    // Expiry notices as events, once each, on this engine too (the server records them every hour).
+    await s.ledger.addLicenses({ account: 'Default', tag: 'UCM_Basic', count: 1, term: { start: s.now - 86_400_000, end: s.now + 5 * 86_400_000 } }, s.now);
+    expect((await s.ledger.recordNotices(s.now)).map((n) => [n.kind, n.notice])).toContainEqual(['term-license', 7]);
+    expect(await s.ledger.recordNotices(s.now + 1000)).toEqual([]);
+    expect((await s.ledger.events()).filter((e) => e.type === 'expiry-notice').length).toBeGreaterThan(0);
     expect(await s.call(admin, 'events-verify', {})).toMatchObject({ broken: null });
     expect(await checkInvariants(s.ledger)).toEqual([]);
   });

@@ -54,6 +54,15 @@ function inspectRequest(code: string, lines: readonly LicenseLine[]): BridgeResu
   };
 }
 
+/** The expiry notices due, recorded in the app's own ledger when it shows it (a server records its own); never in the way of the view. */
+async function recordNoticesQuietly(ports: AuthorityPorts): Promise<void> {
+  try {
+    await ports.local((l) => l.recordNotices(ports.now()));
+  } catch {
+    // not set up yet, busy, or the clock behind the ledger: the view says what matters, and the next one records them
+  }
+}
+
 /** Offline usage reports: a device's report imported (its acknowledgement back), the list, the silence policy. */
 function usageMethods(ledger: WorkspaceLedger, now: () => number): Methods<'authorityUsageImport' | 'authorityUsageReports' | 'authorityUsagePolicy'> {
   return {
@@ -79,6 +88,7 @@ export function authorityApi(ports: AuthorityPorts): { methods: AuthorityMethods
     async authorityView(): Promise<AuthorityView> {
       const session = await connection(ports.dir);
       if (session) return readServerView(session, ports);
+      await recordNoticesQuietly(ports);
       return readAuthorityView(ports.local, { ...ports, passphraseGiven: ports.passphraseGiven(), keysProblem: ports.keysProblem });
     },
     authorityInstances: (query) => ledger((l) => l.instancePage(query)),

@@ -32,6 +32,7 @@ import * as registering from './ledger/register.ts';
 import * as registeredAdmin from './ledger/registered-admin.ts';
 import * as exportGrants from './ledger/export-grants.ts';
 import * as usage from './ledger/usage-reports.ts';
+import * as notices from './ledger/notices.ts';
 import * as parent from './satellite/parent.ts';
 import * as satelliteSide from './satellite/satellite-side.ts';
 import * as satelliteViews from './satellite/satellites.ts';
@@ -194,6 +195,7 @@ export class Ledger {
   instancePage = (...a: Args<typeof query.instancePage>) => query.instancePage(this.store, ...a);
   events = (...a: Args<typeof reports.events>) => reports.events(this.store, ...a);
   expiring = (...a: Args<typeof expiringDates.expiring>) => expiringDates.expiring(this.store, ...a);
+  recordNotices = (...a: Args<typeof notices.recordNotices>) => notices.recordNotices(this.store, ...a);
   // offline usage reports of reserved instances
   importUsageReport = (...a: Args<typeof usage.importUsageReport>) => usage.importUsageReport(this.store, ...a);
   usageReports = (...a: Args<typeof usage.usageReports>) => usage.usageReports(this.store, ...a);

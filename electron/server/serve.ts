@@ -77,6 +77,8 @@ export async function serve(o: ServeOptions): Promise<Serving> {
     const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     const role = await ledger.parentOf();
     const schedule = role?.mode === 'connected' ? roundsOf(ledger, o) : null;
+    const notices = noticesOf(ledger, o.clock);
+    await notices.now();
     return {
       url: `https://${shown}:${address.port}`,
       fingerprint: tls.fingerprint,
@@ -84,6 +86,7 @@ export async function serve(o: ServeOptions): Promise<Serving> {
       database: where,
       satellite: role?.mode === 'connected' ? { parent: role.smartAccount, intervalMinutes: role.intervalMinutes } : null,
       close: async () => {
+        notices.stop();
         await schedule?.stop();
         await app.close();
         await ledger.close();
@@ -93,6 +96,25 @@ export async function serve(o: ServeOptions): Promise<Serving> {
     await ledger.close();
     throw e;
   }
+}
+
+const NOTICES_EVERY_MS = 3_600_000;
+
+/**
+ * The expiry notices due (ledger/notices.ts), recorded at the start and every hour while it serves. One that
+ * cannot be recorded now (the ledger busy, the clock behind it) is recorded at the next hour: never fatal.
+ */
+function noticesOf(ledger: Ledger, clock: () => number): { now: () => Promise<void>; stop: () => void } {
+  const now = async () => {
+    try {
+      await ledger.recordNotices(clock());
+    } catch {
+      // tried again within the hour
+    }
+  };
+  const timer = setInterval(() => void now(), NOTICES_EVERY_MS);
+  timer.unref();
+  return { now, stop: () => clearInterval(timer) };
 }
 
 /** A connected satellite's rounds with its parent, for as long as it serves and stays connected. */

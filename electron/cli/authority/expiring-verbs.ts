@@ -5,6 +5,7 @@ import { UsageError } from '../output.ts';
 import { counted } from '../../../shared/lifetime.ts';
 import { printTable } from './show.ts';
 import type { Verb } from './verb.ts';
+import { noticeText } from '../../authority/ledger/notices.ts';
 
 /** `--within 30`, `30d`: days, 1 to 3650. */
 function withinDays(text: string | undefined): number {
@@ -34,6 +35,19 @@ export const EXPIRING_VERBS: readonly Verb[] = [
         ['Expires', 'Days Left', 'Notice', 'What', 'Virtual Account', 'Subject'],
         items.map((i) => [formatInstant(i.at), i.daysLeft, i.notice === null ? '-' : `${i.notice} days`, EXPIRING_KINDS[i.kind], i.account, i.subject]),
       );
+    },
+  },
+  {
+    words: 'notices',
+    usage: '',
+    summary:
+      'Record in the event log (expiry-notice) each notice due now of `show expiring` (90, 60, 30, 14, 7, 3, 1 days before), once each, and print them: for a desktop License Central, run from cron; a server does it every hour, the app when it opens.',
+    example: 'slr authority notices',
+    options: [],
+    where: 'local',
+    run: async ({ ctx, say, withLocalLedger }) => {
+      const given = await withLocalLedger((l) => l.recordNotices(ctx.now));
+      say(given.length ? given.map(noticeText).join('\n') : 'No new notice is due.', { notices: given });
     },
   },
 ];

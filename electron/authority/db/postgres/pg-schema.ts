@@ -10,6 +10,7 @@
  * Account and user names compare without case, as SQLite's COLLATE NOCASE does: an ICU collation `nocase`.
  */
 import { SATELLITES_PG } from './pg-schema-satellites.ts';
+import { REPORTS_PG } from './pg-schema-reports.ts';
 export const PG_MIGRATIONS: readonly string[] = [
   `
   CREATE COLLATION IF NOT EXISTS nocase (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
@@ -260,23 +261,6 @@ export const PG_MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE instances ADD COLUMN nodes TEXT;
   `,
-  // 14: offline usage reports of reserved instances (ledger/usage-reports.ts): each report imported, with the
-  // acknowledgement it was answered with (written again, not counted again, when the same report comes back).
-  `
-  CREATE TABLE usage_reports (
-    id BIGSERIAL PRIMARY KEY,
-    instance_id BIGINT NOT NULL REFERENCES instances(id),
-    seq BIGINT NOT NULL,
-    hash TEXT NOT NULL,
-    made_at BIGINT NOT NULL,
-    usage TEXT NOT NULL,
-    status TEXT NOT NULL,
-    overage_ms BIGINT NOT NULL,
-    over TEXT NOT NULL,
-    missing BIGINT NOT NULL,
-    imported_at BIGINT NOT NULL,
-    ack TEXT NOT NULL,
-    UNIQUE (instance_id, seq)
-  );
-  `,
+  // 14, 15: offline usage reports and expiry notices (schema-reports.ts).
+  ...REPORTS_PG,
 ];

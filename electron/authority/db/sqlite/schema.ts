@@ -8,6 +8,7 @@
  * lowest level. The audit (audit.ts: the tests, `migrate`) recomputes it from scratch.
  */
 import { SATELLITES_SQLITE } from './schema-satellites.ts';
+import { REPORTS_SQLITE } from './schema-reports.ts';
 export const MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
@@ -271,25 +272,8 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE instances ADD COLUMN nodes TEXT;
   `,
-  // 14: offline usage reports of reserved instances (ledger/usage-reports.ts): each report imported, with the
-  // acknowledgement it was answered with (written again, not counted again, when the same report comes back).
-  `
-  CREATE TABLE usage_reports (
-    id INTEGER PRIMARY KEY,
-    instance_id INTEGER NOT NULL REFERENCES instances(id),
-    seq INTEGER NOT NULL,
-    hash TEXT NOT NULL,
-    made_at INTEGER NOT NULL,
-    usage TEXT NOT NULL,
-    status TEXT NOT NULL,
-    overage_ms INTEGER NOT NULL,
-    over TEXT NOT NULL,
-    missing INTEGER NOT NULL,
-    imported_at INTEGER NOT NULL,
-    ack TEXT NOT NULL,
-    UNIQUE (instance_id, seq)
-  ) STRICT;
-  `,
+  // 14, 15: offline usage reports and expiry notices (schema-reports.ts).
+  ...REPORTS_SQLITE,
 ];
 
 export const LEDGER_VERSION = MIGRATIONS.length;

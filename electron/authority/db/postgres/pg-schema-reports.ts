@@ -1,0 +1,32 @@
+/**
+ * The ledger's tables for what devices report and what License Central tells (migrations 14 and 15 of
+ * pg-schema.ts): offline usage reports (ledger/usage-reports.ts) and the expiry notices given (ledger/notices.ts).
+ */
+export const REPORTS_PG: readonly string[] = [
+  // 14: offline usage reports of reserved instances (ledger/usage-reports.ts): each report imported, with the
+  // acknowledgement it was answered with (written again, not counted again, when the same report comes back).
+  `
+  CREATE TABLE usage_reports (
+    id BIGSERIAL PRIMARY KEY,
+    instance_id BIGINT NOT NULL REFERENCES instances(id),
+    seq BIGINT NOT NULL,
+    hash TEXT NOT NULL,
+    made_at BIGINT NOT NULL,
+    usage TEXT NOT NULL,
+    status TEXT NOT NULL,
+    overage_ms BIGINT NOT NULL,
+    over TEXT NOT NULL,
+    missing BIGINT NOT NULL,
+    imported_at BIGINT NOT NULL,
+    ack TEXT NOT NULL,
+    UNIQUE (instance_id, seq)
+  );
+  `,
+  // 15: the expiry notices License Central has given (ledger/notices.ts): each one once, as an event.
+  `
+  CREATE TABLE notices_given (
+    kind TEXT NOT NULL, account TEXT NOT NULL, subject TEXT NOT NULL, at BIGINT NOT NULL, notice BIGINT NOT NULL, given_at BIGINT NOT NULL,
+    PRIMARY KEY (kind, account, subject, at, notice)
+  );
+  `,
+];
