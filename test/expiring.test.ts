@@ -193,6 +193,25 @@ describe("the device's own dates", () => {
     expect((await view()).expiring).toEqual([expect.objectContaining({ kind: 'evaluation', what: 'Evaluation period ends', daysLeft: 5, notice: 7 })]);
   });
 
+  it('logs each of its notices once as an event when it is next used or looked at (the evaluation from 30 days)', () => {
+    const home = mkdtempSync(join(tmpdir(), 'slr-device-notices-'));
+    const at = (d: number) => T + days(d);
+    const notices = (d: number) =>
+      slr(home, ['--json', 'show', 'license', 'events'], at(d))
+        .json<{ events: { type: string; message: string }[] }>()
+        .events.filter((e) => e.type === 'expiry-notice')
+        .map((e) => e.message);
+    expect(slr(home, ['init', '--pid', 'CUC'], at(0)).status).toBe(0);
+    expect(slr(home, ['license', 'usage', 'CUC_BasicMessaging', '1'], at(0)).status).toBe(0);
+    // Its start is no notice: the evaluation's first is at 30 days left.
+    expect(notices(1)).toEqual([]);
+    expect(slr(home, ['show', 'license', 'status'], at(61)).status).toBe(0);
+    expect(notices(61)).toEqual([expect.stringMatching(/^Evaluation period ends .* \(29 days left; the 30-day notice\)\.$/)]);
+    expect(notices(62)).toHaveLength(1);
+    expect(slr(home, ['show', 'license', 'status'], at(84)).status).toBe(0);
+    expect(notices(84)).toEqual([expect.stringMatching(/the 30-day notice/), expect.stringMatching(/\(6 days left; the 7-day notice\)\.$/)]);
+  });
+
   it('shows them in show license status, and as expiring in --json', () => {
     const home = mkdtempSync(join(tmpdir(), 'slr-expiring-device-'));
     ok(slr(home, ['init', '--pid', 'CUC'], T));

@@ -3,6 +3,7 @@
  * The CLI and the Electron main process both call it; they differ only in the key-value store they hand it
  * (json-store.ts for the CLI, electron-store for the app: the same JSON file) and in how the device key is sealed.
  */
+import { withNotices } from '../../shared/instance/notices.ts';
 import { randomUUID } from 'node:crypto';
 import { dirname } from 'node:path';
 import { jsonFileStore, type StoreFactory } from '../platform/json-store.ts';
@@ -102,7 +103,7 @@ function observedChange(state: InstanceState, next: InstanceState): boolean {
  * gains at most that step.
  */
 function saveObserved(state: InstanceState, now: number, save: (state: InstanceState) => void): InstanceState {
-  const next = advance(state, now);
+  const next = withNotices(advance(state, now), now);
   if (observedChange(state, next)) save(next);
   return next;
 }
@@ -118,7 +119,7 @@ async function transaction<T>(
   const secrets: Secrets = { deviceKey: () => sealer.unseal(before.deviceKey.privateKey), seal: sealer.seal, unseal: sealer.unseal };
   const done = await fn(advance(before, now), secrets);
   // What the call changed may raise or clear an alarm (a deregistration with encryption on).
-  const after = withAlarms(done.state, done.state.clock.highWater);
+  const after = withNotices(withAlarms(done.state, done.state.clock.highWater), now);
   if (after !== before) save(after);
   if ('error' in done) throw done.error;
   return done.value;
@@ -141,7 +142,7 @@ async function runLocked(store: SealedStore, sealer: KeySealer, command: Command
   try {
     const outcome = execute(state, command, { now, crypto: needsDeviceKey(command, state) ? await cryptoOf(sealer, state) : verifyingCrypto });
     if (outcome.state === state) return outcome;
-    const saved = withAlarms(outcome.state, outcome.state.clock.highWater);
+    const saved = withNotices(withAlarms(outcome.state, outcome.state.clock.highWater), now);
     store.save(saved);
     return { ...outcome, state: saved };
   } catch (e) {
@@ -198,7 +199,7 @@ export function instanceService({ dir, stores = jsonFileStore, sealer = plainKey
       absent();
       // Most readings change nothing worth saving: read without the lock (writes replace the file whole).
       const current = load();
-      const next = advance(current, now);
+      const next = withNotices(advance(current, now), now);
       if (!observedChange(current, next)) return next;
       try {
         return await withDirLock(dir, 'product instance', () => saveObserved(load(), now, save));

@@ -6,7 +6,7 @@
 import type { InstanceStatus, UsageLine } from '../../shared/instance/status.ts';
 import { termLifetime, termWarnings } from '../../shared/instance/status-text.ts';
 import { describeLifetime, formatDays } from '../../shared/lifetime.ts';
-import type { DeviceExpiry } from '../../shared/instance/expiring.ts';
+import { noticeGiven, type DeviceExpiry } from '../../shared/instance/expiring.ts';
 import { DAY_MS } from '../../shared/codes/dates.ts';
 import { Notice } from '../components/Notice.tsx';
 import { formatDay, formatWhen } from '../components/format.ts';
@@ -27,7 +27,7 @@ function OtherNotices({ expiring }: { expiring: readonly DeviceExpiry[] }) {
   return (
     <>
       {expiring
-        .filter((e) => e.notice !== null && e.notice <= 30 && e.kind !== 'term-license')
+        .filter((e) => noticeGiven(e) && e.kind !== 'term-license')
         .map((e) => (
           <Notice key={e.kind} kind="warning" title={`${e.what.replace(/ \(.*\)$/, '')}: ${formatDays(e.daysLeft)} left`}>
             {e.what} on {formatWhen(e.at)} (the {e.notice}-day notice).

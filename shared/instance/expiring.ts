@@ -32,3 +32,10 @@ export function deviceExpiring(s: InstanceStatus, state: InstanceState, now: num
     .map((d) => ({ ...d, ...expiryOf(d.at, now) }))
     .sort((a, b) => a.at - b.at);
 }
+
+/**
+ * Whether a date's notice is given (in the app and as an event, shared/instance/notices.ts): a TERM license's
+ * from 90 days; the evaluation's and the online renewals' from 30 (they begin 90 days out: a 90-day notice
+ * would come with their start).
+ */
+export const noticeGiven = (e: DeviceExpiry): boolean => e.notice !== null && (e.kind === 'term-license' || e.notice <= 30);

@@ -140,6 +140,7 @@ export const instanceStateSchema = z
     sipTrunks: z.optional(list(z.strictObject({ name: text(100, 1), secure: z.boolean(), addedAt: ms }), 1000)),
     witness: z.optional(list(z.strictObject({ keyId: hex16, events: count(0), head: matching(/^[0-9a-f]{64}$/), at: ms }), MAX_WITNESSES)),
     usageReports: z.optional(usageReports),
+    noticesGiven: z.optional(list(text(400), 50)),
   })
   .check(
     z.superRefine((s, ctx) => {

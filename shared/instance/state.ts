@@ -210,6 +210,8 @@ export interface InstanceState {
   readonly sipTrunks?: readonly SipTrunk[];
   /** The latest checkpoint of License Central's log seen, per signing key (witness.ts); absent: none yet. */
   readonly witness?: readonly Witness[];
+  /** The expiry notices logged (notices.ts), by what each was about; absent: none yet. */
+  readonly noticesGiven?: readonly string[];
   /** Offline usage reports of the current reservation (usage-report-commands.ts); absent: none made yet. */
   readonly usageReports?: UsageReporting;
 }
