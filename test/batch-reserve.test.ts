@@ -70,6 +70,49 @@ describe('reserving for many devices in one hand-off', () => {
     expect(w.reserved()).toBe(6);
   });
 
+  it('takes the confirmations and the returns back as one hand-off: a folder of their files, or a file of lines; each on its own', () => {
+    const w = world();
+    const devices = ['c1', 'c2', 'c3'].map(w.device);
+    ok(w.a('reserve', '--account', 'Default', '--requests', w.reqs, '--license', 'UCM_Basic=3', '--out', w.usb));
+    for (const dev of devices) installs(dev.d('license', 'smart', 'reservation', 'install-file', bundleIn(w.usb)));
+    // An update of each decreases to 1: 2 each in transition until the confirmations come back, together.
+    const back = join(w.root, 'back');
+    mkdirSync(back);
+    for (const dev of devices) {
+      ok(w.a('update', '--instance', dev.sn, '--license', 'UCM_Basic=1', '--out', join(w.root, `${dev.sn}-update.txt`)));
+      ok(dev.d('license', 'smart', 'reservation', 'install-file', join(w.root, `${dev.sn}-update.txt`), '--out', back));
+    }
+    expect(readdirSync(back).sort()).toEqual(devices.map((d) => `${d.sn}-confirmation.txt`).sort());
+    const confirmed = ok(w.a('--json', 'confirm', 'batch', '--codes', back)).json<{ results: { instance: string; ok: boolean }[] }>();
+    expect(confirmed.results.map((r) => r.ok)).toEqual([true, true, true]);
+    expect(w.reserved()).toBe(3);
+    // The same folder again: each refused as replayed, and said so, one by one; nothing changes (exit 1).
+    const again = w.a('confirm', 'batch', '--codes', back);
+    expect(again.status).toBe(1);
+    expect(again.stdout.match(/REFUSED \(replayed-code\)/g)).toHaveLength(3);
+    expect(again.stderr).toMatch(/3 of 3 confirmation codes were refused/);
+    // The returns as a file of lines (SN, code), one of them altered: the two others go through, the third is refused.
+    const lines = devices.map((dev, i) => {
+      ok(dev.d('license', 'usage', 'UCM_Basic', '0'));
+      const code = ok(dev.d('license', 'smart', 'reservation', 'return')).stdout.trim();
+      return `${dev.sn},${i === 2 ? code.replace(/^(.)/, (c) => (c === 'A' ? 'B' : 'A')) : code}`;
+    });
+    const file = join(w.root, 'returns.csv');
+    writeFileSync(file, `instance,return code\n${lines.join('\n')}\n`);
+    const removed = w.a('--json', 'remove', 'batch', '--codes', file);
+    expect(removed.status).toBe(1);
+    expect(removed.json<{ ok: false; results: { ok: boolean; code: string | null }[] }>().results.map((r) => [r.ok, r.code])).toEqual([
+      [true, null],
+      [true, null],
+      [false, expect.stringMatching(/^code-|wrong-code/)],
+    ]);
+    expect(w.reserved()).toBe(1);
+    // A line that names no device is refused before any code is entered.
+    writeFileSync(file, `${devices[2]!.sn},x\nnot-a-device,code\n`);
+    refusedWith(w.a('remove', 'batch', '--codes', file), /Line 2 of .* does not start with a device/);
+    refusedWith(w.a('confirm', 'batch', '--codes', join(w.root, 'nothing-here')), /does not exist/);
+  });
+
   it('takes a file of codes, one per line with comments, or as CSV, and answers --json', () => {
     const w = world();
     const [x, y] = [w.device('x'), w.device('y')];

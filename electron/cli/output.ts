@@ -63,7 +63,9 @@ export function reportError(e: unknown, json: boolean, io: Io, usage: string): n
     return EXIT.usage;
   }
   if (isSlrError(e)) {
-    if (json) io.out(JSON.stringify({ ok: false, error: { code: e.code, message: e.message, hint: e.hint ?? '' } }));
+    // A batch refused in part (authority/batch-codes.ts) answers what became of each, beside the error.
+    const results = 'results' in e ? { results: e.results } : {};
+    if (json) io.out(JSON.stringify({ ok: false, error: { code: e.code, message: e.message, hint: e.hint ?? '' }, ...results }));
     io.err(describeError(e));
     return e.code === 'busy' || e.code === 'lock-lost' ? EXIT.busy : e.code === 'output-not-written' ? EXIT.unwritten : EXIT.refused;
   }

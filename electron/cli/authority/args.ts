@@ -47,6 +47,7 @@ export const OPTIONS = {
   satellite: { type: 'string' },
   within: { type: 'string' },
   'silent-after': { type: 'string' },
+  codes: { type: 'string' },
 } as const;
 
 export type Option = keyof typeof OPTIONS;

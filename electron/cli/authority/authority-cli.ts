@@ -25,6 +25,7 @@ import { LEDGER_VERBS } from './ledger-verbs.ts';
 import { SATELLITE_VERBS } from './satellite-verbs.ts';
 import { EXPIRING_VERBS } from './expiring-verbs.ts';
 import { USAGE_VERBS } from './usage-verbs.ts';
+import { BATCH_CODE_VERBS } from './batch-codes.ts';
 import type { AuthorityContext, Call, Verb } from './verb.ts';
 
 export type { AuthorityContext, Call, Verb } from './verb.ts';
@@ -56,6 +57,7 @@ export const VERBS: readonly Verb[] = [
   },
   ...KEY_VERBS,
   ...LEDGER_VERBS,
+  ...BATCH_CODE_VERBS,
   ...CODE_VERBS,
   ...SERVER_VERBS,
   ...TOKEN_VERBS,
