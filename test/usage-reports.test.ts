@@ -3,7 +3,7 @@
 // operator and a courier meet it: replayed, reordered, after a gap, tampered, re-signed, for another device,
 // from a device whose state was copied, with the wrong kind of file; and the flags License Central shows.
 import { describe, expect, it } from 'vitest';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fromBase64Url, toBase64Url, utf8 } from '../shared/bytes.ts';
@@ -158,6 +158,53 @@ describe('the silence policy in the one engine of dates', () => {
     // Policy off: neither is listed.
     expect(slr(w.auth, ['authority', 'usage', 'policy', '--silent-after', 'off'], T + 2 * 86_400_000).status).toBe(0);
     expect(due(T + 2 * 86_400_000).filter((i) => i.kind === 'usage-report' || i.kind === 'satellite-sync')).toEqual([]);
+  });
+});
+
+describe('the witness in a usage report', () => {
+  it('tells License Central, restored from an older backup, that it went back (not that the device forged a code), with what to do, and logs it', () => {
+    const w = world('witness');
+    const backup = join(tmp('witness-vault'), 'lc.sqlite');
+    expect(w.a('backup', '--out', backup).status).toBe(0);
+    // After the backup: an update the device installs, so it has seen a later checkpoint of the log.
+    const later = w.a('update', '--instance', w.sn, '--license', 'UCM_Basic=3').stdout.trim();
+    expect(w.d('license', 'smart', 'reservation', 'install', later).status).toBe(0);
+    const seen = w.d('--json', 'show', 'license', 'status').json<{ checkpoints: { events: number }[] }>().checkpoints.at(-1)!.events;
+    // The ledger is lost and brought back from the backup (docs/backup-restore.md).
+    for (const f of ['authority.sqlite', 'authority.sqlite-wal', 'authority.sqlite-shm']) rmSync(join(w.auth, f), { force: true });
+    copyFileSync(backup, join(w.auth, 'authority.sqlite'));
+    const report = readUsageReport(readFileSync(w.report(), 'utf8')).body;
+    expect(report.witness?.at(-1)?.events).toBe(seen);
+    const imported = w.a('usage', 'import', join(w.usb, 'r1.txt'), '--out', w.usb);
+    expect(imported.status, imported.stderr).toBe(0);
+    expect(imported.stderr).toMatch(
+      new RegExp(
+        `WARNING: .* runs the authorization code of .*, issued by this License Central .* after event ${seen} of its log; this ledger has that event but not that code: it was restored from a backup made before the code was issued\\. Restore the latest backup`,
+      ),
+    );
+    expect(imported.stderr).not.toMatch(/forged/);
+    expect(
+      w
+        .a('--json', 'show', 'events')
+        .json<{ events: { type: string }[] }>()
+        .events.map((e) => e.type),
+    ).toContain('ledger-behind');
+    // Restored from a backup older still, behind two codes the device installed: the restore, logged, is another event there.
+    const w2 = world('witness-far');
+    const vault = join(tmp('witness-far-vault'), 'lc.sqlite');
+    expect(w2.a('backup', '--out', vault).status).toBe(0);
+    for (const n of ['3', '4'])
+      expect(w2.d('license', 'smart', 'reservation', 'install', w2.a('update', '--instance', w2.sn, '--license', `UCM_Basic=${n}`).stdout.trim()).status).toBe(
+        0,
+      );
+    for (const f of ['authority.sqlite', 'authority.sqlite-wal', 'authority.sqlite-shm']) rmSync(join(w2.auth, f), { force: true });
+    copyFileSync(vault, join(w2.auth, 'authority.sqlite'));
+    expect(w2.a('usage', 'import', w2.report()).stderr).toMatch(
+      /WARNING: .* has seen another event \d+ in this License Central's log than this ledger holds .*: this ledger was restored from an older backup and has logged other events since/,
+    );
+    // A device that saw nothing later says nothing: the same report at the ledger it was made for.
+    const fresh = world('witness-fresh');
+    expect(fresh.importReport(fresh.report()).stdout).toMatch(/"warnings":\[\]/);
   });
 });
 

@@ -53,6 +53,15 @@ const reportSchema = z.strictObject({
   overageMs: int(0),
   /** The device's state digest (shared/codes/state-digest.ts): the code it ran and the keys it trusts. */
   digest: z.string().check(z.regex(/^[0-9]{1,15}\.[0-9]{1,10}$/)),
+  /**
+   * The latest checkpoints of License Central's log the device has seen, per key (shared/codes/checkpoint.ts):
+   * License Central finds in them that it went back (restored from an older backup, or a copy).
+   */
+  witness: z.optional(
+    z
+      .array(z.strictObject({ keyId: z.string().check(z.regex(/^[0-9a-f]{16}$/)), events: int(0), head: z.string().check(z.regex(/^[0-9a-f]{64}$/)) }))
+      .check(z.maxLength(16)),
+  ),
 });
 export type UsageReport = z.infer<typeof reportSchema>;
 

@@ -63,6 +63,7 @@ export const USAGE_REPORT_COMMANDS = {
         authorization: deriveStatus(state, ctx.now).authorization,
         overageMs: state.overage.usedMs,
         digest: digestText(stateDigest(state, ctx.crypto)),
+        witness: (state.witness ?? []).slice(-16).map(({ keyId, events, head }) => ({ keyId, events, head })),
       };
       const text = makeUsageReport(report, (m) => ctx.crypto.sign(m));
       const pending = [...(prior?.pending ?? []), { seq: report.seq, at: t, hash: reportHash(ctx.crypto.sha256, text) }].slice(-MAX_PENDING_REPORTS);

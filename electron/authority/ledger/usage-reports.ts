@@ -12,6 +12,7 @@
 import { formatInstant } from '../../../shared/codes/dates.ts';
 import { makeUsageAck, overReserved, readUsageReport, reportHash, type UsageAck, type UsageReport } from '../../../shared/codes/usage-report.ts';
 import { satelliteUsageLines } from './usage-satellites.ts';
+import { witnessFindings } from './witness-check.ts';
 import { findEntitlement } from '../../../shared/catalog.ts';
 import { refuse, SlrError } from '../../../shared/errors.ts';
 import { counted } from '../../../shared/lifetime.ts';
@@ -173,6 +174,9 @@ export async function importUsageReport(c: LedgerStore, input: { report: string 
 /** A new report recorded, logged and acknowledged; its state digest checked as a code's is. */
 async function record(c: LedgerStore, instance: InstanceRow, report: UsageReport, hash: string, text: string, now: number): Promise<UsageImported> {
   const udi = udiOf(instance);
+  // Checked against the log before this import adds to it. A ledger that went back cannot judge the device's
+  // digest (it would call the code it lost foreign): the witness says which.
+  const behind = await witnessFindings(c, instance, report, now);
   const last = await c.get<{ seq: number }>('SELECT seq FROM usage_reports WHERE instance_id = ? ORDER BY seq DESC LIMIT 1', instance.id);
   const missing = report.seq - (last ? Number(last.seq) : 0) - 1;
   const reserved = await heldByTag(c, instance.id);
@@ -205,7 +209,7 @@ async function record(c: LedgerStore, instance: InstanceRow, report: UsageReport
   // The event carries the report and its acknowledgement (both signed): a satellite's go up in its sync files.
   await c.log(now, 'usage-report', message, { account: instance.account, instance: udi, code: `${text}\n${ack}` });
   const [ran, anchors] = report.digest.split('.').map(Number) as [number, number];
-  const warnings = await observeDeviceState(c, instance, { ran, anchors }, { kind: 'usage-report', text }, now);
+  const warnings = behind.length ? behind : await observeDeviceState(c, instance, { ran, anchors }, { kind: 'usage-report', text }, now);
   return { udi, sn: instance.sn, seq: report.seq, ack, replayed: false, missing, over, message, warnings };
 }
 
