@@ -18,6 +18,7 @@ const CORES = availableParallelism();
 /** The fast project's files: no build, no browser, no Electron, under a minute on two cores. */
 export const FAST = [
   'test/usage-reports.test.ts',
+  'test/usage-model.test.ts',
   'test/satellite.test.ts',
   'test/satellite-connected.test.ts',
   'test/app-satellites.test.ts',
