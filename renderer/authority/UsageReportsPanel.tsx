@@ -7,7 +7,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { BridgeResults } from '../../shared/bridge.ts';
 import type { UsageReportLine } from '../../shared/authority/views.ts';
-import { shortName } from '../../shared/instance/status-text.ts';
+import { usageWords } from '../../shared/instance/status-text.ts';
 import { call } from '../bridge.ts';
 import { CodeBox } from '../components/CodeBox.tsx';
 import { CodeInput } from '../components/CodeInput.tsx';
@@ -19,11 +19,6 @@ import { formatWhen } from '../components/format.ts';
 import type { Ready, Refresh } from './types.ts';
 
 const FLAGS = { 'over-reserved': 'Over reserved', silent: 'Silent' } as const;
-/** Licenses by their short names: "UCM_Basic 7". */
-const usageText = (usage: Readonly<Record<string, number>>) =>
-  Object.entries(usage)
-    .map(([tag, n]) => `${shortName(tag)} ${n}`)
-    .join(', ') || '—';
 
 export function UsageReportsPanel({ refresh }: { view: Ready; refresh: Refresh }) {
   const list = useAction();
@@ -110,7 +105,7 @@ function ReportTable({ lines }: { lines: readonly UsageReportLine[] }) {
             <td>{l.last ? formatWhen(l.last.madeAt) : '—'}</td>
             <td>{l.last ? formatWhen(l.last.importedAt) : '—'}</td>
             <td>{l.last?.status ?? '—'}</td>
-            <td>{l.last ? usageText(l.last.usage) : '—'}</td>
+            <td>{l.last ? usageWords(l.last.usage, '—') : '—'}</td>
             <td>{l.flags.map((f) => FLAGS[f]).join(', ') || '—'}</td>
           </tr>
         ))}

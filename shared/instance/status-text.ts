@@ -12,6 +12,12 @@ export { formatDays };
 
 /** A license by its short name (UCM_Basic), its tag when the catalog does not know it. */
 export const shortName = (tag: string) => findAnyEntitlement(tag)?.def.short ?? tag;
+
+/** Licenses in use by short name, "UCM_Basic 7, UCM_Enhanced 2" (`none` when there are none). */
+export const usageWords = (usage: Readonly<Record<string, number>>, none: string) =>
+  Object.entries(usage)
+    .map(([tag, n]) => `${shortName(tag)} ${n}`)
+    .join(', ') || none;
 // Days used count whole days, days left count the day that has begun.
 const daysUsed = (d: number) => formatDays(Math.floor(d));
 const daysLeft = (d: number) => formatDays(Math.ceil(d));

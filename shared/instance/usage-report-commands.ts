@@ -15,16 +15,11 @@ import { never, ENABLE, REQUEST } from './command-words.ts';
 import { closedReservationOf, stateDigest } from './reservation.ts';
 import { event, withEvents } from './rules.ts';
 import { MAX_PENDING_REPORTS, type InstanceState } from './state.ts';
-import { overText, reportingOf, shortName } from './status-text.ts';
+import { overText, reportingOf, usageWords } from './status-text.ts';
 import { deriveStatus, productOf } from './status.ts';
 
 const USAGE = 'license smart usage';
 const IMPORT = 'License Central imports it (`slr authority usage import FILE --out ACK`)';
-
-const usageText = (usage: Readonly<Record<string, number>>) =>
-  Object.entries(usage)
-    .map(([tag, n]) => `${shortName(tag)} ${n}`)
-    .join(', ') || 'no licenses in use';
 
 export const USAGE_REPORT_COMMANDS = {
   'usage-report': phased({
@@ -70,7 +65,10 @@ export const USAGE_REPORT_COMMANDS = {
       const since = report.since === null ? 'since the code was installed' : `since report #${report.acked} of ${formatInstant(report.since)}`;
       const next: InstanceState = { ...state, usageReports: { piid: reservation.piid, seq: report.seq, pending, acked: prior?.acked ?? null } };
       return {
-        state: withEvents(next, event(t, 'usage-report', `Usage report #${report.seq} made (${since}): ${usageText(report.usage)}; ${report.authorization}.`)),
+        state: withEvents(
+          next,
+          event(t, 'usage-report', `Usage report #${report.seq} made (${since}): ${usageWords(report.usage, 'no licenses in use')}; ${report.authorization}.`),
+        ),
         message: `Usage report #${report.seq} (${since}): ${IMPORT} and answers with an acknowledgement to import here (\`${USAGE} acknowledge FILE\`):`,
         issued: { kind: 'usage-report', code: text },
       };

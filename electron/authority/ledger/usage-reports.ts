@@ -9,7 +9,7 @@
  * recorded as a finding on the instance). A report after a gap is taken: it covers the time since the last
  * one the device saw acknowledged, so what never arrived is in it.
  */
-import { formatInstant } from '../../../shared/codes/dates.ts';
+import { DAY_MS, formatInstant } from '../../../shared/codes/dates.ts';
 import { makeUsageAck, overReserved, readUsageReport, reportHash, type UsageAck, type UsageReport } from '../../../shared/codes/usage-report.ts';
 import { satelliteUsageLines } from './usage-satellites.ts';
 import { witnessFindings } from './witness-check.ts';
@@ -24,7 +24,6 @@ import { observeDeviceState } from './device-state.ts';
 import { ledgerCrypto, signingKey } from './signing.ts';
 import type { LedgerStore } from './store.ts';
 
-const DAY = 86_400_000;
 const POLICY_KEY = 'usage_silent_days';
 
 interface ReportRow {
@@ -117,7 +116,7 @@ async function checkOrder(
   report: UsageReport,
   hash: string,
   now: number,
-): Promise<{ same: ReportRow } | { conflict: string } | null> {
+): Promise<{ same: ReportRow } | { conflict: string } | { lastSeq: number }> {
   const same = await c.get<ReportRow>('SELECT * FROM usage_reports WHERE instance_id = ? AND seq = ?', instance.id, report.seq);
   if (same?.hash === hash) return { same };
   const udi = udiOf(instance);
@@ -137,7 +136,7 @@ async function checkOrder(
       `Usage report #${report.seq} of ${udi} is older than report #${last.seq}, imported on ${formatInstant(last.imported_at)}: its figures are in that one, so nothing was counted.`,
       'Nothing to do: the device imports the acknowledgement of the later report.',
     );
-  return null;
+  return { lastSeq: last ? Number(last.seq) : 0 };
 }
 
 export async function importUsageReport(c: LedgerStore, input: { report: string }, now: number): Promise<UsageImported> {
@@ -153,14 +152,12 @@ export async function importUsageReport(c: LedgerStore, input: { report: string 
         'Nothing was recorded. Make the report again on the device and carry the file unchanged.',
       );
     const earlier = await checkOrder(c, instance, report, hash, now);
-    if (earlier && 'conflict' in earlier) return earlier;
-    if (earlier) {
-      const r = earlier.same;
-      const message = `Usage report #${report.seq} of ${udi} was already imported on ${formatInstant(r.imported_at)}: its acknowledgement again; nothing counted twice.`;
-      const over = JSON.parse(r.over) as UsageAck['over'];
-      return { udi, sn: instance.sn, seq: report.seq, ack: r.ack, replayed: true, missing: Number(r.missing), over, message, warnings: [] };
-    }
-    return record(c, instance, report, hash, text, now);
+    if ('conflict' in earlier) return earlier;
+    if ('lastSeq' in earlier) return record(c, instance, report, { hash, text, lastSeq: earlier.lastSeq }, now);
+    const r = earlier.same;
+    const message = `Usage report #${report.seq} of ${udi} was already imported on ${formatInstant(r.imported_at)}: its acknowledgement again; nothing counted twice.`;
+    const over = JSON.parse(r.over) as UsageAck['over'];
+    return { udi, sn: instance.sn, seq: report.seq, ack: r.ack, replayed: true, missing: Number(r.missing), over, message, warnings: [] };
   });
   if ('conflict' in done)
     refuse(
@@ -172,13 +169,18 @@ export async function importUsageReport(c: LedgerStore, input: { report: string 
 }
 
 /** A new report recorded, logged and acknowledged; its state digest checked as a code's is. */
-async function record(c: LedgerStore, instance: InstanceRow, report: UsageReport, hash: string, text: string, now: number): Promise<UsageImported> {
+async function record(
+  c: LedgerStore,
+  instance: InstanceRow,
+  report: UsageReport,
+  { hash, text, lastSeq }: { hash: string; text: string; lastSeq: number },
+  now: number,
+): Promise<UsageImported> {
   const udi = udiOf(instance);
   // Checked against the log before this import adds to it. A ledger that went back cannot judge the device's
   // digest (it would call the code it lost foreign): the witness says which.
   const behind = await witnessFindings(c, instance, report, now);
-  const last = await c.get<{ seq: number }>('SELECT seq FROM usage_reports WHERE instance_id = ? ORDER BY seq DESC LIMIT 1', instance.id);
-  const missing = report.seq - (last ? Number(last.seq) : 0) - 1;
+  const missing = report.seq - lastSeq - 1;
   const reserved = await heldByTag(c, instance.id);
   const over = overReserved(report.usage, reserved);
   const ack = await acknowledge(c, instance, { udi, piid: instance.piid, seq: report.seq, report: hash, at: now, reserved, over, missing });
@@ -248,7 +250,7 @@ export async function usageReports(c: LedgerStore, now: number, account?: string
     const r = await c.get<ReportRow>('SELECT * FROM usage_reports WHERE instance_id = ? ORDER BY seq DESC LIMIT 1', i.id);
     const over = r ? (JSON.parse(r.over) as UsageAck['over']) : [];
     const since = r ? Number(r.imported_at) : Number(i.created_at);
-    const silent = silentAfterDays !== null && now - since > silentAfterDays * DAY;
+    const silent = silentAfterDays !== null && now - since > silentAfterDays * DAY_MS;
     lines.push({
       account: i.account,
       udi: udiOf(i),

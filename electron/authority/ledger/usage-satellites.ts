@@ -4,14 +4,13 @@
  * travels up in its sync files (satellite/parent-sync.ts keeps them); the parent's `show usage-reports` lists
  * each device's last one with the same flags as its own devices'.
  */
+import { DAY_MS } from '../../../shared/codes/dates.ts';
 import { readUsageAck, readUsageReport, type UsageAck, type UsageReport } from '../../../shared/codes/usage-report.ts';
 import { nameKey } from '../../../shared/text.ts';
 import { parseUdi } from '../../../shared/udi.ts';
 import type { UsageReportLine } from '../../../shared/authority/views.ts';
 import { mayTouch } from './lookups.ts';
 import type { LedgerStore } from './store.ts';
-
-const DAY = 86_400_000;
 
 /**
  * The devices of this License Central's satellites, as their sync files brought their last usage reports (the
@@ -35,7 +34,7 @@ export async function satelliteUsageLines(c: LedgerStore, now: number, silentAft
     } catch {
       continue; // an event of another shape (the satellite's own log says what it was)
     }
-    const silent = silentAfterDays !== null && now - Number(r.at) > silentAfterDays * DAY;
+    const silent = silentAfterDays !== null && now - Number(r.at) > silentAfterDays * DAY_MS;
     lines.push({
       account: r.account,
       udi: report.udi,

@@ -70,6 +70,14 @@ export function codeArg(value: string): string {
   return value.startsWith('@') ? readCodeFile(value.slice(1)) : value;
 }
 
+/** A number of days from 1 to 3650, as `30` or `30d`; `or` names what else the option takes. */
+export function days(text: string, option: string, or = ''): number {
+  const m = /^([0-9]{1,4})d?$/.exec(text.trim());
+  const n = m ? Number(m[1]) : NaN;
+  if (!(n >= 1 && n <= 3650)) throw new UsageError(`${option} takes a number of days from 1 to 3650 (30 or 30d)${or}, not "${text.slice(0, 20)}".`);
+  return n;
+}
+
 export function count(text: string | undefined, what: string): number {
   if (!text || !/^[0-9]{1,7}$/.test(text)) throw new UsageError(`${what} must be a whole number, not "${text ?? ''}".`);
   return Number(text);

@@ -1,20 +1,14 @@
 /** `slr authority show expiring`: what runs out soon, soonest first, with the notice each has reached. */
 import { EXPIRING_KINDS } from '../../../shared/authority/expiring.ts';
 import { formatInstant } from '../../../shared/codes/dates.ts';
-import { UsageError } from '../output.ts';
+import { days } from './args.ts';
 import { counted } from '../../../shared/lifetime.ts';
 import { printTable } from './show.ts';
 import type { Verb } from './verb.ts';
 import { noticeText } from '../../authority/ledger/notices.ts';
 
 /** `--within 30`, `30d`: days, 1 to 3650. */
-function withinDays(text: string | undefined): number {
-  if (text === undefined) return 30;
-  const m = /^([0-9]{1,4})d?$/.exec(text.trim());
-  const n = m ? Number(m[1]) : NaN;
-  if (!(n >= 1 && n <= 3650)) throw new UsageError(`--within takes a number of days from 1 to 3650 (30 or 30d), not "${text.slice(0, 20)}".`);
-  return n;
-}
+const withinDays = (text: string | undefined): number => (text === undefined ? 30 : days(text, '--within'));
 
 export const EXPIRING_VERBS: readonly Verb[] = [
   {

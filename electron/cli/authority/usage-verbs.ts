@@ -2,38 +2,28 @@
  * Offline usage reports at License Central: `usage import` (a reserved device's report in, its signed
  * acknowledgement out), `usage policy` (when a silent instance is flagged) and `show usage-reports`.
  */
-import { findEntitlement, productById } from '../../../shared/catalog.ts';
 import { formatInstant } from '../../../shared/codes/dates.ts';
 import { MAX_REPORT_CHARS } from '../../../shared/codes/usage-report.ts';
-import type { UsageReportLine } from '../../../shared/authority/views.ts';
 import { counted } from '../../../shared/lifetime.ts';
-import { parseUdi } from '../../../shared/udi.ts';
+import { shortName } from '../../../shared/instance/status-text.ts';
 import { codeFileName, readCodeFile } from '../../platform/files.ts';
 import { localPath } from '../paths.ts';
 import { UsageError } from '../output.ts';
+import { days } from './args.ts';
 import { printTable } from './show.ts';
 import type { Verb } from './verb.ts';
 
 /** `--silent-after 30`, `30d`, or `off`. */
 function silentAfter(text: string | undefined): number | null {
   if (text === undefined) throw new UsageError('Give --silent-after DAYS (1 to 3650; 30 or 30d), or --silent-after off.');
-  if (text.trim() === 'off') return null;
-  const m = /^([0-9]{1,4})d?$/.exec(text.trim());
-  const n = m ? Number(m[1]) : NaN;
-  if (!(n >= 1 && n <= 3650)) throw new UsageError(`--silent-after takes a number of days from 1 to 3650 (30 or 30d) or off, not "${text.slice(0, 20)}".`);
-  return n;
+  return text.trim() === 'off' ? null : days(text, '--silent-after', ' or off');
 }
 
 /** Licenses by short name: `UCM_Basic=7 UCM_Enhanced=2` ("-" for none). */
-function shortList(line: UsageReportLine, usage: Readonly<Record<string, number>>): string {
-  const product = productById(parseUdi(line.udi).pid)!;
-  const short = (tag: string) => findEntitlement(product, tag)?.short ?? tag;
-  return (
-    Object.entries(usage)
-      .map(([tag, n]) => `${short(tag)}=${n}`)
-      .join(' ') || '-'
-  );
-}
+const shortList = (usage: Readonly<Record<string, number>>): string =>
+  Object.entries(usage)
+    .map(([tag, n]) => `${shortName(tag)}=${n}`)
+    .join(' ') || '-';
 
 const FLAG_WORDS = { 'over-reserved': 'OVER RESERVED', silent: 'SILENT' } as const;
 
@@ -105,7 +95,7 @@ export const USAGE_VERBS: readonly Verb[] = [
           l.last ? formatInstant(l.last.madeAt) : '-',
           l.last ? formatInstant(l.last.importedAt) : '-',
           l.last?.status ?? '-',
-          l.last ? shortList(l, l.last.usage) : '-',
+          l.last ? shortList(l.last.usage) : '-',
           l.flags.map((f) => FLAG_WORDS[f]).join(', ') || '-',
         ]),
       );
