@@ -30,3 +30,7 @@ export const CODE_FILE_TYPES: Readonly<Record<CodeKind, { readonly ext: string; 
   'usage-report': { ext: 'slrusage', mime: 'application/x-slr-usage-report' },
   'usage-ack': { ext: 'slrack', mime: 'application/x-slr-usage-acknowledgement' },
 };
+
+/** How the one-line usage report and its acknowledgement begin (shared/codes/usage-report.ts): files are told apart by it. */
+export const REPORT_PREFIX = 'SLRU1';
+export const ACK_PREFIX = 'SLRA1';

@@ -55,10 +55,6 @@ function KeyFileNotice({ name, kind }: { name: string; kind: CodeKind }) {
   );
 }
 
-/**
- * Where a code comes in: pasted or typed, loaded from a file (native dialog), or dropped onto the window
- * (read by the main process). Errors about the code are shown right under it.
- */
 /** A code field of `kind` on screen takes the files dropped onto the window that are not another field's. */
 function useDrops(accept: boolean, kind: CodeKind, take: (f: OpenedFile | { readonly error: string }) => void) {
   const latest = useRef(take);
@@ -72,6 +68,10 @@ function useDrops(accept: boolean, kind: CodeKind, take: (f: OpenedFile | { read
   }, [accept, kind]);
 }
 
+/**
+ * Where a code comes in: pasted or typed, loaded from a file (native dialog), or dropped onto the window
+ * (read by the main process). Errors about the code are shown right under it.
+ */
 export function CodeInput({
   kind,
   value,

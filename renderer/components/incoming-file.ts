@@ -3,8 +3,7 @@
  * field is on screen to take it: what kind of code it is (by its name, else its text), and where it goes.
  * Code fields say they are on screen (`codeFieldShown`); while one is, it takes the file itself.
  */
-import { CODE_FILE_TYPES, CODE_KINDS, type CodeKind } from '../../shared/code-kinds.ts';
-import { ACK_PREFIX, REPORT_PREFIX } from '../../shared/codes/usage-report.ts';
+import { ACK_PREFIX, CODE_FILE_TYPES, CODE_KINDS, REPORT_PREFIX, type CodeKind } from '../../shared/code-kinds.ts';
 
 /** The code fields on screen, by the kind of code each takes ('sync': a satellite's sync file). */
 const shown = new Map<CodeKind | 'sync', number>();

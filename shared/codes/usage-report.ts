@@ -14,14 +14,15 @@
  * binds it to the report by the hash of what the device signed. Pure: signing and checking go through the crypto ports.
  */
 import { z } from 'zod/mini';
+import { ACK_PREFIX, REPORT_PREFIX } from '../code-kinds.ts';
 import { refuse } from '../errors.ts';
 import { fromBase64Url, toBase64Url, toHex, utf8 } from '../bytes.ts';
 import { LIMITS } from '../limits.ts';
 import { codeFromQrParts, looksLikeQrParts } from './qr-parts.ts';
 import '../schema-messages.ts';
 
-export const REPORT_PREFIX = 'SLRU1';
-export const ACK_PREFIX = 'SLRA1';
+export { ACK_PREFIX, REPORT_PREFIX };
+
 /** Longest report or acknowledgement read (characters): a few hundred licenses' lines. */
 export const MAX_REPORT_CHARS = 65_536;
 /** Most license lines in a report or an acknowledgement. */
