@@ -8,10 +8,8 @@
 import { formatInstant } from '../codes/dates.ts';
 import { counted } from '../lifetime.ts';
 import { deviceExpiring, noticeGiven, type DeviceExpiry } from './expiring.ts';
-import { event, withEvents, type InstanceState } from './state.ts';
+import { event, MAX_NOTICES_GIVEN, withEvents, type InstanceState } from './state.ts';
 import { deriveStatus } from './status.ts';
-
-export const MAX_NOTICES_GIVEN = 50;
 
 /** What a notice is about: the evaluation's end moves while it pauses, so it is known by its notice alone. */
 const keyOf = (e: DeviceExpiry) => (e.kind === 'evaluation' ? `evaluation|${e.notice}` : `${e.kind}|${e.what}|${e.at}|${e.notice}`);

@@ -6,7 +6,7 @@ import { z } from 'zod/mini';
 import { refuse } from '../errors.ts';
 import { PRODUCTS } from '../catalog.ts';
 import { isSaneTime } from '../codes/dates.ts';
-import { MAX_CLOSED_RESERVATIONS, MAX_PENDING_REPORTS, REGISTRATION, SCHEMA_VERSION, type InstanceState } from './state.ts';
+import { MAX_CLOSED_RESERVATIONS, MAX_NOTICES_GIVEN, MAX_PENDING_REPORTS, REGISTRATION, SCHEMA_VERSION, type InstanceState } from './state.ts';
 import { LIMITS } from '../limits.ts';
 import { MAX_WITNESSES } from './witness.ts';
 import '../schema-messages.ts';
@@ -140,7 +140,7 @@ export const instanceStateSchema = z
     sipTrunks: z.optional(list(z.strictObject({ name: text(100, 1), secure: z.boolean(), addedAt: ms }), 1000)),
     witness: z.optional(list(z.strictObject({ keyId: hex16, events: count(0), head: matching(/^[0-9a-f]{64}$/), at: ms }), MAX_WITNESSES)),
     usageReports: z.optional(usageReports),
-    noticesGiven: z.optional(list(text(400), 50)),
+    noticesGiven: z.optional(list(text(400), MAX_NOTICES_GIVEN)),
   })
   .check(
     z.superRefine((s, ctx) => {

@@ -72,6 +72,8 @@ export interface ClosedReservation {
 
 /** How many closed reservations are remembered (for precise messages; older ones are refused all the same). */
 export const MAX_CLOSED_RESERVATIONS = 200;
+/** How many expiry notices given the state remembers (notices.ts). */
+export const MAX_NOTICES_GIVEN = 50;
 
 export interface IssuedCode {
   readonly code: string;

@@ -4,14 +4,14 @@
  * virtual account, so that the log, its CSV and whoever reads them see it. Recorded by the server every hour, by
  * the app when it opens License Central, and by `slr authority notices` (a desktop's cron).
  */
-import { EXPIRING_KINDS, type ExpiringItem } from '../../../shared/authority/expiring.ts';
+import { EXPIRING_KINDS, NOTICE_DAYS, type ExpiringItem } from '../../../shared/authority/expiring.ts';
 import { formatInstant } from '../../../shared/codes/dates.ts';
 import { counted } from '../../../shared/lifetime.ts';
 import { expiring } from './expiring.ts';
 import type { LedgerStore } from './store.ts';
 
-/** Notices are given from this many days before. */
-const WINDOW_DAYS = 90;
+/** Notices are given from the first notice's days before. */
+const WINDOW_DAYS = Math.max(...NOTICE_DAYS);
 
 /** The notice in words: "TERM licenses end: 4 x UCM_Basic (0 reserved), 2026-01-15T00:00:00Z (5 days left; the 7-day notice)". */
 export const noticeText = (i: ExpiringItem) =>
