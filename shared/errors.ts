@@ -136,6 +136,10 @@ export const REFUSAL_CODES = [
   'report-conflict',
   'ack-replayed',
   'ack-unknown',
+  // the server's webhooks
+  'no-webhook',
+  'bad-webhook-url',
+  'webhook-undelivered',
   // either side
   'busy',
   'lock-lost',

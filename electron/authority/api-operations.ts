@@ -99,6 +99,16 @@ export const OPERATIONS = {
   },
   password: (l: Ledger, b: ApiBody<'password'>, { now, principal }: OperationContext) =>
     l.setPassword({ name: principal.name, current: b.current, password: b.new }, now),
+  // a virtual account's administrator manages their account's webhooks (scope), never the whole smart account's
+  'webhook-add': (l: Ledger, b: ApiBody<'webhook-add'>, { now, principal }: OperationContext) =>
+    l.addWebhook({ ...b, account: scoped(principal, b.account) }, now),
+  'webhook-list': (l: Ledger, b: ApiBody<'webhook-list'>, { principal }: OperationContext) => l.listWebhooks(scoped(principal, b.account)),
+  'webhook-remove': (l: Ledger, b: ApiBody<'webhook-remove'>, { now, principal }: OperationContext) =>
+    l.removeWebhook({ id: b.id, scope: principal.account ?? undefined }, now),
+  'webhook-test': (l: Ledger, b: ApiBody<'webhook-test'>, { now, principal }: OperationContext) =>
+    l.testWebhook({ id: b.id, scope: principal.account ?? undefined }, now),
+  'webhook-deliveries': (l: Ledger, b: ApiBody<'webhook-deliveries'>, { principal }: OperationContext) =>
+    l.webhookDeliveries({ ...b, scope: principal.account ?? undefined }),
 } satisfies { [N in LedgerOperationName]: (l: Ledger, body: ApiBody<N>, ctx: OperationContext) => Promise<unknown> };
 
 export type OperationResult<N extends LedgerOperationName> = Awaited<ReturnType<(typeof OPERATIONS)[N]>>;

@@ -33,6 +33,8 @@ import * as registeredAdmin from './ledger/registered-admin.ts';
 import * as exportGrants from './ledger/export-grants.ts';
 import * as usage from './ledger/usage-reports.ts';
 import * as notices from './ledger/notices.ts';
+import * as webhooks from './webhooks/webhook-admin.ts';
+import * as outbox from './webhooks/deliveries.ts';
 import * as parent from './satellite/parent.ts';
 import * as satelliteSide from './satellite/satellite-side.ts';
 import * as satelliteViews from './satellite/satellites.ts';
@@ -200,6 +202,13 @@ export class Ledger {
   importUsageReport = (...a: Args<typeof usage.importUsageReport>) => usage.importUsageReport(this.store, ...a);
   usageReports = (...a: Args<typeof usage.usageReports>) => usage.usageReports(this.store, ...a);
   setUsagePolicy = (...a: Args<typeof usage.setUsagePolicy>) => usage.setUsagePolicy(this.store, ...a);
+  // the server's webhooks and their deliveries
+  addWebhook = (...a: Args<typeof webhooks.addWebhook>) => webhooks.addWebhook(this.store, ...a);
+  listWebhooks = (...a: Args<typeof webhooks.listWebhooks>) => webhooks.listWebhooks(this.store, ...a);
+  removeWebhook = (...a: Args<typeof webhooks.removeWebhook>) => webhooks.removeWebhook(this.store, ...a);
+  testWebhook = (...a: Args<typeof outbox.testWebhook>) => outbox.testWebhook(this.store, ...a);
+  webhookDeliveries = (...a: Args<typeof outbox.webhookDeliveries>) => outbox.webhookDeliveries(this.store, ...a);
+  deliverWebhooks = (...a: Args<typeof outbox.deliverWebhooks>) => outbox.deliverWebhooks(this.store, ...a);
   // the server's users
   addUser = (...a: Args<typeof users.addUser>) => users.addUser(this.store, ...a);
   listUsers = (...a: Args<typeof users.listUsers>) => users.listUsers(this.store, ...a);

@@ -36,11 +36,38 @@ function section(method: string, path: string, op: Operation): string[] {
   return lines;
 }
 
+/** What License Central sends to a webhook's URL: each event's delivery, its headers, its body (WebhookPayload below). */
+function webhooksSection(
+  webhooks: Record<string, { post: Operation & { description: string } }>,
+  headers: Record<string, { name: string; description: string }>,
+) {
+  const lines = [
+    '## Webhooks',
+    '',
+    'What License Central POSTs to a webhook (`slr authority webhook add`): the body is a [WebhookPayload](#webhookpayload), with these headers:',
+    '',
+  ];
+  for (const h of Object.values(headers)) lines.push(`- \`${h.name}\`: ${h.description}`);
+  lines.push('');
+  const first = Object.values(webhooks)[0]?.post;
+  if (first)
+    lines.push(
+      `Answers: ${Object.entries(first.responses)
+        .map(([status, r]) => `${status}: ${r.description}`)
+        .join(' ')}`,
+      '',
+    );
+  for (const [type, { post }] of Object.entries(webhooks)) lines.push(`- \`${type}\`: ${post.summary}`);
+  lines.push('');
+  return lines;
+}
+
 export function apiReference(): string {
   const doc = openApiDocument() as {
     info: { title: string; description: string };
     paths: Record<string, Record<string, Operation>>;
-    components: { schemas: Record<string, unknown> };
+    webhooks: Record<string, { post: Operation & { description: string } }>;
+    components: { schemas: Record<string, unknown>; parameters: Record<string, { name: string; description: string }> };
   };
   const ops = Object.entries(doc.paths).flatMap(([path, methods]) => Object.entries(methods).map(([method, op]) => ({ path, method, op })));
   const parts = [
@@ -58,6 +85,7 @@ export function apiReference(): string {
     '',
   ];
   for (const { path, method, op } of ops) parts.push(...section(method, path, op));
+  parts.push(...webhooksSection(doc.webhooks, doc.components.parameters));
   parts.push('## Shared schemas', '');
   for (const [name, schema] of Object.entries(doc.components.schemas)) parts.push(`### ${name}`, '', json(schema), '');
   return `${parts.join('\n').trimEnd()}\n`;

@@ -36,6 +36,8 @@ export interface ServerOptions {
   readonly tls?: { readonly cert: string; readonly key: string };
   /** Logins per client address per minute. */
   readonly loginsPerMinute?: number;
+  /** Told after each request that may have logged an event (a change, a device's or a satellite's call): the webhooks' cue. */
+  readonly onLogged?: () => void;
 }
 
 /** A sync file as JSON inside a request: its payload escaped once more. */
@@ -175,6 +177,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         if (!isSlrError(e)) throw e;
         answer = refused(e);
       }
+      if (API[name].changes || API[name].permission === 'device' || API[name].permission === 'satellite') o.onLogged?.();
       return send(reply, answer);
     });
   }

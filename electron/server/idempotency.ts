@@ -10,7 +10,7 @@
  * done and where to see it.
  */
 import { createHmac, randomBytes } from 'node:crypto';
-import { API, idempotencyKey, type ApiName } from '../../shared/authority/api.ts';
+import { API, idempotencyKey, type ApiName, type ApiOperation } from '../../shared/authority/api.ts';
 import { isSlrError, refuse } from '../../shared/errors.ts';
 import type { LedgerDb } from '../authority/ledger.ts';
 import { answered, refused, type Answer } from './answers.ts';
@@ -34,7 +34,7 @@ export async function onceByKey(db: LedgerDb, change: Change, go: () => Promise<
       `A change (${change.operation}) needs an Idempotency-Key header of 8 to 200 printable characters: a key of your own, the same when you retry.`,
       'slr and the app send one with every change; a script sends e.g. a UUID.',
     );
-  const secret = API[change.operation as ApiName]?.secret;
+  const secret = (API[change.operation as ApiName] as ApiOperation | undefined)?.secret;
   return db.transaction(async () => {
     const mac = await macOf(db);
     const hash = mac(JSON.stringify([change.operation, withoutSecrets(change.body, secret?.body ?? [])]));

@@ -10,6 +10,7 @@ import { API, API_NAMES, apiPath, IDEMPOTENCY_HEADER, idempotencyKey, type ApiNa
 import { API_REPLIES } from '../../shared/authority/api-replies.ts';
 import { DEVICE_HEADERS } from '../../shared/registration/protocol.ts';
 import { API_LINKS } from './openapi-links.ts';
+import { openApiWebhooks, webhookComponents } from './openapi-webhooks.ts';
 
 const refusal = {
   type: 'object',
@@ -96,6 +97,33 @@ function responsesOf(name: ApiName, op: ApiOperation): Record<string, object> {
   return out;
 }
 
+/** The server's own paths beside the operations: this document, and whether it answers. */
+const SERVER_PATHS = {
+  '/openapi.json': {
+    get: {
+      operationId: 'openapi',
+      summary: 'This document.',
+      security: [],
+      responses: { 200: { description: 'The document.', content: { 'application/json': { schema: { type: 'object' } } } } },
+    },
+  },
+  '/health': {
+    get: {
+      operationId: 'health',
+      summary: 'The server answers.',
+      security: [],
+      responses: {
+        200: {
+          description: 'It does.',
+          content: {
+            'application/json': { schema: { type: 'object', required: ['ok'], additionalProperties: false, properties: { ok: { const: true } } } },
+          },
+        },
+      },
+    },
+  },
+};
+
 export function openApiDocument(): object {
   const paths: Record<string, object> = {};
   for (const name of API_NAMES) {
@@ -124,35 +152,15 @@ export function openApiDocument(): object {
     },
     paths: {
       ...paths,
-      '/openapi.json': {
-        get: {
-          operationId: 'openapi',
-          summary: 'This document.',
-          security: [],
-          responses: { 200: { description: 'The document.', content: { 'application/json': { schema: { type: 'object' } } } } },
-        },
-      },
-      '/health': {
-        get: {
-          operationId: 'health',
-          summary: 'The server answers.',
-          security: [],
-          responses: {
-            200: {
-              description: 'It does.',
-              content: {
-                'application/json': { schema: { type: 'object', required: ['ok'], additionalProperties: false, properties: { ok: { const: true } } } },
-              },
-            },
-          },
-        },
-      },
+      ...SERVER_PATHS,
     },
+    webhooks: openApiWebhooks(),
     components: {
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer', description: 'A session token (from /v1/login) or an API token (slr authority user token).' },
       },
-      schemas: { Refusal: refusal },
+      schemas: { Refusal: refusal, ...webhookComponents().schemas },
+      parameters: webhookComponents().parameters,
     },
   };
 }

@@ -10,7 +10,9 @@ import { openLedgerAt } from '../authority/open-database.ts';
 import type { Ledger } from '../authority/ledger.ts';
 import type { LinkFor } from '../authority/satellite/connected.ts';
 import { scheduleRounds, type Schedule, type ScheduleOptions } from '../authority/satellite/schedule.ts';
+import type { PostDelivery } from '../authority/webhooks/webhook-post.ts';
 import { buildServer } from './app.ts';
+import { webhookRounds, type WebhookRounds } from './webhook-rounds.ts';
 import { serverTls } from './tls.ts';
 
 export interface ServeOptions {
@@ -24,6 +26,8 @@ export interface ServeOptions {
   readonly clock: () => number;
   /** A connected satellite: how its rounds reach the parent and are told (the tests inject both, and the timers). */
   readonly satellite?: Partial<Pick<ScheduleOptions, 'timers' | 'onRound'>> & { readonly linkFor?: LinkFor };
+  /** How a webhook delivery is sent (the tests inject one to fail on purpose); fetch otherwise. */
+  readonly postWebhook?: PostDelivery;
 }
 
 export interface Serving {
@@ -33,6 +37,8 @@ export interface Serving {
   readonly database: string;
   /** A connected satellite synchronises with its parent by itself while it serves. */
   readonly satellite: { readonly parent: string; readonly intervalMinutes: number } | null;
+  /** The webhooks' deliveries (the tests wait for them to settle). */
+  readonly webhooks: WebhookRounds;
   close(): Promise<void>;
 }
 
@@ -64,6 +70,7 @@ async function listenOn(app: Awaited<ReturnType<typeof buildServer>>, host: stri
 export async function serve(o: ServeOptions): Promise<Serving> {
   const { host, port } = parseListen(o.listen);
   const { ledger, where } = await openLedgerAt(o.home, o.database, 'server', o.keySecret);
+  let webhooks: WebhookRounds | undefined;
   try {
     await ledger.requireInit();
     // The keys are unlocked now, not at the first request: a wrong passphrase stops the start.
@@ -71,7 +78,9 @@ export async function serve(o: ServeOptions): Promise<Serving> {
     if ((await ledger.listUsers()).length === 0)
       refuse('no-user', 'License Central has no users yet: nobody could log in.', 'Add one first: `slr authority user add NAME --role smart-account-admin`.');
     const tls = serverTls(o.home, host, o.clock(), o.tlsFiles);
-    const app = await buildServer({ ledger, clock: o.clock, tls });
+    const rounds = webhookRounds(ledger, o.clock, o.postWebhook);
+    webhooks = rounds;
+    const app = await buildServer({ ledger, clock: o.clock, tls, onLogged: rounds.kick });
     await listenOn(app, host, port);
     const address = app.server.address() as AddressInfo;
     const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;
@@ -79,20 +88,24 @@ export async function serve(o: ServeOptions): Promise<Serving> {
     const schedule = role?.mode === 'connected' ? roundsOf(ledger, o) : null;
     const notices = noticesOf(ledger, o.clock);
     await notices.now();
+    rounds.kick();
     return {
       url: `https://${shown}:${address.port}`,
       fingerprint: tls.fingerprint,
       certificateMade: tls.made,
       database: where,
       satellite: role?.mode === 'connected' ? { parent: role.smartAccount, intervalMinutes: role.intervalMinutes } : null,
+      webhooks: rounds,
       close: async () => {
         notices.stop();
+        await rounds.stop();
         await schedule?.stop();
         await app.close();
         await ledger.close();
       },
     };
   } catch (e) {
+    await webhooks?.stop();
     await ledger.close();
     throw e;
   }

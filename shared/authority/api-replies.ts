@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { EXPIRING_KINDS, type ExpiringKind } from './expiring.ts';
 import type { ApiName } from './api.ts';
 import { syncEnvelopeSchema } from './sync-file.ts';
+import { WEBHOOK_REPLIES } from './api-webhooks.ts';
 
 const int = z.number().int();
 const instant = int.describe('milliseconds since the epoch');
@@ -210,6 +211,7 @@ export const API_REPLIES = {
   'satellite-enrol': satelliteAnswer,
   'satellite-sync': satelliteAnswer,
   'export-control': z.strictObject({ allowed: z.boolean() }),
+  ...WEBHOOK_REPLIES,
 } as const satisfies Record<ApiName, z.ZodType>;
 
 export type ApiReplyValue<N extends ApiName> = z.infer<(typeof API_REPLIES)[N]>;

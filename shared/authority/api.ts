@@ -5,10 +5,11 @@
  * and the OpenAPI document is generated from them (electron/server/openapi.ts): one definition for all three.
  */
 import { z } from 'zod';
-import type { Permission } from './roles.ts';
+import type { ApiOperation } from './api-operation.ts';
 import { syncEnvelopeSchema } from './sync-file.ts';
 import { NODE_NAME } from '../codes/cluster-nodes.ts';
 import { MAX_REPORT_CHARS } from '../codes/usage-report.ts';
+import { WEBHOOK_API } from './api-webhooks.ts';
 import {
   confirmInput,
   accountName,
@@ -29,23 +30,7 @@ import {
   updateInput,
 } from './inputs.ts';
 
-export interface ApiOperation {
-  readonly summary: string;
-  /**
-   * What the caller's role must allow; `session` only needs a logged-in user, `public` not even that, and
-   * `device` a call signed by a registered product instance's key (Smart Licensing online), `satellite` a
-   * sync file signed by a satellite's pinned key (connected mode).
-   */
-  readonly permission: Permission | 'session' | 'public' | 'device' | 'satellite';
-  /** Changes the ledger: the request must carry an Idempotency-Key header. */
-  readonly changes: boolean;
-  readonly body: z.ZodType;
-  /**
-   * What of it is secret, and so never kept for a retry: fields of its body (left out of the request's
-   * fingerprint) and its reply (a retry is told the change was done, not given the secret again).
-   */
-  readonly secret?: { readonly body?: readonly string[]; readonly reply?: boolean };
-}
+export type { ApiOperation } from './api-operation.ts';
 
 const none = z.strictObject({});
 const accountFilter = z.strictObject({ account: shortText.optional() });
@@ -224,6 +209,7 @@ export const API = {
     true,
     z.strictObject({ allowed: z.boolean(), reason: shortText }),
   ),
+  ...WEBHOOK_API,
 } as const satisfies Record<string, ApiOperation>;
 
 export type ApiName = keyof typeof API;

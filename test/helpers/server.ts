@@ -39,7 +39,12 @@ export interface TestServer {
  * A server whose ledger has a smart account "Acme" with virtual accounts Default and Lab, 10 UCM_Basic in each,
  * and users: admin (Smart Account Administrator), lab-admin and lab-user (of Lab), default-user (of Default).
  */
-export async function startServer(engine: Engine, start: number, postgres: Postgres | null, options: { loginsPerMinute?: number } = {}): Promise<TestServer> {
+export async function startServer(
+  engine: Engine,
+  start: number,
+  postgres: Postgres | null,
+  options: { loginsPerMinute?: number; onLogged?: () => void } = {},
+): Promise<TestServer> {
   const home = mkdtempSync(join(tmpdir(), `slr-server-${engine}-`));
   const ledger =
     engine === 'sqlite'
@@ -54,7 +59,13 @@ export async function startServer(engine: Engine, start: number, postgres: Postg
   await ledger.addUser({ name: 'default-user', role: 'va-user', account: 'Default', password: PASSWORD }, start);
   const tls = serverTls(home, '127.0.0.1', start);
   const state = { now: start };
-  const app: FastifyInstance = await buildServer({ ledger, clock: () => state.now, tls, loginsPerMinute: options.loginsPerMinute ?? 1000 });
+  const app: FastifyInstance = await buildServer({
+    ledger,
+    clock: () => state.now,
+    tls,
+    loginsPerMinute: options.loginsPerMinute ?? 1000,
+    onLogged: options.onLogged,
+  });
   // Every answer is checked against the OpenAPI document; a test that got one the document does not describe fails at stop().
   const conformance = conformanceChecker();
   app.addHook('onSend', async (req, reply, payload) => {

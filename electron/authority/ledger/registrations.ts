@@ -10,10 +10,11 @@ import { isLotValid } from '../../../shared/authority/allocation.ts';
 import { fromBase64 } from '../../../shared/bytes.ts';
 import { formatInstant } from '../../../shared/codes/dates.ts';
 import { refuse, SlrError } from '../../../shared/errors.ts';
-import { complianceOf, deviceCallMessage, PERIODS, type Compliance, type Registration } from '../../../shared/registration/protocol.ts';
+import { complianceOf, deviceCallMessage, ONLINE_AUTHORIZATION, PERIODS, type Compliance, type Registration } from '../../../shared/registration/protocol.ts';
 
 export type { Registration };
 import { formatUdi } from '../../../shared/udi.ts';
+import { shortName } from '../../../shared/instance/status-text.ts';
 import { cryptoBasics, publicKeyFromCompressed, verifyMessage } from '../../platform/crypto.ts';
 import { requireInit, type LotRow } from './lookups.ts';
 import { exportKeysOf } from './export-keys.ts';
@@ -39,6 +40,8 @@ export interface RegisteredRow {
   seq: number;
   /** A cluster publisher's subscribers, as its last usage report named them (JSON list), or null. */
   nodes: string | null;
+  /** The compliance status it was last told (null: never told yet). */
+  compliance: string | null;
 }
 
 export const SELECT = 'SELECT r.*, a.name AS account FROM registered_instances r JOIN accounts a ON a.id = r.account_id';
@@ -102,6 +105,28 @@ export async function complianceFor(c: LedgerStore, r: RegisteredRow, now: numbe
   );
 }
 
+/**
+ * Its compliance now, as a device call answers it; a status other than the one it was last told is recorded and
+ * logged (`compliance`, with the pool's shortfalls): the event a webhook takes.
+ */
+async function tellCompliance(c: LedgerStore, r: RegisteredRow, now: number): Promise<Compliance> {
+  const compliance = await complianceFor(c, r, now);
+  const before = r.compliance ?? ONLINE_AUTHORIZATION.noLicenses;
+  if (compliance.status === before) return compliance;
+  await c.run('UPDATE registered_instances SET compliance = ? WHERE id = ?', compliance.status, r.id);
+  const short = compliance.shortfalls.map((s) => `${shortName(s.tag)}: ${s.inUse} in use in the pool, ${s.available} available`);
+  await c.log(
+    now,
+    'compliance',
+    `Compliance of registered instance ${r.id}: ${before} → ${compliance.status}${short.length ? ` (${short.join('; ')})` : ''}.`,
+    {
+      account: r.account,
+      instance: formatUdi({ pid: r.product, sn: r.sn, uuid: r.uuid }),
+    },
+  );
+  return compliance;
+}
+
 export function refuseExpired(r: RegisteredRow, now: number): void {
   if (r.registration_expires <= now)
     refuse('not-allowed', `The registration expired on ${formatInstant(r.registration_expires)}.`, 'Register the product instance again with a token.');
@@ -112,7 +137,7 @@ export async function renewAuthorization(c: LedgerStore, call: DeviceCall, now: 
     refuseExpired(r, now);
     const authorizationExpires = now + PERIODS.authorizationValid;
     await c.run('UPDATE registered_instances SET authorization_expires = ? WHERE id = ?', authorizationExpires, r.id);
-    return { authorizationExpires, compliance: await complianceFor(c, { ...r, authorization_expires: authorizationExpires }, now) };
+    return { authorizationExpires, compliance: await tellCompliance(c, { ...r, authorization_expires: authorizationExpires }, now) };
   });
 }
 
@@ -122,7 +147,7 @@ export async function renewRegistration(c: LedgerStore, call: DeviceCall, now: n
     const registrationExpires = now + PERIODS.registrationValid;
     await c.run('UPDATE registered_instances SET registration_expires = ? WHERE id = ?', registrationExpires, r.id);
     // Every call of a device tells it its pool's compliance now (a change reaches it at its next call of any kind).
-    return { registrationExpires, compliance: await complianceFor(c, r, now) };
+    return { registrationExpires, compliance: await tellCompliance(c, r, now) };
   });
 }
 
@@ -153,7 +178,7 @@ export async function reportUsage(
     await c.run('UPDATE registered_instances SET last_usage_at = ?, nodes = ? WHERE id = ?', now, nodes?.length ? JSON.stringify(nodes) : null, r.id);
     // The export authorization keys it holds, so that a device that lost an answer learns where it stands.
     const exportKeys = trustedKeyIds ? { exportKeys: await exportKeysOf(c, r, trustedKeyIds) } : {};
-    return { compliance: await complianceFor(c, r, now), ...exportKeys };
+    return { compliance: await tellCompliance(c, r, now), ...exportKeys };
   });
 }
 

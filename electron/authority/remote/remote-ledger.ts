@@ -47,6 +47,11 @@ export type LedgerApi = Pick<
   | 'importUsageReport'
   | 'usageReports'
   | 'setUsagePolicy'
+  | 'addWebhook'
+  | 'listWebhooks'
+  | 'removeWebhook'
+  | 'testWebhook'
+  | 'webhookDeliveries'
 >;
 
 export function remoteLedger(session: RemoteSession): LedgerApi {
@@ -91,5 +96,11 @@ export function remoteLedger(session: RemoteSession): LedgerApi {
     importUsageReport: (input) => call('usage-import', input),
     usageReports: (_now, account) => call('usage-reports', { account }),
     setUsagePolicy: (input) => done(call('usage-policy', input)),
+    // the server's own scope (a virtual account's administrator's) is its to fill in, not the client's
+    addWebhook: (input) => call('webhook-add', { ...input, events: input.events && [...input.events] } as ApiBody<'webhook-add'>),
+    listWebhooks: (account) => call('webhook-list', { account }),
+    removeWebhook: ({ id }) => call('webhook-remove', { id }),
+    testWebhook: ({ id }) => call('webhook-test', { id }),
+    webhookDeliveries: ({ webhook, account, limit }) => call('webhook-deliveries', { webhook, account, limit }),
   };
 }

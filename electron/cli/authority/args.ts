@@ -48,6 +48,10 @@ export const OPTIONS = {
   within: { type: 'string' },
   'silent-after': { type: 'string' },
   codes: { type: 'string' },
+  url: { type: 'string' },
+  events: { type: 'string' },
+  webhook: { type: 'string' },
+  limit: { type: 'string' },
 } as const;
 
 export type Option = keyof typeof OPTIONS;

@@ -10,6 +10,7 @@ import { refuse } from '../../../shared/errors.ts';
 import type { KeySecret } from '../../authority/keys/key-storage.ts';
 import { SERVER_VERBS } from './server-verbs.ts';
 import { TOKEN_VERBS } from './token-verbs.ts';
+import { WEBHOOK_VERBS } from './webhook-verbs.ts';
 import { codeFileName, readCodeFile } from '../../platform/files.ts';
 import { LIMITS } from '../../../shared/limits.ts';
 import { parseKeyBackup } from '../../authority/keys/key-escrow.ts';
@@ -61,6 +62,7 @@ export const VERBS: readonly Verb[] = [
   ...CODE_VERBS,
   ...SERVER_VERBS,
   ...TOKEN_VERBS,
+  ...WEBHOOK_VERBS,
   ...SATELLITE_VERBS,
   ...EXPIRING_VERBS,
   ...USAGE_VERBS,

@@ -11,6 +11,7 @@
  */
 import { SATELLITES_PG } from './pg-schema-satellites.ts';
 import { REPORTS_PG } from './pg-schema-reports.ts';
+import { WEBHOOKS_PG } from './pg-schema-webhooks.ts';
 export const PG_MIGRATIONS: readonly string[] = [
   `
   CREATE COLLATION IF NOT EXISTS nocase (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
@@ -263,4 +264,6 @@ export const PG_MIGRATIONS: readonly string[] = [
   `,
   // 14, 15: offline usage reports and expiry notices (schema-reports.ts).
   ...REPORTS_PG,
+  // 16: the server's webhooks and their deliveries, and the compliance each registered instance was last told.
+  WEBHOOKS_PG,
 ];

@@ -9,6 +9,7 @@
  */
 import { SATELLITES_SQLITE } from './schema-satellites.ts';
 import { REPORTS_SQLITE } from './schema-reports.ts';
+import { WEBHOOKS_SQLITE } from './schema-webhooks.ts';
 export const MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
@@ -274,6 +275,8 @@ export const MIGRATIONS: readonly string[] = [
   `,
   // 14, 15: offline usage reports and expiry notices (schema-reports.ts).
   ...REPORTS_SQLITE,
+  // 16: the server's webhooks and their deliveries, and the compliance each registered instance was last told.
+  WEBHOOKS_SQLITE,
 ];
 
 export const LEDGER_VERSION = MIGRATIONS.length;
