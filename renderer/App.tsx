@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { lastWorkspace, rememberWorkspace, setDraft } from './components/useDraft.ts';
-import { codeFieldOnScreen, DESTINATION, kindOfFile } from './components/incoming-file.ts';
+import { codeFieldOnScreen, DESTINATION, isBatch, kindOfFile } from './components/incoming-file.ts';
 import { onFileDropped } from './bridge.ts';
 import { Notice } from './components/Notice.tsx';
 import { CODE_NAMES } from '../shared/code-kinds.ts';
@@ -50,6 +50,8 @@ export function App() {
 
 type Arrival = { kind: 'info' | 'error'; title: string; text: string };
 
+const BATCH_WHERE = 'They are in the License Reservation tab’s “Many devices in one hand-off”: check them there.';
+
 /**
  * A code file that arrived (dropped, or opened with the app) while no code field is on screen: put in the
  * field that takes it (its draft) and its workspace opened, or said where it goes; nothing is lost silently.
@@ -61,6 +63,11 @@ function useArrivals(open: (w: 'instance' | 'authority') => void): Arrival | nul
       onFileDropped((f) => {
         if (codeFieldOnScreen()) return setArrived(null);
         if ('error' in f) return setArrived({ kind: 'error', title: 'The file could not be read', text: f.error });
+        if (isBatch(f)) {
+          setDraft('authority.batch-requests', f.text);
+          open('authority');
+          return setArrived({ kind: 'info', title: `${f.name}: request codes of many devices`, text: BATCH_WHERE });
+        }
         const kind = kindOfFile(f.name, f.text);
         if (!kind) return setArrived({ kind: 'error', title: `${f.name} is not a code SLR Desk knows`, text: 'Nothing was done with it.' });
         const to = DESTINATION[kind];

@@ -28,6 +28,7 @@ import { ONLINE_ARGS, TOKEN_ARGS, type OnlineResults } from './bridge-online.ts'
 import { DEVICE_STATE_ARGS, type DeviceStateResults } from './bridge-device-state.ts';
 import { SATELLITE_ARGS, type SatelliteResults } from './bridge-satellites.ts';
 import { USAGE_ARGS, type UsageResults } from './bridge-usage.ts';
+import { BATCH_ARGS, type BatchResults } from './bridge-batch.ts';
 import { BRIDGE_METHODS, channelOf, FILE_DROP_CHANNEL, type BridgeMethod } from './bridge-channels.ts';
 import { LIMITS } from './limits.ts';
 import type { ExpiringItem } from './authority/expiring.ts';
@@ -90,6 +91,7 @@ export const BRIDGE_ARGS = {
   ...TOKEN_ARGS,
   ...SATELLITE_ARGS,
   ...USAGE_ARGS,
+  ...BATCH_ARGS,
   fileOpenCode: z.tuple([codeKind]),
   fileSaveCode: z.tuple([z.strictObject({ kind: codeKind, sn: z.string().regex(/^[0-9a-f]{5}$/), code })]),
   fileSaveQr: z.tuple([z.strictObject({ kind: codeKind, sn: z.string().regex(/^[0-9a-f]{5}$/), code })]),
@@ -188,9 +190,11 @@ export type IssuedView = Issued;
 export interface OpenedFile {
   readonly name: string;
   readonly text: string;
+  /** A folder was dropped: `text` is its request files' codes, one per line (a batch reservation's). */
+  readonly folder?: boolean;
 }
 
-export interface BridgeResults extends OnlineResults, DeviceStateResults, SatelliteResults, UsageResults {
+export interface BridgeResults extends OnlineResults, DeviceStateResults, SatelliteResults, UsageResults, BatchResults {
   instanceView: InstanceView;
   instanceInit: InstanceView;
   instanceCommand: CommandResult;

@@ -10,7 +10,10 @@ import { slr, type CliResult } from './helpers/cli.ts';
 import { ok, refusedWith } from './helpers/cli-expect.ts';
 import { startServer, type TestServer } from './helpers/server.ts';
 import { makeDevice } from './helpers/world.ts';
-import type { AuthorizationBundle } from '../shared/codes/authorization-bundle.ts';
+import { MAX_BATCH, type AuthorizationBundle } from '../shared/codes/authorization-bundle.ts';
+import { checkedBatch, isRequestFileName, requestCodesInText } from '../shared/codes/batch-requests.ts';
+import { readDropped } from '../electron/app/dropped-file.ts';
+import { refusal } from './helpers/world.ts';
 
 const NOW = Date.UTC(2026, 7, 3, 10);
 
@@ -211,5 +214,30 @@ describe('reserving for a batch through the server', () => {
       },
     );
     expect((await s.ledger.instances('Lab')).length).toBe(2);
+  });
+});
+
+describe('a batch as text, and a dropped folder (the CLI and the app read both alike)', () => {
+  const code = (c: string) => `${c}${'-ABCDE'.repeat(20)}`;
+  it('reads a code per line or per CSV row, skipping blank lines, comments and a header; refuses none or too many', () => {
+    expect(requestCodesInText(`# lab\n\n${code('A')}\r\n  ${code('B')}  \n`)).toEqual([code('A'), code('B')]);
+    expect(requestCodesInText(`device,request\ncucm-1,"${code('A')}"\ncucm-2,${code('B')}\n`)).toEqual([code('A'), code('B')]);
+    expect(requestCodesInText('')).toEqual([]);
+    expect(refusal(() => checkedBatch([], 'x.txt', false))).toMatchObject({ code: 'code-empty', hint: 'Put one request code per line.' });
+    expect(refusal(() => checkedBatch(Array(MAX_BATCH + 1).fill('c'), 'x.txt', false)).code).toBe('bad-count');
+    expect(['cc920-request.txt', 'LAB-1.SLRREQ', 'a.slrreq'].every(isRequestFileName)).toBe(true);
+    expect(['cc920-return.txt', 'request.txt', 'notes.slrreq.bak'].some(isRequestFileName)).toBe(false);
+  });
+
+  it('reads a dropped folder as its request files, in name order; a folder without any is refused; a file is read as a code file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'slr-dropped-'));
+    mkdirSync(join(dir, 'reqs'));
+    writeFileSync(join(dir, 'reqs', 'b2-request.txt'), `${code('B')}\n`);
+    writeFileSync(join(dir, 'reqs', 'a1.slrreq'), code('A'));
+    writeFileSync(join(dir, 'reqs', 'notes.txt'), 'not a request');
+    expect(readDropped(join(dir, 'reqs'))).toEqual({ name: 'reqs', text: `${code('A')}\n${code('B')}\n`, folder: true });
+    mkdirSync(join(dir, 'empty'));
+    expect(refusal(() => readDropped(join(dir, 'empty')))).toMatchObject({ code: 'code-empty', message: 'The folder empty holds no request code.' });
+    expect(readDropped(join(dir, 'reqs', 'b2-request.txt'))).toEqual({ name: 'b2-request.txt', text: `${code('B')}\n` });
   });
 });

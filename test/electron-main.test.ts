@@ -262,7 +262,13 @@ describe('the main process', () => {
     const big = join(home, 'big.txt');
     writeFileSync(big, 'x'.repeat(1_100_000));
     expect(((await drop(ours, big)) as { error: string }).error).toMatch(/larger than 1048576 bytes/);
-    expect(((await drop(ours, home)) as { error: string }).error).toMatch(/directory/);
+    // A folder is a batch of request files (a batch reservation's): its codes, or why there are none.
+    expect(((await drop(ours, home)) as { error: string }).error).toMatch(/The folder .* holds no request code/);
+    const folder = join(home, 'requests');
+    mkdirSync(folder);
+    writeFileSync(join(folder, 'cc920-request.txt'), 'ONE-CODE\n');
+    writeFileSync(join(folder, 'notes.txt'), 'not a request');
+    expect(await drop(ours, folder)).toEqual({ name: 'requests', text: 'ONE-CODE\n', folder: true });
     for (const bad of ['', 'relative.txt', 42, null, `${file}\0x`])
       expect(((await drop(ours, bad)) as { error: string }).error).toMatch(/not the path of a dropped file/);
     const stranger = { sender: { mainFrame: { url: APP_ENTRY } }, senderFrame: { url: APP_ENTRY } };

@@ -9,6 +9,8 @@ import { productById } from '../../shared/catalog.ts';
 import { formatUdi } from '../../shared/udi.ts';
 import { parseRequestCode } from '../../shared/codes/device-codes.ts';
 import { parseIsoDate } from '../../shared/codes/dates.ts';
+import { makeBundle } from '../../shared/codes/authorization-bundle.ts';
+import { bundleFileName } from '../../shared/codes/batch-requests.ts';
 import type { AuthorityView, BridgeArgs, BridgeMethod, BridgeResults } from '../../shared/bridge.ts';
 import type { LedgerPort } from '../authority/ledger-port.ts';
 import { readAuthorityView, readServerView } from './views.ts';
@@ -75,14 +77,32 @@ function usageMethods(ledger: WorkspaceLedger, now: () => number): Methods<'auth
   };
 }
 
+/** Many devices in one hand-off: a batch reserved in one step, answered as the bundle file every device installs from. */
+function batchMethods(ledger: WorkspaceLedger, now: () => number): Pick<AuthorityMethods, 'authorityReserveBatch'> {
+  return {
+    async authorityReserveBatch(input) {
+      const r = await ledger((l) => l.reserveBatch(input, now()));
+      const issuedAt = new Date(now()).toISOString();
+      const entries = r.entries.map((e) => ({ udi: e.udi, sn: e.sn, code: e.code }));
+      return {
+        bundle: makeBundle(input.account, issuedAt, entries),
+        name: bundleFileName(issuedAt),
+        entries: r.entries.map((e) => ({ sn: e.sn, udi: e.udi, warnings: e.warnings ?? [] })),
+      };
+    },
+  };
+}
+
+/** A change whose bridge answer is null. */
+const done = async (p: Promise<unknown>) => {
+  await p;
+  return null;
+};
+
 export function authorityApi(ports: AuthorityPorts): { methods: AuthorityMethods; ledger: WorkspaceLedger } {
   const { now } = ports;
   const ledger = workspaceLedger(ports.dir, ports.local);
   const localOnly = (what: string) => refuseWhileConnected(ports.dir, what);
-  const done = async (p: Promise<unknown>) => {
-    await p;
-    return null;
-  };
 
   const methods: AuthorityMethods = {
     async authorityView(): Promise<AuthorityView> {
@@ -113,6 +133,7 @@ export function authorityApi(ports: AuthorityPorts): { methods: AuthorityMethods
     },
     authorityInspectRequest: async (code) => inspectRequest(code, await ledger((l) => l.licenses(now()))),
     authorityReserve: (input) => ledger((l) => l.reserve(input, now())),
+    ...batchMethods(ledger, now),
     authorityUpdate: (input) => ledger((l) => l.update(input, now())),
     authorityConfirm: (input) => ledger((l) => l.confirm(input, now())),
     authorityRemove: (input) => ledger((l) => l.remove(input, now())),

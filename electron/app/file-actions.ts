@@ -9,7 +9,7 @@ import type { InstanceService } from '../device/instance-service.ts';
 import { readCodeOrBundle } from '../device/code-file.ts';
 import type { WorkspaceLedger } from './workspace-ledger.ts';
 import type { LedgerPort } from '../authority/ledger-port.ts';
-import { chooseKeyFile, type AppApi, type AppPorts } from './ports.ts';
+import { chooseKeyFile, type AppApi, type AppPorts, type Dialogs } from './ports.ts';
 
 const TEXT = [{ name: 'Text', extensions: ['txt'] }];
 /** The app's own file type for a code first, and plain text. */
@@ -21,14 +21,19 @@ const appCodeFileName = (sn: string, kind: CodeKind) => codeFileName(sn, kind).r
 /** The sync files' are satellites.ts's. */
 type FileMethods = Pick<AppApi, Exclude<Extract<BridgeMethod, `file${string}`>, 'fileOpenSync' | 'fileSaveSync'>>;
 
-/** `local` records on the home's own ledger what only it keeps (a key file handed out); null while connected to a server. */
-export function fileMethods(ports: AppPorts, instance: InstanceService, ledger: WorkspaceLedger, local: () => Promise<LedgerPort | null>): FileMethods {
-  const saveText = async (title: string, defaultName: string, text: string, filters = TEXT) => {
-    const path = await ports.dialogs.save({ title, defaultName, filters });
+/** Saves a text where the operator chooses; the path, or null when cancelled. */
+const textSaver =
+  (dialogs: Dialogs) =>
+  async (title: string, defaultName: string, text: string, filters = TEXT): Promise<string | null> => {
+    const path = await dialogs.save({ title, defaultName, filters });
     if (!path) return null;
     writeTextFile(path, text);
     return path;
   };
+
+/** `local` records on the home's own ledger what only it keeps (a key file handed out); null while connected to a server. */
+export function fileMethods(ports: AppPorts, instance: InstanceService, ledger: WorkspaceLedger, local: () => Promise<LedgerPort | null>): FileMethods {
+  const saveText = textSaver(ports.dialogs);
 
   return {
     async fileOpenCode(kind) {
@@ -39,6 +44,9 @@ export function fileMethods(ports: AppPorts, instance: InstanceService, ledger: 
     },
     async fileSaveCode({ kind, sn, code }) {
       return saveText(`Save ${CODE_NAMES[kind]}`, appCodeFileName(sn, kind), code, CODE_FILTERS(kind));
+    },
+    async fileSaveBundle({ name, text }) {
+      return saveText('Save the authorization bundle', name, text, [{ name: 'Authorization bundle', extensions: ['json'] }]);
     },
     async fileSaveQr({ kind, sn, code }) {
       const path = await ports.dialogs.save({

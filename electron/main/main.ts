@@ -15,7 +15,7 @@ import { sqliteLedgerPort } from '../authority/ledger-port.ts';
 import { osStoreKeySecret } from '../authority/keys/os-key-secret.ts';
 import type { StoreFactory } from '../device/instance-service.ts';
 import { readCodeFile } from '../platform/files.ts';
-import { readCodeOrBundle } from '../device/code-file.ts';
+import { readDropped } from '../app/dropped-file.ts';
 import { holdAppLock } from './app-lock.ts';
 import { APP_NAME, CHROMIUM_PROFILE_DIR, resolveHome } from '../platform/paths.ts';
 import { osKeySealer } from '../platform/os-sealer.ts';
@@ -179,7 +179,7 @@ else {
         if (!isTrustedSender(senderOf(event, window?.webContents ?? null))) return { error: 'Refused: the call did not come from the SLR Desk window.' };
         if (!isDroppedPath(path)) return { error: 'Refused: not the path of a dropped file.' };
         try {
-          return { name: path.split(/[\\/]/).pop() ?? 'file', text: readCodeOrBundle(path) };
+          return readDropped(path);
         } catch (e) {
           return { error: (e as Error).message };
         }

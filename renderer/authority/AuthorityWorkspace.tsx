@@ -6,6 +6,7 @@ import { EventTable } from '../components/EventTable.tsx';
 import { useView } from '../components/useView.ts';
 import { InstancesPanel } from './InstancesPanel.tsx';
 import { ReserveWizard } from './ReserveWizard.tsx';
+import { BatchReserve } from './BatchReserve.tsx';
 import { LicensesPanel } from './LicensesPanel.tsx';
 import { TokensPanel } from './TokensPanel.tsx';
 import { SatellitesPanel } from './SatellitesPanel.tsx';
@@ -53,7 +54,12 @@ export function AuthorityWorkspace() {
       <section id="la-panel" role="tabpanel" aria-labelledby={`la-tab-${section}`} className="panel">
         {section === 'licenses' && <LicensesPanel view={view} refresh={refresh} />}
         {section === 'instances' && <InstancesPanel view={view} refresh={refresh} />}
-        {section === 'reserve' && <ReserveWizard view={view} refresh={refresh} />}
+        {section === 'reserve' && (
+          <>
+            <ReserveWizard view={view} refresh={refresh} />
+            <BatchReserve view={view} refresh={refresh} />
+          </>
+        )}
         {section === 'usage' && <UsageReportsPanel view={view} refresh={refresh} />}
         {section === 'tokens' && <TokensPanel view={view} refresh={refresh} />}
         {section === 'satellites' && <SatellitesPanel view={view} refresh={refresh} />}

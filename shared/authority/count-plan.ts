@@ -16,6 +16,8 @@ export interface PlanInput {
   readonly available: number;
   /** What the form holds (text, as typed). */
   readonly asked: string;
+  /** A batch: the count is for each of this many devices (1 unless said). */
+  readonly devices?: number;
 }
 
 export interface PlanLine {
@@ -39,6 +41,9 @@ export interface CountPlan {
 
 function problemOf(l: PlanInput, next: number | null): string | null {
   if (next === null) return `“${l.asked}” is not a count: enter a whole number from 0 to ${groupDigits(LIMITS.maxCount)}.`;
+  const devices = l.devices ?? 1;
+  if (devices > 1 && next * devices > l.available)
+    return `Only ${l.available} available in this virtual account: ${devices} devices × ${next} is ${groupDigits(next * devices)}.`;
   const more = next - l.now;
   if (more > l.available) return `Only ${l.available} more available in this virtual account (asked for ${more} more).`;
   return null;

@@ -10,6 +10,7 @@ import type { Verb } from './verb.ts';
 import { UsageError } from '../output.ts';
 import { counted } from '../../../shared/lifetime.ts';
 import { makeBundle } from '../../../shared/codes/authorization-bundle.ts';
+import { bundleFileName } from '../../../shared/codes/batch-requests.ts';
 import { readRequests } from './batch-requests.ts';
 import type { Call } from './verb.ts';
 
@@ -23,7 +24,7 @@ async function reserveBatch({ values, ctx, out, say, withLedger }: Call): Promis
     issuedAt,
     r.entries.map((e) => ({ udi: e.udi, sn: e.sn, code: e.code })),
   );
-  const name = `authorization-bundle-${issuedAt.replace(/[-:]|\.\d+/g, '')}.json`;
+  const name = bundleFileName(issuedAt);
   const file = out?.write(name, text, 'slr authority code --instance <SN> (each device), or reserve again') ?? null;
   if (ctx.json) return say('', { file, entries: r.entries });
   const warnings = r.entries.flatMap((e) => (e.warnings ?? []).map((w) => `${e.sn}: ${w}`));

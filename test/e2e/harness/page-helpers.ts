@@ -41,6 +41,11 @@ export async function dropFile(page: Page, name: string, text: string) {
   );
 }
 
+/** A file or folder dropped from the file system (by its path), read as the main process reads what the preload hands it. */
+export async function dropPath(page: Page, path: string) {
+  await page.evaluate((p) => (window as unknown as { __harnessDropPath: (p: string) => Promise<void> }).__harnessDropPath(p), path);
+}
+
 /**
  * Nothing wider than the window: the page does not scroll sideways, and no visible element reaches past the
  * window's right edge or spills out of its own box over its neighbours, unless a scrolling box holds it (a wide

@@ -11,6 +11,7 @@ import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BRIDGE_METHODS } from '../../../shared/bridge.ts';
 import { createAppApi, dispatch } from '../../../electron/app/api.ts';
+import { readDropped } from '../../../electron/app/dropped-file.ts';
 import type { AppPorts } from '../../../electron/app/ports.ts';
 import { MIME, resolveAppPath } from '../../../electron/main/policy.ts';
 
@@ -37,6 +38,12 @@ const BRIDGE_SCRIPT = `
     const payload = file.size > 1048576 ? { error: file.name + ' is ' + file.size + ' bytes; a code file is at most 1048576 bytes.' } : { name: file.name, text: await file.text() };
     for (const fn of listeners) fn(payload);
   }, true);
+  // A file or folder dropped from the file system, by its path: read as the main process reads it (readDropped).
+  window.__harnessDropPath = async (path) => {
+    const r = await fetch('/drop-path', { method: 'POST', body: path });
+    const payload = await r.json();
+    for (const fn of listeners) fn(payload);
+  };
   window.slr = Object.freeze(api);
 })();
 `;
@@ -92,6 +99,21 @@ export async function startHarness(dir: string, usb: string, ports: Pick<AppPort
             res.end(JSON.stringify(reply));
           })(),
       );
+      return;
+    }
+    if (req.method === 'POST' && url.pathname === '/drop-path') {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        let payload: unknown;
+        try {
+          payload = readDropped(Buffer.concat(chunks).toString('utf8'));
+        } catch (e) {
+          payload = { error: (e as Error).message };
+        }
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(payload));
+      });
       return;
     }
     if (url.pathname === '/harness-bridge.js') {
