@@ -90,6 +90,9 @@ describe('Smart Licensing online, product instance and License Central over loop
     const shown = ok(await a.run('show', 'license', 'status'));
     expect(shown.stderr).toContain('Smart Licensing: Authorization renewed: valid until');
     expect(shown.stdout).toContain(`Authorization Expires: ${new Date(T + 121 * DAY).toISOString().replace('.000', '')}`);
+    // The answers carried License Central's log: the device keeps it as its witness (issue 30).
+    const log = (await s.ledger.events()).length;
+    expect(shown.stdout).toMatch(new RegExp(`License Central checkpoint: ${log} events in its log`));
     // Nothing due again at once: no call.
     const contact = (await registered('Lab'))[0]!.lastContact;
     s.now += 60_000;

@@ -8,7 +8,10 @@ import { formatInstant } from '../../shared/codes/dates.ts';
 import { isSlrError, refuse, SlrError } from '../../shared/errors.ts';
 import { afterDeregister, afterFailure, workingUntil } from '../../shared/instance/online.ts';
 import { deriveStatus } from '../../shared/instance/status.ts';
-import { event, withEvents, type InstanceState } from '../../shared/instance/state.ts';
+import { event, withEvents, type InstanceState, type Witness } from '../../shared/instance/state.ts';
+import { witnessesAfterAnswer } from '../../shared/instance/witness.ts';
+import type { OnlineCheckpoint } from '../../shared/registration/online-checkpoint.ts';
+import { verifyingCrypto } from '../platform/crypto.ts';
 import { counted } from '../../shared/lifetime.ts';
 import type { Secrets, Transaction } from './instance-service.ts';
 import { deviceCall, type DeviceLink, type Route } from './registration-client.ts';
@@ -20,6 +23,16 @@ export interface OnlineOutcome {
 
 export type Step = Transaction<OnlineOutcome>;
 type DeviceCallName = 'device-renew-auth' | 'device-renew-id' | 'device-usage' | 'device-deregister' | 'device-export-request' | 'device-export-return';
+
+const NONE: readonly Witness[] = [];
+/** The calls whose answers carry a checkpoint of License Central's log, and which name the ones this device saw. */
+const WITNESSED = new Set<DeviceCallName>(['device-renew-auth', 'device-renew-id', 'device-usage']);
+
+/** A call's body with the checkpoints this device saw (the latest per key), so License Central finds itself behind. */
+function witnessed(state: InstanceState, name: DeviceCallName, body: object): object {
+  const seen = state.witness ?? [];
+  return WITNESSED.has(name) && seen.length ? { ...body, witness: seen.map((w) => ({ keyId: w.keyId, events: w.events, head: w.head })) } : body;
+}
 
 /** Refusals that mean License Central was not reached, or not trusted: nothing changed there. */
 export const UNREACHED = new Set<string>(['server-unreachable', 'proxy-refused', 'server-untrusted', 'server-error']);
@@ -119,8 +132,12 @@ export async function signedStep(
   const t = state.clock.highWater;
   requireOnline(state, t);
   try {
-    const { value, link } = await signed(state, secrets, call.name, call.body, call.timeoutMs);
-    return apply(value, link.seq, t);
+    const { value, link } = await signed(state, secrets, call.name, witnessed(state, call.name, call.body), call.timeoutMs);
+    // License Central's log as its answer says it is: not behind what this device saw (else the answer is not taken).
+    const checkpoint = (value as { checkpoint?: OnlineCheckpoint }).checkpoint;
+    const witness = witnessesAfterAnswer(state, checkpoint, { instance: link.instance, seq: link.seq }, verifyingCrypto, t);
+    const step = apply(value, link.seq, t);
+    return witness === (state.witness ?? NONE) ? step : { ...step, state: { ...step.state, witness } };
   } catch (e) {
     return failed(state, call.label, e, t);
   }

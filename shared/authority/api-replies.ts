@@ -4,6 +4,7 @@
  * them at compile time (electron/authority/api-operations.ts), and the tests check every answer the server
  * gives against the document. Objects are strict: a field the document does not name is a failure.
  */
+import { onlineCheckpointSchema } from '../registration/online-checkpoint-schema.ts';
 import { z } from 'zod';
 import { EXPIRING_KINDS, type ExpiringKind } from './expiring.ts';
 import type { ApiName } from './api.ts';
@@ -202,9 +203,9 @@ export const API_REPLIES = {
     exportControlled: z.boolean(),
     identity: z.strictObject({ keyId: z.string(), signature: z.string() }),
   }),
-  'device-renew-auth': z.strictObject({ authorizationExpires: instant, compliance }),
-  'device-renew-id': z.strictObject({ registrationExpires: instant, compliance }),
-  'device-usage': z.strictObject({ exportKeys: z.array(exportKey).optional(), compliance }),
+  'device-renew-auth': z.strictObject({ authorizationExpires: instant, compliance, checkpoint: onlineCheckpointSchema }),
+  'device-renew-id': z.strictObject({ registrationExpires: instant, compliance, checkpoint: onlineCheckpointSchema }),
+  'device-usage': z.strictObject({ exportKeys: z.array(exportKey).optional(), compliance, checkpoint: onlineCheckpointSchema }),
   'device-deregister': z.strictObject({ deregistered: z.boolean() }),
   'device-export-request': exportKeys,
   'device-export-return': exportKeys,

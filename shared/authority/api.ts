@@ -9,6 +9,7 @@ import type { ApiOperation } from './api-operation.ts';
 import { syncEnvelopeSchema } from './sync-file.ts';
 import { NODE_NAME } from '../codes/cluster-nodes.ts';
 import { MAX_REPORT_CHARS } from '../codes/usage-report.ts';
+import { seenCheckpointsSchema } from '../registration/online-checkpoint-schema.ts';
 import { WEBHOOK_API } from './api-webhooks.ts';
 import {
   confirmInput,
@@ -34,6 +35,8 @@ export type { ApiOperation } from './api-operation.ts';
 
 const none = z.strictObject({});
 const accountFilter = z.strictObject({ account: shortText.optional() });
+/** A registered device's call that names the checkpoints of License Central's log it saw (shared/registration/online-checkpoint.ts). */
+const witnessed = z.strictObject({ witness: seenCheckpointsSchema.optional() });
 const op = <B extends z.ZodType>(summary: string, permission: ApiOperation['permission'], changes: boolean, body: B, secret?: ApiOperation['secret']) => ({
   summary,
   permission,
@@ -159,8 +162,13 @@ export const API = {
       proof: z.string().min(1).max(200),
     }),
   ),
-  'device-renew-auth': op('A registered product instance renews its authorization (90 days); answers its compliance.', 'device', false, none),
-  'device-renew-id': op('A registered product instance renews its registration (a year).', 'device', false, none),
+  'device-renew-auth': op(
+    "A registered product instance renews its authorization (90 days); answers its compliance and a checkpoint of License Central's log (the witness: the checkpoints the device saw, named in `witness`).",
+    'device',
+    false,
+    witnessed,
+  ),
+  'device-renew-id': op('A registered product instance renews its registration (a year); answers as device-renew-auth does.', 'device', false, witnessed),
   'device-usage': op(
     'A registered product instance reports its usage (license → in use); answers its compliance.',
     'device',
@@ -171,6 +179,7 @@ export const API = {
       usage: licenses,
       trustedKeyIds: z.array(keyId).max(64).optional(),
       nodes: z.array(z.string().regex(NODE_NAME)).max(64).optional(),
+      witness: seenCheckpointsSchema.optional(),
     }),
   ),
   'device-deregister': op(

@@ -12,6 +12,8 @@ import { formatInstant } from '../codes/dates.ts';
 import { CHECKPOINT_PREFIX, checkpointMessage, codeMark } from '../codes/checkpoint.ts';
 import type { AuthorizationCode } from '../codes/authorization-code.ts';
 import type { DeviceCrypto } from '../ports.ts';
+import { fromBase64 } from '../bytes.ts';
+import { onlineCheckpointMessage, type OnlineCheckpoint } from '../registration/online-checkpoint.ts';
 import type { InstanceState, TrustedKey, Witness } from './state.ts';
 
 export const FORGET_COMMAND = 'license smart checkpoint forget';
@@ -64,4 +66,47 @@ export function witnessesAfter(state: InstanceState, code: AuthorizationCode, si
   }
   const next: Witness = { keyId: cp.keyId, events: cp.events, head: cp.head, at: now };
   return [...all.filter((w) => w.keyId !== cp.keyId), next].slice(-MAX_WITNESSES);
+}
+
+const ONLINE_HINT = `Tell License Central's administrator: restore the latest backup of its ledger (or point this device back at the License Central it registered with). Only if the older ledger is the one to keep from now on: accept it here with \`slr ${FORGET_COMMAND}\`.`;
+
+/**
+ * The witnesses after an answer of License Central to a call of this device registered online (instance
+ * `instance`, sequence number `seq`), or a refusal: its checkpoint must verify with the key it names, and its
+ * echo of the position this device saw must hold the event this device saw there. A checkpoint signed by a key
+ * this device does not trust (a key added since, not yet imported) is not kept, and an answer without one
+ * changes nothing.
+ */
+export function witnessesAfterAnswer(
+  state: InstanceState,
+  cp: OnlineCheckpoint | undefined,
+  call: { instance: string; seq: number },
+  crypto: DeviceCrypto,
+  now: number,
+): readonly Witness[] {
+  const all = state.witness ?? [];
+  const signer = cp && state.trustedKeys.find((k) => k.id === cp.keyId);
+  if (!cp || !signer) return all;
+  const signature = fromBase64(cp.signature);
+  const seen = all.find((w) => w.keyId === cp.keyId);
+  if (
+    !signature ||
+    !crypto.verify(signer.publicKey, onlineCheckpointMessage(cp, call.instance, call.seq), signature) ||
+    (seen && cp.echo?.events !== seen.events)
+  )
+    refuse('untrusted', "License Central's answer carries a checkpoint of its log that does not verify: it was changed, or taken from another answer.");
+  if (seen && cp.echo!.head === null)
+    refuse(
+      'authority-rolled-back',
+      `License Central has gone back: its log has ${cp.events} events, and this device saw ${seen.events} (${formatInstant(seen.at)}). It was restored from an older backup, or this is a copy of its ledger; its answer was not taken.`,
+      ONLINE_HINT,
+    );
+  if (seen && cp.echo!.head !== seen.head)
+    refuse(
+      'authority-forked',
+      `License Central's log is not the one this device saw: its event ${seen.events} is another (${cp.echo!.head!.slice(0, 12)}… now, ${seen.head.slice(0, 12)}… seen ${formatInstant(seen.at)}). It was restored from an older backup and has logged since, or two copies of its ledger are in use; its answer was not taken.`,
+      ONLINE_HINT,
+    );
+  if (seen && cp.events === seen.events) return all;
+  return [...all.filter((w) => w.keyId !== cp.keyId), { keyId: cp.keyId, events: cp.events, head: cp.head, at: now }].slice(-MAX_WITNESSES);
 }

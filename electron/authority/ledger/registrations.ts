@@ -18,6 +18,9 @@ import { shortName } from '../../../shared/instance/status-text.ts';
 import { cryptoBasics, publicKeyFromCompressed, verifyMessage } from '../../platform/crypto.ts';
 import { requireInit, type LotRow } from './lookups.ts';
 import { exportKeysOf } from './export-keys.ts';
+import { checkSeen, echoOf, onlineCheckpoint } from './online-witness.ts';
+import { signingKey } from './signing.ts';
+import type { OnlineCheckpoint } from '../../../shared/registration/online-checkpoint.ts';
 import type { LedgerStore } from './store.ts';
 
 export interface RegisteredRow {
@@ -60,7 +63,12 @@ export interface DeviceCall {
  * with the key it registered, and the sequence number be above every one it used before (a replay is refused
  * and changes nothing).
  */
-export async function asDevice<T>(c: LedgerStore, call: DeviceCall, now: number, fn: (r: RegisteredRow) => Promise<T>): Promise<T> {
+export async function asDevice<T>(
+  c: LedgerStore,
+  call: DeviceCall,
+  now: number,
+  fn: (r: RegisteredRow, checkpoint: () => Promise<OnlineCheckpoint>) => Promise<T>,
+): Promise<T> {
   await requireInit(c);
   return c.write(now, async () => {
     const r = /^[0-9]{1,15}$/.test(call.instance) ? await c.get<RegisteredRow>(`${SELECT} WHERE r.id = ?`, Number(call.instance)) : undefined;
@@ -83,7 +91,11 @@ export async function asDevice<T>(c: LedgerStore, call: DeviceCall, now: number,
         { lastSeq: Number(r.seq) },
       );
     await c.run('UPDATE registered_instances SET seq = ?, last_contact = ? WHERE id = ?', call.seq, now, r.id);
-    return fn(r);
+    // The log where the device saw it, before this call logs anything: the answer's echo (online-witness.ts).
+    const key = await signingKey(c).catch(() => null);
+    const echo = key && (await echoOf(c, call.body, key.id));
+    await checkSeen(c, call.body, r, now);
+    return fn(r, () => onlineCheckpoint(c, call, echo));
   });
 }
 
@@ -133,21 +145,23 @@ export function refuseExpired(r: RegisteredRow, now: number): void {
 }
 
 export async function renewAuthorization(c: LedgerStore, call: DeviceCall, now: number) {
-  return asDevice(c, call, now, async (r) => {
+  return asDevice(c, call, now, async (r, checkpoint) => {
     refuseExpired(r, now);
     const authorizationExpires = now + PERIODS.authorizationValid;
     await c.run('UPDATE registered_instances SET authorization_expires = ? WHERE id = ?', authorizationExpires, r.id);
-    return { authorizationExpires, compliance: await tellCompliance(c, { ...r, authorization_expires: authorizationExpires }, now) };
+    const compliance = await tellCompliance(c, { ...r, authorization_expires: authorizationExpires }, now);
+    return { authorizationExpires, compliance, checkpoint: await checkpoint() };
   });
 }
 
 export async function renewRegistration(c: LedgerStore, call: DeviceCall, now: number) {
-  return asDevice(c, call, now, async (r) => {
+  return asDevice(c, call, now, async (r, checkpoint) => {
     refuseExpired(r, now);
     const registrationExpires = now + PERIODS.registrationValid;
     await c.run('UPDATE registered_instances SET registration_expires = ? WHERE id = ?', registrationExpires, r.id);
     // Every call of a device tells it its pool's compliance now (a change reaches it at its next call of any kind).
-    return { registrationExpires, compliance: await tellCompliance(c, r, now) };
+    const compliance = await tellCompliance(c, r, now);
+    return { registrationExpires, compliance, checkpoint: await checkpoint() };
   });
 }
 
@@ -161,7 +175,7 @@ export async function reportUsage(
   nodes?: readonly string[],
 ) {
   const product = (udiPid: string) => productById(udiPid)!;
-  return asDevice(c, call, now, async (r) => {
+  return asDevice(c, call, now, async (r, checkpoint) => {
     refuseExpired(r, now);
     const rows: [string, number][] = [];
     for (const [name, count] of Object.entries(usage)) {
@@ -178,7 +192,8 @@ export async function reportUsage(
     await c.run('UPDATE registered_instances SET last_usage_at = ?, nodes = ? WHERE id = ?', now, nodes?.length ? JSON.stringify(nodes) : null, r.id);
     // The export authorization keys it holds, so that a device that lost an answer learns where it stands.
     const exportKeys = trustedKeyIds ? { exportKeys: await exportKeysOf(c, r, trustedKeyIds) } : {};
-    return { compliance: await tellCompliance(c, r, now), ...exportKeys };
+    const compliance = await tellCompliance(c, r, now);
+    return { compliance, ...exportKeys, checkpoint: await checkpoint() };
   });
 }
 

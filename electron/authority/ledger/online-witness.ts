@@ -1,0 +1,74 @@
+/**
+ * The witness for devices registered online, License Central's side (shared/registration/online-checkpoint.ts):
+ * each answer to a renewal or a usage report carries a checkpoint of this log, signed and bound to the call;
+ * each call names the checkpoints its device saw. One beyond the end of this log, or with another head at that
+ * position, says this ledger went back (restored from an older backup) or is a copy that went its own way: it
+ * is logged once per device and finding (`ledger-behind`, a webhook's event), and the device refuses the answer.
+ */
+import { toBase64 } from '../../../shared/bytes.ts';
+import { onlineCheckpointMessage, type OnlineCheckpoint, type SeenCheckpoint } from '../../../shared/registration/online-checkpoint.ts';
+import { EMPTY_HEAD } from '../../../shared/codes/checkpoint.ts';
+import { seenCheckpointsSchema } from '../../../shared/registration/online-checkpoint-schema.ts';
+import { formatUdi } from '../../../shared/udi.ts';
+import { ledgerCrypto, logPosition, signingKey } from './signing.ts';
+import type { LedgerStore } from './store.ts';
+
+const WHAT_TO_DO =
+  'Restore the latest backup of this ledger (docs/backup-restore.md), or, if this ledger is to be kept, have each device that refuses its answers forget the checkpoints it holds (`license smart checkpoint forget`) on the administrator’s word.';
+
+/** The checkpoints a call names (its signed body's `witness`); none when it names none, or not as the schema says. */
+function seenIn(body: string): readonly SeenCheckpoint[] {
+  try {
+    const parsed = seenCheckpointsSchema.safeParse((JSON.parse(body) as { witness?: unknown }).witness ?? []);
+    return parsed.success ? parsed.data : [];
+  } catch {
+    return [];
+  }
+}
+
+/** What the log holds at the position a call names for `keyId`, before the call logs anything (an answer's echo). */
+export async function echoOf(c: LedgerStore, body: string, keyId: string): Promise<OnlineCheckpoint['echo']> {
+  const named = seenIn(body).find((w) => w.keyId === keyId);
+  if (!named) return null;
+  if (named.events === 0) return { events: 0, head: EMPTY_HEAD };
+  const at = await c.get<{ hash: string | null }>('SELECT hash FROM events WHERE id = ?', named.events);
+  // An event logged before the log was chained has no hash to compare: the device's is taken as it is.
+  return { events: named.events, head: at ? (at.hash ?? named.head) : null };
+}
+
+/**
+ * This log's checkpoint now, signed with the current key, for the answer to call `seq` of registered instance
+ * `instance`, with the echo of the position the call named for that key (taken before the call logged anything).
+ */
+export async function onlineCheckpoint(c: LedgerStore, call: { instance: string; seq: number }, echo: OnlineCheckpoint['echo']): Promise<OnlineCheckpoint> {
+  const key = await signingKey(c);
+  const cp = { keyId: key.id, ...(await logPosition(c)), echo };
+  return { ...cp, signature: toBase64((await ledgerCrypto(c)).sign(key.id, onlineCheckpointMessage(cp, call.instance, call.seq))) };
+}
+
+/** What the checkpoints a registered device names in its call (its signed body's `witness`) say of this ledger; each finding logged once. */
+export async function checkSeen(
+  c: LedgerStore,
+  body: string,
+  r: { id: number; account: string; product: string; sn: string; uuid: string },
+  now: number,
+): Promise<void> {
+  const seen = seenIn(body);
+  if (seen.length === 0) return;
+  const own = new Set((await c.all<{ id: string }>('SELECT id FROM signing_keys')).map((k) => k.id));
+  const { events: length } = await logPosition(c);
+  const instance = formatUdi({ pid: r.product, sn: r.sn, uuid: r.uuid });
+  for (const w of seen) {
+    if (!own.has(w.keyId) || w.events === 0) continue;
+    const at = await c.get<{ hash: string | null }>('SELECT hash FROM events WHERE id = ?', w.events);
+    const finding =
+      w.events > length
+        ? `Registered instance ${r.id} (${instance}) has seen this License Central's log at ${w.events} events (key ${w.keyId}); this ledger has ${length}: it went back, restored from an older backup, and what it recorded after that is not here. ${WHAT_TO_DO}`
+        : at?.hash && at.hash !== w.head
+          ? `Registered instance ${r.id} (${instance}) has seen another event ${w.events} in this License Central's log than this ledger holds (key ${w.keyId}): it was restored from an older backup and has logged other events since, or is a copy that went its own way. ${WHAT_TO_DO}`
+          : null;
+    if (!finding) continue;
+    const told = await c.get("SELECT 1 AS one FROM events WHERE type = 'ledger-behind' AND instance = ? AND message = ?", instance, finding);
+    if (!told) await c.log(now, 'ledger-behind', finding, { account: r.account, instance });
+  }
+}
