@@ -3,7 +3,7 @@
 // that never sees the server. What operators type, end to end.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SLR, slr } from './helpers/cli.ts';
@@ -243,5 +243,37 @@ describe('slr authority migrate under a live server', () => {
       }
     },
     scaled(120_000),
+  );
+});
+
+describe.skipIf(SKIP_POSTGRES)('slr authority init --database: a License Central made directly on PostgreSQL', () => {
+  it(
+    'creates the ledger there and points the home at it; refuses a database that holds one, a home that has one, and a URL that is none',
+    async () => {
+      const home = mkdtempSync(join(tmpdir(), 'slr-init-pg-'));
+      const database = await postgres!.database();
+      const a = (...args: string[]) => slr(home, ['authority', ...args], NOW);
+      const made = a('init', '--account', 'Acme', '--database', database);
+      expect(made.status, made.stderr).toBe(0);
+      expect(made.stdout).toMatch(/License authority "Acme" created in .* \(this home works on it\), with virtual account "Default"/);
+      expect(statSync(join(home, 'authority-ledger.json')).mode & 0o777).toBe(0o600);
+      expect(existsSync(join(home, 'authority.sqlite'))).toBe(false);
+      // The home's commands work on it from now on.
+      expect(a('account', 'add', 'Lab').status).toBe(0);
+      expect(a('show', 'events').stdout).toMatch(/Lab/);
+      // Another home on the same database: it holds a License Central already.
+      const other = mkdtempSync(join(tmpdir(), 'slr-init-pg-'));
+      const again = slr(other, ['authority', 'init', '--account', 'Other', '--database', database], NOW);
+      expect(again.status).toBe(1);
+      expect(existsSync(join(other, 'authority-ledger.json'))).toBe(false);
+      // A home with a ledger of its own moves it (migrate), never gets a second one; a URL that is not postgres://.
+      const own = mkdtempSync(join(tmpdir(), 'slr-init-pg-'));
+      expect(slr(own, ['authority', 'init', '--account', 'Own'], NOW).status).toBe(0);
+      const split = slr(own, ['authority', 'init', '--account', 'Own', '--database', await postgres!.database()], NOW);
+      expect([split.status, split.stderr]).toEqual([1, expect.stringMatching(/has a ledger of its own[\s\S]*slr authority migrate --to/)]);
+      const notUrl = slr(other, ['authority', 'init', '--account', 'X', '--database', 'mysql://x/y'], NOW);
+      expect([notUrl.status, notUrl.stderr]).toEqual([1, expect.stringMatching(/takes a postgres:\/\/ URL/)]);
+    },
+    scaled(60_000),
   );
 });

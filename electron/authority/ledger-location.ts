@@ -8,7 +8,8 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { refuse } from '../../shared/errors.ts';
 import { writeTextFile } from '../platform/files.ts';
-import { isPostgresUrl } from './db/database-url.ts';
+import { describeDatabase, isPostgresUrl } from './db/database-url.ts';
+import { AUTHORITY_DB } from '../platform/paths.ts';
 
 export const LEDGER_POINTER = 'authority-ledger.json';
 
@@ -43,4 +44,25 @@ export function followMove(home: string, to: string, now: number): boolean {
   const follows = isPostgresUrl(to) || resolve(dirname(to)) === resolve(home);
   if (follows) pointHomeAt(home, isPostgresUrl(to) ? to : undefined, now);
   return follows;
+}
+
+/**
+ * Whether a new ledger may be made in `database` for this home (`init --database`): a postgres:// URL, and a home
+ * with no ledger of its own (that one moves with `migrate`) nor one in another database.
+ */
+export function homeMayMoveTo(home: string, database: string): void {
+  if (!isPostgresUrl(database)) refuse('bad-request', `--database takes a postgres:// URL, not "${database.slice(0, 80)}".`);
+  if (existsSync(join(home, AUTHORITY_DB)))
+    refuse(
+      'bad-request',
+      `${home} has a ledger of its own (${AUTHORITY_DB}): a second one in PostgreSQL would split its pool.`,
+      'Move it there instead: `slr authority migrate --to postgres://…`.',
+    );
+  const moved = movedLedger(home);
+  if (moved !== undefined && moved !== database)
+    refuse(
+      'bad-request',
+      `${home} works on another PostgreSQL ledger already (${describeDatabase(moved)}).`,
+      'Use another --home for another License Central.',
+    );
 }

@@ -3,7 +3,7 @@
  * PostgreSQL (a fresh database), the real Fastify app over HTTPS on a loopback port with a self-signed
  * certificate, an injected clock, and users of every role. Clients are the real client (remote.ts).
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,6 +29,8 @@ export interface TestServer {
   readonly certificate: string;
   readonly ledger: Ledger;
   readonly home: string;
+  /** The PostgreSQL database its ledger is in; null: SQLite in its home. */
+  readonly database: string | null;
   now: number;
   login(user: string, password?: string): Promise<RemoteSession>;
   call<N extends ApiName>(session: RemoteSession, name: N, body: ApiBody<N>, key?: string): Promise<unknown>;
@@ -43,20 +45,27 @@ export async function startServer(
   engine: Engine,
   start: number,
   postgres: Postgres | null,
-  options: { loginsPerMinute?: number; onLogged?: () => void } = {},
+  options: {
+    loginsPerMinute?: number;
+    onLogged?: () => void;
+    /** Another server on the same PostgreSQL ledger (already set up), presenting the same certificate, as behind a load balancer. */
+    beside?: TestServer;
+  } = {},
 ): Promise<TestServer> {
   const home = mkdtempSync(join(tmpdir(), `slr-server-${engine}-`));
-  const ledger =
-    engine === 'sqlite'
-      ? await openLedger({ dir: home, actor: 'setup' }, true)
-      : await Ledger.open(await PgDb.connect(await postgres!.database(), 10), 'setup');
-  await ledger.init('Acme', start);
-  await ledger.addAccount('Lab', start);
-  for (const account of ['Default', 'Lab']) await ledger.addLicenses({ account, tag: 'UCM_Basic', count: 10 }, start);
-  await ledger.addUser({ name: 'admin', role: 'smart-account-admin', password: PASSWORD }, start);
-  await ledger.addUser({ name: 'lab-admin', role: 'va-admin', account: 'Lab', password: PASSWORD }, start);
-  await ledger.addUser({ name: 'lab-user', role: 'va-user', account: 'Lab', password: PASSWORD }, start);
-  await ledger.addUser({ name: 'default-user', role: 'va-user', account: 'Default', password: PASSWORD }, start);
+  const database = engine === 'postgres' ? (options.beside?.database ?? (await postgres!.database())) : null;
+  const ledger = database === null ? await openLedger({ dir: home, actor: 'setup' }, true) : await Ledger.open(await PgDb.connect(database, 10), 'setup');
+  if (options.beside) {
+    for (const f of ['server-cert.pem', 'server-key.pem']) copyFileSync(join(options.beside.home, f), join(home, f));
+  } else {
+    await ledger.init('Acme', start);
+    await ledger.addAccount('Lab', start);
+    for (const account of ['Default', 'Lab']) await ledger.addLicenses({ account, tag: 'UCM_Basic', count: 10 }, start);
+    await ledger.addUser({ name: 'admin', role: 'smart-account-admin', password: PASSWORD }, start);
+    await ledger.addUser({ name: 'lab-admin', role: 'va-admin', account: 'Lab', password: PASSWORD }, start);
+    await ledger.addUser({ name: 'lab-user', role: 'va-user', account: 'Lab', password: PASSWORD }, start);
+    await ledger.addUser({ name: 'default-user', role: 'va-user', account: 'Default', password: PASSWORD }, start);
+  }
   const tls = serverTls(home, '127.0.0.1', start);
   const state = { now: start };
   const app: FastifyInstance = await buildServer({
@@ -80,6 +89,7 @@ export async function startServer(
     certificate: tls.cert,
     ledger,
     home,
+    database,
     get now() {
       return state.now;
     },

@@ -15,7 +15,8 @@ import { codeFileName, readCodeFile } from '../../platform/files.ts';
 import { LIMITS } from '../../../shared/limits.ts';
 import { parseKeyBackup } from '../../authority/keys/key-escrow.ts';
 import { checkedOutput } from '../output-files.ts';
-import { movedLedger } from '../../authority/ledger-location.ts';
+import { homeMayMoveTo, movedLedger, pointHomeAt } from '../../authority/ledger-location.ts';
+import { describeDatabase } from '../../authority/db/database-url.ts';
 import { GLOBAL_OPTIONS, OPTIONS, passphraseSecret, readPassphrase, type Values } from './args.ts';
 import { EXIT_CODES } from '../output.ts';
 import { UsageError } from '../output.ts';
@@ -37,21 +38,23 @@ export const VALUE_OPTIONS: readonly string[] = Object.entries(OPTIONS).flatMap(
 export const VERBS: readonly Verb[] = [
   {
     words: 'init',
-    usage: '--account "<smart account name>" [--passphrase-file FILE] [--restore-keys BACKUP]',
+    usage: '--account "<smart account name>" [--passphrase-file FILE] [--restore-keys BACKUP] [--database postgres://…]',
     summary:
-      'Create the license authority: the smart account, the virtual account "Default" and its first signing key (encrypted under the passphrase, if given), or the keys of a key backup (--restore-keys, with its passphrase).',
+      'Create the license authority: the smart account, the virtual account "Default" and its first signing key (encrypted under the passphrase, if given), or the keys of a key backup (--restore-keys, with its passphrase). With --database, in that PostgreSQL database (empty), which this home then works on, as after migrate.',
     example: 'slr authority init --account "Acme Corp" --passphrase-file /secure/passphrase.txt',
-    options: ['account', 'restore-keys'],
+    options: ['account', 'restore-keys', 'database'],
     required: ['account'],
     where: 'local',
     run: async ({ values, ctx, say, withLocalLedger }) => {
       const file = values['restore-keys'];
       if (file && !values['passphrase-file']) throw new UsageError('--restore-keys needs --passphrase-file: the passphrase of the key backup.');
       const backup = file ? parseKeyBackup(readCodeFile(file, LIMITS.keyBackupBytes), readPassphrase(values['passphrase-file']!)) : undefined;
+      if (values.database !== undefined) homeMayMoveTo(ctx.home, values.database);
       const r = await withLocalLedger((l) => l.init(values.account!, ctx.now, backup), true);
+      if (values.database !== undefined) pointHomeAt(ctx.home, values.database, ctx.now);
       const keys = r.protection === 'plaintext' ? 'not encrypted (give --passphrase-file to encrypt them; see key protect)' : `encrypted (${r.protection})`;
       say(
-        `License authority "${values.account}" created in ${ctx.home}, with virtual account "Default".\nSigning key ${r.keyId}${backup ? ' (restored)' : ''}, ${keys}: export it with \`slr authority key export --out FILE\` for devices to trust.`,
+        `License authority "${values.account}" created in ${values.database === undefined ? ctx.home : `${describeDatabase(values.database)} (this home works on it)`}, with virtual account "Default".\nSigning key ${r.keyId}${backup ? ' (restored)' : ''}, ${keys}: export it with \`slr authority key export --out FILE\` for devices to trust.`,
         r,
       );
     },
