@@ -4,7 +4,10 @@
 // idempotency key is done once; reservations through both at once never take more than the pool holds; a
 // registration token's uses are counted once across both; a webhook delivery is sent once when both send.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { get } from 'node:https';
 import type { RemoteSession } from '../electron/authority/remote/remote.ts';
+import { Ledger } from '../electron/authority/ledger.ts';
+import { PgDb } from '../electron/authority/db/postgres/pg-db.ts';
 import { registerDevice } from '../electron/device/registration-client.ts';
 import type { PostDelivery } from '../electron/authority/webhooks/webhook-post.ts';
 import { keyId } from '../electron/platform/crypto.ts';
@@ -20,6 +23,17 @@ const T = Date.UTC(2026, 11, 1, 9);
 let postgres: Postgres | null = null;
 let a: TestServer;
 let b: TestServer;
+
+/** GET /health, as a load balancer's probe sends it. */
+function health(s: TestServer): Promise<{ status: number; body: unknown }> {
+  return new Promise((resolve, reject) => {
+    get(new URL('/health', s.url), { ca: s.certificate, checkServerIdentity: () => undefined }, (res) => {
+      let text = '';
+      res.on('data', (c: Buffer) => (text += c.toString()));
+      res.on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(text) as unknown }));
+    }).on('error', reject);
+  });
+}
 
 const on = (s: TestServer, session: RemoteSession): RemoteSession => ({ ...session, server: s.url });
 
@@ -94,6 +108,31 @@ describe.skipIf(SKIP_POSTGRES)('two License Central servers on one PostgreSQL da
     });
     expect((await Promise.all(tries)).sort()).toEqual(['registered', 'token-used-up']);
     expect(await b.ledger.registeredInstances(T, 'Default')).toHaveLength(1);
+  });
+
+  it("answer /health by asking the database: 503 when the ledger's database does not answer", async () => {
+    expect(await health(a)).toEqual({ status: 200, body: { ok: true } });
+    const c = await startServer('postgres', T, postgres, { beside: a });
+    await c.ledger.close();
+    const down = await health(c);
+    expect(down.status).toBe(503);
+    expect(down.body).toMatchObject({ ok: false, error: { code: 'server-error', message: expect.stringMatching(/database does not answer/) } });
+    // Its ledger is closed already; what stop() must not find is an answer the OpenAPI document does not describe.
+    await c.stop().catch((e: Error) => expect(e.message).not.toMatch(/OpenAPI/));
+    // The others work on.
+    expect(await health(b)).toEqual({ status: 200, body: { ok: true } });
+  });
+
+  it('start together on an empty database: its schema is made once, under the write lock', async () => {
+    const url = await postgres!.database();
+    const [x, y, z] = (await Promise.all([0, 1, 2].map(async () => Ledger.open(await PgDb.connect(url, 2), 'start')))) as [Ledger, Ledger, Ledger];
+    try {
+      await x.init('Fresh', T);
+      expect(await y.accounts()).toEqual(['Default']);
+      expect(await z.smartAccount()).toBe('Fresh');
+    } finally {
+      for (const l of [x, y, z]) await l.close();
+    }
   });
 
   it('send a webhook delivery once when both servers send at once', async () => {

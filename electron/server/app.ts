@@ -140,6 +140,26 @@ const notFound = (req: FastifyRequest): Answer => ({
   reply: { ok: false, error: { code: 'bad-request', message: `No such operation: ${req.method} ${req.url.slice(0, 100)}.`, hint: HINTS[404]! } },
 });
 
+/** How long /health waits for the ledger's database before it says the server is not healthy. */
+const HEALTH_TIMEOUT_MS = 5_000;
+
+/** Whether the server can work: its ledger's database answers a read within a few seconds (a load balancer's probe). */
+async function health(ledger: Ledger): Promise<{ status: number; body: object }> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${HEALTH_TIMEOUT_MS / 1000} s`)), HEALTH_TIMEOUT_MS);
+  });
+  try {
+    await Promise.race([ledger.store.db.read(() => ledger.store.get('SELECT 1 AS one')), late]);
+    return { status: 200, body: { ok: true } };
+  } catch (e) {
+    const message = `The ledger's database does not answer (${(e as Error).message.slice(0, 120)}): this server cannot work now.`;
+    return { status: 503, body: { ok: false, error: { code: 'server-error', message, hint: 'Check the database the server was started on (--database).' } } };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 function send(reply: FastifyReply, a: Answer) {
   return reply.code(a.status).header('cache-control', 'no-store').send(a.reply);
 }
@@ -156,7 +176,10 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   strictJsonBodies(app);
   const document = openApiDocument();
   app.get('/openapi.json', async () => document);
-  app.get('/health', async () => ({ ok: true }));
+  app.get('/health', async (_req, reply) => {
+    const h = await health(o.ledger);
+    return reply.code(h.status).header('cache-control', 'no-store').send(h.body);
+  });
   for (const name of API_NAMES) {
     const limit = name === 'login' || name === 'password' ? { config: { rateLimit: { max: o.loginsPerMinute ?? 20, timeWindow: 60_000 } } } : {};
     // A satellite's file may be large (its events since the last round); it is checked by its signature first.

@@ -110,9 +110,10 @@ const SERVER_PATHS = {
   '/health': {
     get: {
       operationId: 'health',
-      summary: 'The server answers.',
+      summary: "The server answers, and its ledger's database does (a load balancer's probe).",
       security: [],
       responses: {
+        503: reply("The ledger's database does not answer within 5 s: this server cannot work now."),
         200: {
           description: 'It does.',
           content: {

@@ -108,10 +108,13 @@ export class LedgerStore {
     }
     if (version === LEDGER_VERSION) return;
     await this.transaction(async () => {
-      for (let v = version; v < LEDGER_VERSION; v++) await this.db.exec(this.db.migrations[v]!);
-      if (version < 2) await this.endorseUnendorsedKeys();
-      if (version < 4) await this.chainEvents();
-      if (version < 8) await this.keyAccountNames();
+      // Read again under the write lock: another server starting on the same database may have migrated it meanwhile.
+      const from = await this.db.schemaVersion();
+      if (from >= LEDGER_VERSION) return;
+      for (let v = from; v < LEDGER_VERSION; v++) await this.db.exec(this.db.migrations[v]!);
+      if (from < 2) await this.endorseUnendorsedKeys();
+      if (from < 4) await this.chainEvents();
+      if (from < 8) await this.keyAccountNames();
       await this.db.setSchemaVersion(LEDGER_VERSION);
     });
   }
