@@ -7,13 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { get } from 'node:https';
 import type { RemoteSession } from '../electron/authority/remote/remote.ts';
 import { Ledger } from '../electron/authority/ledger.ts';
-import { PgDb } from '../electron/authority/db/postgres/pg-db.ts';
+import { PgDb, poolConfig, STATEMENT_TIMEOUT_MS } from '../electron/authority/db/postgres/pg-db.ts';
 import { registerDevice } from '../electron/device/registration-client.ts';
 import type { PostDelivery } from '../electron/authority/webhooks/webhook-post.ts';
 import { keyId } from '../electron/platform/crypto.ts';
 import { fromBase64 } from '../shared/bytes.ts';
 import { parseKeyFile } from '../shared/codes/key-file.ts';
-import { makeDevice } from './helpers/world.ts';
+import { makeDevice, refusal } from './helpers/world.ts';
 import { refused } from './helpers/refused.ts';
 import { SKIP_POSTGRES, startPostgres, type Postgres } from './helpers/postgres.ts';
 import { startServer, type TestServer } from './helpers/server.ts';
@@ -121,6 +121,27 @@ describe.skipIf(SKIP_POSTGRES)('two License Central servers on one PostgreSQL da
     await c.stop().catch((e: Error) => expect(e.message).not.toMatch(/OpenAPI/));
     // The others work on.
     expect(await health(b)).toEqual({ status: 200, body: { ok: true } });
+  });
+
+  it('size their pool and bound their statements from the database URL (?pool=N&statement_timeout=MS)', async () => {
+    expect(poolConfig('postgres://slr@db.example/lc?pool=3&statement_timeout=2000&sslmode=require', 10)).toEqual({
+      connectionString: 'postgres://slr@db.example/lc?sslmode=require',
+      max: 3,
+      statement_timeout: 2000,
+    });
+    expect(poolConfig('postgres://slr@db.example/lc', 10)).toMatchObject({ max: 10, statement_timeout: STATEMENT_TIMEOUT_MS });
+    for (const bad of ['?pool=0', '?pool=101', '?pool=x', '?statement_timeout=5', '?statement_timeout=1e9'])
+      expect(refusal(() => poolConfig(`postgres://slr@db.example/lc${bad}`, 10)).code, bad).toBe('bad-request');
+    const url = new URL(b.database!);
+    url.searchParams.set('pool', '2');
+    url.searchParams.set('statement_timeout', '300');
+    const db = await PgDb.connect(url.toString());
+    try {
+      expect(await db.get<{ statement_timeout: string }>('SHOW statement_timeout')).toEqual({ statement_timeout: '300ms' });
+      await expect(db.get('SELECT pg_sleep(1)')).rejects.toThrow(/statement timeout/);
+    } finally {
+      await db.close();
+    }
   });
 
   it('start together on an empty database: its schema is made once, under the write lock', async () => {

@@ -19,6 +19,33 @@ import type { LedgerDb, SqlValue } from '../ledger-db.ts';
 import { PG_MIGRATIONS } from './pg-schema.ts';
 import { describeDatabase } from '../database-url.ts';
 
+/** A statement that runs longer than this is cancelled (its transaction rolled back), unless the URL says otherwise. */
+export const STATEMENT_TIMEOUT_MS = 30_000;
+
+/**
+ * The pool a database URL asks for: `?pool=N` connections (1 to 100; `max` unless given) and
+ * `?statement_timeout=MS` (STATEMENT_TIMEOUT_MS unless given), both taken out of the URL the driver sees.
+ */
+export function poolConfig(url: string, max: number): { connectionString: string; max: number; statement_timeout: number } {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return { connectionString: url, max, statement_timeout: STATEMENT_TIMEOUT_MS };
+  }
+  const number = (name: string, lo: number, hi: number, fallback: number) => {
+    const text = u.searchParams.get(name);
+    u.searchParams.delete(name);
+    if (text === null) return fallback;
+    const n = /^[0-9]{1,9}$/.test(text) ? Number(text) : NaN;
+    if (!(n >= lo && n <= hi)) refuse('bad-request', `The database URL's ${name} must be a whole number from ${lo} to ${hi}, not "${text.slice(0, 20)}".`);
+    return n;
+  };
+  const size = number('pool', 1, 100, max);
+  const timeout = number('statement_timeout', 100, 3_600_000, STATEMENT_TIMEOUT_MS);
+  return { connectionString: u.toString(), max: size, statement_timeout: timeout };
+}
+
 /** The advisory lock every write transaction holds (an arbitrary constant: "SLR" in ASCII). */
 const WRITE_LOCK = 0x534c52;
 
@@ -63,7 +90,8 @@ export class PgDb implements LedgerDb {
   }
 
   static async connect(url: string, max = 10): Promise<PgDb> {
-    const pool = new pg.Pool({ connectionString: url, max, types, application_name: 'slr-desk' });
+    const config = poolConfig(url, max);
+    const pool = new pg.Pool({ ...config, types, application_name: 'slr-desk' });
     pool.on('error', () => undefined);
     try {
       const c = await pool.connect();
@@ -111,6 +139,8 @@ export class PgDb implements LedgerDb {
   }
 
   async exec(text: string): Promise<void> {
+    // A schema's migration may take long on a large ledger (an index over millions of events): no statement timeout.
+    if (this.current.getStore()) await this.client().query('SET LOCAL statement_timeout = 0');
     await this.client().query(text);
   }
 
