@@ -6,7 +6,7 @@
  */
 import { useEffect, useId, useRef, useState } from 'react';
 import type { BridgeResults, OpenedFile, RequestInspection } from '../../shared/bridge.ts';
-import { countPlan } from '../../shared/authority/count-plan.ts';
+import { countPlan, type CountPlan } from '../../shared/authority/count-plan.ts';
 import { MAX_BATCH } from '../../shared/codes/authorization-bundle.ts';
 import { requestCodesInText } from '../../shared/codes/batch-requests.ts';
 import { call, onFileDropped } from '../bridge.ts';
@@ -31,26 +31,16 @@ function useBatchDrops(take: (f: OpenedFile | { readonly error: string }) => voi
 function CountsTable({
   inspection,
   account,
-  devices,
+  plan,
   counts,
   setCounts,
 }: {
   inspection: RequestInspection;
   account: string;
-  devices: number;
+  plan: CountPlan;
   counts: Readonly<Record<string, string>>;
   setCounts: (c: Record<string, string>) => void;
 }) {
-  const plan = countPlan(
-    inspection.licenses.map((l) => ({
-      short: l.short,
-      displayName: l.displayName,
-      now: 0,
-      available: l.available[account] ?? 0,
-      asked: counts[l.short] ?? '',
-      devices,
-    })),
-  );
   return (
     <table>
       <caption>Licenses for each device (only from surplus)</caption>
@@ -248,7 +238,7 @@ export function BatchReserve({ view, refresh }: { view: Ready; refresh: Refresh 
               <option key={a}>{a}</option>
             ))}
           </select>
-          <CountsTable inspection={inspection} account={account} devices={codes.length} counts={counts} setCounts={setCounts} />
+          <CountsTable inspection={inspection} account={account} plan={plan} counts={counts} setCounts={setCounts} />
           <div className="actions">
             <button type="submit" className="primary" disabled={act.busy || !plan.ok}>
               Reserve for {codes.length} devices
