@@ -29,6 +29,7 @@ import { DEVICE_STATE_ARGS, type DeviceStateResults } from './bridge-device-stat
 import { SATELLITE_ARGS, type SatelliteResults } from './bridge-satellites.ts';
 import { USAGE_ARGS, type UsageResults } from './bridge-usage.ts';
 import { BATCH_ARGS, type BatchResults } from './bridge-batch.ts';
+import { WEBHOOK_ARGS, type WebhookResults } from './bridge-webhooks.ts';
 import { BRIDGE_METHODS, channelOf, FILE_DROP_CHANNEL, type BridgeMethod } from './bridge-channels.ts';
 import { LIMITS } from './limits.ts';
 import type { ExpiringItem } from './authority/expiring.ts';
@@ -92,6 +93,7 @@ export const BRIDGE_ARGS = {
   ...SATELLITE_ARGS,
   ...USAGE_ARGS,
   ...BATCH_ARGS,
+  ...WEBHOOK_ARGS,
   fileOpenCode: z.tuple([codeKind]),
   fileSaveCode: z.tuple([z.strictObject({ kind: codeKind, sn: z.string().regex(/^[0-9a-f]{5}$/), code })]),
   fileSaveQr: z.tuple([z.strictObject({ kind: codeKind, sn: z.string().regex(/^[0-9a-f]{5}$/), code })]),
@@ -194,7 +196,7 @@ export interface OpenedFile {
   readonly folder?: boolean;
 }
 
-export interface BridgeResults extends OnlineResults, DeviceStateResults, SatelliteResults, UsageResults, BatchResults {
+export interface BridgeResults extends OnlineResults, DeviceStateResults, SatelliteResults, UsageResults, BatchResults, WebhookResults {
   instanceView: InstanceView;
   instanceInit: InstanceView;
   instanceCommand: CommandResult;

@@ -1,13 +1,24 @@
 /**
- * Smart Licensing online in the app (License Central's half): the Tokens view (New Token, revoke) and the
- * product instances registered online (remove one). On the app's own ledger or, connected, the server's.
+ * Smart Licensing online in the app (License Central's half): the Tokens view (New Token, revoke), the
+ * product instances registered online (remove one) and the webhooks. On the app's own ledger or, connected, the server's.
  */
 import type { BridgeArgs, BridgeMethod, BridgeResults } from '../../shared/bridge.ts';
 import type { WorkspaceLedger } from './workspace-ledger.ts';
 import { serverTarget } from './server-target.ts';
 
 type Methods<M extends BridgeMethod> = { [K in M]: (...args: BridgeArgs<K>) => Promise<BridgeResults[K]> };
-export type TokenMethods = Methods<'authorityTokens' | 'authorityTokenCreate' | 'authorityTokenRevoke' | 'authorityRegistered' | 'authorityRegisteredRemove'>;
+export type TokenMethods = Methods<
+  | 'authorityTokens'
+  | 'authorityTokenCreate'
+  | 'authorityTokenRevoke'
+  | 'authorityRegistered'
+  | 'authorityRegisteredRemove'
+  | 'authorityWebhooks'
+  | 'authorityWebhookAdd'
+  | 'authorityWebhookRemove'
+  | 'authorityWebhookTest'
+  | 'authorityWebhookDeliveries'
+>;
 
 /** Where devices reach License Central: the server connected to, or (own ledger) the one given (server-target.ts). */
 async function tokenTarget(dir: string, server: string | undefined, fingerprint: string | undefined): Promise<{ server: string; fingerprint: string }> {
@@ -30,5 +41,11 @@ export function tokenApi(dir: string, ledger: WorkspaceLedger, now: () => number
     },
     authorityRegistered: () => ledger((l) => l.registeredInstances(now())),
     authorityRegisteredRemove: (instance) => ledger((l) => l.removeRegistered(instance, now())),
+    // The server's webhooks (on the app's own ledger, sent while `slr authority serve` runs on it)
+    authorityWebhooks: () => ledger((l) => l.listWebhooks()),
+    authorityWebhookAdd: (input) => ledger((l) => l.addWebhook(input, now())),
+    authorityWebhookRemove: (id) => ledger((l) => l.removeWebhook({ id }, now())),
+    authorityWebhookTest: (id) => ledger((l) => l.testWebhook({ id }, now())),
+    authorityWebhookDeliveries: (webhook) => ledger((l) => l.webhookDeliveries({ webhook: webhook ?? undefined })),
   };
 }

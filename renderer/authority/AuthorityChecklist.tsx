@@ -7,7 +7,7 @@ import type { AuthorityView } from '../../shared/bridge.ts';
 import { Checklist, type ChecklistStep } from '../components/Checklist.tsx';
 
 type Ready = Extract<AuthorityView, { initialized: true }>;
-export type AuthoritySection = 'licenses' | 'instances' | 'reserve' | 'usage' | 'tokens' | 'satellites' | 'events' | 'keys';
+export type AuthoritySection = 'licenses' | 'instances' | 'reserve' | 'usage' | 'tokens' | 'webhooks' | 'satellites' | 'events' | 'keys';
 
 const PROTECTION: Record<Ready['keyProtection'], string> = {
   plaintext: '',

@@ -9,6 +9,7 @@ import { ReserveWizard } from './ReserveWizard.tsx';
 import { BatchReserve } from './BatchReserve.tsx';
 import { LicensesPanel } from './LicensesPanel.tsx';
 import { TokensPanel } from './TokensPanel.tsx';
+import { WebhooksPanel } from './WebhooksPanel.tsx';
 import { SatellitesPanel } from './SatellitesPanel.tsx';
 import { UsageReportsPanel } from './UsageReportsPanel.tsx';
 import { UnlockKeys } from './UnlockKeys.tsx';
@@ -46,6 +47,7 @@ export function AuthorityWorkspace() {
           { value: 'reserve', label: 'License Reservation' },
           { value: 'usage', label: 'Usage Reports' },
           { value: 'tokens', label: 'Tokens' },
+          { value: 'webhooks', label: 'Webhooks' },
           { value: 'satellites', label: 'Satellites' },
           { value: 'events', label: 'Event Log' },
           { value: 'keys', label: 'Signing Keys' },
@@ -62,6 +64,7 @@ export function AuthorityWorkspace() {
         )}
         {section === 'usage' && <UsageReportsPanel view={view} refresh={refresh} />}
         {section === 'tokens' && <TokensPanel view={view} refresh={refresh} />}
+        {section === 'webhooks' && <WebhooksPanel view={view} refresh={refresh} />}
         {section === 'satellites' && <SatellitesPanel view={view} refresh={refresh} />}
         {section === 'events' && <EventTable kind="authority" events={view.events} check={view.logCheck} />}
         {section === 'keys' && <KeysPanel view={view} refresh={refresh} showDevices={() => setSection('instances')} />}
