@@ -62,7 +62,10 @@ function payloadOf(id: number, webhook: string, smartAccount: string, now: numbe
 export async function queueEvents(c: LedgerStore, now: number): Promise<number> {
   let queued = 0;
   const smartAccount = await smartAccountOf(c);
-  for (const w of await c.all<WebhookRow>(`${WEBHOOK_SELECT} WHERE w.removed_at IS NULL`)) {
+  // Only the webhooks the log has gone past: a round with nothing new opens no write transaction (on PostgreSQL
+  // each would take the ledger's write lock, after every request).
+  const last = Number((await c.get<{ id: number | null }>('SELECT max(id) AS id FROM events'))?.id ?? 0);
+  for (const w of await c.all<WebhookRow>(`${WEBHOOK_SELECT} WHERE w.removed_at IS NULL AND w.queued_to < ?`, last)) {
     queued += await c.transaction(async () => {
       const head = Number((await c.get<{ id: number | null }>('SELECT max(id) AS id FROM events'))?.id ?? 0);
       const types = JSON.parse(w.events) as string[];
