@@ -11,10 +11,8 @@ import { EMPTY_HEAD } from '../../../shared/codes/checkpoint.ts';
 import { seenCheckpointsSchema } from '../../../shared/registration/online-checkpoint-schema.ts';
 import { formatUdi } from '../../../shared/udi.ts';
 import { ledgerCrypto, logPosition, signingKey } from './signing.ts';
+import { seenFindings } from './witness-check.ts';
 import type { LedgerStore } from './store.ts';
-
-const WHAT_TO_DO =
-  'Restore the latest backup of this ledger (docs/backup-restore.md), or, if this ledger is to be kept, have each device that refuses its answers forget the checkpoints it holds (`license smart checkpoint forget`) on the administrator’s word.';
 
 /** The checkpoints a call names (its signed body's `witness`); none when it names none, or not as the schema says. */
 function seenIn(body: string): readonly SeenCheckpoint[] {
@@ -55,19 +53,8 @@ export async function checkSeen(
 ): Promise<void> {
   const seen = seenIn(body);
   if (seen.length === 0) return;
-  const own = new Set((await c.all<{ id: string }>('SELECT id FROM signing_keys')).map((k) => k.id));
-  const { events: length } = await logPosition(c);
   const instance = formatUdi({ pid: r.product, sn: r.sn, uuid: r.uuid });
-  for (const w of seen) {
-    if (!own.has(w.keyId) || w.events === 0) continue;
-    const at = await c.get<{ hash: string | null }>('SELECT hash FROM events WHERE id = ?', w.events);
-    const finding =
-      w.events > length
-        ? `Registered instance ${r.id} (${instance}) has seen this License Central's log at ${w.events} events (key ${w.keyId}); this ledger has ${length}: it went back, restored from an older backup, and what it recorded after that is not here. ${WHAT_TO_DO}`
-        : at?.hash && at.hash !== w.head
-          ? `Registered instance ${r.id} (${instance}) has seen another event ${w.events} in this License Central's log than this ledger holds (key ${w.keyId}): it was restored from an older backup and has logged other events since, or is a copy that went its own way. ${WHAT_TO_DO}`
-          : null;
-    if (!finding) continue;
+  for (const finding of await seenFindings(c, `Registered instance ${r.id} (${instance})`, seen)) {
     const told = await c.get("SELECT 1 AS one FROM events WHERE type = 'ledger-behind' AND instance = ? AND message = ?", instance, finding);
     if (!told) await c.log(now, 'ledger-behind', finding, { account: r.account, instance });
   }
