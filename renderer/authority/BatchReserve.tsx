@@ -4,13 +4,14 @@
  * virtual account has free for all of them), one step that reserves for every device or for none, and the
  * bundle of authorization codes saved to a file that each device installs its own entry from.
  */
-import { useEffect, useId, useRef, useState } from 'react';
-import type { BridgeResults, OpenedFile, RequestInspection } from '../../shared/bridge.ts';
+import { useId, useState } from 'react';
+import type { BridgeResults, RequestInspection } from '../../shared/bridge.ts';
 import { countPlan, type CountPlan } from '../../shared/authority/count-plan.ts';
 import { MAX_BATCH } from '../../shared/codes/authorization-bundle.ts';
 import { requestCodesInText } from '../../shared/codes/batch-requests.ts';
-import { call, onFileDropped } from '../bridge.ts';
-import { codeFieldShown, isBatch } from '../components/incoming-file.ts';
+import { call } from '../bridge.ts';
+import { isBatch } from '../components/incoming-file.ts';
+import { useFieldDrops } from '../components/useFieldDrops.ts';
 import { DeviceStateNotice, ErrorNotice, Notice } from '../components/Notice.tsx';
 import { useAction } from '../components/useAction.ts';
 import { useDraft } from '../components/useDraft.ts';
@@ -18,14 +19,6 @@ import { CountInput } from '../components/Wizard.tsx';
 import type { Ready, Refresh } from './types.ts';
 
 type Done = BridgeResults['authorityReserveBatch'];
-
-/** While on screen, the batch field takes a dropped folder, or a dropped file of many request codes. */
-function useBatchDrops(take: (f: OpenedFile | { readonly error: string }) => void) {
-  const latest = useRef(take);
-  latest.current = take;
-  useEffect(() => codeFieldShown('request-batch'), []);
-  useEffect(() => onFileDropped((f) => ('error' in f || isBatch(f) ? latest.current(f) : undefined)), []);
-}
 
 /** The licenses each device gets, checked for the whole batch as typed. */
 function CountsTable({
@@ -179,7 +172,10 @@ function useBatch(view: Ready) {
     setFrom(source);
     setInspection(null);
   };
-  useBatchDrops((f) => ('error' in f ? act.setError({ message: f.error }) : edit(f.text, f.folder ? `the folder ${f.name}` : f.name)));
+  // While on screen, the batch field takes a dropped folder, or a dropped file of many request codes.
+  useFieldDrops(true, 'request-batch', isBatch, (f) =>
+    'error' in f ? act.setError({ message: f.error }) : edit(f.text, f.folder ? `the folder ${f.name}` : f.name),
+  );
   const restart = () => {
     edit('');
     setCounts({});

@@ -1,8 +1,8 @@
-import { useContext, useEffect, useId, useRef, useState } from 'react';
-import type { OpenedFile } from '../../shared/bridge.ts';
+import { useContext, useId, useState } from 'react';
 import { codeTitle, type CodeKind } from '../../shared/code-kinds.ts';
-import { call, onFileDropped } from '../bridge.ts';
-import { codeFieldShown, fieldTakes } from './incoming-file.ts';
+import { call } from '../bridge.ts';
+import { fieldTakes } from './incoming-file.ts';
+import { useFieldDrops } from './useFieldDrops.ts';
 import { useAction } from './useAction.ts';
 import { ErrorNotice, Notice, TrustLink } from './Notice.tsx';
 import { OpenTrustSettings } from './nav.ts';
@@ -55,19 +55,6 @@ function KeyFileNotice({ name, kind }: { name: string; kind: CodeKind }) {
   );
 }
 
-/** A code field of `kind` on screen takes the files dropped onto the window that are not another field's. */
-function useDrops(accept: boolean, kind: CodeKind, take: (f: OpenedFile | { readonly error: string }) => void) {
-  const latest = useRef(take);
-  latest.current = take;
-  useEffect(() => (accept ? codeFieldShown(kind) : undefined), [accept, kind]);
-  useEffect(() => {
-    if (!accept) return;
-    return onFileDropped((f) => {
-      if ('error' in f || fieldTakes(kind, f)) latest.current(f);
-    });
-  }, [accept, kind]);
-}
-
 /**
  * Where a code comes in: pasted or typed, loaded from a file (native dialog), or dropped onto the window
  * (read by the main process). Errors about the code are shown right under it.
@@ -93,12 +80,18 @@ export function CodeInput({
   const id = useId();
   const file = useAction();
   const [keyFile, setKeyFile] = useState<string | null>(null);
-  useDrops(acceptDrops, kind, (f) => {
-    setKeyFile(null);
-    if ('error' in f) file.setError({ message: f.error });
-    else if (looksLikeKeyFile(f.text)) setKeyFile(f.name);
-    else void file.run(async () => onChange(codeOfFile(f.text, device)));
-  });
+  // A code field of `kind` on screen takes the files dropped onto the window that are not another field's.
+  useFieldDrops(
+    acceptDrops,
+    kind,
+    (f) => fieldTakes(kind, f),
+    (f) => {
+      setKeyFile(null);
+      if ('error' in f) file.setError({ message: f.error });
+      else if (looksLikeKeyFile(f.text)) setKeyFile(f.name);
+      else void file.run(async () => onChange(codeOfFile(f.text, device)));
+    },
+  );
   return (
     <div className="code-input">
       <label htmlFor={id}>{codeTitle(kind)}</label>

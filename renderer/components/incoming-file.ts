@@ -7,7 +7,7 @@ import { ACK_PREFIX, CODE_FILE_TYPES, CODE_KINDS, REPORT_PREFIX, type CodeKind }
 import { requestCodesInText } from '../../shared/codes/batch-requests.ts';
 
 /** What a field takes: a code of a kind, a satellite's sync file, or a batch of request codes. */
-type FieldKind = CodeKind | 'sync' | 'request-batch';
+export type FieldKind = CodeKind | 'sync' | 'request-batch';
 
 /** The code fields on screen, by the kind of code each takes. */
 const shown = new Map<FieldKind, number>();
