@@ -1,5 +1,6 @@
 import { useContext, useId, useState } from 'react';
 import { codeTitle, type CodeKind } from '../../shared/code-kinds.ts';
+import type { OpenedFile } from '../../shared/bridge.ts';
 import { call } from '../bridge.ts';
 import { fieldTakes } from './incoming-file.ts';
 import { useFieldDrops } from './useFieldDrops.ts';
@@ -80,18 +81,14 @@ export function CodeInput({
   const id = useId();
   const file = useAction();
   const [keyFile, setKeyFile] = useState<string | null>(null);
-  // A code field of `kind` on screen takes the files dropped onto the window that are not another field's.
-  useFieldDrops(
-    acceptDrops,
-    kind,
-    (f) => fieldTakes(kind, f),
-    (f) => {
-      setKeyFile(null);
-      if ('error' in f) file.setError({ message: f.error });
-      else if (looksLikeKeyFile(f.text)) setKeyFile(f.name);
-      else void file.run(async () => onChange(codeOfFile(f.text, device)));
-    },
-  );
+  const dropped = (f: OpenedFile | { readonly error: string }) => {
+    setKeyFile(null);
+    if ('error' in f) file.setError({ message: f.error });
+    else if (looksLikeKeyFile(f.text)) setKeyFile(f.name);
+    else void file.run(async () => onChange(codeOfFile(f.text, device)));
+  };
+  // On screen, it takes the files dropped onto the window that are not another field's.
+  useFieldDrops(acceptDrops, kind, (f) => fieldTakes(kind, f), dropped);
   return (
     <div className="code-input">
       <label htmlFor={id}>{codeTitle(kind)}</label>

@@ -190,7 +190,11 @@ export class PgDb implements LedgerDb {
   }
 
   async schemaVersion(): Promise<number> {
-    const exists = await this.get<{ t: string | null }>("SELECT to_regclass('slr_schema') AS t");
+    // pg_tables read with this statement's snapshot, not to_regclass's catalog cache: a server that waited on the
+    // write lock while another made the schema must see it (the cache may still be from before the wait).
+    const exists = await this.get<{ t: string | null }>(
+      "SELECT tablename AS t FROM pg_catalog.pg_tables WHERE schemaname = current_schema() AND tablename = 'slr_schema'",
+    );
     if (!exists?.t) return 0;
     return (await this.get<{ version: number }>('SELECT version FROM slr_schema'))?.version ?? 0;
   }
