@@ -5,6 +5,7 @@
 // registration token's uses are counted once across both; a webhook delivery is sent once when both send.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { get } from 'node:https';
+import pg from 'pg';
 import type { RemoteSession } from '../electron/authority/remote/remote.ts';
 import { Ledger } from '../electron/authority/ledger.ts';
 import { PgDb, poolConfig, STATEMENT_TIMEOUT_MS } from '../electron/authority/db/postgres/pg-db.ts';
@@ -142,6 +143,42 @@ describe.skipIf(SKIP_POSTGRES)('two License Central servers on one PostgreSQL da
     } finally {
       await db.close();
     }
+  });
+
+  it("outlive their database's connections being cut: the transaction in flight fails, the next one is served", async () => {
+    // Found by the load and fault test (test/load/): a connection cut while checked out ended the process.
+    const db = a.ledger.store.db as PgDb;
+    const cut = async () => {
+      const c = new pg.Client({ connectionString: a.database! });
+      await c.connect();
+      try {
+        return (await c.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'slr-desk' AND pid <> pg_backend_pid()"))
+          .rowCount;
+      } finally {
+        await c.end();
+      }
+    };
+    let heard!: () => void;
+    const inside = new Promise<void>((r) => (heard = r));
+    let go!: () => void;
+    const held = new Promise<void>((r) => (go = r));
+    // A transaction between two statements (its connection checked out, no query running) when the cut comes.
+    const inFlight = db.transaction(async () => {
+      await db.get('SELECT 1');
+      heard();
+      await held;
+      return db.get('SELECT 1');
+    });
+    await inside;
+    expect(await cut()).toBeGreaterThan(0);
+    await new Promise((r) => setTimeout(r, 200));
+    go();
+    await expect(inFlight).rejects.toThrow();
+    // The process lives on, its pool heals: both servers answer, with the ledger behind them.
+    const session = await a.login('admin');
+    expect(await a.call(session, 'licenses', {})).toBeTruthy();
+    expect(await health(a)).toEqual({ status: 200, body: { ok: true } });
+    expect(await health(b)).toEqual({ status: 200, body: { ok: true } });
   });
 
   it('start together on an empty database: its schema is made once, under the write lock', async () => {

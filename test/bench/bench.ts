@@ -28,6 +28,7 @@ import { createAppApi } from '../../electron/app/api.ts';
 import { serverBench } from './server-bench.ts';
 import { satelliteBench } from './satellite-bench.ts';
 import { batchBench } from './batch-bench.ts';
+import { loadFaults, printLoad } from '../load/load-faults.ts';
 import { markOf, packagesOf, probeStartup, type StartupReport } from '../startup/probe.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -329,6 +330,17 @@ console.log('\nStart-up and bundle');
     `${markOf(last!, 'main-evaluated').toFixed(0)} ms of ${window.toFixed(0)} ms; ${last!.modules.length} modules, ${packagesOf(last!.modules).size} packages`,
   );
   results.appStartup = { ms: appMs, nodeBareMs: appBareMs, ratio: appMs / appBareMs, modules: last!.modules.length, packages: packagesOf(last!.modules).size };
+}
+
+// ------------------------------------------------------------------------------------ load and faults
+if (process.env.SLR_SKIP_POSTGRES === '1') console.log('\nLoad and faults: skipped (SLR_SKIP_POSTGRES=1)');
+else {
+  const seconds = quick ? 20 : 60;
+  console.log(`\nLoad and faults: 100 clients for ${seconds} s against two servers on one PostgreSQL; one server killed, the database's connections cut`);
+  const report = await loadFaults(seconds, 100);
+  printLoad(report, line);
+  results.loadFaults = report;
+  if (report.problems.length) process.exitCode = 1;
 }
 
 mkdirSync(join(root, 'test-results'), { recursive: true });

@@ -169,6 +169,12 @@ export class PgDb implements LedgerDb {
       }
     }
     const client = await this.pool.connect();
+    // A connection cut while it is checked out (PostgreSQL restarted, a failover, pg_terminate_backend) is an
+    // 'error' event on the client: unheard, it would end the process. Heard, the transaction fails, and the
+    // connection is destroyed on release instead of going back to the pool.
+    let broken: Error | undefined;
+    const onError = (e: Error) => (broken ??= e);
+    client.on('error', onError);
     try {
       await client.query(begin);
       try {
@@ -177,11 +183,12 @@ export class PgDb implements LedgerDb {
         await client.query('COMMIT');
         return result;
       } catch (e) {
-        await client.query('ROLLBACK').catch(() => undefined);
+        await client.query('ROLLBACK').catch((r: Error) => (broken ??= r));
         throw e;
       }
     } finally {
-      client.release();
+      client.off('error', onError);
+      client.release(broken);
     }
   }
 
