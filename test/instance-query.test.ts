@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openLedger } from '../electron/authority/ledger.ts';
 import { populate } from './helpers/populate.ts';
-import { rawDb } from './helpers/ledger-audit.ts';
+import { checkInvariants, rawDb } from './helpers/ledger-audit.ts';
+import { makeDevice } from './helpers/world.ts';
 
 const T = Date.UTC(2026, 9, 1);
 
@@ -77,6 +78,37 @@ describe('the instances, a page at a time', () => {
     expect(sn).toMatch(/SEARCH instances USING (?:COVERING )?INDEX instances_account/);
     expect(sn).not.toMatch(/SCAN (?:i|instances)\b/);
     expect(plan(where("uuid >= 'abcdef' AND uuid < 'abcdef~'"))).toMatch(/SEARCH instances USING (?:COVERING )?INDEX instances_active_uuid/);
+    await l.close();
+  });
+
+  it("keeps each account's total as instances come, move and go, and the audit finds a total edited by hand", async () => {
+    const l = await openLedger({ dir: mkdtempSync(join(tmpdir(), 'slr-query-')), actor: 'test' }, true);
+    await l.init('Acme', T);
+    await l.addAccount('Lab', T);
+    for (const account of ['Default', 'Lab']) await l.addLicenses({ account, tag: 'UCM_Basic', count: 10 }, T);
+    const key = await l.exportKey();
+    const totals = async () => [(await l.instancePage({ limit: 1 })).total, (await l.instancePage({ account: 'Lab', limit: 1 })).total];
+    const devices = [];
+    for (const account of ['Default', 'Default', 'Lab']) {
+      const d = makeDevice('UCM', T, [{ id: key.id, publicKey: key.pem }]);
+      d.run({ type: 'enable' }, T);
+      const r = await l.reserve({ account, request: d.run({ type: 'request' }, T).issued!.code, licenses: { UCM_Basic: 2 } }, T + 1);
+      d.run({ type: 'install', code: r.code }, T + 2);
+      devices.push({ d, udi: `P:UCM,S:${d.udi.sn},U:${d.udi.uuid}` });
+    }
+    expect(await totals()).toEqual([3, 1]);
+    await l.transfer({ instance: devices[0]!.udi, to: 'Lab' }, T + 3);
+    expect(await totals()).toEqual([3, 2]);
+    await l.remove({ instance: devices[2]!.udi, returnCode: devices[2]!.d.run({ type: 'return' }, T + 4).issued!.code }, T + 5);
+    expect(await totals()).toEqual([2, 1]);
+    // The filtered lists count what they find; the kept totals agree with them.
+    expect((await l.instancePage({ search: 'lab', limit: 1 })).total).toBe(1);
+    expect((await l.instancePage({ search: 'ucm', limit: 1 })).total).toBe(2);
+    expect(await checkInvariants(l)).toEqual([]);
+    // Someone with sqlite3 edits the kept total: the list shows it, the audit says it is not what is there.
+    rawDb(l).prepare('UPDATE instance_counts SET active = active + 5 WHERE account_id = (SELECT id FROM accounts WHERE name = ?)').run('Lab');
+    expect(await totals()).toEqual([7, 6]);
+    expect((await checkInvariants(l)).join()).toMatch(/6 active instances kept in its count, 1 counted/);
     await l.close();
   });
 

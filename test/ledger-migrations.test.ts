@@ -52,6 +52,9 @@ describe('ledger migrations', () => {
       // What it held is unchanged and sound.
       expect(db.prepare('SELECT count, blocked FROM lots').get()).toEqual({ count: 10, blocked: 3 });
       expect((await checkInvariants(ledger)).filter((p) => !/latest code|no authorization code/.test(p))).toEqual([]);
+      // Schema 17: each account's count of active instances, counted from what was there.
+      expect(db.prepare('SELECT account_id, active FROM instance_counts').all()).toEqual([{ account_id: 1, active: 1 }]);
+      expect((await ledger.instancePage({ limit: 1 })).total).toBe(1);
       // The second key is endorsed by the first: a device provisioned with the first accepts the exported file.
       const exported = await ledger.exportKey(keyId(second.publicKey));
       const chain = parseKeyFile(exported.file);

@@ -27,6 +27,11 @@ export async function checkInvariants(ledger: Ledger): Promise<string[]> {
       problems.push(`lot ${r.id}: blocked ${r.blocked} but holdings, transitions, export grants and satellite allocations add up to ${r.sum}`);
     if (r.blocked < 0 || r.blocked > r.count) problems.push(`lot ${r.id}: blocked ${r.blocked} outside 0..${r.count}`);
   }
+  for (const r of await c.all<{ id: number; kept: number | null; n: number }>(
+    "SELECT a.id, k.active AS kept, (SELECT count(*) FROM instances i WHERE i.account_id = a.id AND i.state = 'active') AS n FROM accounts a LEFT JOIN instance_counts k ON k.account_id = a.id",
+  ))
+    if (r.kept === null || Number(r.kept) !== Number(r.n))
+      problems.push(`account ${r.id}: ${r.kept ?? 'no'} active instances kept in its count, ${r.n} counted`);
   const gone = (await c.get<{ n: number }>("SELECT count(*) AS n FROM holdings h JOIN instances i ON i.id = h.instance_id WHERE i.state <> 'active'"))!.n;
   if (gone) problems.push(`${gone} holdings belong to removed or failed instances`);
   const orphans = (await c.get<{ n: number }>(

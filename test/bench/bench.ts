@@ -29,6 +29,7 @@ import { serverBench } from './server-bench.ts';
 import { satelliteBench } from './satellite-bench.ts';
 import { batchBench } from './batch-bench.ts';
 import { loadFaults, printLoad } from '../load/load-faults.ts';
+import { dataScaleBench } from './data-scale-bench.ts';
 import { markOf, packagesOf, probeStartup, type StartupReport } from '../startup/probe.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -330,6 +331,13 @@ console.log('\nStart-up and bundle');
     `${markOf(last!, 'main-evaluated').toFixed(0)} ms of ${window.toFixed(0)} ms; ${last!.modules.length} modules, ${packagesOf(last!.modules).size} packages`,
   );
   results.appStartup = { ms: appMs, nodeBareMs: appBareMs, ratio: appMs / appBareMs, modules: last!.modules.length, packages: packagesOf(last!.modules).size };
+}
+
+// ------------------------------------------------------------------------------------ scale of data on PostgreSQL
+if (process.env.SLR_SKIP_POSTGRES === '1') console.log('\nScale of data: skipped (SLR_SKIP_POSTGRES=1)');
+else {
+  console.log(`\nScale of data on PostgreSQL: list, search and an instance's view with ${quick ? '100,000' : '1,000,000'} instances vs 10,000`);
+  results.dataScale = await dataScaleBench(quick, line);
 }
 
 // ------------------------------------------------------------------------------------ load and faults

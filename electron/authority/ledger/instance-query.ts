@@ -129,7 +129,11 @@ export async function instancePage(c: LedgerStore, q: InstanceQuery = {}): Promi
   if (!Number.isInteger(limit) || limit < 1 || limit > INSTANCE_PAGE_MAX || !Number.isInteger(offset) || offset < 0)
     refuse('bad-count', `A page holds 1 to ${INSTANCE_PAGE_MAX} instances, from an offset of 0 or more.`);
   const from = `FROM instances i JOIN accounts a ON a.id = i.account_id WHERE ${where.join(' AND ')}`;
-  const total = (await c.get<{ n: number }>(`SELECT count(*) AS n ${from}`, ...params))!.n;
+  // The whole list, or one account's: its total is kept (instance_counts), not counted over a million rows.
+  const whole = !search && !q.product && !q.only;
+  const total = whole
+    ? Number((await c.get<{ n: number | null }>(`SELECT sum(active) AS n FROM instance_counts ${q.account ? 'WHERE account_id = ?' : ''}`, ...params))!.n ?? 0)
+    : (await c.get<{ n: number }>(`SELECT count(*) AS n ${from}`, ...params))!.n;
   const order = `${SORTS[q.sort ?? 'sn']} ${q.descending ? 'DESC' : 'ASC'}, i.id`;
   const rows = await c.all<InstanceRow>(`SELECT i.*, a.name AS account ${from} ORDER BY ${order} LIMIT ? OFFSET ?`, ...params, limit, offset);
   return { total, offset, rows: await instanceLines(c, rows) };

@@ -9,6 +9,7 @@
  * holdings and transitions block is a constraint trigger deferred to the commit; the CHECK is immediate.
  * Account and user names compare without case, as SQLite's COLLATE NOCASE does: an ICU collation `nocase`.
  */
+import { COUNTS_PG } from './pg-schema-counts.ts';
 import { SATELLITES_PG } from './pg-schema-satellites.ts';
 import { REPORTS_PG } from './pg-schema-reports.ts';
 import { WEBHOOKS_PG } from './pg-schema-webhooks.ts';
@@ -266,4 +267,6 @@ export const PG_MIGRATIONS: readonly string[] = [
   ...REPORTS_PG,
   // 16: the server's webhooks and their deliveries, and the compliance each registered instance was last told.
   WEBHOOKS_PG,
+  // 17: each virtual account's count of active instances, kept by triggers (pg-schema-counts.ts).
+  COUNTS_PG,
 ];

@@ -7,6 +7,7 @@
  * table, and no code or manual UPDATE can make it differ), and the CHECK makes overbooking impossible at the
  * lowest level. The audit (audit.ts: the tests, `migrate`) recomputes it from scratch.
  */
+import { COUNTS_SQLITE } from './schema-counts.ts';
 import { SATELLITES_SQLITE } from './schema-satellites.ts';
 import { REPORTS_SQLITE } from './schema-reports.ts';
 import { WEBHOOKS_SQLITE } from './schema-webhooks.ts';
@@ -277,6 +278,8 @@ export const MIGRATIONS: readonly string[] = [
   ...REPORTS_SQLITE,
   // 16: the server's webhooks and their deliveries, and the compliance each registered instance was last told.
   WEBHOOKS_SQLITE,
+  // 17: each virtual account's count of active instances, kept by triggers (schema-counts.ts).
+  COUNTS_SQLITE,
 ];
 
 export const LEDGER_VERSION = MIGRATIONS.length;
