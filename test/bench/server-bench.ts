@@ -20,6 +20,13 @@ import { makeDevice } from '../helpers/world.ts';
 import { startPostgres } from '../helpers/postgres.ts';
 
 const T0 = Date.UTC(2026, 0, 1);
+const SPREAD = 10;
+/** One client; ten on one pool; ten on ten virtual accounts. */
+const RUNS = [
+  { clients: 1, spread: false, name: '1' },
+  { clients: 10, spread: false, name: '10' },
+  { clients: 10, spread: true, name: '10spread' },
+] as const;
 const PASSWORD = 'a bench password, long enough';
 
 interface Figures {
@@ -46,7 +53,10 @@ async function figures(
   clients: number,
   via: 'in-process' | 'server',
   call: (name: string, body: object) => Promise<unknown>,
+  spread = false,
 ): Promise<Figures> {
+  // Spread: each operation on another virtual account than its neighbours' (VA0 … VA9), not all on one pool.
+  const accountOf = (i: number) => (spread ? `VA${i % SPREAD}` : 'Default');
   const key = await ledger.exportKey();
   const requests = Array.from({ length: ops }, () => {
     const d = makeDevice('UCM', T0, [{ id: key.id, publicKey: key.pem }]);
@@ -56,15 +66,15 @@ async function figures(
   const now = T0 + 1000;
   const reserve = await rate(ops, clients, (i) =>
     via === 'server'
-      ? call('reserve', { account: 'Default', request: requests[i]!.request, licenses: { UCM_Basic: 2 } })
-      : ledger.reserve({ account: 'Default', request: requests[i]!.request, licenses: { UCM_Basic: 2 } }, now),
+      ? call('reserve', { account: accountOf(i), request: requests[i]!.request, licenses: { UCM_Basic: 2 } })
+      : ledger.reserve({ account: accountOf(i), request: requests[i]!.request, licenses: { UCM_Basic: 2 } }, now),
   );
   const update = await rate(ops, clients, (i) =>
     via === 'server'
       ? call('update', { instance: requests[i]!.udi, licenses: { UCM_Basic: 1 } })
       : ledger.update({ instance: requests[i]!.udi, licenses: { UCM_Basic: 1 } }, now),
   );
-  const licenses = await rate(ops, clients, () => (via === 'server' ? call('licenses', { account: 'Default' }) : ledger.licenses(now, 'Default')));
+  const licenses = await rate(ops, clients, (i) => (via === 'server' ? call('licenses', { account: accountOf(i) }) : ledger.licenses(now, accountOf(i))));
   return { reserve, update, licenses };
 }
 
@@ -76,15 +86,19 @@ async function engineFigures(engine: 'sqlite' | 'postgres', instances: number, o
         : await Ledger.open(await PgDb.connect(await pgUrl(), 10), 'bench');
     await ledger.init('Bench', T0);
     await ledger.addLicenses({ account: 'Default', tag: 'UCM_Basic', count: 1_000_000 }, T0);
+    for (let a = 0; a < SPREAD; a++) {
+      await ledger.addAccount(`VA${a}`, T0);
+      await ledger.addLicenses({ account: `VA${a}`, tag: 'UCM_Basic', count: 100_000 }, T0);
+    }
     await populate(ledger, instances, { at: T0 });
     await ledger.addUser({ name: 'bench', role: 'smart-account-admin', password: PASSWORD }, T0);
     return ledger;
   };
   const out: Record<string, Figures> = {};
-  for (const clients of [1, 10]) {
+  for (const { clients, spread, name } of RUNS) {
     const local = await fresh();
     try {
-      out[`inProcess${clients}`] = await figures(local, ops, clients, 'in-process', async () => undefined);
+      out[`inProcess${name}`] = await figures(local, ops, clients, 'in-process', async () => undefined, spread);
     } finally {
       await local.close();
     }
@@ -99,8 +113,13 @@ async function engineFigures(engine: 'sqlite' | 'postgres', instances: number, o
         Array.from({ length: clients }, () => login({ server, user: 'bench', password: PASSWORD, fingerprint: tls.fingerprint })),
       );
       let turn = 0;
-      out[`server${clients}`] = await figures(ledger, ops, clients, 'server', (name, body) =>
-        callApi(sessions[turn++ % clients]!, name as 'licenses', body as never, { idempotencyKey: randomUUID() }),
+      out[`server${name}`] = await figures(
+        ledger,
+        ops,
+        clients,
+        'server',
+        (op, body) => callApi(sessions[turn++ % clients]!, op as 'licenses', body as never, { idempotencyKey: randomUUID() }),
+        spread,
       );
     } finally {
       await app.close();
@@ -123,19 +142,42 @@ export async function serverBench(quick: boolean, line: (label: string, value: s
       }
       const f = await engineFigures(engine, instances, ops, () => pg!.database());
       results[engine] = f;
-      for (const clients of [1, 10]) {
-        const a = f[`server${clients}`]!;
-        const b = f[`inProcess${clients}`]!;
+      for (const { clients, name } of RUNS) {
+        const a = f[`server${name}`]!;
+        const b = f[`inProcess${name}`]!;
         for (const op of ['reserve', 'update', 'licenses'] as const) {
           line(
-            `  ${engine}, ${String(clients).padStart(2)} client${clients > 1 ? 's' : ' '}, ${op}`,
+            `  ${engine}, ${String(clients).padStart(2)} client${clients > 1 ? 's' : ' '}${name.endsWith('spread') ? ' on 10 accounts' : ''}, ${op}`,
             `${a[op].toFixed(0)}/s through the server vs ${b[op].toFixed(0)}/s in-process: overhead ${(b[op] / a[op]).toFixed(2)}x`,
           );
         }
       }
     }
+    results.writeTargets = writeTargets(results, line);
   } finally {
     await pg?.stop();
   }
   return results;
 }
+
+/** Issue 31's targets for writes (reserves through the server), each a ratio of two figures of this run. */
+function writeTargets(results: Record<string, unknown>, line: (label: string, value: string) => void): Record<string, number> {
+  const sqlite = results.sqlite as Record<string, Figures>;
+  const pg = results.postgres as Record<string, Figures> | undefined;
+  const ratios: [string, number | undefined, number][] = [
+    ['SQLite server vs in-process, 1 client', sqlite.server1!.reserve / sqlite.inProcess1!.reserve, 0.7],
+    ['PostgreSQL vs SQLite server, 1 client', pg && pg.server1!.reserve / sqlite.server1!.reserve, 0.5],
+    ['PostgreSQL, 10 clients on 10 accounts vs 1 client', pg && pg.server10spread!.reserve / pg.server1!.reserve, 1.5],
+    ['PostgreSQL, 10 clients on one pool vs 1 client', pg && pg.server10!.reserve / pg.server1!.reserve, 1.0],
+  ];
+  const out: Record<string, number> = {};
+  for (const [what, ratio, target] of ratios) {
+    if (ratio === undefined) continue;
+    out[what] = ratio;
+    line(`  reserves: ${what}`, `${ratio.toFixed(2)}x (target >= ${target}x)${ratio >= target ? '' : ': NOT MET'}`);
+  }
+  return out;
+}
+
+// Alone: `node test/bench/server-bench.ts [--quick]`.
+if (process.argv[1]?.endsWith('server-bench.ts')) await serverBench(process.argv.includes('--quick'), (l, v) => console.log(`${l.padEnd(58)} ${v}`));
