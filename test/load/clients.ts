@@ -180,6 +180,8 @@ export async function deviceClient(f: Field, n: number): Promise<void> {
       const r = await timed(j, 'usage', () => deviceCall(target, d.privateKey, 'device-usage', { usage: { UCM_Basic: used } }, 10_000));
       link = r.ok ? r.value.link : { ...link, seq: link.seq + 1 };
       sent.acked = r.ok;
+      // Refused (not lost on the way): nothing was recorded, so the ledger may not hold it.
+      if (!r.ok && !PASSING.test(r.code)) entry.usage.pop();
     }
   }
 }
