@@ -5,7 +5,6 @@
 // registration token's uses are counted once across both; a webhook delivery is sent once when both send.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { get } from 'node:https';
-import pg from 'pg';
 import type { RemoteSession } from '../electron/authority/remote/remote.ts';
 import { Ledger } from '../electron/authority/ledger.ts';
 import { PgDb, poolConfig, STATEMENT_TIMEOUT_MS } from '../electron/authority/db/postgres/pg-db.ts';
@@ -16,7 +15,7 @@ import { fromBase64 } from '../shared/bytes.ts';
 import { parseKeyFile } from '../shared/codes/key-file.ts';
 import { makeDevice, refusal } from './helpers/world.ts';
 import { refused } from './helpers/refused.ts';
-import { SKIP_POSTGRES, startPostgres, type Postgres } from './helpers/postgres.ts';
+import { cutConnections, SKIP_POSTGRES, startPostgres, type Postgres } from './helpers/postgres.ts';
 import { startServer, type TestServer } from './helpers/server.ts';
 import { scaled } from './helpers/time-scale.ts';
 
@@ -148,16 +147,6 @@ describe.skipIf(SKIP_POSTGRES)('two License Central servers on one PostgreSQL da
   it("outlive their database's connections being cut: the transaction in flight fails, the next one is served", async () => {
     // Found by the load and fault test (test/load/): a connection cut while checked out ended the process.
     const db = a.ledger.store.db as PgDb;
-    const cut = async () => {
-      const c = new pg.Client({ connectionString: a.database! });
-      await c.connect();
-      try {
-        return (await c.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'slr-desk' AND pid <> pg_backend_pid()"))
-          .rowCount;
-      } finally {
-        await c.end();
-      }
-    };
     let heard!: () => void;
     const inside = new Promise<void>((r) => (heard = r));
     let go!: () => void;
@@ -170,7 +159,7 @@ describe.skipIf(SKIP_POSTGRES)('two License Central servers on one PostgreSQL da
       return db.get('SELECT 1');
     });
     await inside;
-    expect(await cut()).toBeGreaterThan(0);
+    expect(await cutConnections(a.database!)).toBeGreaterThan(0);
     await new Promise((r) => setTimeout(r, 200));
     go();
     await expect(inFlight).rejects.toThrow();

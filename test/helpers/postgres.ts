@@ -94,3 +94,18 @@ export async function startPostgres(): Promise<Postgres> {
     },
   };
 }
+
+/**
+ * Ends every connection SLR Desk holds to the database at `url` (pg_terminate_backend, as a PostgreSQL restart
+ * or a failover would): how many were ended.
+ */
+export async function cutConnections(url: string): Promise<number> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    const r = await c.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'slr-desk' AND pid <> pg_backend_pid()");
+    return r.rowCount ?? 0;
+  } finally {
+    await c.end();
+  }
+}

@@ -7,9 +7,9 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { SLR } from '../helpers/cli.ts';
 import { unusedPort } from '../helpers/ports.ts';
+import { cutConnections } from '../helpers/postgres.ts';
 
 export const PASSWORD = 'a load test password, long enough';
 
@@ -117,16 +117,7 @@ export async function startCluster(database: string, s: ClusterSetup): Promise<C
     async restart(i) {
       children[i] = (await serve(homes[i]!, ports[i]!, database, s.now, crashes)).child;
     },
-    async cutDatabase() {
-      const c = new pg.Client({ connectionString: database });
-      await c.connect();
-      try {
-        const r = await c.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'slr-desk' AND pid <> pg_backend_pid()");
-        return r.rowCount ?? 0;
-      } finally {
-        await c.end();
-      }
-    },
+    cutDatabase: () => cutConnections(database),
     async stop() {
       await Promise.all(children.map((_, i) => stopOne(i)));
     },
