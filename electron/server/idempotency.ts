@@ -35,6 +35,7 @@ export async function onceByKey(db: LedgerDb, change: Change, go: () => Promise<
       'slr and the app send one with every change; a script sends e.g. a UUID.',
     );
   const secret = (API[change.operation as ApiName] as ApiOperation | undefined)?.secret;
+  // No lock of its own: the operation inside takes its own (alone, or pooled); the record's key is unique.
   return db.transaction(async () => {
     const mac = await macOf(db);
     const hash = mac(JSON.stringify([change.operation, withoutSecrets(change.body, secret?.body ?? [])]));
@@ -71,7 +72,7 @@ export async function onceByKey(db: LedgerDb, change: Change, go: () => Promise<
     );
     await db.run('DELETE FROM idempotency WHERE at < ?', change.now - IDEMPOTENCY_DAYS * 86_400_000);
     return answer;
-  });
+  }, null);
 }
 
 /** What a retry of a change whose answer carried a secret is told (the secret itself is not kept). */
@@ -94,9 +95,16 @@ function withoutSecrets(body: unknown, fields: readonly string[]): unknown {
 }
 
 /** HMAC-SHA256 under the server's idempotency secret (made at its first use, kept in meta). */
+/** Each database's secret, once read (it never changes once made). */
+const secrets = new WeakMap<LedgerDb, Buffer>();
+
 async function macOf(db: LedgerDb): Promise<(text: string) => string> {
-  await db.run("INSERT INTO meta (key, value) VALUES ('idempotency_secret', ?) ON CONFLICT (key) DO NOTHING", randomBytes(32).toString('hex'));
-  const row = await db.get<{ value: string }>("SELECT value FROM meta WHERE key = 'idempotency_secret'");
-  const secret = Buffer.from(row!.value, 'hex');
+  let secret = secrets.get(db);
+  if (!secret) {
+    await db.run("INSERT INTO meta (key, value) VALUES ('idempotency_secret', ?) ON CONFLICT (key) DO NOTHING", randomBytes(32).toString('hex'));
+    const row = await db.get<{ value: string }>("SELECT value FROM meta WHERE key = 'idempotency_secret'");
+    secret = Buffer.from(row!.value, 'hex');
+    secrets.set(db, secret);
+  }
   return (text) => createHmac('sha256', secret).update(text, 'utf8').digest('hex');
 }

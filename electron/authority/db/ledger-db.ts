@@ -8,6 +8,16 @@ import type { SQLInputValue } from 'node:sqlite';
 
 export type SqlValue = SQLInputValue;
 
+/**
+ * What a write transaction locks where writers run side by side (PostgreSQL; SQLite has one writer at a time and
+ * ignores them). 'ledger': alone, no other write beside it (every write unless it is declared pooled);
+ * 'ledger-shared': a pooled write, beside other pooled writes but never beside a 'ledger' one. A pooled write
+ * then locks what it touches, in this order: a device (its UUID), a registration token, a virtual account (its
+ * pool of licenses and its instances), and last the event log's chain, held to the commit.
+ */
+export type WriteScope = 'ledger' | 'ledger-shared';
+export type LockKey = WriteScope | `device:${string}` | `token:${string}` | `account:${number}` | 'chain';
+
 export interface LedgerDb {
   readonly engine: 'sqlite' | 'postgres';
   /** This engine's schema, as migrations: the i-th takes version i to i+1 (the same versions on every engine). */
@@ -20,8 +30,16 @@ export interface LedgerDb {
   /**
    * Runs `fn` as one write transaction: all of it, or (on any error) none of it. Called inside another
    * transaction, it is a savepoint of that one: undone alone on error, kept only if the outer one commits.
+   * `scope` (default 'ledger': alone) is taken on entry; null takes nothing (a transaction whose own rows
+   * need no lock, around a write that takes its own: the server's idempotency record).
    */
-  transaction<T>(fn: () => Promise<T>): Promise<T>;
+  transaction<T>(fn: () => Promise<T>, scope?: WriteScope | null): Promise<T>;
+  /**
+   * Takes `key` for the rest of the current write transaction (waiting for whoever holds it). True only when a
+   * pooled write took it just now: what the transaction read of that object before may have changed meanwhile,
+   * so it reads it again. False where nothing was taken: SQLite, a read, a key held already, a write alone.
+   */
+  lock(key: LockKey): Promise<boolean>;
   /** Runs `fn` over one consistent snapshot (reads only; no other writer's half-done change is seen). */
   read<T>(fn: () => Promise<T>): Promise<T>;
   /** A consistent copy in `path` (mode 0600), with `mark` set in the copy's meta table. */

@@ -45,7 +45,7 @@ export async function withDeviceCode<M, R>(
   check: (instance: InstanceRow) => Promise<M>,
   apply: (instance: InstanceRow, matched: M) => Promise<R>,
 ): Promise<R> {
-  const outcome = await c.write(now, async (): Promise<{ refused: SlrError } | { done: R }> => {
+  const outcome = await c.writePooled(now, async (): Promise<{ refused: SlrError } | { done: R }> => {
     const instance = await findInstance(c, ref);
     if (instance.locked) {
       refuse(

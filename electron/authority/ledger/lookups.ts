@@ -78,6 +78,7 @@ export async function findAccount(c: LedgerStore, name: string): Promise<{ id: n
     );
   }
   c.guard(row.name);
+  await c.db.lock(`account:${row.id}`);
   return row;
 }
 
@@ -107,8 +108,14 @@ export async function findInstance(c: LedgerStore, ref: string): Promise<Instanc
       'Name the instance by its full UDI.',
     );
   }
-  c.guard(rows[0]!.account);
-  return rows[0]!;
+  const found = rows[0]!;
+  c.guard(found.account);
+  // A pooled write waited for the account's lock: another write on it may have changed the instance meanwhile.
+  // (Its account is still the same: only a write alone moves an instance, and none runs beside a pooled one.)
+  if (!(await c.db.lock(`account:${found.account_id}`))) return found;
+  const again = await c.get<InstanceRow>(`${INSTANCE_SELECT} WHERE i.id = ? AND i.state = 'active'`, found.id);
+  if (!again) refuse('no-instance', `No product instance with reserved licenses matches ${key}.`, 'See `slr authority show instances`.');
+  return again;
 }
 
 export function udiOf(row: Pick<InstanceRow, 'product' | 'uuid'>): string {

@@ -36,9 +36,17 @@ function deviceKey(text: string): Uint8Array {
 }
 
 /** The token's row, if it may register one more device now: issued here, not revoked, expired or used up. */
-async function usableToken(c: LedgerStore, id: string, now: number): Promise<{ account: string; export_controlled: number }> {
-  const row = await c.get<{ account: string; expires_at: number; max_uses: number | null; uses: number; revoked_at: number | null; export_controlled: number }>(
-    'SELECT a.name AS account, t.expires_at, t.max_uses, t.uses, t.revoked_at, t.export_controlled FROM registration_tokens t JOIN accounts a ON a.id = t.account_id WHERE t.id = ?',
+async function usableToken(c: LedgerStore, id: string, now: number): Promise<{ account: string; account_id: number; export_controlled: number }> {
+  const row = await c.get<{
+    account: string;
+    account_id: number;
+    expires_at: number;
+    max_uses: number | null;
+    uses: number;
+    revoked_at: number | null;
+    export_controlled: number;
+  }>(
+    'SELECT a.name AS account, t.account_id, t.expires_at, t.max_uses, t.uses, t.revoked_at, t.export_controlled FROM registration_tokens t JOIN accounts a ON a.id = t.account_id WHERE t.id = ?',
     id,
   );
   if (!row)
@@ -162,14 +170,17 @@ async function requireMinimalSetIn(c: LedgerStore, account: string, pid: string,
 
 export async function register(c: LedgerStore, input: RegisterInput, now: number): Promise<Registration> {
   const { udi, key, hostname, token } = await checkedInput(c, input);
-  const outcome = await c.write(now, async (): Promise<{ refused: SlrError } | { done: Registration }> => {
+  const outcome = await c.writePooled(now, async (): Promise<{ refused: SlrError } | { done: Registration }> => {
+    // A pooled write's locks in their order: the device, the token, then the accounts it touches.
+    await c.db.lock(`device:${udi.uuid}`);
+    await c.db.lock(`token:${token.id}`);
     const repeated = await useNonce(c, input, udi, key, token.id, now);
     if (repeated) return { done: await answerOf(c, repeated, input.trustedKeyIds) };
     const identity = await identityKey(c, input.trustedKeyIds);
     const row = await usableToken(c, token.id, now);
+    const before = await liveRegistration(c, udi, row.account_id);
     await requireMinimalSetIn(c, row.account, udi.pid, now);
     await refuseReserved(c, udi);
-    const before = await c.get<RegisteredRow>(`${SELECT} WHERE r.uuid = ? AND r.state = 'registered'`, udi.uuid);
     const owned = before && ownedElsewhere(before, udi, key);
     if (owned) {
       const text = `A registration of this product instance with another device key (token ${token.id}, virtual account "${row.account}") was refused: it is registered in "${before.account}".`;
@@ -202,6 +213,18 @@ export async function register(c: LedgerStore, input: RegisterInput, now: number
   });
   if ('refused' in outcome) throw outcome.refused;
   return outcome.done;
+}
+
+/**
+ * The device's live registration, if any, read after locking both accounts a registration touches (the token's
+ * and the one the device is registered in, in the order of their ids): a call of the device may change it until then.
+ */
+async function liveRegistration(c: LedgerStore, udi: Udi, accountId: number): Promise<RegisteredRow | undefined> {
+  const live = () => c.get<RegisteredRow>(`${SELECT} WHERE r.uuid = ? AND r.state = 'registered'`, udi.uuid);
+  const first = await live();
+  let waited = false;
+  for (const id of [...new Set([accountId, first?.account_id ?? accountId])].sort((a, b) => a - b)) waited = (await c.db.lock(`account:${id}`)) || waited;
+  return waited ? live() : first;
 }
 
 /** The answer of a registration: what the device keeps, with License Central's signature over its identity. */

@@ -70,8 +70,11 @@ export async function asDevice<T>(
   fn: (r: RegisteredRow, checkpoint: () => Promise<OnlineCheckpoint>) => Promise<T>,
 ): Promise<T> {
   await requireInit(c);
-  return c.write(now, async () => {
-    const r = /^[0-9]{1,15}$/.test(call.instance) ? await c.get<RegisteredRow>(`${SELECT} WHERE r.id = ?`, Number(call.instance)) : undefined;
+  return c.writePooled(now, async () => {
+    const id = /^[0-9]{1,15}$/.test(call.instance) ? Number(call.instance) : undefined;
+    let r = id === undefined ? undefined : await c.get<RegisteredRow>(`${SELECT} WHERE r.id = ?`, id);
+    // Its account locked (a pooled write), the row is read again: another call of the device may have changed it.
+    if (r && (await c.db.lock(`account:${r.account_id}`))) r = await c.get<RegisteredRow>(`${SELECT} WHERE r.id = ?`, id!);
     if (!r || r.state !== 'registered')
       refuse(
         'unauthorized',

@@ -17,6 +17,8 @@ import type { LedgerStore } from './store.ts';
  */
 export async function readRequest(c: LedgerStore, request: string, replacing?: number): Promise<RequestPayload & { piid: string }> {
   const payload = parseRequestCode(request);
+  // The device first (a pooled write): no other write may reserve or register it while this one looks.
+  await c.db.lock(`device:${payload.udi.uuid}`);
   const piid = reservationPiid(cryptoBasics.sha256, payload.udi, payload.devicePublicKey, payload.nonce, payload.digest, payload.nodes);
   const used = await c.get<{ state: string; created_at: number }>('SELECT state, created_at FROM instances WHERE piid = ?', piid);
   if (used) {

@@ -66,7 +66,7 @@ export async function reserve(
 ): Promise<Issued> {
   await requireInit(c);
   const { product, targets } = targetsOf(input.request, input.licenses);
-  return c.write(now, () => reserveOne(c, input, product, targets, now));
+  return c.writePooled(now, () => reserveOne(c, input, product, targets, now));
 }
 
 /**
@@ -81,7 +81,9 @@ export async function reserveBatch(
 ): Promise<{ entries: Issued[] }> {
   await requireInit(c);
   const asked = input.requests.map((request, i) => ({ request, i, ...within(i, () => targetsOf(request, input.licenses)) }));
-  return c.write(now, async () => {
+  return c.writePooled(now, async () => {
+    // Every device first, in one order, then the account (the order of a pooled write's locks).
+    for (const uuid of [...new Set(asked.map((a) => a.uuid))].sort()) await c.db.lock(`device:${uuid}`);
     const entries: Issued[] = [];
     const seen = new Set<string>();
     for (const { request, i, product, targets, uuid } of asked) {
@@ -145,7 +147,7 @@ export async function update(
   input: { instance: string; licenses: Readonly<Record<string, number>> },
   now: number,
 ): Promise<Issued & { inTransition: number }> {
-  return c.write(now, async () => {
+  return c.writePooled(now, async () => {
     const instance = await findInstance(c, input.instance);
     const product = productOf(instance);
     const targets = resolveTargets(product, input.licenses);

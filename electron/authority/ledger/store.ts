@@ -3,18 +3,20 @@
  * the event log and the ledger's clock. Every change goes through `write`: one transaction, after checking
  * the clock. Everything is async, so that another engine can stand behind the same interface.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { assertSaneTime, formatInstant } from '../../../shared/codes/dates.ts';
-import { endorsementMessage } from '../../../shared/codes/key-file.ts';
 import { refuse } from '../../../shared/errors.ts';
-import { nameKey } from '../../../shared/text.ts';
-import { signMessage } from '../../platform/crypto.ts';
 import { LEDGER_VERSION } from '../db/sqlite/schema.ts';
 import type { LedgerDb, SqlValue } from '../db/ledger-db.ts';
 import type { LedgerEvent } from '../../../shared/authority/views.ts';
 import { firstBrokenLink, ledgerEventFields, type ChainBreak } from '../../../shared/event-chain.ts';
 import { chainHash, sha256hex } from '../../platform/event-chain.ts';
 import { ledgerSealProblem, sealLedger } from './ledger-seal.ts';
+import { chainEvents, endorseUnendorsedKeys, keyAccountNames } from './schema-steps.ts';
 import { unlock, type KeySecret, type KeyStorage, type ProtectionRecord } from '../keys/key-storage.ts';
+
+/** The database whose write the current async context runs in: its log() need not seal (the write does, last). */
+const sealing = new AsyncLocalStorage<LedgerDb>();
 
 export const CLOCK_TOLERANCE_MS = 5 * 60_000;
 /** The meta key a backup copy carries: the time the backup was made. */
@@ -112,41 +114,63 @@ export class LedgerStore {
       const from = await this.db.schemaVersion();
       if (from >= LEDGER_VERSION) return;
       for (let v = from; v < LEDGER_VERSION; v++) await this.db.exec(this.db.migrations[v]!);
-      if (from < 2) await this.endorseUnendorsedKeys();
-      if (from < 4) await this.chainEvents();
-      if (from < 8) await this.keyAccountNames();
+      if (from < 2) await endorseUnendorsedKeys(this.db);
+      if (from < 4) await chainEvents(this.db);
+      if (from < 8) await keyAccountNames(this.db);
       await this.db.setSchemaVersion(LEDGER_VERSION);
     });
   }
 
-  /** Schema 2: every key after the first, made before endorsements existed, is endorsed by the key before it. */
-  async endorseUnendorsedKeys(): Promise<void> {
-    const keys = await this.all<{ id: string; public_key: string; private_key: string }>(
-      'SELECT id, public_key, private_key FROM signing_keys ORDER BY created_at, rowid',
-    );
-    for (const [i, k] of keys.entries()) {
-      if (i === 0) continue;
-      const by = keys[i - 1]!;
-      await this.run(
-        'INSERT INTO key_endorsements (key_id, endorser_id, signature) VALUES (?, ?, ?)',
-        k.id,
-        by.id,
-        signMessage(by.private_key, endorsementMessage(k.public_key)),
-      );
-    }
-  }
-
-  /** Runs a write as one transaction, after checking the clock against the latest time the ledger has seen. */
+  /** Runs a write as one transaction, alone (no other write beside it), after checking the clock against the latest time the ledger has seen. */
   write<T>(now: number, fn: () => Promise<T>): Promise<T> {
     assertSaneTime(now, 'The time');
-    return this.transaction(async () => {
-      await this.refuseMigrated();
-      await this.observeClock(now);
-      await this.noteRestore(now);
-      const result = await fn();
+    return this.db.transaction(async () => {
+      const seen = await this.checkBeforeWrite(now);
+      if (seen === null || now > seen) await this.setHighWater(now);
+      const result = await sealing.run(this.db, fn);
       await sealLedger(this);
       return result;
-    });
+    }, 'ledger');
+  }
+
+  /**
+   * A pooled write: beside other pooled writes on PostgreSQL, it locks what it touches as it finds it (the
+   * look-ups of lookups.ts lock a device, a virtual account), reading each after locking it. The ledger's clock
+   * is checked first; it is moved, the log chained and the ledger sealed last, under the chain's lock: so the
+   * last write to commit seals what every write before it left. `fn` touches one virtual account (its pool, its
+   * instances) and the devices it names; anything wider is a write alone.
+   */
+  writePooled<T>(now: number, fn: () => Promise<T>): Promise<T> {
+    assertSaneTime(now, 'The time');
+    return this.db.transaction(async () => {
+      await this.checkBeforeWrite(now);
+      const result = await sealing.run(this.db, fn);
+      await this.db.lock('chain');
+      await this.run(
+        "INSERT INTO meta (key, value) VALUES ('high_water', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE CAST(meta.value AS BIGINT) < CAST(excluded.value AS BIGINT)",
+        String(now),
+      );
+      await sealLedger(this);
+      return result;
+    }, 'ledger-shared');
+  }
+
+  /**
+   * What every write checks first, in one read of meta: that the ledger was not moved elsewhere, that the clock
+   * is not behind the latest time it has seen (returned), and whether it is a restored backup (noted in the log).
+   */
+  private async checkBeforeWrite(now: number): Promise<number | null> {
+    const meta = new Map(
+      (await this.all<{ key: string; value: string }>(`SELECT key, value FROM meta WHERE key IN ('${MIGRATED_MARK}', 'high_water', '${BACKUP_MARK}')`)).map(
+        (r) => [r.key, r.value],
+      ),
+    );
+    this.refuseMovedTo(meta.get(MIGRATED_MARK));
+    const seen = meta.has('high_water') ? Number(meta.get('high_water')) : null;
+    this.refuseClockBehind(now, seen);
+    const backup = meta.get(BACKUP_MARK);
+    if (backup !== undefined) await this.noteRestore(now, Number(backup));
+    return seen;
   }
 
   /**
@@ -154,11 +178,14 @@ export class LedgerStore {
    * write is refused, naming where the ledger went.
    */
   async refuseMigrated(): Promise<void> {
-    const moved = await this.get<{ value: string }>(`SELECT value FROM meta WHERE key = '${MIGRATED_MARK}'`);
-    if (moved)
+    this.refuseMovedTo((await this.get<{ value: string }>(`SELECT value FROM meta WHERE key = '${MIGRATED_MARK}'`))?.value);
+  }
+
+  private refuseMovedTo(where: string | undefined): void {
+    if (where !== undefined)
       refuse(
         'not-allowed',
-        `This ledger was moved to ${moved.value} (slr authority migrate): it is read-only now, so that two ledgers never spend the same licenses.`,
+        `This ledger was moved to ${where} (slr authority migrate): it is read-only now, so that two ledgers never spend the same licenses.`,
         'Work on the new ledger: the home that moved it follows the move (a server running on this one must be restarted: `slr authority serve` then serves the new one); elsewhere give --database <URL>.',
       );
   }
@@ -176,14 +203,12 @@ export class LedgerStore {
    * A ledger that is a backup copy (`slr authority backup` marks the copy) says so in its log at its first
    * change, so a restored backup shows in the chain: what happened after the copy is not in this ledger.
    */
-  async noteRestore(now: number): Promise<void> {
-    const mark = await this.get<{ value: string }>(`SELECT value FROM meta WHERE key = '${BACKUP_MARK}'`);
-    if (!mark) return;
+  private async noteRestore(now: number, madeAt: number): Promise<void> {
     await this.run(`DELETE FROM meta WHERE key = '${BACKUP_MARK}'`);
     await this.log(
       now,
       'restore',
-      `This ledger was restored from a backup made ${formatInstant(Number(mark.value))}: what the ledger it replaces recorded after that time is not in it (codes issued since then are unknown here).`,
+      `This ledger was restored from a backup made ${formatInstant(madeAt)}: what the ledger it replaces recorded after that time is not in it (codes issued since then are unknown here).`,
     );
   }
 
@@ -192,8 +217,7 @@ export class LedgerStore {
    * issues must not look older than codes already out, and TERM licenses must not come back to life. A clock
    * that once ran ahead is put right with `clock accept` (logged), never silently.
    */
-  async observeClock(now: number): Promise<void> {
-    const seen = await this.highWater();
+  private refuseClockBehind(now: number, seen: number | null): void {
     if (seen !== null && now < seen - CLOCK_TOLERANCE_MS) {
       refuse(
         'clock-behind',
@@ -201,7 +225,6 @@ export class LedgerStore {
         'Set the clock right. If the time it has seen was itself wrong (the clock once ran ahead), accept the current time with `slr authority clock accept --reason "…"` (logged).',
       );
     }
-    if (seen === null || now > seen) await this.setHighWater(now);
   }
 
   async setHighWater(now: number): Promise<void> {
@@ -221,6 +244,8 @@ export class LedgerStore {
     message: string,
     where: { account?: string | null; instance?: string | null; code?: string | null } = {},
   ): Promise<void> {
+    // The chain is one order: its lock is taken here and held to the commit (a pooled write's last step).
+    await this.db.lock('chain');
     const event = { at: now, actor: this.actor, account: where.account ?? null, instance: where.instance ?? null, type, message, code: where.code ?? null };
     const previous = await this.get<{ hash: string | null }>('SELECT hash FROM events ORDER BY id DESC LIMIT 1');
     await this.run(
@@ -228,24 +253,8 @@ export class LedgerStore {
       ...ledgerEventFields(event),
       chainHash(previous?.hash ?? null, ledgerEventFields(event)),
     );
-    await sealLedger(this);
-  }
-
-  /** Schema 8: every virtual account's name_key, by the one case rule (shared/text.ts), and its index. */
-  async keyAccountNames(): Promise<void> {
-    for (const a of await this.all<{ id: number; name: string }>('SELECT id, name FROM accounts'))
-      await this.run('UPDATE accounts SET name_key = ? WHERE id = ?', nameKey(a.name), a.id);
-    await this.db.exec('CREATE INDEX accounts_by_name_key ON accounts(name_key)');
-  }
-
-  /** Schema 4: the events logged before the chain existed are chained, in order. */
-  async chainEvents(): Promise<void> {
-    let previous: string | null = null;
-    for (const e of await this.all<LedgerEvent>('SELECT * FROM events ORDER BY id')) {
-      const hash = chainHash(previous, ledgerEventFields(e));
-      await this.run('UPDATE events SET hash = ? WHERE id = ?', hash, e.id);
-      previous = hash;
-    }
+    // A write seals at its end; an event logged by any other transaction seals here.
+    if (sealing.getStore() !== this.db) await sealLedger(this);
   }
 
   /** The first event of the log whose hash does not follow from the ones before it, or null. */

@@ -4,18 +4,21 @@
  * are numbered here, and an INSERT returns its row so `lastId` is known. The schema is pg-schema.ts: the same
  * tables, versions and database-enforced conservation as SQLite's.
  *
- * Concurrency: every write transaction takes one transaction-scoped advisory lock first, so writes are
- * serialised as on SQLite (BEGIN IMMEDIATE), each seeing all that committed before it, under READ COMMITTED.
- * Why not SERIALIZABLE with retries: every write already touches the ledger's clock row (meta `high_water`)
- * and usually the same few lots, so they would conflict and retry anyway, and a retried operation would sign
- * a second code; one writer at a time is simple, correct and, at a few milliseconds a write, fast enough.
- * Reads run beside the writes in REPEATABLE READ, READ ONLY snapshots. Conservation does not rest on the lock:
- * the CHECK constraints and the triggers refuse any overbooking whatever the isolation.
+ * Concurrency: a write alone (scope 'ledger', every write unless declared pooled) takes one transaction-scoped
+ * advisory lock exclusively, so it runs as on SQLite (BEGIN IMMEDIATE), seeing all that committed before it.
+ * A pooled write (reserve, update, a device's code, an online device's call, a registration) takes that lock
+ * shared, then locks what it touches (ledger-db.ts, LockKey): so writes on different virtual accounts run side
+ * by side under READ COMMITTED, each reading its pool after locking it, and the event log's chain is taken last
+ * and held to the commit. A deadlock (two pools taken in opposite orders), a serialisation failure or a unique
+ * key raced for rolls the transaction back and runs it again, a few times: nothing of an attempt rolled back
+ * ever left (a code signed in it is not returned). Reads run beside the writes in REPEATABLE READ, READ ONLY
+ * snapshots. Conservation does not rest on the locks: the CHECK constraints and the triggers refuse any
+ * overbooking whatever the isolation.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import pg from 'pg';
 import { refuse } from '../../../../shared/errors.ts';
-import type { LedgerDb, SqlValue } from '../ledger-db.ts';
+import type { LedgerDb, LockKey, SqlValue, WriteScope } from '../ledger-db.ts';
 import { PG_MIGRATIONS } from './pg-schema.ts';
 import { describeDatabase } from '../database-url.ts';
 
@@ -46,8 +49,23 @@ export function poolConfig(url: string, max: number): { connectionString: string
   return { connectionString: u.toString(), max: size, statement_timeout: timeout };
 }
 
-/** The advisory lock every write transaction holds (an arbitrary constant: "SLR" in ASCII). */
+/**
+ * The advisory lock every write holds, exclusive or shared (an arbitrary constant: "SLR" in ASCII; as a single
+ * bigint key, the one servers before pooled writes took, so they and these exclude each other). The keys of
+ * pooled writes are its pairs (WRITE_LOCK, hashtext(key)): another key space, never the same lock.
+ */
 const WRITE_LOCK = 0x534c52;
+/** How many times a write that deadlocked, failed to serialise or raced for a unique key is run in all. */
+const ATTEMPTS = 4;
+const RETRIED = new Set(['40P01', '40001', '23505']);
+
+/** The transaction the current async context runs in: its client, savepoint depth, whether it writes, and its locks. */
+interface Tx {
+  readonly client: pg.PoolClient;
+  readonly depth: number;
+  readonly write: boolean;
+  readonly held: Set<LockKey>;
+}
 
 /** `?` placeholders numbered `$1…`, outside quoted strings and identifiers. */
 export function numberPlaceholders(sql: string): string {
@@ -82,7 +100,7 @@ export class PgDb implements LedgerDb {
   readonly migrations = PG_MIGRATIONS;
   readonly pool: pg.Pool;
   /** The client of the transaction the current async context runs in, and its savepoint depth. */
-  private readonly current = new AsyncLocalStorage<{ client: pg.PoolClient; depth: number }>();
+  private readonly current = new AsyncLocalStorage<Tx>();
   private readonly texts = new Map<string, string>();
 
   private constructor(pool: pg.Pool) {
@@ -144,30 +162,61 @@ export class PgDb implements LedgerDb {
     await this.client().query(text);
   }
 
-  transaction<T>(fn: () => Promise<T>): Promise<T> {
-    return this.inTransaction('BEGIN', true, fn);
+  transaction<T>(fn: () => Promise<T>, scope: WriteScope | null = 'ledger'): Promise<T> {
+    return this.inTransaction('BEGIN', scope, fn);
   }
 
   read<T>(fn: () => Promise<T>): Promise<T> {
-    return this.inTransaction('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', false, fn);
+    return this.inTransaction('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', undefined, fn);
   }
 
-  private async inTransaction<T>(begin: string, write: boolean, fn: () => Promise<T>): Promise<T> {
+  async lock(key: LockKey): Promise<boolean> {
+    const tx = this.current.getStore();
+    // Nothing to take outside a write, or in a write alone (it excludes every other writer).
+    if (!tx?.write || tx.held.has(key) || tx.held.has('ledger')) return false;
+    if (key === 'ledger') await tx.client.query('SELECT pg_advisory_xact_lock($1)', [WRITE_LOCK]);
+    else if (key === 'ledger-shared') await tx.client.query('SELECT pg_advisory_xact_lock_shared($1)', [WRITE_LOCK]);
+    else await tx.client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [WRITE_LOCK, key]);
+    tx.held.add(key);
+    return key !== 'ledger' && key !== 'ledger-shared';
+  }
+
+  /** `scope` undefined: a read transaction; null: a write that takes no lock on entry. */
+  private async inTransaction<T>(begin: string, scope: WriteScope | null | undefined, fn: () => Promise<T>): Promise<T> {
     const outer = this.current.getStore();
-    if (outer) {
-      if (!write) return fn();
-      const name = `sp${outer.depth}`;
-      await outer.client.query(`SAVEPOINT ${name}`);
+    if (outer) return scope === undefined ? fn() : this.savepoint(outer, scope, fn);
+    for (let attempt = 1; ; attempt++) {
       try {
-        const result = await this.current.run({ client: outer.client, depth: outer.depth + 1 }, fn);
-        await outer.client.query(`RELEASE SAVEPOINT ${name}`);
-        return result;
+        return await this.once(begin, scope, fn);
       } catch (e) {
-        await outer.client.query(`ROLLBACK TO SAVEPOINT ${name}`);
-        await outer.client.query(`RELEASE SAVEPOINT ${name}`);
-        throw e;
+        const code = (e as { code?: unknown }).code;
+        if (scope === undefined || attempt >= ATTEMPTS || typeof code !== 'string' || !RETRIED.has(code)) throw e;
+        await new Promise((r) => setTimeout(r, Math.random() * 10 * attempt));
       }
     }
+  }
+
+  private async savepoint<T>(outer: Tx, scope: WriteScope | null, fn: () => Promise<T>): Promise<T> {
+    const name = `sp${outer.depth}`;
+    await outer.client.query(`SAVEPOINT ${name}`);
+    // Locks taken inside a savepoint rolled back are let go with it: they are the outer's only once it is released.
+    const inner: Tx = { client: outer.client, depth: outer.depth + 1, write: true, held: new Set(outer.held) };
+    try {
+      const result = await this.current.run(inner, async () => {
+        if (scope) await this.lock(scope);
+        return fn();
+      });
+      await outer.client.query(`RELEASE SAVEPOINT ${name}`);
+      for (const k of inner.held) outer.held.add(k);
+      return result;
+    } catch (e) {
+      await outer.client.query(`ROLLBACK TO SAVEPOINT ${name}`);
+      await outer.client.query(`RELEASE SAVEPOINT ${name}`);
+      throw e;
+    }
+  }
+
+  private async once<T>(begin: string, scope: WriteScope | null | undefined, fn: () => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     // A connection cut while it is checked out (PostgreSQL restarted, a failover, pg_terminate_backend) is an
     // 'error' event on the client: unheard, it would end the process. Heard, the transaction fails, and the
@@ -178,8 +227,10 @@ export class PgDb implements LedgerDb {
     try {
       await client.query(begin);
       try {
-        if (write) await client.query('SELECT pg_advisory_xact_lock($1)', [WRITE_LOCK]);
-        const result = await this.current.run({ client, depth: 1 }, fn);
+        const result = await this.current.run({ client, depth: 1, write: scope !== undefined, held: new Set() }, async () => {
+          if (scope) await this.lock(scope);
+          return fn();
+        });
         await client.query('COMMIT');
         return result;
       } catch (e) {

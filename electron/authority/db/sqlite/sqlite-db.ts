@@ -8,7 +8,7 @@ import { backup, DatabaseSync } from 'node:sqlite';
 import { chmodSync, closeSync, lstatSync, openSync, renameSync, rmSync } from 'node:fs';
 import { refuse } from '../../../../shared/errors.ts';
 import { MIGRATIONS } from './schema.ts';
-import type { LedgerDb, SqlValue } from '../ledger-db.ts';
+import type { LedgerDb, LockKey, SqlValue, WriteScope } from '../ledger-db.ts';
 
 export class SqliteDb implements LedgerDb {
   readonly engine = 'sqlite' as const;
@@ -52,10 +52,15 @@ export class SqliteDb implements LedgerDb {
     this.raw.exec(text);
   }
 
-  transaction<T>(fn: () => Promise<T>): Promise<T> {
+  /** One writer at a time (BEGIN IMMEDIATE): every write is alone, whatever its scope. */
+  transaction<T>(fn: () => Promise<T>, _scope?: WriteScope | null): Promise<T> {
     const depth = this.depth.getStore() ?? 0;
     if (depth > 0) return this.savepoint(depth, fn);
     return this.serialised('BEGIN IMMEDIATE', fn);
+  }
+
+  async lock(_key: LockKey): Promise<boolean> {
+    return false;
   }
 
   read<T>(fn: () => Promise<T>): Promise<T> {
