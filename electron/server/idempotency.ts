@@ -41,9 +41,10 @@ export async function onceByKey(db: LedgerDb, change: Change, go: () => Promise<
     const hash = mac(JSON.stringify([change.operation, withoutSecrets(change.body, secret?.body ?? [])]));
     const keyHash = mac(`${change.userId}\n${key.data}`);
     const prior = await db.get<{ operation: string; request_hash: string; status: number; reply: string }>(
-      'SELECT operation, request_hash, status, reply FROM idempotency WHERE user_id = ? AND key = ?',
+      'SELECT operation, request_hash, status, reply FROM idempotency WHERE user_id = ? AND key = ? AND at >= ?',
       change.userId,
       keyHash,
+      change.now - KEPT_MS,
     );
     if (prior) {
       if (prior.request_hash !== hash)
@@ -70,9 +71,21 @@ export async function onceByKey(db: LedgerDb, change: Change, go: () => Promise<
       ...(secret?.reply && answer.status === 200 ? [WITHHELD.status, JSON.stringify(WITHHELD.reply)] : [answer.status, JSON.stringify(answer.reply)]),
       change.now,
     );
-    await db.run('DELETE FROM idempotency WHERE at < ?', change.now - IDEMPOTENCY_DAYS * 86_400_000);
+    await purge(db, change.now);
     return answer;
   }, null);
+}
+
+const KEPT_MS = IDEMPOTENCY_DAYS * 86_400_000;
+/** When each database's old answers were last deleted (by this process): at most once an hour, not at every change. */
+const purged = new WeakMap<LedgerDb, number>();
+
+/** Deletes the answers kept longer than IDEMPOTENCY_DAYS (an older one is never answered again, deleted or not). */
+async function purge(db: LedgerDb, now: number): Promise<void> {
+  const last = purged.get(db);
+  if (last !== undefined && now >= last && now - last < 3_600_000) return;
+  await db.run('DELETE FROM idempotency WHERE at < ?', now - KEPT_MS);
+  purged.set(db, now);
 }
 
 /** What a retry of a change whose answer carried a secret is told (the secret itself is not kept). */

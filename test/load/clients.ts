@@ -22,9 +22,9 @@ export interface Journal {
   /** `kind: code` → when it was first and last seen, in seconds from the start. */
   readonly errorTimes: Map<string, [number, number]>;
   readonly start: number;
-  /** Reservations by serial number: the licenses acknowledged, and whether a return was acknowledged or only tried. */
+  /** Reservations by their device's UUID: the licenses acknowledged, and whether a return was acknowledged or only tried. */
   readonly reserved: Map<string, { account: string; count: number; returned: 'no' | 'tried' | 'yes' }>;
-  /** Serial numbers of reservations tried whose answer never came. */
+  /** UUIDs of the devices whose reservation was tried but its answer never came. */
   readonly reserveUnknown: Set<string>;
   /** Registered devices by instance: the usage values sent, in order, each acknowledged or not. */
   readonly registered: Map<string, { udi: string; usage: { count: number; acked: boolean }[] }>;
@@ -111,7 +111,8 @@ export async function adminClient(f: Field, session: RemoteSession, n: number): 
     const d = makeDevice('UCM', f.at, [{ id: f.key.id, publicKey: f.key.pem }]);
     d.run({ type: 'enable' }, f.at);
     const request = d.run({ type: 'request' }, f.at).issued!.code;
-    const sn = d.udi.sn;
+    // Known by its UUID: serial numbers (5 hex digits) of a thousand devices collide.
+    const uuid = d.udi.uuid;
     const account = pick(f.accounts);
     const want = 1 + Math.floor(Math.random() * 3);
     const key = randomUUID();
@@ -122,20 +123,22 @@ export async function adminClient(f: Field, session: RemoteSession, n: number): 
     );
     if (!r.ok) {
       if (PASSING.test(r.code)) {
-        j.reserveUnknown.add(sn);
+        j.reserveUnknown.add(uuid);
         await backOff();
       }
       continue;
     }
     const entry = { account, count: want, returned: 'no' as 'no' | 'tried' | 'yes' };
-    j.reserved.set(sn, entry);
+    j.reserved.set(uuid, entry);
     d.run({ type: 'install', code: (r.value as { code: string }).code }, f.at);
     if (Math.random() < 0.5) continue;
     const returnCode = d.run({ type: 'return' }, f.at).issued!.code;
     const removeKey = randomUUID();
     entry.returned = 'tried';
     const back = await timed(j, 'return', () =>
-      anyServer(f, 'return', n, (server) => callApi({ ...session, server }, 'remove', { instance: sn, returnCode }, { idempotencyKey: removeKey, retries: 0 })),
+      anyServer(f, 'return', n, (server) =>
+        callApi({ ...session, server }, 'remove', { instance: `U:${uuid}`, returnCode }, { idempotencyKey: removeKey, retries: 0 }),
+      ),
     );
     if (back.ok) entry.returned = 'yes';
   }

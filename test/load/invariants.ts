@@ -13,19 +13,19 @@ import type { Journal } from './clients.ts';
 /** Reservations: acknowledged ones held as acknowledged (or gone once their return was acknowledged); no phantom. */
 async function reservations(ledger: Ledger, j: Journal): Promise<string[]> {
   const problems: string[] = [];
-  const rows = await ledger.store.db.all<{ sn: string; state: string; held: number }>(
-    'SELECT i.sn, i.state, coalesce((SELECT sum(count) FROM holdings h WHERE h.instance_id = i.id), 0) AS held FROM instances i',
+  const rows = await ledger.store.db.all<{ uuid: string; state: string; held: number }>(
+    'SELECT i.uuid, i.state, coalesce((SELECT sum(count) FROM holdings h WHERE h.instance_id = i.id), 0) AS held FROM instances i',
   );
-  const bySn = new Map(rows.map((r) => [r.sn, r]));
-  for (const [sn, r] of j.reserved) {
-    const row = bySn.get(sn);
-    if (!row) problems.push(`reservation ${sn} was acknowledged but is not in the ledger`);
-    else if (r.returned === 'yes' && row.state === 'active') problems.push(`reservation ${sn}: its return was acknowledged, but it is still active`);
+  const byUuid = new Map(rows.map((r) => [r.uuid, r]));
+  for (const [uuid, r] of j.reserved) {
+    const row = byUuid.get(uuid);
+    if (!row) problems.push(`reservation of ${uuid} was acknowledged but is not in the ledger`);
+    else if (r.returned === 'yes' && row.state === 'active') problems.push(`reservation of ${uuid}: its return was acknowledged, but it is still active`);
     else if (r.returned === 'no' && (row.state !== 'active' || row.held !== r.count))
-      problems.push(`reservation ${sn}: ${r.count} acknowledged, the ledger has ${row.held} (${row.state})`);
+      problems.push(`reservation of ${uuid}: ${r.count} acknowledged, the ledger has ${row.held} (${row.state})`);
   }
   for (const row of rows)
-    if (!j.reserved.has(row.sn) && !j.reserveUnknown.has(row.sn)) problems.push(`instance ${row.sn} is in the ledger, but no client reserved it`);
+    if (!j.reserved.has(row.uuid) && !j.reserveUnknown.has(row.uuid)) problems.push(`instance ${row.uuid} is in the ledger, but no client reserved it`);
   return problems;
 }
 

@@ -40,6 +40,11 @@ export interface LedgerDb {
    * so it reads it again. False where nothing was taken: SQLite, a read, a key held already, a write alone.
    */
   lock(key: LockKey): Promise<boolean>;
+  /**
+   * `read()`, once per pooled write (PostgreSQL): what no pooled write changes (the signing keys; a lot's license,
+   * type and dates), read again by several steps of one operation, costs one round trip. Anywhere else: `read()`.
+   */
+  memo<T>(key: string, read: () => Promise<T>): Promise<T>;
   /** Runs `fn` over one consistent snapshot (reads only; no other writer's half-done change is seen). */
   read<T>(fn: () => Promise<T>): Promise<T>;
   /** A consistent copy in `path` (mode 0600), with `mark` set in the copy's meta table. */

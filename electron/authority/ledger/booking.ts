@@ -5,14 +5,20 @@
  */
 import { type Holding } from '../../../shared/authority/allocation.ts';
 import { type RequestPayload } from '../../../shared/codes/device-codes.ts';
-import { INSTANCE_SELECT, type InstanceRow } from './lookups.ts';
+import { type InstanceRow } from './lookups.ts';
 import type { LedgerStore } from './store.ts';
 
-export async function newInstance(c: LedgerStore, accountId: number, request: RequestPayload & { piid: string }, now: number): Promise<InstanceRow> {
+/** A new active instance of virtual account `account` for the request, as its row (read back by RETURNING). */
+export async function newInstance(
+  c: LedgerStore,
+  account: { id: number; name: string },
+  request: RequestPayload & { piid: string },
+  now: number,
+): Promise<InstanceRow> {
   const { udi, devicePublicKey, piid, nodes } = request;
-  const { lastId } = await c.run(
-    "INSERT INTO instances (account_id, product, uuid, sn, device_key, piid, state, created_at, last_contact, last_timestamp, nodes) VALUES (?, ?, ?, ?, ?, ?, 'active', ?, ?, 0, ?)",
-    accountId,
+  const row = await c.get<Omit<InstanceRow, 'account'>>(
+    "INSERT INTO instances (account_id, product, uuid, sn, device_key, piid, state, created_at, last_contact, last_timestamp, nodes) VALUES (?, ?, ?, ?, ?, ?, 'active', ?, ?, 0, ?) RETURNING *",
+    account.id,
     udi.pid,
     udi.uuid,
     udi.sn,
@@ -22,18 +28,19 @@ export async function newInstance(c: LedgerStore, accountId: number, request: Re
     now,
     nodes.length ? JSON.stringify(nodes) : null,
   );
-  return (await c.get<InstanceRow>(`${INSTANCE_SELECT} WHERE i.id = ?`, Number(lastId)))!;
+  return { ...row!, account: account.name };
 }
 
-/** Applies a plan: holdings replaced, released ones into transition until the confirmation of the code of `codeTimestamp`. */
+/** Applies a plan: holdings replaced (none to replace on a `fresh` instance), released ones into transition until the confirmation of the code of `codeTimestamp`. */
 export async function applyPlan(
   c: LedgerStore,
   instanceId: number,
   after: readonly Holding[],
   released: readonly Holding[],
   codeTimestamp: number,
+  fresh = false,
 ): Promise<void> {
-  await c.run('DELETE FROM holdings WHERE instance_id = ?', instanceId);
+  if (!fresh) await c.run('DELETE FROM holdings WHERE instance_id = ?', instanceId);
   for (const h of after) await c.run('INSERT INTO holdings (instance_id, lot_id, count) VALUES (?, ?, ?)', instanceId, h.lotId, h.count);
   for (const h of released)
     await c.run('INSERT INTO transitions (instance_id, lot_id, count, code_timestamp) VALUES (?, ?, ?, ?)', instanceId, h.lotId, h.count, codeTimestamp);

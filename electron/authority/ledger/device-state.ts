@@ -18,6 +18,7 @@ import type { DeviceFinding } from '../../../shared/authority/views.ts';
 import { cryptoBasics } from '../../platform/crypto.ts';
 import { udiOf, type InstanceRow } from './lookups.ts';
 import type { LedgerStore } from './store.ts';
+import { signingKeys } from './signing.ts';
 
 export type DeviceCodeKind = 'request' | 'confirmation' | 'return' | 'usage-report';
 
@@ -32,7 +33,7 @@ export interface SeenCode {
 }
 
 async function ownKeyIds(c: LedgerStore): Promise<string[]> {
-  return (await c.all<{ id: string }>('SELECT id FROM signing_keys ORDER BY created_at, rowid')).map((k) => k.id);
+  return (await signingKeys(c)).map((k) => k.id);
 }
 
 /** The timestamp of the instance's code the reference names, null for none, undefined when no code of it matches. */

@@ -18,14 +18,30 @@ interface Sql {
 export const SEAL_KEY = 'ledger_seal';
 
 async function sealOf(db: Sql): Promise<string> {
-  const head = await db.get<{ id: number; hash: string | null }>('SELECT id, hash FROM events ORDER BY id DESC LIMIT 1');
-  const lots = await db.all<{ id: number; count: number; blocked: number }>('SELECT id, count, blocked FROM lots ORDER BY id');
+  // The log's head and every lot in one statement (one round trip, under the chain's lock in a pooled write).
+  const rows = await db.all<{ head: number; id: number; hash: string | null; count: number; blocked: number }>(
+    `SELECT 1 AS head, id, hash, 0 AS count, 0 AS blocked FROM (SELECT id, hash FROM events ORDER BY id DESC LIMIT 1) last
+     UNION ALL SELECT 0 AS head, id, NULL AS hash, count, blocked FROM lots`,
+  );
+  const head = rows.find((r) => Number(r.head) === 1);
+  const lots = rows.filter((r) => Number(r.head) === 0).sort((a, b) => Number(a.id) - Number(b.id));
   return sha256hex(JSON.stringify([head ? [Number(head.id), head.hash] : null, lots.map((l) => [Number(l.id), Number(l.count), Number(l.blocked)])]));
 }
 
-/** Seals the ledger as it is now (inside the write's transaction). */
-export async function sealLedger(db: Sql): Promise<void> {
-  await db.run(`INSERT INTO meta (key, value) VALUES ('${SEAL_KEY}', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, await sealOf(db));
+/**
+ * Seals the ledger as it is now (inside the write's transaction); with `highWater`, raises the ledger's clock to
+ * it in the same statement (a pooled write's last step, under the chain's lock).
+ */
+export async function sealLedger(db: Sql, highWater?: number): Promise<void> {
+  if (highWater === undefined)
+    await db.run(`INSERT INTO meta (key, value) VALUES ('${SEAL_KEY}', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, await sealOf(db));
+  else
+    await db.run(
+      `INSERT INTO meta (key, value) VALUES ('${SEAL_KEY}', ?), ('high_water', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value
+       WHERE excluded.key <> 'high_water' OR CAST(meta.value AS BIGINT) < CAST(excluded.value AS BIGINT)`,
+      await sealOf(db),
+      String(highWater),
+    );
 }
 
 /** Why the ledger does not match its seal, or null (also when it was never sealed: a ledger not written since seals). */

@@ -128,8 +128,8 @@ async function reserveOne(
   const account = await findAccount(c, input.account);
   requireMinimalSet(product, targets);
   const plan = planReservation(product, await lotsOf(c, account.id, product), [], targets, now);
-  const instance = await newInstance(c, account.id, request, now);
-  await applyPlan(c, instance.id, plan.holdings, [], 0);
+  const instance = await newInstance(c, account, request, now);
+  await applyPlan(c, instance.id, plan.holdings, [], 0, true);
   const { code } = await signCode(c, instance, plan.holdings, now);
   const udi = formatUdi(request.udi);
   const warnings = await observeDeviceState(c, instance, request.digest, { kind: 'request', text: input.request }, now);
@@ -196,8 +196,8 @@ export async function rehost(c: LedgerStore, input: { instance: string; request:
     const same = request.udi.uuid === failed.uuid && toHex(request.devicePublicKey) === toHex(failed.device_key);
     await releaseAll(c, failed.id);
     await c.run("UPDATE instances SET state = 'failed', last_contact = ? WHERE id = ?", now, failed.id);
-    const fresh = await newInstance(c, failed.account_id, request, now);
-    await applyPlan(c, fresh.id, holdings, same ? transit : [], nextTimestamp(fresh, now));
+    const fresh = await newInstance(c, { id: failed.account_id, name: failed.account }, request, now);
+    await applyPlan(c, fresh.id, holdings, same ? transit : [], nextTimestamp(fresh, now), true);
     const { code } = await signCode(c, fresh, holdings, now);
     const udi = formatUdi(request.udi);
     const warnings = await observeDeviceState(c, fresh, request.digest, { kind: 'request', text: input.request }, now);

@@ -14,10 +14,16 @@ import { authorityCrypto, type PrivateKeyOps } from '../../platform/crypto.ts';
 import { productOf, type InstanceRow, type LotRow } from './lookups.ts';
 import type { LedgerStore } from './store.ts';
 
-export async function signingKey(c: LedgerStore): Promise<{ id: string; private_key: string }> {
-  const key = await c.get<{ id: string; private_key: string }>(
-    'SELECT id, private_key FROM signing_keys WHERE retired_at IS NULL ORDER BY created_at DESC, rowid DESC LIMIT 1',
+/** The ledger's signing keys, oldest first: read once per pooled write, whose steps each need them. */
+export function signingKeys(c: LedgerStore): Promise<readonly { id: string; private_key: string; retired_at: number | null }[]> {
+  return c.db.memo('signing_keys', () =>
+    c.all<{ id: string; private_key: string; retired_at: number | null }>('SELECT id, private_key, retired_at FROM signing_keys ORDER BY created_at, rowid'),
   );
+}
+
+/** The newest signing key not retired: the one new codes are signed with. */
+export async function signingKey(c: LedgerStore): Promise<{ id: string; private_key: string }> {
+  const key = (await signingKeys(c)).findLast((k) => k.retired_at === null);
   if (!key) refuse('no-key', 'The authority has no active signing key.', 'Add one with `slr authority key add`.');
   return key;
 }
@@ -26,7 +32,7 @@ export async function signingKey(c: LedgerStore): Promise<{ id: string; private_
 export async function identityKey(c: LedgerStore, trustedKeyIds: readonly string[]): Promise<string> {
   const current = await signingKey(c);
   if (trustedKeyIds.includes(current.id)) return current.id;
-  const older = await c.all<{ id: string }>('SELECT id FROM signing_keys WHERE retired_at IS NULL ORDER BY created_at DESC');
+  const older = (await signingKeys(c)).filter((k) => k.retired_at === null).reverse();
   const usable = older.find((k) => trustedKeyIds.includes(k.id));
   if (!usable)
     refuse(
@@ -40,7 +46,7 @@ export async function identityKey(c: LedgerStore, trustedKeyIds: readonly string
 /** The authority's crypto port, with every signing key of the ledger at hand (they are few). */
 export async function ledgerCrypto(c: LedgerStore) {
   const storage = await c.keyStorage();
-  const keys = new Map((await c.all<{ id: string; private_key: string }>('SELECT id, private_key FROM signing_keys')).map((k) => [k.id, k.private_key]));
+  const keys = new Map((await signingKeys(c)).map((k) => [k.id, k.private_key]));
   const opened = new Map<string, PrivateKeyOps>();
   return authorityCrypto((id) => {
     const key = keys.get(id);
@@ -55,7 +61,8 @@ export async function ledgerCrypto(c: LedgerStore) {
 export async function entitlementsFor(c: LedgerStore, product: ProductProfile, holdings: readonly Holding[]): Promise<Entitlement[]> {
   const lines = new Map<string, Entitlement>();
   for (const h of holdings) {
-    const lot = (await c.get<LotRow>('SELECT * FROM lots WHERE id = ?', h.lotId))!;
+    // Its license, type and dates (what no pooled write changes; its counts may be older than this write's).
+    const lot = (await c.db.memo(`lot:${h.lotId}`, () => c.get<LotRow>('SELECT * FROM lots WHERE id = ?', h.lotId)))!;
     const def = findEntitlement(product, lot.tag)!;
     const term = lot.type === 'TERM' ? { start: lot.start!, end: lot.end! } : undefined;
     const key = `${lot.tag}|${lot.type}|${lot.start}|${lot.end}`;
@@ -90,7 +97,9 @@ export async function logPosition(c: LedgerStore): Promise<{ events: number; hea
  * The codes issued to the instance that its device may hold (checkpoint.ts's `known`): the last one confirmed
  * and every one after it, by their checkpoints; codes issued before checkpoints existed are not named.
  */
-async function knownCodes(c: LedgerStore, instanceId: number): Promise<{ known: string[]; confirmed: number }> {
+async function knownCodes(c: LedgerStore, instance: Pick<InstanceRow, 'id' | 'last_timestamp'>): Promise<{ known: string[]; confirmed: number }> {
+  if (instance.last_timestamp === 0) return { known: [], confirmed: 0 }; // no code issued to it yet
+  const instanceId = instance.id;
   const rows = await c.all<{ code: string; confirmed_at: number | null }>(
     'SELECT code, confirmed_at FROM codes WHERE instance_id = ? ORDER BY timestamp',
     instanceId,
@@ -122,7 +131,7 @@ export async function signCode(
       timestamp,
       entitlements: await entitlementsFor(c, product, holdings),
       keyId: key.id,
-      log: { ...(await logPosition(c)), ...(await knownCodes(c, instance.id)) },
+      log: { ...(await logPosition(c)), ...(await knownCodes(c, instance)) },
     },
     await ledgerCrypto(c),
   );

@@ -146,11 +146,7 @@ export class LedgerStore {
       await this.checkBeforeWrite(now);
       const result = await sealing.run(this.db, fn);
       await this.db.lock('chain');
-      await this.run(
-        "INSERT INTO meta (key, value) VALUES ('high_water', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE CAST(meta.value AS BIGINT) < CAST(excluded.value AS BIGINT)",
-        String(now),
-      );
-      await sealLedger(this);
+      await sealLedger(this, now);
       return result;
     }, 'ledger-shared');
   }

@@ -59,12 +59,17 @@ const WRITE_LOCK = 0x534c52;
 const ATTEMPTS = 4;
 const RETRIED = new Set(['40P01', '40001', '23505']);
 
+/** The function that takes the write lock for `scope`. */
+const lockFunction = (scope: WriteScope) => (scope === 'ledger' ? 'pg_advisory_xact_lock' : 'pg_advisory_xact_lock_shared');
+
 /** The transaction the current async context runs in: its client, savepoint depth, whether it writes, and its locks. */
 interface Tx {
   readonly client: pg.PoolClient;
   readonly depth: number;
   readonly write: boolean;
   readonly held: Set<LockKey>;
+  /** What `memo` read in this transaction (a pooled write's). */
+  readonly memos: Map<string, Promise<unknown>>;
 }
 
 /** `?` placeholders numbered `$1…`, outside quoted strings and identifiers. */
@@ -181,6 +186,14 @@ export class PgDb implements LedgerDb {
     return key !== 'ledger' && key !== 'ledger-shared';
   }
 
+  memo<T>(key: string, read: () => Promise<T>): Promise<T> {
+    const tx = this.current.getStore();
+    if (!tx?.held.has('ledger-shared') || tx.held.has('ledger')) return read();
+    let kept = tx.memos.get(key) as Promise<T> | undefined;
+    if (!kept) tx.memos.set(key, (kept = read()));
+    return kept;
+  }
+
   /** `scope` undefined: a read transaction; null: a write that takes no lock on entry. */
   private async inTransaction<T>(begin: string, scope: WriteScope | null | undefined, fn: () => Promise<T>): Promise<T> {
     const outer = this.current.getStore();
@@ -198,14 +211,13 @@ export class PgDb implements LedgerDb {
 
   private async savepoint<T>(outer: Tx, scope: WriteScope | null, fn: () => Promise<T>): Promise<T> {
     const name = `sp${outer.depth}`;
-    await outer.client.query(`SAVEPOINT ${name}`);
     // Locks taken inside a savepoint rolled back are let go with it: they are the outer's only once it is released.
-    const inner: Tx = { client: outer.client, depth: outer.depth + 1, write: true, held: new Set(outer.held) };
+    const inner: Tx = { client: outer.client, depth: outer.depth + 1, write: true, held: new Set(outer.held), memos: outer.memos };
+    const lock = scope && !outer.held.has(scope) && !outer.held.has('ledger') ? lockFunction(scope) : null;
+    await outer.client.query(lock ? `SAVEPOINT ${name}; SELECT ${lock}(${WRITE_LOCK})` : `SAVEPOINT ${name}`);
+    if (lock) inner.held.add(scope!);
     try {
-      const result = await this.current.run(inner, async () => {
-        if (scope) await this.lock(scope);
-        return fn();
-      });
+      const result = await this.current.run(inner, fn);
       await outer.client.query(`RELEASE SAVEPOINT ${name}`);
       for (const k of inner.held) outer.held.add(k);
       return result;
@@ -225,12 +237,12 @@ export class PgDb implements LedgerDb {
     const onError = (e: Error) => (broken ??= e);
     client.on('error', onError);
     try {
-      await client.query(begin);
+      // The write lock with BEGIN, in one round trip (both are plain statements).
+      const lock = scope ? lockFunction(scope) : null;
+      await client.query(lock ? `${begin}; SELECT ${lock}(${WRITE_LOCK})` : begin);
       try {
-        const result = await this.current.run({ client, depth: 1, write: scope !== undefined, held: new Set() }, async () => {
-          if (scope) await this.lock(scope);
-          return fn();
-        });
+        const tx: Tx = { client, depth: 1, write: scope !== undefined, held: new Set(scope ? [scope] : []), memos: new Map() };
+        const result = await this.current.run(tx, fn);
         await client.query('COMMIT');
         return result;
       } catch (e) {

@@ -63,6 +63,11 @@ export class SqliteDb implements LedgerDb {
     return false;
   }
 
+  /** An embedded database's statement costs no round trip: nothing is kept. */
+  memo<T>(_key: string, read: () => Promise<T>): Promise<T> {
+    return read();
+  }
+
   read<T>(fn: () => Promise<T>): Promise<T> {
     // Inside a transaction the snapshot is that transaction's own; otherwise a read transaction of its own,
     // queued like the writes, so that it never sees a write of this connection half done.
