@@ -40,12 +40,16 @@ export async function onceByKey(db: LedgerDb, change: Change, go: () => Promise<
     const mac = await macOf(db);
     const hash = mac(JSON.stringify([change.operation, withoutSecrets(change.body, secret?.body ?? [])]));
     const keyHash = mac(`${change.userId}\n${key.data}`);
-    const prior = await db.get<{ operation: string; request_hash: string; status: number; reply: string }>(
-      'SELECT operation, request_hash, status, reply FROM idempotency WHERE user_id = ? AND key = ? AND at >= ?',
+    let prior = await db.get<{ operation: string; request_hash: string; status: number; reply: string; at: number }>(
+      'SELECT operation, request_hash, status, reply, at FROM idempotency WHERE user_id = ? AND key = ?',
       change.userId,
       keyHash,
-      change.now - KEPT_MS,
     );
+    // Kept longer than its days (not deleted yet): forgotten, and this is a new change.
+    if (prior && Number(prior.at) < change.now - KEPT_MS) {
+      await db.run('DELETE FROM idempotency WHERE user_id = ? AND key = ?', change.userId, keyHash);
+      prior = undefined;
+    }
     if (prior) {
       if (prior.request_hash !== hash)
         refuse(
