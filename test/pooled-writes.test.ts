@@ -113,6 +113,27 @@ describe.skipIf(SKIP_POSTGRES)('pooled writes on PostgreSQL', () => {
     }
   });
 
+  it('prepare a statement again when another server changed the columns it returns', async () => {
+    const url = await postgres!.database();
+    const [one, two] = [await PgDb.connect(url, 4), await PgDb.connect(url, 4)];
+    try {
+      await two.exec('CREATE TABLE shapes (a INTEGER); INSERT INTO shapes VALUES (1)');
+      // Prepared on every connection of the first server's pool (four transactions at once).
+      const all = () => one.transaction(() => one.all<Record<string, unknown>>('SELECT * FROM shapes'), null);
+      expect(await Promise.all([all(), all(), all(), all()])).toEqual(Array(4).fill([{ a: 1 }]));
+      // The other server migrates the table: the first server's prepared statement no longer fits (0A000).
+      await two.exec('ALTER TABLE shapes ADD COLUMN b INTEGER NOT NULL DEFAULT 2');
+      expect(await Promise.all([all(), all()])).toEqual(Array(2).fill([{ a: 1, b: 2 }]));
+      // And once more, outside any transaction.
+      await two.exec('ALTER TABLE shapes ADD COLUMN c INTEGER NOT NULL DEFAULT 3');
+      expect(await one.all('SELECT * FROM shapes')).toEqual([{ a: 1, b: 2, c: 3 }]);
+      expect(await one.read(() => one.all('SELECT * FROM shapes'))).toEqual([{ a: 1, b: 2, c: 3 }]);
+    } finally {
+      await two.close();
+      await one.close();
+    }
+  });
+
   it(
     'run again a write that deadlocked with another, so both are done',
     async () => {

@@ -9,11 +9,12 @@
  * A pooled write (reserve, update, a device's code, an online device's call, a registration) takes that lock
  * shared, then locks what it touches (ledger-db.ts, LockKey): so writes on different virtual accounts run side
  * by side under READ COMMITTED, each reading its pool after locking it, and the event log's chain is taken last
- * and held to the commit. A deadlock (two pools taken in opposite orders), a serialisation failure or a unique
- * key raced for rolls the transaction back and runs it again, a few times: nothing of an attempt rolled back
- * ever left (a code signed in it is not returned). Reads run beside the writes in REPEATABLE READ, READ ONLY
- * snapshots. Conservation does not rest on the locks: the CHECK constraints and the triggers refuse any
- * overbooking whatever the isolation.
+ * and held to the commit. A deadlock (two pools taken in opposite orders), a serialisation failure, a unique
+ * key raced for or a prepared statement gone stale rolls the transaction back and runs it again, a few times:
+ * nothing of an attempt rolled back ever left (a code signed in it is not returned). Reads run beside the writes
+ * in REPEATABLE READ, READ ONLY snapshots. Each statement is prepared by name, so a connection parses and plans it
+ * once. Conservation does not rest on the locks: the CHECK constraints and the triggers refuse any overbooking
+ * whatever the isolation.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import pg from 'pg';
@@ -21,33 +22,9 @@ import { refuse } from '../../../../shared/errors.ts';
 import type { LedgerDb, LockKey, SqlValue, WriteScope } from '../ledger-db.ts';
 import { PG_MIGRATIONS } from './pg-schema.ts';
 import { describeDatabase } from '../database-url.ts';
+import { numberPlaceholders, poolConfig, toParam, types } from './pg-wire.ts';
 
-/** A statement that runs longer than this is cancelled (its transaction rolled back), unless the URL says otherwise. */
-export const STATEMENT_TIMEOUT_MS = 30_000;
-
-/**
- * The pool a database URL asks for: `?pool=N` connections (1 to 100; `max` unless given) and
- * `?statement_timeout=MS` (STATEMENT_TIMEOUT_MS unless given), both taken out of the URL the driver sees.
- */
-export function poolConfig(url: string, max: number): { connectionString: string; max: number; statement_timeout: number } {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    return { connectionString: url, max, statement_timeout: STATEMENT_TIMEOUT_MS };
-  }
-  const number = (name: string, lo: number, hi: number, fallback: number) => {
-    const text = u.searchParams.get(name);
-    u.searchParams.delete(name);
-    if (text === null) return fallback;
-    const n = /^[0-9]{1,9}$/.test(text) ? Number(text) : NaN;
-    if (!(n >= lo && n <= hi)) refuse('bad-request', `The database URL's ${name} must be a whole number from ${lo} to ${hi}, not "${text.slice(0, 20)}".`);
-    return n;
-  };
-  const size = number('pool', 1, 100, max);
-  const timeout = number('statement_timeout', 100, 3_600_000, STATEMENT_TIMEOUT_MS);
-  return { connectionString: u.toString(), max: size, statement_timeout: timeout };
-}
+export { poolConfig, STATEMENT_TIMEOUT_MS } from './pg-wire.ts';
 
 /**
  * The advisory lock every write holds, exclusive or shared (an arbitrary constant: "SLR" in ASCII; as a single
@@ -55,9 +32,16 @@ export function poolConfig(url: string, max: number): { connectionString: string
  * pooled writes are its pairs (WRITE_LOCK, hashtext(key)): another key space, never the same lock.
  */
 const WRITE_LOCK = 0x534c52;
+/**
+ * A prepared statement whose result changed shape under it (another server migrated the schema): the transaction
+ * is run again, every statement prepared afresh under new names.
+ */
+const STALE_PLAN = '0A000';
+/** How many distinct statements are prepared by name. */
+const PREPARED_MAX = 2000;
 /** How many times a write that deadlocked, failed to serialise or raced for a unique key is run in all. */
 const ATTEMPTS = 4;
-const RETRIED = new Set(['40P01', '40001', '23505']);
+const RETRIED = new Set(['40P01', '40001', '23505', STALE_PLAN]);
 
 /** The function that takes the write lock for `scope`. */
 const lockFunction = (scope: WriteScope) => (scope === 'ledger' ? 'pg_advisory_xact_lock' : 'pg_advisory_xact_lock_shared');
@@ -72,32 +56,6 @@ interface Tx {
   readonly memos: Map<string, Promise<unknown>>;
 }
 
-/** `?` placeholders numbered `$1…`, outside quoted strings and identifiers. */
-export function numberPlaceholders(sql: string): string {
-  let n = 0;
-  let out = '';
-  let quote: string | null = null;
-  for (const ch of sql) {
-    if (quote) {
-      if (ch === quote) quote = null;
-      out += ch;
-    } else if (ch === "'" || ch === '"') {
-      quote = ch;
-      out += ch;
-    } else out += ch === '?' ? `$${++n}` : ch;
-  }
-  return out;
-}
-
-// int8 (count(*), sums of integers, ids, times) and numeric (sum of bigint) as JavaScript numbers: every value
-// of the ledger is far below 2^53.
-const types = {
-  getTypeParser: (oid: number, format?: 'text' | 'binary') =>
-    oid === 20 || oid === 1700 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format ?? 'text'),
-};
-
-const toParam = (v: SqlValue) => (v instanceof Uint8Array && !Buffer.isBuffer(v) ? Buffer.from(v.buffer, v.byteOffset, v.byteLength) : v);
-
 type Client = pg.Pool | pg.PoolClient;
 
 export class PgDb implements LedgerDb {
@@ -106,7 +64,10 @@ export class PgDb implements LedgerDb {
   readonly pool: pg.Pool;
   /** The client of the transaction the current async context runs in, and its savepoint depth. */
   private readonly current = new AsyncLocalStorage<Tx>();
-  private readonly texts = new Map<string, string>();
+  /** Each statement's text as sent, and the name it is prepared under on every connection. */
+  private readonly texts = new Map<string, { text: string; name: string | undefined }>();
+  /** Bumped when a prepared statement went stale: every statement is then prepared afresh, under a new name. */
+  private epoch = 0;
 
   private constructor(pool: pg.Pool) {
     this.pool = pool;
@@ -130,14 +91,26 @@ export class PgDb implements LedgerDb {
     return new PgDb(pool);
   }
 
-  private sql(text: string): string {
+  /**
+   * A statement as PostgreSQL is sent it: placeholders numbered, an INSERT returning its row, and a name, so that
+   * each connection parses and plans it once (the ledger's statements are a few hundred fixed texts; past
+   * PREPARED_MAX distinct ones, the rest go unnamed).
+   */
+  private sql(text: string): { text: string; name: string | undefined } {
     let s = this.texts.get(text);
     if (s === undefined) {
-      s = numberPlaceholders(text);
-      if (/^\s*INSERT\b/i.test(s) && !/\bRETURNING\b/i.test(s)) s += ' RETURNING *';
+      let sent = numberPlaceholders(text);
+      if (/^\s*INSERT\b/i.test(sent) && !/\bRETURNING\b/i.test(sent)) sent += ' RETURNING *';
+      s = { text: sent, name: this.texts.size < PREPARED_MAX ? `slr${this.epoch}_${this.texts.size}` : undefined };
       this.texts.set(text, s);
     }
     return s;
+  }
+
+  /** Every statement is prepared afresh from now on, under new names (the old ones no longer fit the schema). */
+  private forgetPrepared(): void {
+    this.texts.clear();
+    this.epoch++;
   }
 
   private client(): Client {
@@ -145,7 +118,18 @@ export class PgDb implements LedgerDb {
   }
 
   private async query<T>(text: string, params: readonly SqlValue[]): Promise<pg.QueryResult<T & pg.QueryResultRow>> {
-    return this.client().query<T & pg.QueryResultRow>(this.sql(text), params.map(toParam));
+    const send = () => {
+      const { text: sent, name } = this.sql(text);
+      return this.client().query<T & pg.QueryResultRow>({ text: sent, name, values: params.map(toParam) });
+    };
+    try {
+      return await send();
+    } catch (e) {
+      // Outside a transaction a stale statement is prepared afresh here; inside one, the transaction runs again.
+      if ((e as { code?: unknown }).code !== STALE_PLAN || this.current.getStore()) throw e;
+      this.forgetPrepared();
+      return send();
+    }
   }
 
   async all<T>(text: string, ...params: SqlValue[]): Promise<T[]> {
@@ -203,7 +187,8 @@ export class PgDb implements LedgerDb {
         return await this.once(begin, scope, fn);
       } catch (e) {
         const code = (e as { code?: unknown }).code;
-        if (scope === undefined || attempt >= ATTEMPTS || typeof code !== 'string' || !RETRIED.has(code)) throw e;
+        if (attempt >= ATTEMPTS || typeof code !== 'string' || !RETRIED.has(code)) throw e;
+        if (code === STALE_PLAN) this.forgetPrepared();
         await new Promise((r) => setTimeout(r, Math.random() * 10 * attempt));
       }
     }

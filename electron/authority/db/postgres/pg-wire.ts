@@ -1,0 +1,60 @@
+/**
+ * What passes between the ledger and PostgreSQL's driver, apart from transactions (pg-db.ts): the pool a database
+ * URL asks for, the ledger's `?` placeholders numbered, and values converted both ways.
+ */
+import pg from 'pg';
+import { refuse } from '../../../../shared/errors.ts';
+import type { SqlValue } from '../ledger-db.ts';
+
+/** A statement that runs longer than this is cancelled (its transaction rolled back), unless the URL says otherwise. */
+export const STATEMENT_TIMEOUT_MS = 30_000;
+
+/**
+ * The pool a database URL asks for: `?pool=N` connections (1 to 100; `max` unless given) and
+ * `?statement_timeout=MS` (STATEMENT_TIMEOUT_MS unless given), both taken out of the URL the driver sees.
+ */
+export function poolConfig(url: string, max: number): { connectionString: string; max: number; statement_timeout: number } {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return { connectionString: url, max, statement_timeout: STATEMENT_TIMEOUT_MS };
+  }
+  const number = (name: string, lo: number, hi: number, fallback: number) => {
+    const text = u.searchParams.get(name);
+    u.searchParams.delete(name);
+    if (text === null) return fallback;
+    const n = /^[0-9]{1,9}$/.test(text) ? Number(text) : NaN;
+    if (!(n >= lo && n <= hi)) refuse('bad-request', `The database URL's ${name} must be a whole number from ${lo} to ${hi}, not "${text.slice(0, 20)}".`);
+    return n;
+  };
+  const size = number('pool', 1, 100, max);
+  const timeout = number('statement_timeout', 100, 3_600_000, STATEMENT_TIMEOUT_MS);
+  return { connectionString: u.toString(), max: size, statement_timeout: timeout };
+}
+
+/** `?` placeholders numbered `$1…`, outside quoted strings and identifiers. */
+export function numberPlaceholders(sql: string): string {
+  let n = 0;
+  let out = '';
+  let quote: string | null = null;
+  for (const ch of sql) {
+    if (quote) {
+      if (ch === quote) quote = null;
+      out += ch;
+    } else if (ch === "'" || ch === '"') {
+      quote = ch;
+      out += ch;
+    } else out += ch === '?' ? `$${++n}` : ch;
+  }
+  return out;
+}
+
+// int8 (count(*), sums of integers, ids, times) and numeric (sum of bigint) as JavaScript numbers: every value
+// of the ledger is far below 2^53.
+export const types = {
+  getTypeParser: (oid: number, format?: 'text' | 'binary') =>
+    oid === 20 || oid === 1700 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format ?? 'text'),
+};
+
+export const toParam = (v: SqlValue) => (v instanceof Uint8Array && !Buffer.isBuffer(v) ? Buffer.from(v.buffer, v.byteOffset, v.byteLength) : v);
