@@ -36,12 +36,19 @@ const WRITE_LOCK = 0x534c52;
  * A prepared statement whose result changed shape under it (another server migrated the schema): the transaction
  * is run again, every statement prepared afresh under new names.
  */
-const STALE_PLAN = '0A000';
+const STALE_PLAN = 'stale-plan';
 /** How many distinct statements are prepared by name. */
 const PREPARED_MAX = 2000;
-/** How many times a write that deadlocked, failed to serialise or raced for a unique key is run in all. */
+/** How many times a transaction that deadlocked, failed to serialise, raced for a unique key or met a stale plan is run in all. */
 const ATTEMPTS = 4;
 const RETRIED = new Set(['40P01', '40001', '23505', STALE_PLAN]);
+
+/** An error's SQLSTATE, or STALE_PLAN for PostgreSQL's "cached plan must not change result type" (0A000). */
+function errorCode(e: unknown): string | undefined {
+  const { code, message } = e as { code?: unknown; message?: unknown };
+  if (typeof code !== 'string') return undefined;
+  return code === '0A000' && typeof message === 'string' && /cached plan must not change result type/.test(message) ? STALE_PLAN : code;
+}
 
 /** The function that takes the write lock for `scope`. */
 const lockFunction = (scope: WriteScope) => (scope === 'ledger' ? 'pg_advisory_xact_lock' : 'pg_advisory_xact_lock_shared');
@@ -126,7 +133,7 @@ export class PgDb implements LedgerDb {
       return await send();
     } catch (e) {
       // Outside a transaction a stale statement is prepared afresh here; inside one, the transaction runs again.
-      if ((e as { code?: unknown }).code !== STALE_PLAN || this.current.getStore()) throw e;
+      if (errorCode(e) !== STALE_PLAN || this.current.getStore()) throw e;
       this.forgetPrepared();
       return send();
     }
@@ -186,8 +193,8 @@ export class PgDb implements LedgerDb {
       try {
         return await this.once(begin, scope, fn);
       } catch (e) {
-        const code = (e as { code?: unknown }).code;
-        if (attempt >= ATTEMPTS || typeof code !== 'string' || !RETRIED.has(code)) throw e;
+        const code = errorCode(e);
+        if (attempt >= ATTEMPTS || code === undefined || !RETRIED.has(code)) throw e;
         if (code === STALE_PLAN) this.forgetPrepared();
         await new Promise((r) => setTimeout(r, Math.random() * 10 * attempt));
       }
