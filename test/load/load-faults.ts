@@ -55,19 +55,21 @@ async function prepare(c: Cluster, seconds: number): Promise<{ field: Field; ses
   return { field, sessions, journal };
 }
 
-/** The faults, at a third and at two thirds of the run: what was done, as it was done. */
-async function faults(c: Cluster, seconds: number): Promise<string[]> {
+/** The faults, at a third and at two thirds of the run (from `start`): what was done, and when it was. */
+async function faults(c: Cluster, seconds: number, start: number): Promise<string[]> {
   const done: string[] = [];
-  const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
-  await wait((seconds * 1000) / 3);
+  const until = (at: number) => new Promise((r) => setTimeout(r, Math.max(0, start + at - Date.now())));
+  const when = () => `${((Date.now() - start) / 1000).toFixed(1)} s`;
+  await until((seconds * 1000) / 3);
   c.kill(0);
-  done.push(`server 1 killed (SIGKILL) at ${Math.round(seconds / 3)} s`);
-  await wait(2000);
-  const start = Date.now();
+  done.push(`server 1 killed (SIGKILL) at ${when()}`);
+  await until((seconds * 1000) / 3 + 2000);
+  const restarting = Date.now();
   await c.restart(0);
-  done.push(`server 1 started again, listening ${((Date.now() - start) / 1000).toFixed(1)} s later`);
-  await wait((seconds * 1000) / 3 - 2000);
-  done.push(`PostgreSQL connections cut at ${Math.round((2 * seconds) / 3)} s: ${await c.cutDatabase()} ended`);
+  done.push(`server 1 started again at ${when()}, listening ${((Date.now() - restarting) / 1000).toFixed(1)} s after it was started`);
+  await until((2 * seconds * 1000) / 3);
+  const at = when();
+  done.push(`PostgreSQL connections cut at ${at}: ${await c.cutDatabase()} ended`);
   return done;
 }
 
@@ -81,7 +83,8 @@ export async function loadFaults(seconds: number, clients: number): Promise<Load
     const started = Date.now();
     const admins = Math.round(clients * 0.6);
     const [done] = await Promise.all([
-      faults(cluster, seconds),
+      // Timed from the journal's start, as the errors it prints are.
+      faults(cluster, seconds, Date.now() - (performance.now() - journal.start)),
       ...Array.from({ length: clients }, (_, i) => (i < admins ? adminClient(field, sessions[i % ADMINS]!, i) : deviceClient(field, i))),
     ]);
     const elapsed = (Date.now() - started) / 1000;
