@@ -110,12 +110,24 @@ export async function findInstance(c: LedgerStore, ref: string): Promise<Instanc
   }
   const found = rows[0]!;
   c.guard(found.account);
-  // A pooled write waited for the account's lock: another write on it may have changed the instance meanwhile.
-  // (Its account is still the same: only a write alone moves an instance, and none runs beside a pooled one.)
-  if (!(await c.db.lock(`account:${found.account_id}`))) return found;
-  const again = await c.get<InstanceRow>(`${INSTANCE_SELECT} WHERE i.id = ? AND i.state = 'active'`, found.id);
+  // Read again if a pooled write waited for its account; the account itself cannot have changed meanwhile: only a
+  // write alone moves an instance, and none runs beside a pooled one.
+  const again = await readAfterLocking(c, [found.account_id], found, () =>
+    c.get<InstanceRow>(`${INSTANCE_SELECT} WHERE i.id = ? AND i.state = 'active'`, found.id),
+  );
   if (!again) refuse('no-instance', `No product instance with reserved licenses matches ${key}.`, 'See `slr authority show instances`.');
   return again;
+}
+
+/**
+ * Locks virtual accounts `accountIds` (in the order of their ids) for a pooled write. A row read before the locks
+ * may have been changed by another write on them meanwhile: when a lock had to be taken just now, the row is
+ * read again (`again`); otherwise (SQLite, a write alone, a lock held already) `read` stands.
+ */
+export async function readAfterLocking<T>(c: LedgerStore, accountIds: readonly number[], read: T, again: () => Promise<T>): Promise<T> {
+  let taken = false;
+  for (const id of [...new Set(accountIds)].sort((a, b) => a - b)) taken = (await c.db.lock(`account:${id}`)) || taken;
+  return taken ? again() : read;
 }
 
 export function udiOf(row: Pick<InstanceRow, 'product' | 'uuid'>): string {

@@ -15,7 +15,7 @@ import { textProblem } from '../../../shared/text.ts';
 import { formatUdi, parseUdi, type Udi } from '../../../shared/udi.ts';
 import { cryptoBasics, publicKeyFromCompressed, verifyMessage } from '../../platform/crypto.ts';
 import { releaseExportGrants, SELECT, type RegisteredRow } from './registrations.ts';
-import { requireInit, findAccount } from './lookups.ts';
+import { readAfterLocking, requireInit, findAccount } from './lookups.ts';
 import { identityKey, ledgerCrypto } from './signing.ts';
 import type { LedgerStore } from './store.ts';
 
@@ -222,9 +222,7 @@ export async function register(c: LedgerStore, input: RegisterInput, now: number
 async function liveRegistration(c: LedgerStore, udi: Udi, accountId: number): Promise<RegisteredRow | undefined> {
   const live = () => c.get<RegisteredRow>(`${SELECT} WHERE r.uuid = ? AND r.state = 'registered'`, udi.uuid);
   const first = await live();
-  let waited = false;
-  for (const id of [...new Set([accountId, first?.account_id ?? accountId])].sort((a, b) => a - b)) waited = (await c.db.lock(`account:${id}`)) || waited;
-  return waited ? live() : first;
+  return readAfterLocking(c, [accountId, first?.account_id ?? accountId], first, live);
 }
 
 /** The answer of a registration: what the device keeps, with License Central's signature over its identity. */

@@ -16,7 +16,7 @@ export type { Registration };
 import { formatUdi } from '../../../shared/udi.ts';
 import { shortName } from '../../../shared/instance/status-text.ts';
 import { cryptoBasics, publicKeyFromCompressed, verifyMessage } from '../../platform/crypto.ts';
-import { requireInit, type LotRow } from './lookups.ts';
+import { readAfterLocking, requireInit, type LotRow } from './lookups.ts';
 import { exportKeysOf } from './export-keys.ts';
 import { checkSeen, echoOf, onlineCheckpoint } from './online-witness.ts';
 import { signingKey } from './signing.ts';
@@ -72,9 +72,10 @@ export async function asDevice<T>(
   await requireInit(c);
   return c.writePooled(now, async () => {
     const id = /^[0-9]{1,15}$/.test(call.instance) ? Number(call.instance) : undefined;
-    let r = id === undefined ? undefined : await c.get<RegisteredRow>(`${SELECT} WHERE r.id = ?`, id);
-    // Its account locked (a pooled write), the row is read again: another call of the device may have changed it.
-    if (r && (await c.db.lock(`account:${r.account_id}`))) r = await c.get<RegisteredRow>(`${SELECT} WHERE r.id = ?`, id!);
+    const read = () => (id === undefined ? Promise.resolve(undefined) : c.get<RegisteredRow>(`${SELECT} WHERE r.id = ?`, id));
+    const first = await read();
+    // Another call of the device may change its row until its account is locked.
+    const r = first && (await readAfterLocking(c, [first.account_id], first, read));
     if (!r || r.state !== 'registered')
       refuse(
         'unauthorized',

@@ -1,7 +1,8 @@
 /**
  * The ledger's storage: a database behind the LedgerDb interface (../db/ledger-db.ts), the schema's migrations,
- * the event log and the ledger's clock. Every change goes through `write`: one transaction, after checking
- * the clock. Everything is async, so that another engine can stand behind the same interface.
+ * the event log and the ledger's clock. Every change goes through `write` (alone) or `writePooled` (beside
+ * other pooled writes on PostgreSQL): one transaction, after checking the clock. Everything is async, so that
+ * another engine can stand behind the same interface.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { assertSaneTime, formatInstant } from '../../../shared/codes/dates.ts';
