@@ -113,6 +113,37 @@ describe.skipIf(SKIP_POSTGRES)('pooled writes on PostgreSQL', () => {
     }
   });
 
+  it('take the event chain only at their end: a write that logged and still works holds up no other', async () => {
+    const { one, two, key } = await ledgers(['A', 'B'], 10);
+    try {
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      let holding!: () => void;
+      const held = new Promise<void>((r) => (holding = r));
+      const slow = one.store.writePooled(T + 1000, async () => {
+        await findAccount(one.store, 'A');
+        await one.store.log(T + 1000, 'test', 'logged first, committed last');
+        holding();
+        await gate;
+      });
+      await held;
+      // On B through the other connection: done while the write on A, which logged before it, is still open.
+      const onB = await two.reserve({ account: 'B', request: device(key).request, licenses: { UCM_Basic: 1 } }, T + 1000);
+      release();
+      await slow;
+      // The log is in the order of the commits, each event chained to the one before.
+      const last = (await one.events()).slice(-2);
+      expect(last.map((e) => [e.type, e.instance])).toEqual([
+        ['reserve', onB.udi],
+        ['test', null],
+      ]);
+      await promisesKept(one);
+    } finally {
+      await two.close();
+      await one.close();
+    }
+  });
+
   it('prepare a statement again when another server changed the columns it returns', async () => {
     const url = await postgres!.database();
     const [one, two] = [await PgDb.connect(url, 4), await PgDb.connect(url, 4)];

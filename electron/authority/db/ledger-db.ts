@@ -16,7 +16,9 @@ export type SqlValue = SQLInputValue;
  * pool of licenses and its instances), and last the event log's chain, held to the commit.
  */
 export type WriteScope = 'ledger' | 'ledger-shared';
-export type LockKey = WriteScope | `device:${string}` | `token:${string}` | `account:${number}` | 'chain';
+/** What a pooled write locks inside its scope. */
+export type ObjectLockKey = `device:${string}` | `token:${string}` | `account:${number}` | 'chain';
+export type LockKey = WriteScope | ObjectLockKey;
 
 export interface LedgerDb {
   readonly engine: 'sqlite' | 'postgres';
@@ -40,6 +42,11 @@ export interface LedgerDb {
    * so it reads it again. False where nothing was taken: SQLite, a read, a key held already, a write alone.
    */
   lock(key: LockKey): Promise<boolean>;
+  /**
+   * Takes `key` as lock() does and then runs `sql` (a read without parameters), in one round trip on PostgreSQL:
+   * the read sees all that committed before the lock was granted. Where lock() takes nothing: `all(sql)`.
+   */
+  lockAndRead<T>(key: ObjectLockKey, sql: string): Promise<T[]>;
   /**
    * `read()`, once per pooled write (PostgreSQL): what no pooled write changes (the signing keys; a lot's license,
    * type and dates), read again by several steps of one operation, costs one round trip. Anywhere else: `read()`.

@@ -17,29 +17,40 @@ interface Sql {
 
 export const SEAL_KEY = 'ledger_seal';
 
-async function sealOf(db: Sql): Promise<string> {
-  // The log's head and every lot in one statement (one round trip, under the chain's lock in a pooled write).
-  const rows = await db.all<{ head: number; id: number; hash: string | null; count: number; blocked: number }>(
-    `SELECT 1 AS head, id, hash, 0 AS count, 0 AS blocked FROM (SELECT id, hash FROM events ORDER BY id DESC LIMIT 1) last
-     UNION ALL SELECT 0 AS head, id, NULL AS hash, count, blocked FROM lots`,
-  );
+/** The log's last event, or null while it is empty. */
+export type LogHead = { id: number; hash: string | null } | null;
+type ChainRow = { head: number; id: number; hash: string | null; count: number; blocked: number };
+
+/** The log's head alone, as a row of CHAIN_STATE's shape (no parameters: it may follow a lock in one message). */
+export const HEAD_ONLY = 'SELECT 1 AS head, id, hash, 0 AS count, 0 AS blocked FROM events ORDER BY id DESC LIMIT 1';
+/** The log's head and every lot, in one statement (no parameters). */
+export const CHAIN_STATE = `SELECT 1 AS head, id, hash, 0 AS count, 0 AS blocked FROM (SELECT id, hash FROM events ORDER BY id DESC LIMIT 1) last
+     UNION ALL SELECT 0 AS head, id, NULL AS hash, count, blocked FROM lots`;
+
+/** What CHAIN_STATE (or HEAD_ONLY) read: the head, and each lot as [id, purchased, blocked] in id order. */
+export function chainState(rows: readonly ChainRow[]): { head: LogHead; lots: [number, number, number][] } {
   const head = rows.find((r) => Number(r.head) === 1);
-  const lots = rows.filter((r) => Number(r.head) === 0).sort((a, b) => Number(a.id) - Number(b.id));
-  return sha256hex(JSON.stringify([head ? [Number(head.id), head.hash] : null, lots.map((l) => [Number(l.id), Number(l.count), Number(l.blocked)])]));
+  const lots = rows.filter((r) => Number(r.head) === 0).map((l): [number, number, number] => [Number(l.id), Number(l.count), Number(l.blocked)]);
+  return { head: head ? { id: Number(head.id), hash: head.hash } : null, lots: lots.sort((a, b) => a[0] - b[0]) };
+}
+
+/** The seal of a log ending at `head` with these lots. */
+export function sealOf(head: LogHead, lots: readonly (readonly [number, number, number])[]): string {
+  return sha256hex(JSON.stringify([head ? [head.id, head.hash] : null, lots]));
 }
 
 /**
- * Seals the ledger as it is now (inside the write's transaction); with `highWater`, raises the ledger's clock to
- * it in the same statement (a pooled write's last step, under the chain's lock).
+ * Keeps `seal` (inside the write's transaction); with `highWater`, raises the ledger's clock to it in the same
+ * statement (a pooled write's last step, under the chain's lock).
  */
-export async function sealLedger(db: Sql, highWater?: number): Promise<void> {
+export async function keepSeal(db: Sql, seal: string, highWater?: number): Promise<void> {
   if (highWater === undefined)
-    await db.run(`INSERT INTO meta (key, value) VALUES ('${SEAL_KEY}', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, await sealOf(db));
+    await db.run(`INSERT INTO meta (key, value) VALUES ('${SEAL_KEY}', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, seal);
   else
     await db.run(
       `INSERT INTO meta (key, value) VALUES ('${SEAL_KEY}', ?), ('high_water', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value
        WHERE excluded.key <> 'high_water' OR CAST(meta.value AS BIGINT) < CAST(excluded.value AS BIGINT)`,
-      await sealOf(db),
+      seal,
       String(highWater),
     );
 }
@@ -47,6 +58,7 @@ export async function sealLedger(db: Sql, highWater?: number): Promise<void> {
 /** Why the ledger does not match its seal, or null (also when it was never sealed: a ledger not written since seals). */
 export async function ledgerSealProblem(db: Sql): Promise<string | null> {
   const kept = await db.get<{ value: string }>(`SELECT value FROM meta WHERE key = '${SEAL_KEY}'`);
-  if (!kept || kept.value === (await sealOf(db))) return null;
+  const now = chainState(await db.all<ChainRow>(CHAIN_STATE));
+  if (!kept || kept.value === sealOf(now.head, now.lots)) return null;
   return "the ledger was changed outside SLR Desk after its last write: the end of its log, or a lot's purchased or blocked count, is not what SLR Desk left";
 }

@@ -11,13 +11,17 @@ import { LEDGER_VERSION } from '../db/sqlite/schema.ts';
 import type { LedgerDb, SqlValue } from '../db/ledger-db.ts';
 import type { LedgerEvent } from '../../../shared/authority/views.ts';
 import { firstBrokenLink, ledgerEventFields, type ChainBreak } from '../../../shared/event-chain.ts';
-import { chainHash, sha256hex } from '../../platform/event-chain.ts';
-import { ledgerSealProblem, sealLedger } from './ledger-seal.ts';
+import { sha256hex } from '../../platform/event-chain.ts';
+import { ledgerSealProblem } from './ledger-seal.ts';
+import { appendEvents, type NewEvent } from './event-log.ts';
 import { chainEvents, endorseUnendorsedKeys, keyAccountNames } from './schema-steps.ts';
 import { unlock, type KeySecret, type KeyStorage, type ProtectionRecord } from '../keys/key-storage.ts';
 
-/** The database whose write the current async context runs in: its log() need not seal (the write does, last). */
-const sealing = new AsyncLocalStorage<LedgerDb>();
+/**
+ * The write the current async context runs in: its log() need not seal (the write does, last); a pooled write's
+ * events wait in `pending` and are appended at its end, so that it holds the chain's lock only for its last steps.
+ */
+const sealing = new AsyncLocalStorage<{ db: LedgerDb; pending?: NewEvent[] }>();
 
 export const CLOCK_TOLERANCE_MS = 5 * 60_000;
 /** The meta key a backup copy carries: the time the backup was made. */
@@ -128,8 +132,8 @@ export class LedgerStore {
     return this.db.transaction(async () => {
       const seen = await this.checkBeforeWrite(now);
       if (seen === null || now > seen) await this.setHighWater(now);
-      const result = await sealing.run(this.db, fn);
-      await sealLedger(this);
+      const result = await sealing.run({ db: this.db }, fn);
+      await appendEvents(this.db, [], { seal: true });
       return result;
     }, 'ledger');
   }
@@ -145,9 +149,9 @@ export class LedgerStore {
     assertSaneTime(now, 'The time');
     return this.db.transaction(async () => {
       await this.checkBeforeWrite(now);
-      const result = await sealing.run(this.db, fn);
-      await this.db.lock('chain');
-      await sealLedger(this, now);
+      const pending: NewEvent[] = [];
+      const result = await sealing.run({ db: this.db, pending }, fn);
+      await appendEvents(this.db, pending, { seal: true, highWater: now });
       return result;
     }, 'ledger-shared');
   }
@@ -241,17 +245,11 @@ export class LedgerStore {
     message: string,
     where: { account?: string | null; instance?: string | null; code?: string | null } = {},
   ): Promise<void> {
-    // The chain is one order: its lock is taken here and held to the commit (a pooled write's last step).
-    await this.db.lock('chain');
     const event = { at: now, actor: this.actor, account: where.account ?? null, instance: where.instance ?? null, type, message, code: where.code ?? null };
-    const previous = await this.get<{ hash: string | null }>('SELECT hash FROM events ORDER BY id DESC LIMIT 1');
-    await this.run(
-      'INSERT INTO events (at, actor, account, instance, type, message, code, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-      ...ledgerEventFields(event),
-      chainHash(previous?.hash ?? null, ledgerEventFields(event)),
-    );
-    // A write seals at its end; an event logged by any other transaction seals here.
-    if (sealing.getStore() !== this.db) await sealLedger(this);
+    const write = sealing.getStore()?.db === this.db ? sealing.getStore() : undefined;
+    // A pooled write appends its events at its end; a write alone now (it seals at its end); anything else seals here.
+    if (write?.pending) write.pending.push(event);
+    else await appendEvents(this.db, [event], { seal: !write });
   }
 
   /** The first event of the log whose hash does not follow from the ones before it, or null. */

@@ -19,7 +19,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import pg from 'pg';
 import { refuse } from '../../../../shared/errors.ts';
-import type { LedgerDb, LockKey, SqlValue, WriteScope } from '../ledger-db.ts';
+import type { LedgerDb, LockKey, ObjectLockKey, SqlValue, WriteScope } from '../ledger-db.ts';
 import { PG_MIGRATIONS } from './pg-schema.ts';
 import { describeDatabase } from '../database-url.ts';
 import { numberPlaceholders, poolConfig, toParam, types } from './pg-wire.ts';
@@ -175,6 +175,18 @@ export class PgDb implements LedgerDb {
     else await tx.client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [WRITE_LOCK, key]);
     tx.held.add(key);
     return key !== 'ledger' && key !== 'ledger-shared';
+  }
+
+  async lockAndRead<T>(key: ObjectLockKey, sql: string): Promise<T[]> {
+    const tx = this.current.getStore();
+    if (!tx?.write || tx.held.has(key) || tx.held.has('ledger')) return this.all<T>(sql);
+    // Two statements in one message (the simple protocol, so no parameters): under READ COMMITTED each takes its
+    // snapshot when it starts, so the read, after the lock's wait, sees what committed during it.
+    const results = (await tx.client.query(
+      `SELECT pg_advisory_xact_lock(${WRITE_LOCK}, hashtext('${key.replaceAll("'", "''")}')); ${sql}`,
+    )) as unknown as pg.QueryResult<T & pg.QueryResultRow>[];
+    tx.held.add(key);
+    return results[1]!.rows;
   }
 
   memo<T>(key: string, read: () => Promise<T>): Promise<T> {

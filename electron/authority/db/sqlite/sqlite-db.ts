@@ -8,7 +8,7 @@ import { backup, DatabaseSync } from 'node:sqlite';
 import { chmodSync, closeSync, lstatSync, openSync, renameSync, rmSync } from 'node:fs';
 import { refuse } from '../../../../shared/errors.ts';
 import { MIGRATIONS } from './schema.ts';
-import type { LedgerDb, LockKey, SqlValue, WriteScope } from '../ledger-db.ts';
+import type { LedgerDb, LockKey, ObjectLockKey, SqlValue, WriteScope } from '../ledger-db.ts';
 
 export class SqliteDb implements LedgerDb {
   readonly engine = 'sqlite' as const;
@@ -61,6 +61,10 @@ export class SqliteDb implements LedgerDb {
 
   async lock(_key: LockKey): Promise<boolean> {
     return false;
+  }
+
+  lockAndRead<T>(_key: ObjectLockKey, sql: string): Promise<T[]> {
+    return this.all<T>(sql);
   }
 
   /** An embedded database's statement costs no round trip: nothing is kept. */
