@@ -13,6 +13,7 @@ import { makeUdi } from '../../../shared/udi.ts';
 import { authorityCrypto, type PrivateKeyOps } from '../../platform/crypto.ts';
 import { productOf, type InstanceRow, type LotRow } from './lookups.ts';
 import type { LedgerStore } from './store.ts';
+import type { KeyStorage } from '../keys/key-storage.ts';
 
 /** The ledger's signing keys, oldest first: read once per pooled write, whose steps each need them. */
 export function signingKeys(c: LedgerStore): Promise<readonly { id: string; private_key: string; retired_at: number | null }[]> {
@@ -43,16 +44,23 @@ export async function identityKey(c: LedgerStore, trustedKeyIds: readonly string
   return usable.id;
 }
 
+/**
+ * The keys each key storage has opened, by their id and stored text: a key is opened (decrypted, parsed) once
+ * while its ledger is open, not once per code. A key stored anew (restored, re-protected) is another entry.
+ */
+const openedBy = new WeakMap<KeyStorage, Map<string, PrivateKeyOps>>();
+
 /** The authority's crypto port, with every signing key of the ledger at hand (they are few). */
 export async function ledgerCrypto(c: LedgerStore) {
   const storage = await c.keyStorage();
   const keys = new Map((await signingKeys(c)).map((k) => [k.id, k.private_key]));
-  const opened = new Map<string, PrivateKeyOps>();
+  let opened = openedBy.get(storage);
+  if (!opened) openedBy.set(storage, (opened = new Map()));
   return authorityCrypto((id) => {
     const key = keys.get(id);
     if (key === undefined) throw new Error(`signing key ${id} is not in the ledger`);
-    let ops = opened.get(id);
-    if (!ops) opened.set(id, (ops = storage.open(id, key)));
+    let ops = opened.get(`${id}\n${key}`);
+    if (!ops) opened.set(`${id}\n${key}`, (ops = storage.open(id, key)));
     return ops;
   });
 }
