@@ -37,44 +37,60 @@ function freePort(): Promise<number> {
 export interface Postgres {
   /** A new, empty database on the server: its URL. */
   database(name?: string): Promise<string>;
+  /** The URL of database `name` on this server (made elsewhere, or replicated to it). */
+  urlOf(name: string): string;
   readonly url: string;
+  /** Stops it at once (as a crash would: no shutdown checkpoint), and removes its directory. */
   stop(): Promise<void>;
+}
+
+export interface Standby extends Postgres {
+  /** Makes the standby a primary (pg_ctl promote), waiting until it takes writes. */
+  promote(): Promise<void>;
 }
 
 let counter = 0;
 
-export async function startPostgres(): Promise<Postgres> {
+/** What the tests run PostgreSQL with: nothing forced to disk (fast; a crash of the test machine loses nothing of value). */
+const TEST_SETTINGS: Readonly<Record<string, string>> = { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off', max_connections: '200' };
+
+/** The binaries, run as the cluster's owner (the `postgres` user when the tests run as root). */
+function owner() {
   const bin = binDir();
   const root = userInfo().uid === 0;
-  const dir = mkdtempSync(join(tmpdir(), 'slr-pg-'));
-  const data = join(dir, 'data');
-  const asOwner = (cmd: string, args: string[]) => {
+  const run = (cmd: string, args: string[]) => {
     const full = join(bin, cmd);
     const r = root ? spawnSync('runuser', ['-u', 'postgres', '--', full, ...args], { encoding: 'utf8' }) : spawnSync(full, args, { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`${cmd} failed: ${r.stderr || r.stdout || r.error}`);
     return r.stdout;
   };
-  if (root) {
-    const pw = execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim();
-    const gid = execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim();
-    chownSync(dir, Number(pw), Number(gid));
-  }
-  chmodSync(dir, 0o700);
-  asOwner('initdb', ['-D', data, '-U', 'slr', '--auth=trust', '--encoding=UTF8', '--locale=C.UTF-8', '-N']);
+  /** A directory of the cluster's own (mode 0700, owned by it). */
+  const directory = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'slr-pg-'));
+    if (root)
+      chownSync(
+        dir,
+        Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim()),
+        Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim()),
+      );
+    chmodSync(dir, 0o700);
+    return dir;
+  };
+  return { run, directory };
+}
+
+/** Starts the cluster in `dir`/data on a free loopback port; the handle every test uses. */
+async function launch(dir: string, settings: Readonly<Record<string, string>>): Promise<Standby> {
+  const { run } = owner();
+  const data = join(dir, 'data');
   const port = await freePort();
-  asOwner('pg_ctl', [
-    '-D',
-    data,
-    '-l',
-    join(dir, 'log'),
-    '-w',
-    '-o',
-    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`,
-    'start',
-  ]);
-  const url = `postgres://slr@127.0.0.1:${port}/postgres`;
+  const options = Object.entries({ ...TEST_SETTINGS, ...settings }).map(([k, v]) => `-c ${k}=${v}`);
+  run('pg_ctl', ['-D', data, '-l', join(dir, 'log'), '-w', '-o', [`-p ${port} -k ${dir} -c listen_addresses=127.0.0.1`, ...options].join(' '), 'start']);
+  const urlOf = (name: string) => `postgres://slr@127.0.0.1:${port}/${name}`;
+  const url = urlOf('postgres');
   return {
     url,
+    urlOf,
     async database(name = `slr_${process.pid}_${++counter}`) {
       const c = new pg.Client({ connectionString: url });
       await c.connect();
@@ -83,16 +99,39 @@ export async function startPostgres(): Promise<Postgres> {
       } finally {
         await c.end();
       }
-      return `postgres://slr@127.0.0.1:${port}/${name}`;
+      return urlOf(name);
+    },
+    async promote() {
+      run('pg_ctl', ['-D', data, '-w', 'promote']);
     },
     async stop() {
       try {
-        asOwner('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
+        run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
     },
   };
+}
+
+/** A new cluster (initdb); `settings` beyond (or instead of) the tests' defaults, as `-c name=value`. */
+export async function startPostgres(o: { settings?: Readonly<Record<string, string>> } = {}): Promise<Postgres> {
+  const { run, directory } = owner();
+  const dir = directory();
+  run('initdb', ['-D', join(dir, 'data'), '-U', 'slr', '--auth=trust', '--encoding=UTF8', '--locale=C.UTF-8', '-N']);
+  return launch(dir, o.settings ?? {});
+}
+
+/**
+ * A streaming-replication standby of `primary` (docs/server.md): a base backup taken with pg_basebackup -R (which
+ * writes the standby's primary_conninfo and standby.signal), started on a port of its own.
+ */
+export async function startStandby(primary: Postgres, o: { settings?: Readonly<Record<string, string>> } = {}): Promise<Standby> {
+  const { run, directory } = owner();
+  const dir = directory();
+  const { port } = new URL(primary.url);
+  run('pg_basebackup', ['-D', join(dir, 'data'), '-R', '-X', 'stream', '--checkpoint=fast', '-h', '127.0.0.1', '-p', port, '-U', 'slr']);
+  return launch(dir, o.settings ?? {});
 }
 
 /**

@@ -50,10 +50,12 @@ export async function startServer(
     onLogged?: () => void;
     /** Another server on the same PostgreSQL ledger (already set up), presenting the same certificate, as behind a load balancer. */
     beside?: TestServer;
+    /** The PostgreSQL database its ledger is in (set up here unless `beside` is given); by default a new one, or `beside`'s. */
+    database?: string;
   } = {},
 ): Promise<TestServer> {
   const home = mkdtempSync(join(tmpdir(), `slr-server-${engine}-`));
-  const database = engine === 'postgres' ? (options.beside?.database ?? (await postgres!.database())) : null;
+  const database = engine === 'postgres' ? (options.database ?? options.beside?.database ?? (await postgres!.database())) : null;
   const ledger = database === null ? await openLedger({ dir: home, actor: 'setup' }, true) : await Ledger.open(await PgDb.connect(database, 10), 'setup');
   if (options.beside) {
     for (const f of ['server-cert.pem', 'server-key.pem']) copyFileSync(join(options.beside.home, f), join(home, f));

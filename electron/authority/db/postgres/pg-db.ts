@@ -260,7 +260,11 @@ export class PgDb implements LedgerDb {
   }
 
   async backupTo(): Promise<{ path: string; pages: number }> {
-    refuse('local-only', 'A PostgreSQL ledger is backed up by PostgreSQL itself.', 'Use `pg_dump --format=custom` (see the README, "Back up and restore").');
+    refuse(
+      'local-only',
+      'A PostgreSQL ledger is backed up by PostgreSQL itself.',
+      'Use `pg_dump --format=custom` (docs/backup-restore.md, "License Central on PostgreSQL").',
+    );
   }
 
   async schemaVersion(): Promise<number> {
