@@ -18,6 +18,9 @@ import { verifyInstanceEvents } from '../platform/event-chain.ts';
 import type { InstanceService } from '../device/instance-service.ts';
 import { transportView } from '../device/online-settings.ts';
 
+/** How many of the log's latest events the workspace's Event Log shows (the export has all of them). */
+const VIEW_EVENTS = 2000;
+
 export async function authorityExists(withLedger: LedgerPort): Promise<boolean> {
   try {
     return await withLedger((l) => l.isInitialized());
@@ -78,7 +81,7 @@ export async function readAuthorityView(
       keysUnlocked: keyProtection !== 'passphrase' || ports.passphraseGiven === true,
       // Asked after the ledger was opened: opening it is what tries the OS store.
       keysProblem: keyProtection === 'os-store' ? (ports.keysProblem?.() ?? null) : null,
-      events: await l.events(undefined, 2000),
+      events: await l.events(undefined, VIEW_EVENTS),
       logCheck: describeChain(check.count, check.broken, () => check.broken!.event),
       connection: null,
       satelliteOf: await satelliteOf(l),
@@ -99,7 +102,7 @@ export async function readServerView(session: RemoteSession, ports: { dir: strin
     l.licenses(ports.now()),
     l.instancePage({ limit: 1 }),
     l.keys(),
-    l.events(),
+    l.events(undefined, VIEW_EVENTS),
   ]);
   let logCheck: AuthorityView extends infer V ? (V extends { logCheck: infer C } ? C : never) : never;
   try {

@@ -5,6 +5,7 @@
  * and the OpenAPI document is generated from them (electron/server/openapi.ts): one definition for all three.
  */
 import { z } from 'zod';
+import { EVENTS_PAGE } from './views.ts';
 import type { ApiOperation } from './api-operation.ts';
 import { syncEnvelopeSchema } from './sync-file.ts';
 import { NODE_NAME } from '../codes/cluster-nodes.ts';
@@ -71,7 +72,12 @@ export const API = {
     z.strictObject({ account: shortText.optional(), all: z.boolean().optional() }),
   ),
   'instance-page': op('The product instances a page at a time: searched, filtered, sorted.', 'view', false, instanceQuery),
-  events: op('The event log (of a virtual account, with the events of the whole smart account).', 'view', false, accountFilter),
+  events: op(
+    'The event log (of a virtual account, with the events of the whole smart account): its latest `limit` events (at most and by default 10,000), or the latest before event `before`, oldest first.',
+    'view',
+    false,
+    z.strictObject({ account: shortText.optional(), limit: z.number().int().min(1).max(EVENTS_PAGE).optional(), before: z.number().int().min(1).optional() }),
+  ),
   expiring: op(
     'What runs out within a number of days (30 unless given): TERM licenses, registration tokens, registered instances’ authorization and registration, and under a silence policy reserved instances’ usage reports and satellites’ sync files due; soonest first, with the notice each has reached.',
     'view',

@@ -20,6 +20,9 @@ export interface LicenseLine {
  * What a device's codes showed of its state (electron/authority/ledger/device-state.ts): put back to an
  * earlier state, running a code this License Central never issued, trusting a key that is not its own.
  */
+/** How many events one listing of the log gives at most (older ones are paged to with `before`). */
+export const EVENTS_PAGE = 10_000;
+
 export const DEVICE_FINDINGS = { 'rolled-back': 'ROLLED BACK', 'foreign-code': 'FOREIGN CODE', 'foreign-key': 'FOREIGN KEY' } as const;
 export type DeviceFinding = keyof typeof DEVICE_FINDINGS;
 

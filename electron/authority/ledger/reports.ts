@@ -2,7 +2,7 @@
 import { instanceLines } from './instance-query.ts';
 import { findAnyEntitlement } from '../../../shared/catalog.ts';
 import { isLotValid } from '../../../shared/authority/allocation.ts';
-import type { InstanceLine, LedgerEvent, LicenseLine } from '../../../shared/authority/views.ts';
+import { EVENTS_PAGE, type InstanceLine, type LedgerEvent, type LicenseLine } from '../../../shared/authority/views.ts';
 import { formatIsoDate } from '../../../shared/codes/dates.ts';
 import { requireInit, findAccount, type InstanceRow, type LotRow } from './lookups.ts';
 import type { LedgerStore } from './store.ts';
@@ -72,12 +72,19 @@ export async function instances(c: LedgerStore, accountName?: string, includeGon
   return instanceLines(c, rows);
 }
 
-export async function events(c: LedgerStore, accountName?: string, limit = 10_000): Promise<LedgerEvent[]> {
+/**
+ * The log's latest `limit` events (of a virtual account, with those of the whole smart account), or the latest
+ * before event `before`: oldest first, as the log reads. A long log is read back from its end, page by page.
+ */
+export async function events(c: LedgerStore, accountName?: string, limit = EVENTS_PAGE, before?: number): Promise<LedgerEvent[]> {
   await requireInit(c);
   const account = accountName ? [(await findAccount(c, accountName)).name] : [];
-  return c.all<LedgerEvent>(
-    `SELECT id, at, actor, account, instance, type, message, code, hash FROM events ${account.length ? 'WHERE account = ? OR account IS NULL' : ''} ORDER BY id LIMIT ?`,
+  const where = [...(account.length ? ['(account = ? OR account IS NULL)'] : []), ...(before === undefined ? [] : ['id < ?'])];
+  const rows = await c.all<LedgerEvent>(
+    `SELECT id, at, actor, account, instance, type, message, code, hash FROM events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`,
     ...account,
+    ...(before === undefined ? [] : [before]),
     limit,
   );
+  return rows.reverse();
 }

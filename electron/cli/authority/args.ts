@@ -52,6 +52,7 @@ export const OPTIONS = {
   events: { type: 'string' },
   webhook: { type: 'string' },
   limit: { type: 'string' },
+  before: { type: 'string' },
 } as const;
 
 export type Option = keyof typeof OPTIONS;

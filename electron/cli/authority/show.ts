@@ -3,9 +3,10 @@ import { refuse } from '../../../shared/errors.ts';
 import { formatInstant } from '../../../shared/codes/dates.ts';
 import { toCsv } from '../../../shared/csv.ts';
 import { authorityEventsCsv } from '../../../shared/events.ts';
-import { DEVICE_FINDINGS } from '../../../shared/authority/views.ts';
+import { DEVICE_FINDINGS, EVENTS_PAGE } from '../../../shared/authority/views.ts';
 import type { Call } from './verb.ts';
 import { table, UsageError, verifyLog } from '../output.ts';
+import { count } from './args.ts';
 
 /** A table as aligned text, or as CSV (RFC 4180, header first) with --csv. */
 export function printTable(call: Call, header: readonly string[], rows: readonly (readonly (string | number)[])[]): void {
@@ -74,9 +75,16 @@ export async function showEvents({ values, ctx, withLedger, withLocalLedger }: C
     return verifyLog(result, () => result.broken!.event, ctx);
   }
   const satellite = values.satellite;
+  const page = eventPage(values);
+  if (satellite !== undefined && (values.limit !== undefined || values.before !== undefined))
+    throw new UsageError("--limit and --before page through this License Central's own log, not a satellite's events.");
   const events = await (satellite === undefined
-    ? withLedger((l) => l.events(values.account))
+    ? withLedger((l) => l.events(values.account, page.limit, page.before))
     : withLocalLedger((l) => l.satelliteEvents(satellite, values.account)));
+  // A full page may have older events before it: said on stderr, so that the output itself stays the page.
+  const first = events[0];
+  if (satellite === undefined && first && events.length === page.limit && (await withLedger((l) => l.events(values.account, 1, Number(first.id)))).length)
+    ctx.io.err(`The latest ${events.length} events are listed; older ones: add --before ${first.id}.`);
   if (ctx.json) return ctx.io.out(JSON.stringify({ ok: true, events }));
   if (values.csv) return ctx.io.out(authorityEventsCsv(events));
   if (!events.length) return ctx.io.out('No events.');
@@ -131,4 +139,13 @@ export async function showRegistered(call: Call): Promise<void> {
       r.nodes.join(' ') || '-',
     ]),
   );
+}
+
+/** --limit (1 to 10,000; 10,000 by default) and --before (an event's number) of `show events`. */
+function eventPage(values: Call['values']): { limit: number; before: number | undefined } {
+  const limit = values.limit === undefined ? EVENTS_PAGE : count(values.limit, '--limit');
+  if (limit < 1 || limit > EVENTS_PAGE) throw new UsageError(`--limit takes 1 to ${EVENTS_PAGE}, not ${limit}.`);
+  const before = values.before === undefined ? undefined : count(values.before, '--before');
+  if (before === 0) throw new UsageError('--before takes the number of an event (1 or more).');
+  return { limit, before };
 }
