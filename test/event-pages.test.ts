@@ -1,7 +1,7 @@
 /**
  * A long event log, as an operator reads it: `show events` lists the latest events (10,000 at most, --limit
  * fewer), oldest first, says on stderr when older ones are left out and how to page to them (--before), and
- * refuses a bad page; the app's Event Log shows the latest 2,000 and its export holds the whole log.
+ * refuses a bad page; `--csv` alone and the app's export hold the whole log; the app's Event Log shows the latest 2,000.
  */
 import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -71,7 +71,7 @@ describe('a long event log', () => {
     // A virtual account's page: its own events (and the whole smart account's; the last ones are Lab's odd ones).
     const lab = listed('--account', 'Lab', '--limit', '3');
     expect(lab.events.map((e) => e.message)).toEqual([LOGGED - 5, LOGGED - 3, LOGGED - 1].map((n) => `event ${n}`));
-    // The CSV is the same page.
+    // The CSV of a page is that page.
     expect(cli('show', 'events', '--csv', '--limit', '2').stdout.trim().split('\n')).toHaveLength(3);
 
     // A bad page is refused as a usage error (exit 2), naming what the option takes.
@@ -100,6 +100,9 @@ describe('a long event log', () => {
     const firstLogged = lines.findIndex((l) => /(^|,)event 1(,|$)/.test(l));
     expect(firstLogged).toBeGreaterThan(1);
     expect(lines.length - firstLogged).toBe(LOGGED);
+    // `show events --csv` alone is the same export: the whole log, and no note.
+    const exported = cli('show', 'events', '--csv');
+    expect([exported.stdout.trim().split('\n'), exported.stderr]).toEqual([lines, '']);
   });
 
   it('pages the same way through the server', async () => {

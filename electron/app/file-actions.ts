@@ -9,8 +9,7 @@ import type { InstanceService } from '../device/instance-service.ts';
 import { readCodeOrBundle } from '../device/code-file.ts';
 import type { WorkspaceLedger } from './workspace-ledger.ts';
 import type { LedgerPort } from '../authority/ledger-port.ts';
-import type { Ledger } from '../authority/ledger.ts';
-import { EVENTS_PAGE, type LedgerEvent } from '../../shared/authority/views.ts';
+import { wholeLog } from '../authority/whole-log.ts';
 import { chooseKeyFile, type AppApi, type AppPorts, type Dialogs } from './ports.ts';
 
 const TEXT = [{ name: 'Text', extensions: ['txt'] }];
@@ -77,7 +76,9 @@ export function fileMethods(ports: AppPorts, instance: InstanceService, ledger: 
         const state = instance.load();
         return saveText('Export event log', `${serialOf(state.uuid)}-events.csv`, instanceEventsCsv(state.events), [{ name: 'CSV', extensions: ['csv'] }]);
       }
-      return saveText('Export event log', 'license-central-events.csv', authorityEventsCsv(await ledger(wholeLog)), [{ name: 'CSV', extensions: ['csv'] }]);
+      return saveText('Export event log', 'license-central-events.csv', authorityEventsCsv(await ledger((l) => wholeLog(l))), [
+        { name: 'CSV', extensions: ['csv'] },
+      ]);
     },
     fileOpenKey: () => chooseKeyFile(ports.dialogs),
     async fileSavePublicKey() {
@@ -88,15 +89,4 @@ export function fileMethods(ports: AppPorts, instance: InstanceService, ledger: 
       return path;
     },
   };
-}
-
-/** The whole event log, oldest first, read back from its end a page at a time (an export is all of it). */
-async function wholeLog(l: Pick<Ledger, 'events'>): Promise<LedgerEvent[]> {
-  const pages: LedgerEvent[][] = [];
-  for (let before: number | undefined; ;) {
-    const page = await l.events(undefined, EVENTS_PAGE, before);
-    if (page.length) pages.unshift(page);
-    if (page.length < EVENTS_PAGE) return pages.flat();
-    before = Number(page[0]!.id);
-  }
 }

@@ -97,7 +97,7 @@ export const VERBS: readonly Verb[] = [
     words: 'show events',
     usage: '[--account VA] [--csv] [--verify] [--limit N] [--before ID] [--satellite NAME]',
     summary:
-      'The event log: who did what, when, with which code; its latest 10,000 events (--limit fewer), oldest first, and --before ID the ones before event ID (stderr says when older ones are left out). --verify checks its chain of hashes and names the first event that was changed. --satellite: on a parent, the events it holds of that satellite (as the satellite logged them; checked against its chain when they came).',
+      'The event log: who did what, when, with which code; its latest 10,000 events (--limit fewer), oldest first, and --before ID the ones before event ID (stderr says when older ones are left out); --csv alone exports the whole log. --verify checks its chain of hashes and names the first event that was changed. --satellite: on a parent, the events it holds of that satellite (as the satellite logged them; checked against its chain when they came).',
     example: 'slr authority show events --verify',
     options: ['account', 'csv', 'verify', 'limit', 'before', 'satellite'],
     run: (call) => showEvents(call),
