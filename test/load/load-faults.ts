@@ -65,8 +65,9 @@ async function faults(c: Cluster, seconds: number, start: number): Promise<strin
   done.push(`server 1 killed (SIGKILL) at ${when()}`);
   await until((seconds * 1000) / 3 + 2000);
   const restarting = Date.now();
+  const startedAt = when();
   await c.restart(0);
-  done.push(`server 1 started again at ${when()}, listening ${((Date.now() - restarting) / 1000).toFixed(1)} s after it was started`);
+  done.push(`server 1 started again at ${startedAt}, listening at ${when()} (${((Date.now() - restarting) / 1000).toFixed(1)} s later)`);
   await until((2 * seconds * 1000) / 3);
   const at = when();
   done.push(`PostgreSQL connections cut at ${at}: ${await c.cutDatabase()} ended`);
