@@ -45,6 +45,22 @@ function tracked<T>(p: Promise<T>): { promise: Promise<T>; done: () => boolean }
   return { promise, done: () => settled };
 }
 
+/** A pooled write on account A, held open after `step` (as a slow request would be) until released. */
+async function heldOpenOnA(ledger: Ledger, step: () => Promise<unknown> = async () => undefined) {
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  let holding!: () => void;
+  const held = new Promise<void>((r) => (holding = r));
+  const done = ledger.store.writePooled(T + 1000, async () => {
+    await findAccount(ledger.store, 'A');
+    await step();
+    holding();
+    await gate;
+  });
+  await held;
+  return { release, done };
+}
+
 /** Waits (polling PostgreSQL's lock table, at most 10 s) until `n` transactions wait for an advisory lock. */
 async function waitersAtLeast(ledger: Ledger, n: number): Promise<void> {
   for (let i = 0; i < 1000; i++) {
@@ -74,16 +90,7 @@ describe.skipIf(SKIP_POSTGRES)('pooled writes on PostgreSQL', () => {
     const { one, two, key } = await ledgers(['A', 'B'], 10);
     try {
       // A pooled write on A, held open (as a slow request would be) on the first connection.
-      let release!: () => void;
-      const gate = new Promise<void>((r) => (release = r));
-      let holding!: () => void;
-      const held = new Promise<void>((r) => (holding = r));
-      const writeOnA = one.store.writePooled(T + 1000, async () => {
-        await findAccount(one.store, 'A');
-        holding();
-        await gate;
-      });
-      await held;
+      const writeOnA = await heldOpenOnA(one);
       const order: string[] = [];
       const track = <V>(name: string, p: Promise<V>) => tracked(p.finally(() => order.push(name)));
       // Through the second connection: a reservation on A waits, one on B is done, and so is its update.
@@ -99,8 +106,8 @@ describe.skipIf(SKIP_POSTGRES)('pooled writes on PostgreSQL', () => {
       const later = track('later on B', two.reserve({ account: 'B', request: device(key).request, licenses: { UCM_Basic: 1 } }, T + 1000));
       await waitersAtLeast(one, 3);
       expect([onA.done(), alone.done(), later.done()]).toEqual([false, false, false]);
-      release();
-      await writeOnA;
+      writeOnA.release();
+      await writeOnA.done;
       await Promise.all([onA.promise, alone.promise, later.promise]);
       expect(order.indexOf('alone')).toBeLessThan(order.indexOf('later on B'));
       const pools = await one.licenses(T + 1000);
@@ -116,21 +123,11 @@ describe.skipIf(SKIP_POSTGRES)('pooled writes on PostgreSQL', () => {
   it('take the event chain only at their end: a write that logged and still works holds up no other', async () => {
     const { one, two, key } = await ledgers(['A', 'B'], 10);
     try {
-      let release!: () => void;
-      const gate = new Promise<void>((r) => (release = r));
-      let holding!: () => void;
-      const held = new Promise<void>((r) => (holding = r));
-      const slow = one.store.writePooled(T + 1000, async () => {
-        await findAccount(one.store, 'A');
-        await one.store.log(T + 1000, 'test', 'logged first, committed last');
-        holding();
-        await gate;
-      });
-      await held;
+      const slow = await heldOpenOnA(one, () => one.store.log(T + 1000, 'test', 'logged first, committed last'));
       // On B through the other connection: done while the write on A, which logged before it, is still open.
       const onB = await two.reserve({ account: 'B', request: device(key).request, licenses: { UCM_Basic: 1 } }, T + 1000);
-      release();
-      await slow;
+      slow.release();
+      await slow.done;
       // The log is in the order of the commits, each event chained to the one before.
       const last = (await one.events()).slice(-2);
       expect(last.map((e) => [e.type, e.instance])).toEqual([

@@ -5,20 +5,13 @@
  * event, then the seal (with the ledger's clock), then the commit.
  */
 import type { LedgerDb } from '../db/ledger-db.ts';
+import type { LedgerEvent } from '../../../shared/authority/views.ts';
 import { ledgerEventFields } from '../../../shared/event-chain.ts';
 import { chainHash } from '../../platform/event-chain.ts';
 import { CHAIN_STATE, chainState, HEAD_ONLY, keepSeal, sealOf } from './ledger-seal.ts';
 
 /** An event as logged, before the chain gives it an id and a hash. */
-export interface NewEvent {
-  readonly at: number;
-  readonly actor: string;
-  readonly account: string | null;
-  readonly instance: string | null;
-  readonly type: string;
-  readonly message: string;
-  readonly code: string | null;
-}
+export type NewEvent = Omit<LedgerEvent, 'id' | 'hash'>;
 
 /**
  * Appends `events` after the log's head (the chain's lock taken first and held to the commit). `seal`: seals the
