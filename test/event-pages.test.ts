@@ -100,7 +100,7 @@ describe('a long event log', () => {
     const firstLogged = lines.findIndex((l) => /(^|,)event 1(,|$)/.test(l));
     expect(firstLogged).toBeGreaterThan(1);
     expect(lines.length - firstLogged).toBe(LOGGED);
-    // `show events --csv` alone is the same export: the whole log, and no note.
+    // `show events --csv` alone is the same export (written a page at a time: two pages here), and no note.
     const exported = cli('show', 'events', '--csv');
     expect([exported.stdout.trim().split('\n'), exported.stderr]).toEqual([lines, '']);
   });
@@ -113,7 +113,12 @@ describe('a long event log', () => {
       expect(all.length).toBeGreaterThan(4);
       const page = (await server.call(session, 'events', { limit: 2, before: all.at(-1)!.id })) as { id: number }[];
       expect(page.map((e) => e.id)).toEqual(all.slice(-3, -1).map((e) => e.id));
-      for (const body of [{ limit: 0 }, { limit: 10_001 }, { before: 0 }, { limit: 1.5 }])
+      // Forward from the start (an export's way), a page at a time.
+      const forward = (await server.call(session, 'events', { after: 0, limit: 2 })) as { id: number }[];
+      expect(forward.map((e) => e.id)).toEqual(all.slice(0, 2).map((e) => e.id));
+      const next = (await server.call(session, 'events', { after: forward[1]!.id, limit: 2 })) as { id: number }[];
+      expect(next.map((e) => e.id)).toEqual(all.slice(2, 4).map((e) => e.id));
+      for (const body of [{ limit: 0 }, { limit: 10_001 }, { before: 0 }, { limit: 1.5 }, { after: -1 }])
         expect((await refused(server.call(session, 'events', body as never))).code, JSON.stringify(body)).toBe('bad-request');
     } finally {
       await server.stop();

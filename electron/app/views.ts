@@ -81,7 +81,7 @@ export async function readAuthorityView(
       keysUnlocked: keyProtection !== 'passphrase' || ports.passphraseGiven === true,
       // Asked after the ledger was opened: opening it is what tries the OS store.
       keysProblem: keyProtection === 'os-store' ? (ports.keysProblem?.() ?? null) : null,
-      events: await l.events(undefined, VIEW_EVENTS),
+      events: await l.events(undefined, { limit: VIEW_EVENTS }),
       logCheck: describeChain(check.count, check.broken, () => check.broken!.event),
       connection: null,
       satelliteOf: await satelliteOf(l),
@@ -102,7 +102,7 @@ export async function readServerView(session: RemoteSession, ports: { dir: strin
     l.licenses(ports.now()),
     l.instancePage({ limit: 1 }),
     l.keys(),
-    l.events(undefined, VIEW_EVENTS),
+    l.events(undefined, { limit: VIEW_EVENTS }),
   ]);
   let logCheck: AuthorityView extends infer V ? (V extends { logCheck: infer C } ? C : never) : never;
   try {

@@ -39,7 +39,8 @@ export const OPERATIONS = {
   licenses: (l: Ledger, b: ApiBody<'licenses'>, { now, principal }: OperationContext) => l.licenses(now, scoped(principal, b.account)),
   instances: (l: Ledger, b: ApiBody<'instances'>, { principal }: OperationContext) => l.instances(scoped(principal, b.account), b.all ?? false),
   'instance-page': (l: Ledger, b: ApiBody<'instance-page'>, { principal }: OperationContext) => l.instancePage({ ...b, account: scoped(principal, b.account) }),
-  events: (l: Ledger, b: ApiBody<'events'>, { principal }: OperationContext) => l.events(scoped(principal, b.account), b.limit, b.before),
+  events: (l: Ledger, b: ApiBody<'events'>, { principal }: OperationContext) =>
+    l.events(scoped(principal, b.account), { limit: b.limit, before: b.before, after: b.after }),
   expiring: (l: Ledger, b: ApiBody<'expiring'>, { now, principal }: OperationContext) => l.expiring(now, b.within ?? 30, scoped(principal, b.account)),
   'events-verify': (l: Ledger) => l.verifyEvents(),
   code: (l: Ledger, b: ApiBody<'code'>) => l.latestCode(b.instance),

@@ -73,10 +73,15 @@ export const API = {
   ),
   'instance-page': op('The product instances a page at a time: searched, filtered, sorted.', 'view', false, instanceQuery),
   events: op(
-    'The event log (of a virtual account, with the events of the whole smart account): its latest `limit` events (at most and by default 10,000), or the latest before event `before`, oldest first.',
+    'The event log (of a virtual account, with the events of the whole smart account), oldest first: its latest `limit` events (at most and by default 10,000), or the latest before event `before`; with `after`, the first `limit` after event `after` (0: from the start), to read it all forward.',
     'view',
     false,
-    z.strictObject({ account: shortText.optional(), limit: z.number().int().min(1).max(EVENTS_PAGE).optional(), before: z.number().int().min(1).optional() }),
+    z.strictObject({
+      account: shortText.optional(),
+      limit: z.number().int().min(1).max(EVENTS_PAGE).optional(),
+      before: z.number().int().min(1).optional(),
+      after: z.number().int().min(0).optional(),
+    }),
   ),
   expiring: op(
     'What runs out within a number of days (30 unless given): TERM licenses, registration tokens, registered instances’ authorization and registration, and under a silence policy reserved instances’ usage reports and satellites’ sync files due; soonest first, with the notice each has reached.',

@@ -73,18 +73,30 @@ export async function instances(c: LedgerStore, accountName?: string, includeGon
 }
 
 /**
- * The log's latest `limit` events (of a virtual account, with those of the whole smart account), or the latest
- * before event `before`: oldest first, as the log reads. A long log is read back from its end, page by page.
+ * A page of the event log: the latest `limit` events (10,000 at most), or the latest before event `before`; or,
+ * with `after`, the first `limit` events after event `after` (an export reads the log forward this way).
  */
-export async function events(c: LedgerStore, accountName?: string, limit = EVENTS_PAGE, before?: number): Promise<LedgerEvent[]> {
+export interface EventPage {
+  readonly limit?: number;
+  readonly before?: number;
+  readonly after?: number;
+}
+
+/** A page of the log (of a virtual account, with those of the whole smart account), oldest first, as the log reads. */
+export async function events(c: LedgerStore, accountName?: string, page: EventPage = {}): Promise<LedgerEvent[]> {
   await requireInit(c);
   const account = accountName ? [(await findAccount(c, accountName)).name] : [];
-  const where = [...(account.length ? ['(account = ? OR account IS NULL)'] : []), ...(before === undefined ? [] : ['id < ?'])];
+  const bounds = [
+    ...(page.before === undefined ? [] : [['id < ?', page.before] as const]),
+    ...(page.after === undefined ? [] : [['id > ?', page.after] as const]),
+  ];
+  const where = [...(account.length ? ['(account = ? OR account IS NULL)'] : []), ...bounds.map(([w]) => w)];
+  const forward = page.after !== undefined;
   const rows = await c.all<LedgerEvent>(
-    `SELECT id, at, actor, account, instance, type, message, code, hash FROM events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`,
+    `SELECT id, at, actor, account, instance, type, message, code, hash FROM events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id ${forward ? 'ASC' : 'DESC'} LIMIT ?`,
     ...account,
-    ...(before === undefined ? [] : [before]),
-    limit,
+    ...bounds.map(([, v]) => v),
+    page.limit ?? EVENTS_PAGE,
   );
-  return rows.reverse();
+  return forward ? rows : rows.reverse();
 }

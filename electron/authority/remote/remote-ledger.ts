@@ -65,7 +65,7 @@ export function remoteLedger(session: RemoteSession): LedgerApi {
     licenses: (_now, account) => call('licenses', { account }),
     instances: (account, all) => call('instances', { account, all }),
     instancePage: (query = {}) => call('instance-page', query),
-    events: (account, limit, before) => call('events', { account, limit, before }),
+    events: (account, page = {}) => call('events', { account, ...page }),
     expiring: (_now, within, account) => call('expiring', { within, account }),
     verifyEvents: () => call('events-verify', {}),
     latestCode: (instance) => call('code', { instance }),

@@ -7,7 +7,7 @@ import { DEVICE_FINDINGS, EVENTS_PAGE } from '../../../shared/authority/views.ts
 import type { Call } from './verb.ts';
 import { table, UsageError, verifyLog } from '../output.ts';
 import { count } from './args.ts';
-import { wholeLog } from '../../authority/whole-log.ts';
+import { eachLogPage } from '../../authority/whole-log.ts';
 
 /** A table as aligned text, or as CSV (RFC 4180, header first) with --csv. */
 export function printTable(call: Call, header: readonly string[], rows: readonly (readonly (string | number)[])[]): void {
@@ -79,19 +79,29 @@ export async function showEvents({ values, ctx, withLedger, withLocalLedger }: C
   const page = eventPage(values);
   if (satellite !== undefined && (values.limit !== undefined || values.before !== undefined))
     throw new UsageError("--limit and --before page through this License Central's own log, not a satellite's events.");
-  // --csv alone is an export: the whole log. Otherwise a page, the latest unless --before says which.
-  const whole = values.csv && values.limit === undefined && values.before === undefined;
+  // --csv alone is an export: the whole log, written a page at a time as it is read (a long log is never held whole).
+  if (satellite === undefined && values.csv && values.limit === undefined && values.before === undefined) {
+    let header = true;
+    return withLedger((l) =>
+      eachLogPage(l, values.account, (events) => {
+        const csv = authorityEventsCsv(events);
+        ctx.io.out(header ? csv : csv.slice(csv.indexOf('\r\n') + 2));
+        header = false;
+      }).then(() => {
+        if (header) ctx.io.out(authorityEventsCsv([])); // an empty log: the header alone
+      }),
+    );
+  }
   const events = await (satellite !== undefined
     ? withLocalLedger((l) => l.satelliteEvents(satellite, values.account))
-    : withLedger((l) => (whole ? wholeLog(l, values.account) : l.events(values.account, page.limit, page.before))));
+    : withLedger((l) => l.events(values.account, page)));
   // A full page may have older events before it: said on stderr, so that the output itself stays the page.
   const first = events[0];
   if (
     satellite === undefined &&
-    !whole &&
     first &&
     events.length === page.limit &&
-    (await withLedger((l) => l.events(values.account, 1, Number(first.id)))).length
+    (await withLedger((l) => l.events(values.account, { limit: 1, before: Number(first.id) }))).length
   )
     ctx.io.err(`The latest ${events.length} events are listed; older ones: add --before ${first.id}.`);
   if (ctx.json) return ctx.io.out(JSON.stringify({ ok: true, events }));
