@@ -103,6 +103,8 @@ describe('a long event log', () => {
     // `show events --csv` alone is the same export (written a page at a time: two pages here), and no note.
     const exported = cli('show', 'events', '--csv');
     expect([exported.stdout.trim().split('\n'), exported.stderr]).toEqual([lines, '']);
+    // --json wins over --csv, as it did before: the latest page as JSON.
+    expect(cli('--json', 'show', 'events', '--csv').json<{ events: unknown[] }>().events).toHaveLength(10_000);
   });
 
   it('pages the same way through the server', async () => {

@@ -80,7 +80,7 @@ export async function showEvents({ values, ctx, withLedger, withLocalLedger }: C
   if (satellite !== undefined && (values.limit !== undefined || values.before !== undefined))
     throw new UsageError("--limit and --before page through this License Central's own log, not a satellite's events.");
   // --csv alone is an export: the whole log, written a page at a time as it is read (a long log is never held whole).
-  if (satellite === undefined && values.csv && values.limit === undefined && values.before === undefined) {
+  if (satellite === undefined && values.csv && !ctx.json && values.limit === undefined && values.before === undefined) {
     let header = true;
     return withLedger((l) =>
       eachLogPage(l, values.account, (events) => {
