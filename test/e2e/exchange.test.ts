@@ -276,7 +276,8 @@ describe.skipIf(skip)('the desktop app in Chromium, against the real services', 
     await ap.getByRole('region', { name: 'Import a usage report' }).getByRole('button', { name: 'Open file…' }).click();
     await ap.getByRole('button', { name: 'Import report' }).click();
     await expect.poll(() => ap.getByText('Usage report #1 imported').count()).toBe(1);
-    expect(await ap.locator(`tr:has(td:text-is("${sn}")) td`).nth(2).textContent()).toBe('#1');
+    // The message shows as soon as the import answers; the table is read again after it.
+    await expect.poll(() => ap.locator(`tr:has(td:text-is("${sn}")) td`).nth(2).textContent()).toBe('#1');
     await ap.locator('section.code-box[data-kind="usage-ack"]').getByRole('button', { name: 'Save to file…' }).click();
     await expect.poll(() => existsSync(join(authority.usb, `${sn}-usage-ack.slrack`))).toBe(true);
     await screenshot(ap, 'authority-usage-report');
