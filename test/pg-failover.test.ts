@@ -9,21 +9,13 @@ import type { RemoteSession } from '../electron/authority/remote/remote.ts';
 import { checkInvariants } from './helpers/ledger-audit.ts';
 import { makeDevice } from './helpers/world.ts';
 import { refused } from './helpers/refused.ts';
-import { SKIP_POSTGRES, startPostgres, startStandby, type Postgres, type Standby } from './helpers/postgres.ts';
+import { SKIP_POSTGRES, sqlOnce, startPostgres, startStandby, type Postgres, type Standby } from './helpers/postgres.ts';
 import { startServer, type TestServer } from './helpers/server.ts';
 import { scaled } from './helpers/time-scale.ts';
 
 const T = Date.UTC(2026, 11, 1, 9);
 
-async function query<R extends pg.QueryResultRow>(url: string, text: string): Promise<R[]> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    return (await c.query<R>(text)).rows;
-  } finally {
-    await c.end();
-  }
-}
+const query = async <R extends pg.QueryResultRow>(url: string, text: string): Promise<R[]> => (await sqlOnce<R>(url, text)).rows;
 
 /** Polls `check` (every 50 ms, at most 20 s). */
 async function until(what: string, check: () => Promise<boolean>): Promise<void> {

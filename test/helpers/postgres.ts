@@ -92,13 +92,7 @@ async function launch(dir: string, settings: Readonly<Record<string, string>>): 
     url,
     urlOf,
     async database(name = `slr_${process.pid}_${++counter}`) {
-      const c = new pg.Client({ connectionString: url });
-      await c.connect();
-      try {
-        await c.query(`CREATE DATABASE ${name}`);
-      } finally {
-        await c.end();
-      }
+      await sqlOnce(url, `CREATE DATABASE ${name}`);
       return urlOf(name);
     },
     async promote() {
@@ -139,11 +133,17 @@ export async function startStandby(primary: Postgres, o: { settings?: Readonly<R
  * or a failover would): how many were ended.
  */
 export async function cutConnections(url: string): Promise<number> {
+  return (
+    (await sqlOnce(url, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'slr-desk' AND pid <> pg_backend_pid()")).rowCount ?? 0
+  );
+}
+
+/** One statement on a connection of its own to `url` (as an operator's psql would run it). */
+export async function sqlOnce<R extends pg.QueryResultRow>(url: string, text: string): Promise<pg.QueryResult<R>> {
   const c = new pg.Client({ connectionString: url });
   await c.connect();
   try {
-    const r = await c.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'slr-desk' AND pid <> pg_backend_pid()");
-    return r.rowCount ?? 0;
+    return await c.query<R>(text);
   } finally {
     await c.end();
   }
