@@ -100,8 +100,10 @@ describe.skipIf(skip)('satellites in the app', () => {
 
     // Dropped onto the window: the enrolment file goes to Enrol, not to the Import beside it.
     await openSatellites(sp, sat);
-    await dropFile(sp, 'Plant 4-enrolment.json', readFileSync(enrolment, 'utf8'));
     const enrolCard = sp.getByRole('region', { name: 'Enrol as a satellite of another License Central' });
+    // Dropped once the panel that takes it is there (a drop before it lands nowhere).
+    await expect.poll(() => enrolCard.count()).toBe(1);
+    await dropFile(sp, 'Plant 4-enrolment.json', readFileSync(enrolment, 'utf8'));
     await expect.poll(() => enrolCard.getByTestId('sync-input-file').innerText()).toMatch(/^Plant 4-enrolment\.json · 1 KiB/);
     expect(await sp.getByRole('region', { name: 'Import a satellite’s file' }).getByTestId('sync-input-file').count()).toBe(0);
     await enrolCard.getByRole('button', { name: 'Enrol', exact: true }).click();
