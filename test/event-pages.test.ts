@@ -120,6 +120,17 @@ describe('a long event log', () => {
       expect(forward.map((e) => e.id)).toEqual(all.slice(0, 2).map((e) => e.id));
       const next = (await server.call(session, 'events', { after: forward[1]!.id, limit: 2 })) as { id: number }[];
       expect(next.map((e) => e.id)).toEqual(all.slice(2, 4).map((e) => e.id));
+      // A user of one virtual account pages through its events only, whichever way they page.
+      const lab = await server.login('lab-user');
+      for (const body of [{}, { after: 0, limit: 3 }, { before: all.at(-1)!.id }, { account: 'Default', after: 0 }]) {
+        const seen = (await server.call(lab, 'events', body as never).catch((e: { code?: string }) => e.code)) as { account: string | null }[] | string;
+        if (typeof seen === 'string') expect(seen, JSON.stringify(body)).toBe('forbidden');
+        else
+          expect(
+            seen.filter((e) => e.account !== null && e.account !== 'Lab'),
+            JSON.stringify(body),
+          ).toEqual([]);
+      }
       for (const body of [{ limit: 0 }, { limit: 10_001 }, { before: 0 }, { limit: 1.5 }, { after: -1 }])
         expect((await refused(server.call(session, 'events', body as never))).code, JSON.stringify(body)).toBe('bad-request');
     } finally {
