@@ -172,9 +172,9 @@ describe.skipIf(skip)('satellites in the app', () => {
       .toBe(1);
     expect(await sp.getByText('· satellite “Plant 4” of “Acme” (disconnected)', { exact: false }).count()).toBe(1);
     expect(await sp.getByRole('list').innerText()).toMatch(/Receive licenses from the parent[\s\S]*The parent “Acme” allocates them/);
-    expect(await sp.getByTestId('satellite-parent').innerText()).toMatch(
-      /Satellite “Plant 4” of “Acme” \(disconnected\)[\s\S]*Allocated: UCM_Basic 4 in “Lab”\./,
-    );
+    await expect
+      .poll(() => sp.getByTestId('satellite-parent').innerText())
+      .toMatch(/Satellite “Plant 4” of “Acme” \(disconnected\)[\s\S]*Allocated: UCM_Basic 4 in “Lab”\./);
     await screenshot(sp, 'satellites-satellite');
     await expectAccessible(sp, 'satellite side');
     await expectFits(sp, 'satellite side');
