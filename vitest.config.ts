@@ -18,6 +18,7 @@ const CORES = availableParallelism();
 /** The fast project's files: no build, no browser, no Electron, under a minute on two cores. */
 export const FAST = [
   'test/idempotency.test.ts',
+  'test/db-transactions.test.ts',
   'test/event-pages.test.ts',
   'test/online-witness.test.ts',
   'test/webhooks.test.ts',

@@ -61,7 +61,7 @@ async function run(o: ServerOptions & { fingerprint: string }, name: ApiName, bo
   if (API[name].permission === 'device') return deviceCall(ledger, name as DeviceOperationName, req, body, now);
   if (API[name].permission === 'satellite') return satelliteCall(ledger, name as SatelliteOperationName, req, body, now);
   const token = bearer(req);
-  const who = await ledger.store.db.read(() => ledger.authenticate(token, now));
+  const who = await ledger.authenticate(token, now);
   if (name === 'logout') {
     await ledger.endSession(token);
     return reply('logout', null);

@@ -35,49 +35,62 @@ export async function onceByKey(db: LedgerDb, change: Change, go: () => Promise<
       'slr and the app send one with every change; a script sends e.g. a UUID.',
     );
   const secret = (API[change.operation as ApiName] as ApiOperation | undefined)?.secret;
-  // No lock of its own: the operation inside takes its own (alone, or pooled); the record's key is unique.
-  return db.transaction(async () => {
-    const mac = await macOf(db);
-    const hash = mac(JSON.stringify([change.operation, withoutSecrets(change.body, secret?.body ?? [])]));
-    const keyHash = mac(`${change.userId}\n${key.data}`);
-    let prior = await db.get<{ operation: string; request_hash: string; status: number; reply: string; at: number }>(
-      'SELECT operation, request_hash, status, reply, at FROM idempotency WHERE user_id = ? AND key = ?',
-      change.userId,
-      keyHash,
-    );
-    // Kept longer than its days (not deleted yet): forgotten, and this is a new change.
-    if (prior && Number(prior.at) < change.now - KEPT_MS) {
-      await db.run('DELETE FROM idempotency WHERE user_id = ? AND key = ?', change.userId, keyHash);
-      prior = undefined;
-    }
-    if (prior) {
-      if (prior.request_hash !== hash)
-        refuse(
-          'idempotency-key',
-          `This Idempotency-Key was used for another request (${prior.operation}); nothing was done.`,
-          'Use a new key for a new change; the same key only to retry the very same request.',
-        );
-      return { status: prior.status, reply: JSON.parse(prior.reply) as Answer['reply'] };
-    }
-    let answer: Answer;
-    try {
-      answer = answered(await go());
-    } catch (e) {
-      if (!isSlrError(e)) throw e;
-      answer = refused(e);
-    }
-    await db.run(
-      'INSERT INTO idempotency (user_id, key, operation, request_hash, status, reply, at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      change.userId,
-      keyHash,
-      change.operation,
-      hash,
-      ...(secret?.reply && answer.status === 200 ? [WITHHELD.status, JSON.stringify(WITHHELD.reply)] : [answer.status, JSON.stringify(answer.reply)]),
-      change.now,
-    );
-    await purge(db, change.now);
-    return answer;
-  }, null);
+  const mac = await macOf(db);
+  const hash = mac(JSON.stringify([change.operation, withoutSecrets(change.body, secret?.body ?? [])]));
+  const keyHash = mac(`${change.userId}\n${key.data}`);
+  // No lock of its own: the operation inside takes its own (alone, or pooled); the record's key is unique. Its
+  // record is read as the transaction begins (one round trip on PostgreSQL).
+  const recorded = {
+    sql: 'SELECT operation, request_hash, status, reply, at FROM idempotency WHERE user_id = ? AND key = ?',
+    params: [change.userId, keyHash],
+  };
+  return db.transaction<Answer, Recorded>(
+    async ([found]) => {
+      let prior = found;
+      // Kept longer than its days (not deleted yet): forgotten, and this is a new change.
+      if (prior && Number(prior.at) < change.now - KEPT_MS) {
+        await db.run('DELETE FROM idempotency WHERE user_id = ? AND key = ?', change.userId, keyHash);
+        prior = undefined;
+      }
+      if (prior) {
+        if (prior.request_hash !== hash)
+          refuse(
+            'idempotency-key',
+            `This Idempotency-Key was used for another request (${prior.operation}); nothing was done.`,
+            'Use a new key for a new change; the same key only to retry the very same request.',
+          );
+        return { status: prior.status, reply: JSON.parse(prior.reply) as Answer['reply'] };
+      }
+      let answer: Answer;
+      try {
+        answer = answered(await go());
+      } catch (e) {
+        if (!isSlrError(e)) throw e;
+        answer = refused(e);
+      }
+      await db.run(
+        'INSERT INTO idempotency (user_id, key, operation, request_hash, status, reply, at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        change.userId,
+        keyHash,
+        change.operation,
+        hash,
+        ...(secret?.reply && answer.status === 200 ? [WITHHELD.status, JSON.stringify(WITHHELD.reply)] : [answer.status, JSON.stringify(answer.reply)]),
+        change.now,
+      );
+      await purge(db, change.now);
+      return answer;
+    },
+    null,
+    recorded,
+  );
+}
+
+interface Recorded {
+  readonly operation: string;
+  readonly request_hash: string;
+  readonly status: number;
+  readonly reply: string;
+  readonly at: number;
 }
 
 const KEPT_MS = IDEMPOTENCY_DAYS * 86_400_000;

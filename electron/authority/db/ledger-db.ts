@@ -20,6 +20,12 @@ export type WriteScope = 'ledger' | 'ledger-shared';
 export type ObjectLockKey = `device:${string}` | `token:${string}` | `account:${number}` | 'chain';
 export type LockKey = WriteScope | ObjectLockKey;
 
+/** A read a transaction begins with (LedgerDb.transaction). */
+export interface Opening {
+  readonly sql: string;
+  readonly params?: readonly SqlValue[];
+}
+
 export interface LedgerDb {
   readonly engine: 'sqlite' | 'postgres';
   /** This engine's schema, as migrations: the i-th takes version i to i+1 (the same versions on every engine). */
@@ -33,9 +39,11 @@ export interface LedgerDb {
    * Runs `fn` as one write transaction: all of it, or (on any error) none of it. Called inside another
    * transaction, it is a savepoint of that one: undone alone on error, kept only if the outer one commits.
    * `scope` (default 'ledger': alone) is taken on entry; null takes nothing (a transaction whose own rows
-   * need no lock, around a write that takes its own: the server's idempotency record).
+   * need no lock, around a write that takes its own: the server's idempotency record). `opening`, a read, runs
+   * first (after the scope's lock) and its rows are given to `fn`: on PostgreSQL in the same round trip as the
+   * transaction's start (its parameters, numbers and strings, written inline).
    */
-  transaction<T>(fn: () => Promise<T>, scope?: WriteScope | null): Promise<T>;
+  transaction<T, R = never>(fn: (opening: R[]) => Promise<T>, scope?: WriteScope | null, opening?: Opening): Promise<T>;
   /**
    * Takes `key` for the rest of the current write transaction (waiting for whoever holds it). True only when a
    * pooled write took it just now: what the transaction read of that object before may have changed meanwhile,
@@ -43,17 +51,18 @@ export interface LedgerDb {
    */
   lock(key: LockKey): Promise<boolean>;
   /**
-   * Takes `key` as lock() does and then runs `sql` (a read without parameters), in one round trip on PostgreSQL:
-   * the read sees all that committed before the lock was granted. Where lock() takes nothing: `all(sql)`.
+   * Takes `key` as lock() does and then runs the read `sql`, in one round trip on PostgreSQL (its parameters, numbers
+   * and strings, written inline): the read sees all that committed before the lock was granted. Where lock() takes
+   * nothing: `all(sql, ...params)`.
    */
-  lockAndRead<T>(key: ObjectLockKey, sql: string): Promise<T[]>;
+  lockAndRead<T>(key: ObjectLockKey, sql: string, ...params: SqlValue[]): Promise<T[]>;
   /**
    * `read()`, once per pooled write (PostgreSQL): what no pooled write changes (the signing keys; a lot's license,
    * type and dates), read again by several steps of one operation, costs one round trip. Anywhere else: `read()`.
    */
   memo<T>(key: string, read: () => Promise<T>): Promise<T>;
-  /** Runs `fn` over one consistent snapshot (reads only; no other writer's half-done change is seen). */
-  read<T>(fn: () => Promise<T>): Promise<T>;
+  /** Runs `fn` over one consistent snapshot (reads only; no other writer's half-done change is seen), given the rows of `opening` as transaction() gives them. */
+  read<T, R = never>(fn: (opening: R[]) => Promise<T>, opening?: Opening): Promise<T>;
   /** A consistent copy in `path` (mode 0600), with `mark` set in the copy's meta table. */
   backupTo(path: string, mark?: Readonly<Record<string, string>>): Promise<{ path: string; pages: number }>;
   /** The schema version (SQLite: PRAGMA user_version). */

@@ -79,7 +79,7 @@ export async function observeDeviceState(c: LedgerStore, instance: InstanceRow, 
   const ran = await ranCode(c, instance.id, digest.ran);
   const found = await findings(c, instance, digest, ran, code);
   const runs = Math.max(Number(instance.device_ran), ran ?? 0, code.kind === 'confirmation' ? (code.answers ?? 0) : 0);
-  await c.run('UPDATE instances SET device_ran = ? WHERE id = ?', runs, instance.id);
+  if (runs !== Number(instance.device_ran)) await c.run('UPDATE instances SET device_ran = ? WHERE id = ?', runs, instance.id);
   for (const { kind, message } of found) {
     await c.run('UPDATE instances SET device_finding = ?, device_warning = ?, device_warning_at = ? WHERE id = ?', kind, message, now, instance.id);
     await c.log(now, 'device-state', message, { account: instance.account, instance: udiOf(instance), code: code.text.trim() });

@@ -9,6 +9,7 @@ import { refuse } from '../../../shared/errors.ts';
 import { nameKey } from '../../../shared/text.ts';
 import { formatUdi, makeUdi } from '../../../shared/udi.ts';
 import type { LedgerStore } from './store.ts';
+import type { LedgerDb } from '../db/ledger-db.ts';
 import type { DeviceFinding } from '../../../shared/authority/views.ts';
 
 export interface InstanceRow {
@@ -47,9 +48,14 @@ export async function isInitialized(c: LedgerStore): Promise<boolean> {
   return (await c.get<{ value: string }>("SELECT value FROM meta WHERE key = 'smart_account'")) !== undefined;
 }
 
+/** The databases found set up: a License Central once set up stays so (its smart account is never taken out of meta). */
+const setUp = new WeakSet<LedgerDb>();
+
 export async function requireInit(c: LedgerStore): Promise<void> {
+  if (setUp.has(c.db)) return;
   if (!(await isInitialized(c)))
     refuse('no-authority', 'The license authority is not set up.', 'Run `slr authority init --account "<smart account name>"` first.');
+  setUp.add(c.db);
 }
 
 /** Whether the store's guard lets the caller touch virtual account `name`. */
@@ -64,6 +70,22 @@ export function mayTouch(c: LedgerStore, name: string): boolean {
 
 /** The virtual account `name`, by the one case rule; refused alike whether it exists or not when the caller may not touch it. */
 export async function findAccount(c: LedgerStore, name: string): Promise<{ id: number; name: string }> {
+  const row = await accountNamed(c, name);
+  await c.db.lock(`account:${row.id}`);
+  return row;
+}
+
+/** The virtual account `name`, locked as findAccount locks it, and its lots of `product`'s licenses, read after the lock in the same round trip. */
+export async function findAccountAndLots(
+  c: LedgerStore,
+  name: string,
+  product: ProductProfile,
+): Promise<{ account: { id: number; name: string }; lots: Lot[] }> {
+  const account = await accountNamed(c, name);
+  return { account, lots: keptLots(c, await c.db.lockAndRead<LotRow>(`account:${account.id}`, LOTS_OF_ACCOUNT, account.id), product) };
+}
+
+async function accountNamed(c: LedgerStore, name: string): Promise<{ id: number; name: string }> {
   // One case rule on both engines: the name's key, byte for byte (an older ledger's twins: by exact name).
   const rows = await c.all<{ id: number; name: string }>('SELECT id, name FROM accounts WHERE name_key = ?', nameKey(name));
   const row = rows.length > 1 ? rows.find((r) => r.name === name) : rows[0];
@@ -78,7 +100,6 @@ export async function findAccount(c: LedgerStore, name: string): Promise<{ id: n
     );
   }
   c.guard(row.name);
-  await c.db.lock(`account:${row.id}`);
   return row;
 }
 
@@ -139,9 +160,20 @@ export function productOf(row: Pick<InstanceRow, 'product'>): ProductProfile {
 }
 
 /** The account's lots of the product's licenses. */
+/** The key a lot is kept under for the rest of a pooled write (LedgerDb.memo). */
+export const lotKey = (id: number) => `lot:${id}`;
+
 export async function lotsOf(c: LedgerStore, accountId: number, product: ProductProfile): Promise<Lot[]> {
+  return keptLots(c, await c.all<LotRow>(LOTS_OF_ACCOUNT, accountId), product);
+}
+
+const LOTS_OF_ACCOUNT = 'SELECT * FROM lots WHERE account_id = ?';
+
+/** An account's lots of `product`'s licenses; each kept for the write's later steps (a code's entitlement lines: its license, type and dates). */
+function keptLots(c: LedgerStore, lots: readonly LotRow[], product: ProductProfile): Lot[] {
   const tags = new Set(product.entitlements.map((e) => e.tag));
-  return (await c.all<LotRow>('SELECT * FROM lots WHERE account_id = ?', accountId)).filter((l) => tags.has(l.tag));
+  for (const lot of lots) void c.db.memo(lotKey(lot.id), async () => lot);
+  return lots.filter((l) => tags.has(l.tag));
 }
 
 export async function holdingsOf(c: LedgerStore, instanceId: number): Promise<Holding[]> {

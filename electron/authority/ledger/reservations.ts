@@ -6,7 +6,7 @@ import { parseRequestCode } from '../../../shared/codes/device-codes.ts';
 import { refuse, SlrError } from '../../../shared/errors.ts';
 import { formatUdi } from '../../../shared/udi.ts';
 import { toHex } from '../../../shared/bytes.ts';
-import { requireInit, findAccount, findInstance, udiOf, productOf, lotsOf, holdingsOf } from './lookups.ts';
+import { requireInit, findAccountAndLots, findInstance, udiOf, productOf, lotsOf, holdingsOf } from './lookups.ts';
 import { readRequest, resolveTargets } from './requests.ts';
 import { newInstance, applyPlan, releaseAll } from './booking.ts';
 import { describeHoldings, nextTimestamp, signCode } from './signing.ts';
@@ -14,20 +14,6 @@ import { checkReason } from '../../../shared/authority/reason.ts';
 import type { LedgerStore } from './store.ts';
 import { observeDeviceState } from './device-state.ts';
 import { counted } from '../../../shared/lifetime.ts';
-
-/** One ledger, one truth: a UDI is reserved or registered online, never both. */
-async function refuseRegisteredOnline(c: LedgerStore, uuid: string): Promise<void> {
-  const online = await c.get<{ id: number; account: string }>(
-    "SELECT r.id, a.name AS account FROM registered_instances r JOIN accounts a ON a.id = r.account_id WHERE r.uuid = ? AND r.state = 'registered'",
-    uuid,
-  );
-  if (online)
-    refuse(
-      'instance-exists',
-      `This product instance is registered online (instance ${online.id}, virtual account "${online.account}"): registration and reservation exclude each other.`,
-      'Deregister it on the device (`license smart deregister`), or remove it here (`slr authority registered remove N`), then reserve.',
-    );
-}
 
 /** A product with a minimal set of licenses (Session Management Edition) is never reserved less. */
 function requireMinimalSet(product: ProductProfile, counts: Readonly<Record<string, number>>): void {
@@ -124,10 +110,9 @@ async function reserveOne(
   now: number,
 ): Promise<Issued> {
   const request = await readRequest(c, input.request);
-  await refuseRegisteredOnline(c, request.udi.uuid);
-  const account = await findAccount(c, input.account);
+  const { account, lots } = await findAccountAndLots(c, input.account, product);
   requireMinimalSet(product, targets);
-  const plan = planReservation(product, await lotsOf(c, account.id, product), [], targets, now);
+  const plan = planReservation(product, lots, [], targets, now);
   const instance = await newInstance(c, account, request, now);
   await applyPlan(c, instance.id, plan.holdings, [], 0, true);
   const { code } = await signCode(c, instance, plan.holdings, now);
@@ -178,7 +163,6 @@ export async function rehost(c: LedgerStore, input: { instance: string; request:
   return c.write(now, async () => {
     const failed = await findInstance(c, input.instance);
     const request = await readRequest(c, input.request, failed.id);
-    await refuseRegisteredOnline(c, request.udi.uuid);
     if (request.udi.pid !== failed.product) {
       refuse('wrong-product', `The new request code is from a ${request.udi.pid} product; the failed instance is ${failed.product}.`);
     }

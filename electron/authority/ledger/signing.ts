@@ -11,7 +11,7 @@ import { refuse } from '../../../shared/errors.ts';
 import { codeMark, EMPTY_HEAD, MAX_KNOWN, parseCheckpoint, splitCheckpoint } from '../../../shared/codes/checkpoint.ts';
 import { makeUdi } from '../../../shared/udi.ts';
 import { authorityCrypto, type PrivateKeyOps } from '../../platform/crypto.ts';
-import { productOf, type InstanceRow, type LotRow } from './lookups.ts';
+import { lotKey, productOf, type InstanceRow, type LotRow } from './lookups.ts';
 import type { LedgerStore } from './store.ts';
 import type { KeyStorage } from '../keys/key-storage.ts';
 
@@ -70,7 +70,7 @@ export async function entitlementsFor(c: LedgerStore, product: ProductProfile, h
   const lines = new Map<string, Entitlement>();
   for (const h of holdings) {
     // Its license, type and dates (what no pooled write changes; its counts may be older than this write's).
-    const lot = (await c.db.memo(`lot:${h.lotId}`, () => c.get<LotRow>('SELECT * FROM lots WHERE id = ?', h.lotId)))!;
+    const lot = (await c.db.memo(lotKey(h.lotId), () => c.get<LotRow>('SELECT * FROM lots WHERE id = ?', h.lotId)))!;
     const def = findEntitlement(product, lot.tag)!;
     const term = lot.type === 'TERM' ? { start: lot.start!, end: lot.end! } : undefined;
     const key = `${lot.tag}|${lot.type}|${lot.start}|${lot.end}`;

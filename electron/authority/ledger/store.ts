@@ -29,6 +29,10 @@ export const BACKUP_MARK = 'backup_made_at';
 /** Meta key of a ledger moved elsewhere by `migrate`: where it went. */
 export const MIGRATED_MARK = 'migrated_to';
 
+type MetaRow = { key: string; value: string };
+/** What every write reads of meta as it begins (LedgerStore's checkBeforeWrite). */
+const WRITE_CHECKS = `SELECT key, value FROM meta WHERE key IN ('${MIGRATED_MARK}', 'high_water', '${BACKUP_MARK}')`;
+
 /**
  * Whether the caller may touch a virtual account: called with the account's name by every look-up of an
  * account or an instance, inside the operation's transaction (so the answer holds for what the operation
@@ -129,13 +133,17 @@ export class LedgerStore {
   /** Runs a write as one transaction, alone (no other write beside it), after checking the clock against the latest time the ledger has seen. */
   write<T>(now: number, fn: () => Promise<T>): Promise<T> {
     assertSaneTime(now, 'The time');
-    return this.db.transaction(async () => {
-      const seen = await this.checkBeforeWrite(now);
-      if (seen === null || now > seen) await this.setHighWater(now);
-      const result = await sealing.run({ db: this.db }, fn);
-      await appendEvents(this.db, [], { seal: true });
-      return result;
-    }, 'ledger');
+    return this.db.transaction<T, MetaRow>(
+      async (meta) => {
+        const seen = await this.checkBeforeWrite(now, meta);
+        if (seen === null || now > seen) await this.setHighWater(now);
+        const result = await sealing.run({ db: this.db }, fn);
+        await appendEvents(this.db, [], { seal: true });
+        return result;
+      },
+      'ledger',
+      { sql: WRITE_CHECKS },
+    );
   }
 
   /**
@@ -147,25 +155,26 @@ export class LedgerStore {
    */
   writePooled<T>(now: number, fn: () => Promise<T>): Promise<T> {
     assertSaneTime(now, 'The time');
-    return this.db.transaction(async () => {
-      await this.checkBeforeWrite(now);
-      const pending: NewEvent[] = [];
-      const result = await sealing.run({ db: this.db, pending }, fn);
-      await appendEvents(this.db, pending, { seal: true, highWater: now });
-      return result;
-    }, 'ledger-shared');
+    return this.db.transaction<T, MetaRow>(
+      async (meta) => {
+        await this.checkBeforeWrite(now, meta);
+        const pending: NewEvent[] = [];
+        const result = await sealing.run({ db: this.db, pending }, fn);
+        await appendEvents(this.db, pending, { seal: true, highWater: now });
+        return result;
+      },
+      'ledger-shared',
+      { sql: WRITE_CHECKS },
+    );
   }
 
   /**
    * What every write checks first, in one read of meta: that the ledger was not moved elsewhere, that the clock
    * is not behind the latest time it has seen (returned), and whether it is a restored backup (noted in the log).
+   * `rows`: WRITE_CHECKS, read as the write began (after its lock, in the same round trip).
    */
-  private async checkBeforeWrite(now: number): Promise<number | null> {
-    const meta = new Map(
-      (await this.all<{ key: string; value: string }>(`SELECT key, value FROM meta WHERE key IN ('${MIGRATED_MARK}', 'high_water', '${BACKUP_MARK}')`)).map(
-        (r) => [r.key, r.value],
-      ),
-    );
+  private async checkBeforeWrite(now: number, rows: readonly MetaRow[]): Promise<number | null> {
+    const meta = new Map(rows.map((r) => [r.key, r.value]));
     this.refuseMovedTo(meta.get(MIGRATED_MARK));
     const seen = meta.has('high_water') ? Number(meta.get('high_water')) : null;
     this.refuseClockBehind(now, seen);

@@ -19,10 +19,10 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import pg from 'pg';
 import { refuse } from '../../../../shared/errors.ts';
-import type { LedgerDb, LockKey, ObjectLockKey, SqlValue, WriteScope } from '../ledger-db.ts';
+import type { LedgerDb, LockKey, ObjectLockKey, Opening, SqlValue, WriteScope } from '../ledger-db.ts';
 import { PG_MIGRATIONS } from './pg-schema.ts';
 import { describeDatabase } from '../database-url.ts';
-import { numberPlaceholders, poolConfig, toParam, types } from './pg-wire.ts';
+import { ATTEMPTS, errorCode, inlinePlaceholders, numberPlaceholders, poolConfig, PREPARED_MAX, RETRIED, STALE_PLAN, toParam, types } from './pg-wire.ts';
 
 export { poolConfig, STATEMENT_TIMEOUT_MS } from './pg-wire.ts';
 
@@ -32,24 +32,6 @@ export { poolConfig, STATEMENT_TIMEOUT_MS } from './pg-wire.ts';
  * pooled writes are its pairs (WRITE_LOCK, hashtext(key)): another key space, never the same lock.
  */
 const WRITE_LOCK = 0x534c52;
-/**
- * A prepared statement whose result changed shape under it (another server migrated the schema): the transaction
- * is run again, every statement prepared afresh under new names.
- */
-const STALE_PLAN = 'stale-plan';
-/** How many distinct statements are prepared by name. */
-const PREPARED_MAX = 2000;
-/** How many times a transaction that deadlocked, failed to serialise, raced for a unique key or met a stale plan is run in all. */
-const ATTEMPTS = 4;
-const RETRIED = new Set(['40P01', '40001', '23505', STALE_PLAN]);
-
-/** An error's SQLSTATE, or STALE_PLAN for PostgreSQL's "cached plan must not change result type" (0A000). */
-function errorCode(e: unknown): string | undefined {
-  const { code, message } = e as { code?: unknown; message?: unknown };
-  if (typeof code !== 'string') return undefined;
-  return code === '0A000' && typeof message === 'string' && /cached plan must not change result type/.test(message) ? STALE_PLAN : code;
-}
-
 /** The function that takes the write lock for `scope`. */
 const lockFunction = (scope: WriteScope) => (scope === 'ledger' ? 'pg_advisory_xact_lock' : 'pg_advisory_xact_lock_shared');
 
@@ -61,6 +43,12 @@ interface Tx {
   readonly held: Set<LockKey>;
   /** What `memo` read in this transaction (a pooled write's). */
   readonly memos: Map<string, Promise<unknown>>;
+  /**
+   * The depth of a savepoint done with but not released yet, shared by the connection's nested transactions: it
+   * is released at the start of the next message that makes a savepoint (no round trip of its own), and the
+   * commit releases it anyway. At most one waits: releasing a savepoint releases those made inside it.
+   */
+  readonly done: { depth?: number };
 }
 
 type Client = pg.Pool | pg.PoolClient;
@@ -158,12 +146,12 @@ export class PgDb implements LedgerDb {
     await this.client().query(text);
   }
 
-  transaction<T>(fn: () => Promise<T>, scope: WriteScope | null = 'ledger'): Promise<T> {
-    return this.inTransaction('BEGIN', scope, fn);
+  transaction<T, R = never>(fn: (opening: R[]) => Promise<T>, scope: WriteScope | null = 'ledger', opening?: Opening): Promise<T> {
+    return this.inTransaction('BEGIN', scope, fn, opening);
   }
 
-  read<T>(fn: () => Promise<T>): Promise<T> {
-    return this.inTransaction('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', undefined, fn);
+  read<T, R = never>(fn: (opening: R[]) => Promise<T>, opening?: Opening): Promise<T> {
+    return this.inTransaction('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', undefined, fn, opening);
   }
 
   async lock(key: LockKey): Promise<boolean> {
@@ -177,14 +165,13 @@ export class PgDb implements LedgerDb {
     return key !== 'ledger' && key !== 'ledger-shared';
   }
 
-  async lockAndRead<T>(key: ObjectLockKey, sql: string): Promise<T[]> {
+  async lockAndRead<T>(key: ObjectLockKey, sql: string, ...params: SqlValue[]): Promise<T[]> {
     const tx = this.current.getStore();
-    if (!tx?.write || tx.held.has(key) || tx.held.has('ledger')) return this.all<T>(sql);
-    // Two statements in one message (the simple protocol, so no parameters): under READ COMMITTED each takes its
-    // snapshot when it starts, so the read, after the lock's wait, sees what committed during it.
-    const results = (await tx.client.query(
-      `SELECT pg_advisory_xact_lock(${WRITE_LOCK}, hashtext('${key.replaceAll("'", "''")}')); ${sql}`,
-    )) as unknown as pg.QueryResult<T & pg.QueryResultRow>[];
+    if (!tx?.write || tx.held.has(key) || tx.held.has('ledger')) return this.all<T>(sql, ...params);
+    // Two statements in one message (the simple protocol: the parameters written inline): under READ COMMITTED each
+    // takes its snapshot when it starts, so the read, after the lock's wait, sees what committed during it.
+    const lock = inlinePlaceholders(`SELECT pg_advisory_xact_lock(${WRITE_LOCK}, hashtext(?))`, [key]);
+    const results = (await tx.client.query(`${lock}; ${inlinePlaceholders(sql, params)}`)) as unknown as pg.QueryResult<T & pg.QueryResultRow>[];
     tx.held.add(key);
     return results[1]!.rows;
   }
@@ -198,12 +185,13 @@ export class PgDb implements LedgerDb {
   }
 
   /** `scope` undefined: a read transaction; null: a write that takes no lock on entry. */
-  private async inTransaction<T>(begin: string, scope: WriteScope | null | undefined, fn: () => Promise<T>): Promise<T> {
+  private async inTransaction<T, R>(begin: string, scope: WriteScope | null | undefined, fn: (opening: R[]) => Promise<T>, opening?: Opening): Promise<T> {
     const outer = this.current.getStore();
-    if (outer) return scope === undefined ? fn() : this.savepoint(outer, scope, fn);
+    if (outer)
+      return scope === undefined ? fn(opening ? await this.all<R>(opening.sql, ...(opening.params ?? [])) : []) : this.savepoint(outer, scope, fn, opening);
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.once(begin, scope, fn);
+        return await this.once(begin, scope, fn, opening);
       } catch (e) {
         const code = errorCode(e);
         if (attempt >= ATTEMPTS || code === undefined || !RETRIED.has(code)) throw e;
@@ -213,26 +201,37 @@ export class PgDb implements LedgerDb {
     }
   }
 
-  private async savepoint<T>(outer: Tx, scope: WriteScope | null, fn: () => Promise<T>): Promise<T> {
+  private async savepoint<T, R>(outer: Tx, scope: WriteScope | null, fn: (opening: R[]) => Promise<T>, opening?: Opening): Promise<T> {
     const name = `sp${outer.depth}`;
     // Locks taken inside a savepoint rolled back are let go with it: they are the outer's only once it is released.
-    const inner: Tx = { client: outer.client, depth: outer.depth + 1, write: true, held: new Set(outer.held), memos: outer.memos };
+    const inner: Tx = { client: outer.client, depth: outer.depth + 1, write: true, held: new Set(outer.held), memos: outer.memos, done: outer.done };
     const lock = scope && !outer.held.has(scope) && !outer.held.has('ledger') ? lockFunction(scope) : null;
-    await outer.client.query(lock ? `SAVEPOINT ${name}; SELECT ${lock}(${WRITE_LOCK})` : `SAVEPOINT ${name}`);
+    const released = outer.done.depth === undefined ? [] : [`RELEASE SAVEPOINT sp${outer.done.depth}`];
+    outer.done.depth = undefined;
+    const rows = await this.simple(outer.client, [...released, `SAVEPOINT ${name}`, ...(lock ? [`SELECT ${lock}(${WRITE_LOCK})`] : [])], opening);
     if (lock) inner.held.add(scope!);
     try {
-      const result = await this.current.run(inner, fn);
-      await outer.client.query(`RELEASE SAVEPOINT ${name}`);
+      const result = await this.current.run(inner, () => fn(rows as R[]));
+      // Released with the next savepoint's message, or by the commit (a savepoint made inside it goes with it).
+      outer.done.depth = outer.depth;
       for (const k of inner.held) outer.held.add(k);
       return result;
     } catch (e) {
-      await outer.client.query(`ROLLBACK TO SAVEPOINT ${name}`);
-      await outer.client.query(`RELEASE SAVEPOINT ${name}`);
+      // The transaction may be failed now: only the rollback to the savepoint may come first (it undoes any made inside).
+      outer.done.depth = undefined;
+      await outer.client.query(`ROLLBACK TO SAVEPOINT ${name}; RELEASE SAVEPOINT ${name}`);
       throw e;
     }
   }
 
-  private async once<T>(begin: string, scope: WriteScope | null | undefined, fn: () => Promise<T>): Promise<T> {
+  /** Plain statements and then the `opening` read (its parameters written inline), in one message: the opening read's rows. */
+  private async simple(client: pg.PoolClient, statements: readonly string[], opening?: Opening): Promise<unknown[]> {
+    const sent = opening ? [...statements, inlinePlaceholders(opening.sql, opening.params ?? [])] : statements;
+    const results = (await client.query(sent.join('; '))) as unknown as pg.QueryResult | pg.QueryResult[];
+    return opening ? (results as pg.QueryResult[])[sent.length - 1]!.rows : [];
+  }
+
+  private async once<T, R>(begin: string, scope: WriteScope | null | undefined, fn: (opening: R[]) => Promise<T>, opening?: Opening): Promise<T> {
     const client = await this.pool.connect();
     // A connection cut while it is checked out (PostgreSQL restarted, a failover, pg_terminate_backend) is an
     // 'error' event on the client: unheard, it would end the process. Heard, the transaction fails, and the
@@ -241,12 +240,12 @@ export class PgDb implements LedgerDb {
     const onError = (e: Error) => (broken ??= e);
     client.on('error', onError);
     try {
-      // The write lock with BEGIN, in one round trip (both are plain statements).
+      // The write lock and the opening read with BEGIN, in one round trip (they are plain statements).
       const lock = scope ? lockFunction(scope) : null;
-      await client.query(lock ? `${begin}; SELECT ${lock}(${WRITE_LOCK})` : begin);
+      const rows = await this.simple(client, [begin, ...(lock ? [`SELECT ${lock}(${WRITE_LOCK})`] : [])], opening);
       try {
-        const tx: Tx = { client, depth: 1, write: scope !== undefined, held: new Set(scope ? [scope] : []), memos: new Map() };
-        const result = await this.current.run(tx, fn);
+        const tx: Tx = { client, depth: 1, write: scope !== undefined, held: new Set(scope ? [scope] : []), memos: new Map(), done: {} };
+        const result = await this.current.run(tx, () => fn(rows as R[]));
         await client.query('COMMIT');
         return result;
       } catch (e) {

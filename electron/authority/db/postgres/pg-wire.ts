@@ -33,9 +33,32 @@ export function poolConfig(url: string, max: number): { connectionString: string
   return { connectionString: u.toString(), max: size, statement_timeout: timeout };
 }
 
+/**
+ * A prepared statement whose result changed shape under it (another server migrated the schema): the transaction
+ * is run again, every statement prepared afresh under new names.
+ */
+export const STALE_PLAN = 'stale-plan';
+/** How many distinct statements are prepared by name. */
+export const PREPARED_MAX = 2000;
+/** How many times a transaction that deadlocked, failed to serialise, raced for a unique key or met a stale plan is run in all. */
+export const ATTEMPTS = 4;
+export const RETRIED = new Set(['40P01', '40001', '23505', STALE_PLAN]);
+
+/** An error's SQLSTATE, or STALE_PLAN for PostgreSQL's "cached plan must not change result type" (0A000). */
+export function errorCode(e: unknown): string | undefined {
+  const { code, message } = e as { code?: unknown; message?: unknown };
+  if (typeof code !== 'string') return undefined;
+  return code === '0A000' && typeof message === 'string' && /cached plan must not change result type/.test(message) ? STALE_PLAN : code;
+}
+
 /** `?` placeholders numbered `$1…`, outside quoted strings and identifiers. */
 export function numberPlaceholders(sql: string): string {
   let n = 0;
+  return mapPlaceholders(sql, () => `$${++n}`);
+}
+
+/** Each `?` placeholder outside quoted strings and identifiers replaced by what `next` gives, in order. */
+function mapPlaceholders(sql: string, next: () => string): string {
   let out = '';
   let quote: string | null = null;
   for (const ch of sql) {
@@ -45,8 +68,25 @@ export function numberPlaceholders(sql: string): string {
     } else if (ch === "'" || ch === '"') {
       quote = ch;
       out += ch;
-    } else out += ch === '?' ? `$${++n}` : ch;
+    } else out += ch === '?' ? next() : ch;
   }
+  return out;
+}
+
+/**
+ * `?` placeholders replaced by `params` written as SQL literals, for a statement sent with others in one message
+ * (the simple protocol takes no parameters): numbers and strings only (a quote doubled, as standard SQL writes it;
+ * a NUL, which PostgreSQL's text cannot hold, refused).
+ */
+export function inlinePlaceholders(sql: string, params: readonly SqlValue[]): string {
+  let i = 0;
+  const literal = (v: SqlValue | undefined): string => {
+    if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+    if (typeof v === 'string' && !v.includes('\0')) return `'${v.replaceAll("'", "''")}'`;
+    throw new Error(`a value that cannot be written inline in SQL: ${typeof v}`);
+  };
+  const out = mapPlaceholders(sql, () => literal(params[i++]));
+  if (i !== params.length) throw new Error(`${params.length} parameters for ${i} placeholders`);
   return out;
 }
 

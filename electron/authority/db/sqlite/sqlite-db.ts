@@ -8,7 +8,7 @@ import { backup, DatabaseSync } from 'node:sqlite';
 import { chmodSync, closeSync, lstatSync, openSync, renameSync, rmSync } from 'node:fs';
 import { refuse } from '../../../../shared/errors.ts';
 import { MIGRATIONS } from './schema.ts';
-import type { LedgerDb, LockKey, ObjectLockKey, SqlValue, WriteScope } from '../ledger-db.ts';
+import type { LedgerDb, LockKey, ObjectLockKey, Opening, SqlValue, WriteScope } from '../ledger-db.ts';
 
 export class SqliteDb implements LedgerDb {
   readonly engine = 'sqlite' as const;
@@ -53,18 +53,23 @@ export class SqliteDb implements LedgerDb {
   }
 
   /** One writer at a time (BEGIN IMMEDIATE): every write is alone, whatever its scope. */
-  transaction<T>(fn: () => Promise<T>, _scope?: WriteScope | null): Promise<T> {
+  transaction<T, R = never>(fn: (opening: R[]) => Promise<T>, _scope?: WriteScope | null, opening?: Opening): Promise<T> {
     const depth = this.depth.getStore() ?? 0;
-    if (depth > 0) return this.savepoint(depth, fn);
-    return this.serialised('BEGIN IMMEDIATE', fn);
+    if (depth > 0) return this.savepoint(depth, this.opened(fn, opening));
+    return this.serialised('BEGIN IMMEDIATE', this.opened(fn, opening));
+  }
+
+  /** `fn` given the rows of its transaction's opening read. */
+  private opened<T, R>(fn: (opening: R[]) => Promise<T>, opening: Opening | undefined): () => Promise<T> {
+    return () => fn(opening ? (this.sql(opening.sql).all(...(opening.params ?? [])) as R[]) : []);
   }
 
   async lock(_key: LockKey): Promise<boolean> {
     return false;
   }
 
-  lockAndRead<T>(_key: ObjectLockKey, sql: string): Promise<T[]> {
-    return this.all<T>(sql);
+  lockAndRead<T>(_key: ObjectLockKey, sql: string, ...params: SqlValue[]): Promise<T[]> {
+    return this.all<T>(sql, ...params);
   }
 
   /** An embedded database's statement costs no round trip: nothing is kept. */
@@ -72,11 +77,11 @@ export class SqliteDb implements LedgerDb {
     return read();
   }
 
-  read<T>(fn: () => Promise<T>): Promise<T> {
+  read<T, R = never>(fn: (opening: R[]) => Promise<T>, opening?: Opening): Promise<T> {
     // Inside a transaction the snapshot is that transaction's own; otherwise a read transaction of its own,
     // queued like the writes, so that it never sees a write of this connection half done.
-    if ((this.depth.getStore() ?? 0) > 0) return fn();
-    return this.serialised('BEGIN DEFERRED', fn);
+    if ((this.depth.getStore() ?? 0) > 0) return this.opened(fn, opening)();
+    return this.serialised('BEGIN DEFERRED', this.opened(fn, opening));
   }
 
   private serialised<T>(begin: string, fn: () => Promise<T>): Promise<T> {

@@ -1,0 +1,168 @@
+// The ledger's database interface on both engines, as the ledger leans on it to spend fewer round trips: a
+// transaction (or a read) that begins with a read, its rows given to it, sent with BEGIN and the lock on
+// PostgreSQL and so seeing what committed while it waited for the lock; a lock taken with a read in one message;
+// nested transactions (savepoints) whose release waits for the next message, undone alone or with their outer
+// one exactly as before, and never piling up. Values written inline (the simple protocol takes no parameters)
+// are literals, whatever they hold: a quote, a question mark, a statement of their own.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { PgDb } from '../electron/authority/db/postgres/pg-db.ts';
+import { SqliteDb } from '../electron/authority/db/sqlite/sqlite-db.ts';
+import { inlinePlaceholders } from '../electron/authority/db/postgres/pg-wire.ts';
+import type { LedgerDb } from '../electron/authority/db/ledger-db.ts';
+import { SKIP_POSTGRES, startPostgres, type Postgres } from './helpers/postgres.ts';
+import { scaled } from './helpers/time-scale.ts';
+
+const HOSTILE = ["it's", "x'); DROP TABLE t; --", 'a ? b', '\\', '"quoted"', 'ünïcødé ✓'];
+
+let postgres: Postgres | null = null;
+const opened: LedgerDb[] = [];
+
+async function database(engine: 'sqlite' | 'postgres', url?: string): Promise<LedgerDb> {
+  const db =
+    engine === 'sqlite'
+      ? new SqliteDb(join(mkdtempSync(join(tmpdir(), 'slr-db-tx-')), 'db.sqlite'))
+      : await PgDb.connect(url ?? (await postgres!.database()), 4);
+  opened.push(db);
+  if (!url) await db.exec('CREATE TABLE t (k TEXT PRIMARY KEY, v TEXT NOT NULL)');
+  return db;
+}
+
+const rowsOf = async (db: LedgerDb) => (await db.all<{ k: string; v: string }>('SELECT k, v FROM t ORDER BY k')).map((r) => `${r.k}=${r.v}`);
+const put = (db: LedgerDb, k: string, v = 'x') => db.run('INSERT INTO t (k, v) VALUES (?, ?)', k, v);
+
+describe('inline literals for the simple protocol', () => {
+  it('writes numbers and strings as literals, quotes doubled, placeholders in quotes left alone', () => {
+    expect(inlinePlaceholders('SELECT ? , \'?\', "?", ?', [12, "it's"])).toBe("SELECT 12 , '?', \"?\", 'it''s'");
+    expect(inlinePlaceholders('SELECT ?', ['a ? b'])).toBe("SELECT 'a ? b'");
+  });
+  it('refuses what it cannot write as a literal, and a count that does not match', () => {
+    expect(() => inlinePlaceholders('SELECT ?', ['a\0b'])).toThrow(/inline/);
+    expect(() => inlinePlaceholders('SELECT ?', [Number.NaN])).toThrow(/inline/);
+    expect(() => inlinePlaceholders('SELECT ?', [null])).toThrow(/inline/);
+    expect(() => inlinePlaceholders('SELECT ?', [new Uint8Array([1])])).toThrow(/inline/);
+    expect(() => inlinePlaceholders('SELECT ?, ?', [1])).toThrow(/inline/);
+    expect(() => inlinePlaceholders('SELECT ?', [1, 2])).toThrow(/2 parameters for 1/);
+  });
+});
+
+describe.each(['sqlite', 'postgres'] as const)('transactions on %s', (engine) => {
+  const skip = engine === 'postgres' && SKIP_POSTGRES;
+  beforeAll(async () => {
+    if (engine === 'postgres' && !skip) postgres = await startPostgres();
+  }, scaled(60_000));
+  afterAll(async () => {
+    for (const db of opened.splice(0)) await db.close();
+    if (engine === 'postgres') await postgres?.stop();
+  });
+
+  it.skipIf(skip)('give a transaction and a read the rows of their opening read, hostile values matched as values', async () => {
+    const db = await database(engine);
+    for (const [i, v] of HOSTILE.entries()) await put(db, `k${i}`, v);
+    for (const [i, v] of HOSTILE.entries()) {
+      const opening = { sql: 'SELECT k FROM t WHERE v = ? AND k = ?', params: [v, `k${i}`] };
+      expect(await db.transaction(async (rows) => rows, 'ledger', opening)).toEqual([{ k: `k${i}` }]);
+      expect(await db.transaction(async (rows) => rows, 'ledger-shared', opening)).toEqual([{ k: `k${i}` }]);
+      expect(await db.transaction(async (rows) => rows, null, opening)).toEqual([{ k: `k${i}` }]);
+      expect(await db.read(async (rows) => rows, opening)).toEqual([{ k: `k${i}` }]);
+      // Nested: a savepoint's opening, and a read inside a write.
+      expect(await db.transaction(() => db.transaction(async (rows) => rows, 'ledger-shared', opening), null)).toEqual([{ k: `k${i}` }]);
+      expect(await db.transaction(() => db.read(async (rows) => rows, opening))).toEqual([{ k: `k${i}` }]);
+      // A lock taken with a read.
+      expect(await db.transaction(() => db.lockAndRead('account:1', 'SELECT k FROM t WHERE v = ?', v), 'ledger-shared')).toEqual([{ k: `k${i}` }]);
+    }
+    expect(await db.transaction(async (rows) => rows, 'ledger', { sql: 'SELECT k FROM t WHERE v = ?', params: ['none such'] })).toEqual([]);
+    expect(await rowsOf(db)).toHaveLength(HOSTILE.length);
+  });
+
+  it.skipIf(skip)('undo a nested transaction alone, or with its outer one, whatever was released before it', async () => {
+    const db = await database(engine);
+    const fail = async (k: string) => {
+      await put(db, k);
+      throw new Error(`undo ${k}`);
+    };
+    await db.transaction(async () => {
+      await put(db, 'outer-1');
+      await db.transaction(() => put(db, 'sibling-1'), 'ledger-shared');
+      await expect(db.transaction(() => fail('sibling-2'), 'ledger-shared')).rejects.toThrow('undo sibling-2');
+      await db.transaction(() => put(db, 'sibling-3'), 'ledger-shared');
+      // Two deep: the inner one done, its outer one undone (with it).
+      await expect(
+        db.transaction(async () => {
+          await put(db, 'deep-outer');
+          await db.transaction(() => put(db, 'deep-inner'));
+          await fail('deep-outer-fails');
+        }),
+      ).rejects.toThrow('undo deep-outer-fails');
+      // Two deep: the inner one undone, its outer one kept.
+      await db.transaction(async () => {
+        await put(db, 'kept-outer');
+        await db.transaction(() => put(db, 'kept-inner-1'));
+        await expect(db.transaction(() => fail('kept-inner-2'))).rejects.toThrow();
+        await db.transaction(() => put(db, 'kept-inner-3'));
+      });
+      // A statement that fails inside a nested transaction (a duplicate key) is undone with it.
+      await expect(db.transaction(() => put(db, 'outer-1'))).rejects.toThrow();
+      await put(db, 'outer-2');
+    }, null);
+    expect(await rowsOf(db)).toEqual(['kept-inner-1=x', 'kept-inner-3=x', 'kept-outer=x', 'outer-1=x', 'outer-2=x', 'sibling-1=x', 'sibling-3=x']);
+    // A nested transaction done, and then its outer one fails: nothing of either.
+    await expect(
+      db.transaction(async () => {
+        await db.transaction(() => put(db, 'gone-inner'), 'ledger-shared');
+        await fail('gone-outer');
+      }, null),
+    ).rejects.toThrow('undo gone-outer');
+    expect(await rowsOf(db)).not.toContain('gone-inner=x');
+  });
+
+  it.skipIf(skip || engine === 'sqlite')('see, in the opening read, what committed while they waited for the lock', async () => {
+    const first = await database(engine);
+    const second = await database(engine, (first as PgDb).pool.options.connectionString);
+    await put(first, 'seen', 'before');
+    let holding!: () => void;
+    const held = new Promise<void>((r) => (holding = r));
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    // A write alone holds the write lock and changes the row, not yet committed.
+    const alone = first.transaction(async () => {
+      await first.run("UPDATE t SET v = 'after' WHERE k = 'seen'");
+      holding();
+      await gate;
+    }, 'ledger');
+    await held;
+    const pooled = second.transaction(async (rows) => rows, 'ledger-shared', { sql: "SELECT v FROM t WHERE k = 'seen'" });
+    await new Promise((r) => setTimeout(r, 100));
+    release();
+    await alone;
+    expect(await pooled).toEqual([{ v: 'after' }]);
+  });
+
+  it.skipIf(skip || engine === 'sqlite')('never keep more than one nested transaction unreleased, and send no message of its own to release one', async () => {
+    const db = (await database(engine)) as PgDb;
+    const sent: string[] = [];
+    const proto = pg.Client.prototype as unknown as { query: (...a: unknown[]) => unknown };
+    const query = proto.query;
+    proto.query = function (this: unknown, text: unknown, ...rest: unknown[]) {
+      sent.push(typeof text === 'string' ? text : (text as { text: string }).text);
+      return query.call(this, text, ...rest);
+    };
+    try {
+      await db.transaction(async () => {
+        for (let i = 0; i < 50; i++) await db.transaction(() => put(db, `n${String(i).padStart(2, '0')}`), 'ledger-shared');
+      }, null);
+    } finally {
+      proto.query = query;
+    }
+    expect(await rowsOf(db)).toHaveLength(50);
+    // Each savepoint after the first releases the one before it in its own message; the commit releases the last.
+    const savepoints = sent.filter((t) => /SAVEPOINT sp1/.test(t));
+    expect(savepoints).toHaveLength(50);
+    expect(savepoints.filter((t) => t.startsWith('RELEASE SAVEPOINT sp1; SAVEPOINT sp1'))).toHaveLength(49);
+    expect(sent.filter((t) => /^\s*RELEASE/.test(t) && !/SAVEPOINT sp1; SELECT|; SAVEPOINT/.test(t))).toEqual([]);
+    expect(sent.at(-1)).toBe('COMMIT');
+  });
+});
