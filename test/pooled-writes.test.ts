@@ -249,6 +249,12 @@ describe.skipIf(SKIP_POSTGRES)('pooled writes on PostgreSQL', () => {
         expect((await one.licenses(T + 2000)).reduce((n, l) => n + l.reserved, 0)).toBe(1);
         await promisesKept(one);
         await promisesKept(two);
+        // Each event's id is the one after the head's, given under the chain's lock: one after another with no gap,
+        // and the id sequence kept in step (for anything that still takes its ids from there).
+        const ids = (await one.store.all<{ id: number }>('SELECT id FROM events ORDER BY id')).map((r) => Number(r.id));
+        expect(ids).toEqual(ids.map((_, i) => i + 1));
+        const sequence = await one.store.get<{ last_value: number }>('SELECT last_value FROM events_id_seq');
+        expect(Number(sequence!.last_value)).toBe(ids.length);
       } finally {
         await two.close();
         await one.close();

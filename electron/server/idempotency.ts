@@ -68,7 +68,8 @@ export async function onceByKey(db: LedgerDb, change: Change, go: () => Promise<
         if (!isSlrError(e)) throw e;
         answer = refused(e);
       }
-      await db.run(
+      // Written with the commit (a key raced for by a retry sent at once fails it there, and the transaction runs again).
+      await db.soon(
         'INSERT INTO idempotency (user_id, key, operation, request_hash, status, reply, at) VALUES (?, ?, ?, ?, ?, ?, ?)',
         change.userId,
         keyHash,

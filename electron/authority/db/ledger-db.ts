@@ -33,6 +33,13 @@ export interface LedgerDb {
   all<T>(sql: string, ...params: SqlValue[]): Promise<T[]>;
   get<T>(sql: string, ...params: SqlValue[]): Promise<T | undefined>;
   run(sql: string, ...params: SqlValue[]): Promise<{ changes: number; lastId: number }>;
+  /**
+   * Runs the write `sql` soon: before the transaction's next statement, in that statement's round trip where the
+   * engine can (PostgreSQL inside a write: sent ahead of its next message, the parameters, numbers, strings and
+   * nulls, written inline); on SQLite, and outside a write, now. Its result is not seen; if it fails, the
+   * transaction fails at that next statement (or its commit), as it would have here.
+   */
+  soon(sql: string, ...params: SqlValue[]): Promise<void>;
   /** Statements without results (the schema's migrations). */
   exec(sql: string): Promise<void>;
   /**

@@ -1,8 +1,10 @@
 /**
  * The end of the ledger's event log: events appended, each chained to the one before it, and the ledger sealed
  * (ledger-seal.ts), under the chain's lock. Its round trips are few, since on PostgreSQL every pooled write
- * queues for that lock: the lock and the read of the head (and of the lots, for the seal) in one, then one per
- * event, then the seal (with the ledger's clock), then the commit.
+ * queues for that lock: the lock and the read of the head (and of the lots, for the seal) in one; the events and
+ * the seal are then written soon (LedgerDb.soon), with the commit's message. So each event's id is given here:
+ * the one after the head's, under the chain's lock (on PostgreSQL the id sequence is moved with it, for anything
+ * that still takes its ids from there).
  */
 import type { LedgerDb } from '../db/ledger-db.ts';
 import type { LedgerEvent } from '../../../shared/authority/views.ts';
@@ -24,12 +26,10 @@ export async function appendEvents(db: LedgerDb, events: readonly NewEvent[], o:
   for (const event of events) {
     const fields = ledgerEventFields(event);
     const hash = chainHash(head?.hash ?? null, fields);
-    const { lastId } = await db.run(
-      'INSERT INTO events (at, actor, account, instance, type, message, code, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-      ...fields,
-      hash,
-    );
-    head = { id: lastId, hash };
+    const id = (head?.id ?? 0) + 1;
+    await db.soon('INSERT INTO events (id, at, actor, account, instance, type, message, code, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)', id, ...fields, hash);
+    head = { id, hash };
   }
-  if (o.seal) await keepSeal(db, sealOf(head, state.lots), o.highWater);
+  if (events.length && db.engine === 'postgres') await db.soon("SELECT setval(pg_get_serial_sequence('events', 'id'), ?)", head!.id);
+  if (o.seal) await keepSeal((sql, ...params) => db.soon(sql, ...params), sealOf(head, state.lots), o.highWater);
 }

@@ -43,11 +43,11 @@ export function sealOf(head: LogHead, lots: readonly (readonly [number, number, 
  * Keeps `seal` (inside the write's transaction); with `highWater`, raises the ledger's clock to it in the same
  * statement (a pooled write's last step, under the chain's lock).
  */
-export async function keepSeal(db: Sql, seal: string, highWater?: number): Promise<void> {
+export async function keepSeal(run: Sql['run'], seal: string, highWater?: number): Promise<void> {
   if (highWater === undefined)
-    await db.run(`INSERT INTO meta (key, value) VALUES ('${SEAL_KEY}', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, seal);
+    await run(`INSERT INTO meta (key, value) VALUES ('${SEAL_KEY}', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, seal);
   else
-    await db.run(
+    await run(
       `INSERT INTO meta (key, value) VALUES ('${SEAL_KEY}', ?), ('high_water', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value
        WHERE excluded.key <> 'high_water' OR CAST(meta.value AS BIGINT) < CAST(excluded.value AS BIGINT)`,
       seal,

@@ -22,6 +22,7 @@ import { refuse } from '../../../../shared/errors.ts';
 import type { LedgerDb, LockKey, ObjectLockKey, Opening, SqlValue, WriteScope } from '../ledger-db.ts';
 import { PG_MIGRATIONS } from './pg-schema.ts';
 import { describeDatabase } from '../database-url.ts';
+import { newTx, rollback, send, type Tx } from './pg-tx.ts';
 import { ATTEMPTS, errorCode, inlinePlaceholders, numberPlaceholders, poolConfig, PREPARED_MAX, RETRIED, STALE_PLAN, toParam, types } from './pg-wire.ts';
 
 export { poolConfig, STATEMENT_TIMEOUT_MS } from './pg-wire.ts';
@@ -34,22 +35,6 @@ export { poolConfig, STATEMENT_TIMEOUT_MS } from './pg-wire.ts';
 const WRITE_LOCK = 0x534c52;
 /** The function that takes the write lock for `scope`. */
 const lockFunction = (scope: WriteScope) => (scope === 'ledger' ? 'pg_advisory_xact_lock' : 'pg_advisory_xact_lock_shared');
-
-/** The transaction the current async context runs in: its client, savepoint depth, whether it writes, and its locks. */
-interface Tx {
-  readonly client: pg.PoolClient;
-  readonly depth: number;
-  readonly write: boolean;
-  readonly held: Set<LockKey>;
-  /** What `memo` read in this transaction (a pooled write's). */
-  readonly memos: Map<string, Promise<unknown>>;
-  /**
-   * The depth of a savepoint done with but not released yet, shared by the connection's nested transactions: it
-   * is released at the start of the next message that makes a savepoint (no round trip of its own), and the
-   * commit releases it anyway. At most one waits: releasing a savepoint releases those made inside it.
-   */
-  readonly done: { depth?: number };
-}
 
 type Client = pg.Pool | pg.PoolClient;
 
@@ -113,17 +98,20 @@ export class PgDb implements LedgerDb {
   }
 
   private async query<T>(text: string, params: readonly SqlValue[]): Promise<pg.QueryResult<T & pg.QueryResultRow>> {
-    const send = () => {
+    const tx = this.current.getStore();
+    // What waits goes first, in a message of its own: a statement with parameters cannot share one.
+    if (tx?.waiting.length) await send(tx, []);
+    const sendIt = () => {
       const { text: sent, name } = this.sql(text);
       return this.client().query<T & pg.QueryResultRow>({ text: sent, name, values: params.map(toParam) });
     };
     try {
-      return await send();
+      return await sendIt();
     } catch (e) {
       // Outside a transaction a stale statement is prepared afresh here; inside one, the transaction runs again.
       if (errorCode(e) !== STALE_PLAN || this.current.getStore()) throw e;
       this.forgetPrepared();
-      return send();
+      return sendIt();
     }
   }
 
@@ -142,8 +130,15 @@ export class PgDb implements LedgerDb {
 
   async exec(text: string): Promise<void> {
     // A schema's migration may take long on a large ledger (an index over millions of events): no statement timeout.
-    if (this.current.getStore()) await this.client().query('SET LOCAL statement_timeout = 0');
-    await this.client().query(text);
+    const tx = this.current.getStore();
+    if (tx) await send(tx, ['SET LOCAL statement_timeout = 0', text]);
+    else await this.pool.query(text);
+  }
+
+  async soon(text: string, ...params: SqlValue[]): Promise<void> {
+    const tx = this.current.getStore();
+    if (tx?.write) tx.waiting.push(inlinePlaceholders(text, params));
+    else await this.run(text, ...params);
   }
 
   transaction<T, R = never>(fn: (opening: R[]) => Promise<T>, scope: WriteScope | null = 'ledger', opening?: Opening): Promise<T> {
@@ -158,9 +153,8 @@ export class PgDb implements LedgerDb {
     const tx = this.current.getStore();
     // Nothing to take outside a write, or in a write alone (it excludes every other writer).
     if (!tx?.write || tx.held.has(key) || tx.held.has('ledger')) return false;
-    if (key === 'ledger') await tx.client.query('SELECT pg_advisory_xact_lock($1)', [WRITE_LOCK]);
-    else if (key === 'ledger-shared') await tx.client.query('SELECT pg_advisory_xact_lock_shared($1)', [WRITE_LOCK]);
-    else await tx.client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [WRITE_LOCK, key]);
+    if (key === 'ledger' || key === 'ledger-shared') await send(tx, [`SELECT ${lockFunction(key)}(${WRITE_LOCK})`]);
+    else await send(tx, [inlinePlaceholders(`SELECT pg_advisory_xact_lock(${WRITE_LOCK}, hashtext(?))`, [key])]);
     tx.held.add(key);
     return key !== 'ledger' && key !== 'ledger-shared';
   }
@@ -170,10 +164,9 @@ export class PgDb implements LedgerDb {
     if (!tx?.write || tx.held.has(key) || tx.held.has('ledger')) return this.all<T>(sql, ...params);
     // Two statements in one message (the simple protocol: the parameters written inline): under READ COMMITTED each
     // takes its snapshot when it starts, so the read, after the lock's wait, sees what committed during it.
-    const lock = inlinePlaceholders(`SELECT pg_advisory_xact_lock(${WRITE_LOCK}, hashtext(?))`, [key]);
-    const results = (await tx.client.query(`${lock}; ${inlinePlaceholders(sql, params)}`)) as unknown as pg.QueryResult<T & pg.QueryResultRow>[];
+    const rows = await send(tx, [inlinePlaceholders(`SELECT pg_advisory_xact_lock(${WRITE_LOCK}, hashtext(?))`, [key])], { sql, params });
     tx.held.add(key);
-    return results[1]!.rows;
+    return rows as T[];
   }
 
   memo<T>(key: string, read: () => Promise<T>): Promise<T> {
@@ -204,31 +197,20 @@ export class PgDb implements LedgerDb {
   private async savepoint<T, R>(outer: Tx, scope: WriteScope | null, fn: (opening: R[]) => Promise<T>, opening?: Opening): Promise<T> {
     const name = `sp${outer.depth}`;
     // Locks taken inside a savepoint rolled back are let go with it: they are the outer's only once it is released.
-    const inner: Tx = { client: outer.client, depth: outer.depth + 1, write: true, held: new Set(outer.held), memos: outer.memos, done: outer.done };
+    const inner: Tx = { ...outer, depth: outer.depth + 1, write: true, held: new Set(outer.held) };
     const lock = scope && !outer.held.has(scope) && !outer.held.has('ledger') ? lockFunction(scope) : null;
-    const released = outer.done.depth === undefined ? [] : [`RELEASE SAVEPOINT sp${outer.done.depth}`];
-    outer.done.depth = undefined;
-    const rows = await this.simple(outer.client, [...released, `SAVEPOINT ${name}`, ...(lock ? [`SELECT ${lock}(${WRITE_LOCK})`] : [])], opening);
+    const rows = await send(outer, [`SAVEPOINT ${name}`, ...(lock ? [`SELECT ${lock}(${WRITE_LOCK})`] : [])], opening);
     if (lock) inner.held.add(scope!);
     try {
       const result = await this.current.run(inner, () => fn(rows as R[]));
-      // Released with the next savepoint's message, or by the commit (a savepoint made inside it goes with it).
-      outer.done.depth = outer.depth;
+      // Released with the next message (a savepoint made inside it goes with it), or by the commit.
+      outer.waiting.push(`RELEASE SAVEPOINT ${name}`);
       for (const k of inner.held) outer.held.add(k);
       return result;
     } catch (e) {
-      // The transaction may be failed now: only the rollback to the savepoint may come first (it undoes any made inside).
-      outer.done.depth = undefined;
-      await outer.client.query(`ROLLBACK TO SAVEPOINT ${name}; RELEASE SAVEPOINT ${name}`);
+      await rollback(outer, name);
       throw e;
     }
-  }
-
-  /** Plain statements and then the `opening` read (its parameters written inline), in one message: the opening read's rows. */
-  private async simple(client: pg.PoolClient, statements: readonly string[], opening?: Opening): Promise<unknown[]> {
-    const sent = opening ? [...statements, inlinePlaceholders(opening.sql, opening.params ?? [])] : statements;
-    const results = (await client.query(sent.join('; '))) as unknown as pg.QueryResult | pg.QueryResult[];
-    return opening ? (results as pg.QueryResult[])[sent.length - 1]!.rows : [];
   }
 
   private async once<T, R>(begin: string, scope: WriteScope | null | undefined, fn: (opening: R[]) => Promise<T>, opening?: Opening): Promise<T> {
@@ -239,17 +221,17 @@ export class PgDb implements LedgerDb {
     let broken: Error | undefined;
     const onError = (e: Error) => (broken ??= e);
     client.on('error', onError);
+    const lock = scope ? lockFunction(scope) : null;
+    const tx = newTx(client, scope !== undefined, scope ? [scope] : []);
     try {
       // The write lock and the opening read with BEGIN, in one round trip (they are plain statements).
-      const lock = scope ? lockFunction(scope) : null;
-      const rows = await this.simple(client, [begin, ...(lock ? [`SELECT ${lock}(${WRITE_LOCK})`] : [])], opening);
+      const rows = await send(tx, [begin, ...(lock ? [`SELECT ${lock}(${WRITE_LOCK})`] : [])], opening);
       try {
-        const tx: Tx = { client, depth: 1, write: scope !== undefined, held: new Set(scope ? [scope] : []), memos: new Map(), done: {} };
         const result = await this.current.run(tx, () => fn(rows as R[]));
-        await client.query('COMMIT');
+        await send(tx, ['COMMIT']);
         return result;
       } catch (e) {
-        await client.query('ROLLBACK').catch((r: Error) => (broken ??= r));
+        await rollback(tx).catch((r: Error) => (broken ??= r));
         throw e;
       }
     } finally {

@@ -75,14 +75,16 @@ function mapPlaceholders(sql: string, next: () => string): string {
 
 /**
  * `?` placeholders replaced by `params` written as SQL literals, for a statement sent with others in one message
- * (the simple protocol takes no parameters): numbers and strings only (a quote doubled, as standard SQL writes it;
- * a NUL, which PostgreSQL's text cannot hold, refused).
+ * (the simple protocol takes no parameters): numbers, nulls and strings (an escape string, E'…', whose quotes and
+ * backslashes are doubled, so that it means the same whatever standard_conforming_strings says; a NUL, which
+ * PostgreSQL's text cannot hold, refused).
  */
 export function inlinePlaceholders(sql: string, params: readonly SqlValue[]): string {
   let i = 0;
   const literal = (v: SqlValue | undefined): string => {
     if (typeof v === 'number' && Number.isFinite(v)) return String(v);
-    if (typeof v === 'string' && !v.includes('\0')) return `'${v.replaceAll("'", "''")}'`;
+    if (v === null) return 'NULL';
+    if (typeof v === 'string' && !v.includes('\0')) return `E'${v.replaceAll('\\', '\\\\').replaceAll("'", "''")}'`;
     throw new Error(`a value that cannot be written inline in SQL: ${typeof v}`);
   };
   const out = mapPlaceholders(sql, () => literal(params[i++]));

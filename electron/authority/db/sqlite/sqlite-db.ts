@@ -48,6 +48,10 @@ export class SqliteDb implements LedgerDb {
     return { changes: Number(r.changes), lastId: Number(r.lastInsertRowid) };
   }
 
+  async soon(text: string, ...params: SqlValue[]): Promise<void> {
+    await this.run(text, ...params);
+  }
+
   async exec(text: string): Promise<void> {
     this.raw.exec(text);
   }
