@@ -68,8 +68,13 @@ export interface LedgerDb {
    * type and dates), read again by several steps of one operation, costs one round trip. Anywhere else: `read()`.
    */
   memo<T>(key: string, read: () => Promise<T>): Promise<T>;
-  /** Runs `fn` over one consistent snapshot (reads only; no other writer's half-done change is seen), given the rows of `opening` as transaction() gives them. */
-  read<T, R = never>(fn: (opening: R[]) => Promise<T>, opening?: Opening): Promise<T>;
+  /** Runs `fn` over one consistent snapshot (reads only; no other writer's half-done change is seen). */
+  read<T>(fn: () => Promise<T>): Promise<T>;
+  /**
+   * One read statement over a snapshot of its own, as `read` would run it (inside a transaction: that one's);
+   * on PostgreSQL a statement alone, with no transaction around it (one round trip).
+   */
+  readOne<T>(sql: string, ...params: SqlValue[]): Promise<T[]>;
   /** A consistent copy in `path` (mode 0600), with `mark` set in the copy's meta table. */
   backupTo(path: string, mark?: Readonly<Record<string, string>>): Promise<{ path: string; pages: number }>;
   /** The schema version (SQLite: PRAGMA user_version). */

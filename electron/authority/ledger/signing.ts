@@ -143,7 +143,8 @@ export async function signCode(
     },
     await ledgerCrypto(c),
   );
-  await c.run('INSERT INTO codes (instance_id, timestamp, key_id, code, issued_at) VALUES (?, ?, ?, ?, ?)', instance.id, timestamp, key.id, code, now);
-  await c.run('UPDATE instances SET last_timestamp = ?, last_contact = ? WHERE id = ?', timestamp, now, instance.id);
+  // Written soon (with the write's next message): nothing here reads them back.
+  await c.db.soon('INSERT INTO codes (instance_id, timestamp, key_id, code, issued_at) VALUES (?, ?, ?, ?, ?)', instance.id, timestamp, key.id, code, now);
+  await c.db.soon('UPDATE instances SET last_timestamp = ?, last_contact = ? WHERE id = ?', timestamp, now, instance.id);
   return { code, timestamp };
 }

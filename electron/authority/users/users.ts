@@ -265,11 +265,10 @@ export async function login(
 
 /** The user a session or API token belongs to; refused when it is unknown, expired or its user disabled. */
 export async function authenticate(c: LedgerStore, token: string, now: number): Promise<Principal & { userId: number; mustChangePassword: boolean }> {
-  // One read of its own (on PostgreSQL its snapshot begins in the same round trip).
-  const [row] = await c.db.read<(UserRow & { expires_at: number | null })[], UserRow & { expires_at: number | null }>(async (rows) => rows, {
-    sql: 'SELECT u.*, a.name AS account, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN accounts a ON a.id = u.account_id WHERE s.token_hash = ?',
-    params: [tokenHash(token)],
-  });
+  const [row] = await c.db.readOne<UserRow & { expires_at: number | null }>(
+    'SELECT u.*, a.name AS account, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN accounts a ON a.id = u.account_id WHERE s.token_hash = ?',
+    tokenHash(token),
+  );
   if (!row || row.disabled)
     refuse('unauthorized', 'This session or API token is not valid (ended, revoked, or its user disabled).', 'Log in again: `slr authority login`.');
   if (row.expires_at !== null && row.expires_at <= now)

@@ -145,8 +145,13 @@ export class PgDb implements LedgerDb {
     return this.inTransaction('BEGIN', scope, fn, opening);
   }
 
-  read<T, R = never>(fn: (opening: R[]) => Promise<T>, opening?: Opening): Promise<T> {
-    return this.inTransaction('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', undefined, fn, opening);
+  read<T>(fn: () => Promise<T>): Promise<T> {
+    return this.inTransaction('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', undefined, fn);
+  }
+
+  /** A statement alone sees one snapshot: no transaction is needed around it. */
+  readOne<T>(sql: string, ...params: SqlValue[]): Promise<T[]> {
+    return this.all<T>(sql, ...params);
   }
 
   async lock(key: LockKey): Promise<boolean> {

@@ -81,11 +81,15 @@ export class SqliteDb implements LedgerDb {
     return read();
   }
 
-  read<T, R = never>(fn: (opening: R[]) => Promise<T>, opening?: Opening): Promise<T> {
+  read<T>(fn: () => Promise<T>): Promise<T> {
     // Inside a transaction the snapshot is that transaction's own; otherwise a read transaction of its own,
     // queued like the writes, so that it never sees a write of this connection half done.
-    if ((this.depth.getStore() ?? 0) > 0) return this.opened(fn, opening)();
-    return this.serialised('BEGIN DEFERRED', this.opened(fn, opening));
+    if ((this.depth.getStore() ?? 0) > 0) return fn();
+    return this.serialised('BEGIN DEFERRED', fn);
+  }
+
+  readOne<T>(sql: string, ...params: SqlValue[]): Promise<T[]> {
+    return this.read(() => this.all<T>(sql, ...params));
   }
 
   private serialised<T>(begin: string, fn: () => Promise<T>): Promise<T> {
