@@ -143,6 +143,24 @@ describe.each(['sqlite', 'postgres'] as const)('transactions on %s', (engine) =>
     expect(values.map((r) => r.v)).toEqual(HOSTILE);
     expect(await rowsOf(db)).toContain('at-commit=x');
     expect(await rowsOf(db)).not.toContain('undone=x');
+    // The statement after one run soon carries it: its result is whole (an INSERT's id and count, a read's rows),
+    // with parameters written inline or, where they cannot be (bytes), sent apart after it.
+    await db.exec(engine === 'sqlite' ? 'CREATE TABLE u (id INTEGER PRIMARY KEY, v BLOB)' : 'CREATE TABLE u (id SERIAL PRIMARY KEY, v BYTEA)');
+    const after = await db.transaction(async () => {
+      await db.soon('INSERT INTO t (k, v) VALUES (?, ?)', 'carried', "it's");
+      const inserted = await db.run('INSERT INTO u (v) VALUES (NULL)');
+      await db.soon('INSERT INTO t (k, v) VALUES (?, ?)', 'carried-2', 'x');
+      const bytes = await db.run('INSERT INTO u (v) VALUES (?)', new Uint8Array([1, 2, 3]));
+      await db.soon("UPDATE t SET v = ? WHERE k = 'carried-2'", 'y');
+      const read = await db.all<{ k: string; v: string }>("SELECT k, v FROM t WHERE k LIKE 'carried%' ORDER BY k");
+      return { inserted, bytes, read };
+    });
+    expect(after.inserted).toEqual({ changes: 1, lastId: 1 });
+    expect(after.bytes).toEqual({ changes: 1, lastId: 2 });
+    expect(after.read).toEqual([
+      { k: 'carried', v: "it's" },
+      { k: 'carried-2', v: 'y' },
+    ]);
     // One that fails (a key taken) fails its transaction, at the commit at the latest: nothing of it stays.
     await expect(
       db.transaction(async () => {

@@ -40,10 +40,12 @@ export async function applyPlan(
   codeTimestamp: number,
   fresh = false,
 ): Promise<void> {
-  if (!fresh) await c.run('DELETE FROM holdings WHERE instance_id = ?', instanceId);
-  for (const h of after) await c.run('INSERT INTO holdings (instance_id, lot_id, count) VALUES (?, ?, ?)', instanceId, h.lotId, h.count);
+  // Written soon (with the write's next message): nothing reads them back before; the database's conservation
+  // checks still refuse an overbooking, failing the write there.
+  if (!fresh) await c.db.soon('DELETE FROM holdings WHERE instance_id = ?', instanceId);
+  for (const h of after) await c.db.soon('INSERT INTO holdings (instance_id, lot_id, count) VALUES (?, ?, ?)', instanceId, h.lotId, h.count);
   for (const h of released)
-    await c.run('INSERT INTO transitions (instance_id, lot_id, count, code_timestamp) VALUES (?, ?, ?, ?)', instanceId, h.lotId, h.count, codeTimestamp);
+    await c.db.soon('INSERT INTO transitions (instance_id, lot_id, count, code_timestamp) VALUES (?, ?, ?, ?)', instanceId, h.lotId, h.count, codeTimestamp);
 }
 
 /** Frees everything the instance blocks (holdings and transitions); the count freed. */

@@ -15,11 +15,27 @@ import { lotKey, productOf, type InstanceRow, type LotRow } from './lookups.ts';
 import type { LedgerStore } from './store.ts';
 import type { KeyStorage } from '../keys/key-storage.ts';
 
+type KeyRow = { id: string; private_key: string; retired_at: number | null };
+
 /** The ledger's signing keys, oldest first: read once per pooled write, whose steps each need them. */
-export function signingKeys(c: LedgerStore): Promise<readonly { id: string; private_key: string; retired_at: number | null }[]> {
-  return c.db.memo('signing_keys', () =>
-    c.all<{ id: string; private_key: string; retired_at: number | null }>('SELECT id, private_key, retired_at FROM signing_keys ORDER BY created_at, rowid'),
-  );
+export function signingKeys(c: LedgerStore): Promise<readonly KeyRow[]> {
+  return c.db.memo('signing_keys', () => c.all<KeyRow>('SELECT id, private_key, retired_at FROM signing_keys ORDER BY created_at, rowid'));
+}
+
+/**
+ * What signing a code reads, in one statement: the signing keys (kept for the rest of the write, as signingKeys
+ * keeps them) and the log's last event.
+ */
+const SIGNING_STATE = `SELECT 0 AS head, id, private_key, retired_at, NULL AS hash, created_at, rowid FROM signing_keys
+  UNION ALL SELECT 1, CAST(id AS TEXT), NULL, NULL, hash, NULL, NULL FROM (SELECT id, hash FROM events ORDER BY id DESC LIMIT 1) last
+  ORDER BY head, created_at, rowid`;
+
+async function signingState(c: LedgerStore): Promise<{ events: number; head: string }> {
+  const rows = await c.all<KeyRow & { head: number; hash: string | null }>(SIGNING_STATE);
+  const keys = rows.filter((r) => Number(r.head) === 0).map(({ id, private_key, retired_at }) => ({ id, private_key, retired_at }));
+  void c.db.memo('signing_keys', async () => keys);
+  const last = rows.find((r) => Number(r.head) === 1);
+  return last ? { events: Number(last.id), head: last.hash ?? EMPTY_HEAD } : { events: 0, head: EMPTY_HEAD };
 }
 
 /** The newest signing key not retired: the one new codes are signed with. */
@@ -130,6 +146,7 @@ export async function signCode(
   now: number,
 ): Promise<{ code: string; timestamp: number }> {
   const product = productOf(instance);
+  const position = await signingState(c);
   const key = await signingKey(c);
   const timestamp = nextTimestamp(instance, now);
   const code = issueAuthorizationCode(
@@ -139,7 +156,7 @@ export async function signCode(
       timestamp,
       entitlements: await entitlementsFor(c, product, holdings),
       keyId: key.id,
-      log: { ...(await logPosition(c)), ...(await knownCodes(c, instance)) },
+      log: { ...position, ...(await knownCodes(c, instance)) },
     },
     await ledgerCrypto(c),
   );

@@ -22,7 +22,7 @@ import { refuse } from '../../../../shared/errors.ts';
 import type { LedgerDb, LockKey, ObjectLockKey, Opening, SqlValue, WriteScope } from '../ledger-db.ts';
 import { PG_MIGRATIONS } from './pg-schema.ts';
 import { describeDatabase } from '../database-url.ts';
-import { newTx, rollback, send, type Tx } from './pg-tx.ts';
+import { inlinable, newTx, rollback, send, sendAfterWaiting, type Tx } from './pg-tx.ts';
 import { ATTEMPTS, errorCode, inlinePlaceholders, numberPlaceholders, poolConfig, PREPARED_MAX, RETRIED, STALE_PLAN, toParam, types } from './pg-wire.ts';
 
 export { poolConfig, STATEMENT_TIMEOUT_MS } from './pg-wire.ts';
@@ -37,6 +37,9 @@ const WRITE_LOCK = 0x534c52;
 const lockFunction = (scope: WriteScope) => (scope === 'ledger' ? 'pg_advisory_xact_lock' : 'pg_advisory_xact_lock_shared');
 
 type Client = pg.Pool | pg.PoolClient;
+
+/** An INSERT returns its row (so that `lastId` is known). */
+const withReturning = (text: string) => (/^\s*INSERT\b/i.test(text) && !/\bRETURNING\b/i.test(text) ? `${text} RETURNING *` : text);
 
 export class PgDb implements LedgerDb {
   readonly engine = 'postgres' as const;
@@ -79,8 +82,7 @@ export class PgDb implements LedgerDb {
   private sql(text: string): { text: string; name: string | undefined } {
     let s = this.texts.get(text);
     if (s === undefined) {
-      let sent = numberPlaceholders(text);
-      if (/^\s*INSERT\b/i.test(sent) && !/\bRETURNING\b/i.test(sent)) sent += ' RETURNING *';
+      const sent = numberPlaceholders(withReturning(text));
       s = { text: sent, name: this.texts.size < PREPARED_MAX ? `slr${this.epoch}_${this.texts.size}` : undefined };
       this.texts.set(text, s);
     }
@@ -99,8 +101,11 @@ export class PgDb implements LedgerDb {
 
   private async query<T>(text: string, params: readonly SqlValue[]): Promise<pg.QueryResult<T & pg.QueryResultRow>> {
     const tx = this.current.getStore();
-    // What waits goes first, in a message of its own: a statement with parameters cannot share one.
-    if (tx?.waiting.length) await send(tx, []);
+    if (tx?.waiting.length) {
+      // What waits goes first: in this statement's message, its parameters written inline, where they can be.
+      if (inlinable(params)) return (await sendAfterWaiting(tx, withReturning(text), params)) as pg.QueryResult<T & pg.QueryResultRow>;
+      await send(tx, []);
+    }
     const sendIt = () => {
       const { text: sent, name } = this.sql(text);
       return this.client().query<T & pg.QueryResultRow>({ text: sent, name, values: params.map(toParam) });

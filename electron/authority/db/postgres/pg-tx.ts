@@ -5,7 +5,7 @@
  * without parameters, so these are written with their values inline (pg-wire.ts).
  */
 import type pg from 'pg';
-import type { LockKey, Opening } from '../ledger-db.ts';
+import type { LockKey, Opening, SqlValue } from '../ledger-db.ts';
 import { inlinePlaceholders } from './pg-wire.ts';
 
 /** The transaction the current async context runs in: its client, savepoint depth, whether it writes, and its locks. */
@@ -42,6 +42,17 @@ export async function send(tx: Tx, statements: readonly string[], opening?: Open
   if (!opening) return [];
   return (Array.isArray(results) ? results[results.length - 1]! : results).rows;
 }
+
+/** What waits, then `statement` (its parameters written inline), in one message: the statement's result. */
+export async function sendAfterWaiting(tx: Tx, statement: string, params: readonly SqlValue[]): Promise<pg.QueryResult> {
+  const sent = [...tx.waiting.splice(0), inlinePlaceholders(statement, params)];
+  const results = (await tx.client.query(sent.join('; '))) as unknown as pg.QueryResult | pg.QueryResult[];
+  return Array.isArray(results) ? results[results.length - 1]! : results;
+}
+
+/** Whether every one of `params` can be written inline (numbers, strings without NUL, nulls). */
+export const inlinable = (params: readonly SqlValue[]) =>
+  params.every((v) => v === null || (typeof v === 'number' && Number.isFinite(v)) || (typeof v === 'string' && !v.includes('\0')));
 
 /** Rolls back to `savepoint`, or the whole transaction: what waits is dropped (it is part of what is undone). */
 export async function rollback(tx: Tx, savepoint?: string): Promise<void> {
