@@ -22,8 +22,20 @@ import { refuse } from '../../../../shared/errors.ts';
 import type { LedgerDb, LockKey, ObjectLockKey, Opening, SqlValue, WriteScope } from '../ledger-db.ts';
 import { PG_MIGRATIONS } from './pg-schema.ts';
 import { describeDatabase } from '../database-url.ts';
-import { inlinable, newTx, rollback, send, sendAfterWaiting, type Tx } from './pg-tx.ts';
-import { ATTEMPTS, errorCode, inlinePlaceholders, numberPlaceholders, poolConfig, PREPARED_MAX, RETRIED, STALE_PLAN, toParam, types } from './pg-wire.ts';
+import { newTx, rollback, send, sendAfterWaiting, type Tx } from './pg-tx.ts';
+import {
+  ATTEMPTS,
+  canInline,
+  errorCode,
+  inlinePlaceholders,
+  numberPlaceholders,
+  poolConfig,
+  PREPARED_MAX,
+  RETRIED,
+  STALE_PLAN,
+  toParam,
+  types,
+} from './pg-wire.ts';
 
 export { poolConfig, STATEMENT_TIMEOUT_MS } from './pg-wire.ts';
 
@@ -103,7 +115,7 @@ export class PgDb implements LedgerDb {
     const tx = this.current.getStore();
     if (tx?.waiting.length) {
       // What waits goes first: in this statement's message, its parameters written inline, where they can be.
-      if (inlinable(params)) return (await sendAfterWaiting(tx, withReturning(text), params)) as pg.QueryResult<T & pg.QueryResultRow>;
+      if (params.every(canInline)) return (await sendAfterWaiting(tx, withReturning(text), params)) as pg.QueryResult<T & pg.QueryResultRow>;
       await send(tx, []);
     }
     const sendIt = () => {
@@ -234,9 +246,10 @@ export class PgDb implements LedgerDb {
     const lock = scope ? lockFunction(scope) : null;
     const tx = newTx(client, scope !== undefined, scope ? [scope] : []);
     try {
-      // The write lock and the opening read with BEGIN, in one round trip (they are plain statements).
-      const rows = await send(tx, [begin, ...(lock ? [`SELECT ${lock}(${WRITE_LOCK})`] : [])], opening);
       try {
+        // The write lock and the opening read with BEGIN, in one round trip (they are plain statements); if any of
+        // them fails (a lock waited for past the statement timeout), the transaction begun is rolled back too.
+        const rows = await send(tx, [begin, ...(lock ? [`SELECT ${lock}(${WRITE_LOCK})`] : [])], opening);
         const result = await this.current.run(tx, () => fn(rows as R[]));
         await send(tx, ['COMMIT']);
         return result;

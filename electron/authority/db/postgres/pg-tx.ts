@@ -50,10 +50,6 @@ export async function sendAfterWaiting(tx: Tx, statement: string, params: readon
   return Array.isArray(results) ? results[results.length - 1]! : results;
 }
 
-/** Whether every one of `params` can be written inline (numbers, strings without NUL, nulls). */
-export const inlinable = (params: readonly SqlValue[]) =>
-  params.every((v) => v === null || (typeof v === 'number' && Number.isFinite(v)) || (typeof v === 'string' && !v.includes('\0')));
-
 /** Rolls back to `savepoint`, or the whole transaction: what waits is dropped (it is part of what is undone). */
 export async function rollback(tx: Tx, savepoint?: string): Promise<void> {
   tx.waiting.length = 0;

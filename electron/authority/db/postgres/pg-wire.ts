@@ -82,15 +82,17 @@ function mapPlaceholders(sql: string, next: () => string): string {
 export function inlinePlaceholders(sql: string, params: readonly SqlValue[]): string {
   let i = 0;
   const literal = (v: SqlValue | undefined): string => {
-    if (typeof v === 'number' && Number.isFinite(v)) return String(v);
-    if (v === null) return 'NULL';
-    if (typeof v === 'string' && !v.includes('\0')) return `E'${v.replaceAll('\\', '\\\\').replaceAll("'", "''")}'`;
-    throw new Error(`a value that cannot be written inline in SQL: ${typeof v}`);
+    if (v === undefined || !canInline(v)) throw new Error(`a value that cannot be written inline in SQL: ${typeof v}`);
+    if (typeof v === 'number') return String(v);
+    return v === null ? 'NULL' : `E'${(v as string).replaceAll('\\', '\\\\').replaceAll("'", "''")}'`;
   };
   const out = mapPlaceholders(sql, () => literal(params[i++]));
   if (i !== params.length) throw new Error(`${params.length} parameters for ${i} placeholders`);
   return out;
 }
+
+/** Whether `v` can be written inline (inlinePlaceholders): a finite number, null, or a string without NUL. */
+export const canInline = (v: SqlValue): boolean => v === null || (typeof v === 'number' && Number.isFinite(v)) || (typeof v === 'string' && !v.includes('\0'));
 
 // int8 (count(*), sums of integers, ids, times) and numeric (sum of bigint) as JavaScript numbers: every value
 // of the ledger is far below 2^53.
