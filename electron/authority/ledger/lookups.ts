@@ -159,10 +159,10 @@ export function productOf(row: Pick<InstanceRow, 'product'>): ProductProfile {
   return productById(row.product)!;
 }
 
-/** The account's lots of the product's licenses. */
 /** The key a lot is kept under for the rest of a pooled write (LedgerDb.memo). */
 export const lotKey = (id: number) => `lot:${id}`;
 
+/** The account's lots of the product's licenses. */
 export async function lotsOf(c: LedgerStore, accountId: number, product: ProductProfile): Promise<Lot[]> {
   return keptLots(c, await c.all<LotRow>(LOTS_OF_ACCOUNT, accountId), product);
 }
