@@ -183,6 +183,38 @@ describe.each(['sqlite', 'postgres'] as const)('transactions on %s', (engine) =>
 
   // PostgreSQL only: locks that wait, and messages on the wire.
   if (engine === 'postgres') {
+    it.skipIf(skip)('check a connection out for a statement alone, hearing its errors (never pool.query)', async () => {
+      // pool.query hands its connection on to the next waiting caller from inside the reading of that connection's
+      // socket: an error read just after the answer (a connection cut then) found nobody listening, and a server
+      // died of it under the load test's cut. Every statement outside a transaction goes through a connection
+      // checked out with a listener instead.
+      const db = await database(engine);
+      const proto = pg.Pool.prototype as unknown as { query: (...a: unknown[]) => unknown };
+      const query = proto.query;
+      let used = 0;
+      proto.query = function (this: unknown, ...a: unknown[]) {
+        used++;
+        return query.apply(this, a);
+      };
+      try {
+        await Promise.all(Array.from({ length: 12 }, (_, i) => db.run('INSERT INTO t (k, v) VALUES (?, ?)', `alone-${i}`, 'x')));
+        await Promise.all(Array.from({ length: 12 }, () => db.readOne<{ n: number }>('SELECT count(*) AS n FROM t')));
+        await db.exec('CREATE INDEX t_v ON t (v)');
+        await db.soon('DELETE FROM t WHERE k = ?', 'alone-0');
+      } finally {
+        proto.query = query;
+      }
+      expect(used).toBe(0);
+      expect(await rowsOf(db)).toHaveLength(11);
+      // A connection cut while checked out is heard, and not given out again: the pool works on.
+      await db
+        .transaction(async () => {
+          await db.run('SELECT pg_terminate_backend(pg_backend_pid())').catch(() => undefined);
+        }, null)
+        .catch(() => undefined);
+      expect(await db.readOne<{ one: number }>('SELECT 1 AS one')).toEqual([{ one: 1 }]);
+    });
+
     it.skipIf(skip)('see, in the opening read, what committed while they waited for the lock', async () => {
       const first = await database(engine);
       const second = await database(engine, (first as PgDb).pool.options.connectionString);

@@ -48,8 +48,6 @@ const WRITE_LOCK = 0x534c52;
 /** The function that takes the write lock for `scope`. */
 const lockFunction = (scope: WriteScope) => (scope === 'ledger' ? 'pg_advisory_xact_lock' : 'pg_advisory_xact_lock_shared');
 
-type Client = pg.Pool | pg.PoolClient;
-
 /** An INSERT returns its row (so that `lastId` is known). */
 const withReturning = (text: string) => (/^\s*INSERT\b/i.test(text) && !/\bRETURNING\b/i.test(text) ? `${text} RETURNING *` : text);
 
@@ -107,10 +105,6 @@ export class PgDb implements LedgerDb {
     this.epoch++;
   }
 
-  private client(): Client {
-    return this.current.getStore()?.client ?? this.pool;
-  }
-
   private async query<T>(text: string, params: readonly SqlValue[]): Promise<pg.QueryResult<T & pg.QueryResultRow>> {
     const tx = this.current.getStore();
     if (tx?.waiting.length) {
@@ -120,7 +114,8 @@ export class PgDb implements LedgerDb {
     }
     const sendIt = () => {
       const { text: sent, name } = this.sql(text);
-      return this.client().query<T & pg.QueryResultRow>({ text: sent, name, values: params.map(toParam) });
+      const config = { text: sent, name, values: params.map(toParam) };
+      return tx ? tx.client.query<T & pg.QueryResultRow>(config) : this.checkedOut((client) => client.query<T & pg.QueryResultRow>(config));
     };
     try {
       return await sendIt();
@@ -149,7 +144,7 @@ export class PgDb implements LedgerDb {
     // A schema's migration may take long on a large ledger (an index over millions of events): no statement timeout.
     const tx = this.current.getStore();
     if (tx) await send(tx, ['SET LOCAL statement_timeout = 0', text]);
-    else await this.pool.query(text);
+    else await this.checkedOut((client) => client.query(text));
   }
 
   async soon(text: string, ...params: SqlValue[]): Promise<void> {
@@ -235,17 +230,10 @@ export class PgDb implements LedgerDb {
     }
   }
 
-  private async once<T, R>(begin: string, scope: WriteScope | null | undefined, fn: (opening: R[]) => Promise<T>, opening?: Opening): Promise<T> {
-    const client = await this.pool.connect();
-    // A connection cut while it is checked out (PostgreSQL restarted, a failover, pg_terminate_backend) is an
-    // 'error' event on the client: unheard, it would end the process. Heard, the transaction fails, and the
-    // connection is destroyed on release instead of going back to the pool.
-    let broken: Error | undefined;
-    const onError = (e: Error) => (broken ??= e);
-    client.on('error', onError);
-    const lock = scope ? lockFunction(scope) : null;
-    const tx = newTx(client, scope !== undefined, scope ? [scope] : []);
-    try {
+  private once<T, R>(begin: string, scope: WriteScope | null | undefined, fn: (opening: R[]) => Promise<T>, opening?: Opening): Promise<T> {
+    return this.checkedOut(async (client, broke) => {
+      const lock = scope ? lockFunction(scope) : null;
+      const tx = newTx(client, scope !== undefined, scope ? [scope] : []);
       try {
         // The write lock and the opening read with BEGIN, in one round trip (they are plain statements); if any of
         // them fails (a lock waited for past the statement timeout), the transaction begun is rolled back too.
@@ -254,11 +242,28 @@ export class PgDb implements LedgerDb {
         await send(tx, ['COMMIT']);
         return result;
       } catch (e) {
-        await rollback(tx).catch((r: Error) => (broken ??= r));
+        await rollback(tx).catch(broke);
         throw e;
       }
+    });
+  }
+
+  /**
+   * Runs `run` on a connection checked out for it, and hears its errors meanwhile. A connection cut while it is
+   * checked out (PostgreSQL restarted, a failover, pg_terminate_backend) is an 'error' event on the client: unheard,
+   * it would end the process; heard, the connection is destroyed on release instead of going back to the pool.
+   * Not `pool.query`: it hands its connection on to the next waiting caller from inside the reading of that
+   * connection's socket, where an error already read after the answer (a connection cut just then) finds nobody.
+   */
+  private async checkedOut<T>(run: (client: pg.PoolClient, broke: (e: Error) => void) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    const broke = (e: Error) => void (broken ??= e);
+    client.on('error', broke);
+    try {
+      return await run(client, broke);
     } finally {
-      client.off('error', onError);
+      client.off('error', broke);
       client.release(broken);
     }
   }
