@@ -35,7 +35,7 @@ async function signingState(c: LedgerStore): Promise<{ events: number; head: str
   const keys = rows.filter((r) => Number(r.head) === 0).map(({ id, private_key, retired_at }) => ({ id, private_key, retired_at }));
   void c.db.memo('signing_keys', async () => keys);
   const last = rows.find((r) => Number(r.head) === 1);
-  return last ? { events: Number(last.id), head: last.hash ?? EMPTY_HEAD } : { events: 0, head: EMPTY_HEAD };
+  return positionOf(last);
 }
 
 /** The newest signing key not retired: the one new codes are signed with. */
@@ -111,10 +111,14 @@ export function nextTimestamp(instance: Pick<InstanceRow, 'last_timestamp'>, now
   return Math.max(now, instance.last_timestamp + 1);
 }
 
+/** The log's position given its last event (or none): how many events, and that one's hash. */
+const positionOf = (last: { id: number | string; hash: string | null } | undefined): { events: number; head: string } =>
+  last ? { events: Number(last.id), head: last.hash ?? EMPTY_HEAD } : { events: 0, head: EMPTY_HEAD };
+
 /** The ledger's event log now: how many events, and the last one's hash (the checkpoint every code carries). */
 export async function logPosition(c: LedgerStore): Promise<{ events: number; head: string }> {
   const last = await c.get<{ id: number; hash: string | null }>('SELECT id, hash FROM events ORDER BY id DESC LIMIT 1');
-  return last ? { events: Number(last.id), head: last.hash ?? EMPTY_HEAD } : { events: 0, head: EMPTY_HEAD };
+  return positionOf(last);
 }
 
 /**
