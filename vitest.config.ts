@@ -19,6 +19,7 @@ const CORES = availableParallelism();
 export const FAST = [
   'test/idempotency.test.ts',
   'test/db-transactions.test.ts',
+  'test/conservation-check.test.ts',
   'test/event-pages.test.ts',
   'test/online-witness.test.ts',
   'test/webhooks.test.ts',

@@ -30,6 +30,7 @@ import { satelliteBench } from './satellite-bench.ts';
 import { batchBench } from './batch-bench.ts';
 import { loadFaults, printLoad } from '../load/load-faults.ts';
 import { dataScaleBench } from './data-scale-bench.ts';
+import { lotSizeBench } from './lot-size-bench.ts';
 import { markOf, packagesOf, probeStartup, type StartupReport } from '../startup/probe.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -332,6 +333,10 @@ console.log('\nStart-up and bundle');
   );
   results.appStartup = { ms: appMs, nodeBareMs: appBareMs, ratio: appMs / appBareMs, modules: last!.modules.length, packages: packagesOf(last!.modules).size };
 }
+
+// ------------------------------------------------------------------------------------ a lot that holds much
+console.log("\nWrites on a lot that holds many reservations: conservation's check does not add up the lot");
+results.lotSize = await lotSizeBench(quick, process.env.SLR_SKIP_POSTGRES !== '1', line);
 
 // ------------------------------------------------------------------------------------ scale of data on PostgreSQL
 if (process.env.SLR_SKIP_POSTGRES === '1') console.log('\nScale of data: skipped (SLR_SKIP_POSTGRES=1)');

@@ -10,6 +10,7 @@
  * Account and user names compare without case, as SQLite's COLLATE NOCASE does: an ICU collation `nocase`.
  */
 import { COUNTS_PG } from './pg-schema-counts.ts';
+import { BLOCKED_PG } from './pg-schema-blocked.ts';
 import { SATELLITES_PG } from './pg-schema-satellites.ts';
 import { REPORTS_PG } from './pg-schema-reports.ts';
 import { WEBHOOKS_PG } from './pg-schema-webhooks.ts';
@@ -269,4 +270,6 @@ export const PG_MIGRATIONS: readonly string[] = [
   WEBHOOKS_PG,
   // 17: each virtual account's count of active instances, kept by triggers (pg-schema-counts.ts).
   COUNTS_PG,
+  // 18: conservation's check only for a change not made by the triggers that keep it (pg-schema-blocked.ts).
+  BLOCKED_PG,
 ];

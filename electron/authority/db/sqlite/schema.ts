@@ -8,6 +8,7 @@
  * lowest level. The audit (audit.ts: the tests, `migrate`) recomputes it from scratch.
  */
 import { COUNTS_SQLITE } from './schema-counts.ts';
+import { BLOCKED_SQLITE } from './schema-blocked.ts';
 import { SATELLITES_SQLITE } from './schema-satellites.ts';
 import { REPORTS_SQLITE } from './schema-reports.ts';
 import { WEBHOOKS_SQLITE } from './schema-webhooks.ts';
@@ -280,6 +281,8 @@ export const MIGRATIONS: readonly string[] = [
   WEBHOOKS_SQLITE,
   // 17: each virtual account's count of active instances, kept by triggers (schema-counts.ts).
   COUNTS_SQLITE,
+  // 18: conservation's check at the cost of one row, not a sum over the lot (schema-blocked.ts).
+  BLOCKED_SQLITE,
 ];
 
 export const LEDGER_VERSION = MIGRATIONS.length;
