@@ -2,16 +2,26 @@
  * `slr authority migrate`: moves a whole ledger (signing keys, accounts, licenses, instances, codes, the
  * chained event log, users and their sessions) from one database to another, SQLite to PostgreSQL or back,
  * in one transaction on the target, with every id kept. On arrival it checks before committing: the same
- * rows in every table, conservation recomputed from scratch (the target's own triggers rebuild `blocked`
- * from the holdings and transitions, and must arrive at the source's figures), the same Licenses table, and
- * an intact event chain. Anything wrong: nothing is written. The target must be empty.
+ * rows in every table, conservation recomputed from scratch (the target rebuilds `blocked` from the holdings,
+ * transitions, export grants and satellite allocations, and must arrive at the source's figures), the same
+ * Licenses table, and an intact event chain. Anything wrong: nothing is written. The target must be empty.
+ * Rows are read a page at a time and written many to a statement, the triggers that keep shared rows set aside
+ * on PostgreSQL for the copy (db/bulk-load.ts): a ledger moves in time and memory that grow with its size.
  */
 import { refuse } from '../../shared/errors.ts';
 import { checkInvariants } from './audit.ts';
 import type { Ledger } from './ledger.ts';
+import { bulkLoad } from './db/bulk-load.ts';
+import type { LedgerDb, SqlValue } from './db/ledger-db.ts';
 
 /** Tables in the order their references allow, with the columns moved (`blocked` is rebuilt, not copied). */
-const TABLES: readonly { name: string; columns: readonly string[]; order: string }[] = [
+interface Table {
+  readonly name: string;
+  readonly columns: readonly string[];
+  readonly order: string;
+}
+
+const TABLES: readonly Table[] = [
   { name: 'meta', columns: ['key', 'value'], order: 'key' },
   { name: 'signing_keys', columns: ['id', 'public_key', 'private_key', 'created_at', 'retired_at'], order: 'created_at, rowid' },
   { name: 'key_endorsements', columns: ['key_id', 'endorser_id', 'signature'], order: 'key_id' },
@@ -128,6 +138,40 @@ export interface Moved {
 
 const unquote = (c: string) => c.replaceAll('"', '');
 
+/** Rows read from the source a page at a time, so that a ledger of any size moves in bounded memory. */
+const PAGE = 2000;
+/** Tables whose order is not a unique key of columns never null: read whole (each is small). */
+const WHOLE = new Set(['signing_keys', 'login_failures', 'satellite_holdings']);
+
+/** The rows of table `t` in its order, a page at a time: after the last row's key (keyset, not an offset). */
+async function* pagesOf(db: LedgerDb, t: Table): AsyncGenerator<Record<string, unknown>[]> {
+  const select = `SELECT ${t.columns.join(', ')} FROM ${t.name}`;
+  if (WHOLE.has(t.name)) {
+    yield await db.all<Record<string, unknown>>(`${select} ORDER BY ${t.order}`);
+    return;
+  }
+  const key = t.order.split(', ');
+  let after: SqlValue[] = [];
+  for (;;) {
+    const where = after.length ? ` WHERE (${key.join(', ')}) > (${key.map(() => '?').join(', ')})` : '';
+    const page = await db.all<Record<string, unknown>>(`${select}${where} ORDER BY ${t.order} LIMIT ${PAGE}`, ...after);
+    if (page.length) yield page;
+    if (page.length < PAGE) return;
+    after = key.map((k) => page.at(-1)![unquote(k)] as SqlValue);
+  }
+}
+
+/** `rows` written into table `t`, many to a statement (within both engines' limits on parameters). */
+async function insertRows(db: LedgerDb, t: Table, rows: readonly Record<string, unknown>[]): Promise<void> {
+  const perStatement = Math.max(1, Math.min(500, Math.floor(30_000 / t.columns.length)));
+  const one = `(${t.columns.map(() => '?').join(', ')})`;
+  for (let i = 0; i < rows.length; i += perStatement) {
+    const chunk = rows.slice(i, i + perStatement);
+    const values = chunk.flatMap((row) => t.columns.map((c) => row[unquote(c)] as SqlValue));
+    await db.run(`INSERT INTO ${t.name} (${t.columns.join(', ')}) VALUES ${chunk.map(() => one).join(', ')}`, ...values);
+  }
+}
+
 export async function migrateLedger(from: Ledger, to: Ledger, now: number, describeSource: string, describeTarget: string): Promise<Moved> {
   await from.requireInit();
   await from.store.refuseMigrated();
@@ -141,16 +185,20 @@ export async function migrateLedger(from: Ledger, to: Ledger, now: number, descr
   const rows: Record<string, number> = {};
   await source.read(() =>
     target.transaction(async () => {
-      for (const t of TABLES) {
-        const data = await source.all<Record<string, unknown>>(`SELECT ${t.columns.join(', ')} FROM ${t.name} ORDER BY ${t.order}`);
-        const insert = `INSERT INTO ${t.name} (${t.columns.join(', ')}) VALUES (${t.columns.map(() => '?').join(', ')})`;
-        for (const row of data) await target.run(insert, ...t.columns.map((c) => row[unquote(c)] as never));
-        rows[t.name] = data.length;
-      }
+      await bulkLoad(target, async () => {
+        for (const t of TABLES) {
+          let moved = 0;
+          for await (const page of pagesOf(source, t)) {
+            await insertRows(target, t, page);
+            moved += page.length;
+          }
+          rows[t.name] = moved;
+        }
+      });
       if (target.engine === 'postgres')
         for (const t of SEQUENCES) await target.exec(`SELECT setval(pg_get_serial_sequence('${t}', 'id'), coalesce((SELECT max(id) FROM ${t}), 0) + 1, false)`);
       // On arrival, before anything is committed: the same rows, the same blocked figures rebuilt by the
-      // target's own triggers, the same Licenses table, an intact chain.
+      // target, the same Licenses table, an intact chain.
       for (const t of TABLES) {
         const n = (await target.get<{ n: number }>(`SELECT count(*) AS n FROM ${t.name}`))!.n;
         if (Number(n) !== rows[t.name]) refuse('state-corrupt', `${t.name}: ${rows[t.name]} rows read, ${n} arrived; nothing was moved.`);

@@ -10,6 +10,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { findEntitlement, productById } from '../../shared/catalog.ts';
 import type { Ledger } from '../../electron/authority/ledger.ts';
 import type { SqlValue } from '../../electron/authority/db/ledger-db.ts';
+import { bulkLoad } from '../../electron/authority/db/bulk-load.ts';
 
 const BATCH = 500;
 
@@ -18,88 +19,61 @@ export async function populate(ledger: Ledger, count: number, { accounts = ['Def
   const tag = findEntitlement(productById('UCM')!, 'UCM_Enhanced')!.tag;
   const db = ledger.store.db;
   await db.transaction(async () => {
-    // On PostgreSQL one transaction updating one lot N times walks a chain of the row's versions that grows
-    // with N: the triggers that keep `blocked` are set aside for the load (in this transaction only), `blocked`
-    // computed once, and the whole population checked at the end. (Conservation's own check costs one row
-    // since schema 18 on both engines, so SQLite loads through its triggers.)
-    const restore = await setKeepingAside(db);
-    const accountIds: number[] = [];
-    for (const name of accounts) {
-      await db.run('INSERT INTO accounts (name, name_key, created_at) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING', name, nameKey(name), at);
-      accountIds.push((await db.get<{ id: number }>('SELECT id FROM accounts WHERE name = ?', name))!.id);
-    }
-    const lots: number[] = [];
-    for (const id of accountIds)
-      lots.push((await db.run("INSERT INTO lots (account_id, tag, type, count) VALUES (?, ?, 'PERPETUAL', ?)", id, tag, 2 * count)).lastId);
-    const first = ((await db.get<{ n: number | null }>('SELECT max(id) AS n FROM instances'))!.n ?? 0) + 1;
-    /** One multi-row INSERT of `rows`, each a tuple of `columns` values. */
-    const insert = async (table: string, columns: string, rows: SqlValue[][]) => {
-      if (!rows.length) return;
-      const one = `(${rows[0]!.map(() => '?').join(', ')})`;
-      await db.run(`INSERT INTO ${table} (${columns}) VALUES ${rows.map(() => one).join(', ')}`, ...rows.flat());
-    };
-    for (let start = 0; start < count; start += BATCH) {
-      const instances: SqlValue[][] = [];
-      const holdings: SqlValue[][] = [];
-      const transitions: SqlValue[][] = [];
-      const codes: SqlValue[][] = [];
-      for (let i = start; i < Math.min(count, start + BATCH); i++) {
-        const id = first + i;
-        const uuid = randomUUID();
-        const a = i % accountIds.length;
-        instances.push([
-          id,
-          accountIds[a]!,
-          'UCM',
-          uuid,
-          uuid.slice(-5),
-          randomBytes(33),
-          randomUUID(),
-          'active',
-          at,
-          at + i * 1000,
-          at,
-          i % 97 === 96 ? 1 : 0,
-        ]);
-        holdings.push([id, lots[a]!, 1]);
-        if (i % 101 === 100) transitions.push([id, lots[a]!, 1, at]);
-        codes.push([id, at, key, '<specificPLR/>', at]);
+    // A bulk load as `migrate` makes one (on PostgreSQL the triggers that keep shared rows set aside for it, what
+    // they keep computed once after); the whole population is checked at the end.
+    await bulkLoad(db, async () => {
+      const accountIds: number[] = [];
+      for (const name of accounts) {
+        await db.run('INSERT INTO accounts (name, name_key, created_at) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING', name, nameKey(name), at);
+        accountIds.push((await db.get<{ id: number }>('SELECT id FROM accounts WHERE name = ?', name))!.id);
       }
-      await insert('instances', 'id, account_id, product, uuid, sn, device_key, piid, state, created_at, last_contact, last_timestamp, locked', instances);
-      await insert('holdings', 'instance_id, lot_id, count', holdings);
-      await insert('transitions', 'instance_id, lot_id, count, code_timestamp', transitions);
-      await insert('codes', 'instance_id, timestamp, key_id, code, issued_at', codes);
-    }
-    // PostgreSQL hands out ids from a sequence: past the ones given here.
-    if (db.engine === 'postgres') await db.exec("SELECT setval(pg_get_serial_sequence('instances', 'id'), (SELECT max(id) FROM instances))");
-    await restore();
+      const lots: number[] = [];
+      for (const id of accountIds)
+        lots.push((await db.run("INSERT INTO lots (account_id, tag, type, count) VALUES (?, ?, 'PERPETUAL', ?)", id, tag, 2 * count)).lastId);
+      const first = ((await db.get<{ n: number | null }>('SELECT max(id) AS n FROM instances'))!.n ?? 0) + 1;
+      /** One multi-row INSERT of `rows`, each a tuple of `columns` values. */
+      const insert = async (table: string, columns: string, rows: SqlValue[][]) => {
+        if (!rows.length) return;
+        const one = `(${rows[0]!.map(() => '?').join(', ')})`;
+        await db.run(`INSERT INTO ${table} (${columns}) VALUES ${rows.map(() => one).join(', ')}`, ...rows.flat());
+      };
+      for (let start = 0; start < count; start += BATCH) {
+        const instances: SqlValue[][] = [];
+        const holdings: SqlValue[][] = [];
+        const transitions: SqlValue[][] = [];
+        const codes: SqlValue[][] = [];
+        for (let i = start; i < Math.min(count, start + BATCH); i++) {
+          const id = first + i;
+          const uuid = randomUUID();
+          const a = i % accountIds.length;
+          instances.push([
+            id,
+            accountIds[a]!,
+            'UCM',
+            uuid,
+            uuid.slice(-5),
+            randomBytes(33),
+            randomUUID(),
+            'active',
+            at,
+            at + i * 1000,
+            at,
+            i % 97 === 96 ? 1 : 0,
+          ]);
+          holdings.push([id, lots[a]!, 1]);
+          if (i % 101 === 100) transitions.push([id, lots[a]!, 1, at]);
+          codes.push([id, at, key, '<specificPLR/>', at]);
+        }
+        await insert('instances', 'id, account_id, product, uuid, sn, device_key, piid, state, created_at, last_contact, last_timestamp, locked', instances);
+        await insert('holdings', 'instance_id, lot_id, count', holdings);
+        await insert('transitions', 'instance_id, lot_id, count, code_timestamp', transitions);
+        await insert('codes', 'instance_id, timestamp, key_id, code, issued_at', codes);
+      }
+      // PostgreSQL hands out ids from a sequence: past the ones given here.
+      if (db.engine === 'postgres') await db.exec("SELECT setval(pg_get_serial_sequence('instances', 'id'), (SELECT max(id) FROM instances))");
+    });
     const wrong = await db.all(`SELECT l.id FROM lots l WHERE l.blocked <> coalesce((SELECT sum(count) FROM holdings WHERE lot_id = l.id), 0)
       + coalesce((SELECT sum(count) FROM transitions WHERE lot_id = l.id), 0)`);
     if (wrong.length) throw new Error(`populate: lots ${JSON.stringify(wrong)} do not add up`);
   });
-}
-
-/**
- * On PostgreSQL, sets the triggers that keep `blocked` and the accounts' counts aside inside the current
- * transaction (each update of a row makes a new version of it, and one transaction updating one lot N times
- * follows a chain that grows with N); the function returned computes them once and puts the triggers back.
- */
-async function setKeepingAside(db: Ledger['store']['db']): Promise<() => Promise<void>> {
-  if (db.engine === 'postgres') {
-    await db.exec('ALTER TABLE lots DISABLE TRIGGER lots_blocked_is_derived');
-    await db.exec('ALTER TABLE holdings DISABLE TRIGGER holdings_blocked');
-    await db.exec('ALTER TABLE transitions DISABLE TRIGGER transitions_blocked');
-    // A million updates of one count row in one transaction would each walk the row's versions: counted once after.
-    await db.exec('ALTER TABLE instances DISABLE TRIGGER instances_counted');
-    return async () => {
-      await db.exec(`UPDATE instance_counts k SET active = (SELECT count(*) FROM instances i WHERE i.account_id = k.account_id AND i.state = 'active')`);
-      await db.exec('ALTER TABLE instances ENABLE TRIGGER instances_counted');
-      await db.exec(`UPDATE lots l SET blocked = coalesce((SELECT sum(count) FROM holdings WHERE lot_id = l.id), 0)
-        + coalesce((SELECT sum(count) FROM transitions WHERE lot_id = l.id), 0)`);
-      await db.exec('ALTER TABLE holdings ENABLE TRIGGER holdings_blocked');
-      await db.exec('ALTER TABLE transitions ENABLE TRIGGER transitions_blocked');
-      await db.exec('ALTER TABLE lots ENABLE TRIGGER lots_blocked_is_derived');
-    };
-  }
-  return async () => undefined;
 }
