@@ -138,7 +138,7 @@ export interface Moved {
 
 const unquote = (c: string) => c.replaceAll('"', '');
 
-/** Rows read from the source a page at a time, so that a ledger of any size moves in bounded memory. */
+/** Rows read from the source a page at a time: the copy holds one page of a table in memory, not the table. */
 const PAGE = 2000;
 /** Tables whose order is not a unique key of columns never null: read whole (each is small). */
 const WHOLE = new Set(['signing_keys', 'login_failures', 'satellite_holdings']);
