@@ -20,6 +20,7 @@ export const FAST = [
   'test/idempotency.test.ts',
   'test/db-transactions.test.ts',
   'test/conservation-check.test.ts',
+  'test/given-back-plans.test.ts',
   'test/event-pages.test.ts',
   'test/online-witness.test.ts',
   'test/webhooks.test.ts',

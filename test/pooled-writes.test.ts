@@ -7,7 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Ledger } from '../electron/authority/ledger.ts';
 import { PgDb } from '../electron/authority/db/postgres/pg-db.ts';
-import { findAccount } from '../electron/authority/ledger/lookups.ts';
+import { findAccount, findAccountAndLots } from '../electron/authority/ledger/lookups.ts';
+import { productById } from '../shared/catalog.ts';
 import { checkInvariants } from './helpers/ledger-audit.ts';
 import { makeDevice, type Device } from './helpers/world.ts';
 import { refused } from './helpers/refused.ts';
@@ -113,6 +114,43 @@ describe.skipIf(SKIP_POSTGRES)('pooled writes on PostgreSQL', () => {
       const pools = await one.licenses(T + 1000);
       expect(pools.find((l) => l.account === 'A' && l.short === 'UCM_Basic')).toMatchObject({ purchased: 10, reserved: 1 });
       expect(pools.find((l) => l.account === 'B' && l.short === 'UCM_Basic')).toMatchObject({ purchased: 11, reserved: 4 });
+      await promisesKept(one);
+    } finally {
+      await two.close();
+      await one.close();
+    }
+  });
+
+  it("lock an account found by its name's key (a reservation, one round trip) and by its id (an update) as one lock", async () => {
+    const { one, two, key } = await ledgers(['A', 'B'], 10);
+    try {
+      const first = await two.reserve({ account: 'A', request: device(key).request, licenses: { UCM_Basic: 1 } }, T + 1000);
+      // Held by its name's key (differently cased: the same key) ...
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      let holding!: (lots: number) => void;
+      const held = new Promise<number>((r) => (holding = r));
+      const done = one.store.writePooled(T + 1000, async () => {
+        holding((await findAccountAndLots(one.store, 'a', productById('UCM')!)).lots.length);
+        await gate;
+      });
+      expect(await held).toBe(1);
+      // ... an update of an instance of A (which locks A by its id) waits; a reservation on B does not.
+      const update = tracked(two.update({ instance: first.udi, licenses: { UCM_Basic: 2 } }, T + 1000));
+      await waitersAtLeast(one, 1);
+      await two.reserve({ account: 'B', request: device(key).request, licenses: { UCM_Basic: 1 } }, T + 1000);
+      expect(update.done()).toBe(false);
+      release();
+      await done;
+      await update.promise;
+      // And the other way: held by its id, a reservation on A (by its name's key) waits.
+      const byId = await heldOpenOnA(one);
+      const onA = tracked(two.reserve({ account: 'A', request: device(key).request, licenses: { UCM_Basic: 1 } }, T + 1000));
+      await waitersAtLeast(one, 1);
+      expect(onA.done()).toBe(false);
+      byId.release();
+      await byId.done;
+      await onA.promise;
       await promisesKept(one);
     } finally {
       await two.close();

@@ -16,8 +16,11 @@ export type SqlValue = SQLInputValue;
  * pool of licenses and its instances), and last the event log's chain, held to the commit.
  */
 export type WriteScope = 'ledger' | 'ledger-shared';
-/** What a pooled write locks inside its scope. */
-export type ObjectLockKey = `device:${string}` | `token:${string}` | `account:${number}` | 'chain';
+/**
+ * What a pooled write locks inside its scope. `account-named:K` is the lock of each account whose name's key is K
+ * (`account:ID`'s, found by the lock's own statement: no round trip to find the account first).
+ */
+export type ObjectLockKey = `device:${string}` | `token:${string}` | `account:${number}` | `account-named:${string}` | 'chain';
 export type LockKey = WriteScope | ObjectLockKey;
 
 /** A read a transaction begins with (LedgerDb.transaction). */

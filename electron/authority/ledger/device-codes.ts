@@ -160,25 +160,24 @@ async function explainReturnOfRemoved(c: LedgerStore, ref: string, code: string,
 
 const MOVED = 'moved to a new request of this device';
 
+/** A reservation of the same device made after `id` at the time given (indexed: instances_uuid). */
+export const LATER_OF_DEVICE = 'SELECT id FROM instances WHERE uuid = ? AND id > ? AND created_at = ? LIMIT 1';
+
+/** A device's latest reservations given back, by its UUID or serial number (indexed: instances_uuid, instances_sn_all). */
+export const givenBackSql = (by: 'uuid' | 'sn') =>
+  `SELECT i.*, a.name AS account FROM instances i JOIN accounts a ON a.id = i.account_id WHERE i.state <> 'active' AND i.${by} = ? ORDER BY i.id DESC LIMIT 10`;
+
 /** How a reservation no longer active ended: removed, rehosted to another device, or moved to a new request of the same one. */
 async function givenBackHow(c: LedgerStore, old: InstanceRow): Promise<string> {
   if (old.state !== 'failed') return 'removed';
   // The reservation a rehost makes is created in the same transaction, at the time the old one ended.
-  const later = await c.get<{ id: number }>(
-    'SELECT id FROM instances WHERE uuid = ? AND id > ? AND created_at = ? LIMIT 1',
-    old.uuid,
-    old.id,
-    old.last_contact,
-  );
+  const later = await c.get<{ id: number }>(LATER_OF_DEVICE, old.uuid, old.id, old.last_contact);
   return later ? MOVED : 'rehosted';
 }
 
 /** The latest reservation of a device given back (removed or rehosted) that `code` returns, if any. */
 async function givenBackAnsweredBy(c: LedgerStore, by: 'uuid' | 'sn', value: string, code: string): Promise<InstanceRow | undefined> {
-  const rows = await c.all<InstanceRow>(
-    `SELECT i.*, a.name AS account FROM instances i JOIN accounts a ON a.id = i.account_id WHERE i.state <> 'active' AND i.${by} = ? ORDER BY i.id DESC LIMIT 10`,
-    value,
-  );
+  const rows = await c.all<InstanceRow>(givenBackSql(by), value);
   const crypto = await ledgerCrypto(c);
   for (const old of rows) {
     try {

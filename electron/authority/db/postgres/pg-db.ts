@@ -38,15 +38,7 @@ import {
 } from './pg-wire.ts';
 
 export { poolConfig, STATEMENT_TIMEOUT_MS } from './pg-wire.ts';
-
-/**
- * The advisory lock every write holds, exclusive or shared (an arbitrary constant: "SLR" in ASCII; as a single
- * bigint key, the one servers before pooled writes took, so they and these exclude each other). The keys of
- * pooled writes are its pairs (WRITE_LOCK, hashtext(key)): another key space, never the same lock.
- */
-const WRITE_LOCK = 0x534c52;
-/** The function that takes the write lock for `scope`. */
-const lockFunction = (scope: WriteScope) => (scope === 'ledger' ? 'pg_advisory_xact_lock' : 'pg_advisory_xact_lock_shared');
+import { objectLockSql, writeLockSql } from './pg-locks.ts';
 
 /** An INSERT returns its row (so that `lastId` is known). */
 const withReturning = (text: string) => (/^\s*INSERT\b/i.test(text) && !/\bRETURNING\b/i.test(text) ? `${text} RETURNING *` : text);
@@ -170,8 +162,7 @@ export class PgDb implements LedgerDb {
     const tx = this.current.getStore();
     // Nothing to take outside a write, or in a write alone (it excludes every other writer).
     if (!tx?.write || tx.held.has(key) || tx.held.has('ledger')) return false;
-    if (key === 'ledger' || key === 'ledger-shared') await send(tx, [`SELECT ${lockFunction(key)}(${WRITE_LOCK})`]);
-    else await send(tx, [inlinePlaceholders(`SELECT pg_advisory_xact_lock(${WRITE_LOCK}, hashtext(?))`, [key])]);
+    await send(tx, [key === 'ledger' || key === 'ledger-shared' ? writeLockSql(key) : objectLockSql(key)]);
     tx.held.add(key);
     return key !== 'ledger' && key !== 'ledger-shared';
   }
@@ -181,7 +172,7 @@ export class PgDb implements LedgerDb {
     if (!tx?.write || tx.held.has(key) || tx.held.has('ledger')) return this.all<T>(sql, ...params);
     // Two statements in one message (the simple protocol: the parameters written inline): under READ COMMITTED each
     // takes its snapshot when it starts, so the read, after the lock's wait, sees what committed during it.
-    const rows = await send(tx, [inlinePlaceholders(`SELECT pg_advisory_xact_lock(${WRITE_LOCK}, hashtext(?))`, [key])], { sql, params });
+    const rows = await send(tx, [objectLockSql(key)], { sql, params });
     tx.held.add(key);
     return rows as T[];
   }
@@ -215,8 +206,8 @@ export class PgDb implements LedgerDb {
     const name = `sp${outer.depth}`;
     // Locks taken inside a savepoint rolled back are let go with it: they are the outer's only once it is released.
     const inner: Tx = { ...outer, depth: outer.depth + 1, write: true, held: new Set(outer.held) };
-    const lock = scope && !outer.held.has(scope) && !outer.held.has('ledger') ? lockFunction(scope) : null;
-    const rows = await send(outer, [`SAVEPOINT ${name}`, ...(lock ? [`SELECT ${lock}(${WRITE_LOCK})`] : [])], opening);
+    const lock = scope && !outer.held.has(scope) && !outer.held.has('ledger') ? writeLockSql(scope) : null;
+    const rows = await send(outer, [`SAVEPOINT ${name}`, ...(lock ? [lock] : [])], opening);
     if (lock) inner.held.add(scope!);
     try {
       const result = await this.current.run(inner, () => fn(rows as R[]));
@@ -232,12 +223,12 @@ export class PgDb implements LedgerDb {
 
   private once<T, R>(begin: string, scope: WriteScope | null | undefined, fn: (opening: R[]) => Promise<T>, opening?: Opening): Promise<T> {
     return this.checkedOut(async (client, broke) => {
-      const lock = scope ? lockFunction(scope) : null;
+      const lock = scope ? writeLockSql(scope) : null;
       const tx = newTx(client, scope !== undefined, scope ? [scope] : []);
       try {
         // The write lock and the opening read with BEGIN, in one round trip (they are plain statements); if any of
         // them fails (a lock waited for past the statement timeout), the transaction begun is rolled back too.
-        const rows = await send(tx, [begin, ...(lock ? [`SELECT ${lock}(${WRITE_LOCK})`] : [])], opening);
+        const rows = await send(tx, [begin, ...(lock ? [lock] : [])], opening);
         const result = await this.current.run(tx, () => fn(rows as R[]));
         await send(tx, ['COMMIT']);
         return result;

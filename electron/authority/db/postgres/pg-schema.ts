@@ -272,4 +272,9 @@ export const PG_MIGRATIONS: readonly string[] = [
   COUNTS_PG,
   // 18: conservation's check only for a change not made by the triggers that keep it (pg-schema-blocked.ts).
   BLOCKED_PG,
+  // 19: a device's reservations whatever their state, by UUID and by serial number (as on SQLite).
+  `
+  CREATE INDEX instances_uuid ON instances(uuid, id);
+  CREATE INDEX instances_sn_all ON instances(sn, id);
+  `,
 ];

@@ -283,6 +283,12 @@ export const MIGRATIONS: readonly string[] = [
   COUNTS_SQLITE,
   // 18: conservation's check at the cost of one row, not a sum over the lot (schema-blocked.ts).
   BLOCKED_SQLITE,
+  // 19: a device's reservations whatever their state, by UUID and by serial number (a return code of one already
+  // given back is explained from them): found by an index, not by reading every instance.
+  `
+  CREATE INDEX instances_uuid ON instances(uuid, id);
+  CREATE INDEX instances_sn_all ON instances(sn, id);
+  `,
 ];
 
 export const LEDGER_VERSION = MIGRATIONS.length;
