@@ -6,6 +6,7 @@
 import { parseAuthorizationCode } from '../../shared/codes/authorization-code.ts';
 import type { Ledger } from './ledger.ts';
 import type { InstanceRow } from './ledger/lookups.ts';
+import { blockedOfLot } from './db/lot-blocked.ts';
 
 /**
  * Recomputes everything kept in step and checks it: for every lot, blocked = holdings + transitions + export grants and
@@ -17,11 +18,7 @@ export async function checkInvariants(ledger: Ledger): Promise<string[]> {
   const c = ledger.store.db;
   const problems: string[] = [];
   const rows = await c.all<{ id: number; count: number; blocked: number; sum: number }>(`
-    SELECT l.id, l.count, l.blocked,
-      coalesce((SELECT sum(count) FROM holdings WHERE lot_id = l.id), 0) + coalesce((SELECT sum(count) FROM transitions WHERE lot_id = l.id), 0)
-        + coalesce((SELECT sum(count) FROM export_grants WHERE lot_id = l.id), 0)
-        + coalesce((SELECT sum(count) FROM satellite_allocations WHERE lot_id = l.id), 0) AS sum
-    FROM lots l`);
+    SELECT l.id, l.count, l.blocked, ${blockedOfLot('l')} AS sum FROM lots l`);
   for (const r of rows) {
     if (r.blocked !== r.sum)
       problems.push(`lot ${r.id}: blocked ${r.blocked} but holdings, transitions, export grants and satellite allocations add up to ${r.sum}`);

@@ -11,6 +11,7 @@ import { findEntitlement, productById } from '../../shared/catalog.ts';
 import type { Ledger } from '../../electron/authority/ledger.ts';
 import type { SqlValue } from '../../electron/authority/db/ledger-db.ts';
 import { bulkLoad } from '../../electron/authority/db/bulk-load.ts';
+import { blockedOfLot } from '../../electron/authority/db/lot-blocked.ts';
 
 const BATCH = 500;
 
@@ -72,8 +73,7 @@ export async function populate(ledger: Ledger, count: number, { accounts = ['Def
       // PostgreSQL hands out ids from a sequence: past the ones given here.
       if (db.engine === 'postgres') await db.exec("SELECT setval(pg_get_serial_sequence('instances', 'id'), (SELECT max(id) FROM instances))");
     });
-    const wrong = await db.all(`SELECT l.id FROM lots l WHERE l.blocked <> coalesce((SELECT sum(count) FROM holdings WHERE lot_id = l.id), 0)
-      + coalesce((SELECT sum(count) FROM transitions WHERE lot_id = l.id), 0)`);
+    const wrong = await db.all(`SELECT l.id FROM lots l WHERE l.blocked <> ${blockedOfLot('l')}`);
     if (wrong.length) throw new Error(`populate: lots ${JSON.stringify(wrong)} do not add up`);
   });
 }

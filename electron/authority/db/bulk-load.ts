@@ -10,6 +10,7 @@
  * place: its triggers stay.
  */
 import type { LedgerDb } from './ledger-db.ts';
+import { blockedOfLot } from './lot-blocked.ts';
 
 /** Each trigger set aside, with its table. */
 const KEEPING = [
@@ -20,15 +21,11 @@ const KEEPING = [
   ['instances', 'instances_counted'],
 ] as const;
 
-const BLOCKED = ['holdings', 'transitions', 'export_grants', 'satellite_allocations']
-  .map((t) => `coalesce((SELECT sum(count) FROM ${t} WHERE lot_id = l.id), 0)`)
-  .join(' + ');
-
 export async function bulkLoad<T>(db: LedgerDb, load: () => Promise<T>): Promise<T> {
   if (db.engine !== 'postgres') return load();
   for (const [table, trigger] of KEEPING) await db.exec(`ALTER TABLE ${table} DISABLE TRIGGER ${trigger}`);
   const loaded = await load();
-  await db.exec(`UPDATE lots l SET blocked = ${BLOCKED}`);
+  await db.exec(`UPDATE lots l SET blocked = ${blockedOfLot('l')}`);
   await db.exec(`UPDATE instance_counts k SET active = (SELECT count(*) FROM instances i WHERE i.account_id = k.account_id AND i.state = 'active')`);
   for (const [table, trigger] of KEEPING) await db.exec(`ALTER TABLE ${table} ENABLE TRIGGER ${trigger}`);
   return loaded;
